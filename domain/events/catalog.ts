@@ -1,0 +1,14 @@
+// Every event type the system stores, with the codec that must accept it when it is read back.
+// A type missing here, or data its codec refuses, is a loud read-time error, never a silent skip.
+import * as t from 'io-ts';
+import { StrategyEventData } from '../strategy/events.js';
+
+export const EVENT_CATALOG: Readonly<Record<string, t.Mixed>> = {
+  ...StrategyEventData,
+};
+
+export const SCHEMA_VERSION = 1;
+export const categoryOf = (streamName: string): string => {
+  const dash = streamName.indexOf('-');
+  return dash < 0 ? streamName : streamName.slice(0, dash);
+};

@@ -1,0 +1,71 @@
+// The facts of a strategy's life, each with the codec that reads it back from the store.
+import * as t from 'io-ts';
+import { Actor, Finite, FiniteRecord, IsoTimestamp, NonNegativeInt, Reason, Uuid } from '../primitives/codecs.js';
+import { Genome, MarketSymbol, Timeframe } from './genome.js';
+
+export const STRATEGY_CATEGORY = 'strategy';
+export const strategyStream = (strategyId: string) => `${STRATEGY_CATEGORY}-${strategyId}`;
+
+export const BacktestResult = t.intersection(
+  [
+    t.type({
+      metrics: FiniteRecord,
+      window: t.type({ start: IsoTimestamp, end: IsoTimestamp }),
+      timeframe: Timeframe,
+      symbols: t.array(MarketSymbol),
+      dataFingerprint: t.string,
+      engineVersion: t.string,
+    }),
+    // in-sample / out-of-sample metrics are kept apart so the filter and the learner can use the unseen part.
+    t.partial({ outOfSampleMetrics: FiniteRecord, backtestId: t.string }),
+  ],
+  'BacktestResult',
+);
+export type BacktestResult = t.TypeOf<typeof BacktestResult>;
+
+export const FilterVerdict = t.intersection(
+  [
+    t.type({ outcome: t.keyof({ passed: null, rejected: null }), reasons: t.array(t.string), thresholds: FiniteRecord }),
+    t.partial({ score: Finite }),
+  ],
+  'FilterVerdict',
+);
+export type FilterVerdict = t.TypeOf<typeof FilterVerdict>;
+
+/** Everything an activation policy weighed, so the decision can be explained and replayed. */
+export const ActivationDecision = t.type(
+  {
+    score: Finite,
+    scoreParts: FiniteRecord,
+    candidates: t.array(t.type({ strategyId: Uuid, score: Finite })),
+    thresholds: FiniteRecord,
+    maxActiveStrategies: NonNegativeInt,
+    activeStrategies: NonNegativeInt,
+  },
+  'ActivationDecision',
+);
+export type ActivationDecision = t.TypeOf<typeof ActivationDecision>;
+
+const Decided = { strategyId: Uuid, decidedBy: Actor, reason: Reason };
+
+export const StrategyEventData = {
+  StrategyGenerated: t.type({ strategyId: Uuid, genome: Genome }),
+  StrategyBacktested: t.type({ strategyId: Uuid, result: BacktestResult }),
+  StrategyFiltered: t.type({ strategyId: Uuid, verdict: FilterVerdict }),
+  PaperTradingStarted: t.type(Decided),
+  StrategyActivated: t.type({ ...Decided, decision: ActivationDecision }),
+  StrategyDeactivated: t.intersection([t.type(Decided), t.partial({ decision: ActivationDecision })]),
+  StrategyRetired: t.type({ ...Decided, fromState: t.string }),
+} as const;
+
+export type StrategyEventType = keyof typeof StrategyEventData;
+export type StrategyEventOf<K extends StrategyEventType> = {
+  readonly type: K;
+  readonly data: t.TypeOf<(typeof StrategyEventData)[K]>;
+};
+export type StrategyEvent = { [K in StrategyEventType]: StrategyEventOf<K> }[StrategyEventType];
+export type StrategyGenerated = StrategyEventOf<'StrategyGenerated'>;
+export type StrategyActivated = StrategyEventOf<'StrategyActivated'>;
+export type StrategyDeactivated = StrategyEventOf<'StrategyDeactivated'>;
+
+export const STRATEGY_EVENT_TYPES = Object.keys(StrategyEventData) as StrategyEventType[];
