@@ -1,0 +1,68 @@
+// The composition root every app shares: configuration, logging, the database (given or embedded),
+// migrations, the event store, the read-model pool, the bus, the clock and the id source.
+import { either } from 'fp-ts';
+import type { DatabasePool } from 'slonik';
+import type { Clock } from '../application/ports/clock.js';
+import type { EventStore } from '../application/ports/event-store.js';
+import type { IdGenerator } from '../application/ports/ids.js';
+import { systemClock } from '../infrastructure/clock/system-clock.js';
+import { uuidIds } from '../infrastructure/clock/uuid-ids.js';
+import { loadConfig, type Config } from '../infrastructure/config/config.js';
+import { ensureDatabase } from '../infrastructure/db/database.js';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../infrastructure/db/embedded-postgres.js';
+import { migrate } from '../infrastructure/db/migrate.js';
+import { createReadModelPool } from '../infrastructure/db/pool.js';
+import { createEventStore } from '../infrastructure/event-store/create-event-store.js';
+import { createLogger, type Logger } from '../infrastructure/logging/logger.js';
+
+export interface Platform {
+  readonly config: Config;
+  readonly log: Logger;
+  /** The PostgreSQL the read models (and the default event store) live in. */
+  readonly databaseUrl: string;
+  readonly store: EventStore;
+  readonly pool: DatabasePool;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  close(): Promise<void>;
+}
+
+/** Reads the configuration or exits with a message naming the wrong variable. */
+export const configOrExit = (env: Record<string, string | undefined> = process.env): Config => {
+  const config = loadConfig(env);
+  if (either.isLeft(config)) {
+    process.stderr.write(`${config.left}\n`);
+    process.exit(2);
+  }
+  return config.right;
+};
+
+export const openPlatform = async (config: Config, service: string): Promise<Platform> => {
+  const log = createLogger(config.logLevel, service);
+  let embedded: EmbeddedDatabase | undefined;
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    log.info({ dataDir: config.dataDir, port: config.embeddedPgPort }, 'DATABASE_URL not set: starting the embedded PostgreSQL');
+    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, onLog: (m) => log.debug({ postgres: m }) });
+    databaseUrl = embedded.url;
+  }
+  if (await ensureDatabase(databaseUrl)) log.info('created the database');
+  await migrate(databaseUrl, { info: (m) => log.info(m) });
+  const store = await createEventStore(config, databaseUrl);
+  const pool = await createReadModelPool(databaseUrl);
+  log.info({ eventStore: store.name }, 'platform ready');
+  return {
+    config,
+    log,
+    databaseUrl,
+    store,
+    pool,
+    clock: systemClock,
+    ids: uuidIds,
+    close: async () => {
+      await store.close().catch((e) => log.warn({ err: e }, 'closing the event store'));
+      await pool.end().catch((e) => log.warn({ err: e }, 'closing the pool'));
+      await embedded?.stop().catch((e) => log.warn({ err: e }, 'stopping the embedded PostgreSQL'));
+    },
+  };
+};

@@ -1,0 +1,91 @@
+// Configuration from environment variables, decoded with io-ts. A wrong value stops the start with a
+// message naming the variable; nothing runs on a half-understood configuration.
+import * as t from 'io-ts';
+import { either } from 'fp-ts';
+import type { Either } from 'fp-ts/lib/Either.js';
+import { fieldErrors } from '../../domain/primitives/decode-errors.js';
+
+const url = (protocols: string[], name: string) =>
+  new t.Type<string, string, unknown>(
+    name,
+    (u): u is string => typeof u === 'string',
+    (u, c) => {
+      if (typeof u !== 'string') return t.failure(u, c, `must be a URL`);
+      try {
+        const parsed = new URL(u);
+        return protocols.includes(parsed.protocol) ? t.success(u) : t.failure(u, c, `must be a ${protocols.join(' or ')} URL, got ${parsed.protocol}`);
+      } catch {
+        return t.failure(u, c, `must be a URL (${protocols.join(' or ')}), got "${u}"`);
+      }
+    },
+    (s) => s,
+  );
+
+const intFromString = (min: number, max: number, name: string) =>
+  new t.Type<number, string, unknown>(
+    name,
+    (u): u is number => typeof u === 'number',
+    (u, c) => {
+      const n = typeof u === 'string' && /^\d+$/.test(u.trim()) ? Number(u) : NaN;
+      return Number.isSafeInteger(n) && n >= min && n <= max ? t.success(n) : t.failure(u, c, `must be an integer in [${min}, ${max}], got "${String(u)}"`);
+    },
+    String,
+  );
+
+const oneOf = <K extends string>(values: readonly K[], name: string) =>
+  new t.Type<K, string, unknown>(
+    name,
+    (u): u is K => values.includes(u as K),
+    (u, c) => (values.includes(u as K) ? t.success(u as K) : t.failure(u, c, `must be one of ${values.join(', ')}, got "${String(u)}"`)),
+    String,
+  );
+
+const Env = t.partial({
+  DATABASE_URL: url(['postgres:', 'postgresql:'], 'DATABASE_URL'),
+  AMQP_URL: url(['amqp:', 'amqps:'], 'AMQP_URL'),
+  PORT: intFromString(0, 65535, 'PORT'),
+  EVENT_STORE: oneOf(['postgres', 'eventstoredb'] as const, 'EVENT_STORE'),
+  EVENTSTORE_CONNECTION_STRING: url(['esdb:', 'esdb+discover:'], 'EVENTSTORE_CONNECTION_STRING'),
+  LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'LOG_LEVEL'),
+  DATA_DIR: t.string,
+  EMBEDDED_PG_PORT: intFromString(1, 65535, 'EMBEDDED_PG_PORT'),
+  AMQP_EXCHANGE: t.string,
+});
+
+export interface Config {
+  /** Undefined: start the embedded PostgreSQL. */
+  readonly databaseUrl: string | undefined;
+  /** Undefined: use the in-process bus. */
+  readonly amqpUrl: string | undefined;
+  readonly port: number;
+  readonly eventStore: 'postgres' | 'eventstoredb';
+  readonly eventStoreConnectionString: string | undefined;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Where the embedded PostgreSQL keeps its data between runs. */
+  readonly dataDir: string;
+  readonly embeddedPgPort: number;
+  readonly amqpExchange: string;
+}
+
+export const loadConfig = (env: Record<string, string | undefined> = process.env): Either<string, Config> => {
+  // An empty variable counts as unset, the way shells and compose files usually mean it.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const decoded = Env.decode(present);
+  if (either.isLeft(decoded))
+    return either.left(`Invalid configuration:\n${fieldErrors(decoded.left).map((e) => `  ${e.path}: ${e.message}`).join('\n')}`);
+  const e = decoded.right;
+  const eventStore = e.EVENT_STORE ?? 'postgres';
+  if (eventStore === 'eventstoredb' && !e.EVENTSTORE_CONNECTION_STRING)
+    return either.left('Invalid configuration:\n  EVENTSTORE_CONNECTION_STRING: required when EVENT_STORE=eventstoredb');
+  return either.right({
+    databaseUrl: e.DATABASE_URL,
+    amqpUrl: e.AMQP_URL,
+    port: e.PORT ?? 8080,
+    eventStore,
+    eventStoreConnectionString: e.EVENTSTORE_CONNECTION_STRING,
+    logLevel: e.LOG_LEVEL ?? 'info',
+    dataDir: e.DATA_DIR ?? '.data',
+    embeddedPgPort: e.EMBEDDED_PG_PORT ?? 54329,
+    amqpExchange: e.AMQP_EXCHANGE ?? 'mastertrade.events',
+  });
+};
