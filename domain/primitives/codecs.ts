@@ -9,9 +9,14 @@ export type Uuid = t.TypeOf<typeof Uuid>;
 export interface IsoTimestampBrand { readonly IsoTimestamp: unique symbol }
 // ISO-8601 instant in UTC as produced by Date#toISOString.
 const ISO_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+// Date.parse rolls impossible dates over (2023-02-29 → 03-01, 24:00 → next day): the instant must print back as written.
+const isRealInstant = (s: string): boolean => {
+  const ms = Date.parse(s);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 19) === s.slice(0, 19);
+};
 export const IsoTimestamp = t.brand(
   t.string,
-  (s): s is t.Branded<string, IsoTimestampBrand> => ISO_RE.test(s) && !Number.isNaN(Date.parse(s)),
+  (s): s is t.Branded<string, IsoTimestampBrand> => ISO_RE.test(s) && isRealInstant(s),
   'IsoTimestamp',
 );
 export type IsoTimestamp = t.TypeOf<typeof IsoTimestamp>;

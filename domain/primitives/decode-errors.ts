@@ -36,8 +36,13 @@ export const fieldErrors = (errors: t.Errors): FieldError[] => {
   return out;
 };
 
+// Refinements (brands), exact and readonly codecs validate in their parent's context without adding a key,
+// so the codec that appended the member index may sit under one of them: look through to it.
+const WRAPPERS = new Set(['RefinementType', 'ExactType', 'ReadonlyType']);
 const isMemberIndex = (parent: unknown): boolean => {
-  const tag = (parent as { _tag?: string } | undefined)?._tag;
+  let codec = parent as { _tag?: string; type?: unknown } | undefined;
+  while (codec?._tag !== undefined && WRAPPERS.has(codec._tag)) codec = codec.type as typeof codec;
+  const tag = codec?._tag;
   return tag === 'UnionType' || tag === 'IntersectionType';
 };
 

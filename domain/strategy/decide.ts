@@ -41,16 +41,16 @@ export const decide = (command: StrategyCommand, state: StrategyState): Decision
     case 'StartPaperTrading':
       if (state.status !== 'Filtered') return illegal(state, command.type);
       if (state.outcome === 'rejected') return illegal(state, command.type, 'the filter rejected it');
-      return emit({ type: 'PaperTradingStarted', data: { strategyId, ...command.data } });
+      return emit({ type: 'PaperTradingStarted', data: { ...command.data, strategyId } });
     case 'ActivateStrategy':
       if (state.status !== 'Paper') return illegal(state, command.type);
-      return emit({ type: 'StrategyActivated', data: { strategyId, ...command.data } });
+      return emit({ type: 'StrategyActivated', data: { ...command.data, strategyId } });
     case 'DeactivateStrategy':
       if (state.status !== 'Live') return illegal(state, command.type);
-      return emit({ type: 'StrategyDeactivated', data: { strategyId, ...command.data } });
+      return emit({ type: 'StrategyDeactivated', data: { ...command.data, strategyId } });
     case 'RetireStrategy':
       if (state.status === 'Initial' || state.status === 'Retired') return illegal(state, command.type);
-      return emit({ type: 'StrategyRetired', data: { strategyId, ...command.data, fromState: describeState(state) } });
+      return emit({ type: 'StrategyRetired', data: { ...command.data, strategyId, fromState: describeState(state) } });
     default: {
       const unknown: never = command;
       throw new Error(`decide: unhandled command ${JSON.stringify(unknown)}`);

@@ -118,7 +118,7 @@ export const genomeProblems = (g: Genome): Problem[] => {
         });
     }
     for (const param of Object.keys(ind.params))
-      if (!(param in spec.params)) problems.push({ path: ['indicators', i, 'params', param], message: `${ind.name} has no parameter "${param}"` });
+      if (!Object.hasOwn(spec.params, param)) problems.push({ path: ['indicators', i, 'params', param], message: `${ind.name} has no parameter "${param}"` });
     if (ind.name === 'macd' && ind.params['short'] !== undefined && ind.params['long'] !== undefined && ind.params['short'] >= ind.params['long'])
       problems.push({ path: ['indicators', i, 'params', 'short'], message: 'macd.short must be below macd.long' });
   });

@@ -24,7 +24,7 @@ import { followLog } from './follow-log.js';
 
 interface EventRow {
   global_position: string;
-  transaction_id: string;
+  tx: string;
   stream_name: string;
   stream_revision: string;
   event_id: string;
@@ -36,14 +36,15 @@ interface EventRow {
 const toRecorded = (r: EventRow): RecordedEvent => ({
   streamName: r.stream_name,
   revision: BigInt(r.stream_revision),
-  position: { commit: BigInt(r.transaction_id), prepare: BigInt(r.global_position) },
+  position: { commit: BigInt(r.tx), prepare: BigInt(r.global_position) },
   eventId: r.event_id,
   type: r.event_type,
   data: r.data,
   metadata: r.metadata,
 });
 
-const COLUMNS = 'global_position, transaction_id::text, stream_name, stream_revision, event_id, event_type, data, metadata';
+// The text copy of the transaction id gets its own name: ORDER BY transaction_id must sort the xid8, not text.
+const COLUMNS = 'global_position, transaction_id::text AS tx, stream_name, stream_revision, event_id, event_type, data, metadata';
 
 /** WHERE fragments for a filter; parameters are appended to `params`. */
 const filterSql = (filter: EventFilter | undefined, params: unknown[]): string => {
@@ -139,7 +140,7 @@ export class PostgresEventStore implements EventStore {
       `SELECT ${COLUMNS} FROM events
         WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
           AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())${filterSql(options.filter, params)}
-        ORDER BY transaction_id, global_position
+        ORDER BY events.transaction_id, events.global_position
         LIMIT $3`,
       params,
     );
@@ -157,13 +158,13 @@ export class PostgresEventStore implements EventStore {
   }
 
   async headPosition(): Promise<Position | undefined> {
-    const { rows } = await this.pool.query<{ transaction_id: string; global_position: string }>(
-      `SELECT transaction_id::text, global_position FROM events
+    const { rows } = await this.pool.query<{ tx: string; global_position: string }>(
+      `SELECT transaction_id::text AS tx, global_position FROM events
         WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-        ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
+        ORDER BY events.transaction_id DESC, events.global_position DESC LIMIT 1`,
     );
     const r = rows[0];
-    return r ? { commit: BigInt(r.transaction_id), prepare: BigInt(r.global_position) } : undefined;
+    return r ? { commit: BigInt(r.tx), prepare: BigInt(r.global_position) } : undefined;
   }
 
   async countAfter(from: Position, filter?: EventFilter): Promise<number> {

@@ -1,0 +1,30 @@
+// Every service in one process, for a single machine (`npm start` runs apps/main.ts, which calls this).
+import { PostgresCheckpointStore } from '../infrastructure/db/postgres-checkpoint-store.js';
+import { configOrExit, openPlatform } from './platform.js';
+import { openBus, startApi, startMirrorService, startProjector } from './services.js';
+
+export const startAll = async (env: Record<string, string | undefined> = process.env) => {
+  const platform = await openPlatform(configOrExit(env), 'mastertrade');
+  const bus = openBus(platform, 'mastertrade-main');
+  const checkpoints = new PostgresCheckpointStore({ connectionString: platform.databaseUrl });
+  const projector = startProjector(platform);
+  const mirror = startMirrorService(platform, bus, checkpoints);
+  const api = await startApi(platform, bus, checkpoints);
+  const parts = [projector, mirror, api];
+  const closeRest = async () => {
+    await bus.close();
+    await checkpoints.close();
+  };
+  return {
+    platform,
+    bus,
+    port: api.port,
+    parts,
+    stop: async () => {
+      for (const p of [...parts].reverse()) await p.stop();
+      await closeRest();
+      await platform.close();
+    },
+    closeRest,
+  };
+};

@@ -1,0 +1,202 @@
+// The OpenAPI 3.1 description of the HTTP API, with an example body for every command.
+import { INDICATORS } from '../../domain/indicators/catalog.js';
+import { ORIGINS, STRATEGY_TYPES, TIMEFRAMES } from '../../domain/strategy/genome.js';
+import { LIFECYCLE_ROUTES, LIFECYCLE_ROUTE_NAMES } from './command-bodies.js';
+import { exampleCommands, exampleGenerate } from './examples.js';
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: unknown, example?: unknown) => ({ 'application/json': { schema, ...(example === undefined ? {} : { example }) } });
+const problem = (description: string) => ({ description, content: json(ref('Problem')) });
+const fraction = { type: 'number', exclusiveMinimum: 0, maximum: 1 };
+const numberMap = { type: 'object', additionalProperties: { type: 'number' } };
+
+const operand = {
+  oneOf: [
+    { type: 'object', required: ['indicator'], properties: { indicator: { type: 'string' }, output: { type: 'string' } } },
+    { type: 'object', required: ['price'], properties: { price: { enum: ['open', 'high', 'low', 'close', 'volume'] } } },
+    { type: 'object', required: ['value'], properties: { value: { type: 'number' } } },
+    { type: 'object', required: ['prediction'], properties: { prediction: { enum: ['expected_return', 'up_probability'] } } },
+  ],
+};
+const conditionSet = {
+  type: 'object',
+  required: ['mode', 'conditions'],
+  properties: {
+    mode: { enum: ['all', 'any'] },
+    conditions: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['left', 'op', 'right'],
+        properties: { left: operand, op: { enum: ['gt', 'gte', 'lt', 'lte', 'crosses_above', 'crosses_below'] }, right: operand },
+      },
+    },
+  },
+};
+
+const schemas = {
+  Problem: {
+    type: 'object',
+    required: ['error', 'message'],
+    properties: {
+      error: { type: 'string' },
+      message: { type: 'string' },
+      errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
+      currentRevision: { type: ['integer', 'null'] },
+    },
+  },
+  Genome: {
+    type: 'object',
+    description:
+      'A strategy genome. Indicator parameters must lie in the ranges of the indicator catalog; conditions may only reference declared indicator ids.',
+    required: ['strategyType', 'direction', 'indicators', 'entry', 'exit', 'exitRules', 'risk', 'timeframe', 'symbols', 'lineage'],
+    properties: {
+      strategyType: { enum: [...STRATEGY_TYPES] },
+      direction: { enum: ['long_only', 'long_short'] },
+      indicators: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['id', 'name', 'params'],
+          properties: { id: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,31}$' }, name: { enum: Object.keys(INDICATORS) }, params: numberMap },
+        },
+      },
+      entry: conditionSet,
+      exit: conditionSet,
+      exitRules: { type: 'object', properties: { takeProfit: fraction, stopLoss: fraction, trailingStop: fraction } },
+      risk: {
+        type: 'object',
+        required: ['positionSize', 'riskPerTrade'],
+        properties: { positionSize: fraction, riskPerTrade: fraction, maxOpenPositions: { type: 'integer', minimum: 0 } },
+      },
+      timeframe: { enum: [...TIMEFRAMES] },
+      symbols: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^[A-Z0-9]{5,20}$' } },
+      lineage: {
+        type: 'object',
+        required: ['generation', 'parentIds', 'origin'],
+        properties: {
+          generation: { type: 'integer', minimum: 0 },
+          parentIds: { type: 'array', items: { type: 'string', format: 'uuid' } },
+          origin: { enum: [...ORIGINS] },
+          operators: { type: 'array', items: { type: 'string' } },
+          seed: { type: 'integer', minimum: 0 },
+          cycleId: { type: 'string' },
+        },
+      },
+    },
+  },
+  IndicatorCatalog: { description: 'Indicators and parameter ranges', example: INDICATORS },
+  CommandAccepted: {
+    type: 'object',
+    properties: { id: { type: 'string', format: 'uuid' }, revision: { type: 'integer' }, state: { type: 'string' }, events: { type: 'array' } },
+  },
+  ActivationDecision: {
+    type: 'object',
+    required: ['score', 'scoreParts', 'candidates', 'thresholds', 'maxActiveStrategies', 'activeStrategies'],
+    properties: {
+      score: { type: 'number' },
+      scoreParts: numberMap,
+      candidates: { type: 'array', items: { type: 'object', properties: { strategyId: { type: 'string', format: 'uuid' }, score: { type: 'number' } } } },
+      thresholds: numberMap,
+      maxActiveStrategies: { type: 'integer', minimum: 0 },
+      activeStrategies: { type: 'integer', minimum: 0 },
+    },
+  },
+};
+
+const commonCommandFields = {
+  expectedRevision: { type: 'integer', minimum: 0, description: 'the revision you last saw; 409 if the strategy moved on' },
+  correlationId: { type: 'string' },
+  actor: { type: 'string', pattern: '^(system|operator|worker):[A-Za-z0-9._@-]{1,100}$' },
+};
+
+const commandBodySchema = (name: (typeof LIFECYCLE_ROUTE_NAMES)[number]) => {
+  const operator = LIFECYCLE_ROUTES[name].operator;
+  const extra: Record<string, unknown> = {
+    'record-backtest': { result: { type: 'object', required: ['metrics', 'window', 'timeframe', 'symbols', 'dataFingerprint', 'engineVersion'] } },
+    filter: { verdict: { type: 'object', required: ['outcome', 'reasons', 'thresholds'] } },
+    activate: { decision: ref('ActivationDecision') },
+    deactivate: { decision: ref('ActivationDecision') },
+  }[name as string] as Record<string, unknown> | undefined ?? {};
+  const required = [...(operator ? ['actor', 'reason'] : []), ...Object.keys(extra).filter((k) => name !== 'deactivate' || k !== 'decision')];
+  return { type: 'object', required, properties: { ...commonCommandFields, ...(operator ? { reason: { type: 'string', minLength: 1 } } : {}), ...extra } };
+};
+
+const idempotencyHeader = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  schema: { type: 'string', maxLength: 200 },
+  description: 'a retry with the same key returns the first answer and appends nothing',
+};
+const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+
+export const openApiDocument = () => ({
+  openapi: '3.1.0',
+  info: {
+    title: 'MasterTrade API',
+    version: '0.1.0',
+    description: 'Commands append events to strategy streams through the lifecycle decider; queries read the projections and the streams.',
+  },
+  paths: {
+    '/api/strategies': {
+      post: {
+        summary: 'Generate a strategy from a genome',
+        parameters: [idempotencyHeader],
+        requestBody: { required: true, content: json({ type: 'object', required: ['genome'], properties: { genome: ref('Genome'), actor: commonCommandFields.actor, correlationId: { type: 'string' } } }, exampleGenerate) },
+        responses: { '201': { description: 'created', content: json(ref('CommandAccepted')) }, '400': problem('the body does not decode (field paths in errors)'), '422': problem('Idempotency-Key reused for another request') },
+      },
+      get: {
+        summary: 'List strategies (read model)',
+        parameters: [
+          { name: 'state', in: 'query', schema: { enum: ['Generated', 'Backtested', 'Filtered', 'Paper', 'Live', 'Retired'] } },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 0, maximum: 1000, default: 100 } },
+          { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0, default: 0 } },
+        ],
+        responses: { '200': { description: 'strategies' }, '400': problem('bad query parameter') },
+      },
+    },
+    '/api/strategies/{id}': {
+      get: {
+        summary: 'One strategy: state and revision from its stream, the rest from the read model',
+        parameters: [idParam],
+        responses: { '200': { description: 'the strategy' }, '404': problem('unknown strategy'), '400': problem('id is not a UUID') },
+      },
+    },
+    '/api/strategies/{id}/events': {
+      get: { summary: "The strategy's events in stream order", parameters: [idParam], responses: { '200': { description: 'events' }, '404': problem('unknown strategy') } },
+    },
+    ...Object.fromEntries(
+      LIFECYCLE_ROUTE_NAMES.map((name) => [
+        `/api/strategies/{id}/${name}`,
+        {
+          post: {
+            summary: `Lifecycle command ${name}${LIFECYCLE_ROUTES[name].operator ? ' (operator command: actor and reason required)' : ''}`,
+            parameters: [idParam, idempotencyHeader],
+            requestBody: { required: true, content: json(commandBodySchema(name), exampleCommands[name]) },
+            responses: {
+              '200': { description: 'accepted', content: json(ref('CommandAccepted')) },
+              '400': problem('the body does not decode (field paths in errors)'),
+              '404': problem('unknown strategy'),
+              '409': problem('wrong expected revision or illegal transition (currentRevision given)'),
+              '422': problem('Idempotency-Key reused for another request'),
+            },
+          },
+        },
+      ]),
+    ),
+    '/api/audit/activations': {
+      get: {
+        summary: 'Every activation and deactivation with everything the decision used',
+        parameters: [
+          { name: 'strategyId', in: 'query', schema: { type: 'string', format: 'uuid' } },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 0, maximum: 5000, default: 200 } },
+        ],
+        responses: { '200': { description: 'audit rows' }, '400': problem('bad query parameter') },
+      },
+    },
+    '/health': { get: { summary: 'Database, broker, projection and mirror lag', responses: { '200': { description: 'healthy' }, '503': { description: 'degraded' } } } },
+    '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
+  },
+  components: { schemas },
+});

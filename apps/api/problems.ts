@@ -1,0 +1,50 @@
+// How failures become HTTP answers: a status and a JSON body that names the problem.
+import type { FieldError } from '../../domain/primitives/decode-errors.js';
+import type { StrategyCommandError } from '../../application/strategy/handle-strategy-command.js';
+
+export interface HttpAnswer {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+export const invalidRequest = (errors: readonly FieldError[], where = 'body'): HttpAnswer => ({
+  status: 400,
+  body: {
+    error: 'InvalidRequest',
+    message: `the request ${where} does not decode: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
+    errors,
+  },
+});
+
+export const commandFailed = (e: StrategyCommandError): HttpAnswer => {
+  switch (e.kind) {
+    case 'StrategyNotFound':
+      return { status: 404, body: { error: 'StrategyNotFound', message: `no strategy ${e.strategyId}`, strategyId: e.strategyId } };
+    case 'IllegalTransition':
+      return { status: 409, body: { error: 'IllegalTransition', message: e.message, state: e.state, command: e.command, currentRevision: e.currentRevision } };
+    case 'WrongExpectedRevision': {
+      const current = e.actual === 'no_stream' ? null : Number(e.actual);
+      return {
+        status: 409,
+        body: {
+          error: 'WrongExpectedRevision',
+          message: `expected revision ${String(e.expected)} but the strategy is at revision ${current ?? 'none'}`,
+          expectedRevision: typeof e.expected === 'bigint' ? Number(e.expected) : e.expected,
+          currentRevision: current,
+        },
+      };
+    }
+    case 'PartialDuplicate':
+      return { status: 409, body: { error: 'PartialDuplicate', message: 'some events of this command are already stored', eventIds: e.duplicateEventIds } };
+    case 'EventDecodeFailed':
+      // The stored history no longer decodes: a server-side problem; nothing is appended on top of it.
+      return {
+        status: 500,
+        body: { error: 'EventDecodeFailed', message: e.message, stream: e.streamName, revision: e.revision, eventType: e.eventType, errors: e.errors },
+      };
+    default: {
+      const unknown: never = e;
+      throw new Error(`unmapped command error ${JSON.stringify(unknown)}`);
+    }
+  }
+};

@@ -1,0 +1,205 @@
+// The HTTP API: strategy commands (append through the decider) and queries (read models and streams).
+import express, { type NextFunction, type Request, type Response } from 'express';
+import * as t from 'io-ts';
+import { either } from 'fp-ts';
+import type { DatabasePool } from 'slonik';
+import { decodeEvent } from '../../application/events/decode-event.js';
+import type { EventStore } from '../../application/ports/event-store.js';
+import { handleStrategyCommand, loadStrategy, type StrategyCommandDeps } from '../../application/strategy/handle-strategy-command.js';
+import { Actor, Uuid } from '../../domain/primitives/codecs.js';
+import { fieldErrors } from '../../domain/primitives/decode-errors.js';
+import { strategyStream } from '../../domain/strategy/events.js';
+import { describeState } from '../../domain/strategy/state.js';
+import { GenerateBody, LIFECYCLE_ROUTES, LIFECYCLE_ROUTE_NAMES, type LifecycleRouteName } from './command-bodies.js';
+import { findAnswer, requestFingerprint, storeAnswer } from './idempotency.js';
+import type { Logger } from '../../infrastructure/logging/logger.js';
+import { openApiDocument } from './openapi.js';
+import { commandFailed, invalidRequest, type HttpAnswer } from './problems.js';
+
+export const STRATEGY_STATES = ['Generated', 'Backtested', 'Filtered', 'Paper', 'Live', 'Retired'] as const;
+
+export interface StrategyReadModel {
+  list(q: { readonly state?: string; readonly limit: number; readonly offset: number }): Promise<readonly unknown[]>;
+  get(id: string): Promise<Record<string, unknown> | undefined>;
+}
+export interface ActivationAuditReadModel {
+  list(q: { readonly strategyId?: string; readonly limit: number }): Promise<readonly unknown[]>;
+}
+export interface HealthReport {
+  readonly healthy: boolean;
+  readonly [part: string]: unknown;
+}
+
+export interface ApiDeps extends StrategyCommandDeps {
+  readonly log: Logger;
+  readonly store: EventStore;
+  readonly pool: DatabasePool;
+  readonly strategies: StrategyReadModel;
+  readonly activationAudit: ActivationAuditReadModel;
+  readonly health: () => Promise<HealthReport>;
+}
+
+const send = (res: Response, a: HttpAnswer) => res.status(a.status).json(a.body);
+const decodeOr400 = <A>(codec: t.Decoder<unknown, A>, value: unknown, where = 'body'): either.Either<HttpAnswer, A> =>
+  either.mapLeft((errs: t.Errors) => invalidRequest(fieldErrors(errs), where))(codec.decode(value));
+
+const Limit = t.union([t.undefined, t.string]);
+const parseLimit = (raw: unknown, dflt: number, max: number): number | undefined => {
+  if (!Limit.is(raw) || raw === undefined) return raw === undefined ? dflt : undefined;
+  const n = Number(raw);
+  return /^\d+$/.test(raw) && n >= 0 && n <= max ? n : undefined;
+};
+
+export const createApi = (deps: ApiDeps): express.Express => {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.json({ limit: '1mb', strict: false }));
+
+  /** Runs a command with Idempotency-Key support: a retry gets the first answer and appends nothing. */
+  const idempotent = async (req: Request, res: Response, run: (key: string | undefined) => Promise<HttpAnswer>) => {
+    const key = req.get('Idempotency-Key');
+    if (key === undefined) return send(res, await run(undefined));
+    if (key.length === 0 || key.length > 200)
+      return send(res, invalidRequest([{ path: 'Idempotency-Key', message: 'must be 1 to 200 characters' }], 'headers'));
+    const fingerprint = requestFingerprint(req.method, req.path, req.body);
+    const earlier = await findAnswer(deps.pool, key);
+    if (earlier) {
+      if (earlier.fingerprint !== fingerprint)
+        return send(res, { status: 422, body: { error: 'IdempotencyKeyReused', message: `Idempotency-Key "${key}" was used for a different request` } });
+      res.set('Idempotent-Replayed', 'true');
+      return send(res, earlier);
+    }
+    const answer = await run(key);
+    if (answer.status >= 500) return send(res, answer);
+    return send(res, await storeAnswer(deps.pool, key, { ...answer, fingerprint }));
+  };
+
+  app.post('/api/strategies', async (req, res) => {
+    await idempotent(req, res, async (key) => {
+      const body = decodeOr400(GenerateBody, req.body);
+      if (either.isLeft(body)) return body.left;
+      const strategyId = (key ? deps.ids.idFor(`strategy:${key}`) : deps.ids.newId()) as Uuid;
+      const result = await handleStrategyCommand(
+        deps,
+        { type: 'GenerateStrategy', strategyId, data: { genome: body.right.genome } },
+        { actor: body.right.actor ?? ('system:api' as Actor), correlationId: body.right.correlationId, idempotencyKey: key },
+      );
+      if (either.isLeft(result)) return commandFailed(result.left);
+      return { status: 201, body: { id: strategyId, revision: result.right.revision, state: result.right.state, events: result.right.events } };
+    });
+  });
+
+  app.post('/api/strategies/:id/:command', async (req, res) => {
+    const name = req.params['command'] as string;
+    if (!(LIFECYCLE_ROUTE_NAMES as string[]).includes(name))
+      return send(res, {
+        status: 404,
+        body: { error: 'UnknownCommand', message: `unknown command "${name}"; the commands are ${LIFECYCLE_ROUTE_NAMES.join(', ')}`, commands: LIFECYCLE_ROUTE_NAMES },
+      });
+    const id = decodeOr400(t.type({ id: Uuid }), req.params, 'path');
+    if (either.isLeft(id)) return send(res, id.left);
+    await idempotent(req, res, async (key) => {
+      const route = LIFECYCLE_ROUTES[name as LifecycleRouteName];
+      const body = decodeOr400(route.codec as t.Mixed, req.body);
+      if (either.isLeft(body)) return body.left;
+      const b = body.right as { actor?: Actor; expectedRevision?: number; correlationId?: string };
+      const command = (route.toCommand as (id: Uuid, b: unknown) => ReturnType<typeof route.toCommand>)(id.right.id, body.right);
+      const result = await handleStrategyCommand(deps, command, {
+        actor: b.actor ?? ('system:api' as Actor),
+        correlationId: b.correlationId,
+        idempotencyKey: key,
+        expectedRevision: b.expectedRevision === undefined ? undefined : BigInt(b.expectedRevision),
+      });
+      if (either.isLeft(result)) return commandFailed(result.left);
+      return { status: 200, body: { id: id.right.id, revision: result.right.revision, state: result.right.state, events: result.right.events } };
+    });
+  });
+
+  app.get('/api/strategies', async (req, res) => {
+    const state = req.query['state'];
+    if (state !== undefined && !(STRATEGY_STATES as readonly unknown[]).includes(state))
+      return send(res, invalidRequest([{ path: 'state', message: `must be one of ${STRATEGY_STATES.join(', ')}` }], 'query'));
+    const limit = parseLimit(req.query['limit'], 100, 1000);
+    const offset = parseLimit(req.query['offset'], 0, Number.MAX_SAFE_INTEGER);
+    if (limit === undefined) return send(res, invalidRequest([{ path: 'limit', message: 'must be an integer in [0, 1000]' }], 'query'));
+    if (offset === undefined) return send(res, invalidRequest([{ path: 'offset', message: 'must be a non-negative integer' }], 'query'));
+    const rows = await deps.strategies.list({ state: state as string | undefined, limit, offset });
+    res.json({ strategies: rows, limit, offset });
+  });
+
+  app.get('/api/strategies/:id', async (req, res) => {
+    const id = decodeOr400(t.type({ id: Uuid }), req.params, 'path');
+    if (either.isLeft(id)) return send(res, id.left);
+    // State and revision come from the stream (always current); the rest from the read model (may lag a moment).
+    const loaded = await loadStrategy(deps.store, id.right.id);
+    if (either.isLeft(loaded)) return send(res, commandFailed(loaded.left));
+    if (loaded.right.revision === undefined) return send(res, commandFailed({ kind: 'StrategyNotFound', strategyId: id.right.id }));
+    const row = await deps.strategies.get(id.right.id);
+    const revision = Number(loaded.right.revision);
+    res.json({
+      ...(row ?? {}),
+      id: id.right.id,
+      state: describeState(loaded.right.state),
+      revision,
+      projectionUpToDate: row !== undefined && row['revision'] === revision,
+    });
+  });
+
+  app.get('/api/strategies/:id/events', async (req, res) => {
+    const id = decodeOr400(t.type({ id: Uuid }), req.params, 'path');
+    if (either.isLeft(id)) return send(res, id.left);
+    const recorded = await deps.store.readStream(strategyStream(id.right.id));
+    if (recorded.length === 0) return send(res, commandFailed({ kind: 'StrategyNotFound', strategyId: id.right.id }));
+    res.json({
+      strategyId: id.right.id,
+      events: recorded.map((r) => {
+        const decoded = decodeEvent(r);
+        return {
+          revision: Number(r.revision),
+          eventId: r.eventId,
+          type: r.type,
+          data: r.data,
+          metadata: r.metadata,
+          position: { commit: r.position.commit.toString(), prepare: r.position.prepare.toString() },
+          // A stored event that no longer decodes is shown as stored, with what is wrong with it.
+          ...(either.isLeft(decoded) ? { decodeError: { message: decoded.left.message, errors: decoded.left.errors } } : {}),
+        };
+      }),
+    });
+  });
+
+  app.get('/api/audit/activations', async (req, res) => {
+    const strategyId = req.query['strategyId'];
+    if (strategyId !== undefined && !Uuid.is(strategyId))
+      return send(res, invalidRequest([{ path: 'strategyId', message: 'must be a UUID' }], 'query'));
+    const limit = parseLimit(req.query['limit'], 200, 5000);
+    if (limit === undefined) return send(res, invalidRequest([{ path: 'limit', message: 'must be an integer in [0, 5000]' }], 'query'));
+    res.json({ activations: await deps.activationAudit.list({ strategyId: strategyId as string | undefined, limit }) });
+  });
+
+  app.get('/health', async (_req, res) => {
+    const report = await deps.health();
+    res.status(report.healthy ? 200 : 503).json(report);
+  });
+
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument());
+  });
+
+  app.use((req: Request, res: Response) => {
+    send(res, { status: 404, body: { error: 'NotFound', message: `no route ${req.method} ${req.path}` } });
+  });
+
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const e = err as { type?: string; status?: number; message?: string };
+    if (e.type === 'entity.parse.failed')
+      return send(res, { status: 400, body: { error: 'MalformedJson', message: `the body is not valid JSON: ${e.message}`, errors: [{ path: '(root)', message: 'malformed JSON' }] } });
+    if (e.type === 'entity.too.large') return send(res, { status: 413, body: { error: 'PayloadTooLarge', message: 'the body is larger than 1 MB' } });
+    if (typeof e.status === 'number' && e.status >= 400 && e.status < 500)
+      return send(res, { status: e.status, body: { error: 'BadRequest', message: e.message ?? 'bad request' } });
+    deps.log.error({ err }, 'request failed');
+    send(res, { status: 500, body: { error: 'InternalError', message: 'the server failed; see its log' } });
+  });
+
+  return app;
+};

@@ -1,0 +1,37 @@
+// `npm run replay -- <projection>`: rebuilds one read model from position zero, in one transaction
+// (readers keep the old rows until it commits). `npm run replay -- --list` names the projections.
+import { ALL_PROJECTIONS, findProjection } from '../../projections/all.js';
+import { rebuildProjection } from '../../projections/rebuild.js';
+import { configOrExit, openPlatform } from '../platform.js';
+
+const known = ALL_PROJECTIONS.map((p) => p.name);
+const name = process.argv[2];
+if (name === '--list') {
+  console.log(known.join('\n'));
+  process.exit(0);
+}
+const projection = name === undefined ? undefined : findProjection(name);
+if (!projection) {
+  console.error(
+    name === undefined
+      ? `usage: npm run replay -- <projection>\nknown projections: ${known.join(', ')}`
+      : `unknown projection "${name}"; known projections: ${known.join(', ')}`,
+  );
+  process.exit(2);
+}
+
+const config = configOrExit();
+const platform = await openPlatform(config, 'replay');
+try {
+  const { events, ms } = await rebuildProjection({ pool: platform.pool, store: platform.store, projection, log: platform.log });
+  const seconds = ms / 1000;
+  console.log(
+    `rebuilt ${projection.name} (version ${projection.version}) from ${events} events in ${seconds.toFixed(2)} s` +
+      (events > 0 ? ` (${Math.round(events / seconds)} events/s)` : ''),
+  );
+} catch (err) {
+  console.error(`replay of ${projection.name} failed, its rows are unchanged: ${(err as Error).message}`);
+  process.exitCode = 1;
+} finally {
+  await platform.close();
+}

@@ -1,0 +1,65 @@
+// GET /health: the database, the broker, and how far the projections and the mirror lag behind the log.
+// Lags are read from the stored checkpoints, so any process (the API alone, or all-in-one) reports the same.
+import { sql } from 'slonik';
+import { START } from '../application/ports/event-store.js';
+import type { Bus } from '../application/ports/bus.js';
+import { ALL_PROJECTIONS } from '../projections/all.js';
+import { loadCheckpoints } from '../projections/checkpoint.js';
+import { PostgresCheckpointStore } from '../infrastructure/db/postgres-checkpoint-store.js';
+import { RabbitMqBus } from '../infrastructure/messaging/rabbitmq-bus.js';
+import type { HealthReport } from './api/server.js';
+import type { Platform } from './platform.js';
+
+/** Lag above which a part counts as behind (events). */
+const MAX_HEALTHY_LAG = 10_000;
+
+const timed = async <T>(fn: () => Promise<T>) => {
+  const t0 = performance.now();
+  try {
+    return { ok: true as const, value: await fn(), ms: Math.round(performance.now() - t0) };
+  } catch (err) {
+    return { ok: false as const, error: (err as Error).message, ms: Math.round(performance.now() - t0) };
+  }
+};
+
+export const healthCheck = (platform: Platform, bus: Bus, mirrorCheckpoints: PostgresCheckpointStore, mirrorName = 'mirror') => {
+  return async (): Promise<HealthReport> => {
+    const database = await timed(() => platform.pool.oneFirst(sql.unsafe`SELECT 1`));
+    const broker =
+      bus instanceof RabbitMqBus
+        ? { kind: 'rabbitmq', ok: bus.isConnected, exchange: platform.config.amqpExchange }
+        : { kind: 'in-process', ok: true, note: 'AMQP_URL is not set: events go to an in-process bus' };
+    const projections = await timed(async () => {
+      const checkpoints = await loadCheckpoints(platform.pool, ALL_PROJECTIONS.map((p) => p.name));
+      return Promise.all(
+        ALL_PROJECTIONS.map(async (p) => {
+          const cp = checkpoints.get(p.name);
+          const lag = await platform.store.countAfter(cp?.position ?? START, p.filter);
+          const checkpoint = cp ? { commit: cp.position.commit.toString(), prepare: cp.position.prepare.toString() } : null;
+          return { name: p.name, version: p.version, storedVersion: cp?.version ?? null, lag, checkpoint, updatedAt: cp?.updatedAt ?? null };
+        }),
+      );
+    });
+    const mirror = await timed(async () => {
+      const cp = await mirrorCheckpoints.load(mirrorName);
+      const lag = await platform.store.countAfter(cp ?? START);
+      return { lag, checkpoint: cp ? { commit: cp.commit.toString(), prepare: cp.prepare.toString() } : null };
+    });
+    const healthy =
+      database.ok &&
+      broker.ok &&
+      projections.ok &&
+      projections.value.every((p) => p.lag <= MAX_HEALTHY_LAG) &&
+      mirror.ok &&
+      mirror.value.lag <= MAX_HEALTHY_LAG;
+    return {
+      healthy,
+      status: healthy ? 'ok' : 'degraded',
+      eventStore: platform.store.name,
+      database: database.ok ? { ok: true, latencyMs: database.ms } : { ok: false, error: database.error },
+      broker,
+      projections: projections.ok ? projections.value : { ok: false, error: projections.error },
+      mirror: mirror.ok ? mirror.value : { ok: false, error: mirror.error },
+    };
+  };
+};

@@ -1,0 +1,78 @@
+// The services, each startable on its own (apps/*/main.ts) or together in one process (apps/main.ts).
+import type { Server } from 'node:http';
+import type { Bus } from '../application/ports/bus.js';
+import { startMirror, type Mirror } from '../application/mirror/mirror.js';
+import { PostgresCheckpointStore } from '../infrastructure/db/postgres-checkpoint-store.js';
+import { InProcessBus } from '../infrastructure/messaging/in-process-bus.js';
+import { RabbitMqBus } from '../infrastructure/messaging/rabbitmq-bus.js';
+import { ALL_PROJECTIONS } from '../projections/all.js';
+import { ProjectionRunner } from '../projections/runner.js';
+import { createApi } from './api/server.js';
+import { activationAuditReadModel, strategyReadModel } from './api/read-models.js';
+import { healthCheck } from './health.js';
+import type { Platform } from './platform.js';
+
+export interface Running {
+  stop(): Promise<void>;
+}
+
+/** RabbitMQ when AMQP_URL is set, otherwise a bus inside this process. */
+export const openBus = (platform: Platform, connectionName: string): Bus => {
+  if (platform.config.amqpUrl) {
+    platform.log.info({ exchange: platform.config.amqpExchange }, 'events are mirrored to RabbitMQ');
+    return new RabbitMqBus({ url: platform.config.amqpUrl, exchange: platform.config.amqpExchange, connectionName, log: platform.log });
+  }
+  platform.log.info('AMQP_URL not set: using the in-process bus (events reach consumers in this process only)');
+  return new InProcessBus();
+};
+
+export const startProjector = (platform: Platform): Running & { runner: ProjectionRunner } => {
+  const runner = new ProjectionRunner({ pool: platform.pool, store: platform.store, projections: ALL_PROJECTIONS, log: platform.log });
+  runner.start();
+  platform.log.info({ projections: ALL_PROJECTIONS.map((p) => p.name) }, 'projector started');
+  return { runner, stop: () => runner.stop() };
+};
+
+export const startMirrorService = (platform: Platform, bus: Bus, checkpoints: PostgresCheckpointStore): Running & { mirror: Mirror } => {
+  const mirror = startMirror({ store: platform.store, bus, checkpoints, log: platform.log, clock: platform.clock });
+  platform.log.info('mirror started');
+  return { mirror, stop: () => mirror.stop() };
+};
+
+export const startApi = async (platform: Platform, bus: Bus, checkpoints: PostgresCheckpointStore): Promise<Running & { server: Server; port: number }> => {
+  const app = createApi({
+    store: platform.store,
+    pool: platform.pool,
+    log: platform.log,
+    clock: platform.clock,
+    ids: platform.ids,
+    strategies: strategyReadModel(platform.pool),
+    activationAudit: activationAuditReadModel(platform.pool),
+    health: healthCheck(platform, bus, checkpoints),
+  });
+  const server = app.listen(platform.config.port);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : platform.config.port;
+  platform.log.info({ port }, `API listening on http://localhost:${port}`);
+  return { server, port, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+};
+
+/** Stops on SIGINT/SIGTERM, in reverse order of start. */
+export const stopOnSignals = (platform: Platform, parts: Running[], extra: () => Promise<void> = async () => undefined) => {
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    platform.log.info({ signal }, 'stopping');
+    for (const p of [...parts].reverse()) await p.stop().catch((err) => platform.log.warn({ err }, 'stopping a service'));
+    await extra();
+    await platform.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+};

@@ -1,0 +1,8 @@
+// Every read model the projector keeps up to date (and `npm run replay -- <name>` can rebuild).
+import type { Projection } from './projection.js';
+import { activationAuditProjection } from './activation-audit/projection.js';
+import { strategiesProjection } from './strategies/projection.js';
+
+export const ALL_PROJECTIONS: readonly Projection[] = [strategiesProjection, activationAuditProjection];
+
+export const findProjection = (name: string): Projection | undefined => ALL_PROJECTIONS.find((p) => p.name === name);

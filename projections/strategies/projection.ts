@@ -1,0 +1,171 @@
+// The `strategies` read model: one row per strategy with where it stands in its lifecycle and what is known of it.
+//
+// A batch is folded in memory into one change per strategy, then written with two statements whatever its size:
+// an INSERT of the strategies born in the batch (StrategyGenerated carries the genome) and an UPDATE of the others.
+// No row is read first: a lifecycle event alone says the state it leads to (as domain/strategy/state.ts evolve does),
+// and the other columns merge in SQL (state_entered ||, latest_* kept when the batch has no newer backtest).
+import { sql, type DatabaseTransactionConnection } from 'slonik';
+import type { DecodedEvent, Projection } from '../projection.js';
+import { genomeSummary, type Genome } from '../../domain/strategy/genome.js';
+import { STRATEGY_CATEGORY, STRATEGY_EVENT_TYPES, type BacktestResult, type StrategyEvent } from '../../domain/strategy/events.js';
+import type { StrategyStatus } from '../../domain/strategy/state.js';
+
+/** The states a row can be in, as describeState names them (the filter's outcome is its own column). */
+export type StrategyStateName = Exclude<StrategyStatus, 'Initial'>;
+export const STRATEGY_STATE_NAMES: readonly StrategyStateName[] = ['Generated', 'Backtested', 'Filtered', 'Paper', 'Live', 'Retired'];
+
+/** What one batch does to one strategy. */
+interface StrategyChange {
+  readonly id: string;
+  /** Set when the batch holds the strategy's StrategyGenerated: the row is new. */
+  born?: { readonly genome: Genome; readonly generatedAt: string };
+  state: StrategyStateName;
+  filterOutcome?: string;
+  /** The latest StrategyBacktested result; latest_metrics is its `metrics`. */
+  latestBacktest?: BacktestResult;
+  stateEntered: Record<string, string>;
+  updatedAt: string;
+  /** Revision of the first and the last event of this strategy in the batch. */
+  readonly firstRevision: number;
+  revision: number;
+}
+
+const stateAfter = (event: StrategyEvent): StrategyStateName => {
+  switch (event.type) {
+    case 'StrategyGenerated':
+      return 'Generated';
+    case 'StrategyBacktested':
+      return 'Backtested';
+    case 'StrategyFiltered':
+      return 'Filtered';
+    case 'PaperTradingStarted':
+    case 'StrategyDeactivated':
+      return 'Paper';
+    case 'StrategyActivated':
+      return 'Live';
+    case 'StrategyRetired':
+      return 'Retired';
+    default: {
+      const unknown: never = event;
+      throw new Error(`strategies projection: unhandled event ${JSON.stringify(unknown)}`);
+    }
+  }
+};
+
+/** Folds a batch, in log order, into one change per strategy. */
+export const foldStrategyBatch = (events: readonly DecodedEvent<StrategyEvent>[]): StrategyChange[] => {
+  const changes = new Map<string, StrategyChange>();
+  for (const { event, metadata, recorded } of events) {
+    const id = event.data.strategyId;
+    const at = metadata.occurredAt;
+    const revision = Number(recorded.revision);
+    const state = stateAfter(event);
+    let c = changes.get(id);
+    if (!c) {
+      c = { id, state, stateEntered: {}, updatedAt: at, firstRevision: revision, revision };
+      changes.set(id, c);
+    } else if (revision <= c.revision) {
+      throw new Error(`strategies projection: ${recorded.streamName}@${revision} arrived after revision ${c.revision}`);
+    }
+    switch (event.type) {
+      case 'StrategyGenerated':
+        if (c.born || c.firstRevision !== revision) throw new Error(`strategies projection: ${recorded.streamName} is generated twice`);
+        c.born = { genome: event.data.genome, generatedAt: at };
+        break;
+      case 'StrategyBacktested':
+        c.latestBacktest = event.data.result;
+        break;
+      case 'StrategyFiltered':
+        c.filterOutcome = event.data.verdict.outcome;
+        break;
+      default:
+        break;
+    }
+    c.state = state;
+    // Re-entering a state (Paper after a deactivation) keeps the latest time it was entered.
+    c.stateEntered[state] = at;
+    c.updatedAt = at;
+    c.revision = revision;
+  }
+  return [...changes.values()];
+};
+
+const insertBorn = async (tx: DatabaseTransactionConnection, born: readonly StrategyChange[]) => {
+  const rows = born.map((c) => {
+    const genome = c.born!.genome;
+    return {
+      id: c.id,
+      state: c.state,
+      filter_outcome: c.filterOutcome,
+      strategy_type: genome.strategyType,
+      timeframe: genome.timeframe,
+      symbols: genome.symbols,
+      genome_summary: genomeSummary(genome),
+      genome,
+      latest_backtest: c.latestBacktest,
+      state_entered: c.stateEntered,
+      generated_at: c.born!.generatedAt,
+      updated_at: c.updatedAt,
+      revision: c.revision,
+    };
+  });
+  await tx.query(sql.unsafe`
+    INSERT INTO strategies (id, state, filter_outcome, strategy_type, timeframe, symbols, genome_summary, genome,
+                            latest_metrics, latest_backtest, state_entered, generated_at, updated_at, revision)
+    SELECT id, state, filter_outcome, strategy_type, timeframe, symbols, genome_summary, genome,
+           latest_backtest -> 'metrics', latest_backtest, state_entered, generated_at, updated_at, revision
+      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x (
+        id uuid, state text, filter_outcome text, strategy_type text, timeframe text, symbols text[], genome_summary jsonb,
+        genome jsonb, latest_backtest jsonb, state_entered jsonb, generated_at timestamptz,
+        updated_at timestamptz, revision bigint)`);
+};
+
+const updateExisting = async (tx: DatabaseTransactionConnection, changed: readonly StrategyChange[]) => {
+  const rows = changed.map((c) => ({
+    id: c.id,
+    state: c.state,
+    filter_outcome: c.filterOutcome,
+    latest_backtest: c.latestBacktest,
+    state_entered: c.stateEntered,
+    updated_at: c.updatedAt,
+    first_revision: c.firstRevision,
+    revision: c.revision,
+  }));
+  // `s.revision < x.first_revision` refuses to apply an event twice (and finds events of an unknown strategy).
+  const updated = await tx.query(sql.unsafe`
+    UPDATE strategies AS s
+       SET state = x.state,
+           filter_outcome = coalesce(x.filter_outcome, s.filter_outcome),
+           latest_metrics = coalesce(x.latest_backtest -> 'metrics', s.latest_metrics),
+           latest_backtest = coalesce(x.latest_backtest, s.latest_backtest),
+           state_entered = s.state_entered || x.state_entered,
+           updated_at = x.updated_at,
+           revision = x.revision
+      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x (
+        id uuid, state text, filter_outcome text, latest_backtest jsonb, state_entered jsonb,
+        updated_at timestamptz, first_revision bigint, revision bigint)
+     WHERE s.id = x.id AND s.revision < x.first_revision`);
+  if (updated.rowCount !== rows.length) {
+    const ids = rows.map((r) => r.id);
+    const found = await tx.anyFirst(sql.unsafe`SELECT id FROM strategies WHERE id = ANY(${sql.array(ids, 'uuid')})`);
+    const missing = ids.filter((id) => !(found as string[]).includes(id));
+    throw new Error(
+      `strategies projection: ${rows.length - updated.rowCount} strategies could not be updated` +
+        (missing.length > 0 ? ` (no row for ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''})` : ' (events already applied)'),
+    );
+  }
+};
+
+export const strategiesProjection: Projection<StrategyEvent> = {
+  name: 'strategies',
+  version: 1,
+  filter: { categories: [STRATEGY_CATEGORY], eventTypes: STRATEGY_EVENT_TYPES },
+  tables: ['strategies'],
+  async applyBatch(tx, events) {
+    const changes = foldStrategyBatch(events);
+    const born = changes.filter((c) => c.born);
+    const changed = changes.filter((c) => !c.born);
+    if (born.length > 0) await insertBorn(tx, born);
+    if (changed.length > 0) await updateExisting(tx, changed);
+  },
+};

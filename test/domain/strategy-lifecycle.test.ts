@@ -1,0 +1,265 @@
+// The strategy lifecycle as specifications: every legal transition with the event it records, and every
+// other (state, command) pair of the 8 × 7 matrix refused with an IllegalTransition naming both.
+import { expect } from 'chai';
+import { either } from 'fp-ts';
+import type * as t from 'io-ts';
+import { Actor, Reason, Uuid } from '../../domain/primitives/codecs.js';
+import { formatFieldErrors, fieldErrors } from '../../domain/primitives/decode-errors.js';
+import { STRATEGY_COMMAND_TYPES, type StrategyCommand, type StrategyCommandOf, type StrategyCommandType } from '../../domain/strategy/commands.js';
+import { decide, type IllegalTransition } from '../../domain/strategy/decide.js';
+import {
+  ActivationDecision,
+  BacktestResult,
+  FilterVerdict,
+  StrategyEventData,
+  type StrategyEvent,
+  type StrategyEventOf,
+  type StrategyEventType,
+} from '../../domain/strategy/events.js';
+import { Genome } from '../../domain/strategy/genome.js';
+import { describeState, evolve, initialState, type StrategyState } from '../../domain/strategy/state.js';
+import { smaCrossoverGenome } from '../../domain/strategy/templates.js';
+import { spec } from './decider-spec.js';
+
+const strategy = { decide, evolve, initialState };
+
+/** Fixtures go through the same codecs as real input, so every given is something the store could hold. */
+const valid = <A>(codec: t.Type<A, unknown, unknown>, value: unknown): A => {
+  const decoded = codec.decode(value);
+  if (either.isLeft(decoded)) throw new Error(`invalid fixture for ${codec.name}: ${formatFieldErrors(fieldErrors(decoded.left))}`);
+  return decoded.right;
+};
+
+const strategyId = valid(Uuid, '3f1c2a9e-7b4d-4e8a-9c21-5d6e7f809a1b');
+const otherStrategyId = valid(Uuid, '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d');
+const scheduler = valid(Actor, 'system:scheduler');
+const policy = valid(Actor, 'system:activation-policy');
+const operator = valid(Actor, 'operator:alice');
+const reason = (text: string) => valid(Reason, text);
+
+const genome = valid(Genome, smaCrossoverGenome());
+const result = valid(BacktestResult, {
+  metrics: { sharpe: 1.42, totalReturn: 0.18, maxDrawdown: 0.07, trades: 41 },
+  window: { start: '2024-01-01T00:00:00.000Z', end: '2024-06-30T23:00:00.000Z' },
+  timeframe: '1h',
+  symbols: ['BTCUSDT'],
+  dataFingerprint: 'sha256:6f1d0c',
+  engineVersion: '1.0.0',
+});
+const thresholds = { minSharpe: 1, maxDrawdown: 0.2 };
+const passedVerdict = valid(FilterVerdict, { outcome: 'passed', reasons: [], thresholds, score: 1.42 });
+const rejectedVerdict = valid(FilterVerdict, { outcome: 'rejected', reasons: ['sharpe 0.31 is below 1'], thresholds, score: 0.31 });
+const decision = valid(ActivationDecision, {
+  score: 0.82,
+  scoreParts: { sharpe: 0.5, drawdown: 0.32 },
+  candidates: [{ strategyId: otherStrategyId, score: 0.64 }],
+  thresholds: { minScore: 0.6 },
+  maxActiveStrategies: 3,
+  activeStrategies: 1,
+});
+
+// ---- commands ----------------------------------------------------------------------------------------------
+const toPaper = { decidedBy: scheduler, reason: reason('passed the filter') };
+const toLive = { decidedBy: policy, reason: reason('best paper score of the week'), decision };
+const toDeactivate = { decidedBy: operator, reason: reason('exchange maintenance') };
+const toRetire = { decidedBy: operator, reason: reason('stopped working') };
+
+const command = <K extends StrategyCommandType>(type: K, data: StrategyCommandOf<K>['data']): StrategyCommandOf<K> => ({ type, strategyId, data });
+
+const generate = command('GenerateStrategy', { genome });
+const recordBacktest = command('RecordBacktest', { result });
+const filterPassed = command('FilterStrategy', { verdict: passedVerdict });
+const filterRejected = command('FilterStrategy', { verdict: rejectedVerdict });
+const startPaperTrading = command('StartPaperTrading', toPaper);
+const activate = command('ActivateStrategy', toLive);
+const deactivate = command('DeactivateStrategy', toDeactivate);
+const retire = command('RetireStrategy', toRetire);
+
+/** One instance of each command for the matrix; the mapped type makes a new command a compile error here. */
+const COMMAND: { readonly [K in StrategyCommandType]: StrategyCommandOf<K> } = {
+  GenerateStrategy: generate,
+  RecordBacktest: recordBacktest,
+  FilterStrategy: filterPassed,
+  StartPaperTrading: startPaperTrading,
+  ActivateStrategy: activate,
+  DeactivateStrategy: deactivate,
+  RetireStrategy: retire,
+};
+
+// ---- events ------------------------------------------------------------------------------------------------
+const event = <K extends StrategyEventType>(type: K, data: StrategyEventOf<K>['data']): StrategyEventOf<K> => ({ type, data });
+
+const generated = event('StrategyGenerated', { strategyId, genome });
+const backtested = event('StrategyBacktested', { strategyId, result });
+const filteredPassed = event('StrategyFiltered', { strategyId, verdict: passedVerdict });
+const filteredRejected = event('StrategyFiltered', { strategyId, verdict: rejectedVerdict });
+const paperStarted = event('PaperTradingStarted', { strategyId, ...toPaper });
+const activated = event('StrategyActivated', { strategyId, ...toLive });
+const deactivated = event('StrategyDeactivated', { strategyId, ...toDeactivate });
+const retiredFrom = (fromState: string) => event('StrategyRetired', { strategyId, ...toRetire, fromState });
+
+// ---- the eight states, each as the history that leads to it -------------------------------------------------
+const STATES = ['Initial', 'Generated', 'Backtested', 'Filtered(passed)', 'Filtered(rejected)', 'Paper', 'Live', 'Retired'] as const;
+type StateName = (typeof STATES)[number];
+
+const HISTORY: Record<StateName, readonly StrategyEvent[]> = {
+  Initial: [],
+  Generated: [generated],
+  Backtested: [generated, backtested],
+  'Filtered(passed)': [generated, backtested, filteredPassed],
+  'Filtered(rejected)': [generated, backtested, filteredRejected],
+  Paper: [generated, backtested, filteredPassed, paperStarted],
+  Live: [generated, backtested, filteredPassed, paperStarted, activated],
+  Retired: [generated, backtested, filteredPassed, paperStarted, activated, retiredFrom('Live')],
+};
+
+/** The lifecycle as the design states it; everything not listed here must be refused. */
+const LEGAL: Record<StateName, readonly StrategyCommandType[]> = {
+  Initial: ['GenerateStrategy'],
+  Generated: ['RecordBacktest', 'RetireStrategy'],
+  Backtested: ['FilterStrategy', 'RetireStrategy'],
+  'Filtered(passed)': ['StartPaperTrading', 'RetireStrategy'],
+  'Filtered(rejected)': ['RetireStrategy'],
+  Paper: ['ActivateStrategy', 'RetireStrategy'],
+  Live: ['DeactivateStrategy', 'RetireStrategy'],
+  Retired: [],
+};
+
+const ILLEGAL = STATES.flatMap((state) =>
+  STRATEGY_COMMAND_TYPES.filter((type) => !LEGAL[state].includes(type)).map((type) => ({ state, type })),
+);
+
+const fold = (events: readonly StrategyEvent[]): StrategyState => events.reduce(evolve, initialState());
+
+const refusedAs = (state: StateName, type: StrategyCommandType) => (error: IllegalTransition) => {
+  expect(error.kind).to.equal('IllegalTransition');
+  expect(error.state).to.equal(state);
+  expect(error.command).to.equal(type);
+  expect(error.message).to.include(state).and.to.include(type);
+};
+
+describe('strategy lifecycle', () => {
+  describe('the fixtures', () => {
+    it('every event of every given history is valid for its codec', () => {
+      for (const e of Object.values(HISTORY).flat()) {
+        const codec = StrategyEventData[e.type] as t.Mixed;
+        expect(codec.is(e.data), `${e.type} ${JSON.stringify(e.data)}`).to.equal(true);
+      }
+    });
+
+    it('the matrix is 8 states × 7 commands: 12 legal transitions, 44 illegal ones', () => {
+      expect(STRATEGY_COMMAND_TYPES).to.have.members(Object.keys(COMMAND));
+      expect(STATES.length * STRATEGY_COMMAND_TYPES.length).to.equal(56);
+      expect(Object.values(LEGAL).flat()).to.have.length(12);
+      expect(ILLEGAL).to.have.length(44);
+    });
+  });
+
+  describe('evolve', () => {
+    for (const name of STATES)
+      it(`folds the events that lead to ${name} into ${name}`, () => {
+        expect(describeState(fold(HISTORY[name]))).to.equal(name);
+      });
+
+    it('starts every strategy in Initial', () => {
+      expect(fold([])).to.deep.equal({ status: 'Initial' });
+    });
+
+    it('remembers the strategy and the outcome of the filter', () => {
+      expect(fold(HISTORY['Filtered(passed)'])).to.deep.equal({ status: 'Filtered', strategyId, outcome: 'passed' });
+      expect(fold(HISTORY['Filtered(rejected)'])).to.deep.equal({ status: 'Filtered', strategyId, outcome: 'rejected' });
+    });
+
+    it('puts a deactivated strategy back into Paper, from where it can go Live again', () => {
+      expect(fold([...HISTORY.Live, deactivated])).to.deep.equal({ status: 'Paper', strategyId });
+      expect(fold([...HISTORY.Live, deactivated, activated])).to.deep.equal({ status: 'Live', strategyId });
+    });
+
+    it('keeps the state a retired strategy was retired from', () => {
+      expect(fold(HISTORY.Retired)).to.deep.equal({ status: 'Retired', strategyId, fromState: 'Live' });
+      expect(fold([generated, backtested, filteredRejected, retiredFrom('Filtered(rejected)')])).to.deep.equal({
+        status: 'Retired',
+        strategyId,
+        fromState: 'Filtered(rejected)',
+      });
+    });
+  });
+
+  describe('legal transitions', () => {
+    it('GenerateStrategy creates a new strategy with its genome', () =>
+      spec(strategy).given([]).when(generate).then([generated]));
+
+    it('RecordBacktest records the backtest of a Generated strategy', () =>
+      spec(strategy).given(HISTORY.Generated).when(recordBacktest).then([backtested]));
+
+    it('FilterStrategy records a passing verdict on a Backtested strategy', () =>
+      spec(strategy).given(HISTORY.Backtested).when(filterPassed).then([filteredPassed]));
+
+    it('FilterStrategy records a rejecting verdict on a Backtested strategy', () =>
+      spec(strategy).given(HISTORY.Backtested).when(filterRejected).then([filteredRejected]));
+
+    it('StartPaperTrading starts paper trading a strategy that passed the filter', () =>
+      spec(strategy).given(HISTORY['Filtered(passed)']).when(startPaperTrading).then([paperStarted]));
+
+    it('ActivateStrategy takes a Paper strategy live and records the decision it weighed', () =>
+      spec(strategy).given(HISTORY.Paper).when(activate).then([activated]));
+
+    it('ActivateStrategy takes a strategy live again after it was deactivated', () =>
+      spec(strategy).given([...HISTORY.Live, deactivated]).when(activate).then([activated]));
+
+    it('DeactivateStrategy takes a Live strategy back to Paper', () =>
+      spec(strategy).given(HISTORY.Live).when(deactivate).then([deactivated]));
+
+    it('DeactivateStrategy records the decision when the policy gives one', () =>
+      spec(strategy)
+        .given(HISTORY.Live)
+        .when(command('DeactivateStrategy', { ...toDeactivate, decision }))
+        .then([event('StrategyDeactivated', { strategyId, ...toDeactivate, decision })]));
+
+    for (const from of ['Generated', 'Backtested', 'Filtered(passed)', 'Filtered(rejected)', 'Paper', 'Live'] as const)
+      it(`RetireStrategy retires a ${from} strategy and records fromState "${from}"`, () =>
+        spec(strategy).given(HISTORY[from]).when(retire).then([retiredFrom(from)]));
+
+    it('events name the strategy the command addressed, whatever else the command body carries', () => {
+      // A body decoded with t.type keeps unknown keys: a stray strategyId must not redirect the event.
+      const smuggled = (c: StrategyCommand): StrategyCommand => {
+        const data: object = { ...c.data, strategyId: otherStrategyId };
+        return { ...c, data } as StrategyCommand;
+      };
+      for (const [given, c] of [
+        [HISTORY['Filtered(passed)'], startPaperTrading],
+        [HISTORY.Paper, activate],
+        [HISTORY.Live, deactivate],
+        [HISTORY.Live, retire],
+      ] as const) {
+        const decided = decide(smuggled(c), fold(given));
+        if (either.isLeft(decided)) expect.fail(`${c.type} was refused: ${decided.left.message}`);
+        expect(decided.right.map((e) => e.data.strategyId)).to.deep.equal([strategyId]);
+      }
+    });
+  });
+
+  describe('illegal transitions', () => {
+    for (const { state, type } of ILLEGAL)
+      it(`${type} is refused when the strategy is ${state}`, () =>
+        spec(strategy).given(HISTORY[state]).when(COMMAND[type]).thenFails(refusedAs(state, type)));
+
+    it('StartPaperTrading after a rejection is refused because the filter rejected it', () =>
+      spec(strategy)
+        .given(HISTORY['Filtered(rejected)'])
+        .when(startPaperTrading)
+        .thenFails((error) => expect(error.message).to.include('the filter rejected it')));
+
+    it('GenerateStrategy on an existing strategy is refused because it already exists', () =>
+      spec(strategy)
+        .given(HISTORY.Paper)
+        .when(generate)
+        .thenFails((error) => expect(error.message).to.include('already exists')));
+
+    it('a retired strategy stays retired: nothing is allowed after RetireStrategy', () => {
+      const retiredEarly = [generated, retiredFrom('Generated')];
+      for (const type of STRATEGY_COMMAND_TYPES)
+        spec(strategy).given(retiredEarly).when(COMMAND[type]).thenFails(refusedAs('Retired', type));
+    });
+  });
+});
