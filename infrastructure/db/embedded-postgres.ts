@@ -27,7 +27,9 @@ export const startEmbeddedPostgres = async (options: { dataDir: string; port: nu
     onError: (m) => options.onLog?.(String(m instanceof Error ? m.message : m).trim()),
   });
   if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) {
-    mkdirSync(path.dirname(databaseDir), { recursive: true });
+    mkdirSync(databaseDir, { recursive: true });
+    // As root, initdb runs as `postgres`: it must own the (empty) folder and be able to reach it.
+    if (isRoot) execFileSync('chown', ['postgres:postgres', databaseDir]);
     await pgServer.initialise();
   }
   if (isRoot) {

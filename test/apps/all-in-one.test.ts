@@ -1,0 +1,124 @@
+// `npm start` end to end: the API, projector and mirror in one process, first on the embedded PostgreSQL with the
+// in-process bus (a machine with nothing but Node), then on the real PostgreSQL and RabbitMQ servers.
+import { expect } from 'chai';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import amqp from 'amqplib';
+import { startAll } from '../../apps/all-in-one.js';
+import type { DeliveredMessage } from '../../application/ports/bus.js';
+import { smaCrossoverGenome } from '../../domain/strategy/templates.js';
+import { freshDatabase, type TestDatabase } from '../support/database.js';
+
+const AMQP_URL = process.env['TEST_AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672';
+
+const eventually = async <T>(what: string, probe: () => Promise<T | undefined>, ms = 20_000): Promise<T> => {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+
+const api = (port: number) => async (method: string, p: string, body?: unknown) => {
+  const res = await fetch(`http://127.0.0.1:${port}${p}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+};
+
+describe('all services in one process', function () {
+  this.timeout(120_000);
+
+  describe('with nothing but Node: embedded PostgreSQL and the in-process bus', () => {
+    let dataDir: string;
+    before(() => {
+      dataDir = mkdtempSync(path.join(tmpdir(), 'mt-embedded-'));
+      chmodSync(dataDir, 0o755); // as root, PostgreSQL runs as `postgres`, which must reach the folder
+    });
+    after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+    it('serves commands and queries, mirrors events, and keeps its data across restarts', async () => {
+      const env = { DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(55000 + Math.floor(Math.random() * 5000)), PORT: '0', LOG_LEVEL: 'silent' };
+      const first = await startAll(env);
+      let id: string;
+      try {
+        expect(first.platform.databaseUrl).to.include(`127.0.0.1:${env.EMBEDDED_PG_PORT}`);
+        const mirrored: DeliveredMessage[] = [];
+        await first.bus.subscribe(['strategy.#'], async (m) => void mirrored.push(m));
+        const call = api(first.port);
+        const created = await call('POST', '/api/strategies', { genome: smaCrossoverGenome() });
+        expect(created.status).to.equal(201);
+        id = created.body['id'] as string;
+        await eventually('the projection', async () => {
+          const list = await call('GET', '/api/strategies?state=Generated');
+          return (list.body['strategies'] as { id: string }[]).some((s) => s.id === id) ? true : undefined;
+        });
+        const m = await eventually('the mirrored event', async () => mirrored.find((x) => x.body.stream === `strategy-${id}`));
+        expect(m.routingKey).to.equal('strategy.StrategyGenerated');
+        const health = await call('GET', '/health');
+        expect(health.status).to.equal(200);
+        expect(health.body['broker']).to.include({ kind: 'in-process', ok: true });
+      } finally {
+        await first.stop();
+      }
+
+      const second = await startAll(env);
+      try {
+        const again = await api(second.port)('GET', `/api/strategies/${id!}`);
+        expect(again.status).to.equal(200);
+        expect(again.body).to.include({ state: 'Generated', revision: 0 });
+      } finally {
+        await second.stop();
+      }
+    });
+  });
+
+  describe('with the PostgreSQL and RabbitMQ servers', () => {
+    let db: TestDatabase;
+    before(async () => {
+      db = await freshDatabase('all_in_one');
+    });
+    after(() => db.drop());
+
+    it('publishes every appended event to the topic exchange with its event id as message id', async () => {
+      const exchange = `mt.test.${randomUUID()}`;
+      const app = await startAll({ DATABASE_URL: db.url, AMQP_URL, AMQP_EXCHANGE: exchange, PORT: '0', LOG_LEVEL: 'silent' });
+      const conn = await amqp.connect(AMQP_URL);
+      try {
+        const ch = await conn.createChannel();
+        await ch.assertExchange(exchange, 'topic', { durable: true });
+        const q = await ch.assertQueue('', { exclusive: true });
+        await ch.bindQueue(q.queue, exchange, 'strategy.#');
+        const got: amqp.ConsumeMessage[] = [];
+        await ch.consume(q.queue, (msg) => msg && got.push(msg), { noAck: true });
+
+        const call = api(app.port);
+        const created = await call('POST', '/api/strategies', { genome: smaCrossoverGenome() });
+        const id = created.body['id'] as string;
+        await call('POST', `/api/strategies/${id}/retire`, { actor: 'operator:test', reason: 'end to end' });
+        await eventually('both events on RabbitMQ', async () => (got.length >= 2 ? true : undefined));
+        const events = (await call('GET', `/api/strategies/${id}/events`)).body['events'] as { eventId: string; type: string }[];
+        expect(got.map((m) => m.fields.routingKey)).to.deep.equal(['strategy.StrategyGenerated', 'strategy.StrategyRetired']);
+        expect(got.map((m) => m.properties.messageId)).to.deep.equal(events.map((e) => e.eventId));
+        expect(got.every((m) => m.properties.deliveryMode === 2)).to.equal(true);
+
+        const health = await eventually('a healthy report', async () => {
+          const h = await call('GET', '/health');
+          return h.status === 200 ? h : undefined;
+        });
+        expect(health.body['broker']).to.include({ kind: 'rabbitmq', ok: true });
+        await ch.deleteExchange(exchange);
+        await ch.deleteQueue(`${exchange}.journal`);
+      } finally {
+        await conn.close();
+        await app.stop();
+      }
+    });
+  });
+});
