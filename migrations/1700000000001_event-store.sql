@@ -52,7 +52,11 @@ CREATE FUNCTION mt_append_to_stream(
   p_data jsonb[],
   p_metadata jsonb[]
 ) RETURNS TABLE (next_revision bigint, transaction_id xid8, global_position bigint, appended boolean)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql
+-- A plan cached while the log was small (or had no statistics yet) would keep scanning a stream's events
+-- for the idempotency check as the log grows; planning each call keeps every lookup on the unique index.
+SET plan_cache_mode = force_custom_plan
+AS $$
 DECLARE
   n int := cardinality(p_event_ids);
   current_rev bigint;

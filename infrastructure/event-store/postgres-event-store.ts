@@ -49,7 +49,11 @@ const COLUMNS = 'global_position, transaction_id::text AS tx, stream_name, strea
 /** WHERE fragments for a filter; parameters are appended to `params`. */
 const filterSql = (filter: EventFilter | undefined, params: unknown[]): string => {
   let sql = '';
-  if (filter?.categories && filter.categories.length > 0) {
+  if (filter?.categories && filter.categories.length === 1) {
+    // Equality lets the (category, transaction_id, global_position) index deliver rows already in log order.
+    params.push(filter.categories[0]);
+    sql += ` AND category = $${params.length}::text`;
+  } else if (filter?.categories && filter.categories.length > 1) {
     params.push(filter.categories);
     sql += ` AND category = ANY($${params.length}::text[])`;
   }
