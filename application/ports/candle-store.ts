@@ -1,0 +1,25 @@
+// Where candles are kept: bulk writes that never replace a stored candle with a worse one,
+// and reads straight into columnar typed arrays.
+import type { Candle, CandleSeries, SeriesKey } from '../../domain/market/candles.js';
+
+export interface CandleWriteResult {
+  readonly inserted: number;
+  /** Rows already stored with the same values (idempotent re-import). */
+  readonly unchanged: number;
+  /** Stored rows completed with fields they lacked (e.g. quote volume). */
+  readonly completed: number;
+  /** Rows that disagree with a stored candle: the stored one is kept, and the disagreement reported. */
+  readonly conflicts: readonly { readonly openTime: number; readonly reason: string }[];
+}
+
+export interface CandleStore {
+  writeCandles(key: SeriesKey, candles: readonly Candle[]): Promise<CandleWriteResult>;
+  /** Candles with from <= openTime < to, in time order. */
+  readSeries(key: SeriesKey, range?: { readonly from?: number; readonly to?: number }): Promise<CandleSeries>;
+  /** Open time of the first and last stored candle, or undefined when none is stored. */
+  bounds(key: SeriesKey): Promise<{ readonly first: number; readonly last: number; readonly count: number } | undefined>;
+  /** Every stored series with its bounds. */
+  listSeries(): Promise<readonly (SeriesKey & { readonly first: number; readonly last: number; readonly count: number })[]>;
+  /** Deletes candles older than `before` for the interval; returns how many. */
+  deleteBefore(interval: SeriesKey['interval'], before: number): Promise<number>;
+}
