@@ -1,0 +1,14 @@
+// Where the real market data lives for tests and benchmarks: ../shared/data beside the project
+// (override with SHARED_DATA_DIR). It is read from there, never copied into the project.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
+export const SHARED_DATA_DIR = process.env['SHARED_DATA_DIR'] ?? path.resolve(projectRoot, '../shared/data');
+
+export const sharedDataFile = (name: string): string => {
+  const file = path.join(SHARED_DATA_DIR, name);
+  if (!existsSync(file)) throw new Error(`real data file ${file} not found (set SHARED_DATA_DIR to the folder with ../shared/data's files)`);
+  return file;
+};
