@@ -9,6 +9,7 @@ import { ALL_PROJECTIONS } from '../projections/all.js';
 import { ProjectionRunner } from '../projections/runner.js';
 import { createApi } from './api/server.js';
 import { activationAuditReadModel, strategyReadModel } from './api/read-models.js';
+import { marketDataReadModel } from './api/market-data-read-model.js';
 import { healthCheck } from './health.js';
 import type { Platform } from './platform.js';
 
@@ -48,6 +49,7 @@ export const startApi = async (platform: Platform, bus: Bus, checkpoints: Postgr
     ids: platform.ids,
     strategies: strategyReadModel(platform.pool),
     activationAudit: activationAuditReadModel(platform.pool),
+    marketData: marketDataReadModel(platform.pool, platform.store, platform.clock),
     health: healthCheck(platform, bus, checkpoints),
   });
   const server = app.listen(platform.config.port);

@@ -25,6 +25,11 @@ export interface StrategyReadModel {
 export interface ActivationAuditReadModel {
   list(q: { readonly strategyId?: string; readonly limit: number }): Promise<readonly unknown[]>;
 }
+export interface MarketDataReadModel {
+  status(q: { readonly source?: string; readonly symbol?: string }): Promise<readonly unknown[]>;
+  /** The PairsSelected record of a day, or undefined. */
+  selection(day: string): Promise<unknown | undefined>;
+}
 export interface HealthReport {
   readonly healthy: boolean;
   readonly [part: string]: unknown;
@@ -36,6 +41,7 @@ export interface ApiDeps extends StrategyCommandDeps {
   readonly pool: DatabasePool;
   readonly strategies: StrategyReadModel;
   readonly activationAudit: ActivationAuditReadModel;
+  readonly marketData: MarketDataReadModel;
   readonly health: () => Promise<HealthReport>;
 }
 
@@ -175,6 +181,20 @@ export const createApi = (deps: ApiDeps): express.Express => {
     const limit = parseLimit(req.query['limit'], 200, 5000);
     if (limit === undefined) return send(res, invalidRequest([{ path: 'limit', message: 'must be an integer in [0, 5000]' }], 'query'));
     res.json({ activations: await deps.activationAudit.list({ strategyId: strategyId as string | undefined, limit }) });
+  });
+
+  app.get('/api/market-data/status', async (req, res) => {
+    const q = decodeOr400(t.partial({ source: t.string, symbol: t.string }), req.query, 'query');
+    if (either.isLeft(q)) return send(res, q.left);
+    res.json({ status: await deps.marketData.status(q.right) });
+  });
+
+  app.get('/api/market-data/selections/:day', async (req, res) => {
+    const day = req.params['day'] as string;
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return send(res, invalidRequest([{ path: 'day', message: 'must be a UTC day like 2023-12-30' }], 'path'));
+    const selection = await deps.marketData.selection(day);
+    if (selection === undefined) return send(res, { status: 404, body: { error: 'SelectionNotFound', message: `no pair selection for ${day}` } });
+    res.json(selection);
   });
 
   app.get('/health', async (_req, res) => {

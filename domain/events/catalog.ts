@@ -1,10 +1,12 @@
 // Every event type the system stores, with the codec that must accept it when it is read back.
 // A type missing here, or data its codec refuses, is a loud read-time error, never a silent skip.
 import * as t from 'io-ts';
+import { SelectionEventData } from '../selection/events.js';
 import { StrategyEventData } from '../strategy/events.js';
 
 export const EVENT_CATALOG: Readonly<Record<string, t.Mixed>> = {
   ...StrategyEventData,
+  ...SelectionEventData,
 };
 
 export const SCHEMA_VERSION = 1;

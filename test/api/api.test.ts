@@ -19,6 +19,7 @@ import { openApiDocument } from '../../apps/api/openapi.js';
 import { ProjectionRunner } from '../../projections/runner.js';
 import { ALL_PROJECTIONS } from '../../projections/all.js';
 import { strategyReadModel, activationAuditReadModel } from '../../apps/api/read-models.js';
+import { marketDataReadModel } from '../../apps/api/market-data-read-model.js';
 import { smaCrossoverGenome } from '../../domain/strategy/templates.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
 
@@ -44,6 +45,7 @@ describe('HTTP API', () => {
       ids: uuidIds,
       strategies: strategyReadModel(pool),
       activationAudit: activationAuditReadModel(pool),
+      marketData: marketDataReadModel(pool, store, fixedClock(new Date('2024-03-01T12:00:00.000Z'))),
       health: async () => ({ healthy: true, database: { ok: true } }),
     });
     server = app.listen(0, '127.0.0.1');

@@ -1,0 +1,60 @@
+// The record of a daily pair selection: every candidate's score and its parts, so the choice can be audited
+// and recomputed from the event alone.
+import * as t from 'io-ts';
+import { Finite, IsoTimestamp, NonNegativeInt } from '../primitives/codecs.js';
+import { MarketSymbol, Timeframe } from '../strategy/genome.js';
+
+export const SELECTION_CATEGORY = 'selection';
+/** One selection per UTC day: `selection-2023-12-30`. */
+export const selectionStream = (day: string) => `${SELECTION_CATEGORY}-${day}`;
+
+export const Day = t.refinement(t.string, (s) => /^\d{4}-\d{2}-\d{2}$/.test(s) && new Date(`${s}T00:00:00.000Z`).toISOString().startsWith(s), 'Day');
+
+const Parts = t.type({ volume: Finite, volatility: Finite, liquidity: Finite, trend: Finite });
+
+export const Weights = Parts;
+
+export const SelectionRulesCodec = t.type({
+  weights: Weights,
+  topN: t.refinement(NonNegativeInt, (n) => n >= 1, 'TopN'),
+  minQuoteVolumePerDay: Finite,
+  maxVolatility: Finite,
+  minBars: NonNegativeInt,
+});
+
+export const ScoredCandidateCodec = t.intersection([
+  t.type({
+    symbol: MarketSymbol,
+    score: Finite,
+    rank: NonNegativeInt,
+    eligible: t.boolean,
+    parts: Parts,
+    metrics: t.type({
+      bars: NonNegativeInt,
+      quoteVolumePerDay: Finite,
+      volatility: Finite,
+      liquidity: Finite,
+      liquiditySource: t.keyof({ order_book: null, amihud: null }),
+      trendStrength: Finite,
+    }),
+  }),
+  t.partial({ ineligibleReason: t.string }),
+]);
+
+export const PairsSelectedData = t.type({
+  day: Day,
+  asOf: IsoTimestamp,
+  exchange: t.string,
+  interval: Timeframe,
+  window: t.type({ start: IsoTimestamp, end: IsoTimestamp }),
+  rules: SelectionRulesCodec,
+  candidates: t.array(ScoredCandidateCodec),
+  selected: t.array(MarketSymbol),
+  /** Selected today but not yesterday: their history gets downloaded. */
+  added: t.array(MarketSymbol),
+  removed: t.array(MarketSymbol),
+});
+export type PairsSelectedData = t.TypeOf<typeof PairsSelectedData>;
+
+export const SelectionEventData = { PairsSelected: PairsSelectedData } as const;
+export type PairsSelected = { readonly type: 'PairsSelected'; readonly data: PairsSelectedData };
