@@ -17,3 +17,5 @@ try {
 } finally {
   await embedded?.stop();
 }
+// Exit explicitly: the embedded PostgreSQL's exit hooks would otherwise turn a failure into exit code 0.
+process.exit(process.exitCode ?? 0);

