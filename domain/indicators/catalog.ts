@@ -1,5 +1,5 @@
 // The indicators a genome may use, their parameters with legal ranges, their inputs and their outputs.
-// Names follow tulind (the reference implementation); a genome is only valid if it stays inside this table.
+// Names follow tulind (the reference implementation; vwap is ours); a genome is only valid if it stays inside this table.
 
 export type PriceInput = 'open' | 'high' | 'low' | 'close' | 'volume';
 
@@ -51,6 +51,13 @@ export const INDICATORS = {
   willr: { description: 'Williams %R', inputs: ['high', 'low', 'close'], params: { period: period(2, 100) }, outputs: ['value'] },
   roc: { description: 'Rate of change', inputs: ['close'], params: { period: period(1, 200) }, outputs: ['value'] },
   vwma: { description: 'Volume-weighted moving average', inputs: ['close', 'volume'], params: { period: period() }, outputs: ['value'] },
+  // Not in tulind: implemented in fast/volume.ts. Rolling (not session-anchored): crypto trades around the clock.
+  vwap: {
+    description: 'Rolling volume-weighted average price of the typical price (high+low+close)/3',
+    inputs: ['high', 'low', 'close', 'volume'],
+    params: { period: period() },
+    outputs: ['value'],
+  },
   stddev: { description: 'Standard deviation over a period', inputs: ['close'], params: { period: period(2, 200) }, outputs: ['value'] },
 } as const satisfies Record<string, IndicatorSpec>;
 
