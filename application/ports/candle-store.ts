@@ -12,8 +12,14 @@ export interface CandleWriteResult {
   readonly conflicts: readonly { readonly openTime: number; readonly reason: string }[];
 }
 
+export interface CandleWriteOptions {
+  /** Provenance kept with newly inserted rows, e.g. `csv:binance_BTCUSDT_1h.csv.gz` or `ccxt:binance`. */
+  readonly source?: string;
+}
+
 export interface CandleStore {
-  writeCandles(key: SeriesKey, candles: readonly Candle[]): Promise<CandleWriteResult>;
+  /** Candles must be valid (domain/market/candle-validation.ts); an invalid one fails the whole write before anything is stored. */
+  writeCandles(key: SeriesKey, candles: readonly Candle[], options?: CandleWriteOptions): Promise<CandleWriteResult>;
   /** Candles with from <= openTime < to, in time order. */
   readSeries(key: SeriesKey, range?: { readonly from?: number; readonly to?: number }): Promise<CandleSeries>;
   /** Open time of the first and last stored candle, or undefined when none is stored. */
