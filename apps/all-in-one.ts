@@ -2,6 +2,7 @@
 import { PostgresCheckpointStore } from '../infrastructure/db/postgres-checkpoint-store.js';
 import { configOrExit, openPlatform } from './platform.js';
 import { openBus, startApi, startMirrorService, startProjector } from './services.js';
+import { startCollector } from './collector/service.js';
 
 export const startAll = async (env: Record<string, string | undefined> = process.env) => {
   const platform = await openPlatform(configOrExit(env), 'mastertrade');
@@ -9,8 +10,9 @@ export const startAll = async (env: Record<string, string | undefined> = process
   const checkpoints = new PostgresCheckpointStore({ connectionString: platform.databaseUrl });
   const projector = startProjector(platform);
   const mirror = startMirrorService(platform, bus, checkpoints);
+  const collector = startCollector(platform);
   const api = await startApi(platform, bus, checkpoints);
-  const parts = [projector, mirror, api];
+  const parts = [projector, mirror, collector, api];
   const closeRest = async () => {
     await bus.close();
     await checkpoints.close();
@@ -19,6 +21,7 @@ export const startAll = async (env: Record<string, string | undefined> = process
     platform,
     bus,
     port: api.port,
+    collector,
     parts,
     stop: async () => {
       for (const p of [...parts].reverse()) await p.stop();

@@ -26,6 +26,11 @@ export interface CandleStore {
   bounds(key: SeriesKey): Promise<{ readonly first: number; readonly last: number; readonly count: number } | undefined>;
   /** Every stored series with its bounds. */
   listSeries(): Promise<readonly (SeriesKey & { readonly first: number; readonly last: number; readonly count: number })[]>;
+  /**
+   * Retention: keeps, per series of the interval, the candles within `keepMs` of that series' newest candle
+   * (so live series keep their recent window and an imported historical set is not wiped out). Returns how many were deleted.
+   */
+  trimSeries(interval: SeriesKey['interval'], keepMs: number): Promise<number>;
   /** Deletes candles older than `before` for the interval; returns how many. */
   deleteBefore(interval: SeriesKey['interval'], before: number): Promise<number>;
 }

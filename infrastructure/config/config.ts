@@ -50,6 +50,14 @@ const Env = t.partial({
   DATA_DIR: t.string,
   EMBEDDED_PG_PORT: intFromString(1, 65535, 'EMBEDDED_PG_PORT'),
   AMQP_EXCHANGE: t.string,
+  MARKET_DATA_SOURCE: oneOf(['ccxt', 'none'] as const, 'MARKET_DATA_SOURCE'),
+  EXCHANGE: t.string,
+  COLLECTOR_SYMBOLS: t.string,
+  PAIR_SELECTION_CRON: t.string,
+  PAIR_SELECTION_TOP_N: intFromString(1, 500, 'PAIR_SELECTION_TOP_N'),
+  ORDER_BOOK_INTERVAL_SECONDS: intFromString(0, 86_400, 'ORDER_BOOK_INTERVAL_SECONDS'),
+  RETENTION_HF_DAYS: intFromString(1, 36_500, 'RETENTION_HF_DAYS'),
+  RETENTION_DAILY_DAYS: intFromString(1, 36_500, 'RETENTION_DAILY_DAYS'),
 });
 
 export interface Config {
@@ -65,6 +73,19 @@ export interface Config {
   readonly dataDir: string;
   readonly embeddedPgPort: number;
   readonly amqpExchange: string;
+  readonly marketData: {
+    /** `none`: no exchange calls (offline machine); data comes from `npm run import`. */
+    readonly source: 'ccxt' | 'none';
+    readonly exchange: string;
+    /** Collected until the first pair selection exists. */
+    readonly defaultSymbols: readonly string[];
+    readonly pairSelectionCron: string;
+    readonly topN: number;
+    /** 0 turns order-book snapshots off. */
+    readonly orderBookIntervalSeconds: number;
+    readonly retentionHighFrequencyDays: number;
+    readonly retentionDailyDays: number;
+  };
 }
 
 export const loadConfig = (env: Record<string, string | undefined> = process.env): Either<string, Config> => {
@@ -87,5 +108,15 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
     dataDir: e.DATA_DIR ?? '.data',
     embeddedPgPort: e.EMBEDDED_PG_PORT ?? 54329,
     amqpExchange: e.AMQP_EXCHANGE ?? 'mastertrade.events',
+    marketData: {
+      source: e.MARKET_DATA_SOURCE ?? 'ccxt',
+      exchange: e.EXCHANGE ?? 'binance',
+      defaultSymbols: (e.COLLECTOR_SYMBOLS ?? 'BTCUSDT,ETHUSDT,BNBUSDT').split(',').map((s) => s.trim()).filter(Boolean),
+      pairSelectionCron: e.PAIR_SELECTION_CRON ?? '0 2 * * *',
+      topN: e.PAIR_SELECTION_TOP_N ?? 10,
+      orderBookIntervalSeconds: e.ORDER_BOOK_INTERVAL_SECONDS ?? 60,
+      retentionHighFrequencyDays: e.RETENTION_HF_DAYS ?? 90,
+      retentionDailyDays: e.RETENTION_DAILY_DAYS ?? 365,
+    },
   });
 };

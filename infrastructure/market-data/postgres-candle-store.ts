@@ -228,6 +228,18 @@ export class PostgresCandleStore implements CandleStore {
     return r.rowCount ?? 0;
   }
 
+  async trimSeries(interval: Interval, keepMs: number): Promise<number> {
+    checkKey({ exchange: '-', symbol: '-', interval });
+    if (!Number.isSafeInteger(keepMs) || keepMs <= 0) throw new RangeError(`keepMs must be a positive integer, got ${keepMs}`);
+    const r = await this.pool.query(
+      `DELETE FROM candles c
+         USING (SELECT exchange, symbol, max(open_time) AS newest FROM candles WHERE "interval" = $1 GROUP BY exchange, symbol) s
+        WHERE c."interval" = $1 AND c.exchange = s.exchange AND c.symbol = s.symbol AND c.open_time < s.newest - $2::bigint`,
+      [interval, keepMs],
+    );
+    return r.rowCount ?? 0;
+  }
+
   close(): Promise<void> {
     return this.pool.end();
   }

@@ -321,6 +321,14 @@ describe('HTTP API', () => {
     });
   });
 
+  it('GET /api/market-data/status serves the collection status, and a day without a selection is 404', async () => {
+    const status = await call('GET', '/api/market-data/status');
+    expect(status.status).to.equal(200);
+    expect(status.body.status).to.be.an('array');
+    expect((await call('GET', '/api/market-data/selections/2023-12-30')).status).to.equal(404);
+    expect((await call('GET', '/api/market-data/selections/yesterday')).status).to.equal(400);
+  });
+
   it('GET /health answers', async () => {
     const r = await call('GET', '/health');
     expect(r.status).to.equal(200);

@@ -44,7 +44,7 @@ describe('all services in one process', function () {
     after(() => rmSync(dataDir, { recursive: true, force: true }));
 
     it('serves commands and queries, mirrors events, and keeps its data across restarts', async () => {
-      const env = { DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(55000 + Math.floor(Math.random() * 5000)), PORT: '0', LOG_LEVEL: 'silent' };
+      const env = { MARKET_DATA_SOURCE: 'none', DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(55000 + Math.floor(Math.random() * 5000)), PORT: '0', LOG_LEVEL: 'silent' };
       const first = await startAll(env);
       let id: string;
       try {
@@ -88,7 +88,7 @@ describe('all services in one process', function () {
 
     it('publishes every appended event to the topic exchange with its event id as message id', async () => {
       const exchange = `mt.test.${randomUUID()}`;
-      const app = await startAll({ DATABASE_URL: db.url, AMQP_URL, AMQP_EXCHANGE: exchange, PORT: '0', LOG_LEVEL: 'silent' });
+      const app = await startAll({ MARKET_DATA_SOURCE: 'none', DATABASE_URL: db.url, AMQP_URL, AMQP_EXCHANGE: exchange, PORT: '0', LOG_LEVEL: 'silent' });
       const conn = await amqp.connect(AMQP_URL);
       try {
         const ch = await conn.createChannel();

@@ -256,11 +256,33 @@ export class InMemoryCandleStore implements CandleStore {
   }
 
   async listSeries() {
-    return [];
+    const out: (SeriesKey & { first: number; last: number; count: number })[] = [];
+    for (const k of this.series.keys()) {
+      const [exchange, symbol, interval] = k.split(':') as [string, string, SeriesKey['interval']];
+      const b = await this.bounds({ exchange, symbol, interval });
+      if (b) out.push({ exchange, symbol, interval, ...b });
+    }
+    return out;
   }
 
-  async deleteBefore(): Promise<number> {
-    return 0;
+  async deleteBefore(interval: SeriesKey['interval'], before: number): Promise<number> {
+    return this.deleteWhere((k, c) => k.endsWith(`:${interval}`) && c.openTime < before);
+  }
+
+  async trimSeries(interval: SeriesKey['interval'], keepMs: number): Promise<number> {
+    let deleted = 0;
+    for (const [k, s] of this.series) {
+      if (!k.endsWith(`:${interval}`) || s.size === 0) continue;
+      const newest = Math.max(...s.keys());
+      for (const t of [...s.keys()]) if (t < newest - keepMs && s.delete(t)) deleted++;
+    }
+    return deleted;
+  }
+
+  private deleteWhere(drop: (key: string, c: Candle) => boolean): number {
+    let deleted = 0;
+    for (const [k, s] of this.series) for (const [t, c] of [...s]) if (drop(k, c) && s.delete(t)) deleted++;
+    return deleted;
   }
 }
 

@@ -1,0 +1,197 @@
+// Turns a genome into something a per-bar loop can run: compiled ONCE (validated, operands resolved to slots,
+// comparisons to small integer codes), then bound to one candle series by fetching every indicator from the run's
+// shared IndicatorCache. After binding, every operand is a Float64Array or a constant: evaluating a bar is array
+// reads and comparisons only — no string lookups, no allocation, no closures.
+//
+// Semantics: a condition at bar t uses values known at t's close. NaN (warm-up, or a 0/0 inside an indicator)
+// makes a condition false. crosses_above at t: left[t−1] <= right[t−1] && left[t] > right[t] (false at t = 0);
+// crosses_below mirrors it. mode 'all' is AND (an empty set is true), 'any' is OR (an empty set is false).
+import { isLeft } from 'fp-ts/lib/Either.js';
+import type { IndicatorCache } from '../indicators/cache.js';
+import type { CandleSeries } from '../market/candles.js';
+import { Genome, type ConditionSet, type Operand } from '../strategy/genome.js';
+
+export type CompileErrorCode = 'INVALID_GENOME' | 'PREDICTION_UNAVAILABLE';
+
+/** A genome the engine cannot run. `problems` says why, one line each. */
+export class CompileError extends Error {
+  override readonly name = 'CompileError';
+  constructor(
+    readonly code: CompileErrorCode,
+    readonly problems: readonly string[],
+  ) {
+    super(`${code}: ${problems.join('; ')}`);
+  }
+}
+
+/** Comparison codes. */
+export const Op = { gt: 0, gte: 1, lt: 2, lte: 3, crossesAbove: 4, crossesBelow: 5 } as const;
+export type Op = (typeof Op)[keyof typeof Op];
+const OP_CODES: Readonly<Record<string, Op>> = { gt: 0, gte: 1, lt: 2, lte: 3, crosses_above: 4, crosses_below: 5 };
+/** The comparison with its sides swapped: c OP x ≡ x FLIP(OP) c. */
+const FLIPPED: readonly Op[] = [Op.lt, Op.lte, Op.gt, Op.gte, Op.crossesBelow, Op.crossesAbove];
+
+type PriceField = 'open' | 'high' | 'low' | 'close' | 'volume';
+/** An operand as a slot: an indicator output (by index into `indicators`), a price column or a constant. */
+export type OperandSlot =
+  | { readonly kind: 'indicator'; readonly indicator: number; readonly output: string }
+  | { readonly kind: 'price'; readonly field: PriceField }
+  | { readonly kind: 'value'; readonly value: number };
+
+export interface CompiledCondition {
+  readonly op: Op;
+  /** Never a constant: a constant left side is swapped to the right with the comparison flipped. */
+  readonly left: OperandSlot;
+  readonly right: OperandSlot;
+}
+
+export interface CompiledSet {
+  readonly all: boolean;
+  readonly conditions: readonly CompiledCondition[];
+}
+
+export interface CompiledGenome {
+  readonly genome: Genome;
+  readonly indicators: Genome['indicators'];
+  readonly entry: CompiledSet;
+  readonly exit: CompiledSet;
+  readonly allowShort: boolean;
+}
+
+const slotOf = (o: Operand, ids: ReadonlyMap<string, number>, genome: Genome, where: string): OperandSlot => {
+  if ('indicator' in o) {
+    const i = ids.get(o.indicator)!; // the codec checked that it is declared and that the output exists
+    return { kind: 'indicator', indicator: i, output: o.output ?? 'value' };
+  }
+  if ('price' in o) return { kind: 'price', field: o.price };
+  if ('value' in o) return { kind: 'value', value: o.value };
+  throw new CompileError('PREDICTION_UNAVAILABLE', [
+    `${where}: prediction operand "${o.prediction}" — the predictor is not wired into the backtester yet (${genome.strategyType})`,
+  ]);
+};
+
+const compileSet = (set: ConditionSet, ids: ReadonlyMap<string, number>, genome: Genome, side: string): CompiledSet => ({
+  all: set.mode === 'all',
+  conditions: set.conditions.map((c, i) => {
+    const where = `${side}.conditions[${i}]`;
+    const left = slotOf(c.left, ids, genome, `${where}.left`);
+    const right = slotOf(c.right, ids, genome, `${where}.right`);
+    const op = OP_CODES[c.op]!;
+    return left.kind === 'value' ? { op: FLIPPED[op]!, left: right, right: left } : { op, left, right };
+  }),
+});
+
+/**
+ * Validates (the Genome codec: structure, parameter ranges, declared indicators) and compiles. Throws a
+ * CompileError: INVALID_GENOME with every problem, or PREDICTION_UNAVAILABLE for prediction operands.
+ */
+export const compileGenome = (input: unknown): CompiledGenome => {
+  const decoded = Genome.decode(input);
+  if (isLeft(decoded))
+    throw new CompileError(
+      'INVALID_GENOME',
+      decoded.left.map((e) => `${e.context.map((c) => c.key).filter((k) => k !== '').join('.') || '(genome)'}: ${e.message ?? 'invalid value'}`),
+    );
+  const genome = decoded.right;
+  const ids = new Map(genome.indicators.map((ind, i) => [ind.id as string, i]));
+  return {
+    genome,
+    indicators: genome.indicators,
+    entry: compileSet(genome.entry, ids, genome, 'entry'),
+    exit: compileSet(genome.exit, ids, genome, 'exit'),
+    allowShort: genome.direction === 'long_short',
+  };
+};
+
+/** A condition set bound to one series: parallel arrays, one entry per condition. */
+export interface BoundSet {
+  readonly all: boolean;
+  readonly count: number;
+  readonly ops: Uint8Array;
+  readonly left: readonly Float64Array[];
+  /** The right operand's array, or null when it is the constant in `constants`. */
+  readonly right: readonly (Float64Array | null)[];
+  readonly constants: Float64Array;
+}
+
+export interface BoundStrategy {
+  readonly compiled: CompiledGenome;
+  readonly series: CandleSeries;
+  readonly entry: BoundSet;
+  readonly exit: BoundSet;
+}
+
+const bindSet = (set: CompiledSet, arrays: (slot: OperandSlot) => Float64Array | null): BoundSet => {
+  const n = set.conditions.length;
+  const ops = new Uint8Array(n);
+  const left: Float64Array[] = [];
+  const right: (Float64Array | null)[] = [];
+  const constants = new Float64Array(n);
+  set.conditions.forEach((c, i) => {
+    ops[i] = c.op;
+    left.push(arrays(c.left)!);
+    right.push(arrays(c.right));
+    constants[i] = c.right.kind === 'value' ? c.right.value : NaN;
+  });
+  return { all: set.all, count: n, ops, left, right, constants };
+};
+
+/** Fetches every indicator of the genome over `series` from the shared cache (computed once per run). */
+export const bindStrategy = (compiled: CompiledGenome, series: CandleSeries, cache: IndicatorCache): BoundStrategy => {
+  const outputs = compiled.indicators.map((ind) => cache.getSync(series, ind.name, ind.params).outputs);
+  const arrays = (slot: OperandSlot): Float64Array | null => {
+    if (slot.kind === 'indicator') return outputs[slot.indicator]![slot.output]!;
+    if (slot.kind === 'price') return series[slot.field];
+    return null;
+  };
+  return { compiled, series, entry: bindSet(compiled.entry, arrays), exit: bindSet(compiled.exit, arrays) };
+};
+
+/** One condition at bar t. Comparisons with NaN are false, so warm-up needs no special case. */
+export const conditionAt = (op: number, l: Float64Array, r: Float64Array | null, c: number, t: number): boolean => {
+  const lt = l[t]!;
+  const rt = r === null ? c : r[t]!;
+  switch (op) {
+    case Op.gt:
+      return lt > rt;
+    case Op.gte:
+      return lt >= rt;
+    case Op.lt:
+      return lt < rt;
+    case Op.lte:
+      return lt <= rt;
+    case Op.crossesAbove:
+      return t > 0 && l[t - 1]! <= (r === null ? c : r[t - 1]!) && lt > rt;
+    default:
+      return t > 0 && l[t - 1]! >= (r === null ? c : r[t - 1]!) && lt < rt;
+  }
+};
+
+/** The set's signal at bar t (for a bar-by-bar runtime such as paper trading). */
+export const signalAt = (set: BoundSet, t: number): boolean => {
+  if (set.all) {
+    for (let i = 0; i < set.count; i++) if (!conditionAt(set.ops[i]!, set.left[i]!, set.right[i]!, set.constants[i]!, t)) return false;
+    return true;
+  }
+  for (let i = 0; i < set.count; i++) if (conditionAt(set.ops[i]!, set.left[i]!, set.right[i]!, set.constants[i]!, t)) return true;
+  return false;
+};
+
+/**
+ * The set's signal for every bar in [from, to) into out[from..to) (1 = true), one condition at a time so that
+ * each inner loop is a single comparison over two arrays. Same values as signalAt.
+ */
+export const fillSignals = (set: BoundSet, from: number, to: number, out: Uint8Array): void => {
+  out.fill(set.all ? 1 : 0, from, to);
+  for (let i = 0; i < set.count; i++) {
+    const op = set.ops[i]!;
+    const l = set.left[i]!;
+    const r = set.right[i]!;
+    const c = set.constants[i]!;
+    if (set.all) {
+      for (let t = from; t < to; t++) if (out[t] === 1 && !conditionAt(op, l, r, c, t)) out[t] = 0;
+    } else {
+      for (let t = from; t < to; t++) if (out[t] === 0 && conditionAt(op, l, r, c, t)) out[t] = 1;
+    }
+  }
+};
