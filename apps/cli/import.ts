@@ -9,6 +9,7 @@ import { isInterval } from '../../domain/market/candle-file-name.js';
 import type { SeriesKey } from '../../domain/market/candles.js';
 import { importCandleFiles, type CandleFileReport } from '../../infrastructure/market-data/candle-file-import.js';
 import { PostgresCandleStore } from '../../infrastructure/market-data/postgres-candle-store.js';
+import { collectionStatusRecorder } from '../../infrastructure/market-data/collection-status-store.js';
 import { configOrExit, openPlatform } from '../platform.js';
 
 const USAGE = `usage: npm run import -- [--exchange <id>] [--symbol <SYMBOL>] [--interval <1m|5m|15m|1h|4h|1d>] <file or folder>...`;
@@ -68,10 +69,22 @@ const describe = (r: CandleFileReport): string => {
 
 const platform = await openPlatform(configOrExit(), 'import');
 const store = new PostgresCandleStore({ connectionString: platform.databaseUrl, poolSize: 4 });
+const status = collectionStatusRecorder(platform.pool);
 const total = { files: 0, skipped: 0, failed: 0, rows: 0, inserted: 0, unchanged: 0, completed: 0, conflicts: 0, rejected: 0 };
 try {
   for await (const r of importCandleFiles(store, parsed.positionals, { override, concurrency: 2 })) {
     process.stdout.write(`${describe(r)}\n`);
+    if (r.key && r.skipped === undefined) {
+      // The data page shows imports like any other source: what is stored now, with the gaps.
+      const at = platform.clock.now();
+      const src = { source: `csv:${r.key.exchange}`, symbol: r.key.symbol, interval: r.key.interval, at };
+      if (r.error !== undefined) await status.failed({ ...src, error: r.error });
+      else {
+        const b = await store.bounds(r.key);
+        const gaps = r.gaps.map((g) => ({ after: new Date(g.after).toISOString(), before: new Date(g.before).toISOString(), missing: g.missing }));
+        await status.succeeded({ ...src, lastObservationAt: b?.last, observations: b?.count, gaps });
+      }
+    }
     total.files++;
     if (r.skipped !== undefined) total.skipped++;
     if (r.error !== undefined) total.failed++;

@@ -178,8 +178,8 @@ export const signalAt = (set: BoundSet, t: number): boolean => {
 };
 
 /**
- * The set's signal for every bar in [from, to) into out[from..to) (1 = true), one condition at a time so that
- * each inner loop is a single comparison over two arrays. Same values as signalAt.
+ * The set's signal for every bar in [from, to) into out[from..to) (1 = true), one condition at a time: each
+ * inner loop is one comparison kind over two arrays (or an array and a constant). Same values as signalAt.
  */
 export const fillSignals = (set: BoundSet, from: number, to: number, out: Uint8Array): void => {
   out.fill(set.all ? 1 : 0, from, to);
@@ -187,11 +187,60 @@ export const fillSignals = (set: BoundSet, from: number, to: number, out: Uint8A
     const op = set.ops[i]!;
     const l = set.left[i]!;
     const r = set.right[i]!;
-    const c = set.constants[i]!;
-    if (set.all) {
-      for (let t = from; t < to; t++) if (out[t] === 1 && !conditionAt(op, l, r, c, t)) out[t] = 0;
-    } else {
-      for (let t = from; t < to; t++) if (out[t] === 0 && conditionAt(op, l, r, c, t)) out[t] = 1;
+    if (r === null) combineConst(op, l, set.constants[i]!, from, to, out, set.all);
+    else combineArrays(op, l, r, from, to, out, set.all);
+  }
+};
+
+// v is 0 or 1; AND for 'all', OR for 'any'. NaN compares false, so warm-up needs no test.
+const combineArrays = (op: number, l: Float64Array, r: Float64Array, from: number, to: number, out: Uint8Array, all: boolean): void => {
+  const a = all ? 1 : 0;
+  switch (op) {
+    case Op.gt:
+      for (let t = from; t < to; t++) out[t] = a ? out[t]! & +(l[t]! > r[t]!) : out[t]! | +(l[t]! > r[t]!);
+      return;
+    case Op.gte:
+      for (let t = from; t < to; t++) out[t] = a ? out[t]! & +(l[t]! >= r[t]!) : out[t]! | +(l[t]! >= r[t]!);
+      return;
+    case Op.lt:
+      for (let t = from; t < to; t++) out[t] = a ? out[t]! & +(l[t]! < r[t]!) : out[t]! | +(l[t]! < r[t]!);
+      return;
+    case Op.lte:
+      for (let t = from; t < to; t++) out[t] = a ? out[t]! & +(l[t]! <= r[t]!) : out[t]! | +(l[t]! <= r[t]!);
+      return;
+    default: {
+      const above = op === Op.crossesAbove;
+      if (from === 0 && to > 0) out[0] = a ? 0 : out[0]!;
+      for (let t = Math.max(from, 1); t < to; t++) {
+        const v = above ? +(l[t - 1]! <= r[t - 1]! && l[t]! > r[t]!) : +(l[t - 1]! >= r[t - 1]! && l[t]! < r[t]!);
+        out[t] = a ? out[t]! & v : out[t]! | v;
+      }
+    }
+  }
+};
+
+const combineConst = (op: number, l: Float64Array, c: number, from: number, to: number, out: Uint8Array, all: boolean): void => {
+  const a = all ? 1 : 0;
+  switch (op) {
+    case Op.gt:
+      for (let t = from; t < to; t++) out[t] = a ? out[t]! & +(l[t]! > c) : out[t]! | +(l[t]! > c);
+      return;
+    case Op.gte:
+      for (let t = from; t < to; t++) out[t] = a ? out[t]! & +(l[t]! >= c) : out[t]! | +(l[t]! >= c);
+      return;
+    case Op.lt:
+      for (let t = from; t < to; t++) out[t] = a ? out[t]! & +(l[t]! < c) : out[t]! | +(l[t]! < c);
+      return;
+    case Op.lte:
+      for (let t = from; t < to; t++) out[t] = a ? out[t]! & +(l[t]! <= c) : out[t]! | +(l[t]! <= c);
+      return;
+    default: {
+      const above = op === Op.crossesAbove;
+      if (from === 0 && to > 0) out[0] = a ? 0 : out[0]!;
+      for (let t = Math.max(from, 1); t < to; t++) {
+        const v = above ? +(l[t - 1]! <= c && l[t]! > c) : +(l[t - 1]! >= c && l[t]! < c);
+        out[t] = a ? out[t]! & v : out[t]! | v;
+      }
     }
   }
 };

@@ -145,9 +145,11 @@ export const simulate = (
   let maxDrawdown = 0;
   let target: Side = 0;
   let closedAtEnd = false;
+  const resting = account.hasRestingExits;
   for (let i = from; i < to; i++) {
     if (target !== account.side) account.moveToAtOpen(target, open[i]!, openTime[i]!, i);
-    if (account.side !== 0 && account.checkExitsInBar(open[i]!, high[i]!, low[i]!, openTime[i]!, i) === 0) account.endOfBar(high[i]!, low[i]!);
+    if (resting && account.side !== 0 && account.checkExitsInBar(open[i]!, high[i]!, low[i]!, openTime[i]!, i) === 0)
+      account.endOfBar(high[i]!, low[i]!);
     if (i === to - 1 && account.side !== 0) {
       account.closeAtClose(close[i]!, openTime[i]!, i);
       closedAtEnd = true;

@@ -107,6 +107,8 @@ export class Account {
   private readonly stopLoss: number;
   private readonly trailing: number;
   private readonly stopDistance: number;
+  /** Any resting exit at all: without one, checkExitsInBar has nothing to do. */
+  readonly hasRestingExits: boolean;
 
   constructor(
     initialCash: number,
@@ -121,6 +123,7 @@ export class Account {
     this.stopLoss = exitRules.stopLoss ?? NaN;
     this.trailing = exitRules.trailingStop ?? NaN;
     this.stopDistance = Math.min(exitRules.stopLoss ?? Infinity, exitRules.trailingStop ?? Infinity);
+    this.hasRestingExits = exitRules.stopLoss !== undefined || exitRules.takeProfit !== undefined || exitRules.trailingStop !== undefined;
   }
 
   /** Equity marked at `price`. */
