@@ -1,0 +1,68 @@
+// Backtest jobs: what is asked, and the two ways it runs — a worker-thread pool on this machine, and a
+// durable RabbitMQ work queue with competing consumers across machines. One contract for both.
+import type { Genome } from '../../domain/strategy/genome.js';
+import type { Interval } from '../../domain/market/candles.js';
+
+export interface BacktestJob {
+  /** Unique per job; event ids derive from it, so a redelivered job is recorded once. */
+  readonly jobId: string;
+  /** Set when the job backtests a stored strategy (its genome is then the strategy's). */
+  readonly strategyId?: string;
+  readonly genome: Genome;
+  readonly exchange: string;
+  readonly symbols: readonly string[];
+  readonly interval: Interval;
+  /** Candles with from <= openTime < to. */
+  readonly period: { readonly from: number; readonly to: number };
+  /** Strategies tried in the same run (for the deflated Sharpe ratio). */
+  readonly trials?: { readonly count: number; readonly annualisedSharpeVariance: number };
+}
+
+/** The outcome the runner hands back for recording. Large arrays are already down-sampled. */
+export interface BacktestJobResult {
+  readonly jobId: string;
+  readonly engineVersion: string;
+  /** Hash of the candles used (exchange, symbols, interval, open times and prices): which data produced it. */
+  readonly dataFingerprint: string;
+  readonly window: { readonly from: number; readonly to: number; readonly bars: number };
+  /** Aggregate metrics (finite numbers only) and per-symbol metrics. */
+  readonly metrics: Readonly<Record<string, number>>;
+  readonly perSymbol: Readonly<Record<string, { readonly metrics: Readonly<Record<string, number>>; readonly gaps: number; readonly trades: number }>>;
+  /** Down-sampled equity curve per symbol: [openTime, equity] pairs. */
+  readonly equity: Readonly<Record<string, readonly (readonly [number, number])[]>>;
+  readonly trades: readonly {
+    readonly symbol: string;
+    readonly side: 'long' | 'short';
+    readonly entryTime: number;
+    readonly exitTime: number;
+    readonly entryPrice: number;
+    readonly exitPrice: number;
+    readonly quantity: number;
+    readonly pnl: number;
+    readonly returnPct: number;
+    readonly fees: number;
+    readonly exitReason: string;
+  }[];
+}
+
+export type BacktestJobOutcome =
+  | { readonly ok: true; readonly result: BacktestJobResult }
+  | { readonly ok: false; readonly jobId: string; readonly error: string; readonly code: string };
+
+/** Runs jobs on this machine (worker threads). */
+export interface BacktestExecutor {
+  run(job: BacktestJob): Promise<BacktestJobOutcome>;
+  runMany(jobs: readonly BacktestJob[]): Promise<BacktestJobOutcome[]>;
+  close(): Promise<void>;
+}
+
+/** Records an outcome (events + read model); must be idempotent by jobId. */
+export type RecordBacktestOutcome = (job: BacktestJob, outcome: BacktestJobOutcome) => Promise<void>;
+
+/** The durable queue. */
+export interface BacktestJobQueue {
+  submit(job: BacktestJob): Promise<void>;
+  /** Consumes jobs: runs each, records it, acks only after recording. */
+  consume(run: (job: BacktestJob) => Promise<BacktestJobOutcome>, record: RecordBacktestOutcome, options?: { readonly prefetch?: number }): Promise<{ stop(): Promise<void> }>;
+  close(): Promise<void>;
+}
