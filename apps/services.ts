@@ -11,6 +11,8 @@ import { createApi } from './api/server.js';
 import { activationAuditReadModel, strategyReadModel } from './api/read-models.js';
 import { marketDataReadModel } from './api/market-data-read-model.js';
 import { healthCheck } from './health.js';
+import { backtestRoutes } from './api/backtest-routes.js';
+import type { Backtesting } from './backtesting.js';
 import type { Platform } from './platform.js';
 
 export interface Running {
@@ -40,7 +42,12 @@ export const startMirrorService = (platform: Platform, bus: Bus, checkpoints: Po
   return { mirror, stop: () => mirror.stop() };
 };
 
-export const startApi = async (platform: Platform, bus: Bus, checkpoints: PostgresCheckpointStore): Promise<Running & { server: Server; port: number }> => {
+export const startApi = async (
+  platform: Platform,
+  bus: Bus,
+  checkpoints: PostgresCheckpointStore,
+  backtesting?: Backtesting,
+): Promise<Running & { server: Server; port: number }> => {
   const app = createApi({
     store: platform.store,
     pool: platform.pool,
@@ -51,6 +58,18 @@ export const startApi = async (platform: Platform, bus: Bus, checkpoints: Postgr
     activationAudit: activationAuditReadModel(platform.pool),
     marketData: marketDataReadModel(platform.pool, platform.store, platform.clock),
     health: healthCheck(platform, bus, checkpoints),
+    ...(backtesting
+      ? {
+          backtests: backtestRoutes({
+            store: platform.store,
+            clock: platform.clock,
+            ids: platform.ids,
+            db: platform.pool,
+            dispatch: backtesting.dispatch,
+            defaultExchange: platform.config.marketData.exchange,
+          }),
+        }
+      : {}),
   });
   const server = app.listen(platform.config.port);
   await new Promise<void>((resolve, reject) => {

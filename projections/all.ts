@@ -1,8 +1,10 @@
 // Every read model the projector keeps up to date (and `npm run replay -- <name>` can rebuild).
 import type { Projection } from './projection.js';
 import { activationAuditProjection } from './activation-audit/projection.js';
+import { backtestResultsProjection } from './backtest-results/projection.js';
 import { strategiesProjection } from './strategies/projection.js';
+import { trainingSetProjection } from './training-set/projection.js';
 
-export const ALL_PROJECTIONS: readonly Projection[] = [strategiesProjection, activationAuditProjection];
+export const ALL_PROJECTIONS: readonly Projection[] = [strategiesProjection, activationAuditProjection, backtestResultsProjection, trainingSetProjection];
 
 export const findProjection = (name: string): Projection | undefined => ALL_PROJECTIONS.find((p) => p.name === name);

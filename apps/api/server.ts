@@ -43,6 +43,8 @@ export interface ApiDeps extends StrategyCommandDeps {
   readonly activationAudit: ActivationAuditReadModel;
   readonly marketData: MarketDataReadModel;
   readonly health: () => Promise<HealthReport>;
+  /** Backtest routes (POST/GET /api/backtests), mounted when given. */
+  readonly backtests?: express.Router;
 }
 
 const send = (res: Response, a: HttpAnswer) => res.status(a.status).json(a.body);
@@ -196,6 +198,8 @@ export const createApi = (deps: ApiDeps): express.Express => {
     if (selection === undefined) return send(res, { status: 404, body: { error: 'SelectionNotFound', message: `no pair selection for ${day}` } });
     res.json(selection);
   });
+
+  if (deps.backtests) app.use(deps.backtests);
 
   app.get('/health', async (_req, res) => {
     const report = await deps.health();

@@ -179,67 +179,114 @@ export const signalAt = (set: BoundSet, t: number): boolean => {
 
 /**
  * The set's signal for every bar in [from, to) into out[from..to) (1 = true), one condition at a time: each
- * inner loop is one comparison kind over two arrays (or an array and a constant). Same values as signalAt.
+ * inner loop is one comparison kind over two arrays (or an array and a constant), branch-free. The first
+ * condition is written straight into `out`; each further one into a scratch column, then ANDed ('all') or
+ * ORed ('any') into `out`. Same values as signalAt.
  */
 export const fillSignals = (set: BoundSet, from: number, to: number, out: Uint8Array): void => {
-  out.fill(set.all ? 1 : 0, from, to);
-  for (let i = 0; i < set.count; i++) {
-    const op = set.ops[i]!;
-    const l = set.left[i]!;
-    const r = set.right[i]!;
-    if (r === null) combineConst(op, l, set.constants[i]!, from, to, out, set.all);
-    else combineArrays(op, l, r, from, to, out, set.all);
+  if (set.count === 0 || to <= from) {
+    out.fill(set.all ? 1 : 0, from, to);
+    return;
+  }
+  writeCondition(set.ops[0]!, set.left[0]!, set.right[0]!, set.constants[0]!, from, to, out);
+  if (set.count === 1) return;
+  if (scratch.length < to) scratch = new Uint8Array(Math.max(to, scratch.length * 2));
+  const tmp = scratch;
+  for (let i = 1; i < set.count; i++) {
+    writeCondition(set.ops[i]!, set.left[i]!, set.right[i]!, set.constants[i]!, from, to, tmp);
+    if (set.all) for (let t = from; t < to; t++) out[t] = out[t]! & tmp[t]!;
+    else for (let t = from; t < to; t++) out[t] = out[t]! | tmp[t]!;
   }
 };
 
-// v is 0 or 1; AND for 'all', OR for 'any'. NaN compares false, so warm-up needs no test.
-const combineArrays = (op: number, l: Float64Array, r: Float64Array, from: number, to: number, out: Uint8Array, all: boolean): void => {
-  const a = all ? 1 : 0;
+/** A column reused by fillSignals for the conditions after the first (fillSignals is synchronous). */
+let scratch = new Uint8Array(0);
+
+/** One condition over [from, to) into out (0 or 1). NaN compares false, so warm-up needs no test. */
+const writeCondition = (op: number, l: Float64Array, r: Float64Array | null, c: number, from: number, to: number, out: Uint8Array): void => {
+  if (r === null) writeConst(op, l, c, from, to, out);
+  else writeArrays(op, l, r, from, to, out);
+};
+
+// crosses_above at t: l[t−1] <= r[t−1] && l[t] > r[t]. The left half is carried from the previous bar (it is
+// not the negation of l > r when a value is NaN, so both comparisons are made). False at t = 0.
+const writeArrays = (op: number, l: Float64Array, r: Float64Array, from: number, to: number, out: Uint8Array): void => {
   switch (op) {
     case Op.gt:
-      for (let t = from; t < to; t++) out[t] = a ? out[t]! & +(l[t]! > r[t]!) : out[t]! | +(l[t]! > r[t]!);
+      for (let t = from; t < to; t++) out[t] = +(l[t]! > r[t]!);
       return;
     case Op.gte:
-      for (let t = from; t < to; t++) out[t] = a ? out[t]! & +(l[t]! >= r[t]!) : out[t]! | +(l[t]! >= r[t]!);
+      for (let t = from; t < to; t++) out[t] = +(l[t]! >= r[t]!);
       return;
     case Op.lt:
-      for (let t = from; t < to; t++) out[t] = a ? out[t]! & +(l[t]! < r[t]!) : out[t]! | +(l[t]! < r[t]!);
+      for (let t = from; t < to; t++) out[t] = +(l[t]! < r[t]!);
       return;
     case Op.lte:
-      for (let t = from; t < to; t++) out[t] = a ? out[t]! & +(l[t]! <= r[t]!) : out[t]! | +(l[t]! <= r[t]!);
+      for (let t = from; t < to; t++) out[t] = +(l[t]! <= r[t]!);
       return;
+    case Op.crossesAbove: {
+      if (from === 0) out[0] = 0;
+      const start = Math.max(from, 1);
+      if (start >= to) return;
+      let before = +(l[start - 1]! <= r[start - 1]!);
+      for (let t = start; t < to; t++) {
+        const lt = l[t]!;
+        const rt = r[t]!;
+        out[t] = before & +(lt > rt);
+        before = +(lt <= rt);
+      }
+      return;
+    }
     default: {
-      const above = op === Op.crossesAbove;
-      if (from === 0 && to > 0) out[0] = a ? 0 : out[0]!;
-      for (let t = Math.max(from, 1); t < to; t++) {
-        const v = above ? +(l[t - 1]! <= r[t - 1]! && l[t]! > r[t]!) : +(l[t - 1]! >= r[t - 1]! && l[t]! < r[t]!);
-        out[t] = a ? out[t]! & v : out[t]! | v;
+      if (from === 0) out[0] = 0;
+      const start = Math.max(from, 1);
+      if (start >= to) return;
+      let before = +(l[start - 1]! >= r[start - 1]!);
+      for (let t = start; t < to; t++) {
+        const lt = l[t]!;
+        const rt = r[t]!;
+        out[t] = before & +(lt < rt);
+        before = +(lt >= rt);
       }
     }
   }
 };
 
-const combineConst = (op: number, l: Float64Array, c: number, from: number, to: number, out: Uint8Array, all: boolean): void => {
-  const a = all ? 1 : 0;
+const writeConst = (op: number, l: Float64Array, c: number, from: number, to: number, out: Uint8Array): void => {
   switch (op) {
     case Op.gt:
-      for (let t = from; t < to; t++) out[t] = a ? out[t]! & +(l[t]! > c) : out[t]! | +(l[t]! > c);
+      for (let t = from; t < to; t++) out[t] = +(l[t]! > c);
       return;
     case Op.gte:
-      for (let t = from; t < to; t++) out[t] = a ? out[t]! & +(l[t]! >= c) : out[t]! | +(l[t]! >= c);
+      for (let t = from; t < to; t++) out[t] = +(l[t]! >= c);
       return;
     case Op.lt:
-      for (let t = from; t < to; t++) out[t] = a ? out[t]! & +(l[t]! < c) : out[t]! | +(l[t]! < c);
+      for (let t = from; t < to; t++) out[t] = +(l[t]! < c);
       return;
     case Op.lte:
-      for (let t = from; t < to; t++) out[t] = a ? out[t]! & +(l[t]! <= c) : out[t]! | +(l[t]! <= c);
+      for (let t = from; t < to; t++) out[t] = +(l[t]! <= c);
       return;
+    case Op.crossesAbove: {
+      if (from === 0) out[0] = 0;
+      const start = Math.max(from, 1);
+      if (start >= to) return;
+      let before = +(l[start - 1]! <= c);
+      for (let t = start; t < to; t++) {
+        const lt = l[t]!;
+        out[t] = before & +(lt > c);
+        before = +(lt <= c);
+      }
+      return;
+    }
     default: {
-      const above = op === Op.crossesAbove;
-      if (from === 0 && to > 0) out[0] = a ? 0 : out[0]!;
-      for (let t = Math.max(from, 1); t < to; t++) {
-        const v = above ? +(l[t - 1]! <= c && l[t]! > c) : +(l[t - 1]! >= c && l[t]! < c);
-        out[t] = a ? out[t]! & v : out[t]! | v;
+      if (from === 0) out[0] = 0;
+      const start = Math.max(from, 1);
+      if (start >= to) return;
+      let before = +(l[start - 1]! >= c);
+      for (let t = start; t < to; t++) {
+        const lt = l[t]!;
+        out[t] = before & +(lt < c);
+        before = +(lt >= c);
       }
     }
   }

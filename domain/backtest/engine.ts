@@ -4,9 +4,9 @@
 // Pure: no I/O, no clock, no randomness. Conventions are in doc/backtesting.md.
 import type { IndicatorCache } from '../indicators/cache.js';
 import { INTERVAL_MS, type CandleSeries } from '../market/candles.js';
-import type { Genome } from '../strategy/genome.js';
+import type { ExitRules, Genome, RiskParameters } from '../strategy/genome.js';
 import { bindStrategy, compileGenome, fillSignals, type BoundStrategy, type CompiledGenome } from './compile.js';
-import { Account, fillConfig, type ExitReason, type FillConfig, type Side } from './fill-model.js';
+import { ExitReason, fillConfig, positionQuantity, type FillConfig, type Side } from './fill-model.js';
 import { computeMetrics, toStoredMetrics, type BacktestMetrics, type ClosedTrade, type MetricsOptions, type Trials } from './metrics/index.js';
 
 export type BacktestErrorCode = 'EMPTY_WINDOW' | 'TIMEFRAME_MISMATCH' | 'MISSING_SERIES';
@@ -116,10 +116,66 @@ export interface Simulation {
 }
 
 /**
+ * Caller-owned curves for simulate to write into (each at least the window's length), for a caller that runs
+ * many simulations and keeps none of the curves (a benchmark, a grid search that keeps only metrics). The
+ * Simulation's equity and drawdown are then views of these buffers, overwritten by the next run.
+ */
+export interface SimulationBuffers {
+  readonly equity: Float64Array;
+  readonly drawdown: Float64Array;
+}
+
+// Signal columns reused from one simulate call to the next (simulate is synchronous and they never escape it):
+// no per-run allocation but the equity and drawdown curves and the trade list. Grown on demand.
+let entryColumn = new Uint8Array(0);
+let exitColumn = new Uint8Array(0);
+const signalColumns = (to: number): void => {
+  if (entryColumn.length >= to) return;
+  const size = Math.max(to, entryColumn.length * 2, 1024);
+  entryColumn = new Uint8Array(size);
+  exitColumn = new Uint8Array(size);
+};
+
+/** A closed round trip, exactly as Account.close records it (same fields, same order, same arithmetic). */
+const closedTrade = (
+  side: number,
+  qty: number,
+  entryPrice: number,
+  entryTime: number,
+  entryIndex: number,
+  entryFee: number,
+  price: number,
+  gross: number,
+  exitFee: number,
+  exitTime: number,
+  exitIndex: number,
+): ClosedTrade => {
+  const fees = entryFee + exitFee;
+  const pnl = gross - fees;
+  return {
+    entryTime,
+    exitTime,
+    entryPrice,
+    exitPrice: price,
+    quantity: qty,
+    side: side === 1 ? 'long' : 'short',
+    pnl,
+    returnPct: pnl / (qty * entryPrice),
+    fees,
+    barsHeld: exitIndex - entryIndex,
+  };
+};
+
+/**
  * Runs the bound strategy over bars [from, to): the fill model at each open (orders decided at the previous
  * close), the resting exits inside the bar, equity at the close, then the next order from this close's signals.
  * A signal at the window's last close has no next open and is dropped; a position still open there is closed
  * at that close (market, taker fee and slippage).
+ *
+ * The loop is the fill model's Account (fill-model.ts) with its state held in local variables: the same
+ * operations in the same order, so the same numbers to the last bit (test/backtest/fill-model.test.ts and
+ * engine.test.ts drive both). The signals of the whole window are computed first (fillSignals), one column
+ * each for entry and exit; a genome without a stop, target or trailing stop runs a loop without the in-bar checks.
  */
 export const simulate = (
   bound: BoundStrategy,
@@ -127,51 +183,313 @@ export const simulate = (
   to: number,
   initialCapital: number = DEFAULT_INITIAL_CAPITAL,
   config: FillConfig = fillConfig(),
+  buffers?: SimulationBuffers,
 ): Simulation => {
   const { series, compiled } = bound;
-  const g = compiled.genome;
-  const barMs = INTERVAL_MS[series.key.interval];
-  const entry = new Uint8Array(to);
-  const exit = new Uint8Array(to);
-  fillSignals(bound.entry, from, to, entry);
-  fillSignals(bound.exit, from, to, exit);
-  const allowShort = compiled.allowShort;
-  const { openTime, open, high, low, close } = series;
-  const account = new Account(initialCapital, config, g.exitRules, g.risk, barMs);
   const bars = to - from;
-  const equity = new Float64Array(bars);
-  const drawdown = new Float64Array(bars);
+  let equity: Float64Array;
+  let drawdown: Float64Array;
+  if (buffers === undefined) {
+    equity = new Float64Array(bars);
+    drawdown = new Float64Array(bars);
+  } else {
+    if (buffers.equity.length < bars || buffers.drawdown.length < bars)
+      throw new RangeError(`simulation buffers hold ${Math.min(buffers.equity.length, buffers.drawdown.length)} bars, ${bars} needed`);
+    equity = buffers.equity.subarray(0, bars);
+    drawdown = buffers.drawdown.subarray(0, bars);
+  }
+  const g = compiled.genome;
+  signalColumns(to);
+  fillSignals(bound.entry, from, to, entryColumn);
+  fillSignals(bound.exit, from, to, exitColumn);
+  const r = g.exitRules;
+  const resting = r.stopLoss !== undefined || r.takeProfit !== undefined || r.trailingStop !== undefined;
+  return (resting ? runWithExits : runSignalsOnly)(
+    series,
+    from,
+    to,
+    initialCapital,
+    config,
+    r,
+    g.risk,
+    compiled.allowShort,
+    INTERVAL_MS[series.key.interval],
+    equity,
+    drawdown,
+  );
+};
+
+/** No resting exits: positions change only at an open, on a signal (and at the end of the data). */
+const runSignalsOnly = (
+  series: CandleSeries,
+  from: number,
+  to: number,
+  initialCapital: number,
+  config: FillConfig,
+  exitRules: ExitRules,
+  risk: RiskParameters,
+  allowShort: boolean,
+  barMs: number,
+  equity: Float64Array,
+  drawdown: Float64Array,
+): Simulation => {
+  const { openTime, open, close } = series;
+  const entry = entryColumn;
+  const exit = exitColumn;
+  const trades: ClosedTrade[] = [];
+  const exitReasons: ExitReason[] = [];
+  const slippage = config.slippage;
+  const buyMul = 1 + slippage;
+  const sellMul = 1 - slippage;
+  const taker = config.takerFee;
+  const stopDistance = Math.min(exitRules.stopLoss ?? Infinity, exitRules.trailingStop ?? Infinity);
+  const last = to - 1;
+  let cash = initialCapital;
+  let side = 0;
+  let qty = 0;
+  let entryPrice = 0;
+  let entryTime = 0;
+  let entryIndex = 0;
+  let entryFee = 0;
   let peak = -Infinity;
   let maxDrawdown = 0;
-  let target: Side = 0;
+  let target = 0;
   let closedAtEnd = false;
-  const resting = account.hasRestingExits;
   for (let i = from; i < to; i++) {
-    if (target !== account.side) account.moveToAtOpen(target, open[i]!, openTime[i]!, i);
-    if (resting && account.side !== 0 && account.checkExitsInBar(open[i]!, high[i]!, low[i]!, openTime[i]!, i) === 0)
-      account.endOfBar(high[i]!, low[i]!);
-    if (i === to - 1 && account.side !== 0) {
-      account.closeAtClose(close[i]!, openTime[i]!, i);
+    if (target !== side) {
+      const o = open[i]!;
+      if (side !== 0) {
+        const price = side === -1 ? o * buyMul : o * sellMul;
+        const exitFee = qty * price * taker;
+        const gross = side * qty * (price - entryPrice);
+        cash += gross - exitFee;
+        trades.push(closedTrade(side, qty, entryPrice, entryTime, entryIndex, entryFee, price, gross, exitFee, openTime[i]!, i));
+        exitReasons.push(ExitReason.signal);
+        side = 0;
+        qty = 0;
+      }
+      if (target !== 0) {
+        const price = target === 1 ? o * buyMul : o * sellMul;
+        const q = positionQuantity(cash, price, target as Side, risk, stopDistance, config);
+        if (q > 0) {
+          const fee = q * price * taker;
+          cash -= fee;
+          side = target;
+          qty = q;
+          entryPrice = price;
+          entryTime = openTime[i]!;
+          entryIndex = i;
+          entryFee = fee;
+        }
+      }
+    }
+    const c = close[i]!;
+    if (i === last && side !== 0) {
+      const price = side === -1 ? c * buyMul : c * sellMul;
+      const exitFee = qty * price * taker;
+      const gross = side * qty * (price - entryPrice);
+      cash += gross - exitFee;
+      trades.push(closedTrade(side, qty, entryPrice, entryTime, entryIndex, entryFee, price, gross, exitFee, openTime[i]! + barMs, i + 1));
+      exitReasons.push(ExitReason.endOfData);
+      side = 0;
+      qty = 0;
       closedAtEnd = true;
     }
-    const eq = account.equityAt(close[i]!);
+    const eq = side === 0 ? cash : cash + side * qty * (c - entryPrice);
     const k = i - from;
     equity[k] = eq;
     if (eq > peak) peak = eq;
     const dd = peak > 0 ? (peak - eq) / peak : 0;
     drawdown[k] = dd;
     if (dd > maxDrawdown) maxDrawdown = dd;
-    target = decideTarget(account.side, entry[i] === 1, exit[i] === 1, allowShort);
+    // decideTarget, inlined
+    const en = entry[i] === 1;
+    const ex = exit[i] === 1;
+    if (allowShort) target = en ? (ex ? 0 : 1) : ex ? -1 : side;
+    else target = side === 1 ? (ex ? 0 : 1) : en ? 1 : 0;
   }
-  return {
-    equity,
-    drawdown,
-    maxDrawdown,
-    trades: account.trades,
-    exitReasons: account.exitReasons,
-    finalEquity: account.cash,
-    closedAtEnd,
-  };
+  return { equity, drawdown, maxDrawdown, trades, exitReasons, finalEquity: cash, closedAtEnd };
+};
+
+/** With a stop-loss, take-profit or trailing stop: Account.checkExitsInBar and endOfBar inlined. */
+const runWithExits = (
+  series: CandleSeries,
+  from: number,
+  to: number,
+  initialCapital: number,
+  config: FillConfig,
+  exitRules: ExitRules,
+  risk: RiskParameters,
+  allowShort: boolean,
+  barMs: number,
+  equity: Float64Array,
+  drawdown: Float64Array,
+): Simulation => {
+  const { openTime, open, high, low, close } = series;
+  const entry = entryColumn;
+  const exit = exitColumn;
+  const trades: ClosedTrade[] = [];
+  const exitReasons: ExitReason[] = [];
+  const slippage = config.slippage;
+  const buyMul = 1 + slippage;
+  const sellMul = 1 - slippage;
+  const taker = config.takerFee;
+  const maker = config.makerFee;
+  const takeProfit = exitRules.takeProfit ?? NaN;
+  const stopLoss = exitRules.stopLoss ?? NaN;
+  const trailing = exitRules.trailingStop ?? NaN;
+  const hasTrailing = trailing === trailing;
+  const trailLong = 1 - trailing;
+  const trailShort = 1 + trailing;
+  const stopDistance = Math.min(exitRules.stopLoss ?? Infinity, exitRules.trailingStop ?? Infinity);
+  const last = to - 1;
+  let cash = initialCapital;
+  let side = 0;
+  let qty = 0;
+  let entryPrice = 0;
+  let entryTime = 0;
+  let entryIndex = 0;
+  let entryFee = 0;
+  let stopPrice = NaN;
+  let targetPrice = NaN;
+  let trailPrice = NaN;
+  let extreme = NaN;
+  let peak = -Infinity;
+  let maxDrawdown = 0;
+  let target = 0;
+  let closedAtEnd = false;
+  for (let i = from; i < to; i++) {
+    if (target !== side) {
+      const o = open[i]!;
+      if (side !== 0) {
+        const price = side === -1 ? o * buyMul : o * sellMul;
+        const exitFee = qty * price * taker;
+        const gross = side * qty * (price - entryPrice);
+        cash += gross - exitFee;
+        trades.push(closedTrade(side, qty, entryPrice, entryTime, entryIndex, entryFee, price, gross, exitFee, openTime[i]!, i));
+        exitReasons.push(ExitReason.signal);
+        side = 0;
+        qty = 0;
+      }
+      if (target !== 0) {
+        const price = target === 1 ? o * buyMul : o * sellMul;
+        const q = positionQuantity(cash, price, target as Side, risk, stopDistance, config);
+        if (q > 0) {
+          const fee = q * price * taker;
+          cash -= fee;
+          side = target;
+          qty = q;
+          entryPrice = price;
+          entryTime = openTime[i]!;
+          entryIndex = i;
+          entryFee = fee;
+          stopPrice = price * (1 - side * stopLoss);
+          targetPrice = price * (1 + side * takeProfit);
+          trailPrice = price * (1 - side * trailing);
+          extreme = price;
+        }
+      }
+    }
+    if (side !== 0) {
+      // Account.checkExitsInBar: the nearer stop first (a gap through it fills at the open), then the target.
+      const o = open[i]!;
+      let reason = 0;
+      let price = 0;
+      let feeRate = taker;
+      let stop = NaN;
+      let why: ExitReason = ExitReason.stopLoss;
+      if (side === 1) {
+        if (stopPrice === stopPrice) stop = stopPrice;
+        if (trailPrice === trailPrice && !(trailPrice <= stop)) {
+          stop = trailPrice;
+          why = ExitReason.trailingStop;
+        }
+        if (stop === stop) {
+          if (o <= stop) {
+            reason = why;
+            price = o * sellMul;
+          } else if (low[i]! <= stop) {
+            reason = why;
+            price = stop * sellMul;
+          }
+        }
+        if (reason === 0 && targetPrice === targetPrice && high[i]! >= targetPrice) {
+          reason = ExitReason.takeProfit;
+          price = targetPrice;
+          feeRate = maker;
+        }
+      } else {
+        if (stopPrice === stopPrice) stop = stopPrice;
+        if (trailPrice === trailPrice && !(trailPrice >= stop)) {
+          stop = trailPrice;
+          why = ExitReason.trailingStop;
+        }
+        if (stop === stop) {
+          if (o >= stop) {
+            reason = why;
+            price = o * buyMul;
+          } else if (high[i]! >= stop) {
+            reason = why;
+            price = stop * buyMul;
+          }
+        }
+        if (reason === 0 && targetPrice === targetPrice && low[i]! <= targetPrice) {
+          reason = ExitReason.takeProfit;
+          price = targetPrice;
+          feeRate = maker;
+        }
+      }
+      if (reason !== 0) {
+        const exitFee = qty * price * feeRate;
+        const gross = side * qty * (price - entryPrice);
+        cash += gross - exitFee;
+        trades.push(closedTrade(side, qty, entryPrice, entryTime, entryIndex, entryFee, price, gross, exitFee, openTime[i]! + barMs, i + 1));
+        exitReasons.push(reason as ExitReason);
+        side = 0;
+        qty = 0;
+        stopPrice = targetPrice = trailPrice = extreme = NaN;
+      } else if (hasTrailing) {
+        // Account.endOfBar: the bar has closed, its high (low) may move the trailing stop for the next bars.
+        if (side === 1) {
+          const h = high[i]!;
+          if (h > extreme) {
+            extreme = h;
+            trailPrice = h * trailLong;
+          }
+        } else {
+          const l = low[i]!;
+          if (l < extreme) {
+            extreme = l;
+            trailPrice = l * trailShort;
+          }
+        }
+      }
+    }
+    const c = close[i]!;
+    if (i === last && side !== 0) {
+      const price = side === -1 ? c * buyMul : c * sellMul;
+      const exitFee = qty * price * taker;
+      const gross = side * qty * (price - entryPrice);
+      cash += gross - exitFee;
+      trades.push(closedTrade(side, qty, entryPrice, entryTime, entryIndex, entryFee, price, gross, exitFee, openTime[i]! + barMs, i + 1));
+      exitReasons.push(ExitReason.endOfData);
+      side = 0;
+      qty = 0;
+      closedAtEnd = true;
+    }
+    const eq = side === 0 ? cash : cash + side * qty * (c - entryPrice);
+    const k = i - from;
+    equity[k] = eq;
+    if (eq > peak) peak = eq;
+    const dd = peak > 0 ? (peak - eq) / peak : 0;
+    drawdown[k] = dd;
+    if (dd > maxDrawdown) maxDrawdown = dd;
+    const en = entry[i] === 1;
+    const ex = exit[i] === 1;
+    if (allowShort) target = en ? (ex ? 0 : 1) : ex ? -1 : side;
+    else target = side === 1 ? (ex ? 0 : 1) : en ? 1 : 0;
+  }
+  return { equity, drawdown, maxDrawdown, trades, exitReasons, finalEquity: cash, closedAtEnd };
 };
 
 export interface SymbolBacktest extends Simulation {

@@ -1,12 +1,16 @@
 // Every event type the system stores, with the codec that must accept it when it is read back.
 // A type missing here, or data its codec refuses, is a loud read-time error, never a silent skip.
 import * as t from 'io-ts';
+import { BacktestEventData } from '../backtest/events.js';
+import { LearningEventData } from '../learning/events.js';
 import { SelectionEventData } from '../selection/events.js';
 import { StrategyEventData } from '../strategy/events.js';
 
 export const EVENT_CATALOG: Readonly<Record<string, t.Mixed>> = {
   ...StrategyEventData,
   ...SelectionEventData,
+  ...LearningEventData,
+  ...BacktestEventData,
 };
 
 export const SCHEMA_VERSION = 1;

@@ -10,6 +10,33 @@ import { startAll } from '../../apps/all-in-one.js';
 import type { DeliveredMessage } from '../../application/ports/bus.js';
 import { smaCrossoverGenome } from '../../domain/strategy/templates.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
+import { sharedDataFile } from '../support/shared-data.js';
+import { importCandleFile } from '../../infrastructure/market-data/candle-file-import.js';
+import { PostgresCandleStore } from '../../infrastructure/market-data/postgres-candle-store.js';
+
+/** Imports the real BTCUSDT hourly candles, asks for a backtest over November 2023, and waits for its result. */
+const backtestEndToEnd = async (databaseUrl: string, call: ReturnType<typeof api>) => {
+  const candles = new PostgresCandleStore({ connectionString: databaseUrl });
+  try {
+    await importCandleFile(candles, sharedDataFile('binance_BTCUSDT_1h.csv.gz'));
+  } finally {
+    await candles.close();
+  }
+  const requested = await call('POST', '/api/backtests', {
+    genome: smaCrossoverGenome(),
+    symbols: ['BTCUSDT'],
+    interval: '1h',
+    period: { from: '2023-11-01T00:00:00.000Z', to: '2023-12-01T00:00:00.000Z' },
+  });
+  expect(requested.status, JSON.stringify(requested.body)).to.equal(202);
+  const jobId = requested.body['jobId'] as string;
+  const done = await eventually('the backtest result', async () => {
+    const r = await call('GET', `/api/backtests/${jobId}`);
+    return r.status === 200 && r.body['status'] !== 'requested' ? r.body : undefined;
+  }, 60_000);
+  expect(done['status'], JSON.stringify(done)).to.equal('completed');
+  expect(JSON.stringify(done)).to.include('sharpe');
+};
 
 const AMQP_URL = process.env['TEST_AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672';
 
@@ -64,6 +91,8 @@ describe('all services in one process', function () {
         const health = await call('GET', '/health');
         expect(health.status).to.equal(200);
         expect(health.body['broker']).to.include({ kind: 'in-process', ok: true });
+        // A backtest through this process's worker-thread pool.
+        await backtestEndToEnd(first.platform.databaseUrl, call);
       } finally {
         await first.stop();
       }
@@ -113,6 +142,8 @@ describe('all services in one process', function () {
           return h.status === 200 ? h : undefined;
         });
         expect(health.body['broker']).to.include({ kind: 'rabbitmq', ok: true });
+        // A backtest through the RabbitMQ work queue and the worker consuming it.
+        await backtestEndToEnd(db.url, call);
         await ch.deleteExchange(exchange);
         await ch.deleteQueue(`${exchange}.journal`);
       } finally {

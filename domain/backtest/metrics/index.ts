@@ -85,6 +85,8 @@ const checkInput = (input: MetricsInput): void => {
   if (benchmark !== undefined && benchmark.length !== equity.length) {
     throw new RangeError(`benchmark has ${benchmark.length} bars, equity ${equity.length}`);
   }
+  if (looksValid(equity, openTime, benchmark)) return;
+  // Something is wrong: the checks one at a time, in this order, to say what.
   checkSeries('equity', equity);
   checkSeries('openTime', openTime);
   if (benchmark !== undefined) checkSeries('benchmark', benchmark);
@@ -93,10 +95,33 @@ const checkInput = (input: MetricsInput): void => {
   }
 };
 
+/** All of checkInput's per-bar tests in one pass (x − x === 0 ⇔ x is finite); false at the first failure. */
+const looksValid = (equity: Float64Array, openTime: Float64Array, benchmark: Float64Array | undefined): boolean => {
+  const n = equity.length;
+  let previous = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const e = equity[i]!;
+    const t = openTime[i]!;
+    if (!(e - e === 0 && t - t === 0 && t > previous)) return false;
+    previous = t;
+  }
+  if (benchmark !== undefined)
+    for (let i = 0; i < n; i++) {
+      const b = benchmark[i]!;
+      if (!(b - b === 0)) return false;
+    }
+  return true;
+};
+
+// Per-bar return buffers reused from one computeMetrics call to the next (it is synchronous and they never
+// escape it): the strategy's returns (the tail metrics reorder them) and the benchmark's. Grown on demand.
+let returnsBuffer = new Float64Array(0);
+let benchmarkBuffer = new Float64Array(0);
+
 /**
  * All metrics of one backtest. Throws a RangeError on malformed input (lengths that differ, a non-finite
  * value, times out of order, a bad trade or trial count): a bug upstream, not a degenerate backtest.
- * Allocates one Float64Array of bars − 1 returns and the monthly table; nothing per bar.
+ * Allocates the monthly table and the result; the per-bar returns go to buffers reused between calls.
  */
 export const computeMetrics = (input: MetricsInput, options: MetricsOptions = {}): BacktestMetrics => {
   checkInput(input);
@@ -106,10 +131,18 @@ export const computeMetrics = (input: MetricsInput, options: MetricsOptions = {}
   const riskFreePerBar = perPeriodRate(options.riskFreeRate ?? 0, ppy);
   const targetPerBar = perPeriodRate(options.sortinoTarget ?? 0, ppy);
 
-  const returns = new Float64Array(Math.max(0, equity.length - 1));
+  const count = Math.max(0, equity.length - 1);
+  if (returnsBuffer.length < count) {
+    const size = Math.max(count, returnsBuffer.length * 2);
+    returnsBuffer = new Float64Array(size);
+    benchmarkBuffer = new Float64Array(size);
+  }
+  const returns = returnsBuffer.subarray(0, count);
   const stats = scanReturns(equity, returns, targetPerBar);
   const fromReturns = returnMetrics(equity, stats, ppy, riskFreePerBar, targetPerBar);
   const drawdowns = drawdownMetrics(equity, openTime);
+  // Before tailMetrics, which reorders `returns`.
+  const benchmark = benchmarkMetrics(equity, returns, input.benchmark, ppy, riskFreePerBar, benchmarkBuffer);
   return {
     bars: equity.length,
     periodsPerYear: ppy,
@@ -118,7 +151,7 @@ export const computeMetrics = (input: MetricsInput, options: MetricsOptions = {}
     ...drawdownRatios(fromReturns.cagr, fromReturns.netProfit, drawdowns),
     ...tailMetrics(returns), // reorders `returns`: keep it after every use of their order
     ...tradeMetrics(input.trades, openTime),
-    ...benchmarkMetrics(equity, input.benchmark, ppy, riskFreePerBar),
+    ...benchmark,
     ...deflatedSharpeMetrics(stats, perBarSharpe(stats, riskFreePerBar), ppy, input.trials),
     monthlyReturns: monthlyReturns(equity, openTime),
   };

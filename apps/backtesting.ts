@@ -1,0 +1,85 @@
+// How backtests run in this deployment: with AMQP_URL, requested jobs go to the durable RabbitMQ work queue
+// and `apps/worker` processes consume them on their worker-thread pools; without it, this process runs them
+// on its own worker-thread pool. Walk-forward and grid-search jobs run in this process either way.
+import { availableParallelism } from 'node:os';
+import { backtestOutcomeRecorder } from '../application/backtest/record-outcome.js';
+import { inProcessDispatcher, type BacktestDispatch } from '../application/backtest/run-in-process.js';
+import type { BacktestJob } from '../application/ports/backtest-jobs.js';
+import { ENGINE_VERSION } from '../domain/backtest/version.js';
+import * as jobRunner from '../infrastructure/backtest/job-runner.js';
+import { RabbitMqJobQueue } from '../infrastructure/backtest/rabbitmq-job-queue.js';
+import { WorkerPool } from '../infrastructure/backtest/worker-pool.js';
+import { PostgresCandleStore } from '../infrastructure/market-data/postgres-candle-store.js';
+import type { Platform } from './platform.js';
+
+export interface Backtesting {
+  readonly dispatch: BacktestDispatch;
+  readonly pool: WorkerPool | undefined;
+  readonly queue: RabbitMqJobQueue | undefined;
+  readonly candles: PostgresCandleStore;
+  readonly record: ReturnType<typeof backtestOutcomeRecorder>;
+  /** Resolves when every job this process started is recorded (tests, shutdown). */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const openWorkerPool = (platform: Platform, candles: PostgresCandleStore): WorkerPool =>
+  new WorkerPool({ loadSeries: (exchange, symbol, interval) => candles.readSeries({ exchange, symbol, interval }) });
+
+export const openBacktesting = (platform: Platform, options: { readonly usePool?: boolean } = {}): Backtesting => {
+  const candles = new PostgresCandleStore({ connectionString: platform.databaseUrl, poolSize: 4 });
+  const record = backtestOutcomeRecorder({ store: platform.store, clock: platform.clock, ids: platform.ids });
+  const onError = (err: unknown, job: BacktestJob) => platform.log.error({ err, jobId: job.jobId }, 'backtest job could not be recorded');
+  const inProcess = inProcessDispatcher({ candles, jobRunner, engineVersion: ENGINE_VERSION, record, onError });
+  const queue = platform.config.amqpUrl ? new RabbitMqJobQueue({ url: platform.config.amqpUrl, log: platform.log }) : undefined;
+  const pool = !queue && options.usePool !== false ? openWorkerPool(platform, candles) : undefined;
+  const pending = new Set<Promise<void>>();
+  const dispatch: BacktestDispatch = async (job, analysis) => {
+    if (analysis) return inProcess.dispatch(job, analysis);
+    if (queue) return queue.submit(job);
+    if (!pool) return inProcess.dispatch(job);
+    const run = pool
+      .run(job)
+      .then((outcome) => record(job, outcome))
+      .catch((err) => onError(err, job));
+    pending.add(run);
+    void run.finally(() => pending.delete(run));
+  };
+  return {
+    dispatch,
+    pool,
+    queue,
+    candles,
+    record,
+    idle: async () => {
+      await inProcess.idle();
+      while (pending.size > 0) await Promise.all([...pending]);
+    },
+    close: async () => {
+      await inProcess.idle();
+      await Promise.all([...pending]);
+      await pool?.close();
+      await queue?.close();
+      await candles.close();
+    },
+  };
+};
+
+/** The queue consumer of `apps/worker`: runs jobs on the pool, records, acks only after recording. */
+export const startBacktestWorker = async (platform: Platform) => {
+  if (!platform.config.amqpUrl) throw new Error('the backtest worker consumes the RabbitMQ work queue: set AMQP_URL');
+  const candles = new PostgresCandleStore({ connectionString: platform.databaseUrl, poolSize: 4 });
+  const pool = openWorkerPool(platform, candles);
+  const queue = new RabbitMqJobQueue({ url: platform.config.amqpUrl, log: platform.log });
+  const record = backtestOutcomeRecorder({ store: platform.store, clock: platform.clock, ids: platform.ids, actor: `worker:${process.pid}` as never });
+  const consumer = await queue.consume((job) => pool.run(job), record, { prefetch: availableParallelism() * 2 });
+  platform.log.info({ workers: availableParallelism() }, 'backtest worker consuming the job queue');
+  return {
+    stop: async () => {
+      await consumer.stop();
+      await queue.close();
+      await pool.close();
+      await candles.close();
+    },
+  };
+};

@@ -1,0 +1,157 @@
+// `npm run backtest -- --strategy <id> | --genome <file.json> [--symbols BTCUSDT,ETHUSDT] [--interval 1h]
+//    --from <ISO> --to <ISO> [--exchange binance] [--walk-forward is=720,oos=168[,step=168][,anchored]]
+//    [--grid 'fast.period=5,10,20;slow.period=30,50'] [--metric sharpe]`
+// Runs one backtest job in this process on the stored candles, records it like any job (BacktestRequested, then
+// BacktestCompleted or BacktestFailed; StrategyBacktested for a Generated strategy) and prints the metrics table.
+// --walk-forward makes it a walk_forward job (with --grid, the grid is searched on each in-sample part);
+// --grid alone makes it a grid_search job.
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { either } from 'fp-ts';
+import { backtestOutcomeRecorder, recordBacktestRequested, type BacktestAnalysisRequest } from '../../application/backtest/record-outcome.js';
+import { runBacktestInProcess } from '../../application/backtest/run-in-process.js';
+import type { BacktestJob } from '../../application/ports/backtest-jobs.js';
+import { loadStrategy } from '../../application/strategy/handle-strategy-command.js';
+import { ENGINE_VERSION } from '../../domain/backtest/version.js';
+import type { Actor } from '../../domain/primitives/codecs.js';
+import { fieldErrors, formatFieldErrors } from '../../domain/primitives/decode-errors.js';
+import { Genome, Timeframe } from '../../domain/strategy/genome.js';
+import * as jobRunner from '../../infrastructure/backtest/job-runner.js';
+import { PostgresCandleStore } from '../../infrastructure/market-data/postgres-candle-store.js';
+import { configOrExit, openPlatform } from '../platform.js';
+
+const usage = () => {
+  console.error(
+    'usage: npm run backtest -- --strategy <id> | --genome <file.json> --from <ISO> --to <ISO> [--symbols A,B] [--interval 1h] ' +
+      "[--exchange binance] [--walk-forward is=720,oos=168[,step=168][,anchored]] [--grid 'fast.period=5,10;slow.period=30,50'] [--metric sharpe]",
+  );
+  process.exit(2);
+};
+const fail = (msg: string): never => {
+  console.error(msg);
+  process.exit(2);
+};
+
+const { values } = parseArgs({
+  options: {
+    strategy: { type: 'string' },
+    genome: { type: 'string' },
+    symbols: { type: 'string' },
+    interval: { type: 'string' },
+    exchange: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    'walk-forward': { type: 'string' },
+    grid: { type: 'string' },
+    metric: { type: 'string' },
+  },
+});
+if ((values.strategy === undefined) === (values.genome === undefined) || !values.from || !values.to) usage();
+const from = Date.parse(values.from!);
+const to = Date.parse(values.to!);
+if (Number.isNaN(from) || Number.isNaN(to) || !(from < to)) fail(`--from/--to: need two times, the first before the second (got "${values.from}", "${values.to}")`);
+if (values.interval !== undefined && !Timeframe.is(values.interval)) fail(`--interval: one of 1m, 5m, 15m, 1h, 4h, 1d, not "${values.interval}"`);
+
+/** `fast.period=5,10,20;slow.period=30,50` → { 'fast.period': [5, 10, 20], 'slow.period': [30, 50] } */
+const parseGrid = (s: string): Record<string, number[]> => {
+  const grid: Record<string, number[]> = {};
+  for (const part of s.split(';').filter((p) => p.trim() !== '')) {
+    const [path, list] = part.split('=');
+    const vals = (list ?? '').split(',').map(Number);
+    if (!path || vals.length === 0 || vals.some((v) => !Number.isFinite(v))) fail(`--grid: "${part}" is not path=v1,v2,…`);
+    grid[path!.trim()] = vals;
+  }
+  return grid;
+};
+
+/** `is=720,oos=168,step=168,anchored` */
+const parseWalkForward = (s: string) => {
+  const spec: { inSample?: number; outOfSample?: number; step?: number; anchored?: boolean } = {};
+  for (const item of s.split(',')) {
+    const [k, v] = item.split('=');
+    const n = Number(v);
+    if (k === 'anchored' && v === undefined) spec.anchored = true;
+    else if (k === 'is' && Number.isInteger(n) && n > 0) spec.inSample = n;
+    else if (k === 'oos' && Number.isInteger(n) && n > 0) spec.outOfSample = n;
+    else if (k === 'step' && Number.isInteger(n) && n > 0) spec.step = n;
+    else fail(`--walk-forward: cannot read "${item}" (is=<bars>,oos=<bars>[,step=<bars>][,anchored])`);
+  }
+  if (spec.inSample === undefined || spec.outOfSample === undefined) fail('--walk-forward: is=<bars> and oos=<bars> are required');
+  return spec as { inSample: number; outOfSample: number; step?: number; anchored?: boolean };
+};
+
+const grid = values.grid === undefined ? undefined : parseGrid(values.grid);
+const metric = values.metric;
+const analysis: BacktestAnalysisRequest | undefined =
+  values['walk-forward'] !== undefined
+    ? { kind: 'walk_forward', walkForward: { ...parseWalkForward(values['walk-forward']), ...(grid ? { grid } : {}), ...(metric ? { metric } : {}) } }
+    : grid !== undefined
+      ? { kind: 'grid_search', gridSearch: { grid, ...(metric ? { metric } : {}) } }
+      : undefined;
+
+const platform = await openPlatform(configOrExit(), 'backtest');
+const candles = new PostgresCandleStore({ connectionString: platform.databaseUrl });
+try {
+  let genome: Genome;
+  if (values.strategy !== undefined) {
+    const loaded = await loadStrategy(platform.store, values.strategy);
+    if (either.isLeft(loaded)) throw new Error(loaded.left.message);
+    const generated = loaded.right.events.find((e) => e.type === 'StrategyGenerated');
+    if (generated?.type !== 'StrategyGenerated') throw new Error(`no strategy ${values.strategy}`);
+    genome = generated.data.genome;
+  } else {
+    const decoded = Genome.decode(JSON.parse(readFileSync(values.genome!, 'utf8')));
+    if (either.isLeft(decoded)) throw new Error(`${values.genome}: not a valid genome: ${formatFieldErrors(fieldErrors(decoded.left))}`);
+    genome = decoded.right;
+  }
+  const symbols = values.symbols ? values.symbols.split(',').map((s) => s.trim().toUpperCase()) : [...genome.symbols];
+  const interval = (values.interval as Genome['timeframe'] | undefined) ?? genome.timeframe;
+  const checked = Genome.decode({ ...genome, symbols, timeframe: interval });
+  if (either.isLeft(checked)) throw new Error(`--symbols/--interval: ${formatFieldErrors(fieldErrors(checked.left))}`);
+  const job: BacktestJob = {
+    jobId: platform.ids.newId(),
+    ...(values.strategy === undefined ? {} : { strategyId: values.strategy }),
+    genome: checked.right,
+    exchange: values.exchange ?? platform.config.marketData.exchange,
+    symbols,
+    interval,
+    period: { from, to },
+  };
+  const deps = { store: platform.store, clock: platform.clock, ids: platform.ids, actor: 'system:cli' as Actor };
+  await recordBacktestRequested(deps, job, { requestedBy: 'system:cli' as Actor, ...(analysis ? { analysis } : {}) });
+  const outcome = await runBacktestInProcess({ candles, jobRunner, engineVersion: ENGINE_VERSION }, job, analysis);
+  await backtestOutcomeRecorder(deps)(job, outcome);
+  console.log(`backtest ${job.jobId} (${analysis?.kind ?? 'single'}): ${symbols.join(', ')} ${interval} ${new Date(from).toISOString()} → ${new Date(to).toISOString()}`);
+  if (!outcome.ok) {
+    console.error(`failed: ${outcome.code}: ${outcome.error}`);
+    process.exitCode = 1;
+  } else {
+    const r = outcome.result as typeof outcome.result & { analysis?: { kind: string; windows?: unknown[]; cells?: unknown[]; best?: unknown } };
+    const fmt = (v: number) => (Math.abs(v) >= 1e6 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(3) : v.toFixed(4));
+    const keys = Object.keys(r.metrics).filter((k) => !k.startsWith('monthlyReturn.'));
+    const width = Math.max(...keys.map((k) => k.length));
+    console.log(`engine ${r.engineVersion}, data ${r.dataFingerprint.slice(0, 16)}…, ${r.window.bars} bars, ${r.trades.length} trades`);
+    for (const k of keys) console.log(`  ${k.padEnd(width)}  ${fmt(r.metrics[k]!)}`);
+    if (r.analysis?.kind === 'walk_forward')
+      console.table(
+        (r.analysis.windows as { outOfSample: { from: number }; params?: object; inSampleMetrics: Record<string, number>; outOfSampleMetrics: Record<string, number> }[]).map((w) => ({
+          oosFrom: new Date(w.outOfSample.from).toISOString().slice(0, 16),
+          ...(w.params ?? {}),
+          isSharpe: w.inSampleMetrics['sharpe'],
+          oosSharpe: w.outOfSampleMetrics['sharpe'],
+          oosReturn: w.outOfSampleMetrics['totalReturn'],
+          oosTrades: w.outOfSampleMetrics['tradeCount'],
+        })),
+      );
+    if (r.analysis?.kind === 'grid_search') {
+      console.table((r.analysis.cells as { params: object; score?: number; rank?: number; skipped?: string }[]).map((c) => ({ ...c.params, score: c.score, rank: c.rank, skipped: c.skipped })));
+      console.log('best:', JSON.stringify(r.analysis.best));
+    }
+  }
+} catch (e) {
+  console.error(e instanceof Error ? e.message : String(e));
+  process.exitCode = 1;
+} finally {
+  await candles.close();
+  await platform.close();
+}

@@ -1,0 +1,8 @@
+// `npm run start:worker`: a backtest worker — consumes the RabbitMQ work queue with a worker-thread pool.
+// Run one per machine; they compete for jobs, and a killed worker's jobs are redelivered to the others.
+import { startBacktestWorker } from '../backtesting.js';
+import { configOrExit, openPlatform } from '../platform.js';
+import { stopOnSignals } from '../services.js';
+
+const platform = await openPlatform(configOrExit(), 'worker');
+stopOnSignals(platform, [await startBacktestWorker(platform)]);

@@ -1,0 +1,70 @@
+// A genome's behavioural fingerprint: equal for genomes that trade alike, so the generator can skip what was tested.
+// What does not change behaviour is left out or made canonical before hashing:
+// - lineage (where the genome came from) is dropped;
+// - indicator ids are replaced by what they compute (`sma{"period":10}`), so renaming an indicator changes nothing,
+//   and the declarations are sorted and de-duplicated on that;
+// - the conditions of a set are sorted (an `all` or `any` does not depend on their order);
+// - object keys are sorted (stable JSON).
+// Not made canonical (a different fingerprint, so at worst one redundant backtest): mirrored comparisons
+// (`a gt b` against `b lt a`) and the order of symbols.
+import type { Genome, Operand } from '../strategy/genome.js';
+
+/** JSON with object keys sorted at every level and undefined members dropped. */
+export const stableJson = (value: unknown): string => {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : stableJson(v))).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+};
+
+/** FNV-1a, 64 bits, over the UTF-8 bytes of `text`, as 16 hex digits (16-bit limbs: no BigInt in the hot loop). */
+export const fnv1a64 = (text: string): string => {
+  const bytes = new TextEncoder().encode(text);
+  // Offset basis 0xcbf29ce484222325, least significant limb first.
+  let h0 = 0x2325;
+  let h1 = 0x8422;
+  let h2 = 0x9ce4;
+  let h3 = 0xcbf2;
+  for (const byte of bytes) {
+    h0 ^= byte;
+    // × the FNV prime 0x100000001b3 = 2^40 + 0x1b3: the 2^40 part shifts limbs 0 and 1 into limbs 2 and 3.
+    const t0 = h0 * 0x1b3;
+    let t1 = h1 * 0x1b3;
+    let t2 = h2 * 0x1b3 + h0 * 0x100;
+    let t3 = h3 * 0x1b3 + h1 * 0x100;
+    t1 += t0 >>> 16;
+    t2 += t1 >>> 16;
+    t3 += t2 >>> 16;
+    h0 = t0 & 0xffff;
+    h1 = t1 & 0xffff;
+    h2 = t2 & 0xffff;
+    h3 = t3 & 0xffff;
+  }
+  return [h3, h2, h1, h0].map((h) => h.toString(16).padStart(4, '0')).join('');
+};
+
+/** The behaviour-relevant part of a genome, in canonical form (what the fingerprint hashes). */
+export const canonicalGenome = (genome: Genome) => {
+  const canonicalId = new Map(genome.indicators.map((i) => [i.id as string, `${i.name}${stableJson(i.params)}`]));
+  const operand = (o: Operand): Operand => ('indicator' in o ? { ...o, indicator: canonicalId.get(o.indicator) ?? o.indicator } : o) as Operand;
+  const conditionSet = (set: Genome['entry']) => ({
+    mode: set.mode,
+    conditions: set.conditions.map((c) => stableJson({ left: operand(c.left), op: c.op, right: operand(c.right) })).sort(),
+  });
+  return {
+    strategyType: genome.strategyType,
+    direction: genome.direction,
+    indicators: [...new Set(canonicalId.values())].sort(),
+    entry: conditionSet(genome.entry),
+    exit: conditionSet(genome.exit),
+    exitRules: genome.exitRules,
+    risk: genome.risk,
+    timeframe: genome.timeframe,
+    symbols: genome.symbols,
+  };
+};
+
+/** 16 hex digits; equal for genomes that differ only in lineage, indicator ids or the order of declarations and conditions. */
+export const genomeFingerprint = (genome: Genome): string => fnv1a64(stableJson(canonicalGenome(genome)));

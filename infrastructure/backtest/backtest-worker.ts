@@ -1,0 +1,95 @@
+// The backtest worker thread. Receives each candle series once, as a SharedArrayBuffer (shared with the main thread
+// and the other workers, never copied), keeps one IndicatorCache across jobs (indicators are computed once per
+// series and parameters, for every job that needs them), and runs jobs with runBacktestJob.
+// Protocol (messages from the pool): series | drop | clear | job. Replies: ready | result.
+import { parentPort, workerData } from 'node:worker_threads';
+import type { BacktestJob } from '../../application/ports/backtest-jobs.js';
+import { IndicatorCache } from '../../domain/indicators/cache.js';
+import type { CandleSeries, SeriesKey } from '../../domain/market/candles.js';
+import { runBacktestJob } from './job-runner.js';
+
+export const SERIES_FIELDS = ['openTime', 'open', 'high', 'low', 'close', 'volume', 'quoteVolume', 'trades'] as const;
+
+export type ToWorker =
+  | { readonly type: 'series'; readonly id: string; readonly key: SeriesKey; readonly length: number; readonly buffer: SharedArrayBuffer }
+  | { readonly type: 'drop'; readonly id: string }
+  | { readonly type: 'clear' }
+  | { readonly type: 'job'; readonly seq: number; readonly job: BacktestJob };
+
+export type FromWorker =
+  | { readonly type: 'ready' }
+  | { readonly type: 'result'; readonly seq: number; readonly outcome: import('../../application/ports/backtest-jobs.js').BacktestJobOutcome };
+
+export interface WorkerOptions {
+  readonly entry: string;
+  /** Upper bound on the indicator values cached per worker (see IndicatorCache). */
+  readonly maxCachedValues?: number;
+  /** Test hook: a job whose id starts with this prefix makes the worker exit (code 3) as if it had crashed. */
+  readonly exitOnJobIdPrefix?: string;
+}
+
+/** The CandleSeries views over a shared buffer laid out field after field (8 fields × length float64). */
+export const seriesOverBuffer = (key: SeriesKey, length: number, buffer: SharedArrayBuffer | ArrayBuffer): CandleSeries => {
+  const view = (j: number) => new Float64Array(buffer, j * length * 8, length);
+  return {
+    key,
+    length,
+    openTime: view(0),
+    open: view(1),
+    high: view(2),
+    low: view(3),
+    close: view(4),
+    volume: view(5),
+    quoteVolume: view(6),
+    trades: view(7),
+  };
+};
+
+/** The series id the pool uses for a key (a loaded version gets a suffix, see WorkerPool). */
+export const seriesKeyId = (exchange: string, symbol: string, interval: string): string => `${exchange}:${symbol}:${interval}`;
+
+if (parentPort !== null && workerData !== null && typeof workerData === 'object' && 'entry' in workerData) {
+  const port = parentPort;
+  const options = workerData as WorkerOptions;
+  const cache = new IndicatorCache(options.maxCachedValues === undefined ? {} : { maxValues: options.maxCachedValues });
+  /** By key string (exchange:symbol:interval): the current version of each series. */
+  const series = new Map<string, CandleSeries>();
+  const ids = new Map<string, string>(); // key string → series id (version)
+
+  port.on('message', (msg: ToWorker) => {
+    switch (msg.type) {
+      case 'series': {
+        const k = seriesKeyId(msg.key.exchange, msg.key.symbol, msg.key.interval);
+        if (ids.get(k) !== msg.id && series.has(k)) cache.clear(); // a new version: cached indicators of the old one are stale
+        series.set(k, seriesOverBuffer(msg.key, msg.length, msg.buffer));
+        ids.set(k, msg.id);
+        return;
+      }
+      case 'drop': {
+        for (const [k, id] of ids)
+          if (id === msg.id) {
+            ids.delete(k);
+            series.delete(k);
+            cache.clear();
+          }
+        return;
+      }
+      case 'clear':
+        cache.clear();
+        return;
+      case 'job': {
+        const { job, seq } = msg;
+        if (options.exitOnJobIdPrefix !== undefined && job.jobId.startsWith(options.exitOnJobIdPrefix)) process.exit(3);
+        const bySymbol: Record<string, CandleSeries> = {};
+        for (const s of job.symbols) {
+          const found = series.get(seriesKeyId(job.exchange, s, job.interval));
+          if (found !== undefined) bySymbol[s] = found;
+        }
+        const reply: FromWorker = { type: 'result', seq, outcome: runBacktestJob(job, bySymbol, cache) };
+        port.postMessage(reply);
+        return;
+      }
+    }
+  });
+  port.postMessage({ type: 'ready' } satisfies FromWorker);
+}
