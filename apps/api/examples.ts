@@ -40,3 +40,11 @@ export const exampleCommands: Record<LifecycleRouteName, unknown> = {
   deactivate: { expectedRevision: 4, actor: 'system:activation-policy', reason: 'drawdown 16% breached the 15% limit', decision: { ...decision, score: 0.4 } },
   retire: { actor: 'operator:alice', reason: 'edge gone after the regime change' },
 };
+
+export const exampleBacktest = {
+  genome: rsiMeanReversionGenome(),
+  symbols: ['BTCUSDT', 'ETHUSDT'],
+  interval: '1h',
+  period: { from: '2023-09-01T00:00:00.000Z', to: '2023-12-01T00:00:00.000Z' },
+  actor: 'operator:alice',
+};

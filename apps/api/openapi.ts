@@ -2,7 +2,7 @@
 import { INDICATORS } from '../../domain/indicators/catalog.js';
 import { ORIGINS, STRATEGY_TYPES, TIMEFRAMES } from '../../domain/strategy/genome.js';
 import { LIFECYCLE_ROUTES, LIFECYCLE_ROUTE_NAMES } from './command-bodies.js';
-import { exampleCommands, exampleGenerate } from './examples.js';
+import { exampleBacktest, exampleCommands, exampleGenerate } from './examples.js';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: unknown, example?: unknown) => ({ 'application/json': { schema, ...(example === undefined ? {} : { example }) } });
@@ -193,6 +193,68 @@ export const openApiDocument = () => ({
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 0, maximum: 5000, default: 200 } },
         ],
         responses: { '200': { description: 'audit rows' }, '400': problem('bad query parameter') },
+      },
+    },
+    '/api/backtests': {
+      post: {
+        summary: 'Request a backtest (a genome or a stored strategy) — plain, walk-forward or grid search; runs on the worker pool or the RabbitMQ work queue',
+        parameters: [idempotencyHeader],
+        requestBody: {
+          required: true,
+          content: json(
+            {
+              type: 'object',
+              required: ['period'],
+              properties: {
+                genome: ref('Genome'),
+                strategyId: { type: 'string', format: 'uuid' },
+                symbols: { type: 'array', items: { type: 'string' } },
+                interval: { enum: [...TIMEFRAMES] },
+                exchange: { type: 'string' },
+                period: { type: 'object', required: ['from', 'to'], properties: { from: { type: 'string', format: 'date-time' }, to: { type: 'string', format: 'date-time' } } },
+                kind: { enum: ['single', 'walk_forward', 'grid_search'] },
+                walkForward: { type: 'object', description: 'in-sample / out-of-sample window sizes in bars, step, anchored' },
+                gridSearch: { type: 'object', description: 'parameter paths → values, the metric to rank by' },
+                actor: commonCommandFields.actor,
+              },
+            },
+            exampleBacktest,
+          ),
+        },
+        responses: { '202': { description: 'accepted: { jobId }' }, '400': problem('the body does not decode (field paths in errors)'), '404': problem('unknown strategy') },
+      },
+      get: {
+        summary: 'Backtest jobs, newest first',
+        parameters: [
+          { name: 'strategyId', in: 'query', schema: { type: 'string', format: 'uuid' } },
+          { name: 'status', in: 'query', schema: { enum: ['requested', 'completed', 'failed'] } },
+          { name: 'limit', in: 'query', schema: { type: 'integer' } },
+        ],
+        responses: { '200': { description: 'jobs' } },
+      },
+    },
+    '/api/backtests/{id}': {
+      get: {
+        summary: 'A backtest job: status and, when done, metrics, down-sampled equity curve and trades',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+        responses: { '200': { description: 'the job' }, '404': problem('unknown job') },
+      },
+    },
+    '/api/market-data/status': {
+      get: {
+        summary: 'Collection status per source, symbol and interval: last update, lag, gaps, errors',
+        parameters: [
+          { name: 'source', in: 'query', schema: { type: 'string' } },
+          { name: 'symbol', in: 'query', schema: { type: 'string' } },
+        ],
+        responses: { '200': { description: 'status rows' } },
+      },
+    },
+    '/api/market-data/selections/{day}': {
+      get: {
+        summary: "A day's pair selection: every candidate's score and parts, the rules, what was chosen",
+        parameters: [{ name: 'day', in: 'path', required: true, schema: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } }],
+        responses: { '200': { description: 'the PairsSelected record' }, '404': problem('no selection that day') },
       },
     },
     '/health': { get: { summary: 'Database, broker, projection and mirror lag', responses: { '200': { description: 'healthy' }, '503': { description: 'degraded' } } } },

@@ -16,6 +16,7 @@ import { createApi } from '../../apps/api/server.js';
 import { LIFECYCLE_ROUTES, LIFECYCLE_ROUTE_NAMES, GenerateBody } from '../../apps/api/command-bodies.js';
 import { exampleCommands, exampleGenerate } from '../../apps/api/examples.js';
 import { openApiDocument } from '../../apps/api/openapi.js';
+import { BacktestRequestBody } from '../../apps/api/backtest-routes.js';
 import { ProjectionRunner } from '../../projections/runner.js';
 import { ALL_PROJECTIONS } from '../../projections/all.js';
 import { strategyReadModel, activationAuditReadModel } from '../../apps/api/read-models.js';
@@ -315,7 +316,9 @@ describe('HTTP API', () => {
       }
       const genExample = doc.paths['/api/strategies']?.['post']?.requestBody?.content['application/json'].example;
       expect(either.isRight(GenerateBody.decode(genExample)), 'the example genome is valid').to.equal(true);
-      for (const p of ['/api/strategies', '/api/strategies/{id}', '/api/strategies/{id}/events', '/api/audit/activations', '/health', '/openapi.json'])
+      const btExample = doc.paths['/api/backtests']?.['post']?.requestBody?.content['application/json'].example;
+      expect(either.isRight(BacktestRequestBody.decode(btExample)), 'the backtest example decodes').to.equal(true);
+      for (const p of ['/api/strategies', '/api/strategies/{id}', '/api/strategies/{id}/events', '/api/audit/activations', '/api/backtests', '/api/backtests/{id}', '/api/market-data/status', '/api/market-data/selections/{day}', '/health', '/openapi.json'])
         expect(doc.paths).to.have.property(p);
       expect(openApiDocument().openapi).to.equal('3.1.0');
     });
