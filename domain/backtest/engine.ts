@@ -219,6 +219,51 @@ export const simulate = (
   );
 };
 
+/**
+ * The flat stretch from bar i while flat with no order pending: every bar up to and including the first whose
+ * signals ask for a position (long_only: entry; long_short: entry or exit but not both) has equity = cash, so its
+ * curves are constant. Writes them and returns the index after that bar (or `to`); `state` receives the new
+ * peak, max drawdown and target. Same values as the per-bar loop: the peak can only move on the stretch's first bar.
+ */
+const flatStretch = (
+  entry: Uint8Array,
+  exit: Uint8Array,
+  allowShort: boolean,
+  i: number,
+  to: number,
+  from: number,
+  cash: number,
+  equity: Float64Array,
+  drawdown: Float64Array,
+  state: FlatState,
+): number => {
+  let j = i;
+  if (allowShort) while (j < to && entry[j] === exit[j]) j++;
+  else while (j < to && entry[j] === 0) j++;
+  const end = j < to ? j + 1 : to;
+  let peak = state.peak;
+  if (cash > peak) peak = cash;
+  const dd = peak > 0 ? (peak - cash) / peak : 0;
+  if (end - i > 16) {
+    equity.fill(cash, i - from, end - from);
+    drawdown.fill(dd, i - from, end - from);
+  } else
+    for (let k = i - from; k < end - from; k++) {
+      equity[k] = cash;
+      drawdown[k] = dd;
+    }
+  state.peak = peak;
+  if (dd > state.maxDrawdown) state.maxDrawdown = dd;
+  state.target = j < to ? (entry[j] === 1 ? 1 : -1) : 0;
+  return end;
+};
+
+interface FlatState {
+  peak: number;
+  maxDrawdown: number;
+  target: number;
+}
+
 /** No resting exits: positions change only at an open, on a signal (and at the end of the data). */
 const runSignalsOnly = (
   series: CandleSeries,
@@ -255,7 +300,19 @@ const runSignalsOnly = (
   let maxDrawdown = 0;
   let target = 0;
   let closedAtEnd = false;
+  const flat: FlatState = { peak: 0, maxDrawdown: 0, target: 0 };
   for (let i = from; i < to; i++) {
+    if (side === 0 && target === 0) {
+      // Flat with nothing pending: skip to the bar whose close signals an entry, its curves filled in bulk.
+      flat.peak = peak;
+      flat.maxDrawdown = maxDrawdown;
+      const next = flatStretch(entry, exit, allowShort, i, to, from, cash, equity, drawdown, flat);
+      peak = flat.peak;
+      maxDrawdown = flat.maxDrawdown;
+      target = flat.target;
+      i = next - 1;
+      continue;
+    }
     if (target !== side) {
       const o = open[i]!;
       if (side !== 0) {
@@ -358,7 +415,19 @@ const runWithExits = (
   let maxDrawdown = 0;
   let target = 0;
   let closedAtEnd = false;
+  const flat: FlatState = { peak: 0, maxDrawdown: 0, target: 0 };
   for (let i = from; i < to; i++) {
+    if (side === 0 && target === 0) {
+      // Flat with nothing pending: skip to the bar whose close signals an entry, its curves filled in bulk.
+      flat.peak = peak;
+      flat.maxDrawdown = maxDrawdown;
+      const next = flatStretch(entry, exit, allowShort, i, to, from, cash, equity, drawdown, flat);
+      peak = flat.peak;
+      maxDrawdown = flat.maxDrawdown;
+      target = flat.target;
+      i = next - 1;
+      continue;
+    }
     if (target !== side) {
       const o = open[i]!;
       if (side !== 0) {

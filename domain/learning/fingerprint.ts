@@ -5,9 +5,10 @@
 //   and the declarations are sorted and de-duplicated on that;
 // - the conditions of a set are sorted (an `all` or `any` does not depend on their order);
 // - object keys are sorted (stable JSON).
+// - symbols are sorted, duplicate conditions dropped (see genetic/fingerprint.ts for the canonical form).
 // Not made canonical (a different fingerprint, so at worst one redundant backtest): mirrored comparisons
-// (`a gt b` against `b lt a`) and the order of symbols.
-import type { Genome, Operand } from '../strategy/genome.js';
+// (`a gt b` against `b lt a`).
+import type { Genome } from '../strategy/genome.js';
 
 /** JSON with object keys sorted at every level and undefined members dropped. */
 export const stableJson = (value: unknown): string => {
@@ -45,26 +46,14 @@ export const fnv1a64 = (text: string): string => {
   return [h3, h2, h1, h0].map((h) => h.toString(16).padStart(4, '0')).join('');
 };
 
-/** The behaviour-relevant part of a genome, in canonical form (what the fingerprint hashes). */
-export const canonicalGenome = (genome: Genome) => {
-  const canonicalId = new Map(genome.indicators.map((i) => [i.id as string, `${i.name}${stableJson(i.params)}`]));
-  const operand = (o: Operand): Operand => ('indicator' in o ? { ...o, indicator: canonicalId.get(o.indicator) ?? o.indicator } : o) as Operand;
-  const conditionSet = (set: Genome['entry']) => ({
-    mode: set.mode,
-    conditions: set.conditions.map((c) => stableJson({ left: operand(c.left), op: c.op, right: operand(c.right) })).sort(),
-  });
-  return {
-    strategyType: genome.strategyType,
-    direction: genome.direction,
-    indicators: [...new Set(canonicalId.values())].sort(),
-    entry: conditionSet(genome.entry),
-    exit: conditionSet(genome.exit),
-    exitRules: genome.exitRules,
-    risk: genome.risk,
-    timeframe: genome.timeframe,
-    symbols: genome.symbols,
-  };
-};
+/**
+ * The behaviour-relevant part of a genome in canonical form lives with the genetic operators
+ * (genetic/fingerprint.ts: ids, declaration and condition order, symbol order, lineage do not count).
+ * There is one fingerprint in the system, so the generator's dedupe and the training set agree.
+ */
+export { canonicalGenome } from './genetic/fingerprint.js';
+import { canonicalGenome } from './genetic/fingerprint.js';
+import type { Draft } from './genetic/genes.js';
 
-/** 16 hex digits; equal for genomes that differ only in lineage, indicator ids or the order of declarations and conditions. */
-export const genomeFingerprint = (genome: Genome): string => fnv1a64(stableJson(canonicalGenome(genome)));
+/** 16 hex digits; equal for genomes that behave the same, whatever their lineage, ids or the order of declarations, conditions and symbols. */
+export const genomeFingerprint = (genome: Genome | Draft): string => fnv1a64(stableJson(canonicalGenome(genome)));

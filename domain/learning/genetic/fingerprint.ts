@@ -59,8 +59,5 @@ export const canonicalGenome = (g: Genome | Draft) => {
   };
 };
 
-/** 28 hex digits; equal for genomes that behave the same, whatever their lineage. */
-export const genomeFingerprint = (g: Genome | Draft): string => {
-  const s = stableStringify(canonicalGenome(g));
-  return cyrb53(s, 0).toString(16).padStart(14, '0') + cyrb53(s, 1).toString(16).padStart(14, '0');
-};
+/** The one fingerprint (FNV-1a 64 of the canonical form): see ../fingerprint.ts. */
+export { genomeFingerprint } from '../fingerprint.js';
