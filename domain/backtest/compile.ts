@@ -208,86 +208,83 @@ const writeCondition = (op: number, l: Float64Array, r: Float64Array | null, c: 
   else writeArrays(op, l, r, from, to, out);
 };
 
+// One small function per comparison kind (each optimised on its own, a tight loop with nothing else in it).
 // crosses_above at t: l[t−1] <= r[t−1] && l[t] > r[t]. The left half is carried from the previous bar (it is
 // not the negation of l > r when a value is NaN, so both comparisons are made). False at t = 0.
 const writeArrays = (op: number, l: Float64Array, r: Float64Array, from: number, to: number, out: Uint8Array): void => {
-  switch (op) {
-    case Op.gt:
-      for (let t = from; t < to; t++) out[t] = +(l[t]! > r[t]!);
-      return;
-    case Op.gte:
-      for (let t = from; t < to; t++) out[t] = +(l[t]! >= r[t]!);
-      return;
-    case Op.lt:
-      for (let t = from; t < to; t++) out[t] = +(l[t]! < r[t]!);
-      return;
-    case Op.lte:
-      for (let t = from; t < to; t++) out[t] = +(l[t]! <= r[t]!);
-      return;
-    case Op.crossesAbove: {
-      if (from === 0) out[0] = 0;
-      const start = Math.max(from, 1);
-      if (start >= to) return;
-      let before = +(l[start - 1]! <= r[start - 1]!);
-      for (let t = start; t < to; t++) {
-        const lt = l[t]!;
-        const rt = r[t]!;
-        out[t] = before & +(lt > rt);
-        before = +(lt <= rt);
-      }
-      return;
-    }
-    default: {
-      if (from === 0) out[0] = 0;
-      const start = Math.max(from, 1);
-      if (start >= to) return;
-      let before = +(l[start - 1]! >= r[start - 1]!);
-      for (let t = start; t < to; t++) {
-        const lt = l[t]!;
-        const rt = r[t]!;
-        out[t] = before & +(lt < rt);
-        before = +(lt >= rt);
-      }
-    }
+  if (op >= Op.crossesAbove) {
+    if (from === 0) out[0] = 0;
+    const start = Math.max(from, 1);
+    if (start >= to) return;
+    if (op === Op.crossesAbove) crossAboveArrays(l, r, start, to, out);
+    else crossBelowArrays(l, r, start, to, out);
+    return;
   }
+  if (op === Op.gt) gtArrays(l, r, from, to, out);
+  else if (op === Op.gte) gteArrays(l, r, from, to, out);
+  else if (op === Op.lt) gtArrays(r, l, from, to, out); // l < r ⇔ r > l (NaN: false either way)
+  else gteArrays(r, l, from, to, out);
 };
 
+const gtArrays = (l: Float64Array, r: Float64Array, from: number, to: number, out: Uint8Array): void => {
+  for (let t = from; t < to; t++) out[t] = +(l[t]! > r[t]!);
+};
+const gteArrays = (l: Float64Array, r: Float64Array, from: number, to: number, out: Uint8Array): void => {
+  for (let t = from; t < to; t++) out[t] = +(l[t]! >= r[t]!);
+};
+/** start ≥ 1. */
+const crossAboveArrays = (l: Float64Array, r: Float64Array, start: number, to: number, out: Uint8Array): void => {
+  let before = +(l[start - 1]! <= r[start - 1]!);
+  for (let t = start; t < to; t++) {
+    const lt = l[t]!;
+    const rt = r[t]!;
+    out[t] = before & +(lt > rt);
+    before = +(lt <= rt);
+  }
+};
+/** start ≥ 1. crosses_below(l, r) ⇔ crosses_above(r, l): l[t−1] >= r[t−1] && l[t] < r[t]. */
+const crossBelowArrays = (l: Float64Array, r: Float64Array, start: number, to: number, out: Uint8Array): void => crossAboveArrays(r, l, start, to, out);
+
 const writeConst = (op: number, l: Float64Array, c: number, from: number, to: number, out: Uint8Array): void => {
-  switch (op) {
-    case Op.gt:
-      for (let t = from; t < to; t++) out[t] = +(l[t]! > c);
-      return;
-    case Op.gte:
-      for (let t = from; t < to; t++) out[t] = +(l[t]! >= c);
-      return;
-    case Op.lt:
-      for (let t = from; t < to; t++) out[t] = +(l[t]! < c);
-      return;
-    case Op.lte:
-      for (let t = from; t < to; t++) out[t] = +(l[t]! <= c);
-      return;
-    case Op.crossesAbove: {
-      if (from === 0) out[0] = 0;
-      const start = Math.max(from, 1);
-      if (start >= to) return;
-      let before = +(l[start - 1]! <= c);
-      for (let t = start; t < to; t++) {
-        const lt = l[t]!;
-        out[t] = before & +(lt > c);
-        before = +(lt <= c);
-      }
-      return;
-    }
-    default: {
-      if (from === 0) out[0] = 0;
-      const start = Math.max(from, 1);
-      if (start >= to) return;
-      let before = +(l[start - 1]! >= c);
-      for (let t = start; t < to; t++) {
-        const lt = l[t]!;
-        out[t] = before & +(lt < c);
-        before = +(lt >= c);
-      }
-    }
+  if (op >= Op.crossesAbove) {
+    if (from === 0) out[0] = 0;
+    const start = Math.max(from, 1);
+    if (start >= to) return;
+    if (op === Op.crossesAbove) crossAboveConst(l, c, start, to, out);
+    else crossBelowConst(l, c, start, to, out);
+    return;
+  }
+  if (op === Op.gt) gtConst(l, c, from, to, out);
+  else if (op === Op.gte) gteConst(l, c, from, to, out);
+  else if (op === Op.lt) ltConst(l, c, from, to, out);
+  else lteConst(l, c, from, to, out);
+};
+
+const gtConst = (l: Float64Array, c: number, from: number, to: number, out: Uint8Array): void => {
+  for (let t = from; t < to; t++) out[t] = +(l[t]! > c);
+};
+const gteConst = (l: Float64Array, c: number, from: number, to: number, out: Uint8Array): void => {
+  for (let t = from; t < to; t++) out[t] = +(l[t]! >= c);
+};
+const ltConst = (l: Float64Array, c: number, from: number, to: number, out: Uint8Array): void => {
+  for (let t = from; t < to; t++) out[t] = +(l[t]! < c);
+};
+const lteConst = (l: Float64Array, c: number, from: number, to: number, out: Uint8Array): void => {
+  for (let t = from; t < to; t++) out[t] = +(l[t]! <= c);
+};
+const crossAboveConst = (l: Float64Array, c: number, start: number, to: number, out: Uint8Array): void => {
+  let before = +(l[start - 1]! <= c);
+  for (let t = start; t < to; t++) {
+    const lt = l[t]!;
+    out[t] = before & +(lt > c);
+    before = +(lt <= c);
+  }
+};
+const crossBelowConst = (l: Float64Array, c: number, start: number, to: number, out: Uint8Array): void => {
+  let before = +(l[start - 1]! >= c);
+  for (let t = start; t < to; t++) {
+    const lt = l[t]!;
+    out[t] = before & +(lt < c);
+    before = +(lt >= c);
   }
 };

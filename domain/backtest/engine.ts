@@ -220,49 +220,27 @@ export const simulate = (
 };
 
 /**
- * The flat stretch from bar i while flat with no order pending: every bar up to and including the first whose
- * signals ask for a position (long_only: entry; long_short: entry or exit but not both) has equity = cash, so its
- * curves are constant. Writes them and returns the index after that bar (or `to`); `state` receives the new
- * peak, max drawdown and target. Same values as the per-bar loop: the peak can only move on the stretch's first bar.
+ * The first bar j >= i whose close signals a position while flat (long_only: entry; long_short: entry or exit,
+ * not both), or `to`. While flat with no order pending, bars i..j all have equity = cash: their curves are
+ * constant (the peak can only move on the first of them), written in bulk by fillFlat.
  */
-const flatStretch = (
-  entry: Uint8Array,
-  exit: Uint8Array,
-  allowShort: boolean,
-  i: number,
-  to: number,
-  from: number,
-  cash: number,
-  equity: Float64Array,
-  drawdown: Float64Array,
-  state: FlatState,
-): number => {
+const nextFlatSignal = (entry: Uint8Array, exit: Uint8Array, allowShort: boolean, i: number, to: number): number => {
   let j = i;
   if (allowShort) while (j < to && entry[j] === exit[j]) j++;
   else while (j < to && entry[j] === 0) j++;
-  const end = j < to ? j + 1 : to;
-  let peak = state.peak;
-  if (cash > peak) peak = cash;
-  const dd = peak > 0 ? (peak - cash) / peak : 0;
-  if (end - i > 16) {
-    equity.fill(cash, i - from, end - from);
-    drawdown.fill(dd, i - from, end - from);
-  } else
-    for (let k = i - from; k < end - from; k++) {
-      equity[k] = cash;
-      drawdown[k] = dd;
-    }
-  state.peak = peak;
-  if (dd > state.maxDrawdown) state.maxDrawdown = dd;
-  state.target = j < to ? (entry[j] === 1 ? 1 : -1) : 0;
-  return end;
+  return j;
 };
 
-interface FlatState {
-  peak: number;
-  maxDrawdown: number;
-  target: number;
-}
+const fillFlat = (equity: Float64Array, drawdown: Float64Array, eq: number, dd: number, from: number, to: number): void => {
+  if (to - from > 16) {
+    equity.fill(eq, from, to);
+    drawdown.fill(dd, from, to);
+  } else
+    for (let k = from; k < to; k++) {
+      equity[k] = eq;
+      drawdown[k] = dd;
+    }
+};
 
 /** No resting exits: positions change only at an open, on a signal (and at the end of the data). */
 const runSignalsOnly = (
@@ -300,18 +278,37 @@ const runSignalsOnly = (
   let maxDrawdown = 0;
   let target = 0;
   let closedAtEnd = false;
-  const flat: FlatState = { peak: 0, maxDrawdown: 0, target: 0 };
   for (let i = from; i < to; i++) {
     if (side === 0 && target === 0) {
-      // Flat with nothing pending: skip to the bar whose close signals an entry, its curves filled in bulk.
-      flat.peak = peak;
-      flat.maxDrawdown = maxDrawdown;
-      const next = flatStretch(entry, exit, allowShort, i, to, from, cash, equity, drawdown, flat);
-      peak = flat.peak;
-      maxDrawdown = flat.maxDrawdown;
-      target = flat.target;
-      i = next - 1;
+      // Flat with nothing pending: skip to the bar whose close signals a position, the curves filled in bulk.
+      const j = nextFlatSignal(entry, exit, allowShort, i, to);
+      const end = j < to ? j + 1 : to;
+      if (cash > peak) peak = cash;
+      const dd = peak > 0 ? (peak - cash) / peak : 0;
+      if (dd > maxDrawdown) maxDrawdown = dd;
+      fillFlat(equity, drawdown, cash, dd, i - from, end - from);
+      target = j < to ? (entry[j] === 1 ? 1 : -1) : 0;
+      i = end - 1;
       continue;
+    }
+    if (side !== 0 && target === side) {
+      // Holding with nothing pending: until a bar whose signals could change the target (long: an exit signal,
+      // short: an entry signal) or the last bar, a bar only marks equity. Those bars here, in one tight loop.
+      const watch = side === 1 ? exit : entry;
+      let t = i;
+      for (; t < last && watch[t] === 0; t++) {
+        const eq = cash + side * qty * (close[t]! - entryPrice);
+        const k = t - from;
+        equity[k] = eq;
+        if (eq > peak) peak = eq;
+        const dd = peak > 0 ? (peak - eq) / peak : 0;
+        drawdown[k] = dd;
+        if (dd > maxDrawdown) maxDrawdown = dd;
+      }
+      if (t > i) {
+        i = t - 1;
+        continue;
+      }
     }
     if (target !== side) {
       const o = open[i]!;
@@ -415,17 +412,17 @@ const runWithExits = (
   let maxDrawdown = 0;
   let target = 0;
   let closedAtEnd = false;
-  const flat: FlatState = { peak: 0, maxDrawdown: 0, target: 0 };
   for (let i = from; i < to; i++) {
     if (side === 0 && target === 0) {
-      // Flat with nothing pending: skip to the bar whose close signals an entry, its curves filled in bulk.
-      flat.peak = peak;
-      flat.maxDrawdown = maxDrawdown;
-      const next = flatStretch(entry, exit, allowShort, i, to, from, cash, equity, drawdown, flat);
-      peak = flat.peak;
-      maxDrawdown = flat.maxDrawdown;
-      target = flat.target;
-      i = next - 1;
+      // Flat with nothing pending: skip to the bar whose close signals a position, the curves filled in bulk.
+      const j = nextFlatSignal(entry, exit, allowShort, i, to);
+      const end = j < to ? j + 1 : to;
+      if (cash > peak) peak = cash;
+      const dd = peak > 0 ? (peak - cash) / peak : 0;
+      if (dd > maxDrawdown) maxDrawdown = dd;
+      fillFlat(equity, drawdown, cash, dd, i - from, end - from);
+      target = j < to ? (entry[j] === 1 ? 1 : -1) : 0;
+      i = end - 1;
       continue;
     }
     if (target !== side) {

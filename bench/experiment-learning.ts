@@ -1,0 +1,177 @@
+// The learning experiment (issue 5, item 7): does the learning generator beat random generation on data
+// neither the filter nor the learner has seen? K consecutive simulated cycles on real BTCUSDT, ETHUSDT and
+// BNBUSDT 1h candles, each cycle: IS window (60 days) → OOS window (next 14 days, filter + learner) → forward
+// window (next 7 days, the evaluation). The windows advance 7 days per cycle. Every variant runs the same
+// cycles with the same seeds; the random baseline generates N random genomes a cycle.
+//
+//   npm run experiment:learning            (tsx bench/experiment-learning.ts)
+//   env: LEARNING_N (500), LEARNING_K (20), LEARNING_SEED (20240501), LEARNING_START (2023-01-01),
+//        LEARNING_VARIANTS (comma list of: random, learning, learning-min-is-oos; default all three)
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { backtestGenome } from '../domain/backtest/engine.js';
+import { mulberry32 } from '../domain/backtest/random-genome.js';
+import { IndicatorCache } from '../domain/indicators/cache.js';
+import { evaluateForward, initialLearner, runCycle, type BacktestFn, type CycleOptions, type ForwardResult, type LearnerState } from '../domain/learning/cycle.js';
+import { median } from '../domain/learning/insights/statistics.js';
+import { classifyRegime } from '../domain/learning/policy/regime.js';
+import type { CandleSeries } from '../domain/market/candles.js';
+import { readOrBuildCandleCache } from '../infrastructure/market-data/candle-binary-cache.js';
+import { loadCandles } from '../test/indicators/real-candles.js';
+
+const DAY = 86_400_000;
+const N = Number(process.env['LEARNING_N'] ?? 500);
+const K = Number(process.env['LEARNING_K'] ?? 20);
+const SEED = Number(process.env['LEARNING_SEED'] ?? 20240501);
+const START = Date.parse(`${process.env['LEARNING_START'] ?? '2023-01-01'}T00:00:00Z`);
+const IS_DAYS = 60;
+const OOS_DAYS = 14;
+const FORWARD_DAYS = 7;
+const STEP_DAYS = 7;
+const SYMBOLS = ['BTCUSDT', 'ETHUSDT', 'BNBUSDT'];
+
+interface Variant {
+  readonly name: string;
+  readonly options: Partial<CycleOptions>;
+}
+const VARIANTS: Variant[] = [
+  { name: 'random', options: { generator: 'random' } },
+  { name: 'learning', options: { generator: 'learning' } },
+  // The improvement tried after the first run (see doc/learning.md): the learner is fed min(IS, OOS) Sharpe
+  // (a genome must hold on both windows to count as good) and breeds from the last 3 cycles only (recency).
+  { name: 'learning-min-is-oos', options: { generator: 'learning', fitness: 'min_is_oos', populationCycles: 3 } },
+];
+const wanted = (process.env['LEARNING_VARIANTS'] ?? VARIANTS.map((v) => v.name).join(',')).split(',');
+const variants = VARIANTS.filter((v) => wanted.includes(v.name));
+
+// --- data: the binary cache (built from the CSVs on the first run)
+const CACHE_DIR = path.join(fileURLToPath(new URL('..', import.meta.url)), '.data', 'bench-cache');
+const series: Record<string, CandleSeries> = {};
+for (const s of SYMBOLS)
+  series[s] = (await readOrBuildCandleCache(path.join(CACHE_DIR, `binance_${s}_1h.f64`), () => loadCandles(`binance_${s}_1h.csv.gz`, s))).series;
+const last = Math.min(...SYMBOLS.map((s) => series[s]!.openTime[series[s]!.length - 1]!));
+const endOfLast = START + ((K - 1) * STEP_DAYS + IS_DAYS + OOS_DAYS + FORWARD_DAYS) * DAY;
+if (endOfLast > last) throw new Error(`K = ${K} cycles from ${new Date(START).toISOString()} end after the data (${new Date(last).toISOString()})`);
+
+const cache = new IndicatorCache();
+const backtest: BacktestFn = (genome, w) => backtestGenome(genome, series, cache, { from: w.from, to: w.to }).aggregate.meanMetrics;
+
+const day = (t: number) => new Date(t).toISOString().slice(0, 10);
+const btc = series['BTCUSDT']!;
+const closesUntil = (t: number): Float64Array => {
+  let k = 0;
+  while (k < btc.length && btc.openTime[k]! < t) k++;
+  return btc.close.subarray(0, k);
+};
+
+interface CycleRow {
+  cycle: number;
+  window: string;
+  regime: string;
+  passed: number;
+  filtered: ForwardResult[];
+  all: ForwardResult[];
+  produced: string;
+  notes: string[];
+}
+
+const t0 = performance.now();
+const results = new Map<string, CycleRow[]>();
+for (const v of variants) {
+  let learner: LearnerState = initialLearner();
+  const rows: CycleRow[] = [];
+  const tv = performance.now();
+  for (let c = 0; c < K; c++) {
+    const isFrom = START + c * STEP_DAYS * DAY;
+    const inSample = { from: isFrom, to: isFrom + IS_DAYS * DAY };
+    const outOfSample = { from: inSample.to, to: inSample.to + OOS_DAYS * DAY };
+    const forward = { from: outOfSample.to, to: outOfSample.to + FORWARD_DAYS * DAY };
+    const regime = classifyRegime(closesUntil(outOfSample.to), { window: 720 }).regime;
+    const cycleId = day(outOfSample.to);
+    const r = runCycle(
+      learner,
+      { cycle: c, cycleId, size: N, symbols: SYMBOLS, inSample, outOfSample, regime, seed: SEED, ...v.options },
+      backtest,
+      mulberry32(SEED + 1009 * c), // the same seed budget for every variant
+    );
+    learner = r.learner;
+    const all = evaluateForward(r.records, forward, backtest);
+    rows.push({
+      cycle: c,
+      window: `${day(inSample.from)} → ${day(outOfSample.from)} → ${day(forward.from)}…${day(forward.to - DAY)}`,
+      regime,
+      passed: r.passed.length,
+      filtered: all.filter((f) => f.passed),
+      all,
+      produced: `${r.generation.produced.ga}/${r.generation.produced.policy}/${r.generation.produced.random}`,
+      notes: r.notes,
+    });
+    console.error(`${v.name} cycle ${c} ${cycleId} ${regime}: ${r.passed.length} passed, ${r.generation.produced.ga}/${r.generation.produced.policy}/${r.generation.produced.random} ga/policy/random, ${((performance.now() - tv) / 1000).toFixed(1)} s`);
+  }
+  results.set(v.name, rows);
+}
+const wallSeconds = (performance.now() - t0) / 1000;
+
+// --- the tables
+const num = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '–');
+const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(2)}%` : '–');
+const mean = (xs: readonly number[]) => (xs.length === 0 ? NaN : xs.reduce((s, x) => s + x, 0) / xs.length);
+const sharpes = (fs: readonly ForwardResult[]) => fs.flatMap((f) => (f.forward?.sharpe == null ? [] : [f.forward.sharpe]));
+const returns = (fs: readonly ForwardResult[]) => fs.flatMap((f) => (f.forward?.totalReturn == null ? [] : [f.forward.totalReturn]));
+const summary = (fs: readonly ForwardResult[]) => {
+  const s = sharpes(fs);
+  const r = returns(fs);
+  return `${num(mean(s))} / ${num(median(s))} | ${pct(mean(r))} / ${pct(median(r))}`; // two table cells
+};
+
+const out: string[] = [];
+out.push(`N = ${N} genomes a cycle, K = ${K} cycles, seed ${SEED}, symbols ${SYMBOLS.join(', ')} 1h; IS ${IS_DAYS} d → OOS ${OOS_DAYS} d → forward ${FORWARD_DAYS} d, step ${STEP_DAYS} d, first IS from ${day(START)}; wall time ${wallSeconds.toFixed(0)} s (${variants.length} variants, one thread).`);
+out.push('');
+out.push('Forward (unseen) period: Sharpe mean / median | return mean / median.');
+out.push('');
+for (const v of variants) {
+  const rows = results.get(v.name)!;
+  out.push(`**${v.name}**`);
+  out.push('');
+  out.push('| cycle | IS from → OOS from → forward | regime | made ga/policy/random | passed | filtered: fwd Sharpe mean / median | filtered: fwd return mean / median | all N: fwd Sharpe mean / median | all N: fwd return mean / median |');
+  out.push('|---|---|---|---|---|---|---|---|---|');
+  for (const r of rows) out.push(`| ${r.cycle} | ${r.window} | ${r.regime} | ${r.produced} | ${r.passed} | ${summary(r.filtered)} | ${summary(r.all)} |`);
+  const filtered = rows.flatMap((r) => r.filtered);
+  const all = rows.flatMap((r) => r.all);
+  out.push(`| all | | | | ${filtered.length} | ${summary(filtered)} | ${summary(all)} |`);
+  out.push('');
+}
+// Paired by cycle: the filtered strategies' mean forward return and Sharpe, each variant against the random baseline.
+const base = results.get('random');
+if (base !== undefined) {
+  out.push('Paired by cycle against random (mean forward figure of the filtered strategies, and of all N; cycle 0, all exploration in every variant, and cycles with no filtered strategy in either run are skipped):');
+  out.push('');
+  out.push('| variant | population | cycles compared | better return | mean Δ return (± s.e.) | better Sharpe | mean Δ Sharpe (± s.e.) | mean passed per cycle (random) |');
+  out.push('|---|---|---|---|---|---|---|---|');
+  for (const v of variants) {
+    if (v.name === 'random') continue;
+    const rows = results.get(v.name)!;
+    const se = (xs: number[]) => (xs.length < 2 ? NaN : Math.sqrt(xs.reduce((s, x) => s + (x - mean(xs)) ** 2, 0) / (xs.length - 1) / xs.length));
+    const passedMean = mean(rows.map((r) => r.passed));
+    const basePassed = mean(base.map((r) => r.passed));
+    for (const population of ['filtered', 'all'] as const) {
+      const dr: number[] = [];
+      const ds: number[] = [];
+      rows.forEach((r, i) => {
+        if (r.cycle === 0) return; // the first cycle is all exploration in every variant: identical, nothing learned yet
+        const b = base[i]!;
+        const a1 = mean(returns(r[population]));
+        const b1 = mean(returns(b[population]));
+        if (Number.isFinite(a1) && Number.isFinite(b1)) dr.push(a1 - b1);
+        const a2 = mean(sharpes(r[population]));
+        const b2 = mean(sharpes(b[population]));
+        if (Number.isFinite(a2) && Number.isFinite(b2)) ds.push(a2 - b2);
+      });
+      out.push(
+        `| ${v.name} | ${population === 'all' ? 'all N' : 'filtered'} | ${dr.length} | ${dr.filter((x) => x > 0).length} | ${pct(mean(dr))} ± ${pct(se(dr))} | ${ds.filter((x) => x > 0).length} of ${ds.length} | ${num(mean(ds))} ± ${num(se(ds))} | ${num(passedMean, 1)} (${num(basePassed, 1)}) |`,
+      );
+    }
+  }
+  out.push('');
+}
+console.log(out.join('\n'));
