@@ -3,6 +3,7 @@
 // pool or queue is configured, and the CLI always. Single jobs go through the shared job runner
 // (infrastructure/backtest/job-runner.ts, injected: it hashes with node:crypto); walk-forward and grid-search jobs
 // run the domain's analyses here and are shaped the same way, with the per-window / per-cell table as `analysis`.
+import { resultTrade } from '../../domain/backtest/result-trade.js';
 import type { BacktestJob, BacktestJobOutcome, BacktestJobResult, RecordBacktestOutcome } from '../ports/backtest-jobs.js';
 import type { CandleStore } from '../ports/candle-store.js';
 import { CompileError } from '../../domain/backtest/compile.js';
@@ -108,19 +109,7 @@ const runWalkForward = (
     perSymbol[symbol] = { metrics: finiteOnly(oos.metrics), gaps: facts.gaps[symbol] ?? 0, trades: oos.trades.length };
     equity[symbol] = deps.jobRunner.downsampleEquity(oos.equity, oos.openTime);
     for (const t of oos.trades)
-      trades.push({
-        symbol,
-        side: t.side,
-        entryTime: t.entryTime,
-        exitTime: t.exitTime,
-        entryPrice: t.entryPrice,
-        exitPrice: t.exitPrice,
-        quantity: t.quantity,
-        pnl: t.pnl,
-        returnPct: t.returnPct,
-        fees: t.fees,
-        exitReason: t.exitReason,
-      });
+      trades.push(resultTrade(symbol, t, t.exitReason));
   }
   const result = {
     jobId: job.jobId,
@@ -179,19 +168,7 @@ const runGridSearch = (
     perSymbol[symbol] = { metrics: finiteOnly(r.storedMetrics), gaps: r.gaps.gaps, trades: r.trades.length };
     equity[symbol] = deps.jobRunner.downsampleEquity(r.equity, s.openTime.subarray(w.from, w.to));
     r.trades.forEach((t, i) =>
-      trades.push({
-        symbol,
-        side: t.side,
-        entryTime: t.entryTime,
-        exitTime: t.exitTime,
-        entryPrice: t.entryPrice,
-        exitPrice: t.exitPrice,
-        quantity: t.quantity,
-        pnl: t.pnl,
-        returnPct: t.returnPct,
-        fees: t.fees,
-        exitReason: EXIT_REASON_NAMES[r.exitReasons[i]!] ?? 'unknown',
-      }),
+      trades.push(resultTrade(symbol, t, EXIT_REASON_NAMES[r.exitReasons[i]!] ?? 'unknown')),
     );
   }
   const result = {

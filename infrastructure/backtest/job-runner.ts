@@ -2,6 +2,7 @@
 // numbers only), the data window and fingerprint, the engine version, equity curves down-sampled for storage and the
 // trade list with exit reasons. Synchronous and free of I/O, so it runs the same in the main thread and inside a
 // worker thread (infrastructure/ only because it hashes with node:crypto).
+import { resultTrade } from '../../domain/backtest/result-trade.js';
 import { createHash } from 'node:crypto';
 import type { BacktestJob, BacktestJobOutcome, BacktestJobResult } from '../../application/ports/backtest-jobs.js';
 import { CompileError } from '../../domain/backtest/compile.js';
@@ -139,19 +140,7 @@ export const runBacktestJob = (job: BacktestJob, seriesBySymbol: Readonly<Record
       perSymbol[symbol] = { metrics: finiteOnly(r.storedMetrics), gaps: r.gaps.gaps, trades: r.trades.length };
       equity[symbol] = downsampleEquity(r.equity, series.openTime.subarray(w.from, w.to));
       r.trades.forEach((t, i) =>
-        trades.push({
-          symbol,
-          side: t.side,
-          entryTime: t.entryTime,
-          exitTime: t.exitTime,
-          entryPrice: t.entryPrice,
-          exitPrice: t.exitPrice,
-          quantity: t.quantity,
-          pnl: t.pnl,
-          returnPct: t.returnPct,
-          fees: t.fees,
-          exitReason: EXIT_REASON_NAMES[r.exitReasons[i]!] ?? 'unknown',
-        }),
+        trades.push(resultTrade(symbol, t, EXIT_REASON_NAMES[r.exitReasons[i]!] ?? 'unknown')),
       );
     }
     const metrics = finiteOnly({
