@@ -3,6 +3,7 @@ import { PostgresCheckpointStore } from '../infrastructure/db/postgres-checkpoin
 import { configOrExit, openPlatform } from './platform.js';
 import { openBus, startApi, startMirrorService, startProjector } from './services.js';
 import { startCollector } from './collector/service.js';
+import { startLearningCycle } from './learning-schedule.js';
 import { openBacktesting, startBacktestWorker } from './backtesting.js';
 
 export const startAll = async (env: Record<string, string | undefined> = process.env) => {
@@ -12,11 +13,12 @@ export const startAll = async (env: Record<string, string | undefined> = process
   const projector = startProjector(platform);
   const mirror = startMirrorService(platform, bus, checkpoints);
   const collector = startCollector(platform);
+  const learning = startLearningCycle(platform);
   const backtesting = openBacktesting(platform);
   // With a broker, a backtest worker in this process consumes the queue the API submits to.
   const worker = platform.config.amqpUrl ? await startBacktestWorker(platform) : undefined;
   const api = await startApi(platform, bus, checkpoints, backtesting);
-  const parts = [projector, mirror, collector, { stop: () => backtesting.close() }, ...(worker ? [worker] : []), api];
+  const parts = [projector, mirror, collector, learning, { stop: () => backtesting.close() }, ...(worker ? [worker] : []), api];
   const closeRest = async () => {
     await bus.close();
     await checkpoints.close();

@@ -270,6 +270,7 @@ const runSignalsOnly = (
   let cash = initialCapital;
   let side = 0;
   let qty = 0;
+  let signedQty = 0;
   let entryPrice = 0;
   let entryTime = 0;
   let entryIndex = 0;
@@ -297,13 +298,16 @@ const runSignalsOnly = (
       const watch = side === 1 ? exit : entry;
       let t = i;
       for (; t < last && watch[t] === 0; t++) {
-        const eq = cash + side * qty * (close[t]! - entryPrice);
+        const eq = cash + signedQty * (close[t]! - entryPrice);
         const k = t - from;
         equity[k] = eq;
-        if (eq > peak) peak = eq;
-        const dd = peak > 0 ? (peak - eq) / peak : 0;
+        let dd = 0;
+        if (eq >= peak) peak = eq;
+        else {
+          dd = peak > 0 ? (peak - eq) / peak : 0;
+          if (dd > maxDrawdown) maxDrawdown = dd;
+        }
         drawdown[k] = dd;
-        if (dd > maxDrawdown) maxDrawdown = dd;
       }
       if (t > i) {
         i = t - 1;
@@ -315,7 +319,7 @@ const runSignalsOnly = (
       if (side !== 0) {
         const price = side === -1 ? o * buyMul : o * sellMul;
         const exitFee = qty * price * taker;
-        const gross = side * qty * (price - entryPrice);
+        const gross = signedQty * (price - entryPrice);
         cash += gross - exitFee;
         trades.push(closedTrade(side, qty, entryPrice, entryTime, entryIndex, entryFee, price, gross, exitFee, openTime[i]!, i));
         exitReasons.push(ExitReason.signal);
@@ -330,6 +334,7 @@ const runSignalsOnly = (
           cash -= fee;
           side = target;
           qty = q;
+          signedQty = side * q; // side × qty, as Account computes it in equityAt and close
           entryPrice = price;
           entryTime = openTime[i]!;
           entryIndex = i;
@@ -341,7 +346,7 @@ const runSignalsOnly = (
     if (i === last && side !== 0) {
       const price = side === -1 ? c * buyMul : c * sellMul;
       const exitFee = qty * price * taker;
-      const gross = side * qty * (price - entryPrice);
+      const gross = signedQty * (price - entryPrice);
       cash += gross - exitFee;
       trades.push(closedTrade(side, qty, entryPrice, entryTime, entryIndex, entryFee, price, gross, exitFee, openTime[i]! + barMs, i + 1));
       exitReasons.push(ExitReason.endOfData);
@@ -349,13 +354,17 @@ const runSignalsOnly = (
       qty = 0;
       closedAtEnd = true;
     }
-    const eq = side === 0 ? cash : cash + side * qty * (c - entryPrice);
+    const eq = side === 0 ? cash : cash + signedQty * (c - entryPrice);
     const k = i - from;
     equity[k] = eq;
-    if (eq > peak) peak = eq;
-    const dd = peak > 0 ? (peak - eq) / peak : 0;
+    // At or above the peak the drawdown is (peak − eq) / peak = +0 (or 0 when peak <= 0): no division.
+    let dd = 0;
+    if (eq >= peak) peak = eq;
+    else {
+      dd = peak > 0 ? (peak - eq) / peak : 0;
+      if (dd > maxDrawdown) maxDrawdown = dd;
+    }
     drawdown[k] = dd;
-    if (dd > maxDrawdown) maxDrawdown = dd;
     // decideTarget, inlined
     const en = entry[i] === 1;
     const ex = exit[i] === 1;
@@ -400,6 +409,7 @@ const runWithExits = (
   let cash = initialCapital;
   let side = 0;
   let qty = 0;
+  let signedQty = 0;
   let entryPrice = 0;
   let entryTime = 0;
   let entryIndex = 0;
@@ -430,7 +440,7 @@ const runWithExits = (
       if (side !== 0) {
         const price = side === -1 ? o * buyMul : o * sellMul;
         const exitFee = qty * price * taker;
-        const gross = side * qty * (price - entryPrice);
+        const gross = signedQty * (price - entryPrice);
         cash += gross - exitFee;
         trades.push(closedTrade(side, qty, entryPrice, entryTime, entryIndex, entryFee, price, gross, exitFee, openTime[i]!, i));
         exitReasons.push(ExitReason.signal);
@@ -445,6 +455,7 @@ const runWithExits = (
           cash -= fee;
           side = target;
           qty = q;
+          signedQty = side * q; // side × qty, as Account computes it in equityAt and close
           entryPrice = price;
           entryTime = openTime[i]!;
           entryIndex = i;
@@ -507,7 +518,7 @@ const runWithExits = (
       }
       if (reason !== 0) {
         const exitFee = qty * price * feeRate;
-        const gross = side * qty * (price - entryPrice);
+        const gross = signedQty * (price - entryPrice);
         cash += gross - exitFee;
         trades.push(closedTrade(side, qty, entryPrice, entryTime, entryIndex, entryFee, price, gross, exitFee, openTime[i]! + barMs, i + 1));
         exitReasons.push(reason as ExitReason);
@@ -535,7 +546,7 @@ const runWithExits = (
     if (i === last && side !== 0) {
       const price = side === -1 ? c * buyMul : c * sellMul;
       const exitFee = qty * price * taker;
-      const gross = side * qty * (price - entryPrice);
+      const gross = signedQty * (price - entryPrice);
       cash += gross - exitFee;
       trades.push(closedTrade(side, qty, entryPrice, entryTime, entryIndex, entryFee, price, gross, exitFee, openTime[i]! + barMs, i + 1));
       exitReasons.push(ExitReason.endOfData);
@@ -543,13 +554,17 @@ const runWithExits = (
       qty = 0;
       closedAtEnd = true;
     }
-    const eq = side === 0 ? cash : cash + side * qty * (c - entryPrice);
+    const eq = side === 0 ? cash : cash + signedQty * (c - entryPrice);
     const k = i - from;
     equity[k] = eq;
-    if (eq > peak) peak = eq;
-    const dd = peak > 0 ? (peak - eq) / peak : 0;
+    // At or above the peak the drawdown is (peak − eq) / peak = +0 (or 0 when peak <= 0): no division.
+    let dd = 0;
+    if (eq >= peak) peak = eq;
+    else {
+      dd = peak > 0 ? (peak - eq) / peak : 0;
+      if (dd > maxDrawdown) maxDrawdown = dd;
+    }
     drawdown[k] = dd;
-    if (dd > maxDrawdown) maxDrawdown = dd;
     const en = entry[i] === 1;
     const ex = exit[i] === 1;
     if (allowShort) target = en ? (ex ? 0 : 1) : ex ? -1 : side;

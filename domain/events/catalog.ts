@@ -3,6 +3,7 @@
 import * as t from 'io-ts';
 import { BacktestEventData } from '../backtest/events.js';
 import { LearningEventData } from '../learning/events.js';
+import { LearningPolicyEventData } from '../learning/policy-events.js';
 import { SelectionEventData } from '../selection/events.js';
 import { StrategyEventData } from '../strategy/events.js';
 
@@ -10,6 +11,7 @@ export const EVENT_CATALOG: Readonly<Record<string, t.Mixed>> = {
   ...StrategyEventData,
   ...SelectionEventData,
   ...LearningEventData,
+  ...LearningPolicyEventData,
   ...BacktestEventData,
 };
 

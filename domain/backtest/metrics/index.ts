@@ -95,22 +95,28 @@ const checkInput = (input: MetricsInput): void => {
   }
 };
 
-/** All of checkInput's per-bar tests in one pass (x − x === 0 ⇔ x is finite); false at the first failure. */
+/**
+ * All of checkInput's per-bar tests in one pass; false when any fails. x − x is 0 for a finite x and NaN
+ * otherwise, so the sum of them all is 0 exactly when every value is finite (no branch per value).
+ */
 const looksValid = (equity: Float64Array, openTime: Float64Array, benchmark: Float64Array | undefined): boolean => {
   const n = equity.length;
+  let finite = 0;
+  let ascending = true;
   let previous = -Infinity;
   for (let i = 0; i < n; i++) {
     const e = equity[i]!;
     const t = openTime[i]!;
-    if (!(e - e === 0 && t - t === 0 && t > previous)) return false;
+    finite += e - e + (t - t);
+    ascending = ascending && t > previous;
     previous = t;
   }
   if (benchmark !== undefined)
     for (let i = 0; i < n; i++) {
       const b = benchmark[i]!;
-      if (!(b - b === 0)) return false;
+      finite += b - b;
     }
-  return true;
+  return finite === 0 && ascending;
 };
 
 // Per-bar return buffers reused from one computeMetrics call to the next (it is synchronous and they never

@@ -39,8 +39,9 @@ export const scanReturns = (equity: Float64Array, out: Float64Array, target: num
     const r = barReturn(equity[i]!, equity[i + 1]!);
     out[i] = r;
     sum += r;
-    const below = r - target;
-    if (below < 0) downsideSq += below * below;
+    // Branch-free: a bar at or above the target adds +0, which leaves the (non-negative) sum unchanged.
+    const below = Math.min(r - target, 0);
+    downsideSq += below * below;
   }
   const mean = n > 0 ? sum / n : 0;
   let s1 = 0;

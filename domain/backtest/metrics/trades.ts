@@ -96,13 +96,15 @@ export const exposure = (trades: readonly ClosedTrade[], openTime: Float64Array)
     }
   }
   let next = 0;
+  let nextEntry = ordered[0]!.entryTime; // the entry time of ordered[next], +Infinity past the last trade
   let coveredUntil = -Infinity;
   let exposed = 0;
   for (let i = 0; i < n; i++) {
     const t = openTime[i]!;
-    while (next < ordered.length && ordered[next]!.entryTime <= t) {
+    while (nextEntry <= t) {
       if (ordered[next]!.exitTime > coveredUntil) coveredUntil = ordered[next]!.exitTime;
       next++;
+      nextEntry = next < ordered.length ? ordered[next]!.entryTime : Infinity;
     }
     if (t < coveredUntil) exposed++;
   }

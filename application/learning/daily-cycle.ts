@@ -1,0 +1,485 @@
+// The daily learning cycle (issue 5), run by the scheduler at 03:00 UTC or by `npm run cycle`: rebuild the learner
+// from the stored history, generate N genomes (never one already tested), backtest each in-sample and out-of-sample
+// on the stored candles closed before `asOf`, and record every strategy's Generated → Backtested → Filtered; then
+// the cycle's insights go to `cycle-<YYYY-MM-DD>` and the updated policy to `model-learning-policy`.
+//
+// The learning itself is domain/learning/cycle.ts runCycle (pure); this module is its I/O:
+// - learner state: the training-set rows (their genomes from the strategies read model) become the scored history
+//   (fitness = OOS Sharpe), the tested fingerprints come from the training set (pending ones included), the policy
+//   is the last LearningPolicyUpdated of `model-learning-policy` (or the initial one);
+// - idempotency: strategy ids and event ids derive from the cycle id and the genome's index (ids.idFor), and the
+//   policy event is the cycle's last append: a cycle whose policy update is stored has run, and a re-run appends
+//   nothing and says so. A cycle that stopped half-way is re-run with its own strategies left out of the learner,
+//   so the same seed regenerates the same genomes and only the missing events are appended.
+//
+// The read models must have caught up with the log before the learner is rebuilt: pass `catchUp` (the projector's
+// catch-up) when the caller is not sure they have.
+import { either } from 'fp-ts';
+import { sql, type CommonQueryMethods } from 'slonik';
+import { z } from 'zod';
+import { windowIndices, backtestGenome } from '../../domain/backtest/engine.js';
+import { mulberry32 } from '../../domain/backtest/random-genome.js';
+import { ENGINE_VERSION } from '../../domain/backtest/version.js';
+import { SCHEMA_VERSION } from '../../domain/events/catalog.js';
+import type { EventMetadata } from '../../domain/events/metadata.js';
+import { IndicatorCache } from '../../domain/indicators/cache.js';
+import {
+  DEFAULT_FILTER,
+  runCycle,
+  type BacktestFn,
+  type Figures,
+  type FilterRule,
+  type LearnerState,
+  type Metrics,
+  type StrategyRecord,
+  type Window,
+} from '../../domain/learning/cycle.js';
+import type { LearningInsightsRecorded, LearningInsightsRecordedData } from '../../domain/learning/events.js';
+import { genomeFingerprint } from '../../domain/learning/fingerprint.js';
+import type { GeneratedOrigin } from '../../domain/learning/generator.js';
+import { computeInsights, type Insights } from '../../domain/learning/insights/insights.js';
+import { POLICY_STREAM, type LearningPolicyUpdated, type LearningPolicyUpdatedData } from '../../domain/learning/policy-events.js';
+import { initialPolicy, type Policy } from '../../domain/learning/policy/policy.js';
+import { classifyRegime, DEFAULT_REGIME, REGIMES, type Regime } from '../../domain/learning/policy/regime.js';
+import { insightRow } from '../../domain/learning/cycle.js';
+import { INTERVAL_MS, type CandleSeries } from '../../domain/market/candles.js';
+import type { Actor } from '../../domain/primitives/codecs.js';
+import { Genome } from '../../domain/strategy/genome.js';
+import { BacktestResult, FilterVerdict, type StrategyEvent } from '../../domain/strategy/events.js';
+import { formatFieldErrors, fieldErrors } from '../../domain/primitives/decode-errors.js';
+import type * as t from 'io-ts';
+import { testedFingerprints, trainingRows, type TrainingRow } from '../../projections/training-set/queries.js';
+import { decodeAll } from '../events/decode-event.js';
+import { previousSelection, utcDay } from '../market-data/pair-selection.js';
+import type { CandleStore } from '../ports/candle-store.js';
+import type { Clock } from '../ports/clock.js';
+import type { EventStore, NewEvent } from '../ports/event-store.js';
+import type { IdGenerator } from '../ports/ids.js';
+import { handleStrategyCommand, loadStrategy, type CommandContext } from '../strategy/handle-strategy-command.js';
+
+const DAY = 86_400_000;
+export const DEFAULT_CYCLE_SYMBOLS = ['BTCUSDT', 'ETHUSDT', 'BNBUSDT'] as const;
+export const CYCLE_ACTOR = 'system:learning-cycle' as Actor;
+export const cycleStream = (cycleId: string) => `cycle-${cycleId}`;
+
+export interface CycleLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface DailyCycleDeps {
+  readonly store: EventStore;
+  readonly candles: Pick<CandleStore, 'readSeries' | 'bounds'>;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly log: CycleLog;
+  /** The read models (training set, strategies). */
+  readonly pool: CommonQueryMethods;
+  /** The candles' sha-256 (infrastructure/backtest/job-runner.ts dataFingerprint: injected, it hashes with node:crypto). */
+  readonly dataFingerprint: (
+    job: { readonly exchange: string; readonly interval: CandleSeries['key']['interval']; readonly symbols: readonly string[] },
+    seriesBySymbol: Readonly<Record<string, CandleSeries>>,
+    ends: Readonly<Record<string, number>>,
+  ) => string;
+  /** Brings the read models up to the log before the learner is rebuilt (the projector's catch-up). */
+  readonly catchUp?: () => Promise<void>;
+}
+
+export interface DailyCycleOptions {
+  /** The cycle's "now": only candles closed by then are used. Default: the clock. */
+  readonly asOf?: Date;
+  /** Genomes to generate. Default 500. */
+  readonly n?: number;
+  /** Default: the latest PairsSelected's selection, else BTCUSDT, ETHUSDT, BNBUSDT (only those with stored candles). */
+  readonly symbols?: readonly string[];
+  readonly isDays?: number;
+  readonly oosDays?: number;
+  /** Default: the cycle day as a number (20230601), so a day always draws the same genomes. */
+  readonly seed?: number;
+  readonly exchange?: string;
+  readonly filter?: FilterRule;
+  /** Fewer scored strategies in the history: all exploration (runCycle's default is 20). */
+  readonly minHistory?: number;
+}
+
+export interface RankedStrategy {
+  readonly strategyId: string;
+  readonly origin: GeneratedOrigin;
+  readonly symbols: readonly string[];
+  readonly strategyType: string;
+  readonly passed: boolean;
+  readonly oosSharpe: number | null;
+  readonly oosReturn: number | null;
+  readonly oosTrades: number;
+  readonly isSharpe: number | null;
+  readonly oosDeflatedSharpe: number | null;
+}
+
+export interface DailyCycleReport {
+  readonly cycleId: string;
+  readonly asOf: string;
+  /** False when the cycle had already run: nothing was appended. */
+  readonly ran: boolean;
+  readonly symbols: readonly string[];
+  readonly regime: Regime;
+  readonly inSample: { readonly start: string; readonly end: string };
+  readonly outOfSample: { readonly start: string; readonly end: string };
+  /** Scored strategies in the history the learner was rebuilt from. */
+  readonly historySize: number;
+  readonly generated: number;
+  readonly produced: Record<GeneratedOrigin, number>;
+  readonly passed: number;
+  /** The cycle's strategies by OOS Sharpe, best first. */
+  readonly ranking: readonly RankedStrategy[];
+  readonly insights: Insights | null;
+  readonly policyUpdates: number;
+  /** Events this run appended (0 on a re-run). */
+  readonly appended: number;
+  readonly notes: readonly string[];
+  readonly wallMs: number;
+}
+
+// --- reading the learner's history
+
+const GenomeRow = z.object({ id: z.string(), genome: z.unknown() });
+
+/** The genomes of the given strategies, from the strategies read model (the training set keeps only features). */
+const genomesOf = async (db: CommonQueryMethods, ids: readonly string[]): Promise<Map<string, Genome>> => {
+  const out = new Map<string, Genome>();
+  for (let i = 0; i < ids.length; i += 5000) {
+    const rows = await db.any(sql.type(GenomeRow)`SELECT id::text AS id, genome FROM strategies WHERE id = ANY(${sql.array(ids.slice(i, i + 5000), 'uuid')})`);
+    for (const r of rows) if (Genome.is(r.genome)) out.set(r.id, r.genome);
+  }
+  return out;
+};
+
+const regimeOf = (row: TrainingRow): Regime => {
+  const label = row.regime?.['label'];
+  return typeof label === 'string' && (REGIMES as readonly string[]).includes(label) ? (label as Regime) : DEFAULT_REGIME;
+};
+
+const ORIGINS: readonly GeneratedOrigin[] = ['ga', 'policy', 'random'];
+
+/** A training-set row as the learner's StrategyRecord (figures from the stored IS/OOS metrics). */
+const recordOf = (row: TrainingRow, genome: Genome): StrategyRecord => {
+  const figures = (sharpe: number | null, ret: number | null, dd: number | null, trades: number | null, present: boolean): Figures | null =>
+    present ? { sharpe, totalReturn: ret, maxDrawdown: dd, tradeCount: trades ?? 0 } : null;
+  return {
+    id: row.strategyId,
+    cycle: row.generation,
+    genome,
+    fingerprint: row.genomeFingerprint,
+    origin: (ORIGINS as readonly string[]).includes(row.origin) ? (row.origin as GeneratedOrigin) : 'random',
+    regime: regimeOf(row),
+    inSample: figures(row.isSharpe, row.isReturn, null, row.isTrades, row.inSampleMetrics !== null),
+    outOfSample: figures(row.oosSharpe, row.oosReturn, row.oosMaxDrawdown, row.oosTrades, row.outOfSampleMetrics !== null),
+    oosDeflatedSharpe: row.oosDeflatedSharpe,
+    passed: row.filterOutcome === 'passed',
+    fitness: row.oosSharpe,
+  };
+};
+
+interface StoredPolicy {
+  readonly policy: Policy;
+  readonly revision: bigint | undefined;
+  readonly done: LearningPolicyUpdatedData | undefined;
+}
+
+/** The last policy stored before this cycle, and this cycle's own update if it already ran. */
+const loadPolicy = async (store: EventStore, cycleId: string): Promise<StoredPolicy> => {
+  const recorded = await store.readStream(POLICY_STREAM);
+  const decoded = decodeAll<LearningPolicyUpdated>(recorded);
+  if (either.isLeft(decoded)) throw new Error(decoded.left.message);
+  const done = decoded.right.find((d) => d.event.data.cycleId === cycleId)?.event.data;
+  const before = decoded.right.filter((d) => d.event.data.cycleId !== cycleId);
+  const last = before[before.length - 1];
+  return {
+    policy: last === undefined ? initialPolicy() : (last.event.data.policy as Policy),
+    revision: recorded[recorded.length - 1]?.revision,
+    done,
+  };
+};
+
+// --- the cycle
+
+/** Only what the codec accepts is ever appended (finite metrics, valid timestamps). */
+const decodeOrThrow = <A, O>(codec: t.Type<A, O, unknown>, value: unknown, what: string): A => {
+  const r = codec.decode(value);
+  if (either.isLeft(r)) throw new Error(`${what} does not decode: ${formatFieldErrors(fieldErrors(r.left))}`);
+  return r.right;
+};
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+const rankingOf = (records: readonly StrategyRecord[], ids: readonly string[]): RankedStrategy[] =>
+  records
+    .map((r, i) => ({
+      strategyId: ids[i]!,
+      origin: r.origin,
+      symbols: r.genome.symbols,
+      strategyType: r.genome.strategyType,
+      passed: r.passed,
+      oosSharpe: r.outOfSample?.sharpe ?? null,
+      oosReturn: r.outOfSample?.totalReturn ?? null,
+      oosTrades: r.outOfSample?.tradeCount ?? 0,
+      isSharpe: r.inSample?.sharpe ?? null,
+      oosDeflatedSharpe: r.oosDeflatedSharpe,
+    }))
+    .sort((a, b) => (b.oosSharpe ?? -Infinity) - (a.oosSharpe ?? -Infinity) || a.strategyId.localeCompare(b.strategyId));
+
+/** Which symbols the cycle trades: those asked for (or selected) that have candles over the whole window. */
+const tradableSymbols = async (deps: DailyCycleDeps, wanted: readonly string[], exchange: string, from: number, asOf: number, notes: string[]) => {
+  const out: string[] = [];
+  for (const symbol of wanted) {
+    const b = await deps.candles.bounds({ exchange, symbol, interval: '1h' });
+    if (b === undefined || b.first > from || b.last < asOf - 2 * DAY) notes.push(`${symbol}: no ${exchange} 1h candles over the window: left out`);
+    else out.push(symbol);
+  }
+  return out;
+};
+
+export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOptions = {}): Promise<DailyCycleReport> => {
+  const started = performance.now();
+  const asOfDate = options.asOf ?? deps.clock.now();
+  const asOf = asOfDate.getTime();
+  const cycleId = utcDay(asOfDate);
+  const n = options.n ?? 500;
+  const isDays = options.isDays ?? 60;
+  const oosDays = options.oosDays ?? 14;
+  const exchange = options.exchange ?? 'binance';
+  const seed = options.seed ?? Number(cycleId.replaceAll('-', ''));
+  const rule = options.filter ?? DEFAULT_FILTER;
+  const interval = '1h' as const;
+  const barMs = INTERVAL_MS[interval];
+  const notes: string[] = [];
+
+  // Windows by open time; only candles closed by asOf (open time + 1 h ≤ asOf) are loaded, so nothing is seen early.
+  const outOfSample: Window = { from: asOf - oosDays * DAY, to: asOf };
+  const inSample: Window = { from: outOfSample.from - isDays * DAY, to: outOfSample.from };
+  const windows = { inSample: { start: iso(inSample.from), end: iso(inSample.to) }, outOfSample: { start: iso(outOfSample.from), end: iso(outOfSample.to) } };
+
+  await deps.catchUp?.();
+  const stored = await loadPolicy(deps.store, cycleId);
+  const strategyIds = Array.from({ length: n }, (_, i) => deps.ids.idFor(`learning-cycle:${cycleId}:strategy:${i}`));
+
+  // Symbols: asked for, else the latest selection by asOf, else the defaults; only those with candles.
+  const selection = options.symbols === undefined ? await previousSelection(deps.store, utcDay(new Date(asOf + DAY))) : undefined;
+  const wanted = options.symbols ?? selection?.selected ?? DEFAULT_CYCLE_SYMBOLS;
+  if (options.symbols === undefined && selection === undefined) notes.push(`no pair selection yet: default symbols ${DEFAULT_CYCLE_SYMBOLS.join(', ')}`);
+  const symbols = await tradableSymbols(deps, wanted, exchange, inSample.from, asOf, notes);
+
+  const already = stored.done;
+  if (already !== undefined) {
+    // The cycle ran: report what is stored, append nothing.
+    const insights = await storedInsights(deps.store, cycleId);
+    const ownIds = new Set(strategyIds);
+    const rows = (await trainingRows(deps.pool)).filter((r) => ownIds.has(r.strategyId));
+    const genomes = await genomesOf(deps.pool, rows.map((r) => r.strategyId));
+    const records = rows.flatMap((r) => (genomes.has(r.strategyId) ? [recordOf(r, genomes.get(r.strategyId)!)] : []));
+    notes.push(`cycle ${cycleId} already ran (its policy update is stored): nothing appended`);
+    deps.log.info({ cycleId }, 'learning cycle already ran: nothing appended');
+    return {
+      cycleId,
+      asOf: asOfDate.toISOString(),
+      ran: false,
+      symbols,
+      regime: already.regime ?? DEFAULT_REGIME,
+      ...windows,
+      historySize: 0,
+      generated: records.length,
+      produced: { ga: records.filter((r) => r.origin === 'ga').length, policy: records.filter((r) => r.origin === 'policy').length, random: records.filter((r) => r.origin === 'random').length },
+      passed: records.filter((r) => r.passed).length,
+      ranking: rankingOf(records, records.map((r) => r.id)),
+      insights,
+      policyUpdates: already.policy.updates,
+      appended: 0,
+      notes,
+      wallMs: performance.now() - started,
+    };
+  }
+  if (symbols.length === 0) throw new Error(`learning cycle ${cycleId}: no symbol has ${exchange} 1h candles over ${windows.inSample.start} … ${windows.outOfSample.end}`);
+
+  // The learner, rebuilt from the history (this cycle's own strategies left out: see the module comment).
+  const own = new Set(strategyIds);
+  const rows = (await trainingRows(deps.pool)).filter((r) => !own.has(r.strategyId));
+  const genomes = await genomesOf(deps.pool, rows.map((r) => r.strategyId));
+  const history = rows
+    .filter((r) => genomes.has(r.strategyId))
+    .map((r) => recordOf(r, genomes.get(r.strategyId)!))
+    .sort((a, b) => a.cycle - b.cycle || a.id.localeCompare(b.id));
+  if (history.length < rows.length) notes.push(`${rows.length - history.length} training rows without a readable genome were left out`);
+  const tested = await testedFingerprints(deps.pool, { includePending: true });
+  const partial = (await deps.store.readStream(`strategy-${strategyIds[0]}`, { maxCount: 1 })).length > 0;
+  if (partial) {
+    // A run that stopped half-way: its genomes are not "tested" for the regeneration (they are the same ones).
+    const ownRows = await deps.pool.any(
+      sql.type(z.object({ f: z.string() }))`SELECT genome_fingerprint AS f FROM training_set WHERE strategy_id = ANY(${sql.array(strategyIds, 'uuid')})`,
+    );
+    for (const r of ownRows) tested.delete(r.f);
+    notes.push(`cycle ${cycleId} was started before: resuming it`);
+  }
+  const insightsBefore = history.length > 0 ? computeInsights(history.map(insightRow)) : null;
+  const learner: LearnerState = { history, tested, policy: stored.policy, insights: insightsBefore };
+  const cycleIndex = history.reduce((m, r) => Math.max(m, r.cycle + 1), 0);
+
+  // Candles: the IS window with indicator warm-up before it, up to the last candle closed by asOf.
+  const warmup = 1000 * barMs;
+  const series: Record<string, CandleSeries> = {};
+  for (const symbol of symbols) series[symbol] = await deps.candles.readSeries({ exchange, symbol, interval }, { from: inSample.from - warmup, to: asOf - barMs + 1 });
+  const reference = series[symbols.includes('BTCUSDT') ? 'BTCUSDT' : symbols[0]!]!;
+  const reading = classifyRegime(reference.close, { window: 720 });
+  notes.push(...reading.notes.map((x) => `regime: ${x}`));
+
+  // The backtests, remembering each one's full metrics and data fingerprint for the events.
+  const cache = new IndicatorCache();
+  const runs = new Map<Genome, Map<number, { metrics: Metrics; fingerprint: string }>>();
+  const backtest: BacktestFn = (genome, w) => {
+    const bt = backtestGenome(genome, series, cache, { from: w.from, to: w.to });
+    const ends: Record<string, number> = {};
+    for (const s of genome.symbols) ends[s] = windowIndices(series[s]!, w.from, w.to).to;
+    const metrics: Record<string, number> = {};
+    for (const [k, v] of Object.entries({ ...bt.aggregate.meanMetrics, symbols: bt.aggregate.symbols, totalTrades: bt.aggregate.totalTrades }))
+      if (Number.isFinite(v)) metrics[k] = v;
+    const byWindow = runs.get(genome) ?? new Map();
+    byWindow.set(w.from, { metrics, fingerprint: deps.dataFingerprint({ exchange, interval, symbols: genome.symbols }, series, ends) });
+    runs.set(genome, byWindow);
+    return bt.aggregate.meanMetrics;
+  };
+
+  const result = runCycle(
+    learner,
+    {
+      cycle: cycleIndex,
+      cycleId,
+      size: n,
+      symbols,
+      inSample,
+      outOfSample,
+      regime: reading.regime,
+      filter: rule,
+      seed,
+      ...(options.minHistory === undefined ? {} : { minHistory: options.minHistory }),
+    },
+    backtest,
+    mulberry32(seed),
+  );
+  notes.push(...result.notes);
+
+  // Record each strategy's life: Generated → Backtested → Filtered (each command idempotent by its key).
+  let appended = 0;
+  const ctx = (i: number, step: string): CommandContext => ({
+    actor: CYCLE_ACTOR,
+    correlationId: deps.ids.idFor(`learning-cycle:${cycleId}`),
+    idempotencyKey: `learning-cycle:${cycleId}:${i}:${step}`,
+  });
+  const check = <L extends { readonly kind: string }, R extends { readonly events: readonly unknown[] }>(r: either.Either<L, R>, what: string): R => {
+    if (either.isLeft(r)) throw new Error(`learning cycle ${cycleId}: ${what} refused: ${JSON.stringify(r.left)}`);
+    appended += r.right.events.length;
+    return r.right;
+  };
+  const thresholds = { minOosSharpe: rule.minOosSharpe, minOosTrades: rule.minOosTrades, minIsSharpe: rule.minIsSharpe };
+  for (const [i, record] of result.records.entries()) {
+    const strategyId = strategyIds[i]! as StrategyEvent['data']['strategyId'];
+    const existing = await loadStrategy(deps.store, strategyId);
+    if (either.isLeft(existing)) throw new Error(existing.left.message);
+    const status = existing.right.state.status;
+    const storedGenome = existing.right.events.find((e) => e.type === 'StrategyGenerated');
+    if (storedGenome?.type === 'StrategyGenerated' && genomeFingerprint(storedGenome.data.genome) !== record.fingerprint) {
+      notes.push(`strategy ${i} (${strategyId}) is stored with another genome: left as it is`);
+      continue;
+    }
+    if (status === 'Initial')
+      check(await handleStrategyCommand(deps, { type: 'GenerateStrategy', strategyId, data: { genome: record.genome } }, ctx(i, 'generate')), 'GenerateStrategy');
+    const bt = runs.get(record.genome);
+    const is = bt?.get(inSample.from);
+    const oos = bt?.get(outOfSample.from);
+    if (status === 'Initial' || status === 'Generated') {
+      const btResult = decodeOrThrow(BacktestResult, {
+        metrics: is?.metrics ?? {},
+        ...(oos === undefined ? {} : { outOfSampleMetrics: { ...oos.metrics, ...(record.oosDeflatedSharpe === null ? {} : { deflatedSharpe: record.oosDeflatedSharpe }) } }),
+        window: { start: windows.inSample.start, end: windows.outOfSample.end },
+        timeframe: record.genome.timeframe,
+        symbols: [...record.genome.symbols],
+        dataFingerprint: oos?.fingerprint ?? is?.fingerprint ?? 'none',
+        engineVersion: ENGINE_VERSION,
+        // Read by the training-set projection (backtestRegime): the market regime the cycle generated for.
+        regime: { label: reading.regime, trendStrength: reading.trendStrength, volatility: reading.volatility },
+        inSampleWindow: windows.inSample,
+        outOfSampleWindow: windows.outOfSample,
+      }, `strategy ${i}'s backtest result`);
+      check(await handleStrategyCommand(deps, { type: 'RecordBacktest', strategyId, data: { result: btResult } }, ctx(i, 'backtest')), 'RecordBacktest');
+    }
+    if (status === 'Initial' || status === 'Generated' || status === 'Backtested') {
+      const oosSharpe = record.outOfSample?.sharpe;
+      const verdict = decodeOrThrow(FilterVerdict, {
+        outcome: record.passed ? 'passed' : 'rejected',
+        reasons: record.passed
+          ? [`OOS Sharpe ${oosSharpe?.toFixed(2)} > ${rule.minOosSharpe}`, `${record.outOfSample?.tradeCount} OOS trades ≥ ${rule.minOosTrades}`, `IS Sharpe ${record.inSample?.sharpe?.toFixed(2)} > ${rule.minIsSharpe}`]
+          : [record.rejectedBecause ?? 'rejected'],
+        thresholds,
+        ...(oosSharpe === null || oosSharpe === undefined ? {} : { score: oosSharpe }),
+      }, `strategy ${i}'s filter verdict`);
+      check(await handleStrategyCommand(deps, { type: 'FilterStrategy', strategyId, data: { verdict } }, ctx(i, 'filter')), 'FilterStrategy');
+    }
+  }
+
+  // The cycle's insights, then the policy (last: its presence says the cycle ran).
+  const occurredAt = deps.clock.now().toISOString() as EventMetadata['occurredAt'];
+  const metadata = (eventId: string): EventMetadata => ({
+    correlationId: deps.ids.idFor(`learning-cycle:${cycleId}`),
+    causationId: deps.ids.idFor(`learning-cycle:${cycleId}`),
+    actor: CYCLE_ACTOR,
+    schemaVersion: SCHEMA_VERSION as EventMetadata['schemaVersion'],
+    occurredAt,
+    idempotencyKey: `learning-cycle:${cycleId}:${eventId}`,
+  });
+  const insightsEvent: LearningInsightsRecorded = {
+    type: 'LearningInsightsRecorded',
+    data: { cycleId, insights: result.learner.insights! as LearningInsightsRecordedData['insights'], regime: reading.regime, asOf: asOfDate.toISOString() as LearningInsightsRecordedData['asOf'] & string },
+  };
+  const policyEvent: LearningPolicyUpdated = {
+    type: 'LearningPolicyUpdated',
+    data: { cycleId, policy: result.learner.policy as LearningPolicyUpdatedData['policy'], regime: reading.regime, asOf: asOfDate.toISOString() as LearningPolicyUpdatedData['asOf'] & string, results: result.records.length as LearningPolicyUpdatedData['results'] & number },
+  };
+  const append = async (stream: string, e: { type: string; data: unknown }, name: string, expectedRevision: 'any' | 'no_stream' | bigint) => {
+    const eventId = deps.ids.idFor(`learning-cycle:${cycleId}:${name}`);
+    const event: NewEvent = { eventId, type: e.type, data: e.data, metadata: metadata(name) };
+    const r = await deps.store.appendToStream(stream, [event], { expectedRevision });
+    if (either.isLeft(r)) throw new Error(`learning cycle ${cycleId}: appending ${e.type} to ${stream} refused: ${JSON.stringify(r.left, (_, v) => (typeof v === 'bigint' ? v.toString() : v))}`);
+    if (r.right.appended) appended++;
+  };
+  await append(cycleStream(cycleId), insightsEvent, 'insights', 'any');
+  await append(POLICY_STREAM, policyEvent, 'policy', stored.revision ?? 'no_stream');
+
+  const report: DailyCycleReport = {
+    cycleId,
+    asOf: asOfDate.toISOString(),
+    ran: true,
+    symbols,
+    regime: reading.regime,
+    ...windows,
+    historySize: history.length,
+    generated: result.records.length,
+    produced: result.generation.produced,
+    passed: result.passed.length,
+    ranking: rankingOf(result.records, strategyIds),
+    insights: result.learner.insights,
+    policyUpdates: result.learner.policy.updates,
+    appended,
+    notes,
+    wallMs: performance.now() - started,
+  };
+  deps.log.info(
+    { cycleId, generated: report.generated, passed: report.passed, produced: report.produced, regime: report.regime, appended, wallMs: Math.round(report.wallMs) },
+    'learning cycle done',
+  );
+  return report;
+};
+
+const storedInsights = async (store: EventStore, cycleId: string): Promise<Insights | null> => {
+  const decoded = decodeAll<LearningInsightsRecorded>((await store.readStream(cycleStream(cycleId))).filter((r) => r.type === 'LearningInsightsRecorded'));
+  if (either.isLeft(decoded)) throw new Error(decoded.left.message);
+  const last = decoded.right[decoded.right.length - 1];
+  return last === undefined ? null : (last.event.data.insights as Insights);
+};
+
