@@ -71,8 +71,10 @@ const pool = new WorkerPool({ size, loadSeries });
 await pool.ready();
 const startMs = performance.now() - tStart;
 
+// Bulk runs ask for metrics only (as the daily cycle does); BENCH_DETAIL=full ships every trade and equity curve back.
+const DETAIL = process.env['BENCH_DETAIL'] === 'full' ? ('full' as const) : ('summary' as const);
 const jobsFor = (prefix: string, genomes: ReturnType<typeof randomGenomes>, symbols: string[], from: number, to: number): BacktestJob[] =>
-  genomes.map((genome, i) => ({ jobId: `${prefix}-${i}`, genome, exchange: 'binance', symbols, interval: '1h', period: { from, to } }));
+  genomes.map((genome, i) => ({ jobId: `${prefix}-${i}`, genome, exchange: 'binance', symbols, interval: '1h', period: { from, to }, detail: DETAIL }));
 
 interface Timed {
   wall: number;

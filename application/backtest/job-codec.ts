@@ -20,7 +20,7 @@ const Symbols = t.refinement(nonEmptyArray(MarketSymbol), (xs) => new Set(xs).si
 const JobShape = t.intersection(
   [
     t.type({ jobId: JobId, genome: Genome, exchange: Exchange, symbols: Symbols, interval: Timeframe, period: Period }),
-    t.partial({ strategyId: t.string, trials: Trials }),
+    t.partial({ strategyId: t.string, trials: Trials, detail: t.keyof({ full: null, summary: null }) }),
   ],
   'BacktestJob',
 );
@@ -39,6 +39,7 @@ export const BacktestJobCodec = new t.Type<BacktestJob, unknown, unknown>(
     interval: job.interval,
     period: { from: job.period.from, to: job.period.to },
     ...(job.trials === undefined ? {} : { trials: { count: job.trials.count, annualisedSharpeVariance: job.trials.annualisedSharpeVariance } }),
+    ...(job.detail === undefined ? {} : { detail: job.detail }),
   }),
 );
 

@@ -16,6 +16,12 @@ export interface BacktestJob {
   readonly period: { readonly from: number; readonly to: number };
   /** Strategies tried in the same run (for the deflated Sharpe ratio). */
   readonly trials?: { readonly count: number; readonly annualisedSharpeVariance: number };
+  /**
+   * `summary`: metrics and per-symbol counts only, no trade list or equity curve — for bulk runs (a daily cycle
+   * of hundreds of strategies), where shipping millions of trades between threads would cost more than the backtests.
+   * Default `full`.
+   */
+  readonly detail?: 'full' | 'summary';
 }
 
 /** The outcome the runner hands back for recording. Large arrays are already down-sampled. */

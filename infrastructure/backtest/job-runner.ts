@@ -138,6 +138,7 @@ export const runBacktestJob = (job: BacktestJob, seriesBySymbol: Readonly<Record
       to = Math.max(to, r.window.to);
       bars += r.window.bars;
       perSymbol[symbol] = { metrics: finiteOnly(r.storedMetrics), gaps: r.gaps.gaps, trades: r.trades.length };
+      if (job.detail === 'summary') continue;
       equity[symbol] = downsampleEquity(r.equity, series.openTime.subarray(w.from, w.to));
       r.trades.forEach((t, i) =>
         trades.push(resultTrade(symbol, t, EXIT_REASON_NAMES[r.exitReasons[i]!] ?? 'unknown')),
