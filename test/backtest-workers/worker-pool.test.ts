@@ -120,6 +120,21 @@ describe('backtest worker pool', function () {
 });
 
 describe('job runner', () => {
+  it('a summary job gives the same metrics as a full one, without the trade list and equity curves', () => {
+    const series = { BTCUSDT: loadCandles('binance_BTCUSDT_1h.csv.gz', 'BTCUSDT') };
+    const [genome] = randomGenomes(7, 1, ['BTCUSDT']);
+    const base: BacktestJob = { jobId: 'summary-1', genome: genome!, exchange: 'binance', symbols: ['BTCUSDT'], interval: '1h', period: { from: 0, to: Number.MAX_SAFE_INTEGER } };
+    const full = runBacktestJob(base, series, new IndicatorCache());
+    const summary = runBacktestJob({ ...base, detail: 'summary' }, series, new IndicatorCache());
+    if (!full.ok || !summary.ok) throw new Error('both runs must succeed');
+    expect(summary.result.metrics).to.deep.equal(full.result.metrics);
+    expect(summary.result.perSymbol).to.deep.equal(full.result.perSymbol);
+    expect(summary.result.dataFingerprint).to.equal(full.result.dataFingerprint);
+    expect(summary.result.trades).to.deep.equal([]);
+    expect(summary.result.equity).to.deep.equal({});
+    expect(full.result.trades.length).to.equal(full.result.perSymbol['BTCUSDT']!.trades);
+  });
+
   it('down-samples equity keeping first, last, and each bucket extreme', () => {
     const n = 10_000;
     const eq = new Float64Array(n);
