@@ -2,6 +2,7 @@
 // durable RabbitMQ work queue with competing consumers across machines. One contract for both.
 import type { Genome } from '../../domain/strategy/genome.js';
 import type { Interval } from '../../domain/market/candles.js';
+import type { ResultTrade } from '../../domain/backtest/result-trade.js';
 
 export interface BacktestJob {
   /** Unique per job; event ids derive from it, so a redelivered job is recorded once. */
@@ -36,19 +37,7 @@ export interface BacktestJobResult {
   readonly perSymbol: Readonly<Record<string, { readonly metrics: Readonly<Record<string, number>>; readonly gaps: number; readonly trades: number }>>;
   /** Down-sampled equity curve per symbol: [openTime, equity] pairs. */
   readonly equity: Readonly<Record<string, readonly (readonly [number, number])[]>>;
-  readonly trades: readonly {
-    readonly symbol: string;
-    readonly side: 'long' | 'short';
-    readonly entryTime: number;
-    readonly exitTime: number;
-    readonly entryPrice: number;
-    readonly exitPrice: number;
-    readonly quantity: number;
-    readonly pnl: number;
-    readonly returnPct: number;
-    readonly fees: number;
-    readonly exitReason: string;
-  }[];
+  readonly trades: readonly ResultTrade[];
 }
 
 export type BacktestJobOutcome =
