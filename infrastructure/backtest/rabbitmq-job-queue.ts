@@ -8,6 +8,7 @@
 //   pause) and the broker hands it out again. A consumer whose process dies mid-job never acked it: the broker
 //   redelivers it (redelivered = true) to another consumer. record must be idempotent by jobId.
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
+import pRetry from 'p-retry';
 import { decodeBacktestJob, BacktestJobCodec } from '../../application/backtest/job-codec.js';
 import type { BacktestJob, BacktestJobOutcome, BacktestJobQueue, RecordBacktestOutcome } from '../../application/ports/backtest-jobs.js';
 import { createLogger, type Logger } from '../logging/logger.js';
@@ -106,12 +107,10 @@ export class RabbitMqJobQueue implements BacktestJobQueue {
     record: RecordBacktestOutcome,
     options: ConsumeJobOptions = {},
   ): Promise<{ stop(): Promise<void> }> {
-    const model = await this.connection();
-    const ch = await model.createChannel();
-    await this.declare(ch);
-    await ch.prefetch(Math.max(1, options.prefetch ?? 1));
     const inFlight = new Set<Promise<void>>();
     let stopped = false;
+    let ch: Channel | undefined;
+    let consumerTag: string | undefined;
     const notify = (info: DeliveryInfo) => {
       try {
         options.onDelivery?.(info);
@@ -126,14 +125,16 @@ export class RabbitMqJobQueue implements BacktestJobQueue {
         /* channel closed: the broker hands the message out again */
       }
     };
-    const handle = async (msg: ConsumeMessage): Promise<void> => {
+    // Acks and nacks go to the channel the message came on: after a reconnect the broker redelivers what the
+    // old channel had not acked, and recording is idempotent by job id.
+    const handle = async (from: Channel, msg: ConsumeMessage): Promise<void> => {
       const { redelivered, deliveryTag } = msg.fields;
       let job: BacktestJob;
       try {
         job = decodeBacktestJob(JSON.parse(msg.content.toString('utf8')));
       } catch (e) {
         this.log.warn({ messageId: msg.properties.messageId, error: errorMessage(e) }, 'malformed backtest job dead-lettered');
-        quietly(() => ch.nack(msg, false, false));
+        quietly(() => from.nack(msg, false, false));
         notify({ jobId: msg.properties.messageId as string | undefined, redelivered, deliveryTag, status: 'malformed', error: errorMessage(e) });
         return;
       }
@@ -144,35 +145,57 @@ export class RabbitMqJobQueue implements BacktestJobQueue {
       } catch (e) {
         this.log.warn({ jobId: job.jobId, error: errorMessage(e) }, 'backtest job failed; handing it back to the queue');
         await sleep(this.options.redeliveryDelayMs ?? 1000);
-        quietly(() => ch.nack(msg, false, true));
+        quietly(() => from.nack(msg, false, true));
         notify({ jobId: job.jobId, redelivered, deliveryTag, status: 'requeued', error: errorMessage(e) });
         return;
       }
-      quietly(() => ch.ack(msg));
+      quietly(() => from.ack(msg));
       notify({ jobId: job.jobId, redelivered, deliveryTag, status: 'acked' });
     };
-    const { consumerTag } = await ch.consume(
-      this.queue,
-      (msg) => {
-        if (msg === null) return; // cancelled by the broker (queue deleted)
-        const p = handle(msg).finally(() => inFlight.delete(p));
-        inFlight.add(p);
-      },
-      { noAck: false },
-    );
+    const start = async (): Promise<void> => {
+      const model = await this.connection();
+      const c = await model.createChannel();
+      c.on('error', (e: unknown) => this.log.warn({ error: errorMessage(e) }, 'backtest queue consumer channel error'));
+      c.on('close', () => {
+        if (stopped || this.closed) return;
+        // Lost the channel (broker restart, connection cut): consume again, with backoff, until stopped.
+        this.log.warn({ queue: this.queue }, 'backtest queue consumer lost its channel; reconnecting');
+        void pRetry(
+          async () => {
+            if (stopped || this.closed) return;
+            await start();
+          },
+          { retries: Infinity, minTimeout: 500, maxTimeout: 30_000, onFailedAttempt: ({ attemptNumber, error }) => this.log.warn({ attempt: attemptNumber, error: errorMessage(error) }, 'backtest queue reconnect failed') },
+        );
+      });
+      await this.declare(c);
+      await c.prefetch(Math.max(1, options.prefetch ?? 1));
+      const r = await c.consume(
+        this.queue,
+        (msg) => {
+          if (msg === null) return; // cancelled by the broker (queue deleted)
+          const p = handle(c, msg).finally(() => inFlight.delete(p));
+          inFlight.add(p);
+        },
+        { noAck: false },
+      );
+      ch = c;
+      consumerTag = r.consumerTag;
+    };
+    await start();
     const consumer = {
       stop: async (): Promise<void> => {
         if (stopped) return;
         stopped = true;
         this.consumers.delete(consumer);
         try {
-          await ch.cancel(consumerTag); // no new deliveries
+          if (ch && consumerTag) await ch.cancel(consumerTag); // no new deliveries
         } catch {
           /* channel already closed */
         }
         await Promise.allSettled([...inFlight]); // let jobs in progress ack
         try {
-          await ch.close(); // anything unacked is requeued by the broker
+          await ch?.close(); // anything unacked is requeued by the broker
         } catch {
           /* already closed */
         }

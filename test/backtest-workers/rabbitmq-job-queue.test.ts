@@ -15,6 +15,7 @@ import type { CandleSeries } from '../../domain/market/candles.js';
 import { runBacktestJob } from '../../infrastructure/backtest/job-runner.js';
 import { RabbitMqJobQueue, type DeliveryInfo } from '../../infrastructure/backtest/rabbitmq-job-queue.js';
 import { btcusdt1h } from '../indicators/real-candles.js';
+import { closeConnectionFromBroker } from '../mirror/support.js';
 
 const URL_ = process.env['AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672';
 const silent = pino({ level: 'silent' });
@@ -127,6 +128,23 @@ describe('RabbitMQ backtest job queue', function () {
       expect(o.ok ? o.result.jobId : o.jobId).to.equal(j.jobId);
     }
     await Promise.all(consumers.map((c) => c.stop()));
+  });
+
+  it('a consumer whose connection the broker closes reconnects and still records every job once', async () => {
+    const name = `mt-test-consumer-${randomUUID()}`;
+    const producer = open();
+    const consumerQueue = new RabbitMqJobQueue({ url: URL_, queue: queueName, log: silent, redeliveryDelayMs: 50, connectionName: name });
+    opened.push(consumerQueue);
+    const rec = recorder();
+    await consumerQueue.consume(runJob, rec.record, { prefetch: 2 });
+    const first = jobs(10, 'before-cut');
+    for (const j of first) await producer.submit(j);
+    await until(() => rec.byId.size >= 3, 20_000, 'some jobs before the cut');
+    await closeConnectionFromBroker(name);
+    const second = jobs(10, 'after-cut');
+    for (const j of second) await producer.submit(j);
+    await until(() => rec.byId.size === 20, 40_000, 'every job after the reconnect');
+    expect([...rec.byId.keys()].sort()).to.deep.equal([...first, ...second].map((j) => j.jobId).sort());
   });
 
   it('requeues a job whose record failed, and records it once on redelivery', async () => {
