@@ -9,10 +9,22 @@ export type Uuid = t.TypeOf<typeof Uuid>;
 export interface IsoTimestampBrand { readonly IsoTimestamp: unique symbol }
 // ISO-8601 instant in UTC as produced by Date#toISOString.
 const ISO_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
-// Date.parse rolls impossible dates over (2023-02-29 → 03-01, 24:00 → next day): the instant must print back as written.
+// Date.parse rolls impossible dates over (2023-02-29 → 03-01, 24:00 → next day): the fields must name a real
+// instant. Checked arithmetically on the characters — this runs for every event read back, millions in a replay.
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const num = (s: string, at: number, len: number): number => {
+  let n = 0;
+  for (let i = at; i < at + len; i++) n = n * 10 + (s.charCodeAt(i) - 48);
+  return n;
+};
 const isRealInstant = (s: string): boolean => {
-  const ms = Date.parse(s);
-  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 19) === s.slice(0, 19);
+  const year = num(s, 0, 4);
+  const month = num(s, 5, 2);
+  const day = num(s, 8, 2);
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const days = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!;
+  return day <= days && num(s, 11, 2) < 24 && num(s, 14, 2) < 60 && num(s, 17, 2) < 60;
 };
 export const IsoTimestamp = t.brand(
   t.string,
