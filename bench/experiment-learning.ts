@@ -6,7 +6,8 @@
 //
 //   npm run experiment:learning            (tsx bench/experiment-learning.ts)
 //   env: LEARNING_N (500), LEARNING_K (20), LEARNING_SEED (20240501), LEARNING_START (2023-01-01),
-//        LEARNING_VARIANTS (comma list of: random, learning, learning-min-is-oos; default all three)
+//        LEARNING_VARIANTS (comma list of: random, learning, learning-min-is-oos, random-deflated,
+//        learning-deflated, learning-niche; default all six)
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { backtestGenome } from '../domain/backtest/engine.js';
@@ -33,6 +34,8 @@ const SYMBOLS = ['BTCUSDT', 'ETHUSDT', 'BNBUSDT'];
 interface Variant {
   readonly name: string;
   readonly options: Partial<CycleOptions>;
+  /** The random arm it is paired with (the same filter). Default 'random'. */
+  readonly baseline?: string;
 }
 const VARIANTS: Variant[] = [
   { name: 'random', options: { generator: 'random' } },
@@ -40,6 +43,12 @@ const VARIANTS: Variant[] = [
   // The improvement tried after the first run (see doc/learning.md): the learner is fed min(IS, OOS) Sharpe
   // (a genome must hold on both windows to count as good) and breeds from the last 3 cycles only (recency).
   { name: 'learning-min-is-oos', options: { generator: 'learning', fitness: 'min_is_oos', populationCycles: 3 } },
+  // Second round (pre-registered in doc/learning.md): (1) a multiple-testing-aware filter, OOS deflated Sharpe
+  // (trials = N) > 0.5, in both arms; (2) breadth among the GA's parents (no strategy type above 25% of a pool of
+  // the best 20%), with the fixed filter.
+  { name: 'random-deflated', options: { generator: 'random', filterMode: 'deflated', minOosDeflatedSharpe: 0.5 } },
+  { name: 'learning-deflated', options: { generator: 'learning', filterMode: 'deflated', minOosDeflatedSharpe: 0.5 }, baseline: 'random-deflated' },
+  { name: 'learning-niche', options: { generator: 'learning', parentNiche: { poolShare: 0.2, maxTypeShare: 0.25 } } },
 ];
 const wanted = (process.env['LEARNING_VARIANTS'] ?? VARIANTS.map((v) => v.name).join(',')).split(',');
 const variants = VARIANTS.filter((v) => wanted.includes(v.name));
@@ -69,6 +78,8 @@ interface CycleRow {
   window: string;
   regime: string;
   passed: number;
+  /** Diagnostic: how many had OOS deflated Sharpe ≥ 0.95 (and ≥ 3 OOS trades, IS Sharpe > 0). */
+  dsr95: number;
   filtered: ForwardResult[];
   all: ForwardResult[];
   produced: string;
@@ -101,6 +112,7 @@ for (const v of variants) {
       window: `${day(inSample.from)} → ${day(outOfSample.from)} → ${day(forward.from)}…${day(forward.to - DAY)}`,
       regime,
       passed: r.passed.length,
+      dsr95: r.records.filter((x) => (x.oosDeflatedSharpe ?? 0) >= 0.95 && (x.outOfSample?.tradeCount ?? 0) >= 3 && (x.inSample?.sharpe ?? -1) > 0).length,
       filtered: all.filter((f) => f.passed),
       all,
       produced: `${r.generation.produced.ga}/${r.generation.produced.policy}/${r.generation.produced.random}`,
@@ -140,17 +152,26 @@ for (const v of variants) {
   const all = rows.flatMap((r) => r.all);
   out.push(`| all | | | | ${filtered.length} | ${summary(filtered)} | ${summary(all)} |`);
   out.push('');
+  out.push(`(diagnostic: ${rows.reduce((s, r) => s + r.dsr95, 0)} strategies over the ${K} cycles had OOS deflated Sharpe ≥ 0.95 with ≥ 3 OOS trades and IS Sharpe > 0; per cycle ${rows.map((r) => r.dsr95).join(' ')})`);
+  out.push('');
 }
 // Paired by cycle: the filtered strategies' mean forward return and Sharpe, each variant against the random baseline.
-const base = results.get('random');
-if (base !== undefined) {
-  out.push('Paired by cycle against random (mean forward figure of the filtered strategies, and of all N; cycle 0, all exploration in every variant, and cycles with no filtered strategy in either run are skipped):');
+if ([...results.keys()].some((k) => k.startsWith('random'))) {
+  out.push('Paired by cycle against the random arm with the same filter (mean forward figure of the filtered strategies, and of all N; cycle 0, all exploration in every variant, and cycles with no filtered strategy in either run are skipped):');
   out.push('');
-  out.push('| variant | population | cycles compared | better return | mean Δ return (± s.e.) | better Sharpe | mean Δ Sharpe (± s.e.) | mean passed per cycle (random) |');
-  out.push('|---|---|---|---|---|---|---|---|');
-  for (const v of variants) {
-    if (v.name === 'random') continue;
-    const rows = results.get(v.name)!;
+  out.push('| variant | against | population | cycles compared | better return | mean Δ return (± s.e.) | better Sharpe | mean Δ Sharpe (± s.e.) | mean passed per cycle (baseline) |');
+  out.push('|---|---|---|---|---|---|---|---|---|');
+  // Each learning variant against its random arm; and each deflated arm against the same arm with the fixed filter.
+  const pairs: [string, string][] = [
+    ...variants.filter((v) => v.options.generator !== 'random').map((v): [string, string] => [v.name, v.baseline ?? 'random']),
+    ['random-deflated', 'random'],
+    ['learning-deflated', 'learning'],
+  ];
+  for (const [name, baseName] of pairs) {
+    const base = results.get(baseName);
+    const rows = results.get(name);
+    if (base === undefined || rows === undefined) continue;
+    const v = { name };
     const se = (xs: number[]) => (xs.length < 2 ? NaN : Math.sqrt(xs.reduce((s, x) => s + (x - mean(xs)) ** 2, 0) / (xs.length - 1) / xs.length));
     const passedMean = mean(rows.map((r) => r.passed));
     const basePassed = mean(base.map((r) => r.passed));
@@ -168,7 +189,7 @@ if (base !== undefined) {
         if (Number.isFinite(a2) && Number.isFinite(b2)) ds.push(a2 - b2);
       });
       out.push(
-        `| ${v.name} | ${population === 'all' ? 'all N' : 'filtered'} | ${dr.length} | ${dr.filter((x) => x > 0).length} | ${pct(mean(dr))} ± ${pct(se(dr))} | ${ds.filter((x) => x > 0).length} of ${ds.length} | ${num(mean(ds))} ± ${num(se(ds))} | ${num(passedMean, 1)} (${num(basePassed, 1)}) |`,
+        `| ${v.name} | ${baseName} | ${population === 'all' ? 'all N' : 'filtered'} | ${dr.length} | ${dr.filter((x) => x > 0).length} | ${pct(mean(dr))} ± ${pct(se(dr))} | ${ds.filter((x) => x > 0).length} of ${ds.length} | ${num(mean(ds))} ± ${num(se(ds))} | ${num(passedMean, 1)} (${num(basePassed, 1)}) |`,
       );
     }
   }

@@ -10,7 +10,7 @@
 import { deflatedSharpe } from '../backtest/metrics/deflated-sharpe.js';
 import type { Genome } from '../strategy/genome.js';
 import { genomeFeatures } from './features.js';
-import { generateCycle, generateRandomCycle, type GeneratedOrigin, type GeneratorResult, type Shares } from './generator.js';
+import { generateCycle, generateRandomCycle, nichedParents, type GeneratedOrigin, type GeneratorResult, type ParentNiche, type Shares } from './generator.js';
 import type { Random } from './genetic/genes.js';
 import type { Scored } from './genetic/selection.js';
 import { computeInsights, priorsFromInsights, type InsightRow, type Insights } from './insights/insights.js';
@@ -47,6 +47,13 @@ export interface FilterRule {
 }
 
 export const DEFAULT_FILTER: FilterRule = { minOosSharpe: 0.5, minOosTrades: 3, minIsSharpe: 0 };
+
+/**
+ * How the filter judges the OOS Sharpe: `fixed` (default) — OOS Sharpe > rule.minOosSharpe; `deflated` — the OOS
+ * deflated Sharpe (trials = N, this cycle's dispersion) > `minOosDeflatedSharpe` (default 0.5, i.e. the OOS
+ * Sharpe beats the expected maximum Sharpe of N skill-less trials). The trade-count and IS checks apply in both.
+ */
+export type FilterMode = 'fixed' | 'deflated';
 
 /** What the GA and the policy are fed: OOS Sharpe (default), or min(IS, OOS) Sharpe (both must hold). */
 export type FitnessMode = 'oos' | 'min_is_oos';
@@ -96,7 +103,13 @@ export interface CycleOptions {
   readonly generator?: 'learning' | 'random';
   readonly shares?: Shares;
   readonly filter?: FilterRule;
+  /** `fixed` (default) or `deflated`: see FilterMode. */
+  readonly filterMode?: FilterMode;
+  /** With filterMode `deflated`: the OOS deflated Sharpe must be strictly above this. Default 0.5. */
+  readonly minOosDeflatedSharpe?: number;
   readonly fitness?: FitnessMode;
+  /** Breadth among GA parents (see nichedParents); default: the whole (recent) history breeds. */
+  readonly parentNiche?: ParentNiche;
   /** The GA breeds from the last this many cycles of history (default: all of it). */
   readonly populationCycles?: number;
   /** Fewer scored strategies in the history: all exploration. Default 20. */
@@ -154,11 +167,30 @@ const variance = (xs: readonly number[]): number => {
   return xs.reduce((s, x) => s + (x - m) ** 2, 0) / (xs.length - 1);
 };
 
-/** The filter, on out-of-sample figures (IS only as a sanity check). Returns the reason for a refusal, or undefined. */
-export const filterVerdict = (inSample: Figures | null, outOfSample: Figures | null, rule: FilterRule = DEFAULT_FILTER): string | undefined => {
+/** The deflated test of the filter: the strategy's OOS deflated Sharpe (null = not computable) and the bar. */
+export interface DeflatedTest {
+  readonly oosDeflatedSharpe: number | null;
+  readonly min: number;
+}
+
+/**
+ * The filter, on out-of-sample figures (IS only as a sanity check). Returns the reason for a refusal, or
+ * undefined. With `deflated`, the OOS Sharpe test is the deflated one (DSR > deflated.min) instead of the fixed
+ * OOS Sharpe > rule.minOosSharpe; a DSR that cannot be computed is a refusal.
+ */
+export const filterVerdict = (
+  inSample: Figures | null,
+  outOfSample: Figures | null,
+  rule: FilterRule = DEFAULT_FILTER,
+  deflated?: DeflatedTest,
+): string | undefined => {
   if (inSample === null || outOfSample === null) return 'backtest failed';
   if (outOfSample.sharpe === null) return 'no OOS Sharpe (no dispersion)';
-  if (!(outOfSample.sharpe > rule.minOosSharpe)) return `OOS Sharpe ${outOfSample.sharpe.toFixed(2)} ≤ ${rule.minOosSharpe}`;
+  if (deflated !== undefined) {
+    const d = deflated.oosDeflatedSharpe;
+    if (d === null || !Number.isFinite(d)) return 'no OOS deflated Sharpe';
+    if (!(d > deflated.min)) return `OOS deflated Sharpe ${d.toFixed(3)} ≤ ${deflated.min}`;
+  } else if (!(outOfSample.sharpe > rule.minOosSharpe)) return `OOS Sharpe ${outOfSample.sharpe.toFixed(2)} ≤ ${rule.minOosSharpe}`;
   if (outOfSample.tradeCount < rule.minOosTrades) return `${outOfSample.tradeCount} OOS trades < ${rule.minOosTrades}`;
   if (inSample.sharpe === null || !(inSample.sharpe > rule.minIsSharpe)) return `IS Sharpe ${inSample.sharpe?.toFixed(2) ?? 'null'} ≤ ${rule.minIsSharpe}`;
   return undefined;
@@ -182,12 +214,15 @@ export const runCycle = (state: LearnerState, options: CycleOptions, backtest: B
   const size = options.size ?? 500;
   const rule = options.filter ?? DEFAULT_FILTER;
   const mode = options.fitness ?? 'oos';
+  const filterMode = options.filterMode ?? 'fixed';
+  const minDsr = options.minOosDeflatedSharpe ?? 0.5;
   const seed = options.seed ?? 0;
   const notes: string[] = [];
 
   // 1. Generate.
   const firstCycle = options.populationCycles === undefined ? 0 : options.cycle - options.populationCycles;
-  const population: Scored[] = state.history.filter((r) => r.cycle >= firstCycle).map((r) => ({ id: r.id, genome: r.genome, fitness: r.fitness }));
+  const recent: Scored[] = state.history.filter((r) => r.cycle >= firstCycle).map((r) => ({ id: r.id, genome: r.genome, fitness: r.fitness }));
+  const population = options.parentNiche === undefined ? recent : nichedParents(recent, options.parentNiche);
   const generatorOptions = {
     size,
     symbols: options.symbols,
@@ -220,7 +255,8 @@ export const runCycle = (state: LearnerState, options: CycleOptions, backtest: B
   const records: StrategyRecord[] = runs.map((r, i) => {
     const inSample = r.is === null ? null : figuresOf(r.is);
     const outOfSample = r.oos === null ? null : figuresOf(r.oos);
-    const rejectedBecause = filterVerdict(inSample, outOfSample, rule);
+    const dsr = r.oos === null ? null : oosDeflatedSharpe(r.oos, size, sharpeVariance);
+    const rejectedBecause = filterVerdict(inSample, outOfSample, rule, filterMode === 'deflated' ? { oosDeflatedSharpe: dsr, min: minDsr } : undefined);
     return {
       id: strategyId(seed, options.cycle, i),
       cycle: options.cycle,
@@ -230,7 +266,7 @@ export const runCycle = (state: LearnerState, options: CycleOptions, backtest: B
       regime: options.regime,
       inSample,
       outOfSample,
-      oosDeflatedSharpe: r.oos === null ? null : oosDeflatedSharpe(r.oos, size, sharpeVariance),
+      oosDeflatedSharpe: dsr,
       passed: rejectedBecause === undefined,
       ...(rejectedBecause === undefined ? {} : { rejectedBecause }),
       fitness: fitnessOf(mode, inSample, outOfSample),

@@ -17,7 +17,7 @@
 import { genomeFingerprint } from './genetic/fingerprint.js';
 import { freshRandom, pick, type Random } from './genetic/genes.js';
 import { nextGeneration } from './genetic/next-generation.js';
-import type { Scored } from './genetic/selection.js';
+import { byFitnessDesc, type Scored } from './genetic/selection.js';
 import type { GenerationPriors } from './insights/insights.js';
 import { initialPolicy, samplePolicyGenome, type Policy } from './policy/policy.js';
 import type { Regime } from './policy/regime.js';
@@ -78,6 +78,36 @@ export interface GeneratorResult {
   readonly duplicatesRedrawn: number;
   readonly notes: string[];
 }
+
+/** Breadth among GA parents: see nichedParents. */
+export interface ParentNiche {
+  /** The pool is the best this share of the scored population (at least one). */
+  readonly poolShare: number;
+  /** No strategy type fills more than this share of the pool (at least one slot per type). */
+  readonly maxTypeShare: number;
+}
+
+/**
+ * The GA's parent pool with breadth: the scored individuals best first (by fitness; unscored ones are left out),
+ * taken until the pool holds round(poolShare · scored) of them, skipping an individual once its strategy type
+ * already holds ceil(maxTypeShare · pool size) places. A population dominated by one type thus still breeds
+ * from several; when too few other types exist the pool is smaller. Pure; keeps the fitness order.
+ */
+export const nichedParents = (population: readonly Scored[], niche: ParentNiche): Scored[] => {
+  const scored = byFitnessDesc(population.filter((s) => s.fitness !== null && Number.isFinite(s.fitness)));
+  const poolSize = Math.max(1, Math.round(Math.min(1, Math.max(0, niche.poolShare)) * scored.length));
+  const cap = Math.max(1, Math.ceil(Math.min(1, Math.max(0, niche.maxTypeShare)) * poolSize));
+  const perType = new Map<string, number>();
+  const pool: Scored[] = [];
+  for (const s of scored) {
+    if (pool.length >= poolSize) break;
+    const n = perType.get(s.genome.strategyType) ?? 0;
+    if (n >= cap) continue;
+    perType.set(s.genome.strategyType, n + 1);
+    pool.push(s);
+  }
+  return pool;
+};
 
 /** Counts for `size` from shares, by largest remainder, so they sum to `size` exactly. */
 export const allocate = (size: number, shares: Shares): Shares => {
