@@ -7,7 +7,7 @@
 //   npm run experiment:learning            (tsx bench/experiment-learning.ts)
 //   env: LEARNING_N (500), LEARNING_K (20), LEARNING_SEED (20240501), LEARNING_START (2023-01-01),
 //        LEARNING_VARIANTS (comma list of: random, learning, learning-min-is-oos, random-deflated,
-//        learning-deflated, learning-niche; default all six)
+//        learning-deflated, learning-niche; default all six), LEARNING_OOS_DAYS (14; the OOS window length)
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { backtestGenome } from '../domain/backtest/engine.js';
@@ -26,7 +26,7 @@ const K = Number(process.env['LEARNING_K'] ?? 20);
 const SEED = Number(process.env['LEARNING_SEED'] ?? 20240501);
 const START = Date.parse(`${process.env['LEARNING_START'] ?? '2023-01-01'}T00:00:00Z`);
 const IS_DAYS = 60;
-const OOS_DAYS = 14;
+const OOS_DAYS = Number(process.env['LEARNING_OOS_DAYS'] ?? 14); // third round: 42
 const FORWARD_DAYS = 7;
 const STEP_DAYS = 7;
 const SYMBOLS = ['BTCUSDT', 'ETHUSDT', 'BNBUSDT'];
