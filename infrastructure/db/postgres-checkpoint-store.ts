@@ -1,25 +1,18 @@
 // Subscriber checkpoints in PostgreSQL (table subscription_checkpoints), for the RabbitMQ mirror.
-import pg from 'pg';
+import type pg from 'pg';
+import { pgPoolFrom, type PgPoolHandle, type PgPoolSource } from './pg-pool.js';
 import type { CheckpointStore } from '../../application/ports/checkpoint-store.js';
 import type { Position } from '../../application/ports/event-store.js';
 
-export type PostgresCheckpointStoreOptions = { readonly connectionString: string } | { readonly pool: pg.Pool };
+export type PostgresCheckpointStoreOptions = PgPoolSource;
 
 export class PostgresCheckpointStore implements CheckpointStore {
+  private readonly handle: PgPoolHandle;
   private readonly pool: pg.Pool;
-  private readonly ownsPool: boolean;
 
   constructor(options: PostgresCheckpointStoreOptions) {
-    if ('pool' in options) {
-      this.pool = options.pool;
-      this.ownsPool = false;
-    } else {
-      this.pool = new pg.Pool({ connectionString: options.connectionString, max: 2 });
-      this.pool.on('error', () => {
-        /* an idle client died (e.g. server restart); the pool replaces it */
-      });
-      this.ownsPool = true;
-    }
+    this.handle = pgPoolFrom(options);
+    this.pool = this.handle.pool;
   }
 
   async load(name: string): Promise<Position | undefined> {
@@ -43,6 +36,6 @@ export class PostgresCheckpointStore implements CheckpointStore {
   }
 
   async close(): Promise<void> {
-    if (this.ownsPool) await this.pool.end();
+    await this.handle.release();
   }
 }

@@ -1,11 +1,12 @@
 // Daily observations in PostgreSQL (table daily_observations, migrations/…sentiment-macro.sql).
 // A write inserts what is new, counts what is already there identically, and reports — never overwrites —
 // a stored row that disagrees, so a re-import is harmless and a changed source does not rewrite history silently.
-import pg from 'pg';
+import type pg from 'pg';
+import { pgPoolFrom, type PgPoolHandle, type PgPoolSource } from '../db/pg-pool.js';
 import type { DailyConflict, DailySeriesBounds, DailySeriesStore, DailyWriteResult } from '../../application/ports/daily-series-store.js';
 import type { DailyObservation, DailySeries, Day, SeriesId } from '../../domain/market/daily-series.js';
 
-export type PostgresDailySeriesStoreOptions = { readonly connectionString: string } | { readonly pool: pg.Pool };
+export type PostgresDailySeriesStoreOptions = PgPoolSource;
 
 interface StoredRow {
   series: string;
@@ -41,20 +42,12 @@ const checkObservation = (o: DailyObservation): void => {
 };
 
 export class PostgresDailySeriesStore implements DailySeriesStore {
+  private readonly handle: PgPoolHandle;
   private readonly pool: pg.Pool;
-  private readonly ownsPool: boolean;
 
   constructor(options: PostgresDailySeriesStoreOptions) {
-    if ('pool' in options) {
-      this.pool = options.pool;
-      this.ownsPool = false;
-    } else {
-      this.pool = new pg.Pool({ connectionString: options.connectionString, max: 2 });
-      this.pool.on('error', () => {
-        /* an idle client died (e.g. server restart); the pool replaces it */
-      });
-      this.ownsPool = true;
-    }
+    this.handle = pgPoolFrom(options);
+    this.pool = this.handle.pool;
   }
 
   async write(observations: readonly DailyObservation[]): Promise<DailyWriteResult> {
@@ -151,6 +144,6 @@ export class PostgresDailySeriesStore implements DailySeriesStore {
   }
 
   async close(): Promise<void> {
-    if (this.ownsPool) await this.pool.end();
+    await this.handle.release();
   }
 }

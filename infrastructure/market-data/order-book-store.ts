@@ -1,13 +1,14 @@
 // Order book snapshots in PostgreSQL (table order_book_snapshots, views order_book_daily_liquidity and
 // market_daily_metrics; migration 1700000000006). Levels go in as jsonb and are checked again on the way out.
-import pg from 'pg';
+import type pg from 'pg';
+import { pgPoolFrom, type PgPoolHandle, type PgPoolSource } from '../db/pg-pool.js';
 import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { PathReporter } from 'io-ts/lib/PathReporter.js';
 import type { OrderBookSnapshot, OrderBookSnapshotRepository } from '../../application/market-data/order-book-snapshots.js';
 import { BookLevelsCodec, type LiquidityMetrics } from '../../domain/market/liquidity.js';
 
-export type OrderBookStoreOptions = { readonly connectionString: string } | { readonly pool: pg.Pool };
+export type OrderBookStoreOptions = PgPoolSource;
 
 /** One pair's UTC day: liquidity from the snapshots, volume from the candles (null where that source has nothing). */
 export interface DailyMarketMetrics {
@@ -111,20 +112,12 @@ const COLUMNS = `exchange, symbol, depth, bids, asks, best_bid, best_ask, mid, s
   bid_depth_1_base, bid_depth_1_quote, ask_depth_1_base, ask_depth_1_quote, imbalance_1`;
 
 export class PostgresOrderBookStore implements OrderBookSnapshotRepository {
+  private readonly handle: PgPoolHandle;
   private readonly pool: pg.Pool;
-  private readonly ownsPool: boolean;
 
   constructor(options: OrderBookStoreOptions) {
-    if ('pool' in options) {
-      this.pool = options.pool;
-      this.ownsPool = false;
-    } else {
-      this.pool = new pg.Pool({ connectionString: options.connectionString, max: 2 });
-      this.pool.on('error', () => {
-        /* an idle client died (e.g. server restart); the pool replaces it */
-      });
-      this.ownsPool = true;
-    }
+    this.handle = pgPoolFrom(options);
+    this.pool = this.handle.pool;
   }
 
   async save(snapshots: readonly OrderBookSnapshot[]): Promise<number> {
@@ -189,6 +182,6 @@ export class PostgresOrderBookStore implements OrderBookSnapshotRepository {
   }
 
   async close(): Promise<void> {
-    if (this.ownsPool) await this.pool.end();
+    await this.handle.release();
   }
 }
