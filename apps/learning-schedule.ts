@@ -7,6 +7,7 @@ import { PostgresCandleStore } from '../infrastructure/market-data/postgres-cand
 import { schedule, type Scheduled } from '../infrastructure/scheduling/schedule.js';
 import { ALL_PROJECTIONS } from '../projections/all.js';
 import { ProjectionRunner } from '../projections/runner.js';
+import { readModelLearningHistory } from '../projections/training-set/learning-history.js';
 import type { Platform } from './platform.js';
 
 export const LEARNING_CYCLE_CRON = '0 3 * * *';
@@ -49,7 +50,7 @@ export const learningCycleDeps = (platform: Platform, candles: PostgresCandleSto
   clock: platform.clock,
   ids: platform.ids,
   log: platform.log,
-  pool: platform.pool,
+  history: readModelLearningHistory(platform.pool),
   dataFingerprint,
   catchUp: readModelsCaughtUp(platform),
 });

@@ -7,14 +7,16 @@
 //   npm run experiment:learning            (tsx bench/experiment-learning.ts)
 //   env: LEARNING_N (500), LEARNING_K (20), LEARNING_SEED (20240501), LEARNING_START (2023-01-01),
 //        LEARNING_VARIANTS (comma list of: random, learning, learning-min-is-oos, random-deflated,
-//        learning-deflated, learning-niche; default all six), LEARNING_OOS_DAYS (14; the OOS window length)
+//        learning-deflated, learning-niche, learning-paper, learning-paper-parents; default all eight),
+//        LEARNING_OOS_DAYS (14; the OOS window length)
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { backtestGenome } from '../domain/backtest/engine.js';
 import { mulberry32 } from '../domain/backtest/random-genome.js';
 import { IndicatorCache } from '../domain/indicators/cache.js';
 import { evaluateForward, initialLearner, runCycle, type BacktestFn, type CycleOptions, type ForwardResult, type LearnerState } from '../domain/learning/cycle.js';
-import { median } from '../domain/learning/insights/statistics.js';
+import { median, quantile, spearman } from '../domain/learning/insights/statistics.js';
+import { learnFromPaper } from '../domain/learning/paper-feedback.js';
 import { classifyRegime } from '../domain/learning/policy/regime.js';
 import type { CandleSeries } from '../domain/market/candles.js';
 import { readOrBuildCandleCache } from '../infrastructure/market-data/candle-binary-cache.js';
@@ -36,6 +38,8 @@ interface Variant {
   readonly options: Partial<CycleOptions>;
   /** The random arm it is paired with (the same filter). Default 'random'. */
   readonly baseline?: string;
+  /** Fourth round: the filtered strategies' forward week is their paper trading, fed back before the next cycle. */
+  readonly paperFeedback?: boolean;
 }
 const VARIANTS: Variant[] = [
   { name: 'random', options: { generator: 'random' } },
@@ -49,6 +53,9 @@ const VARIANTS: Variant[] = [
   { name: 'random-deflated', options: { generator: 'random', filterMode: 'deflated', minOosDeflatedSharpe: 0.5 } },
   { name: 'learning-deflated', options: { generator: 'learning', filterMode: 'deflated', minOosDeflatedSharpe: 0.5 }, baseline: 'random-deflated' },
   { name: 'learning-niche', options: { generator: 'learning', parentNiche: { poolShare: 0.2, maxTypeShare: 0.25 } } },
+  // Fourth round (pre-registered in doc/learning.md): paper feedback, and breeding from paper-confirmed strategies.
+  { name: 'learning-paper', options: { generator: 'learning' }, paperFeedback: true },
+  { name: 'learning-paper-parents', options: { generator: 'learning', parents: 'paper-confirmed' }, paperFeedback: true },
 ];
 const wanted = (process.env['LEARNING_VARIANTS'] ?? VARIANTS.map((v) => v.name).join(',')).split(',');
 const variants = VARIANTS.filter((v) => wanted.includes(v.name));
@@ -84,6 +91,9 @@ interface CycleRow {
   all: ForwardResult[];
   produced: string;
   notes: string[];
+  /** Per genome (the order of `all`): IS and OOS Sharpe, for the persistence diagnostic. */
+  isSharpe: (number | null)[];
+  oosSharpe: (number | null)[];
 }
 
 const t0 = performance.now();
@@ -107,6 +117,11 @@ for (const v of variants) {
     );
     learner = r.learner;
     const all = evaluateForward(r.records, forward, backtest);
+    if (v.paperFeedback === true) {
+      // The week just evaluated is the filtered strategies' paper trading; it ends when cycle c + 1 starts.
+      const paper = all.flatMap((f) => (f.passed && f.forward !== null ? [{ strategyId: f.id, figures: f.forward }] : []));
+      learner = learnFromPaper(learner, paper).learner;
+    }
     rows.push({
       cycle: c,
       window: `${day(inSample.from)} → ${day(outOfSample.from)} → ${day(forward.from)}…${day(forward.to - DAY)}`,
@@ -117,6 +132,8 @@ for (const v of variants) {
       all,
       produced: `${r.generation.produced.ga}/${r.generation.produced.policy}/${r.generation.produced.random}`,
       notes: r.notes,
+      isSharpe: r.records.map((x) => x.inSample?.sharpe ?? null),
+      oosSharpe: r.records.map((x) => x.outOfSample?.sharpe ?? null),
     });
     console.error(`${v.name} cycle ${c} ${cycleId} ${regime}: ${r.passed.length} passed, ${r.generation.produced.ga}/${r.generation.produced.policy}/${r.generation.produced.random} ga/policy/random, ${((performance.now() - tv) / 1000).toFixed(1)} s`);
   }
@@ -195,4 +212,39 @@ if ([...results.keys()].some((k) => k.startsWith('random'))) {
   }
   out.push('');
 }
+// Persistence (why a filter can or cannot work): within each cycle, does a better OOS Sharpe mean a better forward
+// week? Spearman ρ per cycle (averaged), and the forward figures of each OOS-Sharpe quintile pooled over cycles.
+out.push('Persistence: does the OOS week predict the forward week? Within each cycle, genomes with an OOS and a forward Sharpe; ρ = Spearman, averaged over cycles (± s.e.); quintiles of OOS Sharpe within each cycle, forward figures pooled over cycles.');
+out.push('');
+out.push('| variant | ρ(IS, OOS Sharpe) | ρ(OOS, forward Sharpe) | ρ(OOS, fwd) among OOS Sharpe > 0 | Q1 (worst OOS) fwd return / Sharpe | Q2 | Q3 | Q4 | Q5 (best OOS) fwd return / Sharpe |');
+out.push('|---|---|---|---|---|---|---|---|---|');
+for (const v of variants) {
+  const rows = results.get(v.name)!;
+  const rhoIsOos: number[] = [];
+  const rhoOosFwd: number[] = [];
+  const rhoTop: number[] = [];
+  const bins: { ret: number[]; sh: number[] }[] = Array.from({ length: 5 }, () => ({ ret: [], sh: [] }));
+  for (const r of rows) {
+    const pairs = r.all.flatMap((f, i) => {
+      const oos = r.oosSharpe[i];
+      const fwd = f.forward?.sharpe;
+      return oos == null || fwd == null ? [] : [{ is: r.isSharpe[i] ?? null, oos, fwd, ret: f.forward!.totalReturn ?? 0 }];
+    });
+    const withIs = r.all.flatMap((_, i) => (r.isSharpe[i] == null || r.oosSharpe[i] == null ? [] : [[r.isSharpe[i]!, r.oosSharpe[i]!] as const]));
+    if (withIs.length > 10) rhoIsOos.push(spearman(withIs.map((x) => x[0]), withIs.map((x) => x[1])));
+    if (pairs.length > 10) rhoOosFwd.push(spearman(pairs.map((p) => p.oos), pairs.map((p) => p.fwd)));
+    const top = pairs.filter((p) => p.oos > 0);
+    if (top.length > 10) rhoTop.push(spearman(top.map((p) => p.oos), top.map((p) => p.fwd)));
+    const cuts = [0.2, 0.4, 0.6, 0.8].map((q) => quantile(pairs.map((p) => p.oos), q));
+    for (const p of pairs) {
+      const b = cuts.filter((c) => p.oos > c).length;
+      bins[b]!.ret.push(p.ret);
+      bins[b]!.sh.push(p.fwd);
+    }
+  }
+  const se = (xs: number[]) => (xs.length < 2 ? NaN : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1) / xs.length));
+  const rho = (xs: number[]) => `${num(mean(xs))} ± ${num(se(xs))}`;
+  out.push(`| ${v.name} | ${rho(rhoIsOos)} | ${rho(rhoOosFwd)} | ${rho(rhoTop)} | ${bins.map((b) => `${pct(mean(b.ret))} / ${num(mean(b.sh))}`).join(' | ')} |`);
+}
+out.push('');
 console.log(out.join('\n'));

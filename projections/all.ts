@@ -2,9 +2,16 @@
 import type { Projection } from './projection.js';
 import { activationAuditProjection } from './activation-audit/projection.js';
 import { backtestResultsProjection } from './backtest-results/projection.js';
+import { learningInsightsProjection } from './learning-insights/projection.js';
 import { strategiesProjection } from './strategies/projection.js';
 import { trainingSetProjection } from './training-set/projection.js';
 
-export const ALL_PROJECTIONS: readonly Projection[] = [strategiesProjection, activationAuditProjection, backtestResultsProjection, trainingSetProjection];
+export const ALL_PROJECTIONS: readonly Projection[] = [
+  strategiesProjection,
+  activationAuditProjection,
+  backtestResultsProjection,
+  trainingSetProjection,
+  learningInsightsProjection,
+];
 
 export const findProjection = (name: string): Projection | undefined => ALL_PROJECTIONS.find((p) => p.name === name);

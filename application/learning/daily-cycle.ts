@@ -15,8 +15,6 @@
 // The read models must have caught up with the log before the learner is rebuilt: pass `catchUp` (the projector's
 // catch-up) when the caller is not sure they have.
 import { either } from 'fp-ts';
-import { sql, type CommonQueryMethods } from 'slonik';
-import { z } from 'zod';
 import { windowIndices, backtestGenome } from '../../domain/backtest/engine.js';
 import { mulberry32 } from '../../domain/backtest/random-genome.js';
 import { ENGINE_VERSION } from '../../domain/backtest/version.js';
@@ -48,13 +46,13 @@ import { Genome } from '../../domain/strategy/genome.js';
 import { BacktestResult, FilterVerdict, type StrategyEvent } from '../../domain/strategy/events.js';
 import { formatFieldErrors, fieldErrors } from '../../domain/primitives/decode-errors.js';
 import type * as t from 'io-ts';
-import { testedFingerprints, trainingRows, type TrainingRow } from '../../projections/training-set/queries.js';
 import { decodeAll } from '../events/decode-event.js';
 import { previousSelection, utcDay } from '../market-data/pair-selection.js';
 import type { CandleStore } from '../ports/candle-store.js';
 import type { Clock } from '../ports/clock.js';
 import type { EventStore, NewEvent } from '../ports/event-store.js';
 import type { IdGenerator } from '../ports/ids.js';
+import type { LearningHistory, LearningHistoryRow } from '../ports/learning-history.js';
 import { handleStrategyCommand, loadStrategy, type CommandContext } from '../strategy/handle-strategy-command.js';
 
 const DAY = 86_400_000;
@@ -73,8 +71,8 @@ export interface DailyCycleDeps {
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly log: CycleLog;
-  /** The read models (training set, strategies). */
-  readonly pool: CommonQueryMethods;
+  /** The training set and the genomes behind it (the read models). */
+  readonly history: LearningHistory;
   /** The candles' sha-256 (infrastructure/backtest/job-runner.ts dataFingerprint: injected, it hashes with node:crypto). */
   readonly dataFingerprint: (
     job: { readonly exchange: string; readonly interval: CandleSeries['key']['interval']; readonly symbols: readonly string[] },
@@ -141,19 +139,14 @@ export interface DailyCycleReport {
 
 // --- reading the learner's history
 
-const GenomeRow = z.object({ id: z.string(), genome: z.unknown() });
-
-/** The genomes of the given strategies, from the strategies read model (the training set keeps only features). */
-const genomesOf = async (db: CommonQueryMethods, ids: readonly string[]): Promise<Map<string, Genome>> => {
+/** The genomes of the given strategies (the training set keeps only features); one that no longer is a Genome is left out. */
+const genomesOf = async (history: LearningHistory, ids: readonly string[]): Promise<Map<string, Genome>> => {
   const out = new Map<string, Genome>();
-  for (let i = 0; i < ids.length; i += 5000) {
-    const rows = await db.any(sql.type(GenomeRow)`SELECT id::text AS id, genome FROM strategies WHERE id = ANY(${sql.array(ids.slice(i, i + 5000), 'uuid')})`);
-    for (const r of rows) if (Genome.is(r.genome)) out.set(r.id, r.genome);
-  }
+  for (const [id, genome] of await history.genomes(ids)) if (Genome.is(genome)) out.set(id, genome);
   return out;
 };
 
-const regimeOf = (row: TrainingRow): Regime => {
+const regimeOf = (row: LearningHistoryRow): Regime => {
   const label = row.regime?.['label'];
   return typeof label === 'string' && (REGIMES as readonly string[]).includes(label) ? (label as Regime) : DEFAULT_REGIME;
 };
@@ -161,7 +154,7 @@ const regimeOf = (row: TrainingRow): Regime => {
 const ORIGINS: readonly GeneratedOrigin[] = ['ga', 'policy', 'random'];
 
 /** A training-set row as the learner's StrategyRecord (figures from the stored IS/OOS metrics). */
-const recordOf = (row: TrainingRow, genome: Genome): StrategyRecord => {
+const recordOf = (row: LearningHistoryRow, genome: Genome): StrategyRecord => {
   const figures = (sharpe: number | null, ret: number | null, dd: number | null, trades: number | null, present: boolean): Figures | null =>
     present ? { sharpe, totalReturn: ret, maxDrawdown: dd, tradeCount: trades ?? 0 } : null;
   return {
@@ -273,8 +266,8 @@ export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOpt
     // The cycle ran: report what is stored, append nothing.
     const insights = await storedInsights(deps.store, cycleId);
     const ownIds = new Set(strategyIds);
-    const rows = (await trainingRows(deps.pool)).filter((r) => ownIds.has(r.strategyId));
-    const genomes = await genomesOf(deps.pool, rows.map((r) => r.strategyId));
+    const rows = (await deps.history.rows()).filter((r) => ownIds.has(r.strategyId));
+    const genomes = await genomesOf(deps.history, rows.map((r) => r.strategyId));
     const records = rows.flatMap((r) => (genomes.has(r.strategyId) ? [recordOf(r, genomes.get(r.strategyId)!)] : []));
     notes.push(`cycle ${cycleId} already ran (its policy update is stored): nothing appended`);
     deps.log.info({ cycleId }, 'learning cycle already ran: nothing appended');
@@ -301,21 +294,18 @@ export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOpt
 
   // The learner, rebuilt from the history (this cycle's own strategies left out: see the module comment).
   const own = new Set(strategyIds);
-  const rows = (await trainingRows(deps.pool)).filter((r) => !own.has(r.strategyId));
-  const genomes = await genomesOf(deps.pool, rows.map((r) => r.strategyId));
+  const rows = (await deps.history.rows()).filter((r) => !own.has(r.strategyId));
+  const genomes = await genomesOf(deps.history, rows.map((r) => r.strategyId));
   const history = rows
     .filter((r) => genomes.has(r.strategyId))
     .map((r) => recordOf(r, genomes.get(r.strategyId)!))
     .sort((a, b) => a.cycle - b.cycle || a.id.localeCompare(b.id));
   if (history.length < rows.length) notes.push(`${rows.length - history.length} training rows without a readable genome were left out`);
-  const tested = await testedFingerprints(deps.pool, { includePending: true });
+  const tested = await deps.history.triedFingerprints();
   const partial = (await deps.store.readStream(`strategy-${strategyIds[0]}`, { maxCount: 1 })).length > 0;
   if (partial) {
     // A run that stopped half-way: its genomes are not "tested" for the regeneration (they are the same ones).
-    const ownRows = await deps.pool.any(
-      sql.type(z.object({ f: z.string() }))`SELECT genome_fingerprint AS f FROM training_set WHERE strategy_id = ANY(${sql.array(strategyIds, 'uuid')})`,
-    );
-    for (const r of ownRows) tested.delete(r.f);
+    for (const f of await deps.history.fingerprintsOf(strategyIds)) tested.delete(f);
     notes.push(`cycle ${cycleId} was started before: resuming it`);
   }
   const insightsBefore = history.length > 0 ? computeInsights(history.map(insightRow)) : null;

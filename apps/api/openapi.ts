@@ -1,5 +1,6 @@
 // The OpenAPI 3.1 description of the HTTP API, with an example body for every command.
 import { INDICATORS } from '../../domain/indicators/catalog.js';
+import { REGIMES } from '../../domain/learning/policy/regime.js';
 import { ORIGINS, STRATEGY_TYPES, TIMEFRAMES } from '../../domain/strategy/genome.js';
 import { LIFECYCLE_ROUTES, LIFECYCLE_ROUTE_NAMES } from './command-bodies.js';
 import { exampleBacktest, exampleCommands, exampleGenerate } from './examples.js';
@@ -102,6 +103,58 @@ const schemas = {
       activeStrategies: { type: 'integer', minimum: 0 },
     },
   },
+  LearningCycle: {
+    type: 'object',
+    properties: {
+      cycleId: { type: 'string' },
+      regime: { type: ['string', 'null'], enum: [...REGIMES, null] },
+      asOf: { type: ['string', 'null'], format: 'date-time' },
+      rows: { type: ['integer', 'null'] },
+      scoredRows: { type: ['integer', 'null'] },
+      overall: { type: ['object', 'null'], properties: { count: { type: 'integer' }, meanSharpe: { type: 'number' }, medianSharpe: { type: 'number' }, successRate: { type: 'number' } } },
+      recordedAt: { type: ['string', 'null'], format: 'date-time' },
+      policyUpdates: { type: ['integer', 'null'] },
+    },
+  },
+  LearningCycleDetail: {
+    allOf: [
+      { $ref: '#/components/schemas/LearningCycle' },
+      {
+        type: 'object',
+        properties: {
+          policyResults: { type: ['integer', 'null'] },
+          policyRecordedAt: { type: ['string', 'null'], format: 'date-time' },
+          insights: { type: ['object', 'null'], description: 'the Insights of domain/learning/insights/insights.ts, as LearningInsightsRecorded carried it' },
+        },
+      },
+    ],
+  },
+  LearningPolicySummary: {
+    type: 'object',
+    properties: {
+      cycleId: { type: 'string' },
+      regime: { type: ['string', 'null'] },
+      asOf: { type: ['string', 'null'], format: 'date-time' },
+      updates: { type: 'integer' },
+      results: { type: ['integer', 'null'] },
+      recordedAt: { type: 'string', format: 'date-time' },
+      threshold: { type: 'number' },
+      decay: { type: 'number' },
+      prior: { type: 'object', properties: { alpha: { type: 'number' }, beta: { type: 'number' } } },
+      timeframes: { type: 'array', items: { type: 'string' } },
+      regimes: {
+        type: 'object',
+        description: 'regime → gene → arms, best posterior mean first',
+        additionalProperties: {
+          type: 'object',
+          additionalProperties: {
+            type: 'array',
+            items: { type: 'object', properties: { arm: { type: 'string' }, alpha: { type: 'number' }, beta: { type: 'number' }, mean: { type: 'number' } } },
+          },
+        },
+      },
+    },
+  },
 };
 
 const commonCommandFields = {
@@ -129,6 +182,7 @@ const idempotencyHeader = {
   schema: { type: 'string', maxLength: 200 },
   description: 'a retry with the same key returns the first answer and appends nothing',
 };
+const cycleIdSchema = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', example: '2024-01-31' };
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
 
 export const openApiDocument = () => ({
@@ -255,6 +309,33 @@ export const openApiDocument = () => ({
         summary: "A day's pair selection: every candidate's score and parts, the rules, what was chosen",
         parameters: [{ name: 'day', in: 'path', required: true, schema: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } }],
         responses: { '200': { description: 'the PairsSelected record' }, '404': problem('no selection that day') },
+      },
+    },
+    '/api/learning/cycles': {
+      get: {
+        summary: 'The learning cycles, newest first (learning_insights read model): regime, rows, overall OOS performance, policy updates',
+        parameters: [
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
+          { name: 'before', in: 'query', description: 'only cycles before this one (the last cycleId of the previous page)', schema: cycleIdSchema },
+        ],
+        responses: { '200': { description: '{ cycles }', content: json({ type: 'object', properties: { cycles: { type: 'array', items: ref('LearningCycle') } } }) }, '400': problem('bad query parameter (path query.limit or query.before)') },
+      },
+    },
+    '/api/learning/cycles/{cycleId}': {
+      get: {
+        summary: "A cycle's full insights (correlations, quartiles, categories, success and failure factors, recommended ranges, notes) and its policy update",
+        parameters: [{ name: 'cycleId', in: 'path', required: true, schema: cycleIdSchema }],
+        responses: {
+          '200': { description: 'the cycle', content: json(ref('LearningCycleDetail')) },
+          '400': problem('cycleId is not a day (path params.cycleId)'),
+          '404': problem('no such cycle in the read model'),
+        },
+      },
+    },
+    '/api/learning/policy': {
+      get: {
+        summary: 'The current generation policy: per regime and gene, the arms ranked by posterior mean α/(α+β)',
+        responses: { '200': { description: 'the policy summary', content: json(ref('LearningPolicySummary')) }, '404': problem('no learning cycle has recorded a policy yet') },
       },
     },
     '/health': { get: { summary: 'Database, broker, projection and mirror lag', responses: { '200': { description: 'healthy' }, '503': { description: 'degraded' } } } },

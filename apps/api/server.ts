@@ -12,6 +12,7 @@ import { strategyStream } from '../../domain/strategy/events.js';
 import { describeState } from '../../domain/strategy/state.js';
 import { GenerateBody, LIFECYCLE_ROUTES, LIFECYCLE_ROUTE_NAMES, type LifecycleRouteName } from './command-bodies.js';
 import { findAnswer, requestFingerprint, storeAnswer } from './idempotency.js';
+import { learningRoutes } from './learning-routes.js';
 import type { Logger } from '../../infrastructure/logging/logger.js';
 import { openApiDocument } from './openapi.js';
 import { commandFailed, invalidRequest, type HttpAnswer } from './problems.js';
@@ -200,6 +201,7 @@ export const createApi = (deps: ApiDeps): express.Express => {
   });
 
   if (deps.backtests) app.use(deps.backtests);
+  app.use(learningRoutes({ db: deps.pool }));
 
   app.get('/health', async (_req, res) => {
     const report = await deps.health();

@@ -73,8 +73,10 @@ export interface StrategyRecord {
   readonly passed: boolean;
   /** Why the filter refused it (absent when it passed). */
   readonly rejectedBecause?: string;
-  /** What the learner was fed (see FitnessMode); null = failure. */
+  /** What the learner was fed (see FitnessMode; min'ed with the paper Sharpe by learnFromPaper); null = failure. */
   readonly fitness: number | null;
+  /** Paper-trading figures, once known (paper-feedback.ts). */
+  readonly paper?: Figures;
 }
 
 export interface LearnerState {
@@ -112,6 +114,11 @@ export interface CycleOptions {
   readonly parentNiche?: ParentNiche;
   /** The GA breeds from the last this many cycles of history (default: all of it). */
   readonly populationCycles?: number;
+  /**
+   * `history` (default): the GA breeds from the (recent) history; `paper-confirmed`: only from strategies whose
+   * paper Sharpe is above 0, when there are at least 4 of them (else from the history, with a note).
+   */
+  readonly parents?: 'history' | 'paper-confirmed';
   /** Fewer scored strategies in the history: all exploration. Default 20. */
   readonly minHistory?: number;
   /** Recorded in lineage.seed. */
@@ -221,8 +228,15 @@ export const runCycle = (state: LearnerState, options: CycleOptions, backtest: B
 
   // 1. Generate.
   const firstCycle = options.populationCycles === undefined ? 0 : options.cycle - options.populationCycles;
-  const recent: Scored[] = state.history.filter((r) => r.cycle >= firstCycle).map((r) => ({ id: r.id, genome: r.genome, fitness: r.fitness }));
-  const population = options.parentNiche === undefined ? recent : nichedParents(recent, options.parentNiche);
+  const scored = (r: StrategyRecord): Scored => ({ id: r.id, genome: r.genome, fitness: r.fitness });
+  const recent: Scored[] = state.history.filter((r) => r.cycle >= firstCycle).map(scored);
+  let parents = recent;
+  if (options.parents === 'paper-confirmed') {
+    const confirmed = state.history.filter((r) => r.paper !== undefined && (r.paper.sharpe ?? 0) > 0).map(scored);
+    if (confirmed.length >= 4) parents = confirmed;
+    else notes.push(`${confirmed.length} paper-confirmed strategies (< 4): the GA breeds from the history`);
+  }
+  const population = options.parentNiche === undefined ? parents : nichedParents(parents, options.parentNiche);
   const generatorOptions = {
     size,
     symbols: options.symbols,
@@ -237,7 +251,11 @@ export const runCycle = (state: LearnerState, options: CycleOptions, backtest: B
   const generation =
     options.generator === 'random'
       ? generateRandomCycle(generatorOptions, rnd)
-      : generateCycle({ population, policy: state.policy, regime: options.regime, ...(priors === undefined ? {} : { priors }) }, generatorOptions, rnd);
+      : generateCycle(
+          { population, policy: state.policy, regime: options.regime, historySize: state.history.filter((r) => r.fitness !== null && Number.isFinite(r.fitness)).length, ...(priors === undefined ? {} : { priors }) },
+          generatorOptions,
+          rnd,
+        );
   notes.push(...generation.notes);
 
   // 2. Backtest in-sample and out-of-sample.

@@ -62,6 +62,11 @@ export interface LearnerView {
   readonly policy: Policy;
   readonly regime: Regime;
   readonly priors?: GenerationPriors;
+  /**
+   * Scored strategies in the learner's whole history, for the `minHistory` test, when the GA breeds from a part of
+   * it (recent cycles, a niche, paper-confirmed ones). Default: the population's scored count.
+   */
+  readonly historySize?: number;
 }
 
 export interface Generated {
@@ -162,9 +167,9 @@ export const generateCycle = (learner: LearnerView, options: GeneratorOptions, r
   };
 
   let planned = allocate(size, options.shares ?? DEFAULT_SHARES);
-  const scored = learner.population.filter((s) => s.fitness !== null && Number.isFinite(s.fitness));
-  if (scored.length < minHistory) {
-    notes.push(`history of ${scored.length} scored strategies < ${minHistory}: all ${size} genomes are random (exploration)`);
+  const historySize = learner.historySize ?? learner.population.filter((s) => s.fitness !== null && Number.isFinite(s.fitness)).length;
+  if (historySize < minHistory) {
+    notes.push(`history of ${historySize} scored strategies < ${minHistory}: all ${size} genomes are random (exploration)`);
     planned = { ga: 0, policy: 0, random: size };
   } else if (planned.policy > 0 && learner.policy.regimes[learner.regime] === undefined) {
     notes.push(`no policy evidence for regime ${learner.regime}: its ${planned.policy} samples come from the uniform prior (exploration)`);

@@ -61,3 +61,14 @@ export const strategyReadModel = (db: CommonQueryMethods) => ({
   get: (id: string) => getStrategy(db, id) as Promise<Record<string, unknown> | undefined>,
   count: (q: { readonly state?: string } = {}) => countStrategies(db, q),
 });
+
+const GenomeRow = z.object({ id: z.string(), genome: Json });
+
+/** The stored genomes of these strategies (not decoded), in chunks of 5,000 ids; unknown ids are absent. */
+export const genomesOf = async (db: CommonQueryMethods, ids: readonly string[]): Promise<Map<string, unknown>> => {
+  const out = new Map<string, unknown>();
+  for (let i = 0; i < ids.length; i += 5000)
+    for (const r of await db.any(sql.type(GenomeRow)`SELECT id::text AS id, genome FROM strategies WHERE id = ANY(${sql.array(ids.slice(i, i + 5000), 'uuid')})`))
+      out.set(r.id, r.genome);
+  return out;
+};

@@ -20,6 +20,7 @@ import { importCandleFiles } from '../../infrastructure/market-data/candle-file-
 import { PostgresCandleStore } from '../../infrastructure/market-data/postgres-candle-store.js';
 import { ALL_PROJECTIONS } from '../../projections/all.js';
 import { ProjectionRunner } from '../../projections/runner.js';
+import { readModelLearningHistory } from '../../projections/training-set/learning-history.js';
 import { trainingRows } from '../../projections/training-set/queries.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
 import { sharedDataFile } from '../support/shared-data.js';
@@ -53,7 +54,7 @@ describe('daily learning cycle (real candles, fresh database)', function () {
     for await (const r of importCandleFiles(candles, [sharedDataFile('binance_BTCUSDT_1h.csv.gz'), sharedDataFile('binance_ETHUSDT_1h.csv.gz')]))
       expect(r.error, r.file).to.equal(undefined);
     runner = new ProjectionRunner({ pool, store, projections: ALL_PROJECTIONS, log: memoryLog() });
-    deps = { store, candles, clock, ids: uuidIds, log: memoryLog(), pool, dataFingerprint, catchUp: () => runner.catchUp() };
+    deps = { store, candles, clock, ids: uuidIds, log: memoryLog(), history: readModelLearningHistory(pool), dataFingerprint, catchUp: () => runner.catchUp() };
     day1 = await runDailyCycle(deps, { asOf: DAY1, n: N, minHistory: 5 });
     await runner.catchUp();
   });
