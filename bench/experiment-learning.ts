@@ -5,7 +5,8 @@
 // cycles with the same seeds; the random baseline generates N random genomes a cycle.
 //
 //   npm run experiment:learning            (tsx bench/experiment-learning.ts)
-//   env: LEARNING_N (500), LEARNING_K (20), LEARNING_SEED (20240501), LEARNING_START (2023-01-01),
+//   env: LEARNING_N (500), LEARNING_K (20), LEARNING_SEED (20240501), LEARNING_START (2023-01-01; or
+//        LEARNING_STARTS, a comma list: one experiment per start, then the paired comparison pooled over all),
 //        LEARNING_VARIANTS (comma list of: random, learning, learning-min-is-oos, random-deflated,
 //        learning-deflated, learning-niche, learning-paper, learning-paper-parents; default all eight),
 //        LEARNING_OOS_DAYS (14; the OOS window length)
@@ -26,7 +27,8 @@ const DAY = 86_400_000;
 const N = Number(process.env['LEARNING_N'] ?? 500);
 const K = Number(process.env['LEARNING_K'] ?? 20);
 const SEED = Number(process.env['LEARNING_SEED'] ?? 20240501);
-const START = Date.parse(`${process.env['LEARNING_START'] ?? '2023-01-01'}T00:00:00Z`);
+const STARTS = (process.env['LEARNING_STARTS'] ?? process.env['LEARNING_START'] ?? '2023-01-01').split(',').map((d) => Date.parse(`${d.trim()}T00:00:00Z`));
+if (STARTS.some((t) => Number.isNaN(t))) throw new Error(`LEARNING_START(S): not a list of days like 2023-01-01: ${process.env['LEARNING_STARTS'] ?? process.env['LEARNING_START']}`);
 const IS_DAYS = 60;
 const OOS_DAYS = Number(process.env['LEARNING_OOS_DAYS'] ?? 14); // third round: 42
 const FORWARD_DAYS = 7;
@@ -66,8 +68,10 @@ const series: Record<string, CandleSeries> = {};
 for (const s of SYMBOLS)
   series[s] = (await readOrBuildCandleCache(path.join(CACHE_DIR, `binance_${s}_1h.f64`), () => loadCandles(`binance_${s}_1h.csv.gz`, s))).series;
 const last = Math.min(...SYMBOLS.map((s) => series[s]!.openTime[series[s]!.length - 1]!));
-const endOfLast = START + ((K - 1) * STEP_DAYS + IS_DAYS + OOS_DAYS + FORWARD_DAYS) * DAY;
-if (endOfLast > last) throw new Error(`K = ${K} cycles from ${new Date(START).toISOString()} end after the data (${new Date(last).toISOString()})`);
+for (const START of STARTS) {
+  const endOfLast = START + ((K - 1) * STEP_DAYS + IS_DAYS + OOS_DAYS + FORWARD_DAYS) * DAY;
+  if (endOfLast > last) throw new Error(`K = ${K} cycles from ${new Date(START).toISOString()} end after the data (${new Date(last).toISOString()})`);
+}
 
 const cache = new IndicatorCache();
 const backtest: BacktestFn = (genome, w) => backtestGenome(genome, series, cache, { from: w.from, to: w.to }).aggregate.meanMetrics;
@@ -96,50 +100,59 @@ interface CycleRow {
   oosSharpe: (number | null)[];
 }
 
-const t0 = performance.now();
-const results = new Map<string, CycleRow[]>();
-for (const v of variants) {
-  let learner: LearnerState = initialLearner();
-  const rows: CycleRow[] = [];
-  const tv = performance.now();
-  for (let c = 0; c < K; c++) {
-    const isFrom = START + c * STEP_DAYS * DAY;
-    const inSample = { from: isFrom, to: isFrom + IS_DAYS * DAY };
-    const outOfSample = { from: inSample.to, to: inSample.to + OOS_DAYS * DAY };
-    const forward = { from: outOfSample.to, to: outOfSample.to + FORWARD_DAYS * DAY };
-    const regime = classifyRegime(closesUntil(outOfSample.to), { window: 720 }).regime;
-    const cycleId = day(outOfSample.to);
-    const r = runCycle(
-      learner,
-      { cycle: c, cycleId, size: N, symbols: SYMBOLS, inSample, outOfSample, regime, seed: SEED, ...v.options },
-      backtest,
-      mulberry32(SEED + 1009 * c), // the same seed budget for every variant
-    );
-    learner = r.learner;
-    const all = evaluateForward(r.records, forward, backtest);
-    if (v.paperFeedback === true) {
-      // The week just evaluated is the filtered strategies' paper trading; it ends when cycle c + 1 starts.
-      const paper = all.flatMap((f) => (f.passed && f.forward !== null ? [{ strategyId: f.id, figures: f.forward }] : []));
-      learner = learnFromPaper(learner, paper).learner;
-    }
-    rows.push({
-      cycle: c,
-      window: `${day(inSample.from)} → ${day(outOfSample.from)} → ${day(forward.from)}…${day(forward.to - DAY)}`,
-      regime,
-      passed: r.passed.length,
-      dsr95: r.records.filter((x) => (x.oosDeflatedSharpe ?? 0) >= 0.95 && (x.outOfSample?.tradeCount ?? 0) >= 3 && (x.inSample?.sharpe ?? -1) > 0).length,
-      filtered: all.filter((f) => f.passed),
-      all,
-      produced: `${r.generation.produced.ga}/${r.generation.produced.policy}/${r.generation.produced.random}`,
-      notes: r.notes,
-      isSharpe: r.records.map((x) => x.inSample?.sharpe ?? null),
-      oosSharpe: r.records.map((x) => x.outOfSample?.sharpe ?? null),
-    });
-    console.error(`${v.name} cycle ${c} ${cycleId} ${regime}: ${r.passed.length} passed, ${r.generation.produced.ga}/${r.generation.produced.policy}/${r.generation.produced.random} ga/policy/random, ${((performance.now() - tv) / 1000).toFixed(1)} s`);
-  }
-  results.set(v.name, rows);
+interface Period {
+  readonly start: number;
+  readonly results: Map<string, CycleRow[]>;
+  readonly wallSeconds: number;
 }
-const wallSeconds = (performance.now() - t0) / 1000;
+
+const runPeriod = (START: number): Period => {
+  const t0 = performance.now();
+  const results = new Map<string, CycleRow[]>();
+  for (const v of variants) {
+    let learner: LearnerState = initialLearner();
+    const rows: CycleRow[] = [];
+    const tv = performance.now();
+    for (let c = 0; c < K; c++) {
+      const isFrom = START + c * STEP_DAYS * DAY;
+      const inSample = { from: isFrom, to: isFrom + IS_DAYS * DAY };
+      const outOfSample = { from: inSample.to, to: inSample.to + OOS_DAYS * DAY };
+      const forward = { from: outOfSample.to, to: outOfSample.to + FORWARD_DAYS * DAY };
+      const regime = classifyRegime(closesUntil(outOfSample.to), { window: 720 }).regime;
+      const cycleId = day(outOfSample.to);
+      const r = runCycle(
+        learner,
+        { cycle: c, cycleId, size: N, symbols: SYMBOLS, inSample, outOfSample, regime, seed: SEED, ...v.options },
+        backtest,
+        mulberry32(SEED + 1009 * c), // the same seed budget for every variant
+      );
+      learner = r.learner;
+      const all = evaluateForward(r.records, forward, backtest);
+      if (v.paperFeedback === true) {
+        // The week just evaluated is the filtered strategies' paper trading; it ends when cycle c + 1 starts.
+        const paper = all.flatMap((f) => (f.passed && f.forward !== null ? [{ strategyId: f.id, figures: f.forward }] : []));
+        learner = learnFromPaper(learner, paper).learner;
+      }
+      rows.push({
+        cycle: c,
+        window: `${day(inSample.from)} → ${day(outOfSample.from)} → ${day(forward.from)}…${day(forward.to - DAY)}`,
+        regime,
+        passed: r.passed.length,
+        dsr95: r.records.filter((x) => (x.oosDeflatedSharpe ?? 0) >= 0.95 && (x.outOfSample?.tradeCount ?? 0) >= 3 && (x.inSample?.sharpe ?? -1) > 0).length,
+        filtered: all.filter((f) => f.passed),
+        all,
+        produced: `${r.generation.produced.ga}/${r.generation.produced.policy}/${r.generation.produced.random}`,
+        notes: r.notes,
+        isSharpe: r.records.map((x) => x.inSample?.sharpe ?? null),
+        oosSharpe: r.records.map((x) => x.outOfSample?.sharpe ?? null),
+      });
+      console.error(`${v.name} cycle ${c} ${cycleId} ${regime}: ${r.passed.length} passed, ${r.generation.produced.ga}/${r.generation.produced.policy}/${r.generation.produced.random} ga/policy/random, ${((performance.now() - tv) / 1000).toFixed(1)} s`);
+    }
+    results.set(v.name, rows);
+  }
+  const wallSeconds = (performance.now() - t0) / 1000;
+  return { start: START, results, wallSeconds };
+};
 
 // --- the tables
 const num = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '–');
@@ -153,27 +166,35 @@ const summary = (fs: readonly ForwardResult[]) => {
   return `${num(mean(s))} / ${num(median(s))} | ${pct(mean(r))} / ${pct(median(r))}`; // two table cells
 };
 
-const out: string[] = [];
-out.push(`N = ${N} genomes a cycle, K = ${K} cycles, seed ${SEED}, symbols ${SYMBOLS.join(', ')} 1h; IS ${IS_DAYS} d → OOS ${OOS_DAYS} d → forward ${FORWARD_DAYS} d, step ${STEP_DAYS} d, first IS from ${day(START)}; wall time ${wallSeconds.toFixed(0)} s (${variants.length} variants, one thread).`);
-out.push('');
-out.push('Forward (unseen) period: Sharpe mean / median | return mean / median.');
-out.push('');
-for (const v of variants) {
-  const rows = results.get(v.name)!;
-  out.push(`**${v.name}**`);
+/** One period's per-cycle tables. */
+const periodTables = (p: Period): string[] => {
+  const { results, wallSeconds } = p;
+  const START = p.start;
+  const out: string[] = [];
+  out.push(`N = ${N} genomes a cycle, K = ${K} cycles, seed ${SEED}, symbols ${SYMBOLS.join(', ')} 1h; IS ${IS_DAYS} d → OOS ${OOS_DAYS} d → forward ${FORWARD_DAYS} d, step ${STEP_DAYS} d, first IS from ${day(START)}; wall time ${wallSeconds.toFixed(0)} s (${variants.length} variants, one thread).`);
   out.push('');
-  out.push('| cycle | IS from → OOS from → forward | regime | made ga/policy/random | passed | filtered: fwd Sharpe mean / median | filtered: fwd return mean / median | all N: fwd Sharpe mean / median | all N: fwd return mean / median |');
-  out.push('|---|---|---|---|---|---|---|---|---|');
-  for (const r of rows) out.push(`| ${r.cycle} | ${r.window} | ${r.regime} | ${r.produced} | ${r.passed} | ${summary(r.filtered)} | ${summary(r.all)} |`);
-  const filtered = rows.flatMap((r) => r.filtered);
-  const all = rows.flatMap((r) => r.all);
-  out.push(`| all | | | | ${filtered.length} | ${summary(filtered)} | ${summary(all)} |`);
+  out.push('Forward (unseen) period: Sharpe mean / median | return mean / median.');
   out.push('');
-  out.push(`(diagnostic: ${rows.reduce((s, r) => s + r.dsr95, 0)} strategies over the ${K} cycles had OOS deflated Sharpe ≥ 0.95 with ≥ 3 OOS trades and IS Sharpe > 0; per cycle ${rows.map((r) => r.dsr95).join(' ')})`);
-  out.push('');
-}
-// Paired by cycle: the filtered strategies' mean forward return and Sharpe, each variant against the random baseline.
-if ([...results.keys()].some((k) => k.startsWith('random'))) {
+  for (const v of variants) {
+    const rows = results.get(v.name)!;
+    out.push(`**${v.name}**`);
+    out.push('');
+    out.push('| cycle | IS from → OOS from → forward | regime | made ga/policy/random | passed | filtered: fwd Sharpe mean / median | filtered: fwd return mean / median | all N: fwd Sharpe mean / median | all N: fwd return mean / median |');
+    out.push('|---|---|---|---|---|---|---|---|---|');
+    for (const r of rows) out.push(`| ${r.cycle} | ${r.window} | ${r.regime} | ${r.produced} | ${r.passed} | ${summary(r.filtered)} | ${summary(r.all)} |`);
+    const filtered = rows.flatMap((r) => r.filtered);
+    const all = rows.flatMap((r) => r.all);
+    out.push(`| all | | | | ${filtered.length} | ${summary(filtered)} | ${summary(all)} |`);
+    out.push('');
+    out.push(`(diagnostic: ${rows.reduce((s, r) => s + r.dsr95, 0)} strategies over the ${K} cycles had OOS deflated Sharpe ≥ 0.95 with ≥ 3 OOS trades and IS Sharpe > 0; per cycle ${rows.map((r) => r.dsr95).join(' ')})`);
+    out.push('');
+  }
+  return out;
+};
+
+/** Each learning variant against its random arm, paired by cycle, over the given periods. */
+const pairedTable = (periods: readonly Period[]): string[] => {
+  const out: string[] = [];
   out.push('Paired by cycle against the random arm with the same filter (mean forward figure of the filtered strategies, and of all N; cycle 0, all exploration in every variant, and cycles with no filtered strategy in either run are skipped):');
   out.push('');
   out.push('| variant | against | population | cycles compared | better return | mean Δ return (± s.e.) | better Sharpe | mean Δ Sharpe (± s.e.) | mean passed per cycle (baseline) |');
@@ -185,9 +206,11 @@ if ([...results.keys()].some((k) => k.startsWith('random'))) {
     ['learning-deflated', 'learning'],
   ];
   for (const [name, baseName] of pairs) {
-    const base = results.get(baseName);
-    const rows = results.get(name);
-    if (base === undefined || rows === undefined) continue;
+    if (periods.some((p) => !p.results.has(baseName) || !p.results.has(name))) continue;
+    // Cycle i of each period against cycle i of the same period's baseline.
+    const rowsAndBase = periods.flatMap((p) => p.results.get(name)!.map((r, i) => [r, p.results.get(baseName)![i]!] as const));
+    const rows = rowsAndBase.map(([r]) => r);
+    const base = rowsAndBase.map(([, b]) => b);
     const v = { name };
     const se = (xs: number[]) => (xs.length < 2 ? NaN : Math.sqrt(xs.reduce((s, x) => s + (x - mean(xs)) ** 2, 0) / (xs.length - 1) / xs.length));
     const passedMean = mean(rows.map((r) => r.passed));
@@ -211,40 +234,59 @@ if ([...results.keys()].some((k) => k.startsWith('random'))) {
     }
   }
   out.push('');
-}
-// Persistence (why a filter can or cannot work): within each cycle, does a better OOS Sharpe mean a better forward
-// week? Spearman ρ per cycle (averaged), and the forward figures of each OOS-Sharpe quintile pooled over cycles.
-out.push('Persistence: does the OOS week predict the forward week? Within each cycle, genomes with an OOS and a forward Sharpe; ρ = Spearman, averaged over cycles (± s.e.); quintiles of OOS Sharpe within each cycle, forward figures pooled over cycles.');
-out.push('');
-out.push('| variant | ρ(IS, OOS Sharpe) | ρ(OOS, forward Sharpe) | ρ(OOS, fwd) among OOS Sharpe > 0 | Q1 (worst OOS) fwd return / Sharpe | Q2 | Q3 | Q4 | Q5 (best OOS) fwd return / Sharpe |');
-out.push('|---|---|---|---|---|---|---|---|---|');
-for (const v of variants) {
-  const rows = results.get(v.name)!;
-  const rhoIsOos: number[] = [];
-  const rhoOosFwd: number[] = [];
-  const rhoTop: number[] = [];
-  const bins: { ret: number[]; sh: number[] }[] = Array.from({ length: 5 }, () => ({ ret: [], sh: [] }));
-  for (const r of rows) {
-    const pairs = r.all.flatMap((f, i) => {
-      const oos = r.oosSharpe[i];
-      const fwd = f.forward?.sharpe;
-      return oos == null || fwd == null ? [] : [{ is: r.isSharpe[i] ?? null, oos, fwd, ret: f.forward!.totalReturn ?? 0 }];
-    });
-    const withIs = r.all.flatMap((_, i) => (r.isSharpe[i] == null || r.oosSharpe[i] == null ? [] : [[r.isSharpe[i]!, r.oosSharpe[i]!] as const]));
-    if (withIs.length > 10) rhoIsOos.push(spearman(withIs.map((x) => x[0]), withIs.map((x) => x[1])));
-    if (pairs.length > 10) rhoOosFwd.push(spearman(pairs.map((p) => p.oos), pairs.map((p) => p.fwd)));
-    const top = pairs.filter((p) => p.oos > 0);
-    if (top.length > 10) rhoTop.push(spearman(top.map((p) => p.oos), top.map((p) => p.fwd)));
-    const cuts = [0.2, 0.4, 0.6, 0.8].map((q) => quantile(pairs.map((p) => p.oos), q));
-    for (const p of pairs) {
-      const b = cuts.filter((c) => p.oos > c).length;
-      bins[b]!.ret.push(p.ret);
-      bins[b]!.sh.push(p.fwd);
+  return out;
+};
+
+/** Persistence over the given periods. */
+const persistenceTable = (periods: readonly Period[]): string[] => {
+  const out: string[] = [];
+  // Persistence (why a filter can or cannot work): within each cycle, does a better OOS Sharpe mean a better forward
+  // week? Spearman ρ per cycle (averaged), and the forward figures of each OOS-Sharpe quintile pooled over cycles.
+  out.push('Persistence: does the OOS week predict the forward week? Within each cycle, genomes with an OOS and a forward Sharpe; ρ = Spearman, averaged over cycles (± s.e.); quintiles of OOS Sharpe within each cycle, forward figures pooled over cycles.');
+  out.push('');
+  out.push('| variant | ρ(IS, OOS Sharpe) | ρ(OOS, forward Sharpe) | ρ(OOS, fwd) among OOS Sharpe > 0 | Q1 (worst OOS) fwd return / Sharpe | Q2 | Q3 | Q4 | Q5 (best OOS) fwd return / Sharpe |');
+  out.push('|---|---|---|---|---|---|---|---|---|');
+  for (const v of variants) {
+    const rows = periods.flatMap((p) => p.results.get(v.name)!);
+    const rhoIsOos: number[] = [];
+    const rhoOosFwd: number[] = [];
+    const rhoTop: number[] = [];
+    const bins: { ret: number[]; sh: number[] }[] = Array.from({ length: 5 }, () => ({ ret: [], sh: [] }));
+    for (const r of rows) {
+      const pairs = r.all.flatMap((f, i) => {
+        const oos = r.oosSharpe[i];
+        const fwd = f.forward?.sharpe;
+        return oos == null || fwd == null ? [] : [{ is: r.isSharpe[i] ?? null, oos, fwd, ret: f.forward!.totalReturn ?? 0 }];
+      });
+      const withIs = r.all.flatMap((_, i) => (r.isSharpe[i] == null || r.oosSharpe[i] == null ? [] : [[r.isSharpe[i]!, r.oosSharpe[i]!] as const]));
+      if (withIs.length > 10) rhoIsOos.push(spearman(withIs.map((x) => x[0]), withIs.map((x) => x[1])));
+      if (pairs.length > 10) rhoOosFwd.push(spearman(pairs.map((p) => p.oos), pairs.map((p) => p.fwd)));
+      const top = pairs.filter((p) => p.oos > 0);
+      if (top.length > 10) rhoTop.push(spearman(top.map((p) => p.oos), top.map((p) => p.fwd)));
+      const cuts = [0.2, 0.4, 0.6, 0.8].map((q) => quantile(pairs.map((p) => p.oos), q));
+      for (const p of pairs) {
+        const b = cuts.filter((c) => p.oos > c).length;
+        bins[b]!.ret.push(p.ret);
+        bins[b]!.sh.push(p.fwd);
+      }
     }
+    const se = (xs: number[]) => (xs.length < 2 ? NaN : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1) / xs.length));
+    const rho = (xs: number[]) => `${num(mean(xs))} ± ${num(se(xs))}`;
+    out.push(`| ${v.name} | ${rho(rhoIsOos)} | ${rho(rhoOosFwd)} | ${rho(rhoTop)} | ${bins.map((b) => `${pct(mean(b.ret))} / ${num(mean(b.sh))}`).join(' | ')} |`);
   }
-  const se = (xs: number[]) => (xs.length < 2 ? NaN : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1) / xs.length));
-  const rho = (xs: number[]) => `${num(mean(xs))} ± ${num(se(xs))}`;
-  out.push(`| ${v.name} | ${rho(rhoIsOos)} | ${rho(rhoOosFwd)} | ${rho(rhoTop)} | ${bins.map((b) => `${pct(mean(b.ret))} / ${num(mean(b.sh))}`).join(' | ')} |`);
+  out.push('');
+  return out;
+};
+
+const periods: Period[] = [];
+const printed: string[] = [];
+for (const START of STARTS) {
+  const period = runPeriod(START);
+  periods.push(period);
+  printed.push(...(STARTS.length > 1 ? [`#### First IS from ${day(START)}`, ''] : []), ...periodTables(period), ...pairedTable([period]), ...persistenceTable([period]));
 }
-out.push('');
-console.log(out.join('\n'));
+if (STARTS.length > 1) {
+  printed.push(`#### Pooled over the ${STARTS.length} periods (${STARTS.map(day).join(', ')}): ${STARTS.length} × ${K - 1} paired cycles`, '');
+  printed.push(...pairedTable(periods), ...persistenceTable(periods));
+}
+console.log(printed.join('\n'));
