@@ -65,15 +65,25 @@ export const openBacktesting = (platform: Platform, options: { readonly usePool?
   };
 };
 
-/** The queue consumer of `apps/worker`: runs jobs on the pool, records, acks only after recording. */
+/**
+ * The queue consumer of `apps/worker`: runs jobs on the pool, records, acks only after recording. A job that keeps
+ * failing or taking its worker down is recorded as failed after the queue's delivery limit (rabbitmq-job-queue.ts).
+ */
 export const startBacktestWorker = async (platform: Platform) => {
   if (!platform.config.amqpUrl) throw new Error('the backtest worker consumes the RabbitMQ work queue: set AMQP_URL');
   const candles = new PostgresCandleStore({ connectionString: platform.databaseUrl, poolSize: 4 });
   const pool = openWorkerPool(platform, candles);
   const queue = new RabbitMqJobQueue({ url: platform.config.amqpUrl, log: platform.log });
   const record = backtestOutcomeRecorder({ store: platform.store, clock: platform.clock, ids: platform.ids, actor: `worker:${process.pid}` as never });
-  const consumer = await queue.consume((job) => pool.run(job), record, { prefetch: availableParallelism() * 2 });
-  platform.log.info({ workers: availableParallelism() }, 'backtest worker consuming the job queue');
+  let consumer: Awaited<ReturnType<RabbitMqJobQueue['consume']>>;
+  try {
+    consumer = await queue.consume((job) => pool.run(job), record, { prefetch: availableParallelism() * 2 });
+  } catch (e) {
+    // e.g. a QueueDeclarationError (a classic queue of that name left by an earlier version): fail without leaks.
+    await Promise.allSettled([queue.close(), pool.close(), candles.close()]);
+    throw e;
+  }
+  platform.log.info({ workers: availableParallelism(), queue: queue.queue, deliveryLimit: queue.deliveryLimit }, 'backtest worker consuming the job queue');
   return {
     stop: async () => {
       await consumer.stop();

@@ -1,5 +1,6 @@
 // `npm run start:worker`: a backtest worker — consumes the RabbitMQ work queue with a worker-thread pool.
-// Run one per machine; they compete for jobs, and a killed worker's jobs are redelivered to the others.
+// Run one per machine; they compete for jobs, and a killed worker's jobs are redelivered to the others (up to the
+// queue's delivery limit: a job that keeps killing its workers ends recorded as failed, WORKER_LOST).
 import { startBacktestWorker } from '../backtesting.js';
 import { configOrExit, openPlatform } from '../platform.js';
 import { stopOnSignals } from '../services.js';
