@@ -9,7 +9,8 @@
 //        LEARNING_STARTS, a comma list: one experiment per start, then the paired comparison pooled over all),
 //        LEARNING_VARIANTS (comma list of: random, learning, learning-min-is-oos, random-deflated,
 //        learning-deflated, learning-niche, learning-paper, learning-paper-parents; default all eight),
-//        LEARNING_OOS_DAYS (14; the OOS window length)
+//        LEARNING_OOS_DAYS (14; the OOS window length), LEARNING_FEE (0.001: taker and maker fee of every backtest;
+//        0 = the pre-cost diagnostic of round 6)
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { backtestGenome } from '../domain/backtest/engine.js';
@@ -34,6 +35,8 @@ const OOS_DAYS = Number(process.env['LEARNING_OOS_DAYS'] ?? 14); // third round:
 const FORWARD_DAYS = 7;
 const STEP_DAYS = 7;
 const SYMBOLS = ['BTCUSDT', 'ETHUSDT', 'BNBUSDT'];
+const FEE = Number(process.env['LEARNING_FEE'] ?? 0.001);
+if (!(FEE >= 0 && FEE < 0.1)) throw new Error(`LEARNING_FEE: a fee rate in [0, 0.1), got ${process.env['LEARNING_FEE']}`);
 
 interface Variant {
   readonly name: string;
@@ -74,7 +77,11 @@ for (const START of STARTS) {
 }
 
 const cache = new IndicatorCache();
-const backtest: BacktestFn = (genome, w) => backtestGenome(genome, series, cache, { from: w.from, to: w.to }).aggregate.meanMetrics;
+const backtestWithFee =
+  (fee: number): BacktestFn =>
+  (genome, w) =>
+    backtestGenome(genome, series, cache, { from: w.from, to: w.to, fill: { takerFee: fee, makerFee: fee } }).aggregate.meanMetrics;
+const backtest = backtestWithFee(FEE);
 
 const day = (t: number) => new Date(t).toISOString().slice(0, 10);
 const btc = series['BTCUSDT']!;
@@ -171,7 +178,7 @@ const periodTables = (p: Period): string[] => {
   const { results, wallSeconds } = p;
   const START = p.start;
   const out: string[] = [];
-  out.push(`N = ${N} genomes a cycle, K = ${K} cycles, seed ${SEED}, symbols ${SYMBOLS.join(', ')} 1h; IS ${IS_DAYS} d → OOS ${OOS_DAYS} d → forward ${FORWARD_DAYS} d, step ${STEP_DAYS} d, first IS from ${day(START)}; wall time ${wallSeconds.toFixed(0)} s (${variants.length} variants, one thread).`);
+  out.push(`N = ${N} genomes a cycle, K = ${K} cycles, seed ${SEED}, symbols ${SYMBOLS.join(', ')} 1h, fee ${(FEE * 100).toFixed(2)}% a side; IS ${IS_DAYS} d → OOS ${OOS_DAYS} d → forward ${FORWARD_DAYS} d, step ${STEP_DAYS} d, first IS from ${day(START)}; wall time ${wallSeconds.toFixed(0)} s (${variants.length} variants, one thread).`);
   out.push('');
   out.push('Forward (unseen) period: Sharpe mean / median | return mean / median.');
   out.push('');
