@@ -27,8 +27,9 @@ import { systemClock } from '../../infrastructure/clock/system-clock.js';
 import { uuidIds } from '../../infrastructure/clock/uuid-ids.js';
 import { PostgresEventStore } from '../../infrastructure/event-store/postgres-event-store.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
+import { AMQP_TEST_URL, cleanUpQueue } from './queue-support.js';
 
-const URL_ = process.env['AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672';
+const URL_ = AMQP_TEST_URL;
 const silent = pino({ level: 'silent' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -92,15 +93,7 @@ describe('RabbitMQ backtest job queue: delivery limit (poison jobs)', function (
   beforeEach(() => {
     queueName = `test.backtest.${randomUUID()}`;
   });
-  afterEach(async () => {
-    for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-    await Promise.allSettled(opened.splice(0).map((q) => q.close()));
-    const conn = await amqp.connect(URL_);
-    const ch = await conn.createChannel();
-    await ch.deleteQueue(queueName);
-    await ch.deleteQueue(`${queueName}.dead`);
-    await conn.close();
-  });
+  afterEach(() => cleanUpQueue(queueName, children, opened));
 
   it(`records a job whose run always throws as failed (ATTEMPTS_EXHAUSTED) after exactly ${DEFAULT_DELIVERY_LIMIT} attempts, then never delivers it again`, async () => {
     const producer = open();

@@ -16,8 +16,9 @@ import { runBacktestJob } from '../../infrastructure/backtest/job-runner.js';
 import { RabbitMqJobQueue, type DeliveryInfo } from '../../infrastructure/backtest/rabbitmq-job-queue.js';
 import { btcusdt1h } from '../indicators/real-candles.js';
 import { closeConnectionFromBroker } from '../mirror/support.js';
+import { AMQP_TEST_URL, cleanUpQueue } from './queue-support.js';
 
-const URL_ = process.env['AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672';
+const URL_ = AMQP_TEST_URL;
 const silent = pino({ level: 'silent' });
 const DAY = 86_400_000;
 
@@ -77,15 +78,7 @@ describe('RabbitMQ backtest job queue', function () {
     queueName = `test.backtest.${randomUUID()}`;
   });
 
-  afterEach(async () => {
-    for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-    await Promise.allSettled(opened.splice(0).map((q) => q.close()));
-    const conn = await amqp.connect(URL_);
-    const ch = await conn.createChannel();
-    await ch.deleteQueue(queueName);
-    await ch.deleteQueue(`${queueName}.dead`);
-    await conn.close();
-  });
+  afterEach(() => cleanUpQueue(queueName, children, opened));
 
   it('round-trips a job through the codec and refuses a malformed one', () => {
     const [j] = jobs(1, 'codec');
