@@ -59,7 +59,7 @@ export const learningCycleDeps = (platform: Platform, candles: PostgresCandleSto
 export const startLearningCycle = (platform: Platform, options: Omit<DailyCycleOptions, 'asOf'> = {}): LearningCycleService => {
   const candles = new PostgresCandleStore({ connectionString: platform.databaseUrl, poolSize: 2 });
   const deps = learningCycleDeps(platform, candles);
-  const runNow = (o: DailyCycleOptions = {}) => runDailyCycle(deps, { ...options, ...o });
+  const runNow = (o: DailyCycleOptions = {}) => runDailyCycle(deps, { timeframes: platform.config.learning.timeframes, ...options, ...o });
   const job = schedule('learning cycle', LEARNING_CYCLE_CRON, platform.log, async () => {
     const r = await runNow({ asOf: platform.clock.now() });
     platform.log.info({ cycleId: r.cycleId, ran: r.ran, generated: r.generated, passed: r.passed, notes: r.notes }, 'scheduled learning cycle finished');

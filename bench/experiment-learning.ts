@@ -21,6 +21,8 @@ import { median, quantile, spearman } from '../domain/learning/insights/statisti
 import { learnFromPaper } from '../domain/learning/paper-feedback.js';
 import { classifyRegime } from '../domain/learning/policy/regime.js';
 import type { CandleSeries } from '../domain/market/candles.js';
+import { completeOnly, resample } from '../domain/market/resample.js';
+import type { Genome } from '../domain/strategy/genome.js';
 import { readOrBuildCandleCache } from '../infrastructure/market-data/candle-binary-cache.js';
 import { loadCandles } from '../test/indicators/real-candles.js';
 
@@ -61,6 +63,9 @@ const VARIANTS: Variant[] = [
   // Fourth round (pre-registered in doc/learning.md): paper feedback, and breeding from paper-confirmed strategies.
   { name: 'learning-paper', options: { generator: 'learning' }, paperFeedback: true },
   { name: 'learning-paper-parents', options: { generator: 'learning', parents: 'paper-confirmed' }, paperFeedback: true },
+  // Seventh round (pre-registered in doc/learning.md): genomes on 1h and 4h candles.
+  { name: 'random-tf', options: { generator: 'random', timeframes: ['1h', '4h'] } },
+  { name: 'learning-tf', options: { generator: 'learning', timeframes: ['1h', '4h'] }, baseline: 'random-tf' },
 ];
 const wanted = (process.env['LEARNING_VARIANTS'] ?? VARIANTS.map((v) => v.name).join(',')).split(',');
 const variants = VARIANTS.filter((v) => wanted.includes(v.name));
@@ -77,10 +82,22 @@ for (const START of STARTS) {
 }
 
 const cache = new IndicatorCache();
+// 4h candles resampled from the 1h ones, complete buckets only (a bucket with a gap inside is left out).
+const series4h: Record<string, CandleSeries> = {};
+for (const s of SYMBOLS) {
+  const r = resample(series[s]!, '4h');
+  if (r._tag === 'Left') throw new Error(`${s}: ${r.left}`);
+  series4h[s] = completeOnly(r.right);
+}
+const seriesFor = (tf: Genome['timeframe']): Record<string, CandleSeries> => {
+  if (tf === '1h') return series;
+  if (tf === '4h') return series4h;
+  throw new Error(`the experiment has no ${tf} candles`);
+};
 const backtestWithFee =
   (fee: number): BacktestFn =>
   (genome, w) =>
-    backtestGenome(genome, series, cache, { from: w.from, to: w.to, fill: { takerFee: fee, makerFee: fee } }).aggregate.meanMetrics;
+    backtestGenome(genome, seriesFor(genome.timeframe), cache, { from: w.from, to: w.to, fill: { takerFee: fee, makerFee: fee } }).aggregate.meanMetrics;
 const backtest = backtestWithFee(FEE);
 
 const day = (t: number) => new Date(t).toISOString().slice(0, 10);
@@ -105,6 +122,8 @@ interface CycleRow {
   /** Per genome (the order of `all`): IS and OOS Sharpe, for the persistence diagnostic. */
   isSharpe: (number | null)[];
   oosSharpe: (number | null)[];
+  /** Share of the cycle's genomes on 4h candles (the timeframe gene of round 7). */
+  share4h: number;
 }
 
 interface Period {
@@ -152,6 +171,7 @@ const runPeriod = (START: number): Period => {
         notes: r.notes,
         isSharpe: r.records.map((x) => x.inSample?.sharpe ?? null),
         oosSharpe: r.records.map((x) => x.outOfSample?.sharpe ?? null),
+        share4h: r.records.filter((x) => x.genome.timeframe === '4h').length / Math.max(1, r.records.length),
       });
       console.error(`${v.name} cycle ${c} ${cycleId} ${regime}: ${r.passed.length} passed, ${r.generation.produced.ga}/${r.generation.produced.policy}/${r.generation.produced.random} ga/policy/random, ${((performance.now() - tv) / 1000).toFixed(1)} s`);
     }
@@ -193,6 +213,7 @@ const periodTables = (p: Period): string[] => {
     const all = rows.flatMap((r) => r.all);
     out.push(`| all | | | | ${filtered.length} | ${summary(filtered)} | ${summary(all)} |`);
     out.push('');
+    if (rows.some((r) => r.share4h > 0)) out.push(`(4h share of the generated genomes per cycle: ${rows.map((r) => `${Math.round(r.share4h * 100)}%`).join(' ')})`, '');
     out.push(`(diagnostic: ${rows.reduce((s, r) => s + r.dsr95, 0)} strategies over the ${K} cycles had OOS deflated Sharpe ≥ 0.95 with ≥ 3 OOS trades and IS Sharpe > 0; per cycle ${rows.map((r) => r.dsr95).join(' ')})`);
     out.push('');
   }

@@ -41,8 +41,9 @@ import { initialPolicy, type Policy } from '../../domain/learning/policy/policy.
 import { classifyRegime, DEFAULT_REGIME, REGIMES, type Regime } from '../../domain/learning/policy/regime.js';
 import { insightRow } from '../../domain/learning/cycle.js';
 import { INTERVAL_MS, type CandleSeries } from '../../domain/market/candles.js';
+import { canResample, completeOnly, resample } from '../../domain/market/resample.js';
 import type { Actor } from '../../domain/primitives/codecs.js';
-import { Genome } from '../../domain/strategy/genome.js';
+import { Genome, type Timeframe } from '../../domain/strategy/genome.js';
 import { BacktestResult, FilterVerdict, type StrategyEvent } from '../../domain/strategy/events.js';
 import { formatFieldErrors, fieldErrors } from '../../domain/primitives/decode-errors.js';
 import type * as t from 'io-ts';
@@ -98,6 +99,11 @@ export interface DailyCycleOptions {
   readonly filter?: FilterRule;
   /** Fewer scored strategies in the history: all exploration (runCycle's default is 20). */
   readonly minHistory?: number;
+  /**
+   * Timeframes to generate for (default ['1h']). Longer ones are resampled from the stored 1h candles closed by
+   * asOf (complete buckets only), so the windows and the regime stay those of the 1h series.
+   */
+  readonly timeframes?: readonly Timeframe[];
 }
 
 export interface RankedStrategy {
@@ -244,6 +250,9 @@ export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOpt
   const rule = options.filter ?? DEFAULT_FILTER;
   const interval = '1h' as const;
   const barMs = INTERVAL_MS[interval];
+  const timeframes = options.timeframes ?? (['1h'] as const);
+  const unusable = timeframes.filter((tf) => tf !== interval && !canResample(interval, tf));
+  if (unusable.length > 0) throw new RangeError(`learning cycle: timeframes ${unusable.join(', ')} cannot be built from ${interval} candles`);
   const notes: string[] = [];
 
   // Windows by open time; only candles closed by asOf (open time + 1 h ≤ asOf) are loaded, so nothing is seen early.
@@ -316,6 +325,17 @@ export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOpt
   const warmup = 1000 * barMs;
   const series: Record<string, CandleSeries> = {};
   for (const symbol of symbols) series[symbol] = await deps.candles.readSeries({ exchange, symbol, interval }, { from: inSample.from - warmup, to: asOf - barMs + 1 });
+  const seriesByTimeframe = new Map<Timeframe, Record<string, CandleSeries>>([[interval, series]]);
+  for (const tf of timeframes) {
+    if (seriesByTimeframe.has(tf)) continue;
+    const resampled: Record<string, CandleSeries> = {};
+    for (const symbol of symbols) {
+      const r = resample(series[symbol]!, tf, { asOf });
+      if (either.isLeft(r)) throw new Error(`learning cycle ${cycleId}: ${symbol} ${tf}: ${r.left}`);
+      resampled[symbol] = completeOnly(r.right);
+    }
+    seriesByTimeframe.set(tf, resampled);
+  }
   const reference = series[symbols.includes('BTCUSDT') ? 'BTCUSDT' : symbols[0]!]!;
   const reading = classifyRegime(reference.close, { window: 720 });
   notes.push(...reading.notes.map((x) => `regime: ${x}`));
@@ -324,14 +344,16 @@ export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOpt
   const cache = new IndicatorCache();
   const runs = new Map<Genome, Map<number, { metrics: Metrics; fingerprint: string }>>();
   const backtest: BacktestFn = (genome, w) => {
-    const bt = backtestGenome(genome, series, cache, { from: w.from, to: w.to });
+    const tfSeries = seriesByTimeframe.get(genome.timeframe);
+    if (tfSeries === undefined) throw new Error(`no ${genome.timeframe} candles in this cycle`); // a failed backtest, scored as such
+    const bt = backtestGenome(genome, tfSeries, cache, { from: w.from, to: w.to });
     const ends: Record<string, number> = {};
-    for (const s of genome.symbols) ends[s] = windowIndices(series[s]!, w.from, w.to).to;
+    for (const s of genome.symbols) ends[s] = windowIndices(tfSeries[s]!, w.from, w.to).to;
     const metrics: Record<string, number> = {};
     for (const [k, v] of Object.entries({ ...bt.aggregate.meanMetrics, symbols: bt.aggregate.symbols, totalTrades: bt.aggregate.totalTrades }))
       if (Number.isFinite(v)) metrics[k] = v;
     const byWindow = runs.get(genome) ?? new Map();
-    byWindow.set(w.from, { metrics, fingerprint: deps.dataFingerprint({ exchange, interval, symbols: genome.symbols }, series, ends) });
+    byWindow.set(w.from, { metrics, fingerprint: deps.dataFingerprint({ exchange, interval: genome.timeframe, symbols: genome.symbols }, tfSeries, ends) });
     runs.set(genome, byWindow);
     return bt.aggregate.meanMetrics;
   };
@@ -349,6 +371,7 @@ export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOpt
       filter: rule,
       seed,
       ...(options.minHistory === undefined ? {} : { minHistory: options.minHistory }),
+      ...(options.timeframes === undefined ? {} : { timeframes: options.timeframes }),
     },
     backtest,
     mulberry32(seed),

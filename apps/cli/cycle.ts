@@ -1,4 +1,4 @@
-// `npm run cycle -- [--as-of <ISO time>] [--n 500] [--seed N]`: runs the daily learning cycle now (as the 03:00 UTC
+// `npm run cycle -- [--as-of <ISO time>] [--n 500] [--seed N] [--timeframes 1h,4h]`: runs the daily learning cycle now (as the 03:00 UTC
 // job does) on the stored candles closed by --as-of (default: now), and prints what it generated, what passed the
 // out-of-sample filter, the top 10 by OOS Sharpe, the insights' top factors and the wall time. Re-running a day
 // that already ran appends nothing and says so.
@@ -8,7 +8,7 @@ import { PostgresCandleStore } from '../../infrastructure/market-data/postgres-c
 import { learningCycleDeps } from '../learning-schedule.js';
 import { configOrExit, openPlatform } from '../platform.js';
 
-const { values } = parseArgs({ options: { 'as-of': { type: 'string' }, n: { type: 'string' }, seed: { type: 'string' } } });
+const { values } = parseArgs({ options: { 'as-of': { type: 'string' }, n: { type: 'string' }, seed: { type: 'string' }, timeframes: { type: 'string' } } });
 const fail = (msg: string): never => {
   console.error(msg);
   process.exit(2);
@@ -19,12 +19,21 @@ const n = values.n === undefined ? 500 : Number(values.n);
 if (!Number.isInteger(n) || n < 1) fail(`--n: must be a positive integer, got "${values.n}"`);
 const seed = values.seed === undefined ? undefined : Number(values.seed);
 if (seed !== undefined && (!Number.isInteger(seed) || seed < 0)) fail(`--seed: must be a non-negative integer, got "${values.seed}"`);
+const timeframes = values.timeframes?.split(',').map((x) => x.trim()).filter(Boolean);
+const CYCLE_TIMEFRAMES = ['1h', '4h', '1d'] as const;
+if (timeframes !== undefined && (timeframes.length === 0 || timeframes.some((x) => !(CYCLE_TIMEFRAMES as readonly string[]).includes(x))))
+  fail(`--timeframes: a comma list of ${CYCLE_TIMEFRAMES.join(', ')} (built from the 1h candles), got "${values.timeframes}"`);
 
 const platform = await openPlatform(configOrExit(), 'cycle');
 const candles = new PostgresCandleStore({ connectionString: platform.databaseUrl });
 const num = (x: number | null | undefined, d = 2) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(d));
 try {
-  const r = await runDailyCycle(learningCycleDeps(platform, candles), { n, ...(asOf === undefined ? {} : { asOf }), ...(seed === undefined ? {} : { seed }) });
+  const r = await runDailyCycle(learningCycleDeps(platform, candles), {
+    n,
+    timeframes: (timeframes ?? platform.config.learning.timeframes) as (typeof CYCLE_TIMEFRAMES)[number][],
+    ...(asOf === undefined ? {} : { asOf }),
+    ...(seed === undefined ? {} : { seed }),
+  });
   console.log(`cycle ${r.cycleId} as of ${r.asOf}${r.ran ? '' : ' — ALREADY RAN: nothing appended'}`);
   console.log(`symbols ${r.symbols.join(', ')}; regime ${r.regime}; IS ${r.inSample.start} → ${r.inSample.end}; OOS ${r.outOfSample.start} → ${r.outOfSample.end}`);
   console.log(`history: ${r.historySize} strategies; policy updates: ${r.policyUpdates}; events appended: ${r.appended}`);

@@ -101,6 +101,8 @@ export interface CycleOptions {
   readonly outOfSample: Window;
   /** The regime at the end of the out-of-sample window (the cycle's "now"). */
   readonly regime: Regime;
+  /** Timeframes to generate for (default ['1h']); the backtest function must handle each. */
+  readonly timeframes?: readonly Genome['timeframe'][];
   /** The generator: the learning one (default) or the random baseline. */
   readonly generator?: 'learning' | 'random';
   readonly shares?: Shares;
@@ -246,6 +248,7 @@ export const runCycle = (state: LearnerState, options: CycleOptions, backtest: B
     seed,
     ...(options.shares === undefined ? {} : { shares: options.shares }),
     ...(options.minHistory === undefined ? {} : { minHistory: options.minHistory }),
+    ...(options.timeframes === undefined ? {} : { timeframes: options.timeframes }),
   };
   const priors = state.insights === null ? undefined : priorsFromInsights(state.insights);
   const generation =
@@ -299,7 +302,7 @@ export const runCycle = (state: LearnerState, options: CycleOptions, backtest: B
   const tested = new Set(state.tested);
   for (const r of records) tested.add(r.fingerprint);
   const policy = updatePolicy(
-    state.policy,
+    options.timeframes === undefined ? state.policy : { ...state.policy, timeframes: [...options.timeframes] },
     options.regime,
     records.map((r) => ({ genome: r.genome, reward: r.fitness })),
   );

@@ -38,6 +38,11 @@ export interface GeneratorOptions {
   readonly size?: number;
   readonly symbols: readonly string[];
   readonly timeframe?: Genome['timeframe'];
+  /**
+   * The timeframes to generate for (default: [timeframe ?? '1h']). Random genomes draw one uniformly, the policy
+   * samples its `timeframe` gene over these arms, GA children inherit a parent's.
+   */
+  readonly timeframes?: readonly Genome['timeframe'][];
   /** Shares of the output; normalised to sum 1. Default 40% GA, 30% policy, 30% random. */
   readonly shares?: Shares;
   /** Fingerprints (genetic/fingerprint) of every genome tested so far: none is generated again. */
@@ -134,7 +139,12 @@ export const generateCycle = (learner: LearnerView, options: GeneratorOptions, r
   const minHistory = options.minHistory ?? 20;
   const maxAttempts = options.maxAttempts ?? 8;
   const generation = options.generation ?? 0;
-  const timeframe = options.timeframe ?? '1h';
+  const timeframes = options.timeframes !== undefined && options.timeframes.length > 0 ? options.timeframes : [options.timeframe ?? '1h'];
+  // One timeframe draws nothing, so a single-timeframe cycle consumes the random stream as it always did.
+  const drawTimeframe = () => (timeframes.length === 1 ? timeframes[0]! : pick(rnd, timeframes));
+  // The GA repairs a child into this timeframe; with several, a child keeps the one it inherited.
+  const gaTimeframe = timeframes.length === 1 ? timeframes[0] : undefined;
+  const policy = options.timeframes === undefined ? learner.policy : { ...learner.policy, timeframes: [...timeframes] };
   const lineageCommon = {
     generation,
     ...(options.seed === undefined ? {} : { seed: options.seed }),
@@ -152,7 +162,7 @@ export const generateCycle = (learner: LearnerView, options: GeneratorOptions, r
     produced[origin]++;
   };
   // A random genome trades one symbol, like a policy sample (a GA child inherits its parents' symbols).
-  const drawRandom = () => freshRandom({ rnd, symbols: [pick(rnd, options.symbols)], timeframe }, { ...lineageCommon, operators: ['random:exploration'] });
+  const drawRandom = () => freshRandom({ rnd, symbols: [pick(rnd, options.symbols)], timeframe: drawTimeframe() }, { ...lineageCommon, operators: ['random:exploration'] });
   const pushRandom = () => {
     let genome = drawRandom();
     let fp = genomeFingerprint(genome);
@@ -182,7 +192,7 @@ export const generateCycle = (learner: LearnerView, options: GeneratorOptions, r
       {
         size: planned.ga,
         symbols: options.symbols,
-        timeframe,
+        ...(gaTimeframe === undefined ? {} : { timeframe: gaTimeframe }),
         eliteShare: 0,
         randomShare: 0,
         tested: seen,
@@ -212,7 +222,7 @@ export const generateCycle = (learner: LearnerView, options: GeneratorOptions, r
   for (let made = 0; made < planned.policy; made++) {
     let done = false;
     for (let attempt = 0; attempt < maxAttempts && !done; attempt++) {
-      const genome = samplePolicyGenome(learner.policy, learner.regime, options.symbols, rnd, {
+      const genome = samplePolicyGenome(policy, learner.regime, options.symbols, rnd, {
         ...(learner.priors === undefined ? {} : { priors: learner.priors }),
         ...lineageCommon,
       });

@@ -40,6 +40,23 @@ const oneOf = <K extends string>(values: readonly K[], name: string) =>
     String,
   );
 
+/** A comma list of the timeframes the learning cycle can build from 1h candles. */
+const LEARNING_TIMEFRAME_CHOICES = ['1h', '4h', '1d'] as const;
+type LearningTimeframe = (typeof LEARNING_TIMEFRAME_CHOICES)[number];
+const timeframeList = (name: string) =>
+  new t.Type<LearningTimeframe[], string, unknown>(
+    name,
+    (u): u is LearningTimeframe[] => Array.isArray(u),
+    (u, c) => {
+      const parts = typeof u === 'string' ? u.split(',').map((x) => x.trim()).filter(Boolean) : [];
+      const wrong = parts.filter((x) => !(LEARNING_TIMEFRAME_CHOICES as readonly string[]).includes(x));
+      return parts.length > 0 && wrong.length === 0
+        ? t.success([...new Set(parts)] as LearningTimeframe[])
+        : t.failure(u, c, `must be a comma list of ${LEARNING_TIMEFRAME_CHOICES.join(', ')}, got "${String(u)}"`);
+    },
+    (xs) => xs.join(','),
+  );
+
 const Env = t.partial({
   DATABASE_URL: url(['postgres:', 'postgresql:'], 'DATABASE_URL'),
   AMQP_URL: url(['amqp:', 'amqps:'], 'AMQP_URL'),
@@ -58,6 +75,7 @@ const Env = t.partial({
   ORDER_BOOK_INTERVAL_SECONDS: intFromString(0, 86_400, 'ORDER_BOOK_INTERVAL_SECONDS'),
   RETENTION_HF_DAYS: intFromString(1, 36_500, 'RETENTION_HF_DAYS'),
   RETENTION_DAILY_DAYS: intFromString(1, 36_500, 'RETENTION_DAILY_DAYS'),
+  LEARNING_TIMEFRAMES: timeframeList('LEARNING_TIMEFRAMES'),
 });
 
 export interface Config {
@@ -85,6 +103,10 @@ export interface Config {
     readonly orderBookIntervalSeconds: number;
     readonly retentionHighFrequencyDays: number;
     readonly retentionDailyDays: number;
+  };
+  readonly learning: {
+    /** The timeframes the daily cycle generates genomes for (built from the 1h candles). Default 1h. */
+    readonly timeframes: readonly LearningTimeframe[];
   };
 }
 
@@ -118,5 +140,6 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
       retentionHighFrequencyDays: e.RETENTION_HF_DAYS ?? 90,
       retentionDailyDays: e.RETENTION_DAILY_DAYS ?? 365,
     },
+    learning: { timeframes: e.LEARNING_TIMEFRAMES ?? ['1h'] },
   });
 };

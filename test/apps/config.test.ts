@@ -13,6 +13,13 @@ describe('configuration from the environment', () => {
     expect(either.isRight(c) && c.right).to.deep.include({ databaseUrl: 'postgres://u@h:5432/db', amqpUrl: 'amqp://g:g@h:5672', port: 9000 });
   });
 
+  it('reads the learning timeframes (default 1h)', () => {
+    const d = loadConfig({});
+    expect(either.isRight(d) && d.right.learning).to.deep.equal({ timeframes: ['1h'] });
+    const c = loadConfig({ LEARNING_TIMEFRAMES: '1h, 4h,4h' });
+    expect(either.isRight(c) && c.right.learning).to.deep.equal({ timeframes: ['1h', '4h'] });
+  });
+
   it('treats an empty variable as unset', () => {
     const c = loadConfig({ DATABASE_URL: '', PORT: '' });
     expect(either.isRight(c) && c.right).to.deep.include({ databaseUrl: undefined, port: 8080 });
@@ -26,6 +33,7 @@ describe('configuration from the environment', () => {
     ['AMQP_URL', 'http://broker', 'AMQP_URL'],
     ['EVENT_STORE', 'kafka', 'EVENT_STORE'],
     ['LOG_LEVEL', 'loud', 'LOG_LEVEL'],
+    ['LEARNING_TIMEFRAMES', '1h,2h', 'LEARNING_TIMEFRAMES'],
   ] as const)
     it(`names ${name} when it is "${value}"`, () => {
       const c = loadConfig({ [name]: value });
