@@ -14,6 +14,7 @@
 //
 // The read models must have caught up with the log before the learner is rebuilt: pass `catchUp` (the projector's
 // catch-up) when the caller is not sure they have.
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { either } from 'fp-ts';
 import { windowIndices, backtestGenome } from '../../domain/backtest/engine.js';
 import { mulberry32 } from '../../domain/backtest/random-genome.js';
@@ -22,8 +23,12 @@ import { SCHEMA_VERSION } from '../../domain/events/catalog.js';
 import type { EventMetadata } from '../../domain/events/metadata.js';
 import { IndicatorCache } from '../../domain/indicators/cache.js';
 import {
+  backtestOnWindows,
+  concludeCycle,
   DEFAULT_FILTER,
-  runCycle,
+  planCycle,
+  type CycleOptions,
+  type GenomeRuns,
   type BacktestFn,
   type Figures,
   type FilterRule,
@@ -57,6 +62,8 @@ import type { LearningHistory, LearningHistoryRow } from '../ports/learning-hist
 import { handleStrategyCommand, loadStrategy, type CommandContext } from '../strategy/handle-strategy-command.js';
 
 const DAY = 86_400_000;
+/** Genomes backtested (in-sample and out-of-sample) between two yields to the event loop (a few ms of CPU). */
+const BACKTESTS_BETWEEN_YIELDS = 5;
 export const DEFAULT_CYCLE_SYMBOLS = ['BTCUSDT', 'ETHUSDT', 'BNBUSDT'] as const;
 export const CYCLE_ACTOR = 'system:learning-cycle' as Actor;
 export const cycleStream = (cycleId: string) => `cycle-${cycleId}`;
@@ -358,24 +365,28 @@ export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOpt
     return bt.aggregate.meanMetrics;
   };
 
-  const result = runCycle(
-    learner,
-    {
-      cycle: cycleIndex,
-      cycleId,
-      size: n,
-      symbols,
-      inSample,
-      outOfSample,
-      regime: reading.regime,
-      filter: rule,
-      seed,
-      ...(options.minHistory === undefined ? {} : { minHistory: options.minHistory }),
-      ...(options.timeframes === undefined ? {} : { timeframes: options.timeframes }),
-    },
-    backtest,
-    mulberry32(seed),
-  );
+  const cycleOptions: CycleOptions = {
+    cycle: cycleIndex,
+    cycleId,
+    size: n,
+    symbols,
+    inSample,
+    outOfSample,
+    regime: reading.regime,
+    filter: rule,
+    seed,
+    ...(options.minHistory === undefined ? {} : { minHistory: options.minHistory }),
+    ...(options.timeframes === undefined ? {} : { timeframes: options.timeframes }),
+  };
+  // runCycle in its three steps, so that the backtests (seconds of CPU for N = 500) give the event loop back every
+  // few genomes: the API and the projector sharing this process keep answering.
+  const plan = planCycle(learner, cycleOptions, mulberry32(seed));
+  const genomeRuns: GenomeRuns[] = [];
+  for (const [i, g] of plan.generation.genomes.entries()) {
+    genomeRuns.push(backtestOnWindows(g.genome, cycleOptions, backtest));
+    if (i % BACKTESTS_BETWEEN_YIELDS === BACKTESTS_BETWEEN_YIELDS - 1) await yieldToEventLoop();
+  }
+  const result = concludeCycle(learner, cycleOptions, plan, genomeRuns);
   notes.push(...result.notes);
 
   // Record each strategy's life: Generated → Backtested → Filtered (each command idempotent by its key).

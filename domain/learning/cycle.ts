@@ -218,17 +218,21 @@ export const insightRow = (r: StrategyRecord): InsightRow => ({
   oosSharpe: r.outOfSample?.sharpe ?? null,
 });
 
-/** One cycle: generate, backtest IS and OOS, filter and learn on OOS. The new learner state is in the result. */
-export const runCycle = (state: LearnerState, options: CycleOptions, backtest: BacktestFn, rnd: Random): CycleResult => {
-  const size = options.size ?? 500;
-  const rule = options.filter ?? DEFAULT_FILTER;
-  const mode = options.fitness ?? 'oos';
-  const filterMode = options.filterMode ?? 'fixed';
-  const minDsr = options.minOosDeflatedSharpe ?? 0.5;
-  const seed = options.seed ?? 0;
-  const notes: string[] = [];
+/** A cycle's genomes, generated and not yet backtested (the first half of runCycle). */
+export interface CyclePlan {
+  readonly generation: GeneratorResult;
+  readonly notes: readonly string[];
+}
 
-  // 1. Generate.
+/** One genome's backtests: null = the backtest failed (scored as a failure). */
+export interface GenomeRuns {
+  readonly is: Metrics | null;
+  readonly oos: Metrics | null;
+}
+
+/** Generates the cycle's genomes (GA, policy, random) from the learner state. */
+export const planCycle = (state: LearnerState, options: CycleOptions, rnd: Random): CyclePlan => {
+  const notes: string[] = [];
   const firstCycle = options.populationCycles === undefined ? 0 : options.cycle - options.populationCycles;
   const scored = (r: StrategyRecord): Scored => ({ id: r.id, genome: r.genome, fitness: r.fitness });
   const recent: Scored[] = state.history.filter((r) => r.cycle >= firstCycle).map(scored);
@@ -240,12 +244,12 @@ export const runCycle = (state: LearnerState, options: CycleOptions, backtest: B
   }
   const population = options.parentNiche === undefined ? parents : nichedParents(parents, options.parentNiche);
   const generatorOptions = {
-    size,
+    size: options.size ?? 500,
     symbols: options.symbols,
     tested: state.tested,
     cycleId: options.cycleId,
     generation: options.cycle,
-    seed,
+    seed: options.seed ?? 0,
     ...(options.shares === undefined ? {} : { shares: options.shares }),
     ...(options.minHistory === undefined ? {} : { minHistory: options.minHistory }),
     ...(options.timeframes === undefined ? {} : { timeframes: options.timeframes }),
@@ -260,20 +264,37 @@ export const runCycle = (state: LearnerState, options: CycleOptions, backtest: B
           rnd,
         );
   notes.push(...generation.notes);
+  return { generation, notes };
+};
 
-  // 2. Backtest in-sample and out-of-sample.
-  const runs = generation.genomes.map((g) => ({
-    g,
-    is: tryBacktest(backtest, g.genome, options.inSample),
-    oos: tryBacktest(backtest, g.genome, options.outOfSample),
-  }));
+/** Backtests one genome on the cycle's in-sample and out-of-sample windows; a throw is a failed backtest. */
+export const backtestOnWindows = (genome: Genome, options: Pick<CycleOptions, 'inSample' | 'outOfSample'>, backtest: BacktestFn): GenomeRuns => ({
+  is: tryBacktest(backtest, genome, options.inSample),
+  oos: tryBacktest(backtest, genome, options.outOfSample),
+});
+
+/**
+ * Judges the plan's backtests (runs[i] belongs to plan.generation.genomes[i]): deflated Sharpe, filter, and the
+ * learning on OOS figures. The new learner state is in the result.
+ */
+export const concludeCycle = (state: LearnerState, options: CycleOptions, plan: CyclePlan, runs: readonly GenomeRuns[]): CycleResult => {
+  const { generation } = plan;
+  if (runs.length !== generation.genomes.length) throw new RangeError(`concludeCycle: ${runs.length} backtests for ${generation.genomes.length} genomes`);
+  const size = options.size ?? 500;
+  const rule = options.filter ?? DEFAULT_FILTER;
+  const mode = options.fitness ?? 'oos';
+  const filterMode = options.filterMode ?? 'fixed';
+  const minDsr = options.minOosDeflatedSharpe ?? 0.5;
+  const seed = options.seed ?? 0;
+  const notes = [...plan.notes];
   const failed = runs.filter((r) => r.is === null || r.oos === null).length;
   if (failed > 0) notes.push(`${failed} of ${runs.length} backtests failed (scored as failures)`);
 
-  // 3. Deflated Sharpe with trials = N (the variance of this cycle's OOS Sharpe ratios), and the filter.
+  // Deflated Sharpe with trials = N (the variance of this cycle's OOS Sharpe ratios), and the filter.
   const oosSharpes = runs.flatMap((r) => (r.oos !== null && Number.isFinite(r.oos['sharpe']) ? [r.oos['sharpe']!] : []));
   const sharpeVariance = variance(oosSharpes);
   const records: StrategyRecord[] = runs.map((r, i) => {
+    const g = generation.genomes[i]!;
     const inSample = r.is === null ? null : figuresOf(r.is);
     const outOfSample = r.oos === null ? null : figuresOf(r.oos);
     const dsr = r.oos === null ? null : oosDeflatedSharpe(r.oos, size, sharpeVariance);
@@ -281,9 +302,9 @@ export const runCycle = (state: LearnerState, options: CycleOptions, backtest: B
     return {
       id: strategyId(seed, options.cycle, i),
       cycle: options.cycle,
-      genome: r.g.genome,
-      fingerprint: r.g.fingerprint,
-      origin: r.g.origin,
+      genome: g.genome,
+      fingerprint: g.fingerprint,
+      origin: g.origin,
       regime: options.regime,
       inSample,
       outOfSample,
@@ -296,7 +317,7 @@ export const runCycle = (state: LearnerState, options: CycleOptions, backtest: B
   const passed = records.filter((r) => r.passed);
   if (passed.length === 0) notes.push('no strategy passed the filter this cycle');
 
-  // 4. Learn, on the out-of-sample figures: the GA's population grows by this cycle's records, the policy is
+  // Learn, on the out-of-sample figures: the GA's population grows by this cycle's records, the policy is
   // rewarded with each genome's fitness, the insights are recomputed over every row so far.
   const history = [...state.history, ...records];
   const tested = new Set(state.tested);
@@ -308,6 +329,12 @@ export const runCycle = (state: LearnerState, options: CycleOptions, backtest: B
   );
   const insights = computeInsights(history.map(insightRow));
   return { records, passed, generation, learner: { history, tested, policy, insights }, notes };
+};
+
+/** One cycle: generate, backtest IS and OOS, filter and learn on OOS. The new learner state is in the result. */
+export const runCycle = (state: LearnerState, options: CycleOptions, backtest: BacktestFn, rnd: Random): CycleResult => {
+  const plan = planCycle(state, options, rnd);
+  return concludeCycle(state, options, plan, plan.generation.genomes.map((g) => backtestOnWindows(g.genome, options, backtest)));
 };
 
 export interface ForwardResult {
