@@ -7,7 +7,6 @@
 // - the write lock (transaction level): every live batch and every rebuild takes it, so a rebuild started from
 //   the CLI and a live batch never interleave. Live batches only try it (a rebuild in progress means "later").
 import { either } from 'fp-ts';
-import type { Either } from 'fp-ts/lib/Either.js';
 import { sql, type CommonQueryMethods, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import { decodeEvent, type EventDecodeFailed } from '../application/events/decode-event.js';
@@ -131,11 +130,6 @@ export const decodeBatch = <E extends AnyEvent>(
     events.push(d.right);
   }
   return { events };
-};
-
-export const decodeBatchOrFail = <E extends AnyEvent>(batch: readonly RecordedEvent[]): Either<EventDecodeFailed, DecodedEvent<E>[]> => {
-  const { events, failure } = decodeBatch<E>(batch);
-  return failure ? either.left(failure) : either.right(events);
 };
 
 /**

@@ -10,7 +10,8 @@
 import { either } from 'fp-ts';
 import { sql, type DatabasePool } from 'slonik';
 import { START, type EventStore, type Position } from '../application/ports/event-store.js';
-import { decodeBatchOrFail, readBatches, resetCheckpoint, writeLockKey } from './checkpoint.js';
+import { decodeEvent } from '../application/events/decode-event.js';
+import { readBatches, resetCheckpoint, writeLockKey } from './checkpoint.js';
 import type { AnyEvent, DecodedEvent, Projection, ProjectionLog } from './projection.js';
 
 /** Events per read from the store. */
@@ -74,16 +75,19 @@ export const rebuildProjection = async <E extends AnyEvent>(input: RebuildInput<
     };
     try {
       for await (const batch of readBatches(store, START, projection.filter, batchSize)) {
-        const decoded = decodeBatchOrFail<E>(batch);
-        if (either.isLeft(decoded)) {
-          const f = decoded.left;
-          log.error(
-            { projection: projection.name, stream: f.streamName, revision: f.revision, eventId: f.eventId, eventType: f.eventType, errors: f.errors },
-            `rebuild of ${projection.name} failed: ${f.message}; nothing was changed`,
-          );
-          throw new ProjectionDecodeError(projection.name, f);
+        // Decoded straight into the window (no per-batch array in between).
+        for (let i = 0; i < batch.length; i++) {
+          const decoded = decodeEvent<E>(batch[i]!);
+          if (either.isLeft(decoded)) {
+            const f = decoded.left;
+            log.error(
+              { projection: projection.name, stream: f.streamName, revision: f.revision, eventId: f.eventId, eventType: f.eventType, errors: f.errors },
+              `rebuild of ${projection.name} failed: ${f.message}; nothing was changed`,
+            );
+            throw new ProjectionDecodeError(projection.name, f);
+          }
+          window.push(decoded.right);
         }
-        for (const e of decoded.right) window.push(e);
         events += batch.length;
         position = batch[batch.length - 1]!.position;
         if (window.length >= windowSize) await write();

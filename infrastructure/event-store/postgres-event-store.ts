@@ -46,6 +46,25 @@ const toRecorded = (r: EventRow): RecordedEvent => ({
 // The text copy of the transaction id gets its own name: ORDER BY transaction_id must sort the xid8, not text.
 const COLUMNS = 'global_position, transaction_id::text AS tx, stream_name, stream_revision, event_id, event_type, data, metadata';
 
+// readAll is the replay's hot path (millions of rows): rows come back as arrays in COLUMNS order, not as objects,
+// and every column but the JSON ones stays the text PostgreSQL sent (what pg's default int8/uuid/text parsers
+// return for these columns anyway, without their per-value checks).
+const JSON_OIDS = new Set([114, 3802]); // json, jsonb
+const asText = (v: string) => v;
+const parseJson = (v: string): unknown => JSON.parse(v);
+const READ_TYPES = { getTypeParser: (oid: number) => (JSON_OIDS.has(oid) ? parseJson : asText) };
+type EventTuple = [string, string, string, string, string, string, unknown, unknown];
+
+const tupleToRecorded = (r: EventTuple): RecordedEvent => ({
+  streamName: r[2],
+  revision: BigInt(r[3]),
+  position: { commit: BigInt(r[1]), prepare: BigInt(r[0]) },
+  eventId: r[4],
+  type: r[5],
+  data: r[6],
+  metadata: r[7],
+});
+
 /** WHERE fragments for a filter; parameters are appended to `params`. */
 const filterSql = (filter: EventFilter | undefined, params: unknown[]): string => {
   let sql = '';
@@ -140,15 +159,19 @@ export class PostgresEventStore implements EventStore {
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     const from = options.from ?? START;
     const params: unknown[] = [from.commit.toString(), from.prepare.toString(), options.maxCount ?? 1000];
-    const { rows } = await this.pool.query<EventRow>(
-      `SELECT ${COLUMNS} FROM events
+    const { rows } = await this.pool.query<EventTuple>({
+      text: `SELECT ${COLUMNS} FROM events
         WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
           AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())${filterSql(options.filter, params)}
         ORDER BY events.transaction_id, events.global_position
         LIMIT $3`,
-      params,
-    );
-    return rows.map(toRecorded);
+      values: params,
+      rowMode: 'array',
+      types: READ_TYPES,
+    });
+    const out = new Array<RecordedEvent>(rows.length);
+    for (let i = 0; i < rows.length; i++) out[i] = tupleToRecorded(rows[i]!);
+    return out;
   }
 
   subscribeToAll(options: SubscribeOptions, handler: (batch: readonly RecordedEvent[]) => Promise<void>): Subscription {
