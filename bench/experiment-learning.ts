@@ -17,7 +17,7 @@ import { backtestGenome } from '../domain/backtest/engine.js';
 import { mulberry32 } from '../domain/backtest/random-genome.js';
 import { IndicatorCache } from '../domain/indicators/cache.js';
 import { evaluateForward, initialLearner, runCycle, type BacktestFn, type CycleOptions, type ForwardResult, type LearnerState } from '../domain/learning/cycle.js';
-import { median, quantile, spearman } from '../domain/learning/insights/statistics.js';
+import { mean, median, quantile, spearman } from '../domain/learning/insights/statistics.js';
 import { learnFromPaper } from '../domain/learning/paper-feedback.js';
 import { classifyRegime } from '../domain/learning/policy/regime.js';
 import type { CandleSeries } from '../domain/market/candles.js';
@@ -184,7 +184,8 @@ const runPeriod = (START: number): Period => {
 // --- the tables
 const num = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '–');
 const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(2)}%` : '–');
-const mean = (xs: readonly number[]) => (xs.length === 0 ? NaN : xs.reduce((s, x) => s + x, 0) / xs.length);
+/** Standard error of the mean. */
+const se = (xs: readonly number[]) => (xs.length < 2 ? NaN : Math.sqrt(xs.reduce((s, x) => s + (x - mean(xs)) ** 2, 0) / (xs.length - 1) / xs.length));
 const sharpes = (fs: readonly ForwardResult[]) => fs.flatMap((f) => (f.forward?.sharpe == null ? [] : [f.forward.sharpe]));
 const returns = (fs: readonly ForwardResult[]) => fs.flatMap((f) => (f.forward?.totalReturn == null ? [] : [f.forward.totalReturn]));
 const summary = (fs: readonly ForwardResult[]) => {
@@ -240,7 +241,6 @@ const pairedTable = (periods: readonly Period[]): string[] => {
     const rows = rowsAndBase.map(([r]) => r);
     const base = rowsAndBase.map(([, b]) => b);
     const v = { name };
-    const se = (xs: number[]) => (xs.length < 2 ? NaN : Math.sqrt(xs.reduce((s, x) => s + (x - mean(xs)) ** 2, 0) / (xs.length - 1) / xs.length));
     const passedMean = mean(rows.map((r) => r.passed));
     const basePassed = mean(base.map((r) => r.passed));
     for (const population of ['filtered', 'all'] as const) {
@@ -298,8 +298,7 @@ const persistenceTable = (periods: readonly Period[]): string[] => {
         bins[b]!.sh.push(p.fwd);
       }
     }
-    const se = (xs: number[]) => (xs.length < 2 ? NaN : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1) / xs.length));
-    const rho = (xs: number[]) => `${num(mean(xs))} ± ${num(se(xs))}`;
+      const rho = (xs: number[]) => `${num(mean(xs))} ± ${num(se(xs))}`;
     out.push(`| ${v.name} | ${rho(rhoIsOos)} | ${rho(rhoOosFwd)} | ${rho(rhoTop)} | ${bins.map((b) => `${pct(mean(b.ret))} / ${num(mean(b.sh))}`).join(' | ')} |`);
   }
   out.push('');

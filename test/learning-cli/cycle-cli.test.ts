@@ -1,35 +1,18 @@
 // `npm run cycle` end to end on its own database (real BTCUSDT and ETHUSDT 1h candles): a day runs and prints what
 // it generated, a re-run appends nothing and says so, wrong arguments exit 2 naming the problem.
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { importCandleFiles } from '../../infrastructure/market-data/candle-file-import.js';
 import { PostgresCandleStore } from '../../infrastructure/market-data/postgres-candle-store.js';
+import { runCli, type CliRun } from '../support/cli.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
 import { sharedDataFile } from '../support/shared-data.js';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 describe('cycle CLI', function () {
   this.timeout(180_000);
   let db: TestDatabase;
 
-  const cli = (...args: string[]): Promise<Run> =>
-    new Promise((resolve) => {
-      execFile(
-        process.execPath,
-        ['--import', 'tsx', path.join(ROOT, 'apps/cli/cycle.ts'), ...args],
-        { cwd: ROOT, env: { ...process.env, DATABASE_URL: db.url, AMQP_URL: '', LOG_LEVEL: 'silent' } },
-        (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-      );
-    });
+  // AMQP_URL empty: the in-process bus, whatever the calling shell has set.
+  const cli = (...args: string[]): Promise<CliRun> => runCli('apps/cli/cycle.ts', args, { DATABASE_URL: db.url, AMQP_URL: '', LOG_LEVEL: 'silent' });
 
   before(async () => {
     db = await freshDatabase('cycle_cli');

@@ -3,60 +3,32 @@
 // stores has an arm for each timeframe.
 import { expect } from 'chai';
 import { either } from 'fp-ts';
-import type { DatabasePool } from 'slonik';
 import { decodeAll } from '../../application/events/decode-event.js';
-import { runDailyCycle, type DailyCycleDeps, type DailyCycleReport } from '../../application/learning/daily-cycle.js';
+import { runDailyCycle, type DailyCycleReport } from '../../application/learning/daily-cycle.js';
 import { POLICY_STREAM, type LearningPolicyUpdated } from '../../domain/learning/policy-events.js';
-import { dataFingerprint } from '../../infrastructure/backtest/job-runner.js';
-import { fixedClock } from '../../infrastructure/clock/system-clock.js';
-import { uuidIds } from '../../infrastructure/clock/uuid-ids.js';
-import { createReadModelPool } from '../../infrastructure/db/pool.js';
-import { PostgresEventStore } from '../../infrastructure/event-store/postgres-event-store.js';
-import { importCandleFiles } from '../../infrastructure/market-data/candle-file-import.js';
-import { PostgresCandleStore } from '../../infrastructure/market-data/postgres-candle-store.js';
-import { ALL_PROJECTIONS } from '../../projections/all.js';
-import { ProjectionRunner } from '../../projections/runner.js';
-import { readModelLearningHistory } from '../../projections/training-set/learning-history.js';
 import { trainingRows } from '../../projections/training-set/queries.js';
-import { freshDatabase, type TestDatabase } from '../support/database.js';
-import { sharedDataFile } from '../support/shared-data.js';
-import { memoryLog } from '../projections/support.js';
+import { openCycleFixture, type CycleFixture } from './cycle-fixture.js';
 
 const DAY = new Date('2023-06-01T03:00:00.000Z');
 const N = 30;
 
 describe('daily learning cycle over 1h and 4h (real candles, fresh database)', function () {
   this.timeout(300_000);
-  let db: TestDatabase;
-  let store: PostgresEventStore;
-  let candles: PostgresCandleStore;
-  let pool: DatabasePool;
-  let runner: ProjectionRunner;
+  let fx: CycleFixture;
   let report: DailyCycleReport;
-  let deps: DailyCycleDeps;
 
   before(async () => {
-    db = await freshDatabase('daily_cycle_tf');
-    store = new PostgresEventStore({ connectionString: db.url });
-    candles = new PostgresCandleStore({ connectionString: db.url, source: 'test' });
-    pool = await createReadModelPool(db.url);
-    for await (const r of importCandleFiles(candles, [sharedDataFile('binance_BTCUSDT_1h.csv.gz')])) expect(r.error, r.file).to.equal(undefined);
-    runner = new ProjectionRunner({ pool, store, projections: ALL_PROJECTIONS, log: memoryLog() });
-    deps = { store, candles, clock: fixedClock(DAY), ids: uuidIds, log: memoryLog(), history: readModelLearningHistory(pool), dataFingerprint, catchUp: () => runner.catchUp() };
-    report = await runDailyCycle(deps, { asOf: DAY, n: N, symbols: ['BTCUSDT'], timeframes: ['1h', '4h'] });
-    await runner.catchUp();
+    fx = await openCycleFixture('daily_cycle_tf', ['binance_BTCUSDT_1h.csv.gz'], DAY);
+    report = await runDailyCycle(fx.deps, { asOf: DAY, n: N, symbols: ['BTCUSDT'], timeframes: ['1h', '4h'] });
+    await fx.runner.catchUp();
   });
   after(async () => {
-    await runner?.stop();
-    await pool?.end();
-    await candles?.close();
-    await store?.close();
-    await db?.drop();
+    await fx?.close();
   });
 
   it('generates and backtests genomes on both timeframes, each on its own candles', async () => {
     expect(report.generated).to.equal(N);
-    const rows = await trainingRows(pool);
+    const rows = await trainingRows(fx.pool);
     expect(rows).to.have.length(N);
     const byTimeframe = (tf: string) => rows.filter((r) => r.timeframe === tf);
     expect(byTimeframe('1h').length).to.be.greaterThan(0);
@@ -76,7 +48,7 @@ describe('daily learning cycle over 1h and 4h (real candles, fresh database)', f
   });
 
   it('stores a policy with an arm for each timeframe', async () => {
-    const decoded = decodeAll<LearningPolicyUpdated>(await store.readStream(POLICY_STREAM));
+    const decoded = decodeAll<LearningPolicyUpdated>(await fx.store.readStream(POLICY_STREAM));
     expect(either.isRight(decoded)).to.equal(true);
     const policy = either.isRight(decoded) ? decoded.right[decoded.right.length - 1]!.event.data.policy : undefined;
     expect(policy?.timeframes).to.deep.equal(['1h', '4h']);
@@ -84,14 +56,14 @@ describe('daily learning cycle over 1h and 4h (real candles, fresh database)', f
   });
 
   it('refuses a timeframe it cannot build from 1h candles, appending nothing', async () => {
-    const before = (await store.readStream(POLICY_STREAM)).length;
+    const before = (await fx.store.readStream(POLICY_STREAM)).length;
     let error: unknown;
     try {
-      await runDailyCycle(deps, { asOf: new Date('2023-06-02T03:00:00.000Z'), n: 5, symbols: ['BTCUSDT'], timeframes: ['1h', '15m'] });
+      await runDailyCycle(fx.deps, { asOf: new Date('2023-06-02T03:00:00.000Z'), n: 5, symbols: ['BTCUSDT'], timeframes: ['1h', '15m'] });
     } catch (e) {
       error = e;
     }
     expect(String(error)).to.match(/timeframes 15m cannot be built from 1h candles/);
-    expect((await store.readStream(POLICY_STREAM)).length).to.equal(before);
+    expect((await fx.store.readStream(POLICY_STREAM)).length).to.equal(before);
   });
 });

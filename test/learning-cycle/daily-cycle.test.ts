@@ -11,20 +11,10 @@ import { cycleStream, runDailyCycle, type DailyCycleDeps, type DailyCycleReport 
 import type { LearningInsightsRecorded } from '../../domain/learning/events.js';
 import { POLICY_STREAM, type LearningPolicyUpdated } from '../../domain/learning/policy-events.js';
 import type { StrategyEvent } from '../../domain/strategy/events.js';
-import { dataFingerprint } from '../../infrastructure/backtest/job-runner.js';
-import { fixedClock } from '../../infrastructure/clock/system-clock.js';
-import { uuidIds } from '../../infrastructure/clock/uuid-ids.js';
-import { createReadModelPool } from '../../infrastructure/db/pool.js';
-import { PostgresEventStore } from '../../infrastructure/event-store/postgres-event-store.js';
-import { importCandleFiles } from '../../infrastructure/market-data/candle-file-import.js';
-import { PostgresCandleStore } from '../../infrastructure/market-data/postgres-candle-store.js';
-import { ALL_PROJECTIONS } from '../../projections/all.js';
-import { ProjectionRunner } from '../../projections/runner.js';
-import { readModelLearningHistory } from '../../projections/training-set/learning-history.js';
+import type { PostgresEventStore } from '../../infrastructure/event-store/postgres-event-store.js';
+import type { ProjectionRunner } from '../../projections/runner.js';
 import { trainingRows } from '../../projections/training-set/queries.js';
-import { freshDatabase, type TestDatabase } from '../support/database.js';
-import { sharedDataFile } from '../support/shared-data.js';
-import { memoryLog } from '../projections/support.js';
+import { openCycleFixture, type CycleFixture } from './cycle-fixture.js';
 
 const DAY1 = new Date('2023-06-01T03:00:00.000Z');
 const DAY2 = new Date('2023-06-02T03:00:00.000Z');
@@ -32,13 +22,12 @@ const N = 20;
 
 describe('daily learning cycle (real candles, fresh database)', function () {
   this.timeout(300_000);
-  let db: TestDatabase;
+  let fx: CycleFixture;
   let store: PostgresEventStore;
-  let candles: PostgresCandleStore;
   let pool: DatabasePool;
   let runner: ProjectionRunner;
   let deps: DailyCycleDeps;
-  const clock = fixedClock(DAY1);
+  let clock: CycleFixture['clock'];
   let day1: DailyCycleReport;
   let day2: DailyCycleReport;
 
@@ -47,23 +36,13 @@ describe('daily learning cycle (real candles, fresh database)', function () {
     pool.anyFirst(sql.type(z.object({ f: z.string() }))`SELECT genome_fingerprint AS f FROM training_set WHERE strategy_id = ANY(${sql.array(ids, 'uuid')})`);
 
   before(async () => {
-    db = await freshDatabase('daily_cycle');
-    store = new PostgresEventStore({ connectionString: db.url });
-    candles = new PostgresCandleStore({ connectionString: db.url, source: 'test' });
-    pool = await createReadModelPool(db.url);
-    for await (const r of importCandleFiles(candles, [sharedDataFile('binance_BTCUSDT_1h.csv.gz'), sharedDataFile('binance_ETHUSDT_1h.csv.gz')]))
-      expect(r.error, r.file).to.equal(undefined);
-    runner = new ProjectionRunner({ pool, store, projections: ALL_PROJECTIONS, log: memoryLog() });
-    deps = { store, candles, clock, ids: uuidIds, log: memoryLog(), history: readModelLearningHistory(pool), dataFingerprint, catchUp: () => runner.catchUp() };
+    fx = await openCycleFixture('daily_cycle', ['binance_BTCUSDT_1h.csv.gz', 'binance_ETHUSDT_1h.csv.gz'], DAY1);
+    ({ store, pool, runner, deps, clock } = fx);
     day1 = await runDailyCycle(deps, { asOf: DAY1, n: N, minHistory: 5 });
     await runner.catchUp();
   });
   after(async () => {
-    await runner?.stop();
-    await pool?.end();
-    await candles?.close();
-    await store?.close();
-    await db?.drop();
+    await fx?.close();
   });
 
   it('day 1: generates N strategies on the symbols with candles, first day all exploration, and says so', () => {

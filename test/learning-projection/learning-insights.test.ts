@@ -28,7 +28,7 @@ import { learningInsightsProjection } from '../../projections/learning-insights/
 import { getLearningCycle, latestPolicy, listLearningCycles } from '../../projections/learning-insights/queries.js';
 import { ProjectionRunner, rebuildProjection } from '../../projections/runner.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
-import { memoryLog } from '../projections/support.js';
+import { memoryLog, catchUpOnVisible } from '../projections/support.js';
 
 const T0 = new Date('2024-01-01T06:00:00.000Z');
 const h = (hours: number) => new Date(T0.getTime() + hours * 3_600_000).toISOString();
@@ -130,12 +130,7 @@ describe('learning_insights read model and /api/learning', () => {
       await insightsEvent('2024-01-02', insightsB, 'range_high_vol', 'no_stream'); // h4
       await insightsEvent('2024-01-01', insightsA2, 'trend_high_vol', 0n); // h5: the cycle's insights recomputed
       await policyEvent('2024-01-03', policy3, 'trend_low_vol', undefined, 1n); // h6: a cycle known only by its policy update
-      // The store shows an event once no older transaction is open anywhere on the server (pg_snapshot_xmin).
-      for (let tries = 0; (await store.readAll({})).length < 6; tries++) {
-        if (tries > 300) throw new Error('the 6 events never became visible: a transaction elsewhere on the server holds back the log');
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      await runner.catchUp();
+      await catchUpOnVisible(store, runner, 6);
     } finally {
       await runner.stop();
     }

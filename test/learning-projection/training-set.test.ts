@@ -13,7 +13,7 @@ import { ProjectionRunner, rebuildProjection } from '../../projections/runner.js
 import { trainingSetProjection } from '../../projections/training-set/projection.js';
 import { testedFingerprints, trainingRow, trainingRows } from '../../projections/training-set/queries.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
-import { HistoryWriter, memoryLog, T0, writeHistory } from '../projections/support.js';
+import { HistoryWriter, memoryLog, T0, writeHistory, catchUpOnVisible } from '../projections/support.js';
 
 const h = (hours: number) => new Date(T0.getTime() + hours * 3_600_000).toISOString();
 const PARENT = '0b7f6a52-3c1d-4e9f-8a2b-6c5d4e3f2a1b';
@@ -99,13 +99,7 @@ describe('training_set read model', () => {
         { ...engineResult(1.2, { sharpe: 0.4, totalReturn: 0.02, maxDrawdown: 0.15, trades: 7 }), engineVersion: 'engine-3', backtestId: 'job-2', regime: { trend: 'range', volatility: 'high' } },
         3n,
       );
-      // The store shows an event once no older transaction is open anywhere on the server (pg_snapshot_xmin):
-      // another suite's long transaction would otherwise leave this one projecting an empty log.
-      for (let tries = 0; (await store.readAll({})).length < 16; tries++) {
-        if (tries > 300) throw new Error('the 16 events never became visible: a transaction elsewhere on the server holds back the log');
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      await runner.catchUp();
+      await catchUpOnVisible(store, runner, 16);
     } finally {
       await runner.stop();
     }

@@ -128,3 +128,16 @@ export const snapshot = async (pool: DatabasePool) => ({
 
 export const checkpointRow = (pool: DatabasePool, name: string) =>
   pool.maybeOne(sql.unsafe`SELECT projection, version, commit_position::text AS commit, prepare_position::text AS prepare, events_applied FROM projection_checkpoints WHERE projection = ${name}`);
+
+/**
+ * Waits until the store shows `count` events, then catches the runner up. The store shows an event once no older
+ * transaction is open anywhere on the server (pg_snapshot_xmin): another suite's long transaction would otherwise
+ * leave the runner projecting a shorter log.
+ */
+export const catchUpOnVisible = async (store: EventStore, runner: { catchUp(): Promise<unknown> }, count: number): Promise<void> => {
+  for (let tries = 0; (await store.readAll({})).length < count; tries++) {
+    if (tries > 300) throw new Error(`the ${count} events never became visible: a transaction elsewhere on the server holds back the log`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await runner.catchUp();
+};

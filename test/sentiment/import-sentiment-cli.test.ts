@@ -2,24 +2,16 @@
 // a re-import, files with bad rows and a conflicting value (reported with file and line, the rest imported),
 // and `--fetch` against a local server.
 import { expect } from 'chai';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Day, SeriesId } from '../../domain/market/daily-series.js';
 import { PostgresDailySeriesStore } from '../../infrastructure/market-data/daily-series-store.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
+import { runCli, type CliRun } from '../support/cli.js';
 import { SHARED_DATA_DIR } from '../support/shared-data.js';
 import { FNG_FILE, SP500_FILE, fngApiAnswer, fredCsv, json, sharedRows, startServer, text } from './support.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 describe('import:sentiment CLI', function () {
   this.timeout(120_000);
@@ -27,15 +19,7 @@ describe('import:sentiment CLI', function () {
   let store: PostgresDailySeriesStore;
   let tmp: string;
 
-  const cli = (...args: string[]): Promise<Run> =>
-    new Promise((resolve) => {
-      execFile(
-        process.execPath,
-        ['--import', 'tsx', path.join(ROOT, 'apps/cli/import-sentiment.ts'), ...args],
-        { cwd: ROOT, env: { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'silent' } },
-        (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-      );
-    });
+  const cli = (...args: string[]): Promise<CliRun> => runCli('apps/cli/import-sentiment.ts', args, { DATABASE_URL: db.url, LOG_LEVEL: 'silent' });
 
   before(async () => {
     db = await freshDatabase('sentiment_cli');
