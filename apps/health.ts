@@ -1,7 +1,11 @@
-// GET /health: the database, the broker, and how far the projections and the mirror lag behind the log.
-// Lags are read from the stored checkpoints, so any process (the API alone, or all-in-one) reports the same.
+// GET /health: the database, the broker, how far the projections and the mirror lag behind the log, where a
+// projection stopped, and which events are quarantined. Read from the stored checkpoints and the log, so any process
+// (the API alone, or all-in-one) reports the same.
+// Levels: `ok`; `degraded` (HTTP 200, the parts named in `degraded`): the platform serves, something is behind;
+// `unhealthy` (HTTP 503, the parts named in `unhealthy`): a part is down or a read model has stopped.
 import { sql } from 'slonik';
 import { START } from '../application/ports/event-store.js';
+import { loadQuarantine } from '../application/quarantine/quarantine.js';
 import type { Bus } from '../application/ports/bus.js';
 import { ALL_PROJECTIONS } from '../projections/all.js';
 import { loadCheckpoints } from '../projections/checkpoint.js';
@@ -36,7 +40,16 @@ export const healthCheck = (platform: Platform, bus: Bus, mirrorCheckpoints: Pos
           const cp = checkpoints.get(p.name);
           const lag = await platform.store.countAfter(cp?.position ?? START, p.filter);
           const checkpoint = cp ? { commit: cp.position.commit.toString(), prepare: cp.position.prepare.toString() } : null;
-          return { name: p.name, version: p.version, storedVersion: cp?.version ?? null, lag, checkpoint, updatedAt: cp?.updatedAt ?? null };
+          return {
+            name: p.name,
+            version: p.version,
+            storedVersion: cp?.version ?? null,
+            lag,
+            checkpoint,
+            updatedAt: cp?.updatedAt ?? null,
+            // Where and why it stopped: the event it cannot read, its position, the decode errors.
+            stopped: cp?.stopped ?? null,
+          };
         }),
       );
     });
@@ -45,21 +58,33 @@ export const healthCheck = (platform: Platform, bus: Bus, mirrorCheckpoints: Pos
       const lag = await platform.store.countAfter(cp ?? START);
       return { lag, checkpoint: cp ? { commit: cp.commit.toString(), prepare: cp.prepare.toString() } : null };
     });
-    const healthy =
-      database.ok &&
-      broker.ok &&
-      projections.ok &&
-      projections.value.every((p) => p.lag <= MAX_HEALTHY_LAG) &&
-      mirror.ok &&
-      mirror.value.lag <= MAX_HEALTHY_LAG;
+    const quarantine = await timed(async () =>
+      [...(await loadQuarantine(platform.store)).values()].map((q) => ({ ...q.event, reason: q.reason, decodeErrors: q.decodeErrors })),
+    );
+    const unhealthy = [
+      ...(database.ok ? [] : ['database']),
+      ...(broker.ok ? [] : ['broker']),
+      ...(projections.ok ? projections.value.filter((p) => p.stopped !== null).map((p) => `projection:${p.name}`) : ['projections']),
+      ...(mirror.ok ? [] : ['mirror']),
+    ];
+    const degraded = [
+      ...(projections.ok ? projections.value.filter((p) => p.stopped === null && p.lag > MAX_HEALTHY_LAG).map((p) => `projection:${p.name}`) : []),
+      ...(mirror.ok && mirror.value.lag > MAX_HEALTHY_LAG ? ['mirror'] : []),
+      ...(quarantine.ok ? [] : ['quarantine']),
+    ];
+    const status = unhealthy.length > 0 ? 'unhealthy' : degraded.length > 0 ? 'degraded' : 'ok';
     return {
-      healthy,
-      status: healthy ? 'ok' : 'degraded',
+      healthy: status !== 'unhealthy',
+      status,
+      ...(unhealthy.length > 0 ? { unhealthy } : {}),
+      ...(degraded.length > 0 ? { degraded } : {}),
       eventStore: platform.store.name,
       database: database.ok ? { ok: true, latencyMs: database.ms } : { ok: false, error: database.error },
       broker,
       projections: projections.ok ? projections.value : { ok: false, error: projections.error },
       mirror: mirror.ok ? mirror.value : { ok: false, error: mirror.error },
+      // Events every projection passes over (npm run quarantine -- list).
+      quarantined: quarantine.ok ? quarantine.value : { ok: false, error: quarantine.error },
     };
   };
 };

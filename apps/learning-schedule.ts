@@ -6,15 +6,24 @@ import { dataFingerprint } from '../infrastructure/backtest/job-runner.js';
 import { PostgresCandleStore } from '../infrastructure/market-data/postgres-candle-store.js';
 import { schedule, type Scheduled } from '../infrastructure/scheduling/schedule.js';
 import { ALL_PROJECTIONS } from '../projections/all.js';
-import { ProjectionRunner } from '../projections/runner.js';
+import { CatchUpIncomplete, ProjectionRunner, type ProjectionStatus } from '../projections/runner.js';
 import { readModelLearningHistory } from '../projections/training-set/learning-history.js';
 import type { Platform } from './platform.js';
 
 export const LEARNING_CYCLE_CRON = '0 3 * * *';
 
+/** A read model that stopped at an event it cannot read will not catch up by waiting: say so at once. */
+const stoppedError = (stopped: readonly ProjectionStatus[]) =>
+  new Error(
+    `read models stopped: ${stopped
+      .map((s) => `${s.name} at ${s.stopped?.streamName ?? '?'}@${s.stopped?.revision ?? '?'}: ${s.stopped?.error ?? s.lastError ?? 'stopped'}`)
+      .join('; ')} — the learning cycle cannot run on them. Fix the code or quarantine the event (npm run quarantine, doc/quarantine.md).`,
+  );
+
 /**
  * Brings the read models the learner reads (training set, strategies) up to the log: a catch-up of our own when no
- * projector holds them, else waiting (up to `timeoutMs`) for the running projector to have no lag.
+ * projector holds them, else waiting (up to `timeoutMs`) for the running projector to have no lag. A read model that
+ * stopped at an event it cannot read fails this at once, with where and why.
  */
 export const readModelsCaughtUp =
   (platform: Platform, timeoutMs = 10 * 60_000) =>
@@ -24,13 +33,17 @@ export const readModelsCaughtUp =
       await runner.catchUp();
       return;
     } catch (err) {
-      platform.log.info({ err: err instanceof Error ? err.message : String(err) }, 'learning cycle: the projector holds the read models: waiting for it to catch up');
+      if (!(err instanceof CatchUpIncomplete) || err.problems.some((p) => p.kind !== 'owned-elsewhere')) throw err;
+      platform.log.info({ err: err.message }, 'learning cycle: the projector holds the read models: waiting for it to catch up');
     } finally {
       await runner.stop();
     }
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const lagging = (await runner.status()).filter((s) => s.lag > 0);
+      const status = await runner.status();
+      const stopped = status.filter((s) => s.stopped !== null);
+      if (stopped.length > 0) throw stoppedError(stopped);
+      const lagging = status.filter((s) => s.lag > 0);
       if (lagging.length === 0) return;
       if (Date.now() > deadline) throw new Error(`read models still behind the log: ${lagging.map((s) => `${s.name} (${s.lag})`).join(', ')}`);
       await new Promise((r) => setTimeout(r, 1000));

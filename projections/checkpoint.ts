@@ -10,11 +10,24 @@ import { either } from 'fp-ts';
 import { sql, type CommonQueryMethods, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import { decodeEvent, type EventDecodeFailed } from '../application/events/decode-event.js';
+import type { QuarantineState } from '../application/quarantine/quarantine.js';
 import type { EventFilter, EventStore, Position, RecordedEvent } from '../application/ports/event-store.js';
 import type { AnyEvent, DecodedEvent, Projection } from './projection.js';
 
 export const ownerLockKey = (name: string) => sql.fragment`hashtextextended(${`mt-projection-owner:${name}`}, 0)`;
 export const writeLockKey = (name: string) => sql.fragment`hashtextextended(${`mt-projection-write:${name}`}, 0)`;
+
+/** Where and why a projection stopped (an event that does not decode), as every process can read it. */
+export interface ProjectionStop {
+  readonly error: string;
+  readonly streamName?: string;
+  readonly revision?: string;
+  readonly eventId?: string;
+  readonly eventType?: string;
+  readonly position?: { readonly commit: string; readonly prepare: string };
+  readonly errors?: readonly { readonly path: string; readonly message: string }[];
+  readonly at: string;
+}
 
 export interface StoredCheckpoint {
   /** The projection version the rows were built with. */
@@ -22,6 +35,8 @@ export interface StoredCheckpoint {
   readonly position: Position;
   readonly eventsApplied: number;
   readonly updatedAt: string;
+  /** Set while the projection is stopped. */
+  readonly stopped: ProjectionStop | null;
 }
 
 const CheckpointRow = z.object({
@@ -31,6 +46,7 @@ const CheckpointRow = z.object({
   prepare_position: z.string(),
   events_applied: z.number(),
   updated_at: z.string(),
+  stopped: z.unknown(),
 });
 
 const toCheckpoint = (r: z.infer<typeof CheckpointRow>): StoredCheckpoint => ({
@@ -38,12 +54,13 @@ const toCheckpoint = (r: z.infer<typeof CheckpointRow>): StoredCheckpoint => ({
   position: { commit: BigInt(r.commit_position), prepare: BigInt(r.prepare_position) },
   eventsApplied: r.events_applied,
   updatedAt: r.updated_at,
+  stopped: (r.stopped ?? null) as ProjectionStop | null,
 });
 
 // Positions travel as text: numeric(20,0) holds a full 64-bit position that a JS number would round.
 const selectCheckpoints = sql.fragment`
   SELECT projection, version, commit_position::text AS commit_position, prepare_position::text AS prepare_position,
-         events_applied, updated_at
+         events_applied, updated_at, stopped
     FROM projection_checkpoints`;
 
 export const loadCheckpoint = async (db: CommonQueryMethods, name: string): Promise<StoredCheckpoint | undefined> => {
@@ -66,7 +83,18 @@ export const resetCheckpoint = async (db: CommonQueryMethods, name: string, vers
       commit_position = EXCLUDED.commit_position,
       prepare_position = EXCLUDED.prepare_position,
       events_applied = EXCLUDED.events_applied,
-      updated_at = EXCLUDED.updated_at`);
+      updated_at = EXCLUDED.updated_at,
+      stopped = NULL`);
+};
+
+/**
+ * Records (or clears, with null) where a projection stopped. A projection that stopped before its first build has no
+ * checkpoint row yet: it gets one with version 0 (never built), so the next start still builds it from zero.
+ */
+export const recordStop = async (db: CommonQueryMethods, name: string, stop: ProjectionStop | null): Promise<void> => {
+  await db.query(sql.unsafe`
+    INSERT INTO projection_checkpoints (projection, version, stopped) VALUES (${name}, 0, ${stop === null ? null : JSON.stringify(stop)}::jsonb)
+    ON CONFLICT (projection) DO UPDATE SET stopped = EXCLUDED.stopped`);
 };
 
 /**
@@ -101,7 +129,8 @@ export const applyBatchWithCheckpoint = async <E extends AnyEvent>(input: ApplyB
            SET commit_position = ${to.commit.toString()}::numeric,
                prepare_position = ${to.prepare.toString()}::numeric,
                events_applied = events_applied + ${events.length},
-               updated_at = now()
+               updated_at = now(),
+               stopped = NULL
          WHERE projection = ${projection.name}
            AND version = ${projection.version}
            AND commit_position = ${from.commit.toString()}::numeric
@@ -117,19 +146,26 @@ export const applyBatchWithCheckpoint = async <E extends AnyEvent>(input: ApplyB
 };
 
 /**
- * Decodes a batch up to its first event that does not decode.
- * `failure` is set when the batch stopped early; `events` holds the good events before it.
+ * Decodes a batch up to its first event that does not decode, passing over quarantined events (decodable or not: a
+ * quarantined event is left out the same way live and on every rebuild).
+ * `failure` is set when the batch stopped early; `events` holds the good events before it; `skipped` the quarantined.
  */
 export const decodeBatch = <E extends AnyEvent>(
   batch: readonly RecordedEvent[],
-): { readonly events: DecodedEvent<E>[]; readonly failure?: EventDecodeFailed } => {
+  quarantine?: QuarantineState,
+): { readonly events: DecodedEvent<E>[]; readonly skipped: RecordedEvent[]; readonly failure?: EventDecodeFailed } => {
   const events: DecodedEvent<E>[] = [];
+  const skipped: RecordedEvent[] = [];
   for (const r of batch) {
+    if (quarantine !== undefined && quarantine.size > 0 && quarantine.has(r.eventId)) {
+      skipped.push(r);
+      continue;
+    }
     const d = decodeEvent<E>(r);
-    if (either.isLeft(d)) return { events, failure: d.left };
+    if (either.isLeft(d)) return { events, skipped, failure: d.left };
     events.push(d.right);
   }
-  return { events };
+  return { events, skipped };
 };
 
 /**

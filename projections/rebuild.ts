@@ -10,7 +10,8 @@
 import { either } from 'fp-ts';
 import { sql, type DatabasePool } from 'slonik';
 import { START, type EventStore, type Position } from '../application/ports/event-store.js';
-import { decodeEvent } from '../application/events/decode-event.js';
+import { decodeEvent, type EventDecodeFailed } from '../application/events/decode-event.js';
+import { loadQuarantine, type QuarantineState } from '../application/quarantine/quarantine.js';
 import { readBatches, resetCheckpoint, writeLockKey } from './checkpoint.js';
 import type { AnyEvent, DecodedEvent, Projection, ProjectionLog } from './projection.js';
 
@@ -27,7 +28,7 @@ export const DEFAULT_REBUILD_WINDOW = 10_000;
 export class ProjectionDecodeError extends Error {
   constructor(
     readonly projection: string,
-    readonly failure: { readonly streamName: string; readonly revision: string; readonly eventId: string; readonly eventType: string; readonly message: string },
+    readonly failure: EventDecodeFailed,
   ) {
     super(`projection ${projection} stopped: ${failure.message}`);
     this.name = 'ProjectionDecodeError';
@@ -43,10 +44,23 @@ export interface RebuildInput<E extends AnyEvent> {
   readonly batchSize?: number;
   /** Events per applyBatch call (default 10,000; at least batchSize). */
   readonly windowSize?: number;
+  /** The quarantine to pass over (default: read from the store when the rebuild starts). */
+  readonly quarantine?: QuarantineState;
+}
+
+/** A quarantined event the rebuild passed over. */
+export interface SkippedEvent {
+  readonly eventId: string;
+  readonly streamName: string;
+  readonly revision: string;
+  readonly eventType: string;
+  readonly reason: string;
 }
 
 export interface RebuildResult {
+  /** Events read from the log for this projection (quarantined ones included). */
   readonly events: number;
+  readonly skipped: readonly SkippedEvent[];
   readonly position: Position;
   readonly ms: number;
 }
@@ -56,6 +70,8 @@ export const rebuildProjection = async <E extends AnyEvent>(input: RebuildInput<
   const batchSize = input.batchSize ?? DEFAULT_REBUILD_BATCH_SIZE;
   const windowSize = Math.max(input.windowSize ?? DEFAULT_REBUILD_WINDOW, batchSize);
   const started = performance.now();
+  const quarantine = input.quarantine ?? (await loadQuarantine(store));
+  const skipped: SkippedEvent[] = [];
   log.info({ projection: projection.name, version: projection.version }, 'rebuild started');
   const result = await pool.transaction(async (tx) => {
     // Waits for a live batch in flight to commit; live batches started later see the lock taken and back off.
@@ -77,12 +93,20 @@ export const rebuildProjection = async <E extends AnyEvent>(input: RebuildInput<
       for await (const batch of readBatches(store, START, projection.filter, batchSize)) {
         // Decoded straight into the window (no per-batch array in between).
         for (let i = 0; i < batch.length; i++) {
+          const entry = quarantine.size > 0 ? quarantine.get(batch[i]!.eventId) : undefined;
+          if (entry !== undefined) {
+            const r = batch[i]!;
+            skipped.push({ eventId: r.eventId, streamName: r.streamName, revision: r.revision.toString(), eventType: r.type, reason: entry.reason });
+            log.warn({ projection: projection.name, eventId: r.eventId, event: `${r.streamName}@${r.revision}`, reason: entry.reason }, `rebuild of ${projection.name} passes over quarantined event ${r.streamName}@${r.revision} (${r.type})`);
+            continue;
+          }
           const decoded = decodeEvent<E>(batch[i]!);
           if (either.isLeft(decoded)) {
             const f = decoded.left;
             log.error(
               { projection: projection.name, stream: f.streamName, revision: f.revision, eventId: f.eventId, eventType: f.eventType, errors: f.errors },
-              `rebuild of ${projection.name} failed: ${f.message}; nothing was changed`,
+              `rebuild of ${projection.name} failed: ${f.message}; nothing was changed. Quarantine the event to pass over it: ` +
+                `npm run quarantine -- add ${f.streamName}@${f.revision} --reason "<why>"`,
             );
             throw new ProjectionDecodeError(projection.name, f);
           }
@@ -105,5 +129,5 @@ export const rebuildProjection = async <E extends AnyEvent>(input: RebuildInput<
     { projection: projection.name, version: projection.version, events: result.events, ms: Math.round(ms), eventsPerSecond: Math.round(result.events / (ms / 1000)) },
     'rebuild committed',
   );
-  return { ...result, ms };
+  return { ...result, skipped, ms };
 };

@@ -7,20 +7,39 @@
 //   checkpoint compare-and-set (WHERE it is still where this runner read from) and applies the batch, so rows and
 //   checkpoint commit together: a crash replays nothing twice, a stale owner moves nothing (see checkpoint.ts);
 // - an event that does not decode stops the projection at that event with a loud error (the events before it in
-//   the batch are applied), and its checkpoint stays before it until a fixed release runs; the stopped runner keeps
-//   the owner lock (a standby running the same code would only stop at the same event);
+//   the batch are applied), its checkpoint stays before it and the stop is recorded with the checkpoint (every
+//   process's /health reports it) until a fixed release runs or an operator quarantines the event
+//   (`npm run quarantine`): a stopped runner looks at the quarantine again every few seconds and, once the event is
+//   quarantined, passes over it and goes on. A quarantined event is passed over live and on every rebuild alike.
+//   The stopped runner keeps the owner lock (a standby running the same code would only stop at the same event);
 // - a stored version older than the code's (or no checkpoint at all) rebuilds it from position zero (rebuild.ts).
 import type { DatabasePool } from 'slonik';
 import { START, type EventStore, type Position } from '../application/ports/event-store.js';
 import type { EventDecodeFailed } from '../application/events/decode-event.js';
-import { applyBatchWithCheckpoint, decodeBatch, loadCheckpoint, loadCheckpoints, readBatches } from './checkpoint.js';
+import { loadQuarantine, type QuarantineState } from '../application/quarantine/quarantine.js';
+import { applyBatchWithCheckpoint, decodeBatch, loadCheckpoint, loadCheckpoints, readBatches, recordStop, type ProjectionStop } from './checkpoint.js';
 import { OwnerLockConnection } from './owner-lock.js';
 import type { AnyEvent, Projection, ProjectionLog } from './projection.js';
-import { DEFAULT_REBUILD_BATCH_SIZE, rebuildProjection } from './rebuild.js';
+import { DEFAULT_REBUILD_BATCH_SIZE, ProjectionDecodeError, rebuildProjection } from './rebuild.js';
 
 export type { Projection, ProjectionLog } from './projection.js';
 export { rebuildProjection, ProjectionDecodeError, type RebuildResult } from './rebuild.js';
-export { applyBatchWithCheckpoint, loadCheckpoint, type BatchOutcome, type StoredCheckpoint } from './checkpoint.js';
+export { applyBatchWithCheckpoint, loadCheckpoint, type BatchOutcome, type ProjectionStop, type StoredCheckpoint } from './checkpoint.js';
+
+export interface CatchUpProblem {
+  readonly projection: string;
+  /** owned-elsewhere: another runner applies it; stopped: at an event it cannot read (or a newer stored version). */
+  readonly kind: 'owned-elsewhere' | 'stopped' | 'lost-lock' | 'failed';
+  readonly message: string;
+}
+
+/** What catchUp could not do, projection by projection. */
+export class CatchUpIncomplete extends Error {
+  override readonly name = 'CatchUpIncomplete';
+  constructor(readonly problems: readonly CatchUpProblem[]) {
+    super(`projection catch-up incomplete: ${problems.map((p) => `${p.projection}: ${p.message}`).join('; ')}`);
+  }
+}
 
 export const DEFAULT_BATCH_SIZE = 2000;
 export const DEFAULT_IDLE_MS = 250;
@@ -54,6 +73,10 @@ export interface ProjectionStatus {
   /** owner: this runner applies it; standby: another runner does (or nobody yet); halted: stopped at an error; stopped: runner not running. */
   readonly role: 'owner' | 'standby' | 'halted' | 'stopped';
   readonly lastError?: string;
+  /** Where and why it stopped (recorded with its checkpoint, so any runner reports it). */
+  readonly stopped: ProjectionStop | null;
+  /** Quarantined events this runner passed over since it started. */
+  readonly skippedQuarantined: number;
   readonly updatedAt: string | null;
 }
 
@@ -74,7 +97,13 @@ class ProjectionWorker {
   owned = false;
   /** Set when the projection must not run on (an event that does not decode, a newer stored version). */
   halted: string | undefined;
+  /** The event it stopped at, when that is why it stopped (a quarantine of it lets it go on). */
+  haltedAt: EventDecodeFailed | undefined;
   lastError: string | undefined;
+  /** Quarantined events passed over (logged once each). */
+  readonly skipped = new Set<string>();
+  /** The quarantine as last read (at the start, and again whenever an event does not decode). */
+  private quarantine: QuarantineState | undefined;
   loop: Promise<void> | undefined;
   /** Where this runner believes the checkpoint is; undefined: load (and maybe rebuild) before the next batch. */
   private checkpoint: Position | undefined;
@@ -126,6 +155,7 @@ class ProjectionWorker {
     const { pool, store, log } = this.ctx;
     const p = this.projection;
     const stored = await loadCheckpoint(pool, p.name);
+    this.quarantine = await loadQuarantine(store);
     if (stored && stored.version === p.version) return stored.position;
     if (stored && stored.version > p.version) {
       this.halt(`its stored version ${stored.version} is newer than this code's version ${p.version}: a newer release owns it`);
@@ -135,8 +165,16 @@ class ProjectionWorker {
       { projection: p.name, storedVersion: stored?.version ?? null, version: p.version },
       stored ? `projection ${p.name} changed (version ${stored.version} → ${p.version}): rebuilding it` : `projection ${p.name} has no checkpoint: building it`,
     );
-    const rebuilt = await rebuildProjection({ pool, store, projection: p, log, batchSize: this.ctx.rebuildBatchSize });
-    return rebuilt.position;
+    try {
+      const rebuilt = await rebuildProjection({ pool, store, projection: p, log, batchSize: this.ctx.rebuildBatchSize, quarantine: this.quarantine });
+      for (const s of rebuilt.skipped) this.skipped.add(s.eventId);
+      return rebuilt.position;
+    } catch (err) {
+      // The build met an event it cannot read: stopped like a live batch would (the rebuild changed nothing).
+      if (!(err instanceof ProjectionDecodeError)) throw err;
+      await this.haltOnDecode(err.failure);
+      return undefined;
+    }
   }
 
   private async pass(shouldContinue: () => boolean): Promise<{ applied: number; end: DrainEnd | 'stale' }> {
@@ -144,10 +182,15 @@ class ProjectionWorker {
     let applied = 0;
     for await (const batch of readBatches(store, this.checkpoint ?? START, this.projection.filter, batchSize)) {
       if (!shouldContinue()) return { applied, end: 'interrupted' };
-      const { events, failure } = decodeBatch(batch);
-      const last = failure ? events[events.length - 1] : { recorded: batch[batch.length - 1]! };
+      let decoded = decodeBatch<AnyEvent>(batch, this.quarantine);
+      if (decoded.failure && (await this.quarantinedSince(decoded.failure))) decoded = decodeBatch<AnyEvent>(batch, this.quarantine);
+      const { events, skipped, failure } = decoded;
+      for (const r of skipped) this.noteSkipped(r.eventId, `${r.streamName}@${r.revision}`, r.type);
+      // The checkpoint moves to the last event before the one that does not decode (quarantined ones included).
+      const failedAt = failure ? batch.findIndex((r) => r.eventId === failure.eventId && r.streamName === failure.streamName) : batch.length;
+      const last = failedAt > 0 ? batch[failedAt - 1] : undefined;
       if (last) {
-        const to = last.recorded.position;
+        const to = last.position;
         const outcome = await applyBatchWithCheckpoint({ pool, projection: this.projection, from: this.checkpoint ?? START, to, events });
         if (outcome === 'stale') {
           this.checkpoint = undefined;
@@ -159,27 +202,64 @@ class ProjectionWorker {
         this.lastError = undefined;
       }
       if (failure) {
-        this.haltOnDecode(failure);
+        await this.haltOnDecode(failure);
         return { applied, end: 'halted' };
       }
     }
     return { applied, end: 'caught-up' };
   }
 
-  private haltOnDecode(f: EventDecodeFailed): void {
+  /** Reads the quarantine again; true when the event that failed is quarantined now. */
+  async quarantinedSince(f: EventDecodeFailed): Promise<boolean> {
+    this.quarantine = await loadQuarantine(this.ctx.store);
+    return this.quarantine.has(f.eventId);
+  }
+
+  private noteSkipped(eventId: string, where: string, type: string): void {
+    if (this.skipped.has(eventId)) return;
+    this.skipped.add(eventId);
+    const entry = this.quarantine?.get(eventId);
+    this.ctx.log.warn(
+      { projection: this.name, eventId, event: where, eventType: type, reason: entry?.reason },
+      `projection ${this.name} passes over quarantined event ${where} (${type}): ${entry?.reason ?? ''}`,
+    );
+  }
+
+  private async haltOnDecode(f: EventDecodeFailed): Promise<void> {
     this.ctx.log.error(
       { projection: this.name, stream: f.streamName, revision: f.revision, eventId: f.eventId, eventType: f.eventType, errors: f.errors },
-      `projection ${this.name} STOPPED at ${f.streamName}@${f.revision} (${f.eventType}): ${f.message}. Its checkpoint stays before this event; ` +
-        `fix the codec (or the event) and restart; rows before it are applied.`,
+      `projection ${this.name} STOPPED at ${f.streamName}@${f.revision} (${f.eventType}): ${f.message}. Its checkpoint stays before this event ` +
+        `and the rows before it are applied. Fix the codec and restart, or quarantine the event: ` +
+        `npm run quarantine -- add ${f.streamName}@${f.revision} --reason "<why>" (see doc/quarantine.md).`,
     );
     this.halted = f.message;
+    this.haltedAt = f;
     this.lastError = f.message;
+    const [at] = await this.ctx.store.readStream(f.streamName, { fromRevision: BigInt(f.revision), maxCount: 1 });
+    await this.recordStop({
+      error: f.message,
+      streamName: f.streamName,
+      revision: f.revision,
+      eventId: f.eventId,
+      eventType: f.eventType,
+      ...(at ? { position: { commit: at.position.commit.toString(), prepare: at.position.prepare.toString() } } : {}),
+      errors: f.errors.slice(0, 20),
+      at: new Date().toISOString(),
+    });
   }
 
   private halt(why: string): void {
     this.ctx.log.error({ projection: this.name }, `projection ${this.name} STOPPED: ${why}`);
     this.halted = why;
     this.lastError = why;
+    void this.recordStop({ error: why, at: new Date().toISOString() });
+  }
+
+  /** Best effort: /health of other processes reads it; this runner's own status has it in memory anyway. */
+  private async recordStop(stop: ProjectionStop): Promise<void> {
+    await recordStop(this.ctx.pool, this.name, stop).catch((err) =>
+      this.ctx.log.warn({ projection: this.name, err: errorMessage(err) }, 'could not record where the projection stopped'),
+    );
   }
 }
 
@@ -232,25 +312,26 @@ export class ProjectionRunner {
   async catchUp(): Promise<void> {
     this.stopping = false;
     await this.acquire();
-    const problems: string[] = [];
+    const problems: CatchUpProblem[] = [];
     for (const w of this.workers) {
       if (!w.owned) {
-        problems.push(`${w.name}: owned by another runner`);
+        problems.push({ projection: w.name, kind: 'owned-elsewhere', message: 'owned by another runner' });
         continue;
       }
       w.halted = undefined; // an explicit catch-up tries again
+      w.haltedAt = undefined;
       try {
         let end: DrainEnd;
         while ((end = await w.exclusive(() => w.drain(() => w.owned && !this.stopping))) === 'busy') await this.sleep(this.idleMs);
-        if (end === 'halted') problems.push(`${w.name}: ${w.halted}`);
-        if (end === 'interrupted' && !this.stopping) problems.push(`${w.name}: lost its owner lock`);
+        if (end === 'halted') problems.push({ projection: w.name, kind: 'stopped', message: w.halted ?? 'stopped' });
+        if (end === 'interrupted' && !this.stopping) problems.push({ projection: w.name, kind: 'lost-lock', message: 'lost its owner lock' });
       } catch (err) {
         w.lastError = errorMessage(err);
         w.forgetCheckpoint();
-        problems.push(`${w.name}: ${w.lastError}`);
+        problems.push({ projection: w.name, kind: 'failed', message: w.lastError });
       }
     }
-    if (problems.length > 0) throw new Error(`projection catch-up incomplete: ${problems.join('; ')}`);
+    if (problems.length > 0) throw new CatchUpIncomplete(problems);
   }
 
   /** Stops applying (after the batch in hand) and releases the owner locks. */
@@ -291,6 +372,8 @@ export class ProjectionRunner {
           lag,
           role,
           ...(w.lastError !== undefined ? { lastError: w.lastError } : {}),
+          stopped: s?.stopped ?? null,
+          skippedQuarantined: w.skipped.size,
           updatedAt: s?.updatedAt ?? null,
         };
       }),
@@ -304,6 +387,16 @@ export class ProjectionRunner {
       } catch (err) {
         this.log.warn({ err: errorMessage(err) }, 'projection runner: cannot take the owner locks now; retrying');
       }
+      // A projection stopped at an event that does not decode goes on once an operator has quarantined that event.
+      for (const w of this.workers)
+        if (w.owned && w.haltedAt !== undefined && !this.stopping) {
+          const at = w.haltedAt;
+          if (await w.quarantinedSince(at).catch(() => false)) {
+            this.log.info({ projection: w.name, eventId: at.eventId }, `event ${at.streamName}@${at.revision} is quarantined now: projection ${w.name} goes on`);
+            w.halted = undefined;
+            w.haltedAt = undefined;
+          }
+        }
       for (const w of this.workers)
         if (w.owned && !w.halted && !w.loop && !this.stopping)
           w.loop = this.runLive(w).finally(() => {

@@ -12,7 +12,7 @@ import { handleStrategyCommand, loadStrategy } from '../strategy/handle-strategy
 import { backtestEventName, backtestStream, type BacktestKind } from '../../domain/backtest/events.js';
 import { SCHEMA_VERSION } from '../../domain/events/catalog.js';
 import type { EventMetadata } from '../../domain/events/metadata.js';
-import type { Actor } from '../../domain/primitives/codecs.js';
+import { clipText, SCHEMA_BOUNDS, type Actor } from '../../domain/primitives/codecs.js';
 import { formatFieldErrors, fieldErrors } from '../../domain/primitives/decode-errors.js';
 import { BacktestResult } from '../../domain/strategy/events.js';
 
@@ -82,7 +82,8 @@ const outcomeEvent = (deps: BacktestRecordDeps, job: BacktestJob, outcome: Backt
     : {
         eventId,
         type: 'BacktestFailed',
-        data: { jobId: job.jobId, code: outcome.code, error: outcome.error },
+        // Error texts come from exceptions of any length: the stored message is cut to what the codec keeps.
+        data: { jobId: job.jobId, code: clipText(outcome.code, SCHEMA_BOUNDS.name), error: clipText(outcome.error) },
         metadata: metadata(deps, actor, job.jobId, causationId),
       };
 };
@@ -139,9 +140,10 @@ const recordOnStrategy = async (deps: BacktestRecordDeps, job: BacktestJob, outc
  * A RecordBacktestOutcome: appends the outcome (and BacktestRequested first, when the job never went through
  * recordBacktestRequested, e.g. a job submitted straight to the queue), then the strategy step. Safe to call again.
  */
-export const backtestOutcomeRecorder = (deps: BacktestRecordDeps): RecordBacktestOutcome => async (job, outcome) => {
+export const backtestOutcomeRecorder = (deps: BacktestRecordDeps): RecordBacktestOutcome => async (job, given) => {
   const actor = deps.actor ?? DEFAULT_ACTOR;
   const stream = backtestStream(job.jobId);
+  let outcome = given;
   let failedBefore = false;
   for (let attempt = 0; ; attempt++) {
     const recorded = await deps.store.readStream(stream);
@@ -160,6 +162,12 @@ export const backtestOutcomeRecorder = (deps: BacktestRecordDeps): RecordBacktes
     const revision = lastRevision(recorded);
     const appended = await deps.store.appendToStream(stream, events, { expectedRevision: revision === undefined ? 'no_stream' : revision });
     if (either.isRight(appended)) break;
+    if (appended.left.kind === 'EventRejected' && outcome.ok && appended.left.eventType === 'BacktestCompleted') {
+      // The result would not read back (too large, a value its codec refuses): the job fails with the reason
+      // instead of staying "requested" for ever.
+      outcome = { ok: false, jobId: job.jobId, code: 'RESULT_REJECTED', error: `the result could not be stored: ${appended.left.message}` };
+      continue;
+    }
     if (appended.left.kind !== 'WrongExpectedRevision' || attempt >= 3)
       throw new Error(`recording the outcome of backtest ${job.jobId}: ${JSON.stringify(appended.left)}`);
   }

@@ -57,7 +57,21 @@ export interface PartialDuplicate {
   readonly duplicateEventIds: readonly string[];
 }
 
-export type AppendError = WrongExpectedRevision | PartialDuplicate;
+/**
+ * An event that would not read back as it was given (its codec refuses it, it holds a field its codec does not know,
+ * it is not storable JSON, or it is too large): nothing of the batch was appended. Only the checked store
+ * (application/events/checked-event-store.ts) reports it; for a caller it is a bug upstream of the append.
+ */
+export interface EventRejected {
+  readonly kind: 'EventRejected';
+  readonly streamName: string;
+  readonly eventId: string;
+  readonly eventType: string;
+  readonly errors: readonly { readonly path: string; readonly message: string }[];
+  readonly message: string;
+}
+
+export type AppendError = WrongExpectedRevision | PartialDuplicate | EventRejected;
 
 export interface EventFilter {
   /** Stream categories (the part of a stream name before the first '-'). */

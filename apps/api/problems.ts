@@ -36,6 +36,10 @@ export const commandFailed = (e: StrategyCommandError): HttpAnswer => {
     }
     case 'PartialDuplicate':
       return { status: 409, body: { error: 'PartialDuplicate', message: 'some events of this command are already stored', eventIds: e.duplicateEventIds } };
+    case 'EventRejected':
+      // The request passed its route's checks but an event it produced would not read back: a bug, refused before
+      // anything was stored (the route's codec should have answered 400).
+      return { status: 500, body: { error: 'EventRejected', message: e.message, eventType: e.eventType, errors: e.errors } };
     case 'EventDecodeFailed':
       // The stored history no longer decodes: a server-side problem; nothing is appended on top of it.
       return {

@@ -23,12 +23,16 @@ if (!projection) {
 const config = configOrExit();
 const platform = await openPlatform(config, 'replay');
 try {
-  const { events, ms } = await rebuildProjection({ pool: platform.pool, store: platform.store, projection, log: platform.log });
+  const { events, skipped, ms } = await rebuildProjection({ pool: platform.pool, store: platform.store, projection, log: platform.log });
   const seconds = ms / 1000;
   console.log(
     `rebuilt ${projection.name} (version ${projection.version}) from ${events} events in ${seconds.toFixed(2)} s` +
       (events > 0 ? ` (${Math.round(events / seconds)} events/s)` : ''),
   );
+  if (skipped.length > 0) {
+    console.log(`passed over ${skipped.length} quarantined event(s) (npm run quarantine -- list):`);
+    for (const s of skipped) console.log(`  ${s.streamName}@${s.revision} (${s.eventType}): ${s.reason}`);
+  }
 } catch (err) {
   console.error(`replay of ${projection.name} failed, its rows are unchanged: ${(err as Error).message}`);
   process.exitCode = 1;

@@ -3,8 +3,9 @@
 // down-sampled equity, trades, and for walk-forward / grid-search jobs the per-window / per-cell `analysis`) or it
 // failed (a code and a message). Event ids derive from the job id, so a redelivered job is recorded once.
 import * as t from 'io-ts';
-import { Actor, Finite, FiniteRecord, NonNegativeInt, Uuid, nonEmptyArray } from '../primitives/codecs.js';
-import { Genome, MarketSymbol, Timeframe } from '../strategy/genome.js';
+import { Actor, EpochMs, Finite, FiniteRecord, IdString, Name, NonNegativeInt, Text, Uuid, boundedArray, boundedRecord, nonEmptyArray } from '../primitives/codecs.js';
+import { ExchangeId } from '../market/exchange.js';
+import { GENOME_BOUNDS, Genome, MarketSymbol, Timeframe } from '../strategy/genome.js';
 
 export const BACKTEST_CATEGORY = 'backtest';
 export const backtestStream = (jobId: string) => `${BACKTEST_CATEGORY}-${jobId}`;
@@ -20,14 +21,30 @@ export const BacktestKind = t.keyof({ single: null, walk_forward: null, grid_sea
 export type BacktestKind = t.TypeOf<typeof BacktestKind>;
 
 const PositiveInt = t.refinement(NonNegativeInt, (n) => n >= 1, 'PositiveInt');
-const EpochMs = NonNegativeInt;
+
+/**
+ * The most a stored backtest may hold: schema ceilings, generous enough for every result stored before they existed
+ * (the API's configured limits and the runners' caps are lower). A result over them is recorded as a failure.
+ */
+export const BACKTEST_BOUNDS = {
+  /** Parameters a grid varies, and values per parameter. */
+  gridParams: 16,
+  gridValues: 1000,
+  /** Cells of a grid search and windows of a walk-forward kept in a result. */
+  cells: 10_000,
+  windows: 10_000,
+  /** Trades listed in a result (metrics always cover all of them). */
+  trades: 100_000,
+  /** Equity points per symbol. */
+  equityPoints: 10_000,
+} as const;
 
 /** A parameter grid: a genome path (`indicators.fast.params.period`, or `fast.period` for short) → the values to try. */
-export const ParameterGridCodec = t.record(t.string, nonEmptyArray(Finite), 'ParameterGrid');
+export const ParameterGridCodec = boundedRecord(nonEmptyArray(Finite, undefined, BACKTEST_BOUNDS.gridValues), BACKTEST_BOUNDS.gridParams, 'ParameterGrid');
 export type ParameterGridSpec = t.TypeOf<typeof ParameterGridCodec>;
 
 /** Which metric ranks grid cells (higher is better unless the metric is a loss such as maxDrawdown). */
-export const RankingMetric = t.string;
+export const RankingMetric = Name;
 
 export const GridSearchSpecCodec = t.intersection(
   [t.type({ grid: ParameterGridCodec }), t.partial({ metric: RankingMetric })],
@@ -55,10 +72,10 @@ export type BacktestAnalysisSpec = t.TypeOf<typeof BacktestAnalysisSpec>;
 export const BacktestJobCodec = t.intersection(
   [
     t.type({
-      jobId: t.string,
+      jobId: IdString,
       genome: Genome,
-      exchange: t.string,
-      symbols: nonEmptyArray(MarketSymbol),
+      exchange: ExchangeId,
+      symbols: nonEmptyArray(MarketSymbol, undefined, GENOME_BOUNDS.symbols),
       interval: Timeframe,
       period: t.type({ from: EpochMs, to: EpochMs }),
     }),
@@ -71,7 +88,7 @@ export const BacktestJobCodec = t.intersection(
 );
 
 const TradeCodec = t.type({
-  symbol: t.string,
+  symbol: MarketSymbol,
   side: t.keyof({ long: null, short: null }),
   entryTime: Finite,
   exitTime: Finite,
@@ -81,7 +98,7 @@ const TradeCodec = t.type({
   pnl: Finite,
   returnPct: Finite,
   fees: Finite,
-  exitReason: t.string,
+  exitReason: Name,
 });
 
 const WindowRange = t.type({ from: EpochMs, to: EpochMs, bars: NonNegativeInt });
@@ -101,7 +118,7 @@ export const WalkForwardWindowCodec = t.intersection([
 /** One grid cell: its parameters and either its metrics and score, or why it was skipped. */
 export const GridCellCodec = t.intersection([
   t.type({ params: FiniteRecord }),
-  t.partial({ metrics: FiniteRecord, score: Finite, rank: NonNegativeInt, skipped: t.string }),
+  t.partial({ metrics: FiniteRecord, score: Finite, rank: NonNegativeInt, skipped: Text }),
 ]);
 
 export const BacktestAnalysisCodec = t.union(
@@ -109,12 +126,12 @@ export const BacktestAnalysisCodec = t.union(
     t.type({
       kind: t.literal('walk_forward'),
       spec: WalkForwardSpecCodec,
-      windows: t.array(WalkForwardWindowCodec),
+      windows: boundedArray(WalkForwardWindowCodec, BACKTEST_BOUNDS.windows),
       /** The metrics of the out-of-sample parts chained together. */
       outOfSampleMetrics: FiniteRecord,
     }),
     t.intersection([
-      t.type({ kind: t.literal('grid_search'), spec: GridSearchSpecCodec, metric: t.string, cells: t.array(GridCellCodec) }),
+      t.type({ kind: t.literal('grid_search'), spec: GridSearchSpecCodec, metric: Name, cells: boundedArray(GridCellCodec, BACKTEST_BOUNDS.cells) }),
       t.partial({ best: t.type({ params: FiniteRecord, score: Finite }) }),
     ]),
   ],
@@ -126,14 +143,14 @@ export type BacktestAnalysis = t.TypeOf<typeof BacktestAnalysisCodec>;
 export const BacktestJobResultCodec = t.intersection(
   [
     t.type({
-      jobId: t.string,
-      engineVersion: t.string,
-      dataFingerprint: t.string,
+      jobId: IdString,
+      engineVersion: Name,
+      dataFingerprint: IdString,
       window: WindowRange,
       metrics: FiniteRecord,
-      perSymbol: t.record(t.string, t.type({ metrics: FiniteRecord, gaps: NonNegativeInt, trades: NonNegativeInt })),
-      equity: t.record(t.string, t.array(t.tuple([Finite, Finite]))),
-      trades: t.array(TradeCodec),
+      perSymbol: boundedRecord(t.type({ metrics: FiniteRecord, gaps: NonNegativeInt, trades: NonNegativeInt }), GENOME_BOUNDS.symbols),
+      equity: boundedRecord(boundedArray(t.tuple([Finite, Finite]), BACKTEST_BOUNDS.equityPoints), GENOME_BOUNDS.symbols),
+      trades: boundedArray(TradeCodec, BACKTEST_BOUNDS.trades),
     }),
     t.partial({ analysis: BacktestAnalysisCodec }),
   ],
@@ -143,11 +160,11 @@ export type BacktestJobResultData = t.TypeOf<typeof BacktestJobResultCodec>;
 
 export const BacktestEventData = {
   BacktestRequested: t.intersection([
-    t.type({ jobId: t.string, kind: BacktestKind, requestedBy: Actor, job: BacktestJobCodec }),
+    t.type({ jobId: IdString, kind: BacktestKind, requestedBy: Actor, job: BacktestJobCodec }),
     t.partial({ analysis: BacktestAnalysisSpec }),
   ]),
-  BacktestCompleted: t.type({ jobId: t.string, result: BacktestJobResultCodec }),
-  BacktestFailed: t.type({ jobId: t.string, code: t.string, error: t.string }),
+  BacktestCompleted: t.type({ jobId: IdString, result: BacktestJobResultCodec }),
+  BacktestFailed: t.type({ jobId: IdString, code: Name, error: Text }),
 } as const;
 
 export type BacktestEventType = keyof typeof BacktestEventData;

@@ -4,6 +4,7 @@ import * as t from 'io-ts';
 import { BacktestEventData } from '../backtest/events.js';
 import { LearningEventData } from '../learning/events.js';
 import { LearningPolicyEventData } from '../learning/policy-events.js';
+import { QuarantineEventData } from '../quarantine/events.js';
 import { SelectionEventData } from '../selection/events.js';
 import { StrategyEventData } from '../strategy/events.js';
 
@@ -13,6 +14,7 @@ export const EVENT_CATALOG: Readonly<Record<string, t.Mixed>> = {
   ...LearningEventData,
   ...LearningPolicyEventData,
   ...BacktestEventData,
+  ...QuarantineEventData,
 };
 
 export const SCHEMA_VERSION = 1;

@@ -1,17 +1,17 @@
 // Metadata every stored event carries, so each fact can be traced to who caused it and when.
 import * as t from 'io-ts';
-import { Actor, IsoTimestamp, NonNegativeInt, Uuid } from '../primitives/codecs.js';
+import { Actor, IdString, IsoTimestamp, NonNegativeInt, Uuid, boundedNonEmptyString } from '../primitives/codecs.js';
 
 export const EventMetadata = t.intersection(
   [
     t.type({
-      correlationId: t.string,
-      causationId: t.string,
+      correlationId: IdString,
+      causationId: IdString,
       actor: Actor,
       schemaVersion: NonNegativeInt,
       occurredAt: IsoTimestamp,
     }),
-    t.partial({ idempotencyKey: t.string }),
+    t.partial({ idempotencyKey: boundedNonEmptyString(400, 'IdempotencyKey') }),
   ],
   'EventMetadata',
 );

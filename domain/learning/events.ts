@@ -1,8 +1,12 @@
 // The learner's events. LearningInsightsRecorded carries a cycle's statistics (domain/learning/insights) so
 // the generator's priors can be rebuilt from the history; finite numbers only, like every metric we store.
 import * as t from 'io-ts';
-import { Finite, IsoTimestamp, NonNegativeInt } from '../primitives/codecs.js';
+import { Finite, IdString, IsoTimestamp, Name, NonNegativeInt, Text, boundedArray } from '../primitives/codecs.js';
 import { REGIMES, type Regime } from './policy/regime.js';
+
+/** Rows of an insights table (features × values, a few hundred in practice). */
+const ROWS = 5000;
+const rows = <C extends t.Mixed>(c: C) => boundedArray(c, ROWS);
 
 const Performance = t.type({ count: NonNegativeInt, meanSharpe: Finite, medianSharpe: Finite, successRate: Finite });
 
@@ -13,19 +17,19 @@ export const InsightsCodec = t.type(
     successThreshold: Finite,
     minSupport: NonNegativeInt,
     overall: t.union([Performance, t.null]),
-    correlations: t.array(t.type({ feature: t.string, rho: Finite, n: NonNegativeInt })),
-    quartiles: t.array(
+    correlations: rows(t.type({ feature: Name, rho: Finite, n: NonNegativeInt })),
+    quartiles: rows(
       t.type({
-        feature: t.string,
-        cuts: t.array(Finite),
-        bins: t.array(t.intersection([Performance, t.type({ quartile: NonNegativeInt, lower: Finite, upper: Finite })])),
+        feature: Name,
+        cuts: rows(Finite),
+        bins: rows(t.intersection([Performance, t.type({ quartile: NonNegativeInt, lower: Finite, upper: Finite })])),
       }),
     ),
-    categories: t.array(t.intersection([Performance, t.type({ feature: t.string, value: t.string })])),
-    successFactors: t.array(FactorCodec()),
-    failureFactors: t.array(FactorCodec()),
-    recommendedRanges: t.array(t.type({ feature: t.string, low: Finite, high: Finite, median: Finite, count: NonNegativeInt })),
-    notes: t.array(t.string),
+    categories: rows(t.intersection([Performance, t.type({ feature: Name, value: Text })])),
+    successFactors: rows(FactorCodec()),
+    failureFactors: rows(FactorCodec()),
+    recommendedRanges: rows(t.type({ feature: Name, low: Finite, high: Finite, median: Finite, count: NonNegativeInt })),
+    notes: rows(Text),
   },
   'Insights',
 );
@@ -33,8 +37,9 @@ export const InsightsCodec = t.type(
 function FactorCodec() {
   return t.intersection([
     Performance,
-    t.type({ feature: t.string, kind: t.keyof({ category: null, quartile: null }), value: t.string }),
-    t.partial({ lower: Finite, upper: Finite }),
+    t.type({ feature: Name, kind: t.keyof({ category: null, quartile: null }), value: Text }),
+    // A quartile factor also names its quartile and its bounds.
+    t.partial({ quartile: NonNegativeInt, lower: Finite, upper: Finite }),
   ]);
 }
 
@@ -43,7 +48,7 @@ export const RegimeCodec = t.keyof(Object.fromEntries(REGIMES.map((r) => [r, nul
 export const LearningInsightsRecordedData = t.intersection([
   t.type({
     /** The cycle whose results these are (e.g. `2023-12-30`). */
-    cycleId: t.string,
+    cycleId: IdString,
     insights: InsightsCodec,
   }),
   t.partial({ regime: RegimeCodec, asOf: IsoTimestamp }),

@@ -2,7 +2,7 @@
 // is appended to stream `model-learning-policy`, so the next cycle starts from the last one and any past policy
 // can be read back. The event carries the whole state (plain JSON): the stream's last event is the policy.
 import * as t from 'io-ts';
-import { IsoTimestamp, NonNegativeInt } from '../primitives/codecs.js';
+import { IdString, IsoTimestamp, NonNegativeInt } from '../primitives/codecs.js';
 import { RegimeCodec } from './events.js';
 import { PolicyCodec } from './policy/policy.js';
 
@@ -11,7 +11,7 @@ export const POLICY_STREAM = 'model-learning-policy';
 export const LearningPolicyUpdatedData = t.intersection([
   t.type({
     /** The cycle whose out-of-sample results were learned (e.g. `2023-06-01`): at most one update per cycle. */
-    cycleId: t.string,
+    cycleId: IdString,
     policy: PolicyCodec,
   }),
   t.partial({ regime: RegimeCodec, asOf: IsoTimestamp, results: NonNegativeInt }),

@@ -1,7 +1,8 @@
 // The record of a daily pair selection: every candidate's score and its parts, so the choice can be audited
 // and recomputed from the event alone.
 import * as t from 'io-ts';
-import { Finite, IsoTimestamp, NonNegativeInt } from '../primitives/codecs.js';
+import { Finite, IsoTimestamp, NonNegativeInt, Text, boundedArray } from '../primitives/codecs.js';
+import { ExchangeId } from '../market/exchange.js';
 import { MarketSymbol, Timeframe } from '../strategy/genome.js';
 
 export const SELECTION_CATEGORY = 'selection';
@@ -38,21 +39,24 @@ export const ScoredCandidateCodec = t.intersection([
       trendStrength: Finite,
     }),
   }),
-  t.partial({ ineligibleReason: t.string }),
+  t.partial({ ineligibleReason: Text }),
 ]);
+
+/** Pairs an exchange lists (a few thousand at most). */
+const PAIRS = 10_000;
 
 export const PairsSelectedData = t.type({
   day: Day,
   asOf: IsoTimestamp,
-  exchange: t.string,
+  exchange: ExchangeId,
   interval: Timeframe,
   window: t.type({ start: IsoTimestamp, end: IsoTimestamp }),
   rules: SelectionRulesCodec,
-  candidates: t.array(ScoredCandidateCodec),
-  selected: t.array(MarketSymbol),
+  candidates: boundedArray(ScoredCandidateCodec, PAIRS),
+  selected: boundedArray(MarketSymbol, PAIRS),
   /** Selected today but not yesterday: their history gets downloaded. */
-  added: t.array(MarketSymbol),
-  removed: t.array(MarketSymbol),
+  added: boundedArray(MarketSymbol, PAIRS),
+  removed: boundedArray(MarketSymbol, PAIRS),
 });
 export type PairsSelectedData = t.TypeOf<typeof PairsSelectedData>;
 

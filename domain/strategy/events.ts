@@ -1,23 +1,37 @@
 // The facts of a strategy's life, each with the codec that reads it back from the store.
 import * as t from 'io-ts';
-import { Actor, Finite, FiniteRecord, IsoTimestamp, NonNegativeInt, Reason, Uuid } from '../primitives/codecs.js';
+import { Actor, Finite, FiniteRecord, IdString, IsoTimestamp, Name, NonNegativeInt, Reason, Text, Uuid, boundedArray, boundedRecord } from '../primitives/codecs.js';
+import { GENOME_BOUNDS } from './genome.js';
 import { Genome, MarketSymbol, Timeframe } from './genome.js';
 
 export const STRATEGY_CATEGORY = 'strategy';
 export const strategyStream = (strategyId: string) => `${STRATEGY_CATEGORY}-${strategyId}`;
 
+const Window = t.type({ start: IsoTimestamp, end: IsoTimestamp });
+
+/** Most reasons a verdict or a decision lists, and most candidates an activation weighs. */
+export const DECISION_BOUNDS = { reasons: 50, candidates: 1000 } as const;
+
 export const BacktestResult = t.intersection(
   [
     t.type({
       metrics: FiniteRecord,
-      window: t.type({ start: IsoTimestamp, end: IsoTimestamp }),
+      window: Window,
       timeframe: Timeframe,
-      symbols: t.array(MarketSymbol),
-      dataFingerprint: t.string,
-      engineVersion: t.string,
+      symbols: boundedArray(MarketSymbol, GENOME_BOUNDS.symbols),
+      dataFingerprint: IdString,
+      engineVersion: Name,
     }),
     // in-sample / out-of-sample metrics are kept apart so the filter and the learner can use the unseen part.
-    t.partial({ outOfSampleMetrics: FiniteRecord, backtestId: t.string }),
+    t.partial({
+      outOfSampleMetrics: FiniteRecord,
+      backtestId: IdString,
+      // Written by the daily learning cycle: the market regime it generated for, and its two windows.
+      // (the cycle writes { label, trendStrength, volatility }; the training set reads any such parts.)
+      regime: boundedRecord(t.union([Finite, Name]), 16),
+      inSampleWindow: Window,
+      outOfSampleWindow: Window,
+    }),
   ],
   'BacktestResult',
 );
@@ -25,7 +39,7 @@ export type BacktestResult = t.TypeOf<typeof BacktestResult>;
 
 export const FilterVerdict = t.intersection(
   [
-    t.type({ outcome: t.keyof({ passed: null, rejected: null }), reasons: t.array(t.string), thresholds: FiniteRecord }),
+    t.type({ outcome: t.keyof({ passed: null, rejected: null }), reasons: boundedArray(Text, DECISION_BOUNDS.reasons), thresholds: FiniteRecord }),
     t.partial({ score: Finite }),
   ],
   'FilterVerdict',
@@ -37,7 +51,7 @@ export const ActivationDecision = t.type(
   {
     score: Finite,
     scoreParts: FiniteRecord,
-    candidates: t.array(t.type({ strategyId: Uuid, score: Finite })),
+    candidates: boundedArray(t.type({ strategyId: Uuid, score: Finite }), DECISION_BOUNDS.candidates),
     thresholds: FiniteRecord,
     maxActiveStrategies: NonNegativeInt,
     activeStrategies: NonNegativeInt,
@@ -55,7 +69,7 @@ export const StrategyEventData = {
   PaperTradingStarted: t.type(Decided),
   StrategyActivated: t.type({ ...Decided, decision: ActivationDecision }),
   StrategyDeactivated: t.intersection([t.type(Decided), t.partial({ decision: ActivationDecision })]),
-  StrategyRetired: t.type({ ...Decided, fromState: t.string }),
+  StrategyRetired: t.type({ ...Decided, fromState: Name }),
 } as const;
 
 export type StrategyEventType = keyof typeof StrategyEventData;

@@ -4,8 +4,12 @@
 import * as t from 'io-ts';
 import { either } from 'fp-ts';
 import { pipe } from 'fp-ts/lib/function.js';
-import { Finite, Fraction, NonNegativeInt, Uuid, nonEmptyArray } from '../primitives/codecs.js';
+import { Finite, Fraction, IdString, Name, NonNegativeInt, Uuid, boundedArray, boundedRecord, nonEmptyArray } from '../primitives/codecs.js';
 import { INDICATORS, type IndicatorName } from '../indicators/catalog.js';
+import { withShape } from '../primitives/exact.js';
+
+/** The most a genome may hold (schema ceilings: the API may set lower limits, e.g. symbols per genome). */
+export const GENOME_BOUNDS = { symbols: 50, indicators: 32, params: 16, conditions: 32, parentIds: 64, operators: 64 } as const;
 
 const keyof = <K extends string>(keys: readonly K[], name: string) =>
   t.keyof(Object.fromEntries(keys.map((k) => [k, null])) as Record<K, null>, name);
@@ -32,12 +36,12 @@ export interface MarketSymbolBrand { readonly MarketSymbol: unique symbol }
 export const MarketSymbol = t.brand(t.string, (s): s is t.Branded<string, MarketSymbolBrand> => /^[A-Z0-9]{5,20}$/.test(s), 'MarketSymbol');
 export type MarketSymbol = t.TypeOf<typeof MarketSymbol>;
 
-export const IndicatorUse = t.type({ id: IndicatorId, name: IndicatorNameCodec, params: t.record(t.string, Finite) }, 'IndicatorUse');
+export const IndicatorUse = t.type({ id: IndicatorId, name: IndicatorNameCodec, params: boundedRecord(Finite, GENOME_BOUNDS.params) }, 'IndicatorUse');
 export type IndicatorUse = t.TypeOf<typeof IndicatorUse>;
 
 export const Operand = t.union(
   [
-    t.intersection([t.type({ indicator: IndicatorId }), t.partial({ output: t.string })]),
+    t.intersection([t.type({ indicator: IndicatorId }), t.partial({ output: Name })]),
     t.type({ price: keyof(['open', 'high', 'low', 'close', 'volume'] as const, 'PriceField') }),
     t.type({ value: Finite }),
     // The predictor's forecast for the next bar (prediction-driven strategies).
@@ -51,7 +55,7 @@ export const Comparison = keyof(['gt', 'gte', 'lt', 'lte', 'crosses_above', 'cro
 export const Condition = t.type({ left: Operand, op: Comparison, right: Operand }, 'Condition');
 export type Condition = t.TypeOf<typeof Condition>;
 
-export const ConditionSet = t.type({ mode: keyof(['all', 'any'] as const, 'ConditionMode'), conditions: t.array(Condition) }, 'ConditionSet');
+export const ConditionSet = t.type({ mode: keyof(['all', 'any'] as const, 'ConditionMode'), conditions: boundedArray(Condition, GENOME_BOUNDS.conditions) }, 'ConditionSet');
 export type ConditionSet = t.TypeOf<typeof ConditionSet>;
 
 /** Distances from the entry price as fractions: 0.05 is 5%. */
@@ -71,8 +75,8 @@ export type RiskParameters = t.TypeOf<typeof RiskParameters>;
 export const ORIGINS = ['random', 'mutation', 'crossover', 'elite', 'policy', 'insight', 'grid_search', 'manual'] as const;
 export const Lineage = t.intersection(
   [
-    t.type({ generation: NonNegativeInt, parentIds: t.array(Uuid), origin: keyof(ORIGINS, 'Origin') }),
-    t.partial({ operators: t.array(t.string), seed: NonNegativeInt, cycleId: t.string }),
+    t.type({ generation: NonNegativeInt, parentIds: boundedArray(Uuid, GENOME_BOUNDS.parentIds), origin: keyof(ORIGINS, 'Origin') }),
+    t.partial({ operators: boundedArray(Name, GENOME_BOUNDS.operators), seed: NonNegativeInt, cycleId: IdString }),
   ],
   'Lineage',
 );
@@ -82,13 +86,13 @@ const GenomeShape = t.type(
   {
     strategyType: StrategyType,
     direction: keyof(['long_only', 'long_short'] as const, 'Direction'),
-    indicators: t.array(IndicatorUse),
+    indicators: boundedArray(IndicatorUse, GENOME_BOUNDS.indicators),
     entry: ConditionSet,
     exit: ConditionSet,
     exitRules: ExitRules,
     risk: RiskParameters,
     timeframe: Timeframe,
-    symbols: nonEmptyArray(MarketSymbol),
+    symbols: nonEmptyArray(MarketSymbol, `NonEmptyArray<MarketSymbol>(≤${GENOME_BOUNDS.symbols})`, GENOME_BOUNDS.symbols),
     lineage: Lineage,
   },
   'Genome',
@@ -156,7 +160,7 @@ export const genomeProblems = (g: Genome): Problem[] => {
   return problems;
 };
 
-export const Genome = new t.Type<Genome, t.OutputOf<typeof GenomeShape>, unknown>(
+export const Genome = withShape(new t.Type<Genome, t.OutputOf<typeof GenomeShape>, unknown>(
   'Genome',
   (u): u is Genome => GenomeShape.is(u) && genomeProblems(u).length === 0,
   (u, c) =>
@@ -175,7 +179,7 @@ export const Genome = new t.Type<Genome, t.OutputOf<typeof GenomeShape>, unknown
       }),
     ),
   (g) => GenomeShape.encode(g),
-);
+), GenomeShape);
 
 /** What the dashboards show of a genome without loading it whole. */
 export const genomeSummary = (g: Genome) => ({

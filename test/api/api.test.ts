@@ -7,7 +7,8 @@ import pg from 'pg';
 import { either } from 'fp-ts';
 import * as t from 'io-ts';
 import type { DatabasePool } from 'slonik';
-import { PostgresEventStore } from '../../infrastructure/event-store/postgres-event-store.js';
+import type { EventStore } from '../../application/ports/event-store.js';
+import { checkedPostgresStore } from '../support/event-store.js';
 import { createReadModelPool } from '../../infrastructure/db/pool.js';
 import { fixedClock } from '../../infrastructure/clock/system-clock.js';
 import { uuidIds } from '../../infrastructure/clock/uuid-ids.js';
@@ -26,7 +27,7 @@ import { freshDatabase, type TestDatabase } from '../support/database.js';
 
 describe('HTTP API', () => {
   let db: TestDatabase;
-  let store: PostgresEventStore;
+  let store: EventStore;
   let pool: DatabasePool;
   let server: Server;
   let base: string;
@@ -35,7 +36,7 @@ describe('HTTP API', () => {
 
   before(async () => {
     db = await freshDatabase('api');
-    store = new PostgresEventStore({ connectionString: db.url, pollIntervalMs: 50 });
+    store = checkedPostgresStore({ connectionString: db.url, pollIntervalMs: 50 });
     pool = await createReadModelPool(db.url);
     runner = new ProjectionRunner({ pool, store, projections: ALL_PROJECTIONS, log });
     const app = createApi({

@@ -22,7 +22,8 @@ import * as jobRunner from '../../infrastructure/backtest/job-runner.js';
 import { fixedClock } from '../../infrastructure/clock/system-clock.js';
 import { uuidIds } from '../../infrastructure/clock/uuid-ids.js';
 import { createReadModelPool } from '../../infrastructure/db/pool.js';
-import { PostgresEventStore } from '../../infrastructure/event-store/postgres-event-store.js';
+import type { EventStore } from '../../application/ports/event-store.js';
+import { checkedPostgresStore } from '../support/event-store.js';
 import { importCandleFile } from '../../infrastructure/market-data/candle-file-import.js';
 import { PostgresCandleStore } from '../../infrastructure/market-data/postgres-candle-store.js';
 import { allBacktestResults } from '../../projections/backtest-results/queries.js';
@@ -36,7 +37,7 @@ const PERIOD = { from: '2023-01-01T00:00:00.000Z', to: '2023-03-01T00:00:00.000Z
 
 describe('backtests through the API', () => {
   let db: TestDatabase;
-  let store: PostgresEventStore;
+  let store: EventStore;
   let pool: DatabasePool;
   let candles: PostgresCandleStore;
   let server: Server;
@@ -50,7 +51,7 @@ describe('backtests through the API', () => {
   before(async function () {
     this.timeout(120_000);
     db = await freshDatabase('backtest_api');
-    store = new PostgresEventStore({ connectionString: db.url, pollIntervalMs: 50 });
+    store = checkedPostgresStore({ connectionString: db.url, pollIntervalMs: 50 });
     pool = await createReadModelPool(db.url);
     candles = new PostgresCandleStore({ connectionString: db.url });
     const report = await importCandleFile(candles, sharedDataFile('binance_BTCUSDT_1h.csv.gz'));

@@ -7,7 +7,8 @@ import type { Actor } from '../../domain/primitives/codecs.js';
 import { RabbitMqJobQueue } from '../../infrastructure/backtest/rabbitmq-job-queue.js';
 import { systemClock } from '../../infrastructure/clock/system-clock.js';
 import { uuidIds } from '../../infrastructure/clock/uuid-ids.js';
-import { PostgresEventStore } from '../../infrastructure/event-store/postgres-event-store.js';
+import type { EventStore } from '../../application/ports/event-store.js';
+import { checkedPostgresStore } from '../support/event-store.js';
 
 const url = process.env['AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672';
 const queue = process.env['BACKTEST_QUEUE'];
@@ -18,7 +19,7 @@ const deliveryLimit = Number(process.env['BACKTEST_DELIVERY_LIMIT'] ?? '5');
 /** Resolves once the message is handed to the parent (before a SIGKILL could lose it). */
 const tell = (m: Record<string, unknown>) => new Promise<void>((resolve) => (process.send ? process.send(m, () => resolve()) : resolve()));
 
-const store = new PostgresEventStore({ connectionString: databaseUrl, poolSize: 2 });
+const store = checkedPostgresStore({ connectionString: databaseUrl, poolSize: 2 });
 const record = backtestOutcomeRecorder({ store, clock: systemClock, ids: uuidIds, actor: `worker:${process.pid}` as Actor });
 const q = new RabbitMqJobQueue({ url, queue, deliveryLimit, log: pino({ level: 'silent' }) });
 await q.consume(

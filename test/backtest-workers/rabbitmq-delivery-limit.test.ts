@@ -25,7 +25,8 @@ import {
 } from '../../infrastructure/backtest/rabbitmq-job-queue.js';
 import { systemClock } from '../../infrastructure/clock/system-clock.js';
 import { uuidIds } from '../../infrastructure/clock/uuid-ids.js';
-import { PostgresEventStore } from '../../infrastructure/event-store/postgres-event-store.js';
+import type { EventStore } from '../../application/ports/event-store.js';
+import { checkedPostgresStore } from '../support/event-store.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
 import { AMQP_TEST_URL, cleanUpQueue } from './queue-support.js';
 
@@ -44,7 +45,7 @@ const until = async (cond: () => boolean, timeoutMs: number, what: string): Prom
 describe('RabbitMQ backtest job queue: delivery limit (poison jobs)', function () {
   this.timeout(90_000);
   let db: TestDatabase;
-  let store: PostgresEventStore;
+  let store: EventStore;
   let queueName: string;
   const opened: RabbitMqJobQueue[] = [];
   const children: ChildProcess[] = [];
@@ -84,7 +85,7 @@ describe('RabbitMQ backtest job queue: delivery limit (poison jobs)', function (
 
   before(async () => {
     db = await freshDatabase('backtest_delivery_limit');
-    store = new PostgresEventStore({ connectionString: db.url, poolSize: 4 });
+    store = checkedPostgresStore({ connectionString: db.url, poolSize: 4 });
   });
   after(async () => {
     await store.close();

@@ -7,7 +7,8 @@ import { dataFingerprint } from '../../infrastructure/backtest/job-runner.js';
 import { fixedClock } from '../../infrastructure/clock/system-clock.js';
 import { uuidIds } from '../../infrastructure/clock/uuid-ids.js';
 import { createReadModelPool } from '../../infrastructure/db/pool.js';
-import { PostgresEventStore } from '../../infrastructure/event-store/postgres-event-store.js';
+import type { EventStore } from '../../application/ports/event-store.js';
+import { checkedPostgresStore } from '../support/event-store.js';
 import { importCandleFiles } from '../../infrastructure/market-data/candle-file-import.js';
 import { PostgresCandleStore } from '../../infrastructure/market-data/postgres-candle-store.js';
 import { ALL_PROJECTIONS } from '../../projections/all.js';
@@ -18,7 +19,7 @@ import { freshDatabase } from '../support/database.js';
 import { sharedDataFile } from '../support/shared-data.js';
 
 export interface CycleFixture {
-  readonly store: PostgresEventStore;
+  readonly store: EventStore;
   readonly pool: DatabasePool;
   readonly runner: ProjectionRunner;
   readonly clock: ReturnType<typeof fixedClock>;
@@ -29,7 +30,7 @@ export interface CycleFixture {
 /** `files`: names in ../shared/data (e.g. `binance_BTCUSDT_1h.csv.gz`). */
 export const openCycleFixture = async (label: string, files: readonly string[], now: Date): Promise<CycleFixture> => {
   const db = await freshDatabase(label);
-  const store = new PostgresEventStore({ connectionString: db.url });
+  const store = checkedPostgresStore({ connectionString: db.url });
   const candles = new PostgresCandleStore({ connectionString: db.url, source: 'test' });
   const pool = await createReadModelPool(db.url);
   for await (const r of importCandleFiles(candles, files.map(sharedDataFile))) expect(r.error, r.file).to.equal(undefined);

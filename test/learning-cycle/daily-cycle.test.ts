@@ -11,7 +11,7 @@ import { cycleStream, runDailyCycle, type DailyCycleDeps, type DailyCycleReport 
 import type { LearningInsightsRecorded } from '../../domain/learning/events.js';
 import { POLICY_STREAM, type LearningPolicyUpdated } from '../../domain/learning/policy-events.js';
 import type { StrategyEvent } from '../../domain/strategy/events.js';
-import type { PostgresEventStore } from '../../infrastructure/event-store/postgres-event-store.js';
+import type { EventStore } from '../../application/ports/event-store.js';
 import type { ProjectionRunner } from '../../projections/runner.js';
 import { trainingRows } from '../../projections/training-set/queries.js';
 import { openCycleFixture, type CycleFixture } from './cycle-fixture.js';
@@ -23,7 +23,7 @@ const N = 20;
 describe('daily learning cycle (real candles, fresh database)', function () {
   this.timeout(300_000);
   let fx: CycleFixture;
-  let store: PostgresEventStore;
+  let store: EventStore;
   let pool: DatabasePool;
   let runner: ProjectionRunner;
   let deps: DailyCycleDeps;

@@ -21,7 +21,8 @@ import { rsiMeanReversionGenome, smaCrossoverGenome } from '../../domain/strateg
 import { fixedClock } from '../../infrastructure/clock/system-clock.js';
 import { uuidIds } from '../../infrastructure/clock/uuid-ids.js';
 import { createReadModelPool } from '../../infrastructure/db/pool.js';
-import { PostgresEventStore } from '../../infrastructure/event-store/postgres-event-store.js';
+import type { EventStore } from '../../application/ports/event-store.js';
+import { checkedPostgresStore } from '../support/event-store.js';
 import { createLogger } from '../../infrastructure/logging/logger.js';
 import { ALL_PROJECTIONS } from '../../projections/all.js';
 import { learningInsightsProjection } from '../../projections/learning-insights/projection.js';
@@ -71,7 +72,7 @@ const snapshotTables = async (pool: DatabasePool) => ({
 
 describe('learning_insights read model and /api/learning', () => {
   let db: TestDatabase;
-  let store: PostgresEventStore;
+  let store: EventStore;
   let pool: DatabasePool;
   let server: Server;
   let base: string;
@@ -100,7 +101,7 @@ describe('learning_insights read model and /api/learning', () => {
 
   before(async () => {
     db = await freshDatabase('learning_insights');
-    store = new PostgresEventStore({ connectionString: db.url });
+    store = checkedPostgresStore({ connectionString: db.url });
     pool = await createReadModelPool(db.url);
     const apiClock = fixedClock(new Date('2024-03-01T12:00:00.000Z'));
     const app = createApi({

@@ -8,7 +8,8 @@ import { genomeFingerprint } from '../../domain/learning/fingerprint.js';
 import { strategyStream } from '../../domain/strategy/events.js';
 import { rsiMeanReversionGenome, smaCrossoverGenome } from '../../domain/strategy/templates.js';
 import { createReadModelPool } from '../../infrastructure/db/pool.js';
-import { PostgresEventStore } from '../../infrastructure/event-store/postgres-event-store.js';
+import type { EventStore } from '../../application/ports/event-store.js';
+import { checkedPostgresStore } from '../support/event-store.js';
 import { ProjectionRunner, rebuildProjection } from '../../projections/runner.js';
 import { trainingSetProjection } from '../../projections/training-set/projection.js';
 import { testedFingerprints, trainingRow, trainingRows } from '../../projections/training-set/queries.js';
@@ -35,7 +36,7 @@ const snapshotTable = (pool: DatabasePool) => pool.any(sql.unsafe`SELECT * FROM 
 
 describe('training_set read model', () => {
   let db: TestDatabase;
-  let store: PostgresEventStore;
+  let store: EventStore;
   let pool: DatabasePool;
   let w: HistoryWriter;
   const ids = { star: randomUUID(), twice: randomUUID(), pending: randomUUID(), noOos: randomUUID(), sibling: randomUUID() };
@@ -60,7 +61,7 @@ describe('training_set read model', () => {
 
   before(async () => {
     db = await freshDatabase('training_set');
-    store = new PostgresEventStore({ connectionString: db.url });
+    store = checkedPostgresStore({ connectionString: db.url });
     pool = await createReadModelPool(db.url);
     w = new HistoryWriter(store);
     // Small batches, so one strategy's events land in several batches (insert, then updates).

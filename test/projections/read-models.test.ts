@@ -3,7 +3,8 @@ import type { DatabasePool } from 'slonik';
 import { genomeSummary } from '../../domain/strategy/genome.js';
 import { rsiMeanReversionGenome, smaCrossoverGenome } from '../../domain/strategy/templates.js';
 import { createReadModelPool } from '../../infrastructure/db/pool.js';
-import { PostgresEventStore } from '../../infrastructure/event-store/postgres-event-store.js';
+import type { EventStore } from '../../application/ports/event-store.js';
+import { checkedPostgresStore } from '../support/event-store.js';
 import { listActivationAudit } from '../../projections/activation-audit/queries.js';
 import { ALL_PROJECTIONS } from '../../projections/all.js';
 import { ProjectionRunner } from '../../projections/runner.js';
@@ -15,13 +16,13 @@ const h = (hours: number) => new Date(T0.getTime() + hours * 3_600_000).toISOStr
 
 describe('read models: strategies and activation audit from a real history', () => {
   let db: TestDatabase;
-  let store: PostgresEventStore;
+  let store: EventStore;
   let pool: DatabasePool;
   let history: History;
 
   before(async () => {
     db = await freshDatabase('projection_read_models');
-    store = new PostgresEventStore({ connectionString: db.url });
+    store = checkedPostgresStore({ connectionString: db.url });
     pool = await createReadModelPool(db.url);
     // Small batches, so events of one strategy land in several batches (insert, then updates).
     const runner = new ProjectionRunner({ pool, store, projections: ALL_PROJECTIONS, log: memoryLog(), batchSize: 4 });

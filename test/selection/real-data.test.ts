@@ -7,7 +7,8 @@ import { DEFAULT_RULES } from '../../domain/selection/score-pairs.js';
 import { fixedClock } from '../../infrastructure/clock/system-clock.js';
 import { uuidIds } from '../../infrastructure/clock/uuid-ids.js';
 import { createReadModelPool } from '../../infrastructure/db/pool.js';
-import { PostgresEventStore } from '../../infrastructure/event-store/postgres-event-store.js';
+import type { EventStore } from '../../application/ports/event-store.js';
+import { checkedPostgresStore } from '../support/event-store.js';
 import { importCandleFiles } from '../../infrastructure/market-data/candle-file-import.js';
 import { PostgresCandleStore } from '../../infrastructure/market-data/postgres-candle-store.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
@@ -18,14 +19,14 @@ const SYMBOLS = ['BTCUSDT', 'ETHUSDT', 'BNBUSDT', 'SOLUSDT', 'XRPUSDT', 'TRXUSDT
 describe('daily pair selection on the real data', function () {
   this.timeout(120_000);
   let db: TestDatabase;
-  let store: PostgresEventStore;
+  let store: EventStore;
   let candles: PostgresCandleStore;
   const clock = fixedClock(new Date('2023-12-30T02:00:00.000Z'));
   const config = { exchange: 'binance', interval: '1h' as const, lookbackDays: 30, rules: { ...DEFAULT_RULES, topN: 3, minCoverage: 0.8 } };
 
   before(async () => {
     db = await freshDatabase('selection');
-    store = new PostgresEventStore({ connectionString: db.url });
+    store = checkedPostgresStore({ connectionString: db.url });
     candles = new PostgresCandleStore({ connectionString: db.url });
     for await (const _ of importCandleFiles(candles, SYMBOLS.map((s) => sharedDataFile(`binance_${s}_1h.csv.gz`)))) void _;
   });

@@ -6,7 +6,7 @@
 // regime's evidence towards the prior (markets change). The state is plain JSON (see PolicyCodec), immutable.
 // doc/learning.md explains the reward and the update.
 import * as t from 'io-ts';
-import { Finite, NonNegativeInt } from '../../primitives/codecs.js';
+import { Finite, NonNegativeInt, boundedArray, boundedRecord } from '../../primitives/codecs.js';
 import { INDICATORS, type IndicatorName, type ParamSpec } from '../../indicators/catalog.js';
 import { STRATEGY_TYPES, Timeframe, type Genome } from '../../strategy/genome.js';
 import {
@@ -218,7 +218,8 @@ export const updatePolicy = (
 
 const Positive = t.refinement(Finite, (n) => n > 0, 'Positive');
 const BetaArmCodec = t.type({ alpha: Positive, beta: Positive });
-const GenePosteriorsCodec = t.record(t.string, t.record(t.string, BetaArmCodec));
+/** Genes × arms (arms per gene: its values, e.g. every symbol the selection ever named). */
+const GenePosteriorsCodec = boundedRecord(boundedRecord(BetaArmCodec, 5000), 256);
 /** The policy as stored in an event (plain JSON, finite numbers only). */
 export const PolicyCodec = t.type(
   {
@@ -226,7 +227,7 @@ export const PolicyCodec = t.type(
     threshold: Finite,
     decay: t.refinement(Finite, (n) => n >= 0 && n <= 1, 'Decay'),
     prior: BetaArmCodec,
-    timeframes: t.array(Timeframe),
+    timeframes: boundedArray(Timeframe, 16),
     regimes: t.partial(Object.fromEntries(REGIMES.map((r) => [r, GenePosteriorsCodec])) as Record<Regime, typeof GenePosteriorsCodec>),
     updates: NonNegativeInt,
   },

@@ -1,0 +1,168 @@
+// One valid, realistic example of every event type in the catalog (data and the stream it goes to), for the append
+// check's property test: each is mutated with hostile values, and whatever the check accepts must read back.
+// A new event type needs an example here (a test fails until it has one).
+import { computeInsights } from '../../domain/learning/insights/insights.js';
+import { initialPolicy, updatePolicy } from '../../domain/learning/policy/policy.js';
+import { rsiMeanReversionGenome, smaCrossoverGenome } from '../../domain/strategy/templates.js';
+import { exampleCommands } from '../../apps/api/examples.js';
+
+const STRATEGY = '0b6f1c7e-8a55-4d3c-9a55-2f9d1e6b7c10';
+const JOB = '5d2e8f11-0c4b-4f7a-8e6d-3a9b2c1d0e4f';
+const EVENT = '7a1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d';
+
+const result = (exampleCommands['record-backtest'] as { result: unknown }).result;
+const verdict = (exampleCommands.filter as { verdict: unknown }).verdict;
+const decision = (exampleCommands.activate as { decision: unknown }).decision;
+
+const insights = computeInsights(
+  Array.from({ length: 24 }, (_, i) => ({
+    features: { strategyType: i % 3 === 0 ? 'momentum' : 'mean_reversion', indicatorCount: 1 + (i % 4), stopLoss: 0.01 * (1 + (i % 5)) },
+    oosSharpe: ((i * 37) % 17) / 8 - 1,
+  })),
+  { minSupport: 2 },
+);
+const policy = updatePolicy(initialPolicy(), 'trend_low_vol', [
+  { genome: smaCrossoverGenome(), reward: 0.8 },
+  { genome: rsiMeanReversionGenome(), reward: -0.2 },
+]);
+
+const trade = {
+  symbol: 'BTCUSDT',
+  side: 'long',
+  entryTime: 1698796800000,
+  exitTime: 1698825600000,
+  entryPrice: 34567.1,
+  exitPrice: 34890.4,
+  quantity: 0.289,
+  pnl: 93.43,
+  returnPct: 0.00935,
+  fees: 20.08,
+  exitReason: 'takeProfit',
+};
+
+export interface EventExample {
+  readonly streamName: string;
+  readonly data: unknown;
+}
+
+export const EVENT_EXAMPLES: Readonly<Record<string, EventExample>> = {
+  StrategyGenerated: { streamName: `strategy-${STRATEGY}`, data: { strategyId: STRATEGY, genome: rsiMeanReversionGenome() } },
+  StrategyBacktested: {
+    streamName: `strategy-${STRATEGY}`,
+    data: {
+      strategyId: STRATEGY,
+      result: {
+        ...(result as object),
+        backtestId: JOB,
+        regime: { label: 'trend_low_vol', trendStrength: 1.7, volatility: 0.0061 },
+        inSampleWindow: { start: '2023-09-01T00:00:00.000Z', end: '2023-10-31T00:00:00.000Z' },
+        outOfSampleWindow: { start: '2023-10-31T00:00:00.000Z', end: '2023-11-14T00:00:00.000Z' },
+      },
+    },
+  },
+  StrategyFiltered: { streamName: `strategy-${STRATEGY}`, data: { strategyId: STRATEGY, verdict } },
+  PaperTradingStarted: { streamName: `strategy-${STRATEGY}`, data: { strategyId: STRATEGY, decidedBy: 'system:scheduler', reason: 'passed the daily filter' } },
+  StrategyActivated: { streamName: `strategy-${STRATEGY}`, data: { strategyId: STRATEGY, decidedBy: 'operator:alice', reason: 'best paper score', decision } },
+  StrategyDeactivated: { streamName: `strategy-${STRATEGY}`, data: { strategyId: STRATEGY, decidedBy: 'system:activation-policy', reason: 'drawdown 16%', decision } },
+  StrategyRetired: { streamName: `strategy-${STRATEGY}`, data: { strategyId: STRATEGY, decidedBy: 'operator:alice', reason: 'edge gone', fromState: 'Live' } },
+  PairsSelected: {
+    streamName: 'selection-2023-12-30',
+    data: {
+      day: '2023-12-30',
+      asOf: '2023-12-30T02:00:00.000Z',
+      exchange: 'binance',
+      interval: '1h',
+      window: { start: '2023-11-30T02:00:00.000Z', end: '2023-12-30T02:00:00.000Z' },
+      rules: { weights: { volume: 0.4, volatility: 0.2, liquidity: 0.2, trend: 0.2 }, topN: 2, minQuoteVolumePerDay: 1e7, maxVolatility: 2, minBars: 576 },
+      candidates: [
+        {
+          symbol: 'BTCUSDT',
+          score: 0.82,
+          rank: 1,
+          eligible: true,
+          parts: { volume: 1, volatility: 0.5, liquidity: 0.9, trend: 0.7 },
+          metrics: { bars: 720, quoteVolumePerDay: 1.2e10, volatility: 0.41, liquidity: 0.95, liquiditySource: 'amihud', trendStrength: 0.31 },
+        },
+        {
+          symbol: 'SHIBUSDT',
+          score: 0.1,
+          rank: 2,
+          eligible: false,
+          ineligibleReason: 'volatility 2.4 above 2',
+          parts: { volume: 0.2, volatility: 0, liquidity: 0.1, trend: 0.1 },
+          metrics: { bars: 720, quoteVolumePerDay: 2e8, volatility: 2.4, liquidity: 0.2, liquiditySource: 'order_book', trendStrength: 0.05 },
+        },
+      ],
+      selected: ['BTCUSDT'],
+      added: ['BTCUSDT'],
+      removed: [],
+    },
+  },
+  LearningInsightsRecorded: { streamName: 'cycle-2023-12-30', data: { cycleId: '2023-12-30', insights, regime: 'trend_low_vol', asOf: '2023-12-30T03:00:00.000Z' } },
+  LearningPolicyUpdated: { streamName: 'model-learning-policy', data: { cycleId: '2023-12-30', policy, regime: 'trend_low_vol', asOf: '2023-12-30T03:00:00.000Z', results: 2 } },
+  BacktestRequested: {
+    streamName: `backtest-${JOB}`,
+    data: {
+      jobId: JOB,
+      kind: 'grid_search',
+      requestedBy: 'operator:alice',
+      job: {
+        jobId: JOB,
+        strategyId: STRATEGY,
+        genome: smaCrossoverGenome(),
+        exchange: 'binance',
+        symbols: ['BTCUSDT'],
+        interval: '1h',
+        period: { from: 1698796800000, to: 1701388800000 },
+        trials: { count: 12, annualisedSharpeVariance: 0.8 },
+      },
+      analysis: { kind: 'grid_search', gridSearch: { grid: { 'fast.period': [5, 10, 20], 'slow.period': [30, 50] }, metric: 'sharpe' } },
+    },
+  },
+  BacktestCompleted: {
+    streamName: `backtest-${JOB}`,
+    data: {
+      jobId: JOB,
+      result: {
+        jobId: JOB,
+        engineVersion: '1.3.0',
+        dataFingerprint: 'a3f1c9e0b7d24f6a8e5c3b1d9f7a6e4c2b0d8f6e4c2a0b9d7f5e3c1a9b8d7f6e',
+        window: { from: 1698796800000, to: 1701385200000, bars: 720 },
+        metrics: { sharpe: 1.21, totalReturn: 0.043, maxDrawdown: 0.031, tradeCount: 9 },
+        perSymbol: { BTCUSDT: { metrics: { sharpe: 1.21, totalReturn: 0.043 }, gaps: 0, trades: 9 } },
+        equity: { BTCUSDT: [[1698796800000, 10000], [1700000000000, 9820.5], [1701385200000, 10430.2]] },
+        trades: [trade],
+        analysis: {
+          kind: 'grid_search',
+          spec: { grid: { 'fast.period': [5, 10], 'slow.period': [30] }, metric: 'sharpe' },
+          metric: 'sharpe',
+          cells: [
+            { params: { 'fast.period': 5, 'slow.period': 30 }, metrics: { sharpe: 0.7 }, score: 0.7, rank: 2 },
+            { params: { 'fast.period': 10, 'slow.period': 30 }, metrics: { sharpe: 1.21 }, score: 1.21, rank: 1 },
+          ],
+          best: { params: { 'fast.period': 10, 'slow.period': 30 }, score: 1.21 },
+        },
+      },
+    },
+  },
+  BacktestFailed: { streamName: `backtest-${JOB}`, data: { jobId: JOB, code: 'NO_DATA', error: 'no binance BTCUSDT 1h candles in [2019-01-01T00:00:00.000Z, 2019-02-01T00:00:00.000Z)' } },
+  EventQuarantined: {
+    streamName: 'quarantine',
+    data: {
+      event: { eventId: EVENT, streamName: `backtest-${JOB}`, revision: 0, eventType: 'BacktestRequested', position: { commit: '7812', prepare: '120034' } },
+      reason: 'stored by a release that accepted periods before 1970; the job never ran',
+      decodeErrors: [{ path: 'data.job.period.from', message: 'expected EpochMs, got -315619200000' }],
+    },
+  },
+  EventQuarantineLifted: { streamName: 'quarantine', data: { eventId: EVENT, reason: 'release 0.3 reads it again' } },
+};
+
+export const exampleMetadata = (overrides: Record<string, unknown> = {}) => ({
+  correlationId: '3c9a1f7e-2b4d-4e6f-8a1b-2c3d4e5f6a7b',
+  causationId: '3c9a1f7e-2b4d-4e6f-8a1b-2c3d4e5f6a7b',
+  actor: 'operator:alice',
+  schemaVersion: 1,
+  occurredAt: '2024-03-01T12:00:00.000Z',
+  idempotencyKey: 'request-42',
+  ...overrides,
+});
