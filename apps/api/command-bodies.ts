@@ -1,17 +1,18 @@
 // The HTTP bodies of the strategy commands: io-ts codecs, and how each becomes a domain command.
 import * as t from 'io-ts';
-import { Actor, Reason } from '../../domain/primitives/codecs.js';
+import { Actor, IdString, Reason } from '../../domain/primitives/codecs.js';
 import { ActivationDecision, BacktestResult, FilterVerdict } from '../../domain/strategy/events.js';
 import { Genome } from '../../domain/strategy/genome.js';
 import type { StrategyCommand } from '../../domain/strategy/commands.js';
 import type { Uuid } from '../../domain/primitives/codecs.js';
 
 const Revision = t.refinement(t.number, (n) => Number.isSafeInteger(n) && n >= 0, 'Revision');
-const Envelope = t.partial({ expectedRevision: Revision, correlationId: t.string });
+// The correlation id goes into every event's metadata: the same bound as there.
+const Envelope = t.partial({ expectedRevision: Revision, correlationId: IdString });
 const SystemCommand = t.intersection([Envelope, t.partial({ actor: Actor })]);
 const OperatorCommand = t.intersection([Envelope, t.type({ actor: Actor, reason: Reason })]);
 
-export const GenerateBody = t.intersection([t.type({ genome: Genome }), t.partial({ actor: Actor, correlationId: t.string })]);
+export const GenerateBody = t.intersection([t.type({ genome: Genome }), t.partial({ actor: Actor, correlationId: IdString })]);
 
 interface LifecycleRoute<C extends t.Mixed> {
   readonly codec: C;

@@ -8,6 +8,8 @@ import type { EventStore } from '../../application/ports/event-store.js';
 import { handleStrategyCommand, loadStrategy, type StrategyCommandDeps } from '../../application/strategy/handle-strategy-command.js';
 import { Actor, Uuid } from '../../domain/primitives/codecs.js';
 import { fieldErrors } from '../../domain/primitives/decode-errors.js';
+import { decodeExact } from '../../domain/primitives/exact.js';
+import { storableJsonProblems } from '../../domain/primitives/storable-json.js';
 import { strategyStream } from '../../domain/strategy/events.js';
 import { describeState } from '../../domain/strategy/state.js';
 import { GenerateBody, LIFECYCLE_ROUTES, LIFECYCLE_ROUTE_NAMES, type LifecycleRouteName } from './command-bodies.js';
@@ -51,6 +53,15 @@ export interface ApiDeps extends StrategyCommandDeps {
 const send = (res: Response, a: HttpAnswer) => res.status(a.status).json(a.body);
 const decodeOr400 = <A>(codec: t.Decoder<unknown, A>, value: unknown, where = 'body'): either.Either<HttpAnswer, A> =>
   either.mapLeft((errs: t.Errors) => invalidRequest(fieldErrors(errs), where))(codec.decode(value));
+/**
+ * Decodes a body exactly: a value its codec refuses, or a field it does not know, is a 400 naming the path. What a
+ * body holds goes into events, whose codecs are the same: a body accepted here makes events that read back.
+ */
+const decodeBody = <A>(codec: t.Type<A, unknown, unknown>, value: unknown): either.Either<HttpAnswer, A> => {
+  const unstorable = storableJsonProblems(value);
+  if (unstorable.length > 0) return either.left(invalidRequest(unstorable, 'body'));
+  return either.mapLeft((errs: ReturnType<typeof fieldErrors>) => invalidRequest(errs, 'body'))(decodeExact(codec, value));
+};
 
 const Limit = t.union([t.undefined, t.string]);
 const parseLimit = (raw: unknown, dflt: number, max: number): number | undefined => {
@@ -85,7 +96,7 @@ export const createApi = (deps: ApiDeps): express.Express => {
 
   app.post('/api/strategies', async (req, res) => {
     await idempotent(req, res, async (key) => {
-      const body = decodeOr400(GenerateBody, req.body);
+      const body = decodeBody(GenerateBody, req.body);
       if (either.isLeft(body)) return body.left;
       const strategyId = (key ? deps.ids.idFor(`strategy:${key}`) : deps.ids.newId()) as Uuid;
       const result = await handleStrategyCommand(
@@ -109,7 +120,7 @@ export const createApi = (deps: ApiDeps): express.Express => {
     if (either.isLeft(id)) return send(res, id.left);
     await idempotent(req, res, async (key) => {
       const route = LIFECYCLE_ROUTES[name as LifecycleRouteName];
-      const body = decodeOr400(route.codec as t.Mixed, req.body);
+      const body = decodeBody(route.codec as t.Mixed, req.body);
       if (either.isLeft(body)) return body.left;
       const b = body.right as { actor?: Actor; expectedRevision?: number; correlationId?: string };
       const command = (route.toCommand as (id: Uuid, b: unknown) => ReturnType<typeof route.toCommand>)(id.right.id, body.right);
