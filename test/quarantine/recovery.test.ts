@@ -180,3 +180,49 @@ describe('recovery from an event that no longer decodes (quarantine)', function 
     expect(await backtests()).to.deep.equal([jobA, jobC].sort());
   });
 });
+
+describe('a projection that meets an unreadable event in its first build', function () {
+  this.timeout(120_000);
+  let db: TestDatabase;
+  let raw: PostgresEventStore;
+  let store: EventStore;
+  let pool: DatabasePool;
+  let runner: ProjectionRunner | undefined;
+  const log = createLogger('silent');
+
+  before(async () => {
+    db = await freshDatabase('quarantine_first');
+    raw = new PostgresEventStore({ connectionString: db.url });
+    store = checkedPostgresStore({ connectionString: db.url });
+    pool = await createReadModelPool(db.url);
+  });
+  after(async () => {
+    await runner?.stop();
+    await store?.close();
+    await raw?.close();
+    await pool?.end();
+    await db?.drop();
+  });
+
+  it('records the stop (with no rows built), and builds once the event is quarantined', async () => {
+    const good = randomUUID();
+    const bad = randomUUID();
+    await store.appendToStream(`backtest-${good}`, [requested(good, 1698796800000)]);
+    await raw.appendToStream(`backtest-${bad}`, [requested(bad, -1)]);
+    runner = new ProjectionRunner({ pool, store, projections: ALL_PROJECTIONS, log, idleMs: 50, lockRetryMs: 100 });
+    runner.start();
+    const stopped = await eventually('the first build to stop', async () => {
+      const s = (await runner!.status()).find((x) => x.name === 'backtest_results')!;
+      return s.stopped !== null ? s : undefined;
+    });
+    expect(stopped.storedVersion, 'never built').to.equal(0);
+    expect(stopped.stopped!.streamName).to.equal(`backtest-${bad}`);
+    expect(await listBacktestResults(pool, {})).to.have.length(0);
+    const done = await runCli('apps/cli/quarantine.ts', ['add', `backtest-${bad}@0`, '--reason', 'negative period', '--operator', 'alice'], { DATABASE_URL: db.url, LOG_LEVEL: 'silent' });
+    expect(done.code, done.stderr).to.equal(0);
+    await eventually('the build to complete', async () => ((await listBacktestResults(pool, {})).length === 1 ? true : undefined));
+    const s = (await runner.status()).find((x) => x.name === 'backtest_results')!;
+    expect(s.storedVersion).to.equal(s.version);
+    expect(s.stopped).to.equal(null);
+  });
+});
