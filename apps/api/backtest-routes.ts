@@ -11,16 +11,20 @@ import { backtestOutcomeRecorder, recordBacktestRequested, type BacktestAnalysis
 import type { BacktestDispatch } from '../../application/backtest/run-in-process.js';
 import { decodeAll } from '../../application/events/decode-event.js';
 import type { BacktestJob } from '../../application/ports/backtest-jobs.js';
+import type { CandleCoverage } from '../../application/ports/candle-coverage.js';
 import type { Clock } from '../../application/ports/clock.js';
 import type { EventStore } from '../../application/ports/event-store.js';
 import type { IdGenerator } from '../../application/ports/ids.js';
 import { loadStrategy } from '../../application/strategy/handle-strategy-command.js';
 import { BacktestKind, backtestStream, GridSearchSpecCodec, WalkForwardSpecCodec, type BacktestEvent } from '../../domain/backtest/events.js';
+import { DEFAULT_BACKTEST_LIMITS, type BacktestLimits } from '../../domain/backtest/limits.js';
 import { Actor, IsoTimestamp, nonEmptyArray, Uuid } from '../../domain/primitives/codecs.js';
 import { fieldErrors, type FieldError } from '../../domain/primitives/decode-errors.js';
 import type { StrategyGenerated } from '../../domain/strategy/events.js';
 import { Genome, MarketSymbol, Timeframe } from '../../domain/strategy/genome.js';
+import { MAX_GENOME_SYMBOLS } from '../../domain/strategy/limits.js';
 import { getBacktestResult, listBacktestResults } from '../../projections/backtest-results/queries.js';
+import { backtestRequestProblems, symbolCountProblem } from './backtest-limits.js';
 import { commandFailed, invalidRequest, type HttpAnswer } from './problems.js';
 
 export interface BacktestRouteDeps {
@@ -33,7 +37,17 @@ export interface BacktestRouteDeps {
   readonly dispatch: BacktestDispatch;
   /** The exchange whose candles are used when the request names none. Default `binance`. */
   readonly defaultExchange?: string;
+  /** What is stored: a request for candles that are not there is refused up front. */
+  readonly candles: CandleCoverage;
+  /** What one job may ask for (BACKTEST_MAX_*). Default domain/backtest/limits.ts. */
+  readonly limits?: BacktestLimits;
+  /** Symbols per genome (GENOME_MAX_SYMBOLS). Default domain/strategy/limits.ts. */
+  readonly genomeMaxSymbols?: number;
 }
+
+export interface ExchangeIdBrand { readonly ExchangeId: unique symbol }
+/** An exchange id as ccxt and the candle files spell it (`binance`): the API checks it names stored candles. */
+export const ExchangeId = t.brand(t.string, (s): s is t.Branded<string, ExchangeIdBrand> => /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(s), 'ExchangeId');
 
 /** The request body. Exactly one of `genome` and `strategyId`; symbols and interval default to the genome's. */
 export const BacktestRequestBody = t.intersection(
@@ -44,7 +58,7 @@ export const BacktestRequestBody = t.intersection(
       strategyId: Uuid,
       symbols: nonEmptyArray(MarketSymbol),
       interval: Timeframe,
-      exchange: t.string,
+      exchange: ExchangeId,
       kind: BacktestKind,
       walkForward: WalkForwardSpecCodec,
       gridSearch: GridSearchSpecCodec,
@@ -121,7 +135,16 @@ export const backtestRoutes = (deps: BacktestRouteDeps): express.Router => {
   const router = express.Router();
   const record = backtestOutcomeRecorder(deps);
 
+  const limitDeps = {
+    candles: deps.candles,
+    clock: deps.clock,
+    limits: deps.limits ?? DEFAULT_BACKTEST_LIMITS,
+    genomeMaxSymbols: deps.genomeMaxSymbols ?? MAX_GENOME_SYMBOLS,
+  };
+
   router.post('/api/backtests', async (req: Request, res: Response) => {
+    const tooMany = [['genome', 'symbols'], ['symbols']].flatMap((path) => symbolCountProblem(req.body, path, limitDeps.genomeMaxSymbols) ?? []);
+    if (tooMany.length > 0) return send(res, invalidRequest(tooMany));
     const decoded = BacktestRequestBody.decode(req.body);
     if (either.isLeft(decoded)) return send(res, invalidRequest(fieldErrors(decoded.left)));
     const body = decoded.right;
@@ -155,6 +178,21 @@ export const backtestRoutes = (deps: BacktestRouteDeps): express.Router => {
       period: { from: Date.parse(body.period.from), to: Date.parse(body.period.to) },
     };
     const analysis = analysisOf(body);
+    // Everything the job asks for must exist and fit the limits before BacktestRequested is stored.
+    const limitProblems = await backtestRequestProblems(limitDeps, {
+      genome: job.genome,
+      exchange: job.exchange,
+      symbols: job.symbols,
+      interval: job.interval,
+      period: job.period,
+      ...(body.gridSearch ? { gridSearch: body.gridSearch } : {}),
+      ...(body.walkForward ? { walkForward: body.walkForward } : {}),
+      paths: {
+        symbols: body.symbols !== undefined || body.strategyId !== undefined ? 'symbols' : 'genome.symbols',
+        exchange: 'exchange',
+      },
+    });
+    if (limitProblems.length > 0) return send(res, invalidRequest(limitProblems));
     await recordBacktestRequested(deps, job, {
       requestedBy: body.actor ?? ('system:api' as Actor),
       ...(analysis ? { analysis } : {}),
