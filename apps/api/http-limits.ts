@@ -1,7 +1,8 @@
 // The HTTP transport limits, in one place, before any route sees a request: the query string's size and parameter
 // count (400), the body's content type (415 unless application/json in UTF-8, on the methods that take a body), its
-// size (413, refused from Content-Length before it is read, or as soon as the stream passes the limit) and its JSON
-// nesting (400, a linear scan of the raw bytes before JSON.parse, so no recursion anywhere can overflow the stack).
+// size (413, refused from Content-Length before it is read, or as soon as the stream passes the limit), its JSON
+// nesting (400, a linear scan of the raw bytes before JSON.parse, so no recursion anywhere can overflow the stack)
+// and, in the same scan, string escapes that PostgreSQL cannot store (400: \u0000, unpaired surrogates).
 // The limits come from the configuration (API_MAX_*, infrastructure/config/config.ts; doc/api.md lists them).
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import querystring from 'node:querystring';
@@ -14,31 +15,65 @@ const JSON_TYPE = 'application/json';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
+const LETTER_U = 0x75;
 const OPEN = [0x5b, 0x7b]; // [ {
 const CLOSE = [0x5d, 0x7d]; // ] }
 
+/** The code unit of the 4 hex digits at bytes[at..at+3], or -1. */
+const hex4 = (bytes: Uint8Array, at: number): number => {
+  if (at + 4 > bytes.length) return -1;
+  let n = 0;
+  for (let k = at; k < at + 4; k++) {
+    const b = bytes[k]!;
+    const d = b >= 0x30 && b <= 0x39 ? b - 0x30 : b >= 0x61 && b <= 0x66 ? b - 0x57 : b >= 0x41 && b <= 0x46 ? b - 0x37 : -1;
+    if (d < 0) return -1;
+    n = n * 16 + d;
+  }
+  return n;
+};
+
+export type JsonTextProblem = 'too-deep' | 'unstorable-string';
+
 /**
- * Whether a JSON text nests arrays/objects deeper than `max`: one pass over its bytes, brackets inside strings
- * ignored. UTF-8 bytes of non-ASCII characters are all ≥ 0x80, so they never look like a bracket or a quote.
+ * What makes a JSON text unacceptable before it is parsed, in one pass over its bytes: arrays/objects nested deeper
+ * than `maxDepth` (brackets inside strings ignored), or a string escape PostgreSQL cannot store in jsonb or text
+ * (`\u0000`, or a surrogate `\uD800`–`\uDFFF` without its pair). UTF-8 bytes of non-ASCII characters are all ≥ 0x80,
+ * so they never look like a bracket, a quote or a backslash; raw control characters and invalid UTF-8 are left to
+ * JSON.parse and the UTF-8 decoder.
  */
-export const nestedDeeperThan = (bytes: Uint8Array, max: number): boolean => {
+export const jsonTextProblem = (bytes: Uint8Array, maxDepth: number): JsonTextProblem | undefined => {
   let depth = 0;
   let inString = false;
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i]!;
     if (inString) {
-      if (b === BACKSLASH) i++;
-      else if (b === QUOTE) inString = false;
+      if (b === QUOTE) inString = false;
+      else if (b === BACKSLASH) {
+        if (bytes[i + 1] !== LETTER_U) {
+          i++;
+          continue;
+        }
+        const unit = hex4(bytes, i + 2);
+        if (unit === 0) return 'unstorable-string';
+        if (unit >= 0xd800 && unit <= 0xdbff) {
+          const low = bytes[i + 6] === BACKSLASH && bytes[i + 7] === LETTER_U ? hex4(bytes, i + 8) : -1;
+          if (!(low >= 0xdc00 && low <= 0xdfff)) return 'unstorable-string';
+          i += 11;
+        } else if (unit >= 0xdc00 && unit <= 0xdfff) return 'unstorable-string';
+        else i += 5;
+      }
     } else if (b === QUOTE) inString = true;
     else if (b === OPEN[0] || b === OPEN[1]) {
-      if (++depth > max) return true;
+      if (++depth > maxDepth) return 'too-deep';
     } else if (b === CLOSE[0] || b === CLOSE[1]) depth--;
   }
-  return false;
+  return undefined;
 };
 
-class NestedTooDeep extends Error {
-  readonly type = 'entity.too.deep';
+class UnacceptableJson extends Error {
+  constructor(readonly type: string) {
+    super(type);
+  }
 }
 
 const hasBody = (req: Request): boolean => {
@@ -94,7 +129,9 @@ export const installHttpLimits = (app: express.Express, limits: HttpLimits): voi
     type: JSON_TYPE,
     // Runs on the raw bytes, before JSON.parse: a body of 200,000 brackets is refused in one linear pass.
     verify: (_req, _res, buf) => {
-      if (nestedDeeperThan(buf, limits.maxJsonDepth)) throw new NestedTooDeep(`nested deeper than ${limits.maxJsonDepth}`);
+      const problem = jsonTextProblem(buf, limits.maxJsonDepth);
+      if (problem === 'too-deep') throw new UnacceptableJson('entity.too.deep');
+      if (problem === 'unstorable-string') throw new UnacceptableJson('entity.unstorable.string');
     },
   });
   app.use(queryLimits(limits), jsonOnly, (req: Request, res: Response, next: NextFunction) => (BODY_METHODS.has(req.method) ? parse(req, res, next) : next()));
@@ -115,6 +152,8 @@ export const transportProblem = (err: unknown, limits: HttpLimits): HttpAnswer |
       };
     case 'entity.too.deep':
       return invalidRequest([{ path: '(root)', message: `nested deeper than ${limits.maxJsonDepth} (API_MAX_JSON_DEPTH)` }]);
+    case 'entity.unstorable.string':
+      return invalidRequest([{ path: '(root)', message: 'a string holds \\u0000 or an unpaired surrogate (\\uD800 to \\uDFFF), which cannot be stored' }]);
     case 'entity.parse.failed':
       return {
         status: 400,

@@ -54,8 +54,8 @@ export interface ApiDeps extends StrategyCommandDeps {
   readonly limits?: { readonly http?: HttpLimits; readonly genomeMaxSymbols?: number };
 }
 
-/** A free-form query value: at most 64 characters. */
-const QueryText = t.refinement(t.string, (s) => s.length >= 1 && s.length <= 64, 'QueryText (1 to 64 characters)');
+/** A free-form query value: 1 to 64 characters, no control character (PostgreSQL refuses a NUL in a parameter). */
+const QueryText = t.refinement(t.string, (s) => s.length >= 1 && s.length <= 64 && !/[\u0000-\u001f\u007f]/.test(s), 'QueryText (1 to 64 characters, no control character)');
 
 const send = (res: Response, a: HttpAnswer) => res.status(a.status).json(a.body);
 const decodeOr400 = <A>(codec: t.Decoder<unknown, A>, value: unknown, where = 'body'): either.Either<HttpAnswer, A> =>

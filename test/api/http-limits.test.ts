@@ -103,8 +103,9 @@ describe('HTTP transport limits', () => {
   it('415 naming application/json for a body of another content type, or none, or another charset', async () => {
     const types: Record<string, string>[] = [{ 'content-type': 'text/plain' }, { 'content-type': 'application/x-www-form-urlencoded' }, {}, { 'content-type': 'application/json; charset=utf-16' }];
     for (const headers of types) {
-      const body = await refused(415, () => send('POST', '/api/strategies', genomeBody(), headers));
+      const body = await refused(415, () => send('POST', '/api/strategies', new TextEncoder().encode(genomeBody()), headers));
       expect(body, JSON.stringify(headers)).to.include({ error: 'UnsupportedMediaType', expected: 'application/json' });
+      if (headers['content-type'] === undefined) expect(body['message']).to.contain('no Content-Type');
     }
     const lifecycle = await refused(415, () => send('POST', `/api/strategies/${uuidIds.newId()}/retire`, '{"actor":"operator:a","reason":"r"}', { 'content-type': 'text/plain' }));
     expect(lifecycle['error']).to.equal('UnsupportedMediaType');
@@ -128,6 +129,21 @@ describe('HTTP transport limits', () => {
     // Brackets and escaped quotes inside a string are text.
     const inString = await send('POST', '/api/strategies', genomeBody({ correlationId: `\\"${'['.repeat(1000)}{{{` }), json);
     expect(inString.status).to.equal(201);
+  });
+
+  it('400 at (root) for a string PostgreSQL cannot store (\\u0000, an unpaired surrogate), wherever it is', async () => {
+    for (const hostile of ['a\u0000b', '\ud800', 'x\udfffy']) {
+      const body = await refused(400, () => send('POST', '/api/strategies', genomeBody({ correlationId: hostile }), json));
+      expect(body['errors'], JSON.stringify(hostile)).to.deep.equal([
+        { path: '(root)', message: 'a string holds \\u0000 or an unpaired surrogate (\\uD800 to \\uDFFF), which cannot be stored' },
+      ]);
+    }
+    // A pair is one character: stored.
+    expect((await send('POST', '/api/strategies', genomeBody({ correlationId: 'rocket \ud83d\ude80' }), json)).status).to.equal(201);
+    // In a query value: 400 naming the parameter, not a database error.
+    const q = await send('GET', '/api/market-data/status?source=%00', undefined);
+    expect(q.status).to.equal(400);
+    expect(q.body.errors.map((e: { path: string }) => e.path)).to.deep.equal(['source']);
   });
 
   it('malformed JSON stays a 400 MalformedJson', async () => {
