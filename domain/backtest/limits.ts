@@ -9,7 +9,7 @@ export const MAX_WALK_FORWARD_WINDOWS = 100;
 /** Backtests one job runs: 1, the grid's cells, or per walk-forward window its in-sample runs plus one out-of-sample run. */
 export const MAX_BACKTESTS_PER_JOB = 2000;
 /** Candles of the period, summed over the job's symbols: what the job holds in memory (8 numbers per candle). */
-export const MAX_CANDLES_PER_JOB = 500_000;
+export const MAX_CANDLES_PER_JOB = 100_000;
 
 export interface BacktestLimits {
   readonly maxGridCells: number;

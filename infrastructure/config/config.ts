@@ -94,7 +94,7 @@ const Env = t.partial({
   RETENTION_DAILY_DAYS: intFromString(1, 36_500, 'RETENTION_DAILY_DAYS'),
   LEARNING_TIMEFRAMES: timeframeList('LEARNING_TIMEFRAMES'),
   API_MAX_BODY_BYTES: intFromString(1024, 64 * 1024 * 1024, 'API_MAX_BODY_BYTES'),
-  // Every valid body nests 5 levels at most (a genome's condition operands); below 8 some could not be sent.
+  // The deepest valid body nests 6 levels (a genome's condition operand); 8 leaves room, below it some could not be sent.
   API_MAX_JSON_DEPTH: intFromString(8, 1000, 'API_MAX_JSON_DEPTH'),
   API_MAX_QUERY_BYTES: intFromString(64, 65_536, 'API_MAX_QUERY_BYTES'),
   API_MAX_QUERY_PARAMS: intFromString(1, 1000, 'API_MAX_QUERY_PARAMS'),

@@ -24,7 +24,7 @@ describe('configuration from the environment', () => {
     const d = loadConfig({});
     expect(either.isRight(d) && d.right.limits).to.deep.equal({
       http: { maxBodyBytes: 262_144, maxJsonDepth: 32, maxQueryBytes: 2048, maxQueryParams: 20 },
-      backtest: { maxGridCells: 1000, maxWalkForwardWindows: 100, maxBacktestsPerJob: 2000, maxCandlesPerJob: 500_000 },
+      backtest: { maxGridCells: 1000, maxWalkForwardWindows: 100, maxBacktestsPerJob: 2000, maxCandlesPerJob: 100_000 },
       genomeMaxSymbols: 20,
     });
     const c = loadConfig({
