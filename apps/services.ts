@@ -58,6 +58,7 @@ export const startApi = async (
     activationAudit: activationAuditReadModel(platform.pool),
     marketData: marketDataReadModel(platform.pool, platform.store, platform.clock),
     health: healthCheck(platform, bus, checkpoints),
+    limits: { http: platform.config.limits.http, genomeMaxSymbols: platform.config.limits.genomeMaxSymbols },
     ...(backtesting
       ? {
           backtests: backtestRoutes({
@@ -67,6 +68,9 @@ export const startApi = async (
             db: platform.pool,
             dispatch: backtesting.dispatch,
             defaultExchange: platform.config.marketData.exchange,
+            candles: backtesting.candles,
+            limits: platform.config.limits.backtest,
+            genomeMaxSymbols: platform.config.limits.genomeMaxSymbols,
           }),
         }
       : {}),

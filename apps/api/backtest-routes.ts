@@ -11,16 +11,23 @@ import { backtestOutcomeRecorder, recordBacktestRequested, type BacktestAnalysis
 import type { BacktestDispatch } from '../../application/backtest/run-in-process.js';
 import { decodeAll } from '../../application/events/decode-event.js';
 import type { BacktestJob } from '../../application/ports/backtest-jobs.js';
+import type { CandleCoverage } from '../../application/ports/candle-coverage.js';
 import type { Clock } from '../../application/ports/clock.js';
 import type { EventStore } from '../../application/ports/event-store.js';
 import type { IdGenerator } from '../../application/ports/ids.js';
 import { loadStrategy } from '../../application/strategy/handle-strategy-command.js';
 import { BacktestKind, backtestStream, GridSearchSpecCodec, WalkForwardSpecCodec, type BacktestEvent } from '../../domain/backtest/events.js';
-import { Actor, IsoTimestamp, nonEmptyArray, Uuid } from '../../domain/primitives/codecs.js';
+import { DEFAULT_BACKTEST_LIMITS, type BacktestLimits } from '../../domain/backtest/limits.js';
+import { Actor, IdString, IsoTimestamp, nonEmptyArray, Uuid } from '../../domain/primitives/codecs.js';
+import { decodeExact } from '../../domain/primitives/exact.js';
+import { storableJsonProblems } from '../../domain/primitives/storable-json.js';
+import { ExchangeId } from '../../domain/market/exchange.js';
 import { fieldErrors, type FieldError } from '../../domain/primitives/decode-errors.js';
 import type { StrategyGenerated } from '../../domain/strategy/events.js';
 import { Genome, MarketSymbol, Timeframe } from '../../domain/strategy/genome.js';
+import { MAX_GENOME_SYMBOLS } from '../../domain/strategy/limits.js';
 import { getBacktestResult, listBacktestResults } from '../../projections/backtest-results/queries.js';
+import { backtestRequestProblems, symbolCountProblem } from './backtest-limits.js';
 import { commandFailed, invalidRequest, type HttpAnswer } from './problems.js';
 
 export interface BacktestRouteDeps {
@@ -33,6 +40,12 @@ export interface BacktestRouteDeps {
   readonly dispatch: BacktestDispatch;
   /** The exchange whose candles are used when the request names none. Default `binance`. */
   readonly defaultExchange?: string;
+  /** What is stored: a request for candles that are not there is refused up front. */
+  readonly candles: CandleCoverage;
+  /** What one job may ask for (BACKTEST_MAX_*). Default domain/backtest/limits.ts. */
+  readonly limits?: BacktestLimits;
+  /** Symbols per genome (GENOME_MAX_SYMBOLS). Default domain/strategy/limits.ts. */
+  readonly genomeMaxSymbols?: number;
 }
 
 /** The request body. Exactly one of `genome` and `strategyId`; symbols and interval default to the genome's. */
@@ -44,12 +57,12 @@ export const BacktestRequestBody = t.intersection(
       strategyId: Uuid,
       symbols: nonEmptyArray(MarketSymbol),
       interval: Timeframe,
-      exchange: t.string,
+      exchange: ExchangeId,
       kind: BacktestKind,
       walkForward: WalkForwardSpecCodec,
       gridSearch: GridSearchSpecCodec,
       actor: Actor,
-      correlationId: t.string,
+      correlationId: IdString,
     }),
   ],
   'BacktestRequestBody',
@@ -121,9 +134,21 @@ export const backtestRoutes = (deps: BacktestRouteDeps): express.Router => {
   const router = express.Router();
   const record = backtestOutcomeRecorder(deps);
 
+  const limitDeps = {
+    candles: deps.candles,
+    clock: deps.clock,
+    limits: deps.limits ?? DEFAULT_BACKTEST_LIMITS,
+    genomeMaxSymbols: deps.genomeMaxSymbols ?? MAX_GENOME_SYMBOLS,
+  };
+
   router.post('/api/backtests', async (req: Request, res: Response) => {
-    const decoded = BacktestRequestBody.decode(req.body);
-    if (either.isLeft(decoded)) return send(res, invalidRequest(fieldErrors(decoded.left)));
+    const tooMany = [['genome', 'symbols'], ['symbols']].flatMap((path) => symbolCountProblem(req.body, path, limitDeps.genomeMaxSymbols) ?? []);
+    if (tooMany.length > 0) return send(res, invalidRequest(tooMany));
+    // Exactly: a field the body's codec does not know would otherwise go into BacktestRequested as given.
+    const unstorable = storableJsonProblems(req.body);
+    if (unstorable.length > 0) return send(res, invalidRequest(unstorable));
+    const decoded = decodeExact(BacktestRequestBody, req.body);
+    if (either.isLeft(decoded)) return send(res, invalidRequest(decoded.left));
     const body = decoded.right;
     const problems = bodyProblems(body);
     if (problems.length > 0) return send(res, invalidRequest(problems));
@@ -155,6 +180,21 @@ export const backtestRoutes = (deps: BacktestRouteDeps): express.Router => {
       period: { from: Date.parse(body.period.from), to: Date.parse(body.period.to) },
     };
     const analysis = analysisOf(body);
+    // Everything the job asks for must exist and fit the limits before BacktestRequested is stored.
+    const limitProblems = await backtestRequestProblems(limitDeps, {
+      genome: job.genome,
+      exchange: job.exchange,
+      symbols: job.symbols,
+      interval: job.interval,
+      period: job.period,
+      ...(body.gridSearch ? { gridSearch: body.gridSearch } : {}),
+      ...(body.walkForward ? { walkForward: body.walkForward } : {}),
+      paths: {
+        symbols: body.symbols !== undefined || body.strategyId !== undefined ? 'symbols' : 'genome.symbols',
+        exchange: 'exchange',
+      },
+    });
+    if (limitProblems.length > 0) return send(res, invalidRequest(limitProblems));
     await recordBacktestRequested(deps, job, {
       requestedBy: body.actor ?? ('system:api' as Actor),
       ...(analysis ? { analysis } : {}),

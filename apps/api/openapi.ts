@@ -42,7 +42,8 @@ const schemas = {
     properties: {
       error: { type: 'string' },
       message: { type: 'string' },
-      errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
+      errors: { type: 'array', maxItems: 50, items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
+      moreErrors: { type: 'integer', description: 'problems found beyond the 50 listed' },
       currentRevision: { type: ['integer', 'null'] },
     },
   },
@@ -182,6 +183,11 @@ const idempotencyHeader = {
   schema: { type: 'string', maxLength: 200 },
   description: 'a retry with the same key returns the first answer and appends nothing',
 };
+/** Answers every body-taking route can give before the route runs (apps/api/http-limits.ts; doc/api.md, Limits). */
+const transportProblems = {
+  '413': problem('the body is larger than API_MAX_BODY_BYTES'),
+  '415': problem('the body is not application/json in UTF-8'),
+};
 const cycleIdSchema = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', example: '2024-01-31' };
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
 
@@ -198,7 +204,12 @@ export const openApiDocument = () => ({
         summary: 'Generate a strategy from a genome',
         parameters: [idempotencyHeader],
         requestBody: { required: true, content: json({ type: 'object', required: ['genome'], properties: { genome: ref('Genome'), actor: commonCommandFields.actor, correlationId: { type: 'string' } } }, exampleGenerate) },
-        responses: { '201': { description: 'created', content: json(ref('CommandAccepted')) }, '400': problem('the body does not decode (field paths in errors)'), '422': problem('Idempotency-Key reused for another request') },
+        responses: {
+          '201': { description: 'created', content: json(ref('CommandAccepted')) },
+          '400': problem('the body does not decode, nests deeper than API_MAX_JSON_DEPTH, or has more symbols than GENOME_MAX_SYMBOLS (field paths in errors)'),
+          '422': problem('Idempotency-Key reused for another request'),
+          ...transportProblems,
+        },
       },
       get: {
         summary: 'List strategies (read model)',
@@ -234,6 +245,7 @@ export const openApiDocument = () => ({
               '404': problem('unknown strategy'),
               '409': problem('wrong expected revision or illegal transition (currentRevision given)'),
               '422': problem('Idempotency-Key reused for another request'),
+              ...transportProblems,
             },
           },
         },
@@ -264,7 +276,7 @@ export const openApiDocument = () => ({
                 strategyId: { type: 'string', format: 'uuid' },
                 symbols: { type: 'array', items: { type: 'string' } },
                 interval: { enum: [...TIMEFRAMES] },
-                exchange: { type: 'string' },
+                exchange: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$', description: 'an exchange with stored candles; default EXCHANGE' },
                 period: { type: 'object', required: ['from', 'to'], properties: { from: { type: 'string', format: 'date-time' }, to: { type: 'string', format: 'date-time' } } },
                 kind: { enum: ['single', 'walk_forward', 'grid_search'] },
                 walkForward: { type: 'object', description: 'in-sample / out-of-sample window sizes in bars, step, anchored' },
@@ -275,7 +287,12 @@ export const openApiDocument = () => ({
             exampleBacktest,
           ),
         },
-        responses: { '202': { description: 'accepted: { jobId }' }, '400': problem('the body does not decode (field paths in errors)'), '404': problem('unknown strategy') },
+        responses: {
+          '202': { description: 'accepted: { jobId }' },
+          '400': problem('the body does not decode, or asks for what is not stored or over a limit: unknown symbol or exchange, period in the future or outside the stored candles, unknown grid path or metric, too many cells, windows, backtests, candles or symbols (field paths in errors; doc/api.md, Limits)'),
+          '404': problem('unknown strategy'),
+          ...transportProblems,
+        },
       },
       get: {
         summary: 'Backtest jobs, newest first',

@@ -7,14 +7,22 @@ export interface HttpAnswer {
   readonly body: unknown;
 }
 
-export const invalidRequest = (errors: readonly FieldError[], where = 'body'): HttpAnswer => ({
-  status: 400,
-  body: {
-    error: 'InvalidRequest',
-    message: `the request ${where} does not decode: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
-    errors,
-  },
-});
+/** A hostile body can fail on every one of its 50,000 elements: the answer lists the first problems and counts the rest. */
+export const MAX_REPORTED_ERRORS = 50;
+
+export const invalidRequest = (errors: readonly FieldError[], where = 'body'): HttpAnswer => {
+  const shown = errors.slice(0, MAX_REPORTED_ERRORS);
+  const more = errors.length - shown.length;
+  return {
+    status: 400,
+    body: {
+      error: 'InvalidRequest',
+      message: `the request ${where} does not decode: ${shown.map((e) => `${e.path}: ${e.message}`).join('; ')}${more > 0 ? `; and ${more} more` : ''}`,
+      errors: shown,
+      ...(more > 0 ? { moreErrors: more } : {}),
+    },
+  };
+};
 
 export const commandFailed = (e: StrategyCommandError): HttpAnswer => {
   switch (e.kind) {

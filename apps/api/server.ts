@@ -15,7 +15,11 @@ import { describeState } from '../../domain/strategy/state.js';
 import { GenerateBody, LIFECYCLE_ROUTES, LIFECYCLE_ROUTE_NAMES, type LifecycleRouteName } from './command-bodies.js';
 import { findAnswer, requestFingerprint, storeAnswer } from './idempotency.js';
 import { learningRoutes } from './learning-routes.js';
+import { DEFAULT_HTTP_LIMITS, type HttpLimits } from '../../infrastructure/config/config.js';
 import type { Logger } from '../../infrastructure/logging/logger.js';
+import { MAX_GENOME_SYMBOLS } from '../../domain/strategy/limits.js';
+import { symbolCountProblem } from './backtest-limits.js';
+import { installHttpLimits, transportProblem } from './http-limits.js';
 import { openApiDocument } from './openapi.js';
 import { commandFailed, invalidRequest, type HttpAnswer } from './problems.js';
 
@@ -48,7 +52,12 @@ export interface ApiDeps extends StrategyCommandDeps {
   readonly health: () => Promise<HealthReport>;
   /** Backtest routes (POST/GET /api/backtests), mounted when given. */
   readonly backtests?: express.Router;
+  /** Transport limits (API_MAX_*) and symbols per genome (GENOME_MAX_SYMBOLS); defaults when not given. */
+  readonly limits?: { readonly http?: HttpLimits; readonly genomeMaxSymbols?: number };
 }
+
+/** A free-form query value: 1 to 64 characters, no control character (PostgreSQL refuses a NUL in a parameter). */
+const QueryText = t.refinement(t.string, (s) => s.length >= 1 && s.length <= 64 && !/[\u0000-\u001f\u007f]/.test(s), 'QueryText (1 to 64 characters, no control character)');
 
 const send = (res: Response, a: HttpAnswer) => res.status(a.status).json(a.body);
 const decodeOr400 = <A>(codec: t.Decoder<unknown, A>, value: unknown, where = 'body'): either.Either<HttpAnswer, A> =>
@@ -73,7 +82,9 @@ const parseLimit = (raw: unknown, dflt: number, max: number): number | undefined
 export const createApi = (deps: ApiDeps): express.Express => {
   const app = express();
   app.disable('x-powered-by');
-  app.use(express.json({ limit: '1mb', strict: false }));
+  const httpLimits = deps.limits?.http ?? DEFAULT_HTTP_LIMITS;
+  const genomeMaxSymbols = deps.limits?.genomeMaxSymbols ?? MAX_GENOME_SYMBOLS;
+  installHttpLimits(app, httpLimits);
 
   /** Runs a command with Idempotency-Key support: a retry gets the first answer and appends nothing. */
   const idempotent = async (req: Request, res: Response, run: (key: string | undefined) => Promise<HttpAnswer>) => {
@@ -96,6 +107,8 @@ export const createApi = (deps: ApiDeps): express.Express => {
 
   app.post('/api/strategies', async (req, res) => {
     await idempotent(req, res, async (key) => {
+      const tooMany = symbolCountProblem(req.body, ['genome', 'symbols'], genomeMaxSymbols);
+      if (tooMany) return invalidRequest([tooMany]);
       const body = decodeBody(GenerateBody, req.body);
       if (either.isLeft(body)) return body.left;
       const strategyId = (key ? deps.ids.idFor(`strategy:${key}`) : deps.ids.newId()) as Uuid;
@@ -114,7 +127,7 @@ export const createApi = (deps: ApiDeps): express.Express => {
     if (!(LIFECYCLE_ROUTE_NAMES as string[]).includes(name))
       return send(res, {
         status: 404,
-        body: { error: 'UnknownCommand', message: `unknown command "${name}"; the commands are ${LIFECYCLE_ROUTE_NAMES.join(', ')}`, commands: LIFECYCLE_ROUTE_NAMES },
+        body: { error: 'UnknownCommand', message: `unknown command "${name.slice(0, 100)}"; the commands are ${LIFECYCLE_ROUTE_NAMES.join(', ')}`, commands: LIFECYCLE_ROUTE_NAMES },
       });
     const id = decodeOr400(t.type({ id: Uuid }), req.params, 'path');
     if (either.isLeft(id)) return send(res, id.left);
@@ -198,7 +211,7 @@ export const createApi = (deps: ApiDeps): express.Express => {
   });
 
   app.get('/api/market-data/status', async (req, res) => {
-    const q = decodeOr400(t.partial({ source: t.string, symbol: t.string }), req.query, 'query');
+    const q = decodeOr400(t.partial({ source: QueryText, symbol: QueryText }), req.query, 'query');
     if (either.isLeft(q)) return send(res, q.left);
     res.json({ status: await deps.marketData.status(q.right) });
   });
@@ -228,10 +241,9 @@ export const createApi = (deps: ApiDeps): express.Express => {
   });
 
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const e = err as { type?: string; status?: number; message?: string };
-    if (e.type === 'entity.parse.failed')
-      return send(res, { status: 400, body: { error: 'MalformedJson', message: `the body is not valid JSON: ${e.message}`, errors: [{ path: '(root)', message: 'malformed JSON' }] } });
-    if (e.type === 'entity.too.large') return send(res, { status: 413, body: { error: 'PayloadTooLarge', message: 'the body is larger than 1 MB' } });
+    const transport = transportProblem(err, httpLimits);
+    if (transport) return send(res, transport);
+    const e = err as { status?: number; message?: string };
     if (typeof e.status === 'number' && e.status >= 400 && e.status < 500)
       return send(res, { status: e.status, body: { error: 'BadRequest', message: e.message ?? 'bad request' } });
     deps.log.error({ err }, 'request failed');

@@ -64,25 +64,62 @@ export const expandGrid = (grid: ParameterGrid): ParameterSet[] => {
 
 export const gridSize = (grid: ParameterGrid): number => Object.values(grid).reduce((n, vs) => n * vs.length, Object.keys(grid).length === 0 ? 0 : 1);
 
+// Keys that reach the prototype chain rather than the genome: a path through them names nothing.
+const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'prototype', 'constructor']);
+
+/** One step of a path: an array index, an id among the array's elements, or an object's own key. */
+const childOf = (node: unknown, key: string): unknown => {
+  if (FORBIDDEN_KEYS.has(key)) return undefined;
+  if (Array.isArray(node))
+    return /^\d+$/.test(key) ? node[Number(key)] : node.find((x: unknown) => typeof x === 'object' && x !== null && (x as { id?: unknown }).id === key);
+  if (typeof node === 'object' && node !== null && Object.hasOwn(node, key)) return (node as Record<string, unknown>)[key];
+  return undefined;
+};
+
+/**
+ * Where a grid path's value goes in `root` (the genome or a copy of it): the node that holds it and its key.
+ * Left: why the path names nothing in the genome. applyParams writes through it and the API checks paths with it
+ * (gridPathProblem), so a path accepted up front is a path the run can write.
+ */
+export const resolveParamPath = (root: unknown, genome: Genome, rawPath: string): Either<string, { readonly node: Record<string, unknown>; readonly key: string }> => {
+  const parts = normaliseParamPath(genome, rawPath).split('.');
+  let node: unknown = root;
+  for (let i = 0; i < parts.length - 1; i++) {
+    node = childOf(node, parts[i]!);
+    if (typeof node !== 'object' || node === null) return either.left(`${rawPath}: the genome has no "${parts.slice(0, i + 1).join('.')}"`);
+  }
+  const key = parts[parts.length - 1]!;
+  if (FORBIDDEN_KEYS.has(key)) return either.left(`${rawPath}: "${key}" is not a genome field`);
+  return either.right({ node: node as Record<string, unknown>, key });
+};
+
+/** Rules a genome may leave out that a grid may set: they are numbers when present. */
+const OPTIONAL_NUMBERS: ReadonlySet<string> = new Set(['exitRules.takeProfit', 'exitRules.stopLoss', 'exitRules.trailingStop', 'risk.maxOpenPositions']);
+
+/**
+ * Why a grid path is not a parameter of the genome, or undefined when it is: a path that resolves to a number of
+ * the genome (an indicator parameter, an exit or risk rule, a condition's constant) or to an optional exit/risk rule.
+ * Symbols and lineage are not parameters.
+ */
+export const gridPathProblem = (genome: Genome, rawPath: string): string | undefined => {
+  const path = normaliseParamPath(genome, rawPath);
+  const head = path.split('.')[0];
+  if (head === 'lineage' || head === 'symbols') return `${rawPath}: ${head} is not a strategy parameter`;
+  const resolved = resolveParamPath(genome, genome, rawPath);
+  if (either.isLeft(resolved)) return resolved.left;
+  const { node, key } = resolved.right;
+  const current = Object.hasOwn(node, key) ? node[key] : undefined;
+  if (typeof current === 'number' || (current === undefined && OPTIONAL_NUMBERS.has(path))) return undefined;
+  return `${rawPath}: "${path}" is not a numeric parameter of the genome`;
+};
+
 /** Writes the parameters into a copy of the genome and validates it; Left is the reason it is not a valid genome. */
 export const applyParams = (genome: Genome, params: ParameterSet): Either<string, Genome> => {
   const copy = structuredClone(genome) as unknown as Record<string, unknown>;
   for (const [rawPath, value] of Object.entries(params)) {
-    const path = normaliseParamPath(genome, rawPath);
-    const parts = path.split('.');
-    let node: unknown = copy;
-    for (let i = 0; i < parts.length - 1; i++) {
-      const key = parts[i]!;
-      node = Array.isArray(node)
-        ? /^\d+$/.test(key)
-          ? node[Number(key)]
-          : node.find((x: unknown) => typeof x === 'object' && x !== null && (x as { id?: unknown }).id === key)
-        : typeof node === 'object' && node !== null
-          ? (node as Record<string, unknown>)[key]
-          : undefined;
-      if (typeof node !== 'object' || node === null) return either.left(`${rawPath}: the genome has no "${parts.slice(0, i + 1).join('.')}"`);
-    }
-    (node as Record<string, unknown>)[parts[parts.length - 1]!] = value;
+    const resolved = resolveParamPath(copy, genome, rawPath);
+    if (either.isLeft(resolved)) return resolved;
+    resolved.right.node[resolved.right.key] = value;
   }
   const decoded = Genome.decode(copy);
   return either.isLeft(decoded) ? either.left(formatFieldErrors(fieldErrors(decoded.left))) : either.right(decoded.right);

@@ -40,6 +40,15 @@ export class WalkForwardError extends Error {
   }
 }
 
+/**
+ * How many windows walkForwardWindows makes over `bars` bars, without making them (the API checks a request's
+ * windows before anything runs). The spec's sizes must already be valid (positive, step ≥ outOfSample).
+ */
+export const walkForwardWindowCount = (bars: number, spec: Pick<WalkForwardSpec, 'inSample' | 'outOfSample' | 'step'>): number => {
+  const span = spec.inSample + spec.outOfSample;
+  return bars < span ? 0 : Math.floor((bars - span) / (spec.step ?? spec.outOfSample)) + 1;
+};
+
 /** The windows over bars [start, end): only whole windows (an out-of-sample part that would pass `end` is not made). */
 export const walkForwardWindows = (start: number, end: number, spec: WalkForwardSpec): WindowBars[] => {
   const { inSample, outOfSample } = spec;

@@ -3,5 +3,5 @@
 import * as t from 'io-ts';
 
 export interface ExchangeIdBrand { readonly ExchangeId: unique symbol }
-export const ExchangeId = t.brand(t.string, (s): s is t.Branded<string, ExchangeIdBrand> => /^[A-Za-z0-9_.-]{1,40}$/.test(s), 'ExchangeId');
+export const ExchangeId = t.brand(t.string, (s): s is t.Branded<string, ExchangeIdBrand> => /^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$/.test(s), 'ExchangeId');
 export type ExchangeId = t.TypeOf<typeof ExchangeId>;

@@ -3,7 +3,12 @@
 import * as t from 'io-ts';
 import { either } from 'fp-ts';
 import type { Either } from 'fp-ts/lib/Either.js';
+import { BACKTEST_BOUNDS } from '../../domain/backtest/events.js';
+import { MAX_GRID_CELLS as GRID_SEARCH_CELL_CAP } from '../../domain/backtest/grid-search.js';
+import { GENOME_BOUNDS } from '../../domain/strategy/genome.js';
+import { DEFAULT_BACKTEST_LIMITS, type BacktestLimits } from '../../domain/backtest/limits.js';
 import { fieldErrors } from '../../domain/primitives/decode-errors.js';
+import { MAX_GENOME_SYMBOLS } from '../../domain/strategy/limits.js';
 
 const url = (protocols: string[], name: string) =>
   new t.Type<string, string, unknown>(
@@ -57,6 +62,20 @@ const timeframeList = (name: string) =>
     (xs) => xs.join(','),
   );
 
+/** What the HTTP API reads of a request before any route sees it (apps/api/http-limits.ts). */
+export interface HttpLimits {
+  /** A larger body is refused with 413 before it is read whole. */
+  readonly maxBodyBytes: number;
+  /** JSON nested deeper than this is refused with 400 before it is parsed. */
+  readonly maxJsonDepth: number;
+  /** The query string (after `?`), in bytes. */
+  readonly maxQueryBytes: number;
+  /** Parameters in the query string. */
+  readonly maxQueryParams: number;
+}
+
+export const DEFAULT_HTTP_LIMITS: HttpLimits = { maxBodyBytes: 262_144, maxJsonDepth: 32, maxQueryBytes: 2048, maxQueryParams: 20 };
+
 const Env = t.partial({
   DATABASE_URL: url(['postgres:', 'postgresql:'], 'DATABASE_URL'),
   AMQP_URL: url(['amqp:', 'amqps:'], 'AMQP_URL'),
@@ -76,6 +95,19 @@ const Env = t.partial({
   RETENTION_HF_DAYS: intFromString(1, 36_500, 'RETENTION_HF_DAYS'),
   RETENTION_DAILY_DAYS: intFromString(1, 36_500, 'RETENTION_DAILY_DAYS'),
   LEARNING_TIMEFRAMES: timeframeList('LEARNING_TIMEFRAMES'),
+  API_MAX_BODY_BYTES: intFromString(1024, 64 * 1024 * 1024, 'API_MAX_BODY_BYTES'),
+  // The deepest valid body nests 6 levels (a genome's condition operand); 8 leaves room, below it some could not be sent.
+  API_MAX_JSON_DEPTH: intFromString(8, 1000, 'API_MAX_JSON_DEPTH'),
+  API_MAX_QUERY_BYTES: intFromString(64, 65_536, 'API_MAX_QUERY_BYTES'),
+  API_MAX_QUERY_PARAMS: intFromString(1, 1000, 'API_MAX_QUERY_PARAMS'),
+  // The grid search itself refuses larger grids (GRID_TOO_LARGE): the API may not accept what the run refuses.
+  // The API limits may be set lower than the schema's ceilings, never higher: what a request is allowed must be
+  // storable (domain/backtest/events.ts BACKTEST_BOUNDS, domain/strategy/genome.ts GENOME_BOUNDS).
+  BACKTEST_MAX_GRID_CELLS: intFromString(1, Math.min(GRID_SEARCH_CELL_CAP, BACKTEST_BOUNDS.cells), 'BACKTEST_MAX_GRID_CELLS'),
+  BACKTEST_MAX_WALK_FORWARD_WINDOWS: intFromString(1, BACKTEST_BOUNDS.windows, 'BACKTEST_MAX_WALK_FORWARD_WINDOWS'),
+  BACKTEST_MAX_BACKTESTS_PER_JOB: intFromString(1, 1_000_000, 'BACKTEST_MAX_BACKTESTS_PER_JOB'),
+  BACKTEST_MAX_CANDLES_PER_JOB: intFromString(1, 100_000_000, 'BACKTEST_MAX_CANDLES_PER_JOB'),
+  GENOME_MAX_SYMBOLS: intFromString(1, GENOME_BOUNDS.symbols, 'GENOME_MAX_SYMBOLS'),
 });
 
 export interface Config {
@@ -107,6 +139,13 @@ export interface Config {
   readonly learning: {
     /** The timeframes the daily cycle generates genomes for (built from the 1h candles). Default 1h. */
     readonly timeframes: readonly LearningTimeframe[];
+  };
+  /** What one request may ask for; doc/api.md lists each limit with its variable. */
+  readonly limits: {
+    readonly http: HttpLimits;
+    readonly backtest: BacktestLimits;
+    /** Symbols per genome accepted by POST /api/strategies and POST /api/backtests. */
+    readonly genomeMaxSymbols: number;
   };
 }
 
@@ -141,5 +180,20 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
       retentionDailyDays: e.RETENTION_DAILY_DAYS ?? 365,
     },
     learning: { timeframes: e.LEARNING_TIMEFRAMES ?? ['1h'] },
+    limits: {
+      http: {
+        maxBodyBytes: e.API_MAX_BODY_BYTES ?? DEFAULT_HTTP_LIMITS.maxBodyBytes,
+        maxJsonDepth: e.API_MAX_JSON_DEPTH ?? DEFAULT_HTTP_LIMITS.maxJsonDepth,
+        maxQueryBytes: e.API_MAX_QUERY_BYTES ?? DEFAULT_HTTP_LIMITS.maxQueryBytes,
+        maxQueryParams: e.API_MAX_QUERY_PARAMS ?? DEFAULT_HTTP_LIMITS.maxQueryParams,
+      },
+      backtest: {
+        maxGridCells: e.BACKTEST_MAX_GRID_CELLS ?? DEFAULT_BACKTEST_LIMITS.maxGridCells,
+        maxWalkForwardWindows: e.BACKTEST_MAX_WALK_FORWARD_WINDOWS ?? DEFAULT_BACKTEST_LIMITS.maxWalkForwardWindows,
+        maxBacktestsPerJob: e.BACKTEST_MAX_BACKTESTS_PER_JOB ?? DEFAULT_BACKTEST_LIMITS.maxBacktestsPerJob,
+        maxCandlesPerJob: e.BACKTEST_MAX_CANDLES_PER_JOB ?? DEFAULT_BACKTEST_LIMITS.maxCandlesPerJob,
+      },
+      genomeMaxSymbols: e.GENOME_MAX_SYMBOLS ?? MAX_GENOME_SYMBOLS,
+    },
   });
 };

@@ -12,6 +12,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import type { CandleCoverage, SeriesCoverage } from '../../application/ports/candle-coverage.js';
 import type { CandleStore, CandleWriteOptions, CandleWriteResult } from '../../application/ports/candle-store.js';
 import { INTERVALS, type Candle, type CandleSeries, type Interval, type SeriesKey } from '../../domain/market/candles.js';
 import { candleProblems } from '../../domain/market/candle-validation.js';
@@ -100,7 +101,7 @@ const checkTime = (name: string, v: number | undefined): void => {
   if (v !== undefined && !Number.isSafeInteger(v)) throw new Error(`${name} must be an integer of epoch milliseconds, got ${v}`);
 };
 
-export class PostgresCandleStore implements CandleStore {
+export class PostgresCandleStore implements CandleStore, CandleCoverage {
   private readonly pool: pg.Pool;
   private readonly withTempTable = new WeakSet<pg.PoolClient>();
 
@@ -211,6 +212,27 @@ export class PostgresCandleStore implements CandleStore {
     );
     const r = rows[0]!;
     return r.count === 0 ? undefined : { first: Number(r.first), last: Number(r.last), count: r.count };
+  }
+
+  /** Three index lookups on the primary key (exchange, symbol, interval, open_time): no candle is read. */
+  async coverage(key: SeriesKey, period: { readonly from: number; readonly to: number }): Promise<SeriesCoverage | undefined> {
+    checkKey(key);
+    checkTime('from', period.from);
+    checkTime('to', period.to);
+    const where = `exchange = $1 AND symbol = $2 AND "interval" = $3`;
+    const { rows } = await this.pool.query<{ first: string | null; last: string | null; in_period: number }>(
+      `SELECT (SELECT min(open_time) FROM candles WHERE ${where}) AS first,
+              (SELECT max(open_time) FROM candles WHERE ${where}) AS last,
+              (SELECT count(*)::int FROM candles WHERE ${where} AND open_time >= $4 AND open_time < $5) AS in_period`,
+      [key.exchange, key.symbol, key.interval, period.from, period.to],
+    );
+    const r = rows[0]!;
+    return r.first === null || r.last === null ? undefined : { first: Number(r.first), last: Number(r.last), inPeriod: r.in_period };
+  }
+
+  async hasExchange(exchange: string): Promise<boolean> {
+    const { rows } = await this.pool.query(`SELECT 1 FROM candles WHERE exchange = $1 LIMIT 1`, [exchange]);
+    return rows.length > 0;
   }
 
   async listSeries(): Promise<(SeriesKey & { first: number; last: number; count: number })[]> {

@@ -24,6 +24,8 @@ import { fixedClock } from '../../infrastructure/clock/system-clock.js';
 import { uuidIds } from '../../infrastructure/clock/uuid-ids.js';
 import { createReadModelPool } from '../../infrastructure/db/pool.js';
 import { createLogger } from '../../infrastructure/logging/logger.js';
+import { DEFAULT_HTTP_LIMITS } from '../../infrastructure/config/config.js';
+import { GENOME_BOUNDS } from '../../domain/strategy/genome.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
 import { checkedPostgresStore } from '../support/event-store.js';
 import { apply, mutation, pathsOf, setAt } from '../support/hostile-json.js';
@@ -79,6 +81,8 @@ describe('HTTP boundary: a body is accepted only when its events read back', fun
       activationAudit: activationAuditReadModel(pool),
       marketData: marketDataReadModel(pool, store, clock),
       health: async () => ({ healthy: true }),
+      // Bodies up to 4 MiB, so that the 50,000 symbols reach the codecs rather than the body-size limit (413).
+      limits: { http: { ...DEFAULT_HTTP_LIMITS, maxBodyBytes: 4 * 1024 * 1024 }, genomeMaxSymbols: GENOME_BOUNDS.symbols },
     });
     server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));

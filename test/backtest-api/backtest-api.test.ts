@@ -61,7 +61,7 @@ describe('backtests through the API', () => {
     dispatcher = inProcessDispatcher({ ...inProcess, record: backtestOutcomeRecorder(deps()), onError: (e) => console.error(e) });
     const app = express();
     app.use(express.json({ limit: '1mb' }));
-    app.use(backtestRoutes({ ...deps(), db: pool, dispatch: dispatcher.dispatch }));
+    app.use(backtestRoutes({ ...deps(), db: pool, dispatch: dispatcher.dispatch, candles }));
     server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -212,14 +212,22 @@ describe('backtests through the API', () => {
     expect((await call('GET', '/api/backtests/not-a-uuid')).status).to.equal(400);
   });
 
-  it('a period with no data fails with NO_DATA, recorded as BacktestFailed and shown by GET', async () => {
-    const posted = await call('POST', '/api/backtests', {
+  it('a period before the stored candles is refused up front; a job that reaches a runner anyway fails with NO_DATA, shown by GET', async () => {
+    const period = { from: '2019-01-01T00:00:00.000Z', to: '2019-02-01T00:00:00.000Z' };
+    const refused = await call('POST', '/api/backtests', { genome: smaCrossoverGenome(), period });
+    expect(refused.status).to.equal(400);
+    expect(refused.body.errors).to.deep.include({ path: 'period.from', message: 'is before the first stored binance BTCUSDT 1h candle (2021-04-04T20:00:00.000Z)' });
+    // The CLI or a queue message can still hand such a job to a runner: it is recorded as failed, and GET shows it.
+    const job: BacktestJob = {
+      jobId: randomUUID(),
       genome: smaCrossoverGenome(),
-      period: { from: '2019-01-01T00:00:00.000Z', to: '2019-02-01T00:00:00.000Z' },
-    });
-    expect(posted.status).to.equal(202);
-    await dispatcher.idle();
-    const jobId = posted.body.jobId as string;
+      exchange: 'binance',
+      symbols: ['BTCUSDT'],
+      interval: '1h',
+      period: { from: Date.parse(period.from), to: Date.parse(period.to) },
+    };
+    await backtestOutcomeRecorder(deps())(job, await runBacktestInProcess(inProcess, job));
+    const jobId = job.jobId;
     const last = (await events(jobId)).at(-1)!;
     expect(last.type).to.equal('BacktestFailed');
     await projected([jobId]);
