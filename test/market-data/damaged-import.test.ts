@@ -116,6 +116,19 @@ describe('a damaged candle file: what is stored, and what the collection status 
     expect(status.error).to.equal(report.error);
   });
 
+  it('garbage lines after valid rows (plain CSV): the rows are stored, the status counts them and names the rejected lines', async () => {
+    const text = gunzipSync(REAL).toString('utf8').split('\n').slice(0, 501).join('\n');
+    const file = path.join(dir, 'binance_JUNKUSDT_1h.csv');
+    writeFileSync(file, Buffer.concat([Buffer.from(`${text}\n`), Buffer.from([0x00, 0xff, 0x13, 0x0a, 0x37, 0x2c, 0x0a]), Buffer.from('1617566400000,oops\n')]));
+    const report = await importCandleFile(store, file);
+    await recordImportStatus(collectionStatusRecorder(pool), store, report, AT);
+    expect(report.error).to.equal(undefined);
+    expect(report.rejected.map((x) => x.line)).to.deep.equal([502, 503, 504]);
+    const { stored, status } = await expectStatusMatchesStore('JUNKUSDT');
+    expect(stored).to.deep.equal(REAL_ROWS.slice(0, 500));
+    expect(status.error).to.match(/^3 rejected lines, the first line 502: /);
+  });
+
   it('damaged in the middle (the check fails at the end): nothing of it is stored, the status says why', async () => {
     const spoilt = Buffer.from(REAL);
     for (let i = 0; i < 64; i++) spoilt[200_000 + i]! ^= 0x5a;
