@@ -241,10 +241,7 @@ export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOpt
 
   // The day's parameters: its first run's (a re-run resumes with them, or is refused when it asks for others).
   const fixed = await fixCycleParameters(deps, cycleId, options);
-  if (either.isLeft(fixed)) {
-    deps.log.warn({ cycleId, differences: fixed.left.differences }, 'learning cycle refused: the day was started with other parameters');
-    return fixed;
-  }
+  if (either.isLeft(fixed)) return fixed; // the caller says it (the CLI exits 2, the scheduler logs it)
   const day = fixed.right.parameters;
   const notes: string[] = [...fixed.right.notes];
   const asOfDate = new Date(day.asOf);
