@@ -1,6 +1,7 @@
 // The daily learning cycle on its schedule: 03:00 UTC every day (DESIGN.md), after the 02:00 pair selection.
 // `startLearningCycle(platform)` is what the worker (or the all-in-one process) starts; `learningCycleDeps` is
 // shared with `npm run cycle`.
+import { either } from 'fp-ts';
 import { runDailyCycle, type DailyCycleDeps, type DailyCycleOptions } from '../application/learning/daily-cycle.js';
 import { dataFingerprint } from '../infrastructure/backtest/job-runner.js';
 import { PostgresCandleStore } from '../infrastructure/market-data/postgres-candle-store.js';
@@ -68,14 +69,20 @@ export const learningCycleDeps = (platform: Platform, candles: PostgresCandleSto
   catchUp: readModelsCaughtUp(platform),
 });
 
-/** Schedules runDailyCycle at 03:00 UTC (as of the tick's time, with the defaults: N = 500, the selected pairs). */
+/** Schedules runDailyCycle at 03:00 UTC (as of the tick's time, with the defaults: N = 500, the selected pairs; a day already started resumes with its own). */
 export const startLearningCycle = (platform: Platform, options: Omit<DailyCycleOptions, 'asOf'> = {}): LearningCycleService => {
   const candles = new PostgresCandleStore({ connectionString: platform.databaseUrl, poolSize: 2 });
   const deps = learningCycleDeps(platform, candles);
-  const runNow = (o: DailyCycleOptions = {}) => runDailyCycle(deps, { timeframes: platform.config.learning.timeframes, ...options, ...o });
+  // The configured timeframes are a default: a day already started (then resumed after a crash) keeps its own.
+  const runNow = (o: DailyCycleOptions = {}) => runDailyCycle(deps, { defaultTimeframes: platform.config.learning.timeframes, ...options, ...o });
   const job = schedule('learning cycle', LEARNING_CYCLE_CRON, platform.log, async () => {
-    const r = await runNow({ asOf: platform.clock.now() });
-    platform.log.info({ cycleId: r.cycleId, ran: r.ran, generated: r.generated, passed: r.passed, notes: r.notes }, 'scheduled learning cycle finished');
+    const run = await runNow({ asOf: platform.clock.now() });
+    if (either.isLeft(run)) {
+      platform.log.warn({ cycleId: run.left.cycleId, differences: run.left.differences }, run.left.message);
+      return;
+    }
+    const r = run.right;
+    platform.log.info({ cycleId: r.cycleId, ran: r.ran, generated: r.generated, learnedFrom: r.learnedFrom, passed: r.passed, notes: r.notes }, 'scheduled learning cycle finished');
   });
   platform.log.info({ cron: LEARNING_CYCLE_CRON, next: job.nextRun()?.toISOString() }, 'learning cycle scheduled (UTC)');
   return {

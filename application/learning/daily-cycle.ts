@@ -7,15 +7,22 @@
 // - learner state: the training-set rows (their genomes from the strategies read model) become the scored history
 //   (fitness = OOS Sharpe), the tested fingerprints come from the training set (pending ones included), the policy
 //   is the last LearningPolicyUpdated of `model-learning-policy` (or the initial one);
+// - parameters: a day's first run records them (LearningCycleStarted on `cycle-<day>`, cycle-start.ts) before any
+//   strategy; a re-run of the day resumes with them, and one that asks for others is refused (a Left, nothing
+//   appended);
 // - idempotency: strategy ids and event ids derive from the cycle id and the genome's index (ids.idFor), and the
 //   policy event is the cycle's last append: a cycle whose policy update is stored has run, and a re-run appends
 //   nothing and says so. A cycle that stopped half-way is re-run with its own strategies left out of the learner,
-//   so the same seed regenerates the same genomes and only the missing events are appended.
+//   so the same seed regenerates the same genomes and only the missing events are appended;
+// - honesty: the insights and the policy update learn only from the strategies whose Generated, Backtested and
+//   Filtered events are in the log as this run made them (a strategy stored otherwise is left as it is and not
+//   learned from), and the policy update's `results` counts them.
 //
 // The read models must have caught up with the log before the learner is rebuilt: pass `catchUp` (the projector's
 // catch-up) when the caller is not sure they have.
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { either } from 'fp-ts';
+import type { Either } from 'fp-ts/lib/Either.js';
 import { windowIndices, backtestGenome } from '../../domain/backtest/engine.js';
 import { mulberry32 } from '../../domain/backtest/random-genome.js';
 import { ENGINE_VERSION } from '../../domain/backtest/version.js';
@@ -25,7 +32,7 @@ import { IndicatorCache } from '../../domain/indicators/cache.js';
 import {
   backtestOnWindows,
   concludeCycle,
-  DEFAULT_FILTER,
+  learnFromRecords,
   planCycle,
   type CycleOptions,
   type GenomeRuns,
@@ -37,8 +44,9 @@ import {
   type StrategyRecord,
   type Window,
 } from '../../domain/learning/cycle.js';
+import { describeCycleParameters, type CycleParametersDiffer, type LearningCycleStarted } from '../../domain/learning/cycle-started.js';
 import type { LearningInsightsRecorded, LearningInsightsRecordedData } from '../../domain/learning/events.js';
-import { genomeFingerprint } from '../../domain/learning/fingerprint.js';
+import { genomeFingerprint, stableJson } from '../../domain/learning/fingerprint.js';
 import type { GeneratedOrigin } from '../../domain/learning/generator.js';
 import { computeInsights, type Insights } from '../../domain/learning/insights/insights.js';
 import { POLICY_STREAM, type LearningPolicyUpdated, type LearningPolicyUpdatedData } from '../../domain/learning/policy-events.js';
@@ -53,20 +61,21 @@ import { BacktestResult, FilterVerdict, type StrategyEvent } from '../../domain/
 import { formatFieldErrors, fieldErrors } from '../../domain/primitives/decode-errors.js';
 import type * as t from 'io-ts';
 import { decodeAll } from '../events/decode-event.js';
-import { previousSelection, utcDay } from '../market-data/pair-selection.js';
+import { utcDay } from '../market-data/pair-selection.js';
 import type { CandleStore } from '../ports/candle-store.js';
 import type { Clock } from '../ports/clock.js';
-import type { EventStore, NewEvent } from '../ports/event-store.js';
+import type { EventStore, ExpectedRevision, NewEvent } from '../ports/event-store.js';
 import type { IdGenerator } from '../ports/ids.js';
 import type { LearningHistory, LearningHistoryRow } from '../ports/learning-history.js';
 import { handleStrategyCommand, loadStrategy, type CommandContext } from '../strategy/handle-strategy-command.js';
+import { cycleStartedData, cycleStream, fixCycleParameters, type CycleRequest } from './cycle-start.js';
+
+export { cycleStream, DEFAULT_CYCLE_SYMBOLS } from './cycle-start.js';
 
 const DAY = 86_400_000;
 /** Genomes backtested (in-sample and out-of-sample) between two yields to the event loop (a few ms of CPU). */
 const BACKTESTS_BETWEEN_YIELDS = 5;
-export const DEFAULT_CYCLE_SYMBOLS = ['BTCUSDT', 'ETHUSDT', 'BNBUSDT'] as const;
 export const CYCLE_ACTOR = 'system:learning-cycle' as Actor;
-export const cycleStream = (cycleId: string) => `cycle-${cycleId}`;
 
 export interface CycleLog {
   info(obj: object, msg: string): void;
@@ -91,27 +100,13 @@ export interface DailyCycleDeps {
   readonly catchUp?: () => Promise<void>;
 }
 
-export interface DailyCycleOptions {
-  /** The cycle's "now": only candles closed by then are used. Default: the clock. */
-  readonly asOf?: Date;
-  /** Genomes to generate. Default 500. */
-  readonly n?: number;
-  /** Default: the latest PairsSelected's selection, else BTCUSDT, ETHUSDT, BNBUSDT (only those with stored candles). */
-  readonly symbols?: readonly string[];
-  readonly isDays?: number;
-  readonly oosDays?: number;
-  /** Default: the cycle day as a number (20230601), so a day always draws the same genomes. */
-  readonly seed?: number;
-  readonly exchange?: string;
-  readonly filter?: FilterRule;
-  /** Fewer scored strategies in the history: all exploration (runCycle's default is 20). */
-  readonly minHistory?: number;
-  /**
-   * Timeframes to generate for (default ['1h']). Longer ones are resampled from the stored 1h candles closed by
-   * asOf (complete buckets only), so the windows and the regime stay those of the 1h series.
-   */
-  readonly timeframes?: readonly Timeframe[];
-}
+/**
+ * What a run asks for (cycle-start.ts CycleRequest): the day (asOf), and any of n, seed, symbols, exchange, isDays,
+ * oosDays, filter, minHistory, timeframes — a started day refuses other values and fills in the ones left out. Longer
+ * timeframes are resampled from the stored 1h candles closed by asOf (complete buckets only), so the windows and the
+ * regime stay those of the 1h series.
+ */
+export type DailyCycleOptions = CycleRequest;
 
 export interface RankedStrategy {
   readonly strategyId: string;
@@ -140,8 +135,10 @@ export interface DailyCycleReport {
   readonly generated: number;
   readonly produced: Record<GeneratedOrigin, number>;
   readonly passed: number;
-  /** The cycle's strategies by OOS Sharpe, best first. */
+  /** The cycle's strategies in the log (those it learned from) by OOS Sharpe, best first. */
   readonly ranking: readonly RankedStrategy[];
+  /** Strategies the insights and the policy learned from: those in the log as this run made them. */
+  readonly learnedFrom: number;
   readonly insights: Insights | null;
   readonly policyUpdates: number;
   /** Events this run appended (0 on a re-run). */
@@ -233,49 +230,34 @@ const rankingOf = (records: readonly StrategyRecord[], ids: readonly string[]): 
     }))
     .sort((a, b) => (b.oosSharpe ?? -Infinity) - (a.oosSharpe ?? -Infinity) || a.strategyId.localeCompare(b.strategyId));
 
-/** Which symbols the cycle trades: those asked for (or selected) that have candles over the whole window. */
-const tradableSymbols = async (deps: DailyCycleDeps, wanted: readonly string[], exchange: string, from: number, asOf: number, notes: string[]) => {
-  const out: string[] = [];
-  for (const symbol of wanted) {
-    const b = await deps.candles.bounds({ exchange, symbol, interval: '1h' });
-    if (b === undefined || b.first > from || b.last < asOf - 2 * DAY) notes.push(`${symbol}: no ${exchange} 1h candles over the window: left out`);
-    else out.push(symbol);
-  }
-  return out;
-};
-
-export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOptions = {}): Promise<DailyCycleReport> => {
+export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOptions = {}): Promise<Either<CycleParametersDiffer, DailyCycleReport>> => {
   const started = performance.now();
-  const asOfDate = options.asOf ?? deps.clock.now();
-  const asOf = asOfDate.getTime();
-  const cycleId = utcDay(asOfDate);
-  const n = options.n ?? 500;
-  const isDays = options.isDays ?? 60;
-  const oosDays = options.oosDays ?? 14;
-  const exchange = options.exchange ?? 'binance';
-  const seed = options.seed ?? Number(cycleId.replaceAll('-', ''));
-  const rule = options.filter ?? DEFAULT_FILTER;
+  const cycleId = utcDay(options.asOf ?? deps.clock.now());
   const interval = '1h' as const;
   const barMs = INTERVAL_MS[interval];
-  const timeframes = options.timeframes ?? (['1h'] as const);
-  const unusable = timeframes.filter((tf) => tf !== interval && !canResample(interval, tf));
+  const asked = options.timeframes ?? options.defaultTimeframes ?? [];
+  const unusable = asked.filter((tf) => tf !== interval && !canResample(interval, tf));
   if (unusable.length > 0) throw new RangeError(`learning cycle: timeframes ${unusable.join(', ')} cannot be built from ${interval} candles`);
-  const notes: string[] = [];
+
+  // The day's parameters: its first run's (a re-run resumes with them, or is refused when it asks for others).
+  const fixed = await fixCycleParameters(deps, cycleId, options);
+  if (either.isLeft(fixed)) return fixed; // the caller says it (the CLI exits 2, the scheduler logs it)
+  const day = fixed.right.parameters;
+  const notes: string[] = [...fixed.right.notes];
+  const asOfDate = new Date(day.asOf);
+  const asOf = asOfDate.getTime();
+  const { n, seed, exchange, symbols } = day;
+  const rule: FilterRule = day.filter;
+  const timeframes = day.timeframes ?? (['1h'] as const);
 
   // Windows by open time; only candles closed by asOf (open time + 1 h ≤ asOf) are loaded, so nothing is seen early.
-  const outOfSample: Window = { from: asOf - oosDays * DAY, to: asOf };
-  const inSample: Window = { from: outOfSample.from - isDays * DAY, to: outOfSample.from };
+  const outOfSample: Window = { from: asOf - day.oosDays * DAY, to: asOf };
+  const inSample: Window = { from: outOfSample.from - day.isDays * DAY, to: outOfSample.from };
   const windows = { inSample: { start: iso(inSample.from), end: iso(inSample.to) }, outOfSample: { start: iso(outOfSample.from), end: iso(outOfSample.to) } };
 
   await deps.catchUp?.();
   const stored = await loadPolicy(deps.store, cycleId);
   const strategyIds = Array.from({ length: n }, (_, i) => deps.ids.idFor(`learning-cycle:${cycleId}:strategy:${i}`));
-
-  // Symbols: asked for, else the latest selection by asOf, else the defaults; only those with candles.
-  const selection = options.symbols === undefined ? await previousSelection(deps.store, utcDay(new Date(asOf + DAY))) : undefined;
-  const wanted = options.symbols ?? selection?.selected ?? DEFAULT_CYCLE_SYMBOLS;
-  if (options.symbols === undefined && selection === undefined) notes.push(`no pair selection yet: default symbols ${DEFAULT_CYCLE_SYMBOLS.join(', ')}`);
-  const symbols = await tradableSymbols(deps, wanted, exchange, inSample.from, asOf, notes);
 
   const already = stored.done;
   if (already !== undefined) {
@@ -287,7 +269,7 @@ export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOpt
     const records = rows.flatMap((r) => (genomes.has(r.strategyId) ? [recordOf(r, genomes.get(r.strategyId)!)] : []));
     notes.push(`cycle ${cycleId} already ran (its policy update is stored): nothing appended`);
     deps.log.info({ cycleId }, 'learning cycle already ran: nothing appended');
-    return {
+    return either.right({
       cycleId,
       asOf: asOfDate.toISOString(),
       ran: false,
@@ -301,12 +283,45 @@ export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOpt
       ranking: rankingOf(records, records.map((r) => r.id)),
       insights,
       policyUpdates: already.policy.updates,
+      learnedFrom: already.results ?? records.length,
       appended: 0,
       notes,
       wallMs: performance.now() - started,
-    };
+    });
   }
   if (symbols.length === 0) throw new Error(`learning cycle ${cycleId}: no symbol has ${exchange} 1h candles over ${windows.inSample.start} … ${windows.outOfSample.end}`);
+
+  // Every append of the cycle's own streams: ids and idempotency keys from the day and the event's name.
+  let appended = 0;
+  const metadata = (name: string): EventMetadata => ({
+    correlationId: deps.ids.idFor(`learning-cycle:${cycleId}`),
+    causationId: deps.ids.idFor(`learning-cycle:${cycleId}`),
+    actor: CYCLE_ACTOR,
+    schemaVersion: SCHEMA_VERSION as EventMetadata['schemaVersion'],
+    occurredAt: deps.clock.now().toISOString() as EventMetadata['occurredAt'],
+    idempotencyKey: `learning-cycle:${cycleId}:${name}`,
+  });
+  const append = async (stream: string, e: { type: string; data: unknown }, name: string, expectedRevision: ExpectedRevision) => {
+    const eventId = deps.ids.idFor(`learning-cycle:${cycleId}:${name}`);
+    const event: NewEvent = { eventId, type: e.type, data: e.data, metadata: metadata(name) };
+    const r = await deps.store.appendToStream(stream, [event], { expectedRevision });
+    if (either.isLeft(r)) throw new Error(`learning cycle ${cycleId}: appending ${e.type} to ${stream} refused: ${JSON.stringify(r.left, (_, v) => (typeof v === 'bigint' ? v.toString() : v))}`);
+    if (r.right.appended) appended++;
+    return r.right.appended;
+  };
+  // A first run fixes the day's parameters before its first strategy; a run racing it to the same day stops here.
+  if (fixed.right.toRecord !== undefined) {
+    const event: LearningCycleStarted = { type: 'LearningCycleStarted', data: cycleStartedData(day) };
+    const recorded = await append(cycleStream(cycleId), event, 'started', fixed.right.toRecord.expectedRevision).catch((err: unknown) => {
+      throw new Error(`learning cycle ${cycleId}: another run started the day at the same time (${(err as Error).message}): run it again to resume it`);
+    });
+    if (!recorded) throw new Error(`learning cycle ${cycleId}: another run started the day at the same time: run it again to resume it`);
+    if (day.recordedOnResume === true)
+      notes.push(
+        `cycle ${cycleId} was started before its parameters were recorded: this run's are recorded as the day's, and a strategy ` +
+          'the earlier run stored otherwise is left as it is and not learned from',
+      );
+  }
 
   // The learner, rebuilt from the history (this cycle's own strategies left out: see the module comment).
   const own = new Set(strategyIds);
@@ -318,11 +333,10 @@ export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOpt
     .sort((a, b) => a.cycle - b.cycle || a.id.localeCompare(b.id));
   if (history.length < rows.length) notes.push(`${rows.length - history.length} training rows without a readable genome were left out`);
   const tested = await deps.history.triedFingerprints();
-  const partial = (await deps.store.readStream(`strategy-${strategyIds[0]}`, { maxCount: 1 })).length > 0;
-  if (partial) {
+  if (fixed.right.resuming) {
     // A run that stopped half-way: its genomes are not "tested" for the regeneration (they are the same ones).
     for (const f of await deps.history.fingerprintsOf(strategyIds)) tested.delete(f);
-    notes.push(`cycle ${cycleId} was started before: resuming it`);
+    notes.push(`cycle ${cycleId} was started before: resuming it with its parameters (${describeCycleParameters(day)})`);
   }
   const insightsBefore = history.length > 0 ? computeInsights(history.map(insightRow)) : null;
   const learner: LearnerState = { history, tested, policy: stored.policy, insights: insightsBefore };
@@ -375,8 +389,8 @@ export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOpt
     regime: reading.regime,
     filter: rule,
     seed,
-    ...(options.minHistory === undefined ? {} : { minHistory: options.minHistory }),
-    ...(options.timeframes === undefined ? {} : { timeframes: options.timeframes }),
+    ...(day.minHistory === undefined ? {} : { minHistory: day.minHistory }),
+    ...(day.timeframes === undefined ? {} : { timeframes: day.timeframes }),
   };
   // runCycle in its three steps, so that the backtests (seconds of CPU for N = 500) give the event loop back every
   // few genomes: the API and the projector sharing this process keep answering.
@@ -389,8 +403,9 @@ export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOpt
   const result = concludeCycle(learner, cycleOptions, plan, genomeRuns);
   notes.push(...result.notes);
 
-  // Record each strategy's life: Generated → Backtested → Filtered (each command idempotent by its key).
-  let appended = 0;
+  // Record each strategy's life: Generated → Backtested → Filtered (each command idempotent by its key). A strategy
+  // already stored otherwise than this run made it (another genome, backtest or verdict: a day started before its
+  // parameters were recorded, or other candles since) is left as it is — and not learned from.
   const ctx = (i: number, step: string): CommandContext => ({
     actor: CYCLE_ACTOR,
     correlationId: deps.ids.idFor(`learning-cycle:${cycleId}`),
@@ -402,75 +417,66 @@ export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOpt
     return r.right;
   };
   const thresholds = { minOosSharpe: rule.minOosSharpe, minOosTrades: rule.minOosTrades, minIsSharpe: rule.minIsSharpe };
+  const inLog: boolean[] = [];
   for (const [i, record] of result.records.entries()) {
     const strategyId = strategyIds[i]! as StrategyEvent['data']['strategyId'];
     const existing = await loadStrategy(deps.store, strategyId);
     if (either.isLeft(existing)) throw new Error(existing.left.message);
     const status = existing.right.state.status;
-    const storedGenome = existing.right.events.find((e) => e.type === 'StrategyGenerated');
-    if (storedGenome?.type === 'StrategyGenerated' && genomeFingerprint(storedGenome.data.genome) !== record.fingerprint) {
-      notes.push(`strategy ${i} (${strategyId}) is stored with another genome: left as it is`);
+    const bt = runs.get(record.genome);
+    const is = bt?.get(inSample.from);
+    const oos = bt?.get(outOfSample.from);
+    const btResult = decodeOrThrow(BacktestResult, {
+      metrics: is?.metrics ?? {},
+      ...(oos === undefined ? {} : { outOfSampleMetrics: { ...oos.metrics, ...(record.oosDeflatedSharpe === null ? {} : { deflatedSharpe: record.oosDeflatedSharpe }) } }),
+      window: { start: windows.inSample.start, end: windows.outOfSample.end },
+      timeframe: record.genome.timeframe,
+      symbols: [...record.genome.symbols],
+      dataFingerprint: oos?.fingerprint ?? is?.fingerprint ?? 'none',
+      engineVersion: ENGINE_VERSION,
+      // Read by the training-set projection (backtestRegime): the market regime the cycle generated for.
+      regime: { label: reading.regime, trendStrength: reading.trendStrength, volatility: reading.volatility },
+      inSampleWindow: windows.inSample,
+      outOfSampleWindow: windows.outOfSample,
+    }, `strategy ${i}'s backtest result`);
+    const oosSharpe = record.outOfSample?.sharpe;
+    const verdict = decodeOrThrow(FilterVerdict, {
+      outcome: record.passed ? 'passed' : 'rejected',
+      reasons: record.passed
+        ? [`OOS Sharpe ${oosSharpe?.toFixed(2)} > ${rule.minOosSharpe}`, `${record.outOfSample?.tradeCount} OOS trades ≥ ${rule.minOosTrades}`, `IS Sharpe ${record.inSample?.sharpe?.toFixed(2)} > ${rule.minIsSharpe}`]
+        : [record.rejectedBecause ?? 'rejected'],
+      thresholds,
+      ...(oosSharpe === null || oosSharpe === undefined ? {} : { score: oosSharpe }),
+    }, `strategy ${i}'s filter verdict`);
+    const differs = storedOtherwise(existing.right.events, record.fingerprint, btResult, verdict);
+    if (differs !== undefined) {
+      notes.push(`strategy ${i} (${strategyId}) is stored with another ${differs}: left as it is, not learned from`);
+      inLog.push(false);
       continue;
     }
     if (status === 'Initial')
       check(await handleStrategyCommand(deps, { type: 'GenerateStrategy', strategyId, data: { genome: record.genome } }, ctx(i, 'generate')), 'GenerateStrategy');
-    const bt = runs.get(record.genome);
-    const is = bt?.get(inSample.from);
-    const oos = bt?.get(outOfSample.from);
-    if (status === 'Initial' || status === 'Generated') {
-      const btResult = decodeOrThrow(BacktestResult, {
-        metrics: is?.metrics ?? {},
-        ...(oos === undefined ? {} : { outOfSampleMetrics: { ...oos.metrics, ...(record.oosDeflatedSharpe === null ? {} : { deflatedSharpe: record.oosDeflatedSharpe }) } }),
-        window: { start: windows.inSample.start, end: windows.outOfSample.end },
-        timeframe: record.genome.timeframe,
-        symbols: [...record.genome.symbols],
-        dataFingerprint: oos?.fingerprint ?? is?.fingerprint ?? 'none',
-        engineVersion: ENGINE_VERSION,
-        // Read by the training-set projection (backtestRegime): the market regime the cycle generated for.
-        regime: { label: reading.regime, trendStrength: reading.trendStrength, volatility: reading.volatility },
-        inSampleWindow: windows.inSample,
-        outOfSampleWindow: windows.outOfSample,
-      }, `strategy ${i}'s backtest result`);
+    if (status === 'Initial' || status === 'Generated')
       check(await handleStrategyCommand(deps, { type: 'RecordBacktest', strategyId, data: { result: btResult } }, ctx(i, 'backtest')), 'RecordBacktest');
-    }
-    if (status === 'Initial' || status === 'Generated' || status === 'Backtested') {
-      const oosSharpe = record.outOfSample?.sharpe;
-      const verdict = decodeOrThrow(FilterVerdict, {
-        outcome: record.passed ? 'passed' : 'rejected',
-        reasons: record.passed
-          ? [`OOS Sharpe ${oosSharpe?.toFixed(2)} > ${rule.minOosSharpe}`, `${record.outOfSample?.tradeCount} OOS trades ≥ ${rule.minOosTrades}`, `IS Sharpe ${record.inSample?.sharpe?.toFixed(2)} > ${rule.minIsSharpe}`]
-          : [record.rejectedBecause ?? 'rejected'],
-        thresholds,
-        ...(oosSharpe === null || oosSharpe === undefined ? {} : { score: oosSharpe }),
-      }, `strategy ${i}'s filter verdict`);
+    if (status === 'Initial' || status === 'Generated' || status === 'Backtested')
       check(await handleStrategyCommand(deps, { type: 'FilterStrategy', strategyId, data: { verdict } }, ctx(i, 'filter')), 'FilterStrategy');
-    }
+    inLog.push(true);
   }
 
+  // The cycle's learning comes only from the strategies in the log as this run made them.
+  const learned = result.records.filter((_, i) => inLog[i]);
+  const learnt = learned.length === result.records.length ? result.learner : learnFromRecords(learner, cycleOptions, learned);
+  if (learned.length < result.records.length)
+    notes.push(`${result.records.length - learned.length} of ${result.records.length} strategies are stored otherwise: the insights and the policy learn from the ${learned.length} in the log`);
+
   // The cycle's insights, then the policy (last: its presence says the cycle ran).
-  const occurredAt = deps.clock.now().toISOString() as EventMetadata['occurredAt'];
-  const metadata = (eventId: string): EventMetadata => ({
-    correlationId: deps.ids.idFor(`learning-cycle:${cycleId}`),
-    causationId: deps.ids.idFor(`learning-cycle:${cycleId}`),
-    actor: CYCLE_ACTOR,
-    schemaVersion: SCHEMA_VERSION as EventMetadata['schemaVersion'],
-    occurredAt,
-    idempotencyKey: `learning-cycle:${cycleId}:${eventId}`,
-  });
   const insightsEvent: LearningInsightsRecorded = {
     type: 'LearningInsightsRecorded',
-    data: { cycleId, insights: result.learner.insights! as LearningInsightsRecordedData['insights'], regime: reading.regime, asOf: asOfDate.toISOString() as LearningInsightsRecordedData['asOf'] & string },
+    data: { cycleId, insights: learnt.insights! as LearningInsightsRecordedData['insights'], regime: reading.regime, asOf: asOfDate.toISOString() as LearningInsightsRecordedData['asOf'] & string },
   };
   const policyEvent: LearningPolicyUpdated = {
     type: 'LearningPolicyUpdated',
-    data: { cycleId, policy: result.learner.policy as LearningPolicyUpdatedData['policy'], regime: reading.regime, asOf: asOfDate.toISOString() as LearningPolicyUpdatedData['asOf'] & string, results: result.records.length as LearningPolicyUpdatedData['results'] & number },
-  };
-  const append = async (stream: string, e: { type: string; data: unknown }, name: string, expectedRevision: 'any' | 'no_stream' | bigint) => {
-    const eventId = deps.ids.idFor(`learning-cycle:${cycleId}:${name}`);
-    const event: NewEvent = { eventId, type: e.type, data: e.data, metadata: metadata(name) };
-    const r = await deps.store.appendToStream(stream, [event], { expectedRevision });
-    if (either.isLeft(r)) throw new Error(`learning cycle ${cycleId}: appending ${e.type} to ${stream} refused: ${JSON.stringify(r.left, (_, v) => (typeof v === 'bigint' ? v.toString() : v))}`);
-    if (r.right.appended) appended++;
+    data: { cycleId, policy: learnt.policy as LearningPolicyUpdatedData['policy'], regime: reading.regime, asOf: asOfDate.toISOString() as LearningPolicyUpdatedData['asOf'] & string, results: learned.length as LearningPolicyUpdatedData['results'] & number },
   };
   await append(cycleStream(cycleId), insightsEvent, 'insights', 'any');
   await append(POLICY_STREAM, policyEvent, 'policy', stored.revision ?? 'no_stream');
@@ -485,10 +491,11 @@ export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOpt
     historySize: history.length,
     generated: result.records.length,
     produced: result.generation.produced,
-    passed: result.passed.length,
-    ranking: rankingOf(result.records, strategyIds),
-    insights: result.learner.insights,
-    policyUpdates: result.learner.policy.updates,
+    passed: learned.filter((r) => r.passed).length,
+    ranking: rankingOf(learned, strategyIds.filter((_, i) => inLog[i])),
+    insights: learnt.insights,
+    policyUpdates: learnt.policy.updates,
+    learnedFrom: learned.length,
     appended,
     notes,
     wallMs: performance.now() - started,
@@ -497,7 +504,18 @@ export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOpt
     { cycleId, generated: report.generated, passed: report.passed, produced: report.produced, regime: report.regime, appended, wallMs: Math.round(report.wallMs) },
     'learning cycle done',
   );
-  return report;
+  return either.right(report);
+};
+
+/** What a stored strategy has that this run would not record (a genome, a backtest or a verdict), if anything. */
+const storedOtherwise = (events: readonly StrategyEvent[], fingerprint: string, result: BacktestResult, verdict: FilterVerdict): string | undefined => {
+  for (const e of events) {
+    // Compared as stable JSON: what the log holds is what JSON gives back (key order, -0), not the object in hand.
+    if (e.type === 'StrategyGenerated' && genomeFingerprint(e.data.genome) !== fingerprint) return 'genome';
+    if (e.type === 'StrategyBacktested' && stableJson(e.data.result) !== stableJson(result)) return `backtest (data ${e.data.result.dataFingerprint.slice(0, 12)}…, engine ${e.data.result.engineVersion})`;
+    if (e.type === 'StrategyFiltered' && stableJson(e.data.verdict) !== stableJson(verdict)) return `filter verdict (${e.data.verdict.outcome})`;
+  }
+  return undefined;
 };
 
 const storedInsights = async (store: EventStore, cycleId: string): Promise<Insights | null> => {

@@ -1,8 +1,11 @@
 // `npm run cycle -- [--as-of <ISO time>] [--n 500] [--seed N] [--timeframes 1h,4h]`: runs the daily learning cycle now (as the 03:00 UTC
 // job does) on the stored candles closed by --as-of (default: now), and prints what it generated, what passed the
 // out-of-sample filter, the top 10 by OOS Sharpe, the insights' top factors and the wall time. Re-running a day
-// that already ran appends nothing and says so.
+// that already ran appends nothing and says so. A day keeps its first run's parameters: a re-run without --n, --seed
+// or --timeframes resumes (or reports) the day with them, and one that asks for other values exits 2 naming each
+// difference and the day's values, appending nothing.
 import { parseArgs } from 'node:util';
+import { either } from 'fp-ts';
 import { runDailyCycle } from '../../application/learning/daily-cycle.js';
 import { PostgresCandleStore } from '../../infrastructure/market-data/postgres-candle-store.js';
 import { learningCycleDeps } from '../learning-schedule.js';
@@ -15,10 +18,11 @@ const fail = (msg: string): never => {
 };
 const asOf = values['as-of'] ? new Date(values['as-of']) : undefined;
 if (asOf !== undefined && Number.isNaN(asOf.getTime())) fail(`--as-of: not a time: "${values['as-of']}" (use e.g. 2023-06-01T03:00:00Z)`);
-const n = values.n === undefined ? 500 : Number(values.n);
-if (!Number.isInteger(n) || n < 1) fail(`--n: must be a positive integer, got "${values.n}"`);
+// Only what is given is asked for: a day already started fills in the rest with its own parameters (default n 500).
+const n = values.n === undefined ? undefined : Number(values.n);
+if (n !== undefined && (!Number.isSafeInteger(n) || n < 1)) fail(`--n: must be a positive integer, got "${values.n}"`);
 const seed = values.seed === undefined ? undefined : Number(values.seed);
-if (seed !== undefined && (!Number.isInteger(seed) || seed < 0)) fail(`--seed: must be a non-negative integer, got "${values.seed}"`);
+if (seed !== undefined && (!Number.isSafeInteger(seed) || seed < 0)) fail(`--seed: must be a non-negative integer, got "${values.seed}"`);
 const timeframes = values.timeframes?.split(',').map((x) => x.trim()).filter(Boolean);
 const CYCLE_TIMEFRAMES = ['1h', '4h', '1d'] as const;
 if (timeframes !== undefined && (timeframes.length === 0 || timeframes.some((x) => !(CYCLE_TIMEFRAMES as readonly string[]).includes(x))))
@@ -28,17 +32,26 @@ const platform = await openPlatform(configOrExit(), 'cycle');
 const candles = new PostgresCandleStore({ connectionString: platform.databaseUrl });
 const num = (x: number | null | undefined, d = 2) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(d));
 try {
-  const r = await runDailyCycle(learningCycleDeps(platform, candles), {
-    n,
-    timeframes: (timeframes ?? platform.config.learning.timeframes) as (typeof CYCLE_TIMEFRAMES)[number][],
+  const run = await runDailyCycle(learningCycleDeps(platform, candles), {
+    defaultTimeframes: platform.config.learning.timeframes,
+    ...(timeframes === undefined ? {} : { timeframes: timeframes as (typeof CYCLE_TIMEFRAMES)[number][] }),
+    ...(n === undefined ? {} : { n }),
     ...(asOf === undefined ? {} : { asOf }),
     ...(seed === undefined ? {} : { seed }),
   });
+  if (either.isLeft(run)) {
+    console.error(run.left.message);
+    await candles.close();
+    await platform.close();
+    process.exit(2);
+  }
+  const r = run.right;
   console.log(`cycle ${r.cycleId} as of ${r.asOf}${r.ran ? '' : ' — ALREADY RAN: nothing appended'}`);
   console.log(`symbols ${r.symbols.join(', ')}; regime ${r.regime}; IS ${r.inSample.start} → ${r.inSample.end}; OOS ${r.outOfSample.start} → ${r.outOfSample.end}`);
   console.log(`history: ${r.historySize} strategies; policy updates: ${r.policyUpdates}; events appended: ${r.appended}`);
   console.log(`generated: ${r.generated} (ga ${r.produced.ga}, policy ${r.produced.policy}, random ${r.produced.random})`);
-  console.log(`passed the filter: ${r.passed} of ${r.generated}`);
+  console.log(`passed the filter: ${r.passed} of ${r.learnedFrom}`);
+  if (r.learnedFrom < r.generated) console.log(`learned from: ${r.learnedFrom} of ${r.generated} (the others are stored otherwise: see the notes)`);
   console.log('');
   console.log('top 10 by OOS Sharpe:');
   console.log(' #  strategy                              origin  type              symbols          OOS Sharpe  OOS return  OOS trades  IS Sharpe  OOS DSR  filter');

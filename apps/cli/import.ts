@@ -1,14 +1,18 @@
 // `npm run import -- <file or folder>…`: imports candle CSV files (`<exchange>_<SYMBOL>_<interval>.csv[.gz]`,
 // header `open_time_ms,open,high,low,close,volume[,quote_volume,trades]`) into the candle store, printing per
 // file what was read, inserted, unchanged, completed, in conflict and rejected (with line numbers), and the gaps.
-// Importing the same files again changes nothing. Exit code 1 when a file could not be read or a line was
-// rejected or in conflict, 2 on wrong arguments.
+// Importing the same files again changes nothing. A file cut short or damaged keeps the rows read before the damage;
+// the collection status then holds the error next to what is stored. Exit code 1 when a file could not be read (or
+// names no valid series) or a line was rejected or in conflict, 2 on wrong arguments (an --exchange or --symbol that
+// is not one included).
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { isInterval } from '../../domain/market/candle-file-name.js';
+import { checkExchange, checkSymbol } from '../../domain/market/market-symbol.js';
 import type { SeriesKey } from '../../domain/market/candles.js';
 import { importCandleFiles, type CandleFileReport } from '../../infrastructure/market-data/candle-file-import.js';
 import { PostgresCandleStore } from '../../infrastructure/market-data/postgres-candle-store.js';
+import { recordImportStatus } from '../../infrastructure/market-data/candle-import-status.js';
 import { collectionStatusRecorder } from '../../infrastructure/market-data/collection-status-store.js';
 import { configOrExit, openPlatform } from '../platform.js';
 
@@ -36,11 +40,17 @@ if (parsed.values.help) {
 }
 if (parsed.positionals.length === 0) usage('no file or folder given');
 for (const p of parsed.positionals) if (!existsSync(p)) usage(`${p}: no such file or folder`);
-const { exchange, symbol, interval } = parsed.values;
+const { interval } = parsed.values;
+const exchange = parsed.values.exchange?.toLowerCase();
+const symbol = parsed.values.symbol?.toUpperCase();
 if (interval !== undefined && !isInterval(interval)) usage(`--interval "${interval}" is not one of 1m, 5m, 15m, 1h, 4h, 1d`);
+const exchangeChecked = exchange === undefined ? undefined : checkExchange(exchange);
+if (exchangeChecked?._tag === 'Left') usage(`--exchange: ${exchangeChecked.left}`);
+const symbolChecked = symbol === undefined ? undefined : checkSymbol(symbol, exchange);
+if (symbolChecked?._tag === 'Left') usage(`--symbol: ${symbolChecked.left}`);
 const override: Partial<SeriesKey> = {
-  ...(exchange !== undefined ? { exchange: exchange.toLowerCase() } : {}),
-  ...(symbol !== undefined ? { symbol: symbol.toUpperCase() } : {}),
+  ...(exchange !== undefined ? { exchange } : {}),
+  ...(symbol !== undefined ? { symbol } : {}),
   ...(interval !== undefined && isInterval(interval) ? { interval } : {}),
 };
 
@@ -52,6 +62,7 @@ const some = <T>(items: readonly T[], line: (item: T) => string): string[] => [
 
 const describe = (r: CandleFileReport): string => {
   if (r.skipped !== undefined) return `${r.file}: skipped, ${r.skipped}`;
+  if (r.key === undefined) return `${r.file}: ERROR ${r.error}`;
   const head = `${r.file} (${r.key!.exchange} ${r.key!.symbol} ${r.key!.interval})`;
   const counts =
     `  rows read ${r.rowsRead}, inserted ${r.inserted}, unchanged ${r.unchanged}, completed ${r.completed}, ` +
@@ -74,17 +85,13 @@ const total = { files: 0, skipped: 0, failed: 0, rows: 0, inserted: 0, unchanged
 try {
   for await (const r of importCandleFiles(store, parsed.positionals, { override, concurrency: 2 })) {
     process.stdout.write(`${describe(r)}\n`);
-    if (r.key && r.skipped === undefined) {
-      // The data page shows imports like any other source: what is stored now, with the gaps.
-      const at = platform.clock.now();
-      const src = { source: `csv:${r.key.exchange}`, symbol: r.key.symbol, interval: r.key.interval, at };
-      if (r.error !== undefined) await status.failed({ ...src, error: r.error });
-      else {
-        const b = await store.bounds(r.key);
-        const gaps = r.gaps.map((g) => ({ after: new Date(g.after).toISOString(), before: new Date(g.before).toISOString(), missing: g.missing }));
-        await status.succeeded({ ...src, lastObservationAt: b?.last, observations: b?.count, gaps });
-      }
-    }
+    // The data page shows imports like any other source: what is stored now, with the gaps and any error.
+    const recorded = await recordImportStatus(status, store, r, platform.clock.now());
+    if (recorded?.error !== undefined)
+      process.stdout.write(
+        `  collection status: the error, and what is stored: ${recorded.observations} ${r.key!.exchange} ${r.key!.symbol} ${r.key!.interval} candles` +
+          `${recorded.lastObservationAt === undefined ? '' : `, the newest opening at ${time(recorded.lastObservationAt)}`}\n`,
+      );
     total.files++;
     if (r.skipped !== undefined) total.skipped++;
     if (r.error !== undefined) total.failed++;

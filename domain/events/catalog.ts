@@ -2,6 +2,7 @@
 // A type missing here, or data its codec refuses, is a loud read-time error, never a silent skip.
 import * as t from 'io-ts';
 import { BacktestEventData } from '../backtest/events.js';
+import { CycleEventData } from '../learning/cycle-started.js';
 import { LearningEventData } from '../learning/events.js';
 import { LearningPolicyEventData } from '../learning/policy-events.js';
 import { QuarantineEventData } from '../quarantine/events.js';
@@ -12,6 +13,7 @@ export const EVENT_CATALOG: Readonly<Record<string, t.Mixed>> = {
   ...StrategyEventData,
   ...SelectionEventData,
   ...LearningEventData,
+  ...CycleEventData,
   ...LearningPolicyEventData,
   ...BacktestEventData,
   ...QuarantineEventData,

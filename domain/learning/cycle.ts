@@ -317,8 +317,15 @@ export const concludeCycle = (state: LearnerState, options: CycleOptions, plan: 
   const passed = records.filter((r) => r.passed);
   if (passed.length === 0) notes.push('no strategy passed the filter this cycle');
 
-  // Learn, on the out-of-sample figures: the GA's population grows by this cycle's records, the policy is
-  // rewarded with each genome's fitness, the insights are recomputed over every row so far.
+  return { records, passed, generation, learner: learnFromRecords(state, options, records), notes };
+};
+
+/**
+ * Learn, on the out-of-sample figures: the GA's population grows by the records, the policy is rewarded with each
+ * genome's fitness for the cycle's regime, the insights are recomputed over every row so far. concludeCycle learns
+ * from all its records; the daily cycle from those whose events are in the log.
+ */
+export const learnFromRecords = (state: LearnerState, options: Pick<CycleOptions, 'regime' | 'timeframes'>, records: readonly StrategyRecord[]): LearnerState => {
   const history = [...state.history, ...records];
   const tested = new Set(state.tested);
   for (const r of records) tested.add(r.fingerprint);
@@ -328,7 +335,7 @@ export const concludeCycle = (state: LearnerState, options: CycleOptions, plan: 
     records.map((r) => ({ genome: r.genome, reward: r.fitness })),
   );
   const insights = computeInsights(history.map(insightRow));
-  return { records, passed, generation, learner: { history, tested, policy, insights }, notes };
+  return { history, tested, policy, insights };
 };
 
 /** One cycle: generate, backtest IS and OOS, filter and learn on OOS. The new learner state is in the result. */

@@ -132,11 +132,14 @@ export const allocate = (size: number, shares: Shares): Shares => {
   return { ga: counts[0]!, policy: counts[1]!, random: counts[2]! };
 };
 
+/** Fewer scored strategies than this in the history: a cycle is all exploration (random genomes). */
+export const DEFAULT_MIN_HISTORY = 20;
+
 /** A cycle's genomes: GA offspring, policy samples and random genomes, deduplicated against `tested`. */
 export const generateCycle = (learner: LearnerView, options: GeneratorOptions, rnd: Random): GeneratorResult => {
   const size = Math.max(0, Math.floor(options.size ?? 500));
   if (options.symbols.length === 0) throw new RangeError('generateCycle: no symbols to trade');
-  const minHistory = options.minHistory ?? 20;
+  const minHistory = options.minHistory ?? DEFAULT_MIN_HISTORY;
   const maxAttempts = options.maxAttempts ?? 8;
   const generation = options.generation ?? 0;
   const timeframes = options.timeframes !== undefined && options.timeframes.length > 0 ? options.timeframes : [options.timeframe ?? '1h'];

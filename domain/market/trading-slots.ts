@@ -5,6 +5,9 @@ import type { TradingSlots } from './gaps.js';
 const DAY_MS = 86_400_000;
 const EQUITY_VENUES = new Set(['nasdaq', 'nyse', 'amex', 'arca', 'lse', 'xetra', 'tse']);
 
+/** A stock exchange (its symbols are tickers, its candles only on weekdays), as opposed to a crypto exchange. */
+export const isEquityVenue = (exchange: string): boolean => EQUITY_VENUES.has(exchange.toLowerCase());
+
 /** Monday to Friday, UTC (1970-01-01 was a Thursday). */
 export const weekdays: TradingSlots = (openTime) => {
   const dow = (Math.floor(openTime / DAY_MS) + 4) % 7; // 0 = Sunday
@@ -22,4 +25,4 @@ export const AROUND_THE_CLOCK: TradingCalendar = { description: 'trades around t
 export const WEEKDAYS: TradingCalendar = { description: 'trades on weekdays; holidays are not known, each shows as a gap', slots: weekdays };
 
 /** Intraday equity session hours are not modelled: only whole weekend days are skipped. */
-export const tradingCalendarOf = (exchange: string): TradingCalendar => (EQUITY_VENUES.has(exchange.toLowerCase()) ? WEEKDAYS : AROUND_THE_CLOCK);
+export const tradingCalendarOf = (exchange: string): TradingCalendar => (isEquityVenue(exchange) ? WEEKDAYS : AROUND_THE_CLOCK);

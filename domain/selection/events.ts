@@ -43,7 +43,7 @@ export const ScoredCandidateCodec = t.intersection([
 ]);
 
 /** Pairs an exchange lists (a few thousand at most). */
-const PAIRS = 10_000;
+export const PAIRS = 10_000;
 
 export const PairsSelectedData = t.type({
   day: Day,

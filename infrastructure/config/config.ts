@@ -6,6 +6,7 @@ import type { Either } from 'fp-ts/lib/Either.js';
 import { BACKTEST_BOUNDS } from '../../domain/backtest/events.js';
 import { MAX_GRID_CELLS as GRID_SEARCH_CELL_CAP } from '../../domain/backtest/grid-search.js';
 import { GENOME_BOUNDS } from '../../domain/strategy/genome.js';
+import { ExchangeId } from '../../domain/market/exchange.js';
 import { DEFAULT_BACKTEST_LIMITS, type BacktestLimits } from '../../domain/backtest/limits.js';
 import { fieldErrors } from '../../domain/primitives/decode-errors.js';
 import { MAX_GENOME_SYMBOLS } from '../../domain/strategy/limits.js';
@@ -87,7 +88,7 @@ const Env = t.partial({
   EMBEDDED_PG_PORT: intFromString(1, 65535, 'EMBEDDED_PG_PORT'),
   AMQP_EXCHANGE: t.string,
   MARKET_DATA_SOURCE: oneOf(['ccxt', 'none'] as const, 'MARKET_DATA_SOURCE'),
-  EXCHANGE: t.string,
+  EXCHANGE: ExchangeId,
   COLLECTOR_SYMBOLS: t.string,
   PAIR_SELECTION_CRON: t.string,
   PAIR_SELECTION_TOP_N: intFromString(1, 500, 'PAIR_SELECTION_TOP_N'),

@@ -2,6 +2,7 @@
 // through the domain's CSV reader and written in batches (the next batch is parsed while the previous one is
 // written). Every file gets a report: rows read, inserted, unchanged, completed, conflicts and rejected lines
 // (with line numbers), and the gaps in what the file holds. Files that are not candles are skipped with a note.
+// A file cut short keeps the rows before the cut; a gzip file that fails its check is refused whole (gzip-check.ts).
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { CandleStore, CandleWriteResult } from '../../application/ports/candle-store.js';
@@ -10,6 +11,7 @@ import { isCsvFileName, resolveSeriesKey } from '../../domain/market/candle-file
 import type { Candle, SeriesKey } from '../../domain/market/candles.js';
 import { findGaps, missingCandles, type Gap } from '../../domain/market/gaps.js';
 import { tradingCalendarOf, type TradingCalendar } from '../../domain/market/trading-slots.js';
+import { checkGzipFile } from './gzip-check.js';
 import { lineBatches } from './text-lines.js';
 
 export interface CandleFileReport {
@@ -17,7 +19,10 @@ export interface CandleFileReport {
   readonly key: SeriesKey | undefined;
   /** Set when the file holds no candles (another kind of CSV) or names no series: nothing was read. */
   readonly skipped: string | undefined;
-  /** Set when the file could not be read (wrong header, unreadable gzip); counts cover what was read before. */
+  /**
+   * Set when the file could not be read (wrong header, unreadable or cut gzip); counts cover what was read before,
+   * and that is stored. Also set, with no key, when the exchange or symbol the file would get is not valid.
+   */
   readonly error: string | undefined;
   /** Data rows read (not the header, not blank lines). */
   readonly rowsRead: number;
@@ -73,8 +78,15 @@ const skipNote = async (file: string, why: string): Promise<string> => {
 export const importCandleFile = async (store: CandleStore, file: string, options: CandleImportOptions = {}): Promise<CandleFileReport> => {
   const name = path.basename(file);
   const resolved = resolveSeriesKey(name, options.override);
-  if (resolved._tag === 'Left') return emptyReport(file, { skipped: await skipNote(file, resolved.left) });
+  if (resolved._tag === 'Left')
+    return resolved.left.kind === 'unnamed'
+      ? emptyReport(file, { skipped: await skipNote(file, resolved.left.message) })
+      : emptyReport(file, { error: `not imported: ${resolved.left.message}` });
   const key = resolved.right;
+  // A gzip file damaged in the middle decodes to wrong rows before its check fails: it is refused whole.
+  const gzip = /\.gz$/i.test(file) ? await checkGzipFile(file) : undefined;
+  if (gzip?.kind === 'damaged')
+    return emptyReport(file, { key, calendar: tradingCalendarOf(key.exchange), error: `damaged gzip (${gzip.message}): nothing imported, none of its rows can be trusted` });
   const batchSize = options.batchSize ?? 20_000;
   const source = `csv:${name}`;
 
@@ -140,8 +152,9 @@ export const importCandleFile = async (store: CandleStore, file: string, options
     }
   } catch (err) {
     if (writeFailure !== undefined) throw err;
-    // What was read before the damage is still imported.
-    error = `unreadable after line ${linesSeen}: ${(err as Error).message}`;
+    // What was read before the damage is still imported (a cut or trailing bytes leave the rows before them right).
+    const why = gzip?.kind === 'cut' ? ' (the file is cut short)' : gzip?.kind === 'trailing' ? ' (bytes after the end of the gzip data)' : '';
+    error = `unreadable after line ${linesSeen}: ${(err as Error).message}${why}`;
   }
   if (linesSeen === 0 && error === undefined) error = 'empty file: no header';
   await flush();

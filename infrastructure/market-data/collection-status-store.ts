@@ -17,12 +17,21 @@ export const collectionStatusRecorder = (db: CommonQueryMethods): CollectionStat
         consecutive_errors = 0`);
   },
   async failed(r) {
+    // With `stored`, the counts are replaced by what the store holds now (a file cut short keeps its first rows).
+    const kept = r.stored === undefined;
+    const s = r.stored;
     await db.query(sql.unsafe`
-      INSERT INTO collection_status (source, symbol, interval, last_error, last_error_at, consecutive_errors)
-      VALUES (${r.source}, ${r.symbol}, ${r.interval ?? ''}, ${r.error}, ${r.at.toISOString()}, 1)
+      INSERT INTO collection_status (source, symbol, interval, last_update_at, last_observation_at, observations, gaps, last_error, last_error_at, consecutive_errors)
+      VALUES (${r.source}, ${r.symbol}, ${r.interval ?? ''}, ${s?.updated ? r.at.toISOString() : null},
+              ${s?.lastObservationAt === undefined ? null : new Date(s.lastObservationAt).toISOString()},
+              ${s?.observations ?? 0}, ${sql.jsonb((s?.gaps ?? []) as never)}, ${r.error}, ${r.at.toISOString()}, 1)
       ON CONFLICT (source, symbol, interval) DO UPDATE SET
         last_error = EXCLUDED.last_error, last_error_at = EXCLUDED.last_error_at,
-        consecutive_errors = collection_status.consecutive_errors + 1`);
+        consecutive_errors = collection_status.consecutive_errors + 1,
+        last_update_at = COALESCE(EXCLUDED.last_update_at, collection_status.last_update_at),
+        last_observation_at = CASE WHEN ${kept} THEN collection_status.last_observation_at ELSE EXCLUDED.last_observation_at END,
+        observations = CASE WHEN ${kept} THEN collection_status.observations ELSE EXCLUDED.observations END,
+        gaps = CASE WHEN ${kept || s?.gaps === undefined} THEN collection_status.gaps ELSE EXCLUDED.gaps END`);
   },
 });
 

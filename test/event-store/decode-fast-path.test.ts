@@ -35,6 +35,25 @@ const EVENTS: readonly { readonly type: string; readonly data: unknown }[] = [
   { type: 'StrategyFiltered', data: { strategyId: ID, verdict: { outcome: 'passed', reasons: ['ok'], thresholds: { minOosSharpe: 0.5 }, score: 1 } } },
   { type: 'LearningInsightsRecorded', data: { cycleId: '2023-06-01', insights: computeInsights(rows), regime: 'range_low_vol' } },
   { type: 'LearningPolicyUpdated', data: { cycleId: '2023-06-01', policy, regime: 'range_low_vol', results: 1 } },
+  {
+    type: 'LearningCycleStarted',
+    data: {
+      cycleId: '2023-06-01',
+      asOf: '2023-06-01T03:00:00.000Z',
+      n: 500,
+      seed: 20230601,
+      exchange: 'binance',
+      symbols: ['BTCUSDT', 'ETHUSDT'],
+      isDays: 60,
+      oosDays: 14,
+      inSample: { start: '2023-03-19T03:00:00.000Z', end: '2023-05-18T03:00:00.000Z' },
+      outOfSample: { start: '2023-05-18T03:00:00.000Z', end: '2023-06-01T03:00:00.000Z' },
+      filter: { minOosSharpe: 0.5, minOosTrades: 3, minIsSharpe: 0 },
+      timeframes: ['1h', '4h'],
+      minHistory: 20,
+      recordedOnResume: true,
+    },
+  },
 ];
 
 const recorded = (type: string, data: unknown, meta: unknown): RecordedEvent => ({

@@ -1,6 +1,8 @@
 // `npm run cycle` end to end on its own database (real BTCUSDT and ETHUSDT 1h candles): a day runs and prints what
-// it generated, a re-run appends nothing and says so, wrong arguments exit 2 naming the problem.
+// it generated, a re-run appends nothing and says so, a re-run with another --n exits 2 naming the day's values,
+// wrong arguments exit 2 naming the problem.
 import { expect } from 'chai';
+import { PostgresEventStore } from '../../infrastructure/event-store/postgres-event-store.js';
 import { importCandleFiles } from '../../infrastructure/market-data/candle-file-import.js';
 import { PostgresCandleStore } from '../../infrastructure/market-data/postgres-candle-store.js';
 import { runCli, type CliRun } from '../support/cli.js';
@@ -34,17 +36,37 @@ describe('cycle CLI', function () {
     expect(first.stdout).to.match(/^cycle 2023-06-01 as of 2023-06-01T03:00:00.000Z\n/);
     expect(first.stdout).to.match(/symbols BTCUSDT, ETHUSDT; regime \w+/);
     expect(first.stdout).to.match(/generated: 12 \(ga 0, policy 0, random 12\)/);
-    expect(first.stdout).to.match(/events appended: 38\n/); // 3 per strategy, the insights and the policy
+    expect(first.stdout).to.match(/events appended: 39\n/); // the day's parameters, 3 per strategy, the insights and the policy
     const again = await cli('--as-of', '2023-06-01T03:00:00Z', '--n', '12', '--timeframes', '1h,4h');
     expect(again.code, again.stderr).to.equal(0);
     expect(again.stdout).to.match(/ALREADY RAN: nothing appended/);
     expect(again.stdout).to.match(/events appended: 0\n/);
   });
 
+  it('a re-run of the day with another --n exits 2 naming it and the day\'s values, appending nothing; without it, the day is its own', async () => {
+    const events = new PostgresEventStore({ connectionString: db.url });
+    try {
+      const head = await events.headPosition();
+      const other = await cli('--as-of', '2023-06-01T03:00:00Z', '--n', '13');
+      expect(other.code, other.stderr).to.equal(2);
+      expect(other.stderr).to.contain("learning cycle 2023-06-01 was started with other parameters: asked n 13 (the day's is 12)");
+      expect(other.stderr).to.contain('n 12, seed 20230601, exchange binance, symbols BTCUSDT,ETHUSDT, timeframes 1h,4h');
+      expect(other.stdout).to.equal('');
+      expect(await events.headPosition()).to.deep.equal(head);
+      const day = await cli('--as-of', '2023-06-01');
+      expect(day.code, day.stderr).to.equal(0);
+      expect(day.stdout).to.match(/^cycle 2023-06-01 as of 2023-06-01T03:00:00.000Z — ALREADY RAN: nothing appended\n/);
+      expect(await events.headPosition()).to.deep.equal(head);
+    } finally {
+      await events.close();
+    }
+  });
+
   for (const [args, message] of [
     [['--timeframes', '2h'], /--timeframes: a comma list of 1h, 4h, 1d .* got "2h"/],
     [['--as-of', 'yesterday'], /--as-of: not a time: "yesterday"/],
     [['--n', '0'], /--n: must be a positive integer, got "0"/],
+    [['--seed', '1e30'], /--seed: must be a non-negative integer, got "1e30"/],
   ] as const)
     it(`exits 2 naming the problem: ${args.join(' ')}`, async () => {
       const r = await cli(...args);

@@ -1,8 +1,9 @@
 // What the daily-cycle suites share: a fresh database with real 1h candles imported, the event store, the read
 // models kept by a projection runner, and the cycle's dependencies on a fixed clock.
 import { expect } from 'chai';
+import { either } from 'fp-ts';
 import type { DatabasePool } from 'slonik';
-import type { DailyCycleDeps } from '../../application/learning/daily-cycle.js';
+import { runDailyCycle, type DailyCycleDeps, type DailyCycleOptions, type DailyCycleReport } from '../../application/learning/daily-cycle.js';
 import { dataFingerprint } from '../../infrastructure/backtest/job-runner.js';
 import { fixedClock } from '../../infrastructure/clock/system-clock.js';
 import { uuidIds } from '../../infrastructure/clock/uuid-ids.js';
@@ -51,4 +52,11 @@ export const openCycleFixture = async (label: string, files: readonly string[], 
       await db.drop();
     },
   };
+};
+
+/** runDailyCycle for a run that is not refused (a refusal fails the test with its message). */
+export const runDay = async (deps: DailyCycleDeps, options: DailyCycleOptions): Promise<DailyCycleReport> => {
+  const r = await runDailyCycle(deps, options);
+  if (either.isLeft(r)) throw new Error(`refused: ${r.left.message}`);
+  return r.right;
 };

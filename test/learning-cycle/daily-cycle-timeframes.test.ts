@@ -4,10 +4,10 @@
 import { expect } from 'chai';
 import { either } from 'fp-ts';
 import { decodeAll } from '../../application/events/decode-event.js';
-import { runDailyCycle, type DailyCycleReport } from '../../application/learning/daily-cycle.js';
+import type { DailyCycleReport } from '../../application/learning/daily-cycle.js';
 import { POLICY_STREAM, type LearningPolicyUpdated } from '../../domain/learning/policy-events.js';
 import { trainingRows } from '../../projections/training-set/queries.js';
-import { openCycleFixture, type CycleFixture } from './cycle-fixture.js';
+import { openCycleFixture, runDay, type CycleFixture } from './cycle-fixture.js';
 
 const DAY = new Date('2023-06-01T03:00:00.000Z');
 const N = 30;
@@ -19,7 +19,7 @@ describe('daily learning cycle over 1h and 4h (real candles, fresh database)', f
 
   before(async () => {
     fx = await openCycleFixture('daily_cycle_tf', ['binance_BTCUSDT_1h.csv.gz'], DAY);
-    report = await runDailyCycle(fx.deps, { asOf: DAY, n: N, symbols: ['BTCUSDT'], timeframes: ['1h', '4h'] });
+    report = await runDay(fx.deps, { asOf: DAY, n: N, symbols: ['BTCUSDT'], timeframes: ['1h', '4h'] });
     await fx.runner.catchUp();
   });
   after(async () => {
@@ -59,7 +59,7 @@ describe('daily learning cycle over 1h and 4h (real candles, fresh database)', f
     const before = (await fx.store.readStream(POLICY_STREAM)).length;
     let error: unknown;
     try {
-      await runDailyCycle(fx.deps, { asOf: new Date('2023-06-02T03:00:00.000Z'), n: 5, symbols: ['BTCUSDT'], timeframes: ['1h', '15m'] });
+      await runDay(fx.deps, { asOf: new Date('2023-06-02T03:00:00.000Z'), n: 5, symbols: ['BTCUSDT'], timeframes: ['1h', '15m'] });
     } catch (e) {
       error = e;
     }

@@ -7,14 +7,15 @@ import { either } from 'fp-ts';
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import { decodeAll } from '../../application/events/decode-event.js';
-import { cycleStream, runDailyCycle, type DailyCycleDeps, type DailyCycleReport } from '../../application/learning/daily-cycle.js';
+import { cycleStream, type DailyCycleDeps, type DailyCycleReport } from '../../application/learning/daily-cycle.js';
+import type { LearningCycleStarted } from '../../domain/learning/cycle-started.js';
 import type { LearningInsightsRecorded } from '../../domain/learning/events.js';
 import { POLICY_STREAM, type LearningPolicyUpdated } from '../../domain/learning/policy-events.js';
 import type { StrategyEvent } from '../../domain/strategy/events.js';
 import type { EventStore } from '../../application/ports/event-store.js';
 import type { ProjectionRunner } from '../../projections/runner.js';
 import { trainingRows } from '../../projections/training-set/queries.js';
-import { openCycleFixture, type CycleFixture } from './cycle-fixture.js';
+import { openCycleFixture, runDay, type CycleFixture } from './cycle-fixture.js';
 
 const DAY1 = new Date('2023-06-01T03:00:00.000Z');
 const DAY2 = new Date('2023-06-02T03:00:00.000Z');
@@ -38,7 +39,7 @@ describe('daily learning cycle (real candles, fresh database)', function () {
   before(async () => {
     fx = await openCycleFixture('daily_cycle', ['binance_BTCUSDT_1h.csv.gz', 'binance_ETHUSDT_1h.csv.gz'], DAY1);
     ({ store, pool, runner, deps, clock } = fx);
-    day1 = await runDailyCycle(deps, { asOf: DAY1, n: N, minHistory: 5 });
+    day1 = await runDay(deps, { asOf: DAY1, n: N, minHistory: 5 });
     await runner.catchUp();
   });
   after(async () => {
@@ -54,7 +55,8 @@ describe('daily learning cycle (real candles, fresh database)', function () {
     expect(day1.produced.random).to.equal(N);
     expect(day1.notes.some((n) => /genomes are random \(exploration\)/.test(n))).to.equal(true);
     expect(day1.ranking).to.have.length(N);
-    expect(day1.appended).to.equal(3 * N + 2);
+    expect(day1.appended).to.equal(3 * N + 3); // the day's parameters, 3 per strategy, the insights and the policy
+    expect(day1.learnedFrom).to.equal(N);
     expect(day1.inSample).to.deep.equal({ start: '2023-03-19T03:00:00.000Z', end: '2023-05-18T03:00:00.000Z' });
     expect(day1.outOfSample).to.deep.equal({ start: '2023-05-18T03:00:00.000Z', end: '2023-06-01T03:00:00.000Z' });
   });
@@ -91,11 +93,27 @@ describe('daily learning cycle (real candles, fresh database)', function () {
     expect(filtered.data.verdict.thresholds).to.include.keys('minOosSharpe', 'minOosTrades', 'minIsSharpe');
   });
 
-  it('day 1: the insights and the policy events exist and decode', async () => {
-    const insights = decodeAll<LearningInsightsRecorded>(await store.readStream(cycleStream('2023-06-01')));
-    if (either.isLeft(insights)) throw new Error(insights.left.message);
-    expect(insights.right.map((d) => d.event.type)).to.deep.equal(['LearningInsightsRecorded']);
-    expect(insights.right[0]!.event.data.insights.rows).to.equal(N);
+  it('day 1: the parameters, the insights and the policy events exist and decode', async () => {
+    const cycle = decodeAll<LearningCycleStarted | LearningInsightsRecorded>(await store.readStream(cycleStream('2023-06-01')));
+    if (either.isLeft(cycle)) throw new Error(cycle.left.message);
+    const [started, insights] = cycle.right.map((d) => d.event);
+    if (started?.type !== 'LearningCycleStarted' || insights?.type !== 'LearningInsightsRecorded') throw new Error(`unexpected events ${cycle.right.map((d) => d.event.type).join(', ')}`);
+    expect(cycle.right).to.have.length(2);
+    expect(started.data).to.deep.equal({
+      cycleId: '2023-06-01',
+      asOf: DAY1.toISOString(),
+      n: N,
+      seed: 20230601,
+      exchange: 'binance',
+      symbols: ['BTCUSDT', 'ETHUSDT'],
+      isDays: 60,
+      oosDays: 14,
+      inSample: day1.inSample,
+      outOfSample: day1.outOfSample,
+      filter: { minOosSharpe: 0.5, minOosTrades: 3, minIsSharpe: 0 },
+      minHistory: 5,
+    });
+    expect(insights.data.insights.rows).to.equal(N);
     const policy = decodeAll<LearningPolicyUpdated>(await store.readStream(POLICY_STREAM));
     if (either.isLeft(policy)) throw new Error(policy.left.message);
     expect(policy.right.map((d) => [d.event.type, d.event.data.cycleId])).to.deep.equal([['LearningPolicyUpdated', '2023-06-01']]);
@@ -104,7 +122,7 @@ describe('daily learning cycle (real candles, fresh database)', function () {
 
   it('day 2 learns from day 1 (no first-day fallback) and never regenerates a tested genome', async () => {
     clock.set(DAY2);
-    day2 = await runDailyCycle(deps, { asOf: DAY2, n: N, minHistory: 5 });
+    day2 = await runDay(deps, { asOf: DAY2, n: N, minHistory: 5 });
     await runner.catchUp();
     expect(day2.ran).to.equal(true);
     expect(day2.historySize).to.equal(N);
@@ -124,13 +142,13 @@ describe('daily learning cycle (real candles, fresh database)', function () {
   it('re-running a day that ran appends nothing and says so', async () => {
     const head = await store.headPosition();
     clock.set(DAY1);
-    const again = await runDailyCycle(deps, { asOf: DAY1, n: N, minHistory: 5 });
+    const again = await runDay(deps, { asOf: DAY1, n: N, minHistory: 5 });
     expect(again.ran).to.equal(false);
     expect(again.appended).to.equal(0);
     expect(again.notes.some((n) => /already ran/.test(n))).to.equal(true);
     expect(again.generated).to.equal(N);
     expect(await store.headPosition()).to.deep.equal(head);
-    const twice = await runDailyCycle(deps, { asOf: DAY2, n: N, minHistory: 5 });
+    const twice = await runDay(deps, { asOf: DAY2, n: N, minHistory: 5 });
     expect(twice.ran).to.equal(false);
     expect(await store.headPosition()).to.deep.equal(head);
   });
@@ -142,14 +160,16 @@ describe('daily learning cycle (real candles, fresh database)', function () {
     const crashing = new Proxy(store, {
       get: (target, prop, receiver) =>
         prop === 'appendToStream'
-          ? (stream: string, ...rest: unknown[]) =>
-              stream.startsWith('cycle-') ? Promise.reject(new Error('crash')) : (target.appendToStream as (...a: unknown[]) => unknown).call(target, stream, ...rest)
+          ? (stream: string, events: readonly { type: string }[], ...rest: unknown[]) =>
+              events[0]?.type === 'LearningInsightsRecorded'
+                ? Promise.reject(new Error('crash'))
+                : (target.appendToStream as (...a: unknown[]) => unknown).call(target, stream, events, ...rest)
           : Reflect.get(target, prop, receiver),
     });
     let crashed = false;
-    await runDailyCycle({ ...deps, store: crashing }, { asOf: DAY3, n: N, minHistory: 5 }).catch(() => (crashed = true));
+    await runDay({ ...deps, store: crashing }, { asOf: DAY3, n: N, minHistory: 5 }).catch(() => (crashed = true));
     expect(crashed).to.equal(true);
-    const resumed = await runDailyCycle(deps, { asOf: DAY3, n: N, minHistory: 5 });
+    const resumed = await runDay(deps, { asOf: DAY3, n: N, minHistory: 5 });
     expect(resumed.ran).to.equal(true);
     expect(resumed.notes.some((n) => /resuming/.test(n))).to.equal(true);
     expect(resumed.notes.some((n) => /stored with another genome/.test(n)), resumed.notes.join('\n')).to.equal(false);

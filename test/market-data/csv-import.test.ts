@@ -10,6 +10,8 @@ import { either } from 'fp-ts';
 import pg from 'pg';
 import { candleCsvRow, parseCandleCsv, parseCandleHeader } from '../../domain/market/candle-csv.js';
 import { resolveSeriesKey, seriesKeyFromFileName } from '../../domain/market/candle-file-name.js';
+import { checkSymbol } from '../../domain/market/market-symbol.js';
+import { MarketSymbol } from '../../domain/strategy/genome.js';
 import { validCandle } from '../../domain/market/candle-validation.js';
 import { importCandleFile, importCandleFiles, type CandleFileReport } from '../../infrastructure/market-data/candle-file-import.js';
 import { PostgresCandleStore } from '../../infrastructure/market-data/postgres-candle-store.js';
@@ -120,7 +122,25 @@ describe('candle CSV', () => {
       );
       expect(resolveSeriesKey('binance_BTCUSDT_1h.csv.gz', { symbol: 'BTCUSDC' })).to.deep.equal(either.right(binanceKey('BTCUSDC', '1h')));
       const missing = resolveSeriesKey('prices.csv', { exchange: 'kraken' });
-      expect(either.isLeft(missing) && missing.left).to.contain('--exchange, --symbol and --interval');
+      expect(either.isLeft(missing) && missing.left).to.deep.include({ kind: 'unnamed' });
+      expect(either.isLeft(missing) && missing.left.message).to.contain('--exchange, --symbol and --interval');
+    });
+    it('checks the exchange and the symbol, from the name or the overrides, as the rest of the system spells them', () => {
+      const invalid = (r: ReturnType<typeof resolveSeriesKey>): string => (either.isLeft(r) && r.left.kind === 'invalid' ? r.left.message : 'accepted');
+      expect(invalid(resolveSeriesKey('binance_BTC-USDT_1h.csv'))).to.equal(
+        '"binance_BTC-USDT_1h.csv": symbol "BTC-USDT" is not a binance symbol: expected 5 to 20 capital letters and digits, the pair without a separator (e.g. BTCUSDT) (from the file name: give --symbol to name it)',
+      );
+      expect(resolveSeriesKey('binance_BTC-USDT_1h.csv', { symbol: 'BTCUSDT' })).to.deep.equal(either.right(binanceKey('BTCUSDT', '1h')));
+      expect(invalid(resolveSeriesKey('binance_BTCUSDT_1h.csv', { symbol: 'BTC/USDT' }))).to.equal(
+        '"binance_BTCUSDT_1h.csv": symbol "BTC/USDT" is not a binance symbol: expected 5 to 20 capital letters and digits, the pair without a separator (e.g. BTCUSDT)',
+      );
+      expect(invalid(resolveSeriesKey('prices.csv', { exchange: 'bin ance', symbol: 'BTCUSDT', interval: '1h' }))).to.contain('exchange "bin ance" is not an exchange id');
+      expect(invalid(resolveSeriesKey('binance_GOOG_1d.csv.gz'))).to.contain('symbol "GOOG" is not a binance symbol');
+      expect(resolveSeriesKey('nyse_BRK.B_1d.csv')).to.deep.equal(either.right({ exchange: 'nyse', symbol: 'BRK.B', interval: '1d' }));
+      expect(either.isLeft(seriesKeyFromFileName('binance_BTC_1h.csv')), 'too short for a pair').to.equal(true);
+      // One rule with the genome's symbols: what a strategy may trade is what a crypto series may be called.
+      for (const s of ['BTCUSDT', '1000SHIBUSDT', 'BTC', 'BTC/USDT', 'btcusdt', 'A'.repeat(21)])
+        expect(either.isRight(checkSymbol(s, 'binance')), s).to.equal(MarketSymbol.is(s));
     });
   });
 });
@@ -157,11 +177,11 @@ describe('candle CSV import into PostgreSQL', () => {
   });
 
   describe('bad input: each problem named with file and line, the rest still imported, nothing stored lost', () => {
-    const key = { exchange: 'test', symbol: 'BAD', interval: '1h' as const };
+    const key = { exchange: 'test', symbol: 'BADUSDT', interval: '1h' as const };
     const good = [row(0), row(H), row(2 * H), row(3 * H), row(4 * H), row(5 * H)];
 
     it('a malformed row, a duplicate, an out-of-order row and a high below its low: rejected by line, the rest stored', async () => {
-      const file = write('test_BAD_1h.csv.gz', [
+      const file = write('test_BADUSDT_1h.csv.gz', [
         HEADER,
         row(0),
         row(H),
@@ -188,7 +208,7 @@ describe('candle CSV import into PostgreSQL', () => {
     });
 
     it('a later file that disagrees is reported as conflicts with line numbers; the stored candles stay, the missing are added', async () => {
-      const file = write('test_BAD_1h.csv', [HEADER, row(0), row(H, 100, 110, 90, 106), row(2 * H), row(3 * H), row(4 * H, 100, 120), row(5 * H)]);
+      const file = write('test_BADUSDT_1h.csv', [HEADER, row(0), row(H, 100, 110, 90, 106), row(2 * H), row(3 * H), row(4 * H, 100, 120), row(5 * H)]);
       const r = await importCandleFile(store, file);
       expect(r.inserted).to.equal(2);
       expect(r.unchanged).to.equal(2);
@@ -206,7 +226,7 @@ describe('candle CSV import into PostgreSQL', () => {
 
     it('a wrong column order rejects the file with the reason; nothing stored changes', async () => {
       const before = await count();
-      const file = write('test_BAD_1h.csv.gz', ['open_time_ms,open,low,high,close,volume', ...good.map((l) => l.replace('110,90', '90,110'))]);
+      const file = write('test_BADUSDT_1h.csv.gz', ['open_time_ms,open,low,high,close,volume', ...good.map((l) => l.replace('110,90', '90,110'))]);
       const r = await importCandleFile(store, file);
       expect(r.error).to.match(/^line 1: column 3 is "low" where "high" belongs/);
       expect(r.rowsRead).to.equal(0);
@@ -216,7 +236,7 @@ describe('candle CSV import into PostgreSQL', () => {
     it('a file cut short (damaged gzip) keeps what was read before the damage and says where it stopped', async () => {
       const lines = [HEADER, ...Array.from({ length: 3000 }, (_, i) => row((100 + i) * H))];
       const whole = gzipSync(`${lines.join('\n')}\n`);
-      const file = path.join(dir, 'test_CUT_1h.csv.gz');
+      const file = path.join(dir, 'test_CUTUSDT_1h.csv.gz');
       writeFileSync(file, whole.subarray(0, Math.floor(whole.length * 0.6)));
       const r = await importCandleFile(store, file);
       expect(r.error).to.match(/^unreadable after line \d+/);
@@ -272,25 +292,25 @@ describe('candle CSV import into PostgreSQL', () => {
     this.timeout(60_000);
     const cli = mkdtempSync(path.join(tmpdir(), 'mt-candle-cli-'));
     try {
-      writeFileSync(path.join(cli, 'test_CLI_1h.csv'), [HEADER, row(0), row(H), row(H), row(4 * H), ''].join('\n'));
+      writeFileSync(path.join(cli, 'test_CLIUSDT_1h.csv'), [HEADER, row(0), row(H), row(H), row(4 * H), ''].join('\n'));
       writeFileSync(path.join(cli, 'notes.csv'), 'date,value\n2024-01-01,3\n');
       const env = { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'warn' };
       const out = await run(`${ROOT}node_modules/.bin/tsx`, ['apps/cli/import.ts', cli], { cwd: ROOT, env }).then(
         (r) => ({ code: 0, stdout: r.stdout }),
         (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
       );
-      const file = path.join(cli, 'test_CLI_1h.csv');
-      expect(out.stdout).to.contain(`${file} (test CLI 1h)`);
+      const file = path.join(cli, 'test_CLIUSDT_1h.csv');
+      expect(out.stdout).to.contain(`${file} (test CLIUSDT 1h)`);
       expect(out.stdout).to.contain('rows read 4, inserted 3, unchanged 0, completed 0, conflicts 0, rejected lines 1, gaps 1 (2 missing candles)');
       expect(out.stdout).to.contain(`${file}:4: rejected: duplicate open time`);
       expect(out.stdout).to.contain('gap 1970-01-01T01:00Z -> 1970-01-01T04:00Z (2 missing)');
       expect(out.stdout).to.contain(`${path.join(cli, 'notes.csv')}: skipped, not a candle file (header "date,value")`);
       expect(out.code).to.equal(1); // a line was rejected
-      const again = await run(`${ROOT}node_modules/.bin/tsx`, ['apps/cli/import.ts', file, '--symbol', 'cli2'], { cwd: ROOT, env }).then(
+      const again = await run(`${ROOT}node_modules/.bin/tsx`, ['apps/cli/import.ts', file, '--symbol', 'cli2usdt'], { cwd: ROOT, env }).then(
         (r) => ({ code: 0, stdout: r.stdout }),
         (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
       );
-      expect(again.stdout).to.contain(`${file} (test CLI2 1h)`);
+      expect(again.stdout).to.contain(`${file} (test CLI2USDT 1h)`);
     } finally {
       rmSync(cli, { recursive: true, force: true });
     }

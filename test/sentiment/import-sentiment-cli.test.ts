@@ -2,7 +2,7 @@
 // a re-import, files with bad rows and a conflicting value (reported with file and line, the rest imported),
 // and `--fetch` against a local server.
 import { expect } from 'chai';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Day, SeriesId } from '../../domain/market/daily-series.js';
@@ -81,6 +81,18 @@ describe('import:sentiment CLI', function () {
     const r = await cli(path.join(SHARED_DATA_DIR, 'binance_BTCUSDT_1h.csv.gz'));
     expect(r.code).to.equal(1);
     expect(r.stderr).to.match(/binance_BTCUSDT_1h\.csv\.gz: not imported: header open_time_ms/);
+  });
+
+  it('a file cut short is read whole or not at all: nothing of it imported, the cause named, exit 1', async () => {
+    const whole = readFileSync(path.join(SHARED_DATA_DIR, FNG_FILE));
+    const cut = path.join(tmp, 'fear_greed_cut.csv.gz');
+    writeFileSync(cut, whole.subarray(0, Math.floor(whole.length / 2)));
+    const before = await store.list();
+    const r = await cli(cut);
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.equal(`${cut}: not imported: cannot read: unexpected end of file\n`);
+    expect(r.stdout).to.not.include('values read');
+    expect(await store.list()).to.deep.equal(before);
   });
 
   it('--fetch reads a series from its HTTP source; a failing source exits 1 with its name', async () => {
