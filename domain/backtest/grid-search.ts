@@ -10,6 +10,7 @@ import type { CandleSeries } from '../market/candles.js';
 import { fieldErrors, formatFieldErrors } from '../primitives/decode-errors.js';
 import { Genome } from '../strategy/genome.js';
 import { backtestGenome, type BacktestOptions, type GenomeBacktest } from './engine.js';
+import { MAX_GRID_CELLS } from './limits.js';
 
 export type ParameterGrid = Readonly<Record<string, readonly number[]>>;
 export type ParameterSet = Readonly<Record<string, number>>;
@@ -28,8 +29,6 @@ export const LOWER_IS_BETTER: ReadonlySet<string> = new Set([
 ]);
 
 export const DEFAULT_RANKING_METRIC = 'sharpe';
-/** A grid larger than this is refused: a search that big belongs to the worker pool, one job per cell. */
-export const MAX_GRID_CELLS = 10_000;
 
 export class GridSearchError extends Error {
   override readonly name = 'GridSearchError';

@@ -18,7 +18,7 @@ import { ENGINE_VERSION } from '../../domain/backtest/version.js';
 import type { Actor } from '../../domain/primitives/codecs.js';
 import { strategyStream } from '../../domain/strategy/events.js';
 import { smaCrossoverGenome } from '../../domain/strategy/templates.js';
-import * as jobRunner from '../../infrastructure/backtest/job-runner.js';
+import { runJob } from '../../infrastructure/backtest/run-job.js';
 import { fixedClock } from '../../infrastructure/clock/system-clock.js';
 import { uuidIds } from '../../infrastructure/clock/uuid-ids.js';
 import { createReadModelPool } from '../../infrastructure/db/pool.js';
@@ -56,7 +56,7 @@ describe('backtests through the API', () => {
     const report = await importCandleFile(candles, sharedDataFile('binance_BTCUSDT_1h.csv.gz'));
     expect(report.inserted).to.be.greaterThan(20_000);
     runner = new ProjectionRunner({ pool, store, projections: [backtestResultsProjection], log: memoryLog() });
-    inProcess = { candles, jobRunner, engineVersion: ENGINE_VERSION };
+    inProcess = { candles, runJob };
     dispatcher = inProcessDispatcher({ ...inProcess, record: backtestOutcomeRecorder(deps()), onError: (e) => console.error(e) });
     const app = express();
     app.use(express.json({ limit: '1mb' }));
