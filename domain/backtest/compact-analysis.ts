@@ -65,3 +65,84 @@ export const storedWindowHeadlines = (w: WalkForwardWindowData): { readonly inSa
   'inSampleHeadline' in w
     ? { inSample: w.inSampleHeadline, outOfSample: w.outOfSampleHeadline }
     : { inSample: headlineOf(w.inSampleMetrics), outOfSample: headlineOf(w.outOfSampleMetrics) };
+
+// --- reading a stored analysis back: its rows (one per cell or window) and its summary
+
+/** One grid cell as the read model and the API give it; `index` is its place in grid order. */
+export interface GridCellRow {
+  readonly index: number;
+  readonly params: MetricRecord;
+  readonly score: number | null;
+  readonly rank: number | null;
+  readonly skipped: string | null;
+  readonly headline: HeadlineMetrics;
+}
+
+/** One walk-forward window as the read model and the API give it. */
+export interface WalkForwardWindowRow {
+  readonly index: number;
+  readonly inSample: { readonly from: number; readonly to: number; readonly bars: number };
+  readonly outOfSample: { readonly from: number; readonly to: number; readonly bars: number };
+  readonly params: MetricRecord | null;
+  readonly inSampleScore: number | null;
+  readonly inSampleHeadline: HeadlineMetrics;
+  readonly outOfSampleHeadline: HeadlineMetrics;
+}
+
+export const gridCellRows = (cells: readonly GridCellData[]): GridCellRow[] =>
+  cells.map((c, index) => ({
+    index,
+    params: c.params,
+    score: c.score ?? null,
+    rank: c.rank ?? null,
+    skipped: c.skipped ?? null,
+    headline: storedCellHeadline(c),
+  }));
+
+export const walkForwardWindowRows = (windows: readonly WalkForwardWindowData[]): WalkForwardWindowRow[] =>
+  windows.map((w) => {
+    const headlines = storedWindowHeadlines(w);
+    return {
+      index: w.index,
+      inSample: w.inSample,
+      outOfSample: w.outOfSample,
+      params: w.params ?? null,
+      inSampleScore: w.inSampleScore ?? null,
+      inSampleHeadline: headlines.inSample,
+      outOfSampleHeadline: headlines.outOfSample,
+    };
+  });
+
+/** A grid search or walk-forward without its per-cell / per-window table: what the job's summary shows. */
+export type AnalysisSummary =
+  | {
+      readonly kind: 'grid_search';
+      readonly spec: unknown;
+      readonly metric: string;
+      /** The rank-1 cell (null when no cell could be scored). */
+      readonly best: GridCellRow | null;
+      readonly cells: { readonly total: number; readonly scored: number; readonly skipped: number };
+    }
+  | {
+      readonly kind: 'walk_forward';
+      readonly spec: unknown;
+      readonly outOfSampleMetrics: MetricRecord;
+      readonly windows: { readonly total: number };
+    };
+
+export const analysisSummary = (
+  analysis:
+    | { readonly kind: 'grid_search'; readonly spec: unknown; readonly metric: string; readonly cells: readonly GridCellData[] }
+    | { readonly kind: 'walk_forward'; readonly spec: unknown; readonly outOfSampleMetrics: MetricRecord; readonly windows: readonly WalkForwardWindowData[] },
+): AnalysisSummary => {
+  if (analysis.kind === 'walk_forward')
+    return { kind: 'walk_forward', spec: analysis.spec, outOfSampleMetrics: analysis.outOfSampleMetrics, windows: { total: analysis.windows.length } };
+  const rows = gridCellRows(analysis.cells);
+  return {
+    kind: 'grid_search',
+    spec: analysis.spec,
+    metric: analysis.metric,
+    best: rows.find((r) => r.rank === 1) ?? null,
+    cells: { total: rows.length, scored: rows.filter((r) => r.score !== null).length, skipped: rows.filter((r) => r.skipped !== null).length },
+  };
+};

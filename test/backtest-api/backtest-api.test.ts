@@ -228,7 +228,7 @@ describe('backtests through the API', () => {
     expect(g.body.error.message).to.contain('BTCUSDT');
   });
 
-  it('walk-forward and grid-search jobs run from the API and keep their table under analysis', async () => {
+  it('walk-forward and grid-search jobs run from the API: a summary, their table paged', async () => {
     const wf = await call('POST', '/api/backtests', {
       genome: smaCrossoverGenome(),
       period: PERIOD,
@@ -245,11 +245,16 @@ describe('backtests through the API', () => {
     const w = (await call('GET', `/api/backtests/${wf.body.jobId}`)).body;
     expect(w).to.include({ status: 'completed', kind: 'walk_forward' });
     expect(w.analysis.kind).to.equal('walk_forward');
-    expect(w.analysis.windows.length).to.equal(Math.floor((1416 - 360) / 120) + 1);
+    // The summary says how many windows there are and where to page them; the windows are paged.
+    const windows = Math.floor((1416 - 360) / 120) + 1;
+    expect(w.analysis.windows).to.deep.equal({ total: windows, href: `/api/backtests/${wf.body.jobId}/windows` });
+    expect((await call('GET', `/api/backtests/${wf.body.jobId}/windows`)).body.windows).to.have.length(windows);
     const g = (await call('GET', `/api/backtests/${gs.body.jobId}`)).body;
     expect(g).to.include({ status: 'completed', kind: 'grid_search' });
-    expect(g.analysis.cells).to.have.length(3);
-    expect(g.analysis.cells[2].skipped).to.contain('period');
+    expect(g.analysis.cells).to.include({ total: 3, scored: 2, skipped: 1 });
+    const cells = (await call('GET', `/api/backtests/${gs.body.jobId}/cells`)).body.cells;
+    expect(cells).to.have.length(3);
+    expect(cells[2].skipped).to.contain('period');
     expect(g.metrics.totalReturn).to.equal(g.analysis.best.score);
   });
 
