@@ -30,6 +30,7 @@ export const startAll = async (env: Record<string, string | undefined> = process
     port: api.port,
     collector,
     backtesting,
+    learning,
     parts,
     stop: async () => {
       for (const p of [...parts].reverse()) await p.stop();

@@ -93,6 +93,14 @@ describe('all services in one process', function () {
         expect(health.body['broker']).to.include({ kind: 'in-process', ok: true });
         // A backtest through this process's worker-thread pool.
         await backtestEndToEnd(first.platform.databaseUrl, call);
+        // The learning cycle's backtests run on that same pool, off the event loop (counted as they pass).
+        const pool = first.backtesting.pool!;
+        const run = pool.run.bind(pool);
+        let pooled = 0;
+        pool.run = (...args: Parameters<typeof pool.run>) => (pooled++, run(...args));
+        const cycle = await first.learning.runNow({ asOf: new Date('2023-06-01T03:00:00.000Z'), n: 3, symbols: ['BTCUSDT'] });
+        expect([cycle.ran, cycle.generated]).to.deep.equal([true, 3]);
+        expect(pooled).to.equal(2 * 3); // each genome in-sample and out-of-sample
       } finally {
         await first.stop();
       }

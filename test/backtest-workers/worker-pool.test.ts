@@ -1,5 +1,5 @@
 // The worker-thread pool gives exactly what the main thread gives, spreads jobs over every worker, returns them in
-// input order and survives a worker that dies mid-job.
+// input order, runs jobs over series a caller gives (beside the store's) and survives a worker that dies mid-job.
 import { expect } from 'chai';
 import type { BacktestJob } from '../../application/ports/backtest-jobs.js';
 import { backtestGenome } from '../../domain/backtest/engine.js';
@@ -96,6 +96,35 @@ describe('backtest worker pool', function () {
     let err: unknown;
     await pool.run({ ...job(0, g!, 'missing'), symbols: ['XRPUSDT'] }).catch((e: unknown) => (err = e));
     expect(String(err)).to.match(/no data for binance:XRPUSDT:1h/);
+  });
+
+  it('runs jobs over series the caller gives, exactly as given, beside the stored series of the same key', async () => {
+    // The caller's series start later than the stored ones (another warm-up): a different result and fingerprint.
+    const later = (s: CandleSeries, start: number): CandleSeries => {
+      const cut = (a: Float64Array) => a.subarray(start);
+      return { ...s, length: s.length - start, openTime: cut(s.openTime), open: cut(s.open), high: cut(s.high), low: cut(s.low), close: cut(s.close), volume: cut(s.volume), quoteVolume: cut(s.quoteVolume), trades: cut(s.trades) };
+    };
+    const given = Object.fromEntries(SYMBOLS.map((s) => [s, later(series[s]!, series[s]!.length - 120 * 24 - 300)]));
+    const loadsBefore = loads;
+    const genomes = randomGenomes(21, 6, SYMBOLS);
+    const onGiven = await Promise.all(genomes.map((g, i) => pool.run(job(i, g, `given-${i}`), given)));
+    const onStored = await Promise.all(genomes.map((g, i) => pool.run(job(i, g, `given-${i}`))));
+    const cache = new IndicatorCache();
+    genomes.forEach((g, i) => {
+      expect(onGiven[i]).to.deep.equal(runBacktestJob(job(i, g, `given-${i}`), given, cache));
+      expect(onStored[i]).to.deep.equal(runBacktestJob(job(i, g, `given-${i}`), series, cache));
+      const [a, b] = [onGiven[i]!, onStored[i]!];
+      if (!a.ok || !b.ok) throw new Error('both runs must succeed');
+      expect(a.result.dataFingerprint).to.not.equal(b.result.dataFingerprint);
+    });
+    expect(loads).to.equal(loadsBefore); // the given series were never loaded from the store
+    // Forgotten by the workers, then shared again when given again.
+    pool.forget(Object.values(given));
+    expect(await pool.run(job(0, genomes[0]!, 'given-again'), given)).to.deep.equal(runBacktestJob(job(0, genomes[0]!, 'given-again'), given, new IndicatorCache()));
+    pool.forget(Object.values(given));
+    // A symbol the caller did not give fails the job, it is not loaded from the store.
+    const missing = await pool.run(job(0, genomes[0]!, 'given-missing'), { BTCUSDT: given['BTCUSDT']! });
+    expect(missing).to.include({ ok: false, code: 'MISSING_SERIES' });
   });
 
   it('replaces a worker that dies mid-job, fails that job clearly and keeps working', async () => {
