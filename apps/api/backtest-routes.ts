@@ -120,6 +120,15 @@ const fromStream = (jobId: string, events: readonly { event: BacktestEvent; meta
   return out;
 };
 
+/**
+ * The analysis summary of a read-model row. A row built by version 1 of the projection (readers see it until the
+ * rebuild to version 2 commits) still holds the whole table: summarised here.
+ */
+const storedSummary = (stored: unknown): AnalysisSummary => {
+  const a = stored as { cells?: unknown; windows?: unknown };
+  return Array.isArray(a.cells) || Array.isArray(a.windows) ? analysisSummary(stored as Parameters<typeof analysisSummary>[0]) : (stored as AnalysisSummary);
+};
+
 export const backtestRoutes = (deps: BacktestRouteDeps): express.Router => {
   const router = express.Router();
   const record = backtestOutcomeRecorder(deps);
@@ -191,7 +200,7 @@ export const backtestRoutes = (deps: BacktestRouteDeps): express.Router => {
       return res.json({
         ...rest,
         window: dataWindow,
-        analysis: analysis === null || analysis === undefined ? null : presentAnalysis(jobId, analysis as AnalysisSummary),
+        analysis: analysis === null || analysis === undefined ? null : presentAnalysis(jobId, storedSummary(analysis)),
         error: errorCode === null ? null : { code: errorCode, message: error },
         source: 'read_model',
       });

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { either } from 'fp-ts';
 import { decodeAll } from '../../application/events/decode-event.js';
 import { backtestRoutes } from '../../apps/api/backtest-routes.js';
+import { openApiDocument } from '../../apps/api/openapi.js';
 import { backtestGenome } from '../../domain/backtest/engine.js';
 import { backtestStream, HEADLINE_METRICS, type BacktestEvent } from '../../domain/backtest/events.js';
 import { gridSearch } from '../../domain/backtest/grid-search.js';
@@ -266,6 +267,13 @@ describe('grid search and walk-forward results: compact, summarised, paged', fun
     const stored = await fx.platform.store.readStream(backtestStream(posted.body.jobId));
     expect(stored.map((e) => e.type)).to.deep.equal(['BacktestRequested', 'BacktestFailed']);
     expect(JSON.stringify(stored.map((e) => e.data)).length).to.be.below(10_000);
+  });
+
+  it('the OpenAPI document describes the pages and the full-detail requests', () => {
+    const paths = openApiDocument().paths as Record<string, { get?: { parameters?: { name: string }[] } }>;
+    for (const p of ['/api/backtests/{id}/cells', '/api/backtests/{id}/windows', '/api/backtests/{id}/cells/{index}/backtest-request', '/api/backtests/{id}/windows/{index}/backtest-request'])
+      expect(paths, p).to.have.property(p);
+    expect(paths['/api/backtests/{id}/cells']!.get!.parameters!.map((x) => x.name)).to.deep.equal(['id', 'offset', 'limit', 'sort']);
   });
 
   it('rebuilding the read model gives the same rows, cells and windows as the live run', async () => {
