@@ -7,7 +7,7 @@ import { randomGenomes } from '../../domain/backtest/random-genome.js';
 import { IndicatorCache } from '../../domain/indicators/cache.js';
 import type { CandleSeries } from '../../domain/market/candles.js';
 import { dataFingerprint, downsampleEquity, MAX_EQUITY_POINTS, runBacktestJob } from '../../infrastructure/backtest/job-runner.js';
-import { WorkerCrashedError, WorkerPool } from '../../infrastructure/backtest/worker-pool.js';
+import { PoolClosedError, WorkerCrashedError, WorkerPool } from '../../infrastructure/backtest/worker-pool.js';
 import { loadCandles } from '../indicators/real-candles.js';
 
 const SYMBOLS = ['BTCUSDT', 'ETHUSDT'] as const;
@@ -145,6 +145,28 @@ describe('backtest worker pool', function () {
     });
     await pool.ready();
     expect(pool.stats().workers).to.equal(2);
+  });
+});
+
+describe('closing the backtest worker pool', function () {
+  this.timeout(60_000);
+  it('rejects the work still pending (queued or running) with PoolClosedError, and any later run', async () => {
+    const btc = loadCandles('binance_BTCUSDT_1h.csv.gz', 'BTCUSDT');
+    const pool = new WorkerPool({ size: 1, loadSeries: async () => btc });
+    await pool.ready();
+    const end = btc.openTime[btc.length - 1]! + 3_600_000;
+    const genomes = randomGenomes(9, 6, ['BTCUSDT']);
+    const pending = genomes.map((genome, i) =>
+      pool.run({ jobId: `closing-${i}`, genome, exchange: 'binance', symbols: ['BTCUSDT'], interval: '1h', period: { from: end - 400 * DAY, to: end } }, i % 2 === 0 ? { BTCUSDT: btc } : undefined),
+    );
+    await new Promise((r) => setImmediate(r)); // the jobs are queued and handed out
+    await pool.close();
+    const settled = await Promise.allSettled(pending);
+    for (const s of settled) if (s.status === 'rejected') expect(s.reason).to.be.instanceOf(PoolClosedError);
+    expect(settled.filter((s) => s.status === 'rejected').length).to.be.greaterThan(0);
+    let late: unknown;
+    await pool.run({ jobId: 'late', genome: genomes[0]!, exchange: 'binance', symbols: ['BTCUSDT'], interval: '1h', period: { from: end - DAY, to: end } }).catch((e: unknown) => (late = e));
+    expect(late).to.be.instanceOf(PoolClosedError);
   });
 });
 
