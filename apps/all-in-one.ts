@@ -13,12 +13,13 @@ export const startAll = async (env: Record<string, string | undefined> = process
   const projector = startProjector(platform);
   const mirror = startMirrorService(platform, bus, checkpoints);
   const collector = startCollector(platform);
-  const learning = startLearningCycle(platform);
   const backtesting = openBacktesting(platform);
   // With a broker, a backtest worker in this process consumes the queue the API submits to.
   const worker = platform.config.amqpUrl ? await startBacktestWorker(platform) : undefined;
+  // The learning cycle's backtests share this process's worker threads (the API's pool, or the queue worker's).
+  const learning = startLearningCycle(platform, {}, backtesting.pool ?? worker?.pool);
   const api = await startApi(platform, bus, checkpoints, backtesting);
-  const parts = [projector, mirror, collector, learning, { stop: () => backtesting.close() }, ...(worker ? [worker] : []), api];
+  const parts = [projector, mirror, collector, { stop: () => backtesting.close() }, ...(worker ? [worker] : []), learning, api];
   const closeRest = async () => {
     await bus.close();
     await checkpoints.close();
@@ -29,6 +30,7 @@ export const startAll = async (env: Record<string, string | undefined> = process
     port: api.port,
     collector,
     backtesting,
+    learning,
     parts,
     stop: async () => {
       for (const p of [...parts].reverse()) await p.stop();

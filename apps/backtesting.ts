@@ -1,14 +1,13 @@
 // How backtests run in this deployment: with AMQP_URL, requested jobs go to the durable RabbitMQ work queue
 // and `apps/worker` processes consume them on their worker-thread pools; without it, this process runs them
-// on its own worker-thread pool. Walk-forward and grid-search jobs run in this process either way.
+// on its own worker-thread pool. Single, walk-forward and grid-search jobs alike: none runs on the event loop that
+// serves the API.
 import { availableParallelism } from 'node:os';
 import { backtestOutcomeRecorder } from '../application/backtest/record-outcome.js';
-import { inProcessDispatcher, type BacktestDispatch } from '../application/backtest/run-in-process.js';
-import type { BacktestJob } from '../application/ports/backtest-jobs.js';
-import { ENGINE_VERSION } from '../domain/backtest/version.js';
-import * as jobRunner from '../infrastructure/backtest/job-runner.js';
+import { withAnalysis, type BacktestDispatch } from '../application/backtest/run-in-process.js';
+import type { BacktestJob, BacktestJobOutcome } from '../application/ports/backtest-jobs.js';
 import { RabbitMqJobQueue } from '../infrastructure/backtest/rabbitmq-job-queue.js';
-import { WorkerPool } from '../infrastructure/backtest/worker-pool.js';
+import { WorkerCrashedError, WorkerPool } from '../infrastructure/backtest/worker-pool.js';
 import { PostgresCandleStore } from '../infrastructure/market-data/postgres-candle-store.js';
 import type { Platform } from './platform.js';
 
@@ -26,20 +25,19 @@ export interface Backtesting {
 export const openWorkerPool = (platform: Platform, candles: PostgresCandleStore): WorkerPool =>
   new WorkerPool({ loadSeries: (exchange, symbol, interval) => candles.readSeries({ exchange, symbol, interval }) });
 
-export const openBacktesting = (platform: Platform, options: { readonly usePool?: boolean } = {}): Backtesting => {
+export const openBacktesting = (platform: Platform): Backtesting => {
   const candles = new PostgresCandleStore({ connectionString: platform.databaseUrl, poolSize: 4 });
   const record = backtestOutcomeRecorder({ store: platform.store, clock: platform.clock, ids: platform.ids });
   const onError = (err: unknown, job: BacktestJob) => platform.log.error({ err, jobId: job.jobId }, 'backtest job could not be recorded');
-  const inProcess = inProcessDispatcher({ candles, jobRunner, engineVersion: ENGINE_VERSION, record, onError });
   const queue = platform.config.amqpUrl ? new RabbitMqJobQueue({ url: platform.config.amqpUrl, log: platform.log }) : undefined;
-  const pool = !queue && options.usePool !== false ? openWorkerPool(platform, candles) : undefined;
+  const pool = queue ? undefined : openWorkerPool(platform, candles);
   const pending = new Set<Promise<void>>();
-  const dispatch: BacktestDispatch = async (job, analysis) => {
-    if (analysis) return inProcess.dispatch(job, analysis);
+  const dispatch: BacktestDispatch = async (requested, analysis) => {
+    const job = withAnalysis(requested, analysis);
     if (queue) return queue.submit(job);
-    if (!pool) return inProcess.dispatch(job);
-    const run = pool
+    const run = pool!
       .run(job)
+      .catch(crashedAsFailure(job))
       .then((outcome) => record(job, outcome))
       .catch((err) => onError(err, job));
     pending.add(run);
@@ -52,11 +50,9 @@ export const openBacktesting = (platform: Platform, options: { readonly usePool?
     candles,
     record,
     idle: async () => {
-      await inProcess.idle();
       while (pending.size > 0) await Promise.all([...pending]);
     },
     close: async () => {
-      await inProcess.idle();
       await Promise.all([...pending]);
       await pool?.close();
       await queue?.close();
@@ -64,6 +60,14 @@ export const openBacktesting = (platform: Platform, options: { readonly usePool?
     },
   };
 };
+
+/** A job whose worker thread died is recorded as failed (WORKER_CRASHED), not left requested for ever. */
+const crashedAsFailure =
+  (job: BacktestJob) =>
+  (err: unknown): BacktestJobOutcome => {
+    if (err instanceof WorkerCrashedError) return { ok: false, jobId: job.jobId, code: err.code, error: err.message };
+    throw err;
+  };
 
 /**
  * The queue consumer of `apps/worker`: runs jobs on the pool, records, acks only after recording. A job that keeps
@@ -85,6 +89,8 @@ export const startBacktestWorker = async (platform: Platform) => {
   }
   platform.log.info({ workers: availableParallelism(), queue: queue.queue, deliveryLimit: queue.deliveryLimit }, 'backtest worker consuming the job queue');
   return {
+    /** Its worker threads (the all-in-one process runs the daily cycle's backtests on them too). */
+    pool,
     stop: async () => {
       await consumer.stop();
       await queue.close();

@@ -1,14 +1,18 @@
 // The daily learning cycle on its schedule: 03:00 UTC every day (DESIGN.md), after the 02:00 pair selection.
-// `startLearningCycle(platform)` is what the worker (or the all-in-one process) starts; `learningCycleDeps` is
-// shared with `npm run cycle`.
+// `startLearningCycle(platform)` is what the all-in-one process starts; `learningCycleDeps` and `cycleBacktests` are
+// shared with `npm run cycle`. The cycle's backtests run on a worker-thread pool, never on the event loop the API
+// and the projector share: the process's own pool when it has one, else a pool opened for the run.
 import { either } from 'fp-ts';
 import { runDailyCycle, type DailyCycleDeps, type DailyCycleOptions } from '../application/learning/daily-cycle.js';
-import { dataFingerprint } from '../infrastructure/backtest/job-runner.js';
+import type { WindowBacktests } from '../application/ports/window-backtests.js';
+import { poolWindowBacktests } from '../infrastructure/backtest/pool-window-backtests.js';
+import type { WorkerPool } from '../infrastructure/backtest/worker-pool.js';
 import { PostgresCandleStore } from '../infrastructure/market-data/postgres-candle-store.js';
 import { schedule, type Scheduled } from '../infrastructure/scheduling/schedule.js';
 import { ALL_PROJECTIONS } from '../projections/all.js';
 import { CatchUpIncomplete, ProjectionRunner, type ProjectionStatus } from '../projections/runner.js';
 import { readModelLearningHistory } from '../projections/training-set/learning-history.js';
+import { openWorkerPool } from './backtesting.js';
 import type { Platform } from './platform.js';
 
 export const LEARNING_CYCLE_CRON = '0 3 * * *';
@@ -58,21 +62,40 @@ export interface LearningCycleService {
   stop(): Promise<void>;
 }
 
-export const learningCycleDeps = (platform: Platform, candles: PostgresCandleStore): DailyCycleDeps => ({
+/** The cycle's backtests on `pool`, or, without one, on a pool opened for each run and closed after it. */
+export const cycleBacktests = (platform: Platform, candles: PostgresCandleStore, pool?: WorkerPool): WindowBacktests => {
+  if (pool !== undefined) return poolWindowBacktests(pool);
+  return {
+    run: async (request) => {
+      const own = openWorkerPool(platform, candles);
+      try {
+        return await poolWindowBacktests(own).run(request);
+      } finally {
+        await own.close();
+      }
+    },
+  };
+};
+
+export const learningCycleDeps = (platform: Platform, candles: PostgresCandleStore, backtests: WindowBacktests): DailyCycleDeps => ({
   store: platform.store,
   candles,
   clock: platform.clock,
   ids: platform.ids,
   log: platform.log,
   history: readModelLearningHistory(platform.pool),
-  dataFingerprint,
+  backtests,
   catchUp: readModelsCaughtUp(platform),
 });
 
-/** Schedules runDailyCycle at 03:00 UTC (as of the tick's time, with the defaults: N = 500, the selected pairs; a day already started resumes with its own). */
-export const startLearningCycle = (platform: Platform, options: Omit<DailyCycleOptions, 'asOf'> = {}): LearningCycleService => {
+/**
+ * Schedules runDailyCycle at 03:00 UTC (as of the tick's time, with the defaults: N = 500, the selected pairs; a day
+ * already started resumes with its own). Its backtests run on `pool` (the process's backtest workers) or, without
+ * one, on a pool opened for each run.
+ */
+export const startLearningCycle = (platform: Platform, options: Omit<DailyCycleOptions, 'asOf'> = {}, pool?: WorkerPool): LearningCycleService => {
   const candles = new PostgresCandleStore({ connectionString: platform.databaseUrl, poolSize: 2 });
-  const deps = learningCycleDeps(platform, candles);
+  const deps = learningCycleDeps(platform, candles, cycleBacktests(platform, candles, pool));
   // The configured timeframes are a default: a day already started (then resumed after a crash) keeps its own.
   const runNow = (o: DailyCycleOptions = {}) => runDailyCycle(deps, { defaultTimeframes: platform.config.learning.timeframes, ...options, ...o });
   const job = schedule('learning cycle', LEARNING_CYCLE_CRON, platform.log, async () => {

@@ -1,8 +1,10 @@
 // The wire format of a backtest job (work queue messages, API requests): an io-ts codec whose decoded value is a
-// BacktestJob. A job that does not decode is malformed and is never run.
+// BacktestJob. A job that does not decode is malformed and is never run. A walk-forward or grid-search job carries
+// its `analysis`; messages without one (all of them before analyses went to the queue) are single backtests.
 import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { PathReporter } from 'io-ts/lib/PathReporter.js';
+import { BacktestAnalysisSpec } from '../../domain/backtest/events.js';
 import { Finite, nonEmptyArray } from '../../domain/primitives/codecs.js';
 import { Genome, MarketSymbol, Timeframe } from '../../domain/strategy/genome.js';
 import type { BacktestJob } from '../ports/backtest-jobs.js';
@@ -20,7 +22,7 @@ const Symbols = t.refinement(nonEmptyArray(MarketSymbol), (xs) => new Set(xs).si
 const JobShape = t.intersection(
   [
     t.type({ jobId: JobId, genome: Genome, exchange: Exchange, symbols: Symbols, interval: Timeframe, period: Period }),
-    t.partial({ strategyId: t.string, trials: Trials, detail: t.keyof({ full: null, summary: null }) }),
+    t.partial({ strategyId: t.string, trials: Trials, detail: t.keyof({ full: null, summary: null }), analysis: BacktestAnalysisSpec }),
   ],
   'BacktestJob',
 );
@@ -40,6 +42,7 @@ export const BacktestJobCodec = new t.Type<BacktestJob, unknown, unknown>(
     period: { from: job.period.from, to: job.period.to },
     ...(job.trials === undefined ? {} : { trials: { count: job.trials.count, annualisedSharpeVariance: job.trials.annualisedSharpeVariance } }),
     ...(job.detail === undefined ? {} : { detail: job.detail }),
+    ...(job.analysis === undefined ? {} : { analysis: BacktestAnalysisSpec.encode(job.analysis as t.TypeOf<typeof BacktestAnalysisSpec>) }),
   }),
 );
 

@@ -2,14 +2,16 @@
 // its stream `backtest-<jobId>`; when the job backtests a stored strategy still in Generated, also `StrategyBacktested`
 // on the strategy's stream (through the strategy command handler, idempotency key derived from the job id).
 // Event ids derive from the job id: recording the same job again (a redelivered queue message, a retried worker)
-// appends nothing; the first recorded outcome of a job is the one that stays.
+// appends nothing; the first recorded outcome of a job is the one that stays. A result too large to store
+// (domain/backtest/limits.ts MAX_STORED_RESULT_BYTES) is recorded as BacktestFailed RESULT_TOO_LARGE instead.
 import { either } from 'fp-ts';
-import type { BacktestJob, BacktestJobOutcome, RecordBacktestOutcome } from '../ports/backtest-jobs.js';
+import type { BacktestAnalysisRequest, BacktestJob, BacktestJobOutcome, RecordBacktestOutcome } from '../ports/backtest-jobs.js';
 import type { Clock } from '../ports/clock.js';
 import type { EventStore, NewEvent, RecordedEvent } from '../ports/event-store.js';
 import type { IdGenerator } from '../ports/ids.js';
 import { handleStrategyCommand, loadStrategy } from '../strategy/handle-strategy-command.js';
 import { backtestEventName, backtestStream, type BacktestKind } from '../../domain/backtest/events.js';
+import { MAX_STORED_RESULT_BYTES } from '../../domain/backtest/limits.js';
 import { SCHEMA_VERSION } from '../../domain/events/catalog.js';
 import type { EventMetadata } from '../../domain/events/metadata.js';
 import { clipText, SCHEMA_BOUNDS, type Actor } from '../../domain/primitives/codecs.js';
@@ -24,20 +26,7 @@ export interface BacktestRecordDeps {
   readonly actor?: Actor;
 }
 
-/** What a walk-forward or grid-search job does beyond a plain backtest (stored in BacktestRequested). */
-export type BacktestAnalysisRequest =
-  | {
-      readonly kind: 'walk_forward';
-      readonly walkForward: {
-        readonly inSample: number;
-        readonly outOfSample: number;
-        readonly step?: number;
-        readonly anchored?: boolean;
-        readonly grid?: Readonly<Record<string, readonly number[]>>;
-        readonly metric?: string;
-      };
-    }
-  | { readonly kind: 'grid_search'; readonly gridSearch: { readonly grid: Readonly<Record<string, readonly number[]>>; readonly metric?: string } };
+export type { BacktestAnalysisRequest };
 
 export interface BacktestRequestOptions {
   readonly requestedBy: Actor;
@@ -58,17 +47,21 @@ const metadata = (deps: BacktestRecordDeps, actor: Actor, correlationId: string,
 
 const requestedEvent = (deps: BacktestRecordDeps, job: BacktestJob, kind: BacktestKind, options: BacktestRequestOptions): NewEvent => {
   const eventId = deps.ids.idFor(backtestEventName.requested(job.jobId));
+  // The analysis a job carries is stored beside the job, as `analysis`, not inside it.
+  const { analysis: carried, ...plain } = job;
+  const analysis = options.analysis ?? carried;
   return {
     eventId,
     type: 'BacktestRequested',
-    data: { jobId: job.jobId, kind, requestedBy: options.requestedBy, job, ...(options.analysis ? { analysis: options.analysis } : {}) },
+    data: { jobId: job.jobId, kind, requestedBy: options.requestedBy, job: plain, ...(analysis ? { analysis } : {}) },
     metadata: metadata(deps, options.requestedBy, options.correlationId ?? job.jobId, eventId),
   };
 };
 
 /** Appends BacktestRequested (idempotent: a retry with the same job id appends nothing). */
 export const recordBacktestRequested = async (deps: BacktestRecordDeps, job: BacktestJob, options: BacktestRequestOptions): Promise<void> => {
-  const appended = await deps.store.appendToStream(backtestStream(job.jobId), [requestedEvent(deps, job, options.analysis?.kind ?? 'single', options)], {
+  const kind = (options.analysis ?? job.analysis)?.kind ?? 'single';
+  const appended = await deps.store.appendToStream(backtestStream(job.jobId), [requestedEvent(deps, job, kind, options)], {
     expectedRevision: 'any',
   });
   if (either.isLeft(appended)) throw new Error(`recording BacktestRequested of ${job.jobId}: ${JSON.stringify(appended.left)}`);
@@ -89,6 +82,25 @@ const outcomeEvent = (deps: BacktestRecordDeps, job: BacktestJob, outcome: Backt
 };
 
 const lastRevision = (recorded: readonly RecordedEvent[]) => recorded[recorded.length - 1]?.revision;
+
+/** UTF-8 bytes of a value's JSON. */
+const jsonBytes = (value: unknown): number => new TextEncoder().encode(JSON.stringify(value)).length;
+
+/**
+ * The outcome as it may be stored: a result larger than MAX_STORED_RESULT_BYTES becomes a RESULT_TOO_LARGE failure
+ * (nothing that large is appended; the job says what to ask for instead).
+ */
+export const boundedOutcome = (job: BacktestJob, outcome: BacktestJobOutcome, maxBytes = MAX_STORED_RESULT_BYTES): BacktestJobOutcome => {
+  if (!outcome.ok) return outcome;
+  const bytes = jsonBytes(outcome.result);
+  if (bytes <= maxBytes) return outcome;
+  return {
+    ok: false,
+    jobId: job.jobId,
+    code: 'RESULT_TOO_LARGE',
+    error: `the result is ${bytes} bytes of JSON (${outcome.result.trades.length} trades), above the ${maxBytes} bytes a job may store: ask for a shorter period, fewer symbols or a smaller grid`,
+  };
+};
 
 /** The StrategyBacktested result a completed job gives its strategy. */
 export const strategyBacktestResult = (job: BacktestJob, outcome: Extract<BacktestJobOutcome, { ok: true }>): BacktestResult => {
@@ -140,10 +152,10 @@ const recordOnStrategy = async (deps: BacktestRecordDeps, job: BacktestJob, outc
  * A RecordBacktestOutcome: appends the outcome (and BacktestRequested first, when the job never went through
  * recordBacktestRequested, e.g. a job submitted straight to the queue), then the strategy step. Safe to call again.
  */
-export const backtestOutcomeRecorder = (deps: BacktestRecordDeps): RecordBacktestOutcome => async (job, given) => {
+export const backtestOutcomeRecorder = (deps: BacktestRecordDeps): RecordBacktestOutcome => async (job, ran) => {
   const actor = deps.actor ?? DEFAULT_ACTOR;
   const stream = backtestStream(job.jobId);
-  let outcome = given;
+  let outcome = boundedOutcome(job, ran);
   let failedBefore = false;
   for (let attempt = 0; ; attempt++) {
     const recorded = await deps.store.readStream(stream);
@@ -156,7 +168,7 @@ export const backtestOutcomeRecorder = (deps: BacktestRecordDeps): RecordBacktes
     const events: NewEvent[] = [];
     if (recorded.length === 0) {
       const analysis = outcome.ok ? (outcome.result as { analysis?: { kind: BacktestKind } }).analysis : undefined;
-      events.push(requestedEvent(deps, job, analysis?.kind ?? 'single', { requestedBy: actor }));
+      events.push(requestedEvent(deps, job, job.analysis?.kind ?? analysis?.kind ?? 'single', { requestedBy: actor }));
     }
     events.push(outcomeEvent(deps, job, outcome, actor));
     const revision = lastRevision(recorded);

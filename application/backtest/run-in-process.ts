@@ -1,42 +1,23 @@
-// The simple way to run backtest jobs, on this process's event loop: load the candles from the candle store,
-// run the job with a fresh indicator cache and hand the outcome to the recorder. The API uses it when no worker
-// pool or queue is configured, and the CLI always. Single jobs go through the shared job runner
-// (infrastructure/backtest/job-runner.ts, injected: it hashes with node:crypto); walk-forward and grid-search jobs
-// run the domain's analyses here and are shaped the same way, with the per-window / per-cell table as `analysis`.
-import { resultTrade } from '../../domain/backtest/result-trade.js';
-import type { BacktestJob, BacktestJobOutcome, BacktestJobResult, RecordBacktestOutcome } from '../ports/backtest-jobs.js';
+// The simple way to run backtest jobs, on this process's event loop: load the candles from the candle store, run
+// the job with a fresh indicator cache and hand the outcome to the recorder. Only for callers that serve nobody else
+// (the CLI's `npm run backtest`, tests): the API hands its jobs to the worker pool or the work queue, because a grid
+// search or a walk-forward holds the event loop for seconds. The job itself runs through the shared `runJob`
+// (infrastructure/backtest/run-job.ts, injected: it hashes with node:crypto), the same function the worker threads
+// call, so a single, walk-forward or grid-search job is shaped the same way wherever it runs.
+import type { BacktestAnalysisRequest, BacktestJob, BacktestJobOutcome, RecordBacktestOutcome } from '../ports/backtest-jobs.js';
 import type { CandleStore } from '../ports/candle-store.js';
-import { CompileError } from '../../domain/backtest/compile.js';
-import { BacktestError, findGaps, windowIndices } from '../../domain/backtest/engine.js';
-import { EXIT_REASON_NAMES } from '../../domain/backtest/fill-model.js';
-import { gridSearch, GridSearchError } from '../../domain/backtest/grid-search.js';
-import { walkForward, WalkForwardError } from '../../domain/backtest/walk-forward.js';
 import { IndicatorCache } from '../../domain/indicators/cache.js';
 import { INTERVAL_MS, type CandleSeries } from '../../domain/market/candles.js';
-import type { Genome } from '../../domain/strategy/genome.js';
-import type { BacktestAnalysisRequest } from './record-outcome.js';
 
 /** Candles loaded before the period so indicators are warmed up when the simulation starts. */
 export const WARMUP_BARS = 1000;
 
-type Point = readonly [number, number];
-
-/** The shared job runner's functions (infrastructure/backtest/job-runner.ts satisfies it as a module namespace). */
-export interface JobRunner {
-  runBacktestJob(job: BacktestJob, seriesBySymbol: Readonly<Record<string, CandleSeries>>, cache: IndicatorCache): BacktestJobOutcome;
-  dataFingerprint(
-    job: Pick<BacktestJob, 'exchange' | 'interval' | 'symbols'>,
-    seriesBySymbol: Readonly<Record<string, CandleSeries>>,
-    ends: Readonly<Record<string, number>>,
-  ): string;
-  downsampleEquity(equity: ArrayLike<number>, openTime: ArrayLike<number>, maxPoints?: number): Point[];
-}
+/** Runs a job over candles in memory; never throws for a bad job (infrastructure/backtest/run-job.ts runJob). */
+export type RunJob = (job: BacktestJob, seriesBySymbol: Readonly<Record<string, CandleSeries>>, cache: IndicatorCache) => BacktestJobOutcome;
 
 export interface InProcessDeps {
   readonly candles: Pick<CandleStore, 'readSeries'>;
-  readonly jobRunner: JobRunner;
-  /** The engine version stamped on walk-forward / grid-search results (domain/backtest/version.ts). */
-  readonly engineVersion: string;
+  readonly runJob: RunJob;
 }
 
 /** How a requested job leaves the API: to the pool, the queue, or this process. Resolves once handed over. */
@@ -66,146 +47,16 @@ export const loadJobSeries = async (
   return { ok: true, series };
 };
 
-const onJobSymbols = (job: BacktestJob): Genome => ({ ...job.genome, symbols: [...job.symbols] }) as Genome;
-
-const finiteOnly = (m: Readonly<Record<string, number>>): Record<string, number> =>
-  Object.fromEntries(Object.entries(m).filter(([, v]) => typeof v === 'number' && Number.isFinite(v)));
-
-/** Window, fingerprint and per-symbol gaps of the period, shared by the analysis results. */
-const periodFacts = (deps: InProcessDeps, job: BacktestJob, series: Readonly<Record<string, CandleSeries>>) => {
-  const ends: Record<string, number> = {};
-  const gaps: Record<string, number> = {};
-  let from = Infinity;
-  let to = -Infinity;
-  let bars = 0;
-  for (const symbol of job.symbols) {
-    const s = series[symbol]!;
-    const w = windowIndices(s, job.period.from, job.period.to);
-    ends[symbol] = w.to;
-    gaps[symbol] = findGaps(s.openTime, w.from, w.to, INTERVAL_MS[job.interval]).gaps;
-    from = Math.min(from, s.openTime[w.from]!);
-    to = Math.max(to, s.openTime[w.to - 1]!);
-    bars += w.to - w.from;
-  }
-  return { window: { from, to, bars }, gaps, dataFingerprint: deps.jobRunner.dataFingerprint(job, series, ends) };
-};
-
-const runWalkForward = (
-  deps: InProcessDeps,
-  job: BacktestJob,
-  spec: Extract<BacktestAnalysisRequest, { kind: 'walk_forward' }>['walkForward'],
-  series: Readonly<Record<string, CandleSeries>>,
-): BacktestJobOutcome => {
-  const wf = walkForward(onJobSymbols(job), series, new IndicatorCache(), spec, {
-    from: job.period.from,
-    to: job.period.to,
-    ...(job.trials === undefined ? {} : { trials: job.trials }),
-  });
-  const facts = periodFacts(deps, job, series);
-  const perSymbol: Record<string, { metrics: Record<string, number>; gaps: number; trades: number }> = {};
-  const equity: Record<string, Point[]> = {};
-  const trades: BacktestJobResult['trades'][number][] = [];
-  for (const [symbol, oos] of Object.entries(wf.outOfSample.perSymbol)) {
-    perSymbol[symbol] = { metrics: finiteOnly(oos.metrics), gaps: facts.gaps[symbol] ?? 0, trades: oos.trades.length };
-    equity[symbol] = deps.jobRunner.downsampleEquity(oos.equity, oos.openTime);
-    for (const t of oos.trades)
-      trades.push(resultTrade(symbol, t, t.exitReason));
-  }
-  const result = {
-    jobId: job.jobId,
-    engineVersion: deps.engineVersion,
-    dataFingerprint: facts.dataFingerprint,
-    window: facts.window,
-    // The summary a walk-forward job stands for: the out-of-sample parts chained.
-    metrics: finiteOnly({ ...wf.outOfSample.metrics, windows: wf.windows.length, totalTrades: trades.length }),
-    perSymbol,
-    equity,
-    trades,
-    analysis: {
-      kind: 'walk_forward' as const,
-      spec,
-      windows: wf.windows.map((w) => ({
-        ...w,
-        inSampleMetrics: finiteOnly(w.inSampleMetrics),
-        outOfSampleMetrics: finiteOnly(w.outOfSampleMetrics),
-      })),
-      outOfSampleMetrics: finiteOnly(wf.outOfSample.metrics),
-    },
-  };
-  return { ok: true, result };
-};
-
-const runGridSearch = (
-  deps: InProcessDeps,
-  job: BacktestJob,
-  spec: Extract<BacktestAnalysisRequest, { kind: 'grid_search' }>['gridSearch'],
-  series: Readonly<Record<string, CandleSeries>>,
-): BacktestJobOutcome => {
-  const search = gridSearch(onJobSymbols(job), spec.grid, series, new IndicatorCache(), {
-    from: job.period.from,
-    to: job.period.to,
-    ...(spec.metric === undefined ? {} : { metric: spec.metric }),
-    ...(job.trials === undefined ? {} : { trials: job.trials }),
-  });
-  if (search.best === undefined)
-    return failure(
-      job.jobId,
-      'NO_VALID_GRID_CELL',
-      `no grid cell could be scored by ${search.metric}: ${search.cells
-        .slice(0, 3)
-        .map((c) => c.skipped ?? 'no value')
-        .join(' | ')}`,
-    );
-  const facts = periodFacts(deps, job, series);
-  const best = search.best.backtest;
-  const perSymbol: Record<string, { metrics: Record<string, number>; gaps: number; trades: number }> = {};
-  const equity: Record<string, Point[]> = {};
-  const trades: BacktestJobResult['trades'][number][] = [];
-  for (const symbol of job.symbols) {
-    const r = best.perSymbol[symbol]!;
-    const s = series[symbol]!;
-    const w = windowIndices(s, job.period.from, job.period.to);
-    perSymbol[symbol] = { metrics: finiteOnly(r.storedMetrics), gaps: r.gaps.gaps, trades: r.trades.length };
-    equity[symbol] = deps.jobRunner.downsampleEquity(r.equity, s.openTime.subarray(w.from, w.to));
-    r.trades.forEach((t, i) =>
-      trades.push(resultTrade(symbol, t, EXIT_REASON_NAMES[r.exitReasons[i]!] ?? 'unknown')),
-    );
-  }
-  const result = {
-    jobId: job.jobId,
-    engineVersion: deps.engineVersion,
-    dataFingerprint: facts.dataFingerprint,
-    window: facts.window,
-    // The best cell's backtest over the whole period (the curves and trades are its own).
-    metrics: finiteOnly({ ...best.aggregate.meanMetrics, totalTrades: best.aggregate.totalTrades, meanFinalEquity: best.aggregate.meanFinalEquity }),
-    perSymbol,
-    equity,
-    trades,
-    analysis: {
-      kind: 'grid_search' as const,
-      spec,
-      metric: search.metric,
-      cells: search.cells.map((c) => ({ ...c, ...(c.metrics ? { metrics: finiteOnly(c.metrics) } : {}) })),
-      best: { params: search.best.params, score: search.best.score },
-    },
-  };
-  return { ok: true, result };
-};
+/** The job with its analysis (a walk-forward or grid-search job carries it to whatever runs it). */
+export const withAnalysis = (job: BacktestJob, analysis: BacktestAnalysisRequest | undefined): BacktestJob =>
+  analysis === undefined ? job : { ...job, analysis };
 
 /** Runs one job to its outcome; never throws for a bad job (a failure outcome with a code instead). */
 export const runBacktestInProcess = async (deps: InProcessDeps, job: BacktestJob, analysis?: BacktestAnalysisRequest): Promise<BacktestJobOutcome> => {
   if (!(job.period.from < job.period.to)) return failure(job.jobId, 'INVALID_PERIOD', `empty period [${iso(job.period.from)}, ${iso(job.period.to)})`);
   const loaded = await loadJobSeries(deps.candles, job);
   if (!loaded.ok) return loaded.outcome;
-  try {
-    if (analysis?.kind === 'walk_forward') return runWalkForward(deps, job, analysis.walkForward, loaded.series);
-    if (analysis?.kind === 'grid_search') return runGridSearch(deps, job, analysis.gridSearch, loaded.series);
-    return deps.jobRunner.runBacktestJob(job, loaded.series, new IndicatorCache());
-  } catch (e) {
-    if (e instanceof BacktestError || e instanceof CompileError || e instanceof WalkForwardError || e instanceof GridSearchError)
-      return failure(job.jobId, e.code, e.message);
-    return failure(job.jobId, 'BACKTEST_FAILED', e instanceof Error ? e.message : String(e));
-  }
+  return deps.runJob(withAnalysis(job, analysis), loaded.series, new IndicatorCache());
 };
 
 export interface InProcessDispatcher {
@@ -214,7 +65,7 @@ export interface InProcessDispatcher {
   idle(): Promise<void>;
 }
 
-/** A dispatch that runs each job in the background of this process and records its outcome. */
+/** A dispatch that runs each job in the background of this process and records its outcome (tests). */
 export const inProcessDispatcher = (
   deps: InProcessDeps & { readonly record: RecordBacktestOutcome; readonly onError?: (err: unknown, job: BacktestJob) => void },
 ): InProcessDispatcher => {
@@ -222,7 +73,7 @@ export const inProcessDispatcher = (
   return {
     dispatch: async (job, analysis) => {
       const run = runBacktestInProcess(deps, job, analysis)
-        .then((outcome) => deps.record(job, outcome))
+        .then((outcome) => deps.record(withAnalysis(job, analysis), outcome))
         .catch((err) => deps.onError?.(err, job));
       pending.add(run);
       void run.finally(() => pending.delete(run));

@@ -16,27 +16,23 @@
 //   so the same seed regenerates the same genomes and only the missing events are appended;
 // - honesty: the insights and the policy update learn only from the strategies whose Generated, Backtested and
 //   Filtered events are in the log as this run made them (a strategy stored otherwise is left as it is and not
-//   learned from), and the policy update's `results` counts them.
+//   learned from), and the policy update's `results` counts them;
+// - the backtests: deps.backtests (WindowBacktests), the worker pool in the platform, over the cycle's own series.
 //
 // The read models must have caught up with the log before the learner is rebuilt: pass `catchUp` (the projector's
 // catch-up) when the caller is not sure they have.
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { either } from 'fp-ts';
 import type { Either } from 'fp-ts/lib/Either.js';
-import { windowIndices, backtestGenome } from '../../domain/backtest/engine.js';
 import { mulberry32 } from '../../domain/backtest/random-genome.js';
 import { ENGINE_VERSION } from '../../domain/backtest/version.js';
 import { SCHEMA_VERSION } from '../../domain/events/catalog.js';
 import type { EventMetadata } from '../../domain/events/metadata.js';
-import { IndicatorCache } from '../../domain/indicators/cache.js';
 import {
-  backtestOnWindows,
   concludeCycle,
   learnFromRecords,
   planCycle,
   type CycleOptions,
   type GenomeRuns,
-  type BacktestFn,
   type Figures,
   type FilterRule,
   type LearnerState,
@@ -67,14 +63,13 @@ import type { Clock } from '../ports/clock.js';
 import type { EventStore, ExpectedRevision, NewEvent } from '../ports/event-store.js';
 import type { IdGenerator } from '../ports/ids.js';
 import type { LearningHistory, LearningHistoryRow } from '../ports/learning-history.js';
+import type { WindowBacktests } from '../ports/window-backtests.js';
 import { handleStrategyCommand, loadStrategy, type CommandContext } from '../strategy/handle-strategy-command.js';
 import { cycleStartedData, cycleStream, fixCycleParameters, type CycleRequest } from './cycle-start.js';
 
 export { cycleStream, DEFAULT_CYCLE_SYMBOLS } from './cycle-start.js';
 
 const DAY = 86_400_000;
-/** Genomes backtested (in-sample and out-of-sample) between two yields to the event loop (a few ms of CPU). */
-const BACKTESTS_BETWEEN_YIELDS = 5;
 export const CYCLE_ACTOR = 'system:learning-cycle' as Actor;
 
 export interface CycleLog {
@@ -90,12 +85,8 @@ export interface DailyCycleDeps {
   readonly log: CycleLog;
   /** The training set and the genomes behind it (the read models). */
   readonly history: LearningHistory;
-  /** The candles' sha-256 (infrastructure/backtest/job-runner.ts dataFingerprint: injected, it hashes with node:crypto). */
-  readonly dataFingerprint: (
-    job: { readonly exchange: string; readonly interval: CandleSeries['key']['interval']; readonly symbols: readonly string[] },
-    seriesBySymbol: Readonly<Record<string, CandleSeries>>,
-    ends: Readonly<Record<string, number>>,
-  ) => string;
+  /** Runs the cycle's backtests: the worker pool in the platform (pool-window-backtests.ts), in-process in tests. */
+  readonly backtests: WindowBacktests;
   /** Brings the read models up to the log before the learner is rebuilt (the projector's catch-up). */
   readonly catchUp?: () => Promise<void>;
 }
@@ -204,6 +195,8 @@ const loadPolicy = async (store: EventStore, cycleId: string): Promise<StoredPol
 };
 
 // --- the cycle
+
+const finiteMetrics = (m: Metrics): Metrics => Object.fromEntries(Object.entries(m).filter(([, v]) => Number.isFinite(v)));
 
 /** Only what the codec accepts is ever appended (finite metrics, valid timestamps). */
 const decodeOrThrow = <A, O>(codec: t.Type<A, O, unknown>, value: unknown, what: string): A => {
@@ -361,24 +354,6 @@ export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOpt
   const reading = classifyRegime(reference.close, { window: 720 });
   notes.push(...reading.notes.map((x) => `regime: ${x}`));
 
-  // The backtests, remembering each one's full metrics and data fingerprint for the events.
-  const cache = new IndicatorCache();
-  const runs = new Map<Genome, Map<number, { metrics: Metrics; fingerprint: string }>>();
-  const backtest: BacktestFn = (genome, w) => {
-    const tfSeries = seriesByTimeframe.get(genome.timeframe);
-    if (tfSeries === undefined) throw new Error(`no ${genome.timeframe} candles in this cycle`); // a failed backtest, scored as such
-    const bt = backtestGenome(genome, tfSeries, cache, { from: w.from, to: w.to });
-    const ends: Record<string, number> = {};
-    for (const s of genome.symbols) ends[s] = windowIndices(tfSeries[s]!, w.from, w.to).to;
-    const metrics: Record<string, number> = {};
-    for (const [k, v] of Object.entries({ ...bt.aggregate.meanMetrics, symbols: bt.aggregate.symbols, totalTrades: bt.aggregate.totalTrades }))
-      if (Number.isFinite(v)) metrics[k] = v;
-    const byWindow = runs.get(genome) ?? new Map();
-    byWindow.set(w.from, { metrics, fingerprint: deps.dataFingerprint({ exchange, interval: genome.timeframe, symbols: genome.symbols }, tfSeries, ends) });
-    runs.set(genome, byWindow);
-    return bt.aggregate.meanMetrics;
-  };
-
   const cycleOptions: CycleOptions = {
     cycle: cycleIndex,
     cycleId,
@@ -392,14 +367,24 @@ export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOpt
     ...(day.minHistory === undefined ? {} : { minHistory: day.minHistory }),
     ...(day.timeframes === undefined ? {} : { timeframes: day.timeframes }),
   };
-  // runCycle in its three steps, so that the backtests (seconds of CPU for N = 500) give the event loop back every
-  // few genomes: the API and the projector sharing this process keep answering.
+  // runCycle in its three steps, so that the backtests (minutes of CPU for N = 500) run on the worker pool
+  // (deps.backtests), each genome on the in-sample and the out-of-sample window over the cycle's own series: the API
+  // and the projector sharing this process keep answering.
   const plan = planCycle(learner, cycleOptions, mulberry32(seed));
-  const genomeRuns: GenomeRuns[] = [];
-  for (const [i, g] of plan.generation.genomes.entries()) {
-    genomeRuns.push(backtestOnWindows(g.genome, cycleOptions, backtest));
-    if (i % BACKTESTS_BETWEEN_YIELDS === BACKTESTS_BETWEEN_YIELDS - 1) await yieldToEventLoop();
-  }
+  const planned = plan.generation.genomes.map((g) => g.genome);
+  const windowRuns = await deps.backtests.run({ exchange, series: seriesByTimeframe, genomes: planned, windows: [inSample, outOfSample] });
+  // Each backtest's metrics as stored (finite only) and its data fingerprint, for the events; the learner reads
+  // non-finite metrics as missing, so it gets the same figures either way.
+  const runs = new Map<Genome, Map<number, { metrics: Metrics; fingerprint: string }>>();
+  const genomeRuns: GenomeRuns[] = planned.map((genome, i) => {
+    const [is, oos] = windowRuns[i] ?? [];
+    if (is === undefined || oos === undefined) throw new Error(`learning cycle ${cycleId}: no backtest result for genome ${i}`);
+    const byWindow = new Map<number, { metrics: Metrics; fingerprint: string }>();
+    if (is.ok) byWindow.set(inSample.from, { metrics: finiteMetrics(is.metrics), fingerprint: is.dataFingerprint });
+    if (oos.ok) byWindow.set(outOfSample.from, { metrics: finiteMetrics(oos.metrics), fingerprint: oos.dataFingerprint });
+    runs.set(genome, byWindow);
+    return { is: is.ok ? is.metrics : null, oos: oos.ok ? oos.metrics : null };
+  });
   const result = concludeCycle(learner, cycleOptions, plan, genomeRuns);
   notes.push(...result.notes);
 

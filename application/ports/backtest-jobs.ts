@@ -4,6 +4,21 @@ import type { Genome } from '../../domain/strategy/genome.js';
 import type { Interval } from '../../domain/market/candles.js';
 import type { ResultTrade } from '../../domain/backtest/result-trade.js';
 
+/** What a walk-forward or grid-search job does beyond a plain backtest (stored in BacktestRequested). */
+export type BacktestAnalysisRequest =
+  | {
+      readonly kind: 'walk_forward';
+      readonly walkForward: {
+        readonly inSample: number;
+        readonly outOfSample: number;
+        readonly step?: number;
+        readonly anchored?: boolean;
+        readonly grid?: Readonly<Record<string, readonly number[]>>;
+        readonly metric?: string;
+      };
+    }
+  | { readonly kind: 'grid_search'; readonly gridSearch: { readonly grid: Readonly<Record<string, readonly number[]>>; readonly metric?: string } };
+
 export interface BacktestJob {
   /** Unique per job; event ids derive from it, so a redelivered job is recorded once. */
   readonly jobId: string;
@@ -23,6 +38,12 @@ export interface BacktestJob {
    * Default `full`.
    */
   readonly detail?: 'full' | 'summary';
+  /**
+   * A walk-forward or grid-search job: the analysis to run instead of a single backtest (its result then has an
+   * `analysis` table). Carried with the job to whatever runs it (a worker thread, a queue consumer); stored apart,
+   * as BacktestRequested's `analysis`.
+   */
+  readonly analysis?: BacktestAnalysisRequest;
 }
 
 /** The outcome the runner hands back for recording. Large arrays are already down-sampled. */

@@ -1,8 +1,9 @@
 // The backtest routes: `POST /api/backtests` asks for a backtest of a genome or a stored strategy (a single run, a
 // walk-forward analysis or a grid search) → 202 with its job id, once BacktestRequested is stored and the job handed to
-// `dispatch` (the worker pool, the queue or the in-process runner, as the app wires it); `GET /api/backtests/:id` →
-// its status and, when done, metrics, equity curve, trades (and the analysis table), from the backtest_results read
-// model, or from the job's stream while the read model has not caught up. Mounted by the API app.
+// `dispatch` (the worker pool or the queue, as the app wires it); `GET /api/backtests/:id` → its status and, when
+// done, metrics, equity curve, trades (and for an analysis its summary: the best cell, how many cells or windows and
+// where to page them, backtest-analysis-routes.ts), from the backtest_results read model, or from the job's stream
+// while the read model has not caught up. Mounted by the API app.
 import express, { type Request, type Response } from 'express';
 import * as t from 'io-ts';
 import { either } from 'fp-ts';
@@ -16,6 +17,7 @@ import type { Clock } from '../../application/ports/clock.js';
 import type { EventStore } from '../../application/ports/event-store.js';
 import type { IdGenerator } from '../../application/ports/ids.js';
 import { loadStrategy } from '../../application/strategy/handle-strategy-command.js';
+import { analysisSummary, type AnalysisSummary } from '../../domain/backtest/compact-analysis.js';
 import { BacktestKind, backtestStream, GridSearchSpecCodec, WalkForwardSpecCodec, type BacktestEvent } from '../../domain/backtest/events.js';
 import { DEFAULT_BACKTEST_LIMITS, type BacktestLimits } from '../../domain/backtest/limits.js';
 import { Actor, IdString, IsoTimestamp, nonEmptyArray, Uuid } from '../../domain/primitives/codecs.js';
@@ -28,6 +30,7 @@ import { Genome, MarketSymbol, Timeframe } from '../../domain/strategy/genome.js
 import { MAX_GENOME_SYMBOLS } from '../../domain/strategy/limits.js';
 import { getBacktestResult, listBacktestResults } from '../../projections/backtest-results/queries.js';
 import { backtestRequestProblems, symbolCountProblem } from './backtest-limits.js';
+import { backtestAnalysisRoutes, presentAnalysis } from './backtest-analysis-routes.js';
 import { commandFailed, invalidRequest, type HttpAnswer } from './problems.js';
 
 export interface BacktestRouteDeps {
@@ -110,7 +113,7 @@ const fromStream = (jobId: string, events: readonly { event: BacktestEvent; meta
           perSymbol: r.perSymbol,
           equity: r.equity,
           trades: r.trades,
-          analysis: r.analysis ?? null,
+          analysis: r.analysis === undefined ? null : presentAnalysis(jobId, analysisSummary(r.analysis)),
           window: r.window,
           dataFingerprint: r.dataFingerprint,
           engineVersion: r.engineVersion,
@@ -128,6 +131,15 @@ const fromStream = (jobId: string, events: readonly { event: BacktestEvent; meta
     }
   }
   return out;
+};
+
+/**
+ * The analysis summary of a read-model row. A row built by version 1 of the projection (readers see it until the
+ * rebuild to version 2 commits) still holds the whole table: summarised here.
+ */
+const storedSummary = (stored: unknown): AnalysisSummary => {
+  const a = stored as { cells?: unknown; windows?: unknown };
+  return Array.isArray(a.cells) || Array.isArray(a.windows) ? analysisSummary(stored as Parameters<typeof analysisSummary>[0]) : (stored as AnalysisSummary);
 };
 
 export const backtestRoutes = (deps: BacktestRouteDeps): express.Router => {
@@ -224,8 +236,14 @@ export const backtestRoutes = (deps: BacktestRouteDeps): express.Router => {
     const jobId = id.right.id;
     const row = await getBacktestResult(deps.db, jobId);
     if (row !== undefined && row.status !== 'requested') {
-      const { dataWindow, errorCode, error, ...rest } = row;
-      return res.json({ ...rest, window: dataWindow, error: errorCode === null ? null : { code: errorCode, message: error }, source: 'read_model' });
+      const { dataWindow, errorCode, error, analysis, ...rest } = row;
+      return res.json({
+        ...rest,
+        window: dataWindow,
+        analysis: analysis === null || analysis === undefined ? null : presentAnalysis(jobId, storedSummary(analysis)),
+        error: errorCode === null ? null : { code: errorCode, message: error },
+        source: 'read_model',
+      });
     }
     // Not in the read model yet, or not finished there: the stream is always current.
     const decoded = decodeAll<BacktestEvent>(await deps.store.readStream(backtestStream(jobId)));
@@ -234,5 +252,6 @@ export const backtestRoutes = (deps: BacktestRouteDeps): express.Router => {
     res.json(fromStream(jobId, decoded.right));
   });
 
+  router.use(backtestAnalysisRoutes(deps));
   return router;
 };

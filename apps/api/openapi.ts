@@ -35,6 +35,42 @@ const conditionSet = {
   },
 };
 
+const jobIdParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+const rowIndexParameter = { name: 'index', in: 'path', required: true, description: 'the cell or window index', schema: { type: 'integer', minimum: 0 } };
+const pageParameters = (sortKeys: readonly string[], defaultSort: string) => [
+  { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0, default: 0 } },
+  { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+  {
+    name: 'sort',
+    in: 'query',
+    description: 'the key to sort by, prefixed with - for descending; null values come last, ties by index',
+    schema: { enum: sortKeys.flatMap((k) => [k, `-${k}`]), default: defaultSort },
+  },
+];
+const pageSchema = (rows: string, item: unknown) => ({
+  type: 'object',
+  required: ['jobId', 'status', 'source', 'total', 'offset', 'limit', 'sort', rows, 'next', 'fullDetail'],
+  properties: {
+    jobId: { type: 'string' },
+    kind: { type: 'string' },
+    status: { enum: ['requested', 'completed', 'failed'] },
+    source: { enum: ['read_model', 'stream'] },
+    total: { type: 'integer' },
+    offset: { type: 'integer' },
+    limit: { type: 'integer' },
+    sort: { type: 'string' },
+    [rows]: { type: 'array', items: item },
+    next: { type: ['string', 'null'], description: 'the next page, null on the last one' },
+    fullDetail: { type: 'string', description: "how to get a row's full backtest" },
+  },
+});
+const headline = {
+  type: 'object',
+  description: 'headline metrics (finite values only; a missing one had no value)',
+  properties: { sharpe: { type: 'number' }, totalReturn: { type: 'number' }, maxDrawdown: { type: 'number' }, tradeCount: { type: 'number' } },
+};
+const barRange = { type: 'object', properties: { from: { type: 'integer' }, to: { type: 'integer' }, bars: { type: 'integer' } } };
+
 const schemas = {
   Problem: {
     type: 'object',
@@ -45,6 +81,70 @@ const schemas = {
       errors: { type: 'array', maxItems: 50, items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
       moreErrors: { type: 'integer', description: 'problems found beyond the 50 listed' },
       currentRevision: { type: ['integer', 'null'] },
+    },
+  },
+  GridCell: {
+    type: 'object',
+    properties: {
+      index: { type: 'integer', description: 'place in grid order (the first path varies slowest)' },
+      params: numberMap,
+      score: { type: ['number', 'null'] },
+      rank: { type: ['integer', 'null'], description: '1 = best' },
+      skipped: { type: ['string', 'null'], description: 'why the cell was not run (its genome is invalid)' },
+      headline,
+    },
+  },
+  WalkForwardWindow: {
+    type: 'object',
+    properties: {
+      index: { type: 'integer' },
+      inSample: barRange,
+      outOfSample: barRange,
+      params: { oneOf: [{ type: 'null' }, numberMap] },
+      inSampleScore: { type: ['number', 'null'] },
+      inSampleHeadline: headline,
+      outOfSampleHeadline: headline,
+    },
+  },
+  AnalysisSummary: {
+    oneOf: [
+      {
+        type: 'object',
+        description: 'a grid search',
+        properties: {
+          kind: { const: 'grid_search' },
+          spec: { type: 'object' },
+          metric: { type: 'string' },
+          best: { description: 'the rank-1 cell and the URL of its full-detail request', oneOf: [{ type: 'null' }, { type: 'object' }] },
+          cells: { type: 'object', properties: { total: { type: 'integer' }, scored: { type: 'integer' }, skipped: { type: 'integer' }, href: { type: 'string' } } },
+          fullDetail: { type: 'string' },
+        },
+      },
+      {
+        type: 'object',
+        description: 'a walk-forward',
+        properties: {
+          kind: { const: 'walk_forward' },
+          spec: { type: 'object' },
+          outOfSampleMetrics: numberMap,
+          windows: { type: 'object', properties: { total: { type: 'integer' }, href: { type: 'string' } } },
+          fullDetail: { type: 'string' },
+        },
+      },
+    ],
+  },
+  BacktestRequestForRow: {
+    type: 'object',
+    properties: {
+      jobId: { type: 'string' },
+      request: {
+        type: 'object',
+        properties: {
+          method: { const: 'POST' },
+          path: { const: '/api/backtests' },
+          body: { type: 'object', description: 'a POST /api/backtests body: genome (with the row parameters), symbols, interval, exchange, period' },
+        },
+      },
     },
   },
   Genome: {
@@ -306,9 +406,57 @@ export const openApiDocument = () => ({
     },
     '/api/backtests/{id}': {
       get: {
-        summary: 'A backtest job: status and, when done, metrics, down-sampled equity curve and trades',
-        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
-        responses: { '200': { description: 'the job' }, '404': problem('unknown job') },
+        summary:
+          'A backtest job: status and, when done, metrics, down-sampled equity curve and trades; for a grid search or walk-forward its summary (the best cell, how many cells or windows, where to page them), never the whole table',
+        parameters: [jobIdParameter],
+        responses: {
+          '200': { description: 'the job', content: json({ type: 'object', properties: { analysis: { oneOf: [{ type: 'null' }, ref('AnalysisSummary')] } } }) },
+          '400': problem('id is not a UUID (path id)'),
+          '404': problem('unknown job'),
+        },
+      },
+    },
+    '/api/backtests/{id}/cells': {
+      get: {
+        summary: "A grid search's cells, paged and sorted: parameters, score, rank, headline metrics (or why the cell was skipped)",
+        parameters: [jobIdParameter, ...pageParameters(['rank', 'index', 'score', 'sharpe', 'totalReturn', 'maxDrawdown', 'tradeCount'], 'rank')],
+        responses: {
+          '200': { description: 'a page of cells', content: json(pageSchema('cells', ref('GridCell'))) },
+          '400': problem('a bad offset, limit or sort (path offset, limit or sort), or a job id that is not a UUID'),
+          '404': problem('unknown job, or a job that is not a grid search (error NoGridCells)'),
+        },
+      },
+    },
+    '/api/backtests/{id}/windows': {
+      get: {
+        summary: "A walk-forward's windows, paged and sorted: ranges, parameters chosen in-sample, headline metrics of each part",
+        parameters: [jobIdParameter, ...pageParameters(['index', 'inSampleScore', 'sharpe', 'totalReturn', 'maxDrawdown', 'tradeCount'], 'index')],
+        responses: {
+          '200': { description: 'a page of windows', content: json(pageSchema('windows', ref('WalkForwardWindow'))) },
+          '400': problem('a bad offset, limit or sort (path offset, limit or sort), or a job id that is not a UUID'),
+          '404': problem('unknown job, or a job that is not a walk-forward (error NoWalkForwardWindows)'),
+        },
+      },
+    },
+    '/api/backtests/{id}/cells/{index}/backtest-request': {
+      get: {
+        summary: "Full detail of one cell: the POST /api/backtests request that backtests the job's genome with the cell's parameters over the job's period",
+        parameters: [jobIdParameter, rowIndexParameter],
+        responses: {
+          '200': { description: '{ jobId, cell, request: { method, path, body } }', content: json(ref('BacktestRequestForRow')) },
+          '404': problem('unknown job or cell, or not a grid search'),
+          '422': problem('the cell was skipped: its parameters make no valid genome (error CellSkipped)'),
+        },
+      },
+    },
+    '/api/backtests/{id}/windows/{index}/backtest-request': {
+      get: {
+        summary: "Full detail of one window: the POST /api/backtests request that backtests the genome with the window's parameters over its out-of-sample part",
+        parameters: [jobIdParameter, rowIndexParameter],
+        responses: {
+          '200': { description: '{ jobId, window, request: { method, path, body } }', content: json(ref('BacktestRequestForRow')) },
+          '404': problem('unknown job or window, or not a walk-forward'),
+        },
       },
     },
     '/api/market-data/status': {

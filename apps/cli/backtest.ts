@@ -1,22 +1,22 @@
 // `npm run backtest -- --strategy <id> | --genome <file.json> [--symbols BTCUSDT,ETHUSDT] [--interval 1h]
 //    --from <ISO> --to <ISO> [--exchange binance] [--walk-forward is=720,oos=168[,step=168][,anchored]]
 //    [--grid 'fast.period=5,10,20;slow.period=30,50'] [--metric sharpe]`
-// Runs one backtest job in this process on the stored candles, records it like any job (BacktestRequested, then
-// BacktestCompleted or BacktestFailed; StrategyBacktested for a Generated strategy) and prints the metrics table.
+// Runs one backtest job on the stored candles in this process (it serves nobody else; the API's jobs go to the worker
+// pool), records it like any job (BacktestRequested, then BacktestCompleted or BacktestFailed; StrategyBacktested for
+// a Generated strategy) and prints the metrics table.
 // --walk-forward makes it a walk_forward job (with --grid, the grid is searched on each in-sample part);
 // --grid alone makes it a grid_search job.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { either } from 'fp-ts';
-import { backtestOutcomeRecorder, recordBacktestRequested, type BacktestAnalysisRequest } from '../../application/backtest/record-outcome.js';
+import { backtestOutcomeRecorder, boundedOutcome, recordBacktestRequested, type BacktestAnalysisRequest } from '../../application/backtest/record-outcome.js';
 import { runBacktestInProcess } from '../../application/backtest/run-in-process.js';
 import type { BacktestJob } from '../../application/ports/backtest-jobs.js';
 import { loadStrategy } from '../../application/strategy/handle-strategy-command.js';
-import { ENGINE_VERSION } from '../../domain/backtest/version.js';
 import type { Actor } from '../../domain/primitives/codecs.js';
 import { fieldErrors, formatFieldErrors } from '../../domain/primitives/decode-errors.js';
 import { Genome, Timeframe } from '../../domain/strategy/genome.js';
-import * as jobRunner from '../../infrastructure/backtest/job-runner.js';
+import { runJob } from '../../infrastructure/backtest/run-job.js';
 import { PostgresCandleStore } from '../../infrastructure/market-data/postgres-candle-store.js';
 import { configOrExit, openPlatform } from '../platform.js';
 
@@ -119,7 +119,8 @@ try {
   };
   const deps = { store: platform.store, clock: platform.clock, ids: platform.ids, actor: 'system:cli' as Actor };
   await recordBacktestRequested(deps, job, { requestedBy: 'system:cli' as Actor, ...(analysis ? { analysis } : {}) });
-  const outcome = await runBacktestInProcess({ candles, jobRunner, engineVersion: ENGINE_VERSION }, job, analysis);
+  // What is printed is what is stored (a result too large to store is a RESULT_TOO_LARGE failure).
+  const outcome = boundedOutcome(job, await runBacktestInProcess({ candles, runJob }, job, analysis));
   await backtestOutcomeRecorder(deps)(job, outcome);
   console.log(`backtest ${job.jobId} (${analysis?.kind ?? 'single'}): ${symbols.join(', ')} ${interval} ${new Date(from).toISOString()} → ${new Date(to).toISOString()}`);
   if (!outcome.ok) {
@@ -134,13 +135,13 @@ try {
     for (const k of keys) console.log(`  ${k.padEnd(width)}  ${fmt(r.metrics[k]!)}`);
     if (r.analysis?.kind === 'walk_forward')
       console.table(
-        (r.analysis.windows as { outOfSample: { from: number }; params?: object; inSampleMetrics: Record<string, number>; outOfSampleMetrics: Record<string, number> }[]).map((w) => ({
+        (r.analysis.windows as { outOfSample: { from: number }; params?: object; inSampleHeadline: Record<string, number>; outOfSampleHeadline: Record<string, number> }[]).map((w) => ({
           oosFrom: new Date(w.outOfSample.from).toISOString().slice(0, 16),
           ...(w.params ?? {}),
-          isSharpe: w.inSampleMetrics['sharpe'],
-          oosSharpe: w.outOfSampleMetrics['sharpe'],
-          oosReturn: w.outOfSampleMetrics['totalReturn'],
-          oosTrades: w.outOfSampleMetrics['tradeCount'],
+          isSharpe: w.inSampleHeadline['sharpe'],
+          oosSharpe: w.outOfSampleHeadline['sharpe'],
+          oosReturn: w.outOfSampleHeadline['totalReturn'],
+          oosTrades: w.outOfSampleHeadline['tradeCount'],
         })),
       );
     if (r.analysis?.kind === 'grid_search') {

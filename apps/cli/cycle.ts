@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { either } from 'fp-ts';
 import { runDailyCycle } from '../../application/learning/daily-cycle.js';
 import { PostgresCandleStore } from '../../infrastructure/market-data/postgres-candle-store.js';
-import { learningCycleDeps } from '../learning-schedule.js';
+import { cycleBacktests, learningCycleDeps } from '../learning-schedule.js';
 import { configOrExit, openPlatform } from '../platform.js';
 
 const { values } = parseArgs({ options: { 'as-of': { type: 'string' }, n: { type: 'string' }, seed: { type: 'string' }, timeframes: { type: 'string' } } });
@@ -32,7 +32,8 @@ const platform = await openPlatform(configOrExit(), 'cycle');
 const candles = new PostgresCandleStore({ connectionString: platform.databaseUrl });
 const num = (x: number | null | undefined, d = 2) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(d));
 try {
-  const run = await runDailyCycle(learningCycleDeps(platform, candles), {
+  // The backtests run on a worker-thread pool opened for the run (as in the all-in-one process).
+  const run = await runDailyCycle(learningCycleDeps(platform, candles, cycleBacktests(platform, candles)), {
     defaultTimeframes: platform.config.learning.timeframes,
     ...(timeframes === undefined ? {} : { timeframes: timeframes as (typeof CYCLE_TIMEFRAMES)[number][] }),
     ...(n === undefined ? {} : { n }),

@@ -1,7 +1,8 @@
 // The facts of one backtest job, on its own stream `backtest-<jobId>`: it was requested (what, by whom, which kind),
 // then it completed (the BacktestJobResult: metrics, window, data fingerprint, engine version, per-symbol summary,
-// down-sampled equity, trades, and for walk-forward / grid-search jobs the per-window / per-cell `analysis`) or it
-// failed (a code and a message). Event ids derive from the job id, so a redelivered job is recorded once.
+// down-sampled equity, trades, and for walk-forward / grid-search jobs the per-window / per-cell `analysis`, compact:
+// headline metrics per window and per cell) or it failed (a code and a message). Event ids derive from the job id,
+// so a redelivered job is recorded once.
 import * as t from 'io-ts';
 import { Actor, EpochMs, Finite, FiniteRecord, IdString, Name, NonNegativeInt, Text, Uuid, boundedArray, boundedRecord, nonEmptyArray } from '../primitives/codecs.js';
 import { ExchangeId } from '../market/exchange.js';
@@ -103,23 +104,49 @@ const TradeCodec = t.type({
 
 const WindowRange = t.type({ from: EpochMs, to: EpochMs, bars: NonNegativeInt });
 
-/** One walk-forward window: its in-sample and out-of-sample ranges, the parameters chosen in-sample, the metrics of each part. */
-export const WalkForwardWindowCodec = t.intersection([
-  t.type({
-    index: NonNegativeInt,
-    inSample: WindowRange,
-    outOfSample: WindowRange,
-    inSampleMetrics: FiniteRecord,
-    outOfSampleMetrics: FiniteRecord,
-  }),
-  t.partial({ params: FiniteRecord, inSampleScore: Finite }),
-]);
+/**
+ * The few metrics a grid cell or a walk-forward part keeps (finite ones only): enough to compare and sort them.
+ * A cell's full backtest is one single backtest away (doc/backtesting.md, "Full detail").
+ */
+export const HEADLINE_METRICS = ['sharpe', 'totalReturn', 'maxDrawdown', 'tradeCount'] as const;
+export type HeadlineMetric = (typeof HEADLINE_METRICS)[number];
+export const HeadlineMetricsCodec = t.partial(
+  { sharpe: Finite, totalReturn: Finite, maxDrawdown: Finite, tradeCount: Finite },
+  'HeadlineMetrics',
+);
+export type HeadlineMetrics = t.TypeOf<typeof HeadlineMetricsCodec>;
 
-/** One grid cell: its parameters and either its metrics and score, or why it was skipped. */
-export const GridCellCodec = t.intersection([
-  t.type({ params: FiniteRecord }),
-  t.partial({ metrics: FiniteRecord, score: Finite, rank: NonNegativeInt, skipped: Text }),
-]);
+const WindowChoice = t.partial({ params: FiniteRecord, inSampleScore: Finite });
+
+/**
+ * One walk-forward window: its in-sample and out-of-sample ranges, the parameters chosen in-sample, and the headline
+ * metrics of each part. Events stored before results were compact carry the full metric records instead
+ * (`inSampleMetrics`, `outOfSampleMetrics`): both shapes decode.
+ */
+export const WalkForwardWindowCodec = t.union(
+  [
+    t.intersection([
+      t.type({ index: NonNegativeInt, inSample: WindowRange, outOfSample: WindowRange, inSampleHeadline: HeadlineMetricsCodec, outOfSampleHeadline: HeadlineMetricsCodec }),
+      WindowChoice,
+    ]),
+    t.intersection([
+      t.type({ index: NonNegativeInt, inSample: WindowRange, outOfSample: WindowRange, inSampleMetrics: FiniteRecord, outOfSampleMetrics: FiniteRecord }),
+      WindowChoice,
+    ]),
+  ],
+  'WalkForwardWindow',
+);
+export type WalkForwardWindowData = t.TypeOf<typeof WalkForwardWindowCodec>;
+
+/**
+ * One grid cell: its parameters and either its score, rank and headline metrics, or why it was skipped. Events
+ * stored before results were compact carry the full metric record in `metrics` instead of `headline`.
+ */
+export const GridCellCodec = t.intersection(
+  [t.type({ params: FiniteRecord }), t.partial({ headline: HeadlineMetricsCodec, score: Finite, rank: NonNegativeInt, skipped: Text, metrics: FiniteRecord })],
+  'GridCell',
+);
+export type GridCellData = t.TypeOf<typeof GridCellCodec>;
 
 export const BacktestAnalysisCodec = t.union(
   [

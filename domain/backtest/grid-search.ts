@@ -10,6 +10,10 @@ import type { CandleSeries } from '../market/candles.js';
 import { fieldErrors, formatFieldErrors } from '../primitives/decode-errors.js';
 import { Genome } from '../strategy/genome.js';
 import { backtestGenome, type BacktestOptions, type GenomeBacktest } from './engine.js';
+import { BACKTEST_BOUNDS } from './events.js';
+
+/** The most cells a grid search runs at all (the cells a stored result may list): the API's limit is lower. */
+export const GRID_CELL_CEILING = BACKTEST_BOUNDS.cells;
 
 export type ParameterGrid = Readonly<Record<string, readonly number[]>>;
 export type ParameterSet = Readonly<Record<string, number>>;
@@ -28,8 +32,6 @@ export const LOWER_IS_BETTER: ReadonlySet<string> = new Set([
 ]);
 
 export const DEFAULT_RANKING_METRIC = 'sharpe';
-/** A grid larger than this is refused: a search that big belongs to the worker pool, one job per cell. */
-export const MAX_GRID_CELLS = 10_000;
 
 export class GridSearchError extends Error {
   override readonly name = 'GridSearchError';
@@ -162,7 +164,7 @@ export const gridSearch = (
   const metric = options.metric ?? DEFAULT_RANKING_METRIC;
   const size = gridSize(grid);
   if (size === 0) throw new GridSearchError('EMPTY_GRID', 'the grid has no parameter or a parameter with no value');
-  if (size > MAX_GRID_CELLS) throw new GridSearchError('GRID_TOO_LARGE', `${size} combinations, at most ${MAX_GRID_CELLS}`);
+  if (size > GRID_CELL_CEILING) throw new GridSearchError('GRID_TOO_LARGE', `${size} combinations, at most ${GRID_CELL_CEILING}`);
   const cells: GridCell[] = [];
   const cmp = betterFirst(metric);
   // Only the best run's curves are kept: a large grid must not hold every equity curve.

@@ -1,5 +1,8 @@
-// How much one backtest job may ask for. The API refuses a larger request up front (400 naming the field) before
-// anything is stored; each value is a default that BACKTEST_MAX_* variables override (infrastructure/config).
+// How big a backtest job may be, in one place: the largest grid and walk-forward a job may ask for, and the largest
+// result a job may store. The API refuses a larger request up front (400 naming the field) before anything is
+// stored; each request limit is a default that a BACKTEST_MAX_* variable overrides (infrastructure/config), up to the
+// schema's ceilings (domain/backtest/events.ts BACKTEST_BOUNDS), which the domain enforces again as a backstop
+// (GRID_TOO_LARGE, TOO_MANY_WINDOWS). The recorder refuses to store a larger result (RESULT_TOO_LARGE).
 // Sized for a 2-core machine: the largest allowed job takes a worker seconds to a minute, never the platform.
 
 /** Cells of a parameter grid (the product of the value counts of its paths). */
@@ -24,3 +27,12 @@ export const DEFAULT_BACKTEST_LIMITS: BacktestLimits = {
   maxBacktestsPerJob: MAX_BACKTESTS_PER_JOB,
   maxCandlesPerJob: MAX_CANDLES_PER_JOB,
 };
+
+/**
+ * The largest BacktestCompleted result stored, in bytes of its JSON (below the 4 MiB any event may have). A result
+ * above it is recorded as BacktestFailed RESULT_TOO_LARGE instead (ask for a shorter period or fewer symbols). The
+ * largest allowed grid stores about a sixth of it; what comes near it is a single backtest with thousands of trades
+ * (SMA(2)/SMA(3) on BTCUSDT and ETHUSDT 1h over 2.5 years: 8,991 trades, 2.5 MB). Measured figures in
+ * doc/backtesting.md.
+ */
+export const MAX_STORED_RESULT_BYTES = 2_097_152;

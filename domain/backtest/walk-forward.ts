@@ -10,6 +10,7 @@ import type { Genome } from '../strategy/genome.js';
 import { backtestGenome, BacktestError, DEFAULT_INITIAL_CAPITAL, windowIndices, type BacktestOptions } from './engine.js';
 import { EXIT_REASON_NAMES } from './fill-model.js';
 import { DEFAULT_RANKING_METRIC, gridSearch, type ParameterGrid, type ParameterSet } from './grid-search.js';
+import { BACKTEST_BOUNDS } from './events.js';
 import { computeMetrics, toStoredMetrics, type ClosedTrade } from './metrics/index.js';
 
 export interface WalkForwardSpec {
@@ -33,7 +34,7 @@ export interface WindowBars {
 export class WalkForwardError extends Error {
   override readonly name = 'WalkForwardError';
   constructor(
-    readonly code: 'INVALID_WALK_FORWARD' | 'RANGE_TOO_SHORT',
+    readonly code: 'INVALID_WALK_FORWARD' | 'RANGE_TOO_SHORT' | 'TOO_MANY_WINDOWS',
     message: string,
   ) {
     super(`${code}: ${message}`);
@@ -123,6 +124,9 @@ export const walkForward = (
       'RANGE_TOO_SHORT',
       `${range.to - range.from} bars hold no window of ${spec.inSample} in-sample + ${spec.outOfSample} out-of-sample bars`,
     );
+  // The backstop: the windows a stored result may list (the API's limit, BACKTEST_MAX_WALK_FORWARD_WINDOWS, is lower).
+  if (bars.length > BACKTEST_BOUNDS.windows)
+    throw new WalkForwardError('TOO_MANY_WINDOWS', `${bars.length} windows, at most ${BACKTEST_BOUNDS.windows}: ask for longer windows, a longer step or a shorter range`);
   const initialCapital = options.initialCapital ?? DEFAULT_INITIAL_CAPITAL;
   const metric = spec.metric ?? DEFAULT_RANKING_METRIC;
 

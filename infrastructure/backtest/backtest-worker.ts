@@ -1,12 +1,15 @@
 // The backtest worker thread. Receives each candle series once, as a SharedArrayBuffer (shared with the main thread
 // and the other workers, never copied), keeps one IndicatorCache across jobs (indicators are computed once per
-// series and parameters, for every job that needs them), and runs jobs with runBacktestJob.
-// Protocol (messages from the pool): series | drop | clear | job. Replies: ready | result.
+// series and parameters, for every job that needs them), and runs jobs — single backtests, walk-forwards and grid
+// searches — with runJob (run-job.ts).
+// Protocol (messages from the pool): series | drop | clear | job. Replies: ready | result. A series is named by an id
+// the pool gives it, and each job says which series id to use for each of its symbols: the candle store's series and
+// series a caller made (the daily cycle's, cut at its asOf or resampled) live side by side, even under the same key.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { BacktestJob } from '../../application/ports/backtest-jobs.js';
 import { IndicatorCache } from '../../domain/indicators/cache.js';
 import type { CandleSeries, SeriesKey } from '../../domain/market/candles.js';
-import { runBacktestJob } from './job-runner.js';
+import { runJob } from './run-job.js';
 
 export const SERIES_FIELDS = ['openTime', 'open', 'high', 'low', 'close', 'volume', 'quoteVolume', 'trades'] as const;
 
@@ -14,7 +17,8 @@ export type ToWorker =
   | { readonly type: 'series'; readonly id: string; readonly key: SeriesKey; readonly length: number; readonly buffer: SharedArrayBuffer }
   | { readonly type: 'drop'; readonly id: string }
   | { readonly type: 'clear' }
-  | { readonly type: 'job'; readonly seq: number; readonly job: BacktestJob };
+  /** `series`: symbol → series id, for each of the job's symbols. */
+  | { readonly type: 'job'; readonly seq: number; readonly job: BacktestJob; readonly series: Readonly<Record<string, string>> };
 
 export type FromWorker =
   | { readonly type: 'ready' }
@@ -52,28 +56,18 @@ if (parentPort !== null && workerData !== null && typeof workerData === 'object'
   const port = parentPort;
   const options = workerData as WorkerOptions;
   const cache = new IndicatorCache(options.maxCachedValues === undefined ? {} : { maxValues: options.maxCachedValues });
-  /** By key string (exchange:symbol:interval): the current version of each series. */
+  /** By series id. The cache tells series apart by object, so two series with the same key never share indicators. */
   const series = new Map<string, CandleSeries>();
-  const ids = new Map<string, string>(); // key string → series id (version)
 
   port.on('message', (msg: ToWorker) => {
     switch (msg.type) {
-      case 'series': {
-        const k = seriesKeyId(msg.key.exchange, msg.key.symbol, msg.key.interval);
-        if (ids.get(k) !== msg.id && series.has(k)) cache.clear(); // a new version: cached indicators of the old one are stale
-        series.set(k, seriesOverBuffer(msg.key, msg.length, msg.buffer));
-        ids.set(k, msg.id);
+      case 'series':
+        series.set(msg.id, seriesOverBuffer(msg.key, msg.length, msg.buffer));
         return;
-      }
-      case 'drop': {
-        for (const [k, id] of ids)
-          if (id === msg.id) {
-            ids.delete(k);
-            series.delete(k);
-            cache.clear();
-          }
+      case 'drop':
+        // Its cached indicators go too (the cache cannot drop one series' entries, so it starts afresh).
+        if (series.delete(msg.id)) cache.clear();
         return;
-      }
       case 'clear':
         cache.clear();
         return;
@@ -81,11 +75,11 @@ if (parentPort !== null && workerData !== null && typeof workerData === 'object'
         const { job, seq } = msg;
         if (options.exitOnJobIdPrefix !== undefined && job.jobId.startsWith(options.exitOnJobIdPrefix)) process.exit(3);
         const bySymbol: Record<string, CandleSeries> = {};
-        for (const s of job.symbols) {
-          const found = series.get(seriesKeyId(job.exchange, s, job.interval));
-          if (found !== undefined) bySymbol[s] = found;
+        for (const [symbol, id] of Object.entries(msg.series)) {
+          const found = series.get(id);
+          if (found !== undefined) bySymbol[symbol] = found;
         }
-        const reply: FromWorker = { type: 'result', seq, outcome: runBacktestJob(job, bySymbol, cache) };
+        const reply: FromWorker = { type: 'result', seq, outcome: runJob(job, bySymbol, cache) };
         port.postMessage(reply);
         return;
       }

@@ -2,6 +2,11 @@
 // - Candles are shared, not copied: each series is loaded once (loadSeries), copied once into a SharedArrayBuffer,
 //   and posted once to each worker, which keeps it (and an IndicatorCache) across jobs and runs. Jobs then carry
 //   only the genome, the ids and the period.
+// - Series come from the candle store (loadSeries, by exchange:symbol:interval) unless the caller gives its own for a
+//   job (`run(job, series)`: e.g. the daily cycle's candles, cut at its asOf and resampled to 4h/1d, which must be
+//   used exactly as given); a given series is shared once per CandleSeries object, until `forget(series)`.
+//   Workers name every series by an id, and each job says which id each of its symbols uses.
+// - Walk-forward and grid-search jobs (a job with an `analysis`) run on the workers like single ones.
 // - The pool stays alive between runs: create it once, preload the series, run many batches, close at shutdown.
 // - Jobs are handed out as workers free up (a few in flight per worker), so the load evens out; runMany returns
 //   the outcomes in input order.
@@ -58,6 +63,8 @@ interface Task {
   readonly seq: number;
   readonly job: BacktestJob;
   readonly series: readonly SharedSeries[];
+  /** symbol → series id. */
+  readonly names: Readonly<Record<string, string>>;
   readonly resolve: (o: BacktestJobOutcome) => void;
   readonly reject: (e: Error) => void;
 }
@@ -91,6 +98,8 @@ export class WorkerPool implements BacktestExecutor {
   private readonly queue: Task[] = [];
   private queueHead = 0;
   private readonly series = new Map<string, Promise<SharedSeries>>();
+  /** Series callers gave (run's second argument), shared once per object until forget(). */
+  private readonly given = new WeakMap<CandleSeries, SharedSeries>();
   private nextSeq = 0;
   private version = 0;
   private closed = false;
@@ -142,16 +151,35 @@ export class WorkerPool implements BacktestExecutor {
     for (const slot of this.slots) this.post(slot, { type: 'clear' });
   }
 
-  run(job: BacktestJob): Promise<BacktestJobOutcome> {
+  /**
+   * Runs the job on a worker. Its candles are the store's (loaded once per series) or, when `series` is given, those
+   * (symbol → series, used exactly as given; a symbol missing there fails the job with MISSING_SERIES).
+   */
+  run(job: BacktestJob, series?: Readonly<Record<string, CandleSeries>>): Promise<BacktestJobOutcome> {
     if (this.closed) return Promise.reject(new PoolClosedError());
-    return Promise.all(job.symbols.map((s) => this.sharedSeries(job.exchange, s, job.interval))).then(
-      (series) =>
+    const shared: Promise<readonly (readonly [string, SharedSeries])[]> =
+      series === undefined
+        ? Promise.all(job.symbols.map(async (s) => [s, await this.sharedSeries(job.exchange, s, job.interval)] as const))
+        : Promise.resolve(job.symbols.flatMap((s) => (series[s] === undefined ? [] : [[s, this.givenSeries(series[s]!)] as const])));
+    return shared.then(
+      (pairs) =>
         new Promise<BacktestJobOutcome>((resolve, reject) => {
           if (this.closed) return reject(new PoolClosedError());
-          this.queue.push({ seq: this.nextSeq++, job, series, resolve, reject });
+          const names = Object.fromEntries(pairs.map(([symbol, s]) => [symbol, s.id]));
+          this.queue.push({ seq: this.nextSeq++, job, series: pairs.map(([, s]) => s), names, resolve, reject });
           this.pump();
         }),
     );
+  }
+
+  /** Drops series given to run() from the workers (call it once their jobs are done; a later run shares them again). */
+  forget(series: readonly CandleSeries[]): void {
+    for (const s of series) {
+      const shared = this.given.get(s);
+      if (shared === undefined) continue;
+      this.given.delete(s);
+      for (const slot of this.slots) if (slot.sent.delete(shared.id)) this.post(slot, { type: 'drop', id: shared.id });
+    }
   }
 
   /** Runs every job, spread over the workers; outcomes in input order. A job whose worker died is reported as WORKER_CRASHED. */
@@ -203,6 +231,12 @@ export class WorkerPool implements BacktestExecutor {
       });
     }
     return p;
+  }
+
+  private givenSeries(s: CandleSeries): SharedSeries {
+    let shared = this.given.get(s);
+    if (shared === undefined) this.given.set(s, (shared = toSharedSeries(`given:${seriesKeyId(s.key.exchange, s.key.symbol, s.key.interval)}#${++this.version}`, s)));
+    return shared;
   }
 
   private spawn(index: number): Slot {
@@ -286,7 +320,7 @@ export class WorkerPool implements BacktestExecutor {
       }
       for (const s of task.series) this.sendSeries(best, s);
       best.inFlight.set(task.seq, task);
-      this.post(best, { type: 'job', seq: task.seq, job: task.job });
+      this.post(best, { type: 'job', seq: task.seq, job: task.job, series: task.names });
     }
   }
 }

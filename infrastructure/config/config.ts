@@ -4,7 +4,6 @@ import * as t from 'io-ts';
 import { either } from 'fp-ts';
 import type { Either } from 'fp-ts/lib/Either.js';
 import { BACKTEST_BOUNDS } from '../../domain/backtest/events.js';
-import { MAX_GRID_CELLS as GRID_SEARCH_CELL_CAP } from '../../domain/backtest/grid-search.js';
 import { GENOME_BOUNDS } from '../../domain/strategy/genome.js';
 import { ExchangeId } from '../../domain/market/exchange.js';
 import { DEFAULT_BACKTEST_LIMITS, type BacktestLimits } from '../../domain/backtest/limits.js';
@@ -104,7 +103,7 @@ const Env = t.partial({
   // The grid search itself refuses larger grids (GRID_TOO_LARGE): the API may not accept what the run refuses.
   // The API limits may be set lower than the schema's ceilings, never higher: what a request is allowed must be
   // storable (domain/backtest/events.ts BACKTEST_BOUNDS, domain/strategy/genome.ts GENOME_BOUNDS).
-  BACKTEST_MAX_GRID_CELLS: intFromString(1, Math.min(GRID_SEARCH_CELL_CAP, BACKTEST_BOUNDS.cells), 'BACKTEST_MAX_GRID_CELLS'),
+  BACKTEST_MAX_GRID_CELLS: intFromString(1, BACKTEST_BOUNDS.cells, 'BACKTEST_MAX_GRID_CELLS'),
   BACKTEST_MAX_WALK_FORWARD_WINDOWS: intFromString(1, BACKTEST_BOUNDS.windows, 'BACKTEST_MAX_WALK_FORWARD_WINDOWS'),
   BACKTEST_MAX_BACKTESTS_PER_JOB: intFromString(1, 1_000_000, 'BACKTEST_MAX_BACKTESTS_PER_JOB'),
   BACKTEST_MAX_CANDLES_PER_JOB: intFromString(1, 100_000_000, 'BACKTEST_MAX_CANDLES_PER_JOB'),

@@ -1,5 +1,6 @@
 // Reading the `backtest_results` read model (the API's GET /api/backtests/:id and the list behind it).
-// Rows come back JSON-ready in camelCase; lists leave the curves, trades and analysis out.
+// Rows come back JSON-ready in camelCase; lists leave the curves, trades and analysis out. The analysis column holds
+// the summary of a grid search or walk-forward; its cells and windows are paged by analysis-pages.ts.
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
 
@@ -58,3 +59,10 @@ export const listBacktestResults = (db: CommonQueryMethods, q: ListBacktestsQuer
 export const allBacktestResults = (db: CommonQueryMethods): Promise<readonly BacktestRow[]> =>
   db.any(sql.type(BacktestRow)`
     SELECT ${listColumns}, request, per_symbol AS "perSymbol", equity, trades, analysis FROM backtest_results ORDER BY job_id`);
+
+const BacktestHead = z.object({ jobId: z.string(), status: z.enum(['requested', 'completed', 'failed']), kind: z.string().nullable(), request: Json });
+export type BacktestHead = z.infer<typeof BacktestHead>;
+
+/** A job's status, kind and request only (what the analysis pages need to know about their job). */
+export const getBacktestHead = async (db: CommonQueryMethods, jobId: string): Promise<BacktestHead | undefined> =>
+  (await db.maybeOne(sql.type(BacktestHead)`SELECT job_id AS "jobId", status, kind, request FROM backtest_results WHERE job_id = ${jobId}`)) ?? undefined;

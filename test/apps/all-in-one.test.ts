@@ -1,6 +1,7 @@
 // `npm start` end to end: the API, projector and mirror in one process, first on the embedded PostgreSQL with the
 // in-process bus (a machine with nothing but Node), then on the real PostgreSQL and RabbitMQ servers.
 import { expect } from 'chai';
+import { either } from 'fp-ts';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -93,6 +94,15 @@ describe('all services in one process', function () {
         expect(health.body['broker']).to.include({ kind: 'in-process', ok: true });
         // A backtest through this process's worker-thread pool.
         await backtestEndToEnd(first.platform.databaseUrl, call);
+        // The learning cycle's backtests run on that same pool, off the event loop (counted as they pass).
+        const pool = first.backtesting.pool!;
+        const run = pool.run.bind(pool);
+        let pooled = 0;
+        pool.run = (...args: Parameters<typeof pool.run>) => (pooled++, run(...args));
+        const cycle = await first.learning.runNow({ asOf: new Date('2023-06-01T03:00:00.000Z'), n: 3, symbols: ['BTCUSDT'] });
+        if (either.isLeft(cycle)) expect.fail(cycle.left.message);
+        expect([cycle.right.ran, cycle.right.generated]).to.deep.equal([true, 3]);
+        expect(pooled).to.equal(2 * 3); // each genome in-sample and out-of-sample
       } finally {
         await first.stop();
       }

@@ -11,7 +11,7 @@ import { walkForward, walkForwardWindows } from '../../domain/backtest/walk-forw
 import { IndicatorCache } from '../../domain/indicators/cache.js';
 import type { CandleSeries } from '../../domain/market/candles.js';
 import { smaCrossoverGenome } from '../../domain/strategy/templates.js';
-import * as jobRunner from '../../infrastructure/backtest/job-runner.js';
+import { runJob } from '../../infrastructure/backtest/run-job.js';
 import { btcusdt1h, truncate } from '../indicators/real-candles.js';
 
 const FROM = Date.UTC(2022, 0, 1);
@@ -107,7 +107,7 @@ describe('walk-forward analysis and grid search', () => {
       interval: '1h',
       period: { from: FROM, to: TO },
     };
-    const deps = { candles, jobRunner, engineVersion: ENGINE_VERSION };
+    const deps = { candles, runJob };
     const wf = await runBacktestInProcess(deps, job, { kind: 'walk_forward', walkForward: { inSample: 720, outOfSample: 168, anchored: true } });
     if (!wf.ok) throw new Error(wf.error);
     expect(either.isRight(BacktestJobResultCodec.decode(wf.result))).to.equal(true);

@@ -18,7 +18,7 @@ import { ENGINE_VERSION } from '../../domain/backtest/version.js';
 import type { Actor } from '../../domain/primitives/codecs.js';
 import { strategyStream } from '../../domain/strategy/events.js';
 import { smaCrossoverGenome } from '../../domain/strategy/templates.js';
-import * as jobRunner from '../../infrastructure/backtest/job-runner.js';
+import { runJob } from '../../infrastructure/backtest/run-job.js';
 import { fixedClock } from '../../infrastructure/clock/system-clock.js';
 import { uuidIds } from '../../infrastructure/clock/uuid-ids.js';
 import { createReadModelPool } from '../../infrastructure/db/pool.js';
@@ -57,7 +57,7 @@ describe('backtests through the API', () => {
     const report = await importCandleFile(candles, sharedDataFile('binance_BTCUSDT_1h.csv.gz'));
     expect(report.inserted).to.be.greaterThan(20_000);
     runner = new ProjectionRunner({ pool, store, projections: [backtestResultsProjection], log: memoryLog() });
-    inProcess = { candles, jobRunner, engineVersion: ENGINE_VERSION };
+    inProcess = { candles, runJob };
     dispatcher = inProcessDispatcher({ ...inProcess, record: backtestOutcomeRecorder(deps()), onError: (e) => console.error(e) });
     const app = express();
     app.use(express.json({ limit: '1mb' }));
@@ -237,7 +237,7 @@ describe('backtests through the API', () => {
     expect(g.body.error.message).to.contain('BTCUSDT');
   });
 
-  it('walk-forward and grid-search jobs run from the API and keep their table under analysis', async () => {
+  it('walk-forward and grid-search jobs run from the API: a summary, their table paged', async () => {
     const wf = await call('POST', '/api/backtests', {
       genome: smaCrossoverGenome(),
       period: PERIOD,
@@ -254,11 +254,16 @@ describe('backtests through the API', () => {
     const w = (await call('GET', `/api/backtests/${wf.body.jobId}`)).body;
     expect(w).to.include({ status: 'completed', kind: 'walk_forward' });
     expect(w.analysis.kind).to.equal('walk_forward');
-    expect(w.analysis.windows.length).to.equal(Math.floor((1416 - 360) / 120) + 1);
+    // The summary says how many windows there are and where to page them; the windows are paged.
+    const windows = Math.floor((1416 - 360) / 120) + 1;
+    expect(w.analysis.windows).to.deep.equal({ total: windows, href: `/api/backtests/${wf.body.jobId}/windows` });
+    expect((await call('GET', `/api/backtests/${wf.body.jobId}/windows`)).body.windows).to.have.length(windows);
     const g = (await call('GET', `/api/backtests/${gs.body.jobId}`)).body;
     expect(g).to.include({ status: 'completed', kind: 'grid_search' });
-    expect(g.analysis.cells).to.have.length(3);
-    expect(g.analysis.cells[2].skipped).to.contain('period');
+    expect(g.analysis.cells).to.include({ total: 3, scored: 2, skipped: 1 });
+    const cells = (await call('GET', `/api/backtests/${gs.body.jobId}/cells`)).body.cells;
+    expect(cells).to.have.length(3);
+    expect(cells[2].skipped).to.contain('period');
     expect(g.metrics.totalReturn).to.equal(g.analysis.best.score);
   });
 

@@ -13,9 +13,8 @@ import { backtestRoutes } from '../../apps/api/backtest-routes.js';
 import { marketDataReadModel } from '../../apps/api/market-data-read-model.js';
 import { activationAuditReadModel, strategyReadModel } from '../../apps/api/read-models.js';
 import { createApi } from '../../apps/api/server.js';
-import { ENGINE_VERSION } from '../../domain/backtest/version.js';
 import { smaCrossoverGenome } from '../../domain/strategy/templates.js';
-import * as jobRunner from '../../infrastructure/backtest/job-runner.js';
+import { runJob } from '../../infrastructure/backtest/run-job.js';
 import { fixedClock } from '../../infrastructure/clock/system-clock.js';
 import { uuidIds } from '../../infrastructure/clock/uuid-ids.js';
 import { createReadModelPool } from '../../infrastructure/db/pool.js';
@@ -51,7 +50,7 @@ describe('POST /api/backtests: limits checked up front', () => {
     for (const file of ['binance_BTCUSDT_1h.csv.gz', 'binance_ETHUSDT_1h.csv.gz']) await importCandleFile(candles, sharedDataFile(file));
     const clock = fixedClock(new Date(NOW));
     const deps = { store, clock, ids: uuidIds };
-    dispatcher = inProcessDispatcher({ candles, jobRunner, engineVersion: ENGINE_VERSION, record: backtestOutcomeRecorder(deps), onError: (e) => console.error(e) });
+    dispatcher = inProcessDispatcher({ candles, runJob, record: backtestOutcomeRecorder(deps), onError: (e) => console.error(e) });
     const app = createApi({
       ...deps,
       pool,

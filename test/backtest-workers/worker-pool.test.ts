@@ -1,5 +1,5 @@
 // The worker-thread pool gives exactly what the main thread gives, spreads jobs over every worker, returns them in
-// input order and survives a worker that dies mid-job.
+// input order, runs jobs over series a caller gives (beside the store's) and survives a worker that dies mid-job.
 import { expect } from 'chai';
 import type { BacktestJob } from '../../application/ports/backtest-jobs.js';
 import { backtestGenome } from '../../domain/backtest/engine.js';
@@ -7,7 +7,7 @@ import { randomGenomes } from '../../domain/backtest/random-genome.js';
 import { IndicatorCache } from '../../domain/indicators/cache.js';
 import type { CandleSeries } from '../../domain/market/candles.js';
 import { dataFingerprint, downsampleEquity, MAX_EQUITY_POINTS, runBacktestJob } from '../../infrastructure/backtest/job-runner.js';
-import { WorkerCrashedError, WorkerPool } from '../../infrastructure/backtest/worker-pool.js';
+import { PoolClosedError, WorkerCrashedError, WorkerPool } from '../../infrastructure/backtest/worker-pool.js';
 import { loadCandles } from '../indicators/real-candles.js';
 
 const SYMBOLS = ['BTCUSDT', 'ETHUSDT'] as const;
@@ -98,6 +98,35 @@ describe('backtest worker pool', function () {
     expect(String(err)).to.match(/no data for binance:XRPUSDT:1h/);
   });
 
+  it('runs jobs over series the caller gives, exactly as given, beside the stored series of the same key', async () => {
+    // The caller's series start later than the stored ones (another warm-up): a different result and fingerprint.
+    const later = (s: CandleSeries, start: number): CandleSeries => {
+      const cut = (a: Float64Array) => a.subarray(start);
+      return { ...s, length: s.length - start, openTime: cut(s.openTime), open: cut(s.open), high: cut(s.high), low: cut(s.low), close: cut(s.close), volume: cut(s.volume), quoteVolume: cut(s.quoteVolume), trades: cut(s.trades) };
+    };
+    const given = Object.fromEntries(SYMBOLS.map((s) => [s, later(series[s]!, series[s]!.length - 120 * 24 - 300)]));
+    const loadsBefore = loads;
+    const genomes = randomGenomes(21, 6, SYMBOLS);
+    const onGiven = await Promise.all(genomes.map((g, i) => pool.run(job(i, g, `given-${i}`), given)));
+    const onStored = await Promise.all(genomes.map((g, i) => pool.run(job(i, g, `given-${i}`))));
+    const cache = new IndicatorCache();
+    genomes.forEach((g, i) => {
+      expect(onGiven[i]).to.deep.equal(runBacktestJob(job(i, g, `given-${i}`), given, cache));
+      expect(onStored[i]).to.deep.equal(runBacktestJob(job(i, g, `given-${i}`), series, cache));
+      const [a, b] = [onGiven[i]!, onStored[i]!];
+      if (!a.ok || !b.ok) throw new Error('both runs must succeed');
+      expect(a.result.dataFingerprint).to.not.equal(b.result.dataFingerprint);
+    });
+    expect(loads).to.equal(loadsBefore); // the given series were never loaded from the store
+    // Forgotten by the workers, then shared again when given again.
+    pool.forget(Object.values(given));
+    expect(await pool.run(job(0, genomes[0]!, 'given-again'), given)).to.deep.equal(runBacktestJob(job(0, genomes[0]!, 'given-again'), given, new IndicatorCache()));
+    pool.forget(Object.values(given));
+    // A symbol the caller did not give fails the job, it is not loaded from the store.
+    const missing = await pool.run(job(0, genomes[0]!, 'given-missing'), { BTCUSDT: given['BTCUSDT']! });
+    expect(missing).to.include({ ok: false, code: 'MISSING_SERIES' });
+  });
+
   it('replaces a worker that dies mid-job, fails that job clearly and keeps working', async () => {
     const genomes = randomGenomes(5, 10, SYMBOLS);
     let err: unknown;
@@ -116,6 +145,28 @@ describe('backtest worker pool', function () {
     });
     await pool.ready();
     expect(pool.stats().workers).to.equal(2);
+  });
+});
+
+describe('closing the backtest worker pool', function () {
+  this.timeout(60_000);
+  it('rejects the work still pending (queued or running) with PoolClosedError, and any later run', async () => {
+    const btc = loadCandles('binance_BTCUSDT_1h.csv.gz', 'BTCUSDT');
+    const pool = new WorkerPool({ size: 1, loadSeries: async () => btc });
+    await pool.ready();
+    const end = btc.openTime[btc.length - 1]! + 3_600_000;
+    const genomes = randomGenomes(9, 6, ['BTCUSDT']);
+    const pending = genomes.map((genome, i) =>
+      pool.run({ jobId: `closing-${i}`, genome, exchange: 'binance', symbols: ['BTCUSDT'], interval: '1h', period: { from: end - 400 * DAY, to: end } }, i % 2 === 0 ? { BTCUSDT: btc } : undefined),
+    );
+    await new Promise((r) => setImmediate(r)); // the jobs are queued and handed out
+    await pool.close();
+    const settled = await Promise.allSettled(pending);
+    for (const s of settled) if (s.status === 'rejected') expect(s.reason).to.be.instanceOf(PoolClosedError);
+    expect(settled.filter((s) => s.status === 'rejected').length).to.be.greaterThan(0);
+    let late: unknown;
+    await pool.run({ jobId: 'late', genome: genomes[0]!, exchange: 'binance', symbols: ['BTCUSDT'], interval: '1h', period: { from: end - DAY, to: end } }).catch((e: unknown) => (late = e));
+    expect(late).to.be.instanceOf(PoolClosedError);
   });
 });
 

@@ -156,8 +156,9 @@ export const EVENT_EXAMPLES: Readonly<Record<string, EventExample>> = {
           spec: { grid: { 'fast.period': [5, 10], 'slow.period': [30] }, metric: 'sharpe' },
           metric: 'sharpe',
           cells: [
-            { params: { 'fast.period': 5, 'slow.period': 30 }, metrics: { sharpe: 0.7 }, score: 0.7, rank: 2 },
-            { params: { 'fast.period': 10, 'slow.period': 30 }, metrics: { sharpe: 1.21 }, score: 1.21, rank: 1 },
+            { params: { 'fast.period': 5, 'slow.period': 30 }, headline: { sharpe: 0.7, totalReturn: 0.02, maxDrawdown: 0.04, tradeCount: 11 }, score: 0.7, rank: 2 },
+            { params: { 'fast.period': 10, 'slow.period': 30 }, headline: { sharpe: 1.21, totalReturn: 0.043, maxDrawdown: 0.031, tradeCount: 9 }, score: 1.21, rank: 1 },
+            { params: { 'fast.period': 40, 'slow.period': 30 }, skipped: 'the fast period is not below the slow one' },
           ],
           best: { params: { 'fast.period': 10, 'slow.period': 30 }, score: 1.21 },
         },

@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import { either } from 'fp-ts';
 import type { DatabasePool } from 'slonik';
 import { runDailyCycle, type DailyCycleDeps, type DailyCycleOptions, type DailyCycleReport } from '../../application/learning/daily-cycle.js';
+import { inProcessWindowBacktests } from '../../application/learning/in-process-window-backtests.js';
 import { dataFingerprint } from '../../infrastructure/backtest/job-runner.js';
 import { fixedClock } from '../../infrastructure/clock/system-clock.js';
 import { uuidIds } from '../../infrastructure/clock/uuid-ids.js';
@@ -37,7 +38,7 @@ export const openCycleFixture = async (label: string, files: readonly string[], 
   for await (const r of importCandleFiles(candles, files.map(sharedDataFile))) expect(r.error, r.file).to.equal(undefined);
   const runner = new ProjectionRunner({ pool, store, projections: ALL_PROJECTIONS, log: memoryLog() });
   const clock = fixedClock(now);
-  const deps: DailyCycleDeps = { store, candles, clock, ids: uuidIds, log: memoryLog(), history: readModelLearningHistory(pool), dataFingerprint, catchUp: () => runner.catchUp() };
+  const deps: DailyCycleDeps = { store, candles, clock, ids: uuidIds, log: memoryLog(), history: readModelLearningHistory(pool), backtests: inProcessWindowBacktests(dataFingerprint), catchUp: () => runner.catchUp() };
   return {
     store,
     pool,
