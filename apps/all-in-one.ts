@@ -5,6 +5,7 @@ import { openBus, startApi, startMirrorService, startProjector } from './service
 import { startCollector } from './collector/service.js';
 import { startLearningCycle } from './learning-schedule.js';
 import { openBacktesting, startBacktestWorker } from './backtesting.js';
+import { stopInReverse, type Stoppable } from './shutdown.js';
 
 export const startAll = async (env: Record<string, string | undefined> = process.env) => {
   const platform = await openPlatform(configOrExit(env), 'mastertrade');
@@ -18,23 +19,27 @@ export const startAll = async (env: Record<string, string | undefined> = process
   // With a broker, a backtest worker in this process consumes the queue the API submits to.
   const worker = platform.config.amqpUrl ? await startBacktestWorker(platform) : undefined;
   const api = await startApi(platform, bus, checkpoints, backtesting);
-  const parts = [projector, mirror, collector, learning, { stop: () => backtesting.close() }, ...(worker ? [worker] : []), api];
-  const closeRest = async () => {
-    await bus.close();
-    await checkpoints.close();
-  };
+  const parts: Stoppable[] = [
+    { stop: () => platform.close() },
+    { stop: () => checkpoints.close() },
+    { stop: () => bus.close() },
+    projector,
+    mirror,
+    collector,
+    learning,
+    { stop: () => backtesting.close() },
+    ...(worker ? [worker] : []),
+    api,
+  ];
   return {
     platform,
     bus,
     port: api.port,
     collector,
     backtesting,
-    parts,
-    stop: async () => {
-      for (const p of [...parts].reverse()) await p.stop();
-      await closeRest();
-      await platform.close();
+    /** Stops every service in reverse order of start: the API first, the database (and embedded PostgreSQL) last. */
+    stop: async (): Promise<void> => {
+      if (!(await stopInReverse(platform.log, parts))) throw new Error('a service did not stop cleanly (see the warnings above)');
     },
-    closeRest,
   };
 };
