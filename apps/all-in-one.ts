@@ -18,7 +18,7 @@ export const startAll = async (env: Record<string, string | undefined> = process
   const backtesting = openBacktesting(platform);
   // With a broker, a backtest worker in this process consumes the queue the API submits to.
   const worker = platform.config.amqpUrl ? await startBacktestWorker(platform) : undefined;
-  const api = await startApi(platform, bus, checkpoints, backtesting);
+  const api = await startApi(platform, bus, checkpoints, backtesting, { dataCollection: collector.health });
   const parts: Stoppable[] = [
     { stop: () => platform.close() },
     { stop: () => checkpoints.close() },

@@ -1,5 +1,8 @@
-// GET /health: the database, the broker, and how far the projections and the mirror lag behind the log.
+// GET /health: the database, the broker, how far the projections and the mirror lag behind the log, and (in the
+// process that collects market data) whether the exchange can be reached.
 // Lags are read from the stored checkpoints, so any process (the API alone, or all-in-one) reports the same.
+// Levels: `unhealthy` (HTTP 503, healthy: false) when a part that keeps the record or the read models fails;
+// `degraded` (HTTP 200) when the platform works but a part runs below par — listed in `degraded`; else `ok`.
 import { sql } from 'slonik';
 import { START } from '../application/ports/event-store.js';
 import type { Bus } from '../application/ports/bus.js';
@@ -9,6 +12,15 @@ import { PostgresCheckpointStore } from '../infrastructure/db/postgres-checkpoin
 import { RabbitMqBus } from '../infrastructure/messaging/rabbitmq-bus.js';
 import type { HealthReport } from './api/server.js';
 import type { Platform } from './platform.js';
+import type { DataCollectionHealth } from './collector/service.js';
+
+export type HealthStatus = 'ok' | 'degraded' | 'unhealthy';
+
+export interface HealthOptions {
+  readonly mirrorName?: string;
+  /** The collector's view of the exchange, when this process collects market data. */
+  readonly dataCollection?: () => DataCollectionHealth;
+}
 
 /** Lag above which a part counts as behind (events). */
 const MAX_HEALTHY_LAG = 10_000;
@@ -22,7 +34,8 @@ const timed = async <T>(fn: () => Promise<T>) => {
   }
 };
 
-export const healthCheck = (platform: Platform, bus: Bus, mirrorCheckpoints: PostgresCheckpointStore, mirrorName = 'mirror') => {
+export const healthCheck = (platform: Platform, bus: Bus, mirrorCheckpoints: PostgresCheckpointStore, options: HealthOptions = {}) => {
+  const mirrorName = options.mirrorName ?? 'mirror';
   return async (): Promise<HealthReport> => {
     const database = await timed(() => platform.pool.oneFirst(sql.unsafe`SELECT 1`));
     const broker =
@@ -45,21 +58,26 @@ export const healthCheck = (platform: Platform, bus: Bus, mirrorCheckpoints: Pos
       const lag = await platform.store.countAfter(cp ?? START);
       return { lag, checkpoint: cp ? { commit: cp.commit.toString(), prepare: cp.prepare.toString() } : null };
     });
-    const healthy =
+    const works =
       database.ok &&
       broker.ok &&
       projections.ok &&
       projections.value.every((p) => p.lag <= MAX_HEALTHY_LAG) &&
       mirror.ok &&
       mirror.value.lag <= MAX_HEALTHY_LAG;
+    const dataCollection = options.dataCollection?.();
+    const degraded = dataCollection?.status === 'degraded' ? ['dataCollection'] : [];
+    const status: HealthStatus = !works ? 'unhealthy' : degraded.length > 0 ? 'degraded' : 'ok';
     return {
-      healthy,
-      status: healthy ? 'ok' : 'degraded',
+      healthy: status !== 'unhealthy',
+      status,
+      degraded,
       eventStore: platform.store.name,
       database: database.ok ? { ok: true, latencyMs: database.ms } : { ok: false, error: database.error },
       broker,
       projections: projections.ok ? projections.value : { ok: false, error: projections.error },
       mirror: mirror.ok ? mirror.value : { ok: false, error: mirror.error },
+      ...(dataCollection === undefined ? {} : { dataCollection }),
     };
   };
 };

@@ -10,7 +10,7 @@ import { ProjectionRunner } from '../projections/runner.js';
 import { createApi } from './api/server.js';
 import { activationAuditReadModel, strategyReadModel } from './api/read-models.js';
 import { marketDataReadModel } from './api/market-data-read-model.js';
-import { healthCheck } from './health.js';
+import { healthCheck, type HealthOptions } from './health.js';
 import { backtestRoutes } from './api/backtest-routes.js';
 import type { Backtesting } from './backtesting.js';
 import type { Platform } from './platform.js';
@@ -47,6 +47,7 @@ export const startApi = async (
   bus: Bus,
   checkpoints: PostgresCheckpointStore,
   backtesting?: Backtesting,
+  health: HealthOptions = {},
 ): Promise<Running & { server: Server; port: number }> => {
   const app = createApi({
     store: platform.store,
@@ -57,7 +58,7 @@ export const startApi = async (
     strategies: strategyReadModel(platform.pool),
     activationAudit: activationAuditReadModel(platform.pool),
     marketData: marketDataReadModel(platform.pool, platform.store, platform.clock),
-    health: healthCheck(platform, bus, checkpoints),
+    health: healthCheck(platform, bus, checkpoints, health),
     ...(backtesting
       ? {
           backtests: backtestRoutes({
