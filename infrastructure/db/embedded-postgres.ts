@@ -229,6 +229,8 @@ const own = (pgCtlPath: string, databaseDir: string, dataDir: string, server: { 
       process.removeListener('exit', onExit);
       const r = await pgCtl(pgCtlPath, ['stop', '-D', databaseDir, '-m', 'fast', '-w', '-t', String(PG_CTL_TIMEOUT_S)]);
       if (!r.ok && runningServer(databaseDir) !== undefined) throw new Error(`the embedded PostgreSQL in ${databaseDir} did not stop: ${r.output}`);
+      // pg_ctl returns once postmaster.pid is gone; the postmaster exits a moment later.
+      for (let i = 0; i < 100 && isAlive(server.pid); i++) await new Promise((resolve) => setTimeout(resolve, 50));
       if (readOwner(dataDir)?.pid === process.pid) rmSync(ownerFile(dataDir), { force: true });
     },
   };
