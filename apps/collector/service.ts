@@ -165,7 +165,7 @@ export const startCollector = (platform: Platform, options: CollectorOptions = {
         const report = await repairGaps({ candles, clock, source: guard?.attemptDue() ? source : undefined, status }, s);
         if (report.remaining.length > 0) log.info({ series: s, gaps: report.remaining.length, filled: report.filled }, 'gaps remain (exchange outages are kept as gaps)');
       }
-    }),
+    }, { paused: !scheduled }),
     schedule('retention', '0 0 4 * * *', log, async () => {
       const hf = md.retentionHighFrequencyDays;
       const deleted = await applyRetention(candles, { '1m': hf, '5m': hf, '15m': hf, '1d': md.retentionDailyDays });
