@@ -13,6 +13,14 @@ COPY projections ./projections
 COPY infrastructure ./infrastructure
 COPY apps ./apps
 COPY migrations ./migrations
+# The embedded PostgreSQL's data (used only without DATABASE_URL) must be writable by the `node` user.
+RUN mkdir -p /app/.data && chown node:node /app/.data
+ENV DATA_DIR=/app/.data
+VOLUME /app/.data
+# A published port reaches the API through the container's own interface, so it listens on all of them here;
+# publish it on the host's loopback (see docker-compose.yml): the API has no authentication yet.
+ENV HOST=0.0.0.0
 USER node
 EXPOSE 8080
-CMD ["npx", "tsx", "apps/main.ts"]
+# node itself, not npx/npm: `docker stop` sends SIGTERM to this process, which stops every service in order.
+CMD ["node", "--import", "tsx", "apps/main.ts"]

@@ -5,6 +5,7 @@ import { openBus, startApi, startMirrorService, startProjector } from './service
 import { startCollector } from './collector/service.js';
 import { startLearningCycle } from './learning-schedule.js';
 import { openBacktesting, startBacktestWorker } from './backtesting.js';
+import { stopInReverse, type Stoppable } from './shutdown.js';
 
 export const startAll = async (env: Record<string, string | undefined> = process.env) => {
   const platform = await openPlatform(configOrExit(env), 'mastertrade');
@@ -18,12 +19,20 @@ export const startAll = async (env: Record<string, string | undefined> = process
   const worker = platform.config.amqpUrl ? await startBacktestWorker(platform) : undefined;
   // The learning cycle's backtests share this process's worker threads (the API's pool, or the queue worker's).
   const learning = startLearningCycle(platform, {}, backtesting.pool ?? worker?.pool);
-  const api = await startApi(platform, bus, checkpoints, backtesting);
-  const parts = [projector, mirror, collector, { stop: () => backtesting.close() }, ...(worker ? [worker] : []), learning, api];
-  const closeRest = async () => {
-    await bus.close();
-    await checkpoints.close();
-  };
+  const api = await startApi(platform, bus, checkpoints, backtesting, { dataCollection: collector.health });
+  // In the order of start: stopped in reverse, the API first, the database (and embedded PostgreSQL) last.
+  const parts: Stoppable[] = [
+    { stop: () => platform.close() },
+    { stop: () => checkpoints.close() },
+    { stop: () => bus.close() },
+    projector,
+    mirror,
+    collector,
+    { stop: () => backtesting.close() },
+    ...(worker ? [worker] : []),
+    learning,
+    api,
+  ];
   return {
     platform,
     bus,
@@ -31,12 +40,9 @@ export const startAll = async (env: Record<string, string | undefined> = process
     collector,
     backtesting,
     learning,
-    parts,
-    stop: async () => {
-      for (const p of [...parts].reverse()) await p.stop();
-      await closeRest();
-      await platform.close();
+    /** Stops every service in reverse order of start: the API first, the database (and embedded PostgreSQL) last. */
+    stop: async (): Promise<void> => {
+      if (!(await stopInReverse(platform.log, parts))) throw new Error('a service did not stop cleanly (see the warnings above)');
     },
-    closeRest,
   };
 };

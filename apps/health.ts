@@ -1,8 +1,10 @@
 // GET /health: the database, the broker, how far the projections and the mirror lag behind the log, where a
-// projection stopped, and which events are quarantined. Read from the stored checkpoints and the log, so any process
-// (the API alone, or all-in-one) reports the same.
-// Levels: `ok`; `degraded` (HTTP 200, the parts named in `degraded`): the platform serves, something is behind;
-// `unhealthy` (HTTP 503, the parts named in `unhealthy`): a part is down or a read model has stopped.
+// projection stopped, which events are quarantined, and (in the process that collects market data) whether the
+// exchange can be reached. Read from the stored checkpoints and the log, so any process (the API alone, or
+// all-in-one) reports the same.
+// Levels: `unhealthy` (HTTP 503, healthy: false, the parts named in `unhealthy`) when a part that keeps the record
+// or the read models fails or a read model has stopped; `degraded` (HTTP 200, the parts named in `degraded`) when
+// the platform works but a part runs below par (a lagging read model, data collection offline); else `ok`.
 import { sql } from 'slonik';
 import { START } from '../application/ports/event-store.js';
 import { loadQuarantine } from '../application/quarantine/quarantine.js';
@@ -13,6 +15,15 @@ import { PostgresCheckpointStore } from '../infrastructure/db/postgres-checkpoin
 import { RabbitMqBus } from '../infrastructure/messaging/rabbitmq-bus.js';
 import type { HealthReport } from './api/server.js';
 import type { Platform } from './platform.js';
+import type { DataCollectionHealth } from './collector/service.js';
+
+export type HealthStatus = 'ok' | 'degraded' | 'unhealthy';
+
+export interface HealthOptions {
+  readonly mirrorName?: string;
+  /** The collector's view of the exchange, when this process collects market data. */
+  readonly dataCollection?: () => DataCollectionHealth;
+}
 
 /** Lag above which a part counts as behind (events). */
 const MAX_HEALTHY_LAG = 10_000;
@@ -26,7 +37,8 @@ const timed = async <T>(fn: () => Promise<T>) => {
   }
 };
 
-export const healthCheck = (platform: Platform, bus: Bus, mirrorCheckpoints: PostgresCheckpointStore, mirrorName = 'mirror') => {
+export const healthCheck = (platform: Platform, bus: Bus, mirrorCheckpoints: PostgresCheckpointStore, options: HealthOptions = {}) => {
+  const mirrorName = options.mirrorName ?? 'mirror';
   return async (): Promise<HealthReport> => {
     const database = await timed(() => platform.pool.oneFirst(sql.unsafe`SELECT 1`));
     const broker =
@@ -61,6 +73,7 @@ export const healthCheck = (platform: Platform, bus: Bus, mirrorCheckpoints: Pos
     const quarantine = await timed(async () =>
       [...(await loadQuarantine(platform.store)).values()].map((q) => ({ ...q.event, reason: q.reason, decodeErrors: q.decodeErrors })),
     );
+    const dataCollection = options.dataCollection?.();
     const unhealthy = [
       ...(database.ok ? [] : ['database']),
       ...(broker.ok ? [] : ['broker']),
@@ -71,13 +84,14 @@ export const healthCheck = (platform: Platform, bus: Bus, mirrorCheckpoints: Pos
       ...(projections.ok ? projections.value.filter((p) => p.stopped === null && p.lag > MAX_HEALTHY_LAG).map((p) => `projection:${p.name}`) : []),
       ...(mirror.ok && mirror.value.lag > MAX_HEALTHY_LAG ? ['mirror'] : []),
       ...(quarantine.ok ? [] : ['quarantine']),
+      ...(dataCollection?.status === 'degraded' ? ['dataCollection'] : []),
     ];
-    const status = unhealthy.length > 0 ? 'unhealthy' : degraded.length > 0 ? 'degraded' : 'ok';
+    const status: HealthStatus = unhealthy.length > 0 ? 'unhealthy' : degraded.length > 0 ? 'degraded' : 'ok';
     return {
       healthy: status !== 'unhealthy',
       status,
-      ...(unhealthy.length > 0 ? { unhealthy } : {}),
-      ...(degraded.length > 0 ? { degraded } : {}),
+      unhealthy,
+      degraded,
       eventStore: platform.store.name,
       database: database.ok ? { ok: true, latencyMs: database.ms } : { ok: false, error: database.error },
       broker,
@@ -85,6 +99,7 @@ export const healthCheck = (platform: Platform, bus: Bus, mirrorCheckpoints: Pos
       mirror: mirror.ok ? mirror.value : { ok: false, error: mirror.error },
       // Events every projection passes over (npm run quarantine -- list).
       quarantined: quarantine.ok ? quarantine.value : { ok: false, error: quarantine.error },
+      ...(dataCollection === undefined ? {} : { dataCollection }),
     };
   };
 };

@@ -112,7 +112,8 @@ export const startLearningCycle = (platform: Platform, options: Omit<DailyCycleO
     job,
     runNow,
     stop: async () => {
-      job.stop();
+      // A cycle in progress is not waited for: it can take many minutes and has no abort yet.
+      void job.stop();
       await candles.close();
     },
   };

@@ -1,6 +1,8 @@
-// `npm start`: the API, the projector and the mirror in one process.
+// `npm start`: every service in one process (apps/all-in-one.ts), stopped in order on SIGINT or SIGTERM.
 import { startAll } from './all-in-one.js';
-import { stopOnSignals } from './services.js';
+import { serve } from './shutdown.js';
 
-const app = await startAll();
-stopOnSignals(app.platform, app.parts, app.closeRest);
+await serve('mastertrade', async () => {
+  const app = await startAll();
+  return { log: app.platform.log, stop: app.stop };
+});

@@ -37,19 +37,42 @@ export const configOrExit = (env: Record<string, string | undefined> = process.e
   return config.right;
 };
 
-export const openPlatform = async (config: Config, service: string): Promise<Platform> => {
+export interface PlatformOptions {
+  /**
+   * `service` (default) owns the embedded PostgreSQL it starts and refuses a data folder another live process serves;
+   * `command` (the CLIs) uses the server a running `npm start` already runs on the same DATA_DIR, and leaves it running.
+   */
+  readonly role?: 'service' | 'command';
+}
+
+export const openPlatform = async (config: Config, service: string, options: PlatformOptions = {}): Promise<Platform> => {
   const log = createLogger(config.logLevel, service);
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
-    log.info({ dataDir: config.dataDir, port: config.embeddedPgPort }, 'DATABASE_URL not set: starting the embedded PostgreSQL');
-    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, onLog: (m) => log.debug({ postgres: m }) });
+    log.info({ dataDir: config.dataDir, port: config.embeddedPgPort }, 'DATABASE_URL not set: using the embedded PostgreSQL');
+    embedded = await startEmbeddedPostgres({
+      dataDir: config.dataDir,
+      port: config.embeddedPgPort,
+      whenRunning: options.role === 'command' ? 'share' : 'refuse',
+      onLog: (m) => log.debug({ postgres: m }),
+    });
+    if (embedded.owned) log.info({ pid: embedded.pid, port: embedded.port }, 'embedded PostgreSQL started');
+    else log.info({ pid: embedded.pid, port: embedded.port, owner: embedded.ownerDescription }, `using the embedded PostgreSQL that ${embedded.ownerDescription} runs (left running)`);
     databaseUrl = embedded.url;
   }
-  if (await ensureDatabase(databaseUrl)) log.info('created the database');
-  await migrate(databaseUrl, { info: (m) => log.info(m) });
-  const store = await createEventStore(config, databaseUrl);
-  const pool = await createReadModelPool(databaseUrl);
+  let store: EventStore;
+  let pool: DatabasePool;
+  try {
+    if (await ensureDatabase(databaseUrl)) log.info('created the database');
+    await migrate(databaseUrl, { info: (m) => log.info(m) });
+    store = await createEventStore(config, databaseUrl);
+    pool = await createReadModelPool(databaseUrl);
+  } catch (err) {
+    // Nothing half-open is left behind: the server this process started goes with the failure.
+    await embedded?.stop().catch(() => undefined);
+    throw err;
+  }
   log.info({ eventStore: store.name }, 'platform ready');
   return {
     config,

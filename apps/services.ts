@@ -10,7 +10,7 @@ import { ProjectionRunner } from '../projections/runner.js';
 import { createApi } from './api/server.js';
 import { activationAuditReadModel, strategyReadModel } from './api/read-models.js';
 import { marketDataReadModel } from './api/market-data-read-model.js';
-import { healthCheck } from './health.js';
+import { healthCheck, type HealthOptions } from './health.js';
 import { backtestRoutes } from './api/backtest-routes.js';
 import type { Backtesting } from './backtesting.js';
 import type { Platform } from './platform.js';
@@ -47,6 +47,7 @@ export const startApi = async (
   bus: Bus,
   checkpoints: PostgresCheckpointStore,
   backtesting?: Backtesting,
+  health: HealthOptions = {},
 ): Promise<Running & { server: Server; port: number }> => {
   const app = createApi({
     store: platform.store,
@@ -57,7 +58,7 @@ export const startApi = async (
     strategies: strategyReadModel(platform.pool),
     activationAudit: activationAuditReadModel(platform.pool),
     marketData: marketDataReadModel(platform.pool, platform.store, platform.clock),
-    health: healthCheck(platform, bus, checkpoints),
+    health: healthCheck(platform, bus, checkpoints, health),
     limits: { http: platform.config.limits.http, genomeMaxSymbols: platform.config.limits.genomeMaxSymbols },
     ...(backtesting
       ? {
@@ -75,29 +76,29 @@ export const startApi = async (
         }
       : {}),
   });
-  const server = app.listen(platform.config.port);
+  // 127.0.0.1 unless HOST says otherwise: the API has no authentication yet.
+  const server = app.listen(platform.config.port, platform.config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
   });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : platform.config.port;
-  platform.log.info({ port }, `API listening on http://localhost:${port}`);
-  return { server, port, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  const { url, host, port } = listeningAt(server);
+  const everywhere = host === '0.0.0.0' || host === '::';
+  platform.log.info({ host, port, url }, `API listening on ${url}${everywhere ? ' (every interface)' : ''}`);
+  return { server, port, stop: () => closeServer(server) };
 };
 
-/** Stops on SIGINT/SIGTERM, in reverse order of start. */
-export const stopOnSignals = (platform: Platform, parts: Running[], extra: () => Promise<void> = async () => undefined) => {
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    platform.log.info({ signal }, 'stopping');
-    for (const p of [...parts].reverse()) await p.stop().catch((err) => platform.log.warn({ err }, 'stopping a service'));
-    await extra();
-    await platform.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+/** The address the server really listens on (the port PORT=0 picked), as a URL. */
+export const listeningAt = (server: Server): { url: string; host: string; port: number } => {
+  const address = server.address();
+  if (address === null || typeof address !== 'object') throw new Error(`the server is not listening on a TCP port (${String(address)})`);
+  const host = address.address;
+  return { host, port: address.port, url: `http://${address.family === 'IPv6' ? `[${host}]` : host}:${address.port}` };
 };
+
+/** Stops accepting, lets requests in progress finish, and drops idle keep-alive connections. */
+const closeServer = (server: Server) =>
+  new Promise<void>((resolve, reject) => {
+    server.close((err) => (err ? reject(err) : resolve()));
+    server.closeIdleConnections();
+  });

@@ -33,7 +33,7 @@ export interface BackfillOptions {
   readonly rateLimitWaitMs?: number;
   /** Longest wait honoured after a rate limit, whatever the exchange asked. Default 10 min. */
   readonly maxRateLimitWaitMs?: number;
-  /** Checked between pages: the backfill stops cleanly, and the next one resumes. */
+  /** Checked between pages and during a retry's wait: the backfill stops cleanly, and the next one resumes. */
   readonly signal?: AbortSignal;
 }
 
@@ -82,30 +82,42 @@ export const backfillSeries = async (
   const step = INTERVAL_MS[key.interval];
   const pageSize = options.pageSize ?? 1000;
   const retries = options.retry?.retries ?? 5;
+  const stopped = () => options.signal?.aborted === true;
   let report: BackfillReport = { key, pages: 0, fetched: 0, inserted: 0, unchanged: 0, completed: 0, conflicts: 0, aborted: false };
 
-  const fetchPage = (since: number): Promise<readonly Candle[]> =>
-    pRetry(
-      async () => {
-        const page = await source.fetchCandles(key.symbol, key.interval, since, pageSize);
-        if (isRight(page)) return page.right;
-        throw new SourceFailure(page.left);
-      },
-      {
-        retries,
-        minTimeout: options.retry?.minDelayMs ?? 500,
-        maxTimeout: options.retry?.maxDelayMs ?? 30_000,
-        shouldRetry: ({ error }) => error instanceof SourceFailure && isTransient(error.error),
-        onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
-          if (!(error instanceof SourceFailure) || !isTransient(error.error) || retriesLeft === 0) return;
-          log?.warn({ key, since, attemptNumber, retriesLeft, error: error.error }, 'candle page failed, retrying');
-          // Back off as long as the exchange asked before the ordinary retry delay: hammering a 429 earns a ban.
-          if (error.error.kind === 'RateLimited') {
-            await sleep(Math.min(error.error.retryAfterMs ?? options.rateLimitWaitMs ?? 60_000, options.maxRateLimitWaitMs ?? 600_000));
-          }
+  const fetchPage = async (since: number): Promise<readonly Candle[]> => {
+    let lastFailure: SourceFailure | undefined;
+    try {
+      return await pRetry(
+        async () => {
+          const page = await source.fetchCandles(key.symbol, key.interval, since, pageSize);
+          if (isRight(page)) return page.right;
+          throw (lastFailure = new SourceFailure(page.left));
         },
-      },
-    );
+        {
+          retries,
+          minTimeout: options.retry?.minDelayMs ?? 500,
+          maxTimeout: options.retry?.maxDelayMs ?? 30_000,
+          // The signal also ends a retry's wait: a stopping collector, or a source known to be unreachable.
+          ...(options.signal === undefined ? {} : { signal: options.signal }),
+          shouldRetry: ({ error }) => error instanceof SourceFailure && isTransient(error.error) && !stopped(),
+          onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+            if (!(error instanceof SourceFailure) || !isTransient(error.error) || retriesLeft === 0 || stopped()) return;
+            // A retry is routine (info); the failure that stops the backfill is the warning.
+            log?.info({ key, since, attemptNumber, retriesLeft, error: error.error }, 'candle page failed, retrying');
+            // Back off as long as the exchange asked before the ordinary retry delay: hammering a 429 earns a ban.
+            if (error.error.kind === 'RateLimited') {
+              await sleep(Math.min(error.error.retryAfterMs ?? options.rateLimitWaitMs ?? 60_000, options.maxRateLimitWaitMs ?? 600_000));
+            }
+          },
+        },
+      );
+    } catch (err) {
+      // Aborted during a retry's wait: the failure that led to it is the outcome.
+      if (stopped() && lastFailure !== undefined && !(err instanceof SourceFailure)) throw lastFailure;
+      throw err;
+    }
+  };
 
   /** Writes the page's candles inside [low, high) and returns them. */
   const writePage = async (page: readonly Candle[], low: number, high: number): Promise<Candle[]> => {
@@ -125,7 +137,6 @@ export const backfillSeries = async (
   };
 
   const from = alignUp(range.from, step);
-  const stopped = () => options.signal?.aborted === true;
 
   try {
     const bounds = await store.bounds(key);
@@ -151,9 +162,14 @@ export const backfillSeries = async (
     }
   } catch (err) {
     if (err instanceof SourceFailure) {
-      log?.warn({ key, error: err.error, report }, 'backfill stopped; run it again to resume');
-      return left({ error: err.error, report });
+      // Stopped by the signal (the collector stopping, or the source known to be unreachable, which its owner
+      // has already said once): not a warning of its own.
+      if (stopped()) log?.info({ key, error: err.error, report }, 'backfill interrupted; the next run resumes it');
+      else log?.warn({ key, error: err.error, report }, 'backfill stopped; run it again to resume');
+      return left({ error: err.error, report: { ...report, aborted: stopped() } });
     }
+    // Aborted between a page's answer and its use: what is written stays written.
+    if (stopped()) return right({ ...report, aborted: true });
     throw err;
   }
   report = { ...report, aborted: stopped() };

@@ -4,7 +4,7 @@ import type { Interval } from '../../domain/market/candles.js';
 import type { CandleStore } from '../ports/candle-store.js';
 import type { CollectionStatusRecorder } from '../ports/collection-status.js';
 import { describeMarketDataError } from '../ports/market-data-source.js';
-import { backfillSeries, type BackfillDeps, type BackfillReport } from './backfill.js';
+import { backfillSeries, type BackfillDeps, type BackfillOptions, type BackfillReport } from './backfill.js';
 
 const DAY = 86_400_000;
 
@@ -26,13 +26,14 @@ export const downloadHistory = async (
   exchange: string,
   symbol: string,
   plan: HistoryPlan = DEFAULT_HISTORY,
+  options: BackfillOptions = {},
 ): Promise<{ readonly reports: BackfillReport[]; readonly errors: string[] }> => {
   const now = deps.clock.now().getTime();
   const reports: BackfillReport[] = [];
   const errors: string[] = [];
   for (const [interval, days] of Object.entries(plan) as [Interval, number][]) {
     const key = { exchange, symbol, interval };
-    const result = await backfillSeries(deps, key, { from: now - days * DAY, to: now });
+    const result = await backfillSeries(deps, key, { from: now - days * DAY, to: now }, options);
     const at = deps.clock.now();
     if (result._tag === 'Right') {
       reports.push(result.right);

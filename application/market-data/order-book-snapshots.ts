@@ -4,7 +4,7 @@
 import { Cron } from 'croner';
 import { isLeft, isRight } from 'fp-ts/lib/Either.js';
 import type { Clock } from '../ports/clock.js';
-import type { MarketDataError, MarketDataSource } from '../ports/market-data-source.js';
+import { isTransient, type MarketDataError, type MarketDataSource } from '../ports/market-data-source.js';
 import { liquidityMetrics, type BookLevel, type LiquidityMetrics, type OrderBook } from '../../domain/market/liquidity.js';
 
 export interface OrderBookSnapshot {
@@ -77,7 +77,10 @@ export const takeSnapshots = async (deps: SnapshotDeps, options: SnapshotOptions
     else snapshots.push(snapshotOf(deps.source.exchange, symbol, depth, book.right));
   }
   const saved = snapshots.length === 0 ? 0 : await deps.repository.save(snapshots);
-  if (failures.length > 0) deps.log?.warn({ failures }, 'order book snapshots failed for some symbols');
+  // A slow or unreachable exchange is tried again next round (and watched by the caller): a detail, not a warning.
+  const lasting = failures.filter((f) => !isTransient(f.error));
+  if (lasting.length > 0) deps.log?.warn({ failures: lasting }, 'order book snapshots failed for some symbols');
+  if (lasting.length < failures.length) deps.log?.info({ failures: failures.filter((f) => isTransient(f.error)) }, 'order book snapshots not taken this round (exchange slow or unreachable)');
   return { startedAt, saved, failures };
 };
 

@@ -503,7 +503,7 @@ export const openApiDocument = () => ({
         responses: { '200': { description: 'the policy summary', content: json(ref('LearningPolicySummary')) }, '404': problem('no learning cycle has recorded a policy yet') },
       },
     },
-    '/health': { get: { summary: 'Database, broker, projection and mirror lag', responses: { '200': { description: 'healthy' }, '503': { description: 'degraded' } } } },
+    '/health': { get: { summary: 'Database, broker, projection and mirror lag, data collection', responses: { '200': { description: 'ok or degraded (the parts in `degraded`)' }, '503': { description: 'unhealthy' } } } },
     '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
   },
   components: { schemas },

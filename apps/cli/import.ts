@@ -15,6 +15,8 @@ import { PostgresCandleStore } from '../../infrastructure/market-data/postgres-c
 import { recordImportStatus } from '../../infrastructure/market-data/candle-import-status.js';
 import { collectionStatusRecorder } from '../../infrastructure/market-data/collection-status-store.js';
 import { configOrExit, openPlatform } from '../platform.js';
+import { runCommand } from './run-command.js';
+import { describeFailure } from '../failure.js';
 
 const USAGE = `usage: npm run import -- [--exchange <id>] [--symbol <SYMBOL>] [--interval <1m|5m|15m|1h|4h|1d>] <file or folder>...`;
 const SHOWN = 20;
@@ -78,13 +80,14 @@ const describe = (r: CandleFileReport): string => {
   ].join('\n');
 };
 
-const platform = await openPlatform(configOrExit(), 'import');
-const store = new PostgresCandleStore({ connectionString: platform.databaseUrl, poolSize: 4 });
-const status = collectionStatusRecorder(platform.pool);
-const total = { files: 0, skipped: 0, failed: 0, rows: 0, inserted: 0, unchanged: 0, completed: 0, conflicts: 0, rejected: 0 };
-try {
-  for await (const r of importCandleFiles(store, parsed.positionals, { override, concurrency: 2 })) {
-    process.stdout.write(`${describe(r)}\n`);
+await runCommand('import', async () => {
+  const platform = await openPlatform(configOrExit(), 'import', { role: 'command' });
+  const store = new PostgresCandleStore({ connectionString: platform.databaseUrl, poolSize: 4 });
+  const status = collectionStatusRecorder(platform.pool);
+  const total = { files: 0, skipped: 0, failed: 0, rows: 0, inserted: 0, unchanged: 0, completed: 0, conflicts: 0, rejected: 0 };
+  try {
+    for await (const r of importCandleFiles(store, parsed.positionals, { override, concurrency: 2 })) {
+      process.stdout.write(`${describe(r)}\n`);
     // The data page shows imports like any other source: what is stored now, with the gaps and any error.
     const recorded = await recordImportStatus(status, store, r, platform.clock.now());
     if (recorded?.error !== undefined)
@@ -92,26 +95,27 @@ try {
         `  collection status: the error, and what is stored: ${recorded.observations} ${r.key!.exchange} ${r.key!.symbol} ${r.key!.interval} candles` +
           `${recorded.lastObservationAt === undefined ? '' : `, the newest opening at ${time(recorded.lastObservationAt)}`}\n`,
       );
-    total.files++;
-    if (r.skipped !== undefined) total.skipped++;
-    if (r.error !== undefined) total.failed++;
-    total.rows += r.rowsRead;
-    total.inserted += r.inserted;
-    total.unchanged += r.unchanged;
-    total.completed += r.completed;
-    total.conflicts += r.conflicts.length;
-    total.rejected += r.rejected.length;
+      total.files++;
+      if (r.skipped !== undefined) total.skipped++;
+      if (r.error !== undefined) total.failed++;
+      total.rows += r.rowsRead;
+      total.inserted += r.inserted;
+      total.unchanged += r.unchanged;
+      total.completed += r.completed;
+      total.conflicts += r.conflicts.length;
+      total.rejected += r.rejected.length;
+    }
+    process.stdout.write(
+      `${total.files} files (${total.skipped} skipped, ${total.failed} unreadable): rows read ${total.rows}, inserted ${total.inserted}, ` +
+        `unchanged ${total.unchanged}, completed ${total.completed}, conflicts ${total.conflicts}, rejected lines ${total.rejected}\n`,
+    );
+    if (total.failed + total.conflicts + total.rejected > 0) process.exitCode = 1;
+  } catch (err) {
+    process.stderr.write(`import failed: ${describeFailure(err)}\n`);
+    platform.log.error({ err }, 'import failed');
+    process.exitCode = 1;
+  } finally {
+    await store.close();
+    await platform.close();
   }
-  process.stdout.write(
-    `${total.files} files (${total.skipped} skipped, ${total.failed} unreadable): rows read ${total.rows}, inserted ${total.inserted}, ` +
-      `unchanged ${total.unchanged}, completed ${total.completed}, conflicts ${total.conflicts}, rejected lines ${total.rejected}\n`,
-  );
-  if (total.failed + total.conflicts + total.rejected > 0) process.exitCode = 1;
-} catch (err) {
-  process.stderr.write(`import failed: ${(err as Error).message}\n`);
-  platform.log.error({ err }, 'import failed');
-  process.exitCode = 1;
-} finally {
-  await store.close();
-  await platform.close();
-}
+});

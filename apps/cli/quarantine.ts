@@ -11,6 +11,8 @@ import { either } from 'fp-ts';
 import { inspectEvent, liftQuarantine, loadQuarantine, quarantineEvent } from '../../application/quarantine/quarantine.js';
 import { Actor, Reason, Uuid } from '../../domain/primitives/codecs.js';
 import { configOrExit, openPlatform } from '../platform.js';
+import { describeFailure } from '../failure.js';
+import { runCommand } from './run-command.js';
 
 const USAGE = `usage: npm run quarantine -- list
        npm run quarantine -- show <stream>@<revision>
@@ -64,40 +66,41 @@ const args =
         ? {}
         : usage(`list takes no argument, got "${target}"`);
 
-const platform = await openPlatform(configOrExit(), 'quarantine');
-const deps = { store: platform.store, clock: platform.clock, ids: platform.ids };
-const ctx = { actor: operator };
-const print = (s: string) => process.stdout.write(`${s}\n`);
-const describe = (e: object): string =>
-  'message' in e && typeof e.message === 'string' ? e.message : JSON.stringify(e, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
-try {
-  if (verb === 'list') {
-    const q = await loadQuarantine(platform.store);
-    if (q.size === 0) print('no event is quarantined');
-    for (const e of q.values())
-      print(`${e.event.streamName}@${e.event.revision} (${e.event.eventType}, event ${e.event.eventId}, position ${e.event.position.commit}/${e.event.position.prepare}): ${e.reason}`);
-  } else if (verb === 'show') {
-    const { target: t } = args as { target: { streamName: string; revision: bigint } };
-    const found = await inspectEvent(platform.store, t.streamName, t.revision);
-    if (either.isLeft(found)) throw new Error(found.left.message);
-    const { recorded, decodeErrors } = found.right;
-    print(JSON.stringify({ eventId: recorded.eventId, type: recorded.type, data: recorded.data, metadata: recorded.metadata }, null, 2));
-    print(decodeErrors.length === 0 ? 'it decodes' : `it does not decode:\n${decodeErrors.map((e) => `  ${e.path}: ${e.message}`).join('\n')}`);
-  } else if (verb === 'add') {
-    const { target: t, reason } = args as { target: { streamName: string; revision: bigint }; reason: string };
-    const done = await quarantineEvent(deps, t, reason, ctx);
-    if (either.isLeft(done)) throw new Error(describe(done.left));
-    print(`quarantined ${t.streamName}@${t.revision} (event ${done.right.event.eventId}, ${done.right.event.eventType}): every projection passes over it from now on`);
-  } else {
-    const { eventId, reason } = args as { eventId: string; reason: string };
-    const done = await liftQuarantine(deps, eventId, reason, ctx);
-    if (either.isLeft(done)) throw new Error(describe(done.left));
-    print(`lifted the quarantine of event ${eventId}: rebuild the read models to take it in (npm run replay -- <projection>)`);
+await runCommand('quarantine', async () => {
+  const platform = await openPlatform(configOrExit(), 'quarantine', { role: 'command' });
+  const deps = { store: platform.store, clock: platform.clock, ids: platform.ids };
+  const ctx = { actor: operator };
+  const print = (s: string) => process.stdout.write(`${s}\n`);
+  const describe = (e: object): string =>
+    'message' in e && typeof e.message === 'string' ? e.message : JSON.stringify(e, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  try {
+    if (verb === 'list') {
+      const q = await loadQuarantine(platform.store);
+      if (q.size === 0) print('no event is quarantined');
+      for (const e of q.values())
+        print(`${e.event.streamName}@${e.event.revision} (${e.event.eventType}, event ${e.event.eventId}, position ${e.event.position.commit}/${e.event.position.prepare}): ${e.reason}`);
+    } else if (verb === 'show') {
+      const { target: t } = args as { target: { streamName: string; revision: bigint } };
+      const found = await inspectEvent(platform.store, t.streamName, t.revision);
+      if (either.isLeft(found)) throw new Error(found.left.message);
+      const { recorded, decodeErrors } = found.right;
+      print(JSON.stringify({ eventId: recorded.eventId, type: recorded.type, data: recorded.data, metadata: recorded.metadata }, null, 2));
+      print(decodeErrors.length === 0 ? 'it decodes' : `it does not decode:\n${decodeErrors.map((e) => `  ${e.path}: ${e.message}`).join('\n')}`);
+    } else if (verb === 'add') {
+      const { target: t, reason } = args as { target: { streamName: string; revision: bigint }; reason: string };
+      const done = await quarantineEvent(deps, t, reason, ctx);
+      if (either.isLeft(done)) throw new Error(describe(done.left));
+      print(`quarantined ${t.streamName}@${t.revision} (event ${done.right.event.eventId}, ${done.right.event.eventType}): every projection passes over it from now on`);
+    } else {
+      const { eventId, reason } = args as { eventId: string; reason: string };
+      const done = await liftQuarantine(deps, eventId, reason, ctx);
+      if (either.isLeft(done)) throw new Error(describe(done.left));
+      print(`lifted the quarantine of event ${eventId}: rebuild the read models to take it in (npm run replay -- <projection>)`);
+    }
+  } catch (err) {
+    process.stderr.write(`quarantine ${verb}: ${describeFailure(err)}\n`);
+    process.exitCode = 1;
+  } finally {
+    await platform.close();
   }
-} catch (err) {
-  process.stderr.write(`quarantine ${verb}: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exitCode = 1;
-} finally {
-  await platform.close();
-}
-process.exit(process.exitCode ?? 0);
+});

@@ -3,6 +3,8 @@
 import { ALL_PROJECTIONS, findProjection } from '../../projections/all.js';
 import { rebuildProjection } from '../../projections/rebuild.js';
 import { configOrExit, openPlatform } from '../platform.js';
+import { runCommand } from './run-command.js';
+import { describeFailure } from '../failure.js';
 
 const known = ALL_PROJECTIONS.map((p) => p.name);
 const name = process.argv[2];
@@ -20,24 +22,24 @@ if (!projection) {
   process.exit(2);
 }
 
-const config = configOrExit();
-const platform = await openPlatform(config, 'replay');
-try {
-  const { events, skipped, ms } = await rebuildProjection({ pool: platform.pool, store: platform.store, projection, log: platform.log });
-  const seconds = ms / 1000;
-  console.log(
-    `rebuilt ${projection.name} (version ${projection.version}) from ${events} events in ${seconds.toFixed(2)} s` +
-      (events > 0 ? ` (${Math.round(events / seconds)} events/s)` : ''),
-  );
-  if (skipped.length > 0) {
-    console.log(`passed over ${skipped.length} quarantined event(s) (npm run quarantine -- list):`);
-    for (const s of skipped) console.log(`  ${s.streamName}@${s.revision} (${s.eventType}): ${s.reason}`);
+await runCommand('replay', async () => {
+  const config = configOrExit();
+  const platform = await openPlatform(config, 'replay', { role: 'command' });
+  try {
+    const { events, skipped, ms } = await rebuildProjection({ pool: platform.pool, store: platform.store, projection, log: platform.log });
+    const seconds = ms / 1000;
+    console.log(
+      `rebuilt ${projection.name} (version ${projection.version}) from ${events} events in ${seconds.toFixed(2)} s` +
+        (events > 0 ? ` (${Math.round(events / seconds)} events/s)` : ''),
+    );
+    if (skipped.length > 0) {
+      console.log(`passed over ${skipped.length} quarantined event(s) (npm run quarantine -- list):`);
+      for (const s of skipped) console.log(`  ${s.streamName}@${s.revision} (${s.eventType}): ${s.reason}`);
+    }
+  } catch (err) {
+    console.error(`replay of ${projection.name} failed, its rows are unchanged: ${describeFailure(err)}`);
+    process.exitCode = 1;
+  } finally {
+    await platform.close();
   }
-} catch (err) {
-  console.error(`replay of ${projection.name} failed, its rows are unchanged: ${(err as Error).message}`);
-  process.exitCode = 1;
-} finally {
-  await platform.close();
-}
-// Exit explicitly: the embedded PostgreSQL's exit hooks would otherwise turn a failure into exit code 0.
-process.exit(process.exitCode ?? 0);
+});

@@ -7,6 +7,7 @@ import { measureCandidates, selectPairs } from '../../application/market-data/pa
 import { DEFAULT_RULES, scorePairs } from '../../domain/selection/score-pairs.js';
 import { PostgresCandleStore } from '../../infrastructure/market-data/postgres-candle-store.js';
 import { configOrExit, openPlatform } from '../platform.js';
+import { runCommand } from './run-command.js';
 
 const { values } = parseArgs({ options: { 'as-of': { type: 'string' }, top: { type: 'string' }, 'dry-run': { type: 'boolean' } } });
 const asOf = values['as-of'] ? new Date(values['as-of']) : new Date();
@@ -20,36 +21,37 @@ if (top !== undefined && (!Number.isInteger(top) || top < 1)) {
   process.exit(2);
 }
 
-const platform = await openPlatform(configOrExit(), 'select-pairs');
-const md = platform.config.marketData;
-const candles = new PostgresCandleStore({ connectionString: platform.databaseUrl });
-const config = { exchange: md.exchange, interval: '1h' as const, lookbackDays: 30, rules: { ...DEFAULT_RULES, topN: top ?? md.topN, minCoverage: 0.8 } };
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-try {
-  const deps = { store: platform.store, candles, clock: platform.clock, ids: platform.ids };
-  let rows;
-  if (values['dry-run']) {
-    const measured = await measureCandidates(deps, config, asOf.getTime());
-    rows = scorePairs(measured, { ...config.rules, minBars: Math.floor(30 * 24 * 0.8) });
-  } else {
-    const result = await selectPairs(deps, config, asOf);
-    if (either.isLeft(result)) {
-      console.error(`no selection: ${'message' in result.left ? result.left.message : JSON.stringify(result.left, (_k, v) => (typeof v === 'bigint' ? String(v) : v))}`);
-      process.exitCode = 1;
+await runCommand('select-pairs', async () => {
+  const platform = await openPlatform(configOrExit(), 'select-pairs', { role: 'command' });
+  const md = platform.config.marketData;
+  const candles = new PostgresCandleStore({ connectionString: platform.databaseUrl });
+  const config = { exchange: md.exchange, interval: '1h' as const, lookbackDays: 30, rules: { ...DEFAULT_RULES, topN: top ?? md.topN, minCoverage: 0.8 } };
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  try {
+    const deps = { store: platform.store, candles, clock: platform.clock, ids: platform.ids };
+    let rows;
+    if (values['dry-run']) {
+      const measured = await measureCandidates(deps, config, asOf.getTime());
+      rows = scorePairs(measured, { ...config.rules, minBars: Math.floor(30 * 24 * 0.8) });
     } else {
-      console.log(`recorded PairsSelected for ${result.right.day}: ${result.right.selected.join(', ')}`);
-      rows = result.right.candidates;
+      const result = await selectPairs(deps, config, asOf);
+      if (either.isLeft(result)) {
+        console.error(`no selection: ${'message' in result.left ? result.left.message : JSON.stringify(result.left, (_k, v) => (typeof v === 'bigint' ? String(v) : v))}`);
+        process.exitCode = 1;
+      } else {
+        console.log(`recorded PairsSelected for ${result.right.day}: ${result.right.selected.join(', ')}`);
+        rows = result.right.candidates;
+      }
     }
+    if (rows) {
+      console.log(`rank  symbol      score  volume  volat.  liquid.  trend   traded/day (quote)  ann.vol  eff.ratio  eligible`);
+      for (const c of rows)
+        console.log(
+          `${String(c.rank).padStart(4)}  ${c.symbol.padEnd(10)} ${c.score.toFixed(3)}  ${c.parts.volume.toFixed(2).padStart(6)}  ${c.parts.volatility.toFixed(2).padStart(6)}  ${c.parts.liquidity.toFixed(2).padStart(7)}  ${c.parts.trend.toFixed(2).padStart(5)}  ${Math.round(c.metrics.quoteVolumePerDay).toLocaleString('en-US').padStart(18)}  ${pct(c.metrics.volatility).padStart(7)}  ${c.metrics.trendStrength.toFixed(3).padStart(9)}  ${c.eligible ? 'yes' : `no: ${c.ineligibleReason}`}`,
+        );
+    }
+  } finally {
+    await candles.close();
+    await platform.close();
   }
-  if (rows) {
-    console.log(`rank  symbol      score  volume  volat.  liquid.  trend   traded/day (quote)  ann.vol  eff.ratio  eligible`);
-    for (const c of rows)
-      console.log(
-        `${String(c.rank).padStart(4)}  ${c.symbol.padEnd(10)} ${c.score.toFixed(3)}  ${c.parts.volume.toFixed(2).padStart(6)}  ${c.parts.volatility.toFixed(2).padStart(6)}  ${c.parts.liquidity.toFixed(2).padStart(7)}  ${c.parts.trend.toFixed(2).padStart(5)}  ${Math.round(c.metrics.quoteVolumePerDay).toLocaleString('en-US').padStart(18)}  ${pct(c.metrics.volatility).padStart(7)}  ${c.metrics.trendStrength.toFixed(3).padStart(9)}  ${c.eligible ? 'yes' : `no: ${c.ineligibleReason}`}`,
-      );
-  }
-} finally {
-  await candles.close();
-  await platform.close();
-}
-process.exit(process.exitCode ?? 0);
+});

@@ -1,9 +1,12 @@
 // `npm run start:collector`: the market data collector on its own.
 import { configOrExit, openPlatform } from '../platform.js';
-import { stopOnSignals } from '../services.js';
+import { serve, stopInReverse } from '../shutdown.js';
 import { startCollector } from './service.js';
 import { startLearningCycle } from '../learning-schedule.js';
 
-const platform = await openPlatform(configOrExit(), 'collector');
-// The daily schedules live here: pair selection (02:00 UTC) and the learning cycle (03:00 UTC).
-stopOnSignals(platform, [startCollector(platform), startLearningCycle(platform)]);
+await serve('collector', async () => {
+  const platform = await openPlatform(configOrExit(), 'collector');
+  // The daily schedules live here: pair selection (02:00 UTC) and the learning cycle (03:00 UTC).
+  const parts = [startCollector(platform), startLearningCycle(platform)];
+  return { log: platform.log, stop: async () => void (await stopInReverse(platform.log, [{ stop: () => platform.close() }, ...parts])) };
+});

@@ -3,7 +3,10 @@
 // queue's delivery limit: a job that keeps killing its workers ends recorded as failed, WORKER_LOST).
 import { startBacktestWorker } from '../backtesting.js';
 import { configOrExit, openPlatform } from '../platform.js';
-import { stopOnSignals } from '../services.js';
+import { serve, stopInReverse } from '../shutdown.js';
 
-const platform = await openPlatform(configOrExit(), 'worker');
-stopOnSignals(platform, [await startBacktestWorker(platform)]);
+await serve('worker', async () => {
+  const platform = await openPlatform(configOrExit(), 'worker');
+  const worker = await startBacktestWorker(platform);
+  return { log: platform.log, stop: async () => void (await stopInReverse(platform.log, [{ stop: () => platform.close() }, worker])) };
+});

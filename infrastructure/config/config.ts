@@ -1,5 +1,6 @@
 // Configuration from environment variables, decoded with io-ts. A wrong value stops the start with a
 // message naming the variable; nothing runs on a half-understood configuration.
+import { isIP } from 'node:net';
 import * as t from 'io-ts';
 import { either } from 'fp-ts';
 import type { Either } from 'fp-ts/lib/Either.js';
@@ -45,6 +46,18 @@ const oneOf = <K extends string>(values: readonly K[], name: string) =>
     String,
   );
 
+/** An address to listen on: an IP literal (127.0.0.1, ::1, 0.0.0.0 for every interface) or `localhost`. */
+const listenAddress = (name: string) =>
+  new t.Type<string, string, unknown>(
+    name,
+    (u): u is string => typeof u === 'string',
+    (u, c) =>
+      typeof u === 'string' && (isIP(u.trim()) !== 0 || u.trim() === 'localhost')
+        ? t.success(u.trim())
+        : t.failure(u, c, `must be an IP address to listen on (127.0.0.1, ::1, or 0.0.0.0 for every interface) or localhost, got "${String(u)}"`),
+    (s) => s,
+  );
+
 /** A comma list of the timeframes the learning cycle can build from 1h candles. */
 const LEARNING_TIMEFRAME_CHOICES = ['1h', '4h', '1d'] as const;
 type LearningTimeframe = (typeof LEARNING_TIMEFRAME_CHOICES)[number];
@@ -80,6 +93,7 @@ const Env = t.partial({
   DATABASE_URL: url(['postgres:', 'postgresql:'], 'DATABASE_URL'),
   AMQP_URL: url(['amqp:', 'amqps:'], 'AMQP_URL'),
   PORT: intFromString(0, 65535, 'PORT'),
+  HOST: listenAddress('HOST'),
   EVENT_STORE: oneOf(['postgres', 'eventstoredb'] as const, 'EVENT_STORE'),
   EVENTSTORE_CONNECTION_STRING: url(['esdb:', 'esdb+discover:'], 'EVENTSTORE_CONNECTION_STRING'),
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'LOG_LEVEL'),
@@ -116,6 +130,8 @@ export interface Config {
   /** Undefined: use the in-process bus. */
   readonly amqpUrl: string | undefined;
   readonly port: number;
+  /** The address the API listens on. 127.0.0.1 by default: the API has no authentication yet. */
+  readonly host: string;
   readonly eventStore: 'postgres' | 'eventstoredb';
   readonly eventStoreConnectionString: string | undefined;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -163,6 +179,7 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL,
     amqpUrl: e.AMQP_URL,
     port: e.PORT ?? 8080,
+    host: e.HOST ?? '127.0.0.1',
     eventStore,
     eventStoreConnectionString: e.EVENTSTORE_CONNECTION_STRING,
     logLevel: e.LOG_LEVEL ?? 'info',

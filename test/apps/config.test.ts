@@ -13,6 +13,15 @@ describe('configuration from the environment', () => {
     expect(either.isRight(c) && c.right).to.deep.include({ databaseUrl: 'postgres://u@h:5432/db', amqpUrl: 'amqp://g:g@h:5672', port: 9000 });
   });
 
+  it('listens on 127.0.0.1 unless HOST says otherwise (the API has no authentication yet)', () => {
+    const d = loadConfig({});
+    expect(either.isRight(d) && d.right.host).to.equal('127.0.0.1');
+    for (const host of ['0.0.0.0', '::', '::1', '192.168.1.20', 'localhost']) {
+      const c = loadConfig({ HOST: host });
+      expect(either.isRight(c) && c.right.host, host).to.equal(host);
+    }
+  });
+
   it('reads the learning timeframes (default 1h)', () => {
     const d = loadConfig({});
     expect(either.isRight(d) && d.right.learning).to.deep.equal({ timeframes: ['1h'] });
@@ -68,6 +77,9 @@ describe('configuration from the environment', () => {
     ['BACKTEST_MAX_BACKTESTS_PER_JOB', '1e6', 'BACKTEST_MAX_BACKTESTS_PER_JOB'],
     ['BACKTEST_MAX_CANDLES_PER_JOB', '0', 'BACKTEST_MAX_CANDLES_PER_JOB'],
     ['GENOME_MAX_SYMBOLS', '51', 'GENOME_MAX_SYMBOLS'],
+    ['HOST', 'every interface', 'HOST'],
+    ['HOST', '256.1.1.1', 'HOST'],
+    ['HOST', 'http://0.0.0.0', 'HOST'],
   ] as const)
     it(`names ${name} when it is "${value}"`, () => {
       const c = loadConfig({ [name]: value });

@@ -333,6 +333,7 @@ export const routes = (ctx: FuzzContext): Readonly<Record<string, fc.Arbitrary<H
   const job = segment(ctx.jobIds);
   const day = fc.oneof(fc.constantFrom('2023-12-30', '2024-02-30', '2023-1-1', '99999-01-01', '0000-00-00', '2023-12-30T00:00:00Z'), segment([]));
   const names = [...LIFECYCLE_ROUTE_NAMES];
+  const index = fc.oneof({ weight: 3, arbitrary: fc.constantFrom('0', '1', '3', '-1', '1.5', '1e3', '999999999999999999999', '00') }, { weight: 1, arbitrary: segment([]) });
   return {
     'POST /api/strategies': bodyArb('POST /api/strategies', 'POST', fc.constant('/api/strategies'), fc.constantFrom<Json>(exampleGenerate, { genome: smaCrossoverGenome(), correlationId: 'c-1' }), ctx),
     'POST /api/strategies/:id/:command': fc
@@ -349,6 +350,26 @@ export const routes = (ctx: FuzzContext): Readonly<Record<string, fc.Arbitrary<H
     'POST /api/backtests': bodyArb('POST /api/backtests', 'POST', fc.constant('/api/backtests'), fc.constantFrom(...validBacktestBodies()), ctx),
     'GET /api/backtests': getArb('GET /api/backtests', fc.constant('/api/backtests'), queryString(['strategyId', 'status', 'limit'], ['completed', 'failed', 'requested', '10', '1001', ...ctx.strategyIds])),
     'GET /api/backtests/:id': getArb('GET /api/backtests/:id', job.map((id) => `/api/backtests/${id}`), queryString(['x'], ['1'])),
+    'GET /api/backtests/:id/cells': getArb(
+      'GET /api/backtests/:id/cells',
+      job.map((id) => `/api/backtests/${id}/cells`),
+      queryString(['offset', 'limit', 'sort'], ['0', '1', '10', '1000', '1001', '-1', '1e3', 'rank', '-rank', 'score', '-sharpe', 'totalReturn', 'params', '__proto__']),
+    ),
+    'GET /api/backtests/:id/windows': getArb(
+      'GET /api/backtests/:id/windows',
+      job.map((id) => `/api/backtests/${id}/windows`),
+      queryString(['offset', 'limit', 'sort'], ['0', '1', '10', '1000', '1001', '-1', 'index', '-index', '-oosSharpe', 'constructor']),
+    ),
+    'GET /api/backtests/:id/cells/:index/backtest-request': getArb(
+      'GET /api/backtests/:id/cells/:index/backtest-request',
+      fc.tuple(job, index).map(([id, i]) => `/api/backtests/${id}/cells/${i}/backtest-request`),
+      queryString(['x'], ['1']),
+    ),
+    'GET /api/backtests/:id/windows/:index/backtest-request': getArb(
+      'GET /api/backtests/:id/windows/:index/backtest-request',
+      fc.tuple(job, index).map(([id, i]) => `/api/backtests/${id}/windows/${i}/backtest-request`),
+      queryString(['x'], ['1']),
+    ),
     'GET /api/learning/cycles': getArb('GET /api/learning/cycles', fc.constant('/api/learning/cycles'), queryString(['limit', 'before'], ['1', '500', '501', '2023-06-02', '2023-02-30'])),
     'GET /api/learning/cycles/:cycleId': getArb('GET /api/learning/cycles/:cycleId', day.map((d) => `/api/learning/cycles/${d}`), queryString(['x'], ['1'])),
     'GET /api/learning/policy': getArb('GET /api/learning/policy', fc.constant('/api/learning/policy'), queryString(['x'], ['1'])),
