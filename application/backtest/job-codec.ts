@@ -2,36 +2,37 @@
 // BacktestJob. A job that does not decode is malformed and is never run. A walk-forward or grid-search job carries
 // its `analysis`; messages without one (all of them before analyses went to the queue) are single backtests.
 import * as t from 'io-ts';
-import { isLeft } from 'fp-ts/lib/Either.js';
-import { PathReporter } from 'io-ts/lib/PathReporter.js';
-import { BacktestAnalysisSpec } from '../../domain/backtest/events.js';
-import { Finite, nonEmptyArray } from '../../domain/primitives/codecs.js';
-import { Genome, MarketSymbol, Timeframe } from '../../domain/strategy/genome.js';
+import { either } from 'fp-ts';
+import { BacktestAnalysisSpec, BacktestJobCodec as StoredJob } from '../../domain/backtest/events.js';
+import { formatFieldErrors, type FieldError } from '../../domain/primitives/decode-errors.js';
+import { decodeStorable } from '../../domain/primitives/exact.js';
+import { Genome } from '../../domain/strategy/genome.js';
 import type { BacktestJob } from '../ports/backtest-jobs.js';
 
-const JobId = t.refinement(t.string, (s) => s.length > 0 && s.length <= 200, 'JobId');
-const Exchange = t.refinement(t.string, (s) => /^[a-z0-9_.-]{1,40}$/.test(s), 'Exchange');
-const Period = t.refinement(t.type({ from: Finite, to: Finite }), (p) => p.from < p.to, 'Period(from < to)');
-const Trials = t.refinement(
-  t.type({ count: Finite, annualisedSharpeVariance: Finite }),
-  (x) => Number.isInteger(x.count) && x.count >= 1 && x.annualisedSharpeVariance >= 0,
-  'Trials',
-);
-const Symbols = t.refinement(nonEmptyArray(MarketSymbol), (xs) => new Set(xs).size === xs.length, 'Symbols(distinct)');
+/**
+ * The job as BacktestRequested stores it (domain/backtest/events.ts: one definition of a job's fields and bounds),
+ * plus what only travels with it: how much detail to send back, and the analysis (stored beside the job).
+ */
+const WireJob = t.intersection([StoredJob, t.partial({ detail: t.keyof({ full: null, summary: null }), analysis: BacktestAnalysisSpec })], 'BacktestJob');
 
-const JobShape = t.intersection(
-  [
-    t.type({ jobId: JobId, genome: Genome, exchange: Exchange, symbols: Symbols, interval: Timeframe, period: Period }),
-    t.partial({ strategyId: t.string, trials: Trials, detail: t.keyof({ full: null, summary: null }), analysis: BacktestAnalysisSpec }),
-  ],
-  'BacktestJob',
-);
+/** The rules across fields a job must also keep. */
+const jobProblems = (j: t.TypeOf<typeof WireJob>): FieldError[] => [
+  ...(j.period.from < j.period.to ? [] : [{ path: 'period', message: 'from must be before to' }]),
+  ...(new Set(j.symbols).size === j.symbols.length ? [] : [{ path: 'symbols', message: 'symbols repeat' }]),
+  ...(j.trials === undefined || j.trials.count >= 1 ? [] : [{ path: 'trials.count', message: 'at least 1' }]),
+  ...(j.trials === undefined || j.trials.annualisedSharpeVariance >= 0 ? [] : [{ path: 'trials.annualisedSharpeVariance', message: 'not negative' }]),
+];
 
-/** Decodes unknown JSON into a BacktestJob; encodes a BacktestJob into plain JSON. */
+/** Decodes unknown JSON into a BacktestJob (exactly: a field a job does not have is an error); encodes one into plain JSON. */
 export const BacktestJobCodec = new t.Type<BacktestJob, unknown, unknown>(
   'BacktestJob',
-  (u): u is BacktestJob => JobShape.is(u),
-  (u, c) => JobShape.validate(u, c) as t.Validation<BacktestJob>,
+  (u): u is BacktestJob => WireJob.is(u) && jobProblems(u).length === 0,
+  (u, c) => {
+    const decoded = decodeStorable(WireJob, u);
+    if (either.isLeft(decoded)) return t.failure(u, c, formatFieldErrors(decoded.left));
+    const problems = jobProblems(decoded.right);
+    return problems.length === 0 ? t.success(decoded.right as unknown as BacktestJob) : t.failure(u, c, formatFieldErrors(problems));
+  },
   (job) => ({
     jobId: job.jobId,
     ...(job.strategyId === undefined ? {} : { strategyId: job.strategyId }),
@@ -55,7 +56,10 @@ export class MalformedJobError extends Error {
 
 /** The job, or a MalformedJobError listing every problem. */
 export const decodeBacktestJob = (u: unknown): BacktestJob => {
-  const r = BacktestJobCodec.decode(u);
-  if (isLeft(r)) throw new MalformedJobError(PathReporter.report(r).slice(0, 20).map((p) => (p.length > 300 ? `${p.slice(0, 300)}…` : p)));
-  return r.right;
+  const decoded = decodeStorable(WireJob, u);
+  const problems = either.isLeft(decoded) ? decoded.left : jobProblems(decoded.right);
+  if (problems.length > 0) throw new MalformedJobError(problems.slice(0, 20).map((p) => clip(`${p.path}: ${p.message}`)));
+  return (decoded as either.Right<t.TypeOf<typeof WireJob>>).right as unknown as BacktestJob;
 };
+
+const clip = (s: string) => (s.length > 300 ? `${s.slice(0, 300)}…` : s);

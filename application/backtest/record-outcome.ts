@@ -47,8 +47,9 @@ const metadata = (deps: BacktestRecordDeps, actor: Actor, correlationId: string,
 
 const requestedEvent = (deps: BacktestRecordDeps, job: BacktestJob, kind: BacktestKind, options: BacktestRequestOptions): NewEvent => {
   const eventId = deps.ids.idFor(backtestEventName.requested(job.jobId));
-  // The analysis a job carries is stored beside the job, as `analysis`, not inside it.
-  const { analysis: carried, ...plain } = job;
+  // The job as BacktestRequested stores it: its own fields only. The analysis a job carries is stored beside the job,
+  // as `analysis`; how much detail the runner sends back is not part of the request.
+  const { analysis: carried, detail: _detail, ...plain } = job;
   const analysis = options.analysis ?? carried;
   return {
     eventId,

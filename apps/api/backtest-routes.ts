@@ -21,8 +21,7 @@ import { analysisSummary, type AnalysisSummary } from '../../domain/backtest/com
 import { BacktestKind, backtestStream, GridSearchSpecCodec, WalkForwardSpecCodec, type BacktestEvent } from '../../domain/backtest/events.js';
 import { DEFAULT_BACKTEST_LIMITS, type BacktestLimits } from '../../domain/backtest/limits.js';
 import { Actor, IdString, IsoTimestamp, nonEmptyArray, Uuid } from '../../domain/primitives/codecs.js';
-import { decodeExact } from '../../domain/primitives/exact.js';
-import { storableJsonProblems } from '../../domain/primitives/storable-json.js';
+import { decodeStorable } from '../../domain/primitives/exact.js';
 import { ExchangeId } from '../../domain/market/exchange.js';
 import { fieldErrors, type FieldError } from '../../domain/primitives/decode-errors.js';
 import type { StrategyGenerated } from '../../domain/strategy/events.js';
@@ -157,9 +156,7 @@ export const backtestRoutes = (deps: BacktestRouteDeps): express.Router => {
     const tooMany = [['genome', 'symbols'], ['symbols']].flatMap((path) => symbolCountProblem(req.body, path, limitDeps.genomeMaxSymbols) ?? []);
     if (tooMany.length > 0) return send(res, invalidRequest(tooMany));
     // Exactly: a field the body's codec does not know would otherwise go into BacktestRequested as given.
-    const unstorable = storableJsonProblems(req.body);
-    if (unstorable.length > 0) return send(res, invalidRequest(unstorable));
-    const decoded = decodeExact(BacktestRequestBody, req.body);
+    const decoded = decodeStorable(BacktestRequestBody, req.body);
     if (either.isLeft(decoded)) return send(res, invalidRequest(decoded.left));
     const body = decoded.right;
     const problems = bodyProblems(body);

@@ -8,8 +8,7 @@ import type { EventStore } from '../../application/ports/event-store.js';
 import { handleStrategyCommand, loadStrategy, type StrategyCommandDeps } from '../../application/strategy/handle-strategy-command.js';
 import { Actor, Uuid } from '../../domain/primitives/codecs.js';
 import { fieldErrors } from '../../domain/primitives/decode-errors.js';
-import { decodeExact } from '../../domain/primitives/exact.js';
-import { storableJsonProblems } from '../../domain/primitives/storable-json.js';
+import { decodeStorable } from '../../domain/primitives/exact.js';
 import { strategyStream } from '../../domain/strategy/events.js';
 import { describeState } from '../../domain/strategy/state.js';
 import { GenerateBody, LIFECYCLE_ROUTES, LIFECYCLE_ROUTE_NAMES, type LifecycleRouteName } from './command-bodies.js';
@@ -66,11 +65,8 @@ const decodeOr400 = <A>(codec: t.Decoder<unknown, A>, value: unknown, where = 'b
  * Decodes a body exactly: a value its codec refuses, or a field it does not know, is a 400 naming the path. What a
  * body holds goes into events, whose codecs are the same: a body accepted here makes events that read back.
  */
-const decodeBody = <A>(codec: t.Type<A, unknown, unknown>, value: unknown): either.Either<HttpAnswer, A> => {
-  const unstorable = storableJsonProblems(value);
-  if (unstorable.length > 0) return either.left(invalidRequest(unstorable, 'body'));
-  return either.mapLeft((errs: ReturnType<typeof fieldErrors>) => invalidRequest(errs, 'body'))(decodeExact(codec, value));
-};
+const decodeBody = <A>(codec: t.Type<A, unknown, unknown>, value: unknown): either.Either<HttpAnswer, A> =>
+  either.mapLeft((errs: ReturnType<typeof fieldErrors>) => invalidRequest(errs, 'body'))(decodeStorable(codec, value));
 
 const Limit = t.union([t.undefined, t.string]);
 const parseLimit = (raw: unknown, dflt: number, max: number): number | undefined => {

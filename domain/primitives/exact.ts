@@ -9,6 +9,7 @@ import { either } from 'fp-ts';
 import type { Either } from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
 import { fieldErrors, type FieldError } from './decode-errors.js';
+import { storableJsonProblems } from './storable-json.js';
 
 interface Node {
   readonly _tag?: string;
@@ -164,4 +165,13 @@ export const opaqueParts = (codec: t.Any): string[] => {
   };
   visit(codec as unknown as Node);
   return [...found];
+};
+
+/**
+ * What every boundary whose input becomes an event decodes with: the value must be storable JSON (no U+0000, no lone
+ * surrogate: see storable-json.ts) and decode exactly. Accepted here means the events made of it read back.
+ */
+export const decodeStorable = <A>(codec: t.Type<A, unknown, unknown>, value: unknown): Either<FieldError[], A> => {
+  const unstorable = storableJsonProblems(value);
+  return unstorable.length > 0 ? either.left(unstorable) : decodeExact(codec, value);
 };
