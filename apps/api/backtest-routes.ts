@@ -11,6 +11,7 @@ import type { CommonQueryMethods } from 'slonik';
 import { backtestOutcomeRecorder, recordBacktestRequested, type BacktestAnalysisRequest } from '../../application/backtest/record-outcome.js';
 import type { BacktestDispatch } from '../../application/backtest/run-in-process.js';
 import { decodeAll } from '../../application/events/decode-event.js';
+import { loadQuarantine } from '../../application/quarantine/quarantine.js';
 import type { BacktestJob } from '../../application/ports/backtest-jobs.js';
 import type { CandleCoverage } from '../../application/ports/candle-coverage.js';
 import type { Clock } from '../../application/ports/clock.js';
@@ -244,7 +245,16 @@ export const backtestRoutes = (deps: BacktestRouteDeps): express.Router => {
     }
     // Not in the read model yet, or not finished there: the stream is always current.
     const decoded = decodeAll<BacktestEvent>(await deps.store.readStream(backtestStream(jobId)));
-    if (either.isLeft(decoded)) return send(res, { status: 500, body: { error: 'EventDecodeFailed', message: decoded.left.message } });
+    if (either.isLeft(decoded)) {
+      // A job whose record no longer reads back: gone for good once an operator quarantined it, a server fault before.
+      const quarantined = (await loadQuarantine(deps.store)).get(decoded.left.eventId);
+      if (quarantined !== undefined)
+        return send(res, {
+          status: 410,
+          body: { error: 'BacktestQuarantined', message: `backtest ${jobId} is quarantined: ${quarantined.reason}`, jobId, quarantine: { event: quarantined.event, reason: quarantined.reason } },
+        });
+      return send(res, commandFailed(decoded.left));
+    }
     if (decoded.right.length === 0) return send(res, { status: 404, body: { error: 'BacktestNotFound', message: `no backtest ${jobId}`, jobId } });
     res.json(fromStream(jobId, decoded.right));
   });

@@ -23,6 +23,11 @@ import { InProcessBus } from '../../infrastructure/messaging/in-process-bus.js';
 import { listBacktestResults } from '../../projections/backtest-results/queries.js';
 import { ALL_PROJECTIONS } from '../../projections/all.js';
 import { ProjectionRunner, type ProjectionStatus } from '../../projections/runner.js';
+import express from 'express';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { backtestRoutes } from '../../apps/api/backtest-routes.js';
+import { PostgresCandleStore } from '../../infrastructure/market-data/postgres-candle-store.js';
 import { runCli } from '../support/cli.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
 import { checkedPostgresStore } from '../support/event-store.js';
@@ -55,7 +60,14 @@ describe('recovery from an event that no longer decodes (quarantine)', function 
   let runner: ProjectionRunner;
   let platform: Platform;
   let checkpoints: PostgresCheckpointStore;
+  let candles: PostgresCandleStore;
+  let server: Server;
   const log = createLogger('silent');
+  /** GET /api/backtests/:id as the API answers it. */
+  const getBacktest = async (jobId: string) => {
+    const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api/backtests/${jobId}`);
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
   const [jobA, jobBad, jobC] = [randomUUID(), randomUUID(), randomUUID()];
   const badStream = `backtest-${jobBad}`;
   const env = () => ({ DATABASE_URL: db.url, LOG_LEVEL: 'silent' });
@@ -85,8 +97,15 @@ describe('recovery from an event that no longer decodes (quarantine)', function 
     await store.appendToStream(`backtest-${jobC}`, [requested(jobC, 1698796800000)]);
     runner = new ProjectionRunner({ pool, store, projections: ALL_PROJECTIONS, log, idleMs: 50, lockRetryMs: 100 });
     runner.start();
+    candles = new PostgresCandleStore({ connectionString: db.url });
+    // The backtest routes only read here: nothing is dispatched.
+    const app = express().use(backtestRoutes({ store, clock: systemClock, ids: uuidIds, db: pool, candles, dispatch: async () => undefined }));
+    server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
   });
   after(async () => {
+    await new Promise((r) => server?.close(r));
+    await candles?.close();
     await runner?.stop();
     await checkpoints?.close();
     await store?.close();
@@ -107,6 +126,10 @@ describe('recovery from an event that no longer decodes (quarantine)', function 
     expect(s.stopped!.errors!.map((e) => e.path)).to.include('data.job.period.from');
     // The rows before it are applied; nothing after it.
     expect(await backtests()).to.deep.equal([jobA]);
+    // The job itself: a server fault that names the event (not a bare 500).
+    const got = await getBacktest(jobBad);
+    expect(got.status).to.equal(500);
+    expect(got.body).to.include({ error: 'EventDecodeFailed', stream: badStream, revision: '0', eventType: 'BacktestRequested' });
   });
 
   it('/health says unhealthy, naming the projection, its position and error', async () => {
@@ -155,6 +178,11 @@ describe('recovery from an event that no longer decodes (quarantine)', function 
     expect((report['quarantined'] as { streamName: string; reason: string; actor?: string }[]).map((q) => q.streamName)).to.deep.equal([badStream]);
     const listed = await runCli('apps/cli/quarantine.ts', ['list'], env());
     expect(listed.stdout).to.include(`${badStream}@0 (BacktestRequested`);
+    // The quarantined job is gone, and says why; the others answer.
+    const gone = await getBacktest(jobBad);
+    expect(gone.status).to.equal(410);
+    expect(gone.body).to.include({ error: 'BacktestQuarantined' });
+    expect((await getBacktest(jobC)).status).to.equal(200);
     // History is not edited: the event is where it was, as it was.
     const [still] = await raw.readStream(badStream);
     expect((still!.data as { job: { period: { from: number } } }).job.period.from).to.equal(Date.parse('1960-01-01T00:00:00Z'));
