@@ -178,67 +178,70 @@ const backtestRequest = (job: JobRequest, params: Readonly<Record<string, number
 export const backtestAnalysisRoutes = (deps: BacktestAnalysisRouteDeps): express.Router => {
   const router = express.Router();
 
-  router.get('/api/backtests/:id/cells', async (req: Request, res: Response) => {
-    const id = t.type({ id: Uuid }).decode(req.params);
-    if (either.isLeft(id)) return send(res, invalidRequest(fieldErrors(id.left), 'path'));
-    const q = pageQuery(CELL_SORT_KEYS, 'rank', req.query);
-    if (either.isLeft(q)) return send(res, q.left);
-    const jobId = id.right.id;
-    const found = await jobTable(deps, jobId);
-    if (either.isLeft(found)) return send(res, found.left);
-    const job = found.right;
-    if (job.kind !== 'grid_search') return send(res, wrongKind(jobId, job.kind, 'grid_search'));
-    const page =
-      job.status !== 'completed'
-        ? { total: 0, rows: [] }
-        : job.source === 'stream'
-          ? pageGridCellRows(job.cells ?? [], q.right)
-          : await pageGridCells(deps.db, jobId, q.right);
-    res.json({
-      jobId,
-      kind: job.kind,
-      status: job.status,
-      source: job.source,
-      total: page.total,
-      offset: q.right.offset,
-      limit: q.right.limit,
-      sort: sortText(q.right),
-      cells: page.rows,
-      next: nextPage(cellsPath(jobId), q.right, page.total),
-      fullDetail: CELL_FULL_DETAIL,
-    });
-  });
+  /** A grid's cells or a walk-forward's windows, paged: the same answer shape for both tables. */
+  const pagedTable = <K extends string, R>(table: {
+    readonly kind: 'grid_search' | 'walk_forward';
+    readonly field: 'cells' | 'windows';
+    readonly sortKeys: readonly K[];
+    readonly defaultSort: K;
+    readonly fromStream: (job: JobTable, q: PageQuery<K>) => { total: number; rows: readonly R[] };
+    readonly fromReadModel: (db: CommonQueryMethods, jobId: string, q: PageQuery<K>) => Promise<{ total: number; rows: readonly R[] }>;
+    readonly path: (jobId: string) => string;
+    readonly fullDetail: string;
+  }) =>
+    async (req: Request, res: Response) => {
+      const id = t.type({ id: Uuid }).decode(req.params);
+      if (either.isLeft(id)) return send(res, invalidRequest(fieldErrors(id.left), 'path'));
+      const q = pageQuery(table.sortKeys, table.defaultSort, req.query);
+      if (either.isLeft(q)) return send(res, q.left);
+      const jobId = id.right.id;
+      const found = await jobTable(deps, jobId);
+      if (either.isLeft(found)) return send(res, found.left);
+      const job = found.right;
+      if (job.kind !== table.kind) return send(res, wrongKind(jobId, job.kind, table.kind));
+      const page =
+        job.status !== 'completed' ? { total: 0, rows: [] } : job.source === 'stream' ? table.fromStream(job, q.right) : await table.fromReadModel(deps.db, jobId, q.right);
+      res.json({
+        jobId,
+        kind: job.kind,
+        status: job.status,
+        source: job.source,
+        total: page.total,
+        offset: q.right.offset,
+        limit: q.right.limit,
+        sort: sortText(q.right),
+        [table.field]: page.rows,
+        next: nextPage(table.path(jobId), q.right, page.total),
+        fullDetail: table.fullDetail,
+      });
+    };
 
-  router.get('/api/backtests/:id/windows', async (req: Request, res: Response) => {
-    const id = t.type({ id: Uuid }).decode(req.params);
-    if (either.isLeft(id)) return send(res, invalidRequest(fieldErrors(id.left), 'path'));
-    const q = pageQuery(WINDOW_SORT_KEYS, 'index', req.query);
-    if (either.isLeft(q)) return send(res, q.left);
-    const jobId = id.right.id;
-    const found = await jobTable(deps, jobId);
-    if (either.isLeft(found)) return send(res, found.left);
-    const job = found.right;
-    if (job.kind !== 'walk_forward') return send(res, wrongKind(jobId, job.kind, 'walk_forward'));
-    const page =
-      job.status !== 'completed'
-        ? { total: 0, rows: [] }
-        : job.source === 'stream'
-          ? pageWalkForwardWindowRows(job.windows ?? [], q.right)
-          : await pageWalkForwardWindows(deps.db, jobId, q.right);
-    res.json({
-      jobId,
-      kind: job.kind,
-      status: job.status,
-      source: job.source,
-      total: page.total,
-      offset: q.right.offset,
-      limit: q.right.limit,
-      sort: sortText(q.right),
-      windows: page.rows,
-      next: nextPage(windowsPath(jobId), q.right, page.total),
+  router.get(
+    '/api/backtests/:id/cells',
+    pagedTable({
+      kind: 'grid_search',
+      field: 'cells',
+      sortKeys: CELL_SORT_KEYS,
+      defaultSort: 'rank',
+      fromStream: (job, q) => pageGridCellRows(job.cells ?? [], q),
+      fromReadModel: pageGridCells,
+      path: cellsPath,
+      fullDetail: CELL_FULL_DETAIL,
+    }),
+  );
+  router.get(
+    '/api/backtests/:id/windows',
+    pagedTable({
+      kind: 'walk_forward',
+      field: 'windows',
+      sortKeys: WINDOW_SORT_KEYS,
+      defaultSort: 'index',
+      fromStream: (job, q) => pageWalkForwardWindowRows(job.windows ?? [], q),
+      fromReadModel: pageWalkForwardWindows,
+      path: windowsPath,
       fullDetail: WINDOW_FULL_DETAIL,
-    });
-  });
+    }),
+  );
 
   const RowPath = t.type({ id: Uuid, index: IntParam(0, 1_000_000_000) });
 

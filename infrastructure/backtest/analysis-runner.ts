@@ -16,7 +16,7 @@ import { walkForward, WalkForwardError } from '../../domain/backtest/walk-forwar
 import type { IndicatorCache } from '../../domain/indicators/cache.js';
 import { INTERVAL_MS, type CandleSeries } from '../../domain/market/candles.js';
 import type { Genome } from '../../domain/strategy/genome.js';
-import { dataFingerprint, downsampleEquity } from './job-runner.js';
+import { dataFingerprint, downsampleEquity, jobSeriesProblem } from './job-runner.js';
 
 type Point = readonly [number, number];
 type Series = Readonly<Record<string, CandleSeries>>;
@@ -144,14 +144,8 @@ const runGridSearch = (job: BacktestJob, spec: GridSearchRequest, series: Series
  */
 export const runAnalysisJob = (job: BacktestJob, analysis: BacktestAnalysisRequest, seriesBySymbol: Series, cache: IndicatorCache): BacktestJobOutcome => {
   try {
-    if (job.symbols.length === 0) return failure(job.jobId, 'INVALID_JOB', 'the job names no symbol');
-    if (!(job.period.from < job.period.to)) return failure(job.jobId, 'INVALID_JOB', `empty period [${job.period.from}, ${job.period.to})`);
-    for (const symbol of job.symbols) {
-      const s = seriesBySymbol[symbol];
-      if (s === undefined) return failure(job.jobId, 'MISSING_SERIES', `no candles given for ${symbol}`);
-      if (s.key.exchange !== job.exchange || s.key.interval !== job.interval || s.key.symbol !== symbol)
-        return failure(job.jobId, 'SERIES_MISMATCH', `series ${s.key.exchange}:${s.key.symbol}:${s.key.interval} given for ${job.exchange}:${symbol}:${job.interval}`);
-    }
+    const unfit = jobSeriesProblem(job, seriesBySymbol);
+    if (unfit !== undefined) return unfit;
     return analysis.kind === 'walk_forward'
       ? runWalkForward(job, analysis.walkForward, seriesBySymbol, cache)
       : runGridSearch(job, analysis.gridSearch, seriesBySymbol, cache);

@@ -95,6 +95,19 @@ const finiteOnly = (m: Readonly<Record<string, number>>): Record<string, number>
 
 const failure = (jobId: string, code: string, error: string): BacktestJobOutcome => ({ ok: false, jobId, code, error });
 
+/** Why a job cannot run on the series given (INVALID_JOB, MISSING_SERIES, SERIES_MISMATCH), or undefined when it can. */
+export const jobSeriesProblem = (job: BacktestJob, seriesBySymbol: Readonly<Record<string, CandleSeries>>): BacktestJobOutcome | undefined => {
+  if (job.symbols.length === 0) return failure(job.jobId, 'INVALID_JOB', 'the job names no symbol');
+  if (!(job.period.from < job.period.to)) return failure(job.jobId, 'INVALID_JOB', `empty period [${job.period.from}, ${job.period.to})`);
+  for (const symbol of job.symbols) {
+    const s = seriesBySymbol[symbol];
+    if (s === undefined) return failure(job.jobId, 'MISSING_SERIES', `no candles given for ${symbol}`);
+    if (s.key.exchange !== job.exchange || s.key.interval !== job.interval || s.key.symbol !== symbol)
+      return failure(job.jobId, 'SERIES_MISMATCH', `series ${s.key.exchange}:${s.key.symbol}:${s.key.interval} given for ${job.exchange}:${symbol}:${job.interval}`);
+  }
+  return undefined;
+};
+
 /** The job's genome on the job's symbols (the job says where to run it). */
 const genomeForJob = (job: BacktestJob): BacktestJob['genome'] => {
   const same = job.genome.symbols.length === job.symbols.length && job.genome.symbols.every((s, i) => s === job.symbols[i]);
@@ -109,14 +122,8 @@ const genomeForJob = (job: BacktestJob): BacktestJob['genome'] => {
  */
 export const runBacktestJob = (job: BacktestJob, seriesBySymbol: Readonly<Record<string, CandleSeries>>, cache: IndicatorCache): BacktestJobOutcome => {
   try {
-    if (job.symbols.length === 0) return failure(job.jobId, 'INVALID_JOB', 'the job names no symbol');
-    if (!(job.period.from < job.period.to)) return failure(job.jobId, 'INVALID_JOB', `empty period [${job.period.from}, ${job.period.to})`);
-    for (const symbol of job.symbols) {
-      const s = seriesBySymbol[symbol];
-      if (s === undefined) return failure(job.jobId, 'MISSING_SERIES', `no candles given for ${symbol}`);
-      if (s.key.exchange !== job.exchange || s.key.interval !== job.interval || s.key.symbol !== symbol)
-        return failure(job.jobId, 'SERIES_MISMATCH', `series ${s.key.exchange}:${s.key.symbol}:${s.key.interval} given for ${job.exchange}:${symbol}:${job.interval}`);
-    }
+    const unfit = jobSeriesProblem(job, seriesBySymbol);
+    if (unfit !== undefined) return unfit;
     const bt = backtestGenome(genomeForJob(job), seriesBySymbol, cache, {
       from: job.period.from,
       to: job.period.to,

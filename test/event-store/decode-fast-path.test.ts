@@ -1,5 +1,5 @@
 // decodeEvent checks a value with a check compiled from the codec's structure before it falls back to io-ts's
-// decode (application/events/decode-event.ts). Property, seeded: for valid events of every kind the replay meets and
+// decode (application/events/decode-event.ts). Property, seeded: for valid events of every type in the catalog and
 // thousands of broken copies of them (a key deleted, a value of the wrong type, NaN, a hole in an array, an extra
 // key, …), decodeEvent accepts exactly what plain io-ts accepts, returns the same value, and refuses with the same
 // field errors.
@@ -10,50 +10,16 @@ import type { RecordedEvent } from '../../application/ports/event-store.js';
 import { mulberry32, randomGenome } from '../../domain/backtest/random-genome.js';
 import { EVENT_CATALOG } from '../../domain/events/catalog.js';
 import { EventMetadata } from '../../domain/events/metadata.js';
-import { computeInsights } from '../../domain/learning/insights/insights.js';
-import { initialPolicy, updatePolicy } from '../../domain/learning/policy/policy.js';
 import { fieldErrors } from '../../domain/primitives/decode-errors.js';
+import { EVENT_EXAMPLES } from '../events/examples.js';
 
 const rnd = mulberry32(20261122);
 const ID = '3f1c2b4a-5d6e-4f70-8a9b-0c1d2e3f4a5b';
 const metadata = { correlationId: ID, causationId: ID, actor: 'system:learning-cycle', schemaVersion: 1, occurredAt: '2023-06-01T03:00:00.000Z', idempotencyKey: 'k' };
-const genome = randomGenome(rnd, ['BTCUSDT'], '1h');
-const result = {
-  metrics: { sharpe: 1.2, totalReturn: 0.05, tradeCount: 12 },
-  outOfSampleMetrics: { sharpe: -0.4, tradeCount: 3 },
-  window: { start: '2023-03-19T03:00:00.000Z', end: '2023-06-01T03:00:00.000Z' },
-  timeframe: '1h',
-  symbols: ['BTCUSDT'],
-  dataFingerprint: 'ab'.repeat(32),
-  engineVersion: '1',
-};
-const rows = Array.from({ length: 30 }, (_, i) => ({ features: { strategyType: i % 2 ? 'momentum' : 'breakout', 'rsi.period': 5 + i }, oosSharpe: (i % 7) - 3 }));
-const policy = updatePolicy(initialPolicy(), 'range_low_vol', [{ genome, reward: 1 }]);
+// One valid event of every type in the catalog (test/events/examples.ts), and one with a random genome.
 const EVENTS: readonly { readonly type: string; readonly data: unknown }[] = [
-  { type: 'StrategyGenerated', data: { strategyId: ID, genome } },
-  { type: 'StrategyBacktested', data: { strategyId: ID, result } },
-  { type: 'StrategyFiltered', data: { strategyId: ID, verdict: { outcome: 'passed', reasons: ['ok'], thresholds: { minOosSharpe: 0.5 }, score: 1 } } },
-  { type: 'LearningInsightsRecorded', data: { cycleId: '2023-06-01', insights: computeInsights(rows), regime: 'range_low_vol' } },
-  { type: 'LearningPolicyUpdated', data: { cycleId: '2023-06-01', policy, regime: 'range_low_vol', results: 1 } },
-  {
-    type: 'LearningCycleStarted',
-    data: {
-      cycleId: '2023-06-01',
-      asOf: '2023-06-01T03:00:00.000Z',
-      n: 500,
-      seed: 20230601,
-      exchange: 'binance',
-      symbols: ['BTCUSDT', 'ETHUSDT'],
-      isDays: 60,
-      oosDays: 14,
-      inSample: { start: '2023-03-19T03:00:00.000Z', end: '2023-05-18T03:00:00.000Z' },
-      outOfSample: { start: '2023-05-18T03:00:00.000Z', end: '2023-06-01T03:00:00.000Z' },
-      filter: { minOosSharpe: 0.5, minOosTrades: 3, minIsSharpe: 0 },
-      timeframes: ['1h', '4h'],
-      minHistory: 20,
-      recordedOnResume: true,
-    },
-  },
+  ...Object.entries(EVENT_EXAMPLES).map(([type, e]) => ({ type, data: e.data })),
+  { type: 'StrategyGenerated', data: { strategyId: ID, genome: randomGenome(rnd, ['BTCUSDT'], '1h') } },
 ];
 
 const recorded = (type: string, data: unknown, meta: unknown): RecordedEvent => ({
