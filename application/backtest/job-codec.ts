@@ -31,7 +31,7 @@ const JobShape = t.intersection(
 export const BacktestJobCodec = new t.Type<BacktestJob, unknown, unknown>(
   'BacktestJob',
   (u): u is BacktestJob => JobShape.is(u),
-  (u, c) => JobShape.validate(u, c) as t.Validation<BacktestJob>,
+  (u, c) => JobShape.validate(u, c),
   (job) => ({
     jobId: job.jobId,
     ...(job.strategyId === undefined ? {} : { strategyId: job.strategyId }),

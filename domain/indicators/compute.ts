@@ -52,7 +52,7 @@ const exact = (s: CandleSeries): CandleSeries => {
   const fields = ['openTime', 'open', 'high', 'low', 'close', 'volume', 'quoteVolume', 'trades'] as const;
   if (fields.every((f) => s[f].length === n)) return s;
   for (const f of fields) if (s[f].length < n) throw new RangeError(`candle series field ${f} has ${s[f].length} values for length ${n}`);
-  return { ...s, ...Object.fromEntries(fields.map((f) => [f, s[f].subarray(0, n)])) } as CandleSeries;
+  return { ...s, ...Object.fromEntries(fields.map((f) => [f, s[f].subarray(0, n)])) };
 };
 
 const toNumbers = (a: Float64Array): number[] => {

@@ -5,6 +5,7 @@
 // that only uses the TypeScript implementations in fast/ must not fail merely by importing this module.
 // tulind calls its "callback" before `indicator()` returns (tulind.cpp calls it inline), so the call is synchronous;
 // callTulind checks that and fails loudly if a future tulind changes it.
+// eslint-disable-next-line no-restricted-imports -- only to load tulind (CommonJS, native) lazily, see above
 import { createRequire } from 'node:module';
 import type { IndicatorName } from './catalog.js';
 import type { IndicatorParams } from './params.js';
