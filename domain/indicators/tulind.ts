@@ -58,7 +58,7 @@ const period = [['period', 'period']] as const;
 const single = (fn: string, inputs: readonly string[] = ['real']): TulindBinding => ({ fn, inputs, options: period, outputs: [fn] });
 const hlc = ['high', 'low', 'close'];
 
-/** Every catalog indicator tulind has (vwap is ours alone). test/indicators/compute.test.ts checks each against tulind at runtime. */
+/** Every catalog indicator tulind has (vwap is ours alone). test/indicators/compute.unit.test.ts checks each against tulind at runtime. */
 export const TULIND_BINDINGS: Readonly<Partial<Record<IndicatorName, TulindBinding>>> = {
   sma: single('sma'),
   ema: single('ema'),
