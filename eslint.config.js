@@ -87,7 +87,7 @@ const APPLICATION_IMPORTS = restrictedImports(
 // A projection is SQL over events (slonik); the other I/O belongs to adapters and services.
 const PROJECTION_IMPORTS = restrictedImports(
   named(
-    [...IO_LIBRARIES.filter((name) => !['slonik', 'pg'].includes(name)), ...builtins(['timers', 'timers/promises', 'util'])],
+    [...IO_LIBRARIES.filter((name) => !['slonik', 'pg'].includes(name)), ...builtins(['timers', 'timers/promises'])],
     'projections/ fold events into PostgreSQL with slonik; other I/O belongs to infrastructure/ or apps/.',
   ),
   [
