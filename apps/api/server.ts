@@ -56,9 +56,10 @@ export interface ApiDeps extends StrategyCommandDeps {
   readonly limits?: { readonly http?: HttpLimits; readonly genomeMaxSymbols?: number };
 }
 
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 /** A free-form query value: 1 to 64 characters, no control character (PostgreSQL refuses a NUL in a parameter). */
-// eslint-disable-next-line no-control-regex -- control characters are what it refuses
-const QueryText = t.refinement(t.string, (s) => s.length >= 1 && s.length <= 64 && !/[\u0000-\u001f\u007f]/.test(s), 'QueryText (1 to 64 characters, no control character)');
+const QueryText = t.refinement(t.string, (s) => s.length >= 1 && s.length <= 64 && !CONTROL_CHARACTER.test(s), 'QueryText (1 to 64 characters, no control character)');
 
 const send = (res: Response, a: HttpAnswer) => res.status(a.status).json(a.body);
 const decodeOr400 = <A>(codec: t.Decoder<unknown, A>, value: unknown, where = 'body'): either.Either<HttpAnswer, A> =>
