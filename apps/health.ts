@@ -11,7 +11,7 @@ import { loadQuarantine } from '../application/quarantine/quarantine.js';
 import type { Bus } from '../application/ports/bus.js';
 import { ALL_PROJECTIONS } from '../projections/all.js';
 import { loadCheckpoints } from '../projections/checkpoint.js';
-import { PostgresCheckpointStore } from '../infrastructure/db/postgres-checkpoint-store.js';
+import { type PostgresCheckpointStore } from '../infrastructure/db/postgres-checkpoint-store.js';
 import { RabbitMqBus } from '../infrastructure/messaging/rabbitmq-bus.js';
 import type { HealthReport } from './api/server.js';
 import type { Platform } from './platform.js';

@@ -2,7 +2,7 @@
 import type { Server } from 'node:http';
 import type { Bus } from '../application/ports/bus.js';
 import { startMirror, type Mirror } from '../application/mirror/mirror.js';
-import { PostgresCheckpointStore } from '../infrastructure/db/postgres-checkpoint-store.js';
+import { type PostgresCheckpointStore } from '../infrastructure/db/postgres-checkpoint-store.js';
 import { InProcessBus } from '../infrastructure/messaging/in-process-bus.js';
 import { RabbitMqBus } from '../infrastructure/messaging/rabbitmq-bus.js';
 import { ALL_PROJECTIONS } from '../projections/all.js';

@@ -35,20 +35,6 @@ const heavyGenomes = Number(process.env['BENCH_HEAVY_GENOMES'] ?? 500);
 const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 
-/** Calls per second of fn, timed for about budgetMs (after `warm` untimed calls). */
-const perSecond = (fn: () => void, warm = 20): number => {
-  for (let i = 0; i < warm; i++) fn();
-  let calls = 0;
-  const t0 = performance.now();
-  let t = t0;
-  while (t - t0 < budgetMs) {
-    fn();
-    calls++;
-    t = performance.now();
-  }
-  return (calls * 1000) / (t - t0);
-};
-
 /**
  * Calls per CPU-second of fn (user + system time of this process, timed for about ms of wall time): on a shared
  * machine, time spent descheduled is not charged to the loop being measured.
@@ -165,7 +151,7 @@ const pairData = [btc, eth].map((s) => ({
   series: s,
   ref: refData(s),
   bound: bindStrategy(smaCompiled, s, new IndicatorCache()),
-  buffers: { equity: new Float64Array(s.length), drawdown: new Float64Array(s.length) } as SimulationBuffers,
+  buffers: { equity: new Float64Array(s.length), drawdown: new Float64Array(s.length) },
 }));
 const finals = { ref: [0, 0], engine: [0, 0], fresh: [0, 0] };
 // Each timed call runs BTCUSDT then ETHUSDT: the loops see two sets of arrays, as an engine does, so the JIT cannot

@@ -286,7 +286,7 @@ const persistenceTable = (periods: readonly Period[]): string[] => {
         const fwd = f.forward?.sharpe;
         return oos == null || fwd == null ? [] : [{ is: r.isSharpe[i] ?? null, oos, fwd, ret: f.forward!.totalReturn ?? 0 }];
       });
-      const withIs = r.all.flatMap((_, i) => (r.isSharpe[i] == null || r.oosSharpe[i] == null ? [] : [[r.isSharpe[i]!, r.oosSharpe[i]!] as const]));
+      const withIs = r.all.flatMap((_, i) => (r.isSharpe[i] == null || r.oosSharpe[i] == null ? [] : [[r.isSharpe[i], r.oosSharpe[i]] as const]));
       if (withIs.length > 10) rhoIsOos.push(spearman(withIs.map((x) => x[0]), withIs.map((x) => x[1])));
       if (pairs.length > 10) rhoOosFwd.push(spearman(pairs.map((p) => p.oos), pairs.map((p) => p.fwd)));
       const top = pairs.filter((p) => p.oos > 0);

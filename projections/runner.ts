@@ -341,8 +341,8 @@ export class ProjectionRunner {
     for (const wake of [...this.sleepers]) wake();
     await this.ownershipLoop?.catch(() => undefined);
     this.ownershipLoop = undefined;
-    await Promise.all(this.workers.map((w) => w.loop?.catch(() => undefined)));
-    await Promise.all(this.workers.map((w) => w.exclusive(async () => undefined).catch(() => undefined)));
+    await Promise.all(this.workers.map((w) => w.loop?.catch(() => undefined) ?? Promise.resolve()));
+    await Promise.all(this.workers.map((w) => w.exclusive(() => Promise.resolve()).catch(() => undefined)));
     await this.opening?.catch(() => undefined);
     const conn = this.lockConnection;
     this.lockConnection = undefined;

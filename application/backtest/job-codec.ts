@@ -31,7 +31,7 @@ export const BacktestJobCodec = new t.Type<BacktestJob, unknown, unknown>(
     const decoded = decodeStorable(WireJob, u);
     if (either.isLeft(decoded)) return t.failure(u, c, formatFieldErrors(decoded.left));
     const problems = jobProblems(decoded.right);
-    return problems.length === 0 ? t.success(decoded.right as unknown as BacktestJob) : t.failure(u, c, formatFieldErrors(problems));
+    return problems.length === 0 ? t.success<BacktestJob>(decoded.right) : t.failure(u, c, formatFieldErrors(problems));
   },
   (job) => ({
     jobId: job.jobId,
@@ -58,8 +58,9 @@ export class MalformedJobError extends Error {
 export const decodeBacktestJob = (u: unknown): BacktestJob => {
   const decoded = decodeStorable(WireJob, u);
   const problems = either.isLeft(decoded) ? decoded.left : jobProblems(decoded.right);
-  if (problems.length > 0) throw new MalformedJobError(problems.slice(0, 20).map((p) => clip(`${p.path}: ${p.message}`)));
-  return (decoded as either.Right<t.TypeOf<typeof WireJob>>).right as unknown as BacktestJob;
+  if (either.isLeft(decoded) || problems.length > 0) throw new MalformedJobError(problems.slice(0, 20).map((p) => clip(`${p.path}: ${p.message}`)));
+  const job: BacktestJob = decoded.right;
+  return job;
 };
 
 const clip = (s: string) => (s.length > 300 ? `${s.slice(0, 300)}…` : s);

@@ -60,7 +60,6 @@ interface CodecNode {
 }
 const LEAF_TAGS = new Set(['StringType', 'NumberType', 'BooleanType', 'NullType', 'LiteralType', 'KeyofType']);
 const isRecord = (u: unknown): u is Record<string, unknown> => UnknownRecord.is(u);
-const hasOwn = Object.prototype.hasOwnProperty;
 /** JSON never yields holes; anything with one (or an inherited enumerable key, looked at too) is refused. */
 const hasNoHoles = (u: unknown): boolean => {
   if (u === null || typeof u !== 'object') return true;
@@ -142,7 +141,7 @@ const compile = (codec: CodecNode): Check | null => {
         if (value)
           check = (u) => {
             if (!isRecord(u)) return false;
-            for (const k in u) if (hasOwn.call(u, k) && !value(u[k])) return false;
+            for (const k in u) if (Object.hasOwn(u, k) && !value(u[k])) return false;
             return true;
           };
         break;

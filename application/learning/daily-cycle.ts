@@ -188,7 +188,7 @@ const loadPolicy = async (store: EventStore, cycleId: string): Promise<StoredPol
   const before = decoded.right.filter((d) => d.event.data.cycleId !== cycleId);
   const last = before[before.length - 1];
   return {
-    policy: last === undefined ? initialPolicy() : (last.event.data.policy as Policy),
+    policy: last === undefined ? initialPolicy() : (last.event.data.policy),
     revision: recorded[recorded.length - 1]?.revision,
     done,
   };
@@ -298,7 +298,7 @@ export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOpt
     const eventId = deps.ids.idFor(`learning-cycle:${cycleId}:${name}`);
     const event: NewEvent = { eventId, type: e.type, data: e.data, metadata: metadata(name) };
     const r = await deps.store.appendToStream(stream, [event], { expectedRevision });
-    if (either.isLeft(r)) throw new Error(`learning cycle ${cycleId}: appending ${e.type} to ${stream} refused: ${JSON.stringify(r.left, (_, v) => (typeof v === 'bigint' ? v.toString() : v))}`);
+    if (either.isLeft(r)) throw new Error(`learning cycle ${cycleId}: appending ${e.type} to ${stream} refused: ${JSON.stringify(r.left, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}`);
     if (r.right.appended) appended++;
     return r.right.appended;
   };
@@ -507,6 +507,6 @@ const storedInsights = async (store: EventStore, cycleId: string): Promise<Insig
   const decoded = decodeAll<LearningInsightsRecorded>((await store.readStream(cycleStream(cycleId))).filter((r) => r.type === 'LearningInsightsRecorded'));
   if (either.isLeft(decoded)) throw new Error(decoded.left.message);
   const last = decoded.right[decoded.right.length - 1];
-  return last === undefined ? null : (last.event.data.insights as Insights);
+  return last === undefined ? null : (last.event.data.insights);
 };
 

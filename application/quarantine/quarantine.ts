@@ -40,9 +40,9 @@ export const inspectEvent = async (
   const decoded = decodeEvent(recorded);
   const ref: QuarantinedEventRef = {
     eventId: recorded.eventId as QuarantinedEventRef['eventId'],
-    streamName: recorded.streamName as QuarantinedEventRef['streamName'],
+    streamName: recorded.streamName,
     revision: Number(recorded.revision) as QuarantinedEventRef['revision'],
-    eventType: (recorded.type.length <= 200 ? recorded.type : `${recorded.type.slice(0, 199)}…`) as QuarantinedEventRef['eventType'],
+    eventType: (recorded.type.length <= 200 ? recorded.type : `${recorded.type.slice(0, 199)}…`),
     position: { commit: recorded.position.commit.toString(), prepare: recorded.position.prepare.toString() },
   };
   return either.right({ recorded, ref, decodeErrors: either.isLeft(decoded) ? decoded.left.errors : [] });

@@ -134,7 +134,7 @@ const jobTable = async (deps: BacktestAnalysisRouteDeps, jobId: string): Promise
   if (decoded.right.length === 0) return either.left(notFound(jobId, `no backtest ${jobId}`));
   let table: JobTable = { status: 'requested', kind: null, source: 'stream', job: undefined };
   for (const { event } of decoded.right) {
-    if (event.type === 'BacktestRequested') table = { ...table, kind: event.data.kind, job: event.data.job as unknown as JobRequest };
+    if (event.type === 'BacktestRequested') table = { ...table, kind: event.data.kind, job: event.data.job };
     else if (event.type === 'BacktestFailed') table = { ...table, status: 'failed' };
     else {
       const a = event.data.result.analysis;

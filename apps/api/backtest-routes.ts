@@ -183,7 +183,7 @@ export const backtestRoutes = (deps: BacktestRouteDeps): express.Router => {
       jobId,
       ...(body.strategyId === undefined ? {} : { strategyId: body.strategyId }),
       // The job says where the genome runs: its symbols and bar interval are the request's.
-      genome: { ...genome, symbols: [...symbols], timeframe: interval } as Genome,
+      genome: { ...genome, symbols: [...symbols], timeframe: interval },
       exchange: body.exchange ?? deps.defaultExchange ?? 'binance',
       symbols,
       interval,

@@ -6,7 +6,7 @@ import type { DatabasePool } from 'slonik';
 import { decodeEvent } from '../../application/events/decode-event.js';
 import type { EventStore } from '../../application/ports/event-store.js';
 import { handleStrategyCommand, loadStrategy, type StrategyCommandDeps } from '../../application/strategy/handle-strategy-command.js';
-import { Actor, Uuid } from '../../domain/primitives/codecs.js';
+import { type Actor, Uuid } from '../../domain/primitives/codecs.js';
 import { fieldErrors } from '../../domain/primitives/decode-errors.js';
 import { decodeStorable } from '../../domain/primitives/exact.js';
 import { strategyStream } from '../../domain/strategy/events.js';
@@ -34,7 +34,7 @@ export interface ActivationAuditReadModel {
 export interface MarketDataReadModel {
   status(q: { readonly source?: string; readonly symbol?: string }): Promise<readonly unknown[]>;
   /** The PairsSelected record of a day, or undefined. */
-  selection(day: string): Promise<unknown | undefined>;
+  selection(day: string): Promise<unknown>;
 }
 export interface HealthReport {
   readonly healthy: boolean;
@@ -55,8 +55,10 @@ export interface ApiDeps extends StrategyCommandDeps {
   readonly limits?: { readonly http?: HttpLimits; readonly genomeMaxSymbols?: number };
 }
 
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 /** A free-form query value: 1 to 64 characters, no control character (PostgreSQL refuses a NUL in a parameter). */
-const QueryText = t.refinement(t.string, (s) => s.length >= 1 && s.length <= 64 && !/[\u0000-\u001f\u007f]/.test(s), 'QueryText (1 to 64 characters, no control character)');
+const QueryText = t.refinement(t.string, (s) => s.length >= 1 && s.length <= 64 && !CONTROL_CHARACTER.test(s), 'QueryText (1 to 64 characters, no control character)');
 
 const send = (res: Response, a: HttpAnswer) => res.status(a.status).json(a.body);
 const decodeOr400 = <A>(codec: t.Decoder<unknown, A>, value: unknown, where = 'body'): either.Either<HttpAnswer, A> =>
@@ -119,7 +121,7 @@ export const createApi = (deps: ApiDeps): express.Express => {
   });
 
   app.post('/api/strategies/:id/:command', async (req, res) => {
-    const name = req.params['command'] as string;
+    const name = req.params['command'];
     if (!(LIFECYCLE_ROUTE_NAMES as string[]).includes(name))
       return send(res, {
         status: 404,
@@ -203,7 +205,7 @@ export const createApi = (deps: ApiDeps): express.Express => {
       return send(res, invalidRequest([{ path: 'strategyId', message: 'must be a UUID' }], 'query'));
     const limit = parseLimit(req.query['limit'], 200, 5000);
     if (limit === undefined) return send(res, invalidRequest([{ path: 'limit', message: 'must be an integer in [0, 5000]' }], 'query'));
-    res.json({ activations: await deps.activationAudit.list({ strategyId: strategyId as string | undefined, limit }) });
+    res.json({ activations: await deps.activationAudit.list({ strategyId: strategyId, limit }) });
   });
 
   app.get('/api/market-data/status', async (req, res) => {
@@ -213,7 +215,7 @@ export const createApi = (deps: ApiDeps): express.Express => {
   });
 
   app.get('/api/market-data/selections/:day', async (req, res) => {
-    const day = req.params['day'] as string;
+    const day = req.params['day'];
     if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return send(res, invalidRequest([{ path: 'day', message: 'must be a UTC day like 2023-12-30' }], 'path'));
     const selection = await deps.marketData.selection(day);
     if (selection === undefined) return send(res, { status: 404, body: { error: 'SelectionNotFound', message: `no pair selection for ${day}` } });

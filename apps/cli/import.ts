@@ -65,11 +65,11 @@ const some = <T>(items: readonly T[], line: (item: T) => string): string[] => [
 const describe = (r: CandleFileReport): string => {
   if (r.skipped !== undefined) return `${r.file}: skipped, ${r.skipped}`;
   if (r.key === undefined) return `${r.file}: ERROR ${r.error}`;
-  const head = `${r.file} (${r.key!.exchange} ${r.key!.symbol} ${r.key!.interval})`;
+  const head = `${r.file} (${r.key.exchange} ${r.key.symbol} ${r.key.interval})`;
   const counts =
     `  rows read ${r.rowsRead}, inserted ${r.inserted}, unchanged ${r.unchanged}, completed ${r.completed}, ` +
     `conflicts ${r.conflicts.length}, rejected lines ${r.rejected.length}, gaps ${r.gaps.length} (${r.missing} missing candles` +
-    (r.calendar?.slots !== undefined ? `; ${r.key!.exchange} ${r.calendar.description})` : ')');
+    (r.calendar?.slots !== undefined ? `; ${r.key.exchange} ${r.calendar.description})` : ')');
   return [
     head,
     ...(r.error !== undefined ? [`  ${r.file}: ERROR ${r.error}`] : []),

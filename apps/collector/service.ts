@@ -63,7 +63,8 @@ export interface Collector {
   readonly jobs: readonly Scheduled[];
   /** One order-book snapshot round now, as the snapshot timer takes it. */
   snapshotRound(): Promise<void>;
-  health(): DataCollectionHealth;
+  /** A plain function (handed to /health on its own). */
+  readonly health: () => DataCollectionHealth;
   /** The pairs being collected: the latest selection, or the configured defaults before the first one. */
   symbols(): Promise<readonly string[]>;
   selectNow(asOf?: Date): ReturnType<typeof selectPairs>;
@@ -130,9 +131,9 @@ export const startCollector = (platform: Platform, options: CollectorOptions = {
     await startSnapshots();
     if (source)
       for (const symbol of result.right.added) {
-        if (!guard!.attemptDue()) break;
+        if (!guard.attemptDue()) break;
         const h = await downloadHistory({ source, store: candles, clock, log: backfillLog, status }, md.exchange, symbol, undefined, {
-          signal: AbortSignal.any([stopping.signal, guard!.signal()]),
+          signal: AbortSignal.any([stopping.signal, guard.signal()]),
         });
         if (h.errors.length > 0) log.warn({ symbol, errors: h.errors }, 'history download incomplete');
       }

@@ -16,7 +16,7 @@ export const headlineOf = (metrics: MetricRecord | undefined): HeadlineMetrics =
       const v = metrics[k];
       if (typeof v === 'number' && Number.isFinite(v)) out[k] = v;
     }
-  return out as HeadlineMetrics;
+  return out;
 };
 
 export interface CompactGridCell {

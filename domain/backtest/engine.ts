@@ -4,7 +4,7 @@
 // Pure: no I/O, no clock, no randomness. Conventions are in doc/backtesting.md.
 import type { IndicatorCache } from '../indicators/cache.js';
 import { INTERVAL_MS, type CandleSeries } from '../market/candles.js';
-import type { ExitRules, Genome, RiskParameters } from '../strategy/genome.js';
+import type { ExitRules, RiskParameters } from '../strategy/genome.js';
 import { bindStrategy, compileGenome, fillSignals, type BoundStrategy, type CompiledGenome } from './compile.js';
 import { ExitReason, fillConfig, positionQuantity, type FillConfig, type Side } from './fill-model.js';
 import { computeMetrics, toStoredMetrics, type BacktestMetrics, type ClosedTrade, type MetricsOptions, type Trials } from './metrics/index.js';
@@ -173,8 +173,8 @@ const closedTrade = (
  * at that close (market, taker fee and slippage).
  *
  * The loop is the fill model's Account (fill-model.ts) with its state held in local variables: the same
- * operations in the same order, so the same numbers to the last bit (test/backtest/fill-model.test.ts and
- * engine.test.ts drive both). The signals of the whole window are computed first (fillSignals), one column
+ * operations in the same order, so the same numbers to the last bit (test/backtest/fill-model.unit.test.ts and
+ * engine.unit.test.ts drive both). The signals of the whole window are computed first (fillSignals), one column
  * each for entry and exit; a genome without a stop, target or trailing stop runs a loop without the in-bar checks.
  */
 export const simulate = (
@@ -641,9 +641,12 @@ export interface GenomeBacktest {
   };
 }
 
-/** Every symbol of the genome, each from `seriesBySymbol` (a missing one is a BacktestError). */
+/**
+ * Every symbol of the genome, each from `seriesBySymbol` (a missing one is a BacktestError). `genome`: a Genome, a
+ * CompiledGenome, or a value to decode as a genome (compileGenome refuses an invalid one).
+ */
 export const backtestGenome = (
-  genome: Genome | CompiledGenome | unknown,
+  genome: unknown,
   seriesBySymbol: Readonly<Record<string, CandleSeries>>,
   cache: IndicatorCache,
   options: BacktestOptions = {},

@@ -67,7 +67,7 @@ const conditionOn = (rnd: Random, ind: Drawn, other: Drawn | undefined): Conditi
   const me: Operand = { indicator: ind.id } as Operand;
   if ((PRICE_LIKE as readonly string[]).includes(ind.name)) {
     const right: Operand = other !== undefined && rnd() < 0.5 ? ({ indicator: other.id } as Operand) : { price: 'close' };
-    return { left: me, op, right } as Condition;
+    return { left: me, op, right };
   }
   if (ind.name === 'bbands') {
     const band = pick(rnd, ['lower', 'middle', 'upper']);

@@ -1,6 +1,6 @@
 // Every event type the system stores, with the codec that must accept it when it is read back.
 // A type missing here, or data its codec refuses, is a loud read-time error, never a silent skip.
-import * as t from 'io-ts';
+import type * as t from 'io-ts';
 import { BacktestEventData } from '../backtest/events.js';
 import { CycleEventData } from '../learning/cycle-started.js';
 import { LearningEventData } from '../learning/events.js';

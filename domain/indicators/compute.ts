@@ -1,6 +1,6 @@
 // Computes one catalog indicator over a candle series, aligned to the candle index: output[i] is the value known
 // at the close of candle i (it uses candles 0..i only), NaN before `firstValid`, never shifted by one.
-// Two engines give the same numbers (test/indicators/fast.test.ts): the TypeScript implementations in fast/
+// Two engines give the same numbers (test/indicators/fast.unit.test.ts): the TypeScript implementations in fast/
 // (default: no copies, no native addon, usable in worker threads) and tulind, the reference (fast: false).
 import type { CandleSeries } from '../market/candles.js';
 import { INDICATORS, type IndicatorName, type PriceInput } from './catalog.js';
@@ -52,7 +52,7 @@ const exact = (s: CandleSeries): CandleSeries => {
   const fields = ['openTime', 'open', 'high', 'low', 'close', 'volume', 'quoteVolume', 'trades'] as const;
   if (fields.every((f) => s[f].length === n)) return s;
   for (const f of fields) if (s[f].length < n) throw new RangeError(`candle series field ${f} has ${s[f].length} values for length ${n}`);
-  return { ...s, ...Object.fromEntries(fields.map((f) => [f, s[f].subarray(0, n)])) } as CandleSeries;
+  return { ...s, ...Object.fromEntries(fields.map((f) => [f, s[f].subarray(0, n)])) };
 };
 
 const toNumbers = (a: Float64Array): number[] => {

@@ -5,6 +5,7 @@
 // that only uses the TypeScript implementations in fast/ must not fail merely by importing this module.
 // tulind calls its "callback" before `indicator()` returns (tulind.cpp calls it inline), so the call is synchronous;
 // callTulind checks that and fails loudly if a future tulind changes it.
+// eslint-disable-next-line no-restricted-imports -- only to load tulind (CommonJS, native) lazily, see above
 import { createRequire } from 'node:module';
 import type { IndicatorName } from './catalog.js';
 import type { IndicatorParams } from './params.js';
@@ -57,7 +58,7 @@ const period = [['period', 'period']] as const;
 const single = (fn: string, inputs: readonly string[] = ['real']): TulindBinding => ({ fn, inputs, options: period, outputs: [fn] });
 const hlc = ['high', 'low', 'close'];
 
-/** Every catalog indicator tulind has (vwap is ours alone). test/indicators/compute.test.ts checks each against tulind at runtime. */
+/** Every catalog indicator tulind has (vwap is ours alone). test/indicators/compute.unit.test.ts checks each against tulind at runtime. */
 export const TULIND_BINDINGS: Readonly<Partial<Record<IndicatorName, TulindBinding>>> = {
   sma: single('sma'),
   ema: single('ema'),

@@ -5,10 +5,13 @@
 //   and the declarations are sorted and de-duplicated on that;
 // - the conditions of a set are sorted (an `all` or `any` does not depend on their order);
 // - object keys are sorted (stable JSON).
-// - symbols are sorted, duplicate conditions dropped (see genetic/fingerprint.ts for the canonical form).
+// - symbols are sorted, duplicate conditions dropped, a lone condition's mode is `all`.
 // Not made canonical (a different fingerprint, so at worst one redundant backtest): mirrored comparisons
 // (`a gt b` against `b lt a`).
+// One fingerprint in the system, so the generator's dedupe and the training set agree.
+import { INDICATORS } from '../indicators/catalog.js';
 import type { Genome } from '../strategy/genome.js';
+import type { Draft, DraftCondition, DraftConditionSet, DraftOperand } from './genetic/genes.js';
 
 /** JSON with object keys sorted at every level and undefined members dropped. */
 export const stableJson = (value: unknown): string => {
@@ -46,14 +49,34 @@ export const fnv1a64 = (text: string): string => {
   return [h3, h2, h1, h0].map((h) => h.toString(16).padStart(4, '0')).join('');
 };
 
-/**
- * The behaviour-relevant part of a genome in canonical form lives with the genetic operators
- * (genetic/fingerprint.ts: ids, declaration and condition order, symbol order, lineage do not count).
- * There is one fingerprint in the system, so the generator's dedupe and the training set agree.
- */
-export { canonicalGenome } from './genetic/fingerprint.js';
-import { canonicalGenome } from './genetic/fingerprint.js';
-import type { Draft } from './genetic/genes.js';
+/** The behaviour of a genome in canonical form (plain JSON): ids, declaration and condition order, symbol order and lineage do not count. */
+export const canonicalGenome = (g: Genome | Draft) => {
+  const keyOf = new Map<string, string>();
+  for (const ind of g.indicators) keyOf.set(ind.id, `${ind.name}${stableJson(ind.params)}`);
+  const operand = (o: DraftOperand): unknown => {
+    if (!('indicator' in o)) return o;
+    const key = keyOf.get(o.indicator) ?? `?${o.indicator}`;
+    const name = g.indicators.find((i) => i.id === o.indicator)?.name;
+    const single = name !== undefined && INDICATORS[name].outputs.length === 1;
+    return single || o.output === undefined ? { indicator: key } : { indicator: key, output: o.output };
+  };
+  const condition = (c: DraftCondition) => stableJson({ left: operand(c.left), op: c.op, right: operand(c.right) });
+  const set = (s: DraftConditionSet) => {
+    const conditions = [...new Set(s.conditions.map(condition))].sort();
+    return { mode: conditions.length <= 1 ? 'all' : s.mode, conditions };
+  };
+  return {
+    strategyType: g.strategyType,
+    direction: g.direction,
+    indicators: [...new Set(keyOf.values())].sort(),
+    entry: set(g.entry),
+    exit: set(g.exit),
+    exitRules: g.exitRules,
+    risk: g.risk,
+    timeframe: g.timeframe,
+    symbols: [...g.symbols].sort(),
+  };
+};
 
 /** 16 hex digits; equal for genomes that behave the same, whatever their lineage, ids or the order of declarations, conditions and symbols. */
 export const genomeFingerprint = (genome: Genome | Draft): string => fnv1a64(stableJson(canonicalGenome(genome)));

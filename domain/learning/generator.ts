@@ -14,7 +14,7 @@
 // - every genome passes the Genome codec and records its lineage (origin, parents, operators, cycleId, generation);
 // - too little history (first day), or no policy evidence for the regime: the learned shares become
 //   exploration (random genomes) and a note says so.
-import { genomeFingerprint } from './genetic/fingerprint.js';
+import { genomeFingerprint } from './fingerprint.js';
 import { freshRandom, pick, type Random } from './genetic/genes.js';
 import { nextGeneration } from './genetic/next-generation.js';
 import { byFitnessDesc, type Scored } from './genetic/selection.js';

@@ -12,7 +12,8 @@ const describe = (value: unknown): string => {
     const json = JSON.stringify(value);
     return json.length > 80 ? `${json.slice(0, 77)}...` : json;
   } catch {
-    return String(value);
+    // JSON cannot show it: a bigint (with its n, or "got 1" would read like a valid number), a cycle, a function.
+    return typeof value === 'bigint' ? `${value}n` : `a ${typeof value} JSON cannot represent`;
   }
 };
 

@@ -135,7 +135,7 @@ const excessIn = (codec: Node, value: unknown, path: string): FieldError[] => {
 };
 
 /** Unknown keys in a value the codec accepts (paths as fieldErrors writes them; `(root)` never appears). */
-export const unknownFields = (codec: t.Any, value: unknown): FieldError[] => excessIn(codec as unknown as Node, value, '');
+export const unknownFields = (codec: t.Any, value: unknown): FieldError[] => excessIn(codec, value, '');
 
 /** Decodes, then refuses unknown fields: the value and nothing but the value. */
 export const decodeExact = <A>(codec: t.Type<A, unknown, unknown>, value: unknown): Either<FieldError[], A> => {
@@ -163,7 +163,7 @@ export const opaqueParts = (codec: t.Any): string[] => {
     if (c.type !== undefined) visit(c.type);
     if (c.codomain !== undefined) visit(c.codomain);
   };
-  visit(codec as unknown as Node);
+  visit(codec);
   return [...found];
 };
 

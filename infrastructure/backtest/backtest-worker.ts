@@ -6,7 +6,7 @@
 // the pool gives it, and each job says which series id to use for each of its symbols: the candle store's series and
 // series a caller made (the daily cycle's, cut at its asOf or resampled) live side by side, even under the same key.
 import { parentPort, workerData } from 'node:worker_threads';
-import type { BacktestJob } from '../../application/ports/backtest-jobs.js';
+import type { BacktestJob, BacktestJobOutcome } from '../../application/ports/backtest-jobs.js';
 import { IndicatorCache } from '../../domain/indicators/cache.js';
 import type { CandleSeries, SeriesKey } from '../../domain/market/candles.js';
 import { runJob } from './run-job.js';
@@ -22,7 +22,7 @@ export type ToWorker =
 
 export type FromWorker =
   | { readonly type: 'ready' }
-  | { readonly type: 'result'; readonly seq: number; readonly outcome: import('../../application/ports/backtest-jobs.js').BacktestJobOutcome };
+  | { readonly type: 'result'; readonly seq: number; readonly outcome: BacktestJobOutcome };
 
 export interface WorkerOptions {
   readonly entry: string;

@@ -59,7 +59,7 @@ const FINGERPRINT_FIELDS = ['openTime', 'open', 'high', 'low', 'close', 'volume'
 
 const seriesDigest = (series: CandleSeries, end: number): string => {
   let byEnd = seriesDigests.get(series);
-  if (byEnd === undefined) seriesDigests.set(series, (byEnd = new Map()));
+  if (byEnd === undefined) seriesDigests.set(series, (byEnd = new Map<number, string>()));
   const hit = byEnd.get(end);
   if (hit !== undefined) return hit;
   const h = createHash('sha256');

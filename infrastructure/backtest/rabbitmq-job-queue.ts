@@ -422,7 +422,7 @@ export class RabbitMqJobQueue implements BacktestJobQueue {
       const model = await this.connection();
       const ch = await model.createConfirmChannel();
       ch.on('return', (msg: ConsumeMessage) => {
-        const id = msg.properties.messageId;
+        const id: unknown = msg.properties.messageId;
         if (typeof id === 'string') this.returned.add(id);
       });
       ch.on('error', (e: unknown) => this.log.warn({ error: errorMessage(e) }, 'backtest queue publisher channel error'));

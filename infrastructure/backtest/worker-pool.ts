@@ -160,7 +160,7 @@ export class WorkerPool implements BacktestExecutor {
     const shared: Promise<readonly (readonly [string, SharedSeries])[]> =
       series === undefined
         ? Promise.all(job.symbols.map(async (s) => [s, await this.sharedSeries(job.exchange, s, job.interval)] as const))
-        : Promise.resolve(job.symbols.flatMap((s) => (series[s] === undefined ? [] : [[s, this.givenSeries(series[s]!)] as const])));
+        : Promise.resolve(job.symbols.flatMap((s) => (series[s] === undefined ? [] : [[s, this.givenSeries(series[s])] as const])));
     return shared.then(
       (pairs) =>
         new Promise<BacktestJobOutcome>((resolve, reject) => {

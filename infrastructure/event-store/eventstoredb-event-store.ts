@@ -139,7 +139,7 @@ export class EventStoreDbEventStore implements EventStore {
       const result = await this.client.appendToStream(
         streamName,
         events.map((e) =>
-          jsonEvent<JSONEventType>({ id: e.eventId, type: e.type, data: e.data as JSONType, metadata: e.metadata as unknown as JSONType }),
+          jsonEvent<JSONEventType>({ id: e.eventId, type: e.type, data: e.data as JSONType, metadata: e.metadata }),
         ),
         { expectedRevision: toEsdbExpectedRevision(expected) },
       );

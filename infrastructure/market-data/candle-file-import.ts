@@ -104,7 +104,8 @@ export const importCandleFile = async (store: CandleStore, file: string, options
   let batchLines: number[] = [];
   // One write in flight while the next batch is parsed; its failure is kept and rethrown, never left unhandled.
   let inFlight: Promise<void> = Promise.resolve();
-  let writeFailure: unknown;
+  // Boxed: a write rejected with `undefined` is a failure too.
+  let writeFailure: { readonly cause: unknown } | undefined;
   const write = async (candles: Candle[], lines: number[]): Promise<void> => {
     const r: CandleWriteResult = await store.writeCandles(key, candles, { source });
     totals = { inserted: totals.inserted + r.inserted, unchanged: totals.unchanged + r.unchanged, completed: totals.completed + r.completed };
@@ -115,11 +116,11 @@ export const importCandleFile = async (store: CandleStore, file: string, options
   };
   const settle = async () => {
     await inFlight;
-    if (writeFailure !== undefined) throw writeFailure;
+    if (writeFailure !== undefined) throw writeFailure.cause;
   };
   const flush = async () => {
     await settle();
-    if (batch.length > 0) inFlight = write(batch, batchLines).catch((e: unknown) => void (writeFailure = e));
+    if (batch.length > 0) inFlight = write(batch, batchLines).catch((e: unknown) => void (writeFailure = { cause: e }));
     batch = [];
     batchLines = [];
   };

@@ -1,5 +1,6 @@
 // PostgreSQL side of the collection status: recorded by the collectors, read by GET /api/market-data/status.
 import { sql, type CommonQueryMethods } from 'slonik';
+import { z } from 'zod';
 import type { CollectionStatusRecorder } from '../../application/ports/collection-status.js';
 
 export const collectionStatusRecorder = (db: CommonQueryMethods): CollectionStatusRecorder => ({
@@ -50,24 +51,38 @@ export interface CollectionStatusRow {
   readonly consecutiveErrors: number;
 }
 
+/** A collection_status row as the read-model pool returns it (timestamps as ISO-8601 strings, bigint as a number). */
+const StatusRow = z.object({
+  source: z.string(),
+  symbol: z.string(),
+  interval: z.string(),
+  last_update_at: z.string().nullable(),
+  last_observation_at: z.string().nullable(),
+  observations: z.number(),
+  gaps: z.unknown(),
+  last_error: z.string().nullable(),
+  last_error_at: z.string().nullable(),
+  consecutive_errors: z.number(),
+});
+
 export const listCollectionStatus = async (db: CommonQueryMethods, now: Date, q: { source?: string; symbol?: string } = {}): Promise<CollectionStatusRow[]> => {
-  const rows = await db.any(sql.unsafe`
+  const rows = await db.any(sql.type(StatusRow)`
     SELECT source, symbol, interval, last_update_at, last_observation_at, observations, gaps, last_error, last_error_at, consecutive_errors
       FROM collection_status
      WHERE (${q.source ?? null}::text IS NULL OR source = ${q.source ?? null})
        AND (${q.symbol ?? null}::text IS NULL OR symbol = ${q.symbol ?? null})
      ORDER BY source, symbol, interval`);
   return rows.map((r) => ({
-    source: r['source'],
-    symbol: r['symbol'],
-    interval: r['interval'],
-    lastUpdateAt: r['last_update_at'],
-    lastObservationAt: r['last_observation_at'],
-    lagSeconds: r['last_observation_at'] ? Math.round((now.getTime() - Date.parse(r['last_observation_at'])) / 1000) : null,
-    observations: r['observations'],
-    gaps: r['gaps'],
-    lastError: r['last_error'],
-    lastErrorAt: r['last_error_at'],
-    consecutiveErrors: r['consecutive_errors'],
+    source: r.source,
+    symbol: r.symbol,
+    interval: r.interval,
+    lastUpdateAt: r.last_update_at,
+    lastObservationAt: r.last_observation_at,
+    lagSeconds: r.last_observation_at ? Math.round((now.getTime() - Date.parse(r.last_observation_at)) / 1000) : null,
+    observations: r.observations,
+    gaps: r.gaps,
+    lastError: r.last_error,
+    lastErrorAt: r.last_error_at,
+    consecutiveErrors: r.consecutive_errors,
   }));
 };

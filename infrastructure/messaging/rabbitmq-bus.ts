@@ -217,7 +217,7 @@ export class RabbitMqBus implements Bus {
               appId: 'mastertrade',
               headers: m.headers,
             },
-            (err: unknown) => settles[i]!(err ? (err instanceof Error ? err : new Error(String(err))) : null),
+            (err: unknown) => settles[i]!(err ? (err instanceof Error ? err : new Error(errorMessage(err))) : null),
           );
           if (!hasRoom) await drained(channel);
         } catch (err) {
@@ -304,7 +304,7 @@ export class RabbitMqBus implements Bus {
       routingKey: msg.fields.routingKey,
       messageId: String(msg.properties.messageId ?? ''),
       body,
-      headers: stringHeaders(msg.properties.headers as Record<string, unknown> | undefined),
+      headers: stringHeaders(msg.properties.headers),
       redelivered: msg.fields.redelivered,
     };
     try {

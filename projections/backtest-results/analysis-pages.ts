@@ -41,7 +41,7 @@ const COLUMN: Readonly<Record<CellSortKey | WindowSortKey, string>> = {
 };
 
 const orderBy = (q: PageQuery<string>, indexColumn: string) => {
-  const column = q.sort === 'index' ? indexColumn : COLUMN[q.sort as CellSortKey]!;
+  const column = q.sort === 'index' ? indexColumn : COLUMN[q.sort as CellSortKey];
   return sql.fragment`ORDER BY ${sql.identifier([column])} ${q.descending ? sql.fragment`DESC` : sql.fragment`ASC`} NULLS LAST, ${sql.identifier([indexColumn])} ASC`;
 };
 
@@ -72,7 +72,7 @@ export const pageGridCells = async (db: CommonQueryMethods, jobId: string, q: Pa
   const rows = await db.any(sql.type(CellRow)`
     SELECT cell AS index, params, score, rank, skipped, headline FROM backtest_grid_cells
      WHERE job_id = ${jobId} ${orderBy(q, 'cell')} OFFSET ${q.offset} LIMIT ${q.limit}`);
-  return { total, rows: rows as readonly GridCellRow[] };
+  return { total, rows };
 };
 
 export const pageWalkForwardWindows = async (db: CommonQueryMethods, jobId: string, q: PageQuery<WindowSortKey>): Promise<Page<WalkForwardWindowRow>> => {
@@ -82,7 +82,7 @@ export const pageWalkForwardWindows = async (db: CommonQueryMethods, jobId: stri
            in_sample_headline AS "inSampleHeadline", out_of_sample_headline AS "outOfSampleHeadline"
       FROM backtest_walk_forward_windows
      WHERE job_id = ${jobId} ${orderBy(q, 'window_index')} OFFSET ${q.offset} LIMIT ${q.limit}`);
-  return { total, rows: rows as readonly WalkForwardWindowRow[] };
+  return { total, rows };
 };
 
 /** The value a row is sorted by (null sorts last). */
@@ -113,12 +113,11 @@ export const pageWalkForwardWindowRows = (rows: readonly WalkForwardWindowRow[],
 
 /** One cell / window by its index (the full-detail request of one row). */
 export const gridCellAt = async (db: CommonQueryMethods, jobId: string, index: number): Promise<GridCellRow | undefined> =>
-  ((await db.maybeOne(sql.type(CellRow)`
-    SELECT cell AS index, params, score, rank, skipped, headline FROM backtest_grid_cells WHERE job_id = ${jobId} AND cell = ${index}`)) as GridCellRow | null) ??
-  undefined;
+  (await db.maybeOne(sql.type(CellRow)`
+    SELECT cell AS index, params, score, rank, skipped, headline FROM backtest_grid_cells WHERE job_id = ${jobId} AND cell = ${index}`)) ?? undefined;
 
 export const walkForwardWindowAt = async (db: CommonQueryMethods, jobId: string, index: number): Promise<WalkForwardWindowRow | undefined> =>
-  ((await db.maybeOne(sql.type(WindowRow)`
+  (await db.maybeOne(sql.type(WindowRow)`
     SELECT window_index AS index, in_sample AS "inSample", out_of_sample AS "outOfSample", params, in_sample_score AS "inSampleScore",
            in_sample_headline AS "inSampleHeadline", out_of_sample_headline AS "outOfSampleHeadline"
-      FROM backtest_walk_forward_windows WHERE job_id = ${jobId} AND window_index = ${index}`)) as WalkForwardWindowRow | null) ?? undefined;
+      FROM backtest_walk_forward_windows WHERE job_id = ${jobId} AND window_index = ${index}`)) ?? undefined;

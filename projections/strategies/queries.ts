@@ -2,7 +2,6 @@
 // Rows come back JSON-ready in camelCase; lists leave the full genome out (the summary says what a list needs).
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
-import type { StrategyStateName } from './projection.js';
 
 export { STRATEGY_STATE_NAMES, type StrategyStateName } from './projection.js';
 
@@ -33,7 +32,8 @@ const listColumns = sql.fragment`
   generated_at AS "generatedAt", updated_at AS "updatedAt", revision`;
 
 export interface ListStrategiesQuery {
-  readonly state?: StrategyStateName | string;
+  /** A StrategyStateName; any other string lists nothing. */
+  readonly state?: string;
   readonly limit?: number;
   readonly offset?: number;
 }

@@ -32,7 +32,7 @@ const metric = (metrics: Readonly<Record<string, number>> | undefined, ...keys: 
 export const backtestRegime = (result: BacktestResult): Record<string, unknown> | null => {
   const explicit = (result as BacktestResult & { readonly regime?: unknown }).regime;
   if (explicit !== null && typeof explicit === 'object' && !Array.isArray(explicit) && Object.keys(explicit).length > 0)
-    return explicit as Record<string, unknown>;
+    return explicit;
   if (typeof explicit === 'string' && explicit !== '') return { label: explicit };
   const fromMetrics: Record<string, number> = {};
   for (const [key, value] of Object.entries(result.metrics))

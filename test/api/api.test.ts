@@ -5,7 +5,7 @@ import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { either } from 'fp-ts';
-import * as t from 'io-ts';
+import type * as t from 'io-ts';
 import type { DatabasePool } from 'slonik';
 import type { EventStore } from '../../application/ports/event-store.js';
 import { checkedPostgresStore } from '../support/event-store.js';

@@ -76,7 +76,7 @@ describe('the embedded PostgreSQL and its owner', function () {
 
   it('a server whose recorded owner is gone is adopted, used and stopped; one nobody recorded is refused with the command that stops it', async () => {
     const first = await startEmbeddedPostgres({ dataDir, port });
-    const gone = spawnSync('true').pid!; // a process that has ended
+    const gone = spawnSync('true').pid; // a process that has ended
     recordOwner(dataDir, gone, 'npm start');
     const adopted = await startEmbeddedPostgres({ dataDir, port, whenRunning: 'refuse' });
     expect(adopted).to.include({ owned: true, pid: first.pid });

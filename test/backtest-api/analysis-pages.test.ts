@@ -126,7 +126,7 @@ describe('grid search and walk-forward results: compact, summarised, paged', fun
         expect([c.score, c.rank]).to.deep.equal([null, null]);
         continue;
       }
-      const m = backtestGenome(smaCrossoverGenome(fast, c.params['slow.period']!), { BTCUSDT: btc }, new IndicatorCache(), PERIOD).aggregate.meanMetrics;
+      const m = backtestGenome(smaCrossoverGenome(fast, c.params['slow.period']), { BTCUSDT: btc }, new IndicatorCache(), PERIOD).aggregate.meanMetrics;
       expect(c.headline).to.deep.equal({ sharpe: m['sharpe'], totalReturn: m['totalReturn'], maxDrawdown: m['maxDrawdown'], tradeCount: m['tradeCount'] });
       expect(c.score).to.equal(m['sharpe']);
     }

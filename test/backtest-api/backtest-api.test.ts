@@ -107,7 +107,7 @@ describe('backtests through the API', () => {
   const requestedJob = async (jobId: string): Promise<BacktestJob> => {
     const first = (await events(jobId))[0]!;
     if (first.type !== 'BacktestRequested') throw new Error(`first event is ${first.type}`);
-    return first.data.job as unknown as BacktestJob;
+    return first.data.job;
   };
 
   it('POST → 202 with a job id; when run, GET gives the metrics, the equity curve and the trades', async () => {

@@ -58,7 +58,7 @@ describe('/health while the largest allowed grid search runs', function () {
 
     // Each round: ask for /health, and once it has answered, whether the job is still requested.
     let answeredWhileRequested = 0;
-    let status = 'requested';
+    let status: string;
     for (;;) {
       const health = await fx.call('GET', '/health');
       expect(health.body).to.have.property('status');

@@ -7,7 +7,6 @@ import type { Actor } from '../../domain/primitives/codecs.js';
 import { RabbitMqJobQueue } from '../../infrastructure/backtest/rabbitmq-job-queue.js';
 import { systemClock } from '../../infrastructure/clock/system-clock.js';
 import { uuidIds } from '../../infrastructure/clock/uuid-ids.js';
-import type { EventStore } from '../../application/ports/event-store.js';
 import { checkedPostgresStore } from '../support/event-store.js';
 
 const url = process.env['AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672';

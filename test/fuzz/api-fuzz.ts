@@ -104,7 +104,7 @@ export const runApiFuzz = async (options: FuzzOptions): Promise<FuzzReport> => {
   const failures: FuzzFailure[] = [];
   const routeStats = new Map<string, RouteStats>();
   const health = stats();
-  let events = 0;
+  let events: number;
   let decoded = 0;
 
   const platform = await openPlatform(config.right, 'fuzz');

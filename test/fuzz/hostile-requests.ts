@@ -311,7 +311,7 @@ const getArb = (route: string, path: fc.Arbitrary<string>, query: fc.Arbitrary<s
       route,
       method,
       path: withQuery(p, q),
-      headers: accept === undefined ? {} : ({ accept } as Record<string, string>),
+      headers: accept === undefined ? {} : ({ accept }),
       note: `${method}${accept === undefined ? '' : `, Accept ${JSON.stringify(accept)}`}`,
     }));
 

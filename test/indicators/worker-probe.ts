@@ -1,4 +1,4 @@
-// Runs in a worker thread for compute.test.ts: computes with both engines and reports what happened.
+// Runs in a worker thread for compute.unit.test.ts: computes with both engines and reports what happened.
 import { parentPort } from 'node:worker_threads';
 import { computeIndicatorSync } from '../../domain/indicators/compute.js';
 import { emptySeries } from '../../domain/market/candles.js';

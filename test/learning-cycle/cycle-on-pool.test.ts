@@ -134,7 +134,7 @@ describe('window backtests on the pool = in process (port level, real candles)',
     );
     const genomes = [
       ...randomGenomes(11, 6, ['BTCUSDT', 'ETHUSDT']),
-      ...randomGenomes(12, 4, ['ETHUSDT']).map((g) => ({ ...g, timeframe: '4h' }) as Genome),
+      ...randomGenomes(12, 4, ['ETHUSDT']).map((g): Genome => ({ ...g, timeframe: '4h' })),
       { ...randomGenomes(13, 1, ['BTCUSDT'])[0]!, timeframe: '1d' } as Genome, // no 1d series given: NO_SERIES
     ];
     request = { exchange: 'binance', series: new Map([['1h', h1], ['4h', h4]]), genomes, windows };

@@ -280,7 +280,7 @@ describe('learning_insights read model and /api/learning', () => {
       }
       // Every arm of the stored policy is in the summary, with its α and β.
       const arms = Object.values(p.regimes).flatMap((g) => Object.values(g).flat()).length;
-      const stored = Object.values(policy3.regimes).flatMap((g) => Object.values(g!).flatMap((a) => Object.keys(a))).length;
+      const stored = Object.values(policy3.regimes).flatMap((g) => Object.values(g).flatMap((a) => Object.keys(a))).length;
       expect(arms).to.equal(stored);
     });
   });

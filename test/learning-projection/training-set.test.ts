@@ -118,7 +118,7 @@ describe('training_set read model', () => {
     const row = await trainingRow(pool, ids.star);
     expect(row).to.deep.equal({
       strategyId: ids.star,
-      genomeFingerprint: genomeFingerprint(genome as never),
+      genomeFingerprint: genomeFingerprint(genome),
       features: genomeFeatures(genome as never),
       strategyType: 'mean_reversion',
       timeframe: '1h',

@@ -14,10 +14,10 @@ import { realCandles, startFakeBinance, steppingClock, type FakeBinance } from '
 const DAY = Date.UTC(2023, 11, 29);
 const MINUTE = 60_000;
 
-const btcBook = {
+const btcBook: { bids: [string, string][]; asks: [string, string][] } = {
   bids: [['42065.99000000', '0.50000000'], ['42000.00000000', '1.00000000'], ['41800.00000000', '2.00000000'], ['41500.00000000', '5.00000000'], ['41000.00000000', '9.00000000'], ['40000.00000000', '20.00000000']],
   asks: [['42066.01000000', '0.40000000'], ['42150.00000000', '1.50000000'], ['42400.00000000', '2.50000000'], ['42600.00000000', '4.00000000'], ['43000.00000000', '8.00000000'], ['44000.00000000', '15.00000000']],
-} as { bids: [string, string][]; asks: [string, string][] };
+};
 
 describe('order book snapshots (ccxt → snapshotter → PostgreSQL)', function () {
   this.timeout(30_000);

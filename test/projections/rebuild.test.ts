@@ -28,7 +28,7 @@ const writeRandomHistory = async (w: HistoryWriter, strategies: number, seed: nu
     const id = open[Math.floor(random() * open.length)]!;
     const i = step.get(id)!;
     const sharpe = Math.round(random() * 300) / 100;
-    switch (plan[i]) {
+    switch (plan[i]!) {
       case 'generate':
         await w.generate(id, n);
         break;

@@ -35,8 +35,8 @@ export const npmStart = (env: Readonly<Record<string, string>>, script = 'start'
     text += chunk.toString('utf8');
     for (const w of [...waiters]) w();
   };
-  child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
     child.on('exit', (code, signal) => resolve({ code, signal, at: Date.now() })),
   );

@@ -177,7 +177,8 @@ export const toStoredMetrics = (metrics: BacktestMetrics): Record<string, number
     if (!Number.isFinite(value)) throw new RangeError(`metric ${key} is not finite (${value})`);
     stored[key] = value;
   };
-  for (const [key, value] of Object.entries(metrics)) {
+  const entries: [string, unknown][] = Object.entries(metrics);
+  for (const [key, value] of entries) {
     if (typeof value === 'number' || value === null) put(key, value);
   }
   for (const m of metrics.monthlyReturns) put(monthKey(m), m.return);

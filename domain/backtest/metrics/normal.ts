@@ -1,5 +1,7 @@
 // The standard normal distribution function Φ and its inverse, for the probabilistic and deflated
 // Sharpe ratios. Written here rather than imported: the domain takes no numeric library for two functions.
+/* eslint-disable no-loss-of-precision -- the coefficients as published, digits beyond a double's included (the
+   nearest double is what is meant), so they can be checked against the papers */
 
 /**
  * Φ(x), Hart's double-precision rational approximation (1968) as arranged by West, "Better approximations

@@ -1,6 +1,6 @@
 // Moving averages straight on Float64Array, for the backtester's hot path (no tulind, no copies, usable in any thread).
 // Each one repeats tulip indicators' own arithmetic in the same order, so it matches tulind bit for bit
-// (test/indicators/fast.test.ts checks 1e-9 relative on real data). Output i = value at the close of candle i;
+// (test/indicators/fast.unit.test.ts checks 1e-9 relative on real data). Output i = value at the close of candle i;
 // indices before the warm-up are NaN. `out` may be passed in to reuse a buffer; nothing else is allocated.
 
 /** Checks the output buffer and writes NaN over the warm-up. Returns false when the series is all warm-up. */

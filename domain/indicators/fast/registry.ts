@@ -1,6 +1,6 @@
 // The TypeScript implementation of each catalog indicator, in the shape compute.ts calls: candles and canonical
 // parameters in, every output (catalog order, one slot per candle) written in place. All of them match tulind
-// on real data (test/indicators/fast.test.ts); vwap exists only here.
+// on real data (test/indicators/fast.unit.test.ts); vwap exists only here.
 import type { CandleSeries } from '../../market/candles.js';
 import type { IndicatorName } from '../catalog.js';
 import type { IndicatorParams } from '../params.js';

@@ -5,7 +5,7 @@
 // exit rules, risk, strategy type, direction, timeframe and symbols come from either parent or are averaged.
 import { INDICATORS } from '../../indicators/catalog.js';
 import type { Genome } from '../../strategy/genome.js';
-import { stableStringify } from './fingerprint.js';
+import { stableJson } from '../fingerprint.js';
 import { fixMacd, pick, round, toDraft, type Draft, type DraftCondition, type DraftIndicator, type DraftOperand, type Random } from './genes.js';
 
 const referenced = (conditions: readonly DraftCondition[]): Set<string> => {
@@ -65,7 +65,7 @@ export const crossGenes = (a: Genome | Draft, b: Genome | Draft, rnd: Random): {
             uniformParams = true;
           }
       if (ind.name === 'macd') fixMacd(params);
-      const key = `${ind.name}${stableStringify(params)}`;
+      const key = `${ind.name}${stableJson(params)}`;
       let id = byKey.get(key);
       if (id === undefined) {
         id = `x${indicators.length}_${ind.name}`;

@@ -77,7 +77,7 @@ export const fixMacd = (params: Record<string, number>): boolean => {
     params['long'] = hi;
   } else {
     params['short'] = clamp(lo, ss.min, Math.min(ss.max, ls.max - 1));
-    params['long'] = clamp(params['short']! + Math.max(1, Math.round(params['short']! / 2)), ls.min, ls.max);
+    params['long'] = clamp(params['short'] + Math.max(1, Math.round(params['short'] / 2)), ls.min, ls.max);
   }
   return true;
 };
@@ -313,7 +313,7 @@ export const freshRandom = (fallback: Fallback, lineage: Omit<LineageDraft, 'ori
  */
 export const finalize = (draft: Draft, lineage: LineageDraft, fallback: Fallback): Finalized => {
   const d = toDraft(draft);
-  let repairs: string[] = [];
+  let repairs: string[];
   try {
     repairs = repairDraft(d);
   } catch {

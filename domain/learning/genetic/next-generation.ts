@@ -5,7 +5,7 @@
 // result says so.
 import type { Genome } from '../../strategy/genome.js';
 import { crossGenes } from './crossover.js';
-import { genomeFingerprint } from './fingerprint.js';
+import { genomeFingerprint } from '../fingerprint.js';
 import { finalize, freshRandom, type Draft, type LineageDraft, type Random } from './genes.js';
 import { mutateGenes } from './mutation.js';
 import { fitnessOf, rankSelector, selectElites, tournamentSelect, type Scored } from './selection.js';
@@ -105,7 +105,7 @@ export const nextGeneration = (population: readonly Scored[], options: Generatio
 
   // The elite: the same genes under a new lineage (carried without the duplicate check: it is re-tested on the new window).
   for (const e of selectElites(scored, eliteShare).slice(0, size)) {
-    const { genome } = finalize(e.genome as unknown as Draft, { ...common, origin: 'elite', parentIds: [e.id], operators: ['elite'] }, fallback);
+    const { genome } = finalize(e.genome, { ...common, origin: 'elite', parentIds: [e.id], operators: ['elite'] }, fallback);
     children.push({ genome, fingerprint: genomeFingerprint(genome) });
     stats.elite++;
   }
@@ -118,7 +118,7 @@ export const nextGeneration = (population: readonly Scored[], options: Generatio
 
   for (let made = 0; made < offspringCount; made++) {
     let child: Child | undefined;
-    let kind: 'crossover' | 'mutation' = 'mutation';
+    let kind: 'crossover' | 'mutation';
     for (let attempt = 0; attempt < maxAttempts && child === undefined; attempt++) {
       const a = select();
       let genes: { draft: Draft; operators: string[] };

@@ -162,7 +162,7 @@ export const computeInsights = (rows: readonly InsightRow[], options: InsightOpt
     const top = scored.filter((r) => r.oosSharpe >= cut);
     for (const feature of features) {
       if (kinds.get(feature) !== 'numeric') continue;
-      const vals = top.flatMap((r) => (typeof r.features[feature] === 'number' ? [r.features[feature] as number] : []));
+      const vals = top.flatMap((r) => (typeof r.features[feature] === 'number' ? [r.features[feature]] : []));
       if (vals.length < minSupport) continue;
       recommendedRanges.push({ feature, low: quantile(vals, 0.25), high: quantile(vals, 0.75), median: median(vals), count: vals.length });
     }

@@ -14,6 +14,7 @@ const usesOnly = (...used: string[]) => Object.fromEntries(INDICATOR_NAMES.map((
 const ops = (side: 'entry' | 'exit', counts: Record<string, number>) =>
   Object.fromEntries(COMPARISON_OPS.map((op) => [`${side}.op.${op}`, counts[op] ?? 0]));
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a genome as plain JSON, broken on purpose
 const edit = (g: Genome, change: (draft: any) => void): Genome => {
   const draft = JSON.parse(JSON.stringify(g));
   change(draft);

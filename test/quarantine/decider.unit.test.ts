@@ -13,7 +13,7 @@ const ref = {
   position: { commit: '812', prepare: '4001' },
 } as never;
 const errors = [{ path: 'data.job.period.from', message: 'expected EpochMs, got -315619200000' }];
-const quarantined: QuarantineEvent = { type: 'EventQuarantined', data: { event: ref, reason: 'pre-1970 period' as never, decodeErrors: errors as never } };
+const quarantined: QuarantineEvent = { type: 'EventQuarantined', data: { event: ref, reason: 'pre-1970 period' as never, decodeErrors: errors } };
 const lifted: QuarantineEvent = { type: 'EventQuarantineLifted', data: { eventId: ref['eventId' as never], reason: 'fixed in 0.3' as never } };
 const quarantine = { type: 'QuarantineEvent', event: ref, decodeErrors: errors, reason: 'pre-1970 period' as never } as const;
 const lift = { type: 'LiftQuarantine', eventId: '7a1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d', reason: 'fixed in 0.3' as never } as const;

@@ -51,6 +51,7 @@ const BREAKAGES: readonly ((v: unknown) => unknown)[] = [
   () => [],
   () => ({}),
   (v) => (Array.isArray(v) ? [...v, undefined] : [v]),
+  // eslint-disable-next-line no-sparse-arrays -- a hole is the point: JSON never yields one
   (v) => (Array.isArray(v) && v.length > 0 ? Object.assign(new Array(v.length + 1), v.slice(1)) : [, v]),
   (v) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? { ...v, extra: 1 } : v),
   (v) => (typeof v === 'string' ? `${v}!` : typeof v === 'number' ? v + 0.5 : v),

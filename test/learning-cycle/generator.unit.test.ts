@@ -3,7 +3,7 @@
 // regime without policy evidence says so, and every genome is valid with its lineage.
 import { expect } from 'chai';
 import { mulberry32 } from '../../domain/backtest/random-genome.js';
-import { genomeFingerprint } from '../../domain/learning/genetic/fingerprint.js';
+import { genomeFingerprint } from '../../domain/learning/fingerprint.js';
 import { allocate, generateCycle, generateRandomCycle } from '../../domain/learning/generator.js';
 import { initialPolicy, updatePolicy } from '../../domain/learning/policy/policy.js';
 import { Genome } from '../../domain/strategy/genome.js';

@@ -6,7 +6,6 @@ import type { BacktestJob } from '../../application/ports/backtest-jobs.js';
 import { backtestGenome } from '../../domain/backtest/engine.js';
 import { BacktestJobResultCodec } from '../../domain/backtest/events.js';
 import { applyParams, expandGrid, gridSearch } from '../../domain/backtest/grid-search.js';
-import { ENGINE_VERSION } from '../../domain/backtest/version.js';
 import { walkForward, walkForwardWindows } from '../../domain/backtest/walk-forward.js';
 import { IndicatorCache } from '../../domain/indicators/cache.js';
 import type { CandleSeries } from '../../domain/market/candles.js';

@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { mulberry32, randomGenome } from '../../domain/backtest/random-genome.js';
 import { INDICATORS, type ParamSpec } from '../../domain/indicators/catalog.js';
 import { crossGenes } from '../../domain/learning/genetic/crossover.js';
-import { canonicalGenome, genomeFingerprint } from '../../domain/learning/genetic/fingerprint.js';
+import { canonicalGenome, genomeFingerprint } from '../../domain/learning/fingerprint.js';
 import { finalize, repairDraft, toDraft, type Draft } from '../../domain/learning/genetic/genes.js';
 import { mutateGenes } from '../../domain/learning/genetic/mutation.js';
 import { nextGeneration } from '../../domain/learning/genetic/next-generation.js';

@@ -1,6 +1,6 @@
-// EventStoreDB adapter: its pure mapping helpers (always), the shared contract against an in-memory stand-in of the
-// @eventstore/db-client 6.2.1 calls the adapter makes (always: it checks the adapter's own logic, not the server),
-// and the shared contract against a real server when EVENTSTORE_CONNECTION_STRING is set.
+// EventStoreDB adapter: its pure mapping helpers, and the shared contract against an in-memory stand-in of the
+// @eventstore/db-client 6.2.1 calls the adapter makes (it checks the adapter's own logic, not the server; the real
+// server runs the same contract in eventstoredb-server.test.ts when EVENTSTORE_CONNECTION_STRING is set).
 import {
   ANY,
   BACKWARDS,
@@ -162,23 +162,3 @@ describe('EventStoreDB event store over an in-memory stand-in of the client', ()
     expect(await store.countAfter(head)).to.equal(10);
   });
 });
-
-const connectionString = process.env.EVENTSTORE_CONNECTION_STRING;
-if (connectionString) {
-  describe('EventStoreDB event store', () => {
-    let store: EventStoreDbEventStore;
-    before(() => {
-      store = new EventStoreDbEventStore({ connectionString, pollIntervalMs: 100 });
-    });
-    after(() => store.close());
-
-    eventStoreContract('eventstoredb', { store: () => store });
-  });
-} else {
-  describe('event store contract: eventstoredb', () => {
-    // Set EVENTSTORE_CONNECTION_STRING (e.g. esdb://admin:changeit@localhost:2113?tls=false) to run it.
-    it('skipped: EVENTSTORE_CONNECTION_STRING is not set (no EventStoreDB server on this machine)', function () {
-      this.skip();
-    });
-  });
-}
