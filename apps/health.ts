@@ -46,7 +46,10 @@ export const healthCheck = (platform: Platform, bus: Bus, mirrorCheckpoints: Pos
         ? { kind: 'rabbitmq', ok: bus.isConnected, exchange: platform.config.amqpExchange }
         : { kind: 'in-process', ok: true, note: 'AMQP_URL is not set: events go to an in-process bus' };
     const projections = await timed(async () => {
-      const checkpoints = await loadCheckpoints(platform.pool, ALL_PROJECTIONS.map((p) => p.name));
+      const checkpoints = await loadCheckpoints(
+        platform.pool,
+        ALL_PROJECTIONS.map((p) => p.name),
+      );
       return Promise.all(
         ALL_PROJECTIONS.map(async (p) => {
           const cp = checkpoints.get(p.name);

@@ -105,7 +105,10 @@ export const startLearningCycle = (platform: Platform, options: Omit<DailyCycleO
       return;
     }
     const r = run.right;
-    platform.log.info({ cycleId: r.cycleId, ran: r.ran, generated: r.generated, learnedFrom: r.learnedFrom, passed: r.passed, notes: r.notes }, 'scheduled learning cycle finished');
+    platform.log.info(
+      { cycleId: r.cycleId, ran: r.ran, generated: r.generated, learnedFrom: r.learnedFrom, passed: r.passed, notes: r.notes },
+      'scheduled learning cycle finished',
+    );
   });
   platform.log.info({ cron: LEARNING_CYCLE_CRON, next: job.nextRun()?.toISOString() }, 'learning cycle scheduled (UTC)');
   return {

@@ -58,7 +58,11 @@ export const openPlatform = async (config: Config, service: string, options: Pla
       onLog: (m) => log.debug({ postgres: m }),
     });
     if (embedded.owned) log.info({ pid: embedded.pid, port: embedded.port }, 'embedded PostgreSQL started');
-    else log.info({ pid: embedded.pid, port: embedded.port, owner: embedded.ownerDescription }, `using the embedded PostgreSQL that ${embedded.ownerDescription} runs (left running)`);
+    else
+      log.info(
+        { pid: embedded.pid, port: embedded.port, owner: embedded.ownerDescription },
+        `using the embedded PostgreSQL that ${embedded.ownerDescription} runs (left running)`,
+      );
     databaseUrl = embedded.url;
   }
   let store: EventStore;

@@ -56,7 +56,11 @@ await dropDatabase(url).catch(() => undefined);
 await ensureDatabase(url);
 await migrate(url);
 const candles = new PostgresCandleStore({ connectionString: url, source: 'bench' });
-for await (const r of importCandleFiles(candles, SYMBOLS.map((s) => sharedDataFile(`binance_${s}_1h.csv.gz`)))) if (r.error) throw new Error(`${r.file}: ${r.error}`);
+for await (const r of importCandleFiles(
+  candles,
+  SYMBOLS.map((s) => sharedDataFile(`binance_${s}_1h.csv.gz`)),
+))
+  if (r.error) throw new Error(`${r.file}: ${r.error}`);
 await candles.close();
 
 const platform = await openPlatform(configOrExit({ DATABASE_URL: url, AMQP_URL: '', LOG_LEVEL: 'silent', MARKET_DATA_SOURCE: 'none', PORT: '0' }), 'bench');
@@ -67,7 +71,11 @@ const checkpoints = new PostgresCheckpointStore({ connectionString: url });
 const api = await startApi(platform, bus, checkpoints, backtesting);
 const base = `http://127.0.0.1:${api.port}`;
 const call = async (method: string, path: string, body?: unknown) => {
-  const res = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 };
 
@@ -89,14 +97,25 @@ const phase = async (name: string, work: () => Promise<string>) => {
   running = false;
   await poller;
   const sorted = [...latencies].sort((a, b) => a - b);
-  const row = [name, String(latencies.length), ms(quantile(sorted, 0.5)), ms(quantile(sorted, 0.9)), ms(quantile(sorted, 0.99)), ms(sorted.at(-1) ?? NaN), `${(wall / 1000).toFixed(1)} s`, note];
+  const row = [
+    name,
+    String(latencies.length),
+    ms(quantile(sorted, 0.5)),
+    ms(quantile(sorted, 0.9)),
+    ms(quantile(sorted, 0.99)),
+    ms(sorted.at(-1) ?? NaN),
+    `${(wall / 1000).toFixed(1)} s`,
+    note,
+  ];
   rows.push(row);
   console.log(row.join(' | '));
 };
 
 const storedSize = async (jobId: string) => {
   const e = (await platform.store.readStream(backtestStream(jobId))).find((x) => x.type === 'BacktestCompleted' || x.type === 'BacktestFailed');
-  return e === undefined ? 'not recorded' : `${e.type === 'BacktestFailed' ? `FAILED ${(e.data as { code: string }).code}` : 'BacktestCompleted'} ${kb(JSON.stringify(e.data).length)}`;
+  return e === undefined
+    ? 'not recorded'
+    : `${e.type === 'BacktestFailed' ? `FAILED ${(e.data as { code: string }).code}` : 'BacktestCompleted'} ${kb(JSON.stringify(e.data).length)}`;
 };
 const posted = async (body: unknown) => {
   const r = await call('POST', '/api/backtests', body);
@@ -140,7 +159,10 @@ try {
       posted({
         genome: smaCrossoverGenome(10, 30),
         symbols: SYMBOLS,
-        period: { from: '2022-01-01T00:00:00.000Z', to: new Date(Date.parse('2022-01-01T00:00:00.000Z') + (MAX_WALK_FORWARD_WINDOWS * 24 + 24) * 3_600_000).toISOString() },
+        period: {
+          from: '2022-01-01T00:00:00.000Z',
+          to: new Date(Date.parse('2022-01-01T00:00:00.000Z') + (MAX_WALK_FORWARD_WINDOWS * 24 + 24) * 3_600_000).toISOString(),
+        },
         walkForward: { inSample: 24, outOfSample: 24, grid: { 'fast.period': [3, 5, 8, 12, 20], 'slow.period': [25, 30, 40, 50, 60] } },
       }),
     );
@@ -148,12 +170,18 @@ try {
     const cycleCandles = new PostgresCandleStore({ connectionString: url });
     const options = { n: cycleN, symbols: SYMBOLS, timeframes: ['1h', '4h'] as const };
     await phase(`cycle on the pool (N = ${cycleN})`, async () => {
-      const r = await runDailyCycle(learningCycleDeps(platform, cycleCandles, cycleBacktests(platform, cycleCandles, backtesting.pool)), { ...options, asOf: new Date('2023-06-01T03:00:00.000Z') });
+      const r = await runDailyCycle(learningCycleDeps(platform, cycleCandles, cycleBacktests(platform, cycleCandles, backtesting.pool)), {
+        ...options,
+        asOf: new Date('2023-06-01T03:00:00.000Z'),
+      });
       if (either.isLeft(r)) throw new Error(r.left.message);
       return `${r.right.appended} events appended`;
     });
     await phase(`cycle in process (N = ${cycleN})`, async () => {
-      const r = await runDailyCycle(learningCycleDeps(platform, cycleCandles, inProcessWindowBacktests(dataFingerprint)), { ...options, asOf: new Date('2023-06-02T03:00:00.000Z') });
+      const r = await runDailyCycle(learningCycleDeps(platform, cycleCandles, inProcessWindowBacktests(dataFingerprint)), {
+        ...options,
+        asOf: new Date('2023-06-02T03:00:00.000Z'),
+      });
       if (either.isLeft(r)) throw new Error(r.left.message);
       return `${r.right.appended} events appended`;
     });

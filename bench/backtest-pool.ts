@@ -19,8 +19,25 @@ import { loadCandles } from '../test/indicators/real-candles.js';
 const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
 const LIGHT = ['BTCUSDT', 'ETHUSDT', 'BNBUSDT'];
 const HEAVY = [
-  'BTCUSDT', 'ETHUSDT', 'BNBUSDT', 'SOLUSDT', 'XRPUSDT', 'ADAUSDT', 'DOGEUSDT', 'AVAXUSDT', 'LINKUSDT', 'DOTUSDT',
-  'MATICUSDT', 'LTCUSDT', 'TRXUSDT', 'ATOMUSDT', 'UNIUSDT', 'NEARUSDT', 'BCHUSDT', 'ETCUSDT', 'FILUSDT',
+  'BTCUSDT',
+  'ETHUSDT',
+  'BNBUSDT',
+  'SOLUSDT',
+  'XRPUSDT',
+  'ADAUSDT',
+  'DOGEUSDT',
+  'AVAXUSDT',
+  'LINKUSDT',
+  'DOTUSDT',
+  'MATICUSDT',
+  'LTCUSDT',
+  'TRXUSDT',
+  'ATOMUSDT',
+  'UNIUSDT',
+  'NEARUSDT',
+  'BCHUSDT',
+  'ETCUSDT',
+  'FILUSDT',
 ];
 const LIGHT_BARS = 2160;
 const HOUR = 3_600_000;
@@ -53,8 +70,16 @@ const tail = (s: CandleSeries, bars: number): CandleSeries => {
   const from = Math.max(0, s.length - bars);
   const cut = (a: Float64Array) => a.subarray(from, s.length);
   return {
-    key: s.key, length: s.length - from, openTime: cut(s.openTime), open: cut(s.open), high: cut(s.high), low: cut(s.low),
-    close: cut(s.close), volume: cut(s.volume), quoteVolume: cut(s.quoteVolume), trades: cut(s.trades),
+    key: s.key,
+    length: s.length - from,
+    openTime: cut(s.openTime),
+    open: cut(s.open),
+    high: cut(s.high),
+    low: cut(s.low),
+    close: cut(s.close),
+    volume: cut(s.volume),
+    quoteVolume: cut(s.quoteVolume),
+    trades: cut(s.trades),
   };
 };
 
@@ -112,9 +137,15 @@ console.log(`candles from ${source}: ${full.size} series in ${loadMs.toFixed(0)}
   for (let i = 0; i < 5; i++) runs.push(await timedRun(jobs));
   const best = runs.reduce((x, y) => (y.wall < x.wall ? y : x));
   const { failed, trades, bars } = summary(best.outcomes);
-  console.log(`light: ${jobs.length} genomes × ${LIGHT.length} symbols × ${LIGHT_BARS} bars = ${fmt(bars)} strategy-bars (best of 5 after a warm-up; indicator caches emptied before each)`);
-  console.log(`  wall ${best.wall.toFixed(1)} ms → ${fmt((bars * 1000) / best.wall)} strategy-bars/s end to end (target < 1,000 ms); runs: ${runs.map((r) => r.wall.toFixed(0)).join(', ')} ms`);
-  console.log(`  ${fmt(trades)} trades, ${failed.length} failed jobs${failed.length > 0 ? ` (first: ${JSON.stringify(failed[0])})` : ''}; jobs per worker since start: ${pool.stats().jobsDone.join(', ')}`);
+  console.log(
+    `light: ${jobs.length} genomes × ${LIGHT.length} symbols × ${LIGHT_BARS} bars = ${fmt(bars)} strategy-bars (best of 5 after a warm-up; indicator caches emptied before each)`,
+  );
+  console.log(
+    `  wall ${best.wall.toFixed(1)} ms → ${fmt((bars * 1000) / best.wall)} strategy-bars/s end to end (target < 1,000 ms); runs: ${runs.map((r) => r.wall.toFixed(0)).join(', ')} ms`,
+  );
+  console.log(
+    `  ${fmt(trades)} trades, ${failed.length} failed jobs${failed.length > 0 ? ` (first: ${JSON.stringify(failed[0])})` : ''}; jobs per worker since start: ${pool.stats().jobsDone.join(', ')}`,
+  );
 }
 
 // --- heavy
@@ -146,9 +177,13 @@ if (process.env['BENCH_HEAVY'] !== '0') {
     ),
   );
   const run = { wall: performance.now() - a };
-  console.log(`heavy: ${jobs.length} genomes × ${HEAVY.length} pairs × whole 1h history = ${fmt(bars)} strategy-bars (one run, indicator caches emptied before it)`);
+  console.log(
+    `heavy: ${jobs.length} genomes × ${HEAVY.length} pairs × whole 1h history = ${fmt(bars)} strategy-bars (one run, indicator caches emptied before it)`,
+  );
   console.log(`  wall ${(run.wall / 1000).toFixed(2)} s → ${fmt((bars * 1000) / run.wall)} strategy-bars/s end to end (target < 30 s)`);
-  console.log(`  ${fmt(trades)} trades, ${failed.length} failed jobs${failed.length > 0 ? ` (first: ${JSON.stringify(failed[0])})` : ''}; jobs per worker since start: ${pool.stats().jobsDone.join(', ')}`);
+  console.log(
+    `  ${fmt(trades)} trades, ${failed.length} failed jobs${failed.length > 0 ? ` (first: ${JSON.stringify(failed[0])})` : ''}; jobs per worker since start: ${pool.stats().jobsDone.join(', ')}`,
+  );
 }
 
 await pool.close();

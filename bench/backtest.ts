@@ -56,8 +56,25 @@ console.log(`backtest benchmark — single thread, Node ${process.version}`);
 
 // --- 0. data, from the binary cache (built from the CSVs on the first run)
 const PAIRS = [
-  'BTCUSDT', 'ETHUSDT', 'BNBUSDT', 'SOLUSDT', 'XRPUSDT', 'ADAUSDT', 'DOGEUSDT', 'AVAXUSDT', 'LINKUSDT', 'DOTUSDT',
-  'MATICUSDT', 'LTCUSDT', 'TRXUSDT', 'ATOMUSDT', 'UNIUSDT', 'NEARUSDT', 'BCHUSDT', 'ETCUSDT', 'FILUSDT',
+  'BTCUSDT',
+  'ETHUSDT',
+  'BNBUSDT',
+  'SOLUSDT',
+  'XRPUSDT',
+  'ADAUSDT',
+  'DOGEUSDT',
+  'AVAXUSDT',
+  'LINKUSDT',
+  'DOTUSDT',
+  'MATICUSDT',
+  'LTCUSDT',
+  'TRXUSDT',
+  'ATOMUSDT',
+  'UNIUSDT',
+  'NEARUSDT',
+  'BCHUSDT',
+  'ETCUSDT',
+  'FILUSDT',
 ] as const;
 const CACHE_DIR = path.join(fileURLToPath(new URL('..', import.meta.url)), '.data', 'bench-cache');
 const full: Record<string, CandleSeries> = {};
@@ -111,7 +128,14 @@ const refData = (s: CandleSeries): RefData => {
   return { open: s.open, close: s.close, fast, slow, equity: new Float64Array(s.length), drawdown: new Float64Array(s.length) };
 };
 /** Long only, all in, 0.1% per side, next-open fills, equity and drawdown per bar; returns the final equity. */
-const referenceLoop = (open: Float64Array, close: Float64Array, fast: Float64Array, slow: Float64Array, equity: Float64Array, drawdown: Float64Array): number => {
+const referenceLoop = (
+  open: Float64Array,
+  close: Float64Array,
+  fast: Float64Array,
+  slow: Float64Array,
+  equity: Float64Array,
+  drawdown: Float64Array,
+): number => {
   const n = open.length;
   const fee = 0.001;
   let cash = 10_000;
@@ -200,7 +224,9 @@ const fin = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(' / ');
 console.log(`SMA(10/30) crossover, BTCUSDT + ETHUSDT 1h (${fmt(pairBars)} bars per call), bars per CPU-second, best of ${ROUNDS} alternating rounds:`);
 console.log(`  reference loop (SMAs precomputed, arrays passed in):             ${fmt(refRate).padStart(12)} bars/s (final equity ${fin(finals.ref)})`);
 console.log(`  engine simulate (indicators precomputed, preallocated curves):  ${fmt(engineRate).padStart(12)} bars/s (final equity ${fin(finals.engine)})`);
-console.log(`  engine simulate, allocating its curves per run:                  ${fmt(freshRate).padStart(12)} bars/s (ratio ${(freshRate / refRate).toFixed(2)})`);
+console.log(
+  `  engine simulate, allocating its curves per run:                  ${fmt(freshRate).padStart(12)} bars/s (ratio ${(freshRate / refRate).toFixed(2)})`,
+);
 console.log(`  (reference over constant module-level arrays, BTCUSDT only:      ${fmt(constRate).padStart(12)} bars/s — JIT-specialised, not the comparison)`);
 console.log(`  RATIO engine / reference, same work: ${ratio.toFixed(2)} (target ≥ 0.5 ${ratio >= 0.5 ? '✔' : '✘'})`);
 
@@ -296,7 +322,9 @@ if (heavyEnabled) {
   const sample = Math.min(heavyGenomes, genomes.length);
   const r = run(genomes.slice(0, sample), heavySeries);
   if (sample === genomes.length) {
-    console.log(`heavy workload: ${genomes.length} genomes × ${PAIRS.length} pairs × whole 1h history = ${fmt(r.strategyBars)} strategy-bars, one run (single thread)`);
+    console.log(
+      `heavy workload: ${genomes.length} genomes × ${PAIRS.length} pairs × whole 1h history = ${fmt(r.strategyBars)} strategy-bars, one run (single thread)`,
+    );
     describe(r, '');
     console.log(`  ${fmt(r.trades)} trades in total`);
   } else {
@@ -306,7 +334,7 @@ if (heavyEnabled) {
     );
     describe(r, 'sample: ');
     console.log(
-      `  EXTRAPOLATED to ${genomes.length} genomes (${fmt(fullBars)} strategy-bars, × ${scale.toFixed(1)}): wall ≈ ${(r.wall * scale / 1000).toFixed(1)} s ` +
+      `  EXTRAPOLATED to ${genomes.length} genomes (${fmt(fullBars)} strategy-bars, × ${scale.toFixed(1)}): wall ≈ ${((r.wall * scale) / 1000).toFixed(1)} s ` +
         `(indicators ≈ ${((r.tInd * scale) / 1000).toFixed(1)} s — an overestimate, the cache's hit rate grows with more genomes; simulation ≈ ${((r.tSim * scale) / 1000).toFixed(1)} s; metrics ≈ ${((r.tMetrics * scale) / 1000).toFixed(1)} s)`,
     );
   }

@@ -96,15 +96,15 @@ const main = async () => {
   const store = new PostgresEventStore({ connectionString: url, poolSize: 8 });
   try {
     if (only !== 'replay') {
-    await appendBench(store, 'single events, 1 writer', 1, 2000, 1);
-    await appendBench(store, 'single events, 4 writers (distinct streams)', 4, 2000, 1);
-    await appendBench(store, 'batches of 10, 1 writer', 1, 20000, 10);
-    await appendBench(store, 'batches of 10, 4 writers (distinct streams)', 4, 20000, 10);
+      await appendBench(store, 'single events, 1 writer', 1, 2000, 1);
+      await appendBench(store, 'single events, 4 writers (distinct streams)', 4, 2000, 1);
+      await appendBench(store, 'batches of 10, 1 writer', 1, 20000, 10);
+      await appendBench(store, 'batches of 10, 4 writers (distinct streams)', 4, 20000, 10);
     }
 
     let read = 0;
     const t0 = performance.now();
-    for (let from = START; ; ) {
+    for (let from = START; ;) {
       const page = await store.readAll({ from, maxCount: 5000 });
       if (page.length === 0) break;
       read += page.length;

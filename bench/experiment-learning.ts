@@ -16,7 +16,15 @@ import { fileURLToPath } from 'node:url';
 import { backtestGenome } from '../domain/backtest/engine.js';
 import { mulberry32 } from '../domain/backtest/random-genome.js';
 import { IndicatorCache } from '../domain/indicators/cache.js';
-import { evaluateForward, initialLearner, runCycle, type BacktestFn, type CycleOptions, type ForwardResult, type LearnerState } from '../domain/learning/cycle.js';
+import {
+  evaluateForward,
+  initialLearner,
+  runCycle,
+  type BacktestFn,
+  type CycleOptions,
+  type ForwardResult,
+  type LearnerState,
+} from '../domain/learning/cycle.js';
 import { mean, median, quantile, spearman } from '../domain/learning/insights/statistics.js';
 import { learnFromPaper } from '../domain/learning/paper-feedback.js';
 import { classifyRegime } from '../domain/learning/policy/regime.js';
@@ -31,7 +39,8 @@ const N = Number(process.env['LEARNING_N'] ?? 500);
 const K = Number(process.env['LEARNING_K'] ?? 20);
 const SEED = Number(process.env['LEARNING_SEED'] ?? 20240501);
 const STARTS = (process.env['LEARNING_STARTS'] ?? process.env['LEARNING_START'] ?? '2023-01-01').split(',').map((d) => Date.parse(`${d.trim()}T00:00:00Z`));
-if (STARTS.some((t) => Number.isNaN(t))) throw new Error(`LEARNING_START(S): not a list of days like 2023-01-01: ${process.env['LEARNING_STARTS'] ?? process.env['LEARNING_START']}`);
+if (STARTS.some((t) => Number.isNaN(t)))
+  throw new Error(`LEARNING_START(S): not a list of days like 2023-01-01: ${process.env['LEARNING_STARTS'] ?? process.env['LEARNING_START']}`);
 const IS_DAYS = 60;
 const OOS_DAYS = Number(process.env['LEARNING_OOS_DAYS'] ?? 14); // third round: 42
 const FORWARD_DAYS = 7;
@@ -173,7 +182,9 @@ const runPeriod = (START: number): Period => {
         oosSharpe: r.records.map((x) => x.outOfSample?.sharpe ?? null),
         share4h: r.records.filter((x) => x.genome.timeframe === '4h').length / Math.max(1, r.records.length),
       });
-      console.error(`${v.name} cycle ${c} ${cycleId} ${regime}: ${r.passed.length} passed, ${r.generation.produced.ga}/${r.generation.produced.policy}/${r.generation.produced.random} ga/policy/random, ${((performance.now() - tv) / 1000).toFixed(1)} s`);
+      console.error(
+        `${v.name} cycle ${c} ${cycleId} ${regime}: ${r.passed.length} passed, ${r.generation.produced.ga}/${r.generation.produced.policy}/${r.generation.produced.random} ga/policy/random, ${((performance.now() - tv) / 1000).toFixed(1)} s`,
+      );
     }
     results.set(v.name, rows);
   }
@@ -199,7 +210,9 @@ const periodTables = (p: Period): string[] => {
   const { results, wallSeconds } = p;
   const START = p.start;
   const out: string[] = [];
-  out.push(`N = ${N} genomes a cycle, K = ${K} cycles, seed ${SEED}, symbols ${SYMBOLS.join(', ')} 1h, fee ${(FEE * 100).toFixed(2)}% a side; IS ${IS_DAYS} d → OOS ${OOS_DAYS} d → forward ${FORWARD_DAYS} d, step ${STEP_DAYS} d, first IS from ${day(START)}; wall time ${wallSeconds.toFixed(0)} s (${variants.length} variants, one thread).`);
+  out.push(
+    `N = ${N} genomes a cycle, K = ${K} cycles, seed ${SEED}, symbols ${SYMBOLS.join(', ')} 1h, fee ${(FEE * 100).toFixed(2)}% a side; IS ${IS_DAYS} d → OOS ${OOS_DAYS} d → forward ${FORWARD_DAYS} d, step ${STEP_DAYS} d, first IS from ${day(START)}; wall time ${wallSeconds.toFixed(0)} s (${variants.length} variants, one thread).`,
+  );
   out.push('');
   out.push('Forward (unseen) period: Sharpe mean / median | return mean / median.');
   out.push('');
@@ -207,15 +220,20 @@ const periodTables = (p: Period): string[] => {
     const rows = results.get(v.name)!;
     out.push(`**${v.name}**`);
     out.push('');
-    out.push('| cycle | IS from → OOS from → forward | regime | made ga/policy/random | passed | filtered: fwd Sharpe mean / median | filtered: fwd return mean / median | all N: fwd Sharpe mean / median | all N: fwd return mean / median |');
+    out.push(
+      '| cycle | IS from → OOS from → forward | regime | made ga/policy/random | passed | filtered: fwd Sharpe mean / median | filtered: fwd return mean / median | all N: fwd Sharpe mean / median | all N: fwd return mean / median |',
+    );
     out.push('|---|---|---|---|---|---|---|---|---|');
     for (const r of rows) out.push(`| ${r.cycle} | ${r.window} | ${r.regime} | ${r.produced} | ${r.passed} | ${summary(r.filtered)} | ${summary(r.all)} |`);
     const filtered = rows.flatMap((r) => r.filtered);
     const all = rows.flatMap((r) => r.all);
     out.push(`| all | | | | ${filtered.length} | ${summary(filtered)} | ${summary(all)} |`);
     out.push('');
-    if (rows.some((r) => r.share4h > 0)) out.push(`(4h share of the generated genomes per cycle: ${rows.map((r) => `${Math.round(r.share4h * 100)}%`).join(' ')})`, '');
-    out.push(`(diagnostic: ${rows.reduce((s, r) => s + r.dsr95, 0)} strategies over the ${K} cycles had OOS deflated Sharpe ≥ 0.95 with ≥ 3 OOS trades and IS Sharpe > 0; per cycle ${rows.map((r) => r.dsr95).join(' ')})`);
+    if (rows.some((r) => r.share4h > 0))
+      out.push(`(4h share of the generated genomes per cycle: ${rows.map((r) => `${Math.round(r.share4h * 100)}%`).join(' ')})`, '');
+    out.push(
+      `(diagnostic: ${rows.reduce((s, r) => s + r.dsr95, 0)} strategies over the ${K} cycles had OOS deflated Sharpe ≥ 0.95 with ≥ 3 OOS trades and IS Sharpe > 0; per cycle ${rows.map((r) => r.dsr95).join(' ')})`,
+    );
     out.push('');
   }
   return out;
@@ -224,9 +242,13 @@ const periodTables = (p: Period): string[] => {
 /** Each learning variant against its random arm, paired by cycle, over the given periods. */
 const pairedTable = (periods: readonly Period[]): string[] => {
   const out: string[] = [];
-  out.push('Paired by cycle against the random arm with the same filter (mean forward figure of the filtered strategies, and of all N; cycle 0, all exploration in every variant, and cycles with no filtered strategy in either run are skipped):');
+  out.push(
+    'Paired by cycle against the random arm with the same filter (mean forward figure of the filtered strategies, and of all N; cycle 0, all exploration in every variant, and cycles with no filtered strategy in either run are skipped):',
+  );
   out.push('');
-  out.push('| variant | against | population | cycles compared | better return | mean Δ return (± s.e.) | better Sharpe | mean Δ Sharpe (± s.e.) | mean passed per cycle (baseline) |');
+  out.push(
+    '| variant | against | population | cycles compared | better return | mean Δ return (± s.e.) | better Sharpe | mean Δ Sharpe (± s.e.) | mean passed per cycle (baseline) |',
+  );
   out.push('|---|---|---|---|---|---|---|---|---|');
   // Each learning variant against its random arm; and each deflated arm against the same arm with the fixed filter.
   const pairs: [string, string][] = [
@@ -270,9 +292,13 @@ const persistenceTable = (periods: readonly Period[]): string[] => {
   const out: string[] = [];
   // Persistence (why a filter can or cannot work): within each cycle, does a better OOS Sharpe mean a better forward
   // week? Spearman ρ per cycle (averaged), and the forward figures of each OOS-Sharpe quintile pooled over cycles.
-  out.push('Persistence: does the OOS week predict the forward week? Within each cycle, genomes with an OOS and a forward Sharpe; ρ = Spearman, averaged over cycles (± s.e.); quintiles of OOS Sharpe within each cycle, forward figures pooled over cycles.');
+  out.push(
+    'Persistence: does the OOS week predict the forward week? Within each cycle, genomes with an OOS and a forward Sharpe; ρ = Spearman, averaged over cycles (± s.e.); quintiles of OOS Sharpe within each cycle, forward figures pooled over cycles.',
+  );
   out.push('');
-  out.push('| variant | ρ(IS, OOS Sharpe) | ρ(OOS, forward Sharpe) | ρ(OOS, fwd) among OOS Sharpe > 0 | Q1 (worst OOS) fwd return / Sharpe | Q2 | Q3 | Q4 | Q5 (best OOS) fwd return / Sharpe |');
+  out.push(
+    '| variant | ρ(IS, OOS Sharpe) | ρ(OOS, forward Sharpe) | ρ(OOS, fwd) among OOS Sharpe > 0 | Q1 (worst OOS) fwd return / Sharpe | Q2 | Q3 | Q4 | Q5 (best OOS) fwd return / Sharpe |',
+  );
   out.push('|---|---|---|---|---|---|---|---|---|');
   for (const v of variants) {
     const rows = periods.flatMap((p) => p.results.get(v.name)!);
@@ -287,19 +313,44 @@ const persistenceTable = (periods: readonly Period[]): string[] => {
         return oos == null || fwd == null ? [] : [{ is: r.isSharpe[i] ?? null, oos, fwd, ret: f.forward!.totalReturn ?? 0 }];
       });
       const withIs = r.all.flatMap((_, i) => (r.isSharpe[i] == null || r.oosSharpe[i] == null ? [] : [[r.isSharpe[i], r.oosSharpe[i]] as const]));
-      if (withIs.length > 10) rhoIsOos.push(spearman(withIs.map((x) => x[0]), withIs.map((x) => x[1])));
-      if (pairs.length > 10) rhoOosFwd.push(spearman(pairs.map((p) => p.oos), pairs.map((p) => p.fwd)));
+      if (withIs.length > 10)
+        rhoIsOos.push(
+          spearman(
+            withIs.map((x) => x[0]),
+            withIs.map((x) => x[1]),
+          ),
+        );
+      if (pairs.length > 10)
+        rhoOosFwd.push(
+          spearman(
+            pairs.map((p) => p.oos),
+            pairs.map((p) => p.fwd),
+          ),
+        );
       const top = pairs.filter((p) => p.oos > 0);
-      if (top.length > 10) rhoTop.push(spearman(top.map((p) => p.oos), top.map((p) => p.fwd)));
-      const cuts = [0.2, 0.4, 0.6, 0.8].map((q) => quantile(pairs.map((p) => p.oos), q));
+      if (top.length > 10)
+        rhoTop.push(
+          spearman(
+            top.map((p) => p.oos),
+            top.map((p) => p.fwd),
+          ),
+        );
+      const cuts = [0.2, 0.4, 0.6, 0.8].map((q) =>
+        quantile(
+          pairs.map((p) => p.oos),
+          q,
+        ),
+      );
       for (const p of pairs) {
         const b = cuts.filter((c) => p.oos > c).length;
         bins[b]!.ret.push(p.ret);
         bins[b]!.sh.push(p.fwd);
       }
     }
-      const rho = (xs: number[]) => `${num(mean(xs))} ± ${num(se(xs))}`;
-    out.push(`| ${v.name} | ${rho(rhoIsOos)} | ${rho(rhoOosFwd)} | ${rho(rhoTop)} | ${bins.map((b) => `${pct(mean(b.ret))} / ${num(mean(b.sh))}`).join(' | ')} |`);
+    const rho = (xs: number[]) => `${num(mean(xs))} ± ${num(se(xs))}`;
+    out.push(
+      `| ${v.name} | ${rho(rhoIsOos)} | ${rho(rhoOosFwd)} | ${rho(rhoTop)} | ${bins.map((b) => `${pct(mean(b.ret))} / ${num(mean(b.sh))}`).join(' | ')} |`,
+    );
   }
   out.push('');
   return out;
@@ -310,7 +361,12 @@ const printed: string[] = [];
 for (const START of STARTS) {
   const period = runPeriod(START);
   periods.push(period);
-  printed.push(...(STARTS.length > 1 ? [`#### First IS from ${day(START)}`, ''] : []), ...periodTables(period), ...pairedTable([period]), ...persistenceTable([period]));
+  printed.push(
+    ...(STARTS.length > 1 ? [`#### First IS from ${day(START)}`, ''] : []),
+    ...periodTables(period),
+    ...pairedTable([period]),
+    ...persistenceTable([period]),
+  );
 }
 if (STARTS.length > 1) {
   printed.push(`#### Pooled over the ${STARTS.length} periods (${STARTS.map(day).join(', ')}): ${STARTS.length} × ${K - 1} paired cycles`, '');

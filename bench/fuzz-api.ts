@@ -25,5 +25,7 @@ const report = await runApiFuzz({
   progress: (line) => process.stderr.write(`${line}\n`),
 });
 process.stdout.write(`${formatReport(report)}\n`);
-process.stdout.write(`${report.failures.length === 0 ? 'fuzz passed' : `fuzz FAILED: ${report.failures.length} problem(s)`} in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+process.stdout.write(
+  `${report.failures.length === 0 ? 'fuzz passed' : `fuzz FAILED: ${report.failures.length} problem(s)`} in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
+);
 process.exit(report.failures.length === 0 ? 0 : 1);

@@ -50,9 +50,7 @@ for (const name of INDICATOR_NAMES) {
   const viaTulind = hasTulind ? perSecond(() => computeIndicatorSync(btc, name, params, TULIND)) * n : NaN;
   const fast = FAST_INDICATORS[name] !== undefined ? perSecond(() => computeIndicatorSync(btc, name, params, FAST)) * n : NaN;
   const ratio = Number.isFinite(viaTulind) && Number.isFinite(fast) ? `${(fast / viaTulind).toFixed(1)}×` : '—';
-  console.log(
-    `${name.padEnd(10)} ${JSON.stringify(params).padEnd(34)} ${fmt(raw)}  ${fmt(viaTulind).padStart(18)}  ${fmt(fast)}   ${ratio.padStart(8)}`,
-  );
+  console.log(`${name.padEnd(10)} ${JSON.stringify(params).padEnd(34)} ${fmt(raw)}  ${fmt(viaTulind).padStart(18)}  ${fmt(fast)}   ${ratio.padStart(8)}`);
 }
 console.log('(tulind raw = the native call on number[] inputs prepared beforehand; via compute = what callers get: the copy of');
 console.log(' every input Float64Array into number[], the call, the copy back into aligned Float64Arrays)');

@@ -35,7 +35,15 @@ const genome = smaCrossoverGenome(10, 30, SYMBOLS);
 const range = (n: number, from: number, step = 1) => Array.from({ length: n }, (_, i) => from + i * step);
 
 const check = (plan: Omit<BacktestRequestPlan, 'genome' | 'exchange' | 'symbols' | 'interval' | 'period' | 'paths'>) => {
-  const full: BacktestRequestPlan = { genome, exchange: 'binance', symbols: SYMBOLS, interval: '1h', period, paths: { symbols: 'symbols', exchange: 'exchange' }, ...plan };
+  const full: BacktestRequestPlan = {
+    genome,
+    exchange: 'binance',
+    symbols: SYMBOLS,
+    interval: '1h',
+    period,
+    paths: { symbols: 'symbols', exchange: 'exchange' },
+    ...plan,
+  };
   const problems = [...planProblems(full, period.to + 1, limits, MAX_GENOME_SYMBOLS), ...coverageProblems(full, facts, limits)];
   return problems.map((p) => `${p.path}: ${p.message}`).join('; ') || 'accepted';
 };
@@ -65,4 +73,6 @@ console.log(`walk-forward of 100 windows × 20 runs: ${check({ walkForward: wf }
 console.log(`walk-forward of 101 windows: ${check({ walkForward: { ...wf, inSample: inSample - step } })}`);
 let anchoredBars = 0;
 for (let w = 0; w < 100; w++) anchoredBars += (inSample + w * step) * wfGrid['fast.period'].length + outOfSample;
-time('largest walk-forward (100 anchored windows, 19 cells)', anchoredBars * SYMBOLS.length, () => walkForward(genome, series, new IndicatorCache(), wf, period));
+time('largest walk-forward (100 anchored windows, 19 cells)', anchoredBars * SYMBOLS.length, () =>
+  walkForward(genome, series, new IndicatorCache(), wf, period),
+);

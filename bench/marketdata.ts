@@ -66,13 +66,16 @@ const readAll = async (store: PostgresCandleStore) => {
   // Four readers at once, as parallel backtest workers would.
   const t0 = performance.now();
   const got = await Promise.all(series.map((s) => store.readSeries(s)));
-  line('read all series, 4 connections in parallel', got.reduce((n, s) => n + s.length, 0), performance.now() - t0, 'candles');
+  line(
+    'read all series, 4 connections in parallel',
+    got.reduce((n, s) => n + s.length, 0),
+    performance.now() - t0,
+    'candles',
+  );
 };
 
 const main = async () => {
-  console.log(
-    `MasterTrade market data benchmark — PostgreSQL at ${new URL(server).host}, ${os.cpus().length} cores, ${new Date().toISOString()}`,
-  );
+  console.log(`MasterTrade market data benchmark — PostgreSQL at ${new URL(server).host}, ${os.cpus().length} cores, ${new Date().toISOString()}`);
   console.log(`${files.length} hourly files from ${dataDir}`);
   await dropDatabase(url).catch(() => undefined);
   await ensureDatabase(url);

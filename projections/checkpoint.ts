@@ -121,7 +121,9 @@ export const applyBatchWithCheckpoint = async <E extends AnyEvent>(input: ApplyB
   const { pool, projection, from, to, events } = input;
   try {
     return await pool.transaction(async (tx): Promise<BatchOutcome> => {
-      const locked = await tx.oneFirst(sql.type(z.object({ locked: z.boolean() }))`SELECT pg_try_advisory_xact_lock(${writeLockKey(projection.name)}) AS locked`);
+      const locked = await tx.oneFirst(
+        sql.type(z.object({ locked: z.boolean() }))`SELECT pg_try_advisory_xact_lock(${writeLockKey(projection.name)}) AS locked`,
+      );
       if (!locked) return 'busy';
       // Compare-and-set first: a stale owner finds 0 rows and rolls back before writing anything.
       const moved = await tx.query(sql.unsafe`

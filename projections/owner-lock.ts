@@ -26,7 +26,11 @@ export class OwnerLockConnection {
       const holder: { ended?: Promise<void> } = {};
       // slonik races the routine against the connection's 'error' event: a dead connection rejects `ended`.
       holder.ended = pool.connect(async (conn) => {
-        opened = new OwnerLockConnection(conn, release, holder.ended!.catch(() => undefined));
+        opened = new OwnerLockConnection(
+          conn,
+          release,
+          holder.ended!.catch(() => undefined),
+        );
         resolve(opened);
         await released;
       });

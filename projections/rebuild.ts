@@ -97,7 +97,10 @@ export const rebuildProjection = async <E extends AnyEvent>(input: RebuildInput<
           if (entry !== undefined) {
             const r = batch[i]!;
             skipped.push({ eventId: r.eventId, streamName: r.streamName, revision: r.revision.toString(), eventType: r.type, reason: entry.reason });
-            log.warn({ projection: projection.name, eventId: r.eventId, event: `${r.streamName}@${r.revision}`, reason: entry.reason }, `rebuild of ${projection.name} passes over quarantined event ${r.streamName}@${r.revision} (${r.type})`);
+            log.warn(
+              { projection: projection.name, eventId: r.eventId, event: `${r.streamName}@${r.revision}`, reason: entry.reason },
+              `rebuild of ${projection.name} passes over quarantined event ${r.streamName}@${r.revision} (${r.type})`,
+            );
             continue;
           }
           const decoded = decodeEvent<E>(batch[i]!);
@@ -126,7 +129,13 @@ export const rebuildProjection = async <E extends AnyEvent>(input: RebuildInput<
   });
   const ms = performance.now() - started;
   log.info(
-    { projection: projection.name, version: projection.version, events: result.events, ms: Math.round(ms), eventsPerSecond: Math.round(result.events / (ms / 1000)) },
+    {
+      projection: projection.name,
+      version: projection.version,
+      events: result.events,
+      ms: Math.round(ms),
+      eventsPerSecond: Math.round(result.events / (ms / 1000)),
+    },
     'rebuild committed',
   );
   return { ...result, skipped, ms };

@@ -392,7 +392,10 @@ export class ProjectionRunner {
         if (w.owned && w.haltedAt !== undefined && !this.stopping) {
           const at = w.haltedAt;
           if (await w.quarantinedSince(at).catch(() => false)) {
-            this.log.info({ projection: w.name, eventId: at.eventId }, `event ${at.streamName}@${at.revision} is quarantined now: projection ${w.name} goes on`);
+            this.log.info(
+              { projection: w.name, eventId: at.eventId },
+              `event ${at.streamName}@${at.revision} is quarantined now: projection ${w.name} goes on`,
+            );
             w.halted = undefined;
             w.haltedAt = undefined;
           }

@@ -153,36 +153,38 @@ const recordOnStrategy = async (deps: BacktestRecordDeps, job: BacktestJob, outc
  * A RecordBacktestOutcome: appends the outcome (and BacktestRequested first, when the job never went through
  * recordBacktestRequested, e.g. a job submitted straight to the queue), then the strategy step. Safe to call again.
  */
-export const backtestOutcomeRecorder = (deps: BacktestRecordDeps): RecordBacktestOutcome => async (job, ran) => {
-  const actor = deps.actor ?? DEFAULT_ACTOR;
-  const stream = backtestStream(job.jobId);
-  let outcome = boundedOutcome(job, ran);
-  let failedBefore = false;
-  for (let attempt = 0; ; attempt++) {
-    const recorded = await deps.store.readStream(stream);
-    const earlier = recorded.find((r) => OUTCOME_TYPES.has(r.type));
-    if (earlier !== undefined) {
-      // Recorded before: the first outcome stays (and a job recorded as failed does not backtest its strategy).
-      failedBefore = earlier.type === 'BacktestFailed';
-      break;
+export const backtestOutcomeRecorder =
+  (deps: BacktestRecordDeps): RecordBacktestOutcome =>
+  async (job, ran) => {
+    const actor = deps.actor ?? DEFAULT_ACTOR;
+    const stream = backtestStream(job.jobId);
+    let outcome = boundedOutcome(job, ran);
+    let failedBefore = false;
+    for (let attempt = 0; ; attempt++) {
+      const recorded = await deps.store.readStream(stream);
+      const earlier = recorded.find((r) => OUTCOME_TYPES.has(r.type));
+      if (earlier !== undefined) {
+        // Recorded before: the first outcome stays (and a job recorded as failed does not backtest its strategy).
+        failedBefore = earlier.type === 'BacktestFailed';
+        break;
+      }
+      const events: NewEvent[] = [];
+      if (recorded.length === 0) {
+        const analysis = outcome.ok ? (outcome.result as { analysis?: { kind: BacktestKind } }).analysis : undefined;
+        events.push(requestedEvent(deps, job, job.analysis?.kind ?? analysis?.kind ?? 'single', { requestedBy: actor }));
+      }
+      events.push(outcomeEvent(deps, job, outcome, actor));
+      const revision = lastRevision(recorded);
+      const appended = await deps.store.appendToStream(stream, events, { expectedRevision: revision === undefined ? 'no_stream' : revision });
+      if (either.isRight(appended)) break;
+      if (appended.left.kind === 'EventRejected' && outcome.ok && appended.left.eventType === 'BacktestCompleted') {
+        // The result would not read back (too large, a value its codec refuses): the job fails with the reason
+        // instead of staying "requested" for ever.
+        outcome = { ok: false, jobId: job.jobId, code: 'RESULT_REJECTED', error: `the result could not be stored: ${appended.left.message}` };
+        continue;
+      }
+      if (appended.left.kind !== 'WrongExpectedRevision' || attempt >= 3)
+        throw new Error(`recording the outcome of backtest ${job.jobId}: ${JSON.stringify(appended.left)}`);
     }
-    const events: NewEvent[] = [];
-    if (recorded.length === 0) {
-      const analysis = outcome.ok ? (outcome.result as { analysis?: { kind: BacktestKind } }).analysis : undefined;
-      events.push(requestedEvent(deps, job, job.analysis?.kind ?? analysis?.kind ?? 'single', { requestedBy: actor }));
-    }
-    events.push(outcomeEvent(deps, job, outcome, actor));
-    const revision = lastRevision(recorded);
-    const appended = await deps.store.appendToStream(stream, events, { expectedRevision: revision === undefined ? 'no_stream' : revision });
-    if (either.isRight(appended)) break;
-    if (appended.left.kind === 'EventRejected' && outcome.ok && appended.left.eventType === 'BacktestCompleted') {
-      // The result would not read back (too large, a value its codec refuses): the job fails with the reason
-      // instead of staying "requested" for ever.
-      outcome = { ok: false, jobId: job.jobId, code: 'RESULT_REJECTED', error: `the result could not be stored: ${appended.left.message}` };
-      continue;
-    }
-    if (appended.left.kind !== 'WrongExpectedRevision' || attempt >= 3)
-      throw new Error(`recording the outcome of backtest ${job.jobId}: ${JSON.stringify(appended.left)}`);
-  }
-  if (outcome.ok && !failedBefore && job.strategyId !== undefined) await recordOnStrategy(deps, job, outcome, actor);
-};
+    if (outcome.ok && !failedBefore && job.strategyId !== undefined) await recordOnStrategy(deps, job, outcome, actor);
+  };

@@ -160,15 +160,25 @@ const DATA_CHECKS: Readonly<Record<string, Check | null>> = Object.fromEntries(
 );
 const METADATA_CHECK = compile(EventMetadata as unknown as CodecNode);
 
-export const decodeEvent = <T extends { readonly type: string; readonly data: unknown }>(
-  r: RecordedEvent,
-): Either<EventDecodeFailed, DecodedEvent<T>> => {
+export const decodeEvent = <T extends { readonly type: string; readonly data: unknown }>(r: RecordedEvent): Either<EventDecodeFailed, DecodedEvent<T>> => {
   const codec = EVENT_CATALOG[r.type];
   if (!codec) return either.left(failed(r, [{ path: 'type', message: `unknown event type "${r.type}"` }]));
   const data = decodeFast(codec, DATA_CHECKS[r.type], r.data);
-  if (either.isLeft(data)) return either.left(failed(r, fieldErrors(data.left).map((e) => ({ ...e, path: `data.${e.path}` }))));
+  if (either.isLeft(data))
+    return either.left(
+      failed(
+        r,
+        fieldErrors(data.left).map((e) => ({ ...e, path: `data.${e.path}` })),
+      ),
+    );
   const metadata = decodeFast(EventMetadata, METADATA_CHECK, r.metadata);
-  if (either.isLeft(metadata)) return either.left(failed(r, fieldErrors(metadata.left).map((e) => ({ ...e, path: `metadata.${e.path}` }))));
+  if (either.isLeft(metadata))
+    return either.left(
+      failed(
+        r,
+        fieldErrors(metadata.left).map((e) => ({ ...e, path: `metadata.${e.path}` })),
+      ),
+    );
   return either.right({ event: { type: r.type, data: data.right } as T, metadata: metadata.right, recorded: r });
 };
 

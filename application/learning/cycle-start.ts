@@ -107,10 +107,13 @@ export const fixCycleParameters = async (deps: CycleStartDeps, cycleId: string, 
     // The day's parameters are its first run's: explicit ones must agree, the others are taken from it.
     const asOf = Date.parse(started.asOf);
     const symbols =
-      request.symbols === undefined ? undefined : await tradableSymbols(deps, request.symbols, request.exchange ?? started.exchange, Date.parse(started.inSample.start), asOf, []);
+      request.symbols === undefined
+        ? undefined
+        : await tradableSymbols(deps, request.symbols, request.exchange ?? started.exchange, Date.parse(started.inSample.start), asOf, []);
     const refused = checkAskedParameters(started, { ...request, ...(symbols === undefined ? {} : { symbols }) });
     if (refused !== undefined) return either.left(refused);
-    const notes = request.asOf !== undefined && request.asOf.getTime() !== asOf ? [`as of ${started.asOf}, the day's first run's, not ${request.asOf.toISOString()}`] : [];
+    const notes =
+      request.asOf !== undefined && request.asOf.getTime() !== asOf ? [`as of ${started.asOf}, the day's first run's, not ${request.asOf.toISOString()}`] : [];
     return either.right({ parameters: started, resuming: true, toRecord: undefined, notes });
   }
 
@@ -152,6 +155,7 @@ export const fixCycleParameters = async (deps: CycleStartDeps, cycleId: string, 
 /** The LearningCycleStarted data of a first run's parameters, checked by its codec (a bug if it does not decode). */
 export const cycleStartedData = (p: CycleParameters): LearningCycleStartedData => {
   const decoded = LearningCycleStartedData.decode(p);
-  if (either.isLeft(decoded)) throw new Error(`learning cycle ${p.cycleId}: its parameters do not make a LearningCycleStarted: ${formatFieldErrors(fieldErrors(decoded.left))}`);
+  if (either.isLeft(decoded))
+    throw new Error(`learning cycle ${p.cycleId}: its parameters do not make a LearningCycleStarted: ${formatFieldErrors(fieldErrors(decoded.left))}`);
   return decoded.right;
 };

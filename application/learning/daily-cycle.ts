@@ -188,7 +188,7 @@ const loadPolicy = async (store: EventStore, cycleId: string): Promise<StoredPol
   const before = decoded.right.filter((d) => d.event.data.cycleId !== cycleId);
   const last = before[before.length - 1];
   return {
-    policy: last === undefined ? initialPolicy() : (last.event.data.policy),
+    policy: last === undefined ? initialPolicy() : last.event.data.policy,
     revision: recorded[recorded.length - 1]?.revision,
     done,
   };
@@ -258,7 +258,10 @@ export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOpt
     const insights = await storedInsights(deps.store, cycleId);
     const ownIds = new Set(strategyIds);
     const rows = (await deps.history.rows()).filter((r) => ownIds.has(r.strategyId));
-    const genomes = await genomesOf(deps.history, rows.map((r) => r.strategyId));
+    const genomes = await genomesOf(
+      deps.history,
+      rows.map((r) => r.strategyId),
+    );
     const records = rows.flatMap((r) => (genomes.has(r.strategyId) ? [recordOf(r, genomes.get(r.strategyId)!)] : []));
     notes.push(`cycle ${cycleId} already ran (its policy update is stored): nothing appended`);
     deps.log.info({ cycleId }, 'learning cycle already ran: nothing appended');
@@ -271,9 +274,16 @@ export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOpt
       ...windows,
       historySize: 0,
       generated: records.length,
-      produced: { ga: records.filter((r) => r.origin === 'ga').length, policy: records.filter((r) => r.origin === 'policy').length, random: records.filter((r) => r.origin === 'random').length },
+      produced: {
+        ga: records.filter((r) => r.origin === 'ga').length,
+        policy: records.filter((r) => r.origin === 'policy').length,
+        random: records.filter((r) => r.origin === 'random').length,
+      },
       passed: records.filter((r) => r.passed).length,
-      ranking: rankingOf(records, records.map((r) => r.id)),
+      ranking: rankingOf(
+        records,
+        records.map((r) => r.id),
+      ),
       insights,
       policyUpdates: already.policy.updates,
       learnedFrom: already.results ?? records.length,
@@ -282,7 +292,8 @@ export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOpt
       wallMs: performance.now() - started,
     });
   }
-  if (symbols.length === 0) throw new Error(`learning cycle ${cycleId}: no symbol has ${exchange} 1h candles over ${windows.inSample.start} … ${windows.outOfSample.end}`);
+  if (symbols.length === 0)
+    throw new Error(`learning cycle ${cycleId}: no symbol has ${exchange} 1h candles over ${windows.inSample.start} … ${windows.outOfSample.end}`);
 
   // Every append of the cycle's own streams: ids and idempotency keys from the day and the event's name.
   let appended = 0;
@@ -298,7 +309,10 @@ export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOpt
     const eventId = deps.ids.idFor(`learning-cycle:${cycleId}:${name}`);
     const event: NewEvent = { eventId, type: e.type, data: e.data, metadata: metadata(name) };
     const r = await deps.store.appendToStream(stream, [event], { expectedRevision });
-    if (either.isLeft(r)) throw new Error(`learning cycle ${cycleId}: appending ${e.type} to ${stream} refused: ${JSON.stringify(r.left, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}`);
+    if (either.isLeft(r))
+      throw new Error(
+        `learning cycle ${cycleId}: appending ${e.type} to ${stream} refused: ${JSON.stringify(r.left, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}`,
+      );
     if (r.right.appended) appended++;
     return r.right.appended;
   };
@@ -319,7 +333,10 @@ export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOpt
   // The learner, rebuilt from the history (this cycle's own strategies left out: see the module comment).
   const own = new Set(strategyIds);
   const rows = (await deps.history.rows()).filter((r) => !own.has(r.strategyId));
-  const genomes = await genomesOf(deps.history, rows.map((r) => r.strategyId));
+  const genomes = await genomesOf(
+    deps.history,
+    rows.map((r) => r.strategyId),
+  );
   const history = rows
     .filter((r) => genomes.has(r.strategyId))
     .map((r) => recordOf(r, genomes.get(r.strategyId)!))
@@ -338,7 +355,8 @@ export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOpt
   // Candles: the IS window with indicator warm-up before it, up to the last candle closed by asOf.
   const warmup = 1000 * barMs;
   const series: Record<string, CandleSeries> = {};
-  for (const symbol of symbols) series[symbol] = await deps.candles.readSeries({ exchange, symbol, interval }, { from: inSample.from - warmup, to: asOf - barMs + 1 });
+  for (const symbol of symbols)
+    series[symbol] = await deps.candles.readSeries({ exchange, symbol, interval }, { from: inSample.from - warmup, to: asOf - barMs + 1 });
   const seriesByTimeframe = new Map<Timeframe, Record<string, CandleSeries>>([[interval, series]]);
   for (const tf of timeframes) {
     if (seriesByTimeframe.has(tf)) continue;
@@ -411,28 +429,42 @@ export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOpt
     const bt = runs.get(record.genome);
     const is = bt?.get(inSample.from);
     const oos = bt?.get(outOfSample.from);
-    const btResult = decodeOrThrow(BacktestResult, {
-      metrics: is?.metrics ?? {},
-      ...(oos === undefined ? {} : { outOfSampleMetrics: { ...oos.metrics, ...(record.oosDeflatedSharpe === null ? {} : { deflatedSharpe: record.oosDeflatedSharpe }) } }),
-      window: { start: windows.inSample.start, end: windows.outOfSample.end },
-      timeframe: record.genome.timeframe,
-      symbols: [...record.genome.symbols],
-      dataFingerprint: oos?.fingerprint ?? is?.fingerprint ?? 'none',
-      engineVersion: ENGINE_VERSION,
-      // Read by the training-set projection (backtestRegime): the market regime the cycle generated for.
-      regime: { label: reading.regime, trendStrength: reading.trendStrength, volatility: reading.volatility },
-      inSampleWindow: windows.inSample,
-      outOfSampleWindow: windows.outOfSample,
-    }, `strategy ${i}'s backtest result`);
+    const btResult = decodeOrThrow(
+      BacktestResult,
+      {
+        metrics: is?.metrics ?? {},
+        ...(oos === undefined
+          ? {}
+          : { outOfSampleMetrics: { ...oos.metrics, ...(record.oosDeflatedSharpe === null ? {} : { deflatedSharpe: record.oosDeflatedSharpe }) } }),
+        window: { start: windows.inSample.start, end: windows.outOfSample.end },
+        timeframe: record.genome.timeframe,
+        symbols: [...record.genome.symbols],
+        dataFingerprint: oos?.fingerprint ?? is?.fingerprint ?? 'none',
+        engineVersion: ENGINE_VERSION,
+        // Read by the training-set projection (backtestRegime): the market regime the cycle generated for.
+        regime: { label: reading.regime, trendStrength: reading.trendStrength, volatility: reading.volatility },
+        inSampleWindow: windows.inSample,
+        outOfSampleWindow: windows.outOfSample,
+      },
+      `strategy ${i}'s backtest result`,
+    );
     const oosSharpe = record.outOfSample?.sharpe;
-    const verdict = decodeOrThrow(FilterVerdict, {
-      outcome: record.passed ? 'passed' : 'rejected',
-      reasons: record.passed
-        ? [`OOS Sharpe ${oosSharpe?.toFixed(2)} > ${rule.minOosSharpe}`, `${record.outOfSample?.tradeCount} OOS trades ≥ ${rule.minOosTrades}`, `IS Sharpe ${record.inSample?.sharpe?.toFixed(2)} > ${rule.minIsSharpe}`]
-        : [record.rejectedBecause ?? 'rejected'],
-      thresholds,
-      ...(oosSharpe === null || oosSharpe === undefined ? {} : { score: oosSharpe }),
-    }, `strategy ${i}'s filter verdict`);
+    const verdict = decodeOrThrow(
+      FilterVerdict,
+      {
+        outcome: record.passed ? 'passed' : 'rejected',
+        reasons: record.passed
+          ? [
+              `OOS Sharpe ${oosSharpe?.toFixed(2)} > ${rule.minOosSharpe}`,
+              `${record.outOfSample?.tradeCount} OOS trades ≥ ${rule.minOosTrades}`,
+              `IS Sharpe ${record.inSample?.sharpe?.toFixed(2)} > ${rule.minIsSharpe}`,
+            ]
+          : [record.rejectedBecause ?? 'rejected'],
+        thresholds,
+        ...(oosSharpe === null || oosSharpe === undefined ? {} : { score: oosSharpe }),
+      },
+      `strategy ${i}'s filter verdict`,
+    );
     const differs = storedOtherwise(existing.right.events, record.fingerprint, btResult, verdict);
     if (differs !== undefined) {
       notes.push(`strategy ${i} (${strategyId}) is stored with another ${differs}: left as it is, not learned from`);
@@ -440,7 +472,10 @@ export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOpt
       continue;
     }
     if (status === 'Initial')
-      check(await handleStrategyCommand(deps, { type: 'GenerateStrategy', strategyId, data: { genome: record.genome } }, ctx(i, 'generate')), 'GenerateStrategy');
+      check(
+        await handleStrategyCommand(deps, { type: 'GenerateStrategy', strategyId, data: { genome: record.genome } }, ctx(i, 'generate')),
+        'GenerateStrategy',
+      );
     if (status === 'Initial' || status === 'Generated')
       check(await handleStrategyCommand(deps, { type: 'RecordBacktest', strategyId, data: { result: btResult } }, ctx(i, 'backtest')), 'RecordBacktest');
     if (status === 'Initial' || status === 'Generated' || status === 'Backtested')
@@ -452,16 +487,29 @@ export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOpt
   const learned = result.records.filter((_, i) => inLog[i]);
   const learnt = learned.length === result.records.length ? result.learner : learnFromRecords(learner, cycleOptions, learned);
   if (learned.length < result.records.length)
-    notes.push(`${result.records.length - learned.length} of ${result.records.length} strategies are stored otherwise: the insights and the policy learn from the ${learned.length} in the log`);
+    notes.push(
+      `${result.records.length - learned.length} of ${result.records.length} strategies are stored otherwise: the insights and the policy learn from the ${learned.length} in the log`,
+    );
 
   // The cycle's insights, then the policy (last: its presence says the cycle ran).
   const insightsEvent: LearningInsightsRecorded = {
     type: 'LearningInsightsRecorded',
-    data: { cycleId, insights: learnt.insights! as LearningInsightsRecordedData['insights'], regime: reading.regime, asOf: asOfDate.toISOString() as LearningInsightsRecordedData['asOf'] & string },
+    data: {
+      cycleId,
+      insights: learnt.insights! as LearningInsightsRecordedData['insights'],
+      regime: reading.regime,
+      asOf: asOfDate.toISOString() as LearningInsightsRecordedData['asOf'] & string,
+    },
   };
   const policyEvent: LearningPolicyUpdated = {
     type: 'LearningPolicyUpdated',
-    data: { cycleId, policy: learnt.policy as LearningPolicyUpdatedData['policy'], regime: reading.regime, asOf: asOfDate.toISOString() as LearningPolicyUpdatedData['asOf'] & string, results: learned.length as LearningPolicyUpdatedData['results'] & number },
+    data: {
+      cycleId,
+      policy: learnt.policy as LearningPolicyUpdatedData['policy'],
+      regime: reading.regime,
+      asOf: asOfDate.toISOString() as LearningPolicyUpdatedData['asOf'] & string,
+      results: learned.length as LearningPolicyUpdatedData['results'] & number,
+    },
   };
   await append(cycleStream(cycleId), insightsEvent, 'insights', 'any');
   await append(POLICY_STREAM, policyEvent, 'policy', stored.revision ?? 'no_stream');
@@ -477,7 +525,10 @@ export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOpt
     generated: result.records.length,
     produced: result.generation.produced,
     passed: learned.filter((r) => r.passed).length,
-    ranking: rankingOf(learned, strategyIds.filter((_, i) => inLog[i])),
+    ranking: rankingOf(
+      learned,
+      strategyIds.filter((_, i) => inLog[i]),
+    ),
     insights: learnt.insights,
     policyUpdates: learnt.policy.updates,
     learnedFrom: learned.length,
@@ -486,7 +537,15 @@ export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOpt
     wallMs: performance.now() - started,
   };
   deps.log.info(
-    { cycleId, generated: report.generated, passed: report.passed, produced: report.produced, regime: report.regime, appended, wallMs: Math.round(report.wallMs) },
+    {
+      cycleId,
+      generated: report.generated,
+      passed: report.passed,
+      produced: report.produced,
+      regime: report.regime,
+      appended,
+      wallMs: Math.round(report.wallMs),
+    },
     'learning cycle done',
   );
   return either.right(report);
@@ -497,7 +556,8 @@ const storedOtherwise = (events: readonly StrategyEvent[], fingerprint: string, 
   for (const e of events) {
     // Compared as stable JSON: what the log holds is what JSON gives back (key order, -0), not the object in hand.
     if (e.type === 'StrategyGenerated' && genomeFingerprint(e.data.genome) !== fingerprint) return 'genome';
-    if (e.type === 'StrategyBacktested' && stableJson(e.data.result) !== stableJson(result)) return `backtest (data ${e.data.result.dataFingerprint.slice(0, 12)}…, engine ${e.data.result.engineVersion})`;
+    if (e.type === 'StrategyBacktested' && stableJson(e.data.result) !== stableJson(result))
+      return `backtest (data ${e.data.result.dataFingerprint.slice(0, 12)}…, engine ${e.data.result.engineVersion})`;
     if (e.type === 'StrategyFiltered' && stableJson(e.data.verdict) !== stableJson(verdict)) return `filter verdict (${e.data.verdict.outcome})`;
   }
   return undefined;
@@ -507,6 +567,5 @@ const storedInsights = async (store: EventStore, cycleId: string): Promise<Insig
   const decoded = decodeAll<LearningInsightsRecorded>((await store.readStream(cycleStream(cycleId))).filter((r) => r.type === 'LearningInsightsRecorded'));
   if (either.isLeft(decoded)) throw new Error(decoded.left.message);
   const last = decoded.right[decoded.right.length - 1];
-  return last === undefined ? null : (last.event.data.insights);
+  return last === undefined ? null : last.event.data.insights;
 };
-

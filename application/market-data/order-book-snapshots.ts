@@ -80,7 +80,8 @@ export const takeSnapshots = async (deps: SnapshotDeps, options: SnapshotOptions
   // A slow or unreachable exchange is tried again next round (and watched by the caller): a detail, not a warning.
   const lasting = failures.filter((f) => !isTransient(f.error));
   if (lasting.length > 0) deps.log?.warn({ failures: lasting }, 'order book snapshots failed for some symbols');
-  if (lasting.length < failures.length) deps.log?.info({ failures: failures.filter((f) => isTransient(f.error)) }, 'order book snapshots not taken this round (exchange slow or unreachable)');
+  if (lasting.length < failures.length)
+    deps.log?.info({ failures: failures.filter((f) => isTransient(f.error)) }, 'order book snapshots not taken this round (exchange slow or unreachable)');
   return { startedAt, saved, failures };
 };
 

@@ -116,7 +116,9 @@ export const selectPairs = async (
     schemaVersion: SCHEMA_VERSION as EventMetadata['schemaVersion'],
     occurredAt: deps.clock.now().toISOString() as EventMetadata['occurredAt'],
   };
-  const appended = await deps.store.appendToStream(stream, [{ eventId, type: 'PairsSelected', data: valid.right, metadata }], { expectedRevision: 'no_stream' });
+  const appended = await deps.store.appendToStream(stream, [{ eventId, type: 'PairsSelected', data: valid.right, metadata }], {
+    expectedRevision: 'no_stream',
+  });
   if (either.isLeft(appended)) return appended;
   return either.right(valid.right);
 };

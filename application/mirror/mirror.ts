@@ -87,7 +87,8 @@ export const startMirror = (options: MirrorOptions): Mirror => {
       // Keep what the broker did confirm, up to the first message it did not.
       const confirmed = err instanceof PublishError ? Math.min(err.confirmed, batch.length) : 0;
       const lastConfirmed = batch[confirmed - 1];
-      if (lastConfirmed) await advance(lastConfirmed.position, confirmed).catch((e) => log.warn({ err: message(e), mirror: name }, 'could not save the mirror checkpoint'));
+      if (lastConfirmed)
+        await advance(lastConfirmed.position, confirmed).catch((e) => log.warn({ err: message(e), mirror: name }, 'could not save the mirror checkpoint'));
       throw err;
     }
     await advance(last.position, batch.length);
@@ -113,7 +114,10 @@ export const startMirror = (options: MirrorOptions): Mirror => {
         if (!loaded) {
           checkpoint = await checkpoints.load(name);
           loaded = true;
-          log.info({ mirror: name, checkpoint: checkpoint && { commit: checkpoint.commit.toString(), prepare: checkpoint.prepare.toString() } }, 'mirror starting');
+          log.info(
+            { mirror: name, checkpoint: checkpoint && { commit: checkpoint.commit.toString(), prepare: checkpoint.prepare.toString() } },
+            'mirror starting',
+          );
         }
         // Always from the saved checkpoint: what was not confirmed is read and published again.
         subscription = store.subscribeToAll({ from: checkpoint ?? START, batchSize }, publish);

@@ -62,8 +62,7 @@ export interface BacktestJobResult {
 }
 
 export type BacktestJobOutcome =
-  | { readonly ok: true; readonly result: BacktestJobResult }
-  | { readonly ok: false; readonly jobId: string; readonly error: string; readonly code: string };
+  { readonly ok: true; readonly result: BacktestJobResult } | { readonly ok: false; readonly jobId: string; readonly error: string; readonly code: string };
 
 /** Runs jobs on this machine (worker threads). */
 export interface BacktestExecutor {
@@ -79,6 +78,10 @@ export type RecordBacktestOutcome = (job: BacktestJob, outcome: BacktestJobOutco
 export interface BacktestJobQueue {
   submit(job: BacktestJob): Promise<void>;
   /** Consumes jobs: runs each, records it, acks only after recording. */
-  consume(run: (job: BacktestJob) => Promise<BacktestJobOutcome>, record: RecordBacktestOutcome, options?: { readonly prefetch?: number }): Promise<{ stop(): Promise<void> }>;
+  consume(
+    run: (job: BacktestJob) => Promise<BacktestJobOutcome>,
+    record: RecordBacktestOutcome,
+    options?: { readonly prefetch?: number },
+  ): Promise<{ stop(): Promise<void> }>;
   close(): Promise<void>;
 }

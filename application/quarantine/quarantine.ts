@@ -35,14 +35,13 @@ export const inspectEvent = async (
   revision: bigint,
 ): Promise<Either<EventNotFound, { readonly recorded: RecordedEvent; readonly ref: QuarantinedEventRef; readonly decodeErrors: readonly FieldError[] }>> => {
   const [recorded] = await store.readStream(streamName, { fromRevision: revision, maxCount: 1 });
-  if (recorded === undefined || recorded.revision !== revision)
-    return either.left({ kind: 'EventNotFound', message: `no event at ${streamName}@${revision}` });
+  if (recorded === undefined || recorded.revision !== revision) return either.left({ kind: 'EventNotFound', message: `no event at ${streamName}@${revision}` });
   const decoded = decodeEvent(recorded);
   const ref: QuarantinedEventRef = {
     eventId: recorded.eventId as QuarantinedEventRef['eventId'],
     streamName: recorded.streamName,
     revision: Number(recorded.revision) as QuarantinedEventRef['revision'],
-    eventType: (recorded.type.length <= 200 ? recorded.type : `${recorded.type.slice(0, 199)}…`),
+    eventType: recorded.type.length <= 200 ? recorded.type : `${recorded.type.slice(0, 199)}…`,
     position: { commit: recorded.position.commit.toString(), prepare: recorded.position.prepare.toString() },
   };
   return either.right({ recorded, ref, decodeErrors: either.isLeft(decoded) ? decoded.left.errors : [] });

@@ -19,12 +19,7 @@ export interface StrategyNotFound {
 }
 
 export type StrategyCommandError =
-  | StrategyNotFound
-  | (IllegalTransition & { readonly currentRevision: number })
-  | WrongExpectedRevision
-  | PartialDuplicate
-  | EventRejected
-  | EventDecodeFailed;
+  StrategyNotFound | (IllegalTransition & { readonly currentRevision: number }) | WrongExpectedRevision | PartialDuplicate | EventRejected | EventDecodeFailed;
 
 export interface CommandAccepted {
   readonly strategyId: string;
@@ -61,5 +56,10 @@ export const handleStrategyCommand = async (
     },
   );
   if (either.isLeft(handled)) return handled;
-  return either.right({ strategyId: command.strategyId, revision: handled.right.revision, state: describeState(handled.right.state), events: handled.right.events });
+  return either.right({
+    strategyId: command.strategyId,
+    revision: handled.right.revision,
+    state: describeState(handled.right.state),
+    events: handled.right.events,
+  });
 };

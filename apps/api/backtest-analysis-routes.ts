@@ -51,7 +51,7 @@ const cellsPath = (jobId: string) => `/api/backtests/${jobId}/cells`;
 const windowsPath = (jobId: string) => `/api/backtests/${jobId}/windows`;
 
 export const CELL_FULL_DETAIL =
-  'A cell keeps its headline metrics only. Its full backtest (every metric, the equity curve, the trades) is a single backtest of the genome with the cell\'s parameters: GET /api/backtests/{id}/cells/{index}/backtest-request gives the body, POST it to /api/backtests.';
+  "A cell keeps its headline metrics only. Its full backtest (every metric, the equity curve, the trades) is a single backtest of the genome with the cell's parameters: GET /api/backtests/{id}/cells/{index}/backtest-request gives the body, POST it to /api/backtests.";
 export const WINDOW_FULL_DETAIL =
   'A window keeps the headline metrics of each part only. The full backtest of its out-of-sample part is a single backtest of the genome with the parameters it chose, over that part: GET /api/backtests/{id}/windows/{index}/backtest-request gives the body, POST it to /api/backtests.';
 
@@ -97,7 +97,12 @@ const pageQuery = <K extends string>(keys: readonly K[], defaultSort: K, query: 
   const decoded = t.partial({ offset: IntParam(0, 1_000_000_000), limit: IntParam(1, MAX_PAGE_LIMIT), sort: SortParam(keys) }).decode(query);
   if (either.isLeft(decoded)) return either.left(invalidRequest(fieldErrors(decoded.left), 'query'));
   const q = decoded.right;
-  return either.right({ offset: q.offset ?? 0, limit: q.limit ?? DEFAULT_PAGE_LIMIT, sort: q.sort?.key ?? defaultSort, descending: q.sort?.descending ?? false });
+  return either.right({
+    offset: q.offset ?? 0,
+    limit: q.limit ?? DEFAULT_PAGE_LIMIT,
+    sort: q.sort?.key ?? defaultSort,
+    descending: q.sort?.descending ?? false,
+  });
 };
 
 const sortText = (q: PageQuery<string>) => `${q.descending ? '-' : ''}${q.sort}`;
@@ -159,7 +164,11 @@ const wrongKind = (jobId: string, kind: string | null, wanted: 'grid_search' | '
   );
 
 /** The POST /api/backtests body that backtests one row in full: the job's genome with the row's parameters. */
-const backtestRequest = (job: JobRequest, params: Readonly<Record<string, number>> | null, period: { from: number; to: number }): either.Either<string, unknown> => {
+const backtestRequest = (
+  job: JobRequest,
+  params: Readonly<Record<string, number>> | null,
+  period: { from: number; to: number },
+): either.Either<string, unknown> => {
   const genome = params === null ? either.right(job.genome) : applyParams(job.genome, params);
   if (either.isLeft(genome)) return genome;
   return either.right({
@@ -179,16 +188,17 @@ export const backtestAnalysisRoutes = (deps: BacktestAnalysisRouteDeps): express
   const router = express.Router();
 
   /** A grid's cells or a walk-forward's windows, paged: the same answer shape for both tables. */
-  const pagedTable = <K extends string, R>(table: {
-    readonly kind: 'grid_search' | 'walk_forward';
-    readonly field: 'cells' | 'windows';
-    readonly sortKeys: readonly K[];
-    readonly defaultSort: K;
-    readonly fromStream: (job: JobTable, q: PageQuery<K>) => { total: number; rows: readonly R[] };
-    readonly fromReadModel: (db: CommonQueryMethods, jobId: string, q: PageQuery<K>) => Promise<{ total: number; rows: readonly R[] }>;
-    readonly path: (jobId: string) => string;
-    readonly fullDetail: string;
-  }) =>
+  const pagedTable =
+    <K extends string, R>(table: {
+      readonly kind: 'grid_search' | 'walk_forward';
+      readonly field: 'cells' | 'windows';
+      readonly sortKeys: readonly K[];
+      readonly defaultSort: K;
+      readonly fromStream: (job: JobTable, q: PageQuery<K>) => { total: number; rows: readonly R[] };
+      readonly fromReadModel: (db: CommonQueryMethods, jobId: string, q: PageQuery<K>) => Promise<{ total: number; rows: readonly R[] }>;
+      readonly path: (jobId: string) => string;
+      readonly fullDetail: string;
+    }) =>
     async (req: Request, res: Response) => {
       const id = t.type({ id: Uuid }).decode(req.params);
       if (either.isLeft(id)) return send(res, invalidRequest(fieldErrors(id.left), 'path'));
@@ -200,7 +210,11 @@ export const backtestAnalysisRoutes = (deps: BacktestAnalysisRouteDeps): express
       const job = found.right;
       if (job.kind !== table.kind) return send(res, wrongKind(jobId, job.kind, table.kind));
       const page =
-        job.status !== 'completed' ? { total: 0, rows: [] } : job.source === 'stream' ? table.fromStream(job, q.right) : await table.fromReadModel(deps.db, jobId, q.right);
+        job.status !== 'completed'
+          ? { total: 0, rows: [] }
+          : job.source === 'stream'
+            ? table.fromStream(job, q.right)
+            : await table.fromReadModel(deps.db, jobId, q.right);
       res.json({
         jobId,
         kind: job.kind,

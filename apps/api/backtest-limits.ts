@@ -20,7 +20,9 @@ export const backtestRequestProblems = async (deps: BacktestLimitDeps, plan: Bac
   if (!exchangeKnown) return coverageProblems(plan, { exchangeKnown, series: {} }, deps.limits);
   const series = Object.fromEntries(
     await Promise.all(
-      plan.symbols.map(async (symbol) => [symbol, await deps.candles.coverage({ exchange: plan.exchange, symbol, interval: plan.interval }, plan.period)] as const),
+      plan.symbols.map(
+        async (symbol) => [symbol, await deps.candles.coverage({ exchange: plan.exchange, symbol, interval: plan.interval }, plan.period)] as const,
+      ),
     ),
   );
   return coverageProblems(plan, { exchangeKnown, series }, deps.limits);

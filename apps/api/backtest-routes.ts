@@ -81,8 +81,10 @@ const bodyProblems = (b: BacktestRequestBody): FieldError[] => {
   if ((b.genome === undefined) === (b.strategyId === undefined)) problems.push({ path: 'genome', message: 'give exactly one of genome and strategyId' });
   if (!(Date.parse(b.period.from) < Date.parse(b.period.to))) problems.push({ path: 'period.to', message: 'must be after period.from' });
   const kind = b.kind ?? (b.walkForward ? 'walk_forward' : b.gridSearch ? 'grid_search' : 'single');
-  if (kind === 'walk_forward' && b.walkForward === undefined) problems.push({ path: 'walkForward', message: 'a walk_forward backtest needs walkForward {inSample, outOfSample, …}' });
-  if (kind === 'grid_search' && b.gridSearch === undefined) problems.push({ path: 'gridSearch', message: 'a grid_search backtest needs gridSearch {grid, metric?}' });
+  if (kind === 'walk_forward' && b.walkForward === undefined)
+    problems.push({ path: 'walkForward', message: 'a walk_forward backtest needs walkForward {inSample, outOfSample, …}' });
+  if (kind === 'grid_search' && b.gridSearch === undefined)
+    problems.push({ path: 'gridSearch', message: 'a grid_search backtest needs gridSearch {grid, metric?}' });
   if (kind !== 'walk_forward' && b.walkForward !== undefined) problems.push({ path: 'walkForward', message: `not used by a ${kind} backtest` });
   if (kind !== 'grid_search' && b.gridSearch !== undefined) problems.push({ path: 'gridSearch', message: `not used by a ${kind} backtest` });
   return problems;
@@ -217,7 +219,10 @@ export const backtestRoutes = (deps: BacktestRouteDeps): express.Router => {
       await record(job, { ok: false, jobId, code: 'DISPATCH_FAILED', error: `the job could not be handed to a runner: ${message}` });
       return send(res, { status: 503, body: { error: 'DispatchFailed', message, jobId } });
     }
-    res.status(202).location(`/api/backtests/${jobId}`).json({ jobId, status: 'requested', kind: analysis?.kind ?? 'single' });
+    res
+      .status(202)
+      .location(`/api/backtests/${jobId}`)
+      .json({ jobId, status: 'requested', kind: analysis?.kind ?? 'single' });
   });
 
   router.get('/api/backtests', async (req: Request, res: Response) => {
@@ -251,7 +256,12 @@ export const backtestRoutes = (deps: BacktestRouteDeps): express.Router => {
       if (quarantined !== undefined)
         return send(res, {
           status: 410,
-          body: { error: 'BacktestQuarantined', message: `backtest ${jobId} is quarantined: ${quarantined.reason}`, jobId, quarantine: { event: quarantined.event, reason: quarantined.reason } },
+          body: {
+            error: 'BacktestQuarantined',
+            message: `backtest ${jobId} is quarantined: ${quarantined.reason}`,
+            jobId,
+            quarantine: { event: quarantined.event, reason: quarantined.reason },
+          },
         });
       return send(res, commandFailed(decoded.left));
     }

@@ -33,7 +33,12 @@ export const exampleCommands: Record<LifecycleRouteName, unknown> = {
   filter: {
     expectedRevision: 1,
     actor: 'system:filter',
-    verdict: { outcome: 'passed', reasons: ['out-of-sample Sharpe 0.88 >= 0.5', 'max drawdown 8.2% <= 20%'], thresholds: { minSharpe: 0.5, maxDrawdown: 0.2 }, score: 0.88 },
+    verdict: {
+      outcome: 'passed',
+      reasons: ['out-of-sample Sharpe 0.88 >= 0.5', 'max drawdown 8.2% <= 20%'],
+      thresholds: { minSharpe: 0.5, maxDrawdown: 0.2 },
+      score: 0.88,
+    },
   },
   'start-paper': { expectedRevision: 2, actor: 'system:scheduler', reason: 'passed the daily filter; paper slot free' },
   activate: { expectedRevision: 3, actor: 'operator:alice', reason: 'best paper score after 14 days', decision },

@@ -80,7 +80,10 @@ const queryLimits =
       return send(res, invalidRequest([{ path: '(query)', message: `longer than ${limits.maxQueryBytes} bytes (API_MAX_QUERY_BYTES)` }], 'query'));
     const params = query.split('&').filter((p) => p.length > 0).length;
     if (params > limits.maxQueryParams)
-      return send(res, invalidRequest([{ path: '(query)', message: `${params} parameters, at most ${limits.maxQueryParams} (API_MAX_QUERY_PARAMS)` }], 'query'));
+      return send(
+        res,
+        invalidRequest([{ path: '(query)', message: `${params} parameters, at most ${limits.maxQueryParams} (API_MAX_QUERY_PARAMS)` }], 'query'),
+      );
     next();
   };
 
@@ -112,7 +115,12 @@ export const installHttpLimits = (app: express.Express, limits: HttpLimits): voi
     if (problems.length > 0) return send(res, invalidRequest(problems));
     next();
   };
-  app.use(queryLimits(limits), jsonOnly, (req: Request, res: Response, next: NextFunction) => (BODY_METHODS.has(req.method) ? parse(req, res, next) : next()), storableOnly);
+  app.use(
+    queryLimits(limits),
+    jsonOnly,
+    (req: Request, res: Response, next: NextFunction) => (BODY_METHODS.has(req.method) ? parse(req, res, next) : next()),
+    storableOnly,
+  );
 };
 
 /** The answer to a body-parser error, or undefined when the error is not about the request's transport. */

@@ -10,7 +10,9 @@ export interface StoredAnswer extends HttpAnswer {
 }
 
 export const requestFingerprint = (method: string, path: string, body: unknown): string =>
-  createHash('sha256').update(`${method} ${path}\n${JSON.stringify(body ?? null)}`).digest('hex');
+  createHash('sha256')
+    .update(`${method} ${path}\n${JSON.stringify(body ?? null)}`)
+    .digest('hex');
 
 const AnswerRow = z.object({ fingerprint: z.string(), status: z.number(), body: z.unknown() });
 

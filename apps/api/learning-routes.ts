@@ -23,8 +23,15 @@ const checkedString = <A>(name: string, is: (u: unknown) => u is A, ok: (s: stri
   new t.Type<A, string, unknown>(name, is, (u, c) => (typeof u === 'string' && ok(u) ? t.success(to(u)) : t.failure(u, c, message)), String);
 
 /** A cycle id is the UTC day the cycle ran for. */
-const isDay = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
-const CycleId = checkedString('CycleId', (u): u is string => typeof u === 'string' && isDay(u), isDay, (s) => s, 'must be a UTC day like 2024-01-31');
+const isDay = (s: string) =>
+  /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
+const CycleId = checkedString(
+  'CycleId',
+  (u): u is string => typeof u === 'string' && isDay(u),
+  isDay,
+  (s) => s,
+  'must be a UTC day like 2024-01-31',
+);
 const isLimit = (n: number) => Number.isInteger(n) && n >= 1 && n <= MAX_CYCLES_LIMIT;
 const Limit = checkedString(
   'Limit',
@@ -67,7 +74,10 @@ export const learningRoutes = (deps: LearningRouteDeps): express.Router => {
     if (policy === undefined)
       return send(res, {
         status: 404,
-        body: { error: 'PolicyNotFound', message: 'no learning policy yet: no learning cycle has recorded one (or the learning_insights projection has not caught up)' },
+        body: {
+          error: 'PolicyNotFound',
+          message: 'no learning policy yet: no learning cycle has recorded one (or the learning_insights projection has not caught up)',
+        },
       });
     res.json(policy);
   });

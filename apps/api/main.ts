@@ -14,7 +14,13 @@ await serve('api', async () => {
   return {
     log: platform.log,
     stop: async () => {
-      await stopInReverse(platform.log, [{ stop: () => platform.close() }, { stop: () => checkpoints.close() }, { stop: () => bus.close() }, { stop: () => backtesting.close() }, api]);
+      await stopInReverse(platform.log, [
+        { stop: () => platform.close() },
+        { stop: () => checkpoints.close() },
+        { stop: () => bus.close() },
+        { stop: () => backtesting.close() },
+        api,
+      ]);
     },
   };
 });

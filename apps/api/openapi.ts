@@ -116,7 +116,10 @@ const schemas = {
           spec: { type: 'object' },
           metric: { type: 'string' },
           best: { description: 'the rank-1 cell and the URL of its full-detail request', oneOf: [{ type: 'null' }, { type: 'object' }] },
-          cells: { type: 'object', properties: { total: { type: 'integer' }, scored: { type: 'integer' }, skipped: { type: 'integer' }, href: { type: 'string' } } },
+          cells: {
+            type: 'object',
+            properties: { total: { type: 'integer' }, scored: { type: 'integer' }, skipped: { type: 'integer' }, href: { type: 'string' } },
+          },
           fullDetail: { type: 'string' },
         },
       },
@@ -212,7 +215,10 @@ const schemas = {
       asOf: { type: ['string', 'null'], format: 'date-time' },
       rows: { type: ['integer', 'null'] },
       scoredRows: { type: ['integer', 'null'] },
-      overall: { type: ['object', 'null'], properties: { count: { type: 'integer' }, meanSharpe: { type: 'number' }, medianSharpe: { type: 'number' }, successRate: { type: 'number' } } },
+      overall: {
+        type: ['object', 'null'],
+        properties: { count: { type: 'integer' }, meanSharpe: { type: 'number' }, medianSharpe: { type: 'number' }, successRate: { type: 'number' } },
+      },
       recordedAt: { type: ['string', 'null'], format: 'date-time' },
       policyUpdates: { type: ['integer', 'null'] },
     },
@@ -266,12 +272,13 @@ const commonCommandFields = {
 
 const commandBodySchema = (name: (typeof LIFECYCLE_ROUTE_NAMES)[number]) => {
   const operator = LIFECYCLE_ROUTES[name].operator;
-  const extra: Record<string, unknown> = {
-    'record-backtest': { result: { type: 'object', required: ['metrics', 'window', 'timeframe', 'symbols', 'dataFingerprint', 'engineVersion'] } },
-    filter: { verdict: { type: 'object', required: ['outcome', 'reasons', 'thresholds'] } },
-    activate: { decision: ref('ActivationDecision') },
-    deactivate: { decision: ref('ActivationDecision') },
-  }[name as string] as Record<string, unknown> | undefined ?? {};
+  const extra: Record<string, unknown> =
+    ({
+      'record-backtest': { result: { type: 'object', required: ['metrics', 'window', 'timeframe', 'symbols', 'dataFingerprint', 'engineVersion'] } },
+      filter: { verdict: { type: 'object', required: ['outcome', 'reasons', 'thresholds'] } },
+      activate: { decision: ref('ActivationDecision') },
+      deactivate: { decision: ref('ActivationDecision') },
+    }[name as string] as Record<string, unknown> | undefined) ?? {};
   const required = [...(operator ? ['actor', 'reason'] : []), ...Object.keys(extra).filter((k) => name !== 'deactivate' || k !== 'decision')];
   return { type: 'object', required, properties: { ...commonCommandFields, ...(operator ? { reason: { type: 'string', minLength: 1 } } : {}), ...extra } };
 };
@@ -303,7 +310,17 @@ export const openApiDocument = () => ({
       post: {
         summary: 'Generate a strategy from a genome',
         parameters: [idempotencyHeader],
-        requestBody: { required: true, content: json({ type: 'object', required: ['genome'], properties: { genome: ref('Genome'), actor: commonCommandFields.actor, correlationId: { type: 'string' } } }, exampleGenerate) },
+        requestBody: {
+          required: true,
+          content: json(
+            {
+              type: 'object',
+              required: ['genome'],
+              properties: { genome: ref('Genome'), actor: commonCommandFields.actor, correlationId: { type: 'string' } },
+            },
+            exampleGenerate,
+          ),
+        },
         responses: {
           '201': { description: 'created', content: json(ref('CommandAccepted')) },
           '400': problem('the body does not decode, nests deeper than API_MAX_JSON_DEPTH, or has more symbols than GENOME_MAX_SYMBOLS (field paths in errors)'),
@@ -329,7 +346,11 @@ export const openApiDocument = () => ({
       },
     },
     '/api/strategies/{id}/events': {
-      get: { summary: "The strategy's events in stream order", parameters: [idParam], responses: { '200': { description: 'events' }, '404': problem('unknown strategy') } },
+      get: {
+        summary: "The strategy's events in stream order",
+        parameters: [idParam],
+        responses: { '200': { description: 'events' }, '404': problem('unknown strategy') },
+      },
     },
     ...Object.fromEntries(
       LIFECYCLE_ROUTE_NAMES.map((name) => [
@@ -377,7 +398,11 @@ export const openApiDocument = () => ({
                 symbols: { type: 'array', items: { type: 'string' } },
                 interval: { enum: [...TIMEFRAMES] },
                 exchange: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$', description: 'an exchange with stored candles; default EXCHANGE' },
-                period: { type: 'object', required: ['from', 'to'], properties: { from: { type: 'string', format: 'date-time' }, to: { type: 'string', format: 'date-time' } } },
+                period: {
+                  type: 'object',
+                  required: ['from', 'to'],
+                  properties: { from: { type: 'string', format: 'date-time' }, to: { type: 'string', format: 'date-time' } },
+                },
                 kind: { enum: ['single', 'walk_forward', 'grid_search'] },
                 walkForward: { type: 'object', description: 'in-sample / out-of-sample window sizes in bars, step, anchored' },
                 gridSearch: { type: 'object', description: 'parameter paths → values, the metric to rank by' },
@@ -389,7 +414,9 @@ export const openApiDocument = () => ({
         },
         responses: {
           '202': { description: 'accepted: { jobId }' },
-          '400': problem('the body does not decode, or asks for what is not stored or over a limit: unknown symbol or exchange, period in the future or outside the stored candles, unknown grid path or metric, too many cells, windows, backtests, candles or symbols (field paths in errors; doc/api.md, Limits)'),
+          '400': problem(
+            'the body does not decode, or asks for what is not stored or over a limit: unknown symbol or exchange, period in the future or outside the stored candles, unknown grid path or metric, too many cells, windows, backtests, candles or symbols (field paths in errors; doc/api.md, Limits)',
+          ),
           '404': problem('unknown strategy'),
           ...transportProblems,
         },
@@ -451,7 +478,8 @@ export const openApiDocument = () => ({
     },
     '/api/backtests/{id}/windows/{index}/backtest-request': {
       get: {
-        summary: "Full detail of one window: the POST /api/backtests request that backtests the genome with the window's parameters over its out-of-sample part",
+        summary:
+          "Full detail of one window: the POST /api/backtests request that backtests the genome with the window's parameters over its out-of-sample part",
         parameters: [jobIdParameter, rowIndexParameter],
         responses: {
           '200': { description: '{ jobId, window, request: { method, path, body } }', content: json(ref('BacktestRequestForRow')) },
@@ -483,7 +511,10 @@ export const openApiDocument = () => ({
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
           { name: 'before', in: 'query', description: 'only cycles before this one (the last cycleId of the previous page)', schema: cycleIdSchema },
         ],
-        responses: { '200': { description: '{ cycles }', content: json({ type: 'object', properties: { cycles: { type: 'array', items: ref('LearningCycle') } } }) }, '400': problem('bad query parameter (path query.limit or query.before)') },
+        responses: {
+          '200': { description: '{ cycles }', content: json({ type: 'object', properties: { cycles: { type: 'array', items: ref('LearningCycle') } } }) },
+          '400': problem('bad query parameter (path query.limit or query.before)'),
+        },
       },
     },
     '/api/learning/cycles/{cycleId}': {
@@ -500,10 +531,18 @@ export const openApiDocument = () => ({
     '/api/learning/policy': {
       get: {
         summary: 'The current generation policy: per regime and gene, the arms ranked by posterior mean α/(α+β)',
-        responses: { '200': { description: 'the policy summary', content: json(ref('LearningPolicySummary')) }, '404': problem('no learning cycle has recorded a policy yet') },
+        responses: {
+          '200': { description: 'the policy summary', content: json(ref('LearningPolicySummary')) },
+          '404': problem('no learning cycle has recorded a policy yet'),
+        },
       },
     },
-    '/health': { get: { summary: 'Database, broker, projection and mirror lag, data collection', responses: { '200': { description: 'ok or degraded (the parts in `degraded`)' }, '503': { description: 'unhealthy' } } } },
+    '/health': {
+      get: {
+        summary: 'Database, broker, projection and mirror lag, data collection',
+        responses: { '200': { description: 'ok or degraded (the parts in `degraded`)' }, '503': { description: 'unhealthy' } },
+      },
+    },
     '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
   },
   components: { schemas },

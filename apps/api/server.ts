@@ -58,7 +58,11 @@ export interface ApiDeps extends StrategyCommandDeps {
 // eslint-disable-next-line no-control-regex -- control characters are what it looks for
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 /** A free-form query value: 1 to 64 characters, no control character (PostgreSQL refuses a NUL in a parameter). */
-const QueryText = t.refinement(t.string, (s) => s.length >= 1 && s.length <= 64 && !CONTROL_CHARACTER.test(s), 'QueryText (1 to 64 characters, no control character)');
+const QueryText = t.refinement(
+  t.string,
+  (s) => s.length >= 1 && s.length <= 64 && !CONTROL_CHARACTER.test(s),
+  'QueryText (1 to 64 characters, no control character)',
+);
 
 const send = (res: Response, a: HttpAnswer) => res.status(a.status).json(a.body);
 const decodeOr400 = <A>(codec: t.Decoder<unknown, A>, value: unknown, where = 'body'): either.Either<HttpAnswer, A> =>
@@ -125,7 +129,11 @@ export const createApi = (deps: ApiDeps): express.Express => {
     if (!(LIFECYCLE_ROUTE_NAMES as string[]).includes(name))
       return send(res, {
         status: 404,
-        body: { error: 'UnknownCommand', message: `unknown command "${name.slice(0, 100)}"; the commands are ${LIFECYCLE_ROUTE_NAMES.join(', ')}`, commands: LIFECYCLE_ROUTE_NAMES },
+        body: {
+          error: 'UnknownCommand',
+          message: `unknown command "${name.slice(0, 100)}"; the commands are ${LIFECYCLE_ROUTE_NAMES.join(', ')}`,
+          commands: LIFECYCLE_ROUTE_NAMES,
+        },
       });
     const id = decodeOr400(t.type({ id: Uuid }), req.params, 'path');
     if (either.isLeft(id)) return send(res, id.left);
@@ -201,8 +209,7 @@ export const createApi = (deps: ApiDeps): express.Express => {
 
   app.get('/api/audit/activations', async (req, res) => {
     const strategyId = req.query['strategyId'];
-    if (strategyId !== undefined && !Uuid.is(strategyId))
-      return send(res, invalidRequest([{ path: 'strategyId', message: 'must be a UUID' }], 'query'));
+    if (strategyId !== undefined && !Uuid.is(strategyId)) return send(res, invalidRequest([{ path: 'strategyId', message: 'must be a UUID' }], 'query'));
     const limit = parseLimit(req.query['limit'], 200, 5000);
     if (limit === undefined) return send(res, invalidRequest([{ path: 'limit', message: 'must be an integer in [0, 5000]' }], 'query'));
     res.json({ activations: await deps.activationAudit.list({ strategyId: strategyId, limit }) });

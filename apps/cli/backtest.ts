@@ -51,7 +51,8 @@ const { values } = parseArgs({
 if ((values.strategy === undefined) === (values.genome === undefined) || !values.from || !values.to) usage();
 const from = Date.parse(values.from!);
 const to = Date.parse(values.to!);
-if (Number.isNaN(from) || Number.isNaN(to) || !(from < to)) fail(`--from/--to: need two times, the first before the second (got "${values.from}", "${values.to}")`);
+if (Number.isNaN(from) || Number.isNaN(to) || !(from < to))
+  fail(`--from/--to: need two times, the first before the second (got "${values.from}", "${values.to}")`);
 if (values.interval !== undefined && !Timeframe.is(values.interval)) fail(`--interval: one of 1m, 5m, 15m, 1h, 4h, 1d, not "${values.interval}"`);
 
 /** `fast.period=5,10,20;slow.period=30,50` → { 'fast.period': [5, 10, 20], 'slow.period': [30, 50] } */
@@ -122,10 +123,12 @@ await runCommand('backtest', async () => {
     };
     const deps = { store: platform.store, clock: platform.clock, ids: platform.ids, actor: 'system:cli' as Actor };
     await recordBacktestRequested(deps, job, { requestedBy: 'system:cli' as Actor, ...(analysis ? { analysis } : {}) });
-  // What is printed is what is stored (a result too large to store is a RESULT_TOO_LARGE failure).
-  const outcome = boundedOutcome(job, await runBacktestInProcess({ candles, runJob }, job, analysis));
+    // What is printed is what is stored (a result too large to store is a RESULT_TOO_LARGE failure).
+    const outcome = boundedOutcome(job, await runBacktestInProcess({ candles, runJob }, job, analysis));
     await backtestOutcomeRecorder(deps)(job, outcome);
-    console.log(`backtest ${job.jobId} (${analysis?.kind ?? 'single'}): ${symbols.join(', ')} ${interval} ${new Date(from).toISOString()} → ${new Date(to).toISOString()}`);
+    console.log(
+      `backtest ${job.jobId} (${analysis?.kind ?? 'single'}): ${symbols.join(', ')} ${interval} ${new Date(from).toISOString()} → ${new Date(to).toISOString()}`,
+    );
     if (!outcome.ok) {
       console.error(`failed: ${outcome.code}: ${outcome.error}`);
       process.exitCode = 1;
@@ -138,17 +141,31 @@ await runCommand('backtest', async () => {
       for (const k of keys) console.log(`  ${k.padEnd(width)}  ${fmt(r.metrics[k]!)}`);
       if (r.analysis?.kind === 'walk_forward')
         console.table(
-        (r.analysis.windows as { outOfSample: { from: number }; params?: object; inSampleHeadline: Record<string, number>; outOfSampleHeadline: Record<string, number> }[]).map((w) => ({
+          (
+            r.analysis.windows as {
+              outOfSample: { from: number };
+              params?: object;
+              inSampleHeadline: Record<string, number>;
+              outOfSampleHeadline: Record<string, number>;
+            }[]
+          ).map((w) => ({
             oosFrom: new Date(w.outOfSample.from).toISOString().slice(0, 16),
             ...(w.params ?? {}),
-          isSharpe: w.inSampleHeadline['sharpe'],
-          oosSharpe: w.outOfSampleHeadline['sharpe'],
-          oosReturn: w.outOfSampleHeadline['totalReturn'],
-          oosTrades: w.outOfSampleHeadline['tradeCount'],
+            isSharpe: w.inSampleHeadline['sharpe'],
+            oosSharpe: w.outOfSampleHeadline['sharpe'],
+            oosReturn: w.outOfSampleHeadline['totalReturn'],
+            oosTrades: w.outOfSampleHeadline['tradeCount'],
           })),
         );
       if (r.analysis?.kind === 'grid_search') {
-        console.table((r.analysis.cells as { params: object; score?: number; rank?: number; skipped?: string }[]).map((c) => ({ ...c.params, score: c.score, rank: c.rank, skipped: c.skipped })));
+        console.table(
+          (r.analysis.cells as { params: object; score?: number; rank?: number; skipped?: string }[]).map((c) => ({
+            ...c.params,
+            score: c.score,
+            rank: c.rank,
+            skipped: c.skipped,
+          })),
+        );
         console.log('best:', JSON.stringify(r.analysis.best));
       }
     }

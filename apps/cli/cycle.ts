@@ -25,7 +25,10 @@ const n = values.n === undefined ? undefined : Number(values.n);
 if (n !== undefined && (!Number.isSafeInteger(n) || n < 1)) fail(`--n: must be a positive integer, got "${values.n}"`);
 const seed = values.seed === undefined ? undefined : Number(values.seed);
 if (seed !== undefined && (!Number.isSafeInteger(seed) || seed < 0)) fail(`--seed: must be a non-negative integer, got "${values.seed}"`);
-const timeframes = values.timeframes?.split(',').map((x) => x.trim()).filter(Boolean);
+const timeframes = values.timeframes
+  ?.split(',')
+  .map((x) => x.trim())
+  .filter(Boolean);
 const CYCLE_TIMEFRAMES = ['1h', '4h', '1d'] as const;
 if (timeframes !== undefined && (timeframes.length === 0 || timeframes.some((x) => !(CYCLE_TIMEFRAMES as readonly string[]).includes(x))))
   fail(`--timeframes: a comma list of ${CYCLE_TIMEFRAMES.join(', ')} (built from the 1h candles), got "${values.timeframes}"`);
@@ -50,19 +53,25 @@ await runCommand('cycle', async () => {
     }
     const r = run.right;
     console.log(`cycle ${r.cycleId} as of ${r.asOf}${r.ran ? '' : ' — ALREADY RAN: nothing appended'}`);
-    console.log(`symbols ${r.symbols.join(', ')}; regime ${r.regime}; IS ${r.inSample.start} → ${r.inSample.end}; OOS ${r.outOfSample.start} → ${r.outOfSample.end}`);
+    console.log(
+      `symbols ${r.symbols.join(', ')}; regime ${r.regime}; IS ${r.inSample.start} → ${r.inSample.end}; OOS ${r.outOfSample.start} → ${r.outOfSample.end}`,
+    );
     console.log(`history: ${r.historySize} strategies; policy updates: ${r.policyUpdates}; events appended: ${r.appended}`);
     console.log(`generated: ${r.generated} (ga ${r.produced.ga}, policy ${r.produced.policy}, random ${r.produced.random})`);
     console.log(`passed the filter: ${r.passed} of ${r.learnedFrom}`);
     if (r.learnedFrom < r.generated) console.log(`learned from: ${r.learnedFrom} of ${r.generated} (the others are stored otherwise: see the notes)`);
     console.log('');
     console.log('top 10 by OOS Sharpe:');
-    console.log(' #  strategy                              origin  type              symbols          OOS Sharpe  OOS return  OOS trades  IS Sharpe  OOS DSR  filter');
-    r.ranking.slice(0, 10).forEach((s, i) =>
-      console.log(
-        `${String(i + 1).padStart(2)}  ${s.strategyId}  ${s.origin.padEnd(6)}  ${s.strategyType.padEnd(16)}  ${s.symbols.join(',').padEnd(15)}  ${num(s.oosSharpe).padStart(10)}  ${(s.oosReturn === null ? '–' : `${(s.oosReturn * 100).toFixed(2)}%`).padStart(10)}  ${String(s.oosTrades).padStart(10)}  ${num(s.isSharpe).padStart(9)}  ${num(s.oosDeflatedSharpe).padStart(7)}  ${s.passed ? 'passed' : 'rejected'}`,
-      ),
+    console.log(
+      ' #  strategy                              origin  type              symbols          OOS Sharpe  OOS return  OOS trades  IS Sharpe  OOS DSR  filter',
     );
+    r.ranking
+      .slice(0, 10)
+      .forEach((s, i) =>
+        console.log(
+          `${String(i + 1).padStart(2)}  ${s.strategyId}  ${s.origin.padEnd(6)}  ${s.strategyType.padEnd(16)}  ${s.symbols.join(',').padEnd(15)}  ${num(s.oosSharpe).padStart(10)}  ${(s.oosReturn === null ? '–' : `${(s.oosReturn * 100).toFixed(2)}%`).padStart(10)}  ${String(s.oosTrades).padStart(10)}  ${num(s.isSharpe).padStart(9)}  ${num(s.oosDeflatedSharpe).padStart(7)}  ${s.passed ? 'passed' : 'rejected'}`,
+        ),
+      );
     const factors = (title: string, fs: readonly { feature: string; value: string; meanSharpe: number; count: number }[]) => {
       console.log('');
       console.log(`${title}:`);

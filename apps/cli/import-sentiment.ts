@@ -72,9 +72,7 @@ const expand = async (paths: readonly string[]): Promise<{ file: string; explici
   for (const p of paths) {
     const s = await stat(p).catch(() => usageError(`${p}: no such file or folder`));
     if (!s.isDirectory()) out.push({ file: p, explicit: true });
-    else
-      for (const name of (await readdir(p)).sort())
-        if (/\.csv(\.gz)?$/i.test(name)) out.push({ file: path.join(p, name), explicit: false });
+    else for (const name of (await readdir(p)).sort()) if (/\.csv(\.gz)?$/i.test(name)) out.push({ file: path.join(p, name), explicit: false });
   }
   return out;
 };

@@ -88,13 +88,13 @@ await runCommand('import', async () => {
   try {
     for await (const r of importCandleFiles(store, parsed.positionals, { override, concurrency: 2 })) {
       process.stdout.write(`${describe(r)}\n`);
-    // The data page shows imports like any other source: what is stored now, with the gaps and any error.
-    const recorded = await recordImportStatus(status, store, r, platform.clock.now());
-    if (recorded?.error !== undefined)
-      process.stdout.write(
-        `  collection status: the error, and what is stored: ${recorded.observations} ${r.key!.exchange} ${r.key!.symbol} ${r.key!.interval} candles` +
-          `${recorded.lastObservationAt === undefined ? '' : `, the newest opening at ${time(recorded.lastObservationAt)}`}\n`,
-      );
+      // The data page shows imports like any other source: what is stored now, with the gaps and any error.
+      const recorded = await recordImportStatus(status, store, r, platform.clock.now());
+      if (recorded?.error !== undefined)
+        process.stdout.write(
+          `  collection status: the error, and what is stored: ${recorded.observations} ${r.key!.exchange} ${r.key!.symbol} ${r.key!.interval} candles` +
+            `${recorded.lastObservationAt === undefined ? '' : `, the newest opening at ${time(recorded.lastObservationAt)}`}\n`,
+        );
       total.files++;
       if (r.skipped !== undefined) total.skipped++;
       if (r.error !== undefined) total.failed++;

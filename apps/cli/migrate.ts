@@ -9,9 +9,7 @@ import { runCommand } from './run-command.js';
 
 await runCommand('migrate', async () => {
   const config = configOrExit();
-  const embedded = config.databaseUrl
-    ? undefined
-    : await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, whenRunning: 'share' });
+  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, whenRunning: 'share' });
   const url = config.databaseUrl ?? embedded!.url;
   try {
     if (await ensureDatabase(url)) console.log(`created database ${new URL(url).pathname.slice(1)}`);

@@ -78,7 +78,9 @@ await runCommand('quarantine', async () => {
       const q = await loadQuarantine(platform.store);
       if (q.size === 0) print('no event is quarantined');
       for (const e of q.values())
-        print(`${e.event.streamName}@${e.event.revision} (${e.event.eventType}, event ${e.event.eventId}, position ${e.event.position.commit}/${e.event.position.prepare}): ${e.reason}`);
+        print(
+          `${e.event.streamName}@${e.event.revision} (${e.event.eventType}, event ${e.event.eventId}, position ${e.event.position.commit}/${e.event.position.prepare}): ${e.reason}`,
+        );
     } else if (verb === 'show') {
       const { target: t } = args as { target: { streamName: string; revision: bigint } };
       const found = await inspectEvent(platform.store, t.streamName, t.revision);
@@ -90,7 +92,9 @@ await runCommand('quarantine', async () => {
       const { target: t, reason } = args as { target: { streamName: string; revision: bigint }; reason: string };
       const done = await quarantineEvent(deps, t, reason, ctx);
       if (either.isLeft(done)) throw new Error(describe(done.left));
-      print(`quarantined ${t.streamName}@${t.revision} (event ${done.right.event.eventId}, ${done.right.event.eventType}): every projection passes over it from now on`);
+      print(
+        `quarantined ${t.streamName}@${t.revision} (event ${done.right.event.eventId}, ${done.right.event.eventType}): every projection passes over it from now on`,
+      );
     } else {
       const { eventId, reason } = args as { eventId: string; reason: string };
       const done = await liftQuarantine(deps, eventId, reason, ctx);

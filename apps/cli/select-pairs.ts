@@ -36,7 +36,9 @@ await runCommand('select-pairs', async () => {
     } else {
       const result = await selectPairs(deps, config, asOf);
       if (either.isLeft(result)) {
-        console.error(`no selection: ${'message' in result.left ? result.left.message : JSON.stringify(result.left, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))}`);
+        console.error(
+          `no selection: ${'message' in result.left ? result.left.message : JSON.stringify(result.left, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))}`,
+        );
         process.exitCode = 1;
       } else {
         console.log(`recorded PairsSelected for ${result.right.day}: ${result.right.selected.join(', ')}`);

@@ -91,7 +91,8 @@ export const startCollector = (platform: Platform, options: CollectorOptions = {
           (outages === 1 ? ` ${OFFLINE_HOW_TO}` : ''),
       );
     },
-    reachableAgain: (r) => log.info({ exchange: r.exchange, downSeconds: Math.round(r.downMs / 1000) }, `${r.exchange} answers again: market data collection resumed`),
+    reachableAgain: (r) =>
+      log.info({ exchange: r.exchange, downSeconds: Math.round(r.downMs / 1000) }, `${r.exchange} answers again: market data collection resumed`),
   };
   const guard = inner === undefined ? undefined : guardSource(inner, { clock, listener, ...(options.reachability ? { policy: options.reachability } : {}) });
   const source = guard?.source;
@@ -147,7 +148,9 @@ export const startCollector = (platform: Platform, options: CollectorOptions = {
       if (!guard.attemptDue() || stopping.signal.aborted) return;
       const key = { exchange: md.exchange, symbol, interval };
       const signal = AbortSignal.any([stopping.signal, guard.signal()]);
-      const r = await updateSeries({ source, store: candles, clock, log: backfillLog }, key, clock.now().getTime() - FIRST_UPDATE_DAYS[interval] * 86_400_000, { signal });
+      const r = await updateSeries({ source, store: candles, clock, log: backfillLog }, key, clock.now().getTime() - FIRST_UPDATE_DAYS[interval] * 86_400_000, {
+        signal,
+      });
       const at = clock.now();
       if (either.isLeft(r)) await status.failed({ source: `${md.exchange}:candles`, symbol, interval, at, error: describeMarketDataError(r.left.error) });
       else {
@@ -160,22 +163,37 @@ export const startCollector = (platform: Platform, options: CollectorOptions = {
   const jobs: Scheduled[] = [
     ...INTERVALS.map((interval) => schedule(`update ${interval}`, UPDATE_CRON[interval], log, () => updateInterval(interval), { paused: !scheduled })),
     schedule('pair selection', md.pairSelectionCron, log, () => selectNow(), { paused: !scheduled }),
-    schedule('gap repair', '0 30 1 * * *', log, async () => {
-      for (const s of await candles.listSeries()) {
-        // An unreachable exchange fills nothing: the gaps are only reported.
-        const report = await repairGaps({ candles, clock, source: guard?.attemptDue() ? source : undefined, status }, s);
-        if (report.remaining.length > 0) log.info({ series: s, gaps: report.remaining.length, filled: report.filled }, 'gaps remain (exchange outages are kept as gaps)');
-      }
-    }, { paused: !scheduled }),
-    schedule('retention', '0 0 4 * * *', log, async () => {
-      const hf = md.retentionHighFrequencyDays;
-      const deleted = await applyRetention(candles, { '1m': hf, '5m': hf, '15m': hf, '1d': md.retentionDailyDays });
-      log.info({ deleted }, 'retention applied');
-    }, { paused: !scheduled }),
+    schedule(
+      'gap repair',
+      '0 30 1 * * *',
+      log,
+      async () => {
+        for (const s of await candles.listSeries()) {
+          // An unreachable exchange fills nothing: the gaps are only reported.
+          const report = await repairGaps({ candles, clock, source: guard?.attemptDue() ? source : undefined, status }, s);
+          if (report.remaining.length > 0)
+            log.info({ series: s, gaps: report.remaining.length, filled: report.filled }, 'gaps remain (exchange outages are kept as gaps)');
+        }
+      },
+      { paused: !scheduled },
+    ),
+    schedule(
+      'retention',
+      '0 0 4 * * *',
+      log,
+      async () => {
+        const hf = md.retentionHighFrequencyDays;
+        const deleted = await applyRetention(candles, { '1m': hf, '5m': hf, '15m': hf, '1d': md.retentionDailyDays });
+        log.info({ deleted }, 'retention applied');
+      },
+      { paused: !scheduled },
+    ),
   ];
 
   const snapshotDeps = () =>
-    source === undefined ? undefined : { source, repository: orderBooks, clock, log: { info: (o: object, m: string) => log.debug(o, m), warn: backfillLog.warn } };
+    source === undefined
+      ? undefined
+      : { source, repository: orderBooks, clock, log: { info: (o: object, m: string) => log.debug(o, m), warn: backfillLog.warn } };
   const startSnapshots = async () => {
     const deps = snapshotDeps();
     if (!deps || md.orderBookIntervalSeconds === 0 || !scheduled) return;

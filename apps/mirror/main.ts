@@ -12,6 +12,7 @@ await serve('mirror', async () => {
   const mirror = startMirrorService(platform, bus, checkpoints);
   return {
     log: platform.log,
-    stop: async () => void (await stopInReverse(platform.log, [{ stop: () => platform.close() }, { stop: () => checkpoints.close() }, { stop: () => bus.close() }, mirror])),
+    stop: async () =>
+      void (await stopInReverse(platform.log, [{ stop: () => platform.close() }, { stop: () => checkpoints.close() }, { stop: () => bus.close() }, mirror])),
   };
 });

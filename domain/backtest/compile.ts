@@ -90,7 +90,15 @@ export const compileGenome = (input: unknown): CompiledGenome => {
   if (isLeft(decoded))
     throw new CompileError(
       'INVALID_GENOME',
-      decoded.left.map((e) => `${e.context.map((c) => c.key).filter((k) => k !== '').join('.') || '(genome)'}: ${e.message ?? 'invalid value'}`),
+      decoded.left.map(
+        (e) =>
+          `${
+            e.context
+              .map((c) => c.key)
+              .filter((k) => k !== '')
+              .join('.') || '(genome)'
+          }: ${e.message ?? 'invalid value'}`,
+      ),
     );
   const genome = decoded.right;
   const ids = new Map(genome.indicators.map((ind, i) => [ind.id as string, i]));
@@ -222,7 +230,8 @@ const writeArrays = (op: number, l: Float64Array, r: Float64Array, from: number,
   }
   if (op === Op.gt) gtArrays(l, r, from, to, out);
   else if (op === Op.gte) gteArrays(l, r, from, to, out);
-  else if (op === Op.lt) gtArrays(r, l, from, to, out); // l < r ⇔ r > l (NaN: false either way)
+  else if (op === Op.lt)
+    gtArrays(r, l, from, to, out); // l < r ⇔ r > l (NaN: false either way)
   else gteArrays(r, l, from, to, out);
 };
 

@@ -94,10 +94,7 @@ export const windowIndices = (series: CandleSeries, from?: number, to?: number):
   const a = from === undefined ? 0 : lowerBound(series.openTime, n, from);
   const b = to === undefined ? n : lowerBound(series.openTime, n, to);
   if (b <= a)
-    throw new BacktestError(
-      'EMPTY_WINDOW',
-      `${series.key.symbol} ${series.key.interval}: no candles in [${from ?? '-∞'}, ${to ?? '+∞'}) (series has ${n})`,
-    );
+    throw new BacktestError('EMPTY_WINDOW', `${series.key.symbol} ${series.key.interval}: no candles in [${from ?? '-∞'}, ${to ?? '+∞'}) (series has ${n})`);
   return { from: a, to: b };
 };
 
@@ -593,12 +590,7 @@ const checkTimeframe = (compiled: CompiledGenome, series: CandleSeries): void =>
 };
 
 /** One symbol: bind (indicators from the shared cache), simulate, measure. */
-export const backtestSymbol = (
-  compiled: CompiledGenome,
-  series: CandleSeries,
-  cache: IndicatorCache,
-  options: BacktestOptions = {},
-): SymbolBacktest => {
+export const backtestSymbol = (compiled: CompiledGenome, series: CandleSeries, cache: IndicatorCache, options: BacktestOptions = {}): SymbolBacktest => {
   checkTimeframe(compiled, series);
   const { from, to } = windowIndices(series, options.from, options.to);
   const bound = bindStrategy(compiled, series, cache);
@@ -680,5 +672,4 @@ export const backtestGenome = (
   };
 };
 
-const isCompiled = (g: unknown): g is CompiledGenome =>
-  typeof g === 'object' && g !== null && 'genome' in g && 'entry' in g && 'allowShort' in g;
+const isCompiled = (g: unknown): g is CompiledGenome => typeof g === 'object' && g !== null && 'genome' in g && 'entry' in g && 'allowShort' in g;

@@ -4,7 +4,20 @@
 // headline metrics per window and per cell) or it failed (a code and a message). Event ids derive from the job id,
 // so a redelivered job is recorded once.
 import * as t from 'io-ts';
-import { Actor, EpochMs, Finite, FiniteRecord, IdString, Name, NonNegativeInt, Text, Uuid, boundedArray, boundedRecord, nonEmptyArray } from '../primitives/codecs.js';
+import {
+  Actor,
+  EpochMs,
+  Finite,
+  FiniteRecord,
+  IdString,
+  Name,
+  NonNegativeInt,
+  Text,
+  Uuid,
+  boundedArray,
+  boundedRecord,
+  nonEmptyArray,
+} from '../primitives/codecs.js';
 import { ExchangeId } from '../market/exchange.js';
 import { GENOME_BOUNDS, Genome, MarketSymbol, Timeframe } from '../strategy/genome.js';
 
@@ -47,10 +60,7 @@ export type ParameterGridSpec = t.TypeOf<typeof ParameterGridCodec>;
 /** Which metric ranks grid cells (higher is better unless the metric is a loss such as maxDrawdown). */
 export const RankingMetric = Name;
 
-export const GridSearchSpecCodec = t.intersection(
-  [t.type({ grid: ParameterGridCodec }), t.partial({ metric: RankingMetric })],
-  'GridSearchSpec',
-);
+export const GridSearchSpecCodec = t.intersection([t.type({ grid: ParameterGridCodec }), t.partial({ metric: RankingMetric })], 'GridSearchSpec');
 export type GridSearchSpecData = t.TypeOf<typeof GridSearchSpecCodec>;
 
 /** Window sizes in bars of the first symbol's series; `step` defaults to `outOfSample`. */
@@ -110,10 +120,7 @@ const WindowRange = t.type({ from: EpochMs, to: EpochMs, bars: NonNegativeInt })
  */
 export const HEADLINE_METRICS = ['sharpe', 'totalReturn', 'maxDrawdown', 'tradeCount'] as const;
 export type HeadlineMetric = (typeof HEADLINE_METRICS)[number];
-export const HeadlineMetricsCodec = t.partial(
-  { sharpe: Finite, totalReturn: Finite, maxDrawdown: Finite, tradeCount: Finite },
-  'HeadlineMetrics',
-);
+export const HeadlineMetricsCodec = t.partial({ sharpe: Finite, totalReturn: Finite, maxDrawdown: Finite, tradeCount: Finite }, 'HeadlineMetrics');
 export type HeadlineMetrics = t.TypeOf<typeof HeadlineMetricsCodec>;
 
 const WindowChoice = t.partial({ params: FiniteRecord, inSampleScore: Finite });
@@ -126,7 +133,13 @@ const WindowChoice = t.partial({ params: FiniteRecord, inSampleScore: Finite });
 export const WalkForwardWindowCodec = t.union(
   [
     t.intersection([
-      t.type({ index: NonNegativeInt, inSample: WindowRange, outOfSample: WindowRange, inSampleHeadline: HeadlineMetricsCodec, outOfSampleHeadline: HeadlineMetricsCodec }),
+      t.type({
+        index: NonNegativeInt,
+        inSample: WindowRange,
+        outOfSample: WindowRange,
+        inSampleHeadline: HeadlineMetricsCodec,
+        outOfSampleHeadline: HeadlineMetricsCodec,
+      }),
       WindowChoice,
     ]),
     t.intersection([

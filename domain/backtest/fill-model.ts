@@ -53,21 +53,13 @@ export const EXIT_REASON_NAMES: Readonly<Record<ExitReason, string>> = {
 };
 
 /** A market fill's price: the reference price moved against the trader by the slippage. */
-export const marketFillPrice = (isBuy: boolean, price: number, slippage: number): number =>
-  isBuy ? price * (1 + slippage) : price * (1 - slippage);
+export const marketFillPrice = (isBuy: boolean, price: number, slippage: number): number => (isBuy ? price * (1 + slippage) : price * (1 - slippage));
 
 /**
  * Quantity to open at `fillPrice` with `equity` in the account: positionSize × equity committed, entry fee
  * included, capped by riskPerTrade when there is a protective stop `stopDistance` (a fraction) away.
  */
-export const positionQuantity = (
-  equity: number,
-  fillPrice: number,
-  side: Side,
-  risk: RiskParameters,
-  stopDistance: number,
-  config: FillConfig,
-): number => {
+export const positionQuantity = (equity: number, fillPrice: number, side: Side, risk: RiskParameters, stopDistance: number, config: FillConfig): number => {
   if (!(equity > 0) || !(fillPrice > 0) || side === 0) return 0;
   let qty = (risk.positionSize * equity) / (fillPrice * (1 + config.takerFee));
   if (stopDistance > 0 && Number.isFinite(stopDistance)) {

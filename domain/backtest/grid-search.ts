@@ -83,7 +83,11 @@ const childOf = (node: unknown, key: string): unknown => {
  * Left: why the path names nothing in the genome. applyParams writes through it and the API checks paths with it
  * (gridPathProblem), so a path accepted up front is a path the run can write.
  */
-export const resolveParamPath = (root: unknown, genome: Genome, rawPath: string): Either<string, { readonly node: Record<string, unknown>; readonly key: string }> => {
+export const resolveParamPath = (
+  root: unknown,
+  genome: Genome,
+  rawPath: string,
+): Either<string, { readonly node: Record<string, unknown>; readonly key: string }> => {
   const parts = normaliseParamPath(genome, rawPath).split('.');
   let node: unknown = root;
   for (let i = 0; i < parts.length - 1; i++) {
@@ -152,7 +156,10 @@ export interface GridSearchOptions extends BacktestOptions {
 }
 
 /** Higher is better for `metric` unless it is in LOWER_IS_BETTER; the comparator puts the best first. */
-export const betterFirst = (metric: string) => (a: number, b: number): number => (LOWER_IS_BETTER.has(metric) ? a - b : b - a);
+export const betterFirst =
+  (metric: string) =>
+  (a: number, b: number): number =>
+    LOWER_IS_BETTER.has(metric) ? a - b : b - a;
 
 export const gridSearch = (
   genome: Genome,

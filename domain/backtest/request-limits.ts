@@ -69,8 +69,7 @@ const gridProblems = (genome: Genome, grid: ParameterGrid, at: string, limits: B
     else seen.set(target, raw);
   }
   const cells = gridSize(grid);
-  if (cells > limits.maxGridCells)
-    problems.push({ path: at, message: `${cells} cells (the product of the value counts), at most ${limits.maxGridCells}` });
+  if (cells > limits.maxGridCells) problems.push({ path: at, message: `${cells} cells (the product of the value counts), at most ${limits.maxGridCells}` });
   else if (cells > limits.maxBacktestsPerJob)
     problems.push({ path: at, message: `${cells} cells are ${cells} backtests, at most ${limits.maxBacktestsPerJob} per job` });
 };
@@ -123,7 +122,10 @@ export const coverageProblems = (plan: BacktestRequestPlan, facts: CandleFacts, 
   });
   if (problems.length > 0) return problems;
   if (candles > limits.maxCandlesPerJob)
-    problems.push({ path: 'period', message: `holds ${candles} candles over ${plan.symbols.length} symbol(s), at most ${limits.maxCandlesPerJob} per job: shorten the period or use fewer symbols` });
+    problems.push({
+      path: 'period',
+      message: `holds ${candles} candles over ${plan.symbols.length} symbol(s), at most ${limits.maxCandlesPerJob} per job: shorten the period or use fewer symbols`,
+    });
   const wf = plan.walkForward;
   if (wf !== undefined) {
     // Windows are counted in bars of the first symbol's series, as the walk-forward analysis cuts them.
@@ -131,7 +133,10 @@ export const coverageProblems = (plan: BacktestRequestPlan, facts: CandleFacts, 
     const windows = walkForwardWindowCount(bars, wf);
     const span = wf.inSample + wf.outOfSample;
     if (windows === 0)
-      problems.push({ path: 'walkForward.inSample', message: `inSample + outOfSample (${span} bars) is longer than the period (${bars} ${plan.symbols[0]} ${plan.interval} bars)` });
+      problems.push({
+        path: 'walkForward.inSample',
+        message: `inSample + outOfSample (${span} bars) is longer than the period (${bars} ${plan.symbols[0]} ${plan.interval} bars)`,
+      });
     else if (windows > limits.maxWalkForwardWindows)
       problems.push({
         path: 'walkForward.step',

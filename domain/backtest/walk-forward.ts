@@ -56,7 +56,8 @@ export const walkForwardWindows = (start: number, end: number, spec: WalkForward
   const step = spec.step ?? outOfSample;
   for (const [k, v] of Object.entries({ inSample, outOfSample, step }))
     if (!Number.isSafeInteger(v) || v < 1) throw new WalkForwardError('INVALID_WALK_FORWARD', `${k} must be a positive whole number of bars, got ${v}`);
-  if (step < outOfSample) throw new WalkForwardError('INVALID_WALK_FORWARD', `step (${step}) below outOfSample (${outOfSample}) would overlap the out-of-sample parts`);
+  if (step < outOfSample)
+    throw new WalkForwardError('INVALID_WALK_FORWARD', `step (${step}) below outOfSample (${outOfSample}) would overlap the out-of-sample parts`);
   const windows: WindowBars[] = [];
   for (let s = start; s + inSample + outOfSample <= end; s += step) {
     const isTo = s + inSample;
@@ -88,7 +89,10 @@ export interface WalkForwardResult {
   readonly outOfSample: {
     readonly metrics: Readonly<Record<string, number>>;
     readonly perSymbol: Readonly<
-      Record<string, { readonly openTime: Float64Array; readonly equity: Float64Array; readonly trades: readonly ChainedTrade[]; readonly metrics: Record<string, number> }>
+      Record<
+        string,
+        { readonly openTime: Float64Array; readonly equity: Float64Array; readonly trades: readonly ChainedTrade[]; readonly metrics: Record<string, number> }
+      >
     >;
   };
 }
@@ -126,7 +130,10 @@ export const walkForward = (
     );
   // The backstop: the windows a stored result may list (the API's limit, BACKTEST_MAX_WALK_FORWARD_WINDOWS, is lower).
   if (bars.length > BACKTEST_BOUNDS.windows)
-    throw new WalkForwardError('TOO_MANY_WINDOWS', `${bars.length} windows, at most ${BACKTEST_BOUNDS.windows}: ask for longer windows, a longer step or a shorter range`);
+    throw new WalkForwardError(
+      'TOO_MANY_WINDOWS',
+      `${bars.length} windows, at most ${BACKTEST_BOUNDS.windows}: ask for longer windows, a longer step or a shorter range`,
+    );
   const initialCapital = options.initialCapital ?? DEFAULT_INITIAL_CAPITAL;
   const metric = spec.metric ?? DEFAULT_RANKING_METRIC;
 

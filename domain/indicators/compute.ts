@@ -82,8 +82,7 @@ const fillTulind = (s: CandleSeries, name: IndicatorName, binding: TulindBinding
 const normaliseTulind = (name: IndicatorName, start: number, out: Float64Array[]): void => {
   if (name === 'bbands') {
     const [lower, middle, upper] = out as [Float64Array, Float64Array, Float64Array];
-    for (let i = start; i < middle.length; i++)
-      if (Number.isNaN(lower[i]!) && !Number.isNaN(middle[i]!)) lower[i] = upper[i] = middle[i]!;
+    for (let i = start; i < middle.length; i++) if (Number.isNaN(lower[i]!) && !Number.isNaN(middle[i]!)) lower[i] = upper[i] = middle[i]!;
   } else if (name === 'stddev') {
     const [sd] = out as [Float64Array];
     for (let i = start; i < sd.length; i++) if (sd[i]! < 0) sd[i] = 0;
@@ -91,12 +90,7 @@ const normaliseTulind = (name: IndicatorName, start: number, out: Float64Array[]
 };
 
 /** Synchronous: both engines are (tulind calls its callback before returning). */
-export const computeIndicatorSync = (
-  series: CandleSeries,
-  name: IndicatorName,
-  params: IndicatorParams,
-  options: ComputeOptions = {},
-): IndicatorResult => {
+export const computeIndicatorSync = (series: CandleSeries, name: IndicatorName, params: IndicatorParams, options: ComputeOptions = {}): IndicatorResult => {
   const p = canonicalParams(name, params);
   const s = exact(series);
   const outputNames: readonly string[] = INDICATORS[name].outputs;

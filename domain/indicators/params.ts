@@ -20,8 +20,7 @@ export const canonicalParams = (name: IndicatorName, params: IndicatorParams): I
       throw new IndicatorParamsError(`${name}.${param} must be ${range.integer ? 'an integer ' : ''}in [${range.min}, ${range.max}], got ${v}`);
     out[param] = v === 0 ? 0 : v; // -0 → 0
   }
-  for (const param of Object.keys(params))
-    if (!Object.hasOwn(spec.params, param)) throw new IndicatorParamsError(`${name} has no parameter "${param}"`);
+  for (const param of Object.keys(params)) if (!Object.hasOwn(spec.params, param)) throw new IndicatorParamsError(`${name} has no parameter "${param}"`);
   // tulip refuses a long period below the short one (equal is allowed); the genome rule (short < long) is stricter.
   if (name === 'macd' && out['long']! < out['short']!) throw new IndicatorParamsError('macd.long must not be below macd.short');
   return out;

@@ -125,7 +125,8 @@ export const parameterDifferences = (original: CycleParameters, asked: AskedPara
   scalar('isDays', asked.isDays, o.isDays);
   scalar('oosDays', asked.oosDays, o.oosDays);
   for (const k of ['minOosSharpe', 'minOosTrades', 'minIsSharpe'] as const)
-    if (asked.filter !== undefined && asked.filter[k] !== o.filter[k]) out.push({ parameter: `filter.${k}`, asked: String(asked.filter[k]), original: String(o.filter[k]) });
+    if (asked.filter !== undefined && asked.filter[k] !== o.filter[k])
+      out.push({ parameter: `filter.${k}`, asked: String(asked.filter[k]), original: String(o.filter[k]) });
   scalar('minHistory', asked.minHistory, o.minHistory);
   return out;
 };

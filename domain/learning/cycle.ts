@@ -259,7 +259,13 @@ export const planCycle = (state: LearnerState, options: CycleOptions, rnd: Rando
     options.generator === 'random'
       ? generateRandomCycle(generatorOptions, rnd)
       : generateCycle(
-          { population, policy: state.policy, regime: options.regime, historySize: state.history.filter((r) => r.fitness !== null && Number.isFinite(r.fitness)).length, ...(priors === undefined ? {} : { priors }) },
+          {
+            population,
+            policy: state.policy,
+            regime: options.regime,
+            historySize: state.history.filter((r) => r.fitness !== null && Number.isFinite(r.fitness)).length,
+            ...(priors === undefined ? {} : { priors }),
+          },
           generatorOptions,
           rnd,
         );
@@ -325,7 +331,11 @@ export const concludeCycle = (state: LearnerState, options: CycleOptions, plan: 
  * genome's fitness for the cycle's regime, the insights are recomputed over every row so far. concludeCycle learns
  * from all its records; the daily cycle from those whose events are in the log.
  */
-export const learnFromRecords = (state: LearnerState, options: Pick<CycleOptions, 'regime' | 'timeframes'>, records: readonly StrategyRecord[]): LearnerState => {
+export const learnFromRecords = (
+  state: LearnerState,
+  options: Pick<CycleOptions, 'regime' | 'timeframes'>,
+  records: readonly StrategyRecord[],
+): LearnerState => {
   const history = [...state.history, ...records];
   const tested = new Set(state.tested);
   for (const r of records) tested.add(r.fingerprint);
@@ -341,7 +351,12 @@ export const learnFromRecords = (state: LearnerState, options: Pick<CycleOptions
 /** One cycle: generate, backtest IS and OOS, filter and learn on OOS. The new learner state is in the result. */
 export const runCycle = (state: LearnerState, options: CycleOptions, backtest: BacktestFn, rnd: Random): CycleResult => {
   const plan = planCycle(state, options, rnd);
-  return concludeCycle(state, options, plan, plan.generation.genomes.map((g) => backtestOnWindows(g.genome, options, backtest)));
+  return concludeCycle(
+    state,
+    options,
+    plan,
+    plan.generation.genomes.map((g) => backtestOnWindows(g.genome, options, backtest)),
+  );
 };
 
 export interface ForwardResult {

@@ -46,11 +46,9 @@ export const genomeFeatures = (genome: Genome): GenomeFeatures => {
   // Constants compared with an indicator (either side of the condition), by indicator name.
   const nameOf = new Map(genome.indicators.map((i) => [i.id as string, i.name]));
   const thresholds = new Map<string, number[]>();
-  const keyOf = (o: Operand): string | undefined =>
-    'indicator' in o ? nameOf.get(o.indicator) : 'prediction' in o ? `prediction.${o.prediction}` : undefined;
+  const keyOf = (o: Operand): string | undefined => ('indicator' in o ? nameOf.get(o.indicator) : 'prediction' in o ? `prediction.${o.prediction}` : undefined);
   for (const c of [...genome.entry.conditions, ...genome.exit.conditions]) {
-    const [key, value] =
-      'value' in c.right ? [keyOf(c.left), c.right.value] : 'value' in c.left ? [keyOf(c.right), c.left.value] : [undefined, undefined];
+    const [key, value] = 'value' in c.right ? [keyOf(c.left), c.right.value] : 'value' in c.left ? [keyOf(c.right), c.left.value] : [undefined, undefined];
     if (key === undefined || value === undefined) continue;
     thresholds.set(key, [...(thresholds.get(key) ?? []), value]);
   }

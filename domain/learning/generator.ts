@@ -165,7 +165,8 @@ export const generateCycle = (learner: LearnerView, options: GeneratorOptions, r
     produced[origin]++;
   };
   // A random genome trades one symbol, like a policy sample (a GA child inherits its parents' symbols).
-  const drawRandom = () => freshRandom({ rnd, symbols: [pick(rnd, options.symbols)], timeframe: drawTimeframe() }, { ...lineageCommon, operators: ['random:exploration'] });
+  const drawRandom = () =>
+    freshRandom({ rnd, symbols: [pick(rnd, options.symbols)], timeframe: drawTimeframe() }, { ...lineageCommon, operators: ['random:exploration'] });
   const pushRandom = () => {
     let genome = drawRandom();
     let fp = genomeFingerprint(genome);

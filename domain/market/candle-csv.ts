@@ -45,7 +45,9 @@ export const parseCandleHeader = (line: string): Either<string, CandleCsvLayout>
     }
   }
   if (got.length < REQUIRED_COLUMNS.length)
-    return either.left(`missing column${REQUIRED_COLUMNS.length - got.length > 1 ? 's' : ''} ${REQUIRED_COLUMNS.slice(got.length).join(', ')} (expected ${EXPECTED_HEADER})`);
+    return either.left(
+      `missing column${REQUIRED_COLUMNS.length - got.length > 1 ? 's' : ''} ${REQUIRED_COLUMNS.slice(got.length).join(', ')} (expected ${EXPECTED_HEADER})`,
+    );
   return either.right({ columns: got as CandleColumn[] });
 };
 
@@ -77,8 +79,7 @@ export const CountField = new t.Type<number, string, unknown>(
   String,
 );
 
-const fieldCodec = (column: CandleColumn): t.Type<number, string, unknown> =>
-  column === 'open_time_ms' || column === 'trades' ? CountField : DecimalField;
+const fieldCodec = (column: CandleColumn): t.Type<number, string, unknown> => (column === 'open_time_ms' || column === 'trades' ? CountField : DecimalField);
 
 const FIELD_KEYS: Record<CandleColumn, keyof Candle> = {
   open_time_ms: 'openTime',
@@ -144,7 +145,13 @@ export interface CandleCsvReader {
 const iso = (ms: number) => new Date(ms).toISOString();
 
 const sameValues = (a: Candle, b: Candle) =>
-  a.open === b.open && a.high === b.high && a.low === b.low && a.close === b.close && a.volume === b.volume && a.quoteVolume === b.quoteVolume && a.trades === b.trades;
+  a.open === b.open &&
+  a.high === b.high &&
+  a.low === b.low &&
+  a.close === b.close &&
+  a.volume === b.volume &&
+  a.quoteVolume === b.quoteVolume &&
+  a.trades === b.trades;
 
 /**
  * A reader for one file. Rows must be in strictly ascending open time: a row that repeats the previous

@@ -2,7 +2,9 @@
 // the calendar day, one observation, and the columnar form the feature code reads.
 import * as t from 'io-ts';
 
-export interface DayBrand { readonly Day: unique symbol }
+export interface DayBrand {
+  readonly Day: unique symbol;
+}
 const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
 /** A UTC calendar day, `YYYY-MM-DD`; impossible dates (2023-02-29) are refused, not rolled over. */
 export const Day = t.brand(
@@ -31,7 +33,9 @@ const SOURCE_RE = '[a-z0-9][a-z0-9._-]{0,39}';
 const SOCIAL_SYMBOL_RE = '[A-Z0-9]{2,20}';
 const SERIES_RE = new RegExp(`^(fear_greed|sp500|nasdaq|vix|social:${SOURCE_RE}:${SOCIAL_SYMBOL_RE})$`);
 
-export interface SeriesIdBrand { readonly SeriesId: unique symbol }
+export interface SeriesIdBrand {
+  readonly SeriesId: unique symbol;
+}
 /** `fear_greed`, `sp500`, `nasdaq`, `vix`, or `social:<source>:<symbol>` (e.g. `social:lunarcrush:BTC`). */
 export const SeriesId = t.brand(t.string, (s): s is t.Branded<string, SeriesIdBrand> => SERIES_RE.test(s), 'SeriesId');
 export type SeriesId = t.TypeOf<typeof SeriesId>;

@@ -3,6 +3,8 @@
 // this is the one shape every event, request, file name and setting keeps.
 import * as t from 'io-ts';
 
-export interface ExchangeIdBrand { readonly ExchangeId: unique symbol }
+export interface ExchangeIdBrand {
+  readonly ExchangeId: unique symbol;
+}
 export const ExchangeId = t.brand(t.string, (s): s is t.Branded<string, ExchangeIdBrand> => /^[a-z][a-z0-9]{1,31}$/.test(s), 'ExchangeId');
 export type ExchangeId = t.TypeOf<typeof ExchangeId>;

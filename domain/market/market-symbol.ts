@@ -10,7 +10,9 @@ import { isEquityVenue } from './trading-slots.js';
 
 export { ExchangeId } from './exchange.js';
 
-export interface TickerBrand { readonly Ticker: unique symbol }
+export interface TickerBrand {
+  readonly Ticker: unique symbol;
+}
 /** A stock ticker: a capital letter, then up to 9 capital letters, digits or dots (`GOOG`, `BRK.B`). */
 export const Ticker = t.brand(t.string, (s): s is t.Branded<string, TickerBrand> => /^[A-Z][A-Z0-9.]{0,9}$/.test(s), 'Ticker');
 

@@ -26,8 +26,7 @@ export interface ResampleOptions {
 }
 
 /** Whether `from` candles fit a whole number of times into `to` candles. */
-export const canResample = (from: Interval, to: Interval): boolean =>
-  INTERVAL_MS[to] > INTERVAL_MS[from] && INTERVAL_MS[to] % INTERVAL_MS[from] === 0;
+export const canResample = (from: Interval, to: Interval): boolean => INTERVAL_MS[to] > INTERVAL_MS[from] && INTERVAL_MS[to] % INTERVAL_MS[from] === 0;
 
 export const resample = (series: CandleSeries, target: Interval, options: ResampleOptions = {}): Either<string, ResampledSeries> => {
   const from = series.key.interval;

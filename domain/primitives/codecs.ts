@@ -21,11 +21,9 @@ export const SCHEMA_BOUNDS = {
 } as const;
 
 /** A string of at most `max` UTF-16 code units. */
-export const boundedString = (max: number, name = `String(≤${max})`) =>
-  t.refinement(t.string, (s) => s.length <= max, name);
+export const boundedString = (max: number, name = `String(≤${max})`) => t.refinement(t.string, (s) => s.length <= max, name);
 /** A non-empty string of at most `max` code units. */
-export const boundedNonEmptyString = (max: number, name = `NonEmptyString(≤${max})`) =>
-  t.refinement(t.string, (s) => s.length > 0 && s.length <= max, name);
+export const boundedNonEmptyString = (max: number, name = `NonEmptyString(≤${max})`) => t.refinement(t.string, (s) => s.length > 0 && s.length <= max, name);
 /** A list of at most `max` items. */
 export const boundedArray = <C extends t.Mixed>(codec: C, max: number, name = `Array<${codec.name}>(≤${max})`) =>
   t.refinement(t.array(codec), (xs) => xs.length <= max, name);
@@ -53,12 +51,16 @@ export const Text = boundedString(SCHEMA_BOUNDS.text, 'Text');
 /** Cuts system-written text to what Text accepts (an error message must never stop its own recording). */
 export const clipText = (s: string, max: number = SCHEMA_BOUNDS.text): string => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
 
-export interface UuidBrand { readonly Uuid: unique symbol }
+export interface UuidBrand {
+  readonly Uuid: unique symbol;
+}
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 export const Uuid = t.brand(t.string, (s): s is t.Branded<string, UuidBrand> => UUID_RE.test(s), 'Uuid');
 export type Uuid = t.TypeOf<typeof Uuid>;
 
-export interface IsoTimestampBrand { readonly IsoTimestamp: unique symbol }
+export interface IsoTimestampBrand {
+  readonly IsoTimestamp: unique symbol;
+}
 // ISO-8601 instant in UTC as produced by Date#toISOString, from 1970 (epoch milliseconds are never negative) to 9999
 // (the last year Date#toISOString writes with four digits).
 const ISO_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
@@ -80,14 +82,12 @@ const isRealInstant = (s: string): boolean => {
   const days = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!;
   return day <= days && num(s, 11, 2) < 24 && num(s, 14, 2) < 60 && num(s, 17, 2) < 60;
 };
-export const IsoTimestamp = t.brand(
-  t.string,
-  (s): s is t.Branded<string, IsoTimestampBrand> => ISO_RE.test(s) && isRealInstant(s),
-  'IsoTimestamp',
-);
+export const IsoTimestamp = t.brand(t.string, (s): s is t.Branded<string, IsoTimestampBrand> => ISO_RE.test(s) && isRealInstant(s), 'IsoTimestamp');
 export type IsoTimestamp = t.TypeOf<typeof IsoTimestamp>;
 
-export interface FiniteBrand { readonly Finite: unique symbol }
+export interface FiniteBrand {
+  readonly Finite: unique symbol;
+}
 // JSON cannot carry NaN/Infinity and a metric that is NaN is a bug upstream: refuse it at the door.
 export const Finite = t.brand(t.number, (n): n is t.Branded<number, FiniteBrand> => Number.isFinite(n), 'Finite');
 export type Finite = t.TypeOf<typeof Finite>;
@@ -109,21 +109,21 @@ export const EpochMs = t.brand(
 );
 export type EpochMs = t.TypeOf<typeof EpochMs>;
 
-export interface FractionBrand { readonly Fraction: unique symbol }
+export interface FractionBrand {
+  readonly Fraction: unique symbol;
+}
 /** A number in (0, 1]: a share of equity or a distance from the entry price. */
 export const Fraction = t.brand(t.number, (n): n is t.Branded<number, FractionBrand> => n > 0 && n <= 1, 'Fraction');
 export type Fraction = t.TypeOf<typeof Fraction>;
 
 export const nonEmptyString = (max = 1000) =>
-  t.brand(
-    t.string,
-    (s): s is t.Branded<string, { readonly NonEmptyString: unique symbol }> => s.trim().length > 0 && s.length <= max,
-    'NonEmptyString',
-  );
+  t.brand(t.string, (s): s is t.Branded<string, { readonly NonEmptyString: unique symbol }> => s.trim().length > 0 && s.length <= max, 'NonEmptyString');
 export const Reason = nonEmptyString(2000);
 export type Reason = t.TypeOf<typeof Reason>;
 
-export interface ActorBrand { readonly Actor: unique symbol }
+export interface ActorBrand {
+  readonly Actor: unique symbol;
+}
 // Who did it: `system:<name>`, `operator:<name>` or `worker:<id>`.
 const ACTOR_RE = /^(system|operator|worker):[A-Za-z0-9._@-]{1,100}$/;
 export const Actor = t.brand(t.string, (s): s is t.Branded<string, ActorBrand> => ACTOR_RE.test(s), 'Actor');

@@ -22,9 +22,7 @@ export const fieldErrors = (errors: t.Errors): FieldError[] => {
   const out: FieldError[] = [];
   for (const e of errors) {
     // Union and intersection members show up in the context under numeric keys; they are not part of the path.
-    const keys = e.context
-      .filter((c, i) => i > 0 && c.key !== '' && !isMemberIndex(e.context[i - 1]?.type))
-      .map((c) => c.key);
+    const keys = e.context.filter((c, i) => i > 0 && c.key !== '' && !isMemberIndex(e.context[i - 1]?.type)).map((c) => c.key);
     const path = keys.join('.') || '(root)';
     const last = e.context[e.context.length - 1];
     const message = e.message ?? `expected ${last?.type.name ?? 'value'}, got ${describe(e.value)}`;
@@ -47,5 +45,4 @@ const isMemberIndex = (parent: unknown): boolean => {
   return tag === 'UnionType' || tag === 'IntersectionType';
 };
 
-export const formatFieldErrors = (errors: readonly FieldError[]): string =>
-  errors.map((e) => `${e.path}: ${e.message}`).join('; ');
+export const formatFieldErrors = (errors: readonly FieldError[]): string => errors.map((e) => `${e.path}: ${e.message}`).join('; ');

@@ -154,7 +154,10 @@ export const opaqueParts = (codec: t.Any): string[] => {
     seen.add(n);
     const c = unwrap(n);
     if (c !== n) return visit(c);
-    if (c._tag === undefined || !(LEAVES.has(c._tag) || OBJECTS.has(c._tag) || ['UnionType', 'ArrayType', 'ReadonlyArrayType', 'TupleType', 'DictionaryType'].includes(c._tag))) {
+    if (
+      c._tag === undefined ||
+      !(LEAVES.has(c._tag) || OBJECTS.has(c._tag) || ['UnionType', 'ArrayType', 'ReadonlyArrayType', 'TupleType', 'DictionaryType'].includes(c._tag))
+    ) {
       found.add(c.name);
       return;
     }

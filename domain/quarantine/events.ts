@@ -33,4 +33,6 @@ export const QuarantineEventData = {
 } as const;
 
 export type QuarantineEventType = keyof typeof QuarantineEventData;
-export type QuarantineEvent = { [K in QuarantineEventType]: { readonly type: K; readonly data: t.TypeOf<(typeof QuarantineEventData)[K]> } }[QuarantineEventType];
+export type QuarantineEvent = {
+  [K in QuarantineEventType]: { readonly type: K; readonly data: t.TypeOf<(typeof QuarantineEventData)[K]> };
+}[QuarantineEventType];

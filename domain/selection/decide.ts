@@ -26,7 +26,10 @@ export type SelectionError =
 export const decideSelection = (command: SelectPairs, alreadySelected: boolean): Either<SelectionError, PairsSelected> => {
   if (alreadySelected) return either.left({ kind: 'AlreadySelected', day: command.day, message: `pairs for ${command.day} are already selected` });
   const scored = scorePairs(command.candidates, command.rules);
-  const selected = scored.filter((c) => c.eligible).slice(0, command.rules.topN).map((c) => c.symbol);
+  const selected = scored
+    .filter((c) => c.eligible)
+    .slice(0, command.rules.topN)
+    .map((c) => c.symbol);
   if (selected.length === 0)
     return either.left({
       kind: 'NoEligibleCandidates',

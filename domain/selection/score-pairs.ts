@@ -42,7 +42,7 @@ export const percentileRanks = (values: readonly number[]): number[] => {
   if (n === 1) return [1];
   const order = values.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
   const ranks = new Array<number>(n);
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     let j = i;
     while (j + 1 < n && order[j + 1]![0] === order[i]![0]) j++;
     const r = (i + j) / 2 / (n - 1);

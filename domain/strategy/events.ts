@@ -1,6 +1,19 @@
 // The facts of a strategy's life, each with the codec that reads it back from the store.
 import * as t from 'io-ts';
-import { Actor, Finite, FiniteRecord, IdString, IsoTimestamp, Name, NonNegativeInt, Reason, Text, Uuid, boundedArray, boundedRecord } from '../primitives/codecs.js';
+import {
+  Actor,
+  Finite,
+  FiniteRecord,
+  IdString,
+  IsoTimestamp,
+  Name,
+  NonNegativeInt,
+  Reason,
+  Text,
+  Uuid,
+  boundedArray,
+  boundedRecord,
+} from '../primitives/codecs.js';
 import { GENOME_BOUNDS } from './genome.js';
 import { Genome, MarketSymbol, Timeframe } from './genome.js';
 

@@ -11,8 +11,7 @@ import { withShape } from '../primitives/exact.js';
 /** The most a genome may hold (schema ceilings: the API may set lower limits, e.g. symbols per genome). */
 export const GENOME_BOUNDS = { symbols: 50, indicators: 32, params: 16, conditions: 32, parentIds: 64, operators: 64 } as const;
 
-const keyof = <K extends string>(keys: readonly K[], name: string) =>
-  t.keyof(Object.fromEntries(keys.map((k) => [k, null])) as Record<K, null>, name);
+const keyof = <K extends string>(keys: readonly K[], name: string) => t.keyof(Object.fromEntries(keys.map((k) => [k, null])) as Record<K, null>, name);
 
 export const STRATEGY_TYPES = ['momentum', 'mean_reversion', 'breakout', 'hybrid', 'prediction_driven'] as const;
 export const StrategyType = keyof(STRATEGY_TYPES, 'StrategyType');
@@ -24,14 +23,14 @@ export type Timeframe = t.TypeOf<typeof Timeframe>;
 
 export const IndicatorNameCodec = keyof(Object.keys(INDICATORS) as IndicatorName[], 'IndicatorName');
 
-export interface IndicatorIdBrand { readonly IndicatorId: unique symbol }
-export const IndicatorId = t.brand(
-  t.string,
-  (s): s is t.Branded<string, IndicatorIdBrand> => /^[a-z][a-z0-9_]{0,31}$/.test(s),
-  'IndicatorId',
-);
+export interface IndicatorIdBrand {
+  readonly IndicatorId: unique symbol;
+}
+export const IndicatorId = t.brand(t.string, (s): s is t.Branded<string, IndicatorIdBrand> => /^[a-z][a-z0-9_]{0,31}$/.test(s), 'IndicatorId');
 
-export interface MarketSymbolBrand { readonly MarketSymbol: unique symbol }
+export interface MarketSymbolBrand {
+  readonly MarketSymbol: unique symbol;
+}
 /** An exchange pair without separator, as the exchanges and ../shared/data spell it: `BTCUSDT`. */
 export const MarketSymbol = t.brand(t.string, (s): s is t.Branded<string, MarketSymbolBrand> => /^[A-Z0-9]{5,20}$/.test(s), 'MarketSymbol');
 export type MarketSymbol = t.TypeOf<typeof MarketSymbol>;
@@ -55,7 +54,10 @@ export const Comparison = keyof(['gt', 'gte', 'lt', 'lte', 'crosses_above', 'cro
 export const Condition = t.type({ left: Operand, op: Comparison, right: Operand }, 'Condition');
 export type Condition = t.TypeOf<typeof Condition>;
 
-export const ConditionSet = t.type({ mode: keyof(['all', 'any'] as const, 'ConditionMode'), conditions: boundedArray(Condition, GENOME_BOUNDS.conditions) }, 'ConditionSet');
+export const ConditionSet = t.type(
+  { mode: keyof(['all', 'any'] as const, 'ConditionMode'), conditions: boundedArray(Condition, GENOME_BOUNDS.conditions) },
+  'ConditionSet',
+);
 export type ConditionSet = t.TypeOf<typeof ConditionSet>;
 
 /** Distances from the entry price as fractions: 0.05 is 5%. */
@@ -143,8 +145,7 @@ export const genomeProblems = (g: Genome): Problem[] => {
     g[side].conditions.forEach((c, i) => {
       checkOperand(c.left, [side, 'conditions', i, 'left']);
       checkOperand(c.right, [side, 'conditions', i, 'right']);
-      if ('value' in c.left && 'value' in c.right)
-        problems.push({ path: [side, 'conditions', i], message: 'compares two constants' });
+      if ('value' in c.left && 'value' in c.right) problems.push({ path: [side, 'conditions', i], message: 'compares two constants' });
     });
   if (g.entry.conditions.length === 0) problems.push({ path: ['entry', 'conditions'], message: 'a strategy needs at least one entry condition' });
   const { takeProfit, stopLoss, trailingStop } = g.exitRules;
@@ -160,26 +161,29 @@ export const genomeProblems = (g: Genome): Problem[] => {
   return problems;
 };
 
-export const Genome = withShape(new t.Type<Genome, t.OutputOf<typeof GenomeShape>, unknown>(
-  'Genome',
-  (u): u is Genome => GenomeShape.is(u) && genomeProblems(u).length === 0,
-  (u, c) =>
-    pipe(
-      GenomeShape.validate(u, c),
-      either.chain((g) => {
-        const problems = genomeProblems(g);
-        if (problems.length === 0) return t.success(g);
-        return t.failures(
-          problems.map((p) => ({
-            value: u,
-            message: p.message,
-            context: [...c, ...p.path.map((k) => ({ key: String(k), type: t.unknown, actual: undefined }))],
-          })),
-        );
-      }),
-    ),
-  (g) => GenomeShape.encode(g),
-), GenomeShape);
+export const Genome = withShape(
+  new t.Type<Genome, t.OutputOf<typeof GenomeShape>, unknown>(
+    'Genome',
+    (u): u is Genome => GenomeShape.is(u) && genomeProblems(u).length === 0,
+    (u, c) =>
+      pipe(
+        GenomeShape.validate(u, c),
+        either.chain((g) => {
+          const problems = genomeProblems(g);
+          if (problems.length === 0) return t.success(g);
+          return t.failures(
+            problems.map((p) => ({
+              value: u,
+              message: p.message,
+              context: [...c, ...p.path.map((k) => ({ key: String(k), type: t.unknown, actual: undefined }))],
+            })),
+          );
+        }),
+      ),
+    (g) => GenomeShape.encode(g),
+  ),
+  GenomeShape,
+);
 
 /** What the dashboards show of a genome without loading it whole. */
 export const genomeSummary = (g: Genome) => ({

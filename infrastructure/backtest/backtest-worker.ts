@@ -20,9 +20,7 @@ export type ToWorker =
   /** `series`: symbol → series id, for each of the job's symbols. */
   | { readonly type: 'job'; readonly seq: number; readonly job: BacktestJob; readonly series: Readonly<Record<string, string>> };
 
-export type FromWorker =
-  | { readonly type: 'ready' }
-  | { readonly type: 'result'; readonly seq: number; readonly outcome: BacktestJobOutcome };
+export type FromWorker = { readonly type: 'ready' } | { readonly type: 'result'; readonly seq: number; readonly outcome: BacktestJobOutcome };
 
 export interface WorkerOptions {
   readonly entry: string;

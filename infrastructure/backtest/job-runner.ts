@@ -80,7 +80,11 @@ const seriesDigest = (series: CandleSeries, end: number): string => {
  * sha-256 over the exchange, the interval and, per symbol in the job's order, the candles the result depends on:
  * every candle from the series' start (the indicators' warm-up) up to the end of the simulated window.
  */
-export const dataFingerprint = (job: Pick<BacktestJob, 'exchange' | 'interval' | 'symbols'>, seriesBySymbol: Readonly<Record<string, CandleSeries>>, ends: Readonly<Record<string, number>>): string => {
+export const dataFingerprint = (
+  job: Pick<BacktestJob, 'exchange' | 'interval' | 'symbols'>,
+  seriesBySymbol: Readonly<Record<string, CandleSeries>>,
+  ends: Readonly<Record<string, number>>,
+): string => {
   const h = createHash('sha256');
   h.update(`mastertrade-candles-v1\n${job.exchange}\n${job.interval}\n`);
   for (const symbol of job.symbols) h.update(`${symbol}:${seriesDigest(seriesBySymbol[symbol]!, ends[symbol]!)}\n`);
@@ -103,7 +107,11 @@ export const jobSeriesProblem = (job: BacktestJob, seriesBySymbol: Readonly<Reco
     const s = seriesBySymbol[symbol];
     if (s === undefined) return failure(job.jobId, 'MISSING_SERIES', `no candles given for ${symbol}`);
     if (s.key.exchange !== job.exchange || s.key.interval !== job.interval || s.key.symbol !== symbol)
-      return failure(job.jobId, 'SERIES_MISMATCH', `series ${s.key.exchange}:${s.key.symbol}:${s.key.interval} given for ${job.exchange}:${symbol}:${job.interval}`);
+      return failure(
+        job.jobId,
+        'SERIES_MISMATCH',
+        `series ${s.key.exchange}:${s.key.symbol}:${s.key.interval} given for ${job.exchange}:${symbol}:${job.interval}`,
+      );
   }
   return undefined;
 };
@@ -147,9 +155,7 @@ export const runBacktestJob = (job: BacktestJob, seriesBySymbol: Readonly<Record
       perSymbol[symbol] = { metrics: finiteOnly(r.storedMetrics), gaps: r.gaps.gaps, trades: r.trades.length };
       if (job.detail === 'summary') continue;
       equity[symbol] = downsampleEquity(r.equity, series.openTime.subarray(w.from, w.to));
-      r.trades.forEach((t, i) =>
-        trades.push(resultTrade(symbol, t, EXIT_REASON_NAMES[r.exitReasons[i]!] ?? 'unknown')),
-      );
+      r.trades.forEach((t, i) => trades.push(resultTrade(symbol, t, EXIT_REASON_NAMES[r.exitReasons[i]!] ?? 'unknown')));
     }
     const metrics = finiteOnly({
       ...bt.aggregate.meanMetrics,

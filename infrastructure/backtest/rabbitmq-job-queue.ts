@@ -141,7 +141,8 @@ export class RabbitMqJobQueue implements BacktestJobQueue {
     this.queue = options.queue ?? DEFAULT_BACKTEST_QUEUE;
     this.deadLetterQueue = `${this.queue}.dead`;
     this.deliveryLimit = options.deliveryLimit ?? DEFAULT_DELIVERY_LIMIT;
-    if (!Number.isSafeInteger(this.deliveryLimit) || this.deliveryLimit < 1) throw new Error(`deliveryLimit must be an integer >= 1, got ${this.deliveryLimit}`);
+    if (!Number.isSafeInteger(this.deliveryLimit) || this.deliveryLimit < 1)
+      throw new Error(`deliveryLimit must be an integer >= 1, got ${this.deliveryLimit}`);
     this.log = options.log ?? createLogger(process.env['LOG_LEVEL'] ?? 'info', 'backtest-queue');
   }
 
@@ -309,7 +310,12 @@ export class RabbitMqJobQueue implements BacktestJobQueue {
             throw e instanceof QueueDeclarationError ? new AbortError(e) : e;
           }
         },
-        { retries, minTimeout: 200, maxTimeout: 30_000, onFailedAttempt: ({ attemptNumber, error }) => this.log.warn({ attempt: attemptNumber, error: errorMessage(error) }, what) },
+        {
+          retries,
+          minTimeout: 200,
+          maxTimeout: 30_000,
+          onFailedAttempt: ({ attemptNumber, error }) => this.log.warn({ attempt: attemptNumber, error: errorMessage(error) }, what),
+        },
       );
     // Lost the channel (broker restart, connection cut): consume again, with backoff, until stopped.
     const reconnect = () => {

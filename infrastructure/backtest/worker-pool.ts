@@ -138,8 +138,7 @@ export class WorkerPool implements BacktestExecutor {
       this.series.delete(k);
       p.then(
         (s) => {
-          for (const slot of this.slots)
-            if (slot.sent.delete(s.id)) this.post(slot, { type: 'drop', id: s.id });
+          for (const slot of this.slots) if (slot.sent.delete(s.id)) this.post(slot, { type: 'drop', id: s.id });
         },
         () => undefined,
       );
@@ -235,7 +234,8 @@ export class WorkerPool implements BacktestExecutor {
 
   private givenSeries(s: CandleSeries): SharedSeries {
     let shared = this.given.get(s);
-    if (shared === undefined) this.given.set(s, (shared = toSharedSeries(`given:${seriesKeyId(s.key.exchange, s.key.symbol, s.key.interval)}#${++this.version}`, s)));
+    if (shared === undefined)
+      this.given.set(s, (shared = toSharedSeries(`given:${seriesKeyId(s.key.exchange, s.key.symbol, s.key.interval)}#${++this.version}`, s)));
     return shared;
   }
 

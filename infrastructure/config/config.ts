@@ -66,7 +66,13 @@ const timeframeList = (name: string) =>
     name,
     (u): u is LearningTimeframe[] => Array.isArray(u),
     (u, c) => {
-      const parts = typeof u === 'string' ? u.split(',').map((x) => x.trim()).filter(Boolean) : [];
+      const parts =
+        typeof u === 'string'
+          ? u
+              .split(',')
+              .map((x) => x.trim())
+              .filter(Boolean)
+          : [];
       const wrong = parts.filter((x) => !(LEARNING_TIMEFRAME_CHOICES as readonly string[]).includes(x));
       return parts.length > 0 && wrong.length === 0
         ? t.success([...new Set(parts)] as LearningTimeframe[])
@@ -170,7 +176,11 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const decoded = Env.decode(present);
   if (either.isLeft(decoded))
-    return either.left(`Invalid configuration:\n${fieldErrors(decoded.left).map((e) => `  ${e.path}: ${e.message}`).join('\n')}`);
+    return either.left(
+      `Invalid configuration:\n${fieldErrors(decoded.left)
+        .map((e) => `  ${e.path}: ${e.message}`)
+        .join('\n')}`,
+    );
   const e = decoded.right;
   const eventStore = e.EVENT_STORE ?? 'postgres';
   if (eventStore === 'eventstoredb' && !e.EVENTSTORE_CONNECTION_STRING)
@@ -189,7 +199,10 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
     marketData: {
       source: e.MARKET_DATA_SOURCE ?? 'ccxt',
       exchange: e.EXCHANGE ?? 'binance',
-      defaultSymbols: (e.COLLECTOR_SYMBOLS ?? 'BTCUSDT,ETHUSDT,BNBUSDT').split(',').map((s) => s.trim()).filter(Boolean),
+      defaultSymbols: (e.COLLECTOR_SYMBOLS ?? 'BTCUSDT,ETHUSDT,BNBUSDT')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
       pairSelectionCron: e.PAIR_SELECTION_CRON ?? '0 2 * * *',
       topN: e.PAIR_SELECTION_TOP_N ?? 10,
       orderBookIntervalSeconds: e.ORDER_BOOK_INTERVAL_SECONDS ?? 60,

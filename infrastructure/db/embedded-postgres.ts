@@ -191,7 +191,9 @@ export const startEmbeddedPostgres = async (options: EmbeddedOptions): Promise<E
         );
       const failed = await canConnect(running.port);
       if (failed !== undefined)
-        throw new Error(`the embedded PostgreSQL in ${databaseDir} (pid ${running.pid}, port ${running.port}, started by ${who}) runs but refuses connections: ${failed}`);
+        throw new Error(
+          `the embedded PostgreSQL in ${databaseDir} (pid ${running.pid}, port ${running.port}, started by ${who}) runs but refuses connections: ${failed}`,
+        );
       return { url: urlFor(running.port), pid: running.pid, port: running.port, owned: false, ownerDescription: who, stop: async () => undefined };
     }
     // Its owner is gone (killed): this process adopts the server and stops it when it closes.

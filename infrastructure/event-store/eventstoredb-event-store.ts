@@ -138,9 +138,7 @@ export class EventStoreDbEventStore implements EventStore {
     try {
       const result = await this.client.appendToStream(
         streamName,
-        events.map((e) =>
-          jsonEvent<JSONEventType>({ id: e.eventId, type: e.type, data: e.data as JSONType, metadata: e.metadata }),
-        ),
+        events.map((e) => jsonEvent<JSONEventType>({ id: e.eventId, type: e.type, data: e.data as JSONType, metadata: e.metadata })),
         { expectedRevision: toEsdbExpectedRevision(expected) },
       );
       // With `throwOnAppendFailure=false` in the connection string a conflict comes back as success: false, and the
@@ -283,8 +281,7 @@ export class EventStoreDbEventStore implements EventStore {
     const byId = new Map(latest.map(([r, e]) => [e.id.toLowerCase(), [r, e] as const]));
     const found = events.filter((e) => byId.has(e.eventId.toLowerCase()));
     if (found.length === 0) return undefined;
-    if (found.length < events.length)
-      return either.left({ kind: 'PartialDuplicate', streamName, duplicateEventIds: found.map((e) => e.eventId) });
+    if (found.length < events.length) return either.left({ kind: 'PartialDuplicate', streamName, duplicateEventIds: found.map((e) => e.eventId) });
     const lastOfBatch = byId.get(events[events.length - 1]!.eventId.toLowerCase())!;
     return either.right({ nextExpectedRevision: head[1].revision, position: positionOf(lastOfBatch[1], lastOfBatch[0]), appended: false });
   }

@@ -142,8 +142,7 @@ export class PostgresEventStore implements EventStore {
           expected,
           actual: e.detail === 'no_stream' || e.detail === undefined ? 'no_stream' : BigInt(e.detail),
         });
-      if (e.code === 'MT002')
-        return either.left({ kind: 'PartialDuplicate', streamName, duplicateEventIds: (e.detail ?? '').split(',') });
+      if (e.code === 'MT002') return either.left({ kind: 'PartialDuplicate', streamName, duplicateEventIds: (e.detail ?? '').split(',') });
       throw err;
     }
   }

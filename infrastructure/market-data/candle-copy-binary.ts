@@ -142,7 +142,14 @@ export class CandleCopyDecoder {
     const n = this.length;
     const exact = (c: Float64Array) => (c.length === n ? c : c.slice(0, n));
     const [openTime, open, high, low, close, volume, quoteVolume, trades] = this.cols.map(exact) as [
-      Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
     ];
     return { key, length: n, openTime, open, high, low, close, volume, quoteVolume, trades };
   }

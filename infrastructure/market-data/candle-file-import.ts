@@ -69,9 +69,7 @@ const emptyReport = (file: string, extra: Partial<CandleFileReport>): CandleFile
 /** Why a file whose name says no series is not imported, looking at its header to say what it holds. */
 const skipNote = async (file: string, why: string): Promise<string> => {
   const header = await firstLine(file).catch(() => '');
-  return parseCandleHeader(header)._tag === 'Right'
-    ? `candle columns, but ${why}`
-    : `not a candle file (header "${header.slice(0, 80)}")`;
+  return parseCandleHeader(header)._tag === 'Right' ? `candle columns, but ${why}` : `not a candle file (header "${header.slice(0, 80)}")`;
 };
 
 /** Imports one file; bad content goes into the report. Throws only when the store fails. */
@@ -86,7 +84,11 @@ export const importCandleFile = async (store: CandleStore, file: string, options
   // A gzip file damaged in the middle decodes to wrong rows before its check fails: it is refused whole.
   const gzip = /\.gz$/i.test(file) ? await checkGzipFile(file) : undefined;
   if (gzip?.kind === 'damaged')
-    return emptyReport(file, { key, calendar: tradingCalendarOf(key.exchange), error: `damaged gzip (${gzip.message}): nothing imported, none of its rows can be trusted` });
+    return emptyReport(file, {
+      key,
+      calendar: tradingCalendarOf(key.exchange),
+      error: `damaged gzip (${gzip.message}): nothing imported, none of its rows can be trusted`,
+    });
   const batchSize = options.batchSize ?? 20_000;
   const source = `csv:${name}`;
 

@@ -29,7 +29,9 @@ export const recordImportStatus = async (
   const observations = b?.count ?? 0;
   // Lines the reader rejected (garbage among the rows) are damage too; the conflicts are reported by the import only.
   const first = r.rejected[0];
-  const error = r.error ?? (first === undefined ? undefined : `${r.rejected.length} rejected line${r.rejected.length > 1 ? 's' : ''}, the first line ${first.line}: ${first.reason}`);
+  const error =
+    r.error ??
+    (first === undefined ? undefined : `${r.rejected.length} rejected line${r.rejected.length > 1 ? 's' : ''}, the first line ${first.line}: ${first.reason}`);
   if (error !== undefined) {
     const updated = r.inserted + r.completed > 0;
     await status.failed({ ...src, error, stored: { observations, ...(b === undefined ? {} : { lastObservationAt: b.last }), gaps, updated } });

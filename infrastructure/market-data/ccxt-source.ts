@@ -138,9 +138,7 @@ export class CcxtMarketDataSource implements MarketDataSource {
 
   private async market(symbol: string): Promise<Either<MarketDataError, MarketInterface>> {
     await this.api.loadMarkets();
-    const found = symbol.includes('/')
-      ? (this.api.markets?.[symbol] as MarketInterface | undefined)
-      : this.symbolIndex().get(symbol.toUpperCase());
+    const found = symbol.includes('/') ? (this.api.markets?.[symbol] as MarketInterface | undefined) : this.symbolIndex().get(symbol.toUpperCase());
     return found !== undefined && found.spot === true
       ? right(found)
       : left({ kind: 'UnknownSymbol', exchange: this.exchange, symbol, message: `${this.exchange} lists no spot market ${symbol}` });

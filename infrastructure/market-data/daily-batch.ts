@@ -35,7 +35,10 @@ export class DailyBatchBuilder {
   }
 
   build(): DailySeriesBatch {
-    const byDay = <T>(key: (x: T) => Day) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+    const byDay =
+      <T>(key: (x: T) => Day) =>
+      (a: T, b: T) =>
+        key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
     return {
       series: this.series,
       observations: [...this.observations].sort(byDay((o) => o.day)),

@@ -35,8 +35,4 @@ export const EpochSecondsString = new t.Type<number, string, unknown>(
 );
 
 /** A short non-empty text label (a classification). */
-export const Label = t.brand(
-  t.string,
-  (s): s is t.Branded<string, { readonly Label: unique symbol }> => s.trim().length > 0 && s.length <= 100,
-  'Label',
-);
+export const Label = t.brand(t.string, (s): s is t.Branded<string, { readonly Label: unique symbol }> => s.trim().length > 0 && s.length <= 100, 'Label');

@@ -27,10 +27,7 @@ export const FearGreedApiEntry = t.intersection(
 
 // Entries are decoded one by one, so one bad entry is refused without losing the others.
 export const FearGreedApiResponse = t.intersection(
-  [
-    t.type({ data: t.array(t.unknown) }),
-    t.partial({ name: t.string, metadata: t.partial({ error: t.union([t.null, t.string]) }) }),
-  ],
+  [t.type({ data: t.array(t.unknown) }), t.partial({ name: t.string, metadata: t.partial({ error: t.union([t.null, t.string]) }) })],
   'FearGreedApiResponse',
 );
 

@@ -20,8 +20,7 @@ import { PositiveClose } from './daily-codecs.js';
 /** FRED series ids of the macro series. */
 export const FRED_SERIES_IDS: Readonly<Record<MacroSeries, string>> = { sp500: 'SP500', nasdaq: 'NASDAQCOM', vix: 'VIXCLS' };
 
-export const macroSeriesOfFredId = (id: string): MacroSeries | undefined =>
-  MACRO_SERIES.find((m) => FRED_SERIES_IDS[m] === id.toUpperCase());
+export const macroSeriesOfFredId = (id: string): MacroSeries | undefined => MACRO_SERIES.find((m) => FRED_SERIES_IDS[m] === id.toUpperCase());
 
 export const MacroCloseRow = t.type({ date: Day, close: PositiveClose }, 'MacroCloseRow');
 
@@ -35,7 +34,10 @@ export const macroSeriesOfCsvHeader = (header: readonly string[]): MacroSeries |
   header.length === 2 && (header[0] === 'observation_date' || header[0] === 'date') ? macroSeriesOfFredId(header[1]!) : undefined;
 
 export const isMacroCsvHeader = (header: readonly string[]): boolean =>
-  header.length === 2 && ((header[0] === 'date' && header[1] === 'close') || header[0] === 'observation_date' || (header[0] === 'date' && macroSeriesOfFredId(header[1]!) !== undefined));
+  header.length === 2 &&
+  ((header[0] === 'date' && header[1] === 'close') ||
+    header[0] === 'observation_date' ||
+    (header[0] === 'date' && macroSeriesOfFredId(header[1]!) !== undefined));
 
 /**
  * A FRED CSV or a `date,close` CSV. The series comes from FRED's header when it names one, else from `series`;
@@ -44,8 +46,7 @@ export const isMacroCsvHeader = (header: readonly string[]): boolean =>
 export const parseMacroCsv = (text: string, options: { readonly series?: MacroSeries; readonly source: string }): Either<string, DailySeriesBatch> => {
   const csv = readCsv(text);
   if (!csv) return either.left('empty file');
-  if (!isMacroCsvHeader(csv.header))
-    return either.left(`expected the header date,close or FRED's observation_date,<SERIES>, got ${csv.header.join(',')}`);
+  if (!isMacroCsvHeader(csv.header)) return either.left(`expected the header date,close or FRED's observation_date,<SERIES>, got ${csv.header.join(',')}`);
   const named = macroSeriesOfCsvHeader(csv.header);
   if (named && options.series && named !== options.series) return either.left(`the file holds ${FRED_SERIES_IDS[named]}, not ${options.series}`);
   const macro = named ?? options.series;

@@ -90,7 +90,13 @@ const conflictReason = (row: Record<string, number | null>): string => {
 };
 
 const sameCandle = (a: Candle, b: Candle) =>
-  a.open === b.open && a.high === b.high && a.low === b.low && a.close === b.close && a.volume === b.volume && a.quoteVolume === b.quoteVolume && a.trades === b.trades;
+  a.open === b.open &&
+  a.high === b.high &&
+  a.low === b.low &&
+  a.close === b.close &&
+  a.volume === b.volume &&
+  a.quoteVolume === b.quoteVolume &&
+  a.trades === b.trades;
 
 const checkKey = (key: SeriesKey): void => {
   if (!(INTERVALS as readonly string[]).includes(key.interval)) throw new Error(`unknown interval "${key.interval}"`);
@@ -280,7 +286,11 @@ const onePerOpenTime = (candles: readonly Candle[]) => {
     const prev = rows[rows.length - 1];
     if (prev === undefined || prev.openTime !== c.openTime) rows.push(c);
     else if (sameCandle(prev, c)) repeatedSame++;
-    else repeatedConflicts.push({ openTime: c.openTime, reason: 'another candle for the same open time, with different values, came earlier in the same write: the first is kept' });
+    else
+      repeatedConflicts.push({
+        openTime: c.openTime,
+        reason: 'another candle for the same open time, with different values, came earlier in the same write: the first is kept',
+      });
   }
   return { rows, repeatedSame, repeatedConflicts };
 };

@@ -14,8 +14,7 @@ import { isMacroCsvHeader, macroSeriesOfCsvHeader, parseMacroCsv } from './macro
 
 export type SentimentFileError =
   /** Not one of the formats (a candle file in the same folder, say): a folder import skips it. */
-  | { readonly kind: 'unrecognized'; readonly message: string }
-  | { readonly kind: 'invalid'; readonly message: string };
+  { readonly kind: 'unrecognized'; readonly message: string } | { readonly kind: 'invalid'; readonly message: string };
 
 /** Which macro series a file name suggests, e.g. `sp500_daily.csv.gz` → sp500. */
 export const macroSeriesOfFileName = (file: string): MacroSeries | undefined => {

@@ -27,10 +27,7 @@ export const SentimentScore = t.brand(
 );
 
 export const SocialSentimentEntry = t.intersection(
-  [
-    t.type({ symbol: SocialSymbol, score: SentimentScore, mentions: NonNegativeInt }),
-    t.union([t.type({ day: Day }), t.type({ time: IsoTimestamp })]),
-  ],
+  [t.type({ symbol: SocialSymbol, score: SentimentScore, mentions: NonNegativeInt }), t.union([t.type({ day: Day }), t.type({ time: IsoTimestamp })])],
   'SocialSentimentEntry',
 );
 

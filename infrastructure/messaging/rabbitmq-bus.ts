@@ -253,7 +253,10 @@ export class RabbitMqBus implements Bus {
     });
     channel.on('return', (msg: Message) => {
       const id = msg.properties.messageId as string | undefined;
-      this.log.warn({ messageId: id, routingKey: msg.fields.routingKey, reply: (msg.fields as { replyText?: string }).replyText }, 'RabbitMQ returned a message');
+      this.log.warn(
+        { messageId: id, routingKey: msg.fields.routingKey, reply: (msg.fields as { replyText?: string }).replyText },
+        'RabbitMQ returned a message',
+      );
       if (id !== undefined) this.returned?.add(id);
     });
     return channel;
@@ -311,7 +314,10 @@ export class RabbitMqBus implements Bus {
       await c.handler(delivered);
       quietly(() => channel.ack(msg));
     } catch (err) {
-      this.log.warn({ err: errorMessage(err), messageId: delivered.messageId, routingKey: delivered.routingKey }, 'message handler failed; the message will be redelivered');
+      this.log.warn(
+        { err: errorMessage(err), messageId: delivered.messageId, routingKey: delivered.routingKey },
+        'message handler failed; the message will be redelivered',
+      );
       if (!c.closed) await sleep(this.redeliveryDelayMs);
       quietly(() => channel.nack(msg, false, true));
     }

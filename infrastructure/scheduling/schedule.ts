@@ -12,13 +12,7 @@ export interface Scheduled {
   run(): Promise<void>;
 }
 
-export const schedule = (
-  name: string,
-  pattern: string,
-  log: Logger,
-  run: () => Promise<unknown>,
-  options: { readonly paused?: boolean } = {},
-): Scheduled => {
+export const schedule = (name: string, pattern: string, log: Logger, run: () => Promise<unknown>, options: { readonly paused?: boolean } = {}): Scheduled => {
   let running: Promise<void> | undefined;
   const tick = async () => {
     if (running !== undefined) {

@@ -105,7 +105,8 @@ const pageInMemory = <R extends { readonly index: number }>(rows: readonly R[], 
 };
 
 /** The same page as pageGridCells, from rows in memory (the job's stream). */
-export const pageGridCellRows = (rows: readonly GridCellRow[], q: PageQuery<CellSortKey>): Page<GridCellRow> => pageInMemory(rows, q, (r) => cellValue(r, q.sort));
+export const pageGridCellRows = (rows: readonly GridCellRow[], q: PageQuery<CellSortKey>): Page<GridCellRow> =>
+  pageInMemory(rows, q, (r) => cellValue(r, q.sort));
 
 /** The same page as pageWalkForwardWindows, from rows in memory (the job's stream). */
 export const pageWalkForwardWindowRows = (rows: readonly WalkForwardWindowRow[], q: PageQuery<WindowSortKey>): Page<WalkForwardWindowRow> =>

@@ -76,7 +76,8 @@ export const foldLearningBatch = (events: readonly DecodedEvent<LearningEvent>[]
 
 /** Rows per statement: an insights object or a policy is tens of kilobytes. */
 const ROWS_PER_STATEMENT = 50;
-const chunks = <T>(xs: readonly T[]): T[][] => Array.from({ length: Math.ceil(xs.length / ROWS_PER_STATEMENT) }, (_, i) => xs.slice(i * ROWS_PER_STATEMENT, (i + 1) * ROWS_PER_STATEMENT));
+const chunks = <T>(xs: readonly T[]): T[][] =>
+  Array.from({ length: Math.ceil(xs.length / ROWS_PER_STATEMENT) }, (_, i) => xs.slice(i * ROWS_PER_STATEMENT, (i + 1) * ROWS_PER_STATEMENT));
 
 const writeInsights = async (tx: DatabaseTransactionConnection, changes: readonly InsightsChange[]) => {
   // Only the cycles whose row this statement did change get their correlations replaced.
@@ -101,7 +102,9 @@ const writeInsights = async (tx: DatabaseTransactionConnection, changes: readonl
   const cycles = new Set(written);
   const correlations = changes
     .filter((c) => cycles.has(c.cycle_id))
-    .flatMap((c) => [...new Map(c.insights.correlations.map((r) => [r.feature, r])).values()].map((r) => ({ cycle_id: c.cycle_id, feature: r.feature, rho: r.rho, n: r.n })));
+    .flatMap((c) =>
+      [...new Map(c.insights.correlations.map((r) => [r.feature, r])).values()].map((r) => ({ cycle_id: c.cycle_id, feature: r.feature, rho: r.rho, n: r.n })),
+    );
   await tx.query(sql.unsafe`DELETE FROM learning_feature_correlations WHERE cycle_id = ANY(${sql.array(written, 'text')})`);
   if (correlations.length > 0)
     await tx.query(sql.unsafe`

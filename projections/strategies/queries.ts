@@ -68,7 +68,9 @@ const GenomeRow = z.object({ id: z.string(), genome: Json });
 export const genomesOf = async (db: CommonQueryMethods, ids: readonly string[]): Promise<Map<string, unknown>> => {
   const out = new Map<string, unknown>();
   for (let i = 0; i < ids.length; i += 5000)
-    for (const r of await db.any(sql.type(GenomeRow)`SELECT id::text AS id, genome FROM strategies WHERE id = ANY(${sql.array(ids.slice(i, i + 5000), 'uuid')})`))
+    for (const r of await db.any(
+      sql.type(GenomeRow)`SELECT id::text AS id, genome FROM strategies WHERE id = ANY(${sql.array(ids.slice(i, i + 5000), 'uuid')})`,
+    ))
       out.set(r.id, r.genome);
   return out;
 };

@@ -31,8 +31,7 @@ const metric = (metrics: Readonly<Record<string, number>> | undefined, ...keys: 
  */
 export const backtestRegime = (result: BacktestResult): Record<string, unknown> | null => {
   const explicit = (result as BacktestResult & { readonly regime?: unknown }).regime;
-  if (explicit !== null && typeof explicit === 'object' && !Array.isArray(explicit) && Object.keys(explicit).length > 0)
-    return explicit;
+  if (explicit !== null && typeof explicit === 'object' && !Array.isArray(explicit) && Object.keys(explicit).length > 0) return explicit;
   if (typeof explicit === 'string' && explicit !== '') return { label: explicit };
   const fromMetrics: Record<string, number> = {};
   for (const [key, value] of Object.entries(result.metrics))
@@ -66,7 +65,9 @@ export const backtestColumns = (result: BacktestResult, at: string) => {
   };
 };
 type BacktestColumns = ReturnType<typeof backtestColumns>;
-const BACKTEST_COLUMNS = Object.keys(backtestColumns({ metrics: {}, window: { start: '', end: '' } } as unknown as BacktestResult, '')) as (keyof BacktestColumns)[];
+const BACKTEST_COLUMNS = Object.keys(
+  backtestColumns({ metrics: {}, window: { start: '', end: '' } } as unknown as BacktestResult, ''),
+) as (keyof BacktestColumns)[];
 
 /** The columns a strategy's genome sets, once. */
 export const genomeColumns = (genome: Genome) => ({
@@ -197,7 +198,9 @@ const insertBorn = async (tx: DatabaseTransactionConnection, born: readonly Trai
 
 // A later backtest replaces every backtest column, nulls included (a re-run without out-of-sample metrics has none).
 const backtestAssignments = sql.join(
-  BACKTEST_COLUMNS.map((col) => sql.fragment`${sql.identifier([col])} = CASE WHEN x.has_backtest THEN x.${sql.identifier([col])} ELSE t.${sql.identifier([col])} END`),
+  BACKTEST_COLUMNS.map(
+    (col) => sql.fragment`${sql.identifier([col])} = CASE WHEN x.has_backtest THEN x.${sql.identifier([col])} ELSE t.${sql.identifier([col])} END`,
+  ),
   sql.fragment`, `,
 );
 

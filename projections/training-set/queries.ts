@@ -99,11 +99,13 @@ export const trainingRow = async (db: CommonQueryMethods, strategyId: string): P
  */
 export const testedFingerprints = async (db: CommonQueryMethods, q: { readonly includePending?: boolean } = {}): Promise<Set<string>> =>
   new Set(
-    (await db.anyFirst(sql.type(z.object({ f: z.string() }))`
+    await db.anyFirst(sql.type(z.object({ f: z.string() }))`
       SELECT DISTINCT genome_fingerprint AS f FROM training_set
-       WHERE ${q.includePending ? sql.fragment`TRUE` : sql.fragment`backtested_at IS NOT NULL`}`)),
+       WHERE ${q.includePending ? sql.fragment`TRUE` : sql.fragment`backtested_at IS NOT NULL`}`),
   );
 
 /** The genome fingerprints of these strategies (those with a row). */
 export const fingerprintsOf = async (db: CommonQueryMethods, strategyIds: readonly string[]): Promise<readonly string[]> =>
-  db.anyFirst(sql.type(z.object({ f: z.string() }))`SELECT genome_fingerprint AS f FROM training_set WHERE strategy_id = ANY(${sql.array(strategyIds, 'uuid')})`);
+  db.anyFirst(
+    sql.type(z.object({ f: z.string() }))`SELECT genome_fingerprint AS f FROM training_set WHERE strategy_id = ANY(${sql.array(strategyIds, 'uuid')})`,
+  );

@@ -261,7 +261,14 @@ describe('HTTP API', () => {
       const audit = await call('GET', `/api/audit/activations?strategyId=${id}`);
       expect(audit.status).to.equal(200);
       expect(audit.body.activations).to.have.length(1);
-      const d = decision as { score: number; candidates: unknown; thresholds: unknown; maxActiveStrategies: number; activeStrategies: number; scoreParts: unknown };
+      const d = decision as {
+        score: number;
+        candidates: unknown;
+        thresholds: unknown;
+        maxActiveStrategies: number;
+        activeStrategies: number;
+        scoreParts: unknown;
+      };
       expect(audit.body.activations[0]).to.deep.include({
         strategyId: id,
         action: 'activated',
@@ -291,7 +298,12 @@ describe('HTTP API', () => {
       await c.connect();
       await c.query(
         `SELECT mt_append_to_stream($1, 'strategy', 'no_stream', ARRAY[$2::uuid], ARRAY['StrategyGenerated'], ARRAY[$3::jsonb], ARRAY[$4::jsonb])`,
-        [`strategy-${id}`, randomUUID(), JSON.stringify({ strategyId: id, genome: { strategyType: 'astrology' } }), JSON.stringify({ correlationId: 'c', causationId: 'c', actor: 'system:test', schemaVersion: 1, occurredAt: '2024-01-01T00:00:00.000Z' })],
+        [
+          `strategy-${id}`,
+          randomUUID(),
+          JSON.stringify({ strategyId: id, genome: { strategyType: 'astrology' } }),
+          JSON.stringify({ correlationId: 'c', causationId: 'c', actor: 'system:test', schemaVersion: 1, occurredAt: '2024-01-01T00:00:00.000Z' }),
+        ],
       );
       await c.end();
       const r = await call('POST', `/api/strategies/${id}/retire`, { actor: 'operator:bob', reason: 'x' });
@@ -319,7 +331,18 @@ describe('HTTP API', () => {
       expect(either.isRight(GenerateBody.decode(genExample)), 'the example genome is valid').to.equal(true);
       const btExample = doc.paths['/api/backtests']?.['post']?.requestBody?.content['application/json'].example;
       expect(either.isRight(BacktestRequestBody.decode(btExample)), 'the backtest example decodes').to.equal(true);
-      for (const p of ['/api/strategies', '/api/strategies/{id}', '/api/strategies/{id}/events', '/api/audit/activations', '/api/backtests', '/api/backtests/{id}', '/api/market-data/status', '/api/market-data/selections/{day}', '/health', '/openapi.json'])
+      for (const p of [
+        '/api/strategies',
+        '/api/strategies/{id}',
+        '/api/strategies/{id}/events',
+        '/api/audit/activations',
+        '/api/backtests',
+        '/api/backtests/{id}',
+        '/api/market-data/status',
+        '/api/market-data/selections/{day}',
+        '/health',
+        '/openapi.json',
+      ])
         expect(doc.paths).to.have.property(p);
       expect(openApiDocument().openapi).to.equal('3.1.0');
     });

@@ -134,7 +134,10 @@ describe('HTTP boundary: a body is accepted only when its events read back', fun
     });
     it('a backtest window before 1970 is a 400 naming it, and the strategy is unchanged', async () => {
       const id = await prepared('record-backtest');
-      const r = await post(`/api/strategies/${id}/record-backtest`, setAt(example('record-backtest'), ['result', 'window', 'start'], '1960-01-01T00:00:00.000Z'));
+      const r = await post(
+        `/api/strategies/${id}/record-backtest`,
+        setAt(example('record-backtest'), ['result', 'window', 'start'], '1960-01-01T00:00:00.000Z'),
+      );
       expect(r.status).to.equal(400);
       expect(paths(r)).to.deep.equal(['result.window.start']);
       expect(await streamOf(id)).to.have.length(1);
@@ -176,7 +179,8 @@ describe('HTTP boundary: a body is accepted only when its events read back', fun
             accepted++;
             for (const recorded of await streamOf(strategyId!)) {
               const decoded = decodeEvent(recorded);
-              if (either.isLeft(decoded)) expect.fail(`accepted ${JSON.stringify(sent).slice(0, 300)} and stored what does not decode: ${decoded.left.message}`);
+              if (either.isLeft(decoded))
+                expect.fail(`accepted ${JSON.stringify(sent).slice(0, 300)} and stored what does not decode: ${decoded.left.message}`);
             }
           }),
           { seed: 4_122_026 + route.length, numRuns: 60 },

@@ -101,13 +101,20 @@ describe('HTTP transport limits', () => {
   });
 
   it('415 naming application/json for a body of another content type, or none, or another charset', async () => {
-    const types: Record<string, string>[] = [{ 'content-type': 'text/plain' }, { 'content-type': 'application/x-www-form-urlencoded' }, {}, { 'content-type': 'application/json; charset=utf-16' }];
+    const types: Record<string, string>[] = [
+      { 'content-type': 'text/plain' },
+      { 'content-type': 'application/x-www-form-urlencoded' },
+      {},
+      { 'content-type': 'application/json; charset=utf-16' },
+    ];
     for (const headers of types) {
       const body = await refused(415, () => send('POST', '/api/strategies', new TextEncoder().encode(genomeBody()), headers));
       expect(body, JSON.stringify(headers)).to.include({ error: 'UnsupportedMediaType', expected: 'application/json' });
       if (headers['content-type'] === undefined) expect(body['message']).to.contain('no Content-Type');
     }
-    const lifecycle = await refused(415, () => send('POST', `/api/strategies/${uuidIds.newId()}/retire`, '{"actor":"operator:a","reason":"r"}', { 'content-type': 'text/plain' }));
+    const lifecycle = await refused(415, () =>
+      send('POST', `/api/strategies/${uuidIds.newId()}/retire`, '{"actor":"operator:a","reason":"r"}', { 'content-type': 'text/plain' }),
+    );
     expect(lifecycle['error']).to.equal('UnsupportedMediaType');
     // A charset spelled in upper case is still UTF-8.
     expect((await send('POST', '/api/strategies', genomeBody(), { 'content-type': 'application/json; charset=UTF-8' })).status).to.equal(201);
@@ -134,7 +141,10 @@ describe('HTTP transport limits', () => {
   it('400 naming the field for a string PostgreSQL cannot store (\\u0000, an unpaired surrogate), wherever it is', async () => {
     for (const hostile of ['a\u0000b', '\ud800', 'x\udfffy']) {
       const body = await refused(400, () => send('POST', '/api/strategies', genomeBody({ correlationId: hostile }), json));
-      expect((body['errors'] as { path: string }[]).map((e) => e.path), JSON.stringify(hostile)).to.deep.equal(['correlationId']);
+      expect(
+        (body['errors'] as { path: string }[]).map((e) => e.path),
+        JSON.stringify(hostile),
+      ).to.deep.equal(['correlationId']);
     }
     // A pair is one character: stored.
     expect((await send('POST', '/api/strategies', genomeBody({ correlationId: 'rocket \ud83d\ude80' }), json)).status).to.equal(201);
@@ -168,17 +178,25 @@ describe('HTTP transport limits', () => {
     expect((await send('GET', `/api/market-data/status?symbol=${'A'.repeat(64)}`, undefined)).status).to.equal(200);
   });
 
-  it('400 at genome.symbols for more symbols than GENOME_MAX_SYMBOLS, the issue\'s 50,000 made-up symbols as one problem', async () => {
+  it("400 at genome.symbols for more symbols than GENOME_MAX_SYMBOLS, the issue's 50,000 made-up symbols as one problem", async () => {
     const symbols = Array.from({ length: 50_000 }, (_, i) => `FAKE${String(i).padStart(5, '0')}`);
     const body = await refused(400, () => send('POST', '/api/strategies', JSON.stringify({ genome: { ...smaCrossoverGenome(), symbols } }), json));
     expect(body['errors']).to.deep.equal([{ path: 'genome.symbols', message: `50000 symbols, at most ${MAX_SYMBOLS} per genome (GENOME_MAX_SYMBOLS)` }]);
-    const four = await refused(400, () => send('POST', '/api/strategies', JSON.stringify({ genome: smaCrossoverGenome(10, 30, ['BTCUSDT', 'ETHUSDT', 'BNBUSDT', 'XRPUSDT']) }), json));
+    const four = await refused(400, () =>
+      send('POST', '/api/strategies', JSON.stringify({ genome: smaCrossoverGenome(10, 30, ['BTCUSDT', 'ETHUSDT', 'BNBUSDT', 'XRPUSDT']) }), json),
+    );
     expect((four['errors'] as { path: string }[]).map((e) => e.path)).to.deep.equal(['genome.symbols']);
-    expect((await send('POST', '/api/strategies', JSON.stringify({ genome: smaCrossoverGenome(10, 30, ['BTCUSDT', 'ETHUSDT', 'BNBUSDT']) }), json)).status).to.equal(201);
+    expect(
+      (await send('POST', '/api/strategies', JSON.stringify({ genome: smaCrossoverGenome(10, 30, ['BTCUSDT', 'ETHUSDT', 'BNBUSDT']) }), json)).status,
+    ).to.equal(201);
   });
 
   it('a body that fails on each of thousands of elements lists the first 50 problems and counts the rest', async () => {
-    const genome = { ...smaCrossoverGenome(), symbols: ['BTCUSDT'], lineage: { generation: 0, parentIds: Array.from({ length: 3000 }, (_, i) => `not-a-uuid-${i}`), origin: 'manual' } };
+    const genome = {
+      ...smaCrossoverGenome(),
+      symbols: ['BTCUSDT'],
+      lineage: { generation: 0, parentIds: Array.from({ length: 3000 }, (_, i) => `not-a-uuid-${i}`), origin: 'manual' },
+    };
     const body = await refused(400, () => send('POST', '/api/strategies', JSON.stringify({ genome }), json));
     expect(body['errors']).to.have.length(50);
     expect(body['moreErrors']).to.equal(2950);

@@ -32,7 +32,14 @@ describe('JSON body scan', () => {
   it('agrees with the depth of the parsed value for any JSON, strings with brackets, quotes, escapes and unicode included', () => {
     const text = fc.string({ unit: fc.constantFrom(...storable) });
     const value = fc.letrec((tie) => ({
-      node: fc.oneof({ depthSize: 'small', maxDepth: 12 }, text, fc.integer(), fc.constant(null), fc.array(tie('node'), { maxLength: 3 }), fc.dictionary(text, tie('node'), { maxKeys: 3 })),
+      node: fc.oneof(
+        { depthSize: 'small', maxDepth: 12 },
+        text,
+        fc.integer(),
+        fc.constant(null),
+        fc.array(tie('node'), { maxLength: 3 }),
+        fc.dictionary(text, tie('node'), { maxKeys: 3 }),
+      ),
     })).node;
     fc.assert(
       fc.property(value, fc.integer({ min: 0, max: 14 }), fc.boolean(), (v, max, pretty) => {

@@ -31,10 +31,14 @@ const backtestEndToEnd = async (databaseUrl: string, call: ReturnType<typeof api
   });
   expect(requested.status, JSON.stringify(requested.body)).to.equal(202);
   const jobId = requested.body['jobId'] as string;
-  const done = await eventually('the backtest result', async () => {
-    const r = await call('GET', `/api/backtests/${jobId}`);
-    return r.status === 200 && r.body['status'] !== 'requested' ? r.body : undefined;
-  }, 60_000);
+  const done = await eventually(
+    'the backtest result',
+    async () => {
+      const r = await call('GET', `/api/backtests/${jobId}`);
+      return r.status === 200 && r.body['status'] !== 'requested' ? r.body : undefined;
+    },
+    60_000,
+  );
   expect(done['status'], JSON.stringify(done)).to.equal('completed');
   expect(JSON.stringify(done)).to.include('sharpe');
 };
@@ -72,7 +76,13 @@ describe('all services in one process', function () {
     after(() => rmSync(dataDir, { recursive: true, force: true }));
 
     it('serves commands and queries, mirrors events, and keeps its data across restarts', async () => {
-      const env = { MARKET_DATA_SOURCE: 'none', DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(55000 + Math.floor(Math.random() * 5000)), PORT: '0', LOG_LEVEL: 'silent' };
+      const env = {
+        MARKET_DATA_SOURCE: 'none',
+        DATA_DIR: dataDir,
+        EMBEDDED_PG_PORT: String(55000 + Math.floor(Math.random() * 5000)),
+        PORT: '0',
+        LOG_LEVEL: 'silent',
+      };
       const first = await startAll(env);
       let id: string;
       try {

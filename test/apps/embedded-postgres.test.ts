@@ -92,7 +92,7 @@ describe('the embedded PostgreSQL and its owner', function () {
     expect(isAlive(first.pid)).to.equal(false);
   });
 
-  it('a server that cannot start says why, in PostgreSQL\'s words (the package rejected with undefined)', async () => {
+  it("a server that cannot start says why, in PostgreSQL's words (the package rejected with undefined)", async () => {
     // Another program holds the port.
     const blocker = net.createServer();
     await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));

@@ -43,7 +43,9 @@ const stopAndCheck = async (run: NpmStart, signal: NodeJS.Signals, target: 'npm'
   process.kill(target === 'group' ? -run.child.pid! : run.child.pid!, signal);
   const exit = await Promise.race([
     run.exited,
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`npm start still running ${STOP_BOUND_MS} ms after ${signal}:\n${run.output()}`)), STOP_BOUND_MS)),
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`npm start still running ${STOP_BOUND_MS} ms after ${signal}:\n${run.output()}`)), STOP_BOUND_MS),
+    ),
   ]);
   expect(exit, run.output()).to.deep.include({ code: 0, signal: null });
   expect(exit.at - sentAt).to.be.below(STOP_BOUND_MS);
@@ -127,7 +129,14 @@ describe('npm start, for real', function () {
         expect(processTree(run.child.pid!), 'the owner is the node process under npm').to.include(owner);
         // The first hours of the real BTCUSDT file (importing all of it would only take longer).
         const csv = path.join(dataDir, 'binance_BTCUSDT_1h.csv');
-        writeFileSync(csv, `${gunzipSync(readFileSync(sharedDataFile('binance_BTCUSDT_1h.csv.gz'))).toString('utf8').split('\n').slice(0, 4).join('\n')}\n`);
+        writeFileSync(
+          csv,
+          `${gunzipSync(readFileSync(sharedDataFile('binance_BTCUSDT_1h.csv.gz')))
+            .toString('utf8')
+            .split('\n')
+            .slice(0, 4)
+            .join('\n')}\n`,
+        );
         const imported = await runCli('apps/cli/import.ts', [csv], env);
         expect(imported.code, imported.stderr).to.equal(0);
         expect(imported.stdout).to.include('rows read 3, inserted 3');

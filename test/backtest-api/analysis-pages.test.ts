@@ -35,7 +35,14 @@ const SLOW = [30, 40, 50, 60, 80];
 const GRID = { 'fast.period': FAST, 'slow.period': SLOW };
 const WALK_FORWARD = { inSample: 480, outOfSample: 240, grid: { 'fast.period': [5, 10], 'slow.period': [30, 50] } };
 
-type Cell = { index: number; params: Record<string, number>; score: number | null; rank: number | null; skipped: string | null; headline: Record<string, number> };
+type Cell = {
+  index: number;
+  params: Record<string, number>;
+  score: number | null;
+  rank: number | null;
+  skipped: string | null;
+  headline: Record<string, number>;
+};
 
 describe('grid search and walk-forward results: compact, summarised, paged', function () {
   this.timeout(300_000);
@@ -68,7 +75,16 @@ describe('grid search and walk-forward results: compact, summarised, paged', fun
     fx = await openBacktestPlatform('analysis_pages', ['binance_BTCUSDT_1h.csv.gz', 'binance_ETHUSDT_1h.csv.gz'], async (platform, backtesting) => {
       const app = express();
       app.use(express.json({ limit: '1mb' }));
-      app.use(backtestRoutes({ store: platform.store, clock: platform.clock, ids: platform.ids, db: platform.pool, dispatch: backtesting.dispatch, candles: backtesting.candles }));
+      app.use(
+        backtestRoutes({
+          store: platform.store,
+          clock: platform.clock,
+          ids: platform.ids,
+          db: platform.pool,
+          dispatch: backtesting.dispatch,
+          candles: backtesting.candles,
+        }),
+      );
       const server = app.listen(0, '127.0.0.1');
       await new Promise((r) => server.once('listening', r));
       return server;
@@ -104,11 +120,22 @@ describe('grid search and walk-forward results: compact, summarised, paged', fun
     expect(a).to.include({ kind: 'grid_search', metric: 'sharpe' });
     expect(a.cells).to.deep.equal({ total: 20, scored: 15, skipped: 5, href: `/api/backtests/${gridJob}/cells` });
     // The best cell is the one a direct backtest of every valid combination ranks first (an independent computation).
-    const direct = SLOW.flatMap((slow) => FAST.filter((f) => f > 0).map((fast) => ({ fast, slow, m: backtestGenome(smaCrossoverGenome(fast, slow), { BTCUSDT: btc }, new IndicatorCache(), PERIOD).aggregate.meanMetrics })));
+    const direct = SLOW.flatMap((slow) =>
+      FAST.filter((f) => f > 0).map((fast) => ({
+        fast,
+        slow,
+        m: backtestGenome(smaCrossoverGenome(fast, slow), { BTCUSDT: btc }, new IndicatorCache(), PERIOD).aggregate.meanMetrics,
+      })),
+    );
     const best = [...direct].sort((x, y) => y.m['sharpe']! - x.m['sharpe']!)[0]!;
     expect(a.best.params).to.deep.equal({ 'fast.period': best.fast, 'slow.period': best.slow });
     expect(a.best).to.include({ rank: 1, score: best.m['sharpe'], backtestRequest: `/api/backtests/${gridJob}/cells/${a.best.index}/backtest-request` });
-    expect(a.best.headline).to.deep.equal({ sharpe: best.m['sharpe'], totalReturn: best.m['totalReturn'], maxDrawdown: best.m['maxDrawdown'], tradeCount: best.m['tradeCount'] });
+    expect(a.best.headline).to.deep.equal({
+      sharpe: best.m['sharpe'],
+      totalReturn: best.m['totalReturn'],
+      maxDrawdown: best.m['maxDrawdown'],
+      tradeCount: best.m['tradeCount'],
+    });
     expect(a.fullDetail).to.match(/POST it to \/api\/backtests/);
     expect(r.body.metrics.sharpe).to.equal(best.m['sharpe']);
   });
@@ -183,7 +210,11 @@ describe('grid search and walk-forward results: compact, summarised, paged', fun
 
   it('answers the page from the stream while the read model lags, the same rows as once projected', async () => {
     const genome = smaCrossoverGenome(12, 40);
-    const posted = await fx.call('POST', '/api/backtests', { genome, period: { from: FROM, to: TO }, gridSearch: { grid: { 'fast.period': [5, 9, 12], 'slow.period': [30, 60] } } });
+    const posted = await fx.call('POST', '/api/backtests', {
+      genome,
+      period: { from: FROM, to: TO },
+      gridSearch: { grid: { 'fast.period': [5, 9, 12], 'slow.period': [30, 60] } },
+    });
     const jobId = posted.body.jobId as string;
     await fx.backtesting.idle();
     const early = (await fx.call('GET', `/api/backtests/${jobId}/cells?sort=-maxDrawdown&limit=4`)).body;
@@ -206,7 +237,10 @@ describe('grid search and walk-forward results: compact, summarised, paged', fun
     ] as const) {
       const r = await fx.call('GET', `/api/backtests/${gridJob}/cells?${query}`);
       expect(r.status, query).to.equal(400);
-      expect(r.body.errors.map((e: { path: string }) => e.path), query).to.deep.equal([path]);
+      expect(
+        r.body.errors.map((e: { path: string }) => e.path),
+        query,
+      ).to.deep.equal([path]);
     }
     expect((await fx.call('GET', `/api/backtests/${wfJob}/windows?sort=rank`)).status).to.equal(400); // rank is not a window key
     expect((await fx.call('GET', `/api/backtests/not-a-uuid/cells`)).status).to.equal(400);
@@ -226,8 +260,24 @@ describe('grid search and walk-forward results: compact, summarised, paged', fun
     const wf = walkForward(genome, { BTCUSDT: btc }, new IndicatorCache(), WALK_FORWARD, PERIOD);
     const legacy = async (jobId: string, kind: 'grid_search' | 'walk_forward', analysis: unknown) => {
       const job = { jobId, genome, exchange: 'binance', symbols: ['BTCUSDT'], interval: '1h', period: PERIOD };
-      const meta = (n: number) => ({ correlationId: jobId, causationId: jobId, actor: 'system:test', schemaVersion: 1, occurredAt: `2024-01-01T00:00:0${n}.000Z` });
-      const result = { jobId, engineVersion: 'legacy', dataFingerprint: 'f'.repeat(64), window: { from: PERIOD.from, to: PERIOD.to - 3_600_000, bars: 4344 }, metrics: { sharpe: 1 }, perSymbol: {}, equity: {}, trades: [], analysis };
+      const meta = (n: number) => ({
+        correlationId: jobId,
+        causationId: jobId,
+        actor: 'system:test',
+        schemaVersion: 1,
+        occurredAt: `2024-01-01T00:00:0${n}.000Z`,
+      });
+      const result = {
+        jobId,
+        engineVersion: 'legacy',
+        dataFingerprint: 'f'.repeat(64),
+        window: { from: PERIOD.from, to: PERIOD.to - 3_600_000, bars: 4344 },
+        metrics: { sharpe: 1 },
+        perSymbol: {},
+        equity: {},
+        trades: [],
+        analysis,
+      };
       const appended = await fx.platform.store.appendToStream(backtestStream(jobId), [
         { eventId: randomUUID(), type: 'BacktestRequested', data: { jobId, kind, requestedBy: 'system:test', job }, metadata: meta(0) as never },
         { eventId: randomUUID(), type: 'BacktestCompleted', data: { jobId, result }, metadata: meta(1) as never },
@@ -236,7 +286,13 @@ describe('grid search and walk-forward results: compact, summarised, paged', fun
     };
     const gridId = randomUUID();
     const wfId = randomUUID();
-    await legacy(gridId, 'grid_search', { kind: 'grid_search', spec: { grid: GRID }, metric: search.metric, cells: search.cells.map((c) => ({ ...c })), best: { params: search.best!.params, score: search.best!.score } });
+    await legacy(gridId, 'grid_search', {
+      kind: 'grid_search',
+      spec: { grid: GRID },
+      metric: search.metric,
+      cells: search.cells.map((c) => ({ ...c })),
+      best: { params: search.best!.params, score: search.best!.score },
+    });
     await legacy(wfId, 'walk_forward', {
       kind: 'walk_forward',
       spec: WALK_FORWARD,
@@ -271,7 +327,12 @@ describe('grid search and walk-forward results: compact, summarised, paged', fun
 
   it('the OpenAPI document describes the pages and the full-detail requests', () => {
     const paths = openApiDocument().paths as Record<string, { get?: { parameters?: { name: string }[] } }>;
-    for (const p of ['/api/backtests/{id}/cells', '/api/backtests/{id}/windows', '/api/backtests/{id}/cells/{index}/backtest-request', '/api/backtests/{id}/windows/{index}/backtest-request'])
+    for (const p of [
+      '/api/backtests/{id}/cells',
+      '/api/backtests/{id}/windows',
+      '/api/backtests/{id}/cells/{index}/backtest-request',
+      '/api/backtests/{id}/windows/{index}/backtest-request',
+    ])
       expect(paths, p).to.have.property(p);
     expect(paths['/api/backtests/{id}/cells']!.get!.parameters!.map((x) => x.name)).to.deep.equal(['id', 'offset', 'limit', 'sort']);
   });
@@ -282,12 +343,21 @@ describe('grid search and walk-forward results: compact, summarised, paged', fun
     const tables = async () => ({
       jobs: await allBacktestResults(fx.platform.pool),
       cells: await fx.platform.pool.any(sql.type(z.object({ row: z.unknown() }))`SELECT to_jsonb(c) AS row FROM backtest_grid_cells c ORDER BY job_id, cell`),
-      windows: await fx.platform.pool.any(sql.type(z.object({ row: z.unknown() }))`SELECT to_jsonb(w) AS row FROM backtest_walk_forward_windows w ORDER BY job_id, window_index`),
+      windows: await fx.platform.pool.any(
+        sql.type(z.object({ row: z.unknown() }))`SELECT to_jsonb(w) AS row FROM backtest_walk_forward_windows w ORDER BY job_id, window_index`,
+      ),
     });
     const live = await tables();
     expect(live.cells.length).to.be.greaterThan(40);
     expect(live.windows.length).to.be.greaterThan(10);
-    await rebuildProjection({ pool: fx.platform.pool, store: fx.platform.store, projection: backtestResultsProjection, log: memoryLog(), batchSize: 2, windowSize: 3 });
+    await rebuildProjection({
+      pool: fx.platform.pool,
+      store: fx.platform.store,
+      projection: backtestResultsProjection,
+      log: memoryLog(),
+      batchSize: 2,
+      windowSize: 3,
+    });
     expect(await tables()).to.deep.equal(live);
   });
 });

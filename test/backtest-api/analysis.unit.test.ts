@@ -61,7 +61,13 @@ describe('walk-forward analysis and grid search', () => {
 
     // Out-of-sample parts never see their own bars: the first window's choice is the same on data cut at its OOS start.
     const cut = btc.openTime.findIndex((t) => t >= result.windows[0]!.outOfSample.from);
-    const early = walkForward(genome, { BTCUSDT: truncate(btc, cut + 168) }, new IndicatorCache(), { inSample: 720, outOfSample: 168, grid: GRID }, { from: FROM });
+    const early = walkForward(
+      genome,
+      { BTCUSDT: truncate(btc, cut + 168) },
+      new IndicatorCache(),
+      { inSample: 720, outOfSample: 168, grid: GRID },
+      { from: FROM },
+    );
     expect(early.windows[0]!.params).to.deep.equal(result.windows[0]!.params);
   });
 
@@ -73,7 +79,12 @@ describe('walk-forward analysis and grid search', () => {
     const skipped = search.cells.filter((c) => c.skipped !== undefined);
     expect(skipped).to.have.length(2);
     expect(skipped[0]!.skipped).to.match(/indicators\.0\.params\.period/);
-    expect(search.cells.filter((c) => c.rank !== undefined).map((c) => c.rank).sort()).to.deep.equal([1, 2, 3, 4, 5, 6]);
+    expect(
+      search.cells
+        .filter((c) => c.rank !== undefined)
+        .map((c) => c.rank)
+        .sort(),
+    ).to.deep.equal([1, 2, 3, 4, 5, 6]);
     const best = search.best!;
     const direct = backtestGenome(
       smaCrossoverGenome(best.params['indicators.fast.params.period'], best.params['slow.period']),
@@ -95,7 +106,18 @@ describe('walk-forward analysis and grid search', () => {
         const b = btc.openTime.findIndex((t) => t >= (r?.to ?? Infinity));
         const s = truncate(btc, b < 0 ? btc.length : b);
         const sub = (x: Float64Array) => x.subarray(a);
-        return { key: btc.key, length: s.length - a, openTime: sub(s.openTime), open: sub(s.open), high: sub(s.high), low: sub(s.low), close: sub(s.close), volume: sub(s.volume), quoteVolume: sub(s.quoteVolume), trades: sub(s.trades) };
+        return {
+          key: btc.key,
+          length: s.length - a,
+          openTime: sub(s.openTime),
+          open: sub(s.open),
+          high: sub(s.high),
+          low: sub(s.low),
+          close: sub(s.close),
+          volume: sub(s.volume),
+          quoteVolume: sub(s.quoteVolume),
+          trades: sub(s.trades),
+        };
       },
     };
     const job: BacktestJob = {
@@ -122,7 +144,11 @@ describe('walk-forward analysis and grid search', () => {
       const scores = analysis.cells.map((c) => c.score!);
       expect(analysis.best!.score).to.equal(Math.min(...scores));
     }
-    const tooShort = await runBacktestInProcess(deps, { ...job, period: { from: FROM, to: FROM + 100 * 3_600_000 } }, { kind: 'walk_forward', walkForward: { inSample: 720, outOfSample: 168 } });
+    const tooShort = await runBacktestInProcess(
+      deps,
+      { ...job, period: { from: FROM, to: FROM + 100 * 3_600_000 } },
+      { kind: 'walk_forward', walkForward: { inSample: 720, outOfSample: 168 } },
+    );
     expect(tooShort.ok === false && tooShort.code).to.equal('RANGE_TOO_SHORT');
   });
 });

@@ -216,7 +216,10 @@ describe('backtests through the API', () => {
     const period = { from: '2019-01-01T00:00:00.000Z', to: '2019-02-01T00:00:00.000Z' };
     const refused = await call('POST', '/api/backtests', { genome: smaCrossoverGenome(), period });
     expect(refused.status).to.equal(400);
-    expect(refused.body.errors).to.deep.include({ path: 'period.from', message: 'is before the first stored binance BTCUSDT 1h candle (2021-04-04T20:00:00.000Z)' });
+    expect(refused.body.errors).to.deep.include({
+      path: 'period.from',
+      message: 'is before the first stored binance BTCUSDT 1h candle (2021-04-04T20:00:00.000Z)',
+    });
     // The CLI or a queue message can still hand such a job to a runner: it is recorded as failed, and GET shows it.
     const job: BacktestJob = {
       jobId: randomUUID(),

@@ -121,11 +121,15 @@ describe('POST /api/backtests: limits checked up front', () => {
       await refused(request({ walkForward: { inSample: 240, outOfSample: 120, grid: { '__proto__.polluted': [1] } } }), [
         { path: 'walkForward.grid.__proto__.polluted', message: '__proto__.polluted: the genome has no "__proto__"' },
       ]);
-      await refused(request({ gridSearch: { grid: { 'symbols.0': [1] } } }), [{ path: 'gridSearch.grid.symbols.0', message: 'symbols.0: symbols is not a strategy parameter' }]);
+      await refused(request({ gridSearch: { grid: { 'symbols.0': [1] } } }), [
+        { path: 'gridSearch.grid.symbols.0', message: 'symbols.0: symbols is not a strategy parameter' },
+      ]);
       await refused(request({ gridSearch: { grid: { 'fast.period': [5], 'indicators.fast.params.period': [6] } } }), [
         { path: 'gridSearch.grid.indicators.fast.params.period', message: 'names the same parameter as "fast.period"' },
       ]);
-      await refused(request({ gridSearch: { grid: {} } }), [{ path: 'gridSearch.grid', message: 'names no parameter: give at least one path with its values' }]);
+      await refused(request({ gridSearch: { grid: {} } }), [
+        { path: 'gridSearch.grid', message: 'names no parameter: give at least one path with its values' },
+      ]);
       // An optional exit rule the genome leaves out is a parameter.
       await accepted(request({ gridSearch: { grid: { 'exitRules.stopLoss': [0.02, 0.05] } } }));
     });
@@ -228,7 +232,7 @@ describe('POST /api/backtests: limits checked up front', () => {
       expect(r.body.errors!.map((e) => e.path)).to.deep.equal(['exchange']);
     });
 
-    it('more symbols than GENOME_MAX_SYMBOLS, the issue\'s 50,000 made-up ones included: symbols, genome.symbols', async () => {
+    it("more symbols than GENOME_MAX_SYMBOLS, the issue's 50,000 made-up ones included: symbols, genome.symbols", async () => {
       const made = Array.from({ length: 50_000 }, (_, i) => `MADE${String(i).padStart(6, '0')}`);
       await refused(request({ symbols: made }), [{ path: 'symbols', message: '50000 symbols, at most 3 per genome (GENOME_MAX_SYMBOLS)' }]);
       await refused({ genome: smaCrossoverGenome(10, 30, made.slice(0, 4)), period: PERIOD }, [

@@ -33,7 +33,11 @@ const job = (jobId: string, analysis?: BacktestJob['analysis']): BacktestJob => 
 const gridJob = (id = 'grid-1') => job(id, { kind: 'grid_search', gridSearch: { grid: GRID, metric: 'totalReturn' } });
 const walkForwardJob = (id = 'wf-1') => job(id, { kind: 'walk_forward', walkForward: WALK_FORWARD });
 
-type Analysis = { kind: string; cells?: { params: Record<string, number>; score?: number; rank?: number; headline?: Record<string, number> }[]; windows?: { params?: unknown; outOfSampleHeadline: Record<string, number> }[] };
+type Analysis = {
+  kind: string;
+  cells?: { params: Record<string, number>; score?: number; rank?: number; headline?: Record<string, number> }[];
+  windows?: { params?: unknown; outOfSampleHeadline: Record<string, number> }[];
+};
 const analysisOf = (o: BacktestJobOutcome | undefined): Analysis => {
   if (o === undefined || !o.ok) throw new Error(`not completed: ${JSON.stringify(o)}`);
   return (o.result as unknown as { analysis: Analysis }).analysis;
@@ -46,11 +50,16 @@ describe('walk-forward and grid-search jobs off the event loop', function () {
 
   /** What the domain's analyses give on the same candles (independent of the runners and their shaping). */
   const expectDomainResults = (grid: Analysis, wf: Analysis) => {
-    const search = gridSearch({ ...smaCrossoverGenome(10, 30), symbols: ['BTCUSDT', 'ETHUSDT'] } as never, GRID, series, new IndicatorCache(), { ...PERIOD, metric: 'totalReturn' });
+    const search = gridSearch({ ...smaCrossoverGenome(10, 30), symbols: ['BTCUSDT', 'ETHUSDT'] } as never, GRID, series, new IndicatorCache(), {
+      ...PERIOD,
+      metric: 'totalReturn',
+    });
     expect(grid.cells!.map((c) => [c.params, c.score, c.rank])).to.deep.equal(search.cells.map((c) => [c.params, c.score, c.rank]));
     expect(grid.cells!.map((c) => c.headline!['sharpe'])).to.deep.equal(search.cells.map((c) => c.metrics!['sharpe']));
     const direct = walkForward({ ...smaCrossoverGenome(10, 30), symbols: ['BTCUSDT', 'ETHUSDT'] } as never, series, new IndicatorCache(), WALK_FORWARD, PERIOD);
-    expect(wf.windows!.map((w) => [w.params, w.outOfSampleHeadline['totalReturn']])).to.deep.equal(direct.windows.map((w) => [w.params, w.outOfSampleMetrics['totalReturn']]));
+    expect(wf.windows!.map((w) => [w.params, w.outOfSampleHeadline['totalReturn']])).to.deep.equal(
+      direct.windows.map((w) => [w.params, w.outOfSampleMetrics['totalReturn']]),
+    );
   };
 
   before(async () => {
@@ -75,7 +84,10 @@ describe('walk-forward and grid-search jobs off the event loop', function () {
     expect(old).to.not.have.property('analysis');
     expect(decodeBacktestJob(old)).to.deep.equal(job('old-1'));
     const wire = JSON.parse(JSON.stringify(BacktestJobCodec.encode(walkForwardJob())));
-    expect(() => decodeBacktestJob({ ...wire, analysis: { kind: 'walk_forward', walkForward: { ...WALK_FORWARD, inSample: 0 } } })).to.throw(MalformedJobError, /analysis/);
+    expect(() => decodeBacktestJob({ ...wire, analysis: { kind: 'walk_forward', walkForward: { ...WALK_FORWARD, inSample: 0 } } })).to.throw(
+      MalformedJobError,
+      /analysis/,
+    );
     expect(() => decodeBacktestJob({ ...wire, analysis: { kind: 'monte_carlo' } })).to.throw(MalformedJobError);
   });
 
@@ -96,7 +108,10 @@ describe('walk-forward and grid-search jobs off the event loop', function () {
     };
     try {
       const recorded = new Map<string, { job: BacktestJob; outcome: BacktestJobOutcome }>();
-      await open().consume((j) => pool.run(j), async (j, outcome) => void recorded.set(j.jobId, { job: j, outcome }));
+      await open().consume(
+        (j) => pool.run(j),
+        async (j, outcome) => void recorded.set(j.jobId, { job: j, outcome }),
+      );
       const producer = open();
       await producer.submit(gridJob('queued-grid'));
       await producer.submit(walkForwardJob('queued-wf'));

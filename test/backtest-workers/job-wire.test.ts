@@ -56,7 +56,9 @@ describe('backtest jobs on the wire', () => {
   });
   it('the rules across fields: an empty period, repeated symbols', () => {
     expect(problems(setAt(wire(), ['period', 'to'], Date.UTC(2023, 0, 1)))).to.deep.equal(['period: from must be before to']);
-    expect(problems({ ...(setAt(wire(), ['symbols'], ['BTCUSDT', 'BTCUSDT']) as object), genome: smaCrossoverGenome(10, 30, ['BTCUSDT']) })).to.deep.equal(['symbols: symbols repeat']);
+    expect(problems({ ...(setAt(wire(), ['symbols'], ['BTCUSDT', 'BTCUSDT']) as object), genome: smaCrossoverGenome(10, 30, ['BTCUSDT']) })).to.deep.equal([
+      'symbols: symbols repeat',
+    ]);
   });
 
   describe('property: a hostile message is either malformed or recorded as events that read back', function () {

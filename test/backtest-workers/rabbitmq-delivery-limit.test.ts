@@ -17,12 +17,7 @@ import type { BacktestJob, BacktestJobOutcome } from '../../application/ports/ba
 import { backtestStream, type BacktestEvent } from '../../domain/backtest/events.js';
 import { randomGenomes } from '../../domain/backtest/random-genome.js';
 import type { Actor } from '../../domain/primitives/codecs.js';
-import {
-  DEFAULT_DELIVERY_LIMIT,
-  QueueDeclarationError,
-  RabbitMqJobQueue,
-  type DeliveryInfo,
-} from '../../infrastructure/backtest/rabbitmq-job-queue.js';
+import { DEFAULT_DELIVERY_LIMIT, QueueDeclarationError, RabbitMqJobQueue, type DeliveryInfo } from '../../infrastructure/backtest/rabbitmq-job-queue.js';
 import { systemClock } from '../../infrastructure/clock/system-clock.js';
 import { uuidIds } from '../../infrastructure/clock/uuid-ids.js';
 import type { EventStore } from '../../application/ports/event-store.js';
@@ -51,13 +46,26 @@ describe('RabbitMQ backtest job queue: delivery limit (poison jobs)', function (
   const children: ChildProcess[] = [];
 
   const open = (deliveryLimit?: number) => {
-    const q = new RabbitMqJobQueue({ url: URL_, queue: queueName, log: silent, redeliveryDelayMs: 50, ...(deliveryLimit === undefined ? {} : { deliveryLimit }) });
+    const q = new RabbitMqJobQueue({
+      url: URL_,
+      queue: queueName,
+      log: silent,
+      redeliveryDelayMs: 50,
+      ...(deliveryLimit === undefined ? {} : { deliveryLimit }),
+    });
     opened.push(q);
     return q;
   };
   const job = (): BacktestJob => {
     const [genome] = randomGenomes(7, 1, ['BTCUSDT']);
-    return { jobId: randomUUID(), genome: genome!, exchange: 'binance', symbols: ['BTCUSDT'], interval: '1h', period: { from: 1_700_000_000_000, to: 1_700_086_400_000 } };
+    return {
+      jobId: randomUUID(),
+      genome: genome!,
+      exchange: 'binance',
+      symbols: ['BTCUSDT'],
+      interval: '1h',
+      period: { from: 1_700_000_000_000, to: 1_700_086_400_000 },
+    };
   };
   /** The real recorder (idempotent by job id), counting its calls. */
   const recorder = () => {
@@ -138,7 +146,16 @@ describe('RabbitMQ backtest job queue: delivery limit (poison jobs)', function (
     let runs = 0;
     const fake: BacktestJobOutcome = {
       ok: true,
-      result: { jobId: j.jobId, engineVersion: 'test', dataFingerprint: 'f', window: { from: 1_700_000_000_000, to: 1_700_082_800_000, bars: 24 }, metrics: { sharpe: 1 }, perSymbol: {}, equity: {}, trades: [] },
+      result: {
+        jobId: j.jobId,
+        engineVersion: 'test',
+        dataFingerprint: 'f',
+        window: { from: 1_700_000_000_000, to: 1_700_082_800_000, bars: 24 },
+        metrics: { sharpe: 1 },
+        perSymbol: {},
+        equity: {},
+        trades: [],
+      },
     };
     const c = await open(3).consume(
       async () => {
@@ -215,9 +232,13 @@ describe('RabbitMQ backtest job queue: delivery limit (poison jobs)', function (
     // Gone for good: nothing ready, nothing dead-lettered, and a fresh consumer gets nothing.
     expect(await queueCounts()).to.deep.equal({ ready: 0, consumers: 0, dead: 0 });
     const deliveries: DeliveryInfo[] = [];
-    const c = await open(limit).consume(async () => {
-      throw new Error('must not run');
-    }, recorder().record, { onDelivery: (d) => deliveries.push(d) });
+    const c = await open(limit).consume(
+      async () => {
+        throw new Error('must not run');
+      },
+      recorder().record,
+      { onDelivery: (d) => deliveries.push(d) },
+    );
     await sleep(500);
     expect(deliveries).to.have.length(0);
     await c.stop();
@@ -261,7 +282,15 @@ describe('RabbitMQ backtest job queue: delivery limit (poison jobs)', function (
     await ch.assertQueue(queueName, { durable: true, arguments: { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': `${queueName}.dead` } });
     await conn.close();
     const q = open();
-    for (const attempt of [() => q.declare(), () => q.submit(job()), () => q.consume(async () => Promise.reject(new Error('no')), async () => undefined)]) {
+    for (const attempt of [
+      () => q.declare(),
+      () => q.submit(job()),
+      () =>
+        q.consume(
+          async () => Promise.reject(new Error('no')),
+          async () => undefined,
+        ),
+    ]) {
       const e = await attempt().then(
         () => undefined,
         (err: unknown) => err,
@@ -283,10 +312,12 @@ describe('RabbitMQ backtest job queue: delivery limit (poison jobs)', function (
 
   it('refuses to declare the queue with another delivery limit than it has', async () => {
     await open(5).declare();
-    const e = await open(7).declare().then(
-      () => undefined,
-      (err: unknown) => err,
-    );
+    const e = await open(7)
+      .declare()
+      .then(
+        () => undefined,
+        (err: unknown) => err,
+      );
     expect(e).to.be.instanceOf(QueueDeclarationError);
     expect((e as Error).message).to.match(/declared with another delivery limit/);
   });

@@ -198,7 +198,9 @@ describe('RabbitMQ backtest job queue', function () {
 
     await until(() => deliveries.some((d) => d.status === 'acked'), 20_000, 'the redelivered job to be recorded');
     await new Promise((r) => setTimeout(r, 300));
-    expect(deliveries.filter((d) => d.status === 'received')).to.deep.equal([{ jobId: j!.jobId, redelivered: true, deliveryTag: deliveries[0]!.deliveryTag, attempt: 2, status: 'received' }]);
+    expect(deliveries.filter((d) => d.status === 'received')).to.deep.equal([
+      { jobId: j!.jobId, redelivered: true, deliveryTag: deliveries[0]!.deliveryTag, attempt: 2, status: 'received' },
+    ]);
     expect(rec.byId.size).to.equal(1);
     expect(rec.calls()).to.equal(1);
     const outcome = rec.byId.get(j!.jobId)!;

@@ -102,7 +102,18 @@ describe('backtest worker pool', function () {
     // The caller's series start later than the stored ones (another warm-up): a different result and fingerprint.
     const later = (s: CandleSeries, start: number): CandleSeries => {
       const cut = (a: Float64Array) => a.subarray(start);
-      return { ...s, length: s.length - start, openTime: cut(s.openTime), open: cut(s.open), high: cut(s.high), low: cut(s.low), close: cut(s.close), volume: cut(s.volume), quoteVolume: cut(s.quoteVolume), trades: cut(s.trades) };
+      return {
+        ...s,
+        length: s.length - start,
+        openTime: cut(s.openTime),
+        open: cut(s.open),
+        high: cut(s.high),
+        low: cut(s.low),
+        close: cut(s.close),
+        volume: cut(s.volume),
+        quoteVolume: cut(s.quoteVolume),
+        trades: cut(s.trades),
+      };
     };
     const given = Object.fromEntries(SYMBOLS.map((s) => [s, later(series[s]!, series[s]!.length - 120 * 24 - 300)]));
     const loadsBefore = loads;
@@ -120,7 +131,9 @@ describe('backtest worker pool', function () {
     expect(loads).to.equal(loadsBefore); // the given series were never loaded from the store
     // Forgotten by the workers, then shared again when given again.
     pool.forget(Object.values(given));
-    expect(await pool.run(job(0, genomes[0]!, 'given-again'), given)).to.deep.equal(runBacktestJob(job(0, genomes[0]!, 'given-again'), given, new IndicatorCache()));
+    expect(await pool.run(job(0, genomes[0]!, 'given-again'), given)).to.deep.equal(
+      runBacktestJob(job(0, genomes[0]!, 'given-again'), given, new IndicatorCache()),
+    );
     pool.forget(Object.values(given));
     // A symbol the caller did not give fails the job, it is not loaded from the store.
     const missing = await pool.run(job(0, genomes[0]!, 'given-missing'), { BTCUSDT: given['BTCUSDT']! });
@@ -157,7 +170,10 @@ describe('closing the backtest worker pool', function () {
     const end = btc.openTime[btc.length - 1]! + 3_600_000;
     const genomes = randomGenomes(9, 6, ['BTCUSDT']);
     const pending = genomes.map((genome, i) =>
-      pool.run({ jobId: `closing-${i}`, genome, exchange: 'binance', symbols: ['BTCUSDT'], interval: '1h', period: { from: end - 400 * DAY, to: end } }, i % 2 === 0 ? { BTCUSDT: btc } : undefined),
+      pool.run(
+        { jobId: `closing-${i}`, genome, exchange: 'binance', symbols: ['BTCUSDT'], interval: '1h', period: { from: end - 400 * DAY, to: end } },
+        i % 2 === 0 ? { BTCUSDT: btc } : undefined,
+      ),
     );
     await new Promise((r) => setImmediate(r)); // the jobs are queued and handed out
     await pool.close();
@@ -165,7 +181,9 @@ describe('closing the backtest worker pool', function () {
     for (const s of settled) if (s.status === 'rejected') expect(s.reason).to.be.instanceOf(PoolClosedError);
     expect(settled.filter((s) => s.status === 'rejected').length).to.be.greaterThan(0);
     let late: unknown;
-    await pool.run({ jobId: 'late', genome: genomes[0]!, exchange: 'binance', symbols: ['BTCUSDT'], interval: '1h', period: { from: end - DAY, to: end } }).catch((e: unknown) => (late = e));
+    await pool
+      .run({ jobId: 'late', genome: genomes[0]!, exchange: 'binance', symbols: ['BTCUSDT'], interval: '1h', period: { from: end - DAY, to: end } })
+      .catch((e: unknown) => (late = e));
     expect(late).to.be.instanceOf(PoolClosedError);
   });
 });
@@ -174,7 +192,14 @@ describe('job runner', () => {
   it('a summary job gives the same metrics as a full one, without the trade list and equity curves', () => {
     const series = { BTCUSDT: loadCandles('binance_BTCUSDT_1h.csv.gz', 'BTCUSDT') };
     const [genome] = randomGenomes(7, 1, ['BTCUSDT']);
-    const base: BacktestJob = { jobId: 'summary-1', genome: genome!, exchange: 'binance', symbols: ['BTCUSDT'], interval: '1h', period: { from: 0, to: Number.MAX_SAFE_INTEGER } };
+    const base: BacktestJob = {
+      jobId: 'summary-1',
+      genome: genome!,
+      exchange: 'binance',
+      symbols: ['BTCUSDT'],
+      interval: '1h',
+      period: { from: 0, to: Number.MAX_SAFE_INTEGER },
+    };
     const full = runBacktestJob(base, series, new IndicatorCache());
     const summary = runBacktestJob({ ...base, detail: 'summary' }, series, new IndicatorCache());
     if (!full.ok || !summary.ok) throw new Error('both runs must succeed');

@@ -85,7 +85,9 @@ describe('candle binary cache', () => {
     await writeFile(file, bytes.subarray(0, bytes.length - 100));
     const e = await rejects(readCandleCache(file));
     expect(e.code).to.equal('TRUNCATED');
-    expect(e.message).to.match(/truncated\.bin/).and.to.match(/23988 candles/);
+    expect(e.message)
+      .to.match(/truncated\.bin/)
+      .and.to.match(/23988 candles/);
     await writeFile(file, bytes.subarray(0, 10));
     expect((await rejects(readCandleCache(file))).code).to.equal('TRUNCATED');
   });
@@ -135,6 +137,6 @@ describe('candle binary cache', () => {
     expect(third.source).to.equal('built');
     expect(third.rebuiltBecause).to.match(/TRUNCATED/);
     expect(builds).to.equal(2);
-    expectSameSeries((await readCandleCache(file)), eth);
+    expectSameSeries(await readCandleCache(file), eth);
   });
 });

@@ -36,9 +36,16 @@ describe('backtest engine', () => {
   it('refuses an empty window with a typed error', () => {
     const s = bars(flat([100, 101, 102]));
     const run = (from?: number, to?: number) =>
-      backtestSymbol(compileGenome(thresholdGenome(0, 0)), s, new IndicatorCache(), { ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) });
-    expect(() => run(T0 + 10 * H)).to.throw(BacktestError).with.property('code', 'EMPTY_WINDOW');
-    expect(() => run(T0 + H, T0 + H)).to.throw(BacktestError).with.property('code', 'EMPTY_WINDOW');
+      backtestSymbol(compileGenome(thresholdGenome(0, 0)), s, new IndicatorCache(), {
+        ...(from === undefined ? {} : { from }),
+        ...(to === undefined ? {} : { to }),
+      });
+    expect(() => run(T0 + 10 * H))
+      .to.throw(BacktestError)
+      .with.property('code', 'EMPTY_WINDOW');
+    expect(() => run(T0 + H, T0 + H))
+      .to.throw(BacktestError)
+      .with.property('code', 'EMPTY_WINDOW');
     expect(() => run(undefined, T0)).to.throw(BacktestError);
     expect(() => backtestSymbol(compileGenome(thresholdGenome(0, 0)), bars([]), new IndicatorCache())).to.throw(BacktestError);
   });
@@ -64,15 +71,27 @@ describe('backtest engine', () => {
   });
 
   it('refuses bad genomes with typed errors', () => {
-    const bad = { ...(smaCrossoverGenome() as object), indicators: [{ id: 'fast', name: 'sma', params: { period: 1 } }, { id: 'slow', name: 'nope', params: {} }] };
-    expect(() => compileGenome(bad)).to.throw(CompileError).with.property('code', 'INVALID_GENOME');
+    const bad = {
+      ...(smaCrossoverGenome() as object),
+      indicators: [
+        { id: 'fast', name: 'sma', params: { period: 1 } },
+        { id: 'slow', name: 'nope', params: {} },
+      ],
+    };
+    expect(() => compileGenome(bad))
+      .to.throw(CompileError)
+      .with.property('code', 'INVALID_GENOME');
     const predicting = thresholdGenome(0, 0, {
       strategyType: 'prediction_driven',
       entry: { mode: 'all', conditions: [{ left: { prediction: 'up_probability' }, op: 'gt', right: { value: 0.6 } }] },
     });
-    expect(() => compileGenome(predicting)).to.throw(CompileError).with.property('code', 'PREDICTION_UNAVAILABLE');
+    expect(() => compileGenome(predicting))
+      .to.throw(CompileError)
+      .with.property('code', 'PREDICTION_UNAVAILABLE');
     const s = { ...bars(flat([1, 2])), key: { exchange: 'test', symbol: 'TESTUSDT', interval: '4h' as const } };
-    expect(() => backtestSymbol(compileGenome(thresholdGenome(0, 0)), s, new IndicatorCache())).to.throw(BacktestError).with.property('code', 'TIMEFRAME_MISMATCH');
+    expect(() => backtestSymbol(compileGenome(thresholdGenome(0, 0)), s, new IndicatorCache()))
+      .to.throw(BacktestError)
+      .with.property('code', 'TIMEFRAME_MISMATCH');
   });
 
   it('evaluates a constant on the left by flipping the comparison', () => {
@@ -115,6 +134,8 @@ describe('backtest engine', () => {
       expect(allFinite(r.aggregate.meanMetrics)).to.deep.equal([]);
     }
     expect(traded).to.be.greaterThan(60); // most strategies actually trade
-    expect(() => backtestGenome(genomes[0]!, { BTCUSDT: btc }, cache)).to.throw(BacktestError).with.property('code', 'MISSING_SERIES');
+    expect(() => backtestGenome(genomes[0]!, { BTCUSDT: btc }, cache))
+      .to.throw(BacktestError)
+      .with.property('code', 'MISSING_SERIES');
   });
 });

@@ -15,7 +15,13 @@ const near = (a: number, b: number) => expect(a).to.be.closeTo(b, 1e-9 * Math.ma
 describe('fill model', () => {
   it('fills a signal from bar t at bar t+1 open, never at the signal bar close', () => {
     // close > 100 first at bar 2 (close 105): the entry is at bar 3's open (107), not at 105.
-    const s = bars([[100, 100, 100, 99], [99, 101, 98, 100], [100, 106, 99, 105], [107, 108, 106, 107], [107, 107, 107, 107]]);
+    const s = bars([
+      [100, 100, 100, 99],
+      [99, 101, 98, 100],
+      [100, 106, 99, 105],
+      [107, 108, 106, 107],
+      [107, 107, 107, 107],
+    ]);
     const r = backtestSymbol(compileGenome(thresholdGenome(100, 0)), s, new IndicatorCache(), { fill: { takerFee: 0 } });
     expect(r.trades).to.have.length(1);
     const t = r.trades[0]!;

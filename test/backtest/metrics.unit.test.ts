@@ -41,10 +41,7 @@ const EQUITY = [100, 110, 99, 108.9, 119.79];
 
 const metricsOf = (input: Partial<MetricsInput> = {}, options: MetricsOptions = { periodsPerYear: 4 }): BacktestMetrics => {
   const equity = input.equity ?? f64(EQUITY);
-  return computeMetrics(
-    { equity, openTime: input.openTime ?? days(equity.length), barIntervalMs: DAY, trades: [], ...input },
-    options,
-  );
+  return computeMetrics({ equity, openTime: input.openTime ?? days(equity.length), barIntervalMs: DAY, trades: [], ...input }, options);
 };
 
 const trade = (pnl: number, returnPct: number, barsHeld: number, entryDay: number): ClosedTrade => ({
@@ -98,32 +95,27 @@ describe('Backtest metrics', () => {
     });
     it('annualises a daily equity curve over 252 days with the trading convention: Sharpe 0.5 × sqrt(252)', () =>
       expect(metricsOf({}, { year: 'trading' }).sharpe).to.be.closeTo(7.937253933193772, 1e-9));
-    it('takes an explicit periodsPerYear over the convention', () =>
-      expect(metricsOf({}, { year: 'trading', periodsPerYear: 4 }).periodsPerYear).to.equal(4));
+    it('takes an explicit periodsPerYear over the convention', () => expect(metricsOf({}, { year: 'trading', periodsPerYear: 4 }).periodsPerYear).to.equal(4));
   });
 
   describe('returns', () => {
     const m = metricsOf();
     it('total return = last / first − 1 = 119.79 / 100 − 1 = 0.1979', () => expect(m.totalReturn).to.be.closeTo(0.1979, TOL));
     it('net profit = last − first = 19.79', () => expect(m.netProfit).to.be.closeTo(19.79, 1e-10));
-    it('CAGR over one year (4 returns, 4 bars a year) = the total return, 0.1979', () =>
-      expect(m.cagr).to.be.closeTo(0.1979, TOL));
+    it('CAGR over one year (4 returns, 4 bars a year) = the total return, 0.1979', () => expect(m.cagr).to.be.closeTo(0.1979, TOL));
     it('CAGR over two years (4 returns, 2 bars a year) = sqrt(1.1979) − 1 = 0.0944862', () =>
       expect(metricsOf({}, { periodsPerYear: 2 }).cagr).to.be.closeTo(0.09448618081728188, TOL));
     it('annual volatility = sample std × sqrt(ppy) = 0.1 × 2 = 0.2', () => expect(m.annualVolatility).to.be.closeTo(0.2, TOL));
     it('Sharpe = mean / std × sqrt(ppy) = 0.05 / 0.1 × 2 = 1', () => expect(m.sharpe).to.be.closeTo(1, TOL));
     it('Sharpe with a risk-free rate: 4.0604% a year is 1% a bar → (0.05 − 0.01) / 0.1 × 2 = 0.8', () =>
       expect(metricsOf({}, { periodsPerYear: 4, riskFreeRate: 1.01 ** 4 - 1 }).sharpe).to.be.closeTo(0.8, 1e-12));
-    it('Sortino: downside deviation over all 4 bars = sqrt(0.1² / 4) = 0.05 → 0.05 / 0.05 × 2 = 2', () =>
-      expect(m.sortino).to.be.closeTo(2, TOL));
+    it('Sortino: downside deviation over all 4 bars = sqrt(0.1² / 4) = 0.05 → 0.05 / 0.05 × 2 = 2', () => expect(m.sortino).to.be.closeTo(2, TOL));
     it('Sortino with a target of 1% a bar: r − 0.01 = .09, −.11, .09, .09 → DD = sqrt(0.0121 / 4) = 0.055 → 0.04 / 0.055 × 2 = 1.4545', () =>
       expect(metricsOf({}, { periodsPerYear: 4, sortinoTarget: 1.01 ** 4 - 1 }).sortino).to.be.closeTo(1.4545454545454546, 1e-12));
     // Population moments: m2 = 0.03 / 4 = 0.0075; m3 = (3 × 0.05³ − 0.15³) / 4 = (0.000375 − 0.003375) / 4 = −0.00075;
     // m4 = (3 × 0.05⁴ + 0.15⁴) / 4 = (0.00001875 + 0.00050625) / 4 = 0.00013125.
-    it('skew = m3 / m2^1.5 = −0.00075 / 0.0075^1.5 = −2/√3 = −1.1547', () =>
-      expect(m.skew).to.be.closeTo(-2 / Math.sqrt(3), 1e-9));
-    it('excess kurtosis = m4 / m2² − 3 = 0.00013125 / 0.00005625 − 3 = 7/3 − 3 = −2/3', () =>
-      expect(m.excessKurtosis).to.be.closeTo(-2 / 3, 1e-9));
+    it('skew = m3 / m2^1.5 = −0.00075 / 0.0075^1.5 = −2/√3 = −1.1547', () => expect(m.skew).to.be.closeTo(-2 / Math.sqrt(3), 1e-9));
+    it('excess kurtosis = m4 / m2² − 3 = 0.00013125 / 0.00005625 − 3 = 7/3 − 3 = −2/3', () => expect(m.excessKurtosis).to.be.closeTo(-2 / 3, 1e-9));
   });
 
   describe('drawdowns', () => {
@@ -160,8 +152,7 @@ describe('Backtest metrics', () => {
       // drawdowns: 100 → 0, 110 → 0, 99 → 1 − 99/110 = 0.1, 108.9 → 1 − 108.9/110 = 0.01, 119.79 → 0
       expect(m.ulcerIndex).to.be.closeTo(0.044944410108488465, 1e-12));
     it('Calmar = CAGR / max drawdown = 0.1979 / 0.1 = 1.979', () => expect(m.calmar).to.be.closeTo(1.979, 1e-12));
-    it('recovery factor = net profit / max drawdown amount = 19.79 / 11 = 1.79909', () =>
-      expect(m.recoveryFactor).to.be.closeTo(19.79 / 11, 1e-12));
+    it('recovery factor = net profit / max drawdown amount = 19.79 / 11 = 1.79909', () => expect(m.recoveryFactor).to.be.closeTo(19.79 / 11, 1e-12));
   });
 
   describe('tails (historical, 95%)', () => {
@@ -174,8 +165,7 @@ describe('Backtest metrics', () => {
     const m = metricsOf();
     it('VaR 95 = −(5th percentile) = 0.07', () => expect(m.var95).to.be.closeTo(0.07, TOL));
     it('CVaR 95 = −mean of returns ≤ −0.07 = −mean(−0.1) = 0.1', () => expect(m.cvar95).to.be.closeTo(0.1, TOL));
-    it('tail ratio = 95th percentile / |5th percentile| = 0.1 / 0.07 = 1.428571', () =>
-      expect(m.tailRatio).to.be.closeTo(0.1 / 0.07, 1e-12));
+    it('tail ratio = 95th percentile / |5th percentile| = 0.1 / 0.07 = 1.428571', () => expect(m.tailRatio).to.be.closeTo(0.1 / 0.07, 1e-12));
     it('finds the percentiles of returns in any order: −10%…+10% shuffled → VaR 0.09, CVaR 0.095, tail ratio 1', () => {
       // 21 returns; sorted, the 5th percentile is at h = 20 × 0.05 = 1 → −0.09, the 95th at h = 19 → 0.09.
       // CVaR = −mean(−0.10, −0.09) = 0.095.
@@ -222,8 +212,7 @@ describe('Backtest metrics', () => {
       expect(m.averageHoldingBars).to.equal(2);
       expect(m.averageHoldingMs).to.equal(2 * DAY);
     });
-    it('exposure = bars in a position / bars = 14 / 16 (trades cover days 0 to 14, the curve has 16 days)', () =>
-      expect(m.exposure).to.equal(14 / 16));
+    it('exposure = bars in a position / bars = 14 / 16 (trades cover days 0 to 14, the curve has 16 days)', () => expect(m.exposure).to.equal(14 / 16));
     it('longest win streak = 2 (30, 20), longest loss streak = 3 (−10, −5, −15); the breakeven breaks streaks', () => {
       expect(m.longestWinStreak).to.equal(2);
       expect(m.longestLossStreak).to.equal(3);
@@ -287,8 +276,7 @@ describe('Backtest metrics', () => {
     it('alpha = (mean r − β mean b) × ppy = (0.05 − 1.2 × 0.025) × 4 = 0.08', () => expect(m.alpha).to.be.closeTo(0.08, 1e-12));
     it('alpha in excess of a 1%-a-bar risk-free rate = ((0.05 − 0.01) − 1.2 × (0.025 − 0.01)) × 4 = 0.088', () =>
       expect(metricsOf({ benchmark }, { periodsPerYear: 4, riskFreeRate: 1.01 ** 4 - 1 }).alpha).to.be.closeTo(0.088, 1e-12));
-    it('correlation = 0.015 / sqrt(0.03 × 0.0125) = sqrt(0.6) = 0.774597', () =>
-      expect(m.benchmarkCorrelation).to.be.closeTo(Math.sqrt(0.6), 1e-12));
+    it('correlation = 0.015 / sqrt(0.03 × 0.0125) = sqrt(0.6) = 0.774597', () => expect(m.benchmarkCorrelation).to.be.closeTo(Math.sqrt(0.6), 1e-12));
     it('buy-and-hold return = 109.725 / 100 − 1 = 0.09725', () => expect(m.benchmarkReturn).to.be.closeTo(0.09725, TOL));
     it('has no beta, alpha or correlation against a flat benchmark', () => {
       const flat = metricsOf({ benchmark: f64([50, 50, 50, 50, 50]) });
@@ -485,15 +473,13 @@ describe('Backtest metrics', () => {
   });
 
   describe('malformed input is refused (a bug upstream, not a degenerate backtest)', () => {
-    it('equity and open times of different lengths', () =>
-      expect(() => metricsOf({ openTime: days(4) })).to.throw(RangeError, /openTime/));
+    it('equity and open times of different lengths', () => expect(() => metricsOf({ openTime: days(4) })).to.throw(RangeError, /openTime/));
     it('a benchmark of another length', () => expect(() => metricsOf({ benchmark: f64([1, 2]) })).to.throw(RangeError, /benchmark/));
     it('a NaN or infinite equity', () => {
       expect(() => metricsOf({ equity: f64([100, NaN, 100]) })).to.throw(RangeError, /equity\[1\]/);
       expect(() => metricsOf({ equity: f64([100, Infinity, 100]) })).to.throw(RangeError);
     });
-    it('open times out of order', () =>
-      expect(() => metricsOf({ openTime: f64([0, 2, 1, 3, 4].map((d) => d * DAY)) })).to.throw(RangeError, /ascending/));
+    it('open times out of order', () => expect(() => metricsOf({ openTime: f64([0, 2, 1, 3, 4].map((d) => d * DAY)) })).to.throw(RangeError, /ascending/));
     it('a trade with a NaN pnl or an exit before its entry', () => {
       expect(() => metricsOf({ trades: [trade(NaN, 0, 1, 0)] })).to.throw(RangeError, /pnl/);
       expect(() => metricsOf({ trades: [{ ...trade(1, 0, 1, 2), exitTime: JAN_1_2024 }] })).to.throw(RangeError, /exits/);

@@ -65,7 +65,13 @@ describe('backtest request limits (pure)', () => {
 
   it('a grid path through __proto__, constructor or prototype names nothing and pollutes nothing', () => {
     const genome = smaCrossoverGenome();
-    for (const path of ['__proto__.polluted', 'constructor.prototype.polluted', 'risk.__proto__.polluted', 'indicators.0.__proto__.polluted', 'risk.constructor']) {
+    for (const path of [
+      '__proto__.polluted',
+      'constructor.prototype.polluted',
+      'risk.__proto__.polluted',
+      'indicators.0.__proto__.polluted',
+      'risk.constructor',
+    ]) {
       expect(gridPathProblem(genome, path), path).to.be.a('string');
       const applied = applyParams(genome, { [path]: 7 });
       expect(either.isLeft(applied), path).to.equal(true);

@@ -86,7 +86,7 @@ describe('market data collection jobs', function () {
     expect(row.consecutiveErrors).to.equal(1);
   });
 
-  it('retention keeps each series\' recent window counted from its newest candle', async () => {
+  it("retention keeps each series' recent window counted from its newest candle", async () => {
     const before = (await candles.bounds(key))!;
     const deleted = await applyRetention(candles, { '1h': 2 });
     const after = (await candles.bounds(key))!;

@@ -41,10 +41,7 @@ describe('the collector without a network', function () {
     // The platform as the collector sees it, with the test clock and a log whose lines the test reads.
     const log = pino({ level: 'debug', base: { service: 'collector' } }, { write: (s: string) => void lines.push(JSON.parse(s) as Line) });
     platform = { ...opened, clock, log };
-    fake = await startFakeBinance(
-      { BTCUSDT: realCandles('binance_BTCUSDT_1h.csv.gz'), ETHUSDT: realCandles('binance_ETHUSDT_1h.csv.gz') },
-      t0 + 3 * 60 * MIN,
-    );
+    fake = await startFakeBinance({ BTCUSDT: realCandles('binance_BTCUSDT_1h.csv.gz'), ETHUSDT: realCandles('binance_ETHUSDT_1h.csv.gz') }, t0 + 3 * 60 * MIN);
     checkpoints = new PostgresCheckpointStore({ connectionString: db.url });
   });
   after(async () => {
@@ -89,7 +86,9 @@ describe('the collector without a network', function () {
       expect(calls).to.deep.equal(['candles BTCUSDT 1m', 'candles BTCUSDT 1m', 'candles BTCUSDT 1m']);
       expect(warnings(), JSON.stringify(warnings())).to.have.length(1);
       const [said] = warnings();
-      expect(said!.msg).to.include('cannot reach binance').and.include(`tries again at ${iso(t0 + MIN)}`);
+      expect(said!.msg)
+        .to.include('cannot reach binance')
+        .and.include(`tries again at ${iso(t0 + MIN)}`);
       expect(said!.msg).to.include('MARKET_DATA_SOURCE=none').and.include('npm run import -- <folder of CSV files>');
       expect(said!['error']).to.match(/^NetworkError on binance for BTCUSDT/);
 

@@ -13,7 +13,10 @@ const show = (u: unknown): string => {
 };
 
 /** One `it` per value: accepted values decode to themselves, refused ones are reported at the root, by codec name. */
-const specify = (codec: t.Mixed, { accepts, refuses }: { accepts: readonly (readonly [string, unknown])[]; refuses: readonly (readonly [string, unknown])[] }) => {
+const specify = (
+  codec: t.Mixed,
+  { accepts, refuses }: { accepts: readonly (readonly [string, unknown])[]; refuses: readonly (readonly [string, unknown])[] },
+) => {
   for (const [why, value] of accepts)
     it(`accepts ${why}: ${show(value)}`, () => {
       const decoded = codec.decode(value);

@@ -215,21 +215,17 @@ describe('Genome codec', () => {
         g.symbols = ['ETHUSDT', 'ETHUSDT'];
         g.lineage.origin = 'crossover';
       });
-      expect(pathsOf(genome)).to.have.members([
-        'indicators.0.params.period',
-        'indicators.1.params.extra',
-        'exit.conditions.0',
-        'symbols',
-        'lineage.parentIds',
-      ]);
+      expect(pathsOf(genome)).to.have.members(['indicators.0.params.period', 'indicators.1.params.extra', 'exit.conditions.0', 'symbols', 'lineage.parentIds']);
     });
 
     it('with messages that say what is wrong', () => {
-      const message = (g: Draft) => refusal(g).map((e) => e.message).join('; ');
+      const message = (g: Draft) =>
+        refusal(g)
+          .map((e) => e.message)
+          .join('; ');
       expect(message(sma((g) => g.indicators.push(macd(26, 12))))).to.equal('macd.short must be below macd.long');
       expect(message(sma((g) => (g.indicators[0].params.period = 1)))).to.equal('sma.period must be an integer in [2, 500], got 1');
-      expect(message(sma((g) => (g.entry.conditions[0].left = { indicator: 'ghost' }))))
-        .to.equal('refers to undeclared indicator "ghost"');
+      expect(message(sma((g) => (g.entry.conditions[0].left = { indicator: 'ghost' })))).to.equal('refers to undeclared indicator "ghost"');
       expect(message(rsi((g) => delete g.entry.conditions[1].right.output))).to.include('lower, middle, upper');
       expect(message(sma((g) => (g.risk.positionSize = 0)))).to.equal('expected Fraction, got 0');
     });

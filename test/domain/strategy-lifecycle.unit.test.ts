@@ -125,9 +125,7 @@ const LEGAL: Record<StateName, readonly StrategyCommandType[]> = {
   Retired: [],
 };
 
-const ILLEGAL = STATES.flatMap((state) =>
-  STRATEGY_COMMAND_TYPES.filter((type) => !LEGAL[state].includes(type)).map((type) => ({ state, type })),
-);
+const ILLEGAL = STATES.flatMap((state) => STRATEGY_COMMAND_TYPES.filter((type) => !LEGAL[state].includes(type)).map((type) => ({ state, type })));
 
 const fold = (events: readonly StrategyEvent[]): StrategyState => events.reduce(evolve, initialState());
 
@@ -186,11 +184,9 @@ describe('strategy lifecycle', () => {
   });
 
   describe('legal transitions', () => {
-    it('GenerateStrategy creates a new strategy with its genome', () =>
-      spec(strategy).given([]).when(generate).then([generated]));
+    it('GenerateStrategy creates a new strategy with its genome', () => spec(strategy).given([]).when(generate).then([generated]));
 
-    it('RecordBacktest records the backtest of a Generated strategy', () =>
-      spec(strategy).given(HISTORY.Generated).when(recordBacktest).then([backtested]));
+    it('RecordBacktest records the backtest of a Generated strategy', () => spec(strategy).given(HISTORY.Generated).when(recordBacktest).then([backtested]));
 
     it('FilterStrategy records a passing verdict on a Backtested strategy', () =>
       spec(strategy).given(HISTORY.Backtested).when(filterPassed).then([filteredPassed]));
@@ -205,10 +201,12 @@ describe('strategy lifecycle', () => {
       spec(strategy).given(HISTORY.Paper).when(activate).then([activated]));
 
     it('ActivateStrategy takes a strategy live again after it was deactivated', () =>
-      spec(strategy).given([...HISTORY.Live, deactivated]).when(activate).then([activated]));
+      spec(strategy)
+        .given([...HISTORY.Live, deactivated])
+        .when(activate)
+        .then([activated]));
 
-    it('DeactivateStrategy takes a Live strategy back to Paper', () =>
-      spec(strategy).given(HISTORY.Live).when(deactivate).then([deactivated]));
+    it('DeactivateStrategy takes a Live strategy back to Paper', () => spec(strategy).given(HISTORY.Live).when(deactivate).then([deactivated]));
 
     it('DeactivateStrategy records the decision when the policy gives one', () =>
       spec(strategy)
@@ -218,7 +216,10 @@ describe('strategy lifecycle', () => {
 
     for (const from of ['Generated', 'Backtested', 'Filtered(passed)', 'Filtered(rejected)', 'Paper', 'Live'] as const)
       it(`RetireStrategy retires a ${from} strategy and records fromState "${from}"`, () =>
-        spec(strategy).given(HISTORY[from]).when(retire).then([retiredFrom(from)]));
+        spec(strategy)
+          .given(HISTORY[from])
+          .when(retire)
+          .then([retiredFrom(from)]));
 
     it('events name the strategy the command addressed, whatever else the command body carries', () => {
       // A body decoded with t.type keeps unknown keys: a stray strategyId must not redirect the event.
@@ -241,8 +242,7 @@ describe('strategy lifecycle', () => {
 
   describe('illegal transitions', () => {
     for (const { state, type } of ILLEGAL)
-      it(`${type} is refused when the strategy is ${state}`, () =>
-        spec(strategy).given(HISTORY[state]).when(COMMAND[type]).thenFails(refusedAs(state, type)));
+      it(`${type} is refused when the strategy is ${state}`, () => spec(strategy).given(HISTORY[state]).when(COMMAND[type]).thenFails(refusedAs(state, type)));
 
     it('StartPaperTrading after a rejection is refused because the filter rejected it', () =>
       spec(strategy)
@@ -258,8 +258,7 @@ describe('strategy lifecycle', () => {
 
     it('a retired strategy stays retired: nothing is allowed after RetireStrategy', () => {
       const retiredEarly = [generated, retiredFrom('Generated')];
-      for (const type of STRATEGY_COMMAND_TYPES)
-        spec(strategy).given(retiredEarly).when(COMMAND[type]).thenFails(refusedAs('Retired', type));
+      for (const type of STRATEGY_COMMAND_TYPES) spec(strategy).given(retiredEarly).when(COMMAND[type]).thenFails(refusedAs('Retired', type));
     });
   });
 });

@@ -28,7 +28,12 @@ export const newEvent = (type = 'ThingHappened', data: unknown = { n: 1 }): NewE
 
 const category = () => `ct${randomUUID().replace(/-/g, '').slice(0, 10)}`;
 
-const collect = async (store: EventStore, from: Position, until: (seen: RecordedEvent[]) => boolean, filter?: { categories?: string[]; eventTypes?: string[] }) => {
+const collect = async (
+  store: EventStore,
+  from: Position,
+  until: (seen: RecordedEvent[]) => boolean,
+  filter?: { categories?: string[]; eventTypes?: string[] },
+) => {
   const seen: RecordedEvent[] = [];
   let resolveDone!: () => void;
   const reached = new Promise<void>((r) => (resolveDone = r));
@@ -132,7 +137,10 @@ export const eventStoreContract = (name: string, harness: ContractHarness) => {
 
       it('reads from a revision with a maximum count', async () => {
         const stream = `${category()}-${randomUUID()}`;
-        await store.appendToStream(stream, [0, 1, 2, 3, 4].map((i) => newEvent('N', { i })));
+        await store.appendToStream(
+          stream,
+          [0, 1, 2, 3, 4].map((i) => newEvent('N', { i })),
+        );
         const page = await store.readStream(stream, { fromRevision: 2n, maxCount: 2 });
         expect(page.map((e) => e.data)).to.deep.equal([{ i: 2 }, { i: 3 }]);
       });
@@ -195,7 +203,11 @@ export const eventStoreContract = (name: string, harness: ContractHarness) => {
           throw new Error('handler broke');
         });
         let failure: unknown;
-        await withTimeout(sub.done.catch((e) => (failure = e)), 10_000, 'handler failure');
+        await withTimeout(
+          sub.done.catch((e) => (failure = e)),
+          10_000,
+          'handler failure',
+        );
         expect((failure as Error).message).to.equal('handler broke');
       });
 

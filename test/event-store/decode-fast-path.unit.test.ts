@@ -15,7 +15,14 @@ import { EVENT_EXAMPLES } from '../events/examples.js';
 
 const rnd = mulberry32(20261122);
 const ID = '3f1c2b4a-5d6e-4f70-8a9b-0c1d2e3f4a5b';
-const metadata = { correlationId: ID, causationId: ID, actor: 'system:learning-cycle', schemaVersion: 1, occurredAt: '2023-06-01T03:00:00.000Z', idempotencyKey: 'k' };
+const metadata = {
+  correlationId: ID,
+  causationId: ID,
+  actor: 'system:learning-cycle',
+  schemaVersion: 1,
+  occurredAt: '2023-06-01T03:00:00.000Z',
+  idempotencyKey: 'k',
+};
 // One valid event of every type in the catalog (test/events/examples.ts), and one with a random genome.
 const EVENTS: readonly { readonly type: string; readonly data: unknown }[] = [
   ...Object.entries(EVENT_EXAMPLES).map(([type, e]) => ({ type, data: e.data })),
@@ -94,7 +101,10 @@ describe('decodeEvent agrees with io-ts decode (fast path, seeded property)', ()
       expect(agree(e.type, e.data, metadata, 'valid')).to.equal(true);
       let refused = 0;
       let cases = 0;
-      for (const [target, value] of [['data', e.data], ['metadata', metadata]] as const)
+      for (const [target, value] of [
+        ['data', e.data],
+        ['metadata', metadata],
+      ] as const)
         for (const path of pathsOf(value))
           for (let b = 0; b <= BREAKAGES.length; b++) {
             const v = broken(value, path, b);

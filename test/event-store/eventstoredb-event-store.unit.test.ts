@@ -84,7 +84,14 @@ class InMemoryEsdbClient {
     let revision = current === NO_STREAM ? -1n : current;
     for (const e of events) {
       revision += 1n;
-      this.record(streamName, e.id, e.type, JSON.parse(JSON.stringify(e.data)), e.metadata === undefined ? undefined : JSON.parse(JSON.stringify(e.metadata)), revision);
+      this.record(
+        streamName,
+        e.id,
+        e.type,
+        JSON.parse(JSON.stringify(e.data)),
+        e.metadata === undefined ? undefined : JSON.parse(JSON.stringify(e.metadata)),
+        revision,
+      );
     }
     const last = this.log[this.log.length - 1]!;
     if (++this.appends % 3 === 0) this.record('$stats-127.0.0.1:2113', crypto.randomUUID(), '$statsCollected', {}, undefined);
@@ -105,7 +112,9 @@ class InMemoryEsdbClient {
   readAll({ fromPosition = ESDB_START, maxCount = Number.MAX_SAFE_INTEGER, direction }: ReadAllOptions = {}) {
     const ordered = direction === BACKWARDS ? [...this.log].reverse() : this.log;
     const at = fromPosition === ESDB_START || fromPosition === END ? undefined : fromPosition.commit;
-    const events = ordered.filter((e) => at === undefined || (direction === BACKWARDS ? e.position.commit <= at : e.position.commit >= at)).slice(0, Number(maxCount));
+    const events = ordered
+      .filter((e) => at === undefined || (direction === BACKWARDS ? e.position.commit <= at : e.position.commit >= at))
+      .slice(0, Number(maxCount));
     return (async function* (): AsyncGenerator<AllStreamResolvedEvent> {
       for (const event of events) yield { event, commitPosition: event.position.commit };
     })();
@@ -120,7 +129,17 @@ class InMemoryEsdbClient {
 
   private record(streamId: string, id: string, type: string, data: unknown, metadata: unknown, revision = this.revisionAfter(streamId)) {
     const p = BigInt(this.log.length + 1) * 137n;
-    this.log.push({ streamId, id, type, data, metadata, revision, isJson: true, created: new Date(), position: { commit: p, prepare: p } } as JSONRecordedEvent & {
+    this.log.push({
+      streamId,
+      id,
+      type,
+      data,
+      metadata,
+      revision,
+      isJson: true,
+      created: new Date(),
+      position: { commit: p, prepare: p },
+    } as JSONRecordedEvent & {
       position: EsdbPosition;
     });
   }

@@ -65,15 +65,21 @@ describe('the append check: nothing is stored that cannot be read back', () => {
     const generated = EVENT_EXAMPLES['StrategyGenerated']!.data;
 
     it('a backtest period starting before 1970 (the event that stopped backtest_results for good)', () => {
-      expect(refused('BacktestRequested', setAt(backtest, ['job', 'period', 'from'], Date.parse('1960-01-01T00:00:00Z')))).to.deep.equal(['data.job.period.from']);
+      expect(refused('BacktestRequested', setAt(backtest, ['job', 'period', 'from'], Date.parse('1960-01-01T00:00:00Z')))).to.deep.equal([
+        'data.job.period.from',
+      ]);
     });
     it('a period ending after 9999', () => {
       expect(refused('BacktestRequested', setAt(backtest, ['job', 'period', 'to'], 253_402_300_800_000))).to.deep.equal(['data.job.period.to']);
     });
     it('a timestamp before 1970 or after 9999', () => {
-      const result = (EVENT_EXAMPLES['StrategyBacktested']!.data as object);
-      expect(refused('StrategyBacktested', setAt(result, ['result', 'window', 'start'], '1960-01-01T00:00:00.000Z'))).to.deep.equal(['data.result.window.start']);
-      expect(refused('StrategyBacktested', setAt(result, ['result', 'window', 'end'], '+010000-01-01T00:00:00.000Z'))).to.deep.equal(['data.result.window.end']);
+      const result = EVENT_EXAMPLES['StrategyBacktested']!.data as object;
+      expect(refused('StrategyBacktested', setAt(result, ['result', 'window', 'start'], '1960-01-01T00:00:00.000Z'))).to.deep.equal([
+        'data.result.window.start',
+      ]);
+      expect(refused('StrategyBacktested', setAt(result, ['result', 'window', 'end'], '+010000-01-01T00:00:00.000Z'))).to.deep.equal([
+        'data.result.window.end',
+      ]);
     });
     it('a 90 KB correlation id', () => {
       expect(refused('StrategyGenerated', generated, exampleMetadata({ correlationId: 'c'.repeat(90_000) }))).to.deep.equal(['metadata.correlationId']);

@@ -63,7 +63,10 @@ export const EVENT_EXAMPLES: Readonly<Record<string, EventExample>> = {
   StrategyFiltered: { streamName: `strategy-${STRATEGY}`, data: { strategyId: STRATEGY, verdict } },
   PaperTradingStarted: { streamName: `strategy-${STRATEGY}`, data: { strategyId: STRATEGY, decidedBy: 'system:scheduler', reason: 'passed the daily filter' } },
   StrategyActivated: { streamName: `strategy-${STRATEGY}`, data: { strategyId: STRATEGY, decidedBy: 'operator:alice', reason: 'best paper score', decision } },
-  StrategyDeactivated: { streamName: `strategy-${STRATEGY}`, data: { strategyId: STRATEGY, decidedBy: 'system:activation-policy', reason: 'drawdown 16%', decision } },
+  StrategyDeactivated: {
+    streamName: `strategy-${STRATEGY}`,
+    data: { strategyId: STRATEGY, decidedBy: 'system:activation-policy', reason: 'drawdown 16%', decision },
+  },
   StrategyRetired: { streamName: `strategy-${STRATEGY}`, data: { strategyId: STRATEGY, decidedBy: 'operator:alice', reason: 'edge gone', fromState: 'Live' } },
   PairsSelected: {
     streamName: 'selection-2023-12-30',
@@ -117,8 +120,14 @@ export const EVENT_EXAMPLES: Readonly<Record<string, EventExample>> = {
       recordedOnResume: true,
     },
   },
-  LearningInsightsRecorded: { streamName: 'cycle-2023-12-30', data: { cycleId: '2023-12-30', insights, regime: 'trend_low_vol', asOf: '2023-12-30T03:00:00.000Z' } },
-  LearningPolicyUpdated: { streamName: 'model-learning-policy', data: { cycleId: '2023-12-30', policy, regime: 'trend_low_vol', asOf: '2023-12-30T03:00:00.000Z', results: 2 } },
+  LearningInsightsRecorded: {
+    streamName: 'cycle-2023-12-30',
+    data: { cycleId: '2023-12-30', insights, regime: 'trend_low_vol', asOf: '2023-12-30T03:00:00.000Z' },
+  },
+  LearningPolicyUpdated: {
+    streamName: 'model-learning-policy',
+    data: { cycleId: '2023-12-30', policy, regime: 'trend_low_vol', asOf: '2023-12-30T03:00:00.000Z', results: 2 },
+  },
   BacktestRequested: {
     streamName: `backtest-${JOB}`,
     data: {
@@ -149,15 +158,31 @@ export const EVENT_EXAMPLES: Readonly<Record<string, EventExample>> = {
         window: { from: 1698796800000, to: 1701385200000, bars: 720 },
         metrics: { sharpe: 1.21, totalReturn: 0.043, maxDrawdown: 0.031, tradeCount: 9 },
         perSymbol: { BTCUSDT: { metrics: { sharpe: 1.21, totalReturn: 0.043 }, gaps: 0, trades: 9 } },
-        equity: { BTCUSDT: [[1698796800000, 10000], [1700000000000, 9820.5], [1701385200000, 10430.2]] },
+        equity: {
+          BTCUSDT: [
+            [1698796800000, 10000],
+            [1700000000000, 9820.5],
+            [1701385200000, 10430.2],
+          ],
+        },
         trades: [trade],
         analysis: {
           kind: 'grid_search',
           spec: { grid: { 'fast.period': [5, 10], 'slow.period': [30] }, metric: 'sharpe' },
           metric: 'sharpe',
           cells: [
-            { params: { 'fast.period': 5, 'slow.period': 30 }, headline: { sharpe: 0.7, totalReturn: 0.02, maxDrawdown: 0.04, tradeCount: 11 }, score: 0.7, rank: 2 },
-            { params: { 'fast.period': 10, 'slow.period': 30 }, headline: { sharpe: 1.21, totalReturn: 0.043, maxDrawdown: 0.031, tradeCount: 9 }, score: 1.21, rank: 1 },
+            {
+              params: { 'fast.period': 5, 'slow.period': 30 },
+              headline: { sharpe: 0.7, totalReturn: 0.02, maxDrawdown: 0.04, tradeCount: 11 },
+              score: 0.7,
+              rank: 2,
+            },
+            {
+              params: { 'fast.period': 10, 'slow.period': 30 },
+              headline: { sharpe: 1.21, totalReturn: 0.043, maxDrawdown: 0.031, tradeCount: 9 },
+              score: 1.21,
+              rank: 1,
+            },
             { params: { 'fast.period': 40, 'slow.period': 30 }, skipped: 'the fast period is not below the slow one' },
           ],
           best: { params: { 'fast.period': 10, 'slow.period': 30 }, score: 1.21 },
@@ -165,7 +190,10 @@ export const EVENT_EXAMPLES: Readonly<Record<string, EventExample>> = {
       },
     },
   },
-  BacktestFailed: { streamName: `backtest-${JOB}`, data: { jobId: JOB, code: 'NO_DATA', error: 'no binance BTCUSDT 1h candles in [2019-01-01T00:00:00.000Z, 2019-02-01T00:00:00.000Z)' } },
+  BacktestFailed: {
+    streamName: `backtest-${JOB}`,
+    data: { jobId: JOB, code: 'NO_DATA', error: 'no binance BTCUSDT 1h candles in [2019-01-01T00:00:00.000Z, 2019-02-01T00:00:00.000Z)' },
+  },
   EventQuarantined: {
     streamName: 'quarantine',
     data: {

@@ -12,7 +12,10 @@ describe('API fuzz (npm run fuzz:api, fewer cases)', () => {
     const generated = Object.keys(routes({ strategyIds: [], jobIds: [], maxBodyBytes: 1024 }));
     for (const [path, operations] of Object.entries(openApiDocument().paths))
       for (const method of Object.keys(operations)) {
-        const route = `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`.replace(/^POST \/api\/strategies\/:id\/[a-z-]+$/, 'POST /api/strategies/:id/:command');
+        const route = `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`.replace(
+          /^POST \/api\/strategies\/:id\/[a-z-]+$/,
+          'POST /api/strategies/:id/:command',
+        );
         expect(generated, route).to.include(route);
       }
   });

@@ -122,7 +122,18 @@ export const runApiFuzz = async (options: FuzzOptions): Promise<FuzzReport> => {
 
     // Real ids to aim at: a few strategies and backtest jobs made by valid requests.
     const post = async (path: string, body: unknown) => {
-      const r = await send(base, { route: path, method: 'POST', path, headers: { 'content-type': 'application/json' }, body: new TextEncoder().encode(JSON.stringify(body)), note: 'setup' }, options.timeoutMs);
+      const r = await send(
+        base,
+        {
+          route: path,
+          method: 'POST',
+          path,
+          headers: { 'content-type': 'application/json' },
+          body: new TextEncoder().encode(JSON.stringify(body)),
+          note: 'setup',
+        },
+        options.timeoutMs,
+      );
       if (r.status !== 201 && r.status !== 202) throw new Error(`setup: POST ${path} answered ${r.status} ${r.text ?? r.error}`);
       return JSON.parse(r.text!) as { id?: string; jobId?: string };
     };
@@ -140,7 +151,10 @@ export const runApiFuzz = async (options: FuzzOptions): Promise<FuzzReport> => {
         const r = await send(base, { route: 'GET /health', method: 'GET', path: '/health', headers: {}, note: '/health loop' }, options.timeoutMs);
         count(health, r.status, r.ms, 'GET /health');
         if (r.status === 0 || r.status >= 500)
-          failures.push({ problem: r.status === 0 ? `/health gave no answer within ${options.timeoutMs} ms (${r.error})` : `/health answered ${r.status}: ${r.text?.slice(0, 300)}` });
+          failures.push({
+            problem:
+              r.status === 0 ? `/health gave no answer within ${options.timeoutMs} ms (${r.error})` : `/health answered ${r.status}: ${r.text?.slice(0, 300)}`,
+          });
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     })();
@@ -149,7 +163,10 @@ export const runApiFuzz = async (options: FuzzOptions): Promise<FuzzReport> => {
     const fixed = issueCases();
     let routeIndex = 0;
     for (const [route, arbitrary] of Object.entries(generators)) {
-      const requests = [...fixed.filter((r) => r.route === route), ...fc.sample(arbitrary, { seed: options.seed + routeIndex++, numRuns: options.casesPerRoute })];
+      const requests = [
+        ...fixed.filter((r) => r.route === route),
+        ...fc.sample(arbitrary, { seed: options.seed + routeIndex++, numRuns: options.casesPerRoute }),
+      ];
       const s = stats();
       routeStats.set(route, s);
       for (const r of requests) {
@@ -165,7 +182,9 @@ export const runApiFuzz = async (options: FuzzOptions): Promise<FuzzReport> => {
     await healthLoop;
 
     // The jobs the accepted requests started finish and are recorded; then every stored event must decode.
-    await withTimeout(backtesting.idle(), Math.max(60_000, options.timeoutMs * 4), 'the accepted backtest jobs').catch((e: Error) => failures.push({ problem: e.message }));
+    await withTimeout(backtesting.idle(), Math.max(60_000, options.timeoutMs * 4), 'the accepted backtest jobs').catch((e: Error) =>
+      failures.push({ problem: e.message }),
+    );
     const log = await platform.store.readAll();
     events = log.length;
     for (const recorded of log) {
@@ -195,8 +214,11 @@ export const formatReport = (report: FuzzReport): string => {
       .join(' ');
   const width = Math.max(...[...report.routes.keys()].map((r) => r.length), 10);
   const lines = [`${'route'.padEnd(width)}  requests  slowest ms  statuses`];
-  for (const [route, s] of report.routes) lines.push(`${route.padEnd(width)}  ${String(s.requests).padStart(8)}  ${String(Math.round(s.slowestMs)).padStart(10)}  ${statuses(s)}`);
-  lines.push(`${'/health loop'.padEnd(width)}  ${String(report.health.requests).padStart(8)}  ${String(Math.round(report.health.slowestMs)).padStart(10)}  ${statuses(report.health)}`);
+  for (const [route, s] of report.routes)
+    lines.push(`${route.padEnd(width)}  ${String(s.requests).padStart(8)}  ${String(Math.round(s.slowestMs)).padStart(10)}  ${statuses(s)}`);
+  lines.push(
+    `${'/health loop'.padEnd(width)}  ${String(report.health.requests).padStart(8)}  ${String(Math.round(report.health.slowestMs)).padStart(10)}  ${statuses(report.health)}`,
+  );
   const total = [...report.routes.values()].reduce((n, s) => n + s.requests, 0);
   lines.push(`${total} requests (seed ${report.seed}); ${report.events} events stored, ${report.decoded} decode`);
   for (const f of report.failures) lines.push(`FAILED: ${f.problem}${f.request ? `\n    ${describeRequest(f.request)}` : ''}`);

@@ -130,7 +130,10 @@ interface Op {
 const op: fc.Arbitrary<Op> = fc.record({
   kind: fc.constantFrom<Op['kind']>('set', 'set', 'set', 'delete', 'add', 'wrap'),
   at: fc.nat(),
-  key: fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('__proto__', 'constructor', 'genome', 'period', 'symbols', 'gridSearch', 'walkForward', 'correlationId')),
+  key: fc.oneof(
+    fc.string({ maxLength: 12 }),
+    fc.constantFrom('__proto__', 'constructor', 'genome', 'period', 'symbols', 'gridSearch', 'walkForward', 'correlationId'),
+  ),
   value: hostileValue,
 });
 
@@ -173,13 +176,15 @@ const applyOp = (root: Json, o: Op): { root: Json; note: string } => {
 const textOp: fc.Arbitrary<{ readonly apply: (s: string) => string; readonly note: string }> = fc.oneof(
   { weight: 8, arbitrary: fc.constant({ apply: (s: string) => s, note: '' }) },
   fc.nat().map((n) => ({ apply: (s: string) => s.slice(0, n % (s.length + 1)), note: `truncated at ${n}` })),
-  fc.tuple(fc.constantFrom('1e999', '-1e999', '1'.repeat(400), '-0', '1E+308', '0.000000000000000000000000001', '9007199254740993'), fc.nat(20)).map(([lit, nth]) => ({
-    apply: (s: string) => {
-      let k = 0;
-      return s.replace(/(?<=[:[,])-?\d+(\.\d+)?([eE][+-]?\d+)?/g, (m) => (k++ === nth % 5 ? lit : m));
-    },
-    note: `a number written ${lit.slice(0, 20)}`,
-  })),
+  fc
+    .tuple(fc.constantFrom('1e999', '-1e999', '1'.repeat(400), '-0', '1E+308', '0.000000000000000000000000001', '9007199254740993'), fc.nat(20))
+    .map(([lit, nth]) => ({
+      apply: (s: string) => {
+        let k = 0;
+        return s.replace(/(?<=[:[,])-?\d+(\.\d+)?([eE][+-]?\d+)?/g, (m) => (k++ === nth % 5 ? lit : m));
+      },
+      note: `a number written ${lit.slice(0, 20)}`,
+    })),
   hostileValue.map((v) => ({
     apply: (s: string) => {
       const first = /^\{"((?:[^"\\]|\\.)*)":/.exec(s);
@@ -194,7 +199,9 @@ const textOp: fc.Arbitrary<{ readonly apply: (s: string) => string; readonly not
     },
     note: 'the first key repeated after it',
   })),
-  fc.constantFrom(31, 32, 33, 64, 1000, 200_000).map((n) => ({ apply: (s: string) => `${'['.repeat(n)}${s}${']'.repeat(n)}`, note: `wrapped in ${n} brackets` })),
+  fc
+    .constantFrom(31, 32, 33, 64, 1000, 200_000)
+    .map((n) => ({ apply: (s: string) => `${'['.repeat(n)}${s}${']'.repeat(n)}`, note: `wrapped in ${n} brackets` })),
   fc.constantFrom('\\u0000', '\\ud800', '\\udfff', '\\ud83d\\ude00', '\\u202e').map((esc) => ({
     apply: (s: string) => s.replace(/"(?=[^"]*":)/, `"${esc}`),
     note: `a key escaped with ${esc}`,
@@ -203,7 +210,9 @@ const textOp: fc.Arbitrary<{ readonly apply: (s: string) => string; readonly not
     apply: (s: string) => s.replace(/:"/, `:"${esc}`),
     note: `a string value escaped with ${esc}`,
   })),
-  fc.constantFrom('\ufeff', ' \n\t', 'x', '}', ',').map((extra) => ({ apply: (s: string) => (extra === '\ufeff' ? extra + s : s + extra), note: `${JSON.stringify(extra)} added` })),
+  fc
+    .constantFrom('\ufeff', ' \n\t', 'x', '}', ',')
+    .map((extra) => ({ apply: (s: string) => (extra === '\ufeff' ? extra + s : s + extra), note: `${JSON.stringify(extra)} added` })),
 );
 
 // ---- transport ----------------------------------------------------------------------------------------------------
@@ -245,7 +254,17 @@ const idempotencyKey: fc.Arbitrary<string | undefined> = fc.oneof(
   headerText(60),
 );
 
-const bodyRequest = (route: string, method: string, path: string, value: Json, ops: readonly Op[], text: { apply: (s: string) => string; note: string }, t: Transport, key: string | undefined, ctx: FuzzContext): HostileRequest => {
+const bodyRequest = (
+  route: string,
+  method: string,
+  path: string,
+  value: Json,
+  ops: readonly Op[],
+  text: { apply: (s: string) => string; note: string },
+  t: Transport,
+  key: string | undefined,
+  ctx: FuzzContext,
+): HostileRequest => {
   let root: Json = structuredClone(value);
   const notes: string[] = [];
   for (const o of ops) {
@@ -265,7 +284,9 @@ const bodyRequest = (route: string, method: string, path: string, value: Json, o
   if (t.encoding === 'gzip') body = gzipSync(body);
   if (t.encoding !== undefined) headers['content-encoding'] = t.encoding === 'gzip-invalid' ? 'gzip' : t.encoding;
   if (key !== undefined) headers['idempotency-key'] = key;
-  notes.push(`content-type ${t.contentType ?? '(none)'}${t.encoding ? `, encoding ${t.encoding}` : ''}${key === undefined ? '' : `, Idempotency-Key ${JSON.stringify(key.slice(0, 30))}`}`);
+  notes.push(
+    `content-type ${t.contentType ?? '(none)'}${t.encoding ? `, encoding ${t.encoding}` : ''}${key === undefined ? '' : `, Idempotency-Key ${JSON.stringify(key.slice(0, 30))}`}`,
+  );
   return { route, method, path, headers, ...(json === '' && root === undefined ? {} : { body }), note: notes.join('; ') };
 };
 
@@ -278,7 +299,9 @@ const bodyArb = (route: string, method: string, path: fc.Arbitrary<string>, exam
 
 /** Percent-encodes any string, unpaired surrogates included (as the UTF-8 of U+FFFD, like a browser would). */
 const encode = (s: string): string =>
-  [...Buffer.from(s, 'utf8')].map((b) => (/[A-Za-z0-9\-_.~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
+  [...Buffer.from(s, 'utf8')]
+    .map((b) => (/[A-Za-z0-9\-_.~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`))
+    .join('');
 
 const RAW_SEGMENTS = ['%', '%zz', '%E0%A4%A', '%00', '%2e%2e', '..', '%2F', 'a%20b', '%F0%9F%98%80', '%ED%A0%80'];
 
@@ -287,7 +310,7 @@ const segment = (real: readonly string[]): fc.Arbitrary<string> =>
     ...(real.length > 0 ? [{ weight: 4, arbitrary: fc.constantFrom(...real) }] : []),
     { weight: 2, arbitrary: fc.uuid() },
     { weight: 1, arbitrary: fc.constantFrom(...RAW_SEGMENTS) },
-    { weight: 3, arbitrary: hostileValue.map((v) => encode(typeof v === 'string' ? v : JSON.stringify(v) ?? 'undefined').slice(0, 12_000)) },
+    { weight: 3, arbitrary: hostileValue.map((v) => encode(typeof v === 'string' ? v : (JSON.stringify(v) ?? 'undefined')).slice(0, 12_000)) },
   );
 
 const queryString = (names: readonly string[], values: readonly string[]): fc.Arbitrary<string> =>
@@ -296,10 +319,32 @@ const queryString = (names: readonly string[], values: readonly string[]): fc.Ar
     {
       weight: 8,
       arbitrary: fc
-        .array(fc.tuple(fc.oneof(fc.constantFrom(...names), fc.string({ maxLength: 8 })), fc.oneof(fc.constantFrom(...values, ...STRINGS, ...DATES), hostileValue.map((v) => (typeof v === 'string' ? v : JSON.stringify(v) ?? '')))), { maxLength: 6 })
+        .array(
+          fc.tuple(
+            fc.oneof(fc.constantFrom(...names), fc.string({ maxLength: 8 })),
+            fc.oneof(
+              fc.constantFrom(...values, ...STRINGS, ...DATES),
+              hostileValue.map((v) => (typeof v === 'string' ? v : (JSON.stringify(v) ?? ''))),
+            ),
+          ),
+          { maxLength: 6 },
+        )
         .map((pairs) => pairs.map(([k, v]) => `${encode(k)}=${encode(v.slice(0, 3000))}`).join('&')),
     },
-    { weight: 1, arbitrary: fc.constantFrom('%', '%zz=1', 'a[b]=c', 'limit[]=1&limit[]=2', `${names[0]}=1&${names[0]}=2`, '&&&&', '=', `x=${'y'.repeat(5000)}`, Array.from({ length: 40 }, (_, i) => `p${i}=${i}`).join('&')) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        '%',
+        '%zz=1',
+        'a[b]=c',
+        'limit[]=1&limit[]=2',
+        `${names[0]}=1&${names[0]}=2`,
+        '&&&&',
+        '=',
+        `x=${'y'.repeat(5000)}`,
+        Array.from({ length: 40 }, (_, i) => `p${i}=${i}`).join('&'),
+      ),
+    },
   );
 
 const withQuery = (path: string, q: string) => (q === '' ? path : `${path}?${q}`);
@@ -311,7 +356,7 @@ const getArb = (route: string, path: fc.Arbitrary<string>, query: fc.Arbitrary<s
       route,
       method,
       path: withQuery(p, q),
-      headers: accept === undefined ? {} : ({ accept }),
+      headers: accept === undefined ? {} : { accept },
       note: `${method}${accept === undefined ? '' : `, Accept ${JSON.stringify(accept)}`}`,
     }));
 
@@ -322,9 +367,22 @@ export const validBacktestBodies = (): Json[] => {
   const period = { from: '2023-11-01T00:00:00.000Z', to: '2023-11-08T00:00:00.000Z' };
   return [
     { genome: smaCrossoverGenome(), period },
-    { genome: smaCrossoverGenome(5, 20, ['BTCUSDT', 'ETHUSDT']), period, symbols: ['ETHUSDT'], interval: '1h', exchange: 'binance', actor: 'operator:fuzz', correlationId: 'fuzz' },
+    {
+      genome: smaCrossoverGenome(5, 20, ['BTCUSDT', 'ETHUSDT']),
+      period,
+      symbols: ['ETHUSDT'],
+      interval: '1h',
+      exchange: 'binance',
+      actor: 'operator:fuzz',
+      correlationId: 'fuzz',
+    },
     { genome: smaCrossoverGenome(), period, gridSearch: { grid: { 'fast.period': [5, 10], 'slow.period': [30, 40] }, metric: 'sharpe' } },
-    { genome: smaCrossoverGenome(), period, kind: 'walk_forward', walkForward: { inSample: 48, outOfSample: 24, step: 24, anchored: false, grid: { 'fast.period': [5, 8] }, metric: 'totalReturn' } },
+    {
+      genome: smaCrossoverGenome(),
+      period,
+      kind: 'walk_forward',
+      walkForward: { inSample: 48, outOfSample: 24, step: 24, anchored: false, grid: { 'fast.period': [5, 8] }, metric: 'totalReturn' },
+    },
   ];
 };
 
@@ -333,27 +391,77 @@ export const routes = (ctx: FuzzContext): Readonly<Record<string, fc.Arbitrary<H
   const job = segment(ctx.jobIds);
   const day = fc.oneof(fc.constantFrom('2023-12-30', '2024-02-30', '2023-1-1', '99999-01-01', '0000-00-00', '2023-12-30T00:00:00Z'), segment([]));
   const names = [...LIFECYCLE_ROUTE_NAMES];
-  const index = fc.oneof({ weight: 3, arbitrary: fc.constantFrom('0', '1', '3', '-1', '1.5', '1e3', '999999999999999999999', '00') }, { weight: 1, arbitrary: segment([]) });
+  const index = fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom('0', '1', '3', '-1', '1.5', '1e3', '999999999999999999999', '00') },
+    { weight: 1, arbitrary: segment([]) },
+  );
   return {
-    'POST /api/strategies': bodyArb('POST /api/strategies', 'POST', fc.constant('/api/strategies'), fc.constantFrom<Json>(exampleGenerate, { genome: smaCrossoverGenome(), correlationId: 'c-1' }), ctx),
+    'POST /api/strategies': bodyArb(
+      'POST /api/strategies',
+      'POST',
+      fc.constant('/api/strategies'),
+      fc.constantFrom<Json>(exampleGenerate, { genome: smaCrossoverGenome(), correlationId: 'c-1' }),
+      ctx,
+    ),
     'POST /api/strategies/:id/:command': fc
       .tuple(strategy, fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...names) }, { weight: 1, arbitrary: segment([]) }))
       .chain(([id, command]) =>
-        bodyArb('POST /api/strategies/:id/:command', 'POST', fc.constant(`/api/strategies/${id}/${command}`), fc.constant<Json>(exampleCommands[command as (typeof names)[number]] ?? {}), ctx),
+        bodyArb(
+          'POST /api/strategies/:id/:command',
+          'POST',
+          fc.constant(`/api/strategies/${id}/${command}`),
+          fc.constant<Json>(exampleCommands[command as (typeof names)[number]] ?? {}),
+          ctx,
+        ),
       ),
-    'GET /api/strategies': getArb('GET /api/strategies', fc.constant('/api/strategies'), queryString(['state', 'limit', 'offset'], ['Live', 'Generated', '0', '10', '1000', '1001', '-1', '1e3'])),
-    'GET /api/strategies/:id': getArb('GET /api/strategies/:id', strategy.map((id) => `/api/strategies/${id}`), queryString(['x'], ['1'])),
-    'GET /api/strategies/:id/events': getArb('GET /api/strategies/:id/events', strategy.map((id) => `/api/strategies/${id}/events`), queryString(['x'], ['1'])),
-    'GET /api/audit/activations': getArb('GET /api/audit/activations', fc.constant('/api/audit/activations'), queryString(['strategyId', 'limit'], [...ctx.strategyIds, '5000', '5001'])),
-    'GET /api/market-data/status': getArb('GET /api/market-data/status', fc.constant('/api/market-data/status'), queryString(['source', 'symbol'], ['csv:binance_BTCUSDT_1h.csv.gz', 'BTCUSDT', 'x'.repeat(65)])),
-    'GET /api/market-data/selections/:day': getArb('GET /api/market-data/selections/:day', day.map((d) => `/api/market-data/selections/${d}`), queryString(['x'], ['1'])),
+    'GET /api/strategies': getArb(
+      'GET /api/strategies',
+      fc.constant('/api/strategies'),
+      queryString(['state', 'limit', 'offset'], ['Live', 'Generated', '0', '10', '1000', '1001', '-1', '1e3']),
+    ),
+    'GET /api/strategies/:id': getArb(
+      'GET /api/strategies/:id',
+      strategy.map((id) => `/api/strategies/${id}`),
+      queryString(['x'], ['1']),
+    ),
+    'GET /api/strategies/:id/events': getArb(
+      'GET /api/strategies/:id/events',
+      strategy.map((id) => `/api/strategies/${id}/events`),
+      queryString(['x'], ['1']),
+    ),
+    'GET /api/audit/activations': getArb(
+      'GET /api/audit/activations',
+      fc.constant('/api/audit/activations'),
+      queryString(['strategyId', 'limit'], [...ctx.strategyIds, '5000', '5001']),
+    ),
+    'GET /api/market-data/status': getArb(
+      'GET /api/market-data/status',
+      fc.constant('/api/market-data/status'),
+      queryString(['source', 'symbol'], ['csv:binance_BTCUSDT_1h.csv.gz', 'BTCUSDT', 'x'.repeat(65)]),
+    ),
+    'GET /api/market-data/selections/:day': getArb(
+      'GET /api/market-data/selections/:day',
+      day.map((d) => `/api/market-data/selections/${d}`),
+      queryString(['x'], ['1']),
+    ),
     'POST /api/backtests': bodyArb('POST /api/backtests', 'POST', fc.constant('/api/backtests'), fc.constantFrom(...validBacktestBodies()), ctx),
-    'GET /api/backtests': getArb('GET /api/backtests', fc.constant('/api/backtests'), queryString(['strategyId', 'status', 'limit'], ['completed', 'failed', 'requested', '10', '1001', ...ctx.strategyIds])),
-    'GET /api/backtests/:id': getArb('GET /api/backtests/:id', job.map((id) => `/api/backtests/${id}`), queryString(['x'], ['1'])),
+    'GET /api/backtests': getArb(
+      'GET /api/backtests',
+      fc.constant('/api/backtests'),
+      queryString(['strategyId', 'status', 'limit'], ['completed', 'failed', 'requested', '10', '1001', ...ctx.strategyIds]),
+    ),
+    'GET /api/backtests/:id': getArb(
+      'GET /api/backtests/:id',
+      job.map((id) => `/api/backtests/${id}`),
+      queryString(['x'], ['1']),
+    ),
     'GET /api/backtests/:id/cells': getArb(
       'GET /api/backtests/:id/cells',
       job.map((id) => `/api/backtests/${id}/cells`),
-      queryString(['offset', 'limit', 'sort'], ['0', '1', '10', '1000', '1001', '-1', '1e3', 'rank', '-rank', 'score', '-sharpe', 'totalReturn', 'params', '__proto__']),
+      queryString(
+        ['offset', 'limit', 'sort'],
+        ['0', '1', '10', '1000', '1001', '-1', '1e3', 'rank', '-rank', 'score', '-sharpe', 'totalReturn', 'params', '__proto__'],
+      ),
     ),
     'GET /api/backtests/:id/windows': getArb(
       'GET /api/backtests/:id/windows',
@@ -370,20 +478,50 @@ export const routes = (ctx: FuzzContext): Readonly<Record<string, fc.Arbitrary<H
       fc.tuple(job, index).map(([id, i]) => `/api/backtests/${id}/windows/${i}/backtest-request`),
       queryString(['x'], ['1']),
     ),
-    'GET /api/learning/cycles': getArb('GET /api/learning/cycles', fc.constant('/api/learning/cycles'), queryString(['limit', 'before'], ['1', '500', '501', '2023-06-02', '2023-02-30'])),
-    'GET /api/learning/cycles/:cycleId': getArb('GET /api/learning/cycles/:cycleId', day.map((d) => `/api/learning/cycles/${d}`), queryString(['x'], ['1'])),
+    'GET /api/learning/cycles': getArb(
+      'GET /api/learning/cycles',
+      fc.constant('/api/learning/cycles'),
+      queryString(['limit', 'before'], ['1', '500', '501', '2023-06-02', '2023-02-30']),
+    ),
+    'GET /api/learning/cycles/:cycleId': getArb(
+      'GET /api/learning/cycles/:cycleId',
+      day.map((d) => `/api/learning/cycles/${d}`),
+      queryString(['x'], ['1']),
+    ),
     'GET /api/learning/policy': getArb('GET /api/learning/policy', fc.constant('/api/learning/policy'), queryString(['x'], ['1'])),
     'GET /openapi.json': getArb('GET /openapi.json', fc.constant('/openapi.json'), queryString(['x'], ['1'])),
     'GET /health': getArb('GET /health', fc.constant('/health'), queryString(['x'], ['1'])),
     '(no route)': fc.oneof(
-      getArb('(no route)', segment([]).map((s) => `/${s}`), queryString(['x'], ['1'])),
-      bodyArb('(no route)', 'POST', segment([]).map((s) => `/api/${s}`), fc.constant<Json>({ a: 1 }), ctx),
-      bodyArb('(no route)', 'PATCH', strategy.map((id) => `/api/strategies/${id}`), fc.constant<Json>(exampleGenerate), ctx),
+      getArb(
+        '(no route)',
+        segment([]).map((s) => `/${s}`),
+        queryString(['x'], ['1']),
+      ),
+      bodyArb(
+        '(no route)',
+        'POST',
+        segment([]).map((s) => `/api/${s}`),
+        fc.constant<Json>({ a: 1 }),
+        ctx,
+      ),
+      bodyArb(
+        '(no route)',
+        'PATCH',
+        strategy.map((id) => `/api/strategies/${id}`),
+        fc.constant<Json>(exampleGenerate),
+        ctx,
+      ),
     ),
   };
 };
 
-const json = (route: string, path: string, value: unknown, note: string, headers: Record<string, string> = { 'content-type': 'application/json' }): HostileRequest => ({
+const json = (
+  route: string,
+  path: string,
+  value: unknown,
+  note: string,
+  headers: Record<string, string> = { 'content-type': 'application/json' },
+): HostileRequest => ({
   route,
   method: 'POST',
   path,
@@ -400,16 +538,33 @@ export const issueCases = (): HostileRequest[] => {
   const madeUp = Array.from({ length: 50_000 }, (_, i) => `MADE${String(i).padStart(6, '0')}`);
   return [
     bt({ period: { from: '1969-12-01T00:00:00.000Z', to: '2023-01-01T00:00:00.000Z' } }, 'a period that starts before 1970'),
-    bt({ walkForward: { inSample: 24, outOfSample: 24, grid: { 'fast.period': Array.from({ length: 99 }, (_, i) => i + 2), 'slow.period': Array.from({ length: 101 }, (_, i) => i + 100) } } }, 'walk-forward of 24-bar windows with a 9,999-cell grid'),
+    bt(
+      {
+        walkForward: {
+          inSample: 24,
+          outOfSample: 24,
+          grid: { 'fast.period': Array.from({ length: 99 }, (_, i) => i + 2), 'slow.period': Array.from({ length: 101 }, (_, i) => i + 100) },
+        },
+      },
+      'walk-forward of 24-bar windows with a 9,999-cell grid',
+    ),
     json('POST /api/backtests', '/api/backtests', '['.repeat(200_000), 'issue: 200,000 nested brackets'),
     json('POST /api/strategies', '/api/strategies', '['.repeat(200_000), 'issue: 200,000 nested brackets'),
-    json('POST /api/strategies', '/api/strategies', `${'['.repeat(100_000)}${']'.repeat(100_000)}`, 'issue: 100,000 closed brackets with an Idempotency-Key', { 'content-type': 'application/json', 'idempotency-key': 'deep' }),
+    json('POST /api/strategies', '/api/strategies', `${'['.repeat(100_000)}${']'.repeat(100_000)}`, 'issue: 100,000 closed brackets with an Idempotency-Key', {
+      'content-type': 'application/json',
+      'idempotency-key': 'deep',
+    }),
     json('POST /api/strategies', '/api/strategies', exampleGenerate, 'issue: a wrong content type', { 'content-type': 'text/plain' }),
     json('POST /api/backtests', '/api/backtests', { genome, period }, 'issue: a wrong content type', { 'content-type': 'application/x-www-form-urlencoded' }),
     json('POST /api/strategies', '/api/strategies', { ...exampleGenerate, correlationId: 'c'.repeat(90_000) }, 'issue: a 90 KB correlationId'),
     bt({ correlationId: 'c'.repeat(90_000) }, 'a 90 KB correlationId'),
     json('POST /api/strategies', '/api/strategies', { genome: { ...genome, symbols: madeUp } }, 'issue: a genome with 50,000 made-up symbols'),
-    json('POST /api/strategies', '/api/strategies', { genome: { ...genome, symbols: madeUp.slice(0, 20_000) } }, 'issue: a genome with 20,000 made-up symbols (under the body limit)'),
+    json(
+      'POST /api/strategies',
+      '/api/strategies',
+      { genome: { ...genome, symbols: madeUp.slice(0, 20_000) } },
+      'issue: a genome with 20,000 made-up symbols (under the body limit)',
+    ),
     bt({ symbols: ['BTCUSDT', 'NOPEUSDT'] }, 'an unknown symbol'),
     bt({ exchange: 'kraken' }, 'an unknown exchange'),
     bt({ period: { from: '2030-01-01T00:00:00.000Z', to: '2031-01-01T00:00:00.000Z' } }, 'a future period'),

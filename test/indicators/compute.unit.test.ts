@@ -34,8 +34,7 @@ describe('indicators: computeIndicator', function () {
 
   describe('the mapping onto tulind, checked against tulind at runtime', () => {
     it('every catalog indicator has an implementation; vwap is ours alone (tulind has none)', () => {
-      for (const name of INDICATOR_NAMES)
-        expect(FAST_INDICATORS[name] !== undefined || TULIND_BINDINGS[name] !== undefined, name).to.equal(true);
+      for (const name of INDICATOR_NAMES) expect(FAST_INDICATORS[name] !== undefined || TULIND_BINDINGS[name] !== undefined, name).to.equal(true);
       expect(TULIND_BINDINGS.vwap).to.equal(undefined);
       expect(tulind().indicators['vwap']).to.equal(undefined);
       expect(INDICATOR_NAMES.length).to.be.at.least(15);
@@ -53,7 +52,14 @@ describe('indicators: computeIndicator', function () {
         spec.inputs.forEach((ours, j) => expect(b.inputs[j] === 'real' ? 'close' : b.inputs[j], `input ${j}`).to.equal(ours));
         // Options: each of our parameters exactly once, each named like tulind's option it feeds.
         expect(b.options.map(([ours]) => ours).sort()).to.deep.equal(Object.keys(spec.params).sort());
-        const alias: Record<string, string> = { short: 'short period', long: 'long period', signal: 'signal period', k: '%k period', kslow: '%k slowing period', d: '%d period' };
+        const alias: Record<string, string> = {
+          short: 'short period',
+          long: 'long period',
+          signal: 'signal period',
+          k: '%k period',
+          kslow: '%k slowing period',
+          d: '%d period',
+        };
         for (const [ours, theirs] of b.options) expect(theirs).to.equal(alias[ours] ?? ours);
         // Outputs by position: a single output is "value"; several are tulind's names minus the indicator prefix.
         expect(b.outputs.length).to.equal(spec.outputs.length);
@@ -72,7 +78,9 @@ describe('indicators: computeIndicator', function () {
       tulind();
       // A worker does not inherit tsx's loader: start it with tsx's own API.
       const probe = new URL('./worker-probe.ts', import.meta.url).href;
-      const worker = new Worker(`import('tsx/esm/api').then((tsx) => tsx.tsImport(${JSON.stringify(probe)}, ${JSON.stringify(import.meta.url)}))`, { eval: true });
+      const worker = new Worker(`import('tsx/esm/api').then((tsx) => tsx.tsImport(${JSON.stringify(probe)}, ${JSON.stringify(import.meta.url)}))`, {
+        eval: true,
+      });
       const answer = await new Promise<{ fast: { ok?: number[] }; tulind: { ok?: number[]; error?: string } }>((resolve, reject) => {
         worker.once('message', resolve);
         worker.once('error', reject);
@@ -169,7 +177,8 @@ describe('indicators: computeIndicator', function () {
             cut.forEach((out, j) => {
               expect(out.length).to.equal(k);
               for (let i = 0; i < k; i++)
-                if (!Object.is(out[i], full[j]![i])) expect.fail(`${name} [${engineName(engine)}] cut at ${k}: index ${i} is ${out[i]}, full series has ${full[j]![i]}`);
+                if (!Object.is(out[i], full[j]![i]))
+                  expect.fail(`${name} [${engineName(engine)}] cut at ${k}: index ${i} is ${out[i]}, full series has ${full[j]![i]}`);
             });
           }
         }
@@ -217,7 +226,7 @@ describe('indicators: computeIndicator', function () {
       }
     });
 
-    it("EMA: α = 2/(period+1), seeded with the first close as tulind does (no SMA seed, so no warm-up)", () => {
+    it('EMA: α = 2/(period+1), seeded with the first close as tulind does (no SMA seed, so no warm-up)', () => {
       for (const p of [2, 20, 200]) {
         const a = 2 / (p + 1);
         const e = nan();

@@ -17,7 +17,11 @@ const tulindAligned = (s: CandleSeries, name: IndicatorName, params: IndicatorPa
   const b = TULIND_BINDINGS[name]!;
   const options = tulindOptions(b, params);
   const start = tulindStart(b.fn, options);
-  const raw = callTulind(b.fn, (INDICATORS[name].inputs as readonly PriceInput[]).map((f) => Array.from(s[f])), options);
+  const raw = callTulind(
+    b.fn,
+    (INDICATORS[name].inputs as readonly PriceInput[]).map((f) => Array.from(s[f])),
+    options,
+  );
   return {
     start,
     outputs: raw.map((r) => {

@@ -8,7 +8,10 @@ import { sharedDataFile } from '../support/shared-data.js';
 const HEADER = 'open_time_ms,open,high,low,close,volume';
 
 export const loadCandles = (file: string, symbol: string): CandleSeries => {
-  const lines = gunzipSync(readFileSync(sharedDataFile(file))).toString('utf8').trim().split('\n');
+  const lines = gunzipSync(readFileSync(sharedDataFile(file)))
+    .toString('utf8')
+    .trim()
+    .split('\n');
   if (!lines[0]!.startsWith(HEADER)) throw new Error(`${file}: unexpected header ${lines[0]}`);
   const s = emptySeries({ exchange: 'binance', symbol, interval: '1h' }, lines.length - 1);
   const fields = [s.openTime, s.open, s.high, s.low, s.close, s.volume];

@@ -43,7 +43,7 @@ describe('cycle CLI', function () {
     expect(again.stdout).to.match(/events appended: 0\n/);
   });
 
-  it('a re-run of the day with another --n exits 2 naming it and the day\'s values, appending nothing; without it, the day is its own', async () => {
+  it("a re-run of the day with another --n exits 2 naming it and the day's values, appending nothing; without it, the day is its own", async () => {
     const events = new PostgresEventStore({ connectionString: db.url });
     try {
       const head = await events.headPosition();

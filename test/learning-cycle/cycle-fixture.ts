@@ -38,7 +38,16 @@ export const openCycleFixture = async (label: string, files: readonly string[], 
   for await (const r of importCandleFiles(candles, files.map(sharedDataFile))) expect(r.error, r.file).to.equal(undefined);
   const runner = new ProjectionRunner({ pool, store, projections: ALL_PROJECTIONS, log: memoryLog() });
   const clock = fixedClock(now);
-  const deps: DailyCycleDeps = { store, candles, clock, ids: uuidIds, log: memoryLog(), history: readModelLearningHistory(pool), backtests: inProcessWindowBacktests(dataFingerprint), catchUp: () => runner.catchUp() };
+  const deps: DailyCycleDeps = {
+    store,
+    candles,
+    clock,
+    ids: uuidIds,
+    log: memoryLog(),
+    history: readModelLearningHistory(pool),
+    backtests: inProcessWindowBacktests(dataFingerprint),
+    catchUp: () => runner.catchUp(),
+  };
   return {
     store,
     pool,

@@ -122,7 +122,10 @@ describe('window backtests on the pool = in process (port level, real candles)',
     // The cycle's series: cut at asOf (open time + 1 h ≤ asOf), 4h resampled from them.
     const cut = (symbol: string) => {
       const s = loadCandles(`binance_${symbol}_1h.csv.gz`, symbol);
-      return truncate(s, s.openTime.findIndex((t) => t + 3_600_000 > asOf));
+      return truncate(
+        s,
+        s.openTime.findIndex((t) => t + 3_600_000 > asOf),
+      );
     };
     const h1 = { BTCUSDT: cut('BTCUSDT'), ETHUSDT: cut('ETHUSDT') };
     const h4 = Object.fromEntries(
@@ -137,7 +140,15 @@ describe('window backtests on the pool = in process (port level, real candles)',
       ...randomGenomes(12, 4, ['ETHUSDT']).map((g): Genome => ({ ...g, timeframe: '4h' })),
       { ...randomGenomes(13, 1, ['BTCUSDT'])[0]!, timeframe: '1d' } as Genome, // no 1d series given: NO_SERIES
     ];
-    request = { exchange: 'binance', series: new Map([['1h', h1], ['4h', h4]]), genomes, windows };
+    request = {
+      exchange: 'binance',
+      series: new Map([
+        ['1h', h1],
+        ['4h', h4],
+      ]),
+      genomes,
+      windows,
+    };
     pool = new WorkerPool({ size: 2, loadSeries: notToBeLoaded });
   });
   after(async () => {
@@ -151,7 +162,8 @@ describe('window backtests on the pool = in process (port level, real candles)',
     const expected = await inProcessWindowBacktests(dataFingerprint).run(request);
     const got = await poolWindowBacktests(pool).run(request);
     expect(got).to.have.length(expected.length);
-    const finite = (r: WindowRun) => (r.ok ? { ...r, metrics: Object.fromEntries(Object.entries(r.metrics).filter(([, v]) => Number.isFinite(v))) } : { ok: false, code: r.code });
+    const finite = (r: WindowRun) =>
+      r.ok ? { ...r, metrics: Object.fromEntries(Object.entries(r.metrics).filter(([, v]) => Number.isFinite(v))) } : { ok: false, code: r.code };
     got.forEach((runs, g) => expect(runs.map(finite), `genome ${g}`).to.deep.equal(expected[g]!.map(finite)));
     expect(got.flat().filter((r) => r.ok).length).to.be.greaterThan(10);
     expect(got.map((runs) => runs[2]!.ok)).to.deep.equal(got.map(() => false)); // the window after the data

@@ -84,7 +84,7 @@ const cycleEvents = async (store: EventStore, day: string) => {
   return decoded.right;
 };
 
-describe('a day\'s learning cycle: fixed by its first run, learning only from the log', function () {
+describe("a day's learning cycle: fixed by its first run, learning only from the log", function () {
   this.timeout(300_000);
   let fx: CycleFixture;
   let deps: DailyCycleDeps;
@@ -115,15 +115,27 @@ describe('a day\'s learning cycle: fixed by its first run, learning only from th
       await clean?.close();
     });
 
-    it('the first run recorded the day\'s parameters before its first strategy', async () => {
+    it("the first run recorded the day's parameters before its first strategy", async () => {
       const events = await cycleEvents(fx.store, DAY);
       expect(events.map((d) => d.event.type)).to.deep.equal(['LearningCycleStarted']);
       const started = events[0]!;
-      expect(started.event.data).to.deep.include({ cycleId: DAY, asOf: AS_OF.toISOString(), n: N, seed: 20230605, symbols: ['BTCUSDT', 'ETHUSDT'], minHistory: 5 });
+      expect(started.event.data).to.deep.include({
+        cycleId: DAY,
+        asOf: AS_OF.toISOString(),
+        n: N,
+        seed: 20230605,
+        symbols: ['BTCUSDT', 'ETHUSDT'],
+        minHistory: 5,
+      });
       const first = await fx.store.readStream(`strategy-${uuidIds.idFor(`learning-cycle:${DAY}:strategy:0`)}`);
       expect(started.recorded.position.commit < first[0]!.position.commit || started.recorded.position.prepare < first[0]!.position.prepare).to.equal(true);
       const stored = await dayStrategies(fx.store, DAY);
-      expect(stored.map((s) => [s.index, s.types.length])).to.deep.equal([[0, 3], [1, 3], [2, 3], [3, 1]]);
+      expect(stored.map((s) => [s.index, s.types.length])).to.deep.equal([
+        [0, 3],
+        [1, 3],
+        [2, 3],
+        [3, 1],
+      ]);
       expect(await policyUpdateOf(fx.store, DAY)).to.equal(undefined);
     });
 
@@ -141,7 +153,9 @@ describe('a day\'s learning cycle: fixed by its first run, learning only from th
         if (either.isRight(r)) throw new Error('not refused');
         expect(r.left.kind).to.equal('CycleParametersDiffer');
         expect(r.left.differences).to.deep.equal([difference]);
-        expect(r.left.message).to.contain(`learning cycle ${DAY} was started with other parameters: asked ${difference.parameter} ${difference.asked} (the day's is ${difference.original})`);
+        expect(r.left.message).to.contain(
+          `learning cycle ${DAY} was started with other parameters: asked ${difference.parameter} ${difference.asked} (the day's is ${difference.original})`,
+        );
         expect(r.left.message).to.contain(`n ${N}, seed 20230605, exchange binance, symbols BTCUSDT,ETHUSDT, timeframes 1h`);
         expect(await fx.store.headPosition()).to.deep.equal(head);
       });
@@ -151,7 +165,11 @@ describe('a day\'s learning cycle: fixed by its first run, learning only from th
       await fx.runner.catchUp();
       expect(resumed.ran).to.equal(true);
       expect(resumed.asOf).to.equal(AS_OF.toISOString());
-      expect(resumed.notes.some((x) => x.startsWith(`cycle ${DAY} was started before: resuming it with its parameters (as of ${AS_OF.toISOString()}, n ${N}, seed 20230605`))).to.equal(true);
+      expect(
+        resumed.notes.some((x) =>
+          x.startsWith(`cycle ${DAY} was started before: resuming it with its parameters (as of ${AS_OF.toISOString()}, n ${N}, seed 20230605`),
+        ),
+      ).to.equal(true);
       expect(resumed.notes.filter((x) => /stored with another/.test(x))).to.deep.equal([]);
       expect((await cycleEvents(fx.store, DAY)).map((d) => d.event.type)).to.deep.equal(['LearningCycleStarted', 'LearningInsightsRecorded']);
       // What the log holds, read back: N strategies, each Generated → Backtested → Filtered with the day's seed.
@@ -168,7 +186,8 @@ describe('a day\'s learning cycle: fixed by its first run, learning only from th
       const straight = await runDay(clean.deps, { asOf: AS_OF, n: N, minHistory: 5 });
       expect(straight.ran).to.equal(true);
       expect(await policyUpdateOf(fx.store, DAY)).to.deep.equal(await policyUpdateOf(clean.store, DAY));
-      const insightsOf = async (store: EventStore) => (await cycleEvents(store, DAY)).map((d) => d.event).find((e) => e.type === 'LearningInsightsRecorded')?.data;
+      const insightsOf = async (store: EventStore) =>
+        (await cycleEvents(store, DAY)).map((d) => d.event).find((e) => e.type === 'LearningInsightsRecorded')?.data;
       expect(await insightsOf(fx.store)).to.deep.equal(await insightsOf(clean.store));
       for (const s of await dayStrategies(clean.store, DAY)) {
         const id = `strategy-${uuidIds.idFor(`learning-cycle:${DAY}:strategy:${s.index}`)}`;
@@ -248,7 +267,9 @@ describe('a day\'s learning cycle: fixed by its first run, learning only from th
 
       const resumed = await runDay(deps, { asOf: AS_OF });
       await fx.runner.catchUp();
-      expect(resumed.notes.filter((x) => / is stored with another backtest \(data ffffffffffff…, engine another\): left as it is, not learned from$/.test(x))).to.have.length(1);
+      expect(
+        resumed.notes.filter((x) => / is stored with another backtest \(data ffffffffffff…, engine another\): left as it is, not learned from$/.test(x)),
+      ).to.have.length(1);
       const stored = await dayStrategies(fx.store, DAY);
       expect(stored.find((s) => s.index === 0)?.types).to.deep.equal(['StrategyGenerated', 'StrategyBacktested']);
       const inLog = stored.filter((s) => s.index !== 0 && complete(s));

@@ -68,7 +68,14 @@ describe('learning cycle', () => {
   });
 
   it('scores a failing backtest as a failure instead of crashing', () => {
-    const r = runCycle(initialLearner(), { ...base, cycle: 0, size: 5 }, () => { throw new Error('boom'); }, mulberry32(3));
+    const r = runCycle(
+      initialLearner(),
+      { ...base, cycle: 0, size: 5 },
+      () => {
+        throw new Error('boom');
+      },
+      mulberry32(3),
+    );
     expect(r.records.every((x) => x.inSample === null && x.fitness === null && !x.passed)).to.equal(true);
     expect(r.notes.join('\n')).to.match(/5 of 5 backtests failed/);
   });

@@ -64,7 +64,9 @@ describe('daily learning cycle (real candles, fresh database)', function () {
   it('day 1: every strategy is Generated → Backtested → Filtered in the store and in the projections', async () => {
     for (const s of day1.ranking) expect(await streamTypes(s.strategyId)).to.deep.equal(['StrategyGenerated', 'StrategyBacktested', 'StrategyFiltered']);
     const ids = day1.ranking.map((s) => s.strategyId);
-    const states = await pool.any(sql.type(z.object({ id: z.string(), state: z.string() }))`SELECT id::text AS id, state FROM strategies WHERE id = ANY(${sql.array(ids, 'uuid')})`);
+    const states = await pool.any(
+      sql.type(z.object({ id: z.string(), state: z.string() }))`SELECT id::text AS id, state FROM strategies WHERE id = ANY(${sql.array(ids, 'uuid')})`,
+    );
     expect(states).to.have.length(N);
     for (const s of states) expect(s.state).to.equal('Filtered');
     const rows = await trainingRows(pool);
@@ -97,7 +99,8 @@ describe('daily learning cycle (real candles, fresh database)', function () {
     const cycle = decodeAll<LearningCycleStarted | LearningInsightsRecorded>(await store.readStream(cycleStream('2023-06-01')));
     if (either.isLeft(cycle)) throw new Error(cycle.left.message);
     const [started, insights] = cycle.right.map((d) => d.event);
-    if (started?.type !== 'LearningCycleStarted' || insights?.type !== 'LearningInsightsRecorded') throw new Error(`unexpected events ${cycle.right.map((d) => d.event.type).join(', ')}`);
+    if (started?.type !== 'LearningCycleStarted' || insights?.type !== 'LearningInsightsRecorded')
+      throw new Error(`unexpected events ${cycle.right.map((d) => d.event.type).join(', ')}`);
     expect(cycle.right).to.have.length(2);
     expect(started.data).to.deep.equal({
       cycleId: '2023-06-01',
@@ -126,7 +129,10 @@ describe('daily learning cycle (real candles, fresh database)', function () {
     await runner.catchUp();
     expect(day2.ran).to.equal(true);
     expect(day2.historySize).to.equal(N);
-    expect(day2.notes.some((n) => /genomes are random \(exploration\)/.test(n)), day2.notes.join('\n')).to.equal(false);
+    expect(
+      day2.notes.some((n) => /genomes are random \(exploration\)/.test(n)),
+      day2.notes.join('\n'),
+    ).to.equal(false);
     expect(day2.produced.ga + day2.produced.policy).to.be.greaterThan(0);
     expect(day2.policyUpdates).to.equal(2);
     const first = new Set(await fingerprintsOf(day1.ranking.map((s) => s.strategyId)));
@@ -172,7 +178,10 @@ describe('daily learning cycle (real candles, fresh database)', function () {
     const resumed = await runDay(deps, { asOf: DAY3, n: N, minHistory: 5 });
     expect(resumed.ran).to.equal(true);
     expect(resumed.notes.some((n) => /resuming/.test(n))).to.equal(true);
-    expect(resumed.notes.some((n) => /stored with another genome/.test(n)), resumed.notes.join('\n')).to.equal(false);
+    expect(
+      resumed.notes.some((n) => /stored with another genome/.test(n)),
+      resumed.notes.join('\n'),
+    ).to.equal(false);
     expect(resumed.appended).to.equal(2); // the insights and the policy only
     for (const s of resumed.ranking) expect(await streamTypes(s.strategyId)).to.deep.equal(['StrategyGenerated', 'StrategyBacktested', 'StrategyFiltered']);
   });

@@ -14,7 +14,12 @@ const inSample: Window = { from: T0, to: T0 + 20 * DAY };
 const outOfSample: Window = { from: inSample.to, to: inSample.to + 14 * DAY };
 const base = { cycleId: '2023-02-04', symbols: ['BTCUSDT'], inSample, outOfSample, regime: 'range_low_vol' as const, seed: 5 };
 const metrics = (sharpe: number): Metrics => ({ sharpe, tradeCount: 10, totalReturn: sharpe / 100, maxDrawdown: 0.05 });
-const paper = (sharpe: number | null): Figures => ({ sharpe, tradeCount: sharpe === null ? 0 : 6, totalReturn: sharpe === null ? 0 : sharpe / 200, maxDrawdown: 0.02 });
+const paper = (sharpe: number | null): Figures => ({
+  sharpe,
+  tradeCount: sharpe === null ? 0 : 6,
+  totalReturn: sharpe === null ? 0 : sharpe / 200,
+  maxDrawdown: 0.02,
+});
 
 /** The k-th genome backtested gets OOS Sharpe (k % 9) − 3 (−3 … 5), IS Sharpe 1: a third pass the 0.5 bar. */
 const engine = (): BacktestFn => {
@@ -85,12 +90,7 @@ describe('learning from paper results', () => {
 
 describe('breeding from paper-confirmed strategies', () => {
   const secondCycle = (learner: LearnerState) =>
-    runCycle(
-      learner,
-      { ...base, cycle: 1, cycleId: '2023-02-11', size: 60, minHistory: 5, parents: 'paper-confirmed' },
-      engine(),
-      mulberry32(4),
-    );
+    runCycle(learner, { ...base, cycle: 1, cycleId: '2023-02-11', size: 60, minHistory: 5, parents: 'paper-confirmed' }, engine(), mulberry32(4));
 
   it('takes GA parents only among strategies with a paper Sharpe above 0', () => {
     const learner = afterOneCycle();
@@ -116,7 +116,10 @@ describe('breeding from paper-confirmed strategies', () => {
   it('falls back to the whole history, with a note, when fewer than 4 are confirmed', () => {
     const learner = afterOneCycle();
     const passed = learner.history.filter((r) => r.passed);
-    const fed = learnFromPaper(learner, passed.slice(0, 3).map((r) => ({ strategyId: r.id, figures: paper(1) }))).learner;
+    const fed = learnFromPaper(
+      learner,
+      passed.slice(0, 3).map((r) => ({ strategyId: r.id, figures: paper(1) })),
+    ).learner;
     const result = secondCycle(fed);
     expect(result.notes).to.include('3 paper-confirmed strategies (< 4): the GA breeds from the history');
     expect(result.records.filter((r) => r.origin === 'ga').length).to.be.greaterThan(0);

@@ -3,7 +3,16 @@
 import { expect } from 'chai';
 import { expectedMaxSharpe } from '../../domain/backtest/metrics/deflated-sharpe.js';
 import { mulberry32 } from '../../domain/backtest/random-genome.js';
-import { filterVerdict, initialLearner, oosDeflatedSharpe, runCycle, type BacktestFn, type Figures, type Metrics, type Window } from '../../domain/learning/cycle.js';
+import {
+  filterVerdict,
+  initialLearner,
+  oosDeflatedSharpe,
+  runCycle,
+  type BacktestFn,
+  type Figures,
+  type Metrics,
+  type Window,
+} from '../../domain/learning/cycle.js';
 import { freshRandom } from '../../domain/learning/genetic/genes.js';
 import type { Scored } from '../../domain/learning/genetic/selection.js';
 import { nichedParents } from '../../domain/learning/generator.js';
@@ -17,7 +26,16 @@ const base = { cycleId: '2023-02-04', symbols: ['BTCUSDT'], inSample, outOfSampl
 const PPY = 8760;
 const BARS = 336;
 const f = (sharpe: number, tradeCount: number): Figures => ({ sharpe, tradeCount, totalReturn: sharpe / 100, maxDrawdown: 0.05 });
-const oosMetrics = (sharpe: number): Metrics => ({ sharpe, tradeCount: 10, totalReturn: sharpe / 100, maxDrawdown: 0.05, skew: 0, excessKurtosis: 0, bars: BARS, periodsPerYear: PPY });
+const oosMetrics = (sharpe: number): Metrics => ({
+  sharpe,
+  tradeCount: 10,
+  totalReturn: sharpe / 100,
+  maxDrawdown: 0.05,
+  skew: 0,
+  excessKurtosis: 0,
+  bars: BARS,
+  periodsPerYear: PPY,
+});
 
 describe('learning cycle, second round: the deflated filter', () => {
   it('rejects an OOS Sharpe that clears the fixed bar but is below the expected maximum of N skill-less trials', () => {
@@ -67,7 +85,10 @@ describe('learning cycle, second round: the deflated filter', () => {
 
 describe('learning cycle, second round: breadth among GA parents', () => {
   const rnd = mulberry32(21);
-  const genomeOf = (type: (typeof STRATEGY_TYPES)[number]): Genome => ({ ...freshRandom({ rnd, symbols: ['BTCUSDT'], timeframe: '1h' }, { generation: 0, operators: ['random:exploration'] }), strategyType: type });
+  const genomeOf = (type: (typeof STRATEGY_TYPES)[number]): Genome => ({
+    ...freshRandom({ rnd, symbols: ['BTCUSDT'], timeframe: '1h' }, { generation: 0, operators: ['random:exploration'] }),
+    strategyType: type,
+  });
   // 100 scored genomes: the best 60 are all momentum, then 8 of each other type.
   const population: Scored[] = [];
   for (let i = 0; i < 60; i++) population.push({ id: `m${i}`, genome: genomeOf('momentum'), fitness: 100 - i });
@@ -111,7 +132,12 @@ describe('learning cycle, second round: breadth among GA parents', () => {
     };
     const niche = { poolShare: 0.2, maxTypeShare: 0.25 };
     const allowed = new Set(nichedParents(state.history, niche).map((s) => s.id));
-    const r = runCycle(state, { ...base, cycle: 1, size: 40, shares: { ga: 1, policy: 0, random: 0 }, parentNiche: niche }, () => oosMetrics(1), mulberry32(31));
+    const r = runCycle(
+      state,
+      { ...base, cycle: 1, size: 40, shares: { ga: 1, policy: 0, random: 0 }, parentNiche: niche },
+      () => oosMetrics(1),
+      mulberry32(31),
+    );
     const children = r.records.filter((x) => x.origin === 'ga');
     expect(children.length).to.be.greaterThan(20);
     for (const c of children) for (const p of c.genome.lineage.parentIds) expect(allowed.has(p), p).to.equal(true);

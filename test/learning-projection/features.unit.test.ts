@@ -11,8 +11,7 @@ const PARENT_B = '5e4d3c2b-1a09-4f8e-9d7c-6b5a49382716';
 
 /** Every `uses_<name>` flag at 0 but those named. */
 const usesOnly = (...used: string[]) => Object.fromEntries(INDICATOR_NAMES.map((n) => [`uses_${n}`, used.includes(n) ? 1 : 0]));
-const ops = (side: 'entry' | 'exit', counts: Record<string, number>) =>
-  Object.fromEntries(COMPARISON_OPS.map((op) => [`${side}.op.${op}`, counts[op] ?? 0]));
+const ops = (side: 'entry' | 'exit', counts: Record<string, number>) => Object.fromEntries(COMPARISON_OPS.map((op) => [`${side}.op.${op}`, counts[op] ?? 0]));
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a genome as plain JSON, broken on purpose
 const edit = (g: Genome, change: (draft: any) => void): Genome => {
@@ -148,7 +147,9 @@ describe('learning: genome fingerprint', () => {
   it('genomes differing only in lineage have the same fingerprint', () => {
     const a = rsiMeanReversionGenome();
     const b = edit(a, (d) => (d.lineage = { generation: 7, parentIds: [PARENT_A], origin: 'mutation', operators: ['mutate:rsi.period'], seed: 9 }));
-    expect(genomeFingerprint(b)).to.equal(genomeFingerprint(a)).and.to.match(/^[0-9a-f]{16}$/);
+    expect(genomeFingerprint(b))
+      .to.equal(genomeFingerprint(a))
+      .and.to.match(/^[0-9a-f]{16}$/);
   });
 
   it('renaming indicators or reordering declarations and conditions changes nothing', () => {

@@ -37,7 +37,10 @@ const h = (hours: number) => new Date(T0.getTime() + hours * 3_600_000).toISOStr
 /** n strategies: `x` rises with the OOS Sharpe, `y` falls with it, a category, and one row without a Sharpe. */
 const cycleRows = (n: number, numeric: readonly string[]): InsightRow[] => [
   ...Array.from({ length: n }, (_, i) => ({
-    features: { ...Object.fromEntries(numeric.map((f, k) => [f, k % 2 === 0 ? i + 1 : 10 * (n - i)])), strategyType: i % 2 === 0 ? 'momentum' : 'mean_reversion' },
+    features: {
+      ...Object.fromEntries(numeric.map((f, k) => [f, k % 2 === 0 ? i + 1 : 10 * (n - i)])),
+      strategyType: i % 2 === 0 ? 'momentum' : 'mean_reversion',
+    },
     oosSharpe: -1 + 0.5 * i,
   })),
   { features: { strategyType: 'breakout' }, oosSharpe: null },
@@ -89,7 +92,14 @@ describe('learning_insights read model and /api/learning', () => {
     clock.advance(3_600_000);
     const r = await store.appendToStream(
       stream,
-      [{ eventId: randomUUID(), type, data, metadata: { correlationId: 'c', causationId: 'c', actor: 'system:learning-cycle', schemaVersion: 1, occurredAt: clock.now().toISOString() } as never }],
+      [
+        {
+          eventId: randomUUID(),
+          type,
+          data,
+          metadata: { correlationId: 'c', causationId: 'c', actor: 'system:learning-cycle', schemaVersion: 1, occurredAt: clock.now().toISOString() } as never,
+        },
+      ],
       { expectedRevision },
     );
     if (either.isLeft(r)) throw new Error(JSON.stringify(r.left, (_, v) => (typeof v === 'bigint' ? v.toString() : v)));
@@ -97,7 +107,12 @@ describe('learning_insights read model and /api/learning', () => {
   const insightsEvent = (cycleId: string, insights: Insights, regime: Regime, expected: ExpectedRevision) =>
     append(`cycle-${cycleId}`, 'LearningInsightsRecorded', { cycleId, insights, regime, asOf: `${cycleId}T00:00:00.000Z` }, expected);
   const policyEvent = (cycleId: string, policy: Policy, regime: Regime, results: number | undefined, expected: ExpectedRevision) =>
-    append(POLICY_STREAM, 'LearningPolicyUpdated', { cycleId, policy, regime, asOf: `${cycleId}T00:00:00.000Z`, ...(results === undefined ? {} : { results }) }, expected);
+    append(
+      POLICY_STREAM,
+      'LearningPolicyUpdated',
+      { cycleId, policy, regime, asOf: `${cycleId}T00:00:00.000Z`, ...(results === undefined ? {} : { results }) },
+      expected,
+    );
 
   before(async () => {
     db = await freshDatabase('learning_insights');

@@ -97,7 +97,12 @@ describe('training_set read model', () => {
       // `twice` re-run on newer data with a newer engine, an explicit regime, and no deflated Sharpe any more: h16.
       await appendBacktest(
         ids.twice,
-        { ...engineResult(1.2, { sharpe: 0.4, totalReturn: 0.02, maxDrawdown: 0.15, trades: 7 }), engineVersion: 'engine-3', backtestId: 'job-2', regime: { trend: 'range', volatility: 'high' } },
+        {
+          ...engineResult(1.2, { sharpe: 0.4, totalReturn: 0.02, maxDrawdown: 0.15, trades: 7 }),
+          engineVersion: 'engine-3',
+          backtestId: 'job-2',
+          regime: { trend: 'range', volatility: 'high' },
+        },
         3n,
       );
       await catchUpOnVisible(store, runner, 16);
@@ -245,7 +250,10 @@ describe('training_set read model', () => {
     if (either.isLeft(decoded)) throw new Error(decoded.left.message);
     const failed = await pool
       .transaction((tx) => trainingSetProjection.applyBatch(tx, [decoded.right as never]))
-      .then(() => 'applied', (e: Error) => e.message);
+      .then(
+        () => 'applied',
+        (e: Error) => e.message,
+      );
     expect(failed).to.contain('could not be updated').and.contain(`no row for ${id}`);
   });
 });

@@ -144,7 +144,10 @@ describe('learning: genetic operators', () => {
   describe('fingerprint', () => {
     const g = rsiMeanReversionGenome();
     it('is equal for genomes that differ only in lineage, indicator ids or the order of indicators and symbols', () => {
-      const other = { ...g, lineage: { ...g.lineage, generation: 7, origin: 'mutation', parentIds: [uuid(3)], operators: ['mutate:period'] } } as unknown as Genome;
+      const other = {
+        ...g,
+        lineage: { ...g.lineage, generation: 7, origin: 'mutation', parentIds: [uuid(3)], operators: ['mutate:period'] },
+      } as unknown as Genome;
       expect(genomeFingerprint(other)).to.equal(genomeFingerprint(g));
       const renamed = JSON.parse(JSON.stringify(g).replaceAll('"rsi14"', '"r"').replaceAll('"bb"', '"z"')) as Genome;
       renamed.indicators.reverse();

@@ -29,7 +29,10 @@ describe('learning: insights', () => {
   // rsi period = 5x; and one row without a Sharpe.
   const sharpes = [-1, -0.5, 0, 0.5, 1, 1.5, 2, 2.5];
   const rows: InsightRow[] = [
-    ...sharpes.map((s, i) => ({ features: { x: i + 1, type: i < 4 ? 'a' : 'b', 'indicator.rsi.period': 5 * (i + 1), stopLoss: 0.01 * (i + 1) }, oosSharpe: s })),
+    ...sharpes.map((s, i) => ({
+      features: { x: i + 1, type: i < 4 ? 'a' : 'b', 'indicator.rsi.period': 5 * (i + 1), stopLoss: 0.01 * (i + 1) },
+      oosSharpe: s,
+    })),
     { features: { x: 100, type: 'a' }, oosSharpe: null },
   ];
   const insights = computeInsights(rows, { minSupport: 2 });

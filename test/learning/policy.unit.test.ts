@@ -60,7 +60,11 @@ describe('learning: policy (Thompson-sampling bandits per gene and regime)', () 
     expect(share(policy, regime)).to.be.closeTo(0.25, 0.07);
     for (let cycle = 0; cycle < 10; cycle++) {
       const genomes = Array.from({ length: 60 }, () => samplePolicyGenome(policy, regime, SYMBOLS, rnd));
-      policy = updatePolicy(policy, regime, genomes.map((genome) => ({ genome, reward: genome.strategyType === 'breakout' ? 1 : -1 })));
+      policy = updatePolicy(
+        policy,
+        regime,
+        genomes.map((genome) => ({ genome, reward: genome.strategyType === 'breakout' ? 1 : -1 })),
+      );
     }
     expect(share(policy, regime)).to.be.greaterThan(0.9);
     expect(share(policy, 'range_low_vol')).to.be.closeTo(0.25, 0.07);
@@ -102,8 +106,9 @@ describe('learning: policy (Thompson-sampling bandits per gene and regime)', () 
   it('draws parameters from insight priors when given (rsi.period in [20, 24])', () => {
     const rnd = mulberry32(5);
     const priors = { paramRanges: { 'rsi.period': { low: 20, high: 24 } }, exitRuleRanges: {}, preferred: {}, avoided: {} };
-    const periods = Array.from({ length: 1500 }, () => samplePolicyGenome(initialPolicy(), 'trend_low_vol', SYMBOLS, rnd, { priors, priorWeight: 1 }))
-      .flatMap((g) => g.indicators.filter((i) => i.name === 'rsi').map((i) => i.params['period']!));
+    const periods = Array.from({ length: 1500 }, () => samplePolicyGenome(initialPolicy(), 'trend_low_vol', SYMBOLS, rnd, { priors, priorWeight: 1 })).flatMap(
+      (g) => g.indicators.filter((i) => i.name === 'rsi').map((i) => i.params['period']!),
+    );
     expect(periods.length).to.be.greaterThan(50);
     expect(periods.every((p) => p >= 20 && p <= 24)).to.equal(true);
   });
@@ -111,7 +116,11 @@ describe('learning: policy (Thompson-sampling bandits per gene and regime)', () 
   it('the state is plain JSON that PolicyCodec accepts', () => {
     const rnd = mulberry32(6);
     const genomes = Array.from({ length: 30 }, () => samplePolicyGenome(initialPolicy(), 'trend_low_vol', SYMBOLS, rnd));
-    const policy = updatePolicy(initialPolicy(), 'trend_low_vol', genomes.map((genome, i) => ({ genome, reward: i % 3 === 0 ? 1 : -1 })));
+    const policy = updatePolicy(
+      initialPolicy(),
+      'trend_low_vol',
+      genomes.map((genome, i) => ({ genome, reward: i % 3 === 0 ? 1 : -1 })),
+    );
     const json = JSON.parse(JSON.stringify(policy));
     expect(json).to.deep.equal(policy);
     expect(isRight(PolicyCodec.decode(json))).to.equal(true);
@@ -135,8 +144,10 @@ describe('learning: policy (Thompson-sampling bandits per gene and regime)', () 
     // 0.99% > 0.75%; 2023-07 0.53, 0.29% < 0.66%; 2022-05 0.70, 0.89% > 0.71%.
     it('2021-10 (43.7k → 61.3k, steady rally): trend, low volatility', () => expect(month('2021-10', '2021-11').regime).to.equal('trend_low_vol'));
     it('2022-06 (31.9k → 19.9k, the Celsius/3AC selloff): trend, high volatility', () => expect(month('2022-06', '2022-07').regime).to.equal('trend_high_vol'));
-    it('2023-07 (30.5k → 29.2k, the quietest month in the data): range, low volatility', () => expect(month('2023-07', '2023-08').regime).to.equal('range_low_vol'));
-    it('2022-05 (37.7k → 31.8k with the LUNA crash and rebound): range, high volatility', () => expect(month('2022-05', '2022-06').regime).to.equal('range_high_vol'));
+    it('2023-07 (30.5k → 29.2k, the quietest month in the data): range, low volatility', () =>
+      expect(month('2023-07', '2023-08').regime).to.equal('range_low_vol'));
+    it('2022-05 (37.7k → 31.8k with the LUNA crash and rebound): range, high volatility', () =>
+      expect(month('2022-05', '2022-06').regime).to.equal('range_high_vol'));
     it('no data: the default regime, with a note', () => {
       const r = classifyRegime(new Float64Array(0));
       expect(r.regime).to.equal(DEFAULT_REGIME);

@@ -6,7 +6,15 @@ import { freshDatabase, type TestDatabase } from '../support/database.js';
 import { binanceKey, hourlyFile, loadSeries, toCandles } from './support.js';
 
 const H = 3_600_000;
-const candle = (openTime: number, close = 100, extra: Partial<Candle> = {}): Candle => ({ openTime, open: 100, high: 110, low: 90, close, volume: 5, ...extra });
+const candle = (openTime: number, close = 100, extra: Partial<Candle> = {}): Candle => ({
+  openTime,
+  open: 100,
+  high: 110,
+  low: 90,
+  close,
+  volume: 5,
+  ...extra,
+});
 
 const expectSeriesEqual = (got: CandleSeries, want: CandleSeries) => {
   expect(got.key).to.deep.equal(want.key);
@@ -26,7 +34,10 @@ describe('PostgreSQL candle store', () => {
   let store: PostgresCandleStore;
   let sqlClient: pg.Client;
   const rowCount = async (key: SeriesKey) =>
-    Number((await sqlClient.query('SELECT count(*) FROM candles WHERE exchange = $1 AND symbol = $2 AND "interval" = $3', [key.exchange, key.symbol, key.interval])).rows[0].count);
+    Number(
+      (await sqlClient.query('SELECT count(*) FROM candles WHERE exchange = $1 AND symbol = $2 AND "interval" = $3', [key.exchange, key.symbol, key.interval]))
+        .rows[0].count,
+    );
 
   before(async () => {
     db = await freshDatabase('candle_store');
@@ -51,7 +62,9 @@ describe('PostgreSQL candle store', () => {
       const back = await store.readSeries(key);
       expectSeriesEqual(back, series);
       expect(back.openTime).to.be.instanceOf(Float64Array);
-      expect((await sqlClient.query('SELECT DISTINCT source FROM candles WHERE symbol = $1', ['BTCUSDT'])).rows).to.deep.equal([{ source: 'csv:binance_BTCUSDT_1h.csv.gz' }]);
+      expect((await sqlClient.query('SELECT DISTINCT source FROM candles WHERE symbol = $1', ['BTCUSDT'])).rows).to.deep.equal([
+        { source: 'csv:binance_BTCUSDT_1h.csv.gz' },
+      ]);
     });
 
     it('written again changes nothing: every candle counts as unchanged', async () => {
@@ -161,7 +174,9 @@ describe('PostgreSQL candle store', () => {
         error = e;
       }
       expect(error).to.be.instanceOf(InvalidCandlesError);
-      expect((error as Error).message).to.contain('high 80 is below low 90').and.contain('not on the 1h grid');
+      expect((error as Error).message)
+        .to.contain('high 80 is below low 90')
+        .and.contain('not on the 1h grid');
       expect(await rowCount(k)).to.equal(0);
     });
 

@@ -39,12 +39,16 @@ describe('candle CSV', () => {
       expect(either.isRight(parseCandleHeader(`\uFEFF${HEADER}`))).to.equal(true);
     });
     it('names the column out of place when the order is wrong', () => {
-      expect(headerError('open_time_ms,open,low,high,close,volume')).to.contain('column 3 is "low" where "high" belongs; "high" is column 4: the columns are in the wrong order');
+      expect(headerError('open_time_ms,open,low,high,close,volume')).to.contain(
+        'column 3 is "low" where "high" belongs; "high" is column 4: the columns are in the wrong order',
+      );
     });
     it('names a missing column', () => {
       expect(headerError('open_time_ms,open,high,low,close')).to.contain('missing column volume');
       expect(headerError('open_time_ms,open,high,close,volume')).to.contain('column 4 is "close" where "low" belongs');
-      expect(headerError('timestamp,open,high,low,close,volume')).to.contain('column 1 is "timestamp" where "open_time_ms" belongs; column "open_time_ms" is missing');
+      expect(headerError('timestamp,open,high,low,close,volume')).to.contain(
+        'column 1 is "timestamp" where "open_time_ms" belongs; column "open_time_ms" is missing',
+      );
     });
     it('names an unexpected extra column, and tells a dated series from candles', () => {
       expect(headerError(`${HEADER},quote_volume,trades,taker_base`)).to.contain('unexpected column 9 "taker_base"');
@@ -62,7 +66,9 @@ describe('candle CSV', () => {
       return r.left.map((e) => e.message).join('; ');
     };
     it('decodes a full row, and leaves empty optional fields unknown', () => {
-      expect(codec.decode('3600000,1.5,2,1,1.25,10,15.5,7')).to.deep.equal(either.right({ openTime: H, open: 1.5, high: 2, low: 1, close: 1.25, volume: 10, quoteVolume: 15.5, trades: 7 }));
+      expect(codec.decode('3600000,1.5,2,1,1.25,10,15.5,7')).to.deep.equal(
+        either.right({ openTime: H, open: 1.5, high: 2, low: 1, close: 1.25, volume: 10, quoteVolume: 15.5, trades: 7 }),
+      );
       expect(codec.decode('3600000,1.5,2,1,1.25,10,,')).to.deep.equal(either.right({ openTime: H, open: 1.5, high: 2, low: 1, close: 1.25, volume: 10 }));
       expect(codec.decode('3600000,0.00001412,0.00005,1e-5,2.971e-5,1.5E13,,')._tag).to.equal('Right');
     });
@@ -134,7 +140,9 @@ describe('candle CSV', () => {
       expect(invalid(resolveSeriesKey('binance_BTCUSDT_1h.csv', { symbol: 'BTC/USDT' }))).to.equal(
         '"binance_BTCUSDT_1h.csv": symbol "BTC/USDT" is not a binance symbol: expected 5 to 20 capital letters and digits, the pair without a separator (e.g. BTCUSDT)',
       );
-      expect(invalid(resolveSeriesKey('prices.csv', { exchange: 'bin ance', symbol: 'BTCUSDT', interval: '1h' }))).to.contain('exchange "bin ance" is not an exchange id');
+      expect(invalid(resolveSeriesKey('prices.csv', { exchange: 'bin ance', symbol: 'BTCUSDT', interval: '1h' }))).to.contain(
+        'exchange "bin ance" is not an exchange id',
+      );
       expect(invalid(resolveSeriesKey('binance_GOOG_1d.csv.gz'))).to.contain('symbol "GOOG" is not a binance symbol');
       expect(resolveSeriesKey('nyse_BRK.B_1d.csv')).to.deep.equal(either.right({ exchange: 'nyse', symbol: 'BRK.B', interval: '1d' }));
       expect(either.isLeft(seriesKeyFromFileName('binance_BTC_1h.csv')), 'too short for a pair').to.equal(true);

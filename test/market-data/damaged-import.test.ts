@@ -23,13 +23,25 @@ import { sharedDataFile } from '../support/shared-data.js';
 const AT = new Date('2024-01-02T00:00:00.000Z');
 const REAL = readFileSync(sharedDataFile('binance_BTCUSDT_1h.csv.gz'));
 /** The real file's rows as [open time, close], read the plain way. */
-const REAL_ROWS = gunzipSync(REAL).toString('utf8').trim().split('\n').slice(1).map((l) => l.split(',')).map((f) => [Number(f[0]), Number(f[4])]);
+const REAL_ROWS = gunzipSync(REAL)
+  .toString('utf8')
+  .trim()
+  .split('\n')
+  .slice(1)
+  .map((l) => l.split(','))
+  .map((f) => [Number(f[0]), Number(f[4])]);
 
 /** The complete rows the undamaged prefix `bytes` decodes to (a last line without its newline is not complete). */
 const rowsOfPrefix = (bytes: Buffer): number[][] => {
   const text = gunzipSync(bytes, { finishFlush: constants.Z_SYNC_FLUSH }).toString('utf8');
-  const lines = text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter((l) => l !== '');
-  return lines.slice(1).map((l) => l.split(',')).map((f) => [Number(f[0]), Number(f[4])]);
+  const lines = text
+    .slice(0, text.lastIndexOf('\n') + 1)
+    .split('\n')
+    .filter((l) => l !== '');
+  return lines
+    .slice(1)
+    .map((l) => l.split(','))
+    .map((f) => [Number(f[0]), Number(f[4])]);
 };
 
 describe('a damaged candle file: what is stored, and what the collection status says', function () {
@@ -41,9 +53,9 @@ describe('a damaged candle file: what is stored, and what the collection status 
   let dir: string;
 
   const storedRows = async (symbol: string): Promise<number[][]> =>
-    (await sqlClient.query(`SELECT open_time, close FROM candles WHERE exchange = 'binance' AND symbol = $1 AND interval = '1h' ORDER BY open_time`, [symbol])).rows.map(
-      (r: { open_time: string; close: number }) => [Number(r.open_time), r.close],
-    );
+    (
+      await sqlClient.query(`SELECT open_time, close FROM candles WHERE exchange = 'binance' AND symbol = $1 AND interval = '1h' ORDER BY open_time`, [symbol])
+    ).rows.map((r: { open_time: string; close: number }) => [Number(r.open_time), r.close]);
   const statusRow = async (symbol: string) => {
     const rows = (
       await sqlClient.query(
@@ -54,7 +66,13 @@ describe('a damaged candle file: what is stored, and what the collection status 
     ).rows as { observations: number; last: string | null; last_error: string | null; consecutive_errors: number; updated: boolean }[];
     expect(rows, `one status row for ${symbol}`).to.have.length(1);
     const r = rows[0]!;
-    return { observations: r.observations, last: r.last === null ? null : Number(r.last), error: r.last_error, consecutiveErrors: r.consecutive_errors, updated: r.updated };
+    return {
+      observations: r.observations,
+      last: r.last === null ? null : Number(r.last),
+      error: r.last_error,
+      consecutiveErrors: r.consecutive_errors,
+      updated: r.updated,
+    };
   };
   /** Imports `bytes` as binance <symbol> 1h and records the status as `npm run import` does. */
   const importBytes = async (symbol: string, bytes: Buffer) => {
@@ -98,7 +116,7 @@ describe('a damaged candle file: what is stored, and what the collection status 
       const report = await importBytes(symbol, REAL.subarray(0, cut));
       expect(report.error).to.match(/^unreadable after line \d+: unexpected end of file \(the file is cut short\)$/);
       const { stored, status } = await expectStatusMatchesStore(symbol);
-      expect(stored, 'the stored candles are the file\'s first rows').to.deep.equal(expected);
+      expect(stored, "the stored candles are the file's first rows").to.deep.equal(expected);
       expect(expected).to.deep.equal(REAL_ROWS.slice(0, expected.length));
       expect(report.inserted).to.equal(expected.length);
       expect(status.error).to.equal(report.error);
@@ -119,7 +137,10 @@ describe('a damaged candle file: what is stored, and what the collection status 
   it('garbage lines after valid rows (plain CSV): the rows are stored, the status counts them and names the rejected lines', async () => {
     const text = gunzipSync(REAL).toString('utf8').split('\n').slice(0, 501).join('\n');
     const file = path.join(dir, 'binance_JUNKUSDT_1h.csv');
-    writeFileSync(file, Buffer.concat([Buffer.from(`${text}\n`), Buffer.from([0x00, 0xff, 0x13, 0x0a, 0x37, 0x2c, 0x0a]), Buffer.from('1617566400000,oops\n')]));
+    writeFileSync(
+      file,
+      Buffer.concat([Buffer.from(`${text}\n`), Buffer.from([0x00, 0xff, 0x13, 0x0a, 0x37, 0x2c, 0x0a]), Buffer.from('1617566400000,oops\n')]),
+    );
     const report = await importCandleFile(store, file);
     await recordImportStatus(collectionStatusRecorder(pool), store, report, AT);
     expect(report.error).to.equal(undefined);
@@ -134,7 +155,9 @@ describe('a damaged candle file: what is stored, and what the collection status 
     for (let i = 0; i < 64; i++) spoilt[200_000 + i]! ^= 0x5a;
     // Streamed, it decodes to bytes that differ from the real file's long before the check fails: wrong rows.
     const chunks: Buffer[] = [];
-    const failure = await pipeline(Readable.from([spoilt]), createGunzip(), new Writable({ write: (c: Buffer, _e, done) => done(void chunks.push(c)) })).catch((e: Error) => e);
+    const failure = await pipeline(Readable.from([spoilt]), createGunzip(), new Writable({ write: (c: Buffer, _e, done) => done(void chunks.push(c)) })).catch(
+      (e: Error) => e,
+    );
     expect(failure).to.be.instanceOf(Error);
     const decoded = Buffer.concat(chunks);
     expect(decoded.length).to.be.greaterThan(REAL.length);
@@ -175,7 +198,9 @@ describe('a damaged candle file: what is stored, and what the collection status 
       expect(stored.length).to.be.greaterThan(0);
       const newest = new Date(stored[stored.length - 1]![0]!).toISOString().replace(':00.000Z', 'Z');
       expect(r.stdout).to.contain(`${file}: ERROR unreadable after line `);
-      expect(r.stdout).to.contain(`  collection status: the error, and what is stored: ${stored.length} binance CLICUTUSDT 1h candles, the newest opening at ${newest}\n`);
+      expect(r.stdout).to.contain(
+        `  collection status: the error, and what is stored: ${stored.length} binance CLICUTUSDT 1h candles, the newest opening at ${newest}\n`,
+      );
       expect(r.stdout).to.contain(`rows read ${stored.length}, inserted ${stored.length},`);
       expect(status.error).to.match(/^unreadable after line \d+: unexpected end of file/);
     });
@@ -192,7 +217,10 @@ describe('a damaged candle file: what is stored, and what the collection status 
     });
 
     for (const [args, message] of [
-      [['--symbol', 'BTC/USDT'], /^--symbol: symbol "BTC\/USDT" is not a market symbol: expected 5 to 20 capital letters and digits, the pair without a separator \(e\.g\. BTCUSDT\), or a ticker/],
+      [
+        ['--symbol', 'BTC/USDT'],
+        /^--symbol: symbol "BTC\/USDT" is not a market symbol: expected 5 to 20 capital letters and digits, the pair without a separator \(e\.g\. BTCUSDT\), or a ticker/,
+      ],
       [['--exchange', 'binance', '--symbol', 'GOOG'], /^--symbol: symbol "GOOG" is not a binance symbol/],
       [['--exchange', 'bin_ance'], /^--exchange: exchange "bin_ance" is not an exchange id/],
     ] as const)

@@ -67,7 +67,8 @@ const expectSame = (r: ResampledSeries, ref: Bucket[], source: Interval, target:
     const b = ref[k]!;
     const got = [r.openTime[k]!, r.open[k]!, r.high[k]!, r.low[k]!, r.close[k]!, r.volume[k]!, r.quoteVolume[k]!, r.trades[k]!, r.sources[k]!, r.complete[k]!];
     const want = [b.openTime, b.open, b.high, b.low, b.close, b.volume, b.quoteVolume, b.trades, b.count, b.count === per ? 1 : 0];
-    if (!got.every((g, i) => same(g, want[i]!))) mismatches.push(`${target} bucket ${new Date(b.openTime).toISOString()}: got ${got.join(',')}, want ${want.join(',')}`);
+    if (!got.every((g, i) => same(g, want[i]!)))
+      mismatches.push(`${target} bucket ${new Date(b.openTime).toISOString()}: got ${got.join(',')}, want ${want.join(',')}`);
   }
   expect(mismatches.slice(0, 5)).to.deep.equal([]);
 };

@@ -6,7 +6,10 @@ import type { Candle, CandleSeries, Interval, SeriesKey } from '../../domain/mar
 import { sharedDataFile } from '../support/shared-data.js';
 
 export const loadSeries = (fileName: string, key: SeriesKey): CandleSeries => {
-  const lines = gunzipSync(readFileSync(sharedDataFile(fileName))).toString('utf8').trim().split('\n');
+  const lines = gunzipSync(readFileSync(sharedDataFile(fileName)))
+    .toString('utf8')
+    .trim()
+    .split('\n');
   const header = lines[0]!.trim().split(',');
   const col = (name: string) => header.indexOf(name);
   const rows = lines.slice(1).map((l) => l.trim().split(','));
@@ -47,8 +50,25 @@ export const binanceKey = (symbol: string, interval: Interval): SeriesKey => ({ 
 export const HOURLY: readonly { readonly symbol: string; readonly rows: number; readonly gaps: number; readonly missing: number }[] = [
   ...['BTCUSDT'].map((symbol) => ({ symbol, rows: 23987, gaps: 5, missing: 12 })),
   { symbol: 'ETHUSDT', rows: 23988, gaps: 5, missing: 12 },
-  ...['BNBUSDT', 'SOLUSDT', 'XRPUSDT', 'ADAUSDT', 'DOGEUSDT', 'AVAXUSDT', 'LINKUSDT', 'DOTUSDT', 'MATICUSDT', 'LTCUSDT', 'TRXUSDT',
-    'ATOMUSDT', 'UNIUSDT', 'NEARUSDT', 'BCHUSDT', 'ETCUSDT', 'FILUSDT'].map((symbol) => ({ symbol, rows: 23987, gaps: 5, missing: 12 })),
+  ...[
+    'BNBUSDT',
+    'SOLUSDT',
+    'XRPUSDT',
+    'ADAUSDT',
+    'DOGEUSDT',
+    'AVAXUSDT',
+    'LINKUSDT',
+    'DOTUSDT',
+    'MATICUSDT',
+    'LTCUSDT',
+    'TRXUSDT',
+    'ATOMUSDT',
+    'UNIUSDT',
+    'NEARUSDT',
+    'BCHUSDT',
+    'ETCUSDT',
+    'FILUSDT',
+  ].map((symbol) => ({ symbol, rows: 23987, gaps: 5, missing: 12 })),
   { symbol: 'SHIBUSDT', rows: 23138, gaps: 3, missing: 7 },
   { symbol: 'OPUSDT', rows: 13860, gaps: 1, missing: 1 },
   { symbol: 'APTUSDT', rows: 10507, gaps: 1, missing: 1 },

@@ -132,21 +132,34 @@ describe('ccxt market data source (Binance spot on loopback)', function () {
   });
 
   it('a refusal the exchange will repeat is an ExchangeError', async () => {
-    server.intercept = ({ path }) =>
-      path === '/api/v3/klines' ? { status: 400, body: { code: -1120, msg: 'Invalid interval.' } } : undefined;
+    server.intercept = ({ path }) => (path === '/api/v3/klines' ? { status: 400, body: { code: -1120, msg: 'Invalid interval.' } } : undefined);
     expect(leftOf(await source().fetchCandles('BTCUSDT', '1h', btc[0]!.openTime, 10))).to.include({ kind: 'ExchangeError', symbol: 'BTCUSDT' });
   });
 
   it('fetches an order book as numbers, best first, cut to the depth asked', async () => {
     server.books.set('BTCUSDT', {
-      bids: [['42410.00000000', '1.20000000'], ['42409.50000000', '0.35000000'], ['42400.00000000', '2.00000000']],
-      asks: [['42410.01000000', '0.80000000'], ['42411.00000000', '1.10000000'], ['42420.00000000', '3.00000000']],
+      bids: [
+        ['42410.00000000', '1.20000000'],
+        ['42409.50000000', '0.35000000'],
+        ['42400.00000000', '2.00000000'],
+      ],
+      asks: [
+        ['42410.01000000', '0.80000000'],
+        ['42411.00000000', '1.10000000'],
+        ['42420.00000000', '3.00000000'],
+      ],
     });
     const book = rightOf(await source().fetchOrderBook('BTCUSDT', 2));
     expect(book).to.deep.equal({
       timestamp: NOW, // Binance's depth reply has no time: the clock's
-      bids: [[42410, 1.2], [42409.5, 0.35]],
-      asks: [[42410.01, 0.8], [42411, 1.1]],
+      bids: [
+        [42410, 1.2],
+        [42409.5, 0.35],
+      ],
+      asks: [
+        [42410.01, 0.8],
+        [42411, 1.1],
+      ],
     });
     expect(server.requests.find((r) => r.path === '/api/v3/depth')!.query.get('limit')).to.equal('2');
   });

@@ -16,8 +16,18 @@ import { expect } from 'chai';
 import { isLeft, isRight } from 'fp-ts/lib/Either.js';
 import { liquidityMetrics, type BookLevel, type LiquidityMetrics } from '../../domain/market/liquidity.js';
 
-const bids: BookLevel[] = [[99.5, 2], [99.2, 2], [98.6, 3], [98.0, 10]];
-const asks: BookLevel[] = [[100.5, 1], [100.8, 2], [101.2, 4], [102.0, 10]];
+const bids: BookLevel[] = [
+  [99.5, 2],
+  [99.2, 2],
+  [98.6, 3],
+  [98.0, 10],
+];
+const asks: BookLevel[] = [
+  [100.5, 1],
+  [100.8, 2],
+  [101.2, 4],
+  [102.0, 10],
+];
 
 const metricsOf = (b: readonly BookLevel[], a: readonly BookLevel[]): LiquidityMetrics => {
   const m = liquidityMetrics({ bids: b, asks: a });
@@ -50,7 +60,15 @@ describe('liquidity metrics', () => {
 
   it('imbalance within 1 % is (bid − ask) / (bid + ask) of the base amounts', () => {
     expect(metricsOf(bids, asks).imbalance1).to.be.closeTo(1 / 7, 1e-15);
-    expect(metricsOf([[99.9, 5]], [[100.1, 0.5], [150, 100]]).imbalance1).to.be.closeTo((5 - 0.5) / 5.5, 1e-15);
+    expect(
+      metricsOf(
+        [[99.9, 5]],
+        [
+          [100.1, 0.5],
+          [150, 100],
+        ],
+      ).imbalance1,
+    ).to.be.closeTo((5 - 0.5) / 5.5, 1e-15);
   });
 
   it('gives the same figures whatever order the levels come in', () => {

@@ -15,8 +15,22 @@ const DAY = Date.UTC(2023, 11, 29);
 const MINUTE = 60_000;
 
 const btcBook: { bids: [string, string][]; asks: [string, string][] } = {
-  bids: [['42065.99000000', '0.50000000'], ['42000.00000000', '1.00000000'], ['41800.00000000', '2.00000000'], ['41500.00000000', '5.00000000'], ['41000.00000000', '9.00000000'], ['40000.00000000', '20.00000000']],
-  asks: [['42066.01000000', '0.40000000'], ['42150.00000000', '1.50000000'], ['42400.00000000', '2.50000000'], ['42600.00000000', '4.00000000'], ['43000.00000000', '8.00000000'], ['44000.00000000', '15.00000000']],
+  bids: [
+    ['42065.99000000', '0.50000000'],
+    ['42000.00000000', '1.00000000'],
+    ['41800.00000000', '2.00000000'],
+    ['41500.00000000', '5.00000000'],
+    ['41000.00000000', '9.00000000'],
+    ['40000.00000000', '20.00000000'],
+  ],
+  asks: [
+    ['42066.01000000', '0.40000000'],
+    ['42150.00000000', '1.50000000'],
+    ['42400.00000000', '2.50000000'],
+    ['42600.00000000', '4.00000000'],
+    ['43000.00000000', '8.00000000'],
+    ['44000.00000000', '15.00000000'],
+  ],
 };
 
 describe('order book snapshots (ccxt → snapshotter → PostgreSQL)', function () {
@@ -88,7 +102,17 @@ describe('order book snapshots (ccxt → snapshotter → PostgreSQL)', function 
 
   it('adds up each day: average spread and depth from the snapshots, volume from the candles', async () => {
     const at = (minutes: number, bid: number, ask: number) =>
-      snapshotOf('binance', 'BTCUSDT', 10, { timestamp: DAY + minutes * MINUTE, bids: [[bid, 1], [bid - 500, 2]], asks: [[ask, 3], [ask + 500, 4]] });
+      snapshotOf('binance', 'BTCUSDT', 10, {
+        timestamp: DAY + minutes * MINUTE,
+        bids: [
+          [bid, 1],
+          [bid - 500, 2],
+        ],
+        asks: [
+          [ask, 3],
+          [ask + 500, 4],
+        ],
+      });
     await repo.save([at(0, 42000, 42002), at(60, 42100, 42106), at(24 * 60 + 5, 42200, 42201)]);
     // The day's 24 real hourly candles, written the way the candle store keeps them (no quote volume in the file).
     const hours = realCandles('binance_BTCUSDT_1h.csv.gz').filter((c) => c.openTime >= DAY && c.openTime < DAY + 86_400_000);
@@ -96,18 +120,34 @@ describe('order book snapshots (ccxt → snapshotter → PostgreSQL)', function 
     await pool.query(
       `INSERT INTO candles (exchange, symbol, "interval", open_time, open, high, low, close, volume, source)
        SELECT 'binance', 'BTCUSDT', '1h', t, o, h, l, c, v, 'test' FROM unnest($1::bigint[], $2::float8[], $3::float8[], $4::float8[], $5::float8[], $6::float8[]) AS x(t, o, h, l, c, v)`,
-      [hours.map((c) => c.openTime), hours.map((c) => c.open), hours.map((c) => c.high), hours.map((c) => c.low), hours.map((c) => c.close), hours.map((c) => c.volume)],
+      [
+        hours.map((c) => c.openTime),
+        hours.map((c) => c.open),
+        hours.map((c) => c.high),
+        hours.map((c) => c.low),
+        hours.map((c) => c.close),
+        hours.map((c) => c.volume),
+      ],
     );
 
     const days = await repo.daily('binance', 'BTCUSDT', '2023-12-29', '2023-12-30');
-    expect(days.map((d) => [d.day, d.snapshots])).to.deep.equal([['2023-12-29', 2], ['2023-12-30', 1]]);
+    expect(days.map((d) => [d.day, d.snapshots])).to.deep.equal([
+      ['2023-12-29', 2],
+      ['2023-12-30', 1],
+    ]);
     const [d29, d30] = days;
     expect(d29!.avgSpread).to.be.closeTo((2 + 6) / 2, 1e-9);
     // Within 0.5 % of mid (±210) each book holds only its best level on each side: 1 at the bid, 3 at the ask.
     expect(d29!.avgDepth05Quote).to.be.closeTo((42000 + 3 * 42002 + 42100 + 3 * 42106) / 2, 1e-6);
-    expect(d29!.volume).to.be.closeTo(hours.reduce((s, c) => s + c.volume, 0), 1e-9);
+    expect(d29!.volume).to.be.closeTo(
+      hours.reduce((s, c) => s + c.volume, 0),
+      1e-9,
+    );
     expect(d29!.quoteVolume).to.equal(null);
-    expect(d29!.quoteVolumeEstimate).to.be.closeTo(hours.reduce((s, c) => s + c.volume * c.close, 0), 1e-3);
+    expect(d29!.quoteVolumeEstimate).to.be.closeTo(
+      hours.reduce((s, c) => s + c.volume * c.close, 0),
+      1e-3,
+    );
     expect(d29!.volumeCoverage).to.equal(1);
     expect(d30).to.include({ volume: null, volumeCoverage: null });
     expect(d30!.avgSpread).to.be.closeTo(1, 1e-9);

@@ -20,7 +20,11 @@ import { sharedDataFile } from '../support/shared-data.js';
 
 /** Rows of a real candle file from ../shared/data, as numbers. */
 export const realCandles = (file: string): Candle[] => {
-  const lines = gunzipSync(readFileSync(sharedDataFile(file))).toString('utf8').trim().split('\n').slice(1);
+  const lines = gunzipSync(readFileSync(sharedDataFile(file)))
+    .toString('utf8')
+    .trim()
+    .split('\n')
+    .slice(1);
   return lines.map((line) => {
     const [openTime, open, high, low, close, volume] = line.split(',').map(Number) as [number, number, number, number, number, number];
     return { openTime, open, high, low, close, volume };
@@ -145,7 +149,20 @@ export const startFakeBinance = async (klines: Readonly<Record<string, readonly 
         return {
           status: 200,
           // The file has no quote volume, trade count or taker volumes: those fields are zero (ccxt reads fields 0-5).
-          body: rows.map((c) => [c.openTime, dec(c.open), dec(c.high), dec(c.low), dec(c.close), dec(c.volume), c.openTime + step - 1, dec(0), 0, dec(0), dec(0), '0']),
+          body: rows.map((c) => [
+            c.openTime,
+            dec(c.open),
+            dec(c.high),
+            dec(c.low),
+            dec(c.close),
+            dec(c.volume),
+            c.openTime + step - 1,
+            dec(0),
+            0,
+            dec(0),
+            dec(0),
+            '0',
+          ]),
         };
       }
       case '/api/v3/depth': {
@@ -189,7 +206,10 @@ export const startFakeBinance = async (klines: Readonly<Record<string, readonly 
 export const tooManyRequests = (retryAfterSeconds: number): Reply => ({
   status: 429,
   headers: { 'Retry-After': String(retryAfterSeconds) },
-  body: { code: -1003, msg: 'Too much request weight used; current limit is 6000 request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API.' },
+  body: {
+    code: -1003,
+    msg: 'Too much request weight used; current limit is 6000 request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API.',
+  },
 });
 export const ipBanned = (until: number, retryAfterSeconds: number): Reply => ({
   status: 418,

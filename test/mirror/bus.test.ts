@@ -207,7 +207,9 @@ describe('bus: RabbitMQ only', function () {
     await bus.publishBatch(batch).catch((e) => (error = e));
     expect(error).to.be.instanceOf(PublishError);
     expect((error as PublishError).confirmed).to.equal(2);
-    expect((error as PublishError).message).to.contain(batch[2]!.messageId).and.contain('returned');
+    expect((error as PublishError).message)
+      .to.contain(batch[2]!.messageId)
+      .and.contain('returned');
     await bus.publishBatch([message(`${cat}.routed`)]); // the bus goes on
   });
 
@@ -237,7 +239,13 @@ describe('bus: RabbitMQ only', function () {
   it('a consumer on a named queue comes back after the broker closed its connection, and nothing is lost', async () => {
     const { bus: publisher, exchange } = makeBus();
     const consumerName = uniqueName('mt-test-consumer-');
-    const consumer = new RabbitMqBus({ url: amqpUrl(), exchange, connectionName: consumerName, log: testLog(), reconnect: { minDelayMs: 50, maxDelayMs: 500 } });
+    const consumer = new RabbitMqBus({
+      url: amqpUrl(),
+      exchange,
+      connectionName: consumerName,
+      log: testLog(),
+      reconnect: { minDelayMs: 50, maxDelayMs: 500 },
+    });
     const queue = uniqueName('mt.test.queue.');
     cleanups.unshift(async () => {
       await consumer.close();
@@ -273,7 +281,12 @@ describe('bus: RabbitMQ only', function () {
   });
 
   it('publishBatch fails after connectTimeoutMs when the broker cannot be reached, and close() ends the retrying', async () => {
-    const bus = new RabbitMqBus({ url: 'amqp://guest:guest@127.0.0.1:1', connectTimeoutMs: 300, reconnect: { minDelayMs: 20, maxDelayMs: 50 }, log: testLog() });
+    const bus = new RabbitMqBus({
+      url: 'amqp://guest:guest@127.0.0.1:1',
+      connectTimeoutMs: 300,
+      reconnect: { minDelayMs: 20, maxDelayMs: 50 },
+      log: testLog(),
+    });
     let error: unknown;
     await bus.publishBatch([message('x.y')]).catch((e) => (error = e));
     expect(error).to.be.instanceOf(PublishError);

@@ -197,10 +197,21 @@ describe('mirror', function () {
       // Log order: 5 routable events, then 5 that no queue is bound for yet, all in one batch.
       const good = Array.from({ length: 5 }, (_, i) => testEvent('ThingHappened', { i }));
       await store.appendToStream(`${routed}-1`, good);
-      await store.appendToStream(`${unrouted}-1`, Array.from({ length: 5 }, (_, i) => testEvent('ThingHappened', { i })));
+      await store.appendToStream(
+        `${unrouted}-1`,
+        Array.from({ length: 5 }, (_, i) => testEvent('ThingHappened', { i })),
+      );
       const [lastGood] = await store.readStream(`${routed}-1`, { fromRevision: 4n });
 
-      mirror = startMirror({ store, bus: buses.publisher, checkpoints, log: testLog(), name: 'mirror-returned', batchSize: 100, retry: { minDelayMs: 20, maxDelayMs: 100 } });
+      mirror = startMirror({
+        store,
+        bus: buses.publisher,
+        checkpoints,
+        log: testLog(),
+        name: 'mirror-returned',
+        batchSize: 100,
+        retry: { minDelayMs: 20, maxDelayMs: 100 },
+      });
       await waitFor(() => mirror!.status().totalFailures >= 3, 'the mirror to fail a few times');
       const status = mirror.status();
       expect(status.state).to.equal('retrying');

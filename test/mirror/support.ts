@@ -94,7 +94,13 @@ export const totalOf = (appended: Appended): number => [...appended.values()].re
  * Appends `perStream` events to each of `streams` streams of `category`, the streams written concurrently
  * (so the log interleaves them), every third append carrying two events.
  */
-export const appendAcrossStreams = async (store: EventStore, category: string, streams: number, perStream: number, into: Appended = new Map()): Promise<Appended> => {
+export const appendAcrossStreams = async (
+  store: EventStore,
+  category: string,
+  streams: number,
+  perStream: number,
+  into: Appended = new Map(),
+): Promise<Appended> => {
   await Promise.all(
     Array.from({ length: streams }, async (_, s) => {
       const stream = `${category}-${s}`;

@@ -89,7 +89,10 @@ describe('read models: strategies and activation audit from a real history', () 
     const all = (await listStrategies(pool)).map((r) => r.id);
     expect(all).to.deep.equal([history.full, history.live, history.rejected, history.paper, history.generated]);
     expect((await listStrategies(pool, { limit: 2, offset: 1 })).map((r) => r.id)).to.deep.equal(all.slice(1, 3));
-    expect(await listStrategies(pool, { limit: 1 })).to.have.length(1).and.nested.property('[0]').that.does.not.have.property('genome');
+    expect(await listStrategies(pool, { limit: 1 }))
+      .to.have.length(1)
+      .and.nested.property('[0]')
+      .that.does.not.have.property('genome');
     expect(await countStrategies(pool)).to.equal(5);
     expect(await countStrategies(pool, { state: 'Retired' })).to.equal(2);
   });

@@ -18,7 +18,7 @@ const run = promisify(execFile);
 /** Many strategies whose lifecycles advance in a seeded random interleaving. */
 const writeRandomHistory = async (w: HistoryWriter, strategies: number, seed: number) => {
   let s = seed;
-  const random = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const ids = Array.from({ length: strategies }, () => randomUUID());
   const step = new Map<string, number>(ids.map((id) => [id, 0]));
   const plan = ['generate', 'backtest', 'filter', 'paper', 'activate', 'deactivate', 'activate', 'retire'] as const;
@@ -48,7 +48,11 @@ const writeRandomHistory = async (w: HistoryWriter, strategies: number, seed: nu
         await w.paper(id);
         break;
       case 'activate':
-        await w.activate(id, sharpe / 3, ids.slice(0, 3).filter((x) => x !== id));
+        await w.activate(
+          id,
+          sharpe / 3,
+          ids.slice(0, 3).filter((x) => x !== id),
+        );
         break;
       case 'deactivate':
         await w.deactivate(id, random() < 0.5);

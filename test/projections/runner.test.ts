@@ -182,7 +182,10 @@ describe('projection runner', () => {
     const oldLog = memoryLog();
     const old = new ProjectionRunner({ pool, store, projections: [strategiesProjection], log: oldLog });
     try {
-      const refused = await old.catchUp().then(() => 'caught up', (e: Error) => e.message);
+      const refused = await old.catchUp().then(
+        () => 'caught up',
+        (e: Error) => e.message,
+      );
       expect(refused).to.contain('stored version 2 is newer');
       expect((await old.status())[0]).to.include({ role: 'halted', storedVersion: 2 });
     } finally {
@@ -228,7 +231,10 @@ describe('projection runner: an event that does not decode', () => {
       const later = randomUUID();
       await writer.generate(later, 1); // a good event after the bad one is not applied either
 
-      const refused = await runner.catchUp().then(() => 'caught up', (e: Error) => e.message);
+      const refused = await runner.catchUp().then(
+        () => 'caught up',
+        (e: Error) => e.message,
+      );
       expect(refused).to.contain(`strategies: event StrategyBacktested at strategy-${id}@1`);
       expect(await checkpointRow(pool, 'strategies')).to.deep.equal(checkpoint);
       expect(await snapshot(pool)).to.deep.equal(before);

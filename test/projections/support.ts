@@ -70,7 +70,12 @@ export class HistoryWriter {
     this.run('FilterStrategy', id, { verdict: { outcome, reasons: outcome === 'passed' ? [] : ['sharpe below 1'], thresholds: { minSharpe: 1 }, score: 0.7 } });
   paper = (id: string) => this.run('StartPaperTrading', id, { decidedBy: 'system:pipeline', reason: 'passed the filter' });
   activate = (id: string, score: number, others: readonly string[]) =>
-    this.run('ActivateStrategy', id, { decidedBy: 'system:activation-policy', reason: `score ${score} is among the best`, decision: activationDecision(score, others) }, randomUUID());
+    this.run(
+      'ActivateStrategy',
+      id,
+      { decidedBy: 'system:activation-policy', reason: `score ${score} is among the best`, decision: activationDecision(score, others) },
+      randomUUID(),
+    );
   deactivate = (id: string, withDecision: boolean) =>
     this.run('DeactivateStrategy', id, {
       decidedBy: withDecision ? 'system:activation-policy' : 'operator:alice',
@@ -127,7 +132,9 @@ export const snapshot = async (pool: DatabasePool) => ({
 });
 
 export const checkpointRow = (pool: DatabasePool, name: string) =>
-  pool.maybeOne(sql.unsafe`SELECT projection, version, commit_position::text AS commit, prepare_position::text AS prepare, events_applied FROM projection_checkpoints WHERE projection = ${name}`);
+  pool.maybeOne(
+    sql.unsafe`SELECT projection, version, commit_position::text AS commit, prepare_position::text AS prepare, events_applied FROM projection_checkpoints WHERE projection = ${name}`,
+  );
 
 /**
  * Waits until the store shows `count` events, then catches the runner up. The store shows an event once no older

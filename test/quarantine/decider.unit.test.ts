@@ -21,7 +21,10 @@ const lift = { type: 'LiftQuarantine', eventId: '7a1c2d3e-4f50-4a6b-8c7d-9e0f1a2
 describe('quarantine decider', () => {
   it('an event that does not decode is quarantined, with its decode errors', () => spec(decider).given([]).when(quarantine).then([quarantined]));
   it('an event that decodes is not quarantined', () =>
-    spec(decider).given([]).when({ ...quarantine, decodeErrors: [] }).thenFails({ kind: 'EventDecodes' }));
+    spec(decider)
+      .given([])
+      .when({ ...quarantine, decodeErrors: [] })
+      .thenFails({ kind: 'EventDecodes' }));
   it('an event is quarantined once', () => spec(decider).given([quarantined]).when(quarantine).thenFails({ kind: 'AlreadyQuarantined' }));
   it('a quarantine is lifted', () => spec(decider).given([quarantined]).when(lift).then([lifted]));
   it('only a quarantined event has its quarantine lifted', () => spec(decider).given([]).when(lift).thenFails({ kind: 'NotQuarantined' }));

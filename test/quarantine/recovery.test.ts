@@ -137,7 +137,9 @@ describe('recovery from an event that no longer decodes (quarantine)', function 
     expect(report.healthy).to.equal(false);
     expect(report['status']).to.equal('unhealthy');
     expect(report['unhealthy']).to.deep.equal(['projection:backtest_results']);
-    const p = (report['projections'] as { name: string; stopped: { streamName: string; position: unknown; error: string } | null }[]).find((x) => x.name === 'backtest_results')!;
+    const p = (report['projections'] as { name: string; stopped: { streamName: string; position: unknown; error: string } | null }[]).find(
+      (x) => x.name === 'backtest_results',
+    )!;
     expect(p.stopped!.streamName).to.equal(badStream);
     expect(p.stopped!.position).to.not.equal(undefined);
     expect(p.stopped!.error).to.match(/does not decode/);
@@ -165,7 +167,11 @@ describe('recovery from an event that no longer decodes (quarantine)', function 
   });
 
   it('after `npm run quarantine -- add`, the running projection passes over it and goes on, and /health is healthy and lists it', async () => {
-    const done = await runCli('apps/cli/quarantine.ts', ['add', `${badStream}@0`, '--reason', 'stored by a release that accepted pre-1970 periods', '--operator', 'alice'], env());
+    const done = await runCli(
+      'apps/cli/quarantine.ts',
+      ['add', `${badStream}@0`, '--reason', 'stored by a release that accepted pre-1970 periods', '--operator', 'alice'],
+      env(),
+    );
     expect(done.code, done.stderr).to.equal(0);
     expect(done.stdout).to.match(/quarantined/);
     await eventually('backtest_results to go on', async () => ((await backtests()).length === 2 ? true : undefined));
@@ -246,7 +252,10 @@ describe('a projection that meets an unreadable event in its first build', funct
     expect(stopped.storedVersion, 'never built').to.equal(0);
     expect(stopped.stopped!.streamName).to.equal(`backtest-${bad}`);
     expect(await listBacktestResults(pool, {})).to.have.length(0);
-    const done = await runCli('apps/cli/quarantine.ts', ['add', `backtest-${bad}@0`, '--reason', 'negative period', '--operator', 'alice'], { DATABASE_URL: db.url, LOG_LEVEL: 'silent' });
+    const done = await runCli('apps/cli/quarantine.ts', ['add', `backtest-${bad}@0`, '--reason', 'negative period', '--operator', 'alice'], {
+      DATABASE_URL: db.url,
+      LOG_LEVEL: 'silent',
+    });
     expect(done.code, done.stderr).to.equal(0);
     await eventually('the build to complete', async () => ((await listBacktestResults(pool, {})).length === 1 ? true : undefined));
     const s = (await runner.status()).find((x) => x.name === 'backtest_results')!;

@@ -28,7 +28,11 @@ describe('daily pair selection on the real data', function () {
     db = await freshDatabase('selection');
     store = checkedPostgresStore({ connectionString: db.url });
     candles = new PostgresCandleStore({ connectionString: db.url });
-    for await (const _ of importCandleFiles(candles, SYMBOLS.map((s) => sharedDataFile(`binance_${s}_1h.csv.gz`)))) void _;
+    for await (const _ of importCandleFiles(
+      candles,
+      SYMBOLS.map((s) => sharedDataFile(`binance_${s}_1h.csv.gz`)),
+    ))
+      void _;
   });
   after(async () => {
     await candles.close();
@@ -45,7 +49,12 @@ describe('daily pair selection on the real data', function () {
     expect(s.day).to.equal('2023-12-30');
     expect(s.candidates.map((c) => c.symbol).sort()).to.deep.equal([...SYMBOLS].sort());
     expect(s.selected).to.have.length(3);
-    expect(s.selected).to.deep.equal(s.candidates.filter((c) => c.eligible).slice(0, 3).map((c) => c.symbol));
+    expect(s.selected).to.deep.equal(
+      s.candidates
+        .filter((c) => c.eligible)
+        .slice(0, 3)
+        .map((c) => c.symbol),
+    );
     // BTCUSDT trades the most of these pairs: it leads the volume part.
     const btc = s.candidates.find((c) => c.symbol === 'BTCUSDT')!;
     expect(btc.parts.volume).to.equal(1);
@@ -60,7 +69,11 @@ describe('daily pair selection on the real data', function () {
   });
 
   it('tells the next day what was added and removed, and serves the record to the API', async () => {
-    const next = await selectPairs({ store, candles, clock, ids: uuidIds }, { ...config, rules: { ...config.rules, topN: 4 } }, new Date('2023-12-31T02:00:00.000Z'));
+    const next = await selectPairs(
+      { store, candles, clock, ids: uuidIds },
+      { ...config, rules: { ...config.rules, topN: 4 } },
+      new Date('2023-12-31T02:00:00.000Z'),
+    );
     if (either.isLeft(next)) throw new Error(JSON.stringify(next.left));
     const before = (await previousSelection(store, '2023-12-31'))!.selected;
     expect(next.right.added).to.deep.equal(next.right.selected.filter((x) => !before.includes(x)));

@@ -27,7 +27,10 @@ describe('pair selection scoring', () => {
   it('combines the parts with the configured weights', () => {
     const c = [metrics('AAAUSDT', { quoteVolumePerDay: 3e8 }), metrics('BBBUSDT', { quoteVolumePerDay: 1e8, trendStrength: 0.9 })];
     const volumeOnly = scorePairs(c, { ...DEFAULT_RULES, weights: { volume: 1, volatility: 0, liquidity: 0, trend: 0 } });
-    expect(volumeOnly.map((s) => [s.symbol, s.score])).to.deep.equal([['AAAUSDT', 1], ['BBBUSDT', 0]]);
+    expect(volumeOnly.map((s) => [s.symbol, s.score])).to.deep.equal([
+      ['AAAUSDT', 1],
+      ['BBBUSDT', 0],
+    ]);
     const trendOnly = scorePairs(c, { ...DEFAULT_RULES, weights: { volume: 0, volatility: 0, liquidity: 0, trend: 2 } });
     expect(trendOnly[0]!.symbol).to.equal('BBBUSDT');
     // equal weights: AAA wins volume (1) and ties the rest (0.5 each) → (1 + 0.5 + 0.5 + 0) / 4 = 0.5; BBB → (0 + .5 + .5 + 1) / 4 = 0.5
@@ -37,10 +40,10 @@ describe('pair selection scoring', () => {
   });
 
   it('makes thin and short-lived candidates ineligible, with the reason', () => {
-    const scored = scorePairs(
-      [metrics('THINUSDT', { quoteVolumePerDay: 10 }), metrics('NEWUSDT', { bars: 50 }), metrics('OKUSDT', {})],
-      { ...DEFAULT_RULES, minBars: 600 },
-    );
+    const scored = scorePairs([metrics('THINUSDT', { quoteVolumePerDay: 10 }), metrics('NEWUSDT', { bars: 50 }), metrics('OKUSDT', {})], {
+      ...DEFAULT_RULES,
+      minBars: 600,
+    });
     expect(scored[0]!.symbol).to.equal('OKUSDT');
     expect(scored.find((s) => s.symbol === 'THINUSDT')!.ineligibleReason).to.match(/traded value/);
     expect(scored.find((s) => s.symbol === 'NEWUSDT')!.ineligibleReason).to.match(/only 50 candles/);
@@ -73,7 +76,7 @@ describe('pair selection scoring', () => {
   });
 });
 
-describe('deciding a day\'s selection', () => {
+describe("deciding a day's selection", () => {
   const command = (over: Partial<SelectPairs> = {}): SelectPairs => ({
     type: 'SelectPairs',
     day: '2023-12-30',

@@ -36,7 +36,7 @@ const openTimes = (file: string): Float64Array =>
   );
 
 /** A tiny deterministic generator, so the sampled cut times are the same on every run. */
-const lcg = (seed: number) => () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+const lcg = (seed: number) => () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 
 describe('daily features aligned to candles', () => {
   describe('the rule', () => {
@@ -99,7 +99,7 @@ describe('daily features aligned to candles', () => {
       expect(at('2021-06-20T13:00Z').fng).to.equal(21);
     });
 
-    it("shows a US close from 22:00 UTC of its day on, summer (close 20:00 UTC) and winter (21:00 UTC) alike", () => {
+    it('shows a US close from 22:00 UTC of its day on, summer (close 20:00 UTC) and winter (21:00 UTC) alike', () => {
       // Wednesday 2021-06-16, EDT: the market closed at 20:00 UTC; the rule waits until 22:00 UTC.
       for (const hour of ['00', '20', '21']) expect(at(`2021-06-16T${hour}:00Z`)).to.include({ sp500: 4246.59, nasdaq: 14072.86, vix: 17.02 });
       expect(at('2021-06-16T22:00Z')).to.include({ sp500: 4223.7, nasdaq: 14039.68, vix: 18.15 });
@@ -157,7 +157,9 @@ describe('daily features aligned to candles', () => {
           // Nothing of a day that was not over by its rule: today's value only from `earliestHour` UTC on.
           const day = series.day[idx[c]!]!;
           const today = utcDayOf(t);
-          expect(day <= today && (day < today || new Date(t).getUTCHours() >= earliestHour), `${today} ${new Date(t).getUTCHours()}h used ${day}`).to.equal(true);
+          expect(day <= today && (day < today || new Date(t).getUTCHours() >= earliestHour), `${today} ${new Date(t).getUTCHours()}h used ${day}`).to.equal(
+            true,
+          );
         }
       });
 

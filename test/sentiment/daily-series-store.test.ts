@@ -80,7 +80,13 @@ describe('daily series store (PostgreSQL)', function () {
   });
 
   it('treats a day repeated inside one write like a stored one: first inserted, then compared', async () => {
-    const o: DailyObservation = { series: 'vix' as SeriesId, day: '2031-01-02' as Day, value: 20, publishedAt: Date.parse('2031-01-02T22:00:00Z'), source: 't' };
+    const o: DailyObservation = {
+      series: 'vix' as SeriesId,
+      day: '2031-01-02' as Day,
+      value: 20,
+      publishedAt: Date.parse('2031-01-02T22:00:00Z'),
+      source: 't',
+    };
     const r = await store.write([o, o, { ...o, value: 21 }]);
     expect(r.inserted).to.equal(1);
     expect(r.unchanged).to.equal(1);

@@ -40,7 +40,12 @@ describe('Fear & Greed formats', () => {
     expect(b.rejected).to.deep.equal([]);
     expect(b.observations).to.have.length(2644);
     expect(b.observations[0]).to.deep.equal({
-      series: 'fear_greed', day: '2018-02-01', value: 30, label: 'Fear', publishedAt: Date.parse('2018-02-01T00:00:00Z'), source: 'file:fng',
+      series: 'fear_greed',
+      day: '2018-02-01',
+      value: 30,
+      label: 'Fear',
+      publishedAt: Date.parse('2018-02-01T00:00:00Z'),
+      source: 'file:fng',
     });
     expect(b.observations[1]).to.include({ day: '2018-02-02', value: 15, label: 'Extreme Fear' });
     expect(b.observations[2643]).to.include({ day: '2025-05-02', value: 67, label: 'Greed' });

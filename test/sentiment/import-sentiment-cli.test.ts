@@ -12,7 +12,6 @@ import { runCli, type CliRun } from '../support/cli.js';
 import { SHARED_DATA_DIR } from '../support/shared-data.js';
 import { FNG_FILE, SP500_FILE, fngApiAnswer, fredCsv, json, sharedRows, startServer, text } from './support.js';
 
-
 describe('import:sentiment CLI', function () {
   this.timeout(120_000);
   let db: TestDatabase;
@@ -43,7 +42,12 @@ describe('import:sentiment CLI', function () {
     expect(r.stdout).to.match(/binance_BTCUSDT_1h\.csv\.gz: skipped, header open_time_ms,/);
     expect(r.stdout).to.match(/nasdaq_GOOG_1d\.csv\.gz: skipped/);
     const list = await store.list();
-    expect(list.map((s) => [s.series, s.count])).to.deep.equal([['fear_greed', 2644], ['nasdaq', 2602], ['sp500', 2515], ['vix', 2623]]);
+    expect(list.map((s) => [s.series, s.count])).to.deep.equal([
+      ['fear_greed', 2644],
+      ['nasdaq', 2602],
+      ['sp500', 2515],
+      ['vix', 2623],
+    ]);
   });
 
   it('imports nothing twice', async () => {
@@ -53,9 +57,14 @@ describe('import:sentiment CLI', function () {
   });
 
   it('reports bad rows with file and line and a conflicting value, imports the rest, and exits 1', async () => {
-    const fng = sharedRows(FNG_FILE).slice(0, 5).map((r) => r.join(','));
+    const fng = sharedRows(FNG_FILE)
+      .slice(0, 5)
+      .map((r) => r.join(','));
     const fngFile = path.join(tmp, 'fng-with-bad-rows.csv');
-    writeFileSync(fngFile, ['date,value,classification', fng[0], '2018-02-02,high,Fear', fng[2], '2018-02-31,40,Fear', fng[3], fng[3], '2030-06-01,55,Greed', ''].join('\n'));
+    writeFileSync(
+      fngFile,
+      ['date,value,classification', fng[0], '2018-02-02,high,Fear', fng[2], '2018-02-31,40,Fear', fng[3], fng[3], '2030-06-01,55,Greed', ''].join('\n'),
+    );
     const sp = sharedRows(SP500_FILE).slice(0, 3);
     const spFile = path.join(tmp, 'SP500.csv');
     // Real closes in FRED's format, with a holiday row and one value changed: the stored close must stay.

@@ -50,9 +50,7 @@ export const fredCsv = (fredId: string, rows: readonly string[][], missing: read
 
 /** FRED's series/observations JSON answer for these rows (missing days as "."). */
 export const fredJson = (rows: readonly string[][], missing: readonly string[] = []) => {
-  const obs = [...rows.map(([d, v]) => ({ date: d!, value: v! })), ...missing.map((d) => ({ date: d, value: '.' }))].sort((a, b) =>
-    a.date < b.date ? -1 : 1,
-  );
+  const obs = [...rows.map(([d, v]) => ({ date: d!, value: v! })), ...missing.map((d) => ({ date: d, value: '.' }))].sort((a, b) => (a.date < b.date ? -1 : 1));
   return {
     realtime_start: '2025-05-07',
     realtime_end: '2025-05-07',
@@ -101,10 +99,14 @@ export const startServer = async (routes: Record<string, Handler>): Promise<Loca
   };
 };
 
-export const json = (body: unknown, status = 200): Handler => (_req, res) => {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-};
+export const json =
+  (body: unknown, status = 200): Handler =>
+  (_req, res) => {
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  };
 
-export const text = (body: string, status = 200, contentType = 'text/csv'): Handler => (_req, res) => {
-  res.writeHead(status, { 'content-type': contentType }).end(body);
-};
+export const text =
+  (body: string, status = 200, contentType = 'text/csv'): Handler =>
+  (_req, res) => {
+    res.writeHead(status, { 'content-type': contentType }).end(body);
+  };

@@ -95,6 +95,5 @@ export const apply = (value: Json, path: Path, m: Mutation): Json => {
   }
   const target = getAt(value, path);
   if (target === null || typeof target !== 'object' || Array.isArray(target)) return setAt(value, path, m.value);
-  return setAt(value, path, { ...(target), [m.key]: m.value });
+  return setAt(value, path, { ...target, [m.key]: m.value });
 };
-

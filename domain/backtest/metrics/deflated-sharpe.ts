@@ -22,9 +22,7 @@ export const expectedMaxSharpe = (trials: number, sharpeVariance: number): numbe
   }
   if (trials === 1 || sharpeVariance === 0) return 0;
   return (
-    Math.sqrt(sharpeVariance) *
-    ((1 - EULER_MASCHERONI) * inverseNormalCdf(1 - 1 / trials) +
-      EULER_MASCHERONI * inverseNormalCdf(1 - 1 / (trials * Math.E)))
+    Math.sqrt(sharpeVariance) * ((1 - EULER_MASCHERONI) * inverseNormalCdf(1 - 1 / trials) + EULER_MASCHERONI * inverseNormalCdf(1 - 1 / (trials * Math.E)))
   );
 };
 
@@ -92,12 +90,7 @@ export interface DeflatedSharpeMetrics {
   readonly expectedMaxSharpe: Metric;
 }
 
-export const deflatedSharpeMetrics = (
-  stats: ReturnStats,
-  perBarSharpe: Metric,
-  ppy: number,
-  trials: Trials | undefined,
-): DeflatedSharpeMetrics => {
+export const deflatedSharpeMetrics = (stats: ReturnStats, perBarSharpe: Metric, ppy: number, trials: Trials | undefined): DeflatedSharpeMetrics => {
   // Annualised variance = per-bar variance × ppy, since an annualised Sharpe is the per-bar one × sqrt(ppy).
   const sr0 = trials === undefined ? null : expectedMaxSharpe(trials.count, trials.annualisedSharpeVariance / ppy);
   const sample: SharpeSample | null =

@@ -98,12 +98,7 @@ export interface DrawdownRatios {
   readonly recoveryFactor: Metric;
 }
 
-export const drawdownRatios = (
-  cagr: Metric,
-  netProfit: Metric,
-  drawdowns: Pick<DrawdownMetrics, 'maxDrawdown' | 'maxDrawdownAmount'>,
-): DrawdownRatios => ({
+export const drawdownRatios = (cagr: Metric, netProfit: Metric, drawdowns: Pick<DrawdownMetrics, 'maxDrawdown' | 'maxDrawdownAmount'>): DrawdownRatios => ({
   calmar: cagr === null || drawdowns.maxDrawdown === null ? null : ratioOrNull(cagr, drawdowns.maxDrawdown),
-  recoveryFactor:
-    netProfit === null || drawdowns.maxDrawdownAmount === null ? null : ratioOrNull(netProfit, drawdowns.maxDrawdownAmount),
+  recoveryFactor: netProfit === null || drawdowns.maxDrawdownAmount === null ? null : ratioOrNull(netProfit, drawdowns.maxDrawdownAmount),
 });

@@ -99,13 +99,7 @@ export const perBarSharpe = (stats: ReturnStats, riskFreePerBar: number): Metric
   return sd > ZERO_DISPERSION ? finiteOrNull((stats.mean - riskFreePerBar) / sd) : null;
 };
 
-export const returnMetrics = (
-  equity: Float64Array,
-  stats: ReturnStats,
-  ppy: number,
-  riskFreePerBar: number,
-  targetPerBar: number,
-): ReturnMetrics => {
+export const returnMetrics = (equity: Float64Array, stats: ReturnStats, ppy: number, riskFreePerBar: number, targetPerBar: number): ReturnMetrics => {
   const n = equity.length;
   const first = n > 0 ? equity[0]! : 0;
   const last = n > 0 ? equity[n - 1]! : 0;

@@ -64,16 +64,14 @@ export interface TradeMetrics {
 
 const checkTrade = (t: ClosedTrade, index: number): void => {
   // The common case in direct property reads; the loop below only to name the first bad field.
-  if (
-    !(
-      Number.isFinite(t.entryTime) &&
-      Number.isFinite(t.exitTime) &&
-      Number.isFinite(t.pnl) &&
-      Number.isFinite(t.returnPct) &&
-      Number.isFinite(t.fees) &&
-      Number.isFinite(t.barsHeld)
-    )
-  )
+  if (!(
+    Number.isFinite(t.entryTime) &&
+    Number.isFinite(t.exitTime) &&
+    Number.isFinite(t.pnl) &&
+    Number.isFinite(t.returnPct) &&
+    Number.isFinite(t.fees) &&
+    Number.isFinite(t.barsHeld)
+  ))
     for (const field of ['entryTime', 'exitTime', 'pnl', 'returnPct', 'fees', 'barsHeld'] as const) {
       if (!Number.isFinite(t[field])) throw new RangeError(`trade ${index}: ${field} is not a finite number (${t[field]})`);
     }

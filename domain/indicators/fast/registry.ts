@@ -22,10 +22,7 @@ const num = (p: IndicatorParams, k: string): number => {
 };
 const o = (out: readonly Float64Array[], i: number): Float64Array => out[i]!;
 
-const onClose = (
-  start: (period: number) => number,
-  f: (input: Float64Array, period: number, out: Float64Array) => Float64Array,
-): FastIndicator => ({
+const onClose = (start: (period: number) => number, f: (input: Float64Array, period: number, out: Float64Array) => Float64Array): FastIndicator => ({
   warmUp: (p) => start(num(p, 'period')),
   fill: (s, p, out) => void f(s.close, num(p, 'period'), o(out, 0)),
 });

@@ -23,8 +23,7 @@ export function obv(close: Float64Array, volume: Float64Array, out: Float64Array
   return out;
 }
 
-const typical = (high: Float64Array, low: Float64Array, close: Float64Array, i: number): number =>
-  (high[i]! + low[i]! + close[i]!) * (1 / 3);
+const typical = (high: Float64Array, low: Float64Array, close: Float64Array, i: number): number => (high[i]! + low[i]! + close[i]!) * (1 / 3);
 
 export const mfiStart = (period: number): number => period;
 

@@ -133,10 +133,7 @@ export const thresholdBucketOf = (name: IndicatorName, v: number): Bucket | unde
 
 export type PriceField = 'open' | 'high' | 'low' | 'close' | 'volume';
 export type DraftOperand =
-  | { indicator: string; output?: string }
-  | { price: PriceField }
-  | { value: number }
-  | { prediction: 'expected_return' | 'up_probability' };
+  { indicator: string; output?: string } | { price: PriceField } | { value: number } | { prediction: 'expected_return' | 'up_probability' };
 export type Op = 'gt' | 'gte' | 'lt' | 'lte' | 'crosses_above' | 'crosses_below';
 export interface DraftCondition {
   left: DraftOperand;

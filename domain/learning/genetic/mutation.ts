@@ -5,20 +5,7 @@
 // sibling, risk and labels resampled. Everything stays legal by construction; `finalize` checks anyway.
 import { INDICATORS, type ParamSpec } from '../../indicators/catalog.js';
 import { STRATEGY_TYPES, type Genome } from '../../strategy/genome.js';
-import {
-  HARD_RANGE,
-  clamp,
-  clampParam,
-  compatibleIndicators,
-  fixMacd,
-  gaussian,
-  pick,
-  round,
-  toDraft,
-  type Draft,
-  type Op,
-  type Random,
-} from './genes.js';
+import { HARD_RANGE, clamp, clampParam, compatibleIndicators, fixMacd, gaussian, pick, round, toDraft, type Draft, type Op, type Random } from './genes.js';
 
 const SIBLING_OP: Record<Op, Op> = { gt: 'crosses_above', crosses_above: 'gt', lt: 'crosses_below', crosses_below: 'lt', gte: 'gt', lte: 'lt' };
 const EXIT_DEFAULTS = { stopLoss: 0.02, takeProfit: 0.05, trailingStop: 0.02 } as const;
@@ -108,7 +95,10 @@ export const mutateGenes = (g: Genome | Draft, rnd: Random, rate = 0.15, force =
     ops.add('mutate:risk');
   }
   if (hit()) {
-    d.strategyType = pick(rnd, GENERATED_TYPES.filter((s) => s !== d.strategyType));
+    d.strategyType = pick(
+      rnd,
+      GENERATED_TYPES.filter((s) => s !== d.strategyType),
+    );
     ops.add('mutate:strategy-type');
   }
   if (rnd() < rate / 2) {

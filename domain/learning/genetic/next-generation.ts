@@ -68,8 +68,7 @@ export const nextGeneration = (population: readonly Scored[], options: Generatio
   const randomShare = options.randomShare ?? 0.3;
   const minPopulation = options.minPopulation ?? 4;
   const maxAttempts = options.maxAttempts ?? 8;
-  const generation =
-    options.generation ?? population.reduce((m, s) => Math.max(m, s.genome.lineage.generation + 1), 0);
+  const generation = options.generation ?? population.reduce((m, s) => Math.max(m, s.genome.lineage.generation + 1), 0);
   const common: Omit<LineageDraft, 'origin' | 'parentIds'> = {
     generation,
     ...(options.seed === undefined ? {} : { seed: options.seed }),

@@ -140,7 +140,15 @@ export const computeInsights = (rows: readonly InsightRow[], options: InsightOpt
       const idx = xs.flatMap((x, i) => (binOf(x) === q ? [i] : []));
       if (idx.length === 0) continue;
       const vals = idx.map((i) => xs[i]!);
-      const bin = { quartile: q, lower: Math.min(...vals), upper: Math.max(...vals), ...performance(idx.map((i) => ys[i]!), successThreshold) };
+      const bin = {
+        quartile: q,
+        lower: Math.min(...vals),
+        upper: Math.max(...vals),
+        ...performance(
+          idx.map((i) => ys[i]!),
+          successThreshold,
+        ),
+      };
       bins.push(bin);
       if (bin.count >= minSupport) candidates.push({ ...bin, feature, kind: 'quartile', value: `Q${q}` });
     }
@@ -148,7 +156,13 @@ export const computeInsights = (rows: readonly InsightRow[], options: InsightOpt
   }
   correlations.sort((a, b) => Math.abs(b.rho) - Math.abs(a.rho) || byName(a, b));
 
-  const overall = scored.length === 0 ? null : performance(scored.map((r) => r.oosSharpe), successThreshold);
+  const overall =
+    scored.length === 0
+      ? null
+      : performance(
+          scored.map((r) => r.oosSharpe),
+          successThreshold,
+        );
   const ranked = [...candidates].sort((a, b) => b.meanSharpe - a.meanSharpe || byName(a, b));
   const successFactors = overall === null ? [] : ranked.filter((f) => f.meanSharpe > overall.meanSharpe).slice(0, maxFactors);
   const worstFirst = [...candidates].sort((a, b) => a.meanSharpe - b.meanSharpe || byName(a, b));
@@ -158,7 +172,10 @@ export const computeInsights = (rows: readonly InsightRow[], options: InsightOpt
   // Recommended ranges: the interquartile range of each numeric feature among the top-quartile strategies.
   const recommendedRanges: RecommendedRange[] = [];
   if (scored.length > 0) {
-    const cut = quantile(scored.map((r) => r.oosSharpe), 0.75);
+    const cut = quantile(
+      scored.map((r) => r.oosSharpe),
+      0.75,
+    );
     const top = scored.filter((r) => r.oosSharpe >= cut);
     for (const feature of features) {
       if (kinds.get(feature) !== 'numeric') continue;

@@ -19,7 +19,7 @@ export const median = (xs: readonly number[]): number => quantile(xs, 0.5);
 export const averageRanks = (xs: readonly number[]): number[] => {
   const order = xs.map((x, i) => ({ x, i })).sort((a, b) => a.x - b.x);
   const ranks = new Array<number>(xs.length);
-  for (let start = 0; start < order.length; ) {
+  for (let start = 0; start < order.length;) {
     let end = start;
     while (end + 1 < order.length && order[end + 1]!.x === order[start]!.x) end++;
     const r = (start + end) / 2 + 1;

@@ -34,7 +34,12 @@ export const sampleBeta = (arm: BetaArm, rnd: Random): number => {
 export const betaMean = (arm: BetaArm): number => arm.alpha / (arm.alpha + arm.beta);
 
 /** Thompson sampling: one draw from each arm's posterior (the prior for an arm never seen), the largest wins. */
-export const thompsonPick = <A extends string>(arms: readonly A[], posteriors: Readonly<Record<string, BetaArm>> | undefined, prior: BetaArm, rnd: Random): A => {
+export const thompsonPick = <A extends string>(
+  arms: readonly A[],
+  posteriors: Readonly<Record<string, BetaArm>> | undefined,
+  prior: BetaArm,
+  rnd: Random,
+): A => {
   if (arms.length === 0) throw new RangeError('thompsonPick: no arms');
   let best = arms[0]!;
   let bestDraw = -1;
@@ -49,7 +54,13 @@ export const thompsonPick = <A extends string>(arms: readonly A[], posteriors: R
 };
 
 /** The `count` arms with the largest draws, in draw order (largest first). */
-export const thompsonTop = <A extends string>(arms: readonly A[], count: number, posteriors: Readonly<Record<string, BetaArm>> | undefined, prior: BetaArm, rnd: Random): A[] =>
+export const thompsonTop = <A extends string>(
+  arms: readonly A[],
+  count: number,
+  posteriors: Readonly<Record<string, BetaArm>> | undefined,
+  prior: BetaArm,
+  rnd: Random,
+): A[] =>
   arms
     .map((a) => ({ a, draw: sampleBeta(posteriors?.[a] ?? prior, rnd) }))
     .sort((x, y) => y.draw - x.draw)
