@@ -23,7 +23,7 @@ import { cycleBacktests, learningCycleDeps } from '../apps/learning-schedule.js'
 import { configOrExit, openPlatform } from '../apps/platform.js';
 import { openBus, startApi } from '../apps/services.js';
 import { backtestStream } from '../domain/backtest/events.js';
-import { MAX_GRID_CELLS, MAX_WALK_FORWARD_WINDOWS } from '../domain/backtest/limits.js';
+import { MAX_BACKTESTS_PER_JOB, MAX_GRID_CELLS, MAX_WALK_FORWARD_WINDOWS } from '../domain/backtest/limits.js';
 import type { Actor } from '../domain/primitives/codecs.js';
 import { smaCrossoverGenome } from '../domain/strategy/templates.js';
 import { dataFingerprint } from '../infrastructure/backtest/job-runner.js';
@@ -70,13 +70,21 @@ const bus = openBus(platform, 'bench');
 const checkpoints = new PostgresCheckpointStore({ connectionString: url });
 const api = await startApi(platform, bus, checkpoints, backtesting);
 const base = `http://127.0.0.1:${api.port}`;
-const call = async (method: string, path: string, body?: unknown) => {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+const call = async (method: string, path: string, body?: unknown, retried = false): Promise<{ status: number; body: Record<string, unknown> }> => {
+  try {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  } catch (err) {
+    // A keep-alive connection the server closed (its idle timeout fires late after the in-process phase blocked the
+    // event loop) while the next request was on its way: that request is sent again, once.
+    const reset = (err as { cause?: { code?: string } }).cause?.code === 'ECONNRESET';
+    if (!reset || retried) throw err;
+    return call(method, path, body, true);
+  }
 };
 
 const rows: string[][] = [];
@@ -92,10 +100,15 @@ const phase = async (name: string, work: () => Promise<string>) => {
     }
   })();
   const t0 = performance.now();
-  const note = await work();
+  let note: string;
+  try {
+    note = await work();
+  } finally {
+    // A phase that fails stops its poller first, so its own error is the one reported.
+    running = false;
+    await poller.catch(() => undefined);
+  }
   const wall = performance.now() - t0;
-  running = false;
-  await poller;
   const sorted = [...latencies].sort((a, b) => a - b);
   const row = [
     name,
@@ -154,8 +167,11 @@ try {
       return storedSize(job.jobId);
     });
   }
+  // The largest allowed walk-forward: MAX_WALK_FORWARD_WINDOWS windows, each with as many in-sample grid cells as
+  // MAX_BACKTESTS_PER_JOB leaves (cells + 1 out-of-sample run per window).
+  const wfCells = Math.floor(MAX_BACKTESTS_PER_JOB / MAX_WALK_FORWARD_WINDOWS) - 1;
   if (!skip.has('walk'))
-    await phase(`walk-forward on the pool (${MAX_WALK_FORWARD_WINDOWS} windows × 25 cells)`, () =>
+    await phase(`walk-forward on the pool (${MAX_WALK_FORWARD_WINDOWS} windows × ${wfCells} cells)`, () =>
       posted({
         genome: smaCrossoverGenome(10, 30),
         symbols: SYMBOLS,
@@ -163,7 +179,7 @@ try {
           from: '2022-01-01T00:00:00.000Z',
           to: new Date(Date.parse('2022-01-01T00:00:00.000Z') + (MAX_WALK_FORWARD_WINDOWS * 24 + 24) * 3_600_000).toISOString(),
         },
-        walkForward: { inSample: 24, outOfSample: 24, grid: { 'fast.period': [3, 5, 8, 12, 20], 'slow.period': [25, 30, 40, 50, 60] } },
+        walkForward: { inSample: 24, outOfSample: 24, grid: { 'fast.period': Array.from({ length: wfCells }, (_, i) => 2 + i) } },
       }),
     );
   if (!skip.has('cycle')) {
