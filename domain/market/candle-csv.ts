@@ -5,7 +5,7 @@
 import * as t from 'io-ts';
 import { either } from 'fp-ts';
 import type { Either } from 'fp-ts/lib/Either.js';
-import type { Candle, Interval } from './candles.js';
+import { sameCandleValues, type Candle, type Interval } from './candles.js';
 import { candleProblems, validCandle } from './candle-validation.js';
 
 export const REQUIRED_COLUMNS = ['open_time_ms', 'open', 'high', 'low', 'close', 'volume'] as const;
@@ -144,15 +144,6 @@ export interface CandleCsvReader {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-const sameValues = (a: Candle, b: Candle) =>
-  a.open === b.open &&
-  a.high === b.high &&
-  a.low === b.low &&
-  a.close === b.close &&
-  a.volume === b.volume &&
-  a.quoteVolume === b.quoteVolume &&
-  a.trades === b.trades;
-
 /**
  * A reader for one file. Rows must be in strictly ascending open time: a row that repeats the previous
  * open time is a duplicate, one that goes back in time is out of order; both are rejected (the first
@@ -185,7 +176,7 @@ export const candleCsvReader = (interval: Interval): CandleCsvReader => {
         const reason =
           candle.openTime === last.candle.openTime
             ? `duplicate open time ${iso(candle.openTime)} of line ${last.line}` +
-              (sameValues(candle, last.candle) ? ' (same values)' : ' with different values') +
+              (sameCandleValues(candle, last.candle) ? ' (same values)' : ' with different values') +
               `; line ${last.line}'s candle is kept`
             : `out of order: opens at ${iso(candle.openTime)}, before line ${last.line}'s candle at ${iso(last.candle.openTime)}; rows must be in ascending time`;
         return { kind: 'rejected', line: lineNo, reason };

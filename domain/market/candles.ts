@@ -35,6 +35,16 @@ export interface Candle {
   readonly trades?: number;
 }
 
+/** Two candles with the same prices, volumes and trade count (their open times are compared by the caller). */
+export const sameCandleValues = (a: Candle, b: Candle): boolean =>
+  a.open === b.open &&
+  a.high === b.high &&
+  a.low === b.low &&
+  a.close === b.close &&
+  a.volume === b.volume &&
+  a.quoteVolume === b.quoteVolume &&
+  a.trades === b.trades;
+
 /** Columnar candles: every array has `length` entries; quoteVolume and trades are NaN where unknown. */
 export interface CandleSeries {
   readonly key: SeriesKey;

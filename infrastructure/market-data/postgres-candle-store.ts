@@ -14,7 +14,7 @@ import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import type { CandleCoverage, SeriesCoverage } from '../../application/ports/candle-coverage.js';
 import type { CandleStore, CandleWriteOptions, CandleWriteResult } from '../../application/ports/candle-store.js';
-import { INTERVALS, type Candle, type CandleSeries, type Interval, type SeriesKey } from '../../domain/market/candles.js';
+import { INTERVALS, sameCandleValues, type Candle, type CandleSeries, type Interval, type SeriesKey } from '../../domain/market/candles.js';
 import { candleProblems } from '../../domain/market/candle-validation.js';
 import { CandleCopyDecoder, encodeCandlesBinary } from './candle-copy-binary.js';
 
@@ -88,15 +88,6 @@ const conflictReason = (row: Record<string, number | null>): string => {
   }
   return `${parts.join(', ')}: the stored candle is kept`;
 };
-
-const sameCandle = (a: Candle, b: Candle) =>
-  a.open === b.open &&
-  a.high === b.high &&
-  a.low === b.low &&
-  a.close === b.close &&
-  a.volume === b.volume &&
-  a.quoteVolume === b.quoteVolume &&
-  a.trades === b.trades;
 
 const checkKey = (key: SeriesKey): void => {
   if (!(INTERVALS as readonly string[]).includes(key.interval)) throw new Error(`unknown interval "${key.interval}"`);
@@ -285,7 +276,7 @@ const onePerOpenTime = (candles: readonly Candle[]) => {
   for (const c of sorted) {
     const prev = rows[rows.length - 1];
     if (prev === undefined || prev.openTime !== c.openTime) rows.push(c);
-    else if (sameCandle(prev, c)) repeatedSame++;
+    else if (sameCandleValues(prev, c)) repeatedSame++;
     else
       repeatedConflicts.push({
         openTime: c.openTime,
