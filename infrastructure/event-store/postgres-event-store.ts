@@ -205,6 +205,8 @@ export class PostgresEventStore implements EventStore {
   async close(): Promise<void> {
     this.closed = true;
     for (const wake of this.listeners) wake();
+    // A LISTEN connection still being opened would otherwise be left open behind the close.
+    await this.listenStarting?.catch(() => undefined);
     await this.listenClient?.end().catch(() => undefined);
     await this.pool.end();
   }

@@ -1,3 +1,4 @@
+import { expect } from 'chai';
 import pg from 'pg';
 import { categoryOf } from '../../domain/events/catalog.js';
 import { PostgresEventStore } from '../../infrastructure/event-store/postgres-event-store.js';
@@ -41,5 +42,34 @@ describe('PostgreSQL event store', () => {
         };
       },
     }),
+  });
+
+  it('close() leaves no connection open, even when it comes while the LISTEN connection is being opened', async function () {
+    this.timeout(60_000);
+    const own = await freshDatabase('event_store_close');
+    try {
+      // Caught-up subscriptions start opening their LISTEN connection; each store is closed a few ms later, so some
+      // closes land while that connection is still being opened.
+      for (let delay = 0; delay < 40; delay += 2) {
+        const other = new PostgresEventStore({ connectionString: own.url, pollIntervalMs: 100 });
+        const sub = other.subscribeToAll({}, async () => undefined);
+        await new Promise((r) => setTimeout(r, delay));
+        await sub.stop();
+        await other.close();
+      }
+      await new Promise((r) => setTimeout(r, 300));
+      const client = new pg.Client({ connectionString: own.url });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ n: string }>(
+          `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+        );
+        expect(Number(rows[0]?.n), 'connections left open').to.equal(0);
+      } finally {
+        await client.end();
+      }
+    } finally {
+      await own.drop();
+    }
   });
 });
