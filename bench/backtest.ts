@@ -20,7 +20,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { bindStrategy, compileGenome } from '../domain/backtest/compile.js';
 import { simulate, type SimulationBuffers } from '../domain/backtest/engine.js';
-import { fillConfig } from '../domain/backtest/fill-model.js';
+import { fillConfig } from '../domain/execution/fill-model.js';
 import { computeMetrics } from '../domain/backtest/metrics/index.js';
 import { randomGenomes } from '../domain/backtest/random-genome.js';
 import { IndicatorCache } from '../domain/indicators/cache.js';

@@ -6,7 +6,7 @@ import type { IndicatorCache } from '../indicators/cache.js';
 import { INTERVAL_MS, type CandleSeries } from '../market/candles.js';
 import type { ExitRules, RiskParameters } from '../strategy/genome.js';
 import { bindStrategy, compileGenome, fillSignals, type BoundStrategy, type CompiledGenome } from './compile.js';
-import { ExitReason, fillConfig, positionQuantity, type FillConfig, type Side } from './fill-model.js';
+import { ExitReason, fillConfig, positionQuantity, type FillConfig, type Side } from '../execution/fill-model.js';
 import { computeMetrics, toStoredMetrics, type BacktestMetrics, type ClosedTrade, type MetricsOptions, type Trials } from './metrics/index.js';
 
 export type BacktestErrorCode = 'EMPTY_WINDOW' | 'TIMEFRAME_MISMATCH' | 'MISSING_SERIES';

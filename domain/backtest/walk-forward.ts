@@ -8,7 +8,7 @@ import type { IndicatorCache } from '../indicators/cache.js';
 import { INTERVAL_MS, type CandleSeries } from '../market/candles.js';
 import type { Genome } from '../strategy/genome.js';
 import { backtestGenome, BacktestError, DEFAULT_INITIAL_CAPITAL, windowIndices, type BacktestOptions } from './engine.js';
-import { EXIT_REASON_NAMES } from './fill-model.js';
+import { EXIT_REASON_NAMES } from '../execution/fill-model.js';
 import { DEFAULT_RANKING_METRIC, gridSearch, type ParameterGrid, type ParameterSet } from './grid-search.js';
 import { BACKTEST_BOUNDS } from './events.js';
 import { computeMetrics, toStoredMetrics, type ClosedTrade } from './metrics/index.js';

@@ -8,7 +8,7 @@ import type { BacktestAnalysisRequest, BacktestJob, BacktestJobOutcome, Backtest
 import { compactCell, compactWindow } from '../../domain/backtest/compact-analysis.js';
 import { CompileError } from '../../domain/backtest/compile.js';
 import { BacktestError, findGaps, windowIndices } from '../../domain/backtest/engine.js';
-import { EXIT_REASON_NAMES } from '../../domain/backtest/fill-model.js';
+import { EXIT_REASON_NAMES } from '../../domain/execution/fill-model.js';
 import { gridSearch, GridSearchError } from '../../domain/backtest/grid-search.js';
 import { resultTrade } from '../../domain/backtest/result-trade.js';
 import { ENGINE_VERSION } from '../../domain/backtest/version.js';

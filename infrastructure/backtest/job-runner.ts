@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { BacktestJob, BacktestJobOutcome, BacktestJobResult } from '../../application/ports/backtest-jobs.js';
 import { CompileError } from '../../domain/backtest/compile.js';
 import { BacktestError, backtestGenome, windowIndices } from '../../domain/backtest/engine.js';
-import { EXIT_REASON_NAMES } from '../../domain/backtest/fill-model.js';
+import { EXIT_REASON_NAMES } from '../../domain/execution/fill-model.js';
 import { ENGINE_VERSION } from '../../domain/backtest/version.js';
 import type { IndicatorCache } from '../../domain/indicators/cache.js';
 import type { CandleSeries } from '../../domain/market/candles.js';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Account, ExitReason, fillConfig, positionQuantity } from '../../domain/backtest/fill-model.js';
+import { Account, ExitReason, fillConfig, positionQuantity } from '../../domain/execution/fill-model.js';
 import { compileGenome } from '../../domain/backtest/compile.js';
 import { backtestSymbol } from '../../domain/backtest/engine.js';
 import { IndicatorCache } from '../../domain/indicators/cache.js';

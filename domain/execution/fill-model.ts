@@ -18,7 +18,7 @@
 // - No leverage: a short commits the same notional as a long would. No funding, borrow cost or interest.
 // - One position at a time per account (one account per symbol in a backtest).
 import type { ExitRules, RiskParameters } from '../strategy/genome.js';
-import type { ClosedTrade } from './metrics/index.js';
+import type { ClosedTrade } from '../backtest/metrics/index.js';
 
 export interface FillConfig {
   /** Fee rate of market orders (signal entries and exits, stops), per side. Default 0.001 (0.1%). */
