@@ -10,11 +10,12 @@ import { floorToStep } from './validate-order.js';
 /** The exits to place now that the entry has ended with a fill; none while it is live or if it filled nothing. */
 export const bracketExits = (entry: OrderState, rules: MarketRules | undefined): readonly OrderRequest[] => {
   if (entry.status !== 'Filled' && entry.status !== 'Cancelled' && entry.status !== 'Expired') return [];
-  const { request, filledQuantity } = entry.order;
+  const { request, filledQuantity, fees } = entry.order;
   if (request.bracket === undefined || filledQuantity <= 0) return [];
-  // A protective order never covers more than was bought: down to the lot step (it may then be below the minimum,
-  // and its validation records why).
-  const quantity = (rules === undefined ? filledQuantity : floorToStep(filledQuantity, rules.amountStep)) as Positive;
+  // A protective order never covers more than the entry left: its fill less a fee paid in the base currency (Binance's
+  // default), down to the lot step (it may then be below the minimum, and its validation records why).
+  const held = request.spec.side === 'buy' && rules !== undefined ? filledQuantity - (fees[rules.base] ?? 0) : filledQuantity;
+  const quantity = (rules === undefined ? held : floorToStep(held, rules.amountStep)) as Positive;
   return request.bracket.children.map(
     (child): OrderRequest => ({
       account: request.account,
