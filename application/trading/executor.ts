@@ -124,7 +124,12 @@ export class Executor implements OrderRouter {
   place(order: RoutedOrder): Promise<Outcome> {
     const id = order.spec.clientOrderId;
     return this.locked(id, async () => {
-      const request: OrderRequest = { account: order.account, exchange: this.deps.exchange.id, spec: order.spec, ...(order.strategyId ? { strategyId: order.strategyId } : {}) };
+      const request: OrderRequest = {
+        account: order.account,
+        exchange: this.deps.exchange.id,
+        spec: order.spec,
+        ...(order.strategyId ? { strategyId: order.strategyId } : {}),
+      };
       return this.placeRequest({ ...request, ...(order.bracket !== undefined ? { bracket: order.bracket } : {}) }, order.referencePrice, order.time);
     });
   }
@@ -136,21 +141,42 @@ export class Executor implements OrderRouter {
     const before = loaded.right.state;
     if (before.status !== 'Initial') {
       // The same order again: nothing new, unless a crash left it recorded as placed but never sent.
-      if (!sameRequest(before.order.request, request)) return this.run({ type: 'PlaceOrder', clientOrderId: id, data: { request, execution: { mode: 'native' }, rules: undefined, referencePrice, time: epoch(time) } });
+      if (!sameRequest(before.order.request, request))
+        return this.run({
+          type: 'PlaceOrder',
+          clientOrderId: id,
+          data: { request, execution: { mode: 'native' }, rules: undefined, referencePrice, time: epoch(time) },
+        });
       if (before.status === 'Placed' || before.status === 'Triggered') return this.send(id, before);
       return either.right(before);
     }
-    const refusal = this.deps.risk.check({ account: request.account, exchange: request.exchange, spec: request.spec, referencePrice, time, ...(request.strategyId ? { strategyId: request.strategyId } : {}) });
+    const refusal = this.deps.risk.check({
+      account: request.account,
+      exchange: request.exchange,
+      spec: request.spec,
+      referencePrice,
+      time,
+      ...(request.strategyId ? { strategyId: request.strategyId } : {}),
+    });
     if (either.isLeft(refusal)) {
       const r = refusal.left;
-      const refused = await this.run({ type: 'RefuseOrder', clientOrderId: id, data: { request, refusal: { ...r, limit: finite(r.limit), actual: finite(r.actual) }, time: epoch(time) } });
+      const refused = await this.run({
+        type: 'RefuseOrder',
+        clientOrderId: id,
+        data: { request, refusal: { ...r, limit: finite(r.limit), actual: finite(r.actual) }, time: epoch(time) },
+      });
       if (either.isRight(refused)) await this.deps.listener.onOrderEnded({ kind: 'refused', clientOrderId: id, refusal: r });
       return refused;
     }
     const rules = await this.marketRules();
     if (either.isLeft(rules)) {
       // Without the venue's rules nothing can be validated: nothing is recorded, the runner is told why.
-      await this.deps.listener.onOrderEnded({ kind: 'rejected', clientOrderId: id, code: rules.left.code, message: `the market rules could not be read: ${rules.left.message}` });
+      await this.deps.listener.onOrderEnded({
+        kind: 'rejected',
+        clientOrderId: id,
+        code: rules.left.code,
+        message: `the market rules could not be read: ${rules.left.message}`,
+      });
       return either.left({ kind: 'MarketsUnavailable', failure: rules.left });
     }
     const execution = executionFor(request.spec.type, this.deps.exchange.nativeTypes, this.deps.exchange.id);
@@ -187,7 +213,11 @@ export class Executor implements OrderRouter {
     const result = await this.placeOnce(sent);
     if (either.isLeft(result)) {
       const f = result.left;
-      const rejected = await this.run({ type: 'RejectOrder', clientOrderId: id, data: { code: f.code, message: f.message, time: epoch(this.deps.clock.now().getTime()) } });
+      const rejected = await this.run({
+        type: 'RejectOrder',
+        clientOrderId: id,
+        data: { code: f.code, message: f.message, time: epoch(this.deps.clock.now().getTime()) },
+      });
       if (either.isRight(rejected)) await this.deps.listener.onOrderEnded({ kind: 'rejected', clientOrderId: id, code: f.code, message: f.message });
       return rejected;
     }
@@ -240,7 +270,11 @@ export class Executor implements OrderRouter {
 
   /** Records an exchange's view of an order: accepted, new fills (once each), and how it ended. Under the lock. */
   private async apply(id: ClientOrderId, reported: ExchangeOrder): Promise<Outcome> {
-    let outcome: Outcome = await this.run({ type: 'AcceptOrder', clientOrderId: id, data: { exchangeOrderId: reported.exchangeOrderId, time: epoch(reported.createdAt) } });
+    let outcome: Outcome = await this.run({
+      type: 'AcceptOrder',
+      clientOrderId: id,
+      data: { exchangeOrderId: reported.exchangeOrderId, time: epoch(reported.createdAt) },
+    });
     if (either.isLeft(outcome)) return outcome;
     const fills = [...reported.fills].sort((a, b) => a.time - b.time);
     for (const [i, fill] of fills.entries()) {
@@ -258,7 +292,11 @@ export class Executor implements OrderRouter {
           : reported.status === 'expired'
             ? ({ type: 'ExpireOrder', clientOrderId: id, data: { reason: 'expired on the exchange (time in force)', time: now } } as const)
             : reported.status === 'rejected'
-              ? ({ type: 'CancelOrder', clientOrderId: id, data: { by: 'exchange', reason: 'rejected by the exchange after it was accepted', time: now } } as const)
+              ? ({
+                  type: 'CancelOrder',
+                  clientOrderId: id,
+                  data: { by: 'exchange', reason: 'rejected by the exchange after it was accepted', time: now },
+                } as const)
               : undefined;
       if (ended !== undefined) {
         outcome = await this.run(ended);
@@ -324,7 +362,15 @@ export class Executor implements OrderRouter {
       clientOrderId: id,
       problem,
       message: clipText(message),
-      fill: { tradeId: fill.tradeId, price: fill.price, quantity: fill.quantity, fee: fill.fee, feeCurrency: fill.feeCurrency, liquidity: fill.liquidity, time: fill.time },
+      fill: {
+        tradeId: fill.tradeId,
+        price: fill.price,
+        quantity: fill.quantity,
+        fee: fill.fee,
+        feeCurrency: fill.feeCurrency,
+        liquidity: fill.liquidity,
+        time: fill.time,
+      },
     };
     const eventId = this.deps.ids.idFor(`FillUnmatched:${this.deps.exchange.id}:${id}:${fill.tradeId}`);
     // (a fill that does not decode never gets here: it is a MalformedFill.)
@@ -369,8 +415,7 @@ export class Executor implements OrderRouter {
     const rules = await this.marketRules();
     const exits = bracketExits(entry, either.isRight(rules) ? rules.right.get(entry.order.request.spec.symbol) : undefined);
     const averagePrice = entry.order.filledNotional / entry.order.filledQuantity;
-    for (const exit of exits)
-      await this.locked(exit.spec.clientOrderId, () => this.placeRequest(exit, averagePrice, this.deps.clock.now().getTime()));
+    for (const exit of exits) await this.locked(exit.spec.clientOrderId, () => this.placeRequest(exit, averagePrice, this.deps.clock.now().getTime()));
   }
 
   // ---- cancelling -------------------------------------------------------------------------------------------
@@ -387,7 +432,10 @@ export class Executor implements OrderRouter {
         const cancelled = await this.deps.exchange.cancelOrder(state.order.request.spec.symbol, clientOrderId)();
         if (either.isLeft(cancelled)) return either.left({ kind: 'ExchangeFailed', clientOrderId, failure: cancelled.left });
         // What the venue says now: fills that came first are recorded before the cancel.
-        const applied = await this.apply(clientOrderId, { ...cancelled.right, status: cancelled.right.status === 'cancelled' ? 'open' : cancelled.right.status });
+        const applied = await this.apply(clientOrderId, {
+          ...cancelled.right,
+          status: cancelled.right.status === 'cancelled' ? 'open' : cancelled.right.status,
+        });
         if (either.isLeft(applied) || !isLive(applied.right)) return applied;
       }
       this.held.delete(clientOrderId);
@@ -415,7 +463,11 @@ export class Executor implements OrderRouter {
       this.held.delete(id);
       await this.locked(id, async () => {
         const triggerPrice = Number.isFinite(level) && level > 0 ? level : range.low;
-        const triggered = await this.run({ type: 'TriggerOrder', clientOrderId: id as ClientOrderId, data: { triggerPrice: triggerPrice as Positive, time: epoch(time) } });
+        const triggered = await this.run({
+          type: 'TriggerOrder',
+          clientOrderId: id as ClientOrderId,
+          data: { triggerPrice: triggerPrice as Positive, time: epoch(time) },
+        });
         if (either.isLeft(triggered) || triggered.right.status !== 'Triggered') return triggered;
         return this.send(id as ClientOrderId, triggered.right);
       });
@@ -435,7 +487,13 @@ export class Executor implements OrderRouter {
         const loaded = await loadStream(this.deps.store, orderStream(order.clientOrderId), orderDecider);
         if (either.isLeft(loaded)) return loaded;
         if (loaded.right.state.status === 'Initial') {
-          for (const fill of order.fills) await this.unmatched(order.clientOrderId, fill, 'unknown_order', `a fill (trade ${fill.tradeId}) for ${order.clientOrderId}, an order never placed here`);
+          for (const fill of order.fills)
+            await this.unmatched(
+              order.clientOrderId,
+              fill,
+              'unknown_order',
+              `a fill (trade ${fill.tradeId}) for ${order.clientOrderId}, an order never placed here`,
+            );
           return either.right(loaded.right.state);
         }
         return this.apply(order.clientOrderId, order);
@@ -491,7 +549,6 @@ export class Executor implements OrderRouter {
     return next;
   }
 }
-
 
 const unmatchedProblem = (error: ExecutorError): UnmatchedFillProblem | undefined => {
   switch (error.kind) {

@@ -16,15 +16,13 @@ export const bracketExits = (entry: OrderState, rules: MarketRules | undefined):
   // default), down to the lot step (it may then be below the minimum, and its validation records why).
   const held = request.spec.side === 'buy' && rules !== undefined ? filledQuantity - (fees[rules.base] ?? 0) : filledQuantity;
   const quantity = (rules === undefined ? held : floorToStep(held, rules.amountStep)) as Positive;
-  return request.bracket.children.map(
-    (child): OrderRequest => ({
-      account: request.account,
-      exchange: request.exchange,
-      ...(request.strategyId !== undefined ? { strategyId: request.strategyId } : {}),
-      parentOrderId: request.spec.clientOrderId,
-      spec: { ...child, quantity } satisfies OrderSpec,
-    }),
-  );
+  return request.bracket.children.map((child): OrderRequest => ({
+    account: request.account,
+    exchange: request.exchange,
+    ...(request.strategyId !== undefined ? { strategyId: request.strategyId } : {}),
+    parentOrderId: request.spec.clientOrderId,
+    spec: { ...child, quantity } satisfies OrderSpec,
+  }));
 };
 
 /** The other exits of the OCO group of `filled`, named in the entry's bracket. */

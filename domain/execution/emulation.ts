@@ -20,7 +20,11 @@ const SUBMITS_AS: Readonly<Record<OrderType, SubmittedType>> = {
 export const executionFor = (type: OrderType, nativeTypes: ReadonlySet<OrderType>, exchange: string): Execution =>
   nativeTypes.has(type)
     ? { mode: 'native' }
-    : { mode: 'emulated', submitsAs: SUBMITS_AS[type], why: `${exchange} has no native ${type} order: the executor holds it and submits a ${SUBMITS_AS[type]} order when it triggers` };
+    : {
+        mode: 'emulated',
+        submitsAs: SUBMITS_AS[type],
+        why: `${exchange} has no native ${type} order: the executor holds it and submits a ${SUBMITS_AS[type]} order when it triggers`,
+      };
 
 /** A price observation: a bar's range, or a single trade price (high = low). */
 export interface PriceRange {
@@ -67,7 +71,8 @@ export const reaches = (spec: OrderSpec, level: number, range: PriceRange): bool
 };
 
 /** A trailing stop's best price after a closed bar: the highest high for a sell, the lowest low for a buy. */
-export const ratchet = (spec: OrderSpec, best: number, range: PriceRange): number => (spec.side === 'sell' ? Math.max(best, range.high) : Math.min(best, range.low));
+export const ratchet = (spec: OrderSpec, best: number, range: PriceRange): number =>
+  spec.side === 'sell' ? Math.max(best, range.high) : Math.min(best, range.low);
 
 /** The order the executor submits when an emulated order triggers: the same id, size and side, as `submitsAs`. */
 export const submittedSpec = (spec: OrderSpec, submitsAs: SubmittedType): OrderSpec => {

@@ -20,7 +20,12 @@ import { faulty, type VenueUnderTest } from './test-venue.js';
 const riskGate = (maxQuantity: number): RiskGate => ({
   check: (o) =>
     (o.spec.quantity ?? 0) > maxQuantity
-      ? either.left({ rule: 'max_position_size', limit: maxQuantity, actual: o.spec.quantity ?? 0, message: `quantity ${o.spec.quantity} above ${maxQuantity}` })
+      ? either.left({
+          rule: 'max_position_size',
+          limit: maxQuantity,
+          actual: o.spec.quantity ?? 0,
+          message: `quantity ${o.spec.quantity} above ${maxQuantity}`,
+        })
       : either.right(undefined),
 });
 
@@ -70,13 +75,14 @@ export const executorContract = (name: string, makeVenue: () => VenueUnderTest) 
       return { venue, faults, heard, executor };
     };
     const types = async (id: string) => (await store.readStream(orderStream(id))).map((e) => e.type);
-    const dataOf = async (id: string, type: string) => (await store.readStream(orderStream(id))).filter((e) => e.type === type).map((e) => e.data as Record<string, unknown>);
+    const dataOf = async (id: string, type: string) =>
+      (await store.readStream(orderStream(id))).filter((e) => e.type === type).map((e) => e.data as Record<string, unknown>);
     // (loosely typed: the bad-input cases are exactly the specs the types would not let through)
     const routed = (spec: Readonly<Record<string, unknown>> & Pick<OrderSpec, 'type'>, extra: Partial<RoutedOrder> = {}): RoutedOrder => ({
       account: 'paper-test',
       strategyId: 'strategy-1',
       exchange: 'testvenue',
-      spec: { clientOrderId: newId(spec.type), symbol: 'BTCUSDT', side: 'buy', ...spec } as OrderSpec,
+      spec: { clientOrderId: newId(spec.type), symbol: 'BTCUSDT', side: 'buy', ...spec },
       referencePrice: 30000,
       time: 1_709_294_400_000,
       ...extra,
@@ -120,7 +126,12 @@ export const executorContract = (name: string, makeVenue: () => VenueUnderTest) 
       expect(await types(o.spec.clientOrderId)).to.deep.equal(['OrderPlaced', 'OrderRejected']);
       const [rejected] = await dataOf(o.spec.clientOrderId, 'OrderRejected');
       expect(rejected!['rejection']).to.include({ by: 'exchange', code: 'TIMEOUT' });
-      expect(heard.ended).to.deep.include({ kind: 'rejected', clientOrderId: o.spec.clientOrderId, code: 'TIMEOUT', message: (rejected!['rejection'] as { message: string }).message });
+      expect(heard.ended).to.deep.include({
+        kind: 'rejected',
+        clientOrderId: o.spec.clientOrderId,
+        code: 'TIMEOUT',
+        message: (rejected!['rejection'] as { message: string }).message,
+      });
     });
 
     it('an exchange rejection is recorded with its code and not retried', async () => {
@@ -237,7 +248,16 @@ export const executorContract = (name: string, makeVenue: () => VenueUnderTest) 
         bracket: {
           ocoGroup: 'g-1',
           children: [
-            { clientOrderId: sl, symbol: 'BTCUSDT', side: 'sell', type: 'stop_market', stopPrice: 29000, reduceOnly: true, ocoGroup: 'g-1', purpose: 'stop_loss' },
+            {
+              clientOrderId: sl,
+              symbol: 'BTCUSDT',
+              side: 'sell',
+              type: 'stop_market',
+              stopPrice: 29000,
+              reduceOnly: true,
+              ocoGroup: 'g-1',
+              purpose: 'stop_loss',
+            },
             { clientOrderId: tp, symbol: 'BTCUSDT', side: 'sell', type: 'limit', price: 31000, reduceOnly: true, ocoGroup: 'g-1', purpose: 'take_profit' },
           ],
         } as RoutedOrder['bracket'],

@@ -182,17 +182,19 @@ export const faulty = (inner: Exchange) => {
     ...inner,
     id: inner.id,
     nativeTypes: inner.nativeTypes,
-    placeOrder: (spec): TaskEither<ExchangeFailure, ExchangeOrder> => async () => {
-      const fault = faults.shift();
-      if (fault === 'timeout_before') return either.left(failure('TIMEOUT', true));
-      if (fault === 'rate_limited') return either.left(failure('RATE_LIMITED', true));
-      if (fault === 'rejected') return either.left(failure('REJECTED', false));
-      if (fault === 'network_down') return either.left(failure('NETWORK', true));
-      reached.set(spec.clientOrderId, (reached.get(spec.clientOrderId) ?? 0) + 1);
-      const placed = await inner.placeOrder(spec)();
-      if (fault === 'timeout_after') return either.left(failure('TIMEOUT', true));
-      return either.isRight(placed) ? either.right(twice(placed.right)) : placed;
-    },
+    placeOrder:
+      (spec): TaskEither<ExchangeFailure, ExchangeOrder> =>
+      async () => {
+        const fault = faults.shift();
+        if (fault === 'timeout_before') return either.left(failure('TIMEOUT', true));
+        if (fault === 'rate_limited') return either.left(failure('RATE_LIMITED', true));
+        if (fault === 'rejected') return either.left(failure('REJECTED', false));
+        if (fault === 'network_down') return either.left(failure('NETWORK', true));
+        reached.set(spec.clientOrderId, (reached.get(spec.clientOrderId) ?? 0) + 1);
+        const placed = await inner.placeOrder(spec)();
+        if (fault === 'timeout_after') return either.left(failure('TIMEOUT', true));
+        return either.isRight(placed) ? either.right(twice(placed.right)) : placed;
+      },
     fetchOrder: (symbol: string, id: ClientOrderId) => async () => {
       const o = await inner.fetchOrder(symbol, id)();
       return either.isRight(o) ? either.right(twice(o.right)) : o;
