@@ -6,6 +6,7 @@ import { CycleEventData } from '../learning/cycle-started.js';
 import { LearningEventData } from '../learning/events.js';
 import { LearningPolicyEventData } from '../learning/policy-events.js';
 import { QuarantineEventData } from '../quarantine/events.js';
+import { RiskEventData } from '../risk/events.js';
 import { SelectionEventData } from '../selection/events.js';
 import { StrategyEventData } from '../strategy/events.js';
 
@@ -17,6 +18,7 @@ export const EVENT_CATALOG: Readonly<Record<string, t.Mixed>> = {
   ...LearningPolicyEventData,
   ...BacktestEventData,
   ...QuarantineEventData,
+  ...RiskEventData,
 };
 
 export const SCHEMA_VERSION = 1;

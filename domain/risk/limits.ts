@@ -9,19 +9,19 @@ import { Positive } from '../execution/order.js';
 /** Exposure may exceed equity only with leverage; 10× is the ceiling a setting may name. */
 export const MAX_EXPOSURE_MULTIPLE = 10;
 
-export interface ExposureBrand {
-  readonly Exposure: unique symbol;
+export interface ExposureMultipleBrand {
+  readonly ExposureMultiple: unique symbol;
 }
 /** A multiple of equity in (0, 10]: 1 is "as much as the account is worth". */
 export const ExposureMultiple = t.brand(
   t.number,
-  (n): n is t.Branded<number, ExposureBrand> => Number.isFinite(n) && n > 0 && n <= MAX_EXPOSURE_MULTIPLE,
+  (n): n is t.Branded<number, ExposureMultipleBrand> => Number.isFinite(n) && n > 0 && n <= MAX_EXPOSURE_MULTIPLE,
   'ExposureMultiple',
 );
 export type ExposureMultiple = t.TypeOf<typeof ExposureMultiple>;
 
-export const RiskLimits = (
-  t.type({
+export const RiskLimits = t.type(
+  {
     /** Largest position in one symbol, in quote currency at the price it is judged at (position + open orders + the order). */
     maxPositionNotional: Positive,
     /** Largest exposure to one symbol as a multiple of equity (position + open orders + the order). */
@@ -34,7 +34,7 @@ export const RiskLimits = (
     dailyLossLimit: Fraction,
     /** Fall from the equity peak, as a fraction of the peak, that closes every position and halts until an operator releases it. */
     maxDrawdown: Fraction,
-  }),
+  },
   'RiskLimits',
 );
 export type RiskLimits = t.TypeOf<typeof RiskLimits>;
