@@ -276,10 +276,12 @@ export class AccountRiskGate implements RiskGate {
     const equity = this.equity;
     if (equity > this.peak) this.peak = equity;
     const limits = this.currentLimits;
-    if (this.drawdownHalt === undefined && drawdownTrips(equity, this.peak, limits)) return this.trip('max_drawdown', time, equity, this.peak, drawdown(equity, this.peak));
+    // Both may trip on one update: each is recorded, each halts, the one closing action serves both.
+    let action: RiskAction | undefined;
+    if (this.drawdownHalt === undefined && drawdownTrips(equity, this.peak, limits)) action = this.trip('max_drawdown', time, equity, this.peak, drawdown(equity, this.peak));
     if (this.dailyHaltDay !== this.day && dailyLossTrips(equity, this.dayStart, limits))
-      return this.trip('daily_loss_limit', time, equity, this.dayStart, dailyLoss(equity, this.dayStart));
-    return undefined;
+      action = this.trip('daily_loss_limit', time, equity, this.dayStart, dailyLoss(equity, this.dayStart)) ?? action;
+    return action;
   }
 
   private trip(trigger: 'max_drawdown' | 'daily_loss_limit', time: number, equity: number, reference: number, actual: number): RiskAction {
