@@ -279,8 +279,10 @@ export class AccountRiskGate implements RiskGate {
     // Both may trip on one update: each is recorded, each halts, the one closing action serves both.
     let action: RiskAction | undefined;
     if (this.drawdownHalt === undefined && drawdownTrips(equity, this.peak, limits)) action = this.trip('max_drawdown', time, equity, this.peak, drawdown(equity, this.peak));
-    if (this.dailyHaltDay !== this.day && dailyLossTrips(equity, this.dayStart, limits))
-      action = this.trip('daily_loss_limit', time, equity, this.dayStart, dailyLoss(equity, this.dayStart)) ?? action;
+    if (this.dailyHaltDay !== this.day && dailyLossTrips(equity, this.dayStart, limits)) {
+      const daily = this.trip('daily_loss_limit', time, equity, this.dayStart, dailyLoss(equity, this.dayStart));
+      action ??= daily;
+    }
     return action;
   }
 
