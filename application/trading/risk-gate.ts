@@ -237,8 +237,10 @@ export class AccountRiskGate implements RiskGate {
     const dq = fill.side === 'buy' ? fill.quantity : -fill.quantity;
     const before = book.position;
     const after = snap(before + dq);
-    if (before === 0 || Math.sign(before) === Math.sign(dq)) book.averagePrice = (Math.abs(before) * book.averagePrice + fill.quantity * fill.price) / Math.abs(after);
-    else if (Math.sign(after) === -Math.sign(before)) book.averagePrice = fill.price; // flipped: the rest opened at the fill
+    if (before === 0 || Math.sign(before) === Math.sign(dq))
+      book.averagePrice = (Math.abs(before) * book.averagePrice + fill.quantity * fill.price) / Math.abs(after);
+    else if (Math.sign(after) === -Math.sign(before))
+      book.averagePrice = fill.price; // flipped: the rest opened at the fill
     else if (after === 0) book.averagePrice = 0;
     this.cashBalance -= dq * fill.price + fill.fee;
     const mark = Number.isNaN(book.mark) ? fill.price : book.mark;
@@ -278,7 +280,8 @@ export class AccountRiskGate implements RiskGate {
     const limits = this.currentLimits;
     // Both may trip on one update: each is recorded, each halts, the one closing action serves both.
     let action: RiskAction | undefined;
-    if (this.drawdownHalt === undefined && drawdownTrips(equity, this.peak, limits)) action = this.trip('max_drawdown', time, equity, this.peak, drawdown(equity, this.peak));
+    if (this.drawdownHalt === undefined && drawdownTrips(equity, this.peak, limits))
+      action = this.trip('max_drawdown', time, equity, this.peak, drawdown(equity, this.peak));
     if (this.dailyHaltDay !== this.day && dailyLossTrips(equity, this.dayStart, limits)) {
       const daily = this.trip('daily_loss_limit', time, equity, this.dayStart, dailyLoss(equity, this.dayStart));
       action ??= daily;
@@ -297,7 +300,8 @@ export class AccountRiskGate implements RiskGate {
     if (trigger === 'max_drawdown') this.drawdownHalt = halt;
     else [this.dailyHalt, this.dailyHaltDay] = [halt, this.day];
     const positions = this.openPositions();
-    this.enqueue({
+    // Not awaited: the hot path stays synchronous; a failure reaches onRecordFailed.
+    void this.enqueue({
       type: 'EngageKillSwitch',
       account: this.account,
       data: {
@@ -352,7 +356,12 @@ export class AccountRiskGate implements RiskGate {
   private engageFrom(data: Extract<RiskEvent, { type: 'KillSwitchEngaged' }>['data']): void {
     const f = data.figures;
     const who = data.trigger === 'manual' ? `by ${data.decidedBy}: ${data.reason}` : data.reason;
-    const halt: Halt = { rule: data.trigger === 'manual' ? 'kill_switch' : data.trigger, limit: f?.limit ?? 0, actual: f?.actual ?? 1, message: `kill switch engaged ${who}` };
+    const halt: Halt = {
+      rule: data.trigger === 'manual' ? 'kill_switch' : data.trigger,
+      limit: f?.limit ?? 0,
+      actual: f?.actual ?? 1,
+      message: `kill switch engaged ${who}`,
+    };
     if (data.trigger === 'manual') this.manual = halt;
     else if (data.trigger === 'max_drawdown') this.drawdownHalt = halt;
     else [this.dailyHalt, this.dailyHaltDay] = [halt, utcDayNumber(data.time)];
@@ -368,7 +377,7 @@ export class AccountRiskGate implements RiskGate {
   }
 
   private recordRefusal(order: PreTradeOrder, refusal: RuleRefusal): void {
-    this.enqueue({
+    void this.enqueue({
       type: 'RecordOrderRefusal',
       account: this.account,
       data: {
@@ -414,7 +423,13 @@ const eventsOf = (command: RiskCommand): RiskEvent[] => {
       return [
         {
           type: 'KillSwitchReleased',
-          data: { account: command.account, trigger: command.data.trigger, time: command.data.time, releasedBy: command.data.decidedBy, reason: command.data.reason },
+          data: {
+            account: command.account,
+            trigger: command.data.trigger,
+            time: command.data.time,
+            releasedBy: command.data.decidedBy,
+            reason: command.data.reason,
+          },
         },
       ];
     case 'RecordOrderRefusal':

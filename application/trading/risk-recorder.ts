@@ -22,7 +22,8 @@ const actorOf = (command: RiskCommand): Actor => ('decidedBy' in command.data ? 
  */
 const idempotencyKeyOf = (command: RiskCommand): string | undefined => {
   if (command.type === 'RecordOrderRefusal') return `risk-refusal:${command.account}:${command.data.order.clientOrderId}`;
-  if (command.type === 'EngageKillSwitch' && command.data.trigger !== 'manual') return `risk-trip:${command.account}:${command.data.trigger}:${command.data.time}`;
+  if (command.type === 'EngageKillSwitch' && command.data.trigger !== 'manual')
+    return `risk-trip:${command.account}:${command.data.trigger}:${command.data.time}`;
   return undefined;
 };
 

@@ -41,7 +41,8 @@ export const decideRisk = (command: RiskCommand, state: RiskState): Decision => 
       return emit({ type: 'RiskOrderRefused', data: { ...command.data, account } });
     case 'EngageKillSwitch': {
       const { trigger, decidedBy, time, day } = command.data;
-      if (trigger === 'manual' && !isOperator(decidedBy)) return refuse(command.type, 'NotAnOperator', `the manual kill switch is engaged by an operator, not ${decidedBy}`);
+      if (trigger === 'manual' && !isOperator(decidedBy))
+        return refuse(command.type, 'NotAnOperator', `the manual kill switch is engaged by an operator, not ${decidedBy}`);
       if (trigger === 'daily_loss_limit' && day !== utcDay(time))
         return refuse(command.type, 'DayMismatch', `a daily loss kill switch names the UTC day of its time (${utcDay(time)}), got ${String(day)}`);
       // Engaged already (a daily loss: already today): nothing new to record.

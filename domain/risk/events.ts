@@ -53,10 +53,7 @@ export const TripFigures = t.type(
 );
 
 export const RiskEventData = {
-  RiskLimitsSet: t.intersection([
-    t.type({ account: IdString, limits: RiskLimits, decidedBy: Actor, reason: Reason }),
-    t.partial({ previous: RiskLimits }),
-  ]),
+  RiskLimitsSet: t.intersection([t.type({ account: IdString, limits: RiskLimits, decidedBy: Actor, reason: Reason }), t.partial({ previous: RiskLimits })]),
   RiskOrderRefused: t.intersection([
     t.type({
       account: IdString,

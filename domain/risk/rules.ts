@@ -85,7 +85,8 @@ export const worstCaseQuantity = (order: OrderUnderCheck, account: AccountUnderC
 };
 
 export const invalidOrder = (order: OrderUnderCheck): RuleRefusal | undefined => {
-  if (!(Number.isFinite(order.quantity) && order.quantity > 0)) return refuse('invalid_order', 0, order.quantity, `the quantity must be above 0, got ${order.quantity}`);
+  if (!(Number.isFinite(order.quantity) && order.quantity > 0))
+    return refuse('invalid_order', 0, order.quantity, `the quantity must be above 0, got ${order.quantity}`);
   if (!(Number.isFinite(order.price) && order.price > 0))
     return refuse('invalid_order', 0, order.price, `no price to judge the order at for ${order.symbol}: got ${order.price}`);
   return undefined;
@@ -109,21 +110,36 @@ export const noEquity = (account: AccountUnderCheck): RuleRefusal | undefined =>
 export const maxPositionSize = (order: OrderUnderCheck, account: AccountUnderCheck, limits: RiskLimits): RuleRefusal | undefined => {
   const notional = worstCaseQuantity(order, account) * order.price;
   return notional > limits.maxPositionNotional
-    ? refuse('max_position_size', limits.maxPositionNotional, notional, `${order.symbol} would reach ${notional} in quote currency, above the maximum ${limits.maxPositionNotional}`)
+    ? refuse(
+        'max_position_size',
+        limits.maxPositionNotional,
+        notional,
+        `${order.symbol} would reach ${notional} in quote currency, above the maximum ${limits.maxPositionNotional}`,
+      )
     : undefined;
 };
 
 export const maxSymbolExposure = (order: OrderUnderCheck, account: AccountUnderCheck, limits: RiskLimits): RuleRefusal | undefined => {
   const ratio = (worstCaseQuantity(order, account) * order.price) / account.equity;
   return ratio > limits.maxSymbolExposure
-    ? refuse('max_symbol_exposure', limits.maxSymbolExposure, ratio, `${order.symbol} would reach ${ratio} × equity, above the maximum ${limits.maxSymbolExposure}`)
+    ? refuse(
+        'max_symbol_exposure',
+        limits.maxSymbolExposure,
+        ratio,
+        `${order.symbol} would reach ${ratio} × equity, above the maximum ${limits.maxSymbolExposure}`,
+      )
     : undefined;
 };
 
 export const maxPortfolioExposure = (order: OrderUnderCheck, account: AccountUnderCheck, limits: RiskLimits): RuleRefusal | undefined => {
   const ratio = (account.otherExposure + worstCaseQuantity(order, account) * order.price) / account.equity;
   return ratio > limits.maxPortfolioExposure
-    ? refuse('max_portfolio_exposure', limits.maxPortfolioExposure, ratio, `the portfolio would reach ${ratio} × equity, above the maximum ${limits.maxPortfolioExposure}`)
+    ? refuse(
+        'max_portfolio_exposure',
+        limits.maxPortfolioExposure,
+        ratio,
+        `the portfolio would reach ${ratio} × equity, above the maximum ${limits.maxPortfolioExposure}`,
+      )
     : undefined;
 };
 
@@ -131,7 +147,12 @@ export const maxOpenPositions = (order: OrderUnderCheck, account: AccountUnderCh
   if (account.symbolOpen) return undefined;
   const open = account.openSymbols + 1;
   return open > limits.maxOpenPositions
-    ? refuse('max_open_positions', limits.maxOpenPositions, open, `${order.symbol} would be open position ${open}, above the maximum ${limits.maxOpenPositions}`)
+    ? refuse(
+        'max_open_positions',
+        limits.maxOpenPositions,
+        open,
+        `${order.symbol} would be open position ${open}, above the maximum ${limits.maxOpenPositions}`,
+      )
     : undefined;
 };
 
@@ -161,7 +182,8 @@ export const dailyLoss = (equity: number, dayStartEquity: number): number =>
   dayStartEquity > 0 && equity < dayStartEquity ? (dayStartEquity - equity) / dayStartEquity : 0;
 
 export const drawdownTrips = (equity: number, peak: number, limits: RiskLimits): boolean => drawdown(equity, peak) >= limits.maxDrawdown;
-export const dailyLossTrips = (equity: number, dayStartEquity: number, limits: RiskLimits): boolean => dailyLoss(equity, dayStartEquity) >= limits.dailyLossLimit;
+export const dailyLossTrips = (equity: number, dayStartEquity: number, limits: RiskLimits): boolean =>
+  dailyLoss(equity, dayStartEquity) >= limits.dailyLossLimit;
 
 export const DAY_MS = 86_400_000;
 /** The UTC day an instant falls on, as a day number (days since 1970-01-01). */

@@ -51,7 +51,12 @@ export interface SizedOrder {
 }
 
 export type SizingRefusal =
-  | { readonly kind: 'InvalidSizingInput'; readonly field: 'equity' | 'price' | 'stopDistance' | 'maxNotional'; readonly value: number; readonly message: string }
+  | {
+      readonly kind: 'InvalidSizingInput';
+      readonly field: 'equity' | 'price' | 'stopDistance' | 'maxNotional';
+      readonly value: number;
+      readonly message: string;
+    }
   | { readonly kind: 'StopWithinOneTick'; readonly entryPrice: number; readonly stopPrice: number; readonly tick: number; readonly message: string }
   | { readonly kind: 'BelowMinimumQuantity'; readonly quantity: number; readonly minimum: number; readonly message: string }
   | { readonly kind: 'BelowMinimumNotional'; readonly notional: number; readonly minimum: number; readonly quantity: number; readonly message: string };

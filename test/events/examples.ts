@@ -208,7 +208,14 @@ export const EVENT_EXAMPLES: Readonly<Record<string, EventExample>> = {
     data: {
       account: 'paper-main',
       limits: { maxPositionNotional: 50_000, maxSymbolExposure: 0.3, maxPortfolioExposure: 1, maxOpenPositions: 5, dailyLossLimit: 0.04, maxDrawdown: 0.15 },
-      previous: { maxPositionNotional: 100_000, maxSymbolExposure: 0.25, maxPortfolioExposure: 1, maxOpenPositions: 10, dailyLossLimit: 0.05, maxDrawdown: 0.2 },
+      previous: {
+        maxPositionNotional: 100_000,
+        maxSymbolExposure: 0.25,
+        maxPortfolioExposure: 1,
+        maxOpenPositions: 10,
+        dailyLossLimit: 0.05,
+        maxDrawdown: 0.2,
+      },
       decidedBy: 'operator:alice',
       reason: 'smaller account for the first live week',
     },

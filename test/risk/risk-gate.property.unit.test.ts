@@ -32,10 +32,36 @@ type Step =
   | { kind: 'manual'; engage: boolean };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('order' as const), symbol: fc.nat(3), buy: fc.boolean(), notional: fc.double({ min: 10, max: 8_000, noNaN: true }), reduceOnly: fc.boolean(), reduceShare: fc.double({ min: 0.05, max: 1.5, noNaN: true }) }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('fill' as const), pick: fc.nat(), share: fc.double({ min: 0.1, max: 1, noNaN: true }), move: fc.double({ min: -0.02, max: 0.02, noNaN: true }) }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant('order' as const),
+      symbol: fc.nat(3),
+      buy: fc.boolean(),
+      notional: fc.double({ min: 10, max: 8_000, noNaN: true }),
+      reduceOnly: fc.boolean(),
+      reduceShare: fc.double({ min: 0.05, max: 1.5, noNaN: true }),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('fill' as const),
+      pick: fc.nat(),
+      share: fc.double({ min: 0.1, max: 1, noNaN: true }),
+      move: fc.double({ min: -0.02, max: 0.02, noNaN: true }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('cancel' as const), pick: fc.nat() }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('price' as const), symbol: fc.nat(3), move: fc.integer({ min: -30, max: 25 }).map((p) => p / 100), hours: fc.nat(10) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('price' as const),
+      symbol: fc.nat(3),
+      move: fc.integer({ min: -30, max: 25 }).map((p) => p / 100),
+      hours: fc.nat(10),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('manual' as const), engage: fc.boolean() }) },
 );
 
@@ -132,7 +158,14 @@ const run = (limits: RiskLimits, steps: readonly Step[]) => {
   const attempt = (symbol: string, sign: 1 | -1, quantity: number, reduceOnly: boolean, why: string) => {
     const price = ref.mark.get(symbol)!;
     const id = `o-${++n}`;
-    const spec = { clientOrderId: id, symbol, side: sign === 1 ? 'buy' : 'sell', type: 'market', quantity, ...(reduceOnly ? { reduceOnly: true } : {}) } as OrderSpec;
+    const spec = {
+      clientOrderId: id,
+      symbol,
+      side: sign === 1 ? 'buy' : 'sell',
+      type: 'market',
+      quantity,
+      ...(reduceOnly ? { reduceOnly: true } : {}),
+    } as OrderSpec;
     const position = ref.pos(symbol);
     const reducing = sign * position < 0 && quantity <= Math.abs(position);
     // Judged before the gate sees the order (open orders as they are now).
@@ -187,7 +220,16 @@ const run = (limits: RiskLimits, steps: readonly Step[]) => {
     if (complete || o.remaining <= 1e-12) ref.open.splice(ref.open.indexOf(o), 1);
     const action =
       quantity > 0
-        ? gate.onFill({ clientOrderId: o.id, symbol: o.symbol, side: o.sign === 1 ? 'buy' : 'sell', price, quantity, fee: quantity * price * FEE, time, complete })
+        ? gate.onFill({
+            clientOrderId: o.id,
+            symbol: o.symbol,
+            side: o.sign === 1 ? 'buy' : 'sell',
+            price,
+            quantity,
+            fee: quantity * price * FEE,
+            time,
+            complete,
+          })
         : (gate.onOrderEnded(o.id), undefined);
     react(action);
   };
@@ -226,13 +268,24 @@ const run = (limits: RiskLimits, steps: readonly Step[]) => {
         // An operator's command, accepted by the stream: its event applied to the gate (as gate.command does).
         if (s.engage && !ref.manual) {
           ref.manual = true;
-          react(gate.apply({ type: 'KillSwitchEngaged', data: { account: 'acc', trigger: 'manual', time, decidedBy: 'operator:ops', reason: 'drill', positionsToClose: [] } } as unknown as RiskEvent));
+          react(
+            gate.apply({
+              type: 'KillSwitchEngaged',
+              data: { account: 'acc', trigger: 'manual', time, decidedBy: 'operator:ops', reason: 'drill', positionsToClose: [] },
+            } as unknown as RiskEvent),
+          );
         } else if (!s.engage && ref.manual) {
           ref.manual = false;
-          gate.apply({ type: 'KillSwitchReleased', data: { account: 'acc', trigger: 'manual', time, releasedBy: 'operator:ops', reason: 'drill over' } } as unknown as RiskEvent);
+          gate.apply({
+            type: 'KillSwitchReleased',
+            data: { account: 'acc', trigger: 'manual', time, releasedBy: 'operator:ops', reason: 'drill over' },
+          } as unknown as RiskEvent);
         } else if (!s.engage && ref.drawdownHalt === true) {
           [ref.drawdownHalt, ref.peak] = [false, ref.equity()];
-          gate.apply({ type: 'KillSwitchReleased', data: { account: 'acc', trigger: 'max_drawdown', time, releasedBy: 'operator:ops', reason: 'reviewed' } } as unknown as RiskEvent);
+          gate.apply({
+            type: 'KillSwitchReleased',
+            data: { account: 'acc', trigger: 'max_drawdown', time, releasedBy: 'operator:ops', reason: 'reviewed' },
+          } as unknown as RiskEvent);
         }
         break;
       }

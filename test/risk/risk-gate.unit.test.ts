@@ -33,7 +33,16 @@ const gateWith = (l: RiskLimits, cash = 10_000) => {
 /** Approve and fill at once, fee-free unless told. */
 const fill = (gate: AccountRiskGate, o: PreTradeOrder, fee = 0) => {
   expect(either.isRight(gate.check(o)), `approve ${o.spec.symbol} ${o.spec.side} ${o.spec.quantity}`).to.equal(true);
-  return gate.onFill({ clientOrderId: o.spec.clientOrderId, symbol: o.spec.symbol, side: o.spec.side, price: o.referencePrice, quantity: o.spec.quantity!, fee, time: o.time, complete: true });
+  return gate.onFill({
+    clientOrderId: o.spec.clientOrderId,
+    symbol: o.spec.symbol,
+    side: o.spec.side,
+    price: o.referencePrice,
+    quantity: o.spec.quantity!,
+    fee,
+    time: o.time,
+    complete: true,
+  });
 };
 
 const refusalOf = (gate: AccountRiskGate, o: PreTradeOrder) => {
@@ -79,7 +88,15 @@ describe('the risk gate (application/trading/risk-gate.ts)', () => {
       await gate.flush();
       expect(stream.events).to.have.length(1);
       expect(stream.events[0]).to.deep.include({ type: 'RiskOrderRefused' });
-      expect(stream.events[0]!.data).to.deep.include({ account: 'acc', rule: 'max_symbol_exposure', limit: 0.25, actual: 0.3, order: o.spec, referencePrice: 50_000, time: MAR_1_10H });
+      expect(stream.events[0]!.data).to.deep.include({
+        account: 'acc',
+        rule: 'max_symbol_exposure',
+        limit: 0.25,
+        actual: 0.3,
+        order: o.spec,
+        referencePrice: 50_000,
+        time: MAR_1_10H,
+      });
     });
 
     it('max_position_size: 3,000 of BTC above a 2,000 cap', () => {
@@ -147,7 +164,12 @@ describe('the risk gate (application/trading/risk-gate.ts)', () => {
       gate.onPrice('BTCUSDT', 100_000, MAR_1_10H + 1);
       gate.apply({
         type: 'RiskLimitsSet',
-        data: { account: 'acc', limits: limits({ maxSymbolExposure: 0.01, maxPositionNotional: 1, maxOpenPositions: 0 }), decidedBy: 'operator:a', reason: 'r' },
+        data: {
+          account: 'acc',
+          limits: limits({ maxSymbolExposure: 0.01, maxPositionNotional: 1, maxOpenPositions: 0 }),
+          decidedBy: 'operator:a',
+          reason: 'r',
+        },
       } as never);
       expect(either.isRight(gate.check(order('BTCUSDT', 'sell', 0.05, 100_000)))).to.equal(true);
     });
@@ -165,7 +187,11 @@ describe('the risk gate (application/trading/risk-gate.ts)', () => {
       expect(either.isRight(gate.check(order('BTCUSDT', 'sell', 0.1, 29_000, { reduceOnly: true, purpose: 'kill_switch' })))).to.equal(true);
       await gate.flush();
       const engaged = stream.events.find((e) => e.type === 'KillSwitchEngaged');
-      expect(engaged?.data).to.deep.include({ trigger: 'max_drawdown', decidedBy: 'system:risk-gate', positionsToClose: [{ symbol: 'BTCUSDT', quantity: 0.1 }] });
+      expect(engaged?.data).to.deep.include({
+        trigger: 'max_drawdown',
+        decidedBy: 'system:risk-gate',
+        positionsToClose: [{ symbol: 'BTCUSDT', quantity: 0.1 }],
+      });
       expect(engaged?.data).to.have.deep.property('figures', { limit: 0.2, actual: 0.2, equity: 8000, reference: 10_000 });
     });
 
@@ -174,7 +200,11 @@ describe('the risk gate (application/trading/risk-gate.ts)', () => {
       fill(gate, order('BTCUSDT', 'buy', 0.1, 50_000));
       gate.onPrice('BTCUSDT', 30_000, MAR_1_10H + HOUR);
       const release = (decidedBy: string) =>
-        ({ type: 'ReleaseKillSwitch', account: 'acc', data: { trigger: 'max_drawdown', decidedBy, reason: 'reviewed', time: MAR_1_10H + 2 * HOUR } }) as RiskCommand;
+        ({
+          type: 'ReleaseKillSwitch',
+          account: 'acc',
+          data: { trigger: 'max_drawdown', decidedBy, reason: 'reviewed', time: MAR_1_10H + 2 * HOUR },
+        }) as RiskCommand;
       expect(either.isLeft(await gate.command(release('system:cron')))).to.equal(true);
       expect(refusalOf(gate, order('ETHUSDT', 'buy', 0.1, 2000)).rule).to.equal('max_drawdown');
       expect(either.isRight(await gate.command(release('operator:alice')))).to.equal(true);
@@ -205,12 +235,20 @@ describe('the risk gate (application/trading/risk-gate.ts)', () => {
         data: { account: 'acc', trigger: 'manual', time: MAR_1_10H + 1, decidedBy: 'operator:bob', reason: 'exchange incident', positionsToClose: [] },
       } as unknown as RiskCommand;
       const engaged = await gate.command(engage);
-      expect(either.isRight(engaged) && engaged.right).to.deep.equal({ kind: 'close_all_positions', trigger: 'manual', positions: [{ symbol: 'BTCUSDT', quantity: 0.01 }] });
+      expect(either.isRight(engaged) && engaged.right).to.deep.equal({
+        kind: 'close_all_positions',
+        trigger: 'manual',
+        positions: [{ symbol: 'BTCUSDT', quantity: 0.01 }],
+      });
       const r = refusalOf(gate, order('ETHUSDT', 'buy', 0.1, 2000));
       expect(r.rule).to.equal('kill_switch');
       expect(r.message).to.match(/operator:bob: exchange incident/);
       expect(either.isRight(gate.check(order('BTCUSDT', 'sell', 0.01, 50_000)))).to.equal(true);
-      const release = { type: 'ReleaseKillSwitch', account: 'acc', data: { trigger: 'manual', decidedBy: 'operator:bob', reason: 'over', time: MAR_1_10H + 2 } };
+      const release = {
+        type: 'ReleaseKillSwitch',
+        account: 'acc',
+        data: { trigger: 'manual', decidedBy: 'operator:bob', reason: 'over', time: MAR_1_10H + 2 },
+      };
       expect(either.isRight(await gate.command(release as RiskCommand))).to.equal(true);
       expect(either.isRight(gate.check(order('ETHUSDT', 'buy', 0.1, 2000)))).to.equal(true);
     });
@@ -239,7 +277,9 @@ describe('the risk gate (application/trading/risk-gate.ts)', () => {
     });
     it('a fill with a non-finite figure is a bug upstream: thrown, the state untouched', () => {
       const { gate } = gateWith(limits());
-      expect(() => gate.onFill({ clientOrderId: 'x', symbol: 'BTCUSDT', side: 'buy', price: Number.NaN, quantity: 1, fee: 0, time: MAR_1_10H })).to.throw(RangeError);
+      expect(() => gate.onFill({ clientOrderId: 'x', symbol: 'BTCUSDT', side: 'buy', price: Number.NaN, quantity: 1, fee: 0, time: MAR_1_10H })).to.throw(
+        RangeError,
+      );
       expect(gate.equity).to.equal(10_000);
     });
     it('a fill of an order the gate never approved still moves the position (it happened)', () => {

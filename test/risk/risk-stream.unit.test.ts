@@ -24,9 +24,8 @@ const MAR_1_23H = Date.UTC(2024, 2, 1, 23, 59);
 const MAR_2_00H = Date.UTC(2024, 2, 2, 0, 0);
 const tighter = valid(RiskLimits, { ...DEFAULT_RISK_LIMITS, maxSymbolExposure: 0.1, maxDrawdown: 0.1 });
 
-const cmd = <K extends RiskCommand['type']>(type: K, data: unknown): RiskCommand =>
-  ({ type, account, data: valid(RiskCommandData[type] as t.Mixed, data) }) as RiskCommand;
-const ev = <K extends RiskEvent['type']>(type: K, data: unknown): RiskEvent => ({ type, data: valid(RiskEventData[type] as t.Mixed, data) }) as RiskEvent;
+const cmd = <K extends RiskCommand['type']>(type: K, data: unknown): RiskCommand => ({ type, account, data: valid(RiskCommandData[type] as t.Mixed, data) });
+const ev = <K extends RiskEvent['type']>(type: K, data: unknown): RiskEvent => ({ type, data: valid(RiskEventData[type] as t.Mixed, data) });
 
 const setLimits = (limits: unknown, decidedBy = 'operator:alice') => cmd('SetRiskLimits', { limits, decidedBy, reason: 'first live week' });
 const limitsSet = ev('RiskLimitsSet', { account, limits: DEFAULT_RISK_LIMITS, decidedBy: 'operator:alice', reason: 'first live week' });
@@ -70,7 +69,11 @@ describe('the risk stream (domain/risk/decide.ts)', () => {
     it('the same limits again change nothing', () => risk.given([limitsSet]).when(setLimits(DEFAULT_RISK_LIMITS)).thenNothingHappened());
     it('a system actor cannot set limits', () => risk.given([]).when(setLimits(tighter, 'system:scheduler')).thenFails({ code: 'NotAnOperator' }));
     it('limits out of range are refused at the boundary with the field named', () => {
-      const bad = RiskCommandData.SetRiskLimits.decode({ decidedBy: 'operator:a', reason: 'x', limits: { ...DEFAULT_RISK_LIMITS, maxDrawdown: 1.5, maxOpenPositions: -1 } });
+      const bad = RiskCommandData.SetRiskLimits.decode({
+        decidedBy: 'operator:a',
+        reason: 'x',
+        limits: { ...DEFAULT_RISK_LIMITS, maxDrawdown: 1.5, maxOpenPositions: -1 },
+      });
       expect(either.isLeft(bad) && fieldErrors(bad.left).map((e) => e.path)).to.include.members(['limits.maxDrawdown', 'limits.maxOpenPositions']);
     });
   });
@@ -98,7 +101,10 @@ describe('the risk stream (domain/risk/decide.ts)', () => {
     it('engaged already: a second trip records nothing', () => risk.given([drawdownEngaged]).when(engageDrawdown).thenNothingHappened());
     it('an operator engages the manual switch with actor and reason', () => {
       const data = { account, trigger: 'manual', time: MAR_1_10H, decidedBy: 'operator:bob', reason: 'exchange incident', positionsToClose: [] };
-      risk.given([]).when(cmd('EngageKillSwitch', data)).then([ev('KillSwitchEngaged', data)]);
+      risk
+        .given([])
+        .when(cmd('EngageKillSwitch', data))
+        .then([ev('KillSwitchEngaged', data)]);
     });
     it('a system actor cannot engage the manual switch', () =>
       risk
@@ -107,11 +113,20 @@ describe('the risk stream (domain/risk/decide.ts)', () => {
         .thenFails({ code: 'NotAnOperator' }));
     it('a daily loss trips once a UTC day, and again the next day', () => {
       const first = ev('KillSwitchEngaged', dailyData(MAR_1_10H, '2024-03-01'));
-      risk.given([first]).when(cmd('EngageKillSwitch', dailyData(MAR_1_23H, '2024-03-01'))).thenNothingHappened();
-      risk.given([first]).when(cmd('EngageKillSwitch', dailyData(MAR_2_00H, '2024-03-02'))).then([ev('KillSwitchEngaged', dailyData(MAR_2_00H, '2024-03-02'))]);
+      risk
+        .given([first])
+        .when(cmd('EngageKillSwitch', dailyData(MAR_1_23H, '2024-03-01')))
+        .thenNothingHappened();
+      risk
+        .given([first])
+        .when(cmd('EngageKillSwitch', dailyData(MAR_2_00H, '2024-03-02')))
+        .then([ev('KillSwitchEngaged', dailyData(MAR_2_00H, '2024-03-02'))]);
     });
     it('a daily loss names the UTC day of its time', () =>
-      risk.given([]).when(cmd('EngageKillSwitch', dailyData(MAR_2_00H, '2024-03-01'))).thenFails({ code: 'DayMismatch' }));
+      risk
+        .given([])
+        .when(cmd('EngageKillSwitch', dailyData(MAR_2_00H, '2024-03-01')))
+        .thenFails({ code: 'DayMismatch' }));
     it('an operator releases an engaged switch: audited with actor and reason', () =>
       risk
         .given([drawdownEngaged])
@@ -119,7 +134,8 @@ describe('the risk stream (domain/risk/decide.ts)', () => {
         .then([
           ev('KillSwitchReleased', { account, trigger: 'max_drawdown', time: MAR_1_10H + 3_600_000, releasedBy: 'operator:alice', reason: 'losses reviewed' }),
         ]));
-    it('only an operator releases a kill switch', () => risk.given([drawdownEngaged]).when(release('max_drawdown', 'system:risk-gate')).thenFails({ code: 'NotAnOperator' }));
+    it('only an operator releases a kill switch', () =>
+      risk.given([drawdownEngaged]).when(release('max_drawdown', 'system:risk-gate')).thenFails({ code: 'NotAnOperator' }));
     it('a switch that is not engaged cannot be released', () => risk.given([drawdownEngaged]).when(release('manual')).thenFails({ code: 'NotEngaged' }));
     it('a released switch cannot be released twice', () => {
       const released = ev('KillSwitchReleased', { account, trigger: 'max_drawdown', time: MAR_1_10H + 1, releasedBy: 'operator:alice', reason: 'r' });
@@ -127,7 +143,10 @@ describe('the risk stream (domain/risk/decide.ts)', () => {
     });
     it('yesterday’s daily loss switch no longer holds and is not released', () => {
       const first = ev('KillSwitchEngaged', dailyData(MAR_1_10H, '2024-03-01'));
-      risk.given([first]).when(release('daily_loss_limit', 'operator:alice', MAR_2_00H)).thenFails({ code: 'NotEngaged' });
+      risk
+        .given([first])
+        .when(release('daily_loss_limit', 'operator:alice', MAR_2_00H))
+        .thenFails({ code: 'NotEngaged' });
       const state = [first].reduce(riskDecider.evolve, riskDecider.initialState());
       expect(isEngaged(state.engaged, 'daily_loss_limit', '2024-03-01')).to.equal(true);
       expect(isEngaged(state.engaged, 'daily_loss_limit', '2024-03-02')).to.equal(false);

@@ -15,10 +15,46 @@ import type { RiskParameters } from '../../domain/strategy/genome.js';
 
 const market = (m: Record<string, unknown>) => m as unknown as MarketRules;
 // Binance spot exchangeInfo, as ccxt 4.5 reads it (precision.amount / precision.price, limits.amount.min/max, limits.cost.min).
-const BTCUSDT = market({ symbol: 'BTCUSDT', base: 'BTC', quote: 'USDT', amountStep: 0.00001, priceTick: 0.01, minAmount: 0.00001, maxAmount: 9000, minNotional: 5 });
-const ETHUSDT = market({ symbol: 'ETHUSDT', base: 'ETH', quote: 'USDT', amountStep: 0.0001, priceTick: 0.01, minAmount: 0.0001, maxAmount: 9000, minNotional: 5 });
-const SHIBUSDT = market({ symbol: 'SHIBUSDT', base: 'SHIB', quote: 'USDT', amountStep: 1, priceTick: 1e-8, minAmount: 1, maxAmount: 46116860414, minNotional: 5 });
-const XRPUSDT = market({ symbol: 'XRPUSDT', base: 'XRP', quote: 'USDT', amountStep: 0.1, priceTick: 0.0001, minAmount: 0.1, maxAmount: 9222449, minNotional: 5 });
+const BTCUSDT = market({
+  symbol: 'BTCUSDT',
+  base: 'BTC',
+  quote: 'USDT',
+  amountStep: 0.00001,
+  priceTick: 0.01,
+  minAmount: 0.00001,
+  maxAmount: 9000,
+  minNotional: 5,
+});
+const ETHUSDT = market({
+  symbol: 'ETHUSDT',
+  base: 'ETH',
+  quote: 'USDT',
+  amountStep: 0.0001,
+  priceTick: 0.01,
+  minAmount: 0.0001,
+  maxAmount: 9000,
+  minNotional: 5,
+});
+const SHIBUSDT = market({
+  symbol: 'SHIBUSDT',
+  base: 'SHIB',
+  quote: 'USDT',
+  amountStep: 1,
+  priceTick: 1e-8,
+  minAmount: 1,
+  maxAmount: 46116860414,
+  minNotional: 5,
+});
+const XRPUSDT = market({
+  symbol: 'XRPUSDT',
+  base: 'XRP',
+  quote: 'USDT',
+  amountStep: 0.1,
+  priceTick: 0.0001,
+  minAmount: 0.1,
+  maxAmount: 9222449,
+  minNotional: 5,
+});
 const AAPL = market({ symbol: 'AAPL', base: 'AAPL', quote: 'USD', amountStep: 1, priceTick: 0.01 });
 const MARKETS = [BTCUSDT, ETHUSDT, SHIBUSDT, XRPUSDT, AAPL];
 
@@ -43,7 +79,14 @@ describe('position sizing (domain/risk/sizing.ts)', () => {
       // 48,999.98775; loss per BTC 1,025.01225 + fees 50.025 + 48.99998775 = 1,124.03723775;
       // 1% of equity = 100 → 0.0889650241… BTC (the 50% cap would allow 0.0998501748…) → 0.08896.
       const s = sized({ equity: 10_000, side: 'buy', price: 50_000, stopDistance: 0.02, risk: risk(0.5, 0.01), costs, market: BTCUSDT });
-      expect(s).to.deep.equal({ quantity: 0.08896, entryPrice: 50_025, stopPrice: 49_024.5, notional: 0.08896 * 50_025, riskAtStop: s.riskAtStop, bound: 'risk_per_trade' });
+      expect(s).to.deep.equal({
+        quantity: 0.08896,
+        entryPrice: 50_025,
+        stopPrice: 49_024.5,
+        notional: 0.08896 * 50_025,
+        riskAtStop: s.riskAtStop,
+        bound: 'risk_per_trade',
+      });
       expect(s.riskAtStop).to.be.closeTo(99.99435267024, 1e-9);
     });
 
@@ -68,7 +111,15 @@ describe('position sizing (domain/risk/sizing.ts)', () => {
 
     it('a stop between ticks rounds toward the entry, so the distance at risk never grows', () => {
       // XRP at 0.5123, no slippage: a 1.5% stop is 0.5046155 → 0.5047 (up, toward the entry), not 0.5046.
-      const s = sized({ equity: 1_000, side: 'buy', price: 0.5123, stopDistance: 0.015, risk: risk(1, 0.01), costs: { takerFee: 0, slippage: 0 }, market: XRPUSDT });
+      const s = sized({
+        equity: 1_000,
+        side: 'buy',
+        price: 0.5123,
+        stopDistance: 0.015,
+        risk: risk(1, 0.01),
+        costs: { takerFee: 0, slippage: 0 },
+        market: XRPUSDT,
+      });
       expect(s.stopPrice).to.equal(0.5047);
       // loss per XRP 0.0076 → 10 / 0.0076 = 1315.789… → 1315.7 (lot 0.1)
       expect(s.quantity).to.equal(1315.7);
@@ -76,7 +127,15 @@ describe('position sizing (domain/risk/sizing.ts)', () => {
 
     it('whole shares for an equity: 1% of 25,000 at 1% stop on 187.23 → 133 shares, fee-free', () => {
       // loss per share 1.8723 (stop 185.3577 → 185.36 up to the tick: 1.87) → 250 / 1.87 = 133.68… → 133
-      const s = sized({ equity: 25_000, side: 'buy', price: 187.23, stopDistance: 0.01, risk: risk(1, 0.01), costs: { takerFee: 0, slippage: 0 }, market: AAPL });
+      const s = sized({
+        equity: 25_000,
+        side: 'buy',
+        price: 187.23,
+        stopDistance: 0.01,
+        risk: risk(1, 0.01),
+        costs: { takerFee: 0, slippage: 0 },
+        market: AAPL,
+      });
       expect(s.stopPrice).to.equal(185.36);
       expect(s.quantity).to.equal(133);
     });
@@ -116,7 +175,15 @@ describe('position sizing (domain/risk/sizing.ts)', () => {
     });
 
     it('a stop closer than one tick is refused, not placed at the entry', () => {
-      const r = refused({ equity: 1_000, side: 'buy', price: 0.5, stopDistance: 0.0001, risk: risk(1, 0.01), costs: { takerFee: 0, slippage: 0 }, market: XRPUSDT });
+      const r = refused({
+        equity: 1_000,
+        side: 'buy',
+        price: 0.5,
+        stopDistance: 0.0001,
+        risk: risk(1, 0.01),
+        costs: { takerFee: 0, slippage: 0 },
+        market: XRPUSDT,
+      });
       expect(r).to.deep.include({ kind: 'StopWithinOneTick', stopPrice: 0.5, tick: 0.0001 });
     });
 
