@@ -7,6 +7,7 @@ import { CycleEventData } from '../learning/cycle-started.js';
 import { LearningEventData } from '../learning/events.js';
 import { LearningPolicyEventData } from '../learning/policy-events.js';
 import { QuarantineEventData } from '../quarantine/events.js';
+import { RiskEventData } from '../risk/events.js';
 import { SelectionEventData } from '../selection/events.js';
 import { StrategyEventData } from '../strategy/events.js';
 
@@ -20,6 +21,7 @@ export const EVENT_CATALOG: Readonly<Record<string, t.Mixed>> = {
   ...QuarantineEventData,
   ...OrderEventData,
   ...ExecutorEventData,
+  ...RiskEventData,
 };
 
 export const SCHEMA_VERSION = 1;

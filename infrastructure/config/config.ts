@@ -10,6 +10,7 @@ import { ExchangeId } from '../../domain/market/exchange.js';
 import { DEFAULT_BACKTEST_LIMITS, type BacktestLimits } from '../../domain/backtest/limits.js';
 import { fieldErrors } from '../../domain/primitives/decode-errors.js';
 import { MAX_GENOME_SYMBOLS } from '../../domain/strategy/limits.js';
+import { DEFAULT_RISK_LIMITS, MAX_EXPOSURE_MULTIPLE, type RiskLimits } from '../../domain/risk/limits.js';
 
 const url = (protocols: string[], name: string) =>
   new t.Type<string, string, unknown>(
@@ -34,6 +35,18 @@ const intFromString = (min: number, max: number, name: string) =>
     (u, c) => {
       const n = typeof u === 'string' && /^\d+$/.test(u.trim()) ? Number(u) : NaN;
       return Number.isSafeInteger(n) && n >= min && n <= max ? t.success(n) : t.failure(u, c, `must be an integer in [${min}, ${max}], got "${String(u)}"`);
+    },
+    String,
+  );
+
+/** A decimal number in (min, max] (a fraction, a multiple of equity, an amount). */
+const numberFromString = (min: number, max: number, name: string) =>
+  new t.Type<number, string, unknown>(
+    name,
+    (u): u is number => typeof u === 'number',
+    (u, c) => {
+      const n = typeof u === 'string' && /^\d+(\.\d+)?([eE][+-]?\d+)?$/.test(u.trim()) ? Number(u) : NaN;
+      return Number.isFinite(n) && n > min && n <= max ? t.success(n) : t.failure(u, c, `must be a number in (${min}, ${max}], got "${String(u)}"`);
     },
     String,
   );
@@ -128,6 +141,13 @@ const Env = t.partial({
   BACKTEST_MAX_BACKTESTS_PER_JOB: intFromString(1, 1_000_000, 'BACKTEST_MAX_BACKTESTS_PER_JOB'),
   BACKTEST_MAX_CANDLES_PER_JOB: intFromString(1, 100_000_000, 'BACKTEST_MAX_CANDLES_PER_JOB'),
   GENOME_MAX_SYMBOLS: intFromString(1, GENOME_BOUNDS.symbols, 'GENOME_MAX_SYMBOLS'),
+  // The risk limits of an account without its own on its risk stream (doc/risk.md).
+  RISK_MAX_POSITION_NOTIONAL: numberFromString(0, 1e15, 'RISK_MAX_POSITION_NOTIONAL'),
+  RISK_MAX_SYMBOL_EXPOSURE: numberFromString(0, MAX_EXPOSURE_MULTIPLE, 'RISK_MAX_SYMBOL_EXPOSURE'),
+  RISK_MAX_PORTFOLIO_EXPOSURE: numberFromString(0, MAX_EXPOSURE_MULTIPLE, 'RISK_MAX_PORTFOLIO_EXPOSURE'),
+  RISK_MAX_OPEN_POSITIONS: intFromString(0, 10_000, 'RISK_MAX_OPEN_POSITIONS'),
+  RISK_DAILY_LOSS_LIMIT: numberFromString(0, 1, 'RISK_DAILY_LOSS_LIMIT'),
+  RISK_MAX_DRAWDOWN: numberFromString(0, 1, 'RISK_MAX_DRAWDOWN'),
 });
 
 export interface Config {
@@ -169,6 +189,8 @@ export interface Config {
     /** Symbols per genome accepted by POST /api/strategies and POST /api/backtests. */
     readonly genomeMaxSymbols: number;
   };
+  /** The risk limits an account trades under until an operator sets its own (RISK_* variables). */
+  readonly risk: { readonly limits: RiskLimits };
 }
 
 export const loadConfig = (env: Record<string, string | undefined> = process.env): Either<string, Config> => {
@@ -224,6 +246,16 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
         maxCandlesPerJob: e.BACKTEST_MAX_CANDLES_PER_JOB ?? DEFAULT_BACKTEST_LIMITS.maxCandlesPerJob,
       },
       genomeMaxSymbols: e.GENOME_MAX_SYMBOLS ?? MAX_GENOME_SYMBOLS,
+    },
+    risk: {
+      limits: {
+        maxPositionNotional: e.RISK_MAX_POSITION_NOTIONAL ?? DEFAULT_RISK_LIMITS.maxPositionNotional,
+        maxSymbolExposure: e.RISK_MAX_SYMBOL_EXPOSURE ?? DEFAULT_RISK_LIMITS.maxSymbolExposure,
+        maxPortfolioExposure: e.RISK_MAX_PORTFOLIO_EXPOSURE ?? DEFAULT_RISK_LIMITS.maxPortfolioExposure,
+        maxOpenPositions: e.RISK_MAX_OPEN_POSITIONS ?? DEFAULT_RISK_LIMITS.maxOpenPositions,
+        dailyLossLimit: e.RISK_DAILY_LOSS_LIMIT ?? DEFAULT_RISK_LIMITS.dailyLossLimit,
+        maxDrawdown: e.RISK_MAX_DRAWDOWN ?? DEFAULT_RISK_LIMITS.maxDrawdown,
+      } as RiskLimits,
     },
   });
 };

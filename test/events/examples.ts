@@ -290,6 +290,57 @@ export const EVENT_EXAMPLES: Readonly<Record<string, EventExample>> = {
     },
   },
   EventQuarantineLifted: { streamName: 'quarantine', data: { eventId: EVENT, reason: 'release 0.3 reads it again' } },
+  RiskLimitsSet: {
+    streamName: 'risk-paper-main',
+    data: {
+      account: 'paper-main',
+      limits: { maxPositionNotional: 50_000, maxSymbolExposure: 0.3, maxPortfolioExposure: 1, maxOpenPositions: 5, dailyLossLimit: 0.04, maxDrawdown: 0.15 },
+      previous: {
+        maxPositionNotional: 100_000,
+        maxSymbolExposure: 0.25,
+        maxPortfolioExposure: 1,
+        maxOpenPositions: 10,
+        dailyLossLimit: 0.05,
+        maxDrawdown: 0.2,
+      },
+      decidedBy: 'operator:alice',
+      reason: 'smaller account for the first live week',
+    },
+  },
+  RiskOrderRefused: {
+    streamName: 'risk-paper-main',
+    data: {
+      account: 'paper-main',
+      strategyId: STRATEGY,
+      exchange: 'binance',
+      order: { clientOrderId: 'mt-7f3a2c-0001', symbol: 'BTCUSDT', side: 'buy', type: 'market', quantity: 0.12, purpose: 'entry' },
+      referencePrice: 43_250.5,
+      time: 1704103200000,
+      rule: 'max_symbol_exposure',
+      limit: 0.25,
+      actual: 0.3461,
+      message: 'BTCUSDT would reach 0.3461 × equity, above the maximum 0.25',
+    },
+  },
+  KillSwitchEngaged: {
+    streamName: 'risk-paper-main',
+    data: {
+      account: 'paper-main',
+      trigger: 'max_drawdown',
+      time: 1704189600000,
+      decidedBy: 'system:risk-gate',
+      reason: 'equity 9,540 is 20.5% below the peak 12,000: the maximum drawdown is 20%',
+      positionsToClose: [
+        { symbol: 'BTCUSDT', quantity: 0.05 },
+        { symbol: 'ETHUSDT', quantity: -1.2 },
+      ],
+      figures: { limit: 0.2, actual: 0.205, equity: 9540, reference: 12_000 },
+    },
+  },
+  KillSwitchReleased: {
+    streamName: 'risk-paper-main',
+    data: { account: 'paper-main', trigger: 'max_drawdown', time: 1704276000000, releasedBy: 'operator:alice', reason: 'reviewed the losses, strategy paused' },
+  },
 };
 
 export const exampleMetadata = (overrides: Record<string, unknown> = {}) => ({
