@@ -10,6 +10,17 @@ import { ExchangeId } from '../../domain/market/exchange.js';
 import { DEFAULT_BACKTEST_LIMITS, type BacktestLimits } from '../../domain/backtest/limits.js';
 import { fieldErrors } from '../../domain/primitives/decode-errors.js';
 import { MAX_GENOME_SYMBOLS } from '../../domain/strategy/limits.js';
+import {
+  DEFAULT_RUN_SETTINGS,
+  FeeRate,
+  formatSizing,
+  InitialCapital,
+  parseSettingNumber,
+  parseSizing,
+  SlippageRate,
+  type RunSettings,
+  type Sizing,
+} from '../../domain/execution/run-settings.js';
 
 const url = (protocols: string[], name: string) =>
   new t.Type<string, string, unknown>(
@@ -44,6 +55,29 @@ const oneOf = <K extends string>(values: readonly K[], name: string) =>
     (u): u is K => values.includes(u as K),
     (u, c) => (values.includes(u as K) ? t.success(u as K) : t.failure(u, c, `must be one of ${values.join(', ')}, got "${String(u)}"`)),
     String,
+  );
+
+/** A run setting's number, held to the setting's range (domain/execution/run-settings.ts). */
+const settingNumber = (codec: t.Type<number, number, unknown>, name: string) =>
+  new t.Type<number, string, unknown>(
+    name,
+    (u): u is number => typeof u === 'number',
+    (u, c) => {
+      const parsed = typeof u === 'string' ? parseSettingNumber(codec, u) : either.left(`must be ${codec.name}`);
+      return either.isRight(parsed) ? t.success(parsed.right) : t.failure(u, c, parsed.left);
+    },
+    String,
+  );
+
+const sizing = (name: string) =>
+  new t.Type<Sizing, string, unknown>(
+    name,
+    (u): u is Sizing => typeof u === 'object' && u !== null,
+    (u, c) => {
+      const parsed = typeof u === 'string' ? parseSizing(u) : either.left('must be fractional, whole or lot:<size>');
+      return either.isRight(parsed) ? t.success(parsed.right) : t.failure(u, c, parsed.left);
+    },
+    formatSizing,
   );
 
 /** An address to listen on: an IP literal (127.0.0.1, ::1, 0.0.0.0 for every interface) or `localhost`. */
@@ -128,6 +162,12 @@ const Env = t.partial({
   BACKTEST_MAX_BACKTESTS_PER_JOB: intFromString(1, 1_000_000, 'BACKTEST_MAX_BACKTESTS_PER_JOB'),
   BACKTEST_MAX_CANDLES_PER_JOB: intFromString(1, 100_000_000, 'BACKTEST_MAX_CANDLES_PER_JOB'),
   GENOME_MAX_SYMBOLS: intFromString(1, GENOME_BOUNDS.symbols, 'GENOME_MAX_SYMBOLS'),
+  // The default run settings of a backtest (doc/settings.md); a request or a CLI flag overrides each.
+  BACKTEST_TAKER_FEE: settingNumber(FeeRate, 'BACKTEST_TAKER_FEE'),
+  BACKTEST_MAKER_FEE: settingNumber(FeeRate, 'BACKTEST_MAKER_FEE'),
+  BACKTEST_SLIPPAGE: settingNumber(SlippageRate, 'BACKTEST_SLIPPAGE'),
+  BACKTEST_INITIAL_CAPITAL: settingNumber(InitialCapital, 'BACKTEST_INITIAL_CAPITAL'),
+  BACKTEST_SIZING: sizing('BACKTEST_SIZING'),
 });
 
 export interface Config {
@@ -169,6 +209,11 @@ export interface Config {
     /** Symbols per genome accepted by POST /api/strategies and POST /api/backtests. */
     readonly genomeMaxSymbols: number;
   };
+  /**
+   * The run settings a backtest uses unless its request says otherwise (BACKTEST_TAKER_FEE, …). Bars per year has no
+   * variable: it is derived from each series' market, and one number for every market would be wrong for most.
+   */
+  readonly runSettings: RunSettings;
 }
 
 export const loadConfig = (env: Record<string, string | undefined> = process.env): Either<string, Config> => {
@@ -224,6 +269,13 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
         maxCandlesPerJob: e.BACKTEST_MAX_CANDLES_PER_JOB ?? DEFAULT_BACKTEST_LIMITS.maxCandlesPerJob,
       },
       genomeMaxSymbols: e.GENOME_MAX_SYMBOLS ?? MAX_GENOME_SYMBOLS,
+    },
+    runSettings: {
+      takerFee: e.BACKTEST_TAKER_FEE ?? DEFAULT_RUN_SETTINGS.takerFee,
+      makerFee: e.BACKTEST_MAKER_FEE ?? DEFAULT_RUN_SETTINGS.makerFee,
+      slippage: e.BACKTEST_SLIPPAGE ?? DEFAULT_RUN_SETTINGS.slippage,
+      initialCapital: e.BACKTEST_INITIAL_CAPITAL ?? DEFAULT_RUN_SETTINGS.initialCapital,
+      sizing: e.BACKTEST_SIZING ?? DEFAULT_RUN_SETTINGS.sizing,
     },
   });
 };
