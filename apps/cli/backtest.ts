@@ -49,26 +49,34 @@ const fail = (msg: string): never => {
   process.exit(2);
 };
 
-const { values } = parseArgs({
-  options: {
-    strategy: { type: 'string' },
-    genome: { type: 'string' },
-    symbols: { type: 'string' },
-    interval: { type: 'string' },
-    exchange: { type: 'string' },
-    from: { type: 'string' },
-    to: { type: 'string' },
-    'walk-forward': { type: 'string' },
-    grid: { type: 'string' },
-    metric: { type: 'string' },
-    'taker-fee': { type: 'string' },
-    'maker-fee': { type: 'string' },
-    slippage: { type: 'string' },
-    capital: { type: 'string' },
-    'bars-per-year': { type: 'string' },
-    sizing: { type: 'string' },
-  },
-});
+const parsed = (() => {
+  try {
+    return parseArgs({
+      options: {
+        strategy: { type: 'string' },
+        genome: { type: 'string' },
+        symbols: { type: 'string' },
+        interval: { type: 'string' },
+        exchange: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        'walk-forward': { type: 'string' },
+        grid: { type: 'string' },
+        metric: { type: 'string' },
+        'taker-fee': { type: 'string' },
+        'maker-fee': { type: 'string' },
+        slippage: { type: 'string' },
+        capital: { type: 'string' },
+        'bars-per-year': { type: 'string' },
+        sizing: { type: 'string' },
+      },
+    });
+  } catch (err) {
+    // A flag without its value, or one this command does not know: say which, exit 2 like every other bad argument.
+    return fail(`${(err as Error).message.split('\n')[0]}`);
+  }
+})();
+const { values } = parsed;
 if ((values.strategy === undefined) === (values.genome === undefined) || !values.from || !values.to) usage();
 const from = Date.parse(values.from!);
 const to = Date.parse(values.to!);
