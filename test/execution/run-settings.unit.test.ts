@@ -22,6 +22,8 @@ import { checkSymbol, MarketSymbol, symbolProblems } from '../../domain/market/m
 import { decodeStorable } from '../../domain/primitives/exact.js';
 import { smaCrossoverGenome } from '../../domain/strategy/templates.js';
 import { loadConfig } from '../../infrastructure/config/config.js';
+import { BacktestRequestBody } from '../../apps/api/backtest-routes.js';
+import { exampleBacktest, exampleEquityBacktest } from '../../apps/api/examples.js';
 
 const right = <A>(e: either.Either<unknown, A>): A => {
   if (either.isLeft(e)) throw new Error(`expected right, got ${JSON.stringify(e.left)}`);
@@ -159,6 +161,12 @@ describe('backtest job with settings (wire and stored codecs)', () => {
     expect(problems(job({ settings: settings({ slippage: 0.2 }) }))).to.deep.equal(['settings.slippage: expected a slippage in [0, 0.1), got 0.2']);
     expect(problems(job({ settings: { ...settings(), fee: 1 } }))).to.have.length(1).and.to.match(/^settings\.fee: unknown field/);
     expect(problems(job({ exchange: 'binance' }))).to.deep.equal([`symbols.0: ${left(checkSymbol('GOOG', 'binance'))}`]);
+  });
+});
+
+describe('example backtest bodies (/openapi.json)', () => {
+  it('decode exactly, settings included', () => {
+    for (const example of [exampleBacktest, exampleEquityBacktest]) expect(right(decodeStorable(BacktestRequestBody, example))).to.have.property('settings');
   });
 });
 
