@@ -87,7 +87,7 @@ if (values.interval !== undefined && !Timeframe.is(values.interval)) fail(`--int
 /** The run settings the flags override (each checked against its range, the flag named in the message). */
 const settingOverrides = (): RunSettingsOverrides => {
   const num = (flag: string, codec: Parameters<typeof parseSettingNumber>[0]): number | undefined => {
-    const raw = values[flag as keyof typeof values] as string | undefined;
+    const raw = values[flag as keyof typeof values];
     if (raw === undefined) return undefined;
     const parsed = parseSettingNumber(codec, raw);
     return either.isRight(parsed) ? parsed.right : fail(`--${flag}: ${parsed.left}`);
@@ -102,7 +102,7 @@ const settingOverrides = (): RunSettingsOverrides => {
     barsPerYear: num('bars-per-year', BarsPerYear),
     sizing: sizing === undefined || either.isLeft(sizing) ? undefined : sizing.right,
   };
-  return Object.fromEntries(Object.entries(picked).filter(([, v]) => v !== undefined)) as RunSettingsOverrides;
+  return Object.fromEntries(Object.entries(picked).filter(([, v]) => v !== undefined));
 };
 const overrides = settingOverrides();
 

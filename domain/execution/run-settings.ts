@@ -101,7 +101,9 @@ export const parseSizing = (s: string): Either<string, Sizing> => {
   const lot = /^lot:(.+)$/.exec(text);
   if (lot !== null) {
     const size = Number(lot[1]);
-    return LotSize.is(size) ? either.right({ mode: 'lot', lotSize: size }) : either.left(`the lot size must be ${LotSize.name.replace(/^a lot size /, '')}, got "${lot[1]}"`);
+    return LotSize.is(size)
+      ? either.right({ mode: 'lot', lotSize: size })
+      : either.left(`the lot size must be ${LotSize.name.replace(/^a lot size /, '')}, got "${lot[1]}"`);
   }
   return either.left(`must be fractional, whole or lot:<size> (e.g. lot:0.001), got "${clip(s)}"`);
 };

@@ -30,11 +30,7 @@ export interface MarketSymbolBrand {
  * A symbol in some exchange's format (a pair or a ticker): what a genome, an event or a request may name when the
  * exchange is not part of the value. Bounded by the formats (at most 20 characters).
  */
-export const MarketSymbol = t.brand(
-  t.string,
-  (s): s is t.Branded<string, MarketSymbolBrand> => PairSymbol.is(s) || Ticker.is(s),
-  'MarketSymbol',
-);
+export const MarketSymbol = t.brand(t.string, (s): s is t.Branded<string, MarketSymbolBrand> => PairSymbol.is(s) || Ticker.is(s), 'MarketSymbol');
 export type MarketSymbol = t.TypeOf<typeof MarketSymbol>;
 
 interface SymbolFormat {

@@ -112,17 +112,14 @@ describe('run settings', () => {
 describe('symbols in their exchange format', () => {
   it("a genome's symbol may be any exchange's (a pair or a ticker), bounded", () => {
     for (const s of ['BTCUSDT', '1000SHIBUSDT', 'GOOG', 'BRK.B', 'F']) expect(MarketSymbol.is(s), s).to.equal(true);
-    for (const s of ['btcusdt', 'BTC/USDT', 'BTC-USDT', '', 'A'.repeat(21), '.GOOG', 'GOOG '])
-      expect(MarketSymbol.is(s), s).to.equal(false);
+    for (const s of ['btcusdt', 'BTC/USDT', 'BTC-USDT', '', 'A'.repeat(21), '.GOOG', 'GOOG ']) expect(MarketSymbol.is(s), s).to.equal(false);
   });
 
   it('where the exchange is known, the symbol must be spelt its way', () => {
     expect(either.isRight(checkSymbol('GOOG', 'nasdaq'))).to.equal(true);
     expect(left(checkSymbol('GOOG', 'binance'))).to.match(/^symbol "GOOG" is not a binance symbol: expected 5 to 20 capital letters/);
     expect(left(checkSymbol('1000SHIBUSDT', 'nasdaq'))).to.match(/^symbol "1000SHIBUSDT" is not a nasdaq symbol: expected a ticker of 1 to 10/);
-    expect(symbolProblems(['BTCUSDT', 'GOOG'], 'binance', 'symbols')).to.deep.equal([
-      { path: 'symbols.1', message: left(checkSymbol('GOOG', 'binance')) },
-    ]);
+    expect(symbolProblems(['BTCUSDT', 'GOOG'], 'binance', 'symbols')).to.deep.equal([{ path: 'symbols.1', message: left(checkSymbol('GOOG', 'binance')) }]);
   });
 });
 
@@ -159,7 +156,9 @@ describe('backtest job with settings (wire and stored codecs)', () => {
       }
     };
     expect(problems(job({ settings: settings({ slippage: 0.2 }) }))).to.deep.equal(['settings.slippage: expected a slippage in [0, 0.1), got 0.2']);
-    expect(problems(job({ settings: { ...settings(), fee: 1 } }))).to.have.length(1).and.to.match(/^settings\.fee: unknown field/);
+    expect(problems(job({ settings: { ...settings(), fee: 1 } })))
+      .to.have.length(1)
+      .and.to.match(/^settings\.fee: unknown field/);
     expect(problems(job({ exchange: 'binance' }))).to.deep.equal([`symbols.0: ${left(checkSymbol('GOOG', 'binance'))}`]);
   });
 });

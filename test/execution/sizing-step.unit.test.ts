@@ -6,7 +6,7 @@ import { Account, fillConfig, positionQuantity } from '../../domain/execution/fi
 import { compileGenome } from '../../domain/backtest/compile.js';
 import { backtestSymbol } from '../../domain/backtest/engine.js';
 import { IndicatorCache } from '../../domain/indicators/cache.js';
-import type { ExitRules, RiskParameters } from '../../domain/strategy/genome.js';
+import type { RiskParameters } from '../../domain/strategy/genome.js';
 import { H, bars, thresholdGenome } from '../backtest/helpers.js';
 
 const ALL_IN = { positionSize: 1, riskPerTrade: 1 } as RiskParameters;
@@ -36,7 +36,7 @@ describe('sizing step (fill model)', () => {
 
   it('opens nothing when the quantity floors to 0 (Account and both engine loops)', () => {
     expect(positionQuantity(50, 100, 1, ALL_IN, Infinity, config(1))).to.equal(0);
-    const a = new Account(50, config(1), {} as ExitRules, ALL_IN, H);
+    const a = new Account(50, config(1), {}, ALL_IN, H);
     a.moveToAtOpen(1, 100, 0, 0);
     expect(a.side).to.equal(0);
     expect(a.cash).to.equal(50);
@@ -63,13 +63,16 @@ describe('sizing step (fill model)', () => {
       [31, 34, 30, 33],
     ]);
     for (const exitRules of [{}, { stopLoss: 0.5 }, { takeProfit: 0.5 }]) {
-      const r = backtestSymbol(compileGenome(thresholdGenome(29, 0, { exitRules, risk: ALL_IN })), s, new IndicatorCache(), { initialCapital: 10_000, fill: config(1) });
+      const r = backtestSymbol(compileGenome(thresholdGenome(29, 0, { exitRules, risk: ALL_IN })), s, new IndicatorCache(), {
+        initialCapital: 10_000,
+        fill: config(1),
+      });
       expect(r.trades, JSON.stringify(exitRules)).to.have.length(1);
       expect(r.trades[0]!.quantity).to.equal(333);
       expect(r.trades[0]!.pnl).to.equal(333 * 3);
       expect(r.finalEquity).to.equal(10_000 + 999);
     }
-    const a = new Account(10_000, config(1), {} as ExitRules, ALL_IN, H);
+    const a = new Account(10_000, config(1), {}, ALL_IN, H);
     a.moveToAtOpen(1, 30, 0, 1);
     expect(a.qty).to.equal(333);
   });

@@ -377,7 +377,11 @@ export const validBacktestBodies = (): Json[] => {
       correlationId: 'fuzz',
     },
     { genome: smaCrossoverGenome(), period, gridSearch: { grid: { 'fast.period': [5, 10], 'slow.period': [30, 40] }, metric: 'sharpe' } },
-    { genome: smaCrossoverGenome(), period, settings: { takerFee: 0, makerFee: 0, slippage: 0.0005, initialCapital: 1e6, sizing: { mode: 'lot', lotSize: 0.001 } } },
+    {
+      genome: smaCrossoverGenome(),
+      period,
+      settings: { takerFee: 0, makerFee: 0, slippage: 0.0005, initialCapital: 1e6, sizing: { mode: 'lot', lotSize: 0.001 } },
+    },
     {
       genome: smaCrossoverGenome(),
       period,
