@@ -79,9 +79,9 @@ export const positionQuantity = (equity: number, fillPrice: number, side: Side, 
 };
 
 /**
- * `qty` floored to a multiple of `step`. The quotient is nudged by a few ulps before flooring so that a quantity
- * that is a whole number of steps up to rounding (0.3 / 0.1 = 2.9999999999999996) keeps its last step; the
- * result is rounded to the step's decimals so that 3 × 0.1 reads 0.3, not 0.30000000000000004.
+ * `qty` floored to a multiple of `step`. The quotient is nudged up by a billionth of a step before flooring so that
+ * a quantity that is a whole number of steps up to rounding (0.3 / 0.1 = 2.9999999999999996) keeps its last step;
+ * the product is rounded to 6 decimals below the step's so that 3 × 0.1 reads 0.3, not 0.30000000000000004.
  */
 const stepFloor = (qty: number, step: number): number => {
   const steps = Math.floor(qty / step + 1e-9);
