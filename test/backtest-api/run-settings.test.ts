@@ -40,7 +40,8 @@ describe('run settings end to end (equity daily and crypto 1h)', function () {
           db: platform.pool,
           dispatch: backtesting.dispatch,
           candles: backtesting.candles,
-          runSettings: platform.config.runSettings,
+          // As apps/services.ts wires it, with a taker fee of its own to tell the configured defaults from the built-in ones.
+          runSettings: { ...platform.config.runSettings, takerFee: 0.0007 },
         }),
       );
       const server = app.listen(0, '127.0.0.1');
@@ -115,7 +116,7 @@ describe('run settings end to end (equity daily and crypto 1h)', function () {
     const genome = smaCrossoverGenome(10, 30);
     const derived = await completed(await post({ genome, period: BTC_PERIOD, settings: { sizing: { mode: 'lot', lotSize: 0.001 } } }));
     expect(derived.result.settings).to.deep.equal({
-      takerFee: 0.001,
+      takerFee: 0.0007,
       makerFee: 0.001,
       slippage: 0,
       initialCapital: 10_000,
@@ -176,6 +177,30 @@ describe('run settings end to end (equity daily and crypto 1h)', function () {
         `${field}: ${JSON.stringify(r.body)}`,
       ).to.include(field);
     }
+  });
+
+  it('CLI: unset settings come from the configuration (BACKTEST_*), a flag overrides one', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'settings-'));
+    const genomeFile = path.join(dir, 'genome.json');
+    writeFileSync(genomeFile, JSON.stringify(smaCrossoverGenome(10, 30)));
+    const r = await runCli('apps/cli/backtest.ts', ['--genome', genomeFile, '--from', BTC_PERIOD.from, '--to', BTC_PERIOD.to, '--maker-fee', '0'], {
+      ...env(),
+      BACKTEST_TAKER_FEE: '0.0004',
+      BACKTEST_MAKER_FEE: '0.0009',
+      BACKTEST_INITIAL_CAPITAL: '2500',
+      BACKTEST_SIZING: 'lot:0.0001',
+    });
+    expect(r.code, r.stderr).to.equal(0);
+    const { result } = await completed(/^backtest (\S+) \(single\)/m.exec(r.stdout)![1]!);
+    expect(result.settings).to.deep.equal({
+      takerFee: 0.0004,
+      makerFee: 0,
+      slippage: 0,
+      initialCapital: 2500,
+      sizing: { mode: 'lot', lotSize: 0.0001 },
+      barsPerYear: 8760,
+      barsPerYearSource: 'derived',
+    });
   });
 
   it('CLI: a setting flag out of range exits 2 naming the flag', async () => {
