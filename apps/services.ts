@@ -72,6 +72,7 @@ export const startApi = async (
             candles: backtesting.candles,
             limits: platform.config.limits.backtest,
             genomeMaxSymbols: platform.config.limits.genomeMaxSymbols,
+            runSettings: platform.config.runSettings,
           }),
         }
       : {}),

@@ -6,6 +6,8 @@ import { either } from 'fp-ts';
 import { BacktestAnalysisSpec, BacktestJobCodec as StoredJob } from '../../domain/backtest/events.js';
 import { formatFieldErrors, type FieldError } from '../../domain/primitives/decode-errors.js';
 import { decodeStorable } from '../../domain/primitives/exact.js';
+import { RunSettings } from '../../domain/execution/run-settings.js';
+import { symbolProblems } from '../../domain/market/market-symbol.js';
 import { Genome } from '../../domain/strategy/genome.js';
 import type { BacktestJob } from '../ports/backtest-jobs.js';
 
@@ -19,6 +21,8 @@ const WireJob = t.intersection([StoredJob, t.partial({ detail: t.keyof({ full: n
 const jobProblems = (j: t.TypeOf<typeof WireJob>): FieldError[] => [
   ...(j.period.from < j.period.to ? [] : [{ path: 'period', message: 'from must be before to' }]),
   ...(new Set(j.symbols).size === j.symbols.length ? [] : [{ path: 'symbols', message: 'symbols repeat' }]),
+  // A symbol's format is its exchange's (a ticker on nasdaq, a pair on binance).
+  ...symbolProblems(j.symbols, j.exchange, 'symbols'),
   ...(j.trials === undefined || j.trials.count >= 1 ? [] : [{ path: 'trials.count', message: 'at least 1' }]),
   ...(j.trials === undefined || j.trials.annualisedSharpeVariance >= 0 ? [] : [{ path: 'trials.annualisedSharpeVariance', message: 'not negative' }]),
 ];
@@ -42,6 +46,7 @@ export const BacktestJobCodec = new t.Type<BacktestJob, unknown, unknown>(
     interval: job.interval,
     period: { from: job.period.from, to: job.period.to },
     ...(job.trials === undefined ? {} : { trials: { count: job.trials.count, annualisedSharpeVariance: job.trials.annualisedSharpeVariance } }),
+    ...(job.settings === undefined ? {} : { settings: RunSettings.encode(job.settings) }),
     ...(job.detail === undefined ? {} : { detail: job.detail }),
     ...(job.analysis === undefined ? {} : { analysis: BacktestAnalysisSpec.encode(job.analysis as t.TypeOf<typeof BacktestAnalysisSpec>) }),
   }),

@@ -3,6 +3,7 @@
 import type { Genome } from '../../domain/strategy/genome.js';
 import type { Interval } from '../../domain/market/candles.js';
 import type { ResultTrade } from '../../domain/backtest/result-trade.js';
+import type { AppliedRunSettings, RunSettings } from '../../domain/execution/run-settings.js';
 
 /** What a walk-forward or grid-search job does beyond a plain backtest (stored in BacktestRequested). */
 export type BacktestAnalysisRequest =
@@ -32,6 +33,8 @@ export interface BacktestJob {
   readonly period: { readonly from: number; readonly to: number };
   /** Strategies tried in the same run (for the deflated Sharpe ratio). */
   readonly trials?: { readonly count: number; readonly annualisedSharpeVariance: number };
+  /** Fees, slippage, capital, sizing, bars per year. Absent (jobs stored before settings existed): DEFAULT_RUN_SETTINGS. */
+  readonly settings?: RunSettings;
   /**
    * `summary`: metrics and per-symbol counts only, no trade list or equity curve — for bulk runs (a daily cycle
    * of hundreds of strategies), where shipping millions of trades between threads would cost more than the backtests.
@@ -59,6 +62,8 @@ export interface BacktestJobResult {
   /** Down-sampled equity curve per symbol: [openTime, equity] pairs. */
   readonly equity: Readonly<Record<string, readonly (readonly [number, number])[]>>;
   readonly trades: readonly ResultTrade[];
+  /** The settings the result was computed with (bars per year filled in, with where it came from). */
+  readonly settings?: AppliedRunSettings;
 }
 
 export type BacktestJobOutcome =

@@ -10,6 +10,7 @@ import { either } from 'fp-ts';
 import type { CommonQueryMethods } from 'slonik';
 import { decodeAll } from '../../application/events/decode-event.js';
 import type { EventStore } from '../../application/ports/event-store.js';
+import { DEFAULT_RUN_SETTINGS, type RunSettings } from '../../domain/execution/run-settings.js';
 import {
   gridCellRows,
   walkForwardWindowRows,
@@ -117,6 +118,7 @@ interface JobRequest {
   readonly interval: string;
   readonly exchange: string;
   readonly period: { readonly from: number; readonly to: number };
+  readonly settings?: RunSettings;
 }
 
 interface JobTable {
@@ -163,7 +165,10 @@ const wrongKind = (jobId: string, kind: string | null, wanted: 'grid_search' | '
     wanted === 'grid_search' ? 'NoGridCells' : 'NoWalkForwardWindows',
   );
 
-/** The POST /api/backtests body that backtests one row in full: the job's genome with the row's parameters. */
+/**
+ * The POST /api/backtests body that backtests one row in full: the job's genome with the row's parameters, and the
+ * job's run settings (a job stored before settings existed ran with the built-in defaults: those).
+ */
 const backtestRequest = (
   job: JobRequest,
   params: Readonly<Record<string, number>> | null,
@@ -180,6 +185,7 @@ const backtestRequest = (
       interval: job.interval,
       exchange: job.exchange,
       period: { from: new Date(period.from).toISOString(), to: new Date(period.to).toISOString() },
+      settings: job.settings ?? DEFAULT_RUN_SETTINGS,
     },
   });
 };

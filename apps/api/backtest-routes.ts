@@ -27,6 +27,8 @@ import { ExchangeId } from '../../domain/market/exchange.js';
 import { fieldErrors, type FieldError } from '../../domain/primitives/decode-errors.js';
 import type { StrategyGenerated } from '../../domain/strategy/events.js';
 import { Genome, MarketSymbol, Timeframe } from '../../domain/strategy/genome.js';
+import { DEFAULT_RUN_SETTINGS, resolveRunSettings, RunSettingsOverrides, type RunSettings } from '../../domain/execution/run-settings.js';
+import { symbolProblems } from '../../domain/market/market-symbol.js';
 import { MAX_GENOME_SYMBOLS } from '../../domain/strategy/limits.js';
 import { getBacktestResult, listBacktestResults } from '../../projections/backtest-results/queries.js';
 import { backtestRequestProblems, symbolCountProblem } from './backtest-limits.js';
@@ -49,9 +51,14 @@ export interface BacktestRouteDeps {
   readonly limits?: BacktestLimits;
   /** Symbols per genome (GENOME_MAX_SYMBOLS). Default domain/strategy/limits.ts. */
   readonly genomeMaxSymbols?: number;
+  /** The run settings a request does not override (BACKTEST_TAKER_FEE, …). Default DEFAULT_RUN_SETTINGS. */
+  readonly runSettings?: RunSettings;
 }
 
-/** The request body. Exactly one of `genome` and `strategyId`; symbols and interval default to the genome's. */
+/**
+ * The request body. Exactly one of `genome` and `strategyId`; symbols and interval default to the genome's; `settings`
+ * overrides the configured run settings field by field (doc/settings.md).
+ */
 export const BacktestRequestBody = t.intersection(
   [
     t.type({ period: t.type({ from: IsoTimestamp, to: IsoTimestamp }) }),
@@ -64,6 +71,7 @@ export const BacktestRequestBody = t.intersection(
       kind: BacktestKind,
       walkForward: WalkForwardSpecCodec,
       gridSearch: GridSearchSpecCodec,
+      settings: RunSettingsOverrides,
       actor: Actor,
       correlationId: IdString,
     }),
@@ -112,6 +120,7 @@ const fromStream = (jobId: string, events: readonly { event: BacktestEvent; meta
         Object.assign(out, {
           status: 'completed',
           metrics: r.metrics,
+          settings: r.settings ?? null,
           perSymbol: r.perSymbol,
           equity: r.equity,
           trades: r.trades,
@@ -190,7 +199,12 @@ export const backtestRoutes = (deps: BacktestRouteDeps): express.Router => {
       symbols,
       interval,
       period: { from: Date.parse(body.period.from), to: Date.parse(body.period.to) },
+      settings: resolveRunSettings(deps.runSettings ?? DEFAULT_RUN_SETTINGS, body.settings),
     };
+    // A symbol's format is its exchange's: GOOG is a nasdaq symbol, not a binance one.
+    const symbolsPath = body.symbols !== undefined || body.strategyId !== undefined ? 'symbols' : 'genome.symbols';
+    const misspelt = symbolProblems(job.symbols, job.exchange, symbolsPath);
+    if (misspelt.length > 0) return send(res, invalidRequest(misspelt));
     const analysis = analysisOf(body);
     // Everything the job asks for must exist and fit the limits before BacktestRequested is stored.
     const limitProblems = await backtestRequestProblems(limitDeps, {
@@ -202,7 +216,7 @@ export const backtestRoutes = (deps: BacktestRouteDeps): express.Router => {
       ...(body.gridSearch ? { gridSearch: body.gridSearch } : {}),
       ...(body.walkForward ? { walkForward: body.walkForward } : {}),
       paths: {
-        symbols: body.symbols !== undefined || body.strategyId !== undefined ? 'symbols' : 'genome.symbols',
+        symbols: symbolsPath,
         exchange: 'exchange',
       },
     });

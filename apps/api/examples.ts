@@ -51,5 +51,14 @@ export const exampleBacktest = {
   symbols: ['BTCUSDT', 'ETHUSDT'],
   interval: '1h',
   period: { from: '2023-09-01T00:00:00.000Z', to: '2023-12-01T00:00:00.000Z' },
+  settings: { takerFee: 0.001, makerFee: 0.0005, slippage: 0.0002, initialCapital: 25_000, sizing: { mode: 'lot', lotSize: 0.001 } },
   actor: 'operator:alice',
+};
+
+/** An equity daily series: tickers on nasdaq, zero fees, whole shares; bars per year derived (252). */
+export const exampleEquityBacktest = {
+  genome: { ...rsiMeanReversionGenome(), symbols: ['GOOG'], timeframe: '1d' },
+  exchange: 'nasdaq',
+  period: { from: '2010-01-01T00:00:00.000Z', to: '2013-01-01T00:00:00.000Z' },
+  settings: { takerFee: 0, makerFee: 0, initialCapital: 50_000, sizing: { mode: 'whole' } },
 };

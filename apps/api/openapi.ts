@@ -2,6 +2,7 @@
 import { INDICATORS } from '../../domain/indicators/catalog.js';
 import { REGIMES } from '../../domain/learning/policy/regime.js';
 import { ORIGINS, STRATEGY_TYPES, TIMEFRAMES } from '../../domain/strategy/genome.js';
+import { RUN_SETTING_BOUNDS } from '../../domain/execution/run-settings.js';
 import { LIFECYCLE_ROUTES, LIFECYCLE_ROUTE_NAMES } from './command-bodies.js';
 import { exampleBacktest, exampleCommands, exampleGenerate } from './examples.js';
 
@@ -32,6 +33,54 @@ const conditionSet = {
         properties: { left: operand, op: { enum: ['gt', 'gte', 'lt', 'lte', 'crosses_above', 'crosses_below'] }, right: operand },
       },
     },
+  },
+};
+
+const { maxRate, maxCapital, maxBarsPerYear, maxLotSize } = RUN_SETTING_BOUNDS;
+const rate = (description: string) => ({ type: 'number', minimum: 0, exclusiveMaximum: maxRate, description });
+const runSettingFields = {
+  takerFee: rate('fee rate of market orders, per side (0.001 = 0.1%); default BACKTEST_TAKER_FEE'),
+  makerFee: rate('fee rate of limit orders (the take-profit), per side; default BACKTEST_MAKER_FEE'),
+  slippage: rate('adverse price move on market and stop fills, as a fraction of the price; default BACKTEST_SLIPPAGE'),
+  initialCapital: {
+    type: 'number',
+    exclusiveMinimum: 0,
+    maximum: maxCapital,
+    description: 'starting cash in the quote currency; default BACKTEST_INITIAL_CAPITAL',
+  },
+  sizing: {
+    description: 'how a quantity is rounded: fractional units, whole units, or down to a multiple of the lot size; default BACKTEST_SIZING',
+    oneOf: [
+      { type: 'object', required: ['mode'], properties: { mode: { const: 'fractional' } }, additionalProperties: false },
+      { type: 'object', required: ['mode'], properties: { mode: { const: 'whole' } }, additionalProperties: false },
+      {
+        type: 'object',
+        required: ['mode', 'lotSize'],
+        properties: { mode: { const: 'lot' }, lotSize: { type: 'number', exclusiveMinimum: 0, maximum: maxLotSize } },
+        additionalProperties: false,
+      },
+    ],
+  },
+};
+const barsPerYear = { type: 'number', exclusiveMinimum: 0, maximum: maxBarsPerYear };
+/** doc/settings.md */
+const RUN_SETTINGS_SCHEMAS = {
+  RunSettingsOverrides: {
+    type: 'object',
+    description: 'run settings (doc/settings.md): each field overrides the configured default',
+    properties: {
+      ...runSettingFields,
+      barsPerYear: {
+        ...barsPerYear,
+        description: "bars per year for annualised metrics; default derived from the series' market (8760 for 1h crypto, 252 for daily equities)",
+      },
+    },
+    additionalProperties: false,
+  },
+  AppliedRunSettings: {
+    type: 'object',
+    required: ['takerFee', 'makerFee', 'slippage', 'initialCapital', 'sizing', 'barsPerYear', 'barsPerYearSource'],
+    properties: { ...runSettingFields, barsPerYear, barsPerYearSource: { enum: ['derived', 'overridden'] } },
   },
 };
 
@@ -136,6 +185,7 @@ const schemas = {
       },
     ],
   },
+  ...RUN_SETTINGS_SCHEMAS,
   BacktestRequestForRow: {
     type: 'object',
     properties: {
@@ -406,8 +456,11 @@ export const openApiDocument = () => ({
                 kind: { enum: ['single', 'walk_forward', 'grid_search'] },
                 walkForward: { type: 'object', description: 'in-sample / out-of-sample window sizes in bars, step, anchored' },
                 gridSearch: { type: 'object', description: 'parameter paths → values, the metric to rank by' },
+                settings: ref('RunSettingsOverrides'),
                 actor: commonCommandFields.actor,
+                correlationId: { type: 'string', minLength: 1 },
               },
+              additionalProperties: false,
             },
             exampleBacktest,
           ),
@@ -415,7 +468,7 @@ export const openApiDocument = () => ({
         responses: {
           '202': { description: 'accepted: { jobId }' },
           '400': problem(
-            'the body does not decode, or asks for what is not stored or over a limit: unknown symbol or exchange, period in the future or outside the stored candles, unknown grid path or metric, too many cells, windows, backtests, candles or symbols (field paths in errors; doc/api.md, Limits)',
+            'the body does not decode (an unknown field anywhere is an error at its path), a setting is out of range, a symbol is not spelt the way its exchange spells it, or the body asks for what is not stored or over a limit: unknown symbol or exchange, period in the future or outside the stored candles, unknown grid path or metric, too many cells, windows, backtests, candles or symbols (field paths in errors; doc/api.md, Limits)',
           ),
           '404': problem('unknown strategy'),
           ...transportProblems,
@@ -437,7 +490,19 @@ export const openApiDocument = () => ({
           'A backtest job: status and, when done, metrics, down-sampled equity curve and trades; for a grid search or walk-forward its summary (the best cell, how many cells or windows, where to page them), never the whole table',
         parameters: [jobIdParameter],
         responses: {
-          '200': { description: 'the job', content: json({ type: 'object', properties: { analysis: { oneOf: [{ type: 'null' }, ref('AnalysisSummary')] } } }) },
+          '200': {
+            description: 'the job',
+            content: json({
+              type: 'object',
+              properties: {
+                analysis: { oneOf: [{ type: 'null' }, ref('AnalysisSummary')] },
+                settings: {
+                  oneOf: [{ type: 'null' }, ref('AppliedRunSettings')],
+                  description: 'the run settings the result was computed with (null before it is done, or for results recorded before settings existed)',
+                },
+              },
+            }),
+          },
           '400': problem('id is not a UUID (path id)'),
           '404': problem('unknown job'),
         },

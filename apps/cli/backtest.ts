@@ -1,11 +1,13 @@
 // `npm run backtest -- --strategy <id> | --genome <file.json> [--symbols BTCUSDT,ETHUSDT] [--interval 1h]
 //    --from <ISO> --to <ISO> [--exchange binance] [--walk-forward is=720,oos=168[,step=168][,anchored]]
-//    [--grid 'fast.period=5,10,20;slow.period=30,50'] [--metric sharpe]`
+//    [--grid 'fast.period=5,10,20;slow.period=30,50'] [--metric sharpe]
+//    [--taker-fee 0.001] [--maker-fee 0.001] [--slippage 0] [--capital 10000] [--bars-per-year 252] [--sizing fractional|whole|lot:0.001]`
 // Runs one backtest job on the stored candles in this process (it serves nobody else; the API's jobs go to the worker
 // pool), records it like any job (BacktestRequested, then BacktestCompleted or BacktestFailed; StrategyBacktested for
 // a Generated strategy) and prints the metrics table.
 // --walk-forward makes it a walk_forward job (with --grid, the grid is searched on each in-sample part);
 // --grid alone makes it a grid_search job.
+// The run settings (doc/settings.md) default to the configuration (BACKTEST_TAKER_FEE, …); each flag overrides one.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { either } from 'fp-ts';
@@ -16,6 +18,18 @@ import { loadStrategy } from '../../application/strategy/handle-strategy-command
 import type { Actor } from '../../domain/primitives/codecs.js';
 import { fieldErrors, formatFieldErrors } from '../../domain/primitives/decode-errors.js';
 import { Genome, Timeframe } from '../../domain/strategy/genome.js';
+import {
+  BarsPerYear,
+  FeeRate,
+  formatSizing,
+  InitialCapital,
+  parseSettingNumber,
+  parseSizing,
+  resolveRunSettings,
+  SlippageRate,
+  type RunSettingsOverrides,
+} from '../../domain/execution/run-settings.js';
+import { symbolProblems } from '../../domain/market/market-symbol.js';
 import { runJob } from '../../infrastructure/backtest/run-job.js';
 import { PostgresCandleStore } from '../../infrastructure/market-data/postgres-candle-store.js';
 import { configOrExit, openPlatform } from '../platform.js';
@@ -25,7 +39,8 @@ import { describeFailure } from '../failure.js';
 const usage = () => {
   console.error(
     'usage: npm run backtest -- --strategy <id> | --genome <file.json> --from <ISO> --to <ISO> [--symbols A,B] [--interval 1h] ' +
-      "[--exchange binance] [--walk-forward is=720,oos=168[,step=168][,anchored]] [--grid 'fast.period=5,10;slow.period=30,50'] [--metric sharpe]",
+      "[--exchange binance] [--walk-forward is=720,oos=168[,step=168][,anchored]] [--grid 'fast.period=5,10;slow.period=30,50'] [--metric sharpe] " +
+      '[--taker-fee 0.001] [--maker-fee 0.001] [--slippage 0] [--capital 10000] [--bars-per-year <n>] [--sizing fractional|whole|lot:<size>]',
   );
   process.exit(2);
 };
@@ -34,26 +49,62 @@ const fail = (msg: string): never => {
   process.exit(2);
 };
 
-const { values } = parseArgs({
-  options: {
-    strategy: { type: 'string' },
-    genome: { type: 'string' },
-    symbols: { type: 'string' },
-    interval: { type: 'string' },
-    exchange: { type: 'string' },
-    from: { type: 'string' },
-    to: { type: 'string' },
-    'walk-forward': { type: 'string' },
-    grid: { type: 'string' },
-    metric: { type: 'string' },
-  },
-});
+const parsed = (() => {
+  try {
+    return parseArgs({
+      options: {
+        strategy: { type: 'string' },
+        genome: { type: 'string' },
+        symbols: { type: 'string' },
+        interval: { type: 'string' },
+        exchange: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        'walk-forward': { type: 'string' },
+        grid: { type: 'string' },
+        metric: { type: 'string' },
+        'taker-fee': { type: 'string' },
+        'maker-fee': { type: 'string' },
+        slippage: { type: 'string' },
+        capital: { type: 'string' },
+        'bars-per-year': { type: 'string' },
+        sizing: { type: 'string' },
+      },
+    });
+  } catch (err) {
+    // A flag without its value, or one this command does not know: say which, exit 2 like every other bad argument.
+    return fail(`${(err as Error).message.split('\n')[0]}`);
+  }
+})();
+const { values } = parsed;
 if ((values.strategy === undefined) === (values.genome === undefined) || !values.from || !values.to) usage();
 const from = Date.parse(values.from!);
 const to = Date.parse(values.to!);
 if (Number.isNaN(from) || Number.isNaN(to) || !(from < to))
   fail(`--from/--to: need two times, the first before the second (got "${values.from}", "${values.to}")`);
 if (values.interval !== undefined && !Timeframe.is(values.interval)) fail(`--interval: one of 1m, 5m, 15m, 1h, 4h, 1d, not "${values.interval}"`);
+
+/** The run settings the flags override (each checked against its range, the flag named in the message). */
+const settingOverrides = (): RunSettingsOverrides => {
+  const num = (flag: string, codec: Parameters<typeof parseSettingNumber>[0]): number | undefined => {
+    const raw = values[flag as keyof typeof values];
+    if (raw === undefined) return undefined;
+    const parsed = parseSettingNumber(codec, raw);
+    return either.isRight(parsed) ? parsed.right : fail(`--${flag}: ${parsed.left}`);
+  };
+  const sizing = values.sizing === undefined ? undefined : parseSizing(values.sizing);
+  if (sizing !== undefined && either.isLeft(sizing)) fail(`--sizing: ${sizing.left}`);
+  const picked = {
+    takerFee: num('taker-fee', FeeRate),
+    makerFee: num('maker-fee', FeeRate),
+    slippage: num('slippage', SlippageRate),
+    initialCapital: num('capital', InitialCapital),
+    barsPerYear: num('bars-per-year', BarsPerYear),
+    sizing: sizing === undefined || either.isLeft(sizing) ? undefined : sizing.right,
+  };
+  return Object.fromEntries(Object.entries(picked).filter(([, v]) => v !== undefined));
+};
+const overrides = settingOverrides();
 
 /** `fast.period=5,10,20;slow.period=30,50` → { 'fast.period': [5, 10, 20], 'slow.period': [30, 50] } */
 const parseGrid = (s: string): Record<string, number[]> => {
@@ -112,14 +163,19 @@ await runCommand('backtest', async () => {
     const interval = (values.interval as Genome['timeframe'] | undefined) ?? genome.timeframe;
     const checked = Genome.decode({ ...genome, symbols, timeframe: interval });
     if (either.isLeft(checked)) throw new Error(`--symbols/--interval: ${formatFieldErrors(fieldErrors(checked.left))}`);
+    const exchange = values.exchange ?? platform.config.marketData.exchange;
+    // A symbol's format is its exchange's: GOOG on nasdaq, BTCUSDT on binance.
+    const misspelt = symbolProblems(symbols, exchange, 'symbols');
+    if (misspelt.length > 0) throw new Error(`--symbols: ${misspelt.map((p) => p.message).join('; ')}`);
     const job: BacktestJob = {
       jobId: platform.ids.newId(),
       ...(values.strategy === undefined ? {} : { strategyId: values.strategy }),
       genome: checked.right,
-      exchange: values.exchange ?? platform.config.marketData.exchange,
+      exchange,
       symbols,
       interval,
       period: { from, to },
+      settings: resolveRunSettings(platform.config.runSettings, overrides),
     };
     const deps = { store: platform.store, clock: platform.clock, ids: platform.ids, actor: 'system:cli' as Actor };
     await recordBacktestRequested(deps, job, { requestedBy: 'system:cli' as Actor, ...(analysis ? { analysis } : {}) });
@@ -138,6 +194,12 @@ await runCommand('backtest', async () => {
       const keys = Object.keys(r.metrics).filter((k) => !k.startsWith('monthlyReturn.'));
       const width = Math.max(...keys.map((k) => k.length));
       console.log(`engine ${r.engineVersion}, data ${r.dataFingerprint.slice(0, 16)}…, ${r.window.bars} bars, ${r.trades.length} trades`);
+      const s = r.settings;
+      if (s !== undefined)
+        console.log(
+          `settings: taker fee ${s.takerFee}, maker fee ${s.makerFee}, slippage ${s.slippage}, capital ${s.initialCapital}, ` +
+            `sizing ${formatSizing(s.sizing)}, bars per year ${s.barsPerYear} (${s.barsPerYearSource})`,
+        );
       for (const k of keys) console.log(`  ${k.padEnd(width)}  ${fmt(r.metrics[k]!)}`);
       if (r.analysis?.kind === 'walk_forward')
         console.table(

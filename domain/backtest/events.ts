@@ -19,6 +19,7 @@ import {
   nonEmptyArray,
 } from '../primitives/codecs.js';
 import { ExchangeId } from '../market/exchange.js';
+import { AppliedRunSettings, RunSettings } from '../execution/run-settings.js';
 import { GENOME_BOUNDS, Genome, MarketSymbol, Timeframe } from '../strategy/genome.js';
 
 export const BACKTEST_CATEGORY = 'backtest';
@@ -79,7 +80,11 @@ export const BacktestAnalysisSpec = t.union([
 ]);
 export type BacktestAnalysisSpec = t.TypeOf<typeof BacktestAnalysisSpec>;
 
-/** The BacktestJob of application/ports/backtest-jobs.ts, as stored (period in epoch ms, [from, to)). */
+/**
+ * The BacktestJob of application/ports/backtest-jobs.ts, as stored (period in epoch ms, [from, to)). `settings`: the
+ * run settings asked for (defaults resolved, barsPerYear only when overridden); jobs stored before settings existed
+ * have none and run with DEFAULT_RUN_SETTINGS (domain/execution/run-settings.ts).
+ */
 export const BacktestJobCodec = t.intersection(
   [
     t.type({
@@ -93,6 +98,7 @@ export const BacktestJobCodec = t.intersection(
     t.partial({
       strategyId: Uuid,
       trials: t.type({ count: NonNegativeInt, annualisedSharpeVariance: Finite }),
+      settings: RunSettings,
     }),
   ],
   'BacktestJob',
@@ -179,7 +185,11 @@ export const BacktestAnalysisCodec = t.union(
 );
 export type BacktestAnalysis = t.TypeOf<typeof BacktestAnalysisCodec>;
 
-/** The BacktestJobResult of the job contract, plus (extension) the walk-forward / grid-search `analysis`. */
+/**
+ * The BacktestJobResult of the job contract, plus (extension) the walk-forward / grid-search `analysis`. `settings`:
+ * the run settings the result was computed with, bars per year included with where it came from (absent in results
+ * stored before settings existed: they used DEFAULT_RUN_SETTINGS and the calendar year).
+ */
 export const BacktestJobResultCodec = t.intersection(
   [
     t.type({
@@ -192,7 +202,7 @@ export const BacktestJobResultCodec = t.intersection(
       equity: boundedRecord(boundedArray(t.tuple([Finite, Finite]), BACKTEST_BOUNDS.equityPoints), GENOME_BOUNDS.symbols),
       trades: boundedArray(TradeCodec, BACKTEST_BOUNDS.trades),
     }),
-    t.partial({ analysis: BacktestAnalysisCodec }),
+    t.partial({ analysis: BacktestAnalysisCodec, settings: AppliedRunSettings }),
   ],
   'BacktestJobResult',
 );

@@ -136,6 +136,7 @@ export const walkForward = (
     );
   const initialCapital = options.initialCapital ?? DEFAULT_INITIAL_CAPITAL;
   const metric = spec.metric ?? DEFAULT_RANKING_METRIC;
+  const stepped = (options.fill?.quantityStep ?? 0) > 0;
 
   // Per symbol, the chained out-of-sample curve: each part starts where the previous one ended.
   const chains = new Map<string, { openTime: number[]; equity: number[]; benchmark: number[]; trades: ChainedTrade[]; level: number }>();
@@ -161,12 +162,23 @@ export const walkForward = (
     } else {
       inSampleMetrics = backtestGenome(genome, seriesBySymbol, cache, { ...options, ...isRange }).aggregate.meanMetrics;
     }
-    const oos = backtestGenome(chosen, seriesBySymbol, cache, { ...options, ...oosRange });
-    for (const [symbol, run] of Object.entries(oos.perSymbol)) {
+    // Each part starts from the capital its chain reached. Fractional quantities scale with the capital, so one run
+    // from the initial capital, scaled, is that run; quantities floored to a sizing step do not scale (a whole share
+    // times 1.37 is not a whole share): each symbol's part then runs from its chain's level.
+    const oosRuns = stepped
+      ? genome.symbols.map((symbol) => {
+          const level = chains.get(symbol)!.level;
+          const one = backtestGenome({ ...chosen, symbols: [symbol] }, seriesBySymbol, cache, { ...options, ...oosRange, initialCapital: level });
+          return [symbol, one.perSymbol[symbol]!, level] as const;
+        })
+      : Object.entries(backtestGenome(chosen, seriesBySymbol, cache, { ...options, ...oosRange }).perSymbol).map(
+          ([symbol, run]) => [symbol, run, initialCapital] as const,
+        );
+    for (const [symbol, run, startedWith] of oosRuns) {
       const chain = chains.get(symbol)!;
       const series = seriesBySymbol[symbol]!;
       const idx = windowIndices(series, oosRange.from, oosRange.to);
-      const scale = chain.level / initialCapital;
+      const scale = chain.level / startedWith;
       for (let k = 0; k < run.equity.length; k++) {
         chain.openTime.push(series.openTime[idx.from + k]!);
         chain.equity.push(run.equity[k]! * scale);
@@ -191,7 +203,7 @@ export const walkForward = (
       ...(params === undefined ? {} : { params }),
       ...(inSampleScore === undefined ? {} : { inSampleScore }),
       inSampleMetrics,
-      outOfSampleMetrics: oos.aggregate.meanMetrics,
+      outOfSampleMetrics: meanOf(oosRuns.map(([, run]) => run.storedMetrics)),
     };
   });
 

@@ -27,14 +27,20 @@ export interface FillConfig {
   readonly makerFee: number;
   /** Adverse price move on market and stop fills, as a fraction of the price. Default 0. */
   readonly slippage: number;
+  /**
+   * Sizing step: a position's quantity is floored to a multiple of it (1: whole units, the exchange's lot size);
+   * 0 (default): fractional units. domain/execution/run-settings.ts sets it from the run's sizing.
+   */
+  readonly quantityStep: number;
 }
 
-export const DEFAULT_FILL_CONFIG: FillConfig = { takerFee: 0.001, makerFee: 0.001, slippage: 0 };
+export const DEFAULT_FILL_CONFIG: FillConfig = { takerFee: 0.001, makerFee: 0.001, slippage: 0, quantityStep: 0 };
 
 export const fillConfig = (partial: Partial<FillConfig> = {}): FillConfig => {
   const c = { ...DEFAULT_FILL_CONFIG, ...partial };
   for (const k of ['takerFee', 'makerFee', 'slippage'] as const)
     if (!(Number.isFinite(c[k]) && c[k] >= 0 && c[k] < 1)) throw new RangeError(`${k} must be in [0, 1), got ${c[k]}`);
+  if (!(Number.isFinite(c.quantityStep) && c.quantityStep >= 0)) throw new RangeError(`quantityStep must be finite and >= 0, got ${c.quantityStep}`);
   return c;
 };
 
@@ -57,7 +63,8 @@ export const marketFillPrice = (isBuy: boolean, price: number, slippage: number)
 
 /**
  * Quantity to open at `fillPrice` with `equity` in the account: positionSize × equity committed, entry fee
- * included, capped by riskPerTrade when there is a protective stop `stopDistance` (a fraction) away.
+ * included, capped by riskPerTrade when there is a protective stop `stopDistance` (a fraction) away, then floored
+ * to the sizing step (config.quantityStep; 0 = fractional). A quantity that floors to 0 opens nothing.
  */
 export const positionQuantity = (equity: number, fillPrice: number, side: Side, risk: RiskParameters, stopDistance: number, config: FillConfig): number => {
   if (!(equity > 0) || !(fillPrice > 0) || side === 0) return 0;
@@ -68,7 +75,19 @@ export const positionQuantity = (equity: number, fillPrice: number, side: Side, 
     const lossPerUnit = side * (fillPrice - stopFill) + fillPrice * config.takerFee + stopFill * config.takerFee;
     if (lossPerUnit > 0) qty = Math.min(qty, (risk.riskPerTrade * equity) / lossPerUnit);
   }
-  return qty;
+  return config.quantityStep > 0 ? stepFloor(qty, config.quantityStep) : qty;
+};
+
+/**
+ * `qty` floored to a multiple of `step`. The quotient is nudged up by a billionth of a step before flooring so that
+ * a quantity that is a whole number of steps up to rounding (0.3 / 0.1 = 2.9999999999999996) keeps its last step;
+ * the product is rounded to 6 decimals below the step's so that 3 × 0.1 reads 0.3, not 0.30000000000000004.
+ */
+const stepFloor = (qty: number, step: number): number => {
+  const steps = Math.floor(qty / step + 1e-9);
+  if (steps <= 0) return 0;
+  const decimals = Math.min(15, Math.max(0, -Math.floor(Math.log10(step)) + 6));
+  return Number((steps * step).toFixed(decimals));
 };
 
 /**

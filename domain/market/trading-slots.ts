@@ -3,10 +3,23 @@
 import type { TradingSlots } from './gaps.js';
 
 const DAY_MS = 86_400_000;
-const EQUITY_VENUES = new Set(['nasdaq', 'nyse', 'amex', 'arca', 'lse', 'xetra', 'tse']);
+/** Equity venues and the length of their regular session in hours (for bars per year of intraday bars). */
+const EQUITY_SESSION_HOURS: Readonly<Record<string, number>> = {
+  nasdaq: 6.5, // 09:30–16:00 New York
+  nyse: 6.5,
+  amex: 6.5,
+  arca: 6.5,
+  lse: 8.5, // 08:00–16:30 London
+  xetra: 8.5, // 09:00–17:30 Frankfurt
+  tse: 5, // 09:00–11:30 and 12:30–15:00 Tokyo (the 15:30 close of November 2024 is not modelled)
+};
 
 /** A stock exchange (its symbols are tickers, its candles only on weekdays), as opposed to a crypto exchange. */
-export const isEquityVenue = (exchange: string): boolean => EQUITY_VENUES.has(exchange.toLowerCase());
+export const isEquityVenue = (exchange: string): boolean => Object.hasOwn(EQUITY_SESSION_HOURS, exchange.toLowerCase());
+
+/** The regular session of an equity venue in hours; undefined for a market that trades around the clock. */
+export const equitySessionHours = (exchange: string): number | undefined =>
+  isEquityVenue(exchange) ? EQUITY_SESSION_HOURS[exchange.toLowerCase()] : undefined;
 
 /** Monday to Friday, UTC (1970-01-01 was a Thursday). */
 export const weekdays: TradingSlots = (openTime) => {

@@ -7,6 +7,7 @@ import { pipe } from 'fp-ts/lib/function.js';
 import { Finite, Fraction, IdString, Name, NonNegativeInt, Uuid, boundedArray, boundedRecord, nonEmptyArray } from '../primitives/codecs.js';
 import { INDICATORS, type IndicatorName } from '../indicators/catalog.js';
 import { withShape } from '../primitives/exact.js';
+import { MarketSymbol } from '../market/market-symbol.js';
 
 /** The most a genome may hold (schema ceilings: the API may set lower limits, e.g. symbols per genome). */
 export const GENOME_BOUNDS = { symbols: 50, indicators: 32, params: 16, conditions: 32, parentIds: 64, operators: 64 } as const;
@@ -28,12 +29,9 @@ export interface IndicatorIdBrand {
 }
 export const IndicatorId = t.brand(t.string, (s): s is t.Branded<string, IndicatorIdBrand> => /^[a-z][a-z0-9_]{0,31}$/.test(s), 'IndicatorId');
 
-export interface MarketSymbolBrand {
-  readonly MarketSymbol: unique symbol;
-}
-/** An exchange pair without separator, as the exchanges and ../shared/data spell it: `BTCUSDT`. */
-export const MarketSymbol = t.brand(t.string, (s): s is t.Branded<string, MarketSymbolBrand> => /^[A-Z0-9]{5,20}$/.test(s), 'MarketSymbol');
-export type MarketSymbol = t.TypeOf<typeof MarketSymbol>;
+// A genome names its symbols in any exchange's format (a pair or a ticker): the exchange is the job's, which checks
+// them against its own format (domain/market/market-symbol.ts).
+export { MarketSymbol } from '../market/market-symbol.js';
 
 export const IndicatorUse = t.type({ id: IndicatorId, name: IndicatorNameCodec, params: boundedRecord(Finite, GENOME_BOUNDS.params) }, 'IndicatorUse');
 export type IndicatorUse = t.TypeOf<typeof IndicatorUse>;

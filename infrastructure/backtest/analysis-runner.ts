@@ -16,7 +16,7 @@ import { walkForward, WalkForwardError } from '../../domain/backtest/walk-forwar
 import type { IndicatorCache } from '../../domain/indicators/cache.js';
 import { INTERVAL_MS, type CandleSeries } from '../../domain/market/candles.js';
 import type { Genome } from '../../domain/strategy/genome.js';
-import { dataFingerprint, downsampleEquity, jobSeriesProblem } from './job-runner.js';
+import { dataFingerprint, downsampleEquity, jobRunSettings, jobSeriesProblem } from './job-runner.js';
 
 type Point = readonly [number, number];
 type Series = Readonly<Record<string, CandleSeries>>;
@@ -51,11 +51,8 @@ type WalkForwardRequest = Extract<BacktestAnalysisRequest, { kind: 'walk_forward
 type GridSearchRequest = Extract<BacktestAnalysisRequest, { kind: 'grid_search' }>['gridSearch'];
 
 const runWalkForward = (job: BacktestJob, spec: WalkForwardRequest, series: Series, cache: IndicatorCache): BacktestJobOutcome => {
-  const wf = walkForward(onJobSymbols(job), series, cache, spec, {
-    from: job.period.from,
-    to: job.period.to,
-    ...(job.trials === undefined ? {} : { trials: job.trials }),
-  });
+  const run = jobRunSettings(job);
+  const wf = walkForward(onJobSymbols(job), series, cache, spec, run.options);
   const facts = periodFacts(job, series);
   const perSymbol: Record<string, { metrics: Record<string, number>; gaps: number; trades: number }> = {};
   const equity: Record<string, Point[]> = {};
@@ -75,6 +72,7 @@ const runWalkForward = (job: BacktestJob, spec: WalkForwardRequest, series: Seri
     perSymbol,
     equity,
     trades,
+    settings: run.settings,
     analysis: {
       kind: 'walk_forward' as const,
       spec,
@@ -86,11 +84,10 @@ const runWalkForward = (job: BacktestJob, spec: WalkForwardRequest, series: Seri
 };
 
 const runGridSearch = (job: BacktestJob, spec: GridSearchRequest, series: Series, cache: IndicatorCache): BacktestJobOutcome => {
+  const run = jobRunSettings(job);
   const search = gridSearch(onJobSymbols(job), spec.grid, series, cache, {
-    from: job.period.from,
-    to: job.period.to,
+    ...run.options,
     ...(spec.metric === undefined ? {} : { metric: spec.metric }),
-    ...(job.trials === undefined ? {} : { trials: job.trials }),
   });
   if (search.best === undefined)
     return failure(
@@ -124,6 +121,7 @@ const runGridSearch = (job: BacktestJob, spec: GridSearchRequest, series: Series
     perSymbol,
     equity,
     trades,
+    settings: run.settings,
     analysis: {
       kind: 'grid_search' as const,
       spec,

@@ -6,7 +6,8 @@ import { resultTrade } from '../../domain/backtest/result-trade.js';
 import { createHash } from 'node:crypto';
 import type { BacktestJob, BacktestJobOutcome, BacktestJobResult } from '../../application/ports/backtest-jobs.js';
 import { CompileError } from '../../domain/backtest/compile.js';
-import { BacktestError, backtestGenome, windowIndices } from '../../domain/backtest/engine.js';
+import { BacktestError, backtestGenome, windowIndices, type BacktestOptions } from '../../domain/backtest/engine.js';
+import { applyRunSettings, DEFAULT_RUN_SETTINGS, fillConfigOf, type AppliedRunSettings } from '../../domain/execution/run-settings.js';
 import { EXIT_REASON_NAMES } from '../../domain/execution/fill-model.js';
 import { ENGINE_VERSION } from '../../domain/backtest/version.js';
 import type { IndicatorCache } from '../../domain/indicators/cache.js';
@@ -116,6 +117,25 @@ export const jobSeriesProblem = (job: BacktestJob, seriesBySymbol: Readonly<Reco
   return undefined;
 };
 
+/**
+ * The run settings of a job with bars per year filled in from its market (a job stored before settings existed runs
+ * with the built-in defaults), and the engine options they make. The result records `settings`.
+ */
+export const jobRunSettings = (job: BacktestJob): { readonly settings: AppliedRunSettings; readonly options: BacktestOptions } => {
+  const settings = applyRunSettings(job.settings ?? DEFAULT_RUN_SETTINGS, job.exchange, job.interval);
+  return {
+    settings,
+    options: {
+      from: job.period.from,
+      to: job.period.to,
+      initialCapital: settings.initialCapital,
+      fill: fillConfigOf(settings),
+      metrics: { periodsPerYear: settings.barsPerYear },
+      ...(job.trials === undefined ? {} : { trials: job.trials }),
+    },
+  };
+};
+
 /** The job's genome on the job's symbols (the job says where to run it). */
 const genomeForJob = (job: BacktestJob): BacktestJob['genome'] => {
   const same = job.genome.symbols.length === job.symbols.length && job.genome.symbols.every((s, i) => s === job.symbols[i]);
@@ -132,11 +152,8 @@ export const runBacktestJob = (job: BacktestJob, seriesBySymbol: Readonly<Record
   try {
     const unfit = jobSeriesProblem(job, seriesBySymbol);
     if (unfit !== undefined) return unfit;
-    const bt = backtestGenome(genomeForJob(job), seriesBySymbol, cache, {
-      from: job.period.from,
-      to: job.period.to,
-      ...(job.trials === undefined ? {} : { trials: job.trials }),
-    });
+    const run = jobRunSettings(job);
+    const bt = backtestGenome(genomeForJob(job), seriesBySymbol, cache, run.options);
     const ends: Record<string, number> = {};
     const perSymbol: Record<string, { metrics: Record<string, number>; gaps: number; trades: number }> = {};
     const equity: Record<string, Point[]> = {};
@@ -175,6 +192,7 @@ export const runBacktestJob = (job: BacktestJob, seriesBySymbol: Readonly<Record
         perSymbol,
         equity,
         trades,
+        settings: run.settings,
       },
     };
   } catch (e) {

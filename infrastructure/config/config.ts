@@ -11,6 +11,17 @@ import { DEFAULT_BACKTEST_LIMITS, type BacktestLimits } from '../../domain/backt
 import { fieldErrors } from '../../domain/primitives/decode-errors.js';
 import { MAX_GENOME_SYMBOLS } from '../../domain/strategy/limits.js';
 import { DEFAULT_RISK_LIMITS, MAX_EXPOSURE_MULTIPLE, type RiskLimits } from '../../domain/risk/limits.js';
+import {
+  DEFAULT_RUN_SETTINGS,
+  FeeRate,
+  formatSizing,
+  InitialCapital,
+  parseSettingNumber,
+  parseSizing,
+  SlippageRate,
+  type RunSettings,
+  type Sizing,
+} from '../../domain/execution/run-settings.js';
 
 const url = (protocols: string[], name: string) =>
   new t.Type<string, string, unknown>(
@@ -57,6 +68,29 @@ const oneOf = <K extends string>(values: readonly K[], name: string) =>
     (u): u is K => values.includes(u as K),
     (u, c) => (values.includes(u as K) ? t.success(u as K) : t.failure(u, c, `must be one of ${values.join(', ')}, got "${String(u)}"`)),
     String,
+  );
+
+/** A run setting's number, held to the setting's range (domain/execution/run-settings.ts). */
+const settingNumber = (codec: t.Type<number, number, unknown>, name: string) =>
+  new t.Type<number, string, unknown>(
+    name,
+    (u): u is number => typeof u === 'number',
+    (u, c) => {
+      const parsed = typeof u === 'string' ? parseSettingNumber(codec, u) : either.left(`must be ${codec.name}`);
+      return either.isRight(parsed) ? t.success(parsed.right) : t.failure(u, c, parsed.left);
+    },
+    String,
+  );
+
+const sizing = (name: string) =>
+  new t.Type<Sizing, string, unknown>(
+    name,
+    (u): u is Sizing => typeof u === 'object' && u !== null,
+    (u, c) => {
+      const parsed = typeof u === 'string' ? parseSizing(u) : either.left('must be fractional, whole or lot:<size>');
+      return either.isRight(parsed) ? t.success(parsed.right) : t.failure(u, c, parsed.left);
+    },
+    formatSizing,
   );
 
 /** An address to listen on: an IP literal (127.0.0.1, ::1, 0.0.0.0 for every interface) or `localhost`. */
@@ -148,6 +182,12 @@ const Env = t.partial({
   RISK_MAX_OPEN_POSITIONS: intFromString(0, 10_000, 'RISK_MAX_OPEN_POSITIONS'),
   RISK_DAILY_LOSS_LIMIT: numberFromString(0, 1, 'RISK_DAILY_LOSS_LIMIT'),
   RISK_MAX_DRAWDOWN: numberFromString(0, 1, 'RISK_MAX_DRAWDOWN'),
+  // The default run settings of a backtest (doc/settings.md); a request or a CLI flag overrides each.
+  BACKTEST_TAKER_FEE: settingNumber(FeeRate, 'BACKTEST_TAKER_FEE'),
+  BACKTEST_MAKER_FEE: settingNumber(FeeRate, 'BACKTEST_MAKER_FEE'),
+  BACKTEST_SLIPPAGE: settingNumber(SlippageRate, 'BACKTEST_SLIPPAGE'),
+  BACKTEST_INITIAL_CAPITAL: settingNumber(InitialCapital, 'BACKTEST_INITIAL_CAPITAL'),
+  BACKTEST_SIZING: sizing('BACKTEST_SIZING'),
 });
 
 export interface Config {
@@ -191,6 +231,11 @@ export interface Config {
   };
   /** The risk limits an account trades under until an operator sets its own (RISK_* variables). */
   readonly risk: { readonly limits: RiskLimits };
+  /**
+   * The run settings a backtest uses unless its request says otherwise (BACKTEST_TAKER_FEE, …). Bars per year has no
+   * variable: it is derived from each series' market, and one number for every market would be wrong for most.
+   */
+  readonly runSettings: RunSettings;
 }
 
 export const loadConfig = (env: Record<string, string | undefined> = process.env): Either<string, Config> => {
@@ -256,6 +301,13 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
         dailyLossLimit: e.RISK_DAILY_LOSS_LIMIT ?? DEFAULT_RISK_LIMITS.dailyLossLimit,
         maxDrawdown: e.RISK_MAX_DRAWDOWN ?? DEFAULT_RISK_LIMITS.maxDrawdown,
       } as RiskLimits,
+    },
+    runSettings: {
+      takerFee: e.BACKTEST_TAKER_FEE ?? DEFAULT_RUN_SETTINGS.takerFee,
+      makerFee: e.BACKTEST_MAKER_FEE ?? DEFAULT_RUN_SETTINGS.makerFee,
+      slippage: e.BACKTEST_SLIPPAGE ?? DEFAULT_RUN_SETTINGS.slippage,
+      initialCapital: e.BACKTEST_INITIAL_CAPITAL ?? DEFAULT_RUN_SETTINGS.initialCapital,
+      sizing: e.BACKTEST_SIZING ?? DEFAULT_RUN_SETTINGS.sizing,
     },
   });
 };

@@ -25,6 +25,7 @@ interface BacktestChange {
   symbols?: readonly string[];
   interval?: string;
   metrics?: unknown;
+  settings?: unknown;
   per_symbol?: unknown;
   equity?: unknown;
   trades?: unknown;
@@ -73,6 +74,7 @@ export const foldBacktestBatch = (events: readonly DecodedEvent<BacktestEvent>[]
         const r = event.data.result;
         c.status = 'completed';
         c.metrics = r.metrics;
+        if (r.settings !== undefined) c.settings = r.settings;
         c.per_symbol = r.perSymbol;
         c.equity = r.equity;
         c.trades = r.trades;
@@ -177,15 +179,15 @@ const jobRow = ({ cells: _cells, windows: _windows, ...row }: BacktestChange) =>
 const upsert = async (tx: DatabaseTransactionConnection, changes: readonly BacktestChange[]) => {
   const rows = changes.map(jobRow);
   await tx.query(sql.unsafe`
-    INSERT INTO backtest_results AS b (job_id, status, kind, strategy_id, request, requested_by, symbols, "interval", metrics, per_symbol,
+    INSERT INTO backtest_results AS b (job_id, status, kind, strategy_id, request, requested_by, symbols, "interval", metrics, settings, per_symbol,
                                        equity, trades, analysis, data_window, data_fingerprint, engine_version, error_code, error,
                                        requested_at, finished_at, updated_at, revision)
-    SELECT job_id, status, kind, strategy_id, request, requested_by, symbols, "interval", metrics, per_symbol,
+    SELECT job_id, status, kind, strategy_id, request, requested_by, symbols, "interval", metrics, settings, per_symbol,
            equity, trades, analysis, data_window, data_fingerprint, engine_version, error_code, error,
            requested_at, finished_at, updated_at, revision
       FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x (
         job_id text, status text, kind text, strategy_id uuid, request jsonb, requested_by text, symbols text[], "interval" text,
-        metrics jsonb, per_symbol jsonb, equity jsonb, trades jsonb, analysis jsonb, data_window jsonb, data_fingerprint text,
+        metrics jsonb, settings jsonb, per_symbol jsonb, equity jsonb, trades jsonb, analysis jsonb, data_window jsonb, data_fingerprint text,
         engine_version text, error_code text, error text, requested_at timestamptz, finished_at timestamptz,
         updated_at timestamptz, revision bigint)
     ON CONFLICT (job_id) DO UPDATE SET
@@ -197,6 +199,7 @@ const upsert = async (tx: DatabaseTransactionConnection, changes: readonly Backt
       symbols = coalesce(EXCLUDED.symbols, b.symbols),
       "interval" = coalesce(EXCLUDED."interval", b."interval"),
       metrics = coalesce(EXCLUDED.metrics, b.metrics),
+      settings = coalesce(EXCLUDED.settings, b.settings),
       per_symbol = coalesce(EXCLUDED.per_symbol, b.per_symbol),
       equity = coalesce(EXCLUDED.equity, b.equity),
       trades = coalesce(EXCLUDED.trades, b.trades),

@@ -15,6 +15,7 @@ const BacktestListRow = z.object({
   symbols: z.array(z.string()).nullable(),
   interval: z.string().nullable(),
   metrics: Json,
+  settings: Json,
   dataWindow: Json,
   dataFingerprint: z.string().nullable(),
   engineVersion: z.string().nullable(),
@@ -32,7 +33,7 @@ export type BacktestRow = z.infer<typeof BacktestRow>;
 
 const listColumns = sql.fragment`
   job_id AS "jobId", status, kind, strategy_id AS "strategyId", requested_by AS "requestedBy", symbols, "interval",
-  metrics, data_window AS "dataWindow", data_fingerprint AS "dataFingerprint", engine_version AS "engineVersion",
+  metrics, settings, data_window AS "dataWindow", data_fingerprint AS "dataFingerprint", engine_version AS "engineVersion",
   error_code AS "errorCode", error, requested_at AS "requestedAt", finished_at AS "finishedAt", updated_at AS "updatedAt", revision`;
 
 export const getBacktestResult = async (db: CommonQueryMethods, jobId: string): Promise<BacktestRow | undefined> =>

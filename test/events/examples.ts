@@ -179,6 +179,7 @@ export const EVENT_EXAMPLES: Readonly<Record<string, EventExample>> = {
         interval: '1h',
         period: { from: 1698796800000, to: 1701388800000 },
         trials: { count: 12, annualisedSharpeVariance: 0.8 },
+        settings: { takerFee: 0.001, makerFee: 0.0005, slippage: 0.0002, initialCapital: 25000, sizing: { mode: 'lot', lotSize: 0.001 } },
       },
       analysis: { kind: 'grid_search', gridSearch: { grid: { 'fast.period': [5, 10, 20], 'slow.period': [30, 50] }, metric: 'sharpe' } },
     },
@@ -202,6 +203,15 @@ export const EVENT_EXAMPLES: Readonly<Record<string, EventExample>> = {
           ],
         },
         trades: [trade],
+        settings: {
+          takerFee: 0.001,
+          makerFee: 0.0005,
+          slippage: 0.0002,
+          initialCapital: 25000,
+          sizing: { mode: 'lot', lotSize: 0.001 },
+          barsPerYear: 8760,
+          barsPerYearSource: 'derived',
+        },
         analysis: {
           kind: 'grid_search',
           spec: { grid: { 'fast.period': [5, 10], 'slow.period': [30] }, metric: 'sharpe' },

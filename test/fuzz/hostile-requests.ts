@@ -380,6 +380,12 @@ export const validBacktestBodies = (): Json[] => {
     {
       genome: smaCrossoverGenome(),
       period,
+      settings: { takerFee: 0, makerFee: 0, slippage: 0.0005, initialCapital: 1e6, sizing: { mode: 'lot', lotSize: 0.001 } },
+    },
+    {
+      genome: smaCrossoverGenome(),
+      period,
+      settings: { sizing: { mode: 'whole' }, barsPerYear: 8760 },
       kind: 'walk_forward',
       walkForward: { inSample: 48, outOfSample: 24, step: 24, anchored: false, grid: { 'fast.period': [5, 8] }, metric: 'totalReturn' },
     },

@@ -11,7 +11,7 @@ import pg from 'pg';
 import { candleCsvRow, parseCandleCsv, parseCandleHeader } from '../../domain/market/candle-csv.js';
 import { resolveSeriesKey, seriesKeyFromFileName } from '../../domain/market/candle-file-name.js';
 import { checkSymbol } from '../../domain/market/market-symbol.js';
-import { MarketSymbol } from '../../domain/strategy/genome.js';
+import { PairSymbol } from '../../domain/market/market-symbol.js';
 import { validCandle } from '../../domain/market/candle-validation.js';
 import { importCandleFile, importCandleFiles, type CandleFileReport } from '../../infrastructure/market-data/candle-file-import.js';
 import { PostgresCandleStore } from '../../infrastructure/market-data/postgres-candle-store.js';
@@ -146,9 +146,9 @@ describe('candle CSV', () => {
       expect(invalid(resolveSeriesKey('binance_GOOG_1d.csv.gz'))).to.contain('symbol "GOOG" is not a binance symbol');
       expect(resolveSeriesKey('nyse_BRK.B_1d.csv')).to.deep.equal(either.right({ exchange: 'nyse', symbol: 'BRK.B', interval: '1d' }));
       expect(either.isLeft(seriesKeyFromFileName('binance_BTC_1h.csv')), 'too short for a pair').to.equal(true);
-      // One rule with the genome's symbols: what a strategy may trade is what a crypto series may be called.
+      // One rule for a crypto exchange's symbols wherever they are checked: the pair format.
       for (const s of ['BTCUSDT', '1000SHIBUSDT', 'BTC', 'BTC/USDT', 'btcusdt', 'A'.repeat(21)])
-        expect(either.isRight(checkSymbol(s, 'binance')), s).to.equal(MarketSymbol.is(s));
+        expect(either.isRight(checkSymbol(s, 'binance')), s).to.equal(PairSymbol.is(s));
     });
   });
 });

@@ -154,7 +154,7 @@ describe('position sizing (domain/risk/sizing.ts)', () => {
     it('agrees with the fill model’s positionQuantity before rounding (fine tick and lot)', () => {
       const fine = market({ symbol: 'X', base: 'X', quote: 'Q', amountStep: 1e-8, priceTick: 1e-8 });
       const s = sized({ equity: 10_000, side: 'buy', price: 50_000, stopDistance: 0.02, risk: risk(0.5, 0.01), costs, market: fine });
-      const q = positionQuantity(10_000, 50_025, 1, risk(0.5, 0.01), 0.02, { ...costs, makerFee: 0.001 });
+      const q = positionQuantity(10_000, 50_025, 1, risk(0.5, 0.01), 0.02, { ...costs, makerFee: 0.001, quantityStep: 0 });
       expect(s.quantity).to.be.at.most(q);
       expect(q - s.quantity).to.be.below(2e-8);
     });
