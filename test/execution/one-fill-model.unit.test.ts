@@ -3,15 +3,14 @@
 // trades (every field, to the last bit), the same exit reasons and the same equity at every close.
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { compileGenome, bindStrategy, type CompiledGenome } from '../../domain/backtest/compile.js';
-import { simulate, type Simulation } from '../../domain/backtest/engine.js';
+import { compileGenome } from '../../domain/backtest/compile.js';
 import { mulberry32, randomGenome } from '../../domain/backtest/random-genome.js';
-import { EXIT_REASON_NAMES, fillConfig, type FillConfig } from '../../domain/execution/fill-model.js';
+import { fillConfig } from '../../domain/execution/fill-model.js';
 import { IndicatorCache } from '../../domain/indicators/cache.js';
 import type { CandleSeries } from '../../domain/market/candles.js';
 import type { Genome } from '../../domain/strategy/genome.js';
 import { btcusdt1h, loadCandles } from '../indicators/real-candles.js';
-import { paperSession } from '../support/paper-session.js';
+import { enginePath, firstDifference, paperPath } from '../support/engine-vs-paper.js';
 
 const SERIES: Record<string, () => CandleSeries> = {
   BTCUSDT: btcusdt1h,
@@ -24,45 +23,6 @@ const series = (symbol: string): CandleSeries => {
   let s = loaded.get(symbol);
   if (s === undefined) loaded.set(symbol, (s = SERIES[symbol]!()));
   return s;
-};
-
-export interface PathResult {
-  readonly trades: Simulation['trades'];
-  readonly exitReasons: readonly string[];
-  readonly equity: Float64Array;
-  readonly cash: number;
-}
-
-export const enginePath = (compiled: CompiledGenome, s: CandleSeries, from: number, to: number, cfg: FillConfig, capital: number, cache: IndicatorCache): PathResult => {
-  const sim = simulate(bindStrategy(compiled, s, cache), from, to, capital, cfg);
-  return { trades: sim.trades, exitReasons: sim.exitReasons.map((r) => EXIT_REASON_NAMES[r]), equity: sim.equity, cash: sim.finalEquity };
-};
-
-export const paperPath = (compiled: CompiledGenome, s: CandleSeries, from: number, to: number, cfg: FillConfig, capital: number, cache: IndicatorCache): PathResult => {
-  const session = paperSession([{ compiled, series: s, from, to }], cache, { fill: cfg, initialCapital: capital });
-  session.run();
-  const r = session.runners[0]!;
-  expect(r.refusals, 'orders refused or rejected on the paper path').to.deep.equal([]);
-  // The venue's books and the runner's agree, bit for bit.
-  expect(Object.is(session.exchange.cash('acct-0'), r.balance), 'paper exchange cash = runner cash').to.equal(true);
-  return { trades: r.trades, exitReasons: r.exitReasons.map((x) => EXIT_REASON_NAMES[x]), equity: r.equity.slice(), cash: r.balance };
-};
-
-/** The first difference between the two paths (every number compared with Object.is), or undefined. */
-export const firstDifference = (a: PathResult, b: PathResult): string | undefined => {
-  if (a.trades.length !== b.trades.length) return `trade count ${a.trades.length} vs ${b.trades.length}`;
-  for (let i = 0; i < a.trades.length; i++) {
-    const x = a.trades[i]! as unknown as Record<string, unknown>;
-    const y = b.trades[i]! as unknown as Record<string, unknown>;
-    const keys = Object.keys(x);
-    if (keys.join() !== Object.keys(y).join()) return `trade ${i}: fields ${keys.join()} vs ${Object.keys(y).join()}`;
-    for (const k of keys) if (!Object.is(x[k], y[k])) return `trade ${i}.${k}: ${String(x[k])} vs ${String(y[k])}`;
-    if (a.exitReasons[i] !== b.exitReasons[i]) return `trade ${i} exit reason: ${a.exitReasons[i]} vs ${b.exitReasons[i]}`;
-  }
-  if (a.equity.length !== b.equity.length) return `equity length ${a.equity.length} vs ${b.equity.length}`;
-  for (let i = 0; i < a.equity.length; i++) if (!Object.is(a.equity[i], b.equity[i])) return `equity at close ${i}: ${a.equity[i]} vs ${b.equity[i]}`;
-  if (!Object.is(a.cash, b.cash)) return `final cash ${a.cash} vs ${b.cash}`;
-  return undefined;
 };
 
 type ExitVariant = 'genome' | 'none' | 'stop' | 'target' | 'trailing' | 'stop+target' | 'all';
