@@ -25,7 +25,7 @@ const series = (symbol: string): CandleSeries => {
   return s;
 };
 
-type ExitVariant = 'genome' | 'none' | 'stop' | 'target' | 'trailing' | 'stop+target' | 'all';
+type ExitVariant = 'genome' | 'none' | 'stop' | 'target' | 'trailing' | 'stop+target' | 'all' | 'tie';
 const exitRulesFor = (v: ExitVariant, g: Genome, rnd: () => number): Genome['exitRules'] => {
   const sl = Math.round((0.004 + rnd() * 0.04) * 1000) / 1000;
   const tp = Math.round((0.005 + rnd() * 0.06) * 1000) / 1000;
@@ -38,6 +38,7 @@ const exitRulesFor = (v: ExitVariant, g: Genome, rnd: () => number): Genome['exi
     trailing: { trailingStop: tr },
     'stop+target': { stopLoss: sl, takeProfit: tp },
     all: { stopLoss: sl, takeProfit: tp, trailingStop: tr },
+    tie: { stopLoss: sl, trailingStop: sl }, // stop-loss and trailing stop at one level until the trail moves
   };
   return rules[v] as Genome['exitRules'];
 };
@@ -46,7 +47,7 @@ const caseArb = fc.record({
   seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
   symbol: fc.constantFrom('BTCUSDT', 'ETHUSDT', 'SOLUSDT', 'DOGEUSDT'),
   direction: fc.constantFrom('long_only', 'long_short'),
-  exits: fc.constantFrom<ExitVariant>('genome', 'none', 'stop', 'target', 'trailing', 'stop+target', 'all'),
+  exits: fc.constantFrom<ExitVariant>('genome', 'none', 'stop', 'target', 'trailing', 'stop+target', 'all', 'tie'),
   takerFee: fc.constantFrom(0, 0.0004, 0.001, 0.0025),
   makerFee: fc.constantFrom(0, 0.0002, 0.001),
   slippage: fc.constantFrom(0, 0.0001, 0.0005, 0.002),
