@@ -163,6 +163,7 @@ export class StrategyRunner implements OrderListener {
   onFill(fill: FillNotice): Pending {
     const s = this.sent.get(fill.clientOrderId);
     if (s === undefined) return; // not this runner's
+    if (fill.complete) this.sent.delete(fill.clientOrderId);
     if (this.inFlight === fill.clientOrderId) this.inFlight = undefined;
     if (s.purpose === 'entry') return this.opened(fill);
     this.closed(fill, s);
@@ -177,6 +178,7 @@ export class StrategyRunner implements OrderListener {
   onOrderEnded(notice: OrderEndNotice): Pending {
     const s = this.sent.get(notice.clientOrderId);
     if (s === undefined) return;
+    this.sent.delete(notice.clientOrderId);
     if (notice.kind === 'refused' || notice.kind === 'rejected') this.refusals.push(notice);
     if (this.inFlight === notice.clientOrderId) {
       this.inFlight = undefined;
@@ -268,28 +270,41 @@ export class StrategyRunner implements OrderListener {
 
   /** The genome's exit rules as resting orders of the position's OCO group, placed at the entry fill. */
   private sendProtective(side: 1 | -1, entry: number): Pending {
-    const exitSide = side === 1 ? 'sell' : 'buy';
-    const base = { symbol: this.o.symbol, side: exitSide, quantity: this.qty, reduceOnly: true, ocoGroup: this.group };
-    const out: Pending[] = [];
-    const add = (purpose: Purpose, extra: Partial<OrderSpec>, level: number): void => {
-      // A level at or below zero can never be reached (a 100% stop or a short's 100% target): nothing to rest.
-      if (!(level > 0)) return;
-      const id = this.nextId();
-      this.protective.push(id);
-      out.push(this.send({ ...base, clientOrderId: id, purpose, ...extra } as OrderSpec, purpose, level));
-    };
+    // A level at or below zero can never be reached (a 100% stop or a short's 100% target): nothing to rest.
+    let a: Pending = undefined;
+    let b: Pending = undefined;
+    let c: Pending = undefined;
     if (this.stopLoss === this.stopLoss) {
       const level = entry * (1 - side * this.stopLoss);
-      add('stop_loss', { type: 'stop_market', stopPrice: level as OrderSpec['stopPrice'] }, level);
+      if (level > 0) a = this.sendResting(side, 'stop_loss', 'stop_market', level, level, undefined);
     }
     if (this.takeProfit === this.takeProfit) {
       const level = entry * (1 + side * this.takeProfit);
-      add('take_profit', { type: 'take_profit', price: level as OrderSpec['price'] }, level);
+      if (level > 0) b = this.sendResting(side, 'take_profit', 'take_profit', level, undefined, level);
     }
     if (this.trailing === this.trailing) {
       const level = trailLevel(side, entry, this.trailing);
-      add('trailing_stop', { type: 'trailing_stop', stopPrice: level as OrderSpec['stopPrice'], trailing: { kind: 'percent', value: this.trailing } as OrderSpec['trailing'] }, level);
+      if (level > 0) c = this.sendResting(side, 'trailing_stop', 'trailing_stop', level, level, undefined);
     }
-    return all(out);
+    return a === undefined && b === undefined && c === undefined ? undefined : all([a, b, c]);
+  }
+
+  private sendResting(side: 1 | -1, purpose: Purpose, type: OrderSpec['type'], level: number, stopPrice: number | undefined, price: number | undefined): Pending {
+    const id = this.nextId();
+    this.protective.push(id);
+    const spec: Record<string, unknown> = {
+      clientOrderId: id,
+      symbol: this.o.symbol,
+      side: side === 1 ? 'sell' : 'buy',
+      type,
+      quantity: this.qty,
+      reduceOnly: true,
+      ocoGroup: this.group,
+      purpose,
+    };
+    if (stopPrice !== undefined) spec['stopPrice'] = stopPrice;
+    if (price !== undefined) spec['price'] = price;
+    if (type === 'trailing_stop') spec['trailing'] = { kind: 'percent', value: this.trailing };
+    return this.send(spec as OrderSpec, purpose, level);
   }
 }

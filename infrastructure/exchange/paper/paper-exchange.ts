@@ -97,6 +97,7 @@ interface Book {
 }
 
 const failure = (code: ExchangeFailureCode, message: string): ExchangeFailure => ({ code, message, retryable: false });
+const invalid = (spec: OrderSpec, field: string, why: string): ExchangeFailure => failure('INVALID_ORDER', `${spec.clientOrderId}: ${field} ${why}`);
 const FUNDS_TOLERANCE = 1e-9;
 const ALL_TYPES: ReadonlySet<OrderType> = new Set(ORDER_TYPES);
 
@@ -198,7 +199,8 @@ export class PaperExchange {
     const b = this.book(symbol);
     b.phase = 'idle';
     b.last = b.close;
-    for (let i = 0; i < b.resting.length; i++) ratchetAfterBar(b.resting[i]!.resting!, b.high, b.low);
+    const resting = b.resting;
+    for (let i = 0; i < resting.length; i++) ratchetAfterBar(resting[i]!.resting!, b.high, b.low);
   }
 
   /** The end of a session: market orders still waiting fill at the last bar's close, dated at its close time. */
@@ -384,9 +386,14 @@ export class PaperExchange {
     const snap = snapshot(o);
     for (const l of this.listeners) l.onFill(o.account, snap, fill);
     const group = o.spec.ocoGroup;
-    if (group !== undefined)
-      for (const other of a.orders.values())
-        if (other !== o && other.status === 'open' && other.spec.ocoGroup === group) this.end(other, 'cancelled', `OCO: ${o.spec.clientOrderId} filled`);
+    if (group !== undefined) {
+      // The group's other open orders are in this symbol's book (an OCO group is one symbol's).
+      for (const list of [b.resting, b.market])
+        for (let i = list.length - 1; i >= 0; i--) {
+          const x = list[i]!;
+          if (x.account === o.account && x.spec.ocoGroup === group && x.status === 'open') this.end(x, 'cancelled', `OCO: ${o.spec.clientOrderId} filled`);
+        }
+    }
   }
 
   /** The account's books after a fill: the backtest's arithmetic (entry fee out of cash; on close, gross − fee in). */
@@ -438,23 +445,22 @@ export class PaperExchange {
 
   /** Why a placement is refused, or undefined. */
   private check(spec: OrderSpec, b: Book, a: PaperAccount): ExchangeFailure | undefined {
-    const bad = (field: string, why: string) => failure('INVALID_ORDER', `${spec.clientOrderId}: ${field} ${why}`);
     const { type } = spec;
-    if ((spec.quantity === undefined) === (spec.quoteQuantity === undefined)) return bad('quantity', 'or quoteQuantity: exactly one is required');
-    if (spec.quoteQuantity !== undefined && type !== 'market') return bad('quoteQuantity', 'is for market orders only');
-    if ((type === 'limit' || type === 'take_profit' || type === 'stop_limit') && spec.price === undefined) return bad('price', `is required for ${type}`);
-    if ((type === 'stop_market' || type === 'stop_limit') && spec.stopPrice === undefined) return bad('stopPrice', `is required for ${type}`);
-    if (type === 'trailing_stop' && spec.trailing === undefined) return bad('trailing', 'is required for trailing_stop');
-    if (type === 'trailing_stop' && spec.stopPrice === undefined && !(b.last > 0)) return bad('stopPrice', 'is required before the first bar (no price to trail from)');
+    if ((spec.quantity === undefined) === (spec.quoteQuantity === undefined)) return invalid(spec, 'quantity', 'or quoteQuantity: exactly one is required');
+    if (spec.quoteQuantity !== undefined && type !== 'market') return invalid(spec, 'quoteQuantity', 'is for market orders only');
+    if ((type === 'limit' || type === 'take_profit' || type === 'stop_limit') && spec.price === undefined) return invalid(spec, 'price', `is required for ${type}`);
+    if ((type === 'stop_market' || type === 'stop_limit') && spec.stopPrice === undefined) return invalid(spec, 'stopPrice', `is required for ${type}`);
+    if (type === 'trailing_stop' && spec.trailing === undefined) return invalid(spec, 'trailing', 'is required for trailing_stop');
+    if (type === 'trailing_stop' && spec.stopPrice === undefined && !(b.last > 0)) return invalid(spec, 'stopPrice', 'is required before the first bar (no price to trail from)');
     const r = b.rules;
     if (!this.fractional) {
-      if (spec.quantity !== undefined && !onStep(spec.quantity, r.amountStep)) return bad('quantity', `${spec.quantity} is not a multiple of the lot size ${r.amountStep}`);
+      if (spec.quantity !== undefined && !onStep(spec.quantity, r.amountStep)) return invalid(spec, 'quantity', `${spec.quantity} is not a multiple of the lot size ${r.amountStep}`);
       for (const k of ['price', 'stopPrice'] as const) {
         const v = spec[k];
-        if (v !== undefined && !onStep(v, r.priceTick)) return bad(k, `${v} is off the tick size ${r.priceTick}`);
+        if (v !== undefined && !onStep(v, r.priceTick)) return invalid(spec, k, `${v} is off the tick size ${r.priceTick}`);
       }
-      if (spec.quantity !== undefined && r.minAmount !== undefined && spec.quantity < r.minAmount) return bad('quantity', `${spec.quantity} is below the minimum ${r.minAmount}`);
-      if (spec.quantity !== undefined && r.maxAmount !== undefined && spec.quantity > r.maxAmount) return bad('quantity', `${spec.quantity} is above the maximum ${r.maxAmount}`);
+      if (spec.quantity !== undefined && r.minAmount !== undefined && spec.quantity < r.minAmount) return invalid(spec, 'quantity', `${spec.quantity} is below the minimum ${r.minAmount}`);
+      if (spec.quantity !== undefined && r.maxAmount !== undefined && spec.quantity > r.maxAmount) return invalid(spec, 'quantity', `${spec.quantity} is above the maximum ${r.maxAmount}`);
     }
     const reference = spec.price ?? spec.stopPrice ?? b.last;
     const notional = spec.quoteQuantity ?? spec.quantity! * reference;
@@ -464,7 +470,7 @@ export class PaperExchange {
     const held = p?.qty ?? 0;
     const delta = spec.side === 'buy' ? 1 : -1;
     if (spec.reduceOnly === true) {
-      if (held === 0 || Math.sign(held) === delta) return bad('reduceOnly', `: no ${delta === 1 ? 'short' : 'long'} position on ${spec.symbol} to reduce`);
+      if (held === 0 || Math.sign(held) === delta) return invalid(spec, 'reduceOnly', `: no ${delta === 1 ? 'short' : 'long'} position on ${spec.symbol} to reduce`);
       return undefined;
     }
     // Funds for the part that adds exposure, judged at the reference price with the taker fee (checked again at the fill).
@@ -501,19 +507,22 @@ const restingOf = (spec: OrderSpec, buy: boolean, last: number): RestingOrder =>
   };
 };
 
-const snapshot = (o: PaperOrder): ExchangeOrder => ({
-  clientOrderId: o.spec.clientOrderId,
-  exchangeOrderId: o.exchangeOrderId,
-  symbol: o.spec.symbol,
-  side: o.spec.side,
-  type: o.spec.type,
-  status: o.status,
-  quantity: o.quantity,
-  filledQuantity: o.filledQuantity,
-  averagePrice: o.averagePrice,
-  ...(o.spec.price === undefined ? {} : { price: o.spec.price }),
-  ...(o.spec.stopPrice === undefined ? {} : { stopPrice: o.spec.stopPrice }),
-  createdAt: o.createdAt,
-  updatedAt: o.updatedAt,
-  fills: [...o.fills],
-});
+const snapshot = (o: PaperOrder): ExchangeOrder => {
+  const out: { -readonly [K in keyof ExchangeOrder]: ExchangeOrder[K] } = {
+    clientOrderId: o.spec.clientOrderId,
+    exchangeOrderId: o.exchangeOrderId,
+    symbol: o.spec.symbol,
+    side: o.spec.side,
+    type: o.spec.type,
+    status: o.status,
+    quantity: o.quantity,
+    filledQuantity: o.filledQuantity,
+    averagePrice: o.averagePrice,
+    createdAt: o.createdAt,
+    updatedAt: o.updatedAt,
+    fills: o.fills.slice(),
+  };
+  if (o.spec.price !== undefined) out.price = o.spec.price;
+  if (o.spec.stopPrice !== undefined) out.stopPrice = o.spec.stopPrice;
+  return out;
+};
