@@ -69,4 +69,9 @@ const raw = loadCandles('binance_BTCUSDT_1m.csv.gz', 'BTCUSDT');
 const minute: CandleSeries = { ...raw, key: { ...raw.key, interval: '1m' } };
 const genomes1m = randomGenomes(7, 10, ['BTCUSDT'], '1m');
 console.log(`1m: ../shared/data holds only 3 days of BTCUSDT 1m (${fmt(minute.length)} candles), not 90 days`);
-measure('1m, 3 days, BTCUSDT', genomes1m, () => minute, (s) => [0, s.length]);
+measure(
+  '1m, 3 days, BTCUSDT',
+  genomes1m,
+  () => minute,
+  (s) => [0, s.length],
+);

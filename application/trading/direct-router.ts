@@ -40,7 +40,8 @@ export class DirectRouter implements OrderRouter {
     }
     if (order.strategyId !== undefined) this.strategies.set(order.account, order.strategyId);
     const placed = this.venue.place(order.account, order.spec);
-    if (isLeft(placed)) void listener?.onOrderEnded({ kind: 'rejected', clientOrderId: order.spec.clientOrderId, code: placed.left.code, message: placed.left.message });
+    if (isLeft(placed))
+      void listener?.onOrderEnded({ kind: 'rejected', clientOrderId: order.spec.clientOrderId, code: placed.left.code, message: placed.left.message });
   }
 
   cancel(account: string, symbol: string, clientOrderId: ClientOrderId): void {
@@ -73,7 +74,9 @@ export class DirectRouter implements OrderRouter {
     if (listener === undefined) return;
     const id = order.clientOrderId;
     void listener.onOrderEnded(
-      order.status === 'rejected' ? { kind: 'rejected', clientOrderId: id, code: 'REJECTED', message: reason } : { kind: order.status === 'expired' ? 'expired' : 'cancelled', clientOrderId: id, reason },
+      order.status === 'rejected'
+        ? { kind: 'rejected', clientOrderId: id, code: 'REJECTED', message: reason }
+        : { kind: order.status === 'expired' ? 'expired' : 'cancelled', clientOrderId: id, reason },
     );
   }
 }

@@ -49,7 +49,8 @@ export const liveSignals = (compiled: CompiledGenome, key: SeriesKey, history?: 
       for (const f of ['openTime', 'open', 'high', 'low', 'close', 'volume', 'quoteVolume', 'trades'] as const) bigger[f].set(series[f].subarray(0, length));
       series = bigger;
     }
-    if (length > 0 && !(c.openTime > series.openTime[length - 1]!)) throw new Error(`live signals: candle ${c.openTime} does not follow ${series.openTime[length - 1]}`);
+    if (length > 0 && !(c.openTime > series.openTime[length - 1]!))
+      throw new Error(`live signals: candle ${c.openTime} does not follow ${series.openTime[length - 1]}`);
     series.openTime[length] = c.openTime;
     series.open[length] = c.open;
     series.high[length] = c.high;
@@ -62,7 +63,14 @@ export const liveSignals = (compiled: CompiledGenome, key: SeriesKey, history?: 
   };
   if (history !== undefined)
     for (let i = 0; i < history.length; i++)
-      append({ openTime: history.openTime[i]!, open: history.open[i]!, high: history.high[i]!, low: history.low[i]!, close: history.close[i]!, volume: history.volume[i]! });
+      append({
+        openTime: history.openTime[i]!,
+        open: history.open[i]!,
+        high: history.high[i]!,
+        low: history.low[i]!,
+        close: history.close[i]!,
+        volume: history.volume[i]!,
+      });
   return {
     next: (candle) => {
       append(candle);

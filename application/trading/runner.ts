@@ -208,7 +208,9 @@ export class StrategyRunner implements OrderListener {
     this.cash += gross - exitFee;
     // A market fill comes at the current bar's open (or, at the end, the last close); a resting one inside the bar.
     const exitIndex = s.market ? this.barsClosed : this.barsClosed + 1;
-    this.trades.push(closedTrade(this.side, this.qty, this.entryPrice, this.entryTime, this.entryIndex, this.entryFee, price, gross, exitFee, fill.time, exitIndex));
+    this.trades.push(
+      closedTrade(this.side, this.qty, this.entryPrice, this.entryTime, this.entryIndex, this.entryFee, price, gross, exitFee, fill.time, exitIndex),
+    );
     this.exitReasons.push(EXIT_REASON[s.purpose as Exclude<Purpose, 'entry'>]);
     this.side = 0;
     this.qty = 0;
@@ -246,7 +248,14 @@ export class StrategyRunner implements OrderListener {
     this.inFlight = id;
     this.group = `${this.o.orderIdPrefix}-g${++this.groups}`;
     return this.send(
-      { clientOrderId: id, symbol: this.o.symbol, side: side === 1 ? 'buy' : 'sell', type: 'market', quoteQuantity: notional as OrderSpec['quoteQuantity'] & number, purpose: 'entry' } as OrderSpec,
+      {
+        clientOrderId: id,
+        symbol: this.o.symbol,
+        side: side === 1 ? 'buy' : 'sell',
+        type: 'market',
+        quoteQuantity: notional as OrderSpec['quoteQuantity'] & number,
+        purpose: 'entry',
+      },
       'entry',
       this.lastClose,
     );
@@ -289,7 +298,14 @@ export class StrategyRunner implements OrderListener {
     return a === undefined && b === undefined && c === undefined ? undefined : all([a, b, c]);
   }
 
-  private sendResting(side: 1 | -1, purpose: Purpose, type: OrderSpec['type'], level: number, stopPrice: number | undefined, price: number | undefined): Pending {
+  private sendResting(
+    side: 1 | -1,
+    purpose: Purpose,
+    type: OrderSpec['type'],
+    level: number,
+    stopPrice: number | undefined,
+    price: number | undefined,
+  ): Pending {
     const id = this.nextId();
     this.protective.push(id);
     const spec: Record<string, unknown> = {

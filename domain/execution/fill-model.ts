@@ -145,4 +145,3 @@ export const closedTrade = (
     barsHeld: exitIndex - entryIndex,
   };
 };
-

@@ -32,7 +32,11 @@ describe('fill rules on hand-made bars (engine and paper exchange)', () => {
   it('fills a signal from bar t at bar t+1 open, never at the signal bar close', () => {
     // close > 100 first at bar 2 (close 105): the entry is at bar 3's open (107), not at 105; still open at the end:
     // closed at the last close (107), dated at that bar's close (T0 + 5h).
-    const r = run(thresholdGenome(100, 0), bars([[100, 100, 100, 99], [99, 101, 98, 100], [100, 106, 99, 105], [107, 108, 106, 107], flat([107])[0]!]), fillConfig({ takerFee: 0 }));
+    const r = run(
+      thresholdGenome(100, 0),
+      bars([[100, 100, 100, 99], [99, 101, 98, 100], [100, 106, 99, 105], [107, 108, 106, 107], flat([107])[0]!]),
+      fillConfig({ takerFee: 0 }),
+    );
     expect(r.trades).to.have.length(1);
     expect(r.trades[0]).to.include({ entryTime: T0 + 3 * H, entryPrice: 107, exitPrice: 107, exitTime: T0 + 5 * H, barsHeld: 2 });
     expect(r.exitReasons).to.deep.equal(['end_of_data']);

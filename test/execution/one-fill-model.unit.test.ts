@@ -31,7 +31,7 @@ const exitRulesFor = (v: ExitVariant, g: Genome, rnd: () => number): Genome['exi
   const tp = Math.round((0.005 + rnd() * 0.06) * 1000) / 1000;
   const tr = Math.round((0.004 + rnd() * 0.04) * 1000) / 1000;
   const rules: Record<ExitVariant, Record<string, number>> = {
-    genome: g.exitRules as Record<string, number>,
+    genome: g.exitRules,
     none: {},
     stop: { stopLoss: sl },
     target: { takeProfit: tp },
@@ -40,7 +40,7 @@ const exitRulesFor = (v: ExitVariant, g: Genome, rnd: () => number): Genome['exi
     all: { stopLoss: sl, takeProfit: tp, trailingStop: tr },
     tie: { stopLoss: sl, trailingStop: sl }, // stop-loss and trailing stop at one level until the trail moves
   };
-  return rules[v] as Genome['exitRules'];
+  return rules[v];
 };
 
 const caseArb = fc.record({
@@ -67,7 +67,7 @@ describe('one fill model: the backtest engine and the paper exchange path agree 
       fc.property(caseArb, (c) => {
         const rnd = mulberry32(c.seed);
         const g0 = randomGenome(rnd, [c.symbol]);
-        const g = { ...g0, direction: c.direction, exitRules: exitRulesFor(c.exits, g0, rnd) } as Genome;
+        const g = { ...g0, direction: c.direction, exitRules: exitRulesFor(c.exits, g0, rnd) };
         if (g.exit.conditions.length === 0 && Object.keys(g.exitRules).length === 0) return; // not a valid genome
         const compiled = compileGenome(g);
         const s = series(c.symbol);

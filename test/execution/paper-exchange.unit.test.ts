@@ -108,7 +108,10 @@ describe('paper exchange', () => {
     bar(99, 100, 97, 98);
     expect(fills.map((f) => [f.fill.price, f.fill.liquidity])).to.deep.equal([[98, 'maker']]);
     // A sell trailing stop by 5 (amount) from 100 → 95; bar high 110 → 105 after it; the next bar's low 104 → 105.
-    x.place('a', spec({ clientOrderId: 't', side: 'sell', type: 'trailing_stop', quantity: 5, stopPrice: 95, trailing: { kind: 'amount', value: 5 }, reduceOnly: true }));
+    x.place(
+      'a',
+      spec({ clientOrderId: 't', side: 'sell', type: 'trailing_stop', quantity: 5, stopPrice: 95, trailing: { kind: 'amount', value: 5 }, reduceOnly: true }),
+    );
     bar(100, 110, 96, 108);
     expect(fills).to.have.length(1);
     bar(108, 109, 104, 106);

@@ -15,12 +15,28 @@ export interface PathResult {
   readonly cash: number;
 }
 
-export const enginePath = (compiled: CompiledGenome, s: CandleSeries, from: number, to: number, cfg: FillConfig, capital: number, cache: IndicatorCache): PathResult => {
+export const enginePath = (
+  compiled: CompiledGenome,
+  s: CandleSeries,
+  from: number,
+  to: number,
+  cfg: FillConfig,
+  capital: number,
+  cache: IndicatorCache,
+): PathResult => {
   const sim = simulate(bindStrategy(compiled, s, cache), from, to, capital, cfg);
   return { trades: sim.trades, exitReasons: sim.exitReasons.map((r) => EXIT_REASON_NAMES[r]), equity: sim.equity, cash: sim.finalEquity };
 };
 
-export const paperPath = (compiled: CompiledGenome, s: CandleSeries, from: number, to: number, cfg: FillConfig, capital: number, cache: IndicatorCache): PathResult => {
+export const paperPath = (
+  compiled: CompiledGenome,
+  s: CandleSeries,
+  from: number,
+  to: number,
+  cfg: FillConfig,
+  capital: number,
+  cache: IndicatorCache,
+): PathResult => {
   const session = paperSession([{ compiled, series: s, from, to }], cache, { fill: cfg, initialCapital: capital });
   session.run();
   const r = session.runners[0]!;
@@ -46,4 +62,3 @@ export const firstDifference = (a: PathResult, b: PathResult): string | undefine
   if (!Object.is(a.cash, b.cash)) return `final cash ${a.cash} vs ${b.cash}`;
   return undefined;
 };
-

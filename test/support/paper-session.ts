@@ -33,7 +33,12 @@ export const paperSession = (
   options: { readonly fill: FillConfig; readonly initialCapital: number; readonly gate?: RiskGate },
 ): { readonly runners: StrategyRunner[]; readonly exchange: PaperExchange; run(): void } => {
   const symbols = [...new Set(strategies.map((s) => s.series.key.symbol))];
-  const exchange = new PaperExchange({ markets: symbols.map(fractionalMarket), fill: options.fill, initialCapital: options.initialCapital, precision: 'fractional' });
+  const exchange = new PaperExchange({
+    markets: symbols.map(fractionalMarket),
+    fill: options.fill,
+    initialCapital: options.initialCapital,
+    precision: 'fractional',
+  });
   const router = new DirectRouter(options.gate ?? allowAll, exchange);
   exchange.subscribe({ onFill: (a, o, f) => router.onVenueFill(a, o, f), onOrderEnded: (a, o, r) => router.onVenueOrderEnded(a, o, r) });
   const runners = strategies.map((s, n) => {
@@ -55,7 +60,8 @@ export const paperSession = (
   const strands = symbols.map((symbol) => {
     const mine = strategies.flatMap((s, n) => (s.series.key.symbol === symbol ? [{ s, n }] : []));
     const { series, from, to } = mine[0]!.s;
-    if (mine.some(({ s }) => s.series !== series || s.from !== from || s.to !== to)) throw new Error(`paperSession: strategies on ${symbol} must replay one stretch of one series`);
+    if (mine.some(({ s }) => s.series !== series || s.from !== from || s.to !== to))
+      throw new Error(`paperSession: strategies on ${symbol} must replay one stretch of one series`);
     return { symbol, series, from, to, runners: mine.map(({ n }) => runners[n]!) };
   });
   return { runners, exchange, run: () => replay(exchange, strands) };

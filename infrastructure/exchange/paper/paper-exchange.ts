@@ -23,10 +23,26 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { Either } from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
-import type { Balance, Exchange, ExchangeFailure, ExchangeFailureCode, ExchangeFill, ExchangeOrder, ExchangeOrderStatus } from '../../../application/ports/exchange.js';
+import type {
+  Balance,
+  Exchange,
+  ExchangeFailure,
+  ExchangeFailureCode,
+  ExchangeFill,
+  ExchangeOrder,
+  ExchangeOrderStatus,
+} from '../../../application/ports/exchange.js';
 import { fillFee, marketFillPrice, quantityForNotional, type FillConfig } from '../../../domain/execution/fill-model.js';
 import type { MarketRules } from '../../../domain/execution/market-rules.js';
-import { fillInBar, firstInBar, ratchetAfterBar, trailingLevel, type BarFill, type RestingOrder, type RestingType } from '../../../domain/execution/matching.js';
+import {
+  fillInBar,
+  firstInBar,
+  ratchetAfterBar,
+  trailingLevel,
+  type BarFill,
+  type RestingOrder,
+  type RestingType,
+} from '../../../domain/execution/matching.js';
 import { ORDER_TYPES, type ClientOrderId, type OrderSpec, type OrderType } from '../../../domain/execution/order.js';
 import type { ExchangeId } from '../../../domain/market/exchange.js';
 
@@ -115,7 +131,8 @@ export class PaperExchange {
 
   constructor(private readonly options: PaperExchangeOptions) {
     this.id = options.id ?? ('paper' as ExchangeId);
-    if (!(Number.isFinite(options.initialCapital) && options.initialCapital >= 0)) throw new RangeError(`initialCapital must be ≥ 0, got ${options.initialCapital}`);
+    if (!(Number.isFinite(options.initialCapital) && options.initialCapital >= 0))
+      throw new RangeError(`initialCapital must be ≥ 0, got ${options.initialCapital}`);
     const quotes = new Set(options.markets.map((m) => m.quote));
     if (quotes.size > 1) throw new RangeError(`a paper exchange trades in one quote currency, got ${[...quotes].join(', ')}`);
     this.quote = options.markets[0]?.quote ?? 'USDT';
@@ -255,7 +272,9 @@ export class PaperExchange {
 
   order(account: string, symbol: string, clientOrderId: ClientOrderId): Either<ExchangeFailure, ExchangeOrder> {
     const o = this.accounts.get(account)?.orders.get(clientOrderId);
-    return o === undefined || o.spec.symbol !== symbol ? E.left(failure('UNKNOWN_ORDER', `no order ${clientOrderId} on ${symbol} for ${account}`)) : E.right(snapshot(o));
+    return o === undefined || o.spec.symbol !== symbol
+      ? E.left(failure('UNKNOWN_ORDER', `no order ${clientOrderId} on ${symbol} for ${account}`))
+      : E.right(snapshot(o));
   }
 
   openOrders(account: string, symbol?: string): readonly ExchangeOrder[] {
@@ -298,7 +317,7 @@ export class PaperExchange {
 
   /** The Exchange port for one account. */
   exchange(account: string): Exchange {
-    const markets = new Map(this.options.markets.map((m) => [m.symbol as string, m]));
+    const markets = new Map(this.options.markets.map((m) => [m.symbol, m]));
     return {
       id: this.id,
       nativeTypes: ALL_TYPES,
@@ -448,19 +467,24 @@ export class PaperExchange {
     const { type } = spec;
     if ((spec.quantity === undefined) === (spec.quoteQuantity === undefined)) return invalid(spec, 'quantity', 'or quoteQuantity: exactly one is required');
     if (spec.quoteQuantity !== undefined && type !== 'market') return invalid(spec, 'quoteQuantity', 'is for market orders only');
-    if ((type === 'limit' || type === 'take_profit' || type === 'stop_limit') && spec.price === undefined) return invalid(spec, 'price', `is required for ${type}`);
+    if ((type === 'limit' || type === 'take_profit' || type === 'stop_limit') && spec.price === undefined)
+      return invalid(spec, 'price', `is required for ${type}`);
     if ((type === 'stop_market' || type === 'stop_limit') && spec.stopPrice === undefined) return invalid(spec, 'stopPrice', `is required for ${type}`);
     if (type === 'trailing_stop' && spec.trailing === undefined) return invalid(spec, 'trailing', 'is required for trailing_stop');
-    if (type === 'trailing_stop' && spec.stopPrice === undefined && !(b.last > 0)) return invalid(spec, 'stopPrice', 'is required before the first bar (no price to trail from)');
+    if (type === 'trailing_stop' && spec.stopPrice === undefined && !(b.last > 0))
+      return invalid(spec, 'stopPrice', 'is required before the first bar (no price to trail from)');
     const r = b.rules;
     if (!this.fractional) {
-      if (spec.quantity !== undefined && !onStep(spec.quantity, r.amountStep)) return invalid(spec, 'quantity', `${spec.quantity} is not a multiple of the lot size ${r.amountStep}`);
+      if (spec.quantity !== undefined && !onStep(spec.quantity, r.amountStep))
+        return invalid(spec, 'quantity', `${spec.quantity} is not a multiple of the lot size ${r.amountStep}`);
       for (const k of ['price', 'stopPrice'] as const) {
         const v = spec[k];
         if (v !== undefined && !onStep(v, r.priceTick)) return invalid(spec, k, `${v} is off the tick size ${r.priceTick}`);
       }
-      if (spec.quantity !== undefined && r.minAmount !== undefined && spec.quantity < r.minAmount) return invalid(spec, 'quantity', `${spec.quantity} is below the minimum ${r.minAmount}`);
-      if (spec.quantity !== undefined && r.maxAmount !== undefined && spec.quantity > r.maxAmount) return invalid(spec, 'quantity', `${spec.quantity} is above the maximum ${r.maxAmount}`);
+      if (spec.quantity !== undefined && r.minAmount !== undefined && spec.quantity < r.minAmount)
+        return invalid(spec, 'quantity', `${spec.quantity} is below the minimum ${r.minAmount}`);
+      if (spec.quantity !== undefined && r.maxAmount !== undefined && spec.quantity > r.maxAmount)
+        return invalid(spec, 'quantity', `${spec.quantity} is above the maximum ${r.maxAmount}`);
     }
     const reference = spec.price ?? spec.stopPrice ?? b.last;
     const notional = spec.quoteQuantity ?? spec.quantity! * reference;
@@ -470,7 +494,8 @@ export class PaperExchange {
     const held = p?.qty ?? 0;
     const delta = spec.side === 'buy' ? 1 : -1;
     if (spec.reduceOnly === true) {
-      if (held === 0 || Math.sign(held) === delta) return invalid(spec, 'reduceOnly', `: no ${delta === 1 ? 'short' : 'long'} position on ${spec.symbol} to reduce`);
+      if (held === 0 || Math.sign(held) === delta)
+        return invalid(spec, 'reduceOnly', `: no ${delta === 1 ? 'short' : 'long'} position on ${spec.symbol} to reduce`);
       return undefined;
     }
     // Funds for the part that adds exposure, judged at the reference price with the taker fee (checked again at the fill).
@@ -479,7 +504,11 @@ export class PaperExchange {
       const adding = held === 0 || Math.sign(held) === delta ? notional : Math.max(0, qtyAt - Math.abs(held)) * reference;
       const free = a.cash - marginOf(a);
       if (adding > 0 && adding * (1 + this.options.fill.takerFee) - free > FUNDS_TOLERANCE * Math.max(1, Math.abs(free)))
-        return { code: 'INSUFFICIENT_FUNDS', message: `${spec.clientOrderId}: needs ${adding * (1 + this.options.fill.takerFee)} ${this.quote}, ${Math.max(0, free)} free`, retryable: false };
+        return {
+          code: 'INSUFFICIENT_FUNDS',
+          message: `${spec.clientOrderId}: needs ${adding * (1 + this.options.fill.takerFee)} ${this.quote}, ${Math.max(0, free)} free`,
+          retryable: false,
+        };
     }
     return undefined;
   }
