@@ -6,7 +6,22 @@ import type { IndicatorCache } from '../indicators/cache.js';
 import { INTERVAL_MS, type CandleSeries } from '../market/candles.js';
 import type { ExitRules, RiskParameters } from '../strategy/genome.js';
 import { bindStrategy, compileGenome, fillSignals, type BoundStrategy, type CompiledGenome } from './compile.js';
-import { ExitReason, fillConfig, positionQuantity, type FillConfig, type Side } from '../execution/fill-model.js';
+import {
+  ExitReason,
+  buyStopReference,
+  buyTargetReached,
+  closedTrade,
+  fillConfig,
+  fillFee,
+  marketFillPrice,
+  positionQuantity,
+  sellStopReference,
+  sellTargetReached,
+  trailLevel,
+  trailingStopIsNearer,
+  type FillConfig,
+  type Side,
+} from '../execution/fill-model.js';
 import { computeMetrics, toStoredMetrics, type BacktestMetrics, type ClosedTrade, type MetricsOptions, type Trials } from './metrics/index.js';
 
 export type BacktestErrorCode = 'EMPTY_WINDOW' | 'TIMEFRAME_MISMATCH' | 'MISSING_SERIES';
@@ -133,45 +148,15 @@ const signalColumns = (to: number): void => {
   exitColumn = new Uint8Array(size);
 };
 
-/** A closed round trip, exactly as Account.close records it (same fields, same order, same arithmetic). */
-const closedTrade = (
-  side: number,
-  qty: number,
-  entryPrice: number,
-  entryTime: number,
-  entryIndex: number,
-  entryFee: number,
-  price: number,
-  gross: number,
-  exitFee: number,
-  exitTime: number,
-  exitIndex: number,
-): ClosedTrade => {
-  const fees = entryFee + exitFee;
-  const pnl = gross - fees;
-  return {
-    entryTime,
-    exitTime,
-    entryPrice,
-    exitPrice: price,
-    quantity: qty,
-    side: side === 1 ? 'long' : 'short',
-    pnl,
-    returnPct: pnl / (qty * entryPrice),
-    fees,
-    barsHeld: exitIndex - entryIndex,
-  };
-};
-
 /**
  * Runs the bound strategy over bars [from, to): the fill model at each open (orders decided at the previous
  * close), the resting exits inside the bar, equity at the close, then the next order from this close's signals.
  * A signal at the window's last close has no next open and is dropped; a position still open there is closed
  * at that close (market, taker fee and slippage).
  *
- * The loop is the fill model's Account (fill-model.ts) with its state held in local variables: the same
- * operations in the same order, so the same numbers to the last bit (test/backtest/fill-model.unit.test.ts and
- * engine.unit.test.ts drive both). The signals of the whole window are computed first (fillSignals), one column
+ * The loops hold the account in local variables and call the fill model's rule functions (fill-model.ts) for every
+ * price, fee, trigger and size, in the order the rules say; test/execution/one-fill-model.unit.test.ts proves them
+ * equal, trade by trade and close by close, to the paper exchange's bar-by-bar matching on real candles. The signals of the whole window are computed first (fillSignals), one column
  * each for entry and exit; a genome without a stop, target or trailing stop runs a loop without the in-bar checks.
  */
 export const simulate = (
@@ -259,8 +244,6 @@ const runSignalsOnly = (
   const trades: ClosedTrade[] = [];
   const exitReasons: ExitReason[] = [];
   const slippage = config.slippage;
-  const buyMul = 1 + slippage;
-  const sellMul = 1 - slippage;
   const taker = config.takerFee;
   const stopDistance = Math.min(exitRules.stopLoss ?? Infinity, exitRules.trailingStop ?? Infinity);
   const last = to - 1;
@@ -314,8 +297,8 @@ const runSignalsOnly = (
     if (target !== side) {
       const o = open[i]!;
       if (side !== 0) {
-        const price = side === -1 ? o * buyMul : o * sellMul;
-        const exitFee = qty * price * taker;
+        const price = marketFillPrice(side === -1, o, slippage);
+        const exitFee = fillFee(qty, price, taker);
         const gross = signedQty * (price - entryPrice);
         cash += gross - exitFee;
         trades.push(closedTrade(side, qty, entryPrice, entryTime, entryIndex, entryFee, price, gross, exitFee, openTime[i]!, i));
@@ -324,14 +307,14 @@ const runSignalsOnly = (
         qty = 0;
       }
       if (target !== 0) {
-        const price = target === 1 ? o * buyMul : o * sellMul;
+        const price = marketFillPrice(target === 1, o, slippage);
         const q = positionQuantity(cash, price, target as Side, risk, stopDistance, config);
         if (q > 0) {
-          const fee = q * price * taker;
+          const fee = fillFee(q, price, taker);
           cash -= fee;
           side = target;
           qty = q;
-          signedQty = side * q; // side × qty, as Account computes it in equityAt and close
+          signedQty = side * q;
           entryPrice = price;
           entryTime = openTime[i]!;
           entryIndex = i;
@@ -341,8 +324,8 @@ const runSignalsOnly = (
     }
     const c = close[i]!;
     if (i === last && side !== 0) {
-      const price = side === -1 ? c * buyMul : c * sellMul;
-      const exitFee = qty * price * taker;
+      const price = marketFillPrice(side === -1, c, slippage);
+      const exitFee = fillFee(qty, price, taker);
       const gross = signedQty * (price - entryPrice);
       cash += gross - exitFee;
       trades.push(closedTrade(side, qty, entryPrice, entryTime, entryIndex, entryFee, price, gross, exitFee, openTime[i]! + barMs, i + 1));
@@ -371,7 +354,7 @@ const runSignalsOnly = (
   return { equity, drawdown, maxDrawdown, trades, exitReasons, finalEquity: cash, closedAtEnd };
 };
 
-/** With a stop-loss, take-profit or trailing stop: Account.checkExitsInBar and endOfBar inlined. */
+/** With a stop-loss, take-profit or trailing stop: the resting exits checked inside each bar held. */
 const runWithExits = (
   series: CandleSeries,
   from: number,
@@ -391,16 +374,12 @@ const runWithExits = (
   const trades: ClosedTrade[] = [];
   const exitReasons: ExitReason[] = [];
   const slippage = config.slippage;
-  const buyMul = 1 + slippage;
-  const sellMul = 1 - slippage;
   const taker = config.takerFee;
   const maker = config.makerFee;
   const takeProfit = exitRules.takeProfit ?? NaN;
   const stopLoss = exitRules.stopLoss ?? NaN;
   const trailing = exitRules.trailingStop ?? NaN;
   const hasTrailing = trailing === trailing;
-  const trailLong = 1 - trailing;
-  const trailShort = 1 + trailing;
   const stopDistance = Math.min(exitRules.stopLoss ?? Infinity, exitRules.trailingStop ?? Infinity);
   const last = to - 1;
   let cash = initialCapital;
@@ -435,8 +414,8 @@ const runWithExits = (
     if (target !== side) {
       const o = open[i]!;
       if (side !== 0) {
-        const price = side === -1 ? o * buyMul : o * sellMul;
-        const exitFee = qty * price * taker;
+        const price = marketFillPrice(side === -1, o, slippage);
+        const exitFee = fillFee(qty, price, taker);
         const gross = signedQty * (price - entryPrice);
         cash += gross - exitFee;
         trades.push(closedTrade(side, qty, entryPrice, entryTime, entryIndex, entryFee, price, gross, exitFee, openTime[i]!, i));
@@ -445,76 +424,56 @@ const runWithExits = (
         qty = 0;
       }
       if (target !== 0) {
-        const price = target === 1 ? o * buyMul : o * sellMul;
+        const price = marketFillPrice(target === 1, o, slippage);
         const q = positionQuantity(cash, price, target as Side, risk, stopDistance, config);
         if (q > 0) {
-          const fee = q * price * taker;
+          const fee = fillFee(q, price, taker);
           cash -= fee;
           side = target;
           qty = q;
-          signedQty = side * q; // side × qty, as Account computes it in equityAt and close
+          signedQty = side * q;
           entryPrice = price;
           entryTime = openTime[i]!;
           entryIndex = i;
           entryFee = fee;
           stopPrice = price * (1 - side * stopLoss);
           targetPrice = price * (1 + side * takeProfit);
-          trailPrice = price * (1 - side * trailing);
+          trailPrice = trailLevel(side as 1 | -1, price, trailing);
           extreme = price;
         }
       }
     }
     if (side !== 0) {
-      // Account.checkExitsInBar: the nearer stop first (a gap through it fills at the open), then the target.
+      // The nearer stop first (a gap through it fills at the open), then the target: a stop beats a target in one bar.
       const o = open[i]!;
       let reason = 0;
-      let price = 0;
+      let price = NaN;
       let feeRate = taker;
-      let stop = NaN;
-      let why: ExitReason = ExitReason.stopLoss;
+      const trailNearer = trailingStopIsNearer(side as 1 | -1, stopPrice, trailPrice);
+      const stop = trailNearer ? trailPrice : stopPrice;
       if (side === 1) {
-        if (stopPrice === stopPrice) stop = stopPrice;
-        if (trailPrice === trailPrice && !(trailPrice <= stop)) {
-          stop = trailPrice;
-          why = ExitReason.trailingStop;
-        }
-        if (stop === stop) {
-          if (o <= stop) {
-            reason = why;
-            price = o * sellMul;
-          } else if (low[i]! <= stop) {
-            reason = why;
-            price = stop * sellMul;
-          }
-        }
-        if (reason === 0 && targetPrice === targetPrice && high[i]! >= targetPrice) {
+        const ref = sellStopReference(stop, o, low[i]!);
+        if (ref === ref) {
+          reason = trailNearer ? ExitReason.trailingStop : ExitReason.stopLoss;
+          price = marketFillPrice(false, ref, slippage);
+        } else if (sellTargetReached(targetPrice, high[i]!)) {
           reason = ExitReason.takeProfit;
           price = targetPrice;
           feeRate = maker;
         }
       } else {
-        if (stopPrice === stopPrice) stop = stopPrice;
-        if (trailPrice === trailPrice && !(trailPrice >= stop)) {
-          stop = trailPrice;
-          why = ExitReason.trailingStop;
-        }
-        if (stop === stop) {
-          if (o >= stop) {
-            reason = why;
-            price = o * buyMul;
-          } else if (high[i]! >= stop) {
-            reason = why;
-            price = stop * buyMul;
-          }
-        }
-        if (reason === 0 && targetPrice === targetPrice && low[i]! <= targetPrice) {
+        const ref = buyStopReference(stop, o, high[i]!);
+        if (ref === ref) {
+          reason = trailNearer ? ExitReason.trailingStop : ExitReason.stopLoss;
+          price = marketFillPrice(true, ref, slippage);
+        } else if (buyTargetReached(targetPrice, low[i]!)) {
           reason = ExitReason.takeProfit;
           price = targetPrice;
           feeRate = maker;
         }
       }
       if (reason !== 0) {
-        const exitFee = qty * price * feeRate;
+        const exitFee = fillFee(qty, price, feeRate);
         const gross = signedQty * (price - entryPrice);
         cash += gross - exitFee;
         trades.push(closedTrade(side, qty, entryPrice, entryTime, entryIndex, entryFee, price, gross, exitFee, openTime[i]! + barMs, i + 1));
@@ -523,26 +482,26 @@ const runWithExits = (
         qty = 0;
         stopPrice = targetPrice = trailPrice = extreme = NaN;
       } else if (hasTrailing) {
-        // Account.endOfBar: the bar has closed, its high (low) may move the trailing stop for the next bars.
+        // The bar has closed: its high (low) may move the trailing stop for the next bars, never for itself.
         if (side === 1) {
           const h = high[i]!;
           if (h > extreme) {
             extreme = h;
-            trailPrice = h * trailLong;
+            trailPrice = trailLevel(1, h, trailing);
           }
         } else {
           const l = low[i]!;
           if (l < extreme) {
             extreme = l;
-            trailPrice = l * trailShort;
+            trailPrice = trailLevel(-1, l, trailing);
           }
         }
       }
     }
     const c = close[i]!;
     if (i === last && side !== 0) {
-      const price = side === -1 ? c * buyMul : c * sellMul;
-      const exitFee = qty * price * taker;
+      const price = marketFillPrice(side === -1, c, slippage);
+      const exitFee = fillFee(qty, price, taker);
       const gross = signedQty * (price - entryPrice);
       cash += gross - exitFee;
       trades.push(closedTrade(side, qty, entryPrice, entryTime, entryIndex, entryFee, price, gross, exitFee, openTime[i]! + barMs, i + 1));

@@ -5,7 +5,7 @@ import type { OrderRequest } from './events.js';
 import type { MarketRules } from './market-rules.js';
 import type { ClientOrderId, OrderSpec, Positive } from './order.js';
 import type { OrderState } from './order-state.js';
-import { floorToStep } from './validate-order.js';
+import { floorToStep } from './steps.js';
 
 /** The exits to place now that the entry has ended with a fill; none while it is live or if it filled nothing. */
 export const bracketExits = (entry: OrderState, rules: MarketRules | undefined): readonly OrderRequest[] => {

@@ -35,14 +35,6 @@ export const isMultipleOf = (value: number, step: number): boolean => {
   const r = value / step;
   return Math.abs(r - Math.round(r)) <= RELATIVE_EPSILON * Math.max(1, Math.abs(r));
 };
-/** The largest whole multiple of `step` not above `value` (a protective order never covers more than was bought). */
-export const floorToStep = (value: number, step: number): number => {
-  const r = value / step;
-  const n = Math.abs(r - Math.round(r)) <= RELATIVE_EPSILON * Math.max(1, Math.abs(r)) ? Math.round(r) : Math.floor(r);
-  // Rounded to the step's own decimals, so 0.1 × 3 is stored as 0.3.
-  const decimals = Math.max(0, Math.min(20, Math.ceil(-Math.log10(step)) + 2));
-  return Number((n * step).toFixed(decimals));
-};
 
 const bad = (field: string, message: string): Either<InvalidField, void> => either.left({ field, message });
 const ok: Either<InvalidField, void> = either.right(undefined);

@@ -17,7 +17,7 @@ import type { FillConfig } from '../execution/fill-model.js';
 import type { MarketRules } from '../execution/market-rules.js';
 import type { OrderSide } from '../execution/order.js';
 import type { RiskParameters } from '../strategy/genome.js';
-import { ceilToStep, floorToStep } from './steps.js';
+import { ceilToStep, floorToStep } from '../execution/steps.js';
 
 export interface SizingInput {
   readonly equity: number;

@@ -1,13 +1,14 @@
 // Sizing steps (fractional, whole units, the exchange's lot size) in the one fill model, with hand-made numbers: the
-// quantity positionQuantity gives, what Account opens, and what the engine's two loops open (signals only, and with
+// quantity positionQuantity gives, what the engine's two loops and the paper path (runner → paper exchange) open (signals only, and with
 // resting exits), each checked against a quantity worked out by hand.
 import { expect } from 'chai';
-import { Account, fillConfig, positionQuantity } from '../../domain/execution/fill-model.js';
+import { fillConfig, positionQuantity } from '../../domain/execution/fill-model.js';
 import { compileGenome } from '../../domain/backtest/compile.js';
 import { backtestSymbol } from '../../domain/backtest/engine.js';
 import { IndicatorCache } from '../../domain/indicators/cache.js';
 import type { RiskParameters } from '../../domain/strategy/genome.js';
-import { H, bars, thresholdGenome } from '../backtest/helpers.js';
+import { bars, thresholdGenome } from '../backtest/helpers.js';
+import { paperPath } from '../support/engine-vs-paper.js';
 
 const ALL_IN = { positionSize: 1, riskPerTrade: 1 } as RiskParameters;
 const config = (quantityStep: number) => fillConfig({ takerFee: 0, makerFee: 0, slippage: 0, quantityStep });
@@ -21,11 +22,16 @@ describe('sizing step (fill model)', () => {
     expect(positionQuantity(10_000, 30, -1, ALL_IN, Infinity, config(1)), 'shorts too').to.equal(333);
   });
 
-  it('floors after the fee and the risk cap: 0.1% fee → 10,000 / 100.1 = 99.9 → 99; a 4% stop risking 2% → 50 (exact, kept)', () => {
+  it('floors after the fee and the risk cap: 0.1% fee → 10,000 / 100.1 = 99.9 → 99; a 4% stop risking 2% → 49.99…96 in floating point → 49 (truncated, as the exchange would)', () => {
     const fee = fillConfig({ takerFee: 0.001, makerFee: 0.001, slippage: 0, quantityStep: 1 });
     expect(positionQuantity(10_000, 100, 1, ALL_IN, Infinity, fee)).to.equal(99);
-    // loss per unit at a 4% stop without fees: 4 → 2% of 10,000 = 200 → 50 units, a whole number already.
-    expect(positionQuantity(10_000, 100, 1, { positionSize: 1, riskPerTrade: 0.02 } as RiskParameters, 0.04, config(1))).to.equal(50);
+    // Loss per unit of notional at a 4% stop without fees: 1 − 0.96, which is 0.040000000000000036 in doubles, so the
+    // capped notional is 200 / 0.04… = 4999.999999999996 and the quantity just under 50. A lot floor never rounds up
+    // (ccxt truncates the same way), so 49: a step floor must not hand out more than the arithmetic allows.
+    expect(1 - 0.96).to.be.above(0.04);
+    expect(positionQuantity(10_000, 100, 1, { positionSize: 1, riskPerTrade: 0.02 } as RiskParameters, 0.04, config(1))).to.equal(49);
+    // A 25% stop is exact in doubles (1 − 0.75 = 0.25): 200 / 0.25 = 800 of notional, 8 units at 100.
+    expect(positionQuantity(10_000, 100, 1, { positionSize: 1, riskPerTrade: 0.02 } as RiskParameters, 0.25, config(1))).to.equal(8);
   });
 
   it('keeps a quantity that is a whole number of lots up to rounding, and reads it without float noise (0.3 of 0.1 lots, not 0.2)', () => {
@@ -34,12 +40,8 @@ describe('sizing step (fill model)', () => {
     expect(positionQuantity(0.7, 1, 1, ALL_IN, Infinity, config(0.001))).to.equal(0.7);
   });
 
-  it('opens nothing when the quantity floors to 0 (Account and both engine loops)', () => {
+  it('opens nothing when the quantity floors to 0 (both engine loops)', () => {
     expect(positionQuantity(50, 100, 1, ALL_IN, Infinity, config(1))).to.equal(0);
-    const a = new Account(50, config(1), {}, ALL_IN, H);
-    a.moveToAtOpen(1, 100, 0, 0);
-    expect(a.side).to.equal(0);
-    expect(a.cash).to.equal(50);
     const s = bars([
       [100, 100, 100, 101],
       [100, 110, 95, 105],
@@ -55,7 +57,7 @@ describe('sizing step (fill model)', () => {
     }
   });
 
-  it('the engine, with and without resting exits, opens the same whole quantity as Account and the hand: 10,000 / 30 → 333', () => {
+  it('the engine, with and without resting exits, opens the same whole quantity as the paper path and the hand: 10,000 / 30 → 333', () => {
     // close > 29 at bar 0 → entry at bar 1's open (30); held to the end, closed at the last close (33).
     const s = bars([
       [29, 30, 28, 30],
@@ -72,9 +74,20 @@ describe('sizing step (fill model)', () => {
       expect(r.trades[0]!.pnl).to.equal(333 * 3);
       expect(r.finalEquity).to.equal(10_000 + 999);
     }
-    const a = new Account(10_000, config(1), {}, ALL_IN, H);
-    a.moveToAtOpen(1, 30, 0, 1);
-    expect(a.qty).to.equal(333);
+    const paper = paperPath(
+      compileGenome(thresholdGenome(29, 0, { exitRules: { stopLoss: 0.5 }, risk: ALL_IN })),
+      s,
+      0,
+      3,
+      config(1),
+      10_000,
+      new IndicatorCache(),
+    );
+    expect(
+      paper.trades.map((t) => t.quantity),
+      'paper path',
+    ).to.deep.equal([333]);
+    expect(paper.cash).to.equal(10_000 + 999);
   });
 
   it('fillConfig refuses a negative or non-finite step', () => {

@@ -10,7 +10,7 @@ import { either } from 'fp-ts';
 import { positionQuantity } from '../../domain/execution/fill-model.js';
 import type { MarketRules } from '../../domain/execution/market-rules.js';
 import { sizeOrder, type SizingInput } from '../../domain/risk/sizing.js';
-import { ceilToStep, decimalsOf, floorToStep } from '../../domain/risk/steps.js';
+import { ceilToStep, decimalsOf, floorToStep } from '../../domain/execution/steps.js';
 import type { RiskParameters } from '../../domain/strategy/genome.js';
 
 const market = (m: Record<string, unknown>) => m as unknown as MarketRules;
