@@ -3,6 +3,7 @@
 import type * as t from 'io-ts';
 import { BacktestEventData } from '../backtest/events.js';
 import { CycleEventData } from '../learning/cycle-started.js';
+import { ReconciliationEventData } from '../execution/reconciliation-events.js';
 import { LearningEventData } from '../learning/events.js';
 import { LearningPolicyEventData } from '../learning/policy-events.js';
 import { QuarantineEventData } from '../quarantine/events.js';
@@ -17,6 +18,7 @@ export const EVENT_CATALOG: Readonly<Record<string, t.Mixed>> = {
   ...LearningPolicyEventData,
   ...BacktestEventData,
   ...QuarantineEventData,
+  ...ReconciliationEventData,
 };
 
 export const SCHEMA_VERSION = 1;

@@ -203,6 +203,40 @@ export const EVENT_EXAMPLES: Readonly<Record<string, EventExample>> = {
     },
   },
   EventQuarantineLifted: { streamName: 'quarantine', data: { eventId: EVENT, reason: 'release 0.3 reads it again' } },
+  ExchangeReconciled: {
+    streamName: 'exchange-binance',
+    data: {
+      exchange: 'binance',
+      account: 'live-main',
+      at: 1709294400000,
+      checked: { knownOpenOrders: 2, exchangeOpenOrders: 2, assets: 3 },
+      differences: [
+        {
+          kind: 'unknown_open_order',
+          order: { clientOrderId: 'web_7f3a9c', exchangeOrderId: '28457', symbol: 'BTCUSDT', side: 'buy', type: 'limit', status: 'cancelled', quantity: 0.01, filledQuantity: 0, price: 30000 },
+          resolution: 'cancelled',
+        },
+        {
+          kind: 'order_ended',
+          clientOrderId: 'mt-7d1c2e-entry',
+          symbol: 'BTCUSDT',
+          order: { clientOrderId: 'mt-7d1c2e-entry', exchangeOrderId: '28460', symbol: 'BTCUSDT', side: 'buy', type: 'limit', status: 'filled', quantity: 0.02, filledQuantity: 0.02, price: 39000 },
+          newFills: [{ tradeId: '5012', price: 39000, quantity: 0.02, fee: 0.00002, feeCurrency: 'BTC', liquidity: 'maker', time: 1709290800000 }],
+          resolution: 'record_outcome',
+        },
+        {
+          kind: 'fills_missed',
+          clientOrderId: 'mt-7d1c2e-tp',
+          symbol: 'BTCUSDT',
+          order: { clientOrderId: 'mt-7d1c2e-tp', exchangeOrderId: '28461', symbol: 'BTCUSDT', side: 'sell', type: 'limit', status: 'partially_filled', quantity: 0.02, filledQuantity: 0.01, price: 42000 },
+          newFills: [{ tradeId: '5013', price: 42000, quantity: 0.01, fee: 0.42, feeCurrency: 'USDT', liquidity: 'maker', time: 1709292600000 }],
+          resolution: 'record_fills',
+        },
+        { kind: 'order_not_on_exchange', clientOrderId: 'mt-7d1c2e-sl', symbol: 'BTCUSDT', resolution: 'record_rejected' },
+        { kind: 'balance_mismatch', asset: 'USDT', expected: 10000, actual: 9218.4, resolution: 'adopt_exchange_balance' },
+      ],
+    },
+  },
 };
 
 export const exampleMetadata = (overrides: Record<string, unknown> = {}) => ({

@@ -6,26 +6,12 @@ import ccxt from 'ccxt';
 import { isLeft, isRight, type Either } from 'fp-ts/lib/Either.js';
 import type { ExchangeFailure } from '../../application/ports/exchange.js';
 import type { ClientOrderId, OrderSpec } from '../../domain/execution/order.js';
-import { openCcxtExchange, type CcxtExchange, type CcxtExchangeSettings } from '../../infrastructure/exchange/ccxt/ccxt-exchange.js';
+import { openCcxtExchange, type CcxtExchange } from '../../infrastructure/exchange/ccxt/ccxt-exchange.js';
 import { startLoopbackBinance, type LoopbackBinance, type LoopbackOptions } from '../support/loopback-binance.js';
 import { exchangeContract } from './contract.js';
+import { LOOPBACK_TIMEOUT_MS, loopbackExchange } from './loopback-exchange.js';
 
-const TIMEOUT_MS = 800;
-
-export const loopbackExchange = (server: LoopbackBinance, over: Partial<CcxtExchangeSettings> = {}): CcxtExchange => {
-  const opened = openCcxtExchange({
-    mode: 'testnet',
-    exchangeId: 'binance',
-    credentials: { apiKey: server.apiKey, secret: server.secret },
-    apiUrls: server.apiUrls,
-    timeoutMs: TIMEOUT_MS,
-    enableRateLimit: false,
-    recheckDelayMs: 20,
-    ...over,
-  });
-  if (isLeft(opened)) throw new Error(opened.left);
-  return opened.right;
-};
+const TIMEOUT_MS = LOOPBACK_TIMEOUT_MS;
 
 exchangeContract('ccxt binance on the loopback server', async (setup) => {
   const server = await startLoopbackBinance({ prices: { [setup.symbol]: setup.price, ETHBTC: 0.05 }, balances: setup.balances });

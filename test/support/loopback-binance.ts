@@ -118,6 +118,10 @@ export interface LoopbackBinance {
   balance(asset: string): { free: number; locked: number };
   /** The next `times` requests to `method path` meet `fault`. */
   inject(method: string, path: string, fault: LoopbackFault, times?: number): void;
+  /** Fills `qty` of a resting order at its own price (maker), as another trader taking part of it would. */
+  fillPartly(clientOrderId: string, qty: number): void;
+  /** Cancels an order as another client would (the web UI while MasterTrade was down). */
+  cancelDirect(clientOrderId: string): void;
   /** Places an order as another client would (the web UI, a crashed run): for reconciliation tests. */
   placeDirect(params: Record<string, string>): LoopbackOrder;
   close(): Promise<void>;
@@ -577,6 +581,16 @@ export const startLoopbackBinance = async (options: LoopbackOptions = {}): Promi
     balance: (asset) => ({ ...bal(asset) }),
     inject(method, path, fault, times = 1) {
       faults.push({ method, path, fault, times });
+    },
+    fillPartly(clientOrderId, qty) {
+      const o = orders.find((x) => x.clientOrderId === clientOrderId && isOpen(x));
+      if (o === undefined) throw new Error(`no open order ${clientOrderId}`);
+      fill(o, o.price, qty, true, Date.now());
+    },
+    cancelDirect(clientOrderId) {
+      const o = orders.find((x) => x.clientOrderId === clientOrderId && isOpen(x));
+      if (o === undefined) throw new Error(`no open order ${clientOrderId}`);
+      cancel(o);
     },
     placeDirect: (params) => placeOrder(params),
     close: async () => {
