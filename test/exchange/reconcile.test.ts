@@ -108,13 +108,27 @@ describe('reconciliation at start (ccxt adapter, loopback Binance, PostgreSQL)',
     expect(last.data).to.deep.equal(JSON.parse(JSON.stringify(data)));
   });
 
-  it('adopts an unknown order when told to, and finds nothing more when the history agrees', async () => {
-    await place({ clientOrderId: cid('k-open'), side: 'buy', type: 'limit', quantity: 0.01, price: 35_000 } as OrderSpec);
+  it('adopts an unknown order when told to; reports only the fills the history lacks; equal balances are no difference', async () => {
+    await place({ clientOrderId: cid('k-open'), side: 'buy', type: 'limit', quantity: 0.02, price: 35_000 } as OrderSpec);
+    server.fillPartly('k-open', 0.01);
+    const firstTrade = String(server.orders[0]!.trades[0]!.id);
+    server.fillPartly('k-open', 0.005);
     server.placeDirect({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.01', price: '30000.00', newClientOrderId: 'web_keep' });
-    const known: KnownAccount = { account: 'a', openOrders: [{ clientOrderId: cid('k-open'), symbol: 'BTCUSDT', filledQuantity: 0, tradeIds: [] }], balances: { USDT: 10_000, BTC: 0.5 } };
+    // The history recorded the first fill; by hand: USDT 10 000 − 0.015 × 35 000, BTC 0.5 + 0.015 − 0.1 % of it.
+    const known: KnownAccount = {
+      account: 'a',
+      openOrders: [{ clientOrderId: cid('k-open'), symbol: 'BTCUSDT', filledQuantity: 0.01, tradeIds: [firstTrade] }],
+      balances: { USDT: 9475, BTC: 0.514985 },
+    };
     const r = await reconcileAtStart(deps, known, { adoptUnknownOrders: true });
     if (isLeft(r)) throw new Error(JSON.stringify(r.left));
-    expect(r.right.data.differences.map((d) => [d.kind, d.resolution])).to.deep.equal([['unknown_open_order', 'adopted']]);
+    expect(r.right.data.differences.map((d) => [d.kind, d.resolution])).to.have.deep.members([
+      ['unknown_open_order', 'adopted'],
+      ['fills_missed', 'record_fills'],
+    ]);
+    const missed = r.right.data.differences.find((d) => d.kind === 'fills_missed') as Extract<(typeof r.right.data.differences)[number], { kind: 'fills_missed' }>;
+    expect(missed.newFills.map((f) => [f.quantity, f.price])).to.deep.equal([[0.005, 35_000]]);
+    expect(missed.newFills[0]!.tradeId).to.not.equal(firstTrade);
     expect(server.orders.find((o) => o.clientOrderId === 'web_keep')!.status).to.equal('NEW');
   });
 
