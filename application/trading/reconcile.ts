@@ -12,7 +12,6 @@
 // A question the exchange could not answer (rate limit, timeout) fails the whole reconciliation and records nothing:
 // a partial comparison would report differences that are not there. The caller retries.
 import { isLeft, left, right, type Either } from 'fp-ts/lib/Either.js';
-import { ExchangeId } from '../../domain/market/exchange.js';
 import {
   exchangeStream,
   RECONCILIATION_BOUNDS,
@@ -51,7 +50,8 @@ export interface ReconcileOptions {
   readonly balanceTolerance?: number;
 }
 
-export type ReconcileError = { readonly kind: 'ExchangeUnavailable'; readonly failure: ExchangeFailure } | { readonly kind: 'AppendFailed'; readonly error: AppendError };
+export type ReconcileError =
+  { readonly kind: 'ExchangeUnavailable'; readonly failure: ExchangeFailure } | { readonly kind: 'AppendFailed'; readonly error: AppendError };
 
 export interface ReconcileDeps {
   readonly exchange: Exchange;
@@ -63,16 +63,16 @@ export interface ReconcileDeps {
 
 const snapshot = (o: ExchangeOrder): ReconciledOrder =>
   ({
-  clientOrderId: o.clientOrderId,
-  exchangeOrderId: o.exchangeOrderId,
-  symbol: o.symbol,
-  side: o.side,
-  type: o.type,
-  status: o.status,
-  quantity: o.quantity,
-  filledQuantity: o.filledQuantity,
-  ...(o.price === undefined ? {} : { price: o.price }),
-  ...(o.stopPrice === undefined ? {} : { stopPrice: o.stopPrice }),
+    clientOrderId: o.clientOrderId,
+    exchangeOrderId: o.exchangeOrderId,
+    symbol: o.symbol,
+    side: o.side,
+    type: o.type,
+    status: o.status,
+    quantity: o.quantity,
+    filledQuantity: o.filledQuantity,
+    ...(o.price === undefined ? {} : { price: o.price }),
+    ...(o.stopPrice === undefined ? {} : { stopPrice: o.stopPrice }),
   }) as ReconciledOrder;
 
 const newFills = (o: ExchangeOrder, known: KnownOpenOrder): ExchangeFill[] => {
@@ -98,21 +98,35 @@ export const compareWithExchange = (
   for (const o of exchangeOpen) {
     const k = knownIds.get(o.clientOrderId);
     if (k === undefined) {
-      out.push({ kind: 'unknown_open_order', order: snapshot(o), resolution: 'adopted' } as ReconciliationDifference);
+      out.push({ kind: 'unknown_open_order', order: snapshot(o), resolution: 'adopted' });
       continue;
     }
     const missed = newFills(o, k);
     if (missed.length > 0 || o.filledQuantity > k.filledQuantity + tolerance)
-      out.push({ kind: 'fills_missed', clientOrderId: k.clientOrderId, symbol: k.symbol, order: snapshot(o), newFills: missed, resolution: 'record_fills' } as ReconciliationDifference);
+      out.push({
+        kind: 'fills_missed',
+        clientOrderId: k.clientOrderId,
+        symbol: k.symbol,
+        order: snapshot(o),
+        newFills: missed,
+        resolution: 'record_fills',
+      } as ReconciliationDifference);
   }
   const openIds = new Set(exchangeOpen.map((o) => o.clientOrderId as string));
   for (const k of known.openOrders) {
     if (openIds.has(k.clientOrderId)) continue;
     const o = lookedUp.get(k.clientOrderId);
     if (o === undefined) {
-      out.push({ kind: 'order_not_on_exchange', clientOrderId: k.clientOrderId, symbol: k.symbol, resolution: 'record_rejected' } as ReconciliationDifference);
+      out.push({ kind: 'order_not_on_exchange', clientOrderId: k.clientOrderId, symbol: k.symbol, resolution: 'record_rejected' });
     } else if (!isOpen(o)) {
-      out.push({ kind: 'order_ended', clientOrderId: k.clientOrderId, symbol: k.symbol, order: snapshot(o), newFills: newFills(o, k), resolution: 'record_outcome' } as ReconciliationDifference);
+      out.push({
+        kind: 'order_ended',
+        clientOrderId: k.clientOrderId,
+        symbol: k.symbol,
+        order: snapshot(o),
+        newFills: newFills(o, k),
+        resolution: 'record_outcome',
+      } as ReconciliationDifference);
     }
     // Open on the exchange yet not in its open list: a list taken a moment earlier; the next reconciliation sees it.
   }
@@ -157,14 +171,19 @@ export const reconcileAtStart = async (
     differences.push(
       isLeft(cancelled)
         ? { ...d, resolution: 'cancel_failed', failure: `${cancelled.left.code}: ${cancelled.left.message}`.slice(0, 2000) }
-        : { ...d, order: snapshot(cancelled.right), resolution: cancelled.right.status === 'cancelled' ? 'cancelled' : 'cancel_failed', ...(cancelled.right.status === 'cancelled' ? {} : { failure: `the order ${cancelled.right.status} before it could be cancelled` }) },
+        : {
+            ...d,
+            order: snapshot(cancelled.right),
+            resolution: cancelled.right.status === 'cancelled' ? 'cancelled' : 'cancel_failed',
+            ...(cancelled.right.status === 'cancelled' ? {} : { failure: `the order ${cancelled.right.status} before it could be cancelled` }),
+          },
     );
   }
   const at = deps.clock.now();
   const event = {
     type: 'ExchangeReconciled' as const,
     data: {
-      exchange: exchange.id as ExchangeId,
+      exchange: exchange.id,
       account: known.account,
       at: at.getTime(),
       checked: { knownOpenOrders: known.openOrders.length, exchangeOpenOrders: open.right.length, assets: Object.keys(balances.right).length },

@@ -284,7 +284,11 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
       credentials:
         tradingMode === 'paper' || e.EXCHANGE_API_KEY === undefined || e.EXCHANGE_API_SECRET === undefined
           ? undefined
-          : { apiKey: e.EXCHANGE_API_KEY, secret: e.EXCHANGE_API_SECRET, ...(e.EXCHANGE_API_PASSWORD === undefined ? {} : { password: e.EXCHANGE_API_PASSWORD }) },
+          : {
+              apiKey: e.EXCHANGE_API_KEY,
+              secret: e.EXCHANGE_API_SECRET,
+              ...(e.EXCHANGE_API_PASSWORD === undefined ? {} : { password: e.EXCHANGE_API_PASSWORD }),
+            },
     },
   });
 };

@@ -2,7 +2,7 @@
 // Exchange contract, then what only a real exchange does — timeouts after which the order exists anyway, rate limits,
 // a duplicate client order id, keys that are wrong — and the modes that may or may not trade.
 import { expect } from 'chai';
-import ccxt from 'ccxt';
+import type ccxt from 'ccxt';
 import { isLeft, isRight, type Either } from 'fp-ts/lib/Either.js';
 import type { ExchangeFailure } from '../../application/ports/exchange.js';
 import type { ClientOrderId, OrderSpec } from '../../domain/execution/order.js';
@@ -46,7 +46,8 @@ describe('ccxt adapter on the loopback Binance: what only a real exchange does',
     ex = loopbackExchange(server);
   };
   const posts = () => server.requests.filter((r) => r.method === 'POST' && r.path === '/api/v3/order');
-  const buy = (over: Partial<OrderSpec> = {}): OrderSpec => ({ clientOrderId: id(), symbol: 'BTCUSDT', side: 'buy', type: 'market', quantity: 0.01, ...over }) as OrderSpec;
+  const buy = (over: Partial<OrderSpec> = {}): OrderSpec =>
+    ({ clientOrderId: id(), symbol: 'BTCUSDT', side: 'buy', type: 'market', quantity: 0.01, ...over }) as OrderSpec;
 
   afterEach(async () => {
     await ex?.close();
@@ -57,8 +58,26 @@ describe('ccxt adapter on the loopback Binance: what only a real exchange does',
     it('reads PRICE_FILTER, LOT_SIZE and NOTIONAL, or the older MIN_NOTIONAL', async () => {
       await start();
       const rules = right(await ex.markets()());
-      expect(rules.get('BTCUSDT')).to.deep.equal({ symbol: 'BTCUSDT', base: 'BTC', quote: 'USDT', amountStep: 0.00001, priceTick: 0.01, minAmount: 0.00001, maxAmount: 9000, minNotional: 5 });
-      expect(rules.get('ETHBTC')).to.deep.equal({ symbol: 'ETHBTC', base: 'ETH', quote: 'BTC', amountStep: 0.0001, priceTick: 0.00001, minAmount: 0.0001, maxAmount: 9000, minNotional: 0.0001 });
+      expect(rules.get('BTCUSDT')).to.deep.equal({
+        symbol: 'BTCUSDT',
+        base: 'BTC',
+        quote: 'USDT',
+        amountStep: 0.00001,
+        priceTick: 0.01,
+        minAmount: 0.00001,
+        maxAmount: 9000,
+        minNotional: 5,
+      });
+      expect(rules.get('ETHBTC')).to.deep.equal({
+        symbol: 'ETHBTC',
+        base: 'ETH',
+        quote: 'BTC',
+        amountStep: 0.0001,
+        priceTick: 0.00001,
+        minAmount: 0.0001,
+        maxAmount: 9000,
+        minNotional: 0.0001,
+      });
     });
   });
 
@@ -152,7 +171,14 @@ describe('ccxt adapter on the loopback Binance: what only a real exchange does',
 
     it('an order placed outside MasterTrade is listed under its exchange id', async () => {
       await start();
-      const foreign = server.placeDirect({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.01', price: '30000', newClientOrderId: 'and.roid:web/1' });
+      const foreign = server.placeDirect({
+        symbol: 'BTCUSDT',
+        side: 'BUY',
+        type: 'LIMIT',
+        quantity: '0.01',
+        price: '30000',
+        newClientOrderId: 'and.roid:web/1',
+      });
       const open = right(await ex.fetchOpenOrders()());
       expect(open.map((o) => [o.clientOrderId, o.exchangeOrderId])).to.deep.equal([[`ext-${foreign.orderId}`, String(foreign.orderId)]]);
     });
@@ -176,7 +202,14 @@ describe('ccxt adapter on the loopback Binance: what only a real exchange does',
 
     it('the older MIN_NOTIONAL filter failure is BELOW_MIN_NOTIONAL too', async () => {
       await start();
-      const spec: OrderSpec = { clientOrderId: id(), symbol: 'ETHBTC', side: 'buy', type: 'limit', quantity: 0.001 as OrderSpec['quantity'], price: 0.05 as OrderSpec['price'] };
+      const spec: OrderSpec = {
+        clientOrderId: id(),
+        symbol: 'ETHBTC',
+        side: 'buy',
+        type: 'limit',
+        quantity: 0.001 as OrderSpec['quantity'],
+        price: 0.05 as OrderSpec['price'],
+      };
       expect(left(await ex.placeOrder(spec)())).to.include({ code: 'BELOW_MIN_NOTIONAL' });
     });
 
@@ -202,11 +235,15 @@ describe('ccxt adapter: which modes may trade', () => {
   });
 
   it('live without keys is refused, saying which variables', () => {
-    expect(refused(openCcxtExchange({ mode: 'live', exchangeId: 'binance', credentials: undefined }))).to.match(/TRADING_MODE=live refused.*EXCHANGE_API_KEY and EXCHANGE_API_SECRET/);
+    expect(refused(openCcxtExchange({ mode: 'live', exchangeId: 'binance', credentials: undefined }))).to.match(
+      /TRADING_MODE=live refused.*EXCHANGE_API_KEY and EXCHANGE_API_SECRET/,
+    );
   });
 
   it('live with a redirected address is refused', () => {
-    expect(refused(openCcxtExchange({ mode: 'live', exchangeId: 'binance', credentials: keys, apiUrls: { private: 'http://127.0.0.1:1/api/v3' } }))).to.match(/never with real money/);
+    expect(refused(openCcxtExchange({ mode: 'live', exchangeId: 'binance', credentials: keys, apiUrls: { private: 'http://127.0.0.1:1/api/v3' } }))).to.match(
+      /never with real money/,
+    );
   });
 
   it('testnet on an exchange without a sandbox is refused (that would be real money)', () => {

@@ -78,7 +78,7 @@ export const exchangeContract = (name: string, makeVenue: MakeVenue) => {
 
     const balances = async () => ok(ex.fetchBalances(), 'fetchBalances');
     const bal = (all: Readonly<Record<string, Balance>>, asset: string): Balance => all[asset] ?? { free: 0, used: 0, total: 0 };
-    const spec = (over: Partial<OrderSpec> & Pick<OrderSpec, 'side' | 'type'>): OrderSpec => ({ clientOrderId: cid(over.type), symbol: S, ...over }) as OrderSpec;
+    const spec = (over: Partial<OrderSpec> & Pick<OrderSpec, 'side' | 'type'>): OrderSpec => ({ clientOrderId: cid(over.type), symbol: S, ...over });
     const expectNeverNegative = async () => {
       for (const [asset, b] of Object.entries(await balances())) {
         expect(b.free, `${asset} free`).to.be.at.least(0);
@@ -192,7 +192,15 @@ export const exchangeContract = (name: string, makeVenue: MakeVenue) => {
       const pb = await ok(ex.placeOrder(b), 'place b');
       expect(pa.exchangeOrderId).to.not.equal(pb.exchangeOrderId);
       const fa = await fetch(a.clientOrderId);
-      expect(fa).to.include({ clientOrderId: a.clientOrderId, exchangeOrderId: pa.exchangeOrderId, symbol: S, side: 'buy', type: 'limit', status: 'open', price: 35_000 });
+      expect(fa).to.include({
+        clientOrderId: a.clientOrderId,
+        exchangeOrderId: pa.exchangeOrderId,
+        symbol: S,
+        side: 'buy',
+        type: 'limit',
+        status: 'open',
+        price: 35_000,
+      });
       close(fa.quantity, 0.01, 'quantity');
       expect(fa.fills).to.deep.equal([]);
       for (const open of [await ok(ex.fetchOpenOrders(S), 'open of S'), await ok(ex.fetchOpenOrders(), 'all open')]) {
@@ -226,13 +234,16 @@ export const exchangeContract = (name: string, makeVenue: MakeVenue) => {
     });
 
     it('refuses an unknown symbol', async () => {
-      const f = await failure(ex.placeOrder({ ...spec({ side: 'buy', type: 'market', quantity: 0.01 as OrderSpec['quantity'] }), symbol: 'NOPEUSDT' }), 'unknown symbol');
+      const f = await failure(
+        ex.placeOrder({ ...spec({ side: 'buy', type: 'market', quantity: 0.01 as OrderSpec['quantity'] }), symbol: 'NOPEUSDT' }),
+        'unknown symbol',
+      );
       expect(f).to.include({ code: 'UNKNOWN_SYMBOL' satisfies ExchangeFailureCode, retryable: false });
     });
 
     it('refuses an order below the minimum notional and changes nothing', async function () {
       if (rules.minNotional === undefined) this.skip();
-      const minNotional = rules.minNotional!;
+      const minNotional = rules.minNotional;
       const step = rules.amountStep;
       const qty = Math.max(rules.minAmount ?? step, step);
       if (qty * SETUP.price >= minNotional) this.skip();

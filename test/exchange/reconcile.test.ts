@@ -46,7 +46,7 @@ describe('reconciliation at start (ccxt adapter, loopback Binance, PostgreSQL)',
   });
 
   const place = async (spec: Omit<OrderSpec, 'symbol'>) => {
-    const r = await ex.placeOrder({ symbol: 'BTCUSDT', ...spec } as OrderSpec)();
+    const r = await ex.placeOrder({ symbol: 'BTCUSDT', ...spec })();
     if (isLeft(r)) throw new Error(r.left.message);
     return r.right;
   };
@@ -77,11 +77,24 @@ describe('reconciliation at start (ccxt adapter, loopback Binance, PostgreSQL)',
 
     const [unknown] = byKind('unknown_open_order') as Extract<(typeof data.differences)[number], { kind: 'unknown_open_order' }>[];
     expect(unknown).to.deep.include({ resolution: 'cancelled' });
-    expect(unknown!.order).to.include({ clientOrderId: 'web_manual1', exchangeOrderId: String(foreign.orderId), status: 'cancelled', side: 'buy', price: 30_000 });
+    expect(unknown!.order).to.include({
+      clientOrderId: 'web_manual1',
+      exchangeOrderId: String(foreign.orderId),
+      status: 'cancelled',
+      side: 'buy',
+      price: 30_000,
+    });
     expect(server.orders.find((o) => o.clientOrderId === 'web_manual1')!.status).to.equal('CANCELED');
 
     const ended = byKind('order_ended') as Extract<(typeof data.differences)[number], { kind: 'order_ended' }>[];
-    expect(ended.map((d) => [d.clientOrderId, d.order.status, d.order.filledQuantity, d.newFills.map((f) => [f.price, f.quantity, f.fee, f.feeCurrency, f.liquidity])])).to.deep.equal([
+    expect(
+      ended.map((d) => [
+        d.clientOrderId,
+        d.order.status,
+        d.order.filledQuantity,
+        d.newFills.map((f) => [f.price, f.quantity, f.fee, f.feeCurrency, f.liquidity]),
+      ]),
+    ).to.deep.equal([
       ['a-fills', 'filled', 0.01, [[39_000, 0.01, 0.00001, 'BTC', 'maker']]],
       ['c-cancel', 'cancelled', 0, []],
     ]);
@@ -91,7 +104,9 @@ describe('reconciliation at start (ccxt adapter, loopback Binance, PostgreSQL)',
     expect(missed!.order).to.include({ status: 'partially_filled', quantity: 0.02, filledQuantity: 0.01 });
     expect(missed!.newFills.map((f) => [f.price, f.quantity, f.fee, f.feeCurrency])).to.deep.equal([[42_000, 0.01, 0.42, 'USDT']]);
 
-    expect(byKind('order_not_on_exchange')).to.deep.equal([{ kind: 'order_not_on_exchange', clientOrderId: 'd-lost', symbol: 'BTCUSDT', resolution: 'record_rejected' }]);
+    expect(byKind('order_not_on_exchange')).to.deep.equal([
+      { kind: 'order_not_on_exchange', clientOrderId: 'd-lost', symbol: 'BTCUSDT', resolution: 'record_rejected' },
+    ]);
 
     const balances = byKind('balance_mismatch') as Extract<(typeof data.differences)[number], { kind: 'balance_mismatch' }>[];
     expect(balances.map((b) => [b.asset, b.expected, b.resolution])).to.deep.equal([
@@ -126,7 +141,10 @@ describe('reconciliation at start (ccxt adapter, loopback Binance, PostgreSQL)',
       ['unknown_open_order', 'adopted'],
       ['fills_missed', 'record_fills'],
     ]);
-    const missed = r.right.data.differences.find((d) => d.kind === 'fills_missed') as Extract<(typeof r.right.data.differences)[number], { kind: 'fills_missed' }>;
+    const missed = r.right.data.differences.find((d) => d.kind === 'fills_missed') as Extract<
+      (typeof r.right.data.differences)[number],
+      { kind: 'fills_missed' }
+    >;
     expect(missed.newFills.map((f) => [f.quantity, f.price])).to.deep.equal([[0.005, 35_000]]);
     expect(missed.newFills[0]!.tradeId).to.not.equal(firstTrade);
     expect(server.orders.find((o) => o.clientOrderId === 'web_keep')!.status).to.equal('NEW');

@@ -44,8 +44,26 @@ export interface LoopbackMarket {
 }
 
 export const LOOPBACK_MARKETS: readonly LoopbackMarket[] = [
-  { symbol: 'BTCUSDT', base: 'BTC', quote: 'USDT', tickSize: '0.01000000', stepSize: '0.00001000', minQty: '0.00001000', minNotional: '5.00000000', notionalFilter: 'NOTIONAL' },
-  { symbol: 'ETHBTC', base: 'ETH', quote: 'BTC', tickSize: '0.00001000', stepSize: '0.00010000', minQty: '0.00010000', minNotional: '0.00010000', notionalFilter: 'MIN_NOTIONAL' },
+  {
+    symbol: 'BTCUSDT',
+    base: 'BTC',
+    quote: 'USDT',
+    tickSize: '0.01000000',
+    stepSize: '0.00001000',
+    minQty: '0.00001000',
+    minNotional: '5.00000000',
+    notionalFilter: 'NOTIONAL',
+  },
+  {
+    symbol: 'ETHBTC',
+    base: 'ETH',
+    quote: 'BTC',
+    tickSize: '0.00001000',
+    stepSize: '0.00010000',
+    minQty: '0.00010000',
+    minNotional: '0.00010000',
+    notionalFilter: 'MIN_NOTIONAL',
+  },
 ];
 
 type Status = 'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED' | 'REJECTED' | 'EXPIRED';
@@ -178,7 +196,14 @@ const symbolInfo = (m: LoopbackMarket) => ({
     { filterType: 'TRAILING_DELTA', minTrailingAboveDelta: 10, maxTrailingAboveDelta: 2000, minTrailingBelowDelta: 10, maxTrailingBelowDelta: 2000 },
     { filterType: 'PERCENT_PRICE_BY_SIDE', bidMultiplierUp: '5', bidMultiplierDown: '0.2', askMultiplierUp: '5', askMultiplierDown: '0.2', avgPriceMins: 5 },
     m.notionalFilter === 'NOTIONAL'
-      ? { filterType: 'NOTIONAL', minNotional: m.minNotional, applyMinToMarket: true, maxNotional: '9000000.00000000', applyMaxToMarket: false, avgPriceMins: 5 }
+      ? {
+          filterType: 'NOTIONAL',
+          minNotional: m.minNotional,
+          applyMinToMarket: true,
+          maxNotional: '9000000.00000000',
+          applyMaxToMarket: false,
+          avgPriceMins: 5,
+        }
       : { filterType: 'MIN_NOTIONAL', minNotional: m.minNotional, applyToMarket: true, avgPriceMins: 5 },
     { filterType: 'MAX_NUM_ORDERS', maxNumOrders: 200 },
     { filterType: 'MAX_NUM_ALGO_ORDERS', maxNumAlgoOrders: 5 },
@@ -227,8 +252,30 @@ export const startLoopbackBinance = async (options: LoopbackOptions = {}): Promi
     const fromLock = remainingBefore > 0 ? round8(o.locked * Math.min(1, qty / remainingBefore)) : 0;
     const trade: LoopbackTrade =
       o.side === 'BUY'
-        ? { id: nextTradeId++, orderId: o.orderId, symbol: o.symbol, price, qty, commission: round8(qty * fee), commissionAsset: m.base, time, isBuyer: true, isMaker }
-        : { id: nextTradeId++, orderId: o.orderId, symbol: o.symbol, price, qty, commission: round8(quoteQty * fee), commissionAsset: m.quote, time, isBuyer: false, isMaker };
+        ? {
+            id: nextTradeId++,
+            orderId: o.orderId,
+            symbol: o.symbol,
+            price,
+            qty,
+            commission: round8(qty * fee),
+            commissionAsset: m.base,
+            time,
+            isBuyer: true,
+            isMaker,
+          }
+        : {
+            id: nextTradeId++,
+            orderId: o.orderId,
+            symbol: o.symbol,
+            price,
+            qty,
+            commission: round8(quoteQty * fee),
+            commissionAsset: m.quote,
+            time,
+            isBuyer: false,
+            isMaker,
+          };
     if (o.side === 'BUY') {
       // A resting buy pays from what it locked (its share of the lock comes back, the cost goes).
       bal(m.quote).locked = round8(bal(m.quote).locked - fromLock);
@@ -300,7 +347,8 @@ export const startLoopbackBinance = async (options: LoopbackOptions = {}): Promi
     const last = prices.get(m.symbol)!;
     const limit = p.price === undefined ? 0 : Number(p.price);
     const stop = p.stopPrice === undefined ? 0 : Number(p.stopPrice);
-    if (type !== 'MARKET' && type !== 'STOP_LOSS' && !(limit > 0)) throw new BinanceError(400, -1102, "Mandatory parameter 'price' was not sent, was empty/null, or malformed.");
+    if (type !== 'MARKET' && type !== 'STOP_LOSS' && !(limit > 0))
+      throw new BinanceError(400, -1102, "Mandatory parameter 'price' was not sent, was empty/null, or malformed.");
     if ((type === 'STOP_LOSS' || type === 'STOP_LOSS_LIMIT') && !(stop > 0))
       throw new BinanceError(400, -1102, "Mandatory parameter 'stopPrice' was not sent, was empty/null, or malformed.");
     if ((limit > 0 && !isMultiple(limit, Number(m.tickSize))) || (stop > 0 && !isMultiple(stop, Number(m.tickSize))))
@@ -412,7 +460,13 @@ export const startLoopbackBinance = async (options: LoopbackOptions = {}): Promi
         return {
           ...orderJson(o),
           transactTime: o.time,
-          fills: o.trades.map((t) => ({ price: dec(t.price), qty: dec(t.qty), commission: dec(t.commission), commissionAsset: t.commissionAsset, tradeId: t.id })),
+          fills: o.trades.map((t) => ({
+            price: dec(t.price),
+            qty: dec(t.qty),
+            commission: dec(t.commission),
+            commissionAsset: t.commissionAsset,
+            tradeId: t.id,
+          })),
         };
       }
       case 'GET /api/v3/order': {
@@ -425,7 +479,12 @@ export const startLoopbackBinance = async (options: LoopbackOptions = {}): Promi
         if (o === undefined || !isOpen(o)) throw new BinanceError(400, -2011, 'Unknown order sent.');
         cancel(o);
         const { time: _t, updateTime: _u, isWorking: _w, workingTime: _wt, stopPrice: _s, icebergQty: _i, origQuoteOrderQty: _q, ...rest } = orderJson(o);
-        return { ...rest, origClientOrderId: o.clientOrderId, clientOrderId: p.newClientOrderId ?? randomBytes(11).toString('hex'), transactTime: o.updateTime };
+        return {
+          ...rest,
+          origClientOrderId: o.clientOrderId,
+          clientOrderId: p.newClientOrderId ?? randomBytes(11).toString('hex'),
+          transactTime: o.updateTime,
+        };
       }
       case 'GET /api/v3/openOrders': {
         if (p.symbol !== undefined) marketOf(p.symbol);
@@ -487,7 +546,7 @@ export const startLoopbackBinance = async (options: LoopbackOptions = {}): Promi
     const recvWindow = Number(p.recvWindow ?? 5000);
     const ts = Number(p.timestamp);
     const now = Date.now();
-    if (!(ts < now + 1000 && now - ts <= recvWindow)) throw new BinanceError(400, -1021, "Timestamp for this request is outside of the recvWindow.");
+    if (!(ts < now + 1000 && now - ts <= recvWindow)) throw new BinanceError(400, -1021, 'Timestamp for this request is outside of the recvWindow.');
   };
 
   const send = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -525,14 +584,20 @@ export const startLoopbackBinance = async (options: LoopbackOptions = {}): Promi
         send(
           res,
           429,
-          { code: -1003, msg: 'Too many requests; current limit of IP(127.0.0.1) is 6000 requests per minute. Please use WebSocket Streams for live updates to avoid polling the API.' },
+          {
+            code: -1003,
+            msg: 'Too many requests; current limit of IP(127.0.0.1) is 6000 requests per minute. Please use WebSocket Streams for live updates to avoid polling the API.',
+          },
           { 'Retry-After': String(fault.retryAfterSeconds ?? 1) },
         );
       } else if (fault?.kind === 'banned') {
         send(
           res,
           418,
-          { code: -1003, msg: `Way too many requests; IP(127.0.0.1) banned until ${fault.until}. Please use WebSocket Streams for live updates to avoid bans.` },
+          {
+            code: -1003,
+            msg: `Way too many requests; IP(127.0.0.1) banned until ${fault.until}. Please use WebSocket Streams for live updates to avoid bans.`,
+          },
           { 'Retry-After': String(Math.max(0, Math.ceil((fault.until - Date.now()) / 1000))) },
         );
       } else if (fault?.kind === 'reply') {

@@ -136,7 +136,8 @@ export class CcxtExchange implements Exchange {
     return this.guard(async () => {
       const market = await this.market(spec.symbol);
       if (isLeft(market)) return market;
-      if (!this.nativeTypes.has(spec.type)) return left(fail('UNSUPPORTED', `${this.id} does not take ${spec.type} orders natively: the executor emulates them`));
+      if (!this.nativeTypes.has(spec.type))
+        return left(fail('UNSUPPORTED', `${this.id} does not take ${spec.type} orders natively: the executor emulates them`));
       const args = this.createArgs(spec);
       if (isLeft(args)) return args;
       // A retry (after a timeout, a crash, a restart) finds the order it placed, whatever the exchange's rules on
@@ -173,7 +174,7 @@ export class CcxtExchange implements Exchange {
         if (c.code !== 'UNKNOWN_ORDER') return left(asFailure(c));
         // Binance says "Unknown order sent." also for an order that already filled or was cancelled: look it up.
         const found = await this.lookup(market.right, clientOrderId);
-        if (isLeft(found)) return found as Either<ExchangeFailure, ExchangeOrder>;
+        if (isLeft(found)) return found;
         return found.right !== undefined ? right(found.right) : left(asFailure(c));
       }
     });
@@ -184,7 +185,7 @@ export class CcxtExchange implements Exchange {
       const market = await this.market(symbol);
       if (isLeft(market)) return market;
       const found = await this.lookup(market.right, clientOrderId);
-      if (isLeft(found)) return found as Either<ExchangeFailure, ExchangeOrder>;
+      if (isLeft(found)) return found;
       return found.right !== undefined ? right(found.right) : left(fail('UNKNOWN_ORDER', `${this.id} has no order ${clientOrderId} on ${symbol}`));
     });
   }
@@ -246,7 +247,9 @@ export class CcxtExchange implements Exchange {
     }
   }
 
-  private createArgs(spec: OrderSpec): Either<ExchangeFailure, { type: string; amount: number | undefined; price: number | undefined; params: Record<string, unknown> }> {
+  private createArgs(
+    spec: OrderSpec,
+  ): Either<ExchangeFailure, { type: string; amount: number | undefined; price: number | undefined; params: Record<string, unknown> }> {
     const params: Record<string, unknown> = { clientOrderId: spec.clientOrderId };
     if (spec.timeInForce !== undefined && spec.type !== 'market' && spec.type !== 'stop_market') params.timeInForce = spec.timeInForce;
     if (spec.quoteQuantity !== undefined) {
@@ -333,9 +336,10 @@ export class CcxtExchange implements Exchange {
     const filled = num(o.filled);
     let trades: readonly CcxtTrade[] = o.trades ?? [];
     if (filled > 0 && trades.length === 0) {
-      trades = this.client.has['fetchOrderTrades'] === true
-        ? await this.client.fetchOrderTrades(String(o.id), market.symbol)
-        : (await this.client.fetchMyTrades(market.symbol)).filter((t) => t.order === o.id);
+      trades =
+        this.client.has['fetchOrderTrades'] === true
+          ? await this.client.fetchOrderTrades(String(o.id), market.symbol)
+          : (await this.client.fetchMyTrades(market.symbol)).filter((t) => t.order === o.id);
     }
     const fills = trades.map((t) => this.fill(t));
     const qty = fills.reduce((s, f) => s + f.quantity, 0);
@@ -352,7 +356,8 @@ export class CcxtExchange implements Exchange {
       status: this.status(o),
       quantity: num(o.amount, filled),
       filledQuantity: filled,
-      averagePrice: filled > 0 ? (Number.isFinite(average) && average > 0 ? average : qty > 0 ? fills.reduce((s, f) => s + f.price * f.quantity, 0) / qty : NaN) : NaN,
+      averagePrice:
+        filled > 0 ? (Number.isFinite(average) && average > 0 ? average : qty > 0 ? fills.reduce((s, f) => s + f.price * f.quantity, 0) / qty : NaN) : NaN,
       ...(price > 0 ? { price } : {}),
       ...(stopPrice > 0 ? { stopPrice } : {}),
       createdAt,

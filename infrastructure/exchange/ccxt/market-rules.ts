@@ -26,7 +26,9 @@ const stepOf = (precision: unknown, mode: number, what: string): Either<string, 
   if (mode === PRECISION_MODE.TICK_SIZE) return p === undefined ? left(`${what} tick size is 0`) : right(p);
   if (mode === PRECISION_MODE.DECIMAL_PLACES) {
     const places = precision as number;
-    return Number.isInteger(places) && places >= 0 && places <= 18 ? right(places === 0 ? 1 : stepOfDecimals(places)) : left(`${what} precision ${places} is not a count of decimals`);
+    return Number.isInteger(places) && places >= 0 && places <= 18
+      ? right(places === 0 ? 1 : stepOfDecimals(places))
+      : left(`${what} precision ${places} is not a count of decimals`);
   }
   if (mode === PRECISION_MODE.SIGNIFICANT_DIGITS) return left(`${what} precision is in significant digits: no fixed step to round to`);
   return left(`unknown ccxt precisionMode ${mode}`);
