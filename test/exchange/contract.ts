@@ -14,6 +14,11 @@
 //   maker. When the returned promise resolves, every fill it caused is visible through the port. A market order is
 //   filled at the latest after the next setPrice (the paper exchange fills it at the next bar's open; a real
 //   exchange at once), so the suite always calls setPrice(symbol, same price) before expecting a market fill.
+//
+// Beyond the port's comment, the cases pin down: a resting order holds what it may spend (Balance.used: quote at the
+// limit price for a buy, base for a sell) and gives it back when cancelled; balances move by exactly the fills and
+// their fees (fees in any currency, read from the fills); a refused order changes no balance; no balance is ever
+// negative; cancelling twice, or cancelling a filled order, answers with the order as it ended.
 import { expect } from 'chai';
 import { isLeft, type Either } from 'fp-ts/lib/Either.js';
 import type { Balance, Exchange, ExchangeFailure, ExchangeFailureCode, ExchangeOrder } from '../../application/ports/exchange.js';
