@@ -153,6 +153,18 @@ describe('ccxt adapter on the loopback Binance: what only a real exchange does',
       expect(done).to.include({ status: 'filled', type: 'stop_market', averagePrice: 38_900 });
     });
 
+    it('a limit order filled in part is partially_filled, with the fills so far (maker) from the account trades', async () => {
+      await start();
+      const spec = buy({ side: 'sell', type: 'limit', quantity: 0.02 as OrderSpec['quantity'], price: 42_000 as OrderSpec['price'] });
+      right(await ex.placeOrder(spec)());
+      server.fillPartly(spec.clientOrderId, 0.005);
+      const o = right(await ex.fetchOrder('BTCUSDT', spec.clientOrderId)());
+      expect(o).to.include({ status: 'partially_filled', quantity: 0.02, filledQuantity: 0.005, averagePrice: 42_000 });
+      expect(o.fills.map((f) => [f.price, f.quantity, f.fee, f.feeCurrency, f.liquidity])).to.deep.equal([[42_000, 0.005, 0.21, 'USDT', 'maker']]);
+      const open = right(await ex.fetchOpenOrders('BTCUSDT')());
+      expect(open.map((x) => [x.clientOrderId, x.status])).to.deep.equal([[spec.clientOrderId, 'partially_filled']]);
+    });
+
     it('a market buy for a quote amount sends quoteOrderQty and buys what it pays for', async () => {
       await start();
       const spec: OrderSpec = { clientOrderId: id(), symbol: 'BTCUSDT', side: 'buy', type: 'market', quoteQuantity: 400 as OrderSpec['quantity'] };
