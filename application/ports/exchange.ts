@@ -5,6 +5,8 @@
 // - placeOrder is idempotent on clientOrderId: placing the same id again returns the order already there, never a
 //   second order (a retry after a timeout must not double a position).
 // - Orders are named by clientOrderId; the exchange's own id comes back in ExchangeOrder.exchangeOrderId.
+// - cancelOrder is idempotent: an order no longer open is returned as it ended (filled, cancelled, expired);
+//   UNKNOWN_ORDER only for an order the venue never had. While an order rests, what it may spend is in Balance.used.
 // - Failures are values (ExchangeFailure), never exceptions; `retryable` says whether the same call may be tried again.
 // - `nativeTypes` lists the order types the venue accepts as such; the executor emulates the others and says so.
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js';

@@ -128,6 +128,33 @@ const timeframeList = (name: string) =>
     (xs) => xs.join(','),
   );
 
+/**
+ * Where orders go: `paper` (the paper exchange, no keys, the default), `testnet` (the exchange's sandbox through ccxt,
+ * testnet keys), `live` (real money: the only mode in which ccxt leaves the sandbox).
+ */
+export const TRADING_MODES = ['paper', 'testnet', 'live'] as const;
+export type TradingMode = (typeof TRADING_MODES)[number];
+
+/** An API key or secret: printable ASCII without spaces; its value never appears in a message. */
+const secret = (name: string) =>
+  new t.Type<string, string, unknown>(
+    name,
+    (u): u is string => typeof u === 'string',
+    (u, c) =>
+      typeof u === 'string' && /^[\x21-\x7e]{1,4096}$/.test(u)
+        ? t.success(u)
+        : t.failure(u, c, 'must be printable ASCII without spaces, at most 4096 characters (the value is not shown)'),
+    (s) => s,
+  );
+
+/** Exchange keys, from the environment only. */
+export interface ExchangeCredentials {
+  readonly apiKey: string;
+  readonly secret: string;
+  /** Some exchanges (okx, kucoin) also want a passphrase. */
+  readonly password?: string;
+}
+
 /** What the HTTP API reads of a request before any route sees it (apps/api/http-limits.ts). */
 export interface HttpLimits {
   /** A larger body is refused with 413 before it is read whole. */
@@ -188,6 +215,11 @@ const Env = t.partial({
   BACKTEST_SLIPPAGE: settingNumber(SlippageRate, 'BACKTEST_SLIPPAGE'),
   BACKTEST_INITIAL_CAPITAL: settingNumber(InitialCapital, 'BACKTEST_INITIAL_CAPITAL'),
   BACKTEST_SIZING: sizing('BACKTEST_SIZING'),
+  TRADING_MODE: oneOf(TRADING_MODES, 'TRADING_MODE'),
+  TRADING_EXCHANGE: ExchangeId,
+  EXCHANGE_API_KEY: secret('EXCHANGE_API_KEY'),
+  EXCHANGE_API_SECRET: secret('EXCHANGE_API_SECRET'),
+  EXCHANGE_API_PASSWORD: secret('EXCHANGE_API_PASSWORD'),
 });
 
 export interface Config {
@@ -236,6 +268,14 @@ export interface Config {
    * variable: it is derived from each series' market, and one number for every market would be wrong for most.
    */
   readonly runSettings: RunSettings;
+  /** doc/exchanges.md: modes, keys, sandbox. */
+  readonly trading: {
+    readonly mode: TradingMode;
+    /** The ccxt id orders go to in testnet and live (TRADING_EXCHANGE, default binance). */
+    readonly exchange: ExchangeId;
+    /** Present in testnet and live (required there), never read in paper. */
+    readonly credentials: ExchangeCredentials | undefined;
+  };
 }
 
 export const loadConfig = (env: Record<string, string | undefined> = process.env): Either<string, Config> => {
@@ -252,6 +292,19 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
   const eventStore = e.EVENT_STORE ?? 'postgres';
   if (eventStore === 'eventstoredb' && !e.EVENTSTORE_CONNECTION_STRING)
     return either.left('Invalid configuration:\n  EVENTSTORE_CONNECTION_STRING: required when EVENT_STORE=eventstoredb');
+  const tradingMode = e.TRADING_MODE ?? 'paper';
+  if (tradingMode !== 'paper') {
+    const missing = (['EXCHANGE_API_KEY', 'EXCHANGE_API_SECRET'] as const).filter((k) => e[k] === undefined);
+    if (missing.length > 0)
+      return either.left(
+        `Invalid configuration:\n${missing
+          .map(
+            (k) =>
+              `  ${k}: required when TRADING_MODE=${tradingMode} (${tradingMode === 'live' ? 'the real account' : "the exchange's testnet account"}'s key, from the environment; TRADING_MODE=paper needs none)`,
+          )
+          .join('\n')}`,
+      );
+  }
   return either.right({
     databaseUrl: e.DATABASE_URL,
     amqpUrl: e.AMQP_URL,
@@ -308,6 +361,18 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
       slippage: e.BACKTEST_SLIPPAGE ?? DEFAULT_RUN_SETTINGS.slippage,
       initialCapital: e.BACKTEST_INITIAL_CAPITAL ?? DEFAULT_RUN_SETTINGS.initialCapital,
       sizing: e.BACKTEST_SIZING ?? DEFAULT_RUN_SETTINGS.sizing,
+    },
+    trading: {
+      mode: tradingMode,
+      exchange: e.TRADING_EXCHANGE ?? ('binance' as ExchangeId),
+      credentials:
+        tradingMode === 'paper' || e.EXCHANGE_API_KEY === undefined || e.EXCHANGE_API_SECRET === undefined
+          ? undefined
+          : {
+              apiKey: e.EXCHANGE_API_KEY,
+              secret: e.EXCHANGE_API_SECRET,
+              ...(e.EXCHANGE_API_PASSWORD === undefined ? {} : { password: e.EXCHANGE_API_PASSWORD }),
+            },
     },
   });
 };
