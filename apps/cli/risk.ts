@@ -132,7 +132,7 @@ await runCommand('risk', async () => {
               account: account!,
               data: { decidedBy: operator, reason: why!, trigger: trigger as KillSwitchTrigger, time: now },
             };
-    const done = await recordRiskCommand(deps)(command as Parameters<ReturnType<typeof recordRiskCommand>>[0]);
+    const done = await recordRiskCommand(deps)(command);
     if (either.isLeft(done)) {
       process.stderr.write(`refused: ${describeFailure(done.left)}\n`);
       return 1;
