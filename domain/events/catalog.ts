@@ -2,6 +2,7 @@
 // A type missing here, or data its codec refuses, is a loud read-time error, never a silent skip.
 import type * as t from 'io-ts';
 import { BacktestEventData } from '../backtest/events.js';
+import { ExecutorEventData, OrderEventData } from '../execution/events.js';
 import { CycleEventData } from '../learning/cycle-started.js';
 import { LearningEventData } from '../learning/events.js';
 import { LearningPolicyEventData } from '../learning/policy-events.js';
@@ -17,6 +18,8 @@ export const EVENT_CATALOG: Readonly<Record<string, t.Mixed>> = {
   ...LearningPolicyEventData,
   ...BacktestEventData,
   ...QuarantineEventData,
+  ...OrderEventData,
+  ...ExecutorEventData,
 };
 
 export const SCHEMA_VERSION = 1;

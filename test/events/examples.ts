@@ -40,6 +40,24 @@ const trade = {
   exitReason: 'takeProfit',
 };
 
+const ORDER = 'mt-0b6f1c7e-entry-1';
+const STOP = 'mt-0b6f1c7e-sl-1';
+const entrySpec = { clientOrderId: ORDER, symbol: 'BTCUSDT', side: 'buy', type: 'limit', quantity: 0.25, price: 34567.1, timeInForce: 'GTC', purpose: 'entry' };
+const stopSpec = { clientOrderId: STOP, symbol: 'BTCUSDT', side: 'sell', type: 'stop_market', stopPrice: 33800, reduceOnly: true, ocoGroup: 'bracket-1', purpose: 'stop_loss' };
+const takeProfitSpec = { clientOrderId: 'mt-0b6f1c7e-tp-1', symbol: 'BTCUSDT', side: 'sell', type: 'take_profit', price: 36000, reduceOnly: true, ocoGroup: 'bracket-1', purpose: 'take_profit' };
+const fill = {
+  clientOrderId: ORDER,
+  tradeId: '3418840123',
+  price: 34567.1,
+  quantity: 0.1,
+  fee: 0.0001,
+  feeCurrency: 'BTC',
+  liquidity: 'maker',
+  time: 1698796805123,
+  cumulativeQuantity: 0.1,
+  averagePrice: 34567.1,
+};
+
 export interface EventExample {
   readonly streamName: string;
   readonly data: unknown;
@@ -200,6 +218,54 @@ export const EVENT_EXAMPLES: Readonly<Record<string, EventExample>> = {
       event: { eventId: EVENT, streamName: `backtest-${JOB}`, revision: 0, eventType: 'BacktestRequested', position: { commit: '7812', prepare: '120034' } },
       reason: 'stored by a release that accepted periods before 1970; the job never ran',
       decodeErrors: [{ path: 'data.job.period.from', message: 'expected EpochMs, got -315619200000' }],
+    },
+  },
+  OrderPlaced: {
+    streamName: `order-${ORDER}`,
+    data: {
+      clientOrderId: ORDER,
+      account: 'paper-1',
+      strategyId: STRATEGY,
+      exchange: 'binance',
+      spec: entrySpec,
+      bracket: { ocoGroup: 'bracket-1', children: [stopSpec, takeProfitSpec] },
+      execution: { mode: 'native' },
+      time: 1698796800000,
+    },
+  },
+  OrderTriggered: {
+    streamName: `order-${STOP}`,
+    data: { clientOrderId: STOP, triggerPrice: 33799.5, time: 1698800400000, submitsAs: 'market' },
+  },
+  OrderAccepted: { streamName: `order-${ORDER}`, data: { clientOrderId: ORDER, exchangeOrderId: '28457103911', time: 1698796800412 } },
+  OrderPartiallyFilled: { streamName: `order-${ORDER}`, data: fill },
+  OrderFilled: {
+    streamName: `order-${ORDER}`,
+    data: { ...fill, tradeId: '3418840124', quantity: 0.15, price: 34560, cumulativeQuantity: 0.25, averagePrice: 34562.84, liquidity: 'taker' },
+  },
+  OrderCancelled: {
+    streamName: `order-${STOP}`,
+    data: { clientOrderId: STOP, by: 'oco', reason: 'mt-0b6f1c7e-tp-1 of OCO group bracket-1 filled', time: 1698811200000 },
+  },
+  OrderRejected: {
+    streamName: `order-${ORDER}`,
+    data: {
+      clientOrderId: ORDER,
+      rejection: { by: 'risk', rule: 'max_position_size', limit: 0.2, actual: 0.25, message: 'the position would reach 0.25 BTC, above the maximum 0.2 BTC' },
+      time: 1698796800000,
+      order: { account: 'paper-1', strategyId: STRATEGY, exchange: 'binance', spec: entrySpec },
+    },
+  },
+  OrderExpired: { streamName: `order-${ORDER}`, data: { clientOrderId: ORDER, reason: 'IOC: the rest of the order was not filled at once', time: 1698796800500 } },
+  FillUnmatched: {
+    streamName: 'executor-paper-1',
+    data: {
+      account: 'paper-1',
+      exchange: 'binance',
+      clientOrderId: 'mt-unknown-7',
+      problem: 'unknown_order',
+      message: 'a fill (trade 3418840999) for mt-unknown-7, an order never placed',
+      fill: { tradeId: '3418840999', price: 34501.2, quantity: 0.01, fee: 0.00001, feeCurrency: 'BTC', liquidity: 'taker', time: 1698796900000 },
     },
   },
   EventQuarantineLifted: { streamName: 'quarantine', data: { eventId: EVENT, reason: 'release 0.3 reads it again' } },
