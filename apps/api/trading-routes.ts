@@ -67,12 +67,14 @@ export const PnlQuery = t.partial({ ...filters, ...paging, groupBy: oneOf('PnlGr
 const send = (res: Response, a: HttpAnswer) => res.status(a.status).json(a.body);
 
 /** Decodes a query string exactly: unknown parameters and bad values are all named; `from` must come before `to`. */
-const decodeQuery = <A extends { from?: number; to?: number }>(codec: t.Type<A, unknown, unknown>, query: unknown): either.Either<HttpAnswer, A> => {
+const decodeQuery = <A>(codec: t.Type<A, unknown, unknown>, query: unknown): either.Either<HttpAnswer, A> => {
   const errors: FieldError[] = unknownFields(codec, query);
   const decoded = codec.decode(query);
   if (either.isLeft(decoded)) errors.push(...fieldErrors(decoded.left));
-  else if (decoded.right.from !== undefined && decoded.right.to !== undefined && decoded.right.from >= decoded.right.to)
-    errors.push({ path: 'to', message: 'must be after from' });
+  else {
+    const { from, to } = decoded.right as { from?: number; to?: number };
+    if (from !== undefined && to !== undefined && from >= to) errors.push({ path: 'to', message: 'must be after from' });
+  }
   return errors.length > 0 || either.isLeft(decoded) ? either.left(invalidRequest(errors, 'query')) : either.right(decoded.right);
 };
 

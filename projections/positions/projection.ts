@@ -65,6 +65,7 @@ const StoredPosition = z.object({
   opened_at: z.string().nullable(),
   updated_at: z.string(),
 });
+const StoredBalance = z.object({ account: z.string(), exchange: z.string(), asset: z.string(), change: z.number(), updated_at: z.string() });
 const AppliedFill = z.object({ event_id: z.string(), client_order_id: z.string(), trade_id: z.string() });
 
 const positionKey = (p: { account: string; strategy_id: string; exchange: string; symbol: string }) =>
@@ -91,14 +92,25 @@ export interface PositionBatchInput {
   /** Event ids and (order, trade) keys of fills already in the ledger. */
   readonly appliedEvents: ReadonlySet<string>;
   readonly appliedTrades: ReadonlySet<string>;
+  /** The stored balance changes of the batch's accounts (added to fill by fill, so any batching gives the same sums). */
+  readonly balances: ReadonlyMap<string, BalanceRow>;
 }
+
+interface BalanceRow {
+  account: string;
+  exchange: string;
+  asset: string;
+  change: number;
+  updated_at: string;
+}
+const balanceKey = (account: string, exchange: string, asset: string) => JSON.stringify([account, exchange, asset]);
 
 /** What a batch writes. */
 export interface PositionBatchOutput {
   readonly contexts: OrderContext[];
   readonly fills: Record<string, unknown>[];
   readonly positions: PositionRow[];
-  readonly balances: { account: string; exchange: string; asset: string; change: number; updated_at: string }[];
+  readonly balances: BalanceRow[];
 }
 
 /** Folds a batch in log order (pure: everything it reads is in `input`). */
@@ -110,13 +122,13 @@ export const foldPositionBatch = (input: PositionBatchInput): PositionBatchOutpu
   const appliedEvents = new Set(input.appliedEvents);
   const appliedTrades = new Set(input.appliedTrades);
   const fills: Record<string, unknown>[] = [];
-  const balances = new Map<string, { account: string; exchange: string; asset: string; change: number; updated_at: string }>();
+  const balances = new Map(input.balances);
+  const movedBalances = new Set<string>();
   const moveBalance = (ctx: OrderContext, asset: string, change: number, at: string) => {
-    const key = JSON.stringify([ctx.account, ctx.exchange, asset]);
-    const b = balances.get(key) ?? { account: ctx.account, exchange: ctx.exchange, asset, change: 0, updated_at: at };
-    b.change += change;
-    b.updated_at = at;
-    balances.set(key, b);
+    const key = balanceKey(ctx.account, ctx.exchange, asset);
+    const b = balances.get(key);
+    balances.set(key, { account: ctx.account, exchange: ctx.exchange, asset, change: (b?.change ?? 0) + change, updated_at: at });
+    movedBalances.add(key);
   };
 
   for (const e of input.events) {
@@ -202,7 +214,7 @@ export const foldPositionBatch = (input: PositionBatchInput): PositionBatchOutpu
     moveBalance(ctx, pair.quote, -sign * f.quantity * f.price, at);
     if (f.fee !== 0) moveBalance(ctx, f.feeCurrency.toUpperCase(), -f.fee, at);
   }
-  return { contexts: newContexts, fills, positions: [...touched].map((k) => positions.get(k)!), balances: [...balances.values()] };
+  return { contexts: newContexts, fills, positions: [...touched].map((k) => positions.get(k)!), balances: [...movedBalances].map((k) => balances.get(k)!) };
 };
 
 const json = (rows: unknown) => JSON.stringify(rows);
@@ -248,7 +260,15 @@ const readInputs = async (tx: DatabaseTransactionConnection, events: readonly De
         opened_at: p.opened_at === null ? null : new Date(p.opened_at).toISOString(),
         updated_at: new Date(p.updated_at).toISOString(),
       });
-  return { contexts, positions, appliedEvents, appliedTrades };
+  const accounts = [...new Map([...keys.values()].map((c) => [JSON.stringify([c.account, c.exchange]), { account: c.account, exchange: c.exchange }])).values()];
+  const balances = new Map<string, BalanceRow>();
+  if (accounts.length > 0)
+    for (const b of await tx.any(sql.type(StoredBalance)`
+      SELECT b.account, b.exchange, b.asset, b.change, to_json(b.updated_at)#>>'{}' AS updated_at
+        FROM trading_balances b
+        JOIN jsonb_to_recordset(${json(accounts)}::jsonb) AS k (account text, exchange text) ON (b.account, b.exchange) = (k.account, k.exchange)`))
+      balances.set(balanceKey(b.account, b.exchange, b.asset), { ...b, updated_at: new Date(b.updated_at).toISOString() });
+  return { contexts, positions, appliedEvents, appliedTrades, balances };
 };
 
 const write = async (tx: DatabaseTransactionConnection, out: PositionBatchOutput) => {
@@ -284,8 +304,7 @@ const write = async (tx: DatabaseTransactionConnection, out: PositionBatchOutput
       INSERT INTO trading_balances (account, exchange, asset, change, updated_at)
       SELECT account, exchange, asset, change, updated_at
         FROM jsonb_to_recordset(${json(out.balances)}::jsonb) AS x (account text, exchange text, asset text, change double precision, updated_at timestamptz)
-      ON CONFLICT (account, exchange, asset) DO UPDATE SET
-        change = trading_balances.change + excluded.change, updated_at = greatest(trading_balances.updated_at, excluded.updated_at)`);
+      ON CONFLICT (account, exchange, asset) DO UPDATE SET change = excluded.change, updated_at = excluded.updated_at`);
 };
 
 export const positionsProjection: Projection<PositionEvent> = {

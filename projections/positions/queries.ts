@@ -168,7 +168,7 @@ const pnlSources = (q: PnlQuery) => {
       SELECT coalesce(r.k, u.k) AS k, coalesce(r.realised, 0) AS realised, coalesce(r.fees, 0) AS fees, coalesce(r.fills, 0) AS fills,
              CASE WHEN ${q.groupBy === 'day' ? sql.fragment`TRUE` : sql.fragment`FALSE`} THEN NULL ELSE coalesce(u.unrealised, 0) END AS unrealised,
              coalesce(u.open, 0) AS open, coalesce(u.unmarked, 0) AS unmarked
-        FROM r FULL JOIN u ON r.k IS NOT DISTINCT FROM u.k)`;
+        FROM r FULL JOIN u ON r.k = u.k)`;
 };
 
 /**
