@@ -4,6 +4,7 @@ import { REGIMES } from '../../domain/learning/policy/regime.js';
 import { ORIGINS, STRATEGY_TYPES, TIMEFRAMES } from '../../domain/strategy/genome.js';
 import { LIFECYCLE_ROUTES, LIFECYCLE_ROUTE_NAMES } from './command-bodies.js';
 import { exampleBacktest, exampleCommands, exampleGenerate } from './examples.js';
+import { tradingPaths, tradingSchemas } from './trading-openapi.js';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: unknown, example?: unknown) => ({ 'application/json': { schema, ...(example === undefined ? {} : { example }) } });
@@ -537,6 +538,7 @@ export const openApiDocument = () => ({
         },
       },
     },
+    ...tradingPaths,
     '/health': {
       get: {
         summary: 'Database, broker, projection and mirror lag, data collection',
@@ -545,5 +547,5 @@ export const openApiDocument = () => ({
     },
     '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
   },
-  components: { schemas },
+  components: { schemas: { ...schemas, ...tradingSchemas } },
 });
