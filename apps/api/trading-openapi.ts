@@ -41,7 +41,10 @@ export const tradingSchemas = {
       type: { enum: ['market', 'limit', 'stop_market', 'stop_limit', 'take_profit', 'trailing_stop'] },
       status: { enum: ORDER_STATUSES },
       spec: { type: 'object', description: 'the OrderSpec as placed (domain/execution/order.ts)' },
-      execution: { type: ['object', 'null'], description: 'native, or emulated with what it submits and why (and when it triggered); null when rejected before placement' },
+      execution: {
+        type: ['object', 'null'],
+        description: 'native, or emulated with what it submits and why (and when it triggered); null when rejected before placement',
+      },
       parentOrderId: nullableStr,
       exchangeOrderId: nullableStr,
       filledQuantity: num,
@@ -105,7 +108,10 @@ export const tradingSchemas = {
 };
 
 const page = (items: string, schema: unknown, extra: Record<string, unknown> = {}) =>
-  json({ type: 'object', properties: { [items]: { type: 'array', items: schema }, ...extra, total: { type: 'integer' }, limit: { type: 'integer' }, offset: { type: 'integer' } } });
+  json({
+    type: 'object',
+    properties: { [items]: { type: 'array', items: schema }, ...extra, total: { type: 'integer' }, limit: { type: 'integer' }, offset: { type: 'integer' } },
+  });
 
 export const tradingPaths = {
   '/api/orders': {
@@ -132,7 +138,10 @@ export const tradingPaths = {
     get: {
       summary: 'P&L, total or per account, strategy, symbol or UTC day: realised (fees deducted), fees, unrealised at the latest marks',
       parameters: [q('groupBy', 'the grouping', { enum: PNL_GROUPS, default: 'total' }), ...filters, ...between('fills'), ...paging],
-      responses: { '200': { description: '{ groupBy, rows, total, limit, offset }', content: page('rows', ref('PnlRow'), { groupBy: { enum: PNL_GROUPS } }) }, '400': badQuery },
+      responses: {
+        '200': { description: '{ groupBy, rows, total, limit, offset }', content: page('rows', ref('PnlRow'), { groupBy: { enum: PNL_GROUPS } }) },
+        '400': badQuery,
+      },
     },
   },
 };

@@ -99,7 +99,10 @@ export const tradingRoutes = (deps: TradingRouteDeps): express.Router => {
     const [positions, total, balances] = await Promise.all([
       listPositions(deps.db, { ...q.right, status, limit, offset }),
       countPositions(deps.db, { ...q.right, status }),
-      listBalances(deps.db, { ...(q.right.account === undefined ? {} : { account: q.right.account }), ...(q.right.exchange === undefined ? {} : { exchange: q.right.exchange }) }),
+      listBalances(deps.db, {
+        ...(q.right.account === undefined ? {} : { account: q.right.account }),
+        ...(q.right.exchange === undefined ? {} : { exchange: q.right.exchange }),
+      }),
     ]);
     res.json({ positions, balances, total, limit, offset });
   });

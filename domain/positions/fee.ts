@@ -5,9 +5,7 @@
 // prefix) is worth quantity × the fill's price, and a fee in any other asset (BNB on Binance) cannot be converted
 // without a price of that asset: it is reported apart, per currency, and left out of the P&L (doc/positions.md).
 
-export type QuoteFee =
-  | { readonly kind: 'quote'; readonly amount: number }
-  | { readonly kind: 'other'; readonly currency: string; readonly amount: number };
+export type QuoteFee = { readonly kind: 'quote'; readonly amount: number } | { readonly kind: 'other'; readonly currency: string; readonly amount: number };
 
 export const feeInQuote = (symbol: string, price: number, fee: { readonly amount: number; readonly currency: string }): QuoteFee => {
   const currency = fee.currency.toUpperCase();

@@ -58,7 +58,14 @@ const StoredRow = z.object({
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-const newRow = (request: OrderRequest, clientOrderId: string, status: OrderStatus, execution: Record<string, unknown> | null, at: string, revision: number): OrderRow => ({
+const newRow = (
+  request: OrderRequest,
+  clientOrderId: string,
+  status: OrderStatus,
+  execution: Record<string, unknown> | null,
+  at: string,
+  revision: number,
+): OrderRow => ({
   client_order_id: clientOrderId,
   account: request.account,
   strategy_id: request.strategyId ?? '',
@@ -147,7 +154,12 @@ const loadRows = async (tx: DatabaseTransactionConnection, ids: readonly string[
            exchange_order_id, filled_quantity, average_fill_price, fees, fills, ended,
            to_json(placed_at)#>>'{}' AS placed_at, to_json(updated_at)#>>'{}' AS updated_at, revision
       FROM trading_orders WHERE client_order_id = ANY(${sql.array(ids, 'text')})`);
-  return new Map(rows.map((r) => [r.client_order_id, { ...r, spec: r.spec, placed_at: new Date(r.placed_at).toISOString(), updated_at: new Date(r.updated_at).toISOString() }]));
+  return new Map(
+    rows.map((r) => [
+      r.client_order_id,
+      { ...r, spec: r.spec, placed_at: new Date(r.placed_at).toISOString(), updated_at: new Date(r.updated_at).toISOString() },
+    ]),
+  );
 };
 
 /** Folds a batch onto the stored rows; only the rows it changed come back. */

@@ -212,7 +212,7 @@ export const foldPositionBatch = (input: PositionBatchInput): PositionBatchOutpu
     const sign = ctx.side === 'buy' ? 1 : -1;
     moveBalance(ctx, pair.base, sign * f.quantity, at);
     moveBalance(ctx, pair.quote, -sign * f.quantity * f.price, at);
-    if (f.fee !== 0) moveBalance(ctx, f.feeCurrency.toUpperCase(), -f.fee, at);
+    if (f.fee !== 0) moveBalance(ctx, f.feeCurrency.toUpperCase(), 0 - f.fee, at);
   }
   return { contexts: newContexts, fills, positions: [...touched].map((k) => positions.get(k)!), balances: [...movedBalances].map((k) => balances.get(k)!) };
 };
@@ -260,7 +260,9 @@ const readInputs = async (tx: DatabaseTransactionConnection, events: readonly De
         opened_at: p.opened_at === null ? null : new Date(p.opened_at).toISOString(),
         updated_at: new Date(p.updated_at).toISOString(),
       });
-  const accounts = [...new Map([...keys.values()].map((c) => [JSON.stringify([c.account, c.exchange]), { account: c.account, exchange: c.exchange }])).values()];
+  const accounts = [
+    ...new Map([...keys.values()].map((c) => [JSON.stringify([c.account, c.exchange]), { account: c.account, exchange: c.exchange }])).values(),
+  ];
   const balances = new Map<string, BalanceRow>();
   if (accounts.length > 0)
     for (const b of await tx.any(sql.type(StoredBalance)`

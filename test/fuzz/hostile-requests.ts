@@ -500,7 +500,10 @@ export const routes = (ctx: FuzzContext): Readonly<Record<string, fc.Arbitrary<H
     'GET /api/positions': getArb(
       'GET /api/positions',
       fc.constant('/api/positions'),
-      queryString(['account', 'strategyId', 'exchange', 'symbol', 'status', 'limit', 'offset'], ['paper-1', 'binance', 'BTCUSDT', 'open', 'closed', 'all', '1', '1001']),
+      queryString(
+        ['account', 'strategyId', 'exchange', 'symbol', 'status', 'limit', 'offset'],
+        ['paper-1', 'binance', 'BTCUSDT', 'open', 'closed', 'all', '1', '1001'],
+      ),
     ),
     'GET /api/pnl': getArb(
       'GET /api/pnl',

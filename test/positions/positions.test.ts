@@ -75,7 +75,18 @@ const fill = (
   time: string,
   cumulative: { quantity: number; averagePrice: number },
   liquidity: 'maker' | 'taker' = 'taker',
-) => ({ clientOrderId, tradeId, price, quantity, fee, feeCurrency, liquidity, time: ms(time), cumulativeQuantity: cumulative.quantity, averagePrice: cumulative.averagePrice });
+) => ({
+  clientOrderId,
+  tradeId,
+  price,
+  quantity,
+  fee,
+  feeCurrency,
+  liquidity,
+  time: ms(time),
+  cumulativeQuantity: cumulative.quantity,
+  averagePrice: cumulative.averagePrice,
+});
 
 /** The story, in log order: [stream, type, data, expected revision]. Streams interleave so batches mix them. */
 const story: [string, string, unknown, ExpectedRevision][] = [
@@ -107,7 +118,7 @@ const story: [string, string, unknown, ExpectedRevision][] = [
   ['o7', 'OrderFilled', fill('o7', 't7', 105, 1, 0.01, 'BNB', '2024-01-02T20:00:01Z', { quantity: 1, averagePrice: 105 }), 0n],
 ];
 
-const close = (actual: unknown, expected: number) => expect(actual as number).to.be.closeTo(expected, 1e-9);
+const close = (actual: unknown, expected: number) => expect(actual).to.be.closeTo(expected, 1e-9);
 
 const snapshotTables = async (pool: DatabasePool) => ({
   orders: await pool.any(sql.unsafe`SELECT * FROM trading_orders ORDER BY client_order_id`),
@@ -278,7 +289,7 @@ describe('orders and positions read models, /api/orders, /api/positions, /api/pn
       rows.forEach((r, i) => {
         close(r['realised_pnl'], expected[i]![0]);
         if (expected[i]![1] === null) expect(r['fee_quote']).to.equal(null);
-        else close(r['fee_quote'], expected[i]![1]!);
+        else close(r['fee_quote'], expected[i]![1]);
       });
     });
 
@@ -367,7 +378,10 @@ describe('orders and positions read models, /api/orders, /api/positions, /api/pn
       ]) {
         const r = await call(`/api/positions?${query}`);
         expect(r.status, query).to.equal(400);
-        expect(r.body.errors.map((e: { path: string }) => e.path), query).to.include(path);
+        expect(
+          r.body.errors.map((e: { path: string }) => e.path),
+          query,
+        ).to.include(path);
       }
     });
   });
@@ -388,7 +402,15 @@ describe('orders and positions read models, /api/orders, /api/positions, /api/pn
       expect(await ids('from=2024-01-01T11:00:00Z&to=2024-01-02T09:00:00Z')).to.deep.equal(['o5', 'o3']);
       expect(await ids('limit=2&offset=1')).to.deep.equal(['o4', 'o6']);
       const o1 = all.body.orders[6];
-      expect(o1).to.include({ account: 'acct-1', strategyId: 'strat-a', exchange: 'binance', symbol: 'BTCUSDT', side: 'buy', status: 'filled', filledQuantity: 2 });
+      expect(o1).to.include({
+        account: 'acct-1',
+        strategyId: 'strat-a',
+        exchange: 'binance',
+        symbol: 'BTCUSDT',
+        side: 'buy',
+        status: 'filled',
+        filledQuantity: 2,
+      });
       expect(all.body.orders[0].strategyId).to.equal(null);
     });
 
@@ -405,7 +427,10 @@ describe('orders and positions read models, /api/orders, /api/positions, /api/pn
         const r = await call(`/api/orders?${query}`);
         expect(r.status, query).to.equal(400);
         expect(r.body.error).to.equal('InvalidRequest');
-        expect(r.body.errors.map((e: { path: string }) => e.path), query).to.include(path);
+        expect(
+          r.body.errors.map((e: { path: string }) => e.path),
+          query,
+        ).to.include(path);
       }
     });
   });
@@ -473,7 +498,10 @@ describe('orders and positions read models, /api/orders, /api/positions, /api/pn
       ]) {
         const r = await call(`/api/pnl?${query}`);
         expect(r.status, query).to.equal(400);
-        expect(r.body.errors.map((e: { path: string }) => e.path), query).to.include(path);
+        expect(
+          r.body.errors.map((e: { path: string }) => e.path),
+          query,
+        ).to.include(path);
       }
     });
   });
@@ -481,6 +509,15 @@ describe('orders and positions read models, /api/orders, /api/positions, /api/pn
   it('documents the three routes in /openapi.json', () => {
     const paths = (openApiDocument() as { paths: Record<string, { get?: { parameters?: { name: string }[] } }> }).paths;
     for (const p of ['/api/orders', '/api/positions', '/api/pnl']) expect(paths[p]?.get, p).to.not.equal(undefined);
-    expect(paths['/api/pnl']!.get!.parameters!.map((x) => x.name)).to.include.members(['groupBy', 'account', 'strategyId', 'symbol', 'from', 'to', 'limit', 'offset']);
+    expect(paths['/api/pnl']!.get!.parameters!.map((x) => x.name)).to.include.members([
+      'groupBy',
+      'account',
+      'strategyId',
+      'symbol',
+      'from',
+      'to',
+      'limit',
+      'offset',
+    ]);
   });
 });
