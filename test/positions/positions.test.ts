@@ -15,8 +15,8 @@
 //     o5 a limit sell, cancelled; o6 refused by a risk rule before placement
 //   no strategy, account acct-2, BTCUSDT
 //     o7 buy 1 (2024-01-02): t7 1 @ 105 fee 0.01 BNB (a third asset: kept apart, not in the P&L) → long 1 @ 105
-// Marks (latest stored candle close): BTCUSDT 104 (a 1h candle closing 2024-01-03T01:00Z beats the 1d one closing at
-// 00:00Z with 103), ETHUSDT 22 (a 1m candle closing 2024-01-03T00:11Z).
+// Marks (latest stored candle close): BTCUSDT 104 (the 1d candle closing 2024-01-03T00:00Z beats the 1h one that opened
+// later, at 22:00Z, but closed at 23:00Z with 101), ETHUSDT 22 (a 1m candle closing 2024-01-03T00:11Z).
 //   unrealised: strat-a (104 − 109.89) × −1 = 5.89; strat-b (22 − 20.02) × 6 = 11.88; acct-2 (104 − 105) × 1 = −1
 // Per day: 2024-01-01 realised 0, fees 0.1 + 0.102 + 0.2 = 0.402, 3 fills; 2024-01-02 realised 17.578 + 19.82 = 37.398,
 //   fees 0.33 + 0.1 = 0.43, 3 fills. Total realised 37.398, fees 0.832, unrealised 16.77, total 54.168.
@@ -184,9 +184,10 @@ describe('orders and positions read models, /api/orders, /api/positions, /api/pn
       INSERT INTO candles (exchange, symbol, "interval", open_time, open, high, low, close, volume, source) VALUES
         ${sql.join(
           [
-            candle('BTCUSDT', '1h', '2024-01-02T23:00:00Z', 101),
-            candle('BTCUSDT', '1h', '2024-01-03T00:00:00Z', 104),
-            candle('BTCUSDT', '1d', '2024-01-02T00:00:00Z', 103),
+            // The 1h candle opens later, the 1d one closes later: the mark is the 1d close.
+            candle('BTCUSDT', '1h', '2024-01-02T21:00:00Z', 102),
+            candle('BTCUSDT', '1h', '2024-01-02T22:00:00Z', 101),
+            candle('BTCUSDT', '1d', '2024-01-02T00:00:00Z', 104),
             candle('ETHUSDT', '1m', '2024-01-03T00:10:00Z', 22),
             candle('ETHUSDT', '1h', '2024-01-02T23:00:00Z', 21),
             candle('XRPUSDT', '1m', '2024-01-03T00:20:00Z', 0.5),
@@ -340,7 +341,7 @@ describe('orders and positions read models, /api/orders, /api/positions, /api/pn
       );
       const sa = byKey['acct-1/strat-a/BTCUSDT']!;
       expect(sa.side).to.equal('short');
-      expect(sa.mark).to.deep.equal({ price: 104, at: '2024-01-03T01:00:00.000Z' });
+      expect(sa.mark).to.deep.equal({ price: 104, at: '2024-01-03T00:00:00.000Z' });
       close(sa.unrealisedPnl, 5.89);
       const sb = byKey['acct-1/strat-b/ETHUSDT']!;
       expect(sb.mark).to.deep.equal({ price: 22, at: '2024-01-03T00:11:00.000Z' });
