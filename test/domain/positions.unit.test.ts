@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { applyFill, FLAT, unrealisedPnl, type Position, type PositionFill } from '../../domain/positions/average-cost.js';
 import { feeInQuote } from '../../domain/positions/fee.js';
+import { splitPair } from '../../domain/positions/pair.js';
 
 const buy = (quantity: number, price: number, fee = 0): PositionFill => ({ side: 'buy', quantity, price, fee });
 const sell = (quantity: number, price: number, fee = 0): PositionFill => ({ side: 'sell', quantity, price, fee });
@@ -143,5 +144,20 @@ describe('positions: a fee in the quote currency', () => {
   it('reports a fee in a third asset apart, unconverted', () => {
     expect(feeInQuote('BTCUSDT', 30_000, { amount: 0.01, currency: 'BNB' })).to.deep.equal({ kind: 'other', currency: 'BNB', amount: 0.01 });
     expect(feeInQuote('BTCUSDT', 30_000, { amount: 0, currency: 'BNB' })).to.deep.equal({ kind: 'quote', amount: 0 });
+  });
+});
+
+describe('positions: the base and quote of a symbol', () => {
+  it('splits at the longest known quote suffix, or at a slash', () => {
+    expect(splitPair('BTCUSDT')).to.deep.equal({ base: 'BTC', quote: 'USDT' });
+    expect(splitPair('ETHBTC')).to.deep.equal({ base: 'ETH', quote: 'BTC' });
+    expect(splitPair('BTCFDUSD')).to.deep.equal({ base: 'BTC', quote: 'FDUSD' }); // not BTCFD / USD
+    expect(splitPair('USDCUSDT')).to.deep.equal({ base: 'USDC', quote: 'USDT' });
+    expect(splitPair('BTC/USDT')).to.deep.equal({ base: 'BTC', quote: 'USDT' });
+  });
+
+  it('keeps a symbol with no known quote whole, with quote "?"', () => {
+    expect(splitPair('GOOG')).to.deep.equal({ base: 'GOOG', quote: '?' });
+    expect(splitPair('USDT')).to.deep.equal({ base: 'USDT', quote: '?' });
   });
 });
