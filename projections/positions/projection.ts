@@ -13,7 +13,7 @@ import { z } from 'zod';
 import type { DecodedEvent, Projection } from '../projection.js';
 import { ORDER_CATEGORY, type OrderEventOf } from '../../domain/execution/events.js';
 import { applyFill } from '../../domain/positions/average-cost.js';
-import { feeInQuote } from '../../domain/positions/fee.js';
+import { fillWithFee } from '../../domain/positions/fee.js';
 import { splitPair } from '../../domain/positions/pair.js';
 
 export type PositionEvent = OrderEventOf<'OrderPlaced'> | OrderEventOf<'OrderPartiallyFilled'> | OrderEventOf<'OrderFilled'>;
@@ -165,11 +165,8 @@ export const foldPositionBatch = (input: PositionBatchInput): PositionBatchOutpu
       opened_at: null,
       updated_at: at,
     };
-    const fee = feeInQuote(ctx.symbol, f.price, { amount: f.fee, currency: f.feeCurrency });
-    const outcome = applyFill(
-      { quantity: before.quantity, averagePrice: before.average_price },
-      { side: ctx.side, quantity: f.quantity, price: f.price, fee: fee.kind === 'quote' ? fee.amount : 0 },
-    );
+    const { fill, fee } = fillWithFee(ctx.symbol, { side: ctx.side, quantity: f.quantity, price: f.price, fee: f.fee, feeCurrency: f.feeCurrency });
+    const outcome = applyFill({ quantity: before.quantity, averagePrice: before.average_price }, fill);
     const after = outcome.position;
     // Opened now when it was flat or the fill flipped it through zero.
     const reopened = after.quantity !== 0 && (before.quantity === 0 || Math.sign(after.quantity) !== Math.sign(before.quantity));
@@ -178,7 +175,7 @@ export const foldPositionBatch = (input: PositionBatchInput): PositionBatchOutpu
       quantity: after.quantity,
       average_price: after.averagePrice,
       realised_pnl: before.realised_pnl + outcome.realisedPnl,
-      fees: before.fees + (fee.kind === 'quote' ? fee.amount : 0),
+      fees: before.fees + fill.fee,
       other_fees: fee.kind === 'other' ? { ...before.other_fees, [fee.currency]: (before.other_fees[fee.currency] ?? 0) + fee.amount } : before.other_fees,
       fills: before.fills + 1,
       opened_at: after.quantity === 0 ? null : reopened ? at : before.opened_at,
@@ -200,7 +197,7 @@ export const foldPositionBatch = (input: PositionBatchInput): PositionBatchOutpu
       quantity: f.quantity,
       fee: f.fee,
       fee_currency: f.feeCurrency,
-      fee_quote: fee.kind === 'quote' ? fee.amount : null,
+      fee_quote: fee.kind === 'other' ? null : fill.fee,
       liquidity: f.liquidity,
       realised_pnl: outcome.realisedPnl,
       position_after: after.quantity,

@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { applyFill, FLAT, unrealisedPnl, type Position, type PositionFill } from '../../domain/positions/average-cost.js';
-import { feeInQuote } from '../../domain/positions/fee.js';
+import { feeInQuote, fillWithFee } from '../../domain/positions/fee.js';
 import { splitPair } from '../../domain/positions/pair.js';
 
 const buy = (quantity: number, price: number, fee = 0): PositionFill => ({ side: 'buy', quantity, price, fee });
@@ -136,9 +136,32 @@ describe('positions: a fee in the quote currency', () => {
   it('counts a quote-asset fee as it is and a base-asset fee at the fill price', () => {
     expect(feeInQuote('BTCUSDT', 30_000, { amount: 0.5, currency: 'USDT' })).to.deep.equal({ kind: 'quote', amount: 0.5 });
     // 0.001 BTC at 30,000 = 30 USDT
-    expect(feeInQuote('BTCUSDT', 30_000, { amount: 0.001, currency: 'BTC' })).to.deep.equal({ kind: 'quote', amount: 30 });
+    expect(feeInQuote('BTCUSDT', 30_000, { amount: 0.001, currency: 'BTC' })).to.deep.equal({ kind: 'base', amount: 30 });
     expect(feeInQuote('USDCUSDT', 1.0001, { amount: 0.2, currency: 'USDT' })).to.deep.equal({ kind: 'quote', amount: 0.2 });
     expect(feeInQuote('BTC/USDT', 30_000, { amount: 0.5, currency: 'usdt' })).to.deep.equal({ kind: 'quote', amount: 0.5 });
+  });
+
+  it('takes a base-asset fee out of the quantity a buy receives (as the venue balance does) and counts its worth as a quote fee', () => {
+    // buy 1 BTC @ 30,000, fee 0.001 BTC: holds 0.999 BTC for 30,000 USDT = 0.999 @ 30,000 + a 30 USDT fee
+    const buy = fillWithFee('BTCUSDT', { side: 'buy', quantity: 1, price: 30_000, fee: 0.001, feeCurrency: 'BTC' });
+    expect(buy.fill).to.deep.equal({ side: 'buy', quantity: 0.999, price: 30_000, fee: 30 });
+    const position = applyFill(FLAT, buy.fill).position;
+    // basis 0.999 × 30,000 + 30 = 30,000 for 0.999 → 30,030.03…
+    close(position.averagePrice * position.quantity, 30_000);
+    // Selling what the venue holds (0.999) at 31,000, fee 30.969 USDT, closes it: 30,969 − 30.969 − 30,000 = 938.031
+    const sell = fillWithFee('BTCUSDT', { side: 'sell', quantity: 0.999, price: 31_000, fee: 30.969, feeCurrency: 'USDT' });
+    const closed = applyFill(position, sell.fill);
+    expect(closed.position).to.deep.equal(FLAT);
+    close(closed.realisedPnl, 938.031);
+    // A sell charged in base gives up quantity + fee.
+    expect(fillWithFee('ETHBTC', { side: 'sell', quantity: 2, price: 0.05, fee: 0.002, feeCurrency: 'ETH' }).fill.quantity).to.equal(2.002);
+    // A fee in a third asset leaves the fill as reported, with no quote fee.
+    expect(fillWithFee('BTCUSDT', { side: 'buy', quantity: 1, price: 10, fee: 0.01, feeCurrency: 'BNB' }).fill).to.deep.equal({
+      side: 'buy',
+      quantity: 1,
+      price: 10,
+      fee: 0,
+    });
   });
 
   it('reports a fee in a third asset apart, unconverted', () => {

@@ -6,22 +6,23 @@
 //   strat-a, BTCUSDT
 //     o1 buy 2 (2024-01-01): t1 1 @ 100 fee 0.1 USDT, t2 1 @ 102 fee 0.102 USDT
 //        → long 2, basis 100 + 0.1 + 102 + 0.102 = 202.202, avg 101.101
-//     o2 sell 3 (2024-01-02): t3 3 @ 110 fee 0.003 BTC = 0.33 USDT → flips through zero
+//     o2 sell 3 (2024-01-02): t3 3 @ 110 fee 0.33 USDT → flips through zero
 //        closes 2 with 0.33 × 2/3 = 0.22 of the fee: (110 − 101.101) × 2 − 0.22 = 17.578
 //        opens 1 short with 0.11: avg (110 − 0.11) / 1 = 109.89
 //   strat-b, ETHUSDT
-//     o3 buy 10 (2024-01-01): t4 10 @ 20 fee 0.2 USDT (maker) → long 10, avg 200.2 / 10 = 20.02
-//     o4 sell 4 (2024-01-02): t5 4 @ 25 fee 0.1 USDT → (25 − 20.02) × 4 − 0.1 = 19.82; long 6 @ 20.02
+//     o3 buy 10.1 (2024-01-01): t4 10.1 @ 20 fee 0.1 ETH (maker; a base-asset fee) → holds 10.1 − 0.1 = 10 ETH for
+//        202 USDT: long 10 @ 20.2, the fee worth 0.1 × 20 = 2 USDT
+//     o4 sell 4 (2024-01-02): t5 4 @ 25 fee 0.1 USDT → (25 − 20.2) × 4 − 0.1 = 19.1; long 6 @ 20.2
 //     o5 a limit sell, cancelled; o6 refused by a risk rule before placement
 //   no strategy, account acct-2, BTCUSDT
 //     o7 buy 1 (2024-01-02): t7 1 @ 105 fee 0.01 BNB (a third asset: kept apart, not in the P&L) → long 1 @ 105
 // Marks (latest stored candle close): BTCUSDT 104 (the 1d candle closing 2024-01-03T00:00Z beats the 1h one that opened
 // later, at 22:00Z, but closed at 23:00Z with 101), ETHUSDT 22 (a 1m candle closing 2024-01-03T00:11Z).
-//   unrealised: strat-a (104 − 109.89) × −1 = 5.89; strat-b (22 − 20.02) × 6 = 11.88; acct-2 (104 − 105) × 1 = −1
-// Per day: 2024-01-01 realised 0, fees 0.1 + 0.102 + 0.2 = 0.402, 3 fills; 2024-01-02 realised 17.578 + 19.82 = 37.398,
-//   fees 0.33 + 0.1 = 0.43, 3 fills. Total realised 37.398, fees 0.832, unrealised 16.77, total 54.168.
+//   unrealised: strat-a (104 − 109.89) × −1 = 5.89; strat-b (22 − 20.2) × 6 = 10.8; acct-2 (104 − 105) × 1 = −1
+// Per day: 2024-01-01 realised 0, fees 0.1 + 0.102 + 2 = 2.202, 3 fills; 2024-01-02 realised 17.578 + 19.1 = 36.678,
+//   fees 0.33 + 0.1 = 0.43, 3 fills. Total realised 36.678, fees 2.632, unrealised 15.69, total 52.368.
 // Cash check, strat-a: −100.1 − 102.102 + 329.67 = 127.468, plus −1 BTC at 104 → 23.468 = 17.578 + 5.89;
-//   strat-b: −200.2 + 99.9 + 6 × 22 = 31.7 = 19.82 + 11.88; acct-2: −105 + 104 = −1.
+//   strat-b: −202 + 99.9 + 6 × 22 = 29.9 = 19.1 + 10.8; acct-2: −105 + 104 = −1.
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -91,15 +92,15 @@ const fill = (
 /** The story, in log order: [stream, type, data, expected revision]. Streams interleave so batches mix them. */
 const story: [string, string, unknown, ExpectedRevision][] = [
   ['o1', 'OrderPlaced', placed('o1', 'acct-1', 'strat-a', spec('o1', 'BTCUSDT', 'buy', 2), '2024-01-01T10:00:00Z'), 'no_stream'],
-  ['o3', 'OrderPlaced', placed('o3', 'acct-1', 'strat-b', spec('o3', 'ETHUSDT', 'buy', 10, 'limit', 20), '2024-01-01T11:00:00Z'), 'no_stream'],
+  ['o3', 'OrderPlaced', placed('o3', 'acct-1', 'strat-b', spec('o3', 'ETHUSDT', 'buy', 10.1, 'limit', 20), '2024-01-01T11:00:00Z'), 'no_stream'],
   ['o1', 'OrderAccepted', { clientOrderId: 'o1', exchangeOrderId: 'x-1', time: ms('2024-01-01T10:00:00.500Z') }, 0n],
   ['o1', 'OrderPartiallyFilled', fill('o1', 't1', 100, 1, 0.1, 'USDT', '2024-01-01T10:00:01Z', { quantity: 1, averagePrice: 100 }), 1n],
   ['o1', 'OrderFilled', fill('o1', 't2', 102, 1, 0.102, 'USDT', '2024-01-01T10:00:02Z', { quantity: 2, averagePrice: 101 }), 2n],
   ['o3', 'OrderAccepted', { clientOrderId: 'o3', exchangeOrderId: 'x-3', time: ms('2024-01-01T11:00:01Z') }, 0n],
-  ['o3', 'OrderFilled', fill('o3', 't4', 20, 10, 0.2, 'USDT', '2024-01-01T12:00:00Z', { quantity: 10, averagePrice: 20 }, 'maker'), 1n],
+  ['o3', 'OrderFilled', fill('o3', 't4', 20, 10.1, 0.1, 'ETH', '2024-01-01T12:00:00Z', { quantity: 10.1, averagePrice: 20 }, 'maker'), 1n],
   ['o5', 'OrderPlaced', placed('o5', 'acct-1', 'strat-b', spec('o5', 'ETHUSDT', 'sell', 5, 'limit', 30), '2024-01-01T13:00:00Z'), 'no_stream'],
   ['o2', 'OrderPlaced', placed('o2', 'acct-1', 'strat-a', spec('o2', 'BTCUSDT', 'sell', 3), '2024-01-02T09:00:00Z'), 'no_stream'],
-  ['o2', 'OrderFilled', fill('o2', 't3', 110, 3, 0.003, 'BTC', '2024-01-02T09:00:01Z', { quantity: 3, averagePrice: 110 }), 0n],
+  ['o2', 'OrderFilled', fill('o2', 't3', 110, 3, 0.33, 'USDT', '2024-01-02T09:00:01Z', { quantity: 3, averagePrice: 110 }), 0n],
   ['o5', 'OrderCancelled', { clientOrderId: 'o5', by: 'strategy', reason: 'signal gone', time: ms('2024-01-02T10:00:00Z') }, 0n],
   [
     'o6',
@@ -226,7 +227,7 @@ describe('orders and positions read models, /api/orders, /api/positions, /api/pn
       expect(rows.map((r) => [r['client_order_id'], r['status'], r['filled_quantity'], r['average_fill_price'], r['fills'], r['revision']])).to.deep.equal([
         ['o1', 'filled', 2, 101, 2, 3],
         ['o2', 'filled', 3, 110, 1, 1],
-        ['o3', 'filled', 10, 20, 1, 2],
+        ['o3', 'filled', 10.1, 20, 1, 2],
         ['o4', 'filled', 4, 25, 1, 1],
         ['o5', 'cancelled', 0, null, 0, 1],
         ['o6', 'rejected', 0, null, 0, 0],
@@ -236,7 +237,8 @@ describe('orders and positions read models, /api/orders, /api/positions, /api/pn
       expect(o1['fees']).to.deep.equal({ USDT: 0.202 });
       expect(o1['exchange_order_id']).to.equal('x-1');
       expect(o1['placed_at']).to.equal('2024-01-01T10:00:00.000Z');
-      expect(rows[1]!['fees']).to.deep.equal({ BTC: 0.003 });
+      expect(rows[1]!['fees']).to.deep.equal({ USDT: 0.33 });
+      expect(rows[2]!['fees']).to.deep.equal({ ETH: 0.1 });
       expect(rows[4]!['ended']).to.deep.equal({ by: 'strategy', reason: 'signal gone', at: '2024-01-02T10:00:00.000Z' });
       expect((rows[5]!['ended'] as { rule: string }).rule).to.equal('max_position_size');
       expect(rows[5]!['strategy_id']).to.equal('strat-b');
@@ -262,9 +264,9 @@ describe('orders and positions read models, /api/orders, /api/positions, /api/pn
       expect(sa!['opened_at']).to.equal('2024-01-02T09:00:01.000Z'); // the short opened by the flip
 
       expect([sb!['strategy_id'], sb!['symbol'], sb!['quantity'], sb!['fills']]).to.deep.equal(['strat-b', 'ETHUSDT', 6, 2]);
-      close(sb!['average_price'], 20.02);
-      close(sb!['realised_pnl'], 19.82);
-      close(sb!['fees'], 0.3);
+      close(sb!['average_price'], 20.2);
+      close(sb!['realised_pnl'], 19.1);
+      close(sb!['fees'], 2.1); // 0.1 ETH at 20, and 0.1 USDT
       expect(sb!['opened_at']).to.equal('2024-01-01T12:00:00.000Z');
     });
 
@@ -282,9 +284,9 @@ describe('orders and positions read models, /api/orders, /api/positions, /api/pn
       const expected: [number, number | null][] = [
         [0, 0.1],
         [0, 0.102],
-        [0, 0.2],
-        [17.578, 0.33], // 0.003 BTC at 110
-        [19.82, 0.1],
+        [0, 2], // 0.1 ETH at 20
+        [17.578, 0.33],
+        [19.1, 0.1],
         [0, null], // BNB
       ];
       rows.forEach((r, i) => {
@@ -297,9 +299,9 @@ describe('orders and positions read models, /api/orders, /api/positions, /api/pn
     it('keep what fills did to each asset, fees included', async () => {
       const rows = await pool.any(sql.unsafe`SELECT account, asset, change FROM trading_balances ORDER BY account, asset`);
       const expected: [string, string, number][] = [
-        ['acct-1', 'BTC', -1.003], // +1 +1 −3, −0.003 fee
-        ['acct-1', 'ETH', 6], // +10 −4
-        ['acct-1', 'USDT', 27.498], // −100 −102 +330 −200 +100, fees −0.1 −0.102 −0.2 −0.1
+        ['acct-1', 'BTC', -1], // +1 +1 −3
+        ['acct-1', 'ETH', 6], // +10.1 −0.1 fee −4: the position's 6
+        ['acct-1', 'USDT', 25.368], // −100 −102 +330 −202 +100, fees −0.1 −0.102 −0.33 −0.1
         ['acct-2', 'BNB', -0.01],
         ['acct-2', 'BTC', 1],
         ['acct-2', 'USDT', -105],
@@ -345,7 +347,7 @@ describe('orders and positions read models, /api/orders, /api/positions, /api/pn
       close(sa.unrealisedPnl, 5.89);
       const sb = byKey['acct-1/strat-b/ETHUSDT']!;
       expect(sb.mark).to.deep.equal({ price: 22, at: '2024-01-03T00:11:00.000Z' });
-      close(sb.unrealisedPnl, 11.88);
+      close(sb.unrealisedPnl, 10.8);
       const none = byKey['acct-2/null/BTCUSDT']!;
       close(none.unrealisedPnl, -1);
       expect(none.otherFees).to.deep.equal({ BNB: 0.01 });
@@ -443,10 +445,10 @@ describe('orders and positions read models, /api/orders, /api/positions, /api/pn
       expect(r.body.groupBy).to.equal('total');
       expect(r.body.rows).to.have.length(1);
       const t = r.body.rows[0];
-      close(t.realisedPnl, 37.398);
-      close(t.fees, 0.832);
-      close(t.unrealisedPnl, 16.77);
-      close(t.totalPnl, 54.168);
+      close(t.realisedPnl, 36.678);
+      close(t.fees, 2.632);
+      close(t.unrealisedPnl, 15.69);
+      close(t.totalPnl, 52.368);
       expect([t.fills, t.openPositions, t.unmarkedPositions]).to.deep.equal([6, 3, 0]);
     });
 
@@ -457,12 +459,12 @@ describe('orders and positions read models, /api/orders, /api/positions, /api/pn
         ['2024-01-02', 3, null],
       ]);
       close(r.body.rows[0].realisedPnl, 0);
-      close(r.body.rows[0].fees, 0.402);
-      close(r.body.rows[1].realisedPnl, 37.398);
+      close(r.body.rows[0].fees, 2.202);
+      close(r.body.rows[1].realisedPnl, 36.678);
       close(r.body.rows[1].fees, 0.43);
       const one = await call('/api/pnl?groupBy=day&from=2024-01-02&to=2024-01-03&strategyId=strat-b');
       expect(one.body.rows).to.have.length(1);
-      close(one.body.rows[0].realisedPnl, 19.82);
+      close(one.body.rows[0].realisedPnl, 19.1);
     });
 
     it('per strategy and per symbol, open positions included', async () => {
@@ -475,9 +477,9 @@ describe('orders and positions read models, /api/orders, /api/positions, /api/pn
       close(a.unrealisedPnl, 5.89);
       close(a.totalPnl, 23.468);
       close(a.fees, 0.532);
-      close(b.realisedPnl, 19.82);
-      close(b.unrealisedPnl, 11.88);
-      close(b.totalPnl, 31.7);
+      close(b.realisedPnl, 19.1);
+      close(b.unrealisedPnl, 10.8);
+      close(b.totalPnl, 29.9);
       const y = await call('/api/pnl?groupBy=symbol');
       expect(y.body.rows.map((x: { symbol: string }) => x.symbol)).to.deep.equal(['BTCUSDT', 'ETHUSDT']);
       close(y.body.rows[0].realisedPnl, 17.578);
