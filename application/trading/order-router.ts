@@ -4,11 +4,15 @@
 //
 // A method returns a Promise only when it did asynchronous work (an append, a network call): the replay driver awaits
 // it before feeding the next candle, and a bar that places nothing costs no Promise.
+import type { Bracket } from '../../domain/execution/events.js';
 import type { ClientOrderId, OrderSide, OrderSpec } from '../../domain/execution/order.js';
 import type { PreTradeOrder, RiskRefusal } from '../ports/risk-gate.js';
 
-/** An order as a runner sends it: the spec plus who sends it and the price and time it is judged at. */
-export type RoutedOrder = PreTradeOrder;
+/**
+ * An order as a runner sends it: the spec plus who sends it and the price and time it is judged at; an entry may
+ * carry its bracket (protective exits placed when it fills, one cancelling the other).
+ */
+export type RoutedOrder = PreTradeOrder & { readonly bracket?: Bracket };
 
 /** One fill of a routed order, as the runner hears of it. */
 export interface FillNotice {

@@ -18,7 +18,13 @@ interface Command<K extends string, D> {
  */
 export type PlaceOrder = Command<
   'PlaceOrder',
-  { readonly request: OrderRequest; readonly execution: Execution; readonly rules: MarketRules | undefined; readonly referencePrice: number; readonly time: EpochMs }
+  {
+    readonly request: OrderRequest;
+    readonly execution: Execution;
+    readonly rules: MarketRules | undefined;
+    readonly referencePrice: number;
+    readonly time: EpochMs;
+  }
 >;
 /** A risk rule's refusal (the RiskGate port's RiskRefusal has this shape): the rule, its limit, the figure reached. */
 export interface RuleRefusal {

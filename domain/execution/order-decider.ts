@@ -15,14 +15,26 @@ export type OrderError =
   | { readonly kind: 'UnknownOrder'; readonly clientOrderId: string; readonly command: OrderCommandType; readonly message: string }
   /** The client order id is taken by a different request. */
   | { readonly kind: 'DuplicateClientOrderId'; readonly clientOrderId: string; readonly message: string }
-  | { readonly kind: 'IllegalTransition'; readonly clientOrderId: string; readonly state: OrderStatus; readonly command: OrderCommandType; readonly message: string }
+  | {
+      readonly kind: 'IllegalTransition';
+      readonly clientOrderId: string;
+      readonly state: OrderStatus;
+      readonly command: OrderCommandType;
+      readonly message: string;
+    }
   /** A fill for an order that has ended (filled, cancelled, rejected, expired). */
   | { readonly kind: 'FillAfterEnd'; readonly clientOrderId: string; readonly state: OrderStatus; readonly message: string }
   /** A fill for an emulated order that was never submitted to the exchange. */
   | { readonly kind: 'FillBeforeSubmission'; readonly clientOrderId: string; readonly message: string }
   | { readonly kind: 'Overfill'; readonly clientOrderId: string; readonly ordered: number; readonly cumulative: number; readonly message: string }
   /** The exchange reports a second, different id for the order. */
-  | { readonly kind: 'ExchangeOrderIdMismatch'; readonly clientOrderId: string; readonly recorded: string; readonly reported: string; readonly message: string };
+  | {
+      readonly kind: 'ExchangeOrderIdMismatch';
+      readonly clientOrderId: string;
+      readonly recorded: string;
+      readonly reported: string;
+      readonly message: string;
+    };
 
 type Decision = Either<OrderError, readonly OrderEvent[]>;
 
@@ -74,14 +86,28 @@ export const submission = (order: OrderRecord): { readonly submitsAs: SubmittedT
 const fill = (command: RecordFill, state: OrderState): Decision => {
   const id = command.clientOrderId;
   if (state.status === 'Initial')
-    return either.left({ kind: 'UnknownOrder', clientOrderId: id, command: command.type, message: `a fill (trade ${command.data.tradeId}) for ${id}, an order never placed` });
+    return either.left({
+      kind: 'UnknownOrder',
+      clientOrderId: id,
+      command: command.type,
+      message: `a fill (trade ${command.data.tradeId}) for ${id}, an order never placed`,
+    });
   const { order } = state;
   // The same trade reported again (a poll and a push, a retried fetch) is the fill already recorded.
   if (order.tradeIds.has(command.data.tradeId)) return nothing;
   if (!isLive(state))
-    return either.left({ kind: 'FillAfterEnd', clientOrderId: id, state: state.status, message: `a fill (trade ${command.data.tradeId}) for ${id}, which is ${state.status}` });
+    return either.left({
+      kind: 'FillAfterEnd',
+      clientOrderId: id,
+      state: state.status,
+      message: `a fill (trade ${command.data.tradeId}) for ${id}, which is ${state.status}`,
+    });
   if (state.status === 'Held')
-    return either.left({ kind: 'FillBeforeSubmission', clientOrderId: id, message: `a fill for ${id}, an emulated order that has not triggered: it is not on the exchange` });
+    return either.left({
+      kind: 'FillBeforeSubmission',
+      clientOrderId: id,
+      message: `a fill for ${id}, an emulated order that has not triggered: it is not on the exchange`,
+    });
   const { price, quantity } = command.data;
   const cumulative = order.filledQuantity + quantity;
   const notional = order.filledNotional + price * quantity;
@@ -90,7 +116,13 @@ const fill = (command: RecordFill, state: OrderState): Decision => {
   let complete: boolean;
   if (ordered !== undefined) {
     if (cumulative > ordered * (1 + RELATIVE_EPSILON))
-      return either.left({ kind: 'Overfill', clientOrderId: id, ordered, cumulative, message: `a fill would take ${id} to ${cumulative}, beyond its quantity ${ordered}` });
+      return either.left({
+        kind: 'Overfill',
+        clientOrderId: id,
+        ordered,
+        cumulative,
+        message: `a fill would take ${id} to ${cumulative}, beyond its quantity ${ordered}`,
+      });
     complete = cumulative >= ordered * (1 - RELATIVE_EPSILON);
   } else {
     const budget = spec.quoteQuantity ?? 0;
@@ -117,7 +149,8 @@ export const decideOrder = (command: OrderCommand, state: OrderState): Decision 
   switch (command.type) {
     case 'PlaceOrder': {
       const { request, execution, rules, referencePrice, time } = command.data;
-      if (request.spec.clientOrderId !== clientOrderId) throw new Error(`PlaceOrder: the command is for ${clientOrderId}, its spec for ${request.spec.clientOrderId}`);
+      if (request.spec.clientOrderId !== clientOrderId)
+        throw new Error(`PlaceOrder: the command is for ${clientOrderId}, its spec for ${request.spec.clientOrderId}`);
       if (state.status !== 'Initial') return placedAgain(command, state.order);
       const valid = validateOrder(request, rules, referencePrice);
       if (either.isLeft(valid))
@@ -127,14 +160,25 @@ export const decideOrder = (command: OrderCommand, state: OrderState): Decision 
     case 'RefuseOrder': {
       const { request, refusal, time } = command.data;
       if (state.status !== 'Initial') return placedAgain(command, state.order);
-      return emit({ type: 'OrderRejected', data: { clientOrderId, rejection: { by: 'risk', rule: name(refusal.rule), limit: refusal.limit, actual: refusal.actual, message: text(refusal.message) }, time, order: request } });
+      return emit({
+        type: 'OrderRejected',
+        data: {
+          clientOrderId,
+          rejection: { by: 'risk', rule: name(refusal.rule), limit: refusal.limit, actual: refusal.actual, message: text(refusal.message) },
+          time,
+          order: request,
+        },
+      });
     }
     case 'TriggerOrder': {
       if (state.status === 'Initial') return nothing; // (refused above)
       if (state.order.execution?.mode !== 'emulated') return illegal(command, state, 'only an emulated order triggers in the executor');
       if (state.status === 'Triggered') return nothing;
       if (state.status !== 'Held') return illegal(command, state, 'it has already triggered or ended');
-      return emit({ type: 'OrderTriggered', data: { clientOrderId, triggerPrice: command.data.triggerPrice, time: command.data.time, ...submission(state.order) } });
+      return emit({
+        type: 'OrderTriggered',
+        data: { clientOrderId, triggerPrice: command.data.triggerPrice, time: command.data.time, ...submission(state.order) },
+      });
     }
     case 'AcceptOrder': {
       if (state.status === 'Initial') return nothing;
@@ -160,7 +204,8 @@ export const decideOrder = (command: OrderCommand, state: OrderState): Decision 
       return emit({ type: 'OrderCancelled', data: { clientOrderId, ...command.data, reason: text(command.data.reason) } });
     case 'RejectOrder':
       if (state.status === 'Rejected') return nothing;
-      if (state.status !== 'Placed' && state.status !== 'Triggered') return illegal(command, state, 'only an order being submitted can be rejected by the exchange');
+      if (state.status !== 'Placed' && state.status !== 'Triggered')
+        return illegal(command, state, 'only an order being submitted can be rejected by the exchange');
       return emit({
         type: 'OrderRejected',
         data: { clientOrderId, rejection: { by: 'exchange', code: name(command.data.code), message: text(command.data.message) }, time: command.data.time },

@@ -15,6 +15,8 @@ export interface OrderRecord {
   /** Σ price × quantity of the fills: the average price is this over filledQuantity. */
   readonly filledNotional: number;
   readonly tradeIds: ReadonlySet<string>;
+  /** Fees paid so far, by currency (a fee in the base currency shrinks what a buy leaves to sell). */
+  readonly fees: Readonly<Record<string, number>>;
 }
 
 export type LiveStatus = 'Held' | 'Placed' | 'Triggered' | 'Accepted' | 'PartiallyFilled';
@@ -39,6 +41,7 @@ const record = (request: OrderRequest, execution: Execution | undefined): OrderR
   filledQuantity: 0,
   filledNotional: 0,
   tradeIds: new Set(),
+  fees: {},
 });
 
 /** The record of a state that has one (every state but Initial); a bug to ask otherwise. */
@@ -68,6 +71,7 @@ export const evolveOrder = (state: OrderState, event: OrderEvent): OrderState =>
           filledQuantity: event.data.cumulativeQuantity,
           filledNotional: order.filledNotional + event.data.price * event.data.quantity,
           tradeIds,
+          fees: { ...order.fees, [event.data.feeCurrency]: (order.fees[event.data.feeCurrency] ?? 0) + event.data.fee },
         },
       };
     }

@@ -118,7 +118,8 @@ export const validateOrder = (request: OrderRequest, rules: MarketRules | undefi
   if (rules === undefined) return bad('spec.symbol', `${request.exchange} has no market ${spec.symbol}`);
   const shape = checkShape(spec);
   if (either.isLeft(shape)) return shape;
-  if (spec.quantity === undefined && spec.quoteQuantity === undefined) return bad('spec.quantity', 'an order needs a quantity (or, for a market order, a quoteQuantity)');
+  if (spec.quantity === undefined && spec.quoteQuantity === undefined)
+    return bad('spec.quantity', 'an order needs a quantity (or, for a market order, a quoteQuantity)');
   if (spec.ocoGroup !== undefined && request.parentOrderId === undefined && spec.reduceOnly !== true)
     return bad('spec.ocoGroup', 'orders that cancel each other are exits: an OCO order must be reduceOnly');
   const market = checkMarketRules(spec, rules, referencePrice);

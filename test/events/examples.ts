@@ -43,8 +43,26 @@ const trade = {
 const ORDER = 'mt-0b6f1c7e-entry-1';
 const STOP = 'mt-0b6f1c7e-sl-1';
 const entrySpec = { clientOrderId: ORDER, symbol: 'BTCUSDT', side: 'buy', type: 'limit', quantity: 0.25, price: 34567.1, timeInForce: 'GTC', purpose: 'entry' };
-const stopSpec = { clientOrderId: STOP, symbol: 'BTCUSDT', side: 'sell', type: 'stop_market', stopPrice: 33800, reduceOnly: true, ocoGroup: 'bracket-1', purpose: 'stop_loss' };
-const takeProfitSpec = { clientOrderId: 'mt-0b6f1c7e-tp-1', symbol: 'BTCUSDT', side: 'sell', type: 'take_profit', price: 36000, reduceOnly: true, ocoGroup: 'bracket-1', purpose: 'take_profit' };
+const stopSpec = {
+  clientOrderId: STOP,
+  symbol: 'BTCUSDT',
+  side: 'sell',
+  type: 'stop_market',
+  stopPrice: 33800,
+  reduceOnly: true,
+  ocoGroup: 'bracket-1',
+  purpose: 'stop_loss',
+};
+const takeProfitSpec = {
+  clientOrderId: 'mt-0b6f1c7e-tp-1',
+  symbol: 'BTCUSDT',
+  side: 'sell',
+  type: 'take_profit',
+  price: 36000,
+  reduceOnly: true,
+  ocoGroup: 'bracket-1',
+  purpose: 'take_profit',
+};
 const fill = {
   clientOrderId: ORDER,
   tradeId: '3418840123',
@@ -256,7 +274,10 @@ export const EVENT_EXAMPLES: Readonly<Record<string, EventExample>> = {
       order: { account: 'paper-1', strategyId: STRATEGY, exchange: 'binance', spec: entrySpec },
     },
   },
-  OrderExpired: { streamName: `order-${ORDER}`, data: { clientOrderId: ORDER, reason: 'IOC: the rest of the order was not filled at once', time: 1698796800500 } },
+  OrderExpired: {
+    streamName: `order-${ORDER}`,
+    data: { clientOrderId: ORDER, reason: 'IOC: the rest of the order was not filled at once', time: 1698796800500 },
+  },
   FillUnmatched: {
     streamName: 'executor-paper-1',
     data: {
