@@ -3,6 +3,8 @@ import type { Projection } from './projection.js';
 import { activationAuditProjection } from './activation-audit/projection.js';
 import { backtestResultsProjection } from './backtest-results/projection.js';
 import { learningInsightsProjection } from './learning-insights/projection.js';
+import { ordersProjection } from './orders/projection.js';
+import { positionsProjection } from './positions/projection.js';
 import { strategiesProjection } from './strategies/projection.js';
 import { trainingSetProjection } from './training-set/projection.js';
 
@@ -12,6 +14,8 @@ export const ALL_PROJECTIONS: readonly Projection[] = [
   backtestResultsProjection,
   trainingSetProjection,
   learningInsightsProjection,
+  ordersProjection,
+  positionsProjection,
 ];
 
 export const findProjection = (name: string): Projection | undefined => ALL_PROJECTIONS.find((p) => p.name === name);

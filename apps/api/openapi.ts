@@ -5,6 +5,7 @@ import { ORIGINS, STRATEGY_TYPES, TIMEFRAMES } from '../../domain/strategy/genom
 import { RUN_SETTING_BOUNDS } from '../../domain/execution/run-settings.js';
 import { LIFECYCLE_ROUTES, LIFECYCLE_ROUTE_NAMES } from './command-bodies.js';
 import { exampleBacktest, exampleCommands, exampleGenerate } from './examples.js';
+import { tradingPaths, tradingSchemas } from './trading-openapi.js';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: unknown, example?: unknown) => ({ 'application/json': { schema, ...(example === undefined ? {} : { example }) } });
@@ -602,6 +603,7 @@ export const openApiDocument = () => ({
         },
       },
     },
+    ...tradingPaths,
     '/health': {
       get: {
         summary: 'Database, broker, projection and mirror lag, data collection',
@@ -610,5 +612,5 @@ export const openApiDocument = () => ({
     },
     '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
   },
-  components: { schemas },
+  components: { schemas: { ...schemas, ...tradingSchemas } },
 });

@@ -495,6 +495,30 @@ export const routes = (ctx: FuzzContext): Readonly<Record<string, fc.Arbitrary<H
       queryString(['x'], ['1']),
     ),
     'GET /api/learning/policy': getArb('GET /api/learning/policy', fc.constant('/api/learning/policy'), queryString(['x'], ['1'])),
+    'GET /api/orders': getArb(
+      'GET /api/orders',
+      fc.constant('/api/orders'),
+      queryString(
+        ['account', 'strategyId', 'exchange', 'symbol', 'status', 'from', 'to', 'limit', 'offset'],
+        ['paper-1', 'binance', 'BTCUSDT', 'filled', 'cancelled', '2023-06-02', '2023-06-02T12:00:00Z', '2023-02-30', '1', '1000', '1001', '-1'],
+      ),
+    ),
+    'GET /api/positions': getArb(
+      'GET /api/positions',
+      fc.constant('/api/positions'),
+      queryString(
+        ['account', 'strategyId', 'exchange', 'symbol', 'status', 'limit', 'offset'],
+        ['paper-1', 'binance', 'BTCUSDT', 'open', 'closed', 'all', '1', '1001'],
+      ),
+    ),
+    'GET /api/pnl': getArb(
+      'GET /api/pnl',
+      fc.constant('/api/pnl'),
+      queryString(
+        ['groupBy', 'account', 'strategyId', 'exchange', 'symbol', 'from', 'to', 'limit', 'offset'],
+        ['total', 'day', 'strategy', 'symbol', 'account', 'week', 'binance', 'BTCUSDT', '2023-06-02', '2023-06-01T00:00:00Z', '1', '1001'],
+      ),
+    ),
     'GET /openapi.json': getArb('GET /openapi.json', fc.constant('/openapi.json'), queryString(['x'], ['1'])),
     'GET /health': getArb('GET /health', fc.constant('/health'), queryString(['x'], ['1'])),
     '(no route)': fc.oneof(

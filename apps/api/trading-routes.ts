@@ -1,0 +1,120 @@
+// The trading read routes: `GET /api/orders`, `GET /api/positions` and `GET /api/pnl`, from the orders and positions
+// read models (projections/orders, projections/positions). Query strings decode exactly: a value out of range or a
+// parameter the route does not know is a 400 naming it, never ignored. Paging is bounded (limit ≤ 1000). Mounted by
+// the API app; documented in openapi.ts and doc/api.md, the arithmetic in doc/positions.md.
+import express, { type Request, type Response } from 'express';
+import * as t from 'io-ts';
+import { either } from 'fp-ts';
+import type { CommonQueryMethods } from 'slonik';
+import { ExchangeId } from '../../domain/market/exchange.js';
+import { IdString, IsoTimestamp } from '../../domain/primitives/codecs.js';
+import { fieldErrors, type FieldError } from '../../domain/primitives/decode-errors.js';
+import { unknownFields } from '../../domain/primitives/exact.js';
+import { countOrders, listOrders, ORDER_STATUSES } from '../../projections/orders/queries.js';
+import { countPnlGroups, countPositions, listBalances, listPositions, pnl, PNL_GROUPS, POSITION_STATUSES } from '../../projections/positions/queries.js';
+import { invalidRequest, type HttpAnswer } from './problems.js';
+
+export interface TradingRouteDeps {
+  /** Where the orders and positions read models live. */
+  readonly db: CommonQueryMethods;
+}
+
+export const MAX_TRADING_PAGE = 1000;
+export const DEFAULT_TRADING_PAGE = 100;
+const MAX_OFFSET = 1_000_000_000;
+
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+/** An id or a symbol as a query names it: bounded, and without a control character (PostgreSQL refuses a NUL). */
+const queryString = <C extends t.Type<string, string, unknown>>(codec: C, max: number) =>
+  t.refinement(codec, (s) => s.length <= max && !CONTROL_CHARACTER.test(s), `${codec.name} (1 to ${max} characters, no control character)`);
+const QueryId = queryString(IdString, 200);
+const QuerySymbol = queryString(IdString, 40);
+
+const whole = (min: number, max: number) =>
+  new t.Type<number, string, unknown>(
+    `Int[${min}, ${max}]`,
+    (u): u is number => typeof u === 'number' && Number.isInteger(u) && u >= min && u <= max,
+    (u, c) =>
+      typeof u === 'string' && /^\d{1,10}$/.test(u) && Number(u) >= min && Number(u) <= max
+        ? t.success(Number(u))
+        : t.failure(u, c, `must be a whole number in [${min}, ${max}], got ${JSON.stringify(u)}`),
+    String,
+  );
+
+const isDay = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s) && IsoTimestamp.is(`${s}T00:00:00.000Z`);
+/** A UTC day (`2024-01-31`, its midnight) or an ISO-8601 UTC instant (`2024-01-31T12:00:00Z`), as epoch ms. */
+const Instant = new t.Type<number, string, unknown>(
+  'Instant',
+  (u): u is number => typeof u === 'number',
+  (u, c) =>
+    typeof u === 'string' && (isDay(u) || IsoTimestamp.is(u))
+      ? t.success(Date.parse(isDay(u) ? `${u}T00:00:00.000Z` : u))
+      : t.failure(u, c, `must be a UTC day like 2024-01-31 or an instant like 2024-01-31T12:00:00Z, got ${JSON.stringify(u)}`),
+  (n) => new Date(n).toISOString(),
+);
+
+const oneOf = <K extends string>(name: string, values: readonly K[]) =>
+  t.keyof(Object.fromEntries(values.map((v) => [v, null])) as Record<K, null>, `${name} (${values.join(' | ')})`);
+
+const paging = { limit: whole(1, MAX_TRADING_PAGE), offset: whole(0, MAX_OFFSET) };
+const filters = { account: QueryId, strategyId: QueryId, exchange: ExchangeId, symbol: QuerySymbol };
+
+export const OrdersQuery = t.partial({ ...filters, ...paging, status: oneOf('OrderStatus', ORDER_STATUSES), from: Instant, to: Instant }, 'OrdersQuery');
+export const PositionsQuery = t.partial({ ...filters, ...paging, status: oneOf('PositionStatus', POSITION_STATUSES) }, 'PositionsQuery');
+export const PnlQuery = t.partial({ ...filters, ...paging, groupBy: oneOf('PnlGroup', PNL_GROUPS), from: Instant, to: Instant }, 'PnlQuery');
+
+const send = (res: Response, a: HttpAnswer) => res.status(a.status).json(a.body);
+
+/** Decodes a query string exactly: unknown parameters and bad values are all named; `from` must come before `to`. */
+const decodeQuery = <A>(codec: t.Type<A, unknown, unknown>, query: unknown): either.Either<HttpAnswer, A> => {
+  const errors: FieldError[] = unknownFields(codec, query);
+  const decoded = codec.decode(query);
+  if (either.isLeft(decoded)) errors.push(...fieldErrors(decoded.left));
+  else {
+    const { from, to } = decoded.right as { from?: number; to?: number };
+    if (from !== undefined && to !== undefined && from >= to) errors.push({ path: 'to', message: 'must be after from' });
+  }
+  return errors.length > 0 || either.isLeft(decoded) ? either.left(invalidRequest(errors, 'query')) : either.right(decoded.right);
+};
+
+const page = (q: { limit?: number; offset?: number }) => ({ limit: q.limit ?? DEFAULT_TRADING_PAGE, offset: q.offset ?? 0 });
+
+export const tradingRoutes = (deps: TradingRouteDeps): express.Router => {
+  const router = express.Router();
+
+  router.get('/api/orders', async (req: Request, res: Response) => {
+    const q = decodeQuery(OrdersQuery, req.query);
+    if (either.isLeft(q)) return send(res, q.left);
+    const { limit, offset } = page(q.right);
+    const [orders, total] = await Promise.all([listOrders(deps.db, { ...q.right, limit, offset }), countOrders(deps.db, q.right)]);
+    res.json({ orders, total, limit, offset });
+  });
+
+  router.get('/api/positions', async (req: Request, res: Response) => {
+    const q = decodeQuery(PositionsQuery, req.query);
+    if (either.isLeft(q)) return send(res, q.left);
+    const { limit, offset } = page(q.right);
+    const status = q.right.status ?? 'all';
+    const [positions, total, balances] = await Promise.all([
+      listPositions(deps.db, { ...q.right, status, limit, offset }),
+      countPositions(deps.db, { ...q.right, status }),
+      listBalances(deps.db, {
+        ...(q.right.account === undefined ? {} : { account: q.right.account }),
+        ...(q.right.exchange === undefined ? {} : { exchange: q.right.exchange }),
+      }),
+    ]);
+    res.json({ positions, balances, total, limit, offset });
+  });
+
+  router.get('/api/pnl', async (req: Request, res: Response) => {
+    const q = decodeQuery(PnlQuery, req.query);
+    if (either.isLeft(q)) return send(res, q.left);
+    const { limit, offset } = page(q.right);
+    const groupBy = q.right.groupBy ?? 'total';
+    const [rows, total] = await Promise.all([pnl(deps.db, { ...q.right, groupBy, limit, offset }), countPnlGroups(deps.db, { ...q.right, groupBy })]);
+    res.json({ groupBy, rows, total, limit, offset });
+  });
+
+  return router;
+};
