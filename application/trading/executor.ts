@@ -10,13 +10,12 @@
 // order id), so a poll and a placement never race on a stream.
 import { either } from 'fp-ts';
 import type { Either } from 'fp-ts/lib/Either.js';
-import * as t from 'io-ts';
 import pRetry, { AbortError } from 'p-retry';
 import { bracketExits, ocoSiblings } from '../../domain/execution/bracket.js';
 import { executionFor, ratchet, reaches, submittedSpec, triggerLevel, type PriceRange } from '../../domain/execution/emulation.js';
 import {
   ExecutorEventData,
-  NonNegative,
+  ReportedFill,
   executorStream,
   orderStream,
   type CancelledBy,
@@ -27,8 +26,8 @@ import type { MarketRules } from '../../domain/execution/market-rules.js';
 import type { OrderCommand } from '../../domain/execution/order-commands.js';
 import { orderDecider, sameRequest, type OrderError } from '../../domain/execution/order-decider.js';
 import { isLive, type OrderState } from '../../domain/execution/order-state.js';
-import { ClientOrderId, Positive, type OrderSpec } from '../../domain/execution/order.js';
-import { EpochMs, type Finite, IdString, Name, clipText, type Actor } from '../../domain/primitives/codecs.js';
+import { ClientOrderId, type Positive, type OrderSpec } from '../../domain/execution/order.js';
+import { EpochMs, type Finite, clipText, type Actor } from '../../domain/primitives/codecs.js';
 import { handleCommand, loadStream, eventMetadata, type CommandError, type CommandDeps } from '../commands/handle-command.js';
 import type { Exchange, ExchangeFailure, ExchangeFill, ExchangeOrder } from '../ports/exchange.js';
 import type { RiskGate } from '../ports/risk-gate.js';
@@ -66,17 +65,6 @@ export type ExecutorError =
 
 /** What became of an order the executor was given or told about. */
 export type Outcome = Either<ExecutorError, OrderState>;
-
-/** An exchange fill as the order events hold it: what does not decode is refused here, at the boundary. */
-const ReportedFill = t.type({
-  tradeId: IdString,
-  price: Positive,
-  quantity: Positive,
-  fee: NonNegative,
-  feeCurrency: Name,
-  liquidity: t.keyof({ maker: null, taker: null }),
-  time: EpochMs,
-});
 
 class Failed extends Error {
   constructor(readonly failure: ExchangeFailure) {

@@ -6,6 +6,7 @@
 import { bindStrategy, fillSignals, signalAt, type BoundStrategy, type CompiledGenome } from '../../domain/backtest/compile.js';
 import { IndicatorCache } from '../../domain/indicators/cache.js';
 import { emptySeries, type Candle, type CandleSeries, type SeriesKey } from '../../domain/market/candles.js';
+import { truncateSeries } from '../../domain/backtest/look-ahead.js';
 
 export const ENTRY = 1;
 export const EXIT = 2;
@@ -74,7 +75,7 @@ export const liveSignals = (compiled: CompiledGenome, key: SeriesKey, history?: 
   return {
     next: (candle) => {
       append(candle);
-      const view = prefix(series, length);
+      const view = truncateSeries(series, length);
       const bound = bindStrategy(compiled, view, new IndicatorCache());
       const t = length - 1;
       return (signalAt(bound.entry, t) ? ENTRY : 0) | (signalAt(bound.exit, t) ? EXIT : 0);
@@ -82,15 +83,3 @@ export const liveSignals = (compiled: CompiledGenome, key: SeriesKey, history?: 
   };
 };
 
-const prefix = (s: CandleSeries, k: number): CandleSeries => ({
-  key: s.key,
-  length: k,
-  openTime: s.openTime.subarray(0, k),
-  open: s.open.subarray(0, k),
-  high: s.high.subarray(0, k),
-  low: s.low.subarray(0, k),
-  close: s.close.subarray(0, k),
-  volume: s.volume.subarray(0, k),
-  quoteVolume: s.quoteVolume.subarray(0, k),
-  trades: s.trades.subarray(0, k),
-});

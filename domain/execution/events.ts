@@ -62,10 +62,9 @@ export const OrderRequest = t.intersection(
 );
 export type OrderRequest = t.TypeOf<typeof OrderRequest>;
 
-/** One execution as the exchange reported it, with the order's totals after it. */
-export const FillData = t.type(
+/** One execution as an exchange reports it: what the executor accepts from a venue, and what a fill event holds. */
+export const ReportedFill = t.type(
   {
-    clientOrderId: ClientOrderId,
     tradeId: IdString,
     price: Positive,
     quantity: Positive,
@@ -74,9 +73,13 @@ export const FillData = t.type(
     liquidity: t.keyof({ maker: null, taker: null }),
     /** The exchange's time of the trade, epoch ms. */
     time: EpochMs,
-    cumulativeQuantity: Positive,
-    averagePrice: Positive,
   },
+  'ReportedFill',
+);
+
+/** One execution as the exchange reported it, with the order's totals after it. */
+export const FillData = t.intersection(
+  [t.type({ clientOrderId: ClientOrderId }), ReportedFill, t.type({ cumulativeQuantity: Positive, averagePrice: Positive })],
   'FillData',
 );
 export type FillData = t.TypeOf<typeof FillData>;
