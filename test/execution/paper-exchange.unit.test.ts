@@ -5,7 +5,7 @@ import { isLeft, isRight } from 'fp-ts/lib/Either.js';
 import type { ExchangeFill, ExchangeOrder } from '../../application/ports/exchange.js';
 import { fillConfig } from '../../domain/execution/fill-model.js';
 import type { MarketRules } from '../../domain/execution/market-rules.js';
-import type { OrderSpec } from '../../domain/execution/order.js';
+import type { ClientOrderId, OrderSpec } from '../../domain/execution/order.js';
 import { PaperExchange } from '../../infrastructure/exchange/paper/paper-exchange.js';
 
 const H = 3_600_000;
@@ -152,8 +152,8 @@ describe('paper exchange', () => {
     // 8,450 free: a buy of 84.5 at 100 fits, one more lot does not.
     expect(isLeft(x.place('a', spec({ clientOrderId: 'b2', type: 'limit', quantity: 84.501, price: 100 })))).to.equal(true);
     expect(isRight(x.place('a', spec({ clientOrderId: 'b1', type: 'limit', quantity: 84.5, price: 100 })))).to.equal(true);
-    x.cancel('a', 'BTCUSDT', 'b1');
-    x.cancel('a', 'BTCUSDT', 's');
+    x.cancel('a', 'BTCUSDT', 'b1' as ClientOrderId);
+    x.cancel('a', 'BTCUSDT', 's' as ClientOrderId);
     expect(x.balances('a')['USDT']).to.deep.equal({ total: 9_000, used: 0, free: 9_000 });
 
     const spot = new PaperExchange({
