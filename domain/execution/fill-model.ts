@@ -79,12 +79,20 @@ export const entryNotional = (equity: number, side: Side, risk: RiskParameters, 
   if (!(equity > 0) || side === 0) return 0;
   let notional = (risk.positionSize * equity) / (1 + config.takerFee);
   if (stopDistance > 0 && Number.isFinite(stopDistance)) {
-    // Per unit of notional: the stop sits at 1 ∓ stopDistance of the entry price and fills with slippage.
-    const stopFill = marketFillPrice(side === -1, 1 - side * stopDistance, config.slippage);
-    const lossPerNotional = side * (1 - stopFill) + config.takerFee + stopFill * config.takerFee;
+    const lossPerNotional = stopLossPerNotional(side, stopDistance, config);
     if (lossPerNotional > 0) notional = Math.min(notional, (risk.riskPerTrade * equity) / lossPerNotional);
   }
   return notional;
+};
+
+/**
+ * What a position loses per unit of its entry notional when its protective stop, `stopDistance` from the entry fill,
+ * fills: the price move with the stop's slippage, the entry fee and the exit fee (both taker).
+ */
+export const stopLossPerNotional = (side: 1 | -1, stopDistance: number, config: Pick<FillConfig, 'takerFee' | 'slippage'>): number => {
+  // Per unit of notional: the stop sits at 1 ∓ stopDistance of the entry price and fills with slippage.
+  const stopFill = marketFillPrice(side === -1, 1 - side * stopDistance, config.slippage);
+  return side * (1 - stopFill) + config.takerFee + stopFill * config.takerFee;
 };
 
 /** The quantity a notional buys at a fill price (a quoteQuantity market order's quantity). */

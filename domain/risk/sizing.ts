@@ -2,18 +2,18 @@
 // distance, capped by the share of equity a position may take, then made into an order the exchange accepts
 // (quantity down to the lot size, stop price to the tick, refused below the minimum quantity or notional).
 //
-// With equity E, expected entry fill F (the reference price moved against us by the slippage), taker fee f,
-// protective stop S (F·(1 − d) for a long, F·(1 + d) for a short, rounded to the tick TOWARD the entry so the
-// distance never grows) and its fill S' (S moved against us by the slippage):
-//   loss per unit at the stop   L = side·(F − S') + F·f + S'·f          (price move, entry fee, exit fee)
-//   by the risk budget          q_risk = riskPerTrade · E / L
-//   by the position cap         q_cap  = positionSize · E / (F · (1 + f))  (the entry fee is committed too)
-//   q = min(q_risk, q_cap, maxNotional / F, market maxAmount), then down to the lot size.
-// The unrounded q is the fill model's positionQuantity (domain/execution/fill-model.ts) for the same inputs; a test
-// holds the two together. A gap through the stop can lose more than the budget: no sizing prevents that.
+// The formula is the fill model's, once: the notional is domain/execution/fill-model.ts entryNotional — positionSize of
+// equity committed with the entry fee, capped so that a fill at the stop (slippage, both fees) loses at most
+// riskPerTrade of equity — for the expected entry fill F (the reference price moved against us by the slippage) and
+// the stop's distance from F after the stop is rounded to the tick TOWARD the entry (a long's up, a short's down), so
+// rounding never widens the distance at risk. Then what only an order needs:
+//   q = min(entryNotional / F, maxNotional / F, market maxAmount), down to the lot size, the caps checked again on
+//   the rounded figures, refused below the minimum quantity or notional.
+// Unrounded, q is the fill model's positionQuantity for the same inputs (a test holds the two together). A gap
+// through the stop can lose more than the budget: no sizing prevents that.
 import { either } from 'fp-ts';
 import type { Either } from 'fp-ts/lib/Either.js';
-import type { FillConfig } from '../execution/fill-model.js';
+import { entryNotional, marketFillPrice, quantityForNotional, stopLossPerNotional, type FillConfig } from '../execution/fill-model.js';
 import type { MarketRules } from '../execution/market-rules.js';
 import type { OrderSide } from '../execution/order.js';
 import type { RiskParameters } from '../strategy/genome.js';
@@ -73,16 +73,12 @@ export const sizeOrder = (input: SizingInput): Either<SizingRefusal, SizedOrder>
 
   const sign = input.side === 'buy' ? 1 : -1;
   const fee = costs.takerFee;
-  const entry = price * (1 + sign * costs.slippage);
-
+  const entry = marketFillPrice(sign === 1, price, costs.slippage);
   const budget = { risk: risk.riskPerTrade * equity, committed: risk.positionSize * equity };
-  let quantity = budget.committed / (entry * (1 + fee));
-  let bound: SizingBound = 'position_size';
 
   let stopPrice: number | undefined;
-  let lossPerUnit = 0;
+  let distance = 0;
   if (stopDistance !== undefined) {
-    // Toward the entry: a long's stop rounds up, a short's down, so rounding never widens the distance at risk.
     stopPrice = sign === 1 ? ceilToStep(entry * (1 - stopDistance), market.priceTick) : floorToStep(entry * (1 + stopDistance), market.priceTick);
     if (sign * (entry - stopPrice) <= 0)
       return either.left({
@@ -92,11 +88,14 @@ export const sizeOrder = (input: SizingInput): Either<SizingRefusal, SizedOrder>
         tick: market.priceTick,
         message: `a stop ${stopDistance} from ${entry} rounds to ${stopPrice} on a tick of ${market.priceTick}: no distance left`,
       });
-    const stopFill = stopPrice * (1 - sign * costs.slippage);
-    lossPerUnit = sign * (entry - stopFill) + entry * fee + stopFill * fee;
-    const byRisk = budget.risk / lossPerUnit;
-    if (byRisk < quantity) [quantity, bound] = [byRisk, 'risk_per_trade'];
+    distance = (sign * (entry - stopPrice)) / entry;
   }
+  const config: FillConfig = { takerFee: fee, makerFee: fee, slippage: costs.slippage, quantityStep: 0 };
+  const committed = entryNotional(equity, sign, risk, 0, config); // the position cap alone
+  const sized = distance > 0 ? entryNotional(equity, sign, risk, distance, config) : committed;
+  let quantity = quantityForNotional(sized, entry);
+  let bound: SizingBound = sized < committed ? 'risk_per_trade' : 'position_size';
+  const lossPerUnit = distance > 0 ? entry * stopLossPerNotional(sign, distance, config) : 0;
   if (maxNotional !== undefined && maxNotional / entry < quantity) [quantity, bound] = [maxNotional / entry, 'max_notional'];
   if (market.maxAmount !== undefined && market.maxAmount < quantity) [quantity, bound] = [market.maxAmount, 'max_amount'];
 

@@ -19,6 +19,10 @@
 // limit price for a buy, base for a sell) and gives it back when cancelled; balances move by exactly the fills and
 // their fees (fees in any currency, read from the fills); a refused order changes no balance; no balance is ever
 // negative; cancelling twice, or cancelling a filled order, answers with the order as it ended.
+//
+// The cases are a spot account's: selling more base than is held is INSUFFICIENT_FUNDS. A margin account (the paper
+// exchange's default, the backtest's, where such a sell opens a short) differs in that one case, so the paper exchange
+// runs the suite as a spot account (test/exchange/paper.unit.test.ts, shortSelling: false).
 import { expect } from 'chai';
 import { isLeft, type Either } from 'fp-ts/lib/Either.js';
 import type { Balance, Exchange, ExchangeFailure, ExchangeFailureCode, ExchangeOrder } from '../../application/ports/exchange.js';

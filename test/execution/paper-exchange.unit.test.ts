@@ -5,7 +5,7 @@ import { isLeft, isRight } from 'fp-ts/lib/Either.js';
 import type { ExchangeFill, ExchangeOrder } from '../../application/ports/exchange.js';
 import { fillConfig } from '../../domain/execution/fill-model.js';
 import type { MarketRules } from '../../domain/execution/market-rules.js';
-import type { OrderSpec } from '../../domain/execution/order.js';
+import type { ClientOrderId, OrderSpec } from '../../domain/execution/order.js';
 import { PaperExchange } from '../../infrastructure/exchange/paper/paper-exchange.js';
 
 const H = 3_600_000;
@@ -77,7 +77,8 @@ describe('paper exchange', () => {
     expect(f.time).to.equal(H); // the bar's open time
     const b = x.balances('a');
     expect(b['BTC']!.total).to.be.closeTo(24.752, 1e-12);
-    expect(b['USDT']!.total).to.be.closeTo(10_000 - 4.999904, 1e-9);
+    // As a spot venue reports it: the bought base's notional is out of the quote total (not merely in use).
+    expect(b['USDT']!.total).to.be.closeTo(10_000 - 4.999904 - 24.752 * 202, 1e-9);
     expect(b['USDT']!.free).to.be.closeTo(10_000 - 4.999904 - 24.752 * 202, 1e-9);
   });
 
@@ -137,6 +138,37 @@ describe('paper exchange', () => {
     expect(ended[0]!.reason).to.match(/INSUFFICIENT_FUNDS/);
     for (const b of Object.values(x.balances('a'))) expect(b.free).to.be.at.least(0);
     expect(x.cash('a')).to.equal(1_000);
+  });
+
+  it('holds what a resting order may spend (reduce-only orders hold nothing); a spot account sells only what it holds', () => {
+    const { x, bar } = venue(fillConfig({ takerFee: 0, makerFee: 0, slippage: 0 }));
+    bar(100, 100, 100, 100);
+    x.place('a', spec({ clientOrderId: 'e', quantity: 10 }));
+    bar(100, 100, 100, 100);
+    // Long 10 at 100: quote total 9,000. A sell of 15 at 110 holds the 10 held and quote for the 5 it would short.
+    x.place('a', spec({ clientOrderId: 's', side: 'sell', type: 'limit', quantity: 15, price: 110 }));
+    x.place('a', spec({ clientOrderId: 'sl', side: 'sell', type: 'stop_market', quantity: 10, stopPrice: 90, reduceOnly: true }));
+    expect(x.balances('a')).to.deep.equal({ USDT: { total: 9_000, used: 550, free: 8_450 }, BTC: { total: 10, used: 10, free: 0 } });
+    // 8,450 free: a buy of 84.5 at 100 fits, one more lot does not.
+    expect(isLeft(x.place('a', spec({ clientOrderId: 'b2', type: 'limit', quantity: 84.501, price: 100 })))).to.equal(true);
+    expect(isRight(x.place('a', spec({ clientOrderId: 'b1', type: 'limit', quantity: 84.5, price: 100 })))).to.equal(true);
+    x.cancel('a', 'BTCUSDT', 'b1' as ClientOrderId);
+    x.cancel('a', 'BTCUSDT', 's' as ClientOrderId);
+    expect(x.balances('a')['USDT']).to.deep.equal({ total: 9_000, used: 0, free: 9_000 });
+
+    const spot = new PaperExchange({
+      markets: [BTC],
+      fill: fillConfig({ takerFee: 0, makerFee: 0, slippage: 0 }),
+      initialCapital: 10_000,
+      shortSelling: false,
+    });
+    spot.openBar('BTCUSDT', 0, H, 100, 100, 100, 100);
+    spot.place('a', spec({ clientOrderId: 'e', quantity: 1 })); // fills at this open
+    const short = spot.place('a', spec({ clientOrderId: 's', side: 'sell', quantity: 1.001 }));
+    expect(isLeft(short) && short.left.code).to.equal('INSUFFICIENT_FUNDS');
+    expect(isRight(spot.place('a', spec({ clientOrderId: 's2', side: 'sell', type: 'limit', quantity: 1, price: 200 })))).to.equal(true);
+    const twice = spot.place('a', spec({ clientOrderId: 's3', side: 'sell', quantity: 0.5 })); // the 1 held is held by s2
+    expect(isLeft(twice) && twice.left.code).to.equal('INSUFFICIENT_FUNDS');
   });
 
   it('opens a short as margin: the notional locked from the quote balance, P&L booked on the buy back', () => {

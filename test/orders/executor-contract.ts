@@ -1,5 +1,5 @@
 // The executor's behaviour against a venue, as a suite any Exchange can run: `executorContract(name, venueFactory)`.
-// Today it runs against the in-test venue (test-venue.ts); the paper exchange runs it once it exists. Faults are
+// It runs against the in-test venue (executor.test.ts) and the paper exchange (executor-paper.test.ts). Faults are
 // injected by `faulty`, a wrapper over whichever venue is given. Order streams go to the real PostgreSQL store.
 import { expect } from 'chai';
 import { either } from 'fp-ts';
@@ -268,8 +268,12 @@ export const executorContract = (name: string, makeVenue: () => VenueUnderTest) 
       expect(await types(tp)).to.deep.equal(['OrderPlaced', 'OrderAccepted']);
       const [slPlaced] = await dataOf(sl, 'OrderPlaced');
       expect(slPlaced).to.deep.include({ parentOrderId: entry.spec.clientOrderId });
-      // 0.3 bought, 0.0003 BTC of it paid as the fee: 0.2997, down to the lot step 0.001.
-      expect((slPlaced!['spec'] as OrderSpec).quantity).to.equal(0.299);
+      // 0.3 bought, less the fee paid in BTC, down to the lot step 0.001: the in-test venue takes 0.1 % in BTC (0.2997 →
+      // 0.299); a venue that takes its fee in USDT (the paper exchange) leaves the whole 0.3.
+      const entryOrder = await venue.exchange.fetchOrder('BTCUSDT', entry.spec.clientOrderId)();
+      if (either.isLeft(entryOrder)) throw new Error(entryOrder.left.message);
+      const btcFee = entryOrder.right.fills.filter((f) => f.feeCurrency === 'BTC').reduce((sum, f) => sum + f.fee, 0);
+      expect((slPlaced!['spec'] as OrderSpec).quantity).to.equal(Math.floor((0.3 - btcFee) * 1000 + 1e-9) / 1000);
       await venue.movePrice('BTCUSDT', { high: 31200, low: 30500, close: 31100 }, 0);
       await executor.syncOnce();
       expect(await types(tp)).to.deep.equal(['OrderPlaced', 'OrderAccepted', 'OrderFilled']);

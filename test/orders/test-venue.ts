@@ -1,7 +1,7 @@
 // A small, honest venue for the executor's tests, implementing the Exchange port: one market (BTCUSDT), balances that
 // a placement must cover (INSUFFICIENT_FUNDS otherwise, so they never go negative), market orders filled at once at
 // the current price, limit orders filled when marketable or when the price crosses them, idempotent placement by
-// client order id. Stand-in until the paper exchange (infrastructure/exchange/paper) runs the same suite.
+// client order id. The paper exchange (infrastructure/exchange/paper) runs the same suite in executor-paper.test.ts.
 // `faulty` wraps ANY Exchange with the failures a real venue has: timeouts (before or after the order reached it),
 // rate limits, rejections, fills reported twice.
 import { either, taskEither } from 'fp-ts';

@@ -18,6 +18,14 @@
 // loses more than the account holds (the price more than doubling) is the one way cash goes below zero, as in the
 // backtest; a real margin venue would have liquidated it.
 //
+// Balances are reported as a spot venue reports them (the Exchange port's contract): a long position is base held and
+// its notional at entry is out of the quote total; a short's notional is quote in use. A resting order that is not
+// reduce-only holds what it may spend while it rests (a buy: quote at its price; a sell: the base it sells, and quote
+// for any part that would open a short) — in Balance.used, not spendable by another order — and gives it back when it
+// fills or ends. Reduce-only orders hold nothing: they close what the position already locks. Market orders wait for
+// the next open and hold nothing; their funds are checked again at the fill. shortSelling: false makes the account a
+// spot account: a sell beyond the free base held is INSUFFICIENT_FUNDS, at placement and at the fill.
+//
 // precision 'exchange' (default) enforces the markets' lot size and tick (quoteQuantity orders round down to the lot),
 // 'fractional' trades the unrounded quantities and prices a backtest computes. The minimum notional holds in both.
 import * as E from 'fp-ts/lib/Either.js';
@@ -54,6 +62,8 @@ export interface PaperExchangeOptions {
   /** Quote balance an account starts with, the first time it is named. */
   readonly initialCapital: number;
   readonly precision?: 'exchange' | 'fractional';
+  /** Default true (a margin account, the backtest's); false: a spot account that sells only the base it holds. */
+  readonly shortSelling?: boolean;
 }
 
 /** What the paper exchange tells about orders as bars pass: fills, and orders it ended itself or on request. */
@@ -78,6 +88,8 @@ interface PaperAccount {
   cash: number;
   readonly positions: Map<string, Position>;
   readonly orders: Map<string, PaperOrder>;
+  /** The resting orders that hold funds (not reduce-only), until they fill or end. */
+  readonly holding: Set<PaperOrder>;
 }
 
 interface PaperOrder {
@@ -94,6 +106,9 @@ interface PaperOrder {
   readonly createdAt: number;
   updatedAt: number;
   readonly fills: ExchangeFill[];
+  /** What the order holds while it rests: quote, and base of its symbol (set at placement, 0 when it holds nothing). */
+  holdQuote: number;
+  holdBase: number;
 }
 
 interface Book {
@@ -128,6 +143,7 @@ export class PaperExchange {
   private readonly listeners: PaperListener[] = [];
   private readonly quote: string;
   private readonly fractional: boolean;
+  private readonly shortSelling: boolean;
   private seq = 0;
 
   constructor(private readonly options: PaperExchangeOptions) {
@@ -138,6 +154,7 @@ export class PaperExchange {
     if (quotes.size > 1) throw new RangeError(`a paper exchange trades in one quote currency, got ${[...quotes].join(', ')}`);
     this.quote = options.markets[0]?.quote ?? 'USDT';
     this.fractional = options.precision === 'fractional';
+    this.shortSelling = options.shortSelling ?? true;
     for (const rules of options.markets)
       this.books.set(rules.symbol, {
         rules,
@@ -253,8 +270,11 @@ export class PaperExchange {
       createdAt: time,
       updatedAt: time,
       fills: [],
+      holdQuote: 0,
+      holdBase: 0,
     };
     a.orders.set(spec.clientOrderId, o);
+    if (resting !== undefined && spec.reduceOnly !== true) this.hold(a, o, b);
     if (resting !== undefined) b.resting.push(o);
     else {
       b.market.push(o);
@@ -289,14 +309,21 @@ export class PaperExchange {
     return this.account(account).cash;
   }
 
+  /** As a spot venue reports them: a long is base held, its notional at entry out of the quote; a short's is quote used. */
   balances(account: string): Readonly<Record<string, Balance>> {
     const a = this.account(account);
-    const margin = marginOf(a);
-    const out: Record<string, Balance> = { [this.quote]: { total: a.cash, used: margin, free: Math.max(0, a.cash - margin) } };
+    let longs = 0;
+    let shorts = 0;
+    for (const p of a.positions.values())
+      if (p.qty > 0) longs += p.qty * p.entryPrice;
+      else if (p.qty < 0) shorts -= p.qty * p.entryPrice;
+    const total = a.cash - longs;
+    const used = shorts + quoteHeld(a, undefined);
+    const out: Record<string, Balance> = { [this.quote]: { total, used, free: Math.max(0, total - used) } };
     for (const [symbol, p] of a.positions)
       if (p.qty > 0) {
-        const base = this.books.get(symbol)!.rules.base;
-        out[base] = { total: p.qty, used: 0, free: p.qty };
+        const held = baseHeld(a, symbol, undefined);
+        out[this.books.get(symbol)!.rules.base] = { total: p.qty, used: held, free: Math.max(0, p.qty - held) };
       }
     return out;
   }
@@ -342,7 +369,7 @@ export class PaperExchange {
   private account(name: string): PaperAccount {
     let a = this.accounts.get(name);
     if (a === undefined) {
-      a = { cash: this.options.initialCapital, positions: new Map(), orders: new Map() };
+      a = { cash: this.options.initialCapital, positions: new Map(), orders: new Map(), holding: new Set() };
       this.accounts.set(name, a);
     }
     return a;
@@ -377,6 +404,7 @@ export class PaperExchange {
   /** One complete fill of `o`, if the account can take it; listeners told; the rest of its OCO group cancelled. */
   private execute(b: Book, o: PaperOrder, qty: number, price: number, feeRate: number, liquidity: 'maker' | 'taker', time: number): void {
     const a = this.account(o.account);
+    a.holding.delete(o); // it fills now or ends: what it held is its own to spend
     const symbol = b.rules.symbol;
     let p = a.positions.get(symbol);
     if (p === undefined) {
@@ -391,8 +419,12 @@ export class PaperExchange {
     const fee = fillFee(qty, price, feeRate);
     // The part that adds exposure must be covered by the free quote balance.
     const adding = p.qty === 0 || Math.sign(p.qty) === Math.sign(delta) ? qty : Math.max(0, qty - Math.abs(p.qty));
+    if (!this.shortSelling && !o.buy && qty > Math.max(0, p.qty) * (1 + 1e-12)) {
+      this.end(o, 'rejected', `INSUFFICIENT_FUNDS: a spot account sells only the base it holds: ${qty} to sell, ${Math.max(0, p.qty)} held`);
+      return;
+    }
     if (adding > 0) {
-      const free = a.cash - marginOf(a);
+      const free = a.cash - marginOf(a) - quoteHeld(a, o);
       const required = adding * price + fee;
       if (required - free > FUNDS_TOLERANCE * Math.max(1, Math.abs(free))) {
         this.end(o, 'rejected', `INSUFFICIENT_FUNDS: the fill needs ${required} ${this.quote}, ${Math.max(0, free)} free`);
@@ -453,8 +485,21 @@ export class PaperExchange {
     p.entryPrice = price;
   }
 
+  /** What a resting order holds from now until it fills or ends: a sell the free base it sells, the rest in quote. */
+  private hold(a: PaperAccount, o: PaperOrder, b: Book): void {
+    const r = o.resting!;
+    const at = r.limit === r.limit ? r.limit : r.stop === r.stop ? r.stop : b.last;
+    const p = a.positions.get(o.spec.symbol)?.qty ?? 0;
+    const covered = o.buy ? Math.max(0, -p) : Math.max(0, p - baseHeld(a, o.spec.symbol, undefined));
+    const fromPosition = Math.min(o.quantity, covered);
+    if (!o.buy) o.holdBase = fromPosition;
+    o.holdQuote = (o.quantity - fromPosition) * at;
+    if (o.holdBase > 0 || o.holdQuote > 0) a.holding.add(o);
+  }
+
   private end(o: PaperOrder, status: 'cancelled' | 'rejected' | 'expired', reason: string): void {
     o.status = status;
+    this.accounts.get(o.account)?.holding.delete(o);
     this.remove(o);
     const snap = snapshot(o);
     for (const l of this.listeners) l.onOrderEnded(o.account, snap, reason);
@@ -503,11 +548,21 @@ export class PaperExchange {
         return invalid(spec, 'reduceOnly', `: no ${delta === 1 ? 'short' : 'long'} position on ${spec.symbol} to reduce`);
       return undefined;
     }
+    // A sell first spends the base held and not held by resting orders; on a spot account it spends nothing else.
+    const qtyAt = spec.quantity ?? notional / reference;
+    const baseFree = delta === -1 && held > 0 ? Math.max(0, held - baseHeld(a, spec.symbol, undefined)) : 0;
+    if (!this.shortSelling && delta === -1 && qtyAt > baseFree * (1 + 1e-12))
+      return {
+        code: 'INSUFFICIENT_FUNDS',
+        message: `${spec.clientOrderId}: sells ${qtyAt} ${r.base}, ${baseFree} free (a spot account sells only the base it holds)`,
+        retryable: false,
+      };
     // Funds for the part that adds exposure, judged at the reference price with the taker fee (checked again at the fill).
     if (notional === notional) {
-      const qtyAt = spec.quantity ?? notional / reference;
-      const adding = held === 0 || Math.sign(held) === delta ? notional : Math.max(0, qtyAt - Math.abs(held)) * reference;
-      const free = a.cash - marginOf(a);
+      // A buy covers a short first, a sell spends the free base first; the rest adds exposure.
+      const adding =
+        delta === 1 ? (held >= 0 ? notional : Math.max(0, qtyAt + held) * reference) : held <= 0 ? notional : Math.max(0, qtyAt - baseFree) * reference;
+      const free = a.cash - marginOf(a) - quoteHeld(a, undefined);
       if (adding > 0 && adding * (1 + this.options.fill.takerFee) - free > FUNDS_TOLERANCE * Math.max(1, Math.abs(free)))
         return {
           code: 'INSUFFICIENT_FUNDS',
@@ -518,6 +573,20 @@ export class PaperExchange {
     return undefined;
   }
 }
+
+/** The quote held by `a`'s resting orders, but `except`'s. */
+const quoteHeld = (a: PaperAccount, except: PaperOrder | undefined): number => {
+  let h = 0;
+  for (const o of a.holding) if (o !== except) h += o.holdQuote;
+  return h;
+};
+
+/** The base of `symbol` held by `a`'s resting sells, but `except`'s. */
+const baseHeld = (a: PaperAccount, symbol: string, except: PaperOrder | undefined): number => {
+  let h = 0;
+  for (const o of a.holding) if (o !== except && o.spec.symbol === symbol) h += o.holdBase;
+  return h;
+};
 
 const marginOf = (a: PaperAccount): number => {
   let m = 0;
