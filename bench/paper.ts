@@ -28,6 +28,8 @@ import type { RiskCommand } from '../domain/risk/commands.js';
 import { memoryPaperSession, startPaperSession, type PaperSession, type PaperSessionSettings } from '../application/trading/paper-session.js';
 import { replayPaperSession, type CandleFeed } from '../application/trading/paper-replay.js';
 import { replayedSignals } from '../application/trading/runner-signals.js';
+import { PaperExchange } from '../infrastructure/exchange/paper/paper-exchange.js';
+import type { PaperVenueOptions } from '../application/ports/paper-venue.js';
 import { orderStream } from '../domain/execution/events.js';
 import { fixedClock } from '../infrastructure/clock/system-clock.js';
 import { uuidIds } from '../infrastructure/clock/uuid-ids.js';
@@ -55,7 +57,12 @@ const indexAt = (s: CandleSeries, t: number): number => {
   return i < 0 ? s.length : i;
 };
 
-const measure = async (label: string, genomes: readonly Genome[], seriesOf: (n: number) => CandleSeries, window: (s: CandleSeries) => [number, number]): Promise<void> => {
+const measure = async (
+  label: string,
+  genomes: readonly Genome[],
+  seriesOf: (n: number) => CandleSeries,
+  window: (s: CandleSeries) => [number, number],
+): Promise<void> => {
   const strategies = (cache: IndicatorCache): SessionStrategy[] =>
     genomes.map((g, n) => {
       const series = seriesOf(n);
@@ -103,11 +110,17 @@ const sessionOf = (genomes: readonly Genome[], seriesOf: (n: number) => CandleSe
   return { settings, feeds: [...feeds.values()] };
 };
 
+const paperVenue = (o: PaperVenueOptions) => new PaperExchange(o);
 const tradesOf = (session: PaperSession) => session.accounts.reduce((a, acct) => a + session.runner(acct).trades.length, 0);
 const refusalsOf = (session: PaperSession) => session.accounts.reduce((a, acct) => a + session.runner(acct).refusals.length, 0);
 
 /** runner + the real AccountRiskGate + paper exchange (memoryPaperSession), replay only. */
-const measureGate = async (genomes: readonly Genome[], seriesOf: (n: number) => CandleSeries, window: (s: CandleSeries) => [number, number], bars: number): Promise<void> => {
+const measureGate = async (
+  genomes: readonly Genome[],
+  seriesOf: (n: number) => CandleSeries,
+  window: (s: CandleSeries) => [number, number],
+  bars: number,
+): Promise<void> => {
   let best = Infinity;
   let trades = 0;
   let refusals = 0;
@@ -115,7 +128,7 @@ const measureGate = async (genomes: readonly Genome[], seriesOf: (n: number) => 
   for (let round = 0; round < ROUNDS; round++) {
     const { settings, feeds } = sessionOf(genomes, seriesOf, window, 'b');
     const records: RiskCommand[] = [];
-    const session = memoryPaperSession(settings, (c) => {
+    const session = memoryPaperSession(settings, paperVenue, (c) => {
       records.push(c);
       return Promise.resolve(either.right(undefined));
     });
@@ -133,7 +146,12 @@ const measureGate = async (genomes: readonly Genome[], seriesOf: (n: number) => 
 };
 
 /** The full production path: executors with order streams in PostgreSQL, gates opened from their risk streams. */
-const measureProduction = async (label: string, genomes: readonly Genome[], seriesOf: (n: number) => CandleSeries, window: (s: CandleSeries) => [number, number]) => {
+const measureProduction = async (
+  label: string,
+  genomes: readonly Genome[],
+  seriesOf: (n: number) => CandleSeries,
+  window: (s: CandleSeries) => [number, number],
+) => {
   await buildTemplate();
   const db = await freshDatabase('bench_paper');
   const store = checkedPostgresStore({ connectionString: db.url });
@@ -142,7 +160,7 @@ const measureProduction = async (label: string, genomes: readonly Genome[], seri
     const { settings, feeds } = sessionOf(genomes, seriesOf, window, prefix);
     const bars = settings.strategies.reduce((a, s) => a + (feeds.find((f) => f.symbol === s.symbol)!.to - feeds.find((f) => f.symbol === s.symbol)!.from), 0);
     const clock = fixedClock(new Date(feeds[0]!.series.openTime[feeds[0]!.from]!));
-    const started = await startPaperSession({ store, clock, ids: uuidIds }, settings);
+    const started = await startPaperSession({ store, clock, ids: uuidIds, venue: paperVenue }, settings);
     if (either.isLeft(started)) throw new Error(JSON.stringify(started.left));
     const session = started.right;
     const t0 = performance.now();
@@ -157,7 +175,9 @@ const measureProduction = async (label: string, genomes: readonly Genome[], seri
         orders++;
         events += stream.length;
       }
-    console.log(`${label}: ${genomes.length} strategies, ${fmt(bars)} strategy-bars, ${fmt(tradesOf(session))} trades, ${fmt(orders)} orders (${fmt(events)} order events), ${session.failures.length} failures, one run:`);
+    console.log(
+      `${label}: ${genomes.length} strategies, ${fmt(bars)} strategy-bars, ${fmt(tradesOf(session))} trades, ${fmt(orders)} orders (${fmt(events)} order events), ${session.failures.length} failures, one run:`,
+    );
     console.log(
       `  full path (runner → executor → order streams in PostgreSQL → real gate → paper exchange): ${(ms / 1000).toFixed(1)} s → ${fmt((bars / ms) * 1000)} strategy-bars/s, ${fmt((orders / ms) * 1000)} orders/s, ${fmt((events / ms) * 1000)} order events/s`,
     );

@@ -30,7 +30,11 @@ export interface ReplayProgress {
 }
 
 /** The stored candles of each series over [from, to) (open times), as feeds (the symbol is the series'). */
-export const loadFeeds = async (store: CandleStore, keys: readonly SeriesKey[], range: { readonly from: number; readonly to: number }): Promise<CandleFeed[]> => {
+export const loadFeeds = async (
+  store: CandleStore,
+  keys: readonly SeriesKey[],
+  range: { readonly from: number; readonly to: number },
+): Promise<CandleFeed[]> => {
   const feeds: CandleFeed[] = [];
   for (const key of keys) {
     const series = await store.readSeries(key, range);

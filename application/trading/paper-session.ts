@@ -35,7 +35,7 @@ import type { ExchangeId } from '../../domain/market/exchange.js';
 import type { ExchangeFill, ExchangeOrder } from '../ports/exchange.js';
 import type { CommandDeps } from '../commands/handle-command.js';
 import type { EventDecodeFailed } from '../events/decode-event.js';
-import { PaperExchange } from '../../infrastructure/exchange/paper/paper-exchange.js';
+import type { PaperVenue, PaperVenueFactory } from '../ports/paper-venue.js';
 import { DirectRouter } from './direct-router.js';
 import { Executor, type Outcome } from './executor.js';
 import type { FillNotice, OrderEndNotice, OrderListener, OrderRouter } from './order-router.js';
@@ -77,6 +77,8 @@ export interface PaperSessionSettings {
 }
 
 export interface PaperSessionDeps extends CommandDeps {
+  /** Makes the venue (the composition root passes `(o) => new PaperExchange(o)`). */
+  readonly venue: PaperVenueFactory;
   /** A recording that failed (a risk event, an order step): the session goes on, the failure is kept in `failures`. */
   readonly onFailure?: (failure: SessionFailure) => void;
 }
@@ -122,7 +124,7 @@ export const backtestMarkets = (symbols: readonly string[], run: RunSettings): M
   );
 
 export class PaperSession {
-  readonly venue: PaperExchange;
+  readonly venue: PaperVenue;
   readonly failures: SessionFailure[] = [];
   private readonly slots = new Map<string, Slot>();
   private readonly strands = new Map<string, Strand>();
@@ -133,11 +135,12 @@ export class PaperSession {
   constructor(
     settings: PaperSessionSettings,
     gates: ReadonlyMap<string, AccountRiskGate>,
+    makeVenue: PaperVenueFactory,
     private readonly deps: PaperSessionDeps | undefined,
   ) {
     const symbols = [...new Set(settings.strategies.map((s) => s.symbol))];
     const fill = fillConfigOf(settings.run);
-    this.venue = new PaperExchange({
+    this.venue = makeVenue({
       id: settings.exchange ?? ('paper' as ExchangeId),
       markets: settings.markets ?? backtestMarkets(symbols, settings.run),
       fill,
@@ -152,7 +155,7 @@ export class PaperSession {
       let direct: DirectRouter | undefined;
       const listener = this.listenerFor(s.account);
       if (deps !== undefined) {
-        router = executor = new Executor({ ...deps, exchange: this.venue.exchange(s.account), risk: gate, listener, account: s.account });
+        executor = new Executor({ ...deps, exchange: this.venue.exchange(s.account), risk: gate, listener, account: s.account });
         router = this.reporting(s.account, executor);
       } else {
         router = direct = new DirectRouter(gate, this.venue);
@@ -368,7 +371,7 @@ export const startPaperSession = async (deps: PaperSessionDeps, settings: PaperS
     if (either.isLeft(opened)) return opened;
     gates.set(s.account, opened.right);
   }
-  session = new PaperSession(settings, gates, deps);
+  session = new PaperSession(settings, gates, deps.venue, deps);
   return either.right(session);
 };
 
@@ -376,7 +379,11 @@ export const startPaperSession = async (deps: PaperSessionDeps, settings: PaperS
  * The same wiring without order streams (DirectRouter: gate → paper exchange): the gates record through `record`
  * (an in-memory list in benchmarks), nothing else is stored.
  */
-export const memoryPaperSession = (settings: PaperSessionSettings, record: (command: RiskCommand) => Promise<Either<unknown, unknown>>): PaperSession => {
+export const memoryPaperSession = (
+  settings: PaperSessionSettings,
+  venue: PaperVenueFactory,
+  record: (command: RiskCommand) => Promise<Either<unknown, unknown>>,
+): PaperSession => {
   const gates = new Map<string, AccountRiskGate>();
   let session: PaperSession | undefined;
   for (const s of settings.strategies)
@@ -391,6 +398,6 @@ export const memoryPaperSession = (settings: PaperSessionSettings, record: (comm
         onRecordFailed: (error, command) => session?.reportFailure({ account: s.account, what: `recording ${command.type}`, error }),
       }),
     );
-  session = new PaperSession(settings, gates, undefined);
+  session = new PaperSession(settings, gates, venue, undefined);
   return session;
 };

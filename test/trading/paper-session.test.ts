@@ -20,6 +20,8 @@ import { riskStream } from '../../domain/risk/events.js';
 import type { RiskLimits } from '../../domain/risk/limits.js';
 import { fixedClock } from '../../infrastructure/clock/system-clock.js';
 import { uuidIds } from '../../infrastructure/clock/uuid-ids.js';
+import { PaperExchange } from '../../infrastructure/exchange/paper/paper-exchange.js';
+import type { PaperVenueOptions } from '../../application/ports/paper-venue.js';
 import { PostgresCandleStore } from '../../infrastructure/market-data/postgres-candle-store.js';
 import { btcusdt1h } from '../indicators/real-candles.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
@@ -71,7 +73,7 @@ describe('paper session: runner → executor (order streams in PostgreSQL) → r
   let store: EventStore;
   let candles: PostgresCandleStore;
   const clock = fixedClock(new Date(Date.UTC(2022, 0, 1)));
-  const deps = () => ({ store, clock, ids: uuidIds });
+  const deps = () => ({ store, clock, ids: uuidIds, venue: (o: PaperVenueOptions) => new PaperExchange(o) });
   const prefix = (label: string) => `${label}${process.pid % 100_000}`;
 
   before(async () => {
@@ -129,7 +131,12 @@ describe('paper session: runner → executor (order streams in PostgreSQL) → r
     const runner = session.runner('paper-eq');
     expect(session.failures, 'nothing failed to be recorded').to.deep.equal([]);
     expect(runner.refusals).to.deep.equal([]);
-    const paper = { trades: runner.trades, exitReasons: runner.exitReasons.map((r) => EXIT_REASON_NAMES[r]), equity: runner.equity.slice(), cash: runner.balance };
+    const paper = {
+      trades: runner.trades,
+      exitReasons: runner.exitReasons.map((r) => EXIT_REASON_NAMES[r]),
+      equity: runner.equity.slice(),
+      cash: runner.balance,
+    };
     expect(firstDifference(backtest, paper)).to.equal(undefined);
     expect(backtest.trades.length).to.be.greaterThan(20);
     for (const r of ['signal', 'stop_loss', 'take_profit', 'trailing_stop']) expect(backtest.exitReasons, r).to.include(r);
