@@ -16,6 +16,9 @@
 //   entry × (1 ∓ trailingStop).
 // - stop(): the orders sent at the last close are cancelled and an open position is closed at market, in its OCO
 //   group, for the venue to fill at the last close (the engine's end_of_data). The last equity mark is then redone.
+// - halt() / flatten() / resume(): a kill switch (application/trading/paper-session.ts). halt() stops opening positions
+//   (no entry, no reversal); flatten() closes an open position at market, reduce-only, in its OCO group (purpose
+//   `kill_switch`; the runner books it as an end_of_data exit: the strategy's run ends there until resume()).
 //
 // The runner assumes one order in flight per decision: while a market order it sent has not filled or ended, it sends
 // no other (live, an asynchronous executor may take longer than a bar).
@@ -44,7 +47,7 @@ export interface RunnerOptions {
   readonly orderIdPrefix: string;
 }
 
-type Purpose = 'entry' | 'exit' | 'stop_loss' | 'take_profit' | 'trailing_stop' | 'end_of_data';
+type Purpose = 'entry' | 'exit' | 'stop_loss' | 'take_profit' | 'trailing_stop' | 'end_of_data' | 'kill_switch';
 
 const EXIT_REASON: Readonly<Record<Exclude<Purpose, 'entry'>, ExitReason>> = {
   exit: ExitReason.signal,
@@ -52,6 +55,7 @@ const EXIT_REASON: Readonly<Record<Exclude<Purpose, 'entry'>, ExitReason>> = {
   take_profit: ExitReason.takeProfit,
   trailing_stop: ExitReason.trailingStop,
   end_of_data: ExitReason.endOfData,
+  kill_switch: ExitReason.endOfData,
 };
 
 interface Sent {
@@ -89,6 +93,7 @@ export class StrategyRunner implements OrderListener {
   private lastClose = NaN;
   private lastTime = 0;
   private stopped = false;
+  private halted = false;
   private curve = new Float64Array(1024);
   readonly trades: ClosedTrade[] = [];
   readonly exitReasons: ExitReason[] = [];
@@ -135,7 +140,7 @@ export class StrategyRunner implements OrderListener {
     this.lastClose = c;
     this.lastTime = candle.openTime;
     this.curve[k] = this.side === 0 ? this.cash : this.cash + this.signedQty * (c - this.entryPrice);
-    if (this.stopped || this.inFlight !== undefined) return;
+    if (this.stopped || this.halted || this.inFlight !== undefined) return;
     const target = decideTarget(this.side, (bits & ENTRY) !== 0, (bits & EXIT) !== 0, this.o.compiled.allowShort);
     if (target === this.side) return;
     this.target = target;
@@ -158,6 +163,27 @@ export class StrategyRunner implements OrderListener {
     }
     if (this.side !== 0) out.push(this.sendExit('end_of_data'));
     return all(out);
+  }
+
+  get isHalted(): boolean {
+    return this.halted;
+  }
+
+  /** A kill switch: no new position from now on (an entry already sent is closed as soon as it fills). */
+  halt(): void {
+    this.halted = true;
+    this.target = 0;
+  }
+
+  /** Closes the open position at market unless an order is in flight (an exit closes it; an entry is closed at its fill). */
+  flatten(): Pending {
+    if (this.side === 0 || this.inFlight !== undefined || this.stopped) return;
+    return this.sendExit('kill_switch');
+  }
+
+  /** The kill switch released: signals open positions again from the next close. */
+  resume(): void {
+    this.halted = false;
   }
 
   onFill(fill: FillNotice): Pending {
@@ -198,7 +224,7 @@ export class StrategyRunner implements OrderListener {
     this.entryTime = fill.time;
     this.entryIndex = this.barsClosed;
     this.entryFee = fill.fee;
-    return this.sendProtective(side, fill.price);
+    return this.halted ? this.sendExit('kill_switch') : this.sendProtective(side, fill.price);
   }
 
   private closed(fill: FillNotice, s: Sent): void {
@@ -261,7 +287,7 @@ export class StrategyRunner implements OrderListener {
     );
   }
 
-  private sendExit(purpose: 'exit' | 'end_of_data'): Pending {
+  private sendExit(purpose: 'exit' | 'end_of_data' | 'kill_switch'): Pending {
     const id = this.nextId();
     this.inFlight = id;
     const spec = {

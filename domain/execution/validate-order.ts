@@ -15,6 +15,8 @@ export interface InvalidField {
 
 type PriceField = 'price' | 'stopPrice' | 'trailing';
 /** Which price fields each type needs; the others it must not carry. */
+// (A trailing stop may carry a stopPrice: its stop level at placement, before the trail moves it — what the runner
+// places at an entry fill and the paper exchange trails from; without one it trails from the last price.)
 const NEEDS: Readonly<Record<OrderType, readonly PriceField[]>> = {
   market: [],
   limit: ['price'],
@@ -43,7 +45,9 @@ const ok: Either<InvalidField, void> = either.right(undefined);
 export const checkShape = (spec: OrderSpec, at = 'spec'): Either<InvalidField, void> => {
   const needs = NEEDS[spec.type];
   for (const f of needs) if (spec[f] === undefined) return bad(`${at}.${f}`, `a ${spec.type} order needs ${f}`);
-  for (const f of PRICE_FIELDS) if (!needs.includes(f) && spec[f] !== undefined) return bad(`${at}.${f}`, `a ${spec.type} order has no ${f}`);
+  for (const f of PRICE_FIELDS)
+    if (!needs.includes(f) && spec[f] !== undefined && !(f === 'stopPrice' && spec.type === 'trailing_stop'))
+      return bad(`${at}.${f}`, `a ${spec.type} order has no ${f}`);
   if (spec.trailing?.kind === 'percent' && spec.trailing.value >= 1)
     return bad(`${at}.trailing.value`, `a trailing distance in percent is a fraction below 1 (0.02 = 2%), got ${spec.trailing.value}`);
   if (spec.quantity !== undefined && spec.quoteQuantity !== undefined) return bad(`${at}.quoteQuantity`, 'give quantity or quoteQuantity, not both');
