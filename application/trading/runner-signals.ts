@@ -82,4 +82,3 @@ export const liveSignals = (compiled: CompiledGenome, key: SeriesKey, history?: 
     },
   };
 };
-
