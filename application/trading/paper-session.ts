@@ -147,6 +147,14 @@ export class PaperSession {
       initialCapital: settings.run.initialCapital,
       precision: settings.precision ?? 'fractional',
     });
+    const tick =
+      settings.markets === undefined
+        ? undefined
+        : (symbol: string) => {
+            const rules = settings.markets!.find((m) => m.symbol === symbol);
+            if (rules === undefined) throw new Error(`paper session: no market rules for ${symbol}`);
+            return rules.priceTick;
+          };
     for (const s of settings.strategies) {
       if (this.slots.has(s.account)) throw new Error(`paper session: account ${s.account} is named twice (one strategy per account)`);
       const gate = gates.get(s.account)!;
@@ -172,6 +180,8 @@ export class PaperSession {
         router,
         signals: s.signals,
         orderIdPrefix: s.orderIdPrefix,
+        // With the exchange's precision, protective levels go on its tick (else the venue would refuse them).
+        ...(settings.precision === 'exchange' && tick !== undefined ? { priceTick: tick(s.symbol) } : {}),
       });
       const slot: Slot = { strategy: s, gate, runner, executor, direct };
       this.slots.set(s.account, slot);

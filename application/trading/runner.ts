@@ -27,6 +27,7 @@ import type { CompiledGenome } from '../../domain/backtest/compile.js';
 import type { ClosedTrade } from '../../domain/backtest/metrics/index.js';
 import { closedTrade, entryNotional, ExitReason, trailLevel, type FillConfig, type Side } from '../../domain/execution/fill-model.js';
 import type { ClientOrderId, OrderSpec } from '../../domain/execution/order.js';
+import { ceilToStep, floorToStep } from '../../domain/execution/steps.js';
 import type { Candle } from '../../domain/market/candles.js';
 import type { FillNotice, OrderEndNotice, OrderListener, OrderRouter, RoutedOrder } from './order-router.js';
 import { ENTRY, EXIT, type SignalSource } from './runner-signals.js';
@@ -45,6 +46,12 @@ export interface RunnerOptions {
   readonly signals: SignalSource;
   /** Prefix of the client order ids this runner makes (letters, digits, `_`, `-`; at most 24 characters). */
   readonly orderIdPrefix: string;
+  /**
+   * The venue's price tick (MarketRules.priceTick): protective levels are rounded onto it, a stop toward the entry and
+   * a target away from it, so the risk the genome accepted is never widened nor its target cut. Absent: levels are
+   * sent as computed (the backtest's own prices, which a paper replay of a backtest must keep to the last bit).
+   */
+  readonly priceTick?: number;
 }
 
 type Purpose = 'entry' | 'exit' | 'stop_loss' | 'take_profit' | 'trailing_stop' | 'end_of_data' | 'kill_switch';
@@ -303,6 +310,16 @@ export class StrategyRunner implements OrderListener {
     return this.send(spec, purpose, this.lastClose);
   }
 
+  /**
+   * A protective level on the venue's tick. A long's stop is below the entry and its target above: rounding both up
+   * tightens the stop and keeps the target whole; a short's mirror image rounds both down.
+   */
+  private onTick(side: 1 | -1, level: number): number {
+    const tick = this.o.priceTick;
+    if (tick === undefined) return level;
+    return side === 1 ? ceilToStep(level, tick) : floorToStep(level, tick);
+  }
+
   /** The genome's exit rules as resting orders of the position's OCO group, placed at the entry fill. */
   private sendProtective(side: 1 | -1, entry: number): Pending {
     // A level at or below zero can never be reached (a 100% stop or a short's 100% target): nothing to rest.
@@ -310,15 +327,15 @@ export class StrategyRunner implements OrderListener {
     let b: Pending = undefined;
     let c: Pending = undefined;
     if (this.stopLoss === this.stopLoss) {
-      const level = entry * (1 - side * this.stopLoss);
+      const level = this.onTick(side, entry * (1 - side * this.stopLoss));
       if (level > 0) a = this.sendResting(side, 'stop_loss', 'stop_market', level, level, undefined);
     }
     if (this.takeProfit === this.takeProfit) {
-      const level = entry * (1 + side * this.takeProfit);
+      const level = this.onTick(side, entry * (1 + side * this.takeProfit));
       if (level > 0) b = this.sendResting(side, 'take_profit', 'take_profit', level, undefined, level);
     }
     if (this.trailing === this.trailing) {
-      const level = trailLevel(side, entry, this.trailing);
+      const level = this.onTick(side, trailLevel(side, entry, this.trailing));
       if (level > 0) c = this.sendResting(side, 'trailing_stop', 'trailing_stop', level, level, undefined);
     }
     return a === undefined && b === undefined && c === undefined ? undefined : all([a, b, c]);
