@@ -221,4 +221,41 @@ describe('starting a live account: history folded, reconciled, resolutions recor
     expect(fourth.reconciled.data.differences).to.deep.equal([]);
     fourth.stop();
   });
+
+  it('a trailing stop resumed without its best price trails from the first bar after the start, which cannot trigger it', async () => {
+    const other = await startLoopbackBinance({ prices: { BTCUSDT: 40_000 }, balances: { USDT: 10_000 } });
+    try {
+      const over = (scheduler: Scheduler): Partial<LiveAccountSettings> => ({
+        account: 'acct-2',
+        openExchange: () => {
+          const ex = loopbackExchange(other);
+          opened.push(ex);
+          return { _tag: 'Right', right: ex };
+        },
+        trailingBest: undefined,
+        scheduler,
+      });
+      let gate: LiveAccount['risk'] | undefined;
+      const first = await start(new ManualScheduler(), { ...over(new ManualScheduler()), listener: { onFill: (f) => void gate?.onFill(f), onOrderEnded: () => undefined } });
+      gate = first.risk;
+      const entry = { clientOrderId: cid('entry-2'), symbol: 'BTCUSDT', side: 'buy', type: 'market', quantity: p(0.01) } as OrderSpec;
+      await first.executor.place({ account: 'acct-2', exchange: 'binance', spec: entry, referencePrice: 40_000, time: T0 });
+      const stop = { ...trail, clientOrderId: cid('trail-2'), quantity: p(0.009) }; // (the entry's 0.01 less its fee in BTC)
+      const held = await first.executor.place({ account: 'acct-2', exchange: 'binance', spec: stop, referencePrice: 40_000, time: T0 });
+      expect(isRight(held) && held.right.status).to.equal('Held');
+      first.stop();
+
+      const again = await start(new ManualScheduler(), over(new ManualScheduler()));
+      expect(again.executor.tracking().held).to.deep.equal(['trail-2']);
+      // From the placement's 40 000 the stop would be 39 200 and this bar would reach it; resumed, the bar only sets the best.
+      await again.executor.onPrice('BTCUSDT', { high: 40_000, low: 39_000 }, T0 + 3_600_000);
+      expect(await types('trail-2')).to.deep.equal(['OrderPlaced']);
+      other.setPrice('BTCUSDT', 39_150);
+      await again.executor.onPrice('BTCUSDT', { high: 39_900, low: 39_150 }, T0 + 7_200_000);
+      expect(await types('trail-2')).to.deep.equal(['OrderPlaced', 'OrderTriggered', 'OrderAccepted', 'OrderFilled']);
+      again.stop();
+    } finally {
+      await other.close();
+    }
+  });
 });
