@@ -53,7 +53,7 @@ export const applyReconciliation = async (deps: ApplyDeps, reconciled: Reconcile
       const applied = await deps.executor.applyReport(d.clientOrderId, reportOf(d, at));
       if (either.isLeft(applied)) failures.push({ clientOrderId: d.clientOrderId, kind: d.kind, error: applied.left });
     } else if (d.kind === 'order_not_on_exchange') {
-      const ended = await neverArrived(deps, d.clientOrderId, at as EpochMs);
+      const ended = await neverArrived(deps, d.clientOrderId, at);
       if (either.isLeft(ended)) failures.push({ clientOrderId: d.clientOrderId, kind: d.kind, error: ended.left });
     }
   }
@@ -68,7 +68,8 @@ const neverArrived = async (deps: ApplyDeps, id: ClientOrderId, time: EpochMs): 
   const run = (command: OrderCommand) => handleCommand(deps, orderDecider, orderStream(id), command, { actor: deps.actor });
   const rejected = await run({ type: 'RejectOrder', clientOrderId: id, data: { code: 'UNKNOWN_ORDER', message: NEVER_ARRIVED, time } });
   if (either.isRight(rejected)) {
-    if (rejected.right.events.length > 0) await deps.listener.onOrderEnded({ kind: 'rejected', clientOrderId: id, code: 'UNKNOWN_ORDER', message: NEVER_ARRIVED });
+    if (rejected.right.events.length > 0)
+      await deps.listener.onOrderEnded({ kind: 'rejected', clientOrderId: id, code: 'UNKNOWN_ORDER', message: NEVER_ARRIVED });
     return either.right(undefined);
   }
   if (rejected.left.kind !== 'IllegalTransition' || (rejected.left.state !== 'Accepted' && rejected.left.state !== 'PartiallyFilled')) {

@@ -101,7 +101,7 @@ export const foldOrderHistory = async (store: EventStore, q: OrderHistoryQuery):
       }
       if (!ORDER_TYPES.has(event.type)) continue;
       const before = orders.get(recorded.streamName);
-      const state = orderDecider.evolve(before?.state ?? orderDecider.initialState(), event as OrderEvent);
+      const state = orderDecider.evolve(before?.state ?? orderDecider.initialState(), event);
       const placedAt = before?.placedAt ?? (event.type === 'OrderPlaced' ? event.data.time : 0);
       orders.set(recorded.streamName, { state, placedAt });
       if ((event.type === 'OrderFilled' || event.type === 'OrderPartiallyFilled') && ofAccount(state, q) && !counted.has(event.data.tradeId)) {

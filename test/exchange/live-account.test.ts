@@ -14,7 +14,6 @@ import { startLiveAccount, type LiveAccount, type LiveAccountError, type LiveAcc
 import { foldOrderHistory } from '../../application/trading/order-history.js';
 import { orderStream } from '../../domain/execution/events.js';
 import type { ClientOrderId, OrderSpec, Positive } from '../../domain/execution/order.js';
-import type { Actor } from '../../domain/primitives/codecs.js';
 import { DEFAULT_RISK_LIMITS, type RiskLimits } from '../../domain/risk/limits.js';
 import { fixedClock } from '../../infrastructure/clock/system-clock.js';
 import { uuidIds } from '../../infrastructure/clock/uuid-ids.js';
@@ -121,7 +120,10 @@ describe('starting a live account: history folded, reconciled, resolutions recor
   });
 
   it('passes on the adapter’s own refusal (no keys)', async () => {
-    const r = await startLiveAccount({ store, clock, ids: uuidIds }, settings(new ManualScheduler(), { openExchange: () => ({ _tag: 'Left', left: 'TRADING_MODE=testnet needs the testnet account keys' }) }));
+    const r = await startLiveAccount(
+      { store, clock, ids: uuidIds },
+      settings(new ManualScheduler(), { openExchange: () => ({ _tag: 'Left', left: 'TRADING_MODE=testnet needs the testnet account keys' }) }),
+    );
     expect(isLeft(r) && r.left).to.deep.equal({ kind: 'Refused', message: 'TRADING_MODE=testnet needs the testnet account keys' });
   });
 
@@ -138,7 +140,13 @@ describe('starting a live account: history folded, reconciled, resolutions recor
       ['balance_mismatch', ['USDT', 10_000]],
     ]);
     // A market buy of 0.01 (taker, 40 000) opens the position the trailing stop protects.
-    const entry = await first.executor.place({ account: ACCOUNT, exchange: 'binance', spec: { ...buy, clientOrderId: cid('entry-1'), type: 'market', quantity: p(0.01), price: undefined } as unknown as OrderSpec, referencePrice: 40_000, time: T0 });
+    const entry = await first.executor.place({
+      account: ACCOUNT,
+      exchange: 'binance',
+      spec: { ...buy, clientOrderId: cid('entry-1'), type: 'market', quantity: p(0.01), price: undefined } as unknown as OrderSpec,
+      referencePrice: 40_000,
+      time: T0,
+    });
     expect(isRight(entry) && entry.right.status).to.equal('Filled');
     const placed = await first.executor.place({ account: ACCOUNT, exchange: 'binance', spec: buy, referencePrice: 40_000, time: T0 });
     expect(isRight(placed) && placed.right.status).to.equal('Accepted');
@@ -157,7 +165,10 @@ describe('starting a live account: history folded, reconciled, resolutions recor
     const heard: string[] = [];
     const scheduler = new ManualScheduler();
     const second = await start(scheduler, {
-      listener: { onFill: (f) => void heard.push(`fill ${f.clientOrderId} ${f.quantity}`), onOrderEnded: (n) => void heard.push(`${n.kind} ${n.clientOrderId}`) },
+      listener: {
+        onFill: (f) => void heard.push(`fill ${f.clientOrderId} ${f.quantity}`),
+        onOrderEnded: (n) => void heard.push(`${n.kind} ${n.clientOrderId}`),
+      },
     });
     const diffs = second.reconciled.data.differences;
     // The missed fill explains the balances (USDT 10 000 − 390, BTC 0.5 + 0.01 − 0.00001): no balance difference.
@@ -236,7 +247,10 @@ describe('starting a live account: history folded, reconciled, resolutions recor
         scheduler,
       });
       let gate: LiveAccount['risk'] | undefined;
-      const first = await start(new ManualScheduler(), { ...over(new ManualScheduler()), listener: { onFill: (f) => void gate?.onFill(f), onOrderEnded: () => undefined } });
+      const first = await start(new ManualScheduler(), {
+        ...over(new ManualScheduler()),
+        listener: { onFill: (f) => void gate?.onFill(f), onOrderEnded: () => undefined },
+      });
       gate = first.risk;
       const entry = { clientOrderId: cid('entry-2'), symbol: 'BTCUSDT', side: 'buy', type: 'market', quantity: p(0.01) } as OrderSpec;
       await first.executor.place({ account: 'acct-2', exchange: 'binance', spec: entry, referencePrice: 40_000, time: T0 });
