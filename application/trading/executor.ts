@@ -74,8 +74,19 @@ class Failed extends Error {
 
 interface Watched {
   readonly spec: OrderSpec;
-  /** A trailing stop's best price since placement (the reference price at first). */
+  /**
+   * A trailing stop's best price since placement (the reference price at first). NaN when not known (resumed after a
+   * restart without it): the next closed bar sets it and cannot trigger the order.
+   */
   best: number;
+}
+
+/** What a restarted executor takes over from the history (application/trading/order-history.ts). */
+export interface ResumedOrders {
+  /** Orders on the venue not yet ended: polled. */
+  readonly live: readonly { readonly clientOrderId: ClientOrderId; readonly symbol: string }[];
+  /** Emulated orders placed and not yet triggered: watched; `best` is a trailing stop's best price, if known. */
+  readonly held: readonly { readonly spec: OrderSpec; readonly best?: number }[];
 }
 
 const epoch = (ms: number): EpochMs => (EpochMs.is(ms) ? ms : (Math.max(0, Math.round(ms)) as EpochMs));
@@ -94,6 +105,17 @@ export class Executor implements OrderRouter {
   constructor(private readonly deps: ExecutorDeps) {
     this.retry = deps.retry ?? DEFAULT_RETRY;
     this.actor = deps.actor ?? ('system:executor' as Actor);
+  }
+
+  /** Takes over the orders a previous run left (after a restart): the live ones are polled, the held ones watched. */
+  resume(orders: ResumedOrders): void {
+    for (const o of orders.live) this.live.set(o.clientOrderId, { symbol: o.symbol });
+    for (const h of orders.held) this.held.set(h.spec.clientOrderId, { spec: h.spec, best: h.best ?? NaN });
+  }
+
+  /** The client order ids the executor polls and watches now. */
+  tracking(): { readonly live: readonly string[]; readonly held: readonly string[] } {
+    return { live: [...this.live.keys()], held: [...this.held.keys()] };
   }
 
   // ---- OrderRouter ------------------------------------------------------------------------------------------
@@ -369,6 +391,11 @@ export class Executor implements OrderRouter {
     if (either.isLeft(appended)) throw new Error(`could not record an unmatched fill: ${appended.left.kind}`);
   }
 
+  /** Publicly: an exchange's view of an order learnt elsewhere (reconciliation at start), recorded as a poll would. */
+  applyReport(clientOrderId: ClientOrderId, reported: ExchangeOrder): Promise<Outcome> {
+    return this.locked(clientOrderId, () => this.apply(clientOrderId, reported));
+  }
+
   /** Publicly: a fill reported from elsewhere (a push stream, reconciliation) for an order named by its client id. */
   recordFill(clientOrderId: ClientOrderId, fill: ExchangeFill, orderComplete: boolean): Promise<Either<ExecutorError, OrderState | undefined>> {
     return this.locked(clientOrderId, () => this.recordFillOf(clientOrderId, fill, orderComplete));
@@ -443,6 +470,10 @@ export class Executor implements OrderRouter {
   async onPrice(symbol: string, range: PriceRange, time: number): Promise<void> {
     for (const [id, watched] of [...this.held]) {
       if (watched.spec.symbol !== symbol) continue;
+      if (watched.spec.type === 'trailing_stop' && Number.isNaN(watched.best)) {
+        watched.best = watched.spec.side === 'sell' ? range.high : range.low;
+        continue;
+      }
       const level = triggerLevel(watched.spec, watched.best);
       if (!reaches(watched.spec, level, range)) {
         if (watched.spec.type === 'trailing_stop') watched.best = ratchet(watched.spec, watched.best, range);

@@ -8,7 +8,9 @@
 //   stream to record;
 // - an order still open that filled further: the fills we missed;
 // - an order we think open that the exchange never had: recorded as rejected;
-// - a balance whose total differs: the exchange's figure is adopted.
+// - a balance whose total differs: the exchange's figure is adopted. With the markets' assets (`assetsOf`), the
+//   expected totals include the fills this reconciliation records, so a difference is one the missed fills do not
+//   explain (a deposit, a withdrawal, a fill of an order placed by hand).
 // A question the exchange could not answer (rate limit, timeout) fails the whole reconciliation and records nothing:
 // a partial comparison would report differences that are not there. The caller retries.
 import { isLeft, left, right, type Either } from 'fp-ts/lib/Either.js';
@@ -19,6 +21,7 @@ import {
   type ReconciliationDifference,
   type ReconciliationEvent,
 } from '../../domain/execution/reconciliation-events.js';
+import { applyFill, type MarketAssets } from '../../domain/execution/balance-effect.js';
 import type { ClientOrderId } from '../../domain/execution/order.js';
 import type { Actor } from '../../domain/primitives/codecs.js';
 import { eventMetadata } from '../commands/handle-command.js';
@@ -48,6 +51,8 @@ export interface ReconcileOptions {
   readonly adoptUnknownOrders?: boolean;
   /** Two totals closer than this (absolute) are equal. Default 1e-8. */
   readonly balanceTolerance?: number;
+  /** A symbol's base and quote (from the exchange's markets): the missed fills' effect on balances is then expected. */
+  readonly assetsOf?: (symbol: string) => MarketAssets | undefined;
 }
 
 export type ReconcileError =
@@ -92,6 +97,7 @@ export const compareWithExchange = (
   lookedUp: ReadonlyMap<string, ExchangeOrder | undefined>,
   exchangeBalances: Readonly<Record<string, { readonly total: number }>>,
   tolerance = 1e-8,
+  assetsOf?: (symbol: string) => MarketAssets | undefined,
 ): ReconciliationDifference[] => {
   const out: ReconciliationDifference[] = [];
   const knownIds = new Map(known.openOrders.map((o) => [o.clientOrderId as string, o]));
@@ -130,9 +136,16 @@ export const compareWithExchange = (
     }
     // Open on the exchange yet not in its open list: a list taken a moment earlier; the next reconciliation sees it.
   }
-  const assets = [...new Set([...Object.keys(known.balances), ...Object.keys(exchangeBalances)])].sort();
+  const expectedBalances: Record<string, number> = { ...known.balances };
+  if (assetsOf !== undefined)
+    for (const d of out) {
+      if (d.kind !== 'fills_missed' && d.kind !== 'order_ended') continue;
+      const market = assetsOf(d.symbol);
+      if (market !== undefined) for (const f of d.newFills) applyFill(expectedBalances, market, d.order.side, f);
+    }
+  const assets = [...new Set([...Object.keys(expectedBalances), ...Object.keys(exchangeBalances)])].sort();
   for (const asset of assets) {
-    const expected = known.balances[asset] ?? 0;
+    const expected = expectedBalances[asset] ?? 0;
     const actual = exchangeBalances[asset]?.total ?? 0;
     if (Math.abs(expected - actual) > tolerance)
       out.push({ kind: 'balance_mismatch', asset, expected, actual, resolution: 'adopt_exchange_balance' } as ReconciliationDifference);
@@ -160,7 +173,7 @@ export const reconcileAtStart = async (
     if (isLeft(o) && o.left.code !== 'UNKNOWN_ORDER') return unavailable(o.left);
     lookedUp.set(k.clientOrderId, isLeft(o) ? undefined : o.right);
   }
-  const compared = compareWithExchange(known, open.right, lookedUp, balances.right, options.balanceTolerance);
+  const compared = compareWithExchange(known, open.right, lookedUp, balances.right, options.balanceTolerance, options.assetsOf);
   const differences: ReconciliationDifference[] = [];
   for (const d of compared) {
     if (d.kind !== 'unknown_open_order' || options.adoptUnknownOrders === true) {

@@ -1,0 +1,134 @@
+// Starting an account on a real exchange (testnet or live): what a process calls before it trades. In order:
+// 1. refuse unless the trading mode is testnet or live (paper trades on the paper exchange);
+// 2. open the exchange and read its markets;
+// 3. fold the account's order history (order-history.ts);
+// 4. reconcile it with the exchange (reconcile.ts: one ExchangeReconciled on exchange-<id>, orders nobody knows
+//    cancelled unless adopted);
+// 5. open the account's risk gate from its stream, with the exchange's cash;
+// 6. build the executor and make the resolutions order events through it (apply-reconciliation.ts);
+// 7. fold the history again and resume what it leaves: the live orders polled, the emulated ones watched;
+// 8. start polling on the injected scheduler.
+// Starting again at once records nothing new on any order stream: the differences are gone (the reconciliation's
+// own record then lists none).
+import { either } from 'fp-ts';
+import type { Either } from 'fp-ts/lib/Either.js';
+import type { MarketAssets } from '../../domain/execution/balance-effect.js';
+import type { MarketRules } from '../../domain/execution/market-rules.js';
+import type { ReconciliationEvent } from '../../domain/execution/reconciliation-events.js';
+import type { RiskLimits } from '../../domain/risk/limits.js';
+import type { Actor } from '../../domain/primitives/codecs.js';
+import type { CommandDeps } from '../commands/handle-command.js';
+import type { EventDecodeFailed } from '../events/decode-event.js';
+import type { Exchange, ExchangeFailure } from '../ports/exchange.js';
+import { applyReconciliation, type ApplyFailure } from './apply-reconciliation.js';
+import { Executor, type RetryPolicy, type Scheduler } from './executor.js';
+import { foldOrderHistory, type OrderHistory, type WaitingOrder } from './order-history.js';
+import type { OrderListener } from './order-router.js';
+import { reconcileAtStart, type ReconcileError, type ReconcileOptions } from './reconcile.js';
+import { openRiskGate } from './risk-recorder.js';
+import type { AccountRiskGate } from './risk-gate.js';
+
+/** config.trading.mode (infrastructure/config): the values, not the import, so that application/ stays an inner layer. */
+export type LiveTradingMode = 'paper' | 'testnet' | 'live';
+
+export interface LiveAccountSettings {
+  readonly mode: LiveTradingMode;
+  readonly account: string;
+  /** Opens the venue (the ccxt adapter's openCcxtExchange): its own refusal is passed on as it says it. */
+  readonly openExchange: () => Either<string, Exchange>;
+  /** The account's risk limits by default, and the asset its cash is counted in (the gate's `cash`). */
+  readonly risk: { readonly defaultLimits: RiskLimits; readonly cashAsset: string };
+  readonly scheduler: Scheduler;
+  readonly pollIntervalMs: number;
+  /** The runner, told of fills and ends found at start as of any other. Default: nobody. */
+  readonly listener?: OrderListener;
+  readonly reconcile?: Omit<ReconcileOptions, 'assetsOf'>;
+  /**
+   * A waiting trailing stop's best price since it was placed (the best high — a sell — or low — a buy — of the bars
+   * closed since `placedAt`): the events do not hold it. Undefined: it trails from the first bar after the start.
+   */
+  readonly trailingBest?: (order: WaitingOrder) => Promise<number | undefined>;
+  readonly retry?: RetryPolicy;
+  readonly actor?: Actor;
+}
+
+export type LiveAccountError =
+  | { readonly kind: 'Refused'; readonly message: string }
+  | { readonly kind: 'ExchangeUnavailable'; readonly failure: ExchangeFailure }
+  | { readonly kind: 'HistoryUnreadable'; readonly error: EventDecodeFailed }
+  | { readonly kind: 'ReconcileFailed'; readonly error: ReconcileError };
+
+export interface LiveAccount {
+  readonly exchange: Exchange;
+  readonly executor: Executor;
+  readonly risk: AccountRiskGate;
+  /** What the reconciliation found and recorded. */
+  readonly reconciled: ReconciliationEvent & { readonly type: 'ExchangeReconciled' };
+  /** Differences that could not be made order events (the reconciliation still records them). */
+  readonly unapplied: readonly ApplyFailure[];
+  /** The history after the resolutions: what the executor resumed. */
+  readonly history: OrderHistory;
+  /** Stops the polling. */
+  readonly stop: () => void;
+}
+
+const NO_LISTENER: OrderListener = { onFill: () => undefined, onOrderEnded: () => undefined };
+
+export const startLiveAccount = async (deps: CommandDeps, s: LiveAccountSettings): Promise<Either<LiveAccountError, LiveAccount>> => {
+  if (s.mode !== 'testnet' && s.mode !== 'live')
+    return either.left({
+      kind: 'Refused',
+      message: `TRADING_MODE=${s.mode} trades on the paper exchange; a live account starts only with TRADING_MODE=testnet (the sandbox) or live (real money)`,
+    });
+  const opened = s.openExchange();
+  if (either.isLeft(opened)) return either.left({ kind: 'Refused', message: opened.left });
+  const exchange = opened.right;
+  const actor = s.actor ?? ('system:live-account' as Actor);
+  const listener = s.listener ?? NO_LISTENER;
+
+  const markets = await exchange.markets()();
+  if (either.isLeft(markets)) return either.left({ kind: 'ExchangeUnavailable', failure: markets.left });
+  const assetsOf = (symbol: string): MarketAssets | undefined => {
+    const m: MarketRules | undefined = markets.right.get(symbol);
+    return m === undefined ? undefined : { base: m.base, quote: m.quote };
+  };
+  const query = { account: s.account, exchange: exchange.id, assetsOf };
+
+  const before = await foldOrderHistory(deps.store, query);
+  if (either.isLeft(before)) return either.left({ kind: 'HistoryUnreadable', error: before.left });
+  const reconciled = await reconcileAtStart({ ...deps, exchange, actor }, before.right.known, { ...s.reconcile, assetsOf });
+  if (either.isLeft(reconciled)) return either.left({ kind: 'ReconcileFailed', error: reconciled.left });
+
+  const balances = await exchange.fetchBalances()();
+  if (either.isLeft(balances)) return either.left({ kind: 'ExchangeUnavailable', failure: balances.left });
+  const risk = await openRiskGate(deps, {
+    account: s.account,
+    exchange: exchange.id,
+    cash: balances.right[s.risk.cashAsset]?.total ?? 0,
+    defaultLimits: s.risk.defaultLimits,
+  });
+  if (either.isLeft(risk)) return either.left({ kind: 'HistoryUnreadable', error: risk.left });
+
+  const executor = new Executor({
+    ...deps,
+    exchange,
+    risk: risk.right,
+    listener,
+    account: s.account,
+    actor,
+    ...(s.retry === undefined ? {} : { retry: s.retry }),
+  });
+  const unapplied = await applyReconciliation({ ...deps, executor, listener, actor }, reconciled.right);
+  await executor.settled();
+
+  const after = await foldOrderHistory(deps.store, query);
+  if (either.isLeft(after)) return either.left({ kind: 'HistoryUnreadable', error: after.left });
+  const held = [];
+  for (const w of after.right.waiting) {
+    const best = w.spec.type === 'trailing_stop' && s.trailingBest !== undefined ? await s.trailingBest(w) : undefined;
+    held.push({ spec: w.spec, ...(best === undefined ? {} : { best }) });
+  }
+  executor.resume({ live: after.right.live, held });
+  const stop = executor.startSync(s.scheduler, s.pollIntervalMs);
+  return either.right({ exchange, executor, risk: risk.right, reconciled: reconciled.right, unapplied, history: after.right, stop });
+};
