@@ -18,29 +18,20 @@ import { loadStrategy } from '../../application/strategy/handle-strategy-command
 import type { Actor } from '../../domain/primitives/codecs.js';
 import { fieldErrors, formatFieldErrors } from '../../domain/primitives/decode-errors.js';
 import { Genome, Timeframe } from '../../domain/strategy/genome.js';
-import {
-  BarsPerYear,
-  FeeRate,
-  formatSizing,
-  InitialCapital,
-  parseSettingNumber,
-  parseSizing,
-  resolveRunSettings,
-  SlippageRate,
-  type RunSettingsOverrides,
-} from '../../domain/execution/run-settings.js';
+import { formatSizing, resolveRunSettings } from '../../domain/execution/run-settings.js';
 import { symbolProblems } from '../../domain/market/market-symbol.js';
 import { runJob } from '../../infrastructure/backtest/run-job.js';
 import { PostgresCandleStore } from '../../infrastructure/market-data/postgres-candle-store.js';
 import { configOrExit, openPlatform } from '../platform.js';
 import { runCommand } from './run-command.js';
 import { describeFailure } from '../failure.js';
+import { SETTINGS_FLAG_OPTIONS, SETTINGS_FLAGS_USAGE, settingOverridesOf } from './settings-flags.js';
 
 const usage = () => {
   console.error(
     'usage: npm run backtest -- --strategy <id> | --genome <file.json> --from <ISO> --to <ISO> [--symbols A,B] [--interval 1h] ' +
       "[--exchange binance] [--walk-forward is=720,oos=168[,step=168][,anchored]] [--grid 'fast.period=5,10;slow.period=30,50'] [--metric sharpe] " +
-      '[--taker-fee 0.001] [--maker-fee 0.001] [--slippage 0] [--capital 10000] [--bars-per-year <n>] [--sizing fractional|whole|lot:<size>]',
+      SETTINGS_FLAGS_USAGE,
   );
   process.exit(2);
 };
@@ -63,12 +54,7 @@ const parsed = (() => {
         'walk-forward': { type: 'string' },
         grid: { type: 'string' },
         metric: { type: 'string' },
-        'taker-fee': { type: 'string' },
-        'maker-fee': { type: 'string' },
-        slippage: { type: 'string' },
-        capital: { type: 'string' },
-        'bars-per-year': { type: 'string' },
-        sizing: { type: 'string' },
+        ...SETTINGS_FLAG_OPTIONS,
       },
     });
   } catch (err) {
@@ -84,27 +70,11 @@ if (Number.isNaN(from) || Number.isNaN(to) || !(from < to))
   fail(`--from/--to: need two times, the first before the second (got "${values.from}", "${values.to}")`);
 if (values.interval !== undefined && !Timeframe.is(values.interval)) fail(`--interval: one of 1m, 5m, 15m, 1h, 4h, 1d, not "${values.interval}"`);
 
-/** The run settings the flags override (each checked against its range, the flag named in the message). */
-const settingOverrides = (): RunSettingsOverrides => {
-  const num = (flag: string, codec: Parameters<typeof parseSettingNumber>[0]): number | undefined => {
-    const raw = values[flag as keyof typeof values];
-    if (raw === undefined) return undefined;
-    const parsed = parseSettingNumber(codec, raw);
-    return either.isRight(parsed) ? parsed.right : fail(`--${flag}: ${parsed.left}`);
-  };
-  const sizing = values.sizing === undefined ? undefined : parseSizing(values.sizing);
-  if (sizing !== undefined && either.isLeft(sizing)) fail(`--sizing: ${sizing.left}`);
-  const picked = {
-    takerFee: num('taker-fee', FeeRate),
-    makerFee: num('maker-fee', FeeRate),
-    slippage: num('slippage', SlippageRate),
-    initialCapital: num('capital', InitialCapital),
-    barsPerYear: num('bars-per-year', BarsPerYear),
-    sizing: sizing === undefined || either.isLeft(sizing) ? undefined : sizing.right,
-  };
-  return Object.fromEntries(Object.entries(picked).filter(([, v]) => v !== undefined));
-};
-const overrides = settingOverrides();
+// The run settings the flags override (each checked against its range, the flag named in the message).
+const overrides = (() => {
+  const parsed = settingOverridesOf(values);
+  return either.isRight(parsed) ? parsed.right : fail(parsed.left);
+})();
 
 /** `fast.period=5,10,20;slow.period=30,50` → { 'fast.period': [5, 10, 20], 'slow.period': [30, 50] } */
 const parseGrid = (s: string): Record<string, number[]> => {
