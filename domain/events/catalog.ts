@@ -7,6 +7,7 @@ import { CycleEventData } from '../learning/cycle-started.js';
 import { ReconciliationEventData } from '../execution/reconciliation-events.js';
 import { LearningEventData } from '../learning/events.js';
 import { LearningPolicyEventData } from '../learning/policy-events.js';
+import { PaperSessionEventData } from '../paper/events.js';
 import { QuarantineEventData } from '../quarantine/events.js';
 import { RiskEventData } from '../risk/events.js';
 import { SelectionEventData } from '../selection/events.js';
@@ -24,6 +25,7 @@ export const EVENT_CATALOG: Readonly<Record<string, t.Mixed>> = {
   ...ExecutorEventData,
   ...RiskEventData,
   ...ReconciliationEventData,
+  ...PaperSessionEventData,
 };
 
 export const SCHEMA_VERSION = 1;

@@ -415,6 +415,47 @@ export const EVENT_EXAMPLES: Readonly<Record<string, EventExample>> = {
       ],
     },
   },
+  PaperSessionStarted: {
+    streamName: 'paper-4c7e9a21-3b5d-4f6e-8a9b-0c1d2e3f4a5b',
+    data: {
+      sessionId: '4c7e9a21-3b5d-4f6e-8a9b-0c1d2e3f4a5b',
+      accounts: [
+        { account: 'paper-4c7e9a21-BTCUSDT', symbol: 'BTCUSDT', strategyId: STRATEGY, genome: smaCrossoverGenome(10, 30, ['BTCUSDT', 'ETHUSDT']) },
+        { account: 'paper-4c7e9a21-ETHUSDT', symbol: 'ETHUSDT', genome: smaCrossoverGenome(10, 30, ['BTCUSDT', 'ETHUSDT']) },
+      ],
+      interval: '1h',
+      exchange: 'binance',
+      settings: { takerFee: 0, makerFee: 0, slippage: 0.0005, initialCapital: 5000, sizing: { mode: 'lot', lotSize: 0.001 }, barsPerYear: 8760 },
+      riskLimits: { maxPositionNotional: 100_000, maxSymbolExposure: 1, maxPortfolioExposure: 2, maxOpenPositions: 10, dailyLossLimit: 0.05, maxDrawdown: 0.2 },
+      window: { kind: 'replay', from: 1672531200000, to: 1675209600000 },
+      startedBy: 'operator:alice',
+      at: 1709294400000,
+    },
+  },
+  PaperSessionStopped: {
+    streamName: 'paper-4c7e9a21-3b5d-4f6e-8a9b-0c1d2e3f4a5b',
+    data: {
+      sessionId: '4c7e9a21-3b5d-4f6e-8a9b-0c1d2e3f4a5b',
+      reason: 'end_of_data',
+      at: 1709294460000,
+      candles: 1488,
+      accounts: [
+        {
+          account: 'paper-4c7e9a21-BTCUSDT',
+          symbol: 'BTCUSDT',
+          trades: 17,
+          ordersPlaced: 52,
+          ordersRefused: 1,
+          ordersRejected: 0,
+          finalEquity: 5312.77,
+          totalReturn: 0.062554,
+        },
+        { account: 'paper-4c7e9a21-ETHUSDT', symbol: 'ETHUSDT', trades: 0, ordersPlaced: 0, ordersRefused: 0, ordersRejected: 0, finalEquity: 5000, totalReturn: 0 },
+      ],
+      failures: 0,
+      message: 'replayed every candle of the window',
+    },
+  },
 };
 
 export const exampleMetadata = (overrides: Record<string, unknown> = {}) => ({
