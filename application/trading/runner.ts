@@ -125,6 +125,11 @@ export class StrategyRunner implements OrderListener {
     return this.curve.subarray(0, this.barsClosed);
   }
 
+  /** How many orders this runner has sent (each its own order-<prefix>-<n> stream in a recorded session). */
+  get ordersSent(): number {
+    return this.ids;
+  }
+
   /** Cash: the equity when flat. */
   get balance(): number {
     return this.cash;
