@@ -19,13 +19,13 @@ export interface PathResult {
 /** The backtest engine over the account's window. */
 export const backtestOfAccount = (run: PaperAccountRun, settings: RunSettings): PathResult => {
   const sim = simulate(bindStrategy(run.compiled, run.series, new IndicatorCache()), run.from, run.to, settings.initialCapital, fillConfigOf(settings));
-  return { trades: sim.trades, exitReasons: sim.exitReasons.map((r) => EXIT_REASON_NAMES[r]!), equity: sim.equity, cash: sim.finalEquity };
+  return { trades: sim.trades, exitReasons: sim.exitReasons.map((r) => EXIT_REASON_NAMES[r]), equity: sim.equity, cash: sim.finalEquity };
 };
 
 /** The account as the paper session ran it. */
 export const paperOfAccount = (run: PaperAccountRun): PathResult => ({
   trades: run.trades,
-  exitReasons: run.exitReasons.map((r) => EXIT_REASON_NAMES[r]!),
+  exitReasons: run.exitReasons.map((r) => EXIT_REASON_NAMES[r]),
   equity: run.equity,
   cash: run.cash,
 });

@@ -67,8 +67,7 @@ if (Number.isNaN(from) || Number.isNaN(to) || !(from < to))
 if (values.interval !== undefined && !Timeframe.is(values.interval)) fail(`--interval: one of 1m, 5m, 15m, 1h, 4h, 1d, not "${values.interval}"`);
 if (values.exchange !== undefined && !ExchangeId.is(values.exchange)) fail(`--exchange: an exchange id such as binance or nasdaq, not "${values.exchange}"`);
 // The account names risk-<account> and the venue's book: letters, digits, `_`, `-`.
-if (values.account !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(values.account))
-  fail(`--account: 1 to 64 letters, digits, _ or -, not "${values.account}"`);
+if (values.account !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(values.account)) fail(`--account: 1 to 64 letters, digits, _ or -, not "${values.account}"`);
 const overrides = (() => {
   const parsed = settingOverridesOf(values);
   return either.isRight(parsed) ? parsed.right : fail(parsed.left);

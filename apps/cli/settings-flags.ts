@@ -54,5 +54,5 @@ export const settingOverridesOf = (values: Readonly<Partial<Record<SettingsFlag,
     if (either.isLeft(sizing)) return either.left(`--sizing: ${sizing.left}`);
     overrides['sizing'] = sizing.right;
   }
-  return either.right(overrides as RunSettingsOverrides);
+  return either.right(overrides);
 };

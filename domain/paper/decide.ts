@@ -9,8 +9,7 @@ export type PaperSessionCommand =
   | { readonly type: 'StopPaperSession'; readonly data: PaperSessionEventOf<'PaperSessionStopped'>['data'] };
 
 export type PaperSessionState =
-  | { readonly status: 'initial' }
-  | { readonly status: 'running' | 'stopped'; readonly sessionId: string; readonly accounts: readonly string[] };
+  { readonly status: 'initial' } | { readonly status: 'running' | 'stopped'; readonly sessionId: string; readonly accounts: readonly string[] };
 
 export interface PaperSessionRefused {
   readonly kind: 'PaperSessionRefused';

@@ -95,7 +95,25 @@ describe('npm run paper (CLI) over real BTCUSDT 1h', function () {
 
   it('records the session: the settings the flags give, the configuration for the rest, the RISK_* limits, the printed summary', async () => {
     const r = await paper(
-      ['--genome', genomeFile, '--from', FROM, '--to', TO, '--taker-fee', '0', '--maker-fee', '0', '--capital', '100000', '--sizing', 'whole', '--account', 'paper-flags', '--compare'],
+      [
+        '--genome',
+        genomeFile,
+        '--from',
+        FROM,
+        '--to',
+        TO,
+        '--taker-fee',
+        '0',
+        '--maker-fee',
+        '0',
+        '--capital',
+        '100000',
+        '--sizing',
+        'whole',
+        '--account',
+        'paper-flags',
+        '--compare',
+      ],
       { BACKTEST_SLIPPAGE: '0.0003', BACKTEST_TAKER_FEE: '0.002' },
     );
     expect(r.code, r.stderr + r.stdout).to.equal(0);
@@ -112,12 +130,19 @@ describe('npm run paper (CLI) over real BTCUSDT 1h', function () {
       dailyLossLimit: 0.99,
       maxDrawdown: 0.99,
     });
-    expect(started).to.deep.include({ interval: '1h', exchange: 'binance', startedBy: 'system:cli', window: { kind: 'replay', from: Date.parse(FROM), to: Date.parse(TO) } });
+    expect(started).to.deep.include({
+      interval: '1h',
+      exchange: 'binance',
+      startedBy: 'system:cli',
+      window: { kind: 'replay', from: Date.parse(FROM), to: Date.parse(TO) },
+    });
     expect(started['accounts']).to.deep.equal([{ account: 'paper-flags', symbol: 'BTCUSDT', genome }]);
     const stopped = events[1]!.data as { reason: string; candles: number; failures: number; accounts: Record<string, number | string>[] };
     expect(stopped).to.deep.include({ reason: 'end_of_data', candles: 42 * 24, failures: 0 });
     const s = stopped.accounts[0]!;
-    const printed = /^account paper-flags BTCUSDT: (\d+) trades, final equity ([\d.]+), return (-?[\d.]+)%, orders placed (\d+), refused 0, rejected 0$/m.exec(r.stdout);
+    const printed = /^account paper-flags BTCUSDT: (\d+) trades, final equity ([\d.]+), return (-?[\d.]+)%, orders placed (\d+), refused 0, rejected 0$/m.exec(
+      r.stdout,
+    );
     expect(printed, r.stdout).to.not.equal(null);
     expect(s).to.deep.include({ account: 'paper-flags', symbol: 'BTCUSDT', trades: Number(printed![1]), ordersPlaced: Number(printed![4]), ordersRefused: 0 });
     expect((s['finalEquity'] as number).toFixed(2)).to.equal(printed![2]);

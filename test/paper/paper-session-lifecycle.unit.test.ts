@@ -69,10 +69,26 @@ describe('paper session record (decider)', () => {
       .when(start({ window: { kind: 'live' } }))
       .then([{ type: 'PaperSessionStarted', data: { ...startedData, window: { kind: 'live' } } }]));
 
-  it('starts once', () => session.given([started]).when(start()).thenFails(refusal(/already started/)));
-  it('starts once, also after it stopped', () => session.given([started, stopped]).when(start()).thenFails(refusal(/already started/)));
-  it('stops only after it started', () => session.given([]).when(stop()).thenFails(refusal(/has not started/)));
-  it('stops once', () => session.given([started, stopped]).when(stop()).thenFails(refusal(/already stopped/)));
+  it('starts once', () =>
+    session
+      .given([started])
+      .when(start())
+      .thenFails(refusal(/already started/)));
+  it('starts once, also after it stopped', () =>
+    session
+      .given([started, stopped])
+      .when(start())
+      .thenFails(refusal(/already started/)));
+  it('stops only after it started', () =>
+    session
+      .given([])
+      .when(stop())
+      .thenFails(refusal(/has not started/)));
+  it('stops once', () =>
+    session
+      .given([started, stopped])
+      .when(stop())
+      .thenFails(refusal(/already stopped/)));
 
   it('a session without accounts, or with an account twice, or an account without a strategy, does not start', () => {
     session
@@ -98,11 +114,11 @@ describe('paper session record (decider)', () => {
   it("the stop's summary names only the session's accounts, and the session's id", () => {
     session
       .given([started])
-      .when(stop({ accounts: [{ ...stoppedData.accounts[0]!, account: 'paper-z' as (typeof stoppedData.accounts)[0]['account'] }] }))
+      .when(stop({ accounts: [{ ...stoppedData.accounts[0]!, account: 'paper-z' }] }))
       .thenFails(refusal(/paper-z is not one of the session's/));
     session
       .given([started])
-      .when(stop({ sessionId: 'another' as typeof stoppedData.sessionId }))
+      .when(stop({ sessionId: 'another' }))
       .thenFails(refusal(/not another/));
   });
 });
