@@ -30,6 +30,7 @@ describe('CLI failures say why', function () {
     ['apps/cli/import-sentiment.ts', ['.']],
     ['apps/cli/backtest.ts', ['--strategy', '00000000-0000-4000-8000-000000000000', '--from', '2023-01-01', '--to', '2023-02-01']],
     ['apps/cli/quarantine.ts', ['list']],
+    ['apps/cli/paper.ts', ['--strategy', '00000000-0000-4000-8000-000000000000', '--from', '2023-01-01', '--to', '2023-02-01']],
   ] as const)
     it(`${script} names the cause when its database cannot be reached, and exits 1`, async () => {
       const port = await freePort();
