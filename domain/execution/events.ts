@@ -129,15 +129,7 @@ export const ExecutorEventData = {
     clientOrderId: ClientOrderId,
     problem: UnmatchedFillProblem,
     message: Text,
-    fill: t.type({
-      tradeId: IdString,
-      price: Positive,
-      quantity: Positive,
-      fee: NonNegative,
-      feeCurrency: Name,
-      liquidity: t.keyof({ maker: null, taker: null }),
-      time: EpochMs,
-    }),
+    fill: ReportedFill,
   }),
 } as const;
 
