@@ -26,7 +26,7 @@ import { foldOrderHistory, type OrderHistory, type WaitingOrder } from './order-
 import type { OrderListener } from './order-router.js';
 import { reconcileAtStart, type ReconcileError, type ReconcileOptions } from './reconcile.js';
 import { openRiskGate } from './risk-recorder.js';
-import type { AccountRiskGate } from './risk-gate.js';
+import type { AccountRiskGate, HeldPosition } from './risk-gate.js';
 
 /** config.trading.mode (infrastructure/config): the values, not the import, so that application/ stays an inner layer. */
 export type LiveTradingMode = 'paper' | 'testnet' | 'live';
@@ -48,6 +48,11 @@ export interface LiveAccountSettings {
    * closed since `placedAt`): the events do not hold it. Undefined: it trails from the first bar after the start.
    */
   readonly trailingBest?: (order: WaitingOrder) => Promise<number | undefined>;
+  /**
+   * The latest price of a symbol (e.g. its last stored close), to mark what the account holds at start; the risk gate
+   * must know those positions, or it would take their exits for new shorts. Default: none known.
+   */
+  readonly lastPrice?: (symbol: string) => Promise<number | undefined>;
   readonly retry?: RetryPolicy;
   readonly actor?: Actor;
 }
@@ -70,6 +75,8 @@ export interface LiveAccount {
   readonly history: OrderHistory;
   /** Stops the polling. */
   readonly stop: () => void;
+  /** Assets held at start that the risk gate could not mark (no market against the cash asset, or no price): not in its books. */
+  readonly unmarkedHoldings: readonly string[];
 }
 
 const NO_LISTENER: OrderListener = { onFill: () => undefined, onOrderEnded: () => undefined };
@@ -101,11 +108,24 @@ export const startLiveAccount = async (deps: CommandDeps, s: LiveAccountSettings
 
   const balances = await exchange.fetchBalances()();
   if (either.isLeft(balances)) return either.left({ kind: 'ExchangeUnavailable', failure: balances.left });
+  // What the account holds besides cash is a position (spot: a long in each base asset), marked at its last price.
+  const marketOf = new Map<string, string>();
+  for (const m of markets.right.values()) if (m.quote === s.risk.cashAsset) marketOf.set(m.base, m.symbol);
+  const positions: HeldPosition[] = [];
+  const unmarkedHoldings: string[] = [];
+  for (const [asset, balance] of Object.entries(balances.right)) {
+    if (asset === s.risk.cashAsset || !(balance.total > 0)) continue;
+    const symbol = marketOf.get(asset);
+    const price = symbol === undefined ? undefined : await s.lastPrice?.(symbol);
+    if (symbol !== undefined && price !== undefined && price > 0 && Number.isFinite(price)) positions.push({ symbol, quantity: balance.total, price });
+    else unmarkedHoldings.push(asset);
+  }
   const risk = await openRiskGate(deps, {
     account: s.account,
     exchange: exchange.id,
     cash: balances.right[s.risk.cashAsset]?.total ?? 0,
     defaultLimits: s.risk.defaultLimits,
+    positions,
   });
   if (either.isLeft(risk)) return either.left({ kind: 'HistoryUnreadable', error: risk.left });
 
@@ -130,5 +150,5 @@ export const startLiveAccount = async (deps: CommandDeps, s: LiveAccountSettings
   }
   executor.resume({ live: after.right.live, held });
   const stop = executor.startSync(s.scheduler, s.pollIntervalMs);
-  return either.right({ exchange, executor, risk: risk.right, reconciled: reconciled.right, unapplied, history: after.right, stop });
+  return either.right({ exchange, executor, risk: risk.right, reconciled: reconciled.right, unapplied, history: after.right, stop, unmarkedHoldings });
 };

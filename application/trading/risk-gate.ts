@@ -95,6 +95,19 @@ export interface RiskGateOptions {
   readonly onRecordFailed?: (error: unknown, command: RiskCommand) => void;
   /** Who the gate is when it trips a kill switch. */
   readonly actor?: Actor;
+  /**
+   * Positions the account holds when the gate opens (after a restart: what the exchange holds), each marked at `price`
+   * until the first price or fill. Without them a restarted gate would take a position's exit for a new short.
+   */
+  readonly positions?: readonly HeldPosition[];
+}
+
+/** A position found at start: signed quantity (negative: short), its average entry price if known, a price to mark it at. */
+export interface HeldPosition {
+  readonly symbol: string;
+  readonly quantity: number;
+  readonly price: number;
+  readonly averagePrice?: number;
 }
 
 // A quantity left by float arithmetic after a position is closed (0.1 + 0.2 − 0.3) is no position.
@@ -124,6 +137,19 @@ export class AccountRiskGate implements RiskGate {
     this.peak = options.cash;
     this.dayStart = options.cash;
     this.currentLimits = options.state?.limits ?? options.defaultLimits;
+    for (const p of options.positions ?? []) {
+      if (!(Number.isFinite(p.quantity) && p.price > 0 && Number.isFinite(p.price)))
+        throw new RangeError(`a held position needs a finite quantity and a price above 0, got ${JSON.stringify(p)}`);
+      if (snap(p.quantity) === 0) continue;
+      const book = new SymbolBook(p.symbol);
+      book.position = p.quantity;
+      book.averagePrice = p.averagePrice ?? p.price;
+      book.mark = p.price;
+      this.books.set(p.symbol, book);
+      this.holdings += p.quantity * p.price;
+    }
+    // The equity the account starts from is its peak and its day's reference until a fill or price moves it.
+    this.peak = this.dayStart = this.cashBalance + this.holdings;
     for (const engaged of Object.values(options.state?.engaged ?? {})) this.engageFrom(engaged);
   }
 

@@ -272,4 +272,51 @@ describe('starting a live account: history folded, reconciled, resolutions recor
       await other.close();
     }
   });
+
+  it('the risk gate opens knowing what the account holds: its exit is a reduction, not a new short; unpriced holdings are listed', async () => {
+    const other = await startLoopbackBinance({ prices: { BTCUSDT: 40_000 }, balances: { USDT: 1_000, BTC: 0.5 } });
+    try {
+      const over = (lastPrice?: (symbol: string) => Promise<number | undefined>): Partial<LiveAccountSettings> => ({
+        account: 'acct-3',
+        openExchange: () => {
+          const ex = loopbackExchange(other);
+          opened.push(ex);
+          return { _tag: 'Right', right: ex };
+        },
+        // A tight book: at most 0.25 × equity in one symbol.
+        risk: { defaultLimits: { ...DEFAULT_RISK_LIMITS, maxSymbolExposure: 0.25 } as RiskLimits, cashAsset: 'USDT' },
+        ...(lastPrice === undefined ? {} : { lastPrice }),
+      });
+      const sell = (id: string, quantity: number): OrderSpec => ({
+        clientOrderId: cid(id),
+        symbol: 'BTCUSDT',
+        side: 'sell',
+        type: 'market',
+        quantity: p(quantity),
+        reduceOnly: true,
+      });
+      const check = (gate: LiveAccount['risk'], spec: OrderSpec) =>
+        gate.check({ account: 'acct-3', exchange: 'binance', spec, referencePrice: 40_000, time: T0 });
+
+      const known = await start(
+        new ManualScheduler(),
+        over((s) => Promise.resolve(s === 'BTCUSDT' ? 40_000 : undefined)),
+      );
+      // 0.5 BTC at 40 000 = 20 000 held, 1 000 cash: equity 21 000.
+      expect(known.risk.position('BTCUSDT')).to.equal(0.5);
+      expect(known.risk.equity).to.equal(21_000);
+      expect(known.unmarkedHoldings).to.deep.equal([]);
+      expect(isRight(check(known.risk, sell('exit-3', 0.5))), 'selling what is held reduces it').to.equal(true);
+      known.stop();
+
+      const blind = await start(new ManualScheduler(), over());
+      expect(blind.unmarkedHoldings).to.deep.equal(['BTC']);
+      expect(blind.risk.position('BTCUSDT')).to.equal(0);
+      // Not knowing the 0.5 BTC, the gate sees a reduce-only sell with nothing to reduce.
+      expect(isLeft(check(blind.risk, sell('exit-4', 0.5)))).to.equal(true);
+      blind.stop();
+    } finally {
+      await other.close();
+    }
+  });
 });
