@@ -265,6 +265,8 @@ export class CcxtExchange implements Exchange {
         try {
           // ccxt opens a plain ws:// URL (a sandbox on loopback) only through a node:http agent loaded first.
           if (JSON.stringify(this.client.urls['api']?.['ws'] ?? {}).includes('"ws://')) await this.client.loadHttpProxyAgent();
+          await this.client.loadMarkets();
+          if (stopped) return;
           const updates = await this.client.watchOrders();
           backoffMs = 0;
           for (const o of updates) {
@@ -287,8 +289,16 @@ export class CcxtExchange implements Exchange {
         clearTimeout(pause.timer);
         pause.resolve();
       }
-      await this.client.close();
-      await loop;
+      // Closed until the loop has ended: a watchOrders that was still opening its connection when a close came opens
+      // it after that close.
+      let ended = false;
+      const done = loop.finally(() => {
+        ended = true;
+      });
+      while (!ended) {
+        await this.client.close();
+        await Promise.race([done, sleep(25)]);
+      }
     };
   }
 
