@@ -562,7 +562,12 @@ export class Executor implements OrderRouter {
     if (either.isLeft(loaded)) return loaded;
     if (loaded.right.state.status === 'Initial') {
       for (const fill of order.fills)
-        await this.unmatched(order.clientOrderId, fill, 'unknown_order', `a fill (trade ${fill.tradeId}) for ${order.clientOrderId}, an order never placed here`);
+        await this.unmatched(
+          order.clientOrderId,
+          fill,
+          'unknown_order',
+          `a fill (trade ${fill.tradeId}) for ${order.clientOrderId}, an order never placed here`,
+        );
       return either.right(loaded.right.state);
     }
     return this.apply(order.clientOrderId, order);

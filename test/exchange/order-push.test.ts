@@ -101,7 +101,9 @@ describe('order updates pushed over the user data stream (ccxt.pro, loopback Bin
   const fillsOf = async (id: string) =>
     (await store.readStream(orderStream(id)))
       .filter((e) => e.type === 'OrderFilled' || e.type === 'OrderPartiallyFilled')
-      .map((e) => e.data as { tradeId: string; price: number; quantity: number; cumulativeQuantity: number; fee: number; feeCurrency: string; liquidity: string });
+      .map(
+        (e) => e.data as { tradeId: string; price: number; quantity: number; cumulativeQuantity: number; fee: number; feeCurrency: string; liquidity: string },
+      );
   const pollsSince = (n: number) => server.requests.slice(n).filter((r) => POLLING.has(`${r.method} ${r.path}`));
   const limitBuy = (id: string, quantity: number, price = 39_000): OrderSpec => ({
     clientOrderId: cid(id),
@@ -236,9 +238,7 @@ describe('order updates pushed over the user data stream (ccxt.pro, loopback Bin
     await eventually('FillUnmatched', async () => (await store.readStream(`executor-${ACCOUNT}`)).some((e) => e.type === 'FillUnmatched'));
     await executor.syncOnce(); // the poll sees the same trade: the event id from the trade id keeps it once
     const unmatched = (await store.readStream(`executor-${ACCOUNT}`)).filter((e) => (e.data as { clientOrderId: string }).clientOrderId === 'web_hand1');
-    expect(unmatched.map((e) => [e.type, (e.data as { fill: { tradeId: string } }).fill.tradeId])).to.deep.equal([
-      ['FillUnmatched', tradeIds('web_hand1')[0]],
-    ]);
+    expect(unmatched.map((e) => [e.type, (e.data as { fill: { tradeId: string } }).fill.tradeId])).to.deep.equal([['FillUnmatched', tradeIds('web_hand1')[0]]]);
     expect(await types('web_hand1')).to.deep.equal([]);
   });
 

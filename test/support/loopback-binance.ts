@@ -695,7 +695,9 @@ export const startLoopbackBinance = async (options: LoopbackOptions = {}): Promi
   // The WebSocket API: one JSON request per message, answered by id; a subscription then receives the pushes.
   const wss = new WebSocketServer({ server, path: '/ws-api/v3' });
   const wsAnswer = (socket: WebSocket, id: unknown, status: number, body: { result: unknown } | { error: { code: number; msg: string } }) =>
-    socket.send(JSON.stringify({ id, status, ...body, rateLimits: [{ rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 6000, count: 2 }] }));
+    socket.send(
+      JSON.stringify({ id, status, ...body, rateLimits: [{ rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 6000, count: 2 }] }),
+    );
   const subscribe = (params: Record<string, unknown>): number => {
     if (verify) {
       if (params['apiKey'] !== apiKey) throw new BinanceError(401, -2015, 'Invalid API-key, IP, or permissions for action.');
@@ -718,7 +720,8 @@ export const startLoopbackBinance = async (options: LoopbackOptions = {}): Promi
     socket.on('message', (data) => {
       let request: { id?: unknown; method?: unknown; params?: unknown };
       try {
-        request = JSON.parse(String(data)) as typeof request;
+        // ws hands a text frame over as one Buffer (binaryType 'nodebuffer', its default).
+        request = JSON.parse((data as Buffer).toString('utf8')) as typeof request;
       } catch {
         wsAnswer(socket, null, 400, { error: { code: -1100, msg: 'Illegal characters found in parameter; the request is not valid JSON.' } });
         return;

@@ -101,7 +101,7 @@ export const openCcxtExchange = (settings: CcxtExchangeSettings): Either<string,
     const ws = { ...(api['ws'] as Record<string, unknown> | undefined) };
     for (const [key, value] of Object.entries(settings.wsUrls))
       ws[key] = typeof value === 'string' ? value : { ...(ws[key] as Record<string, string> | undefined), ...value };
-    client.urls['api'] = { ...api, ws } as typeof client.urls.api;
+    client.urls['api'] = { ...api, ws };
   }
   return right(new CcxtExchange(id, client, NATIVE_TYPES[id] ?? DEFAULT_NATIVE, settings.recheckDelayMs ?? 500));
 };
