@@ -9,6 +9,8 @@
 //   UNKNOWN_ORDER only for an order the venue never had. While an order rests, what it may spend is in Balance.used.
 // - Failures are values (ExchangeFailure), never exceptions; `retryable` says whether the same call may be tried again.
 // - `nativeTypes` lists the order types the venue accepts as such; the executor emulates the others and says so.
+// - `watchOrders`, where the venue pushes (a websocket), is the push channel for order updates; polling stays the
+//   safety net, since a stream misses what happens while it is down.
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
 import type { ExchangeId } from '../../domain/market/exchange.js';
 import type { MarketRules } from '../../domain/execution/market-rules.js';
@@ -85,4 +87,11 @@ export interface Exchange {
   fetchOrder(symbol: string, clientOrderId: ClientOrderId): TaskEither<ExchangeFailure, ExchangeOrder>;
   fetchOpenOrders(symbol?: string): TaskEither<ExchangeFailure, readonly ExchangeOrder[]>;
   fetchBalances(): TaskEither<ExchangeFailure, Readonly<Record<string, Balance>>>;
+  /**
+   * Present only where the venue pushes order updates. Every change of an order on the account, as it happens:
+   * `fills` holds the fill(s) this update carries (not necessarily all the order's fills — compare `filledQuantity`
+   * with what was recorded to see a gap). `onError` hears a lost or refused stream; the watcher reconnects by itself.
+   * Returns the stop, which closes the stream.
+   */
+  watchOrders?(onUpdate: (order: ExchangeOrder) => void, onError?: (failure: ExchangeFailure) => void): () => Promise<void>;
 }

@@ -4,7 +4,8 @@
 // id (after a timeout the order is first looked up, so it is never placed twice) → OrderAccepted, fills, the end —
 // each told to the OrderListener. Types the venue lacks are held here and submitted when prices reach their trigger;
 // brackets place their exits when the entry fills, and the first exit to fill cancels the others. Open orders are
-// polled (syncOnce, on the scheduler's interval) and each new fill is recorded once.
+// polled (syncOnce, on the scheduler's interval) and, where the venue pushes (watch), each update is recorded as it
+// comes through the same path as a poll's report: each new fill is recorded once, whichever saw it first.
 //
 // Every write goes through the one command handler with the order decider, one order at a time (a lock per client
 // order id), so a poll and a placement never race on a stream.
@@ -502,21 +503,7 @@ export class Executor implements OrderRouter {
     const seen = new Set<string>();
     for (const order of open.right) {
       seen.add(order.clientOrderId);
-      await this.locked(order.clientOrderId, async () => {
-        const loaded = await loadStream(this.deps.store, orderStream(order.clientOrderId), orderDecider);
-        if (either.isLeft(loaded)) return loaded;
-        if (loaded.right.state.status === 'Initial') {
-          for (const fill of order.fills)
-            await this.unmatched(
-              order.clientOrderId,
-              fill,
-              'unknown_order',
-              `a fill (trade ${fill.tradeId}) for ${order.clientOrderId}, an order never placed here`,
-            );
-          return either.right(loaded.right.state);
-        }
-        return this.apply(order.clientOrderId, order);
-      });
+      await this.locked(order.clientOrderId, () => this.applyReported(order));
     }
     for (const [id, { symbol }] of [...this.live]) {
       if (seen.has(id)) continue;
@@ -533,6 +520,57 @@ export class Executor implements OrderRouter {
   /** Polls every `intervalMs` on the scheduler's timer; returns the stop function. */
   startSync(scheduler: Scheduler, intervalMs: number): () => void {
     return scheduler.every(intervalMs, () => this.syncOnce());
+  }
+
+  /**
+   * Records the venue's pushed order updates as they come; undefined when the venue pushes nothing (polled only).
+   * Returns the stop, which closes the stream. Updates are taken in the order they arrive, one order at a time.
+   */
+  watch(onError?: (failure: ExchangeFailure) => void): (() => Promise<void>) | undefined {
+    const { exchange } = this.deps;
+    if (exchange.watchOrders === undefined) return undefined;
+    return exchange.watchOrders((order) => {
+      this.pending.push(this.locked(order.clientOrderId, () => this.applyPushed(order)).then(() => undefined));
+    }, onError);
+  }
+
+  /**
+   * A pushed update: recorded as a poll's report would be, unless it shows the stream skipped a fill (its filled
+   * quantity is more than what is recorded plus the fills it carries — ccxt keeps one state per order between two
+   * reads, a reconnect loses what came meanwhile): then the whole order is fetched and that is recorded. Under the lock.
+   */
+  private async applyPushed(reported: ExchangeOrder): Promise<Outcome> {
+    const loaded = await loadStream(this.deps.store, orderStream(reported.clientOrderId), orderDecider);
+    if (either.isLeft(loaded)) return loaded;
+    const state = loaded.right.state;
+    if (state.status !== 'Initial') {
+      const { filledQuantity, tradeIds } = state.order;
+      const carried = reported.fills.filter((f) => !tradeIds.has(f.tradeId)).reduce((sum, f) => sum + f.quantity, 0);
+      if (reported.filledQuantity > (filledQuantity + carried) * (1 + 1e-9) + 1e-12) {
+        const full = await this.deps.exchange.fetchOrder(reported.symbol, reported.clientOrderId)();
+        // The next poll catches up if the venue cannot answer now.
+        if (either.isLeft(full)) return either.left({ kind: 'ExchangeFailed', clientOrderId: reported.clientOrderId, failure: full.left });
+        return this.apply(reported.clientOrderId, full.right);
+      }
+    }
+    return this.applyReported(reported);
+  }
+
+  /** A report of an order the venue has (polled or pushed): recorded on its stream, or its fills as unmatched if it has none. */
+  private async applyReported(order: ExchangeOrder): Promise<Outcome> {
+    const loaded = await loadStream(this.deps.store, orderStream(order.clientOrderId), orderDecider);
+    if (either.isLeft(loaded)) return loaded;
+    if (loaded.right.state.status === 'Initial') {
+      for (const fill of order.fills)
+        await this.unmatched(
+          order.clientOrderId,
+          fill,
+          'unknown_order',
+          `a fill (trade ${fill.tradeId}) for ${order.clientOrderId}, an order never placed here`,
+        );
+      return either.right(loaded.right.state);
+    }
+    return this.apply(order.clientOrderId, order);
   }
 
   // ---- plumbing ---------------------------------------------------------------------------------------------

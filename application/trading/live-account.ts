@@ -7,7 +7,9 @@
 // 5. open the account's risk gate from its stream, with the exchange's cash;
 // 6. build the executor and make the resolutions order events through it (apply-reconciliation.ts);
 // 7. fold the history again and resume what it leaves: the live orders polled, the emulated ones watched;
-// 8. start polling on the injected scheduler.
+// 8. start the venue's push channel where it has one (the executor records each update as a poll would), and the
+//    polling on the injected scheduler: every 5 s without a push channel, every 30 s with one (the safety net for what
+//    a stream misses while it is down), unless pollIntervalMs says otherwise.
 // Starting again at once records nothing new on any order stream: the differences are gone (the reconciliation's
 // own record then lists none).
 import { either } from 'fp-ts';
@@ -39,7 +41,12 @@ export interface LiveAccountSettings {
   /** The account's risk limits by default, and the asset its cash is counted in (the gate's `cash`). */
   readonly risk: { readonly defaultLimits: RiskLimits; readonly cashAsset: string };
   readonly scheduler: Scheduler;
-  readonly pollIntervalMs: number;
+  /** Default: POLL_INTERVAL_MS, by whether the venue pushes. */
+  readonly pollIntervalMs?: number;
+  /** Take the venue's pushed order updates where it has them (default true). */
+  readonly push?: boolean;
+  /** Told when the push channel is lost or refused (it reconnects by itself; polling goes on meanwhile). */
+  readonly onPushError?: (failure: ExchangeFailure) => void;
   /** The runner, told of fills and ends found at start as of any other. Default: nobody. */
   readonly listener?: OrderListener;
   readonly reconcile?: Omit<ReconcileOptions, 'assetsOf'>;
@@ -73,11 +80,18 @@ export interface LiveAccount {
   readonly unapplied: readonly ApplyFailure[];
   /** The history after the resolutions: what the executor resumed. */
   readonly history: OrderHistory;
-  /** Stops the polling. */
-  readonly stop: () => void;
   /** Assets held at start that the risk gate could not mark (no market against the cash asset, or no price): not in its books. */
   readonly unmarkedHoldings: readonly string[];
+  /** Whether the venue's order updates are pushed (else polled only). */
+  readonly pushed: boolean;
+  /** The status poll's interval in force, ms. */
+  readonly pollIntervalMs: number;
+  /** Stops the polling and closes the push channel. */
+  readonly stop: () => Promise<void>;
 }
+
+/** The status poll's interval: the only source of order updates without a push channel, the safety net with one. */
+export const POLL_INTERVAL_MS = { polledOnly: 5_000, withPush: 30_000 } as const;
 
 const NO_LISTENER: OrderListener = { onFill: () => undefined, onOrderEnded: () => undefined };
 
@@ -149,6 +163,24 @@ export const startLiveAccount = async (deps: CommandDeps, s: LiveAccountSettings
     held.push({ spec: w.spec, ...(best === undefined ? {} : { best }) });
   }
   executor.resume({ live: after.right.live, held });
-  const stop = executor.startSync(s.scheduler, s.pollIntervalMs);
-  return either.right({ exchange, executor, risk: risk.right, reconciled: reconciled.right, unapplied, history: after.right, stop, unmarkedHoldings });
+  const unwatch = s.push === false ? undefined : executor.watch(s.onPushError);
+  const pollIntervalMs = s.pollIntervalMs ?? (unwatch === undefined ? POLL_INTERVAL_MS.polledOnly : POLL_INTERVAL_MS.withPush);
+  const stopPolling = executor.startSync(s.scheduler, pollIntervalMs);
+  const stop = async () => {
+    stopPolling();
+    await unwatch?.();
+    await executor.settled();
+  };
+  return either.right({
+    exchange,
+    executor,
+    risk: risk.right,
+    reconciled: reconciled.right,
+    unapplied,
+    history: after.right,
+    pushed: unwatch !== undefined,
+    pollIntervalMs,
+    stop,
+    unmarkedHoldings,
+  });
 };

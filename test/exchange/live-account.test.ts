@@ -153,7 +153,7 @@ describe('starting a live account: history folded, reconciled, resolutions recor
     const held = await first.executor.place({ account: ACCOUNT, exchange: 'binance', spec: trail, referencePrice: 40_000, time: T0 });
     expect(isRight(held) && held.right.status).to.equal('Held');
     await first.executor.onPrice('BTCUSDT', { high: 41_000, low: 40_500 }, T0 + 3_600_000); // best 41 000, stop 40 180
-    first.stop();
+    await first.stop();
 
     // ---- down: half the buy fills on the exchange; someone places an order by hand.
     server.fillPartly('lim-1', 0.01);
@@ -194,7 +194,7 @@ describe('starting a live account: history folded, reconciled, resolutions recor
     // The history's balances are the exchange's: 10 000 − 400 − 390 USDT, 0.5 + 0.01 − 0.00001 + 0.01 − 0.00001 BTC.
     expect(second.history.known.balances.USDT).to.be.closeTo(9210, 1e-9);
     expect(second.history.known.balances.BTC).to.be.closeTo(0.51998, 1e-12);
-    second.stop();
+    await second.stop();
 
     // ---- a second start at once: nothing new on any order stream, and no difference.
     const eventsBefore = await allOrderEvents();
@@ -218,7 +218,7 @@ describe('starting a live account: history folded, reconciled, resolutions recor
     expect(await types('trail-1')).to.deep.equal(['OrderPlaced', 'OrderTriggered', 'OrderAccepted', 'OrderFilled']);
     const [triggered] = (await store.readStream(orderStream('trail-1'))).filter((e) => e.type === 'OrderTriggered');
     expect((triggered!.data as { triggerPrice: number }).triggerPrice).to.be.closeTo(40_180, 1e-9);
-    third.stop();
+    await third.stop();
 
     // ---- the history now holds no open order; its balances agree with the exchange's.
     const history = await foldOrderHistory(store, {
@@ -230,7 +230,7 @@ describe('starting a live account: history folded, reconciled, resolutions recor
     expect(history.right.known.openOrders).to.deep.equal([]);
     const fourth = await start();
     expect(fourth.reconciled.data.differences).to.deep.equal([]);
-    fourth.stop();
+    await fourth.stop();
   });
 
   it('a trailing stop resumed without its best price trails from the first bar after the start, which cannot trigger it', async () => {
@@ -257,7 +257,7 @@ describe('starting a live account: history folded, reconciled, resolutions recor
       const stop = { ...trail, clientOrderId: cid('trail-2'), quantity: p(0.009) }; // (the entry's 0.01 less its fee in BTC)
       const held = await first.executor.place({ account: 'acct-2', exchange: 'binance', spec: stop, referencePrice: 40_000, time: T0 });
       expect(isRight(held) && held.right.status).to.equal('Held');
-      first.stop();
+      await first.stop();
 
       const again = await start(new ManualScheduler(), over(new ManualScheduler()));
       expect(again.executor.tracking().held).to.deep.equal(['trail-2']);
@@ -267,7 +267,7 @@ describe('starting a live account: history folded, reconciled, resolutions recor
       other.setPrice('BTCUSDT', 39_150);
       await again.executor.onPrice('BTCUSDT', { high: 39_900, low: 39_150 }, T0 + 7_200_000);
       expect(await types('trail-2')).to.deep.equal(['OrderPlaced', 'OrderTriggered', 'OrderAccepted', 'OrderFilled']);
-      again.stop();
+      await again.stop();
     } finally {
       await other.close();
     }
@@ -307,14 +307,14 @@ describe('starting a live account: history folded, reconciled, resolutions recor
       expect(known.risk.equity).to.equal(21_000);
       expect(known.unmarkedHoldings).to.deep.equal([]);
       expect(isRight(check(known.risk, sell('exit-3', 0.5))), 'selling what is held reduces it').to.equal(true);
-      known.stop();
+      await known.stop();
 
       const blind = await start(new ManualScheduler(), over());
       expect(blind.unmarkedHoldings).to.deep.equal(['BTC']);
       expect(blind.risk.position('BTCUSDT')).to.equal(0);
       // Not knowing the 0.5 BTC, the gate sees a reduce-only sell with nothing to reduce.
       expect(isLeft(check(blind.risk, sell('exit-4', 0.5)))).to.equal(true);
-      blind.stop();
+      await blind.stop();
     } finally {
       await other.close();
     }

@@ -1,5 +1,6 @@
 // The ccxt adapter pointed at a loopback Binance (test/support/loopback-binance.ts): testnet mode, so the sandbox
-// switch runs as in production, then `urls.api.public/private/v1` replaced by the server's. Short timeout, no
+// switch runs as in production, then `urls.api.public/private/v1` and the user data stream's `urls.api.ws['ws-api']`
+// replaced by the server's. Short timeout, no
 // client-side throttle, a short wait before re-asking after an ambiguous placement.
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { openCcxtExchange, type CcxtExchange, type CcxtExchangeSettings } from '../../infrastructure/exchange/ccxt/ccxt-exchange.js';
@@ -13,6 +14,7 @@ export const loopbackExchange = (server: LoopbackBinance, over: Partial<CcxtExch
     exchangeId: 'binance',
     credentials: { apiKey: server.apiKey, secret: server.secret },
     apiUrls: server.apiUrls,
+    wsUrls: server.wsUrls,
     timeoutMs: LOOPBACK_TIMEOUT_MS,
     enableRateLimit: false,
     recheckDelayMs: 20,

@@ -22,6 +22,13 @@
 //   401 -2015 "Invalid API-key, IP, or permissions for action."; 400 -1022 "Signature for this request is not valid.";
 //   429 -1003 with Retry-After (seconds); 418 -1003 "… banned until <ms> …".
 //
+// - User data stream over the WebSocket API (what ccxt.pro 4.5 uses for Binance spot), ws://…/ws-api/v3 (websocket-
+//   api.md, user-data-stream.md): request {id, method: "userDataStream.subscribe.signature", params: {apiKey,
+//   timestamp, signature}} — the signature is hex HMAC-SHA256 of the other params sorted by name as `k=v&…` — answered
+//   {id, status: 200, result: {subscriptionId}, rateLimits}; errors {id, status: 400|401, error: {code, msg}}. Then every
+//   change of an order is pushed as {subscriptionId, event: {e: "executionReport", …}}: x = NEW at placement, TRADE per
+//   fill (t, l, L, n, N, m), CANCELED (c the cancel's own id, C ours), EXPIRED.
+//
 // Fills: market orders fill at once at the price the test set (taker); limit orders that cross fill at once at that
 // price (taker), the others rest until `setPrice` moves the price through them and fill at their own price (maker).
 // STOP_LOSS / STOP_LOSS_LIMIT trigger when the price reaches the stop (sell: at or below, buy: at or above).
@@ -29,6 +36,7 @@
 import http from 'node:http';
 import { createHmac, randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
 
 export interface LoopbackMarket {
   readonly symbol: string;
@@ -123,6 +131,14 @@ export interface LoopbackBinance {
   readonly url: string;
   /** The ccxt `urls.api` entries Binance spot uses, pointed here. */
   readonly apiUrls: { readonly public: string; readonly private: string; readonly v1: string };
+  /** The ccxt.pro `urls.api.ws` entries Binance spot's user data stream uses (the WebSocket API), pointed here. */
+  readonly wsUrls: { readonly 'ws-api': { readonly spot: string } };
+  /** User data stream subscriptions now open. */
+  streamSubscriptions(): number;
+  /** Every executionReport pushed so far, in order. */
+  readonly pushed: Record<string, unknown>[];
+  /** Drops every websocket connection (a network cut): a client must reconnect and subscribe again. */
+  dropStreams(): void;
   readonly apiKey: string;
   readonly secret: string;
   readonly takerFee: number;
@@ -232,6 +248,53 @@ export const startLoopbackBinance = async (options: LoopbackOptions = {}): Promi
   const held = new Set<http.ServerResponse>();
   let nextOrderId = 1000;
   let nextTradeId = 5000;
+  /** Open user data stream subscriptions, by socket. */
+  const streams = new Map<WebSocket, number>();
+  const pushed: Record<string, unknown>[] = [];
+  let nextSubscriptionId = 0;
+
+  /** Binance's executionReport for a change of `o` (user-data-stream.md), pushed to every subscription. */
+  const report = (o: LoopbackOrder, x: 'NEW' | 'TRADE' | 'CANCELED' | 'EXPIRED', trade?: LoopbackTrade, cancelClientId?: string) => {
+    const now = Date.now();
+    const event = {
+      e: 'executionReport',
+      E: now,
+      s: o.symbol,
+      c: x === 'CANCELED' ? (cancelClientId ?? o.clientOrderId) : o.clientOrderId,
+      S: o.side,
+      o: o.type,
+      f: o.timeInForce,
+      q: dec(o.origQty),
+      p: dec(o.price),
+      P: dec(o.stopPrice),
+      F: dec(0),
+      g: -1,
+      C: x === 'CANCELED' ? o.clientOrderId : '',
+      x,
+      X: o.status,
+      r: 'NONE',
+      i: o.orderId,
+      l: dec(trade?.qty ?? 0),
+      z: dec(o.executedQty),
+      L: dec(trade?.price ?? 0),
+      n: trade === undefined ? '0' : dec(trade.commission),
+      N: trade === undefined ? null : trade.commissionAsset,
+      T: trade?.time ?? o.updateTime,
+      t: trade?.id ?? -1,
+      I: o.orderId,
+      w: (o.status === 'NEW' || o.status === 'PARTIALLY_FILLED') && o.type !== 'STOP_LOSS' && o.type !== 'STOP_LOSS_LIMIT',
+      m: trade?.isMaker ?? false,
+      M: trade !== undefined,
+      O: o.time,
+      Z: dec(o.cummulativeQuoteQty),
+      Y: dec(trade === undefined ? 0 : round8(trade.price * trade.qty)),
+      Q: dec(o.origQuoteOrderQty),
+      W: o.time,
+      V: 'EXPIRE_MAKER',
+    };
+    pushed.push(event);
+    for (const [socket, subscriptionId] of streams) socket.send(JSON.stringify({ subscriptionId, event }));
+  };
 
   const bal = (asset: string) => {
     let b = balances.get(asset);
@@ -293,6 +356,7 @@ export const startLoopbackBinance = async (options: LoopbackOptions = {}): Promi
     o.cummulativeQuoteQty = round8(o.cummulativeQuoteQty + quoteQty);
     o.status = o.executedQty >= o.origQty - 1e-12 ? 'FILLED' : 'PARTIALLY_FILLED';
     o.updateTime = time;
+    report(o, 'TRADE', trade);
   };
 
   const isOpen = (o: LoopbackOrder) => o.status === 'NEW' || o.status === 'PARTIALLY_FILLED';
@@ -390,12 +454,14 @@ export const startLoopbackBinance = async (options: LoopbackOptions = {}): Promi
       trades: [],
     };
     orders.push(o);
+    report(o, 'NEW');
     if (type === 'MARKET') {
       fill(o, last, qty, false, now);
       return o;
     }
     if (type === 'LIMIT_MAKER' && crosses(side, limit, last)) {
       o.status = 'EXPIRED';
+      report(o, 'EXPIRED');
       return o;
     }
     if (type === 'LIMIT' && crosses(side, limit, last)) {
@@ -405,6 +471,7 @@ export const startLoopbackBinance = async (options: LoopbackOptions = {}): Promi
     }
     if (o.timeInForce === 'IOC' || o.timeInForce === 'FOK') {
       o.status = 'EXPIRED';
+      report(o, 'EXPIRED');
       return o;
     }
     bal(asset).free = round8(bal(asset).free - need);
@@ -421,7 +488,8 @@ export const startLoopbackBinance = async (options: LoopbackOptions = {}): Promi
     return candidates[candidates.length - 1];
   };
 
-  const cancel = (o: LoopbackOrder) => {
+  /** Cancels `o`; `cancelClientId` is the cancel request's own client id (Binance's `newClientOrderId`, else random). */
+  const cancel = (o: LoopbackOrder, cancelClientId: string) => {
     const m = marketOf(o.symbol);
     const asset = o.side === 'BUY' ? m.quote : m.base;
     bal(asset).locked = round8(bal(asset).locked - o.locked);
@@ -429,6 +497,7 @@ export const startLoopbackBinance = async (options: LoopbackOptions = {}): Promi
     o.locked = 0;
     o.status = 'CANCELED';
     o.updateTime = Date.now();
+    report(o, 'CANCELED', undefined, cancelClientId);
   };
 
   const route = (method: string, path: string, p: Record<string, string>): unknown => {
@@ -477,12 +546,13 @@ export const startLoopbackBinance = async (options: LoopbackOptions = {}): Promi
       case 'DELETE /api/v3/order': {
         const o = findOrder(p);
         if (o === undefined || !isOpen(o)) throw new BinanceError(400, -2011, 'Unknown order sent.');
-        cancel(o);
+        const cancelClientId = p.newClientOrderId ?? randomBytes(11).toString('hex');
+        cancel(o, cancelClientId);
         const { time: _t, updateTime: _u, isWorking: _w, workingTime: _wt, stopPrice: _s, icebergQty: _i, origQuoteOrderQty: _q, ...rest } = orderJson(o);
         return {
           ...rest,
           origClientOrderId: o.clientOrderId,
-          clientOrderId: p.newClientOrderId ?? randomBytes(11).toString('hex'),
+          clientOrderId: cancelClientId,
           transactTime: o.updateTime,
         };
       }
@@ -621,6 +691,67 @@ export const startLoopbackBinance = async (options: LoopbackOptions = {}): Promi
       }
     });
   });
+
+  // The WebSocket API: one JSON request per message, answered by id; a subscription then receives the pushes.
+  const wss = new WebSocketServer({ server, path: '/ws-api/v3' });
+  const wsAnswer = (socket: WebSocket, id: unknown, status: number, body: { result: unknown } | { error: { code: number; msg: string } }) =>
+    socket.send(
+      JSON.stringify({ id, status, ...body, rateLimits: [{ rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 6000, count: 2 }] }),
+    );
+  const subscribe = (params: Record<string, unknown>): number => {
+    if (verify) {
+      if (params['apiKey'] !== apiKey) throw new BinanceError(401, -2015, 'Invalid API-key, IP, or permissions for action.');
+      const payload = Object.keys(params)
+        .filter((k) => k !== 'signature')
+        .sort()
+        .map((k) => `${k}=${String(params[k])}`)
+        .join('&');
+      if (params['signature'] !== createHmac('sha256', secret).update(payload).digest('hex'))
+        throw new BinanceError(400, -1022, 'Signature for this request is not valid.');
+      const ts = Number(params['timestamp']);
+      const now = Date.now();
+      if (!(ts < now + 1000 && now - ts <= Number(params['recvWindow'] ?? 5000)))
+        throw new BinanceError(400, -1021, 'Timestamp for this request is outside of the recvWindow.');
+    }
+    return nextSubscriptionId++;
+  };
+  wss.on('connection', (socket) => {
+    socket.on('close', () => streams.delete(socket));
+    socket.on('message', (data) => {
+      let request: { id?: unknown; method?: unknown; params?: unknown };
+      try {
+        // ws hands a text frame over as one Buffer (binaryType 'nodebuffer', its default).
+        request = JSON.parse((data as Buffer).toString('utf8')) as typeof request;
+      } catch {
+        wsAnswer(socket, null, 400, { error: { code: -1100, msg: 'Illegal characters found in parameter; the request is not valid JSON.' } });
+        return;
+      }
+      const params = (typeof request.params === 'object' && request.params !== null ? request.params : {}) as Record<string, unknown>;
+      try {
+        switch (request.method) {
+          case 'userDataStream.subscribe.signature': {
+            const subscriptionId = subscribe(params);
+            streams.set(socket, subscriptionId);
+            wsAnswer(socket, request.id, 200, { result: { subscriptionId } });
+            break;
+          }
+          case 'userDataStream.unsubscribe':
+            streams.delete(socket);
+            wsAnswer(socket, request.id, 200, { result: {} });
+            break;
+          case 'ping':
+            wsAnswer(socket, request.id, 200, { result: {} });
+            break;
+          default:
+            wsAnswer(socket, request.id, 400, { error: { code: -1020, msg: 'This operation is not supported.' } });
+        }
+      } catch (err) {
+        if (!(err instanceof BinanceError)) throw err;
+        wsAnswer(socket, request.id, err.status, { error: { code: err.code, msg: err.message } });
+      }
+    });
+  });
+
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
@@ -628,6 +759,12 @@ export const startLoopbackBinance = async (options: LoopbackOptions = {}): Promi
   return {
     url,
     apiUrls: { public: `${url}/api/v3`, private: `${url}/api/v3`, v1: `${url}/api/v1` },
+    wsUrls: { 'ws-api': { spot: `ws://127.0.0.1:${port}/ws-api/v3` } },
+    streamSubscriptions: () => streams.size,
+    pushed,
+    dropStreams() {
+      for (const socket of wss.clients) socket.terminate();
+    },
     apiKey,
     secret,
     takerFee,
@@ -655,11 +792,13 @@ export const startLoopbackBinance = async (options: LoopbackOptions = {}): Promi
     cancelDirect(clientOrderId) {
       const o = orders.find((x) => x.clientOrderId === clientOrderId && isOpen(x));
       if (o === undefined) throw new Error(`no open order ${clientOrderId}`);
-      cancel(o);
+      cancel(o, `web_${randomBytes(10).toString('hex')}`);
     },
     placeDirect: (params) => placeOrder(params),
     close: async () => {
       for (const res of held) res.destroy();
+      for (const socket of wss.clients) socket.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -8,8 +8,10 @@
 // - Cancel is idempotent too: an order no longer open (filled, cancelled, expired) is returned as it ended.
 // - Order status is synced by polling (fetchOrder / fetchOpenOrders); fills come from the placement reply (Binance
 //   FULL) or from the account's trades of that order (fetchOrderTrades → GET /api/v3/myTrades?orderId=).
-//   ccxt 4.5 ships ccxt.pro (watchOrders / watchMyTrades over Binance's user data stream): a stream adapter could
-//   feed the same ExchangeOrder shape to the executor; polling stays the source of truth after a reconnect.
+// - And pushed, where ccxt.pro has `watchOrders` for the exchange: the client is ccxt.pro's class (the REST class plus
+//   its websockets), so REST and stream share keys, sandbox and URL overrides. Binance spot in ccxt 4.5: the WebSocket
+//   API's `userDataStream.subscribe.signature` on `urls.api.ws['ws-api'].spot`, then `executionReport` events. A
+//   pushed order is mapped by the same definition as a polled one (orderOf), its fill from the report itself.
 // - Failures are values (failures.ts); a ccxt exception that is not a ccxt error is a bug and propagates.
 import ccxt, { type Exchange as CcxtClient, type MarketInterface, type Order as CcxtOrder, type Trade as CcxtTrade } from 'ccxt';
 import { isLeft, left, right, type Either } from 'fp-ts/lib/Either.js';
@@ -33,6 +35,13 @@ export interface CcxtExchangeSettings {
    * `public`, `private` and `v1`). Refused in live mode: real money goes to the exchange's own address only.
    */
   readonly apiUrls?: Readonly<Record<string, string>>;
+  /**
+   * Replaces entries of ccxt.pro's `urls.api.ws` after the sandbox switch; an object entry is merged into the one there
+   * (Binance spot's user data stream: `{ 'ws-api': { spot: 'ws://…/ws-api/v3' } }`). Refused in live mode, as apiUrls.
+   */
+  readonly wsUrls?: Readonly<Record<string, string | Readonly<Record<string, string>>>>;
+  /** Use the exchange's push channel where ccxt.pro has one (default true); false: polling only. */
+  readonly push?: boolean;
   /** ccxt `timeout` per HTTP request, ms (default 10 000). */
   readonly timeoutMs?: number;
   /** ccxt's own throttle by the exchange's request weights (default true). */
@@ -61,9 +70,11 @@ export const openCcxtExchange = (settings: CcxtExchangeSettings): Either<string,
         ? 'TRADING_MODE=live refused: real-money trading needs EXCHANGE_API_KEY and EXCHANGE_API_SECRET from the environment'
         : 'TRADING_MODE=testnet needs the testnet account keys in EXCHANGE_API_KEY and EXCHANGE_API_SECRET',
     );
-  if (settings.mode === 'live' && settings.apiUrls !== undefined)
+  if (settings.mode === 'live' && (settings.apiUrls !== undefined || settings.wsUrls !== undefined))
     return left('TRADING_MODE=live refused: the exchange address may be overridden only in the sandbox (testnet), never with real money');
-  const Ctor = (ccxt as unknown as Record<string, new (config: object) => CcxtClient>)[id]!;
+  // ccxt.pro's class is the REST class with websockets added: one client, one set of keys and URLs for both.
+  const pro = settings.push === false ? undefined : (ccxt.pro as unknown as Record<string, (new (config: object) => CcxtClient) | undefined>)[id];
+  const Ctor = pro ?? (ccxt as unknown as Record<string, new (config: object) => CcxtClient>)[id]!;
   const client = new Ctor({
     apiKey: settings.credentials.apiKey,
     secret: settings.credentials.secret,
@@ -84,6 +95,13 @@ export const openCcxtExchange = (settings: CcxtExchangeSettings): Either<string,
   if (settings.apiUrls !== undefined) {
     const api = client.urls['api'] as Record<string, string>;
     client.urls['api'] = { ...api, ...settings.apiUrls };
+  }
+  if (settings.wsUrls !== undefined) {
+    const api = client.urls['api'] as Record<string, unknown>;
+    const ws = { ...(api['ws'] as Record<string, unknown> | undefined) };
+    for (const [key, value] of Object.entries(settings.wsUrls))
+      ws[key] = typeof value === 'string' ? value : { ...(ws[key] as Record<string, string> | undefined), ...value };
+    client.urls['api'] = { ...api, ws };
   }
   return right(new CcxtExchange(id, client, NATIVE_TYPES[id] ?? DEFAULT_NATIVE, settings.recheckDelayMs ?? 500));
 };
@@ -117,7 +135,11 @@ export class CcxtExchange implements Exchange {
   ) {
     this.id = id;
     this.nativeTypes = new Set(nativeTypes);
+    if (client.has['watchOrders'] === true) this.watchOrders = (onUpdate, onError) => this.watch(onUpdate, onError);
   }
+
+  /** Where ccxt.pro pushes this exchange's order updates (Exchange.watchOrders); undefined: polled only. */
+  readonly watchOrders?: (onUpdate: (order: ExchangeOrder) => void, onError?: (failure: ExchangeFailure) => void) => () => Promise<void>;
 
   markets(): TaskEither<ExchangeFailure, ReadonlyMap<string, MarketRules>> {
     return this.guard(async () => {
@@ -225,6 +247,75 @@ export class CcxtExchange implements Exchange {
     });
   }
 
+  /**
+   * The push loop: ccxt.pro's watchOrders answers with the orders changed since its last answer (one entry per order,
+   * its latest state); each becomes an ExchangeOrder with the fill its report carries. A lost connection is told to
+   * onError and the next watchOrders reconnects and subscribes again, after a pause growing to 10 s.
+   */
+  private watch(onUpdate: (order: ExchangeOrder) => void, onError?: (failure: ExchangeFailure) => void): () => Promise<void> {
+    let stopped = false;
+    let pause: { timer: NodeJS.Timeout; resolve: () => void } | undefined;
+    const wait = (ms: number) =>
+      new Promise<void>((resolve) => {
+        pause = { timer: setTimeout(resolve, ms), resolve };
+      });
+    const loop = (async () => {
+      let backoffMs = 0;
+      while (!stopped) {
+        try {
+          // ccxt opens a plain ws:// URL (a sandbox on loopback) only through a node:http agent loaded first.
+          if (JSON.stringify(this.client.urls['api']?.['ws'] ?? {}).includes('"ws://')) await this.client.loadHttpProxyAgent();
+          await this.client.loadMarkets();
+          if (stopped) return;
+          const updates = await this.client.watchOrders();
+          backoffMs = 0;
+          for (const o of updates) {
+            const order = this.pushedOrder(o);
+            if (order !== undefined) onUpdate(order);
+          }
+        } catch (err) {
+          if (stopped) return;
+          // Anything but a ccxt error is a bug: it propagates (the stop awaits this loop).
+          if (!(err instanceof ccxt.BaseError)) throw err;
+          onError?.(asFailure(classify(err)));
+          backoffMs = Math.min(10_000, Math.max(250, backoffMs * 2));
+          await wait(backoffMs);
+        }
+      }
+    })();
+    return async () => {
+      stopped = true;
+      if (pause !== undefined) {
+        clearTimeout(pause.timer);
+        pause.resolve();
+      }
+      // Closed until the loop has ended: a watchOrders that was still opening its connection when a close came opens
+      // it after that close.
+      let ended = false;
+      const done = loop.finally(() => {
+        ended = true;
+      });
+      while (!ended) {
+        await this.client.close();
+        await Promise.race([done, sleep(25)]);
+      }
+    };
+  }
+
+  /** A pushed order as ours: the fill is the one its report carries (Binance: `x` = TRADE), with those ccxt kept. */
+  private pushedOrder(o: CcxtOrder): ExchangeOrder | undefined {
+    const market = o.symbol === undefined ? undefined : (this.client.markets?.[o.symbol] as MarketInterface | undefined);
+    if (market?.spot !== true) return undefined;
+    const info = (o.info ?? {}) as Record<string, unknown>;
+    const trades = new Map<string, CcxtTrade>();
+    for (const t of o.trades ?? []) trades.set(String(t.id), t);
+    if (info['x'] === 'TRADE') {
+      const t = this.client.parseWsTrade(info, market);
+      trades.set(String(t.id), t);
+    }
+    return this.orderOf(o, market, [...trades.values()]);
+  }
+
   /** Ends ccxt's keep-alive connections and websockets. */
   async close(): Promise<void> {
     await this.client.close();
@@ -307,7 +398,9 @@ export class CcxtExchange implements Exchange {
 
   private typeOf(o: CcxtOrder, known?: OrderType): OrderType {
     if (known !== undefined) return known;
-    const raw = (o.info as { type?: unknown } | undefined)?.type;
+    // REST replies name Binance's type `type`, user data stream reports `o`.
+    const info = o.info as { type?: unknown; o?: unknown } | undefined;
+    const raw = info?.type ?? info?.o;
     const named = typeof raw === 'string' ? BINANCE_TYPES[raw] : undefined;
     if (named !== undefined) return named;
     const trigger = num(o.triggerPrice) > 0;
@@ -341,6 +434,12 @@ export class CcxtExchange implements Exchange {
           ? await this.client.fetchOrderTrades(String(o.id), market.symbol)
           : (await this.client.fetchMyTrades(market.symbol)).filter((t) => t.order === o.id);
     }
+    return this.orderOf(o, market, trades, clientOrderId, type);
+  }
+
+  /** The one mapping of a ccxt order (polled, placed, cancelled or pushed) and its trades to ours. */
+  private orderOf(o: CcxtOrder, market: MarketInterface, trades: readonly CcxtTrade[], clientOrderId?: ClientOrderId, type?: OrderType): ExchangeOrder {
+    const filled = num(o.filled);
     const fills = trades.map((t) => this.fill(t));
     const qty = fills.reduce((s, f) => s + f.quantity, 0);
     const average = num(o.average, NaN);
