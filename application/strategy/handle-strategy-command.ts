@@ -4,7 +4,7 @@
 import { either } from 'fp-ts';
 import type { Either } from 'fp-ts/lib/Either.js';
 import type { StrategyCommand } from '../../domain/strategy/commands.js';
-import { decide, type IllegalTransition } from '../../domain/strategy/decide.js';
+import { decide, type DecisionRefused, type IllegalTransition, type StrategyError } from '../../domain/strategy/decide.js';
 import { strategyStream, type StrategyEvent } from '../../domain/strategy/events.js';
 import { describeState, evolve, initialState, type StrategyState } from '../../domain/strategy/state.js';
 import { handleCommand, loadStream, type CommandContext, type CommandDeps, type LoadedStream } from '../commands/handle-command.js';
@@ -19,7 +19,10 @@ export interface StrategyNotFound {
 }
 
 export type StrategyCommandError =
-  StrategyNotFound | (IllegalTransition & { readonly currentRevision: number }) | WrongExpectedRevision | PartialDuplicate | EventRejected | EventDecodeFailed;
+  | StrategyNotFound
+  | (IllegalTransition & { readonly currentRevision: number })
+  | (DecisionRefused & { readonly currentRevision: number })
+  | WrongExpectedRevision | PartialDuplicate | EventRejected | EventDecodeFailed;
 
 export interface CommandAccepted {
   readonly strategyId: string;
@@ -43,7 +46,7 @@ export const handleStrategyCommand = async (
   command: StrategyCommand,
   ctx: CommandContext,
 ): Promise<Either<StrategyCommandError, CommandAccepted>> => {
-  const handled = await handleCommand<StrategyCommand, StrategyEvent, StrategyState, IllegalTransition, StrategyCommandError>(
+  const handled = await handleCommand<StrategyCommand, StrategyEvent, StrategyState, StrategyError, StrategyCommandError>(
     deps,
     strategyDecider,
     strategyStream(command.strategyId),

@@ -3,7 +3,7 @@ import * as t from 'io-ts';
 import { Actor, IdString, Reason } from '../../domain/primitives/codecs.js';
 import { ActivationDecision, BacktestResult, FilterVerdict } from '../../domain/strategy/events.js';
 import { Genome } from '../../domain/strategy/genome.js';
-import type { StrategyCommand } from '../../domain/strategy/commands.js';
+import { PolicyActivationDecision, type StrategyCommand } from '../../domain/strategy/commands.js';
 import type { Uuid } from '../../domain/primitives/codecs.js';
 
 const Revision = t.refinement(t.number, (n) => Number.isSafeInteger(n) && n >= 0, 'Revision');
@@ -41,7 +41,7 @@ export const LIFECYCLE_ROUTES = {
     toCommand: (strategyId, b) => ({ type: 'StartPaperTrading', strategyId, data: { decidedBy: b.actor, reason: b.reason } }),
   }),
   activate: route({
-    codec: t.intersection([OperatorCommand, t.type({ decision: ActivationDecision })]),
+    codec: t.intersection([OperatorCommand, t.type({ decision: PolicyActivationDecision })]),
     operator: true,
     toCommand: (strategyId, b) => ({ type: 'ActivateStrategy', strategyId, data: { decidedBy: b.actor, reason: b.reason, decision: b.decision } }),
   }),

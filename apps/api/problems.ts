@@ -30,6 +30,11 @@ export const commandFailed = (e: StrategyCommandError): HttpAnswer => {
       return { status: 404, body: { error: 'StrategyNotFound', message: `no strategy ${e.strategyId}`, strategyId: e.strategyId } };
     case 'IllegalTransition':
       return { status: 409, body: { error: 'IllegalTransition', message: e.message, state: e.state, command: e.command, currentRevision: e.currentRevision } };
+    case 'DecisionRefused': {
+      // The activation's decision breaks the limit or does not match itself: the body is readable but wrong.
+      const { kind, message, currentRevision, ...figures } = e;
+      return { status: 422, body: { error: kind, message, currentRevision, ...figures } };
+    }
     case 'WrongExpectedRevision': {
       const current = e.actual === 'no_stream' ? null : Number(e.actual);
       return {

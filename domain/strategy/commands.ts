@@ -2,9 +2,13 @@
 import * as t from 'io-ts';
 import { Actor, Reason, type Uuid } from '../primitives/codecs.js';
 import { Genome } from './genome.js';
-import { ActivationDecision, BacktestResult, FilterVerdict } from './events.js';
+import { ActivationDecision, BacktestResult, FilterVerdict, PolicyFields } from './events.js';
 
 const Operator = { decidedBy: Actor, reason: Reason };
+
+/** An activation must carry the policy's whole decision: the decider checks the strategy against it. */
+export const PolicyActivationDecision = t.intersection([ActivationDecision, t.type(PolicyFields)], 'PolicyActivationDecision');
+export type PolicyActivationDecision = t.TypeOf<typeof PolicyActivationDecision>;
 
 /** The body of each lifecycle command as it arrives from outside (HTTP, CLI, queue). */
 export const StrategyCommandData = {
@@ -12,7 +16,7 @@ export const StrategyCommandData = {
   RecordBacktest: t.type({ result: BacktestResult }),
   FilterStrategy: t.type({ verdict: FilterVerdict }),
   StartPaperTrading: t.type(Operator),
-  ActivateStrategy: t.type({ ...Operator, decision: ActivationDecision }),
+  ActivateStrategy: t.type({ ...Operator, decision: PolicyActivationDecision }),
   DeactivateStrategy: t.intersection([t.type(Operator), t.partial({ decision: ActivationDecision })]),
   RetireStrategy: t.type(Operator),
 } as const;

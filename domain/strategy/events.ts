@@ -2,6 +2,7 @@
 import * as t from 'io-ts';
 import {
   Actor,
+  EpochMs,
   Finite,
   FiniteRecord,
   IdString,
@@ -59,16 +60,46 @@ export const FilterVerdict = t.intersection(
 );
 export type FilterVerdict = t.TypeOf<typeof FilterVerdict>;
 
+/** The figures one part of a score used (a Sharpe, a day count, a regime label). */
+const PartInputs = boundedRecord(t.union([Finite, Name]), 16);
+
+/** One candidate as the policy weighed it; the parts and flags are absent in decisions recorded before the policy. */
+const WeighedCandidate = t.intersection([t.type({ strategyId: Uuid, score: Finite }), t.partial({ parts: FiniteRecord, live: t.boolean, breached: t.boolean })]);
+
+/**
+ * What the activation policy (domain/activation/policy.ts) adds to a decision: the weights of the parts, the inputs
+ * each part used, and the whole change it decided. Optional in the event (decisions recorded before the policy
+ * still decode); required by ActivateStrategy, whose decider re-checks them.
+ */
+export const PolicyFields = {
+  weights: FiniteRecord,
+  activations: boundedArray(Uuid, DECISION_BOUNDS.candidates),
+  deactivations: boundedArray(Uuid, DECISION_BOUNDS.candidates),
+};
+const PolicyDetails = {
+  inputs: boundedRecord(PartInputs, 16),
+  /** Parts computed without their figures (see doc/activation.md for the value each then takes). */
+  missing: boundedArray(Name, 16),
+  decidedAt: EpochMs,
+  lastChangeAt: EpochMs,
+  /** Inside the minimum interval between changes: only forced removals were allowed. */
+  held: t.boolean,
+  currentRegime: Name,
+};
+
 /** Everything an activation policy weighed, so the decision can be explained and replayed. */
-export const ActivationDecision = t.type(
-  {
-    score: Finite,
-    scoreParts: FiniteRecord,
-    candidates: boundedArray(t.type({ strategyId: Uuid, score: Finite }), DECISION_BOUNDS.candidates),
-    thresholds: FiniteRecord,
-    maxActiveStrategies: NonNegativeInt,
-    activeStrategies: NonNegativeInt,
-  },
+export const ActivationDecision = t.intersection(
+  [
+    t.type({
+      score: Finite,
+      scoreParts: FiniteRecord,
+      candidates: boundedArray(WeighedCandidate, DECISION_BOUNDS.candidates),
+      thresholds: FiniteRecord,
+      maxActiveStrategies: NonNegativeInt,
+      activeStrategies: NonNegativeInt,
+    }),
+    t.partial({ ...PolicyFields, ...PolicyDetails }),
+  ],
   'ActivationDecision',
 );
 export type ActivationDecision = t.TypeOf<typeof ActivationDecision>;
