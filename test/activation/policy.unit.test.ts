@@ -27,7 +27,7 @@ const figures: Record<string, CandidateFigures> = {
   C: { strategyId: C, backtest: { sharpe: 4.5 } },
   D: { strategyId: D, paper: { sharpe: 3.6, days: 7 }, backtest: { sharpe: 1, outOfSampleSharpe: 3 }, regime: 'trend_low_vol', maxDrawdown: 0.05 },
 };
-const BY_HAND = { [A]: 0.58, [B]: 0.435, [C]: 0.325, [D]: 0.99 };
+const BY_HAND: Record<string, number> = { [A]: 0.58, [B]: 0.435, [C]: 0.325, [D]: 0.99 };
 
 const input = (over: Partial<PolicyInput>): PolicyInput => ({
   candidates: Object.values(figures),

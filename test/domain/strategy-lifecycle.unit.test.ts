@@ -3,10 +3,17 @@
 import { expect } from 'chai';
 import { either } from 'fp-ts';
 import type * as t from 'io-ts';
-import { Actor, Reason, Uuid } from '../../domain/primitives/codecs.js';
+import { Actor, Finite, NonNegativeInt, Reason, Uuid } from '../../domain/primitives/codecs.js';
 import { formatFieldErrors, fieldErrors } from '../../domain/primitives/decode-errors.js';
-import { STRATEGY_COMMAND_TYPES, type StrategyCommand, type StrategyCommandOf, type StrategyCommandType } from '../../domain/strategy/commands.js';
-import { decide, type IllegalTransition } from '../../domain/strategy/decide.js';
+import {
+  PolicyActivationDecision,
+  STRATEGY_COMMAND_TYPES,
+  StrategyCommandData as StrategyCommandDataCodec,
+  type StrategyCommand,
+  type StrategyCommandOf,
+  type StrategyCommandType,
+} from '../../domain/strategy/commands.js';
+import { decide, type StrategyError } from '../../domain/strategy/decide.js';
 import {
   ActivationDecision,
   BacktestResult,
@@ -49,7 +56,25 @@ const result = valid(BacktestResult, {
 const thresholds = { minSharpe: 1, maxDrawdown: 0.2 };
 const passedVerdict = valid(FilterVerdict, { outcome: 'passed', reasons: [], thresholds, score: 1.42 });
 const rejectedVerdict = valid(FilterVerdict, { outcome: 'rejected', reasons: ['sharpe 0.31 is below 1'], thresholds, score: 0.31 });
-const decision = valid(ActivationDecision, {
+// The policy's decision as ActivateStrategy must carry it: .5·.8 + .25·.6 + .15·1 + .1·.7 = .4 + .15 + .15 + .07 = .77,
+// one live of a maximum of 3, this strategy the one activation. (Before the policy this fixture had no weights and
+// no activations; it was consistent otherwise and kept its numbers' spirit.)
+const decision = valid(PolicyActivationDecision, {
+  score: 0.77,
+  scoreParts: { performance: 0.8, backtest: 0.6, regimeFit: 1, risk: 0.7 },
+  weights: { performance: 0.5, backtest: 0.25, regimeFit: 0.15, risk: 0.1 },
+  candidates: [
+    { strategyId, score: 0.77 },
+    { strategyId: otherStrategyId, score: 0.64 },
+  ],
+  thresholds: { minIntervalMs: 14_400_000 },
+  maxActiveStrategies: 3,
+  activeStrategies: 1,
+  activations: [strategyId],
+  deactivations: [],
+});
+/** A decision recorded before the policy existed: still readable from the store. */
+const legacyDecision = valid(ActivationDecision, {
   score: 0.82,
   scoreParts: { sharpe: 0.5, drawdown: 0.32 },
   candidates: [{ strategyId: otherStrategyId, score: 0.64 }],
@@ -129,8 +154,8 @@ const ILLEGAL = STATES.flatMap((state) => STRATEGY_COMMAND_TYPES.filter((type) =
 
 const fold = (events: readonly StrategyEvent[]): StrategyState => events.reduce(evolve, initialState());
 
-const refusedAs = (state: StateName, type: StrategyCommandType) => (error: IllegalTransition) => {
-  expect(error.kind).to.equal('IllegalTransition');
+const refusedAs = (state: StateName, type: StrategyCommandType) => (error: StrategyError) => {
+  if (error.kind !== 'IllegalTransition') return expect.fail(`expected IllegalTransition, got ${error.kind}: ${error.message}`);
   expect(error.state).to.equal(state);
   expect(error.command).to.equal(type);
   expect(error.message).to.include(state).and.to.include(type);
@@ -259,6 +284,88 @@ describe('strategy lifecycle', () => {
     it('a retired strategy stays retired: nothing is allowed after RetireStrategy', () => {
       const retiredEarly = [generated, retiredFrom('Generated')];
       for (const type of STRATEGY_COMMAND_TYPES) spec(strategy).given(retiredEarly).when(COMMAND[type]).thenFails(refusedAs('Retired', type));
+    });
+  });
+  describe('activation decisions the decider refuses', () => {
+    const activateWith = (over: Partial<PolicyActivationDecision>) => command('ActivateStrategy', { ...toLive, decision: { ...decision, ...over } });
+
+    it('a strategy is refused when the decision would leave more active than its maximum ("10 active of a maximum of 3")', () =>
+      spec(strategy)
+        .given(HISTORY.Paper)
+        .when(activateWith({ activeStrategies: valid(NonNegativeInt, 10) }))
+        .thenFails({ kind: 'DecisionRefused', rule: 'OverMaximum', activeAfter: 11, maxActiveStrategies: 3 }));
+
+    it('counts the decision\'s deactivations: 3 active, one leaving, one coming, of a maximum of 3 is allowed', () =>
+      spec(strategy)
+        .given(HISTORY.Paper)
+        .when(activateWith({ activeStrategies: valid(NonNegativeInt, 3), deactivations: [otherStrategyId] }))
+        .then([event('StrategyActivated', { strategyId, ...toLive, decision: { ...decision, activeStrategies: valid(NonNegativeInt, 3), deactivations: [otherStrategyId] } })]));
+
+    it('3 active of a maximum of 3 with nobody leaving is refused: 4 after', () =>
+      spec(strategy)
+        .given(HISTORY.Paper)
+        .when(activateWith({ activeStrategies: valid(NonNegativeInt, 3) }))
+        .thenFails({ kind: 'DecisionRefused', rule: 'OverMaximum', activeAfter: 4, maxActiveStrategies: 3 }));
+
+    for (const max of [0, 11, 50])
+      it(`a maximum of ${max} is refused: the maximum is 1–10`, () =>
+        spec(strategy)
+          .given(HISTORY.Paper)
+          .when(activateWith({ maxActiveStrategies: valid(NonNegativeInt, max), activeStrategies: valid(NonNegativeInt, 0) }))
+          .thenFails({ kind: 'DecisionRefused', rule: 'MaximumOutOfRange', maxActiveStrategies: max, min: 1, max: 10 }));
+
+    it('a strategy the decision does not activate is refused', () =>
+      spec(strategy)
+        .given(HISTORY.Paper)
+        .when(activateWith({ activations: [otherStrategyId] }))
+        .thenFails({ kind: 'DecisionRefused', rule: 'NotInDecision', strategyId, activations: [otherStrategyId] }));
+
+    it('a score that is not the weighted sum of its parts is refused ("score −5")', () =>
+      spec(strategy)
+        .given(HISTORY.Paper)
+        .when(activateWith({ score: valid(Finite, -5) }))
+        .thenFails((e) => {
+          expect(e).to.deep.include({ kind: 'DecisionRefused', rule: 'ScoreMismatch', score: -5 });
+          if (e.kind === 'DecisionRefused' && e.rule === 'ScoreMismatch') expect(e.weightedSum).to.be.closeTo(0.77, 1e-12);
+          expect(e.message).to.include('-5').and.to.include('0.77');
+        }));
+
+    it('a score off by more than 1e-9 is refused, within 1e-9 it is accepted', () => {
+      spec(strategy)
+        .given(HISTORY.Paper)
+        .when(activateWith({ score: valid(Finite, 0.77 + 2e-9) }))
+        .thenFails({ kind: 'DecisionRefused', rule: 'ScoreMismatch' });
+      spec(strategy)
+        .given(HISTORY.Paper)
+        .when(activateWith({ score: valid(Finite, 0.77 + 5e-10) }))
+        .then([event('StrategyActivated', { strategyId, ...toLive, decision: { ...decision, score: valid(Finite, 0.77 + 5e-10) } })]);
+    });
+
+    it('a part without a weight (or a weight without a part) is refused, naming the part', () =>
+      spec(strategy)
+        .given(HISTORY.Paper)
+        .when(activateWith({ scoreParts: { ...decision.scoreParts, luck: valid(Finite, 0) } }))
+        .thenFails((e) => {
+          expect(e).to.deep.include({ kind: 'DecisionRefused', rule: 'ScoreMismatch', unweightedParts: ['luck'] });
+          expect(e.message).to.include('luck');
+        }));
+
+    it('the lifecycle comes first: a Live strategy is refused as an illegal transition, whatever its decision', () =>
+      spec(strategy)
+        .given(HISTORY.Live)
+        .when(activateWith({ score: valid(Finite, -5) }))
+        .thenFails(refusedAs('Live', 'ActivateStrategy')));
+
+    it('ActivateStrategy without the policy fields does not decode: the command needs weights, activations and deactivations', () => {
+      const decoded = StrategyCommandDataCodec.ActivateStrategy.decode({ ...toLive, decision: legacyDecision });
+      expect(either.isLeft(decoded)).to.equal(true);
+      if (either.isLeft(decoded)) expect(formatFieldErrors(fieldErrors(decoded.left))).to.include('decision').and.to.include('weights');
+    });
+
+    it('a StrategyActivated recorded before the policy (no weights, no activations) still decodes and folds', () => {
+      const old = { strategyId, ...toLive, decision: legacyDecision };
+      expect(either.isRight(StrategyEventData.StrategyActivated.decode(old))).to.equal(true);
+      expect(fold([...HISTORY.Paper, event('StrategyActivated', old)])).to.deep.equal({ status: 'Live', strategyId });
     });
   });
 });
