@@ -4,17 +4,40 @@ import type { LifecycleRouteName } from './command-bodies.js';
 
 export const exampleGenerate = { genome: rsiMeanReversionGenome(), actor: 'operator:alice' };
 
-const decision = {
-  score: 1.42,
-  scoreParts: { sharpe: 0.9, paperReturn: 0.32, drawdownPenalty: -0.1, consistency: 0.3 },
+/** The strategy the example activation is for; a real body names the strategy of its URL among the activations. */
+export const EXAMPLE_ACTIVATED = '0b6f1c7e-8a55-4d3c-9a55-2f9d1e6b7c10';
+const ALREADY_LIVE = '5d2e8f11-0c4b-4f7a-8e6d-3a9b2c1d0e4f';
+
+/**
+ * The activation policy's decision as ActivateStrategy carries it (doc/activation.md): score = Σ weight × part
+ * = .5·.6 + .25·.4 + .15·1 + .1·.8 = .63; the one live strategy (.39) stays, this one joins it: 2 of a maximum of 2.
+ */
+export const exampleActivationDecision = (strategyId: string = EXAMPLE_ACTIVATED) => ({
+  score: 0.63,
+  scoreParts: { performance: 0.6, backtest: 0.4, regimeFit: 1, risk: 0.8 },
+  weights: { performance: 0.5, backtest: 0.25, regimeFit: 0.15, risk: 0.1 },
+  inputs: {
+    performance: { paperSharpe: 1.8, paperDays: 14, sharpe: 1.8 },
+    backtest: { outOfSampleSharpe: 1.2 },
+    regimeFit: { regime: 'trend_low_vol', currentRegime: 'trend_low_vol' },
+    risk: { maxDrawdown: 0.1 },
+  },
+  missing: [],
   candidates: [
-    { strategyId: '0b6f1c7e-8a55-4d3c-9a55-2f9d1e6b7c10', score: 1.42 },
-    { strategyId: '5d2e8f11-0c4b-4f7a-8e6d-3a9b2c1d0e4f', score: 1.17 },
+    { strategyId, score: 0.63, parts: { performance: 0.6, backtest: 0.4, regimeFit: 1, risk: 0.8 }, live: false, breached: false },
+    { strategyId: ALREADY_LIVE, score: 0.39, parts: { performance: 0.4, backtest: 0.4, regimeFit: 0, risk: 0.9 }, live: true, breached: false },
   ],
-  thresholds: { minScore: 1.0, minPaperDays: 7, maxDrawdown: 0.15 },
-  maxActiveStrategies: 5,
-  activeStrategies: 3,
-};
+  thresholds: { sharpeForFullMarks: 3, drawdownForZero: 0.5, unknownRegimeFit: 0.5, minIntervalMs: 14_400_000, minActiveStrategies: 2 },
+  maxActiveStrategies: 2,
+  activeStrategies: 1,
+  activations: [strategyId],
+  deactivations: [],
+  decidedAt: 1_700_000_000_000,
+  lastChangeAt: 1_699_980_000_000,
+  held: false,
+  currentRegime: 'trend_low_vol',
+});
+const decision = exampleActivationDecision();
 
 export const exampleCommands: Record<LifecycleRouteName, unknown> = {
   'record-backtest': {

@@ -248,14 +248,31 @@ const schemas = {
   },
   ActivationDecision: {
     type: 'object',
+    description:
+      'The activation policy\'s decision (doc/activation.md). On activate, weights, activations and deactivations are required and the decider checks: maxActiveStrategies in 1–10, activeStrategies − deactivations + activations ≤ maxActiveStrategies, the strategy among the activations, score = Σ weights × scoreParts (±1e-9); a refusal is a 422 DecisionRefused naming the rule.',
     required: ['score', 'scoreParts', 'candidates', 'thresholds', 'maxActiveStrategies', 'activeStrategies'],
     properties: {
       score: { type: 'number' },
       scoreParts: numberMap,
-      candidates: { type: 'array', items: { type: 'object', properties: { strategyId: { type: 'string', format: 'uuid' }, score: { type: 'number' } } } },
+      weights: numberMap,
+      inputs: { type: 'object', additionalProperties: { type: 'object', additionalProperties: { type: ['number', 'string'] } } },
+      missing: { type: 'array', items: { type: 'string' } },
+      candidates: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: { strategyId: { type: 'string', format: 'uuid' }, score: { type: 'number' }, parts: numberMap, live: { type: 'boolean' }, breached: { type: 'boolean' } },
+        },
+      },
       thresholds: numberMap,
       maxActiveStrategies: { type: 'integer', minimum: 0 },
       activeStrategies: { type: 'integer', minimum: 0 },
+      activations: { type: 'array', items: { type: 'string', format: 'uuid' } },
+      deactivations: { type: 'array', items: { type: 'string', format: 'uuid' } },
+      decidedAt: { type: 'integer', description: 'epoch ms' },
+      lastChangeAt: { type: 'integer', description: 'epoch ms' },
+      held: { type: 'boolean' },
+      currentRegime: { type: 'string' },
     },
   },
   LearningCycle: {

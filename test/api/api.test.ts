@@ -15,7 +15,7 @@ import { uuidIds } from '../../infrastructure/clock/uuid-ids.js';
 import { createLogger } from '../../infrastructure/logging/logger.js';
 import { createApi } from '../../apps/api/server.js';
 import { LIFECYCLE_ROUTES, LIFECYCLE_ROUTE_NAMES, GenerateBody } from '../../apps/api/command-bodies.js';
-import { exampleCommands, exampleGenerate } from '../../apps/api/examples.js';
+import { exampleActivationDecision, exampleCommands, exampleGenerate } from '../../apps/api/examples.js';
 import { openApiDocument } from '../../apps/api/openapi.js';
 import { BacktestRequestBody } from '../../apps/api/backtest-routes.js';
 import { ProjectionRunner } from '../../projections/runner.js';
@@ -77,7 +77,8 @@ describe('HTTP API', () => {
     expect(r.status).to.equal(201);
     return r.body.id as string;
   };
-  const decision = (exampleCommands.activate as { decision: unknown }).decision;
+  // The example decision names its own strategy among the activations; each test's strategy is named instead.
+  const decisionFor = (id: string) => exampleActivationDecision(id);
   const backtest = (exampleCommands['record-backtest'] as { result: unknown }).result;
   const passed = { outcome: 'passed', reasons: ['ok'], thresholds: { minSharpe: 0.5 } };
 
@@ -131,8 +132,8 @@ describe('HTTP API', () => {
         ['record-backtest', { expectedRevision: 0, result: backtest }, 'Backtested'],
         ['filter', { verdict: passed }, 'Filtered(passed)'],
         ['start-paper', { actor: 'system:scheduler', reason: 'passed' }, 'Paper'],
-        ['activate', { actor: 'operator:bob', reason: 'best paper score', decision }, 'Live'],
-        ['deactivate', { actor: 'operator:bob', reason: 'drawdown', decision }, 'Paper'],
+        ['activate', { actor: 'operator:bob', reason: 'best paper score', decision: decisionFor(id) }, 'Live'],
+        ['deactivate', { actor: 'operator:bob', reason: 'drawdown', decision: decisionFor(id) }, 'Paper'],
         ['retire', { actor: 'operator:bob', reason: 'done' }, 'Retired'],
       ];
       for (const [i, [cmd, body, state]] of steps.entries()) {
@@ -154,10 +155,47 @@ describe('HTTP API', () => {
 
     it('answers 409 naming state and command on an illegal transition, and appends nothing', async () => {
       const id = await create();
-      const r = await call('POST', `/api/strategies/${id}/activate`, { actor: 'operator:bob', reason: 'eager', decision });
+      const r = await call('POST', `/api/strategies/${id}/activate`, { actor: 'operator:bob', reason: 'eager', decision: decisionFor(id) });
       expect(r.status).to.equal(409);
       expect(r.body).to.include({ error: 'IllegalTransition', state: 'Generated', command: 'ActivateStrategy', currentRevision: 0 });
       expect(await eventCount(id)).to.equal(1);
+    });
+
+    describe('an activation whose decision is wrong', () => {
+      const toPaper = async () => {
+        const id = await create();
+        await call('POST', `/api/strategies/${id}/record-backtest`, { result: backtest });
+        await call('POST', `/api/strategies/${id}/filter`, { verdict: passed });
+        await call('POST', `/api/strategies/${id}/start-paper`, { actor: 'system:scheduler', reason: 'passed' });
+        return id;
+      };
+
+      it('answers 400 naming decision.weights for a decision without the policy fields, and appends nothing', async () => {
+        const id = await toPaper();
+        const { weights: _omitted, ...withoutWeights } = decisionFor(id);
+        const r = await call('POST', `/api/strategies/${id}/activate`, { actor: 'operator:bob', reason: 'x', decision: withoutWeights });
+        expect(r.status).to.equal(400);
+        expect(r.body.errors.map((e: { path: string }) => e.path)).to.include('decision.weights');
+        expect(await eventCount(id)).to.equal(4);
+      });
+
+      it('answers 422 naming the rule and the numbers for "10 active of a maximum of 3" and for "score −5", and appends nothing', async () => {
+        const id = await toPaper();
+        const over = await call('POST', `/api/strategies/${id}/activate`, {
+          actor: 'operator:bob',
+          reason: 'x',
+          decision: { ...decisionFor(id), activeStrategies: 10, maxActiveStrategies: 3 },
+        });
+        expect(over.status).to.equal(422);
+        expect(over.body).to.include({ error: 'DecisionRefused', rule: 'OverMaximum', activeAfter: 11, maxActiveStrategies: 3, currentRevision: 3 });
+        const score = await call('POST', `/api/strategies/${id}/activate`, { actor: 'operator:bob', reason: 'x', decision: { ...decisionFor(id), score: -5 } });
+        expect(score.status).to.equal(422);
+        expect(score.body).to.include({ error: 'DecisionRefused', rule: 'ScoreMismatch', score: -5 });
+        const other = await call('POST', `/api/strategies/${id}/activate`, { actor: 'operator:bob', reason: 'x', decision: decisionFor(randomUUID()) });
+        expect(other.status).to.equal(422);
+        expect(other.body).to.include({ error: 'DecisionRefused', rule: 'NotInDecision', strategyId: id });
+        expect(await eventCount(id)).to.equal(4);
+      });
     });
 
     it('answers 404 for an unknown strategy', async () => {
@@ -249,6 +287,7 @@ describe('HTTP API', () => {
       await call('POST', `/api/strategies/${id}/record-backtest`, { result: backtest });
       await call('POST', `/api/strategies/${id}/filter`, { verdict: passed });
       await call('POST', `/api/strategies/${id}/start-paper`, { actor: 'system:scheduler', reason: 'passed' });
+      const decision = decisionFor(id);
       await call('POST', `/api/strategies/${id}/activate`, { actor: 'operator:carol', reason: 'top score', decision });
       await runner.catchUp();
 

@@ -14,7 +14,7 @@ import type { EventStore } from '../../application/ports/event-store.js';
 import { handleStrategyCommand } from '../../application/strategy/handle-strategy-command.js';
 import { createApi } from '../../apps/api/server.js';
 import { LIFECYCLE_ROUTE_NAMES, type LifecycleRouteName } from '../../apps/api/command-bodies.js';
-import { exampleCommands, exampleGenerate } from '../../apps/api/examples.js';
+import { exampleActivationDecision, exampleCommands, exampleGenerate } from '../../apps/api/examples.js';
 import { strategyReadModel, activationAuditReadModel } from '../../apps/api/read-models.js';
 import { marketDataReadModel } from '../../apps/api/market-data-read-model.js';
 import type { Actor, Uuid } from '../../domain/primitives/codecs.js';
@@ -52,7 +52,7 @@ const commandOf = (type: StrategyCommand['type'], strategyId: Uuid): StrategyCom
     case 'StartPaperTrading':
       return { type, strategyId, data: operator };
     case 'ActivateStrategy':
-      return { type, strategyId, data: { ...operator, decision: data('activate', 'decision') as never } };
+      return { type, strategyId, data: { ...operator, decision: exampleActivationDecision(strategyId) as never } };
     default:
       throw new Error(`not a preparing command: ${type}`);
   }
@@ -168,7 +168,9 @@ describe('HTTP boundary: a body is accepted only when its events read back', fun
           fc.asyncProperty(fc.nat(), mutation, async (at, m) => {
             const id = route === 'generate' ? undefined : await prepared(route);
             const revisionBefore = id === undefined ? 0 : (await streamOf(id)).length;
-            const sent = apply(body, bodyPaths[at % bodyPaths.length]!, m);
+            // An activation names the strategy it activates: the example's decision is rewritten for this one.
+            const own = route === 'activate' && id !== undefined ? { ...body, decision: exampleActivationDecision(id) } : body;
+            const sent = apply(own, bodyPaths[at % bodyPaths.length]!, m);
             const r = await post(route === 'generate' ? '/api/strategies' : `/api/strategies/${id}/${route}`, sent);
             expect(r.status, JSON.stringify(r.body)).to.be.lessThan(500);
             const strategyId = (id ?? r.body?.['id']) as string | undefined;

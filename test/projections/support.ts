@@ -36,9 +36,13 @@ export const backtestResult = (sharpe: number) => ({
   outOfSampleMetrics: { sharpe: sharpe * 0.8 },
 });
 
-export const activationDecision = (score: number, others: readonly string[]) => ({
+/** A decision as the activation policy records it: score = 1·sharpe + 1·stability, the strategy among the activations. */
+export const activationDecision = (score: number, others: readonly string[], activated?: string) => ({
   score,
   scoreParts: { sharpe: score * 0.6, stability: score * 0.4 },
+  weights: { sharpe: 1, stability: 1 },
+  activations: activated === undefined ? [] : [activated],
+  deactivations: [],
   candidates: others.map((strategyId, i) => ({ strategyId, score: score - 0.1 * (i + 1) })),
   thresholds: { minScore: 0.5, minPaperDays: 14 },
   maxActiveStrategies: 3,
@@ -73,7 +77,7 @@ export class HistoryWriter {
     this.run(
       'ActivateStrategy',
       id,
-      { decidedBy: 'system:activation-policy', reason: `score ${score} is among the best`, decision: activationDecision(score, others) },
+      { decidedBy: 'system:activation-policy', reason: `score ${score} is among the best`, decision: activationDecision(score, others, id) },
       randomUUID(),
     );
   deactivate = (id: string, withDecision: boolean) =>
