@@ -22,7 +22,10 @@ export type StrategyCommandError =
   | StrategyNotFound
   | (IllegalTransition & { readonly currentRevision: number })
   | (DecisionRefused & { readonly currentRevision: number })
-  | WrongExpectedRevision | PartialDuplicate | EventRejected | EventDecodeFailed;
+  | WrongExpectedRevision
+  | PartialDuplicate
+  | EventRejected
+  | EventDecodeFailed;
 
 export interface CommandAccepted {
   readonly strategyId: string;

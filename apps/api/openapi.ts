@@ -249,7 +249,7 @@ const schemas = {
   ActivationDecision: {
     type: 'object',
     description:
-      'The activation policy\'s decision (doc/activation.md). On activate, weights, activations and deactivations are required and the decider checks: maxActiveStrategies in 1–10, activeStrategies − deactivations + activations ≤ maxActiveStrategies, the strategy among the activations, score = Σ weights × scoreParts (±1e-9); a refusal is a 422 DecisionRefused naming the rule.',
+      "The activation policy's decision (doc/activation.md). On activate, weights, activations and deactivations are required and the decider checks: maxActiveStrategies in 1–10, activeStrategies − deactivations + activations ≤ maxActiveStrategies, the strategy among the activations, score = Σ weights × scoreParts (±1e-9); a refusal is a 422 DecisionRefused naming the rule.",
     required: ['score', 'scoreParts', 'candidates', 'thresholds', 'maxActiveStrategies', 'activeStrategies'],
     properties: {
       score: { type: 'number' },
@@ -261,7 +261,13 @@ const schemas = {
         type: 'array',
         items: {
           type: 'object',
-          properties: { strategyId: { type: 'string', format: 'uuid' }, score: { type: 'number' }, parts: numberMap, live: { type: 'boolean' }, breached: { type: 'boolean' } },
+          properties: {
+            strategyId: { type: 'string', format: 'uuid' },
+            score: { type: 'number' },
+            parts: numberMap,
+            live: { type: 'boolean' },
+            breached: { type: 'boolean' },
+          },
         },
       },
       thresholds: numberMap,

@@ -86,7 +86,8 @@ const checkInput = (input: PolicyInput): Either<PolicyInputInvalid, void> => {
   if (Math.abs(sum - 1) > WEIGHTS_SUM_TOLERANCE) return invalid('settings.weights', `must sum to 1, got ${sum}`);
   if (!Number.isFinite(minIntervalMs) || minIntervalMs < 0) return invalid('settings.minIntervalMs', `must be a finite number ≥ 0, got ${minIntervalMs}`);
   if (!Number.isFinite(input.now)) return invalid('now', `must be a finite time, got ${input.now}`);
-  if (input.lastChangeAt !== undefined && !Number.isFinite(input.lastChangeAt)) return invalid('lastChangeAt', `must be a finite time, got ${input.lastChangeAt}`);
+  if (input.lastChangeAt !== undefined && !Number.isFinite(input.lastChangeAt))
+    return invalid('lastChangeAt', `must be a finite time, got ${input.lastChangeAt}`);
   const seen = new Set<string>();
   for (const [i, c] of input.candidates.entries()) {
     if (seen.has(c.strategyId)) return invalid(`candidates.${i}.strategyId`, `${c.strategyId} is listed twice`);
@@ -109,7 +110,12 @@ export const decideActivation = (input: PolicyInput): Either<PolicyInputInvalid,
   const known = new Set(input.candidates.map((c) => c.strategyId));
   const figures: CandidateFigures[] = [...input.candidates, ...[...liveIds].filter((id) => !known.has(id)).map((strategyId) => ({ strategyId }))];
   const weighed = figures
-    .map((c): Weighed => ({ strategyId: c.strategyId, live: liveIds.has(c.strategyId), breached: c.breached === true, ...scoreCandidate(c, currentRegime, settings.weights) }))
+    .map((c): Weighed => ({
+      strategyId: c.strategyId,
+      live: liveIds.has(c.strategyId),
+      breached: c.breached === true,
+      ...scoreCandidate(c, currentRegime, settings.weights),
+    }))
     .sort(byRank);
 
   const live = weighed.filter((w) => w.live);

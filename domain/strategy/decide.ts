@@ -41,7 +41,14 @@ const checkDecision = (strategyId: string, d: PolicyActivationDecision): Decisio
   const { min, max } = MAX_ACTIVE_STRATEGIES_RANGE;
   const limit = d.maxActiveStrategies;
   if (limit < min || limit > max)
-    return refused({ kind: 'DecisionRefused', rule: 'MaximumOutOfRange', maxActiveStrategies: limit, min, max, message: `the maximum of ${limit} active strategies is outside ${min}–${max}` });
+    return refused({
+      kind: 'DecisionRefused',
+      rule: 'MaximumOutOfRange',
+      maxActiveStrategies: limit,
+      min,
+      max,
+      message: `the maximum of ${limit} active strategies is outside ${min}–${max}`,
+    });
   const activeAfter = d.activeStrategies - d.deactivations.length + d.activations.length;
   if (activeAfter > limit)
     return refused({

@@ -64,7 +64,10 @@ export type FilterVerdict = t.TypeOf<typeof FilterVerdict>;
 const PartInputs = boundedRecord(t.union([Finite, Name]), 16);
 
 /** One candidate as the policy weighed it; the parts and flags are absent in decisions recorded before the policy. */
-const WeighedCandidate = t.intersection([t.type({ strategyId: Uuid, score: Finite }), t.partial({ parts: FiniteRecord, live: t.boolean, breached: t.boolean })]);
+const WeighedCandidate = t.intersection([
+  t.type({ strategyId: Uuid, score: Finite }),
+  t.partial({ parts: FiniteRecord, live: t.boolean, breached: t.boolean }),
+]);
 
 /**
  * What the activation policy (domain/activation/policy.ts) adds to a decision: the weights of the parts, the inputs

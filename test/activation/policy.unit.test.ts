@@ -23,7 +23,14 @@ const D = 'dddddddd-0000-4000-8000-000000000004';
 // D: perf 3.6/3 → 1, backtest 3/3 = 1, regime match 1, risk 1 − .05/.5 = .9 → .5 + .25 + .15 + .09 = .99
 const figures: Record<string, CandidateFigures> = {
   A: { strategyId: A, paper: { sharpe: 1.5, days: 7 }, backtest: { sharpe: 2, outOfSampleSharpe: 1.2 }, regime: 'trend_low_vol', maxDrawdown: 0.1 },
-  B: { strategyId: B, paper: { sharpe: 0.6, days: 10 }, live: { sharpe: 2.4, days: 20 }, backtest: { sharpe: 0.9 }, regime: 'range_high_vol', maxDrawdown: 0.2 },
+  B: {
+    strategyId: B,
+    paper: { sharpe: 0.6, days: 10 },
+    live: { sharpe: 2.4, days: 20 },
+    backtest: { sharpe: 0.9 },
+    regime: 'range_high_vol',
+    maxDrawdown: 0.2,
+  },
   C: { strategyId: C, backtest: { sharpe: 4.5 } },
   D: { strategyId: D, paper: { sharpe: 3.6, days: 7 }, backtest: { sharpe: 1, outOfSampleSharpe: 3 }, regime: 'trend_low_vol', maxDrawdown: 0.05 },
 };
@@ -66,7 +73,15 @@ describe('activation policy', () => {
 
     it('breaks equal scores by strategy id, whatever the input order', () => {
       const same = { paper: { sharpe: 1, days: 7 } };
-      const d = run(input({ candidates: [{ strategyId: C, ...same }, { strategyId: A, ...same }, { strategyId: B, ...same }] }));
+      const d = run(
+        input({
+          candidates: [
+            { strategyId: C, ...same },
+            { strategyId: A, ...same },
+            { strategyId: B, ...same },
+          ],
+        }),
+      );
       expect(ids(d.weighed)).to.deep.equal([A, B, C]);
       expect(ids(d.activate)).to.deep.equal([A, B]);
     });
@@ -133,7 +148,9 @@ describe('activation policy', () => {
       });
 
     it('refuses weights that do not sum to 1 and a candidate listed twice', () => {
-      const w = decideActivation(input({ settings: { ...DEFAULT_ACTIVATION_SETTINGS, weights: { performance: 0.5, backtest: 0.5, regimeFit: 0.5, risk: 0 } } }));
+      const w = decideActivation(
+        input({ settings: { ...DEFAULT_ACTIVATION_SETTINGS, weights: { performance: 0.5, backtest: 0.5, regimeFit: 0.5, risk: 0 } } }),
+      );
       expect(either.isLeft(w) && w.left.field).to.equal('settings.weights');
       const twice = decideActivation(input({ candidates: [figures.A!, figures.A!] }));
       expect(either.isLeft(twice) && twice.left.field).to.equal('candidates.1.strategyId');
@@ -167,20 +184,29 @@ describe('activation policy', () => {
         breached: fc.option(fc.constant(true), { nil: undefined, freq: 4 }),
       });
     const policyInput = fc
-      .tuple(fc.subarray(POOL, { minLength: 0 }), fc.subarray(POOL), fc.integer({ min: 1, max: 10 }), fc.option(fc.integer({ min: 0, max: 10 * HOUR }), { nil: undefined }))
-      .chain(([candidateIds, live, max, sinceChange]) =>
-        fc.tuple(fc.tuple(...candidateIds.map(candidate)), fc.constant(live), fc.constant(max), fc.constant(sinceChange), fc.constantFrom('trend_low_vol', undefined)),
+      .tuple(
+        fc.subarray(POOL, { minLength: 0 }),
+        fc.subarray(POOL),
+        fc.integer({ min: 1, max: 10 }),
+        fc.option(fc.integer({ min: 0, max: 10 * HOUR }), { nil: undefined }),
       )
-      .map(
-        ([candidates, live, max, sinceChange, currentRegime]): PolicyInput => ({
-          candidates: candidates.map((c) => Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined)) as unknown as CandidateFigures),
-          live,
-          now: NOW,
-          ...(sinceChange !== undefined ? { lastChangeAt: NOW - sinceChange } : {}),
-          ...(currentRegime !== undefined ? { currentRegime } : {}),
-          settings: { ...DEFAULT_ACTIVATION_SETTINGS, maxActiveStrategies: max },
-        }),
-      );
+      .chain(([candidateIds, live, max, sinceChange]) =>
+        fc.tuple(
+          fc.tuple(...candidateIds.map(candidate)),
+          fc.constant(live),
+          fc.constant(max),
+          fc.constant(sinceChange),
+          fc.constantFrom('trend_low_vol', undefined),
+        ),
+      )
+      .map(([candidates, live, max, sinceChange, currentRegime]): PolicyInput => ({
+        candidates: candidates.map((c) => Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined)) as unknown as CandidateFigures),
+        live,
+        now: NOW,
+        ...(sinceChange !== undefined ? { lastChangeAt: NOW - sinceChange } : {}),
+        ...(currentRegime !== undefined ? { currentRegime } : {}),
+        settings: { ...DEFAULT_ACTIVATION_SETTINGS, maxActiveStrategies: max },
+      }));
     const params = { seed: 20260110, numRuns: 400 };
 
     it('never leaves more live than the maximum, and fills to min(maximum, unbreached candidates) when free to change', () =>

@@ -295,11 +295,17 @@ describe('strategy lifecycle', () => {
         .when(activateWith({ activeStrategies: valid(NonNegativeInt, 10) }))
         .thenFails({ kind: 'DecisionRefused', rule: 'OverMaximum', activeAfter: 11, maxActiveStrategies: 3 }));
 
-    it('counts the decision\'s deactivations: 3 active, one leaving, one coming, of a maximum of 3 is allowed', () =>
+    it("counts the decision's deactivations: 3 active, one leaving, one coming, of a maximum of 3 is allowed", () =>
       spec(strategy)
         .given(HISTORY.Paper)
         .when(activateWith({ activeStrategies: valid(NonNegativeInt, 3), deactivations: [otherStrategyId] }))
-        .then([event('StrategyActivated', { strategyId, ...toLive, decision: { ...decision, activeStrategies: valid(NonNegativeInt, 3), deactivations: [otherStrategyId] } })]));
+        .then([
+          event('StrategyActivated', {
+            strategyId,
+            ...toLive,
+            decision: { ...decision, activeStrategies: valid(NonNegativeInt, 3), deactivations: [otherStrategyId] },
+          }),
+        ]));
 
     it('3 active of a maximum of 3 with nobody leaving is refused: 4 after', () =>
       spec(strategy)
@@ -359,7 +365,10 @@ describe('strategy lifecycle', () => {
     it('ActivateStrategy without the policy fields does not decode: the command needs weights, activations and deactivations', () => {
       const decoded = StrategyCommandDataCodec.ActivateStrategy.decode({ ...toLive, decision: legacyDecision });
       expect(either.isLeft(decoded)).to.equal(true);
-      if (either.isLeft(decoded)) expect(formatFieldErrors(fieldErrors(decoded.left))).to.include('decision').and.to.include('weights');
+      if (either.isLeft(decoded))
+        expect(formatFieldErrors(fieldErrors(decoded.left)))
+          .to.include('decision')
+          .and.to.include('weights');
     });
 
     it('a StrategyActivated recorded before the policy (no weights, no activations) still decodes and folds', () => {

@@ -85,13 +85,33 @@ describe('training_set read model', () => {
       await w.run('ActivateStrategy', ids.star, {
         decidedBy: 'system:activation-policy',
         reason: 'best score',
-        decision: { score: 0.9, scoreParts: { sharpe: 0.9 }, weights: { sharpe: 1 }, activations: [ids.star], deactivations: [], candidates: [], thresholds: { minScore: 0.5 }, maxActiveStrategies: 3, activeStrategies: 0 },
+        decision: {
+          score: 0.9,
+          scoreParts: { sharpe: 0.9 },
+          weights: { sharpe: 1 },
+          activations: [ids.star],
+          deactivations: [],
+          candidates: [],
+          thresholds: { minScore: 0.5 },
+          maxActiveStrategies: 3,
+          activeStrategies: 0,
+        },
       }); // h12
       await w.run('DeactivateStrategy', ids.star, { decidedBy: 'operator:alice', reason: 'manual pause' }); // h13
       await w.run('ActivateStrategy', ids.star, {
         decidedBy: 'system:activation-policy',
         reason: 'best score again',
-        decision: { score: 0.95, scoreParts: { sharpe: 0.95 }, weights: { sharpe: 1 }, activations: [ids.star], deactivations: [], candidates: [], thresholds: { minScore: 0.5 }, maxActiveStrategies: 3, activeStrategies: 0 },
+        decision: {
+          score: 0.95,
+          scoreParts: { sharpe: 0.95 },
+          weights: { sharpe: 1 },
+          activations: [ids.star],
+          deactivations: [],
+          candidates: [],
+          thresholds: { minScore: 0.5 },
+          maxActiveStrategies: 3,
+          activeStrategies: 0,
+        },
       }); // h14
       await w.run('RetireStrategy', ids.twice, { decidedBy: 'system:supervisor', reason: 'rejected by the filter' }); // h15
       // `twice` re-run on newer data with a newer engine, an explicit regime, and no deflated Sharpe any more: h16.
