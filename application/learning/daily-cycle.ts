@@ -569,7 +569,9 @@ const passedChecks = (record: StrategyRecord, rule: FilterRule): string[] => {
 
 /** The deflated Sharpe, reported with every verdict (passed or rejected). */
 const deflatedLine = (record: StrategyRecord, trials: number): string =>
-  record.oosDeflatedSharpe === null ? `OOS deflated Sharpe: not computable (${trials} trials)` : `OOS deflated Sharpe ${record.oosDeflatedSharpe.toFixed(3)} (${trials} trials)`;
+  record.oosDeflatedSharpe === null
+    ? `OOS deflated Sharpe: not computable (${trials} trials)`
+    : `OOS deflated Sharpe ${record.oosDeflatedSharpe.toFixed(3)} (${trials} trials)`;
 
 /** What a stored strategy has that this run would not record (a genome, a backtest or a verdict), if anything. */
 const storedOtherwise = (events: readonly StrategyEvent[], fingerprint: string, result: BacktestResult, verdict: FilterVerdict): string | undefined => {

@@ -41,8 +41,7 @@ if (parsed.values.help) {
 const [verb, name, raw, ...extra] = parsed.positionals;
 if (verb === undefined) usage('say what to do: show or set');
 if (verb !== 'show' && verb !== 'set') usage(`unknown command "${verb}"`);
-if (verb === 'show' && (name !== undefined || parsed.values.reason !== undefined || parsed.values.operator !== undefined))
-  usage('show takes no arguments');
+if (verb === 'show' && (name !== undefined || parsed.values.reason !== undefined || parsed.values.operator !== undefined)) usage('show takes no arguments');
 if (verb === 'set') {
   if (name === undefined) usage('set: name the setting');
   if (!isSettingName(name!)) usage(`set: no setting "${name}" (the settings are ${SETTING_NAMES.join(', ')})`);
@@ -76,7 +75,9 @@ await runCommand('settings', async () => {
       if (either.isLeft(state)) throw new Error(`the settings stream cannot be read: ${describeFailure(state.left)}`);
       const values = settingValues(state.right);
       for (const n of SETTING_NAMES)
-        print(`${n.padEnd(22)} ${String(values[n]).padEnd(6)} ${n in state.right.set ? 'set' : 'default'}  (${describeRange(n)}; default ${SETTINGS[n].default})`);
+        print(
+          `${n.padEnd(22)} ${String(values[n]).padEnd(6)} ${n in state.right.set ? 'set' : 'default'}  (${describeRange(n)}; default ${SETTINGS[n].default})`,
+        );
       return 0;
     }
     const done = await changeSetting({ store: platform.store, clock: platform.clock, ids: platform.ids })({ type: 'ChangeSetting', data: change });
@@ -84,7 +85,9 @@ await runCommand('settings', async () => {
       process.stderr.write(`refused: ${done.left.kind === 'SettingRefused' ? done.left.message : describeFailure(done.left)}\n`);
       return 1;
     }
-    print(done.right.events.length === 0 ? `${change.name} is already ${change.value}: nothing recorded` : `recorded on settings: ${change.name} = ${change.value}`);
+    print(
+      done.right.events.length === 0 ? `${change.name} is already ${change.value}: nothing recorded` : `recorded on settings: ${change.name} = ${change.value}`,
+    );
     return 0;
   } finally {
     await platform.close();

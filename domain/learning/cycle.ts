@@ -266,8 +266,10 @@ export const filterFailures = (inSample: Figures | null, outOfSample: Figures | 
   if (rule.minWinRate !== undefined && (w.winRate === null || !(w.winRate > rule.minWinRate)))
     out.push(w.winRate === null ? 'no win rate (no trades)' : `win rate ${pct(w.winRate)} ≤ ${pct(rule.minWinRate)}`);
   if ((rule.minTotalReturn !== undefined || rule.maxTotalReturn !== undefined) && w.totalReturn === null) out.push('no total return');
-  else if (rule.minTotalReturn !== undefined && !(w.totalReturn! >= rule.minTotalReturn)) out.push(`total return ${pct(w.totalReturn!)} < ${pct(rule.minTotalReturn)}`);
-  else if (rule.maxTotalReturn !== undefined && !(w.totalReturn! <= rule.maxTotalReturn)) out.push(`total return ${pct(w.totalReturn!)} > ${pct(rule.maxTotalReturn)}`);
+  else if (rule.minTotalReturn !== undefined && !(w.totalReturn! >= rule.minTotalReturn))
+    out.push(`total return ${pct(w.totalReturn!)} < ${pct(rule.minTotalReturn)}`);
+  else if (rule.maxTotalReturn !== undefined && !(w.totalReturn! <= rule.maxTotalReturn))
+    out.push(`total return ${pct(w.totalReturn!)} > ${pct(rule.maxTotalReturn)}`);
   if (rule.minTrades !== undefined && !(w.tradeCount >= rule.minTrades)) out.push(`${w.tradeCount} trades over the backtest window < ${rule.minTrades}`);
   return out;
 };

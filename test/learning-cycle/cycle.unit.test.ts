@@ -148,7 +148,13 @@ describe('learning cycle', () => {
 });
 
 /** Figures with a win rate and a return of their own (the platform's thresholds read them). */
-const g = (sharpe: number, tradeCount: number, winRate: number | null, totalReturn: number): Figures => ({ sharpe, tradeCount, winRate, totalReturn, maxDrawdown: 0.1 });
+const g = (sharpe: number, tradeCount: number, winRate: number | null, totalReturn: number): Figures => ({
+  sharpe,
+  tradeCount,
+  winRate,
+  totalReturn,
+  maxDrawdown: 0.1,
+});
 
 describe('the filter: the platform thresholds over the backtest window (issue 11)', () => {
   it('the window figures, by hand: trades add up, wins add up, returns compound, the Sharpe is the lower one', () => {

@@ -3,7 +3,16 @@
 // breed only from paper-confirmed strategies.
 import { expect } from 'chai';
 import { mulberry32 } from '../../domain/backtest/random-genome.js';
-import { initialLearner, OOS_GATE, runCycle, type BacktestFn, type Figures, type LearnerState, type Metrics, type Window } from '../../domain/learning/cycle.js';
+import {
+  initialLearner,
+  OOS_GATE,
+  runCycle,
+  type BacktestFn,
+  type Figures,
+  type LearnerState,
+  type Metrics,
+  type Window,
+} from '../../domain/learning/cycle.js';
 import { learnFromPaper } from '../../domain/learning/paper-feedback.js';
 import { armsOf } from '../../domain/learning/policy/policy.js';
 import { Genome } from '../../domain/strategy/genome.js';

@@ -37,7 +37,13 @@ describe('npm run settings (apps/cli/settings.ts)', function () {
     const events = await stored();
     expect(events).to.have.length(1);
     expect(events[0]!.type).to.equal('SettingChanged');
-    expect(events[0]!.data).to.deep.equal({ name: 'maxActiveStrategies', value: 3, previous: 2, actor: 'operator:alice', reason: 'a third strategy passed paper' });
+    expect(events[0]!.data).to.deep.equal({
+      name: 'maxActiveStrategies',
+      value: 3,
+      previous: 2,
+      actor: 'operator:alice',
+      reason: 'a third strategy passed paper',
+    });
     expect(events[0]!.metadata).to.include({ actor: 'operator:alice' });
     const s = await settings('show');
     expect(s.stdout).to.match(/maxActiveStrategies\s+3\s+set/);

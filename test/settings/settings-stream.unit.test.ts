@@ -42,21 +42,31 @@ describe('settings stream (domain/settings)', () => {
   });
 
   it('a first change records the default it replaced', () => {
-    given([]).when(change('maxActiveStrategies', 3)).then([changed('maxActiveStrategies', 3, 2)]);
+    given([])
+      .when(change('maxActiveStrategies', 3))
+      .then([changed('maxActiveStrategies', 3, 2)]);
   });
 
   it('a later change records the value set before', () => {
-    given([changed('filter.minWinRate', 0.4, 0.35)]).when(change('filter.minWinRate', 0.45)).then([changed('filter.minWinRate', 0.45, 0.4)]);
+    given([changed('filter.minWinRate', 0.4, 0.35)])
+      .when(change('filter.minWinRate', 0.45))
+      .then([changed('filter.minWinRate', 0.45, 0.4)]);
   });
 
   it('the value it already has records nothing (the default, or the value set)', () => {
     given([]).when(change('filter.minTrades', 10)).thenNothingHappened();
-    given([changed('maxActiveStrategies', 5, 2)]).when(change('maxActiveStrategies', 5)).thenNothingHappened();
+    given([changed('maxActiveStrategies', 5, 2)])
+      .when(change('maxActiveStrategies', 5))
+      .thenNothingHappened();
   });
 
   it('the range ends are accepted', () => {
-    given([]).when(change('maxActiveStrategies', 1)).then([changed('maxActiveStrategies', 1, 2)]);
-    given([]).when(change('maxActiveStrategies', 10)).then([changed('maxActiveStrategies', 10, 2)]);
+    given([])
+      .when(change('maxActiveStrategies', 1))
+      .then([changed('maxActiveStrategies', 1, 2)]);
+    given([])
+      .when(change('maxActiveStrategies', 10))
+      .then([changed('maxActiveStrategies', 10, 2)]);
   });
 
   it('maxActiveStrategies of 0, 11, 50 or 2.5 is refused naming the setting and the range 1–10', () => {
@@ -88,7 +98,9 @@ describe('settings stream (domain/settings)', () => {
   });
 
   it('only an operator changes a setting', () => {
-    given([]).when(change('maxActiveStrategies', 3, 'system:scheduler')).thenFails({ code: 'NotAnOperator' });
+    given([])
+      .when(change('maxActiveStrategies', 3, 'system:scheduler'))
+      .thenFails({ code: 'NotAnOperator' });
   });
 
   it('the state is the last value set of each, the defaults for the rest', () => {
