@@ -39,7 +39,7 @@ import {
   type Metrics,
   type StrategyRecord,
   type Window,
-  windowFigures,
+  verdictReasons,
 } from '../../domain/learning/cycle.js';
 import { describeCycleParameters, type CycleParametersDiffer, type LearningCycleStarted } from '../../domain/learning/cycle-started.js';
 import type { LearningInsightsRecorded, LearningInsightsRecordedData } from '../../domain/learning/events.js';
@@ -455,8 +455,7 @@ export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOpt
       FilterVerdict,
       {
         outcome: record.passed ? 'passed' : 'rejected',
-        // A pass lists each check it passed, a rejection every check it failed; both end with the deflated Sharpe.
-        reasons: [...(record.passed ? passedChecks(record, rule) : (record.rejections ?? [record.rejectedBecause ?? 'rejected'])), deflatedLine(record, n)],
+        reasons: verdictReasons(record, rule, n),
         thresholds,
         ...(oosSharpe === null || oosSharpe === undefined ? {} : { score: oosSharpe }),
       },
@@ -547,31 +546,6 @@ export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOpt
   );
   return either.right(report);
 };
-
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-
-/** The checks a strategy that passed the filter passed, each with its figure. */
-const passedChecks = (record: StrategyRecord, rule: FilterRule): string[] => {
-  const out = [
-    `OOS Sharpe ${record.outOfSample?.sharpe?.toFixed(2)} > ${rule.minOosSharpe}`,
-    `${record.outOfSample?.tradeCount} OOS trades ≥ ${rule.minOosTrades}`,
-    `IS Sharpe ${record.inSample?.sharpe?.toFixed(2)} > ${rule.minIsSharpe}`,
-  ];
-  if (record.inSample === null || record.outOfSample === null) return out;
-  const w = windowFigures(record.inSample, record.outOfSample);
-  if (rule.minSharpe !== undefined) out.push(`Sharpe ${w.sharpe?.toFixed(2)} (the lower of IS and OOS) > ${rule.minSharpe}`);
-  if (rule.minWinRate !== undefined && w.winRate !== null) out.push(`win rate ${pct(w.winRate)} > ${pct(rule.minWinRate)}`);
-  if (w.totalReturn !== null && (rule.minTotalReturn !== undefined || rule.maxTotalReturn !== undefined))
-    out.push(`total return ${pct(w.totalReturn)} within [${pct(rule.minTotalReturn ?? -Infinity)}, ${pct(rule.maxTotalReturn ?? Infinity)}]`);
-  if (rule.minTrades !== undefined) out.push(`${w.tradeCount} trades over the backtest window ≥ ${rule.minTrades}`);
-  return out;
-};
-
-/** The deflated Sharpe, reported with every verdict (passed or rejected). */
-const deflatedLine = (record: StrategyRecord, trials: number): string =>
-  record.oosDeflatedSharpe === null
-    ? `OOS deflated Sharpe: not computable (${trials} trials)`
-    : `OOS deflated Sharpe ${record.oosDeflatedSharpe.toFixed(3)} (${trials} trials)`;
 
 /** What a stored strategy has that this run would not record (a genome, a backtest or a verdict), if anything. */
 const storedOtherwise = (events: readonly StrategyEvent[], fingerprint: string, result: BacktestResult, verdict: FilterVerdict): string | undefined => {

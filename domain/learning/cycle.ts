@@ -285,6 +285,35 @@ export const filterVerdict = (
   return failures.length === 0 ? undefined : failures.join('; ');
 };
 
+/** The checks a strategy that passed the filter passed, each with its figure. */
+export const passedChecks = (record: StrategyRecord, rule: FilterRule): string[] => {
+  const out = [
+    `OOS Sharpe ${record.outOfSample?.sharpe?.toFixed(2)} > ${rule.minOosSharpe}`,
+    `${record.outOfSample?.tradeCount} OOS trades ≥ ${rule.minOosTrades}`,
+    `IS Sharpe ${record.inSample?.sharpe?.toFixed(2)} > ${rule.minIsSharpe}`,
+  ];
+  if (record.inSample === null || record.outOfSample === null) return out;
+  const w = windowFigures(record.inSample, record.outOfSample);
+  if (rule.minSharpe !== undefined) out.push(`Sharpe ${w.sharpe?.toFixed(2)} (the lower of IS and OOS) > ${rule.minSharpe}`);
+  if (rule.minWinRate !== undefined && w.winRate !== null) out.push(`win rate ${pct(w.winRate)} > ${pct(rule.minWinRate)}`);
+  if (w.totalReturn !== null && (rule.minTotalReturn !== undefined || rule.maxTotalReturn !== undefined))
+    out.push(`total return ${pct(w.totalReturn)} within [${pct(rule.minTotalReturn ?? -Infinity)}, ${pct(rule.maxTotalReturn ?? Infinity)}]`);
+  if (rule.minTrades !== undefined) out.push(`${w.tradeCount} trades over the backtest window ≥ ${rule.minTrades}`);
+  return out;
+};
+
+/** The deflated Sharpe, reported with every verdict (passed or rejected). */
+export const deflatedLine = (record: StrategyRecord, trials: number): string =>
+  record.oosDeflatedSharpe === null
+    ? `OOS deflated Sharpe: not computable (${trials} trials)`
+    : `OOS deflated Sharpe ${record.oosDeflatedSharpe.toFixed(3)} (${trials} trials)`;
+
+/** A verdict's reasons: a pass lists each check it passed, a rejection every check it failed; both end with the deflated Sharpe. */
+export const verdictReasons = (record: StrategyRecord, rule: FilterRule, trials: number): string[] => [
+  ...(record.passed ? passedChecks(record, rule) : (record.rejections ?? [record.rejectedBecause ?? 'rejected'])),
+  deflatedLine(record, trials),
+];
+
 const fitnessOf = (mode: FitnessMode, inSample: Figures | null, outOfSample: Figures | null): number | null => {
   const oos = outOfSample?.sharpe ?? null;
   if (mode === 'oos' || oos === null) return oos;

@@ -8,6 +8,8 @@ import { IndicatorCache } from '../../domain/indicators/cache.js';
 import {
   DEFAULT_FILTER,
   filterFailures,
+  verdictReasons,
+  type StrategyRecord,
   OOS_GATE,
   windowFigures,
   evaluateForward,
@@ -213,5 +215,32 @@ describe('the filter: the platform thresholds over the backtest window (issue 11
       expect(rec.rejections).to.deep.equal(['win rate 25.0% ≤ 35.0%', '8 trades over the backtest window < 10']);
       expect(rec.rejectedBecause).to.equal('win rate 25.0% ≤ 35.0%; 8 trades over the backtest window < 10');
     }
+  });
+
+  it('a verdict reports the deflated Sharpe whether it passed or not, after the checks passed or failed', () => {
+    const [rec] = runCycle(
+      initialLearner(),
+      { ...base, cycle: 0, size: 1 },
+      fake({ ...m(2, 20), winRate: 0.5 }, { ...m(1, 5), winRate: 0.6 }),
+      mulberry32(4),
+    ).records;
+    const passed: StrategyRecord = { ...rec!, passed: true, oosDeflatedSharpe: 0.7312 };
+    // IS: 20 trades, +2%; OOS: 5 trades, +1% → 25 trades, 13 won (52%), 1.02 × 1.01 − 1 = 3.02%.
+    expect(verdictReasons(passed, DEFAULT_FILTER, 500)).to.deep.equal([
+      'OOS Sharpe 1.00 > 0.5',
+      '5 OOS trades ≥ 3',
+      'IS Sharpe 2.00 > 0',
+      'Sharpe 1.00 (the lower of IS and OOS) > 0.5',
+      'win rate 52.0% > 35.0%',
+      'total return 3.0% within [-50.0%, 500.0%]',
+      '25 trades over the backtest window ≥ 10',
+      'OOS deflated Sharpe 0.731 (500 trials)',
+    ]);
+    const rejected: StrategyRecord = { ...rec!, passed: false, rejections: ['win rate 20.0% ≤ 35.0%', '2 OOS trades < 3'], oosDeflatedSharpe: null };
+    expect(verdictReasons(rejected, DEFAULT_FILTER, 500)).to.deep.equal([
+      'win rate 20.0% ≤ 35.0%',
+      '2 OOS trades < 3',
+      'OOS deflated Sharpe: not computable (500 trials)',
+    ]);
   });
 });
