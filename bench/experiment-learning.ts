@@ -19,6 +19,7 @@ import { IndicatorCache } from '../domain/indicators/cache.js';
 import {
   evaluateForward,
   initialLearner,
+  OOS_GATE,
   runCycle,
   type BacktestFn,
   type CycleOptions,
@@ -157,7 +158,8 @@ const runPeriod = (START: number): Period => {
       const cycleId = day(outOfSample.to);
       const r = runCycle(
         learner,
-        { cycle: c, cycleId, size: N, symbols: SYMBOLS, inSample, outOfSample, regime, seed: SEED, ...v.options },
+        // The OOS gate alone, the rule every round below was run with (the platform's thresholds came later, issue 11).
+        { cycle: c, cycleId, size: N, symbols: SYMBOLS, inSample, outOfSample, regime, seed: SEED, filter: OOS_GATE, ...v.options },
         backtest,
         mulberry32(SEED + 1009 * c), // the same seed budget for every variant
       );

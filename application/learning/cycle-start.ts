@@ -9,7 +9,7 @@
 // run makes are left as they are and not learned from (daily-cycle.ts, the recording part).
 import { either } from 'fp-ts';
 import type { Either } from 'fp-ts/lib/Either.js';
-import { DEFAULT_FILTER, type FilterRule } from '../../domain/learning/cycle.js';
+import { filterRuleOf, type FilterRule } from '../../domain/learning/cycle.js';
 import {
   checkAskedParameters,
   LearningCycleStartedData,
@@ -20,6 +20,7 @@ import {
 import { fieldErrors, formatFieldErrors } from '../../domain/primitives/decode-errors.js';
 import type { Timeframe } from '../../domain/strategy/genome.js';
 import { decodeAll } from '../events/decode-event.js';
+import { loadSettings } from '../settings/settings-recorder.js';
 import { previousSelection, utcDay } from '../market-data/pair-selection.js';
 import type { CandleStore } from '../ports/candle-store.js';
 import type { Clock } from '../ports/clock.js';
@@ -46,6 +47,7 @@ export interface CycleRequest {
   readonly seed?: number;
   /** Default binance. */
   readonly exchange?: string;
+  /** Default: the OOS gate and the `filter.*` settings of the `settings` stream (their defaults where never set). */
   readonly filter?: FilterRule;
   readonly minHistory?: number;
   readonly timeframes?: readonly Timeframe[];
@@ -130,7 +132,10 @@ export const fixCycleParameters = async (deps: CycleStartDeps, cycleId: string, 
   if (request.symbols === undefined && selection === undefined) notes.push(`no pair selection yet: default symbols ${DEFAULT_CYCLE_SYMBOLS.join(', ')}`);
   const symbols = await tradableSymbols(deps, wanted, exchange, Date.parse(windows.inSample.start), asOf, notes);
   const timeframes = request.timeframes ?? request.defaultTimeframes;
-  const filter = request.filter ?? DEFAULT_FILTER;
+  // The filter's thresholds are the settings' now (fixed for the day from here on); what the run asks for wins.
+  const settings = await loadSettings(deps.store);
+  if (either.isLeft(settings)) throw new Error(`learning cycle ${cycleId}: the settings stream cannot be read: ${settings.left.message}`);
+  const filter: FilterRule = { ...filterRuleOf(settings.right), ...request.filter };
   // A day whose first strategy is stored without a LearningCycleStarted was started by a run before the event existed.
   const firstStrategy = deps.ids.idFor(`learning-cycle:${cycleId}:strategy:0`);
   const legacy = (await deps.store.readStream(`strategy-${firstStrategy}`, { maxCount: 1 })).length > 0;
@@ -144,7 +149,7 @@ export const fixCycleParameters = async (deps: CycleStartDeps, cycleId: string, 
     isDays,
     oosDays,
     ...windows,
-    filter: { minOosSharpe: filter.minOosSharpe, minOosTrades: filter.minOosTrades, minIsSharpe: filter.minIsSharpe },
+    filter,
     ...(timeframes === undefined ? {} : { timeframes }),
     ...(request.minHistory === undefined ? {} : { minHistory: request.minHistory }),
     ...(legacy ? { recordedOnResume: true } : {}),

@@ -39,6 +39,7 @@ import {
   type Metrics,
   type StrategyRecord,
   type Window,
+  verdictReasons,
 } from '../../domain/learning/cycle.js';
 import { describeCycleParameters, type CycleParametersDiffer, type LearningCycleStarted } from '../../domain/learning/cycle-started.js';
 import type { LearningInsightsRecorded, LearningInsightsRecordedData } from '../../domain/learning/events.js';
@@ -419,7 +420,8 @@ export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOpt
     appended += r.right.events.length;
     return r.right;
   };
-  const thresholds = { minOosSharpe: rule.minOosSharpe, minOosTrades: rule.minOosTrades, minIsSharpe: rule.minIsSharpe };
+  // Every threshold the day's rule holds (the OOS gate, and the platform's thresholds when the day has them).
+  const thresholds = Object.fromEntries(Object.entries(rule).filter(([, v]) => typeof v === 'number'));
   const inLog: boolean[] = [];
   for (const [i, record] of result.records.entries()) {
     const strategyId = strategyIds[i]! as StrategyEvent['data']['strategyId'];
@@ -453,13 +455,7 @@ export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOpt
       FilterVerdict,
       {
         outcome: record.passed ? 'passed' : 'rejected',
-        reasons: record.passed
-          ? [
-              `OOS Sharpe ${oosSharpe?.toFixed(2)} > ${rule.minOosSharpe}`,
-              `${record.outOfSample?.tradeCount} OOS trades ≥ ${rule.minOosTrades}`,
-              `IS Sharpe ${record.inSample?.sharpe?.toFixed(2)} > ${rule.minIsSharpe}`,
-            ]
-          : [record.rejectedBecause ?? 'rejected'],
+        reasons: verdictReasons(record, rule, n),
         thresholds,
         ...(oosSharpe === null || oosSharpe === undefined ? {} : { score: oosSharpe }),
       },

@@ -11,6 +11,7 @@ import { PaperSessionEventData } from '../paper/events.js';
 import { QuarantineEventData } from '../quarantine/events.js';
 import { RiskEventData } from '../risk/events.js';
 import { SelectionEventData } from '../selection/events.js';
+import { SettingsEventData } from '../settings/events.js';
 import { StrategyEventData } from '../strategy/events.js';
 
 export const EVENT_CATALOG: Readonly<Record<string, t.Mixed>> = {
@@ -26,6 +27,7 @@ export const EVENT_CATALOG: Readonly<Record<string, t.Mixed>> = {
   ...RiskEventData,
   ...ReconciliationEventData,
   ...PaperSessionEventData,
+  ...SettingsEventData,
 };
 
 export const SCHEMA_VERSION = 1;

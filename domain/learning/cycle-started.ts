@@ -7,6 +7,7 @@ import { ExchangeId } from '../market/exchange.js';
 import { Finite, IsoTimestamp, NonNegativeInt, nonEmptyArray } from '../primitives/codecs.js';
 import { PAIRS } from '../selection/events.js';
 import { MarketSymbol, Timeframe } from '../strategy/genome.js';
+import type { FilterRule } from './cycle.js';
 import { DEFAULT_MIN_HISTORY } from './generator.js';
 
 const PositiveInt = t.refinement(NonNegativeInt, (n) => n >= 1, 'PositiveInt');
@@ -28,7 +29,12 @@ export const LearningCycleStartedData = t.intersection([
     oosDays: PositiveInt,
     inSample: Window,
     outOfSample: Window,
-    filter: t.type({ minOosSharpe: Finite, minOosTrades: Finite, minIsSharpe: Finite }),
+    filter: t.intersection([
+      t.type({ minOosSharpe: Finite, minOosTrades: Finite, minIsSharpe: Finite }),
+      // The platform's thresholds the day ran with (the `filter.*` settings at its first run); absent on a day
+      // started before they existed, which keeps the OOS gate alone.
+      t.partial({ minSharpe: Finite, minWinRate: Finite, minTotalReturn: Finite, maxTotalReturn: Finite, minTrades: Finite }),
+    ]),
   }),
   t.partial({
     /** The timeframes asked for; absent: 1h only, and the policy's timeframe arms left as they were. */
@@ -58,7 +64,7 @@ export interface CycleParameters {
   readonly oosDays: number;
   readonly inSample: { readonly start: string; readonly end: string };
   readonly outOfSample: { readonly start: string; readonly end: string };
-  readonly filter: { readonly minOosSharpe: number; readonly minOosTrades: number; readonly minIsSharpe: number };
+  readonly filter: FilterRule;
   readonly timeframes?: readonly Timeframe[];
   readonly minHistory?: number;
   readonly recordedOnResume?: boolean;
@@ -74,7 +80,7 @@ export interface AskedParameters {
   readonly timeframes?: readonly string[];
   readonly isDays?: number;
   readonly oosDays?: number;
-  readonly filter?: { readonly minOosSharpe: number; readonly minOosTrades: number; readonly minIsSharpe: number };
+  readonly filter?: FilterRule;
   readonly minHistory?: number;
 }
 
@@ -93,6 +99,21 @@ export interface CycleParametersDiffer {
 }
 
 const list = (xs: readonly string[]) => xs.join(',');
+
+const FILTER_KEYS = ['minOosSharpe', 'minOosTrades', 'minIsSharpe', 'minSharpe', 'minWinRate', 'minTotalReturn', 'maxTotalReturn', 'minTrades'] as const;
+
+/** The platform's thresholds of a rule, as `, Sharpe > 0.5, win rate > 0.35, …` (empty when it has none). */
+const describeThresholds = (f: FilterRule): string =>
+  [
+    f.minSharpe === undefined ? '' : `Sharpe > ${f.minSharpe}`,
+    f.minWinRate === undefined ? '' : `win rate > ${f.minWinRate}`,
+    f.minTotalReturn === undefined ? '' : `total return ≥ ${f.minTotalReturn}`,
+    f.maxTotalReturn === undefined ? '' : `total return ≤ ${f.maxTotalReturn}`,
+    f.minTrades === undefined ? '' : `trades ≥ ${f.minTrades}`,
+  ]
+    .filter((x) => x !== '')
+    .map((x) => `, ${x}`)
+    .join('');
 
 /** The original's value of each parameter, as asked parameters are compared with it (defaults made explicit). */
 const originalValues = (o: CycleParameters): Required<AskedParameters> => ({
@@ -124,9 +145,9 @@ export const parameterDifferences = (original: CycleParameters, asked: AskedPara
   array('timeframes', asked.timeframes, o.timeframes);
   scalar('isDays', asked.isDays, o.isDays);
   scalar('oosDays', asked.oosDays, o.oosDays);
-  for (const k of ['minOosSharpe', 'minOosTrades', 'minIsSharpe'] as const)
-    if (asked.filter !== undefined && asked.filter[k] !== o.filter[k])
-      out.push({ parameter: `filter.${k}`, asked: String(asked.filter[k]), original: String(o.filter[k]) });
+  for (const k of FILTER_KEYS)
+    if (asked.filter !== undefined && asked.filter[k] !== undefined && asked.filter[k] !== o.filter[k])
+      out.push({ parameter: `filter.${k}`, asked: String(asked.filter[k]), original: o.filter[k] === undefined ? 'none' : String(o.filter[k]) });
   scalar('minHistory', asked.minHistory, o.minHistory);
   return out;
 };
@@ -137,7 +158,7 @@ export const describeCycleParameters = (o: CycleParameters): string => {
   return (
     `as of ${o.asOf}, n ${v.n}, seed ${v.seed}, exchange ${v.exchange}, symbols ${list(v.symbols)}, timeframes ${list(v.timeframes)}, ` +
     `isDays ${v.isDays}, oosDays ${v.oosDays}, filter OOS Sharpe > ${v.filter.minOosSharpe}, OOS trades ≥ ${v.filter.minOosTrades}, ` +
-    `IS Sharpe > ${v.filter.minIsSharpe}, minHistory ${v.minHistory}`
+    `IS Sharpe > ${v.filter.minIsSharpe}${describeThresholds(v.filter)}, minHistory ${v.minHistory}`
   );
 };
 

@@ -8,6 +8,7 @@
 // filter nor the learner has seen: that is what says whether the filtered strategies are any good. It never
 // touches the learner state.
 import { deflatedSharpe } from '../backtest/metrics/deflated-sharpe.js';
+import { DEFAULT_SETTINGS, type SettingValues } from '../settings/definitions.js';
 import type { Genome } from '../strategy/genome.js';
 import { genomeFeatures } from './features.js';
 import { generateCycle, generateRandomCycle, nichedParents, type GeneratedOrigin, type GeneratorResult, type ParentNiche, type Shares } from './generator.js';
@@ -35,6 +36,8 @@ export interface Figures {
   readonly totalReturn: number | null;
   readonly maxDrawdown: number | null;
   readonly tradeCount: number;
+  /** Winning trades / closed trades; null or absent without trades (or when the backtest did not say). */
+  readonly winRate?: number | null;
 }
 
 export interface FilterRule {
@@ -44,9 +47,37 @@ export interface FilterRule {
   readonly minOosTrades: number;
   /** IS Sharpe strictly above this (a strategy that lost in-sample and won OOS is noise too). Default 0. */
   readonly minIsSharpe: number;
+  // The platform's thresholds (the `filter.*` settings, domain/settings/definitions.ts), judged over the whole
+  // backtest window, in-sample then out-of-sample. Absent: not checked (a day started before they existed).
+  /** Sharpe strictly above this in each window (the lower of the IS and OOS Sharpe). Default 0.5. */
+  readonly minSharpe?: number;
+  /** Win rate over both windows (winning trades / trades) strictly above this. Default 0.35. */
+  readonly minWinRate?: number;
+  /** Total return over both windows ((1 + IS)(1 + OOS) − 1) at least this … Default −0.5. */
+  readonly minTotalReturn?: number;
+  /** … and at most this. Default 5 (+500%). */
+  readonly maxTotalReturn?: number;
+  /** At least this many trades over both windows. Default 10. */
+  readonly minTrades?: number;
 }
 
-export const DEFAULT_FILTER: FilterRule = { minOosSharpe: 0.5, minOosTrades: 3, minIsSharpe: 0 };
+/** The OOS gate alone (the rule before the platform's thresholds). */
+export const OOS_GATE: FilterRule = { minOosSharpe: 0.5, minOosTrades: 3, minIsSharpe: 0 };
+
+/** The filter's thresholds as the settings hold them (the defaults, or the `settings` stream's values). */
+export const filterRuleOf = (settings: SettingValues, gate: FilterRule = OOS_GATE): FilterRule => ({
+  minOosSharpe: gate.minOosSharpe,
+  minOosTrades: gate.minOosTrades,
+  minIsSharpe: gate.minIsSharpe,
+  minSharpe: settings['filter.minSharpe'],
+  minWinRate: settings['filter.minWinRate'],
+  minTotalReturn: settings['filter.minTotalReturn'],
+  maxTotalReturn: settings['filter.maxTotalReturn'],
+  minTrades: settings['filter.minTrades'],
+});
+
+/** The OOS gate and the platform's default thresholds. */
+export const DEFAULT_FILTER: FilterRule = filterRuleOf(DEFAULT_SETTINGS);
 
 /**
  * How the filter judges the OOS Sharpe: `fixed` (default) — OOS Sharpe > rule.minOosSharpe; `deflated` — the OOS
@@ -71,8 +102,10 @@ export interface StrategyRecord {
   /** Deflated Sharpe (a probability) of the OOS result against the best of N = cycle size skill-less trials. */
   readonly oosDeflatedSharpe: number | null;
   readonly passed: boolean;
-  /** Why the filter refused it (absent when it passed). */
+  /** Why the filter refused it, every failed check joined by '; ' (absent when it passed). */
   readonly rejectedBecause?: string;
+  /** Every failed check, one each (absent when it passed). */
+  readonly rejections?: readonly string[];
   /** What the learner was fed (see FitnessMode; min'ed with the paper Sharpe by learnFromPaper); null = failure. */
   readonly fitness: number | null;
   /** Paper-trading figures, once known (paper-feedback.ts). */
@@ -144,6 +177,7 @@ const figuresOf = (m: Metrics): Figures => ({
   totalReturn: Number.isFinite(m['totalReturn']) ? m['totalReturn']! : null,
   maxDrawdown: Number.isFinite(m['maxDrawdown']) ? m['maxDrawdown']! : null,
   tradeCount: m['tradeCount'] ?? 0,
+  winRate: Number.isFinite(m['winRate']) ? m['winRate']! : null,
 });
 
 const tryBacktest = (backtest: BacktestFn, genome: Genome, window: Window): Metrics | null => {
@@ -182,28 +216,103 @@ export interface DeflatedTest {
   readonly min: number;
 }
 
+/** The figures over the whole backtest window (IS then OOS) that the platform's thresholds judge. */
+export interface WindowFigures {
+  /** The lower of the IS and OOS Sharpe; null when either is. */
+  readonly sharpe: number | null;
+  readonly tradeCount: number;
+  /** Winning trades of both windows / trades of both; null without trades or when a window with trades has none. */
+  readonly winRate: number | null;
+  /** (1 + IS return)(1 + OOS return) − 1; null when either is. */
+  readonly totalReturn: number | null;
+}
+
+export const windowFigures = (inSample: Figures, outOfSample: Figures): WindowFigures => {
+  const tradeCount = inSample.tradeCount + outOfSample.tradeCount;
+  const wins = [inSample, outOfSample].reduce<number | null>(
+    (sum, w) => (sum === null ? null : w.tradeCount === 0 ? sum : w.winRate === null || w.winRate === undefined ? null : sum + w.winRate * w.tradeCount),
+    0,
+  );
+  return {
+    sharpe: inSample.sharpe === null || outOfSample.sharpe === null ? null : Math.min(inSample.sharpe, outOfSample.sharpe),
+    tradeCount,
+    winRate: tradeCount === 0 || wins === null ? null : wins / tradeCount,
+    totalReturn: inSample.totalReturn === null || outOfSample.totalReturn === null ? null : (1 + inSample.totalReturn) * (1 + outOfSample.totalReturn) - 1,
+  };
+};
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
 /**
- * The filter, on out-of-sample figures (IS only as a sanity check). Returns the reason for a refusal, or
- * undefined. With `deflated`, the OOS Sharpe test is the deflated one (DSR > deflated.min) instead of the fixed
- * OOS Sharpe > rule.minOosSharpe; a DSR that cannot be computed is a refusal.
+ * The filter: the out-of-sample gate (OOS Sharpe, or with `deflated` the OOS deflated Sharpe; OOS trades; IS Sharpe
+ * as a sanity check), then the platform's thresholds over the whole backtest window. Returns every failed check, in
+ * that order (none: passed). A DSR that cannot be computed, with `deflated`, is a failed check.
  */
+export const filterFailures = (inSample: Figures | null, outOfSample: Figures | null, rule: FilterRule = DEFAULT_FILTER, deflated?: DeflatedTest): string[] => {
+  if (inSample === null || outOfSample === null) return ['backtest failed'];
+  const out: string[] = [];
+  if (deflated !== undefined) {
+    const d = deflated.oosDeflatedSharpe;
+    if (d === null || !Number.isFinite(d)) out.push('no OOS deflated Sharpe');
+    else if (!(d > deflated.min)) out.push(`OOS deflated Sharpe ${d.toFixed(3)} ≤ ${deflated.min}`);
+  } else if (outOfSample.sharpe === null) out.push('no OOS Sharpe (no dispersion)');
+  else if (!(outOfSample.sharpe > rule.minOosSharpe)) out.push(`OOS Sharpe ${outOfSample.sharpe.toFixed(2)} ≤ ${rule.minOosSharpe}`);
+  if (outOfSample.tradeCount < rule.minOosTrades) out.push(`${outOfSample.tradeCount} OOS trades < ${rule.minOosTrades}`);
+  if (inSample.sharpe === null || !(inSample.sharpe > rule.minIsSharpe)) out.push(`IS Sharpe ${inSample.sharpe?.toFixed(2) ?? 'null'} ≤ ${rule.minIsSharpe}`);
+
+  const w = windowFigures(inSample, outOfSample);
+  if (rule.minSharpe !== undefined && (w.sharpe === null || !(w.sharpe > rule.minSharpe)))
+    out.push(`Sharpe ${w.sharpe?.toFixed(2) ?? 'null'} (the lower of IS and OOS) ≤ ${rule.minSharpe}`);
+  if (rule.minWinRate !== undefined && (w.winRate === null || !(w.winRate > rule.minWinRate)))
+    out.push(w.winRate === null ? 'no win rate (no trades)' : `win rate ${pct(w.winRate)} ≤ ${pct(rule.minWinRate)}`);
+  if ((rule.minTotalReturn !== undefined || rule.maxTotalReturn !== undefined) && w.totalReturn === null) out.push('no total return');
+  else if (rule.minTotalReturn !== undefined && !(w.totalReturn! >= rule.minTotalReturn))
+    out.push(`total return ${pct(w.totalReturn!)} < ${pct(rule.minTotalReturn)}`);
+  else if (rule.maxTotalReturn !== undefined && !(w.totalReturn! <= rule.maxTotalReturn))
+    out.push(`total return ${pct(w.totalReturn!)} > ${pct(rule.maxTotalReturn)}`);
+  if (rule.minTrades !== undefined && !(w.tradeCount >= rule.minTrades)) out.push(`${w.tradeCount} trades over the backtest window < ${rule.minTrades}`);
+  return out;
+};
+
+/** The filter's failed checks joined by '; ' (see filterFailures), or undefined when it passes. */
 export const filterVerdict = (
   inSample: Figures | null,
   outOfSample: Figures | null,
   rule: FilterRule = DEFAULT_FILTER,
   deflated?: DeflatedTest,
 ): string | undefined => {
-  if (inSample === null || outOfSample === null) return 'backtest failed';
-  if (outOfSample.sharpe === null) return 'no OOS Sharpe (no dispersion)';
-  if (deflated !== undefined) {
-    const d = deflated.oosDeflatedSharpe;
-    if (d === null || !Number.isFinite(d)) return 'no OOS deflated Sharpe';
-    if (!(d > deflated.min)) return `OOS deflated Sharpe ${d.toFixed(3)} ≤ ${deflated.min}`;
-  } else if (!(outOfSample.sharpe > rule.minOosSharpe)) return `OOS Sharpe ${outOfSample.sharpe.toFixed(2)} ≤ ${rule.minOosSharpe}`;
-  if (outOfSample.tradeCount < rule.minOosTrades) return `${outOfSample.tradeCount} OOS trades < ${rule.minOosTrades}`;
-  if (inSample.sharpe === null || !(inSample.sharpe > rule.minIsSharpe)) return `IS Sharpe ${inSample.sharpe?.toFixed(2) ?? 'null'} ≤ ${rule.minIsSharpe}`;
-  return undefined;
+  const failures = filterFailures(inSample, outOfSample, rule, deflated);
+  return failures.length === 0 ? undefined : failures.join('; ');
 };
+
+/** The checks a strategy that passed the filter passed, each with its figure. */
+export const passedChecks = (record: StrategyRecord, rule: FilterRule): string[] => {
+  const out = [
+    `OOS Sharpe ${record.outOfSample?.sharpe?.toFixed(2)} > ${rule.minOosSharpe}`,
+    `${record.outOfSample?.tradeCount} OOS trades ≥ ${rule.minOosTrades}`,
+    `IS Sharpe ${record.inSample?.sharpe?.toFixed(2)} > ${rule.minIsSharpe}`,
+  ];
+  if (record.inSample === null || record.outOfSample === null) return out;
+  const w = windowFigures(record.inSample, record.outOfSample);
+  if (rule.minSharpe !== undefined) out.push(`Sharpe ${w.sharpe?.toFixed(2)} (the lower of IS and OOS) > ${rule.minSharpe}`);
+  if (rule.minWinRate !== undefined && w.winRate !== null) out.push(`win rate ${pct(w.winRate)} > ${pct(rule.minWinRate)}`);
+  if (w.totalReturn !== null && (rule.minTotalReturn !== undefined || rule.maxTotalReturn !== undefined))
+    out.push(`total return ${pct(w.totalReturn)} within [${pct(rule.minTotalReturn ?? -Infinity)}, ${pct(rule.maxTotalReturn ?? Infinity)}]`);
+  if (rule.minTrades !== undefined) out.push(`${w.tradeCount} trades over the backtest window ≥ ${rule.minTrades}`);
+  return out;
+};
+
+/** The deflated Sharpe, reported with every verdict (passed or rejected). */
+export const deflatedLine = (record: StrategyRecord, trials: number): string =>
+  record.oosDeflatedSharpe === null
+    ? `OOS deflated Sharpe: not computable (${trials} trials)`
+    : `OOS deflated Sharpe ${record.oosDeflatedSharpe.toFixed(3)} (${trials} trials)`;
+
+/** A verdict's reasons: a pass lists each check it passed, a rejection every check it failed; both end with the deflated Sharpe. */
+export const verdictReasons = (record: StrategyRecord, rule: FilterRule, trials: number): string[] => [
+  ...(record.passed ? passedChecks(record, rule) : (record.rejections ?? [record.rejectedBecause ?? 'rejected'])),
+  deflatedLine(record, trials),
+];
 
 const fitnessOf = (mode: FitnessMode, inSample: Figures | null, outOfSample: Figures | null): number | null => {
   const oos = outOfSample?.sharpe ?? null;
@@ -304,7 +413,7 @@ export const concludeCycle = (state: LearnerState, options: CycleOptions, plan: 
     const inSample = r.is === null ? null : figuresOf(r.is);
     const outOfSample = r.oos === null ? null : figuresOf(r.oos);
     const dsr = r.oos === null ? null : oosDeflatedSharpe(r.oos, size, sharpeVariance);
-    const rejectedBecause = filterVerdict(inSample, outOfSample, rule, filterMode === 'deflated' ? { oosDeflatedSharpe: dsr, min: minDsr } : undefined);
+    const rejections = filterFailures(inSample, outOfSample, rule, filterMode === 'deflated' ? { oosDeflatedSharpe: dsr, min: minDsr } : undefined);
     return {
       id: strategyId(seed, options.cycle, i),
       cycle: options.cycle,
@@ -315,8 +424,8 @@ export const concludeCycle = (state: LearnerState, options: CycleOptions, plan: 
       inSample,
       outOfSample,
       oosDeflatedSharpe: dsr,
-      passed: rejectedBecause === undefined,
-      ...(rejectedBecause === undefined ? {} : { rejectedBecause }),
+      passed: rejections.length === 0,
+      ...(rejections.length === 0 ? {} : { rejectedBecause: rejections.join('; '), rejections }),
       fitness: fitnessOf(mode, inSample, outOfSample),
     };
   });

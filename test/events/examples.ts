@@ -300,6 +300,10 @@ export const EVENT_EXAMPLES: Readonly<Record<string, EventExample>> = {
     },
   },
   EventQuarantineLifted: { streamName: 'quarantine', data: { eventId: EVENT, reason: 'release 0.3 reads it again' } },
+  SettingChanged: {
+    streamName: 'settings',
+    data: { name: 'maxActiveStrategies', value: 3, previous: 2, actor: 'operator:alice', reason: 'a third strategy passed its paper weeks' },
+  },
   RiskLimitsSet: {
     streamName: 'risk-paper-main',
     data: {

@@ -113,7 +113,8 @@ describe('daily learning cycle (real candles, fresh database)', function () {
       oosDays: 14,
       inSample: day1.inSample,
       outOfSample: day1.outOfSample,
-      filter: { minOosSharpe: 0.5, minOosTrades: 3, minIsSharpe: 0 },
+      // The OOS gate and, since issue 11, the platform's thresholds (the settings' defaults: none is set here).
+      filter: { minOosSharpe: 0.5, minOosTrades: 3, minIsSharpe: 0, minSharpe: 0.5, minWinRate: 0.35, minTotalReturn: -0.5, maxTotalReturn: 5, minTrades: 10 },
       minHistory: 5,
     });
     expect(insights.data.insights.rows).to.equal(N);

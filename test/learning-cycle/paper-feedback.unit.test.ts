@@ -3,7 +3,16 @@
 // breed only from paper-confirmed strategies.
 import { expect } from 'chai';
 import { mulberry32 } from '../../domain/backtest/random-genome.js';
-import { initialLearner, runCycle, type BacktestFn, type Figures, type LearnerState, type Metrics, type Window } from '../../domain/learning/cycle.js';
+import {
+  initialLearner,
+  OOS_GATE,
+  runCycle,
+  type BacktestFn,
+  type Figures,
+  type LearnerState,
+  type Metrics,
+  type Window,
+} from '../../domain/learning/cycle.js';
 import { learnFromPaper } from '../../domain/learning/paper-feedback.js';
 import { armsOf } from '../../domain/learning/policy/policy.js';
 import { Genome } from '../../domain/strategy/genome.js';
@@ -12,7 +21,8 @@ const DAY = 86_400_000;
 const T0 = Date.UTC(2023, 0, 1);
 const inSample: Window = { from: T0, to: T0 + 20 * DAY };
 const outOfSample: Window = { from: inSample.to, to: inSample.to + 14 * DAY };
-const base = { cycleId: '2023-02-04', symbols: ['BTCUSDT'], inSample, outOfSample, regime: 'range_low_vol' as const, seed: 5 };
+const base = { cycleId: '2023-02-04', symbols: ['BTCUSDT'], inSample, outOfSample, regime: 'range_low_vol' as const, seed: 5, filter: OOS_GATE };
+// The OOS gate alone: these fixtures carry no win rate, and the subject here is the paper feedback, not the thresholds.
 const metrics = (sharpe: number): Metrics => ({ sharpe, tradeCount: 10, totalReturn: sharpe / 100, maxDrawdown: 0.05 });
 const paper = (sharpe: number | null): Figures => ({
   sharpe,

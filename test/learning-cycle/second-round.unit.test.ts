@@ -6,6 +6,7 @@ import { mulberry32 } from '../../domain/backtest/random-genome.js';
 import {
   filterVerdict,
   initialLearner,
+  OOS_GATE,
   oosDeflatedSharpe,
   runCycle,
   type BacktestFn,
@@ -22,7 +23,8 @@ const DAY = 86_400_000;
 const T0 = Date.UTC(2023, 0, 1);
 const inSample: Window = { from: T0, to: T0 + 20 * DAY };
 const outOfSample: Window = { from: inSample.to, to: inSample.to + 14 * DAY };
-const base = { cycleId: '2023-02-04', symbols: ['BTCUSDT'], inSample, outOfSample, regime: 'range_low_vol' as const, seed: 5 };
+const base = { cycleId: '2023-02-04', symbols: ['BTCUSDT'], inSample, outOfSample, regime: 'range_low_vol' as const, seed: 5, filter: OOS_GATE };
+// The OOS gate alone (the subject here): these fixtures carry no win rate for the platform's thresholds.
 const PPY = 8760;
 const BARS = 336;
 const f = (sharpe: number, tradeCount: number): Figures => ({ sharpe, tradeCount, totalReturn: sharpe / 100, maxDrawdown: 0.05 });
@@ -47,13 +49,13 @@ describe('learning cycle, second round: the deflated filter', () => {
     expect(below).to.be.lessThan(0.5);
     expect(above).to.be.greaterThan(0.5);
     // The fixed filter passes Sharpe 3; the deflated one does not, and it passes a Sharpe well above SR₀.
-    expect(filterVerdict(f(1, 40), f(3, 10))).to.equal(undefined);
-    expect(filterVerdict(f(1, 40), f(3, 10), undefined, { oosDeflatedSharpe: below, min: 0.5 })).to.match(/^OOS deflated Sharpe 0\.\d{3} ≤ 0.5/);
-    expect(filterVerdict(f(1, 40), f(sr0 + 10, 10), undefined, { oosDeflatedSharpe: above, min: 0.5 })).to.equal(undefined);
+    expect(filterVerdict(f(1, 40), f(3, 10), OOS_GATE)).to.equal(undefined);
+    expect(filterVerdict(f(1, 40), f(3, 10), OOS_GATE, { oosDeflatedSharpe: below, min: 0.5 })).to.match(/^OOS deflated Sharpe 0\.\d{3} ≤ 0.5/);
+    expect(filterVerdict(f(1, 40), f(sr0 + 10, 10), OOS_GATE, { oosDeflatedSharpe: above, min: 0.5 })).to.equal(undefined);
     // The trade-count and IS checks still apply, and an uncomputable DSR is a refusal.
-    expect(filterVerdict(f(1, 40), f(sr0 + 10, 2), undefined, { oosDeflatedSharpe: above, min: 0.5 })).to.match(/2 OOS trades < 3/);
-    expect(filterVerdict(f(-1, 40), f(sr0 + 10, 10), undefined, { oosDeflatedSharpe: above, min: 0.5 })).to.match(/IS Sharpe/);
-    expect(filterVerdict(f(1, 40), f(sr0 + 10, 10), undefined, { oosDeflatedSharpe: null, min: 0.5 })).to.equal('no OOS deflated Sharpe');
+    expect(filterVerdict(f(1, 40), f(sr0 + 10, 2), OOS_GATE, { oosDeflatedSharpe: above, min: 0.5 })).to.match(/2 OOS trades < 3/);
+    expect(filterVerdict(f(-1, 40), f(sr0 + 10, 10), OOS_GATE, { oosDeflatedSharpe: above, min: 0.5 })).to.match(/IS Sharpe/);
+    expect(filterVerdict(f(1, 40), f(sr0 + 10, 10), OOS_GATE, { oosDeflatedSharpe: null, min: 0.5 })).to.equal('no OOS deflated Sharpe');
   });
 
   it('in a seeded cycle, passes only OOS Sharpe ratios above the expected maximum of N trials, fewer than the fixed filter', () => {

@@ -1,0 +1,46 @@
+// The platform's runtime settings: each one's name, default, range and meaning, in one table. The `settings` stream
+// records every change (events.ts); what is not set there is its default here. doc/settings.md lists them.
+import * as t from 'io-ts';
+
+export interface SettingDefinition {
+  readonly default: number;
+  /** Inclusive bounds. */
+  readonly min: number;
+  readonly max: number;
+  readonly integer: boolean;
+  readonly meaning: string;
+}
+
+export const SETTINGS = {
+  maxActiveStrategies: { default: 2, min: 1, max: 10, integer: true, meaning: 'most strategies Live at once' },
+  'filter.minSharpe': { default: 0.5, min: -5, max: 10, integer: false, meaning: 'the filter: Sharpe (each backtest window) strictly above this' },
+  'filter.minWinRate': { default: 0.35, min: 0, max: 1, integer: false, meaning: 'the filter: win rate over the backtest window strictly above this' },
+  'filter.minTotalReturn': { default: -0.5, min: -1, max: 100, integer: false, meaning: 'the filter: total return over the backtest window at least this' },
+  'filter.maxTotalReturn': { default: 5, min: -1, max: 100, integer: false, meaning: 'the filter: total return over the backtest window at most this' },
+  'filter.minTrades': { default: 10, min: 0, max: 10_000, integer: true, meaning: 'the filter: at least this many trades over the backtest window' },
+} as const satisfies Record<string, SettingDefinition>;
+
+export type SettingName = keyof typeof SETTINGS;
+export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
+export const SettingName = t.keyof(Object.fromEntries(SETTING_NAMES.map((n) => [n, null])) as Record<SettingName, null>, 'SettingName');
+
+export const isSettingName = (s: string): s is SettingName => Object.prototype.hasOwnProperty.call(SETTINGS, s);
+
+/** The range as people read it: `an integer from 1 to 10`, `a number from 0 to 1`. */
+export const describeRange = (name: SettingName): string => {
+  const d: SettingDefinition = SETTINGS[name];
+  return `${d.integer ? 'an integer' : 'a number'} from ${d.min} to ${d.max}`;
+};
+
+/** Why `value` is not a value of `name`, or undefined when it is one. */
+export const outOfRange = (name: SettingName, value: number): string | undefined => {
+  const d: SettingDefinition = SETTINGS[name];
+  if (!Number.isFinite(value) || value < d.min || value > d.max || (d.integer && !Number.isInteger(value)))
+    return `${name} must be ${describeRange(name)}, not ${value}`;
+  return undefined;
+};
+
+/** Every setting's value: the stream's where set, else the default. */
+export type SettingValues = Readonly<Record<SettingName, number>>;
+
+export const DEFAULT_SETTINGS: SettingValues = Object.fromEntries(SETTING_NAMES.map((n) => [n, SETTINGS[n].default])) as Record<SettingName, number>;
