@@ -3,9 +3,11 @@
 // through the strategy command handler — a strategy stored otherwise than this run would record it is left as it is.
 import { either } from 'fp-ts';
 import { ENGINE_VERSION } from '../../domain/backtest/version.js';
-import type { FilterRule, Metrics, StrategyRecord, Window } from '../../domain/learning/cycle.js';
+import type { FilterRule, LearnerState, Metrics, StrategyRecord, Window } from '../../domain/learning/cycle.js';
+import type { LearningInsightsRecorded, LearningInsightsRecordedData } from '../../domain/learning/events.js';
+import { POLICY_STREAM, type LearningPolicyUpdated, type LearningPolicyUpdatedData } from '../../domain/learning/policy-events.js';
 import { genomeFingerprint, stableJson } from '../../domain/learning/fingerprint.js';
-import type { RegimeReading } from '../../domain/learning/policy/regime.js';
+import type { Regime, RegimeReading } from '../../domain/learning/policy/regime.js';
 import type { Actor } from '../../domain/primitives/codecs.js';
 import { formatFieldErrors, fieldErrors } from '../../domain/primitives/decode-errors.js';
 import type { Genome } from '../../domain/strategy/genome.js';
@@ -15,6 +17,7 @@ import { eventMetadata } from '../commands/handle-command.js';
 import type { Clock } from '../ports/clock.js';
 import type { EventStore, ExpectedRevision, NewEvent } from '../ports/event-store.js';
 import type { IdGenerator } from '../ports/ids.js';
+import { cycleStream } from './cycle-start.js';
 import { handleStrategyCommand, loadStrategy, type CommandContext } from '../strategy/handle-strategy-command.js';
 
 export const CYCLE_ACTOR = 'system:learning-cycle' as Actor;
@@ -61,6 +64,44 @@ export const cycleAppender = (deps: RecordingDeps, cycleId: string): CycleAppend
       return r.right.appended;
     },
   };
+};
+
+export interface LearningToRecord {
+  readonly cycleId: string;
+  /** What the cycle learnt (from the strategies in the log as this run made them). */
+  readonly learnt: Pick<LearnerState, 'insights' | 'policy'>;
+  readonly regime: Regime;
+  readonly asOf: Date;
+  /** How many strategies it learnt from. */
+  readonly results: number;
+  /** The policy stream's revision when the cycle read it: a concurrent update is refused, not overwritten. */
+  readonly policyRevision: bigint | undefined;
+}
+
+/** The cycle's insights on `cycle-<day>`, then its policy update (last: its presence says the cycle ran). */
+export const recordLearning = async (append: CycleAppender['append'], l: LearningToRecord): Promise<void> => {
+  const asOf = l.asOf.toISOString();
+  const insightsEvent: LearningInsightsRecorded = {
+    type: 'LearningInsightsRecorded',
+    data: {
+      cycleId: l.cycleId,
+      insights: l.learnt.insights! as LearningInsightsRecordedData['insights'],
+      regime: l.regime,
+      asOf: asOf as LearningInsightsRecordedData['asOf'] & string,
+    },
+  };
+  const policyEvent: LearningPolicyUpdated = {
+    type: 'LearningPolicyUpdated',
+    data: {
+      cycleId: l.cycleId,
+      policy: l.learnt.policy as LearningPolicyUpdatedData['policy'],
+      regime: l.regime,
+      asOf: asOf as LearningPolicyUpdatedData['asOf'] & string,
+      results: l.results as LearningPolicyUpdatedData['results'] & number,
+    },
+  };
+  await append(cycleStream(l.cycleId), insightsEvent, 'insights', 'any');
+  await append(POLICY_STREAM, policyEvent, 'policy', l.policyRevision ?? 'no_stream');
 };
 
 /** A genome's backtests as stored: by window start, the finite metrics and the data fingerprint. */

@@ -39,11 +39,11 @@ import {
   type Window,
 } from '../../domain/learning/cycle.js';
 import { describeCycleParameters, type CycleParametersDiffer, type LearningCycleStarted } from '../../domain/learning/cycle-started.js';
-import type { LearningInsightsRecorded, LearningInsightsRecordedData } from '../../domain/learning/events.js';
 import type { GeneratedOrigin } from '../../domain/learning/generator.js';
 import { computeInsights, type Insights } from '../../domain/learning/insights/insights.js';
-import { POLICY_STREAM, type LearningPolicyUpdated, type LearningPolicyUpdatedData } from '../../domain/learning/policy-events.js';
+import type { LearningPolicyUpdatedData } from '../../domain/learning/policy-events.js';
 import { classifyRegime, DEFAULT_REGIME, type Regime } from '../../domain/learning/policy/regime.js';
+import type { Genome } from '../../domain/strategy/genome.js';
 import { canResample } from '../../domain/market/resample.js';
 import { utcDay } from '../market-data/pair-selection.js';
 import type { CandleStore } from '../ports/candle-store.js';
@@ -53,7 +53,7 @@ import type { IdGenerator } from '../ports/ids.js';
 import type { LearningHistory } from '../ports/learning-history.js';
 import type { WindowBacktests } from '../ports/window-backtests.js';
 import { learnerHistory, loadCycleCandles, loadPolicy, recordsOf, storedInsights } from './cycle-loading.js';
-import { cycleAppender, recordStrategies, type WindowRunsByGenome } from './cycle-recording.js';
+import { cycleAppender, recordLearning, recordStrategies, type WindowRunsByGenome } from './cycle-recording.js';
 import { cycleStartedData, cycleStream, fixCycleParameters, type CycleRequest } from './cycle-start.js';
 
 export { cycleStream, DEFAULT_CYCLE_SYMBOLS } from './cycle-start.js';
@@ -147,6 +147,86 @@ const rankingOf = (records: readonly StrategyRecord[], ids: readonly string[]): 
     }))
     .sort((a, b) => (b.oosSharpe ?? -Infinity) - (a.oosSharpe ?? -Infinity) || a.strategyId.localeCompare(b.strategyId));
 
+/** A day whose policy update is stored: its report from what is stored. */
+const alreadyRanReport = async (
+  deps: DailyCycleDeps,
+  c: {
+    readonly cycleId: string;
+    readonly asOfDate: Date;
+    readonly symbols: readonly string[];
+    readonly windows: Pick<DailyCycleReport, 'inSample' | 'outOfSample'>;
+    readonly strategyIds: readonly string[];
+    readonly done: LearningPolicyUpdatedData;
+    readonly notes: string[];
+    readonly started: number;
+  },
+): Promise<DailyCycleReport> => {
+  const { cycleId, asOfDate, symbols, windows, notes, started } = c;
+  const already = c.done;
+  const insights = await storedInsights(deps.store, cycleId);
+  const records = await recordsOf(deps.history, c.strategyIds);
+  notes.push(`cycle ${cycleId} already ran (its policy update is stored): nothing appended`);
+  deps.log.info({ cycleId }, 'learning cycle already ran: nothing appended');
+  return {
+    cycleId,
+    asOf: asOfDate.toISOString(),
+    ran: false,
+    symbols,
+    regime: already.regime ?? DEFAULT_REGIME,
+    ...windows,
+    historySize: 0,
+    generated: records.length,
+    produced: {
+      ga: records.filter((r) => r.origin === 'ga').length,
+      policy: records.filter((r) => r.origin === 'policy').length,
+      random: records.filter((r) => r.origin === 'random').length,
+    },
+    passed: records.filter((r) => r.passed).length,
+    ranking: rankingOf(
+      records,
+      records.map((r) => r.id),
+    ),
+    insights,
+    policyUpdates: already.policy.updates,
+    learnedFrom: already.results ?? records.length,
+    appended: 0,
+    notes,
+    wallMs: performance.now() - started,
+  };
+};
+
+/**
+ * The planned genomes' backtests, each on the in-sample and the out-of-sample window over the cycle's own series, on
+ * deps.backtests (the worker pool): the runs as the learner reads them, and each one's metrics as stored (finite only)
+ * with its data fingerprint, for the events — the learner reads non-finite metrics as missing, so it gets the same
+ * figures either way.
+ */
+const backtestPlanned = async (
+  backtests: WindowBacktests,
+  b: {
+    readonly cycleId: string;
+    readonly exchange: string;
+    readonly series: Parameters<WindowBacktests['run']>[0]['series'];
+    readonly genomes: readonly Genome[];
+    readonly inSample: Window;
+    readonly outOfSample: Window;
+  },
+): Promise<{ runs: WindowRunsByGenome; genomeRuns: GenomeRuns[] }> => {
+  const { inSample, outOfSample } = b;
+  const windowRuns = await backtests.run({ exchange: b.exchange, series: b.series, genomes: b.genomes, windows: [inSample, outOfSample] });
+  const runs: WindowRunsByGenome = new Map();
+  const genomeRuns: GenomeRuns[] = b.genomes.map((genome, i) => {
+    const [is, oos] = windowRuns[i] ?? [];
+    if (is === undefined || oos === undefined) throw new Error(`learning cycle ${b.cycleId}: no backtest result for genome ${i}`);
+    const byWindow = new Map<number, { metrics: Metrics; fingerprint: string }>();
+    if (is.ok) byWindow.set(inSample.from, { metrics: finiteMetrics(is.metrics), fingerprint: is.dataFingerprint });
+    if (oos.ok) byWindow.set(outOfSample.from, { metrics: finiteMetrics(oos.metrics), fingerprint: oos.dataFingerprint });
+    runs.set(genome, byWindow);
+    return { is: is.ok ? is.metrics : null, oos: oos.ok ? oos.metrics : null };
+  });
+  return { runs, genomeRuns };
+};
+
 export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOptions = {}): Promise<Either<CycleParametersDiffer, DailyCycleReport>> => {
   const started = performance.now();
   const cycleId = utcDay(options.asOf ?? deps.clock.now());
@@ -175,40 +255,9 @@ export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOpt
   const stored = await loadPolicy(deps.store, cycleId);
   const strategyIds = Array.from({ length: n }, (_, i) => deps.ids.idFor(`learning-cycle:${cycleId}:strategy:${i}`));
 
-  const already = stored.done;
-  if (already !== undefined) {
-    // The cycle ran: report what is stored, append nothing.
-    const insights = await storedInsights(deps.store, cycleId);
-    const records = await recordsOf(deps.history, strategyIds);
-    notes.push(`cycle ${cycleId} already ran (its policy update is stored): nothing appended`);
-    deps.log.info({ cycleId }, 'learning cycle already ran: nothing appended');
-    return either.right({
-      cycleId,
-      asOf: asOfDate.toISOString(),
-      ran: false,
-      symbols,
-      regime: already.regime ?? DEFAULT_REGIME,
-      ...windows,
-      historySize: 0,
-      generated: records.length,
-      produced: {
-        ga: records.filter((r) => r.origin === 'ga').length,
-        policy: records.filter((r) => r.origin === 'policy').length,
-        random: records.filter((r) => r.origin === 'random').length,
-      },
-      passed: records.filter((r) => r.passed).length,
-      ranking: rankingOf(
-        records,
-        records.map((r) => r.id),
-      ),
-      insights,
-      policyUpdates: already.policy.updates,
-      learnedFrom: already.results ?? records.length,
-      appended: 0,
-      notes,
-      wallMs: performance.now() - started,
-    });
-  }
+  // The cycle ran: report what is stored, append nothing.
+  if (stored.done !== undefined)
+    return either.right(await alreadyRanReport(deps, { cycleId, asOfDate, symbols, windows, strategyIds, done: stored.done, notes, started }));
   if (symbols.length === 0)
     throw new Error(`learning cycle ${cycleId}: no symbol has ${exchange} 1h candles over ${windows.inSample.start} … ${windows.outOfSample.end}`);
 
@@ -271,19 +320,7 @@ export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOpt
   // and the projector sharing this process keep answering.
   const plan = planCycle(learner, cycleOptions, mulberry32(seed));
   const planned = plan.generation.genomes.map((g) => g.genome);
-  const windowRuns = await deps.backtests.run({ exchange, series: seriesByTimeframe, genomes: planned, windows: [inSample, outOfSample] });
-  // Each backtest's metrics as stored (finite only) and its data fingerprint, for the events; the learner reads
-  // non-finite metrics as missing, so it gets the same figures either way.
-  const runs: WindowRunsByGenome = new Map();
-  const genomeRuns: GenomeRuns[] = planned.map((genome, i) => {
-    const [is, oos] = windowRuns[i] ?? [];
-    if (is === undefined || oos === undefined) throw new Error(`learning cycle ${cycleId}: no backtest result for genome ${i}`);
-    const byWindow = new Map<number, { metrics: Metrics; fingerprint: string }>();
-    if (is.ok) byWindow.set(inSample.from, { metrics: finiteMetrics(is.metrics), fingerprint: is.dataFingerprint });
-    if (oos.ok) byWindow.set(outOfSample.from, { metrics: finiteMetrics(oos.metrics), fingerprint: oos.dataFingerprint });
-    runs.set(genome, byWindow);
-    return { is: is.ok ? is.metrics : null, oos: oos.ok ? oos.metrics : null };
-  });
+  const { runs, genomeRuns } = await backtestPlanned(deps.backtests, { cycleId, exchange, series: seriesByTimeframe, genomes: planned, inSample, outOfSample });
   const result = concludeCycle(learner, cycleOptions, plan, genomeRuns);
   notes.push(...result.notes);
 
@@ -311,27 +348,7 @@ export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOpt
     );
 
   // The cycle's insights, then the policy (last: its presence says the cycle ran).
-  const insightsEvent: LearningInsightsRecorded = {
-    type: 'LearningInsightsRecorded',
-    data: {
-      cycleId,
-      insights: learnt.insights! as LearningInsightsRecordedData['insights'],
-      regime: reading.regime,
-      asOf: asOfDate.toISOString() as LearningInsightsRecordedData['asOf'] & string,
-    },
-  };
-  const policyEvent: LearningPolicyUpdated = {
-    type: 'LearningPolicyUpdated',
-    data: {
-      cycleId,
-      policy: learnt.policy as LearningPolicyUpdatedData['policy'],
-      regime: reading.regime,
-      asOf: asOfDate.toISOString() as LearningPolicyUpdatedData['asOf'] & string,
-      results: learned.length as LearningPolicyUpdatedData['results'] & number,
-    },
-  };
-  await append(cycleStream(cycleId), insightsEvent, 'insights', 'any');
-  await append(POLICY_STREAM, policyEvent, 'policy', stored.revision ?? 'no_stream');
+  await recordLearning(append, { cycleId, learnt, regime: reading.regime, asOf: asOfDate, results: learned.length, policyRevision: stored.revision });
 
   const report: DailyCycleReport = {
     cycleId,
