@@ -15,30 +15,11 @@ import type { CandleSeries, Interval } from '../domain/market/candles.js';
 import { PostgresCandleStore } from '../infrastructure/market-data/postgres-candle-store.js';
 import { WorkerPool } from '../infrastructure/backtest/worker-pool.js';
 import { loadCandles } from '../test/indicators/real-candles.js';
+import { HOURLY_PAIRS_SINCE_2021_04 } from '../test/support/shared-data.js';
 
 const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
-const LIGHT = ['BTCUSDT', 'ETHUSDT', 'BNBUSDT'];
-const HEAVY = [
-  'BTCUSDT',
-  'ETHUSDT',
-  'BNBUSDT',
-  'SOLUSDT',
-  'XRPUSDT',
-  'ADAUSDT',
-  'DOGEUSDT',
-  'AVAXUSDT',
-  'LINKUSDT',
-  'DOTUSDT',
-  'MATICUSDT',
-  'LTCUSDT',
-  'TRXUSDT',
-  'ATOMUSDT',
-  'UNIUSDT',
-  'NEARUSDT',
-  'BCHUSDT',
-  'ETCUSDT',
-  'FILUSDT',
-];
+const LIGHT: readonly string[] = ['BTCUSDT', 'ETHUSDT', 'BNBUSDT'];
+const HEAVY: readonly string[] = HOURLY_PAIRS_SINCE_2021_04;
 const LIGHT_BARS = 2160;
 const HOUR = 3_600_000;
 
@@ -98,7 +79,7 @@ const startMs = performance.now() - tStart;
 
 // Bulk runs ask for metrics only (as the daily cycle does); BENCH_DETAIL=full ships every trade and equity curve back.
 const DETAIL = process.env['BENCH_DETAIL'] === 'full' ? ('full' as const) : ('summary' as const);
-const jobsFor = (prefix: string, genomes: ReturnType<typeof randomGenomes>, symbols: string[], from: number, to: number): BacktestJob[] =>
+const jobsFor = (prefix: string, genomes: ReturnType<typeof randomGenomes>, symbols: readonly string[], from: number, to: number): BacktestJob[] =>
   genomes.map((genome, i) => ({ jobId: `${prefix}-${i}`, genome, exchange: 'binance', symbols, interval: '1h', period: { from, to }, detail: DETAIL }));
 
 interface Timed {

@@ -28,6 +28,7 @@ import { INTERVAL_MS, type CandleSeries } from '../domain/market/candles.js';
 import { smaCrossoverGenome } from '../domain/strategy/templates.js';
 import { readOrBuildCandleCache } from '../infrastructure/market-data/candle-binary-cache.js';
 import { loadCandles } from '../test/indicators/real-candles.js';
+import { HOURLY_PAIRS_SINCE_2021_04 } from '../test/support/shared-data.js';
 
 const budgetMs = Number(process.env['BENCH_BACKTEST_MS'] ?? 1000);
 const heavyEnabled = process.env['BENCH_HEAVY'] !== '0';
@@ -55,27 +56,7 @@ const perCpuSecond = (fn: () => void, ms: number, warm = 20): number => {
 console.log(`backtest benchmark — single thread, Node ${process.version}`);
 
 // --- 0. data, from the binary cache (built from the CSVs on the first run)
-const PAIRS = [
-  'BTCUSDT',
-  'ETHUSDT',
-  'BNBUSDT',
-  'SOLUSDT',
-  'XRPUSDT',
-  'ADAUSDT',
-  'DOGEUSDT',
-  'AVAXUSDT',
-  'LINKUSDT',
-  'DOTUSDT',
-  'MATICUSDT',
-  'LTCUSDT',
-  'TRXUSDT',
-  'ATOMUSDT',
-  'UNIUSDT',
-  'NEARUSDT',
-  'BCHUSDT',
-  'ETCUSDT',
-  'FILUSDT',
-] as const;
+const PAIRS = HOURLY_PAIRS_SINCE_2021_04;
 const CACHE_DIR = path.join(fileURLToPath(new URL('..', import.meta.url)), '.data', 'bench-cache');
 const full: Record<string, CandleSeries> = {};
 let built = 0;

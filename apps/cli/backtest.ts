@@ -25,7 +25,7 @@ import { PostgresCandleStore } from '../../infrastructure/market-data/postgres-c
 import { configOrExit, openPlatform } from '../platform.js';
 import { runCommand } from './run-command.js';
 import { describeFailure } from '../failure.js';
-import { SETTINGS_FLAG_OPTIONS, SETTINGS_FLAGS_USAGE, settingOverridesOf } from './settings-flags.js';
+import { SERIES_FLAG_OPTIONS, SETTINGS_FLAG_OPTIONS, SETTINGS_FLAGS_USAGE, settingOverridesOf } from './settings-flags.js';
 
 const usage = () => {
   console.error(
@@ -44,13 +44,7 @@ const parsed = (() => {
   try {
     return parseArgs({
       options: {
-        strategy: { type: 'string' },
-        genome: { type: 'string' },
-        symbols: { type: 'string' },
-        interval: { type: 'string' },
-        exchange: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
+        ...SERIES_FLAG_OPTIONS,
         'walk-forward': { type: 'string' },
         grid: { type: 'string' },
         metric: { type: 'string' },

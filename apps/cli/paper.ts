@@ -25,7 +25,7 @@ import { PostgresCandleStore } from '../../infrastructure/market-data/postgres-c
 import { describeFailure } from '../failure.js';
 import { configOrExit, openPlatform } from '../platform.js';
 import { runCommand } from './run-command.js';
-import { SETTINGS_FLAG_OPTIONS, SETTINGS_FLAGS_USAGE, settingOverridesOf } from './settings-flags.js';
+import { SERIES_FLAG_OPTIONS, SETTINGS_FLAG_OPTIONS, SETTINGS_FLAGS_USAGE, settingOverridesOf } from './settings-flags.js';
 
 const USAGE =
   'usage: npm run paper -- --strategy <id> | --genome <file.json> --from <ISO> --to <ISO> [--symbols A,B] [--interval 1h] ' +
@@ -40,13 +40,7 @@ const { values } = (() => {
   try {
     return parseArgs({
       options: {
-        strategy: { type: 'string' },
-        genome: { type: 'string' },
-        symbols: { type: 'string' },
-        interval: { type: 'string' },
-        exchange: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
+        ...SERIES_FLAG_OPTIONS,
         account: { type: 'string' },
         compare: { type: 'boolean' },
         ...SETTINGS_FLAG_OPTIONS,

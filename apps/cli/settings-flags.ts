@@ -13,6 +13,17 @@ import {
   type RunSettingsOverrides,
 } from '../../domain/execution/run-settings.js';
 
+/** parseArgs options naming what a strategy runs on and when (spread into a command's own): the strategy or genome file, its series, the period. */
+export const SERIES_FLAG_OPTIONS = {
+  strategy: { type: 'string' },
+  genome: { type: 'string' },
+  symbols: { type: 'string' },
+  interval: { type: 'string' },
+  exchange: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+} as const;
+
 /** parseArgs options of the settings flags (spread into a command's own). */
 export const SETTINGS_FLAG_OPTIONS = {
   'taker-fee': { type: 'string' },

@@ -12,3 +12,26 @@ export const sharedDataFile = (name: string): string => {
   if (!existsSync(file)) throw new Error(`real data file ${file} not found (set SHARED_DATA_DIR to the folder with ../shared/data's files)`);
   return file;
 };
+
+/** The 19 Binance USDT pairs of ../shared/data with hourly candles since 2021-04 (its README, item 1): one list for every benchmark. */
+export const HOURLY_PAIRS_SINCE_2021_04 = [
+  'BTCUSDT',
+  'ETHUSDT',
+  'BNBUSDT',
+  'SOLUSDT',
+  'XRPUSDT',
+  'ADAUSDT',
+  'DOGEUSDT',
+  'AVAXUSDT',
+  'LINKUSDT',
+  'DOTUSDT',
+  'MATICUSDT',
+  'LTCUSDT',
+  'TRXUSDT',
+  'ATOMUSDT',
+  'UNIUSDT',
+  'NEARUSDT',
+  'BCHUSDT',
+  'ETCUSDT',
+  'FILUSDT',
+] as const;
