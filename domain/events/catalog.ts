@@ -8,6 +8,7 @@ import { ReconciliationEventData } from '../execution/reconciliation-events.js';
 import { LearningEventData } from '../learning/events.js';
 import { LearningPolicyEventData } from '../learning/policy-events.js';
 import { PaperSessionEventData } from '../paper/events.js';
+import { PerformanceEventData } from '../performance/events.js';
 import { QuarantineEventData } from '../quarantine/events.js';
 import { RiskEventData } from '../risk/events.js';
 import { SelectionEventData } from '../selection/events.js';
@@ -28,6 +29,7 @@ export const EVENT_CATALOG: Readonly<Record<string, t.Mixed>> = {
   ...ReconciliationEventData,
   ...PaperSessionEventData,
   ...SettingsEventData,
+  ...PerformanceEventData,
 };
 
 export const SCHEMA_VERSION = 1;

@@ -18,6 +18,11 @@ export const SETTINGS = {
   'filter.minTotalReturn': { default: -0.5, min: -1, max: 100, integer: false, meaning: 'the filter: total return over the backtest window at least this' },
   'filter.maxTotalReturn': { default: 5, min: -1, max: 100, integer: false, meaning: 'the filter: total return over the backtest window at most this' },
   'filter.minTrades': { default: 10, min: 0, max: 10_000, integer: true, meaning: 'the filter: at least this many trades over the backtest window' },
+  'cycle.genomes': { default: 500, min: 1, max: 5000, integer: true, meaning: 'the daily cycle: genomes generated and backtested' },
+  'cycle.budgetMinutes': { default: 180, min: 1, max: 1440, integer: true, meaning: 'the daily cycle: time for its backtests; what is not done by then is recorded as such' },
+  'paper.maxStrategies': { default: 10, min: 0, max: 200, integer: true, meaning: 'most strategies paper trading at once (promotion waits for a free slot)' },
+  'paper.evaluationDays': { default: 7, min: 1, max: 14, integer: true, meaning: 'days of paper trading before a strategy is judged eligible or rejected' },
+  'activation.minIntervalHours': { default: 4, min: 0, max: 168, integer: false, meaning: 'no activation change sooner than this after the last one, unless a live strategy must go' },
 } as const satisfies Record<string, SettingDefinition>;
 
 export type SettingName = keyof typeof SETTINGS;

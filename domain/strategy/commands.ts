@@ -2,7 +2,7 @@
 import * as t from 'io-ts';
 import { Actor, Reason, type Uuid } from '../primitives/codecs.js';
 import { Genome } from './genome.js';
-import { ActivationDecision, BacktestResult, FilterVerdict, PolicyFields } from './events.js';
+import { ActivationDecision, BacktestResult, FilterVerdict, PaperEvaluation, PolicyFields } from './events.js';
 
 const Operator = { decidedBy: Actor, reason: Reason };
 
@@ -19,6 +19,9 @@ export const StrategyCommandData = {
   ActivateStrategy: t.type({ ...Operator, decision: PolicyActivationDecision }),
   DeactivateStrategy: t.intersection([t.type(Operator), t.partial({ decision: ActivationDecision })]),
   RetireStrategy: t.type(Operator),
+  EvaluatePaperTrading: t.type({ ...Operator, evaluation: PaperEvaluation }),
+  PinStrategy: t.type(Operator),
+  UnpinStrategy: t.type(Operator),
 } as const;
 
 export type StrategyCommandType = keyof typeof StrategyCommandData;

@@ -103,6 +103,7 @@ export const decide = (command: StrategyCommand, state: StrategyState): Decision
       return emit({ type: 'PaperTradingStarted', data: { ...command.data, strategyId } });
     case 'ActivateStrategy':
       if (state.status !== 'Paper') return illegal(state, command.type);
+      if (state.evaluation === 'rejected') return illegal(state, command.type, 'its paper period was rejected');
       return checkDecision(strategyId, command.data.decision) ?? emit({ type: 'StrategyActivated', data: { ...command.data, strategyId } });
     case 'DeactivateStrategy':
       if (state.status !== 'Live') return illegal(state, command.type);
@@ -110,6 +111,17 @@ export const decide = (command: StrategyCommand, state: StrategyState): Decision
     case 'RetireStrategy':
       if (state.status === 'Initial' || state.status === 'Retired') return illegal(state, command.type);
       return emit({ type: 'StrategyRetired', data: { ...command.data, strategyId, fromState: describeState(state) } });
+    case 'EvaluatePaperTrading':
+      if (state.status !== 'Paper') return illegal(state, command.type);
+      if (state.evaluation !== undefined) return illegal(state, command.type, `its paper period was already judged ${state.evaluation}`);
+      return emit({ type: 'PaperTradingEvaluated', data: { ...command.data, strategyId } });
+    case 'PinStrategy':
+      if (state.status !== 'Paper' && state.status !== 'Live') return illegal(state, command.type, 'only a strategy in paper or live can be pinned');
+      if (state.pinned) return illegal(state, command.type, 'it is already pinned');
+      return emit({ type: 'StrategyPinned', data: { ...command.data, strategyId } });
+    case 'UnpinStrategy':
+      if ((state.status !== 'Paper' && state.status !== 'Live') || !state.pinned) return illegal(state, command.type, 'it is not pinned');
+      return emit({ type: 'StrategyUnpinned', data: { ...command.data, strategyId } });
     default: {
       const unknown: never = command;
       throw new Error(`decide: unhandled command ${JSON.stringify(unknown)}`);

@@ -109,6 +109,23 @@ export type ActivationDecision = t.TypeOf<typeof ActivationDecision>;
 
 const Decided = { strategyId: Uuid, decidedBy: Actor, reason: Reason };
 
+/**
+ * The verdict on a strategy's paper period: eligible to go live, or rejected, with the paper figures, the backtest
+ * figures they were held against, the thresholds of the stated criteria and every reason (doc/pipeline.md).
+ */
+export const PaperEvaluation = t.type(
+  {
+    outcome: t.keyof({ eligible: null, rejected: null }),
+    reasons: boundedArray(Text, DECISION_BOUNDS.reasons),
+    paper: FiniteRecord,
+    backtest: FiniteRecord,
+    thresholds: FiniteRecord,
+    period: Window,
+  },
+  'PaperEvaluation',
+);
+export type PaperEvaluation = t.TypeOf<typeof PaperEvaluation>;
+
 export const StrategyEventData = {
   StrategyGenerated: t.type({ strategyId: Uuid, genome: Genome }),
   StrategyBacktested: t.type({ strategyId: Uuid, result: BacktestResult }),
@@ -117,6 +134,10 @@ export const StrategyEventData = {
   StrategyActivated: t.type({ ...Decided, decision: ActivationDecision }),
   StrategyDeactivated: t.intersection([t.type(Decided), t.partial({ decision: ActivationDecision })]),
   StrategyRetired: t.type({ ...Decided, fromState: Name }),
+  PaperTradingEvaluated: t.type({ ...Decided, evaluation: PaperEvaluation }),
+  /** Pinned: the automation neither deactivates nor retires it (an operator still can). */
+  StrategyPinned: t.type(Decided),
+  StrategyUnpinned: t.type(Decided),
 } as const;
 
 export type StrategyEventType = keyof typeof StrategyEventData;
@@ -130,3 +151,8 @@ export type StrategyActivated = StrategyEventOf<'StrategyActivated'>;
 export type StrategyDeactivated = StrategyEventOf<'StrategyDeactivated'>;
 
 export const STRATEGY_EVENT_TYPES = Object.keys(StrategyEventData) as StrategyEventType[];
+
+/** The events that move a strategy from one lifecycle state to another (the others only annotate a state). */
+export const STRATEGY_LIFECYCLE_EVENT_TYPES: readonly StrategyEventType[] = STRATEGY_EVENT_TYPES.filter(
+  (t) => t !== 'PaperTradingEvaluated' && t !== 'StrategyPinned' && t !== 'StrategyUnpinned',
+);

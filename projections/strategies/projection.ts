@@ -7,7 +7,7 @@
 import { sql, type DatabaseTransactionConnection } from 'slonik';
 import type { DecodedEvent, Projection } from '../projection.js';
 import { genomeSummary, type Genome } from '../../domain/strategy/genome.js';
-import { STRATEGY_CATEGORY, STRATEGY_EVENT_TYPES, type BacktestResult, type StrategyEvent } from '../../domain/strategy/events.js';
+import { STRATEGY_CATEGORY, STRATEGY_LIFECYCLE_EVENT_TYPES, type BacktestResult, type StrategyEvent } from '../../domain/strategy/events.js';
 import type { StrategyStatus } from '../../domain/strategy/state.js';
 
 /** The states a row can be in, as describeState names them (the filter's outcome is its own column). */
@@ -45,6 +45,11 @@ const stateAfter = (event: StrategyEvent): StrategyStateName => {
       return 'Live';
     case 'StrategyRetired':
       return 'Retired';
+    case 'PaperTradingEvaluated':
+    case 'StrategyPinned':
+    case 'StrategyUnpinned':
+      // Not a move in the lifecycle: the filter below leaves them to the ranking read model.
+      throw new Error(`strategies projection: ${event.type} is not a lifecycle transition`);
     default: {
       const unknown: never = event;
       throw new Error(`strategies projection: unhandled event ${JSON.stringify(unknown)}`);
@@ -159,7 +164,7 @@ const updateExisting = async (tx: DatabaseTransactionConnection, changed: readon
 export const strategiesProjection: Projection<StrategyEvent> = {
   name: 'strategies',
   version: 1,
-  filter: { categories: [STRATEGY_CATEGORY], eventTypes: STRATEGY_EVENT_TYPES },
+  filter: { categories: [STRATEGY_CATEGORY], eventTypes: STRATEGY_LIFECYCLE_EVENT_TYPES },
   tables: ['strategies'],
   async applyBatch(tx, events) {
     const changes = foldStrategyBatch(events);

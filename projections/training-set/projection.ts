@@ -133,6 +133,9 @@ export const foldTrainingBatch = (events: readonly DecodedEvent<StrategyEvent>[]
         c.retired = { at, from: event.data.fromState };
         break;
       case 'StrategyDeactivated':
+      case 'PaperTradingEvaluated':
+      case 'StrategyPinned':
+      case 'StrategyUnpinned':
         break;
       default: {
         const unknown: never = event;

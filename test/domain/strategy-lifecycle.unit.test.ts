@@ -1,5 +1,5 @@
 // The strategy lifecycle as specifications: every legal transition with the event it records, and every
-// other (state, command) pair of the 8 × 7 matrix refused with an IllegalTransition naming both.
+// other (state, command) pair of the 8 × 10 matrix refused with an IllegalTransition naming both.
 import { expect } from 'chai';
 import { either } from 'fp-ts';
 import type * as t from 'io-ts';
@@ -18,6 +18,7 @@ import {
   ActivationDecision,
   BacktestResult,
   FilterVerdict,
+  PaperEvaluation,
   StrategyEventData,
   type StrategyEvent,
   type StrategyEventOf,
@@ -88,6 +89,17 @@ const toPaper = { decidedBy: scheduler, reason: reason('passed the filter') };
 const toLive = { decidedBy: policy, reason: reason('best paper score of the week'), decision };
 const toDeactivate = { decidedBy: operator, reason: reason('exchange maintenance') };
 const toRetire = { decidedBy: operator, reason: reason('stopped working') };
+const evaluationOf = (outcome: 'eligible' | 'rejected') =>
+  valid(PaperEvaluation, {
+    outcome,
+    reasons: outcome === 'eligible' ? [] : ['paper Sharpe -0.4 is below half the backtest Sharpe 1.42'],
+    paper: { sharpe: outcome === 'eligible' ? 1.1 : -0.4, totalReturn: 0.01, maxDrawdown: 0.03, trades: 6, days: 7 },
+    backtest: { sharpe: 1.42, maxDrawdown: 0.07 },
+    thresholds: { days: 7, minSharpeRatio: 0.5 },
+    period: { start: '2024-07-01T00:00:00.000Z', end: '2024-07-08T00:00:00.000Z' },
+  });
+const toEvaluate = (outcome: 'eligible' | 'rejected') => ({ decidedBy: scheduler, reason: reason(`paper period ${outcome}`), evaluation: evaluationOf(outcome) });
+const toPin = { decidedBy: operator, reason: reason('keep it through the weekend') };
 
 const command = <K extends StrategyCommandType>(type: K, data: StrategyCommandOf<K>['data']): StrategyCommandOf<K> => ({ type, strategyId, data });
 
@@ -99,6 +111,10 @@ const startPaperTrading = command('StartPaperTrading', toPaper);
 const activate = command('ActivateStrategy', toLive);
 const deactivate = command('DeactivateStrategy', toDeactivate);
 const retire = command('RetireStrategy', toRetire);
+const evaluateEligible = command('EvaluatePaperTrading', toEvaluate('eligible'));
+const evaluateRejected = command('EvaluatePaperTrading', toEvaluate('rejected'));
+const pin = command('PinStrategy', toPin);
+const unpin = command('UnpinStrategy', toPin);
 
 /** One instance of each command for the matrix; the mapped type makes a new command a compile error here. */
 const COMMAND: { readonly [K in StrategyCommandType]: StrategyCommandOf<K> } = {
@@ -109,6 +125,9 @@ const COMMAND: { readonly [K in StrategyCommandType]: StrategyCommandOf<K> } = {
   ActivateStrategy: activate,
   DeactivateStrategy: deactivate,
   RetireStrategy: retire,
+  EvaluatePaperTrading: evaluateEligible,
+  PinStrategy: pin,
+  UnpinStrategy: unpin,
 };
 
 // ---- events ------------------------------------------------------------------------------------------------
@@ -121,6 +140,9 @@ const filteredRejected = event('StrategyFiltered', { strategyId, verdict: reject
 const paperStarted = event('PaperTradingStarted', { strategyId, ...toPaper });
 const activated = event('StrategyActivated', { strategyId, ...toLive });
 const deactivated = event('StrategyDeactivated', { strategyId, ...toDeactivate });
+const evaluated = (outcome: 'eligible' | 'rejected') => event('PaperTradingEvaluated', { strategyId, ...toEvaluate(outcome) });
+const pinned = event('StrategyPinned', { strategyId, ...toPin });
+const unpinned = event('StrategyUnpinned', { strategyId, ...toPin });
 const retiredFrom = (fromState: string) => event('StrategyRetired', { strategyId, ...toRetire, fromState });
 
 // ---- the eight states, each as the history that leads to it -------------------------------------------------
@@ -145,8 +167,8 @@ const LEGAL: Record<StateName, readonly StrategyCommandType[]> = {
   Backtested: ['FilterStrategy', 'RetireStrategy'],
   'Filtered(passed)': ['StartPaperTrading', 'RetireStrategy'],
   'Filtered(rejected)': ['RetireStrategy'],
-  Paper: ['ActivateStrategy', 'RetireStrategy'],
-  Live: ['DeactivateStrategy', 'RetireStrategy'],
+  Paper: ['ActivateStrategy', 'RetireStrategy', 'EvaluatePaperTrading', 'PinStrategy'],
+  Live: ['DeactivateStrategy', 'RetireStrategy', 'PinStrategy'],
   Retired: [],
 };
 
@@ -170,11 +192,11 @@ describe('strategy lifecycle', () => {
       }
     });
 
-    it('the matrix is 8 states × 7 commands: 12 legal transitions, 44 illegal ones', () => {
+    it('the matrix is 8 states × 10 commands: 15 legal transitions, 65 illegal ones', () => {
       expect(STRATEGY_COMMAND_TYPES).to.have.members(Object.keys(COMMAND));
-      expect(STATES.length * STRATEGY_COMMAND_TYPES.length).to.equal(56);
-      expect(Object.values(LEGAL).flat()).to.have.length(12);
-      expect(ILLEGAL).to.have.length(44);
+      expect(STATES.length * STRATEGY_COMMAND_TYPES.length).to.equal(80);
+      expect(Object.values(LEGAL).flat()).to.have.length(15);
+      expect(ILLEGAL).to.have.length(65);
     });
   });
 
@@ -194,8 +216,18 @@ describe('strategy lifecycle', () => {
     });
 
     it('puts a deactivated strategy back into Paper, from where it can go Live again', () => {
-      expect(fold([...HISTORY.Live, deactivated])).to.deep.equal({ status: 'Paper', strategyId });
-      expect(fold([...HISTORY.Live, deactivated, activated])).to.deep.equal({ status: 'Live', strategyId });
+      expect(fold([...HISTORY.Live, deactivated])).to.deep.equal({ status: 'Paper', strategyId, pinned: false });
+      expect(fold([...HISTORY.Live, deactivated, activated])).to.deep.equal({ status: 'Live', strategyId, pinned: false });
+    });
+
+    it('carries the paper verdict and the pin through activation and deactivation', () => {
+      expect(fold([...HISTORY.Paper, evaluated('eligible'), pinned, activated, deactivated])).to.deep.equal({
+        status: 'Paper',
+        strategyId,
+        pinned: true,
+        evaluation: 'eligible',
+      });
+      expect(fold([...HISTORY.Paper, pinned, activated, unpinned])).to.deep.equal({ status: 'Live', strategyId, pinned: false });
     });
 
     it('keeps the state a retired strategy was retired from', () => {
@@ -230,6 +262,21 @@ describe('strategy lifecycle', () => {
         .given([...HISTORY.Live, deactivated])
         .when(activate)
         .then([activated]));
+
+    it('EvaluatePaperTrading records an eligible paper period with its figures', () =>
+      spec(strategy).given(HISTORY.Paper).when(evaluateEligible).then([evaluated('eligible')]));
+
+    it('EvaluatePaperTrading records a rejected paper period with its reasons', () =>
+      spec(strategy).given(HISTORY.Paper).when(evaluateRejected).then([evaluated('rejected')]));
+
+    it('PinStrategy pins a Paper or a Live strategy, UnpinStrategy lifts the pin', () => {
+      spec(strategy).given(HISTORY.Paper).when(pin).then([pinned]);
+      spec(strategy).given(HISTORY.Live).when(pin).then([pinned]);
+      spec(strategy)
+        .given([...HISTORY.Live, pinned])
+        .when(unpin)
+        .then([unpinned]);
+    });
 
     it('DeactivateStrategy takes a Live strategy back to Paper', () => spec(strategy).given(HISTORY.Live).when(deactivate).then([deactivated]));
 
@@ -280,6 +327,34 @@ describe('strategy lifecycle', () => {
         .given(HISTORY.Paper)
         .when(generate)
         .thenFails((error) => expect(error.message).to.include('already exists')));
+
+    it('a paper period is judged once: a second EvaluatePaperTrading is refused, also after a live spell', () => {
+      spec(strategy)
+        .given([...HISTORY.Paper, evaluated('eligible')])
+        .when(evaluateRejected)
+        .thenFails((error) => expect(error.message).to.include('already judged eligible'));
+      spec(strategy)
+        .given([...HISTORY.Paper, evaluated('eligible'), activated, deactivated])
+        .when(evaluateEligible)
+        .thenFails((error) => expect(error.message).to.include('already judged eligible'));
+    });
+
+    it('a strategy whose paper period was rejected cannot be activated, whatever the decision', () =>
+      spec(strategy)
+        .given([...HISTORY.Paper, evaluated('rejected')])
+        .when(activate)
+        .thenFails((error) => expect(error.message).to.include('paper period was rejected')));
+
+    it('PinStrategy on a pinned strategy is refused, and UnpinStrategy on one that is not pinned', () => {
+      spec(strategy)
+        .given([...HISTORY.Paper, pinned])
+        .when(pin)
+        .thenFails((error) => expect(error.message).to.include('already pinned'));
+      spec(strategy)
+        .given(HISTORY.Live)
+        .when(unpin)
+        .thenFails((error) => expect(error.message).to.include('not pinned'));
+    });
 
     it('a retired strategy stays retired: nothing is allowed after RetireStrategy', () => {
       const retiredEarly = [generated, retiredFrom('Generated')];
@@ -374,7 +449,7 @@ describe('strategy lifecycle', () => {
     it('a StrategyActivated recorded before the policy (no weights, no activations) still decodes and folds', () => {
       const old = { strategyId, ...toLive, decision: legacyDecision };
       expect(either.isRight(StrategyEventData.StrategyActivated.decode(old))).to.equal(true);
-      expect(fold([...HISTORY.Paper, event('StrategyActivated', old)])).to.deep.equal({ status: 'Live', strategyId });
+      expect(fold([...HISTORY.Paper, event('StrategyActivated', old)])).to.deep.equal({ status: 'Live', strategyId, pinned: false });
     });
   });
 });

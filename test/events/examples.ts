@@ -104,6 +104,24 @@ export const EVENT_EXAMPLES: Readonly<Record<string, EventExample>> = {
     data: { strategyId: STRATEGY, decidedBy: 'system:activation-policy', reason: 'drawdown 16%', decision },
   },
   StrategyRetired: { streamName: `strategy-${STRATEGY}`, data: { strategyId: STRATEGY, decidedBy: 'operator:alice', reason: 'edge gone', fromState: 'Live' } },
+  PaperTradingEvaluated: {
+    streamName: `strategy-${STRATEGY}`,
+    data: {
+      strategyId: STRATEGY,
+      decidedBy: 'system:pipeline',
+      reason: 'paper period of 7 days judged',
+      evaluation: {
+        outcome: 'eligible',
+        reasons: [],
+        paper: { sharpe: 1.1, totalReturn: 0.012, maxDrawdown: 0.021, trades: 6, days: 7 },
+        backtest: { sharpe: 1.42, maxDrawdown: 0.07 },
+        thresholds: { days: 7, minSharpeRatio: 0.5 },
+        period: { start: '2024-07-01T00:00:00.000Z', end: '2024-07-08T00:00:00.000Z' },
+      },
+    },
+  },
+  StrategyPinned: { streamName: `strategy-${STRATEGY}`, data: { strategyId: STRATEGY, decidedBy: 'operator:alice', reason: 'keep it live over the weekend' } },
+  StrategyUnpinned: { streamName: `strategy-${STRATEGY}`, data: { strategyId: STRATEGY, decidedBy: 'operator:alice', reason: 'back to the policy' } },
   PairsSelected: {
     streamName: 'selection-2023-12-30',
     data: {
@@ -300,6 +318,22 @@ export const EVENT_EXAMPLES: Readonly<Record<string, EventExample>> = {
     },
   },
   EventQuarantineLifted: { streamName: 'quarantine', data: { eventId: EVENT, reason: 'release 0.3 reads it again' } },
+  TradingDayClosed: {
+    streamName: `performance-${STRATEGY}`,
+    data: {
+      strategyId: STRATEGY,
+      mode: 'paper',
+      account: `paper-${STRATEGY}`,
+      day: '2024-07-02',
+      initialCapital: 10000,
+      equity: 10123.4,
+      dayReturn: 0.0041,
+      trades: 2,
+      tradesTotal: 5,
+      position: 0.05,
+      at: 1719964800000,
+    },
+  },
   SettingChanged: {
     streamName: 'settings',
     data: { name: 'maxActiveStrategies', value: 3, previous: 2, actor: 'operator:alice', reason: 'a third strategy passed its paper weeks' },

@@ -38,6 +38,11 @@ describe('settings stream (domain/settings)', () => {
       'filter.minTotalReturn': -0.5,
       'filter.maxTotalReturn': 5,
       'filter.minTrades': 10,
+      'cycle.genomes': 500,
+      'cycle.budgetMinutes': 180,
+      'paper.maxStrategies': 10,
+      'paper.evaluationDays': 7,
+      'activation.minIntervalHours': 4,
     });
   });
 
