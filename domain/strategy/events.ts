@@ -54,7 +54,9 @@ export type BacktestResult = t.TypeOf<typeof BacktestResult>;
 export const FilterVerdict = t.intersection(
   [
     t.type({ outcome: t.keyof({ passed: null, rejected: null }), reasons: boundedArray(Text, DECISION_BOUNDS.reasons), thresholds: FiniteRecord }),
-    t.partial({ score: Finite }),
+    // The out-of-sample deflated Sharpe and the trials it was deflated for (absent when not computable); the
+    // reasons say it in words too.
+    t.partial({ score: Finite, deflatedSharpe: Finite, trials: NonNegativeInt }),
   ],
   'FilterVerdict',
 );
