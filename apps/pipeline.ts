@@ -13,6 +13,8 @@ import { simulatedClock } from '../infrastructure/clock/simulated-clock.js';
 import type { WorkerPool } from '../infrastructure/backtest/worker-pool.js';
 import { PostgresCandleStore } from '../infrastructure/market-data/postgres-candle-store.js';
 import { schedule, type Scheduled } from '../infrastructure/scheduling/schedule.js';
+import { ALL_PROJECTIONS } from '../projections/all.js';
+import { CatchUpIncomplete, ProjectionRunner } from '../projections/runner.js';
 import { readModelsCaughtUp } from './learning-schedule.js';
 import { configOrExit, openPlatform, type Platform } from './platform.js';
 import { describeFailure } from './failure.js';
@@ -135,6 +137,27 @@ export const replaySummary = async (platform: Platform, report: ReplayReport) =>
   };
 };
 
+/**
+ * The replay's catch-up: one projection runner kept for the whole replay (its owner locks held), so a catch-up after
+ * a step that appended costs the new events only, not a runner's start. When another process (a running `npm start`)
+ * owns the read models, it waits for that one instead, as the live loop does.
+ */
+export const replayCatchUp = (platform: Platform): { caughtUp: () => Promise<void>; stop: () => Promise<void> } => {
+  const runner = new ProjectionRunner({ pool: platform.pool, store: platform.store, projections: ALL_PROJECTIONS, log: platform.log });
+  const waitForOwner = readModelsCaughtUp(platform);
+  return {
+    caughtUp: async () => {
+      try {
+        await runner.catchUp();
+      } catch (err) {
+        if (!(err instanceof CatchUpIncomplete) || err.problems.some((p) => p.kind !== 'owned-elsewhere')) throw err;
+        await waitForOwner();
+      }
+    },
+    stop: () => runner.stop(),
+  };
+};
+
 export interface ReplayArgs {
   readonly range: ReplayRange;
 }
@@ -176,6 +199,7 @@ export const replayMain = async (args: ReplayArgs, env: Record<string, string | 
   // Every event the steps and the checkpoints append carries the simulated time.
   const platform: Platform = { ...opened, clock };
   const candles = new PostgresCandleStore({ connectionString: platform.databaseUrl, poolSize: 2 });
+  let stopCatchUp: (() => Promise<void>) | undefined;
   try {
     const coverage = await checkCoverage(candles, args.range);
     if (!coverage.ok) {
@@ -183,7 +207,9 @@ export const replayMain = async (args: ReplayArgs, env: Record<string, string | 
       return 2;
     }
     for (const w of coverage.warnings) platform.log.warn({ range: args.range }, `replay: part of the range has no candles: ${w}`);
-    const caughtUp = readModelsCaughtUp(platform);
+    const catchUp = replayCatchUp(platform);
+    stopCatchUp = catchUp.stop;
+    const { caughtUp } = catchUp;
     const context: PipelineContext = { mode: 'replay', candles, caughtUp };
     const steps = [...pipelineSteps(platform, context), ...(extra?.(platform, context) ?? [])];
     if (steps.length === 0) platform.log.warn({}, 'replay: no pipeline step is wired (apps/pipeline.ts pipelineSteps): only the checkpoints are recorded');
@@ -210,6 +236,7 @@ export const replayMain = async (args: ReplayArgs, env: Record<string, string | 
     process.stderr.write(`replay ${args.range.from} → ${args.range.to} stopped: ${describeFailure(err)}\nStart it again with the same arguments: it goes on after its last checkpoint.\n`);
     return 1;
   } finally {
+    await stopCatchUp?.().catch(() => undefined);
     await candles.close().catch(() => undefined);
     await platform.close();
   }
