@@ -65,7 +65,7 @@ export const tickMinute = (env: Record<string, string | undefined>): number => {
 export interface PipelineLoop {
   readonly job: Scheduled;
   readonly pipeline: Pipeline;
-  status(): PipelineStatus;
+  readonly status: () => PipelineStatus;
   stop(): Promise<void>;
 }
 
@@ -78,7 +78,10 @@ export const startPipelineLoop = (platform: Platform, steps: readonly PipelineSt
   const pipeline = createPipeline({ steps, log: platform.log, caughtUp }, 'live');
   const job = schedule('pipeline', `${minute} * * * *`, platform.log, async () => {
     const report = await pipeline.tick(platform.clock.now());
-    platform.log.info({ at: report.at, appended: report.appended, notes: report.notes, failed: report.failures.map((f) => f.step), ms: report.ms }, 'pipeline tick');
+    platform.log.info(
+      { at: report.at, appended: report.appended, notes: report.notes, failed: report.failures.map((f) => f.step), ms: report.ms },
+      'pipeline tick',
+    );
   });
   platform.log.info({ steps: steps.map((s) => s.name), cron: `${minute} * * * *`, next: job.nextRun()?.toISOString() }, 'pipeline loop scheduled (UTC)');
   return { job, pipeline, status: () => pipeline.status(), stop: () => job.stop() };
@@ -88,7 +91,10 @@ const IMPORT_HOW_TO =
   'import candles first: `npm run import -- ../shared/data` (or `npm run import -- <folder of <exchange>_<SYMBOL>_1h.csv[.gz] files>`, see README.md and doc/market-data.md)';
 
 /** Hourly candles inside the range, per stored series: none at all is bad input (exit 2), part of it a warning. */
-export const checkCoverage = async (candles: PostgresCandleStore, range: ReplayRange): Promise<{ ok: true; warnings: string[] } | { ok: false; message: string }> => {
+export const checkCoverage = async (
+  candles: PostgresCandleStore,
+  range: ReplayRange,
+): Promise<{ ok: true; warnings: string[] } | { ok: false; message: string }> => {
   const hourly = (await candles.listSeries()).filter((s) => s.interval === '1h');
   const covered = await Promise.all(hourly.map(async (s) => ({ s, c: await candles.coverage(s, { from: range.start, to: range.end }) })));
   const inRange = covered.filter((x) => (x.c?.inPeriod ?? 0) > 0);
@@ -98,7 +104,10 @@ export const checkCoverage = async (candles: PostgresCandleStore, range: ReplayR
       hourly.length === 0
         ? 'no hourly candles are stored'
         : `the stored hourly candles span ${day(Math.min(...hourly.map((s) => s.first)))} to ${day(Math.max(...hourly.map((s) => s.last)))}`;
-    return { ok: false, message: `replay ${range.from} → ${range.to}: no stored hourly candle lies in that range (${stored}). To replay it, ${IMPORT_HOW_TO}.` };
+    return {
+      ok: false,
+      message: `replay ${range.from} → ${range.to}: no stored hourly candle lies in that range (${stored}). To replay it, ${IMPORT_HOW_TO}.`,
+    };
   }
   const expected = range.hours;
   const warnings = inRange
@@ -108,16 +117,26 @@ export const checkCoverage = async (candles: PostgresCandleStore, range: ReplayR
 };
 
 const count = async (platform: Platform, types: readonly string[]): Promise<Record<string, number>> => {
-  const rows = await platform.pool.any(
+  const rows = (await platform.pool.any(
     sql.unsafe`SELECT event_type, count(*)::int AS n FROM events WHERE event_type = ANY(${sql.array(types, 'text')}) GROUP BY event_type`,
-  );
+  )) as readonly { event_type: string; n: number }[];
   return Object.fromEntries(types.map((t) => [t, Number(rows.find((r) => r['event_type'] === t)?.['n'] ?? 0)]));
 };
 
 /** The summary a replay ends with, from the record and the read models (caught up first). */
 export const replaySummary = async (platform: Platform, report: ReplayReport) => {
-  const perState = await platform.pool.any(sql.unsafe`SELECT state, count(*)::int AS n FROM strategies GROUP BY state ORDER BY state`);
-  const decisions = await count(platform, ['StrategyGenerated', 'StrategyBacktested', 'StrategyActivated', 'StrategyDeactivated', 'StrategyRetired', 'TradingDayClosed']);
+  const perState = (await platform.pool.any(sql.unsafe`SELECT state, count(*)::int AS n FROM strategies GROUP BY state ORDER BY state`)) as readonly {
+    state: string;
+    n: number;
+  }[];
+  const decisions = await count(platform, [
+    'StrategyGenerated',
+    'StrategyBacktested',
+    'StrategyActivated',
+    'StrategyDeactivated',
+    'StrategyRetired',
+    'TradingDayClosed',
+  ]);
   const total = Number(await platform.pool.oneFirst(sql.unsafe`SELECT count(*)::int FROM events`));
   return {
     range: `${report.range.from} → ${report.range.to}`,
@@ -213,7 +232,10 @@ export const replayMain = async (args: ReplayArgs, env: Record<string, string | 
     const context: PipelineContext = { mode: 'replay', candles, caughtUp };
     const steps = [...pipelineSteps(platform, context), ...(extra?.(platform, context) ?? [])];
     if (steps.length === 0) platform.log.warn({}, 'replay: no pipeline step is wired (apps/pipeline.ts pipelineSteps): only the checkpoints are recorded');
-    platform.log.info({ from: args.range.from, to: args.range.to, hours: args.range.hours, steps: steps.map((s) => s.name), tickMinute: minute }, 'replay starting');
+    platform.log.info(
+      { from: args.range.from, to: args.range.to, hours: args.range.hours, steps: steps.map((s) => s.name), tickMinute: minute },
+      'replay starting',
+    );
     const tty = process.stderr.isTTY;
     const report = await runReplay(
       {
@@ -233,7 +255,9 @@ export const replayMain = async (args: ReplayArgs, env: Record<string, string | 
     platform.log.info(summary, 'replay finished');
     return 0;
   } catch (err) {
-    process.stderr.write(`replay ${args.range.from} → ${args.range.to} stopped: ${describeFailure(err)}\nStart it again with the same arguments: it goes on after its last checkpoint.\n`);
+    process.stderr.write(
+      `replay ${args.range.from} → ${args.range.to} stopped: ${describeFailure(err)}\nStart it again with the same arguments: it goes on after its last checkpoint.\n`,
+    );
     return 1;
   } finally {
     await stopCatchUp?.().catch(() => undefined);

@@ -77,7 +77,7 @@ export class StepFailed extends Error {
 
 export interface Pipeline {
   tick(now: Date, options?: TickOptions): Promise<TickReport>;
-  status(): PipelineStatus;
+  readonly status: () => PipelineStatus;
 }
 
 export const createPipeline = (deps: PipelineDeps, mode: 'live' | 'replay'): Pipeline => {
@@ -132,7 +132,11 @@ export interface ReplayProgress {
 
 const duration = (ms: number): string => {
   const s = Math.round(ms / 1000);
-  return s < 60 ? `${s}s` : s < 3600 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  return s < 60
+    ? `${s}s`
+    : s < 3600
+      ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`
+      : `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 };
 
 export const formatProgress = (p: ReplayProgress): string => {
@@ -223,6 +227,7 @@ export const runReplay = async (deps: ReplayDeps, range: ReplayRange): Promise<R
   } finally {
     if (timer !== undefined) clearInterval(timer);
   }
+  deps.clock.set(new Date(range.end + deps.tickMinute * 60_000));
   deps.progress?.({ ...snapshot(), stage: 'done', hoursDone: range.hours });
   return {
     range,

@@ -61,9 +61,7 @@ export const decideReplay = (command: CompleteReplayHour, state: ReplayState): E
       message: `the replay ${from} → ${to} already recorded ${new Date(state.lastHour).toISOString()}: ${new Date(hour).toISOString()} is not after it`,
     });
   const hoursDone = (hour - start) / HOUR_MS;
-  return either.right([
-    { type: 'ReplayHourCompleted', data: { from, to, hour: hour as EpochMs, hoursDone: hoursDone as NonNegativeInt } },
-  ]);
+  return either.right([{ type: 'ReplayHourCompleted', data: { from, to, hour: hour as EpochMs, hoursDone: hoursDone as NonNegativeInt } }]);
 };
 
 export const replayDecider = { decide: decideReplay, evolve: evolveReplay, initialState: initialReplayState };

@@ -32,7 +32,9 @@ describe('replay range and checkpoints', () => {
     const cmd = (hour: number) => ({ type: 'CompleteReplayHour' as const, data: { from: '2023-09-01', to: '2023-09-04', hour } });
     const day2 = Date.UTC(2023, 8, 2);
     const ok = decideReplay(cmd(day2), initialReplayState());
-    expect(either.isRight(ok) && ok.right).to.deep.equal([{ type: 'ReplayHourCompleted', data: { from: '2023-09-01', to: '2023-09-04', hour: day2, hoursDone: 24 } }]);
+    expect(either.isRight(ok) && ok.right).to.deep.equal([
+      { type: 'ReplayHourCompleted', data: { from: '2023-09-01', to: '2023-09-04', hour: day2, hoursDone: 24 } },
+    ]);
     expect(either.isLeft(decideReplay(cmd(day2), { lastHour: day2 }))).to.equal(true);
     expect(either.isLeft(decideReplay(cmd(day2 - 3_600_000), { lastHour: day2 }))).to.equal(true);
     expect(either.isLeft(decideReplay(cmd(Date.UTC(2023, 8, 1)), initialReplayState()))).to.equal(true); // <from> 00:00 is no hour of the range

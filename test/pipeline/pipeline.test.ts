@@ -58,7 +58,14 @@ const theLog = async (platform: Platform) =>
     await platform.pool.any(
       sql.unsafe`SELECT stream_name, stream_revision::text, event_id, event_type, data, metadata FROM events ORDER BY stream_name, stream_revision`,
     )
-  ).map((e) => ({ stream: e['stream_name'], revision: e['stream_revision'], id: e['event_id'], type: e['event_type'], data: e['data'], metadata: e['metadata'] }));
+  ).map((e) => ({
+    stream: e['stream_name'],
+    revision: e['stream_revision'],
+    id: e['event_id'],
+    type: e['event_type'],
+    data: e['data'],
+    metadata: e['metadata'],
+  }));
 
 describe('pipeline loop: replay on a simulated clock', function () {
   this.timeout(180_000);

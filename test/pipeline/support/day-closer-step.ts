@@ -27,7 +27,11 @@ interface DaysState {
 /** Refuses nothing but a repeat: a day already closed decides no event. */
 export const dayCloserDecider = {
   initialState: (): DaysState => ({ closed: new Set(), lastEquity: CAPITAL, tradesTotal: 0 }),
-  evolve: (s: DaysState, e: TradingDayClosed): DaysState => ({ closed: new Set([...s.closed, e.data.day]), lastEquity: e.data.equity, tradesTotal: e.data.tradesTotal }),
+  evolve: (s: DaysState, e: TradingDayClosed): DaysState => ({
+    closed: new Set([...s.closed, e.data.day]),
+    lastEquity: e.data.equity,
+    tradesTotal: e.data.tradesTotal,
+  }),
   decide: (c: CloseDay, s: DaysState): Either<never, readonly TradingDayClosed[]> =>
     either.right(s.closed.has(c.data.day) ? [] : [{ type: 'TradingDayClosed', data: c.data }]),
 };

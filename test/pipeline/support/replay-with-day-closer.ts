@@ -12,6 +12,9 @@ if (args === undefined) {
 }
 process.exit(
   await replayMain(args, process.env, (platform, context) => [
-    dayCloserStep({ store: platform.store, clock: platform.clock, ids: platform.ids, candles: context.candles }, { accounts: 6, symbol: 'BTCUSDT', since: args.range.start }),
+    dayCloserStep(
+      { store: platform.store, clock: platform.clock, ids: platform.ids, candles: context.candles },
+      { accounts: 6, symbol: 'BTCUSDT', since: args.range.start },
+    ),
   ]),
 );
