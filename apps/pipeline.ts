@@ -18,6 +18,7 @@ import { CatchUpIncomplete, ProjectionRunner } from '../projections/runner.js';
 import { readModelsCaughtUp } from './learning-schedule.js';
 import { configOrExit, openPlatform, type Platform } from './platform.js';
 import { describeFailure } from './failure.js';
+import { openWorkerPool } from './backtesting.js';
 
 /** What the steps are given besides the platform (whose clock is the simulated one in replay). */
 export interface PipelineContext {
@@ -219,6 +220,7 @@ export const replayMain = async (args: ReplayArgs, env: Record<string, string | 
   const platform: Platform = { ...opened, clock };
   const candles = new PostgresCandleStore({ connectionString: platform.databaseUrl, poolSize: 2 });
   let stopCatchUp: (() => Promise<void>) | undefined;
+  let workers: WorkerPool | undefined;
   try {
     const coverage = await checkCoverage(candles, args.range);
     if (!coverage.ok) {
@@ -229,7 +231,15 @@ export const replayMain = async (args: ReplayArgs, env: Record<string, string | 
     const catchUp = replayCatchUp(platform);
     stopCatchUp = catchUp.stop;
     const { caughtUp } = catchUp;
-    const context: PipelineContext = { mode: 'replay', candles, caughtUp };
+    // One backtest worker pool for the whole replay, opened the first time a step asks for it (the cycle's backtests).
+    const context: PipelineContext = {
+      mode: 'replay',
+      candles,
+      caughtUp,
+      get pool() {
+        return (workers ??= openWorkerPool(platform, candles));
+      },
+    };
     const steps = [...pipelineSteps(platform, context), ...(extra?.(platform, context) ?? [])];
     if (steps.length === 0) platform.log.warn({}, 'replay: no pipeline step is wired (apps/pipeline.ts pipelineSteps): only the checkpoints are recorded');
     platform.log.info(
@@ -261,6 +271,7 @@ export const replayMain = async (args: ReplayArgs, env: Record<string, string | 
     return 1;
   } finally {
     await stopCatchUp?.().catch(() => undefined);
+    await workers?.close().catch(() => undefined);
     await candles.close().catch(() => undefined);
     await platform.close();
   }
