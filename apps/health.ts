@@ -16,6 +16,7 @@ import { RabbitMqBus } from '../infrastructure/messaging/rabbitmq-bus.js';
 import type { HealthReport } from './api/server.js';
 import type { Platform } from './platform.js';
 import type { DataCollectionHealth } from './collector/service.js';
+import type { PipelineStatus } from '../application/pipeline/pipeline.js';
 
 export type HealthStatus = 'ok' | 'degraded' | 'unhealthy';
 
@@ -23,6 +24,8 @@ export interface HealthOptions {
   readonly mirrorName?: string;
   /** The collector's view of the exchange, when this process collects market data. */
   readonly dataCollection?: () => DataCollectionHealth;
+  /** The pipeline loop's status, when this process runs it: its last tick and the last step that failed (degraded). */
+  readonly pipeline?: () => PipelineStatus;
 }
 
 /** Lag above which a part counts as behind (events). */
@@ -77,6 +80,7 @@ export const healthCheck = (platform: Platform, bus: Bus, mirrorCheckpoints: Pos
       [...(await loadQuarantine(platform.store)).values()].map((q) => ({ ...q.event, reason: q.reason, decodeErrors: q.decodeErrors })),
     );
     const dataCollection = options.dataCollection?.();
+    const pipeline = options.pipeline?.();
     const unhealthy = [
       ...(database.ok ? [] : ['database']),
       ...(broker.ok ? [] : ['broker']),
@@ -88,6 +92,7 @@ export const healthCheck = (platform: Platform, bus: Bus, mirrorCheckpoints: Pos
       ...(mirror.ok && mirror.value.lag > MAX_HEALTHY_LAG ? ['mirror'] : []),
       ...(quarantine.ok ? [] : ['quarantine']),
       ...(dataCollection?.status === 'degraded' ? ['dataCollection'] : []),
+      ...(pipeline?.lastError ? ['pipeline'] : []),
     ];
     const status: HealthStatus = unhealthy.length > 0 ? 'unhealthy' : degraded.length > 0 ? 'degraded' : 'ok';
     return {
@@ -103,6 +108,7 @@ export const healthCheck = (platform: Platform, bus: Bus, mirrorCheckpoints: Pos
       // Events every projection passes over (npm run quarantine -- list).
       quarantined: quarantine.ok ? quarantine.value : { ok: false, error: quarantine.error },
       ...(dataCollection === undefined ? {} : { dataCollection }),
+      ...(pipeline === undefined ? {} : { pipeline }),
     };
   };
 };

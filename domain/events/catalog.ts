@@ -9,6 +9,7 @@ import { LearningEventData } from '../learning/events.js';
 import { LearningPolicyEventData } from '../learning/policy-events.js';
 import { PaperSessionEventData } from '../paper/events.js';
 import { PerformanceEventData } from '../performance/events.js';
+import { ReplayEventData } from '../pipeline/replay.js';
 import { QuarantineEventData } from '../quarantine/events.js';
 import { RiskEventData } from '../risk/events.js';
 import { SelectionEventData } from '../selection/events.js';
@@ -30,6 +31,7 @@ export const EVENT_CATALOG: Readonly<Record<string, t.Mixed>> = {
   ...PaperSessionEventData,
   ...SettingsEventData,
   ...PerformanceEventData,
+  ...ReplayEventData,
 };
 
 export const SCHEMA_VERSION = 1;

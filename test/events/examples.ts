@@ -334,6 +334,10 @@ export const EVENT_EXAMPLES: Readonly<Record<string, EventExample>> = {
       at: 1719964800000,
     },
   },
+  ReplayHourCompleted: {
+    streamName: 'pipeline-replay-2023-09-01-2023-10-31',
+    data: { from: '2023-09-01', to: '2023-10-31', hour: 1693612800000, hoursDone: 24 },
+  },
   SettingChanged: {
     streamName: 'settings',
     data: { name: 'maxActiveStrategies', value: 3, previous: 2, actor: 'operator:alice', reason: 'a third strategy passed its paper weeks' },
