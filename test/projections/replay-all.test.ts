@@ -141,6 +141,33 @@ describe('npm run replay -- --all', () => {
     expect(await digests()).to.deep.equal(live);
   });
 
+  it('a write failing in one projection rolls every read model back, on every connection', async () => {
+    const before = await digests();
+    const checkpoints = await pool.any(sql.unsafe`SELECT * FROM projection_checkpoints ORDER BY projection`);
+    let calls = 0;
+    const projections = ALL_PROJECTIONS.map((p) =>
+      p.name !== 'positions'
+        ? p
+        : {
+            ...p,
+            async applyBatch(...args: Parameters<typeof p.applyBatch>) {
+              if (++calls === 2) throw new Error('disk full, say');
+              await p.applyBatch(...args);
+            },
+          },
+    );
+    const failed = await rebuildAll({ pool, store, projections, log: memoryLog(), batchSize: 50, windowSize: 100, connections: 3 }).then(
+      () => 'rebuilt',
+      (e: Error) => e.message,
+    );
+    expect(failed).to.equal('disk full, say');
+    expect(await digests()).to.deep.equal(before);
+    expect(await pool.any(sql.unsafe`SELECT * FROM projection_checkpoints ORDER BY projection`)).to.deep.equal(checkpoints);
+    // The same with every projection on its own connection, and small windows: the same read models.
+    await rebuildAll({ pool, store, projections: ALL_PROJECTIONS, log: memoryLog(), batchSize: 50, windowSize: 100, connections: ALL_PROJECTIONS.length });
+    expect(await digests()).to.deep.equal(live);
+  });
+
   it('an unknown option, or --all with a name, exits with 2 and the usage', async function () {
     this.timeout(60_000);
     for (const args of [['--all', '--bogus'], ['--verify'], ['--all', 'strategies'], []]) {
