@@ -102,7 +102,12 @@ export function* mixedHistory(options: MixedHistoryOptions): Generator<MixedEven
     now = dayStart + 2 * 3_600_000;
     // 03:00 the daily cycle.
     const cycle = `cycle-${dayName}`;
-    append(cycle, 'LearningCycleStarted', { ...example('LearningCycleStarted'), cycleId: dayName, asOf: new Date(now).toISOString(), seed: d }, 'system:pipeline');
+    append(
+      cycle,
+      'LearningCycleStarted',
+      { ...example('LearningCycleStarted'), cycleId: dayName, asOf: new Date(now).toISOString(), seed: d },
+      'system:pipeline',
+    );
     for (let g = 0; g < genomesPerDay; g++) {
       const id = uuidFrom(rnd);
       const symbols = [SYMBOLS[Math.floor(rnd() * SYMBOLS.length)]!];
@@ -111,14 +116,26 @@ export function* mixedHistory(options: MixedHistoryOptions): Generator<MixedEven
       command(id, 'RecordBacktest', {
         result: {
           ...backtest.result,
-          metrics: { totalReturn: round(sharpe / 8), sharpe, sortino: round(sharpe * 1.3), maxDrawdown: round(0.02 + rnd() * 0.2), winRate: round(rnd()), trades: 5 + g },
+          metrics: {
+            totalReturn: round(sharpe / 8),
+            sharpe,
+            sortino: round(sharpe * 1.3),
+            maxDrawdown: round(0.02 + rnd() * 0.2),
+            winRate: round(rnd()),
+            trades: 5 + g,
+          },
           outOfSampleMetrics: { totalReturn: round(sharpe / 30), sharpe: round(sharpe * 0.7), maxDrawdown: round(0.01 + rnd() * 0.1), trades: 3 + (g % 9) },
           symbols,
         },
       });
       const passed = sharpe > 1.8 && paper.length < paperSlots;
       command(id, 'FilterStrategy', {
-        verdict: { ...verdict, outcome: passed ? 'passed' : 'rejected', reasons: passed ? [] : [`out-of-sample Sharpe ${round(sharpe * 0.7)} < 1`], score: sharpe },
+        verdict: {
+          ...verdict,
+          outcome: passed ? 'passed' : 'rejected',
+          reasons: passed ? [] : [`out-of-sample Sharpe ${round(sharpe * 0.7)} < 1`],
+          score: sharpe,
+        },
       });
       if (!passed) {
         command(id, 'RetireStrategy', { decidedBy: 'system:pipeline', reason: 'rejected by the filter' });
@@ -127,8 +144,18 @@ export function* mixedHistory(options: MixedHistoryOptions): Generator<MixedEven
       command(id, 'StartPaperTrading', { decidedBy: 'system:pipeline', reason: 'passed the daily filter; paper slot free' });
       paper.push({ id, since: d, symbol: symbols[0]!, trades: 0, equity: 10_000 });
     }
-    append(cycle, 'LearningInsightsRecorded', { ...example('LearningInsightsRecorded'), cycleId: dayName, asOf: new Date(now).toISOString() }, 'system:pipeline');
-    append('model-learning-policy', 'LearningPolicyUpdated', { ...example('LearningPolicyUpdated'), cycleId: dayName, asOf: new Date(now).toISOString() }, 'system:pipeline');
+    append(
+      cycle,
+      'LearningInsightsRecorded',
+      { ...example('LearningInsightsRecorded'), cycleId: dayName, asOf: new Date(now).toISOString() },
+      'system:pipeline',
+    );
+    append(
+      'model-learning-policy',
+      'LearningPolicyUpdated',
+      { ...example('LearningPolicyUpdated'), cycleId: dayName, asOf: new Date(now).toISOString() },
+      'system:pipeline',
+    );
     // The desk: every paper strategy trades the day's bars.
     for (const p of paper) {
       const account = `paper-${p.id}`;
@@ -139,14 +166,19 @@ export function* mixedHistory(options: MixedHistoryOptions): Generator<MixedEven
         const price = round(100 + rnd() * 50_000, 2);
         const qty = round(0.001 + rnd() * 0.5, 5);
         if (rnd() < 0.05) {
-          append(`risk-${account}`, 'RiskOrderRefused', {
-            ...example('RiskOrderRefused'),
-            account,
-            strategyId: p.id,
-            order: { clientOrderId: `mt-${tradeNo}-e`, symbol: p.symbol, side: 'buy', type: 'market', quantity: qty, purpose: 'entry' },
-            referencePrice: price,
-            time: at,
-          }, 'system:risk-gate');
+          append(
+            `risk-${account}`,
+            'RiskOrderRefused',
+            {
+              ...example('RiskOrderRefused'),
+              account,
+              strategyId: p.id,
+              order: { clientOrderId: `mt-${tradeNo}-e`, symbol: p.symbol, side: 'buy', type: 'market', quantity: qty, purpose: 'entry' },
+              referencePrice: price,
+              time: at,
+            },
+            'system:risk-gate',
+          );
           continue;
         }
         const entry = `mt-${tradeNo}-e`;
@@ -154,8 +186,28 @@ export function* mixedHistory(options: MixedHistoryOptions): Generator<MixedEven
         const take = `mt-${tradeNo}-tp`;
         const group = `bracket-${tradeNo}`;
         const entrySpec = { clientOrderId: entry, symbol: p.symbol, side: 'buy', type: 'market', quantity: qty, purpose: 'entry' };
-        const stopSpec = { clientOrderId: stop, symbol: p.symbol, side: 'sell', type: 'stop_market', stopPrice: round(price * 0.98, 2), quantity: qty, reduceOnly: true, ocoGroup: group, purpose: 'stop_loss' };
-        const takeSpec = { clientOrderId: take, symbol: p.symbol, side: 'sell', type: 'take_profit', price: round(price * 1.02, 2), quantity: qty, reduceOnly: true, ocoGroup: group, purpose: 'take_profit' };
+        const stopSpec = {
+          clientOrderId: stop,
+          symbol: p.symbol,
+          side: 'sell',
+          type: 'stop_market',
+          stopPrice: round(price * 0.98, 2),
+          quantity: qty,
+          reduceOnly: true,
+          ocoGroup: group,
+          purpose: 'stop_loss',
+        };
+        const takeSpec = {
+          clientOrderId: take,
+          symbol: p.symbol,
+          side: 'sell',
+          type: 'take_profit',
+          price: round(price * 1.02, 2),
+          quantity: qty,
+          reduceOnly: true,
+          ocoGroup: group,
+          purpose: 'take_profit',
+        };
         const base = { account, strategyId: p.id, exchange: 'binance', execution: { mode: 'native' } };
         const correlation = uuidFrom(rnd);
         const fill = (clientOrderId: string, px: number, tradeId: string, time: number) => ({
@@ -170,7 +222,13 @@ export function* mixedHistory(options: MixedHistoryOptions): Generator<MixedEven
           cumulativeQuantity: qty,
           averagePrice: px,
         });
-        append(`order-${entry}`, 'OrderPlaced', { ...base, clientOrderId: entry, spec: entrySpec, bracket: { ocoGroup: group, children: [stopSpec, takeSpec] }, time: at }, 'system:desk', correlation);
+        append(
+          `order-${entry}`,
+          'OrderPlaced',
+          { ...base, clientOrderId: entry, spec: entrySpec, bracket: { ocoGroup: group, children: [stopSpec, takeSpec] }, time: at },
+          'system:desk',
+          correlation,
+        );
         append(`order-${entry}`, 'OrderAccepted', { clientOrderId: entry, exchangeOrderId: `x${tradeNo}e`, time: at + 100 }, 'system:desk', correlation);
         append(`order-${entry}`, 'OrderFilled', fill(entry, price, `t${tradeNo}e`, at + 200), 'system:desk', correlation);
         append(`order-${stop}`, 'OrderPlaced', { ...base, clientOrderId: stop, spec: stopSpec, time: at + 300 }, 'system:desk', correlation);
@@ -178,26 +236,44 @@ export function* mixedHistory(options: MixedHistoryOptions): Generator<MixedEven
         const won = rnd() < 0.5;
         const [exit, other] = won ? [take, stop] : [stop, take];
         const exitPx = round(won ? price * 1.02 : price * 0.98, 2);
-        if (!won) append(`order-${stop}`, 'OrderTriggered', { clientOrderId: stop, triggerPrice: exitPx, time: at + 3_600_000, submitsAs: 'market' }, 'system:desk', correlation);
+        if (!won)
+          append(
+            `order-${stop}`,
+            'OrderTriggered',
+            { clientOrderId: stop, triggerPrice: exitPx, time: at + 3_600_000, submitsAs: 'market' },
+            'system:desk',
+            correlation,
+          );
         append(`order-${exit}`, 'OrderFilled', fill(exit, exitPx, `t${tradeNo}x`, at + 3_600_100), 'system:desk', correlation);
-        append(`order-${other}`, 'OrderCancelled', { clientOrderId: other, by: 'oco', reason: `${exit} of OCO group ${group} filled`, time: at + 3_600_200 }, 'system:desk', correlation);
+        append(
+          `order-${other}`,
+          'OrderCancelled',
+          { clientOrderId: other, by: 'oco', reason: `${exit} of OCO group ${group} filled`, time: at + 3_600_200 },
+          'system:desk',
+          correlation,
+        );
         p.equity = round(p.equity + (exitPx - price) * qty - price * qty * 0.002, 2);
         dayTrades += 1;
       }
       p.trades += dayTrades;
-      append(`performance-${p.id}`, 'TradingDayClosed', {
-        strategyId: p.id,
-        mode: live.includes(p.id) ? 'live' : 'paper',
-        account,
-        day: dayName,
-        initialCapital: 10_000,
-        equity: p.equity,
-        dayReturn: round(rnd() * 0.02 - 0.01, 5),
-        trades: dayTrades,
-        tradesTotal: p.trades,
-        position: 0,
-        at: dayStart + DAY,
-      }, 'system:desk');
+      append(
+        `performance-${p.id}`,
+        'TradingDayClosed',
+        {
+          strategyId: p.id,
+          mode: live.includes(p.id) ? 'live' : 'paper',
+          account,
+          day: dayName,
+          initialCapital: 10_000,
+          equity: p.equity,
+          dayReturn: round(rnd() * 0.02 - 0.01, 5),
+          trades: dayTrades,
+          tradesTotal: p.trades,
+          position: 0,
+          at: dayStart + DAY,
+        },
+        'system:desk',
+      );
     }
     // Activation: the paper period judged after paperDays; eligible ones go live for a while, then leave.
     for (let i = paper.length - 1; i >= 0; i--) {
@@ -220,7 +296,11 @@ export function* mixedHistory(options: MixedHistoryOptions): Generator<MixedEven
         }
       } else if (state.status === 'Live' && d - p.since >= paperDays * 3) {
         if (state.pinned) command(p.id, 'UnpinStrategy', { decidedBy: 'operator:alice', reason: 'back to the policy' }, 'operator:alice');
-        command(p.id, 'DeactivateStrategy', { decidedBy: 'system:pipeline', reason: 'outranked', decision: { ...exampleActivationDecision(p.id), score: 0.4 } });
+        command(p.id, 'DeactivateStrategy', {
+          decidedBy: 'system:pipeline',
+          reason: 'outranked',
+          decision: { ...exampleActivationDecision(p.id), score: 0.4 },
+        });
         command(p.id, 'RetireStrategy', { decidedBy: 'system:pipeline', reason: 'persistent underperformer' });
         live.splice(live.indexOf(p.id), 1);
         paper.splice(i, 1);
@@ -231,4 +311,3 @@ export function* mixedHistory(options: MixedHistoryOptions): Generator<MixedEven
     yield out;
   }
 }
-

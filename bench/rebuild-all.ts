@@ -4,7 +4,8 @@
 // does) and, for comparison, one projection after the other (what running `replay -- <name>` for each would do),
 // with their digests, which must be equal.
 //
-// BENCH_EVENTS=n (default 1,000,000) · BENCH_MODES=each,all (default; a comma list) · BENCH_REPEAT=n runs of each
+// BENCH_EVENTS=n (default 1,000,000) · BENCH_MODES=each,all (default; a comma list; all:<n> = n connections) ·
+// BENCH_REPEAT=n runs of each
 // BENCH_DATABASE_URL / DATABASE_URL: the server (default local PostgreSQL); a throw-away database on it, unless
 // BENCH_KEEP=1: then the database mt_bench_rebuild_<events> is kept and reused (seeded once) by the next run.
 import { performance } from 'node:perf_hooks';
@@ -20,7 +21,7 @@ import { PostgresEventStore } from '../infrastructure/event-store/postgres-event
 import { createLogger } from '../infrastructure/logging/logger.js';
 import { ALL_PROJECTIONS } from '../projections/all.js';
 import { readModelDigest, type ReadModelDigest } from '../projections/digest.js';
-import { rebuildAll, rebuildProjection } from '../projections/rebuild.js';
+import { DEFAULT_REBUILD_CONNECTIONS, rebuildAll, rebuildProjection } from '../projections/rebuild.js';
 import { mixedHistory, type MixedEvent } from './mixed-history.js';
 
 const server = process.env['BENCH_DATABASE_URL'] ?? process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -58,7 +59,10 @@ const seed = async (): Promise<{ events: number; types: Map<string, number> }> =
     await copy('COPY streams (stream_name, category, revision) FROM STDIN', streams);
     await copy(
       'COPY events (stream_name, stream_revision, event_id, event_type, category, data, metadata) FROM STDIN',
-      pending.map((e) => `${e.streamName}\t${e.revision}\t${e.eventId}\t${e.type}\t${e.category}\t${copyText(JSON.stringify(e.data))}\t${copyText(JSON.stringify(e.metadata))}\n`),
+      pending.map(
+        (e) =>
+          `${e.streamName}\t${e.revision}\t${e.eventId}\t${e.type}\t${e.category}\t${copyText(JSON.stringify(e.data))}\t${copyText(JSON.stringify(e.metadata))}\n`,
+      ),
     );
     await c.query('COMMIT');
     pending = [];
@@ -70,7 +74,9 @@ const seed = async (): Promise<{ events: number; types: Map<string, number> }> =
     if (pending.length >= 20_000) await flush();
   }
   await flush();
-  await c.query(`UPDATE streams s SET revision = m.r FROM (SELECT stream_name, max(stream_revision) AS r FROM events GROUP BY stream_name) m WHERE m.stream_name = s.stream_name`);
+  await c.query(
+    `UPDATE streams s SET revision = m.r FROM (SELECT stream_name, max(stream_revision) AS r FROM events GROUP BY stream_name) m WHERE m.stream_name = s.stream_name`,
+  );
   // Statistics as autovacuum would gather them on a live system; a freshly bulk-loaded table has none.
   await c.query('VACUUM ANALYZE events');
   await c.query('VACUUM ANALYZE streams');
@@ -148,7 +154,9 @@ const main = async () => {
           for (const projection of ALL_PROJECTIONS) {
             const r = await rebuildProjection({ pool, store, projection, log });
             applied += r.events;
-            console.log(`  each: ${projection.name.padEnd(20)} ${String(r.events).padStart(8)} events in ${(r.ms / 1000).toFixed(2)} s = ${rate(r.events, r.ms)}`);
+            console.log(
+              `  each: ${projection.name.padEnd(20)} ${String(r.events).padStart(8)} events in ${(r.ms / 1000).toFixed(2)} s = ${rate(r.events, r.ms)}`,
+            );
           }
           const ms = performance.now() - t0;
           const cpu = process.cpuUsage(cpu0);
@@ -156,25 +164,30 @@ const main = async () => {
             `one projection after the other: ${events.toLocaleString('en-US')} log events (${applied.toLocaleString('en-US')} applied) in ${(ms / 1000).toFixed(2)} s = ${rate(events, ms)} of the log` +
               ` (Node CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s, PostgreSQL CPU ${((await serverCpu()) - server0).toFixed(2)} s)`,
           );
-        } else if (mode === 'all') {
-          const r = await rebuildAll({ pool, store, projections: ALL_PROJECTIONS, log });
+        } else if (mode === 'all' || mode.startsWith('all:')) {
+          const connections = mode === 'all' ? DEFAULT_REBUILD_CONNECTIONS : Number(mode.slice(4));
+          const r = await rebuildAll({ pool, store, projections: ALL_PROJECTIONS, log, connections });
           const ms = performance.now() - t0;
           const cpu = process.cpuUsage(cpu0);
           for (const p of r.projections)
             console.log(`  all: ${p.name.padEnd(20)} ${String(p.events).padStart(8)} events, writing ${(p.applyMs / 1000).toFixed(2)} s`);
           const applied = r.projections.reduce((n, p) => n + p.events, 0);
           console.log(
-            `replay --all (one pass, one transaction): ${r.read.toLocaleString('en-US')} log events (${applied.toLocaleString('en-US')} applied) in ${(ms / 1000).toFixed(2)} s = ${rate(r.read, ms)}` +
+            `replay --all (one pass, ${connections} connection(s)): ${r.read.toLocaleString('en-US')} log events (${applied.toLocaleString('en-US')} applied) in ${(ms / 1000).toFixed(2)} s = ${rate(r.read, ms)}` +
               ` (Node CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s, PostgreSQL CPU ${((await serverCpu()) - server0).toFixed(2)} s)`,
           );
-        } else throw new Error(`unknown BENCH_MODES entry "${mode}" (each, all)`);
+        } else throw new Error(`unknown BENCH_MODES entry "${mode}" (each, all, all:<connections>)`);
         const t1 = performance.now();
         digests.set(mode, await digestAll());
         console.log(`  digests in ${((performance.now() - t1) / 1000).toFixed(2)} s`);
       }
     if (digests.size > 1) {
       const distinct = new Set(digests.values());
-      console.log(distinct.size === 1 ? 'digests: every mode built identical read models' : `digests DIFFER between modes: ${[...digests].map(([m, d]) => `${m}: ${d}`).join('\n')}`);
+      console.log(
+        distinct.size === 1
+          ? 'digests: every mode built identical read models'
+          : `digests DIFFER between modes: ${[...digests].map(([m, d]) => `${m}: ${d}`).join('\n')}`,
+      );
       if (distinct.size !== 1) process.exitCode = 1;
     }
   } finally {

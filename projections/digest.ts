@@ -4,7 +4,6 @@
 // Per table: md5 of each row's jsonb text (jsonb's text is canonical: keys sorted, one spelling per number),
 // the row hashes sorted and hashed again. Hashing rows first keeps the aggregate small (32 bytes a row) where
 // a string_agg of the rows themselves would pass PostgreSQL's 1 GB text limit on a large read model.
-import { createHash } from 'node:crypto';
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
 import type { Projection } from './projection.js';
@@ -40,16 +39,19 @@ export const tableDigest = async (db: CommonQueryMethods, table: string): Promis
   return { table, rows: r.rows, digest: r.digest };
 };
 
-const md5 = (text: string): string => createHash('md5').update(text).digest('hex');
-
 export const readModelDigest = async (db: CommonQueryMethods, projection: Projection): Promise<ReadModelDigest> => {
   const tables: TableDigest[] = [];
   for (const table of projection.tables) tables.push(await tableDigest(db, table));
-  return { projection: projection.name, tables, digest: md5(tables.map((t) => `${t.table}:${t.rows}:${t.digest}`).join('\n')) };
+  const summary = tables.map((t) => `${t.table}:${t.rows}:${t.digest}`).join('\n');
+  const digest = await db.oneFirst(sql.type(z.object({ digest: z.string() }))`SELECT md5(${summary}) AS digest`);
+  return { projection: projection.name, tables, digest };
 };
 
 /** The tables whose digest differs between two digests of the same projections. */
-export const differingTables = (before: readonly ReadModelDigest[], after: readonly ReadModelDigest[]): { table: string; before?: TableDigest; after?: TableDigest }[] => {
+export const differingTables = (
+  before: readonly ReadModelDigest[],
+  after: readonly ReadModelDigest[],
+): { table: string; before?: TableDigest; after?: TableDigest }[] => {
   const index = (ds: readonly ReadModelDigest[]) => new Map(ds.flatMap((d) => d.tables.map((t) => [t.table, t] as const)));
   const b = index(before);
   const a = index(after);

@@ -258,7 +258,8 @@ export const rebuildAll = async (input: RebuildAllInput): Promise<RebuildAllResu
         for (let i = 0; i < batch.length; i++) {
           const r = batch[i]!;
           matching.length = 0;
-          if (single) matching.push(single); // the store applied its filter
+          if (single)
+            matching.push(single); // the store applied its filter
           else {
             const category = categoryOf(r.streamName);
             for (const t of targets) if (t.matches(category, r.type)) matching.push(t);
@@ -285,7 +286,15 @@ export const rebuildAll = async (input: RebuildAllInput): Promise<RebuildAllResu
             const f = decoded.left;
             const readers = matching.map((t) => t.projection.name);
             log.error(
-              { projection: readers[0], projections: readers, stream: f.streamName, revision: f.revision, eventId: f.eventId, eventType: f.eventType, errors: f.errors },
+              {
+                projection: readers[0],
+                projections: readers,
+                stream: f.streamName,
+                revision: f.revision,
+                eventId: f.eventId,
+                eventType: f.eventType,
+                errors: f.errors,
+              },
               `rebuild of ${readers.join(', ')} failed: ${f.message}; nothing was changed. Quarantine the event to pass over it: ` +
                 `npm run quarantine -- add ${f.streamName}@${f.revision} --reason "<why>"`,
             );
@@ -340,7 +349,8 @@ export const rebuildAll = async (input: RebuildAllInput): Promise<RebuildAllResu
 /** Rebuilds one projection from position zero, in one transaction (see rebuildAll, which does it for one). */
 export const rebuildProjection = async <E extends AnyEvent>(input: RebuildInput<E>): Promise<RebuildResult> => {
   const { projection, ...rest } = input;
-  const result = await rebuildAll({ ...rest, projections: [projection as unknown as Projection] });
-  const { events, skipped, position, ms } = result.projections[0]!;
-  return { events, skipped, position, ms };
+  const result = await rebuildAll({ ...rest, projections: [projection] });
+  const [rebuilt] = result.projections;
+  if (!rebuilt) throw new Error(`rebuildAll returned nothing for ${projection.name}`);
+  return { events: rebuilt.events, skipped: rebuilt.skipped, position: rebuilt.position, ms: rebuilt.ms };
 };

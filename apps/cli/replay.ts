@@ -52,7 +52,9 @@ const report = (r: RebuildAllResult) => {
     const width = Math.max(...r.projections.map((p) => p.name.length), 10);
     console.log(`${'projection'.padEnd(width)}  ${'events'.padStart(10)}  ${'writing'.padStart(9)}  ${'events/s of its writing'.padStart(24)}`);
     for (const p of r.projections)
-      console.log(`${p.name.padEnd(width)}  ${p.events.toLocaleString('en-US').padStart(10)}  ${seconds(p.applyMs).padStart(9)}  ${rate(p.events, p.applyMs).padStart(24)}`);
+      console.log(
+        `${p.name.padEnd(width)}  ${p.events.toLocaleString('en-US').padStart(10)}  ${seconds(p.applyMs).padStart(9)}  ${rate(p.events, p.applyMs).padStart(24)}`,
+      );
     const delivered = r.projections.reduce((n, p) => n + p.events, 0);
     console.log(
       `total: ${r.projections.length} read models rebuilt from ${r.read.toLocaleString('en-US')} events of the log in ${seconds(r.ms)} ` +
@@ -67,7 +69,7 @@ const report = (r: RebuildAllResult) => {
 };
 
 const printDigests = (digests: readonly ReadModelDigest[]) => {
-  console.log('digests (md5 of each table\'s rows in a stable order; equal digests, equal read models):');
+  console.log("digests (md5 of each table's rows in a stable order; equal digests, equal read models):");
   for (const d of digests) {
     console.log(`  ${d.projection} ${d.digest}`);
     for (const t of d.tables) console.log(`    ${t.table} ${t.digest} (${t.rows} rows)`);
@@ -86,7 +88,12 @@ await runCommand('replay', async () => {
       return out;
     };
     const before = check ? await digest() : undefined;
-    const live = check ? await loadCheckpoints(pool, projections.map((p) => p.name)) : undefined;
+    const live = check
+      ? await loadCheckpoints(
+          pool,
+          projections.map((p) => p.name),
+        )
+      : undefined;
     let result: RebuildAllResult;
     try {
       result = await rebuildAll({ pool, store, projections, log });
@@ -100,11 +107,16 @@ await runCommand('replay', async () => {
     if (!before || !live) return 0;
     const differ = differingTables(before, after);
     if (differ.length === 0) {
-      console.log(`check: the rebuilt read models are identical to what the live projector had built (${after.reduce((n, d) => n + d.tables.length, 0)} tables)`);
+      console.log(
+        `check: the rebuilt read models are identical to what the live projector had built (${after.reduce((n, d) => n + d.tables.length, 0)} tables)`,
+      );
       return 0;
     }
     console.error(`check FAILED: the rebuild changed ${differ.length} table(s) the live projector had built:`);
-    for (const d of differ) console.error(`  ${d.table}: ${d.before?.rows ?? 0} rows (${d.before?.digest ?? '-'}) before, ${d.after?.rows ?? 0} rows (${d.after?.digest ?? '-'}) rebuilt`);
+    for (const d of differ)
+      console.error(
+        `  ${d.table}: ${d.before?.rows ?? 0} rows (${d.before?.digest ?? '-'}) before, ${d.after?.rows ?? 0} rows (${d.after?.digest ?? '-'}) rebuilt`,
+      );
     const behind = result.projections.filter((p) => {
       const c = live.get(p.name);
       return c === undefined || c.position.commit !== p.position.commit || c.position.prepare !== p.position.prepare;

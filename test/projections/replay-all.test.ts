@@ -73,9 +73,14 @@ describe('npm run replay -- --all', () => {
       SELECT mt_append_to_stream(${broken}, 'order', 'any', ARRAY[${randomUUID()}]::uuid[], ARRAY['OrderPlaced'],
         ARRAY[${JSON.stringify({ clientOrderId: 'mt-broken' })}::jsonb],
         ARRAY[${JSON.stringify({ correlationId: 'c', causationId: 'c', actor: 'system:test', schemaVersion: 1, occurredAt: '2026-03-02T00:00:00.000Z' })}::jsonb])`);
-    const quarantined = await quarantineEvent({ store, clock: fixedClock(T0), ids: uuidIds }, { streamName: broken, revision: 0n }, 'written by a broken release', {
-      actor: 'operator:alice' as never,
-    });
+    const quarantined = await quarantineEvent(
+      { store, clock: fixedClock(T0), ids: uuidIds },
+      { streamName: broken, revision: 0n },
+      'written by a broken release',
+      {
+        actor: 'operator:alice' as never,
+      },
+    );
     expect(either.isRight(quarantined), JSON.stringify(quarantined)).to.equal(true);
     total += 2;
     // The live projector, in small batches that cut the history elsewhere than a rebuild's windows do.
@@ -122,7 +127,9 @@ describe('npm run replay -- --all', () => {
 
   it('--check fails naming the table when a row was tampered with, and the rebuild repairs it', async function () {
     this.timeout(120_000);
-    await pool.query(sql.unsafe`UPDATE trading_orders SET status = 'cancelled' WHERE client_order_id = (SELECT min(client_order_id) FROM trading_orders WHERE status <> 'cancelled')`);
+    await pool.query(
+      sql.unsafe`UPDATE trading_orders SET status = 'cancelled' WHERE client_order_id = (SELECT min(client_order_id) FROM trading_orders WHERE status <> 'cancelled')`,
+    );
     await pool.query(sql.unsafe`DELETE FROM activation_audit WHERE event_id = (SELECT event_id FROM activation_audit ORDER BY event_id LIMIT 1)`);
     const r = await replay('--all', '--check');
     expect(r.code).to.equal(1);
@@ -136,7 +143,8 @@ describe('npm run replay -- --all', () => {
 
   it('a rebuild of all in process reports each projection’s events as a rebuild of it alone would', async () => {
     const r = await rebuildAll({ pool, store, projections: ALL_PROJECTIONS, log: memoryLog() });
-    for (const p of r.projections) expect(p.events, p.name).to.equal(await store.countAfter({ commit: 0n, prepare: 0n }, ALL_PROJECTIONS.find((x) => x.name === p.name)!.filter));
+    for (const p of r.projections)
+      expect(p.events, p.name).to.equal(await store.countAfter({ commit: 0n, prepare: 0n }, ALL_PROJECTIONS.find((x) => x.name === p.name)!.filter));
     expect(r.read).to.be.at.most(total);
     expect(await digests()).to.deep.equal(live);
   });
