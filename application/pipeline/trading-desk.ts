@@ -404,8 +404,8 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
       notes.push(`strategy ${info.id}: paper trading ${outcome}${failed.length > 0 ? ` (${failed.join('; ')})` : ''}`);
     }
     if (outcome === 'rejected') {
-      if (state.pinned) notes.push(`strategy ${info.id}: rejected on paper but pinned: kept in paper`);
-      else appended += await retire(info.id, reason);
+      if (!state.pinned) appended += await retire(info.id, reason);
+      else if (state.evaluation === undefined) notes.push(`strategy ${info.id}: rejected on paper but pinned: kept in paper`);
     }
     judged.add(info.id);
     strategies.delete(info.id);
