@@ -46,9 +46,12 @@ const WARMUP = 1000 * HOUR; // WARMUP_BARS of 1h bars
 const BTC = 'b7c00000-0000-4000-8000-000000000001';
 const ETH = 'e7400000-0000-4000-8000-000000000002';
 const SOL = '50100000-0000-4000-8000-000000000003';
-/** Paper starts at 03:17: the first bar the desk trades opens at 04:00. */
-const PAPER_START = Date.UTC(2022, 2, 1, 3, 17);
-const FIRST_OPEN = Date.UTC(2022, 2, 1, 4);
+/**
+ * Paper starts at 13:17: the first bar the desk trades opens at 14:00. The ETHUSDT genome's entry signal fires at the
+ * close of the 13:00 bar, which opened before the start: a desk that traded that bar would enter at 14:00.
+ */
+const PAPER_START = Date.UTC(2022, 2, 1, 13, 17);
+const FIRST_OPEN = Date.UTC(2022, 2, 1, 14);
 const RUN: RunSettings = { takerFee: 0.001, makerFee: 0.0002, slippage: 0.0005, initialCapital: 10_000, sizing: { mode: 'fractional' } };
 /** Limits no order of these tests comes near (the engine knows no risk gate). */
 const LOOSE = {
@@ -176,7 +179,7 @@ describe('trading desk: paper accounts through the trading core, day by day, ove
     await db?.drop();
   });
 
-  let now = Date.UTC(2022, 2, 1, 3); // the tick before the paper start
+  let now = Date.UTC(2022, 2, 1, 13); // the tick before the paper start
   const desk1 = () => createTradingDesk(deps());
   let first: ReturnType<typeof createTradingDesk>;
 
@@ -193,7 +196,7 @@ describe('trading desk: paper accounts through the trading core, day by day, ove
       [ETH, 'ETHUSDT'],
     ] as const) {
       const recorded = await days(id);
-      // 03-01 from 04:00 (partial), then three full days; 03-05 is not over at 03:00.
+      // 03-01 from 14:00 (partial), then three full days; 03-05 is not over at 03:00.
       expect(recorded.map((d) => d.day)).to.deep.equal(['2022-03-01', '2022-03-02', '2022-03-03', '2022-03-04']);
       const ref = await reference(id, symbol, now + 5 * DAY);
       let previous = RUN.initialCapital;
