@@ -47,7 +47,7 @@ export const sharpeStandardError = (sharpe: number, n: number): number => {
 };
 
 const finite = (x: unknown): number | undefined => (typeof x === 'number' && Number.isFinite(x) ? x : undefined);
-const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+const pct = (x: number) => `${x === 0 ? '0' : Number((x * 100).toPrecision(3)).toString()}%`;
 const num = (x: number) => x.toFixed(2);
 const windowDays = (w: { start: string; end: string } | undefined): number | undefined =>
   w === undefined ? undefined : (Date.parse(w.end) - Date.parse(w.start)) / DAY_MS;

@@ -35,6 +35,8 @@ import { PaperExchange } from '../../infrastructure/exchange/paper/paper-exchang
 import { PostgresCandleStore } from '../../infrastructure/market-data/postgres-candle-store.js';
 import { ProjectionRunner } from '../../projections/runner.js';
 import { strategiesProjection } from '../../projections/strategies/projection.js';
+import { tradingDaysProjection } from '../../projections/trading-days/projection.js';
+import { strategyRecord } from '../../projections/trading-days/queries.js';
 import { loadCandles } from '../indicators/real-candles.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
 import { checkedPostgresStore } from '../support/event-store.js';
@@ -237,6 +239,26 @@ describe('trading desk: paper accounts through the trading core, day by day, ove
     }
     // The old desk, ticked on, agrees with what the fresh one wrote: it appends nothing either.
     expect((await first.tick(new Date(now))).appended).to.equal(0);
+  });
+
+  it('the trading_days read model holds the days of each account as the stream does, with their statistics', async () => {
+    const runner = new ProjectionRunner({ pool, store, projections: [tradingDaysProjection], log: memoryLog() });
+    try {
+      for (let tries = 0; (await strategyRecord(pool, BTC))[0]?.days.length !== 6; tries++) {
+        if (tries > 600) throw new Error('trading_days never caught up');
+        await catchUpOnVisible(store, runner, (await store.readAll({})).length);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } finally {
+      await runner.stop();
+    }
+    const [record] = await strategyRecord(pool, BTC);
+    const stream = await days(BTC);
+    expect(record!.account).to.equal(`paper-${BTC}`);
+    expect(record!.days.map((d) => [d.day, d.equity, d.dayReturn, d.tradesTotal, d.closedAt])).to.deep.equal(
+      stream.map((d) => [d.day, d.equity, d.dayReturn, d.tradesTotal, iso(d.at)]),
+    );
+    expect(record!.stats.totalReturn).to.be.closeTo(stream[5]!.equity / RUN.initialCapital - 1, 1e-12);
   });
 
   it('judges the paper period exactly when paper.evaluationDays full days have closed: rejected → retired, pinned → kept', async () => {
