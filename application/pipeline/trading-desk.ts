@@ -16,7 +16,6 @@
 // look-ahead check guarantees a prefix gives the values of the whole), so the desk's bars and signals are those of a
 // backtest of the same stretch.
 import { either } from 'fp-ts';
-import type { CommonQueryMethods } from 'slonik';
 import { WARMUP_BARS } from '../backtest/run-in-process.js';
 import { handleCommand, type CommandDeps } from '../commands/handle-command.js';
 import { decodeAll } from '../events/decode-event.js';
@@ -24,7 +23,6 @@ import type { CandleStore } from '../ports/candle-store.js';
 import type { PaperVenueFactory } from '../ports/paper-venue.js';
 import { handleStrategyCommand, loadStrategy } from '../strategy/handle-strategy-command.js';
 import { memoryPaperSession, type PaperSession } from '../trading/paper-session.js';
-import { ENTRY, EXIT } from '../trading/runner-signals.js';
 import type { PipelineStep, StepOutcome } from './step.js';
 import { bindStrategy, compileGenome, fillSignals, type CompiledGenome } from '../../domain/backtest/compile.js';
 import type { RunSettings } from '../../domain/execution/run-settings.js';
@@ -40,11 +38,24 @@ import type { RiskLimits } from '../../domain/risk/limits.js';
 import { loadSettings } from '../settings/settings-recorder.js';
 import { strategyStream, type BacktestResult, type StrategyEvent } from '../../domain/strategy/events.js';
 import { evolve, initialState, type StrategyState } from '../../domain/strategy/state.js';
-import { genomesOf, listStrategies } from '../../projections/strategies/queries.js';
+
+/** A strategy in Paper or Live as the `strategies` read model has it. */
+export interface TradingStrategyRow {
+  readonly id: string;
+  /** Revision of its stream as the read model last folded it: the desk re-reads the stream when it moves. */
+  readonly revision: number;
+}
+
+/** The read-model port of the desk (projections/trading-days/queries.ts tradingStrategiesReader implements it). */
+export interface TradingStrategies {
+  /** Every strategy in Paper or Live. */
+  inPaperOrLive(): Promise<readonly TradingStrategyRow[]>;
+  /** Their stored genomes (not decoded); unknown ids are absent. */
+  genomes(ids: readonly string[]): Promise<ReadonlyMap<string, unknown>>;
+}
 
 export interface TradingDeskDeps extends CommandDeps {
-  /** The read models (the `strategies` table). */
-  readonly db: CommonQueryMethods;
+  readonly strategies: TradingStrategies;
   readonly candles: Pick<CandleStore, 'readSeries'>;
   /** Makes a paper exchange (the composition root passes `(o) => new PaperExchange(o)`). */
   readonly venue: PaperVenueFactory;
@@ -78,8 +89,6 @@ interface SymbolCandles {
   /** Open time of the first candle asked for. */
   from: number;
 }
-
-const MAX_LISTED = 10_000;
 
 /** `paper-<id>`, `live-<id>` (`live-<id>-<n>` from the second activation on). */
 export const deskAccountName = (mode: TradingMode, strategyId: string, n = 1): string =>
@@ -335,11 +344,17 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
       position: d.position,
       at: account.closedAt[k]!,
     } as TradingDayClosed['data'];
-    const handled = await handleCommand(deps, performanceDecider, performanceStream(account.strategyId), { type: 'CloseTradingDay', data }, {
-      actor,
-      // The event id derives from (strategy, account, day): a re-run appends nothing twice.
-      idempotencyKey: `trading-day:${account.strategyId}:${account.name}:${d.day}`,
-    });
+    const handled = await handleCommand(
+      deps,
+      performanceDecider,
+      performanceStream(account.strategyId),
+      { type: 'CloseTradingDay', data },
+      {
+        actor,
+        // The event id derives from (strategy, account, day): a re-run appends nothing twice.
+        idempotencyKey: `trading-day:${account.strategyId}:${account.name}:${d.day}`,
+      },
+    );
     if (either.isLeft(handled)) {
       if ((handled.left as { kind?: string }).kind === 'DayAlreadyClosed') return false;
       throw new Error(`trading desk: ${account.name} ${d.day} not recorded: ${JSON.stringify(handled.left)}`);
@@ -422,14 +437,11 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
       if (either.isLeft(settings)) return { appended: 0, notes: [`desk: the settings stream does not decode (${settings.left.message}); nothing traded`] };
       const evaluationDays = settings.right['paper.evaluationDays'];
 
-      const rows = [
-        ...(await listStrategies(deps.db, { state: 'Paper', limit: MAX_LISTED })),
-        ...(await listStrategies(deps.db, { state: 'Live', limit: MAX_LISTED })),
-      ];
+      const rows = await deps.strategies.inPaperOrLive();
       const wanted = new Map<string, { info: StrategyInfo; mode: TradingMode; name: string; start: number }>();
       const genomes = new Map<string, unknown>();
       const needGenome = rows.filter((r) => !strategies.has(r.id)).map((r) => r.id);
-      if (needGenome.length > 0) for (const [id, g] of await genomesOf(deps.db, needGenome)) genomes.set(id, g);
+      if (needGenome.length > 0) for (const [id, g] of await deps.strategies.genomes(needGenome)) genomes.set(id, g);
       for (const row of rows) {
         const info = await strategyInfo(row.id, row.revision, genomes.get(row.id));
         if (typeof info === 'string') {
@@ -437,7 +449,8 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
           continue;
         }
         if (info.state.status !== 'Paper' && info.state.status !== 'Live') continue;
-        if (info.paperStart !== undefined) wanted.set(deskAccountName('paper', info.id), { info, mode: 'paper', name: deskAccountName('paper', info.id), start: info.paperStart });
+        if (info.paperStart !== undefined)
+          wanted.set(deskAccountName('paper', info.id), { info, mode: 'paper', name: deskAccountName('paper', info.id), start: info.paperStart });
         if (info.state.status === 'Live' && info.live !== undefined) {
           const name = deskAccountName('live', info.id, info.live.n);
           wanted.set(name, { info, mode: 'live', name, start: info.live.start });

@@ -82,8 +82,7 @@ export const evaluatePaper = (input: PaperEvaluationInput): PaperEvaluation => {
   else {
     standardError = sharpeStandardError(btSharpe, paper.days);
     minSharpe = btSharpe - c.sharpeZ * standardError;
-    if (paper.sharpe === null)
-      reasons.push(`not judged: Sharpe (the paper days did not vary: no trade moved the equity; the threshold was ${num(minSharpe)})`);
+    if (paper.sharpe === null) reasons.push(`not judged: Sharpe (the paper days did not vary: no trade moved the equity; the threshold was ${num(minSharpe)})`);
     else
       check(
         paper.sharpe >= minSharpe,

@@ -1,7 +1,18 @@
-// Reading the `trading_days` read model: a strategy's record, day by day, per account, with its statistics.
+// Reading the `trading_days` read model: a strategy's record, day by day, per account, with its statistics. And the
+// trading desk's read-model port (application/pipeline/trading-desk.ts TradingStrategies) over the `strategies` table.
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
+import type { TradingStrategies } from '../../application/pipeline/trading-desk.js';
 import { recordStats, type RecordStats } from '../../domain/performance/record.js';
+import { genomesOf } from '../strategies/queries.js';
+
+const TradingStrategyRow = z.object({ id: z.string(), revision: z.number() });
+
+/** The strategies the desk trades: those in Paper or Live in the `strategies` read model. */
+export const tradingStrategiesReader = (db: CommonQueryMethods): TradingStrategies => ({
+  inPaperOrLive: () => db.any(sql.type(TradingStrategyRow)`SELECT id::text AS id, revision FROM strategies WHERE state IN ('Paper', 'Live') ORDER BY id`),
+  genomes: (ids) => genomesOf(db, ids),
+});
 
 const TradingDayRow = z.object({
   account: z.string(),

@@ -12,6 +12,7 @@ import { expect } from 'chai';
 import { either } from 'fp-ts';
 import { sql, type DatabasePool } from 'slonik';
 import { createTradingDesk, type TradingDeskDeps } from '../../application/pipeline/trading-desk.js';
+import { paperResultsFor } from '../../application/pipeline/paper-results.js';
 import type { StepOutcome } from '../../application/pipeline/step.js';
 import type { EventStore } from '../../application/ports/event-store.js';
 import { changeSetting } from '../../application/settings/settings-recorder.js';
@@ -36,7 +37,7 @@ import { PostgresCandleStore } from '../../infrastructure/market-data/postgres-c
 import { ProjectionRunner } from '../../projections/runner.js';
 import { strategiesProjection } from '../../projections/strategies/projection.js';
 import { tradingDaysProjection } from '../../projections/trading-days/projection.js';
-import { strategyRecord } from '../../projections/trading-days/queries.js';
+import { strategyRecord, tradingStrategiesReader } from '../../projections/trading-days/queries.js';
 import { loadCandles } from '../indicators/real-candles.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
 import { checkedPostgresStore } from '../support/event-store.js';
@@ -64,7 +65,11 @@ const LOOSE = {
   dailyLossLimit: 0.99,
   maxDrawdown: 0.99,
 } as unknown as RiskLimits;
-const GENOMES: Record<string, Genome> = { [BTC]: smaCrossoverGenome(5, 20, ['BTCUSDT']), [ETH]: smaCrossoverGenome(4, 12, ['ETHUSDT']), [SOL]: smaCrossoverGenome(5, 20, ['SOLUSDT']) };
+const GENOMES: Record<string, Genome> = {
+  [BTC]: smaCrossoverGenome(5, 20, ['BTCUSDT']),
+  [ETH]: smaCrossoverGenome(4, 12, ['ETHUSDT']),
+  [SOL]: smaCrossoverGenome(5, 20, ['SOLUSDT']),
+};
 /** A backtest no paper week can match: a Sharpe of 1000 with a drawdown of 0.001%. */
 const UNMATCHABLE = {
   metrics: { sharpe: 1000, totalReturn: 5, maxDrawdown: 0.00001, tradeCount: 100 },
@@ -88,7 +93,7 @@ describe('trading desk: paper accounts through the trading core, day by day, ove
     store,
     clock,
     ids: uuidIds,
-    db: pool,
+    strategies: tradingStrategiesReader(pool),
     candles,
     venue: (o) => new PaperExchange(o),
     exchange: 'binance' as ExchangeId,
@@ -138,7 +143,13 @@ describe('trading desk: paper accounts through the trading core, day by day, ove
   const reference = async (strategyId: string, symbol: string, until: number) => {
     const series = await candles.readSeries({ exchange: 'binance', symbol, interval: '1h' }, { from: FIRST_OPEN - WARMUP, to: until });
     const from = series.openTime.findIndex((t) => t >= FIRST_OPEN);
-    const sim = simulate(bindStrategy(compileGenome(GENOMES[strategyId]), series, new IndicatorCache()), from, series.length, RUN.initialCapital, fillConfigOf(RUN));
+    const sim = simulate(
+      bindStrategy(compileGenome(GENOMES[strategyId]), series, new IndicatorCache()),
+      from,
+      series.length,
+      RUN.initialCapital,
+      fillConfigOf(RUN),
+    );
     return (day: string) => {
       const end = Date.parse(day) + DAY;
       let i = series.length - 1;
@@ -272,6 +283,12 @@ describe('trading desk: paper accounts through the trading core, day by day, ove
     const before = await tickHours(desk, now, (now = Date.UTC(2022, 2, 7, 23)));
     expect(before.flatMap((o) => o.notes)).to.deep.equal([]);
     expect((await store.readStream(`strategy-${BTC}`)).map((e) => e.type)).not.to.include('PaperTradingEvaluated');
+    // Before the verdict, the learner's figures come from the recorded days.
+    const sofar = await days(BTC);
+    const early = await paperResultsFor(store, [BTC]);
+    const figures = either.isRight(early) ? early.right[0]!.figures : undefined;
+    expect(figures?.tradeCount).to.equal(sofar.reduce((n, d) => n + d.trades, 0));
+    expect(figures?.totalReturn).to.be.closeTo(sofar[sofar.length - 1]!.equity / RUN.initialCapital - 1, 1e-12);
     const judged = await desk.tick(new Date((now = Date.UTC(2022, 2, 8))));
     expect(judged.notes.join('\n')).to.match(new RegExp(`strategy ${BTC}: paper trading rejected`));
     expect(judged.notes.join('\n')).to.match(new RegExp(`strategy ${ETH}: rejected on paper but pinned`));
@@ -297,6 +314,20 @@ describe('trading desk: paper accounts through the trading core, day by day, ove
     const retired = btc[btc.length - 1]!.data as { reason: string };
     expect(retired.reason).to.match(/rejected: failed: /);
 
+    // The learner's paper results: the verdict's figures for a judged strategy.
+    const results = await paperResultsFor(store, [BTC, SOL]);
+    expect(either.isRight(results) && results.right).to.deep.equal([
+      {
+        strategyId: BTC,
+        figures: {
+          sharpe: evaluation.paper['sharpe'],
+          totalReturn: evaluation.paper['totalReturn'],
+          maxDrawdown: evaluation.paper['maxDrawdown'],
+          tradeCount: evaluation.paper['trades'],
+        },
+      },
+    ]);
+
     // Once judged, never again (a fresh desk too).
     await project(async () => (await inState('Retired')).includes(BTC));
     const later = await createTradingDesk(deps()).tick(new Date((now += HOUR)));
@@ -313,5 +344,8 @@ describe('trading desk: paper accounts through the trading core, day by day, ove
     const desk = createTradingDesk(deps());
     const outcomes = await tickHours(desk, now, now + 3 * HOUR);
     expect(outcomes[outcomes.length - 1]!.notes.join('\n')).to.match(new RegExp(`paper-${SOL}: no stored binance SOLUSDT 1h candles since`));
+    // Without a day, no paper result for the learner.
+    const results = await paperResultsFor(store, [SOL]);
+    expect(either.isRight(results) && results.right).to.deep.equal([]);
   });
 });
