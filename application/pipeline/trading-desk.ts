@@ -152,19 +152,19 @@ class DeskAccount {
   }
 
   /** Feeds the candles closed so far that it has not seen; closes every day whose last bar it has fed. */
-  async advance(candles: SymbolCandles): Promise<void> {
+  async advance(candles: SymbolCandles, visible: number): Promise<void> {
     const s = candles.series;
     if (this.base < 0) {
       // Placed once a bar it trades is stored (the warm-up before it is history, stored already).
-      if (candles.length === 0 || s.openTime[candles.length - 1]! < this.firstOpen) return;
+      if (visible === 0 || s.openTime[visible - 1]! < this.firstOpen) return;
       // Its series starts at the first stored candle at or after seriesFrom (the symbol's cache may start earlier).
       let b = 0;
-      while (b < candles.length && s.openTime[b]! < this.seriesFrom) b++;
+      while (b < visible && s.openTime[b]! < this.seriesFrom) b++;
       this.base = b;
       this.next = b;
-      while (this.next < candles.length && s.openTime[this.next]! < this.firstOpen) this.next++;
+      while (this.next < visible && s.openTime[this.next]! < this.firstOpen) this.next++;
     }
-    const to = candles.length;
+    const to = visible;
     if (this.next >= to) return;
     // Signals of the new bars over the account's series up to the last closed bar.
     const view = sliceSeries(s, this.base, to);
@@ -263,6 +263,21 @@ const appendCandles = (c: SymbolCandles, more: CandleSeries): void => {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+const READ_AHEAD_MS = 7 * DAY_MS;
+
+/** How many of the symbol's cached candles have closed by `now` (open time + bar ≤ now). */
+const closedBy = (c: SymbolCandles, now: number): number => {
+  const limit = now - INTERVAL_MS[c.key.interval];
+  let lo = 0;
+  let hi = c.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (c.series.openTime[mid]! <= limit) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+};
+
 export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
   const actor = deps.actor ?? ('system:pipeline' as Actor);
   const strategies = new Map<string, StrategyInfo>();
@@ -325,7 +340,9 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
       for (const a of accounts.values()) if (a.symbol === key.symbol) accounts.delete(a.name);
     }
     const after = c.length === 0 ? c.from : c.series.openTime[c.length - 1]! + 1;
-    if (after < to) appendCandles(c, await deps.candles.readSeries(key, { from: after, to }));
+    // Reads ahead (a replay's store holds the bars to come; the accounts see only those closed by `now`), so a replay
+    // asks once a week per symbol instead of every tick; live, nothing is ahead and each due bar is asked for.
+    if (after < to) appendCandles(c, await deps.candles.readSeries(key, { from: after, to: to + READ_AHEAD_MS }));
     return c;
   };
 
@@ -484,10 +501,11 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
           account = new DeskAccount(w.name, w.mode, w.info.id, w.start, w.info.compiled, symbol, g.timeframe, deps);
           accounts.set(w.name, account);
         }
-        await account.advance(candles);
+        const visible = closedBy(candles, t);
+        await account.advance(candles, visible);
         const barMs = INTERVAL_MS[g.timeframe];
         const lastClosedOpen = Math.floor(t / barMs) * barMs - barMs;
-        const last = candles.length === 0 ? undefined : candles.series.openTime[candles.length - 1]!;
+        const last = visible === 0 ? undefined : candles.series.openTime[visible - 1]!;
         if (lastClosedOpen >= account.firstOpen + barMs && (last === undefined || last < account.firstOpen))
           notes.push(`${w.name}: no stored ${deps.exchange} ${symbol} ${g.timeframe} candles since ${iso(account.firstOpen)}: it cannot trade`);
         else if (last !== undefined && lastClosedOpen >= account.firstOpen && last < lastClosedOpen - barMs)
