@@ -111,6 +111,8 @@ class DeskAccount {
   private readonly candle: { -readonly [K in keyof Candle]: Candle[K] } = { openTime: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
   /** Open time of the last bar fed (NaN before the first). */
   private lastOpen = NaN;
+  /** Orders the risk gate refused or the venue rejected, told once in a tick's notes. */
+  private refusalsTold = 0;
   /** The days closed so far, in order. */
   readonly days: TradingDay[] = [];
   readonly closedAt: number[] = [];
@@ -223,6 +225,17 @@ class DeskAccount {
       position: held === undefined ? 0 : held.quantity,
     });
     this.closedAt.push(lastOpen + this.barMs);
+  }
+
+  /** What the risk gate or the venue refused since the last call, in a sentence (undefined when nothing). */
+  newRefusals(): string | undefined {
+    const all = this.session.runner(this.name).refusals;
+    if (all.length === this.refusalsTold) return undefined;
+    const fresh = all.slice(this.refusalsTold);
+    this.refusalsTold = all.length;
+    const first = fresh[0]!;
+    const why = first.kind === 'refused' ? first.refusal.message : first.kind === 'rejected' ? `${first.code}: ${first.message}` : first.reason;
+    return `${this.name}: ${fresh.length} order(s) refused (the first: ${why})`;
   }
 
   /** Full days (starting at or after its first bar) closed so far. */
@@ -503,6 +516,8 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
         }
         const visible = closedBy(candles, t);
         await account.advance(candles, visible);
+        const refused = account.newRefusals();
+        if (refused !== undefined) notes.push(refused);
         const barMs = INTERVAL_MS[g.timeframe];
         const lastClosedOpen = Math.floor(t / barMs) * barMs - barMs;
         const last = visible === 0 ? undefined : candles.series.openTime[visible - 1]!;
