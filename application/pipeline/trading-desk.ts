@@ -463,9 +463,18 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
       const t = now.getTime();
       const notes: string[] = [];
       let appended = 0;
-      const settings = await loadSettings(deps.store);
-      if (either.isLeft(settings)) return { appended: 0, notes: [`desk: the settings stream does not decode (${settings.left.message}); nothing traded`] };
-      const evaluationDays = settings.right['paper.evaluationDays'];
+      // paper.evaluationDays, read when a verdict may have come due (an account closed a day or was just opened): a
+      // change of the setting takes effect at the next day a paper account closes.
+      let evaluationDays: number | undefined;
+      const dueDays = async (): Promise<number | undefined> => {
+        if (evaluationDays !== undefined) return evaluationDays;
+        const settings = await loadSettings(deps.store);
+        if (either.isLeft(settings)) {
+          notes.push(`desk: the settings stream does not decode (${settings.left.message}); no paper evaluation`);
+          return undefined;
+        }
+        return (evaluationDays = settings.right['paper.evaluationDays']);
+      };
 
       const rows = await deps.strategies.inPaperOrLive();
       const wanted = new Map<string, { info: StrategyInfo; mode: TradingMode; name: string; start: number }>();
@@ -510,10 +519,12 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
         if (g.symbols.length > 1) notes.push(`strategy ${w.info.id}: trades ${symbol} only of ${g.symbols.join(', ')} on the desk`);
         const candles = loaded.get(`${symbol}/${g.timeframe}`)!;
         let account = accounts.get(w.name);
+        const opened = account === undefined;
         if (account === undefined) {
           account = new DeskAccount(w.name, w.mode, w.info.id, w.start, w.info.compiled, symbol, g.timeframe, deps);
           accounts.set(w.name, account);
         }
+        const daysBefore = account.days.length;
         const visible = closedBy(candles, t);
         await account.advance(candles, visible);
         const refused = account.newRefusals();
@@ -538,7 +549,10 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
           if (await appendDay(account, k)) appended++;
           known.add(key);
         }
-        if (w.mode === 'paper') appended += await evaluate(w.info, account, evaluationDays, notes);
+        if (w.mode === 'paper' && (opened || account.days.length > daysBefore)) {
+          const days = await dueDays();
+          if (days !== undefined) appended += await evaluate(w.info, account, days, notes);
+        }
       }
       return { appended, notes };
     },
