@@ -392,6 +392,14 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
     return handled.right.events.length > 0;
   };
 
+  /** Standing conditions (missing candles, a genome that cannot be traded) are told once, not at every tick. */
+  const told = new Set<string>();
+  const tell = (notes: string[], note: string): void => {
+    if (told.has(note)) return;
+    told.add(note);
+    notes.push(note);
+  };
+
   /** Strategies whose paper verdict this desk has seen through (recorded, or found recorded, and acted on). */
   const judged = new Set<string>();
 
@@ -421,7 +429,7 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
     let reason = 'its paper period was rejected (PaperTradingEvaluated)';
     if (outcome === undefined) {
       if (info.backtest === undefined) {
-        notes.push(`strategy ${info.id}: ${days} full paper days done but no backtest to judge them against; not evaluated`);
+        tell(notes, `strategy ${info.id}: ${days} full paper days done but no backtest to judge them against; not evaluated`);
         return 0;
       }
       // The days up to the last of the first `days` full days (the partial first day included).
@@ -484,7 +492,7 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
       for (const row of rows) {
         const info = await strategyInfo(row.id, row.revision, genomes.get(row.id));
         if (typeof info === 'string') {
-          notes.push(info);
+          tell(notes, info);
           continue;
         }
         if (info.state.status !== 'Paper' && info.state.status !== 'Live') continue;
@@ -516,7 +524,7 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
         const g = w.info.compiled.genome;
         // One account trades the genome's first symbol (the cycle's genomes trade one).
         const symbol = g.symbols[0]!;
-        if (g.symbols.length > 1) notes.push(`strategy ${w.info.id}: trades ${symbol} only of ${g.symbols.join(', ')} on the desk`);
+        if (g.symbols.length > 1) tell(notes, `strategy ${w.info.id}: trades ${symbol} only of ${g.symbols.join(', ')} on the desk`);
         const candles = loaded.get(`${symbol}/${g.timeframe}`)!;
         let account = accounts.get(w.name);
         const opened = account === undefined;
@@ -533,9 +541,9 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
         const lastClosedOpen = Math.floor(t / barMs) * barMs - barMs;
         const last = visible === 0 ? undefined : candles.series.openTime[visible - 1]!;
         if (lastClosedOpen >= account.firstOpen + barMs && (last === undefined || last < account.firstOpen))
-          notes.push(`${w.name}: no stored ${deps.exchange} ${symbol} ${g.timeframe} candles since ${iso(account.firstOpen)}: it cannot trade`);
+          tell(notes, `${w.name}: no stored ${deps.exchange} ${symbol} ${g.timeframe} candles since ${iso(account.firstOpen)}: it cannot trade`);
         else if (last !== undefined && lastClosedOpen >= account.firstOpen && last < lastClosedOpen - barMs)
-          notes.push(`${w.name}: ${deps.exchange} ${symbol} ${g.timeframe} candles missing after ${iso(last + barMs)} (now ${iso(t)}): trading waits for them`);
+          tell(notes, `${w.name}: ${deps.exchange} ${symbol} ${g.timeframe} candles missing after ${iso(last + barMs)}: trading waits for them`);
 
         // The days closed by this tick (or, after a restart, every day) that the log lacks.
         const known = await recordedDays(w.info.id);

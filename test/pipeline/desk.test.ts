@@ -343,7 +343,13 @@ describe('trading desk: paper accounts through the trading core, day by day, ove
     await project(async () => (await inState('Paper')).includes(SOL));
     const desk = createTradingDesk(deps());
     const outcomes = await tickHours(desk, now, now + 3 * HOUR);
-    expect(outcomes[outcomes.length - 1]!.notes.join('\n')).to.match(new RegExp(`paper-${SOL}: no stored binance SOLUSDT 1h candles since`));
+    expect(outcomes.flatMap((o) => o.notes).join('\n')).to.match(new RegExp(`paper-${SOL}: no stored binance SOLUSDT 1h candles since`));
+    // Candles that stop before now (the store holds ETHUSDT until 03-13 13:00): told once, not at every tick.
+    const late = await desk.tick(new Date(Date.UTC(2022, 2, 14, 6)));
+    expect(late.notes.join('\n')).to.match(new RegExp(`paper-${ETH}: binance ETHUSDT 1h candles missing after 2022-03-13T14:00:00.000Z`));
+    const later = await desk.tick(new Date(Date.UTC(2022, 2, 14, 7)));
+    expect(later.notes.filter((n) => n.includes('missing'))).to.deep.equal([]);
+
     // Without a day, no paper result for the learner.
     const results = await paperResultsFor(store, [SOL]);
     expect(either.isRight(results) && results.right).to.deep.equal([]);
