@@ -41,7 +41,7 @@ import { strategyRecord, tradingStrategiesReader } from '../../projections/tradi
 import { loadCandles } from '../indicators/real-candles.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
 import { checkedPostgresStore } from '../support/event-store.js';
-import { catchUpOnVisible, memoryLog } from '../projections/support.js';
+import { activationDecision, catchUpOnVisible, memoryLog } from '../projections/support.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -49,6 +49,7 @@ const WARMUP = 1000 * HOUR; // WARMUP_BARS of 1h bars
 const BTC = 'b7c00000-0000-4000-8000-000000000001';
 const ETH = 'e7400000-0000-4000-8000-000000000002';
 const SOL = '50100000-0000-4000-8000-000000000003';
+const LIVE = '11fe0000-0000-4000-8000-000000000004';
 /**
  * Paper starts at 13:17: the first bar the desk trades opens at 14:00. The ETHUSDT genome's entry signal fires at the
  * close of the 13:00 bar, which opened before the start: a desk that traded that bar would enter at 14:00.
@@ -69,6 +70,7 @@ const GENOMES: Record<string, Genome> = {
   [BTC]: smaCrossoverGenome(5, 20, ['BTCUSDT']),
   [ETH]: smaCrossoverGenome(4, 12, ['ETHUSDT']),
   [SOL]: smaCrossoverGenome(5, 20, ['SOLUSDT']),
+  [LIVE]: smaCrossoverGenome(4, 12, ['ETHUSDT']),
 };
 /** A backtest no paper week can match: a Sharpe of 1000 with a drawdown of 0.001%. */
 const UNMATCHABLE = {
@@ -140,9 +142,9 @@ describe('trading desk: paper accounts through the trading core, day by day, ove
   const real: Record<string, CandleSeries> = {};
 
   /** The engine's equity, trades and position at the close of each day's last bar, over the stored candles. */
-  const reference = async (strategyId: string, symbol: string, until: number) => {
-    const series = await candles.readSeries({ exchange: 'binance', symbol, interval: '1h' }, { from: FIRST_OPEN - WARMUP, to: until });
-    const from = series.openTime.findIndex((t) => t >= FIRST_OPEN);
+  const reference = async (strategyId: string, symbol: string, until: number, firstOpen = FIRST_OPEN) => {
+    const series = await candles.readSeries({ exchange: 'binance', symbol, interval: '1h' }, { from: firstOpen - WARMUP, to: until });
+    const from = series.openTime.findIndex((t) => t >= firstOpen);
     const sim = simulate(
       bindStrategy(compileGenome(GENOMES[strategyId]), series, new IndicatorCache()),
       from,
@@ -333,6 +335,43 @@ describe('trading desk: paper accounts through the trading core, day by day, ove
     const later = await createTradingDesk(deps()).tick(new Date((now += HOUR)));
     expect(later.notes).to.deep.equal([]);
     expect((await store.readStream(`strategy-${ETH}`)).length).to.equal(eth.length);
+  });
+
+  it('runs a live account from the activation, beside the paper account, each equal to its own backtest', async () => {
+    // Paper from the 03-09 00:00 bar, whose close signals an entry (held until 19:00); live from the 06:00 bar, after it.
+    const paperStart = Date.UTC(2022, 2, 8, 23, 30);
+    const activated = Date.UTC(2022, 2, 9, 5, 40);
+    await command('GenerateStrategy', LIVE, { genome: GENOMES[LIVE] }, paperStart - 2 * HOUR);
+    await command('RecordBacktest', LIVE, { result: UNMATCHABLE }, paperStart - HOUR);
+    await command('FilterStrategy', LIVE, { verdict: { outcome: 'passed', reasons: [], thresholds: {} } }, paperStart - HOUR);
+    await command('StartPaperTrading', LIVE, { decidedBy: 'system:pipeline', reason: 'passed the filter' }, paperStart);
+    await command(
+      'ActivateStrategy',
+      LIVE,
+      { decidedBy: 'operator:test', reason: 'a live account for the test', decision: activationDecision(1, [], LIVE) },
+      activated,
+    );
+    await project(async () => (await inState('Live')).includes(LIVE));
+    const desk = createTradingDesk(deps());
+    const outcomes = await tickHours(desk, Date.UTC(2022, 2, 8, 23), Date.UTC(2022, 2, 12, 1));
+    expect(outcomes.flatMap((o) => o.notes).filter((n) => n.includes(LIVE))).to.deep.equal([]);
+    const recorded = await days(LIVE);
+    const paper = recorded.filter((d) => d.account === `paper-${LIVE}`);
+    const live = recorded.filter((d) => d.account === `live-${LIVE}`);
+    expect(paper.map((d) => d.day)).to.deep.equal(['2022-03-09', '2022-03-10', '2022-03-11']);
+    expect(live.map((d) => [d.day, d.mode])).to.deep.equal([
+      ['2022-03-09', 'live'],
+      ['2022-03-10', 'live'],
+      ['2022-03-11', 'live'],
+    ]);
+    const paperRef = await reference(LIVE, 'ETHUSDT', Date.UTC(2022, 2, 13), Date.UTC(2022, 2, 9, 0));
+    const liveRef = await reference(LIVE, 'ETHUSDT', Date.UTC(2022, 2, 13), Date.UTC(2022, 2, 9, 6));
+    for (const d of paper) expect(d.equity, `paper ${d.day}`).to.equal(paperRef(d.day).equity);
+    for (const d of live) expect(d.equity, `live ${d.day}`).to.equal(liveRef(d.day).equity);
+    // The paper account traded the 03-09 entry, the live one had not started: their first days differ.
+    expect(paper[0]!.tradesTotal).to.equal(1);
+    expect(live[0]!.tradesTotal).to.equal(0);
+    expect(live[0]!.equity).to.equal(RUN.initialCapital);
   });
 
   it('names a strategy whose symbol has no stored candles in the notes', async () => {
