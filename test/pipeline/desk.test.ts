@@ -7,7 +7,9 @@
 //    duplicate;
 // 3. the paper evaluation comes exactly when `paper.evaluationDays` full days have closed; a rejected strategy is
 //    retired, a pinned one is kept (its verdict recorded);
-// 4. a strategy whose symbol has no stored candles is named in the tick's notes.
+// 4. a live account runs from the activation beside the paper account, each equal to its own backtest;
+// 5. a strategy whose symbol has no stored candles, or whose candles stop before `now`, is named in the notes (once).
+// The learner's paper results (paperResultsFor) and the trading_days read model are checked along the way.
 import { expect } from 'chai';
 import { either } from 'fp-ts';
 import { sql, type DatabasePool } from 'slonik';
