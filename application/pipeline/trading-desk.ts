@@ -1,0 +1,568 @@
+// The trading desk step of the pipeline (doc/paper-trading.md): every strategy in Paper or Live trades its accounts
+// on the paper exchange through the one trading core (memoryPaperSession: strategy runner → risk gate → paper
+// exchange, the backtest's fill model), one bar at a time as the bars close by `now`:
+// - `paper-<strategyId>` from its first bar opening at or after PaperTradingStarted, for as long as it is Paper or Live;
+// - while Live, `live-<strategyId>` from the StrategyActivated (the n-th activation's account is `live-<id>-<n>`).
+//   It trades on the paper exchange too: routing live accounts to the testnet or the exchange is not wired here.
+// Each finished UTC day of an account becomes one TradingDayClosed on `performance-<strategyId>`, its event id derived
+// from (strategy, account, day), so a re-run appends only the missing days. After `paper.evaluationDays` full days a
+// Paper strategy is judged against its backtest (domain/performance/paper-evaluation.ts); a rejected one is retired
+// unless pinned.
+//
+// An account's record is a pure function of the genome, the candles from its start (with WARMUP_BARS before it to warm
+// the indicators up) and the run settings; what the desk keeps in memory (each symbol's candles, each account's
+// session) is a cache for speed: a fresh desk after a restart recomputes every account from its start and appends only
+// what the log lacks. Signals for new bars are computed on the account's series up to the last closed bar (the
+// look-ahead check guarantees a prefix gives the values of the whole), so the desk's bars and signals are those of a
+// backtest of the same stretch.
+import { either } from 'fp-ts';
+import { WARMUP_BARS } from '../backtest/run-in-process.js';
+import { handleCommand, type CommandDeps } from '../commands/handle-command.js';
+import { decodeAll } from '../events/decode-event.js';
+import type { CandleStore } from '../ports/candle-store.js';
+import type { PaperVenueFactory } from '../ports/paper-venue.js';
+import { handleStrategyCommand, loadStrategy } from '../strategy/handle-strategy-command.js';
+import { memoryPaperSession, type PaperSession } from '../trading/paper-session.js';
+import type { PipelineStep, StepOutcome } from './step.js';
+import { bindStrategy, compileGenome, fillSignals, type CompiledGenome } from '../../domain/backtest/compile.js';
+import type { RunSettings } from '../../domain/execution/run-settings.js';
+import { IndicatorCache } from '../../domain/indicators/cache.js';
+import { emptySeries, INTERVAL_MS, type Candle, type CandleSeries, type Interval, type SeriesKey } from '../../domain/market/candles.js';
+import type { ExchangeId } from '../../domain/market/exchange.js';
+import { performanceDecider } from '../../domain/performance/decide.js';
+import { performanceStream, type PerformanceEvent, type TradingDayClosed, type TradingMode } from '../../domain/performance/events.js';
+import { evaluatePaper, rejectionSummary } from '../../domain/performance/paper-evaluation.js';
+import { DAY_MS, dayStart, recordStats, utcDay, type TradingDay } from '../../domain/performance/record.js';
+import type { Actor } from '../../domain/primitives/codecs.js';
+import type { RiskLimits } from '../../domain/risk/limits.js';
+import { loadSettings } from '../settings/settings-recorder.js';
+import { strategyStream, type BacktestResult, type StrategyEvent } from '../../domain/strategy/events.js';
+import { evolve, initialState, type StrategyState } from '../../domain/strategy/state.js';
+
+/** A strategy in Paper or Live as the `strategies` read model has it. */
+export interface TradingStrategyRow {
+  readonly id: string;
+  /** Revision of its stream as the read model last folded it: the desk re-reads the stream when it moves. */
+  readonly revision: number;
+}
+
+/** The read-model port of the desk (projections/trading-days/queries.ts tradingStrategiesReader implements it). */
+export interface TradingStrategies {
+  /** Every strategy in Paper or Live. */
+  inPaperOrLive(): Promise<readonly TradingStrategyRow[]>;
+  /** Their stored genomes (not decoded); unknown ids are absent. */
+  genomes(ids: readonly string[]): Promise<ReadonlyMap<string, unknown>>;
+}
+
+export interface TradingDeskDeps extends CommandDeps {
+  readonly strategies: TradingStrategies;
+  readonly candles: Pick<CandleStore, 'readSeries'>;
+  /** Makes a paper exchange (the composition root passes `(o) => new PaperExchange(o)`). */
+  readonly venue: PaperVenueFactory;
+  /** The exchange whose stored candles the strategies trade on (the candle store's key). */
+  readonly exchange: ExchangeId;
+  /** Fees, slippage, sizing, initial capital (platform.config.runSettings). */
+  readonly run: RunSettings;
+  /** The limits of every desk account (configuration: RISK_*). */
+  readonly riskLimits: RiskLimits;
+  /** Default `system:pipeline`. */
+  readonly actor?: Actor;
+}
+
+/** Everything the desk read of one strategy's stream (kept while the strategy's revision does not change). */
+interface StrategyInfo {
+  readonly id: string;
+  readonly revision: number;
+  readonly state: StrategyState;
+  readonly compiled: CompiledGenome;
+  readonly paperStart: number | undefined;
+  /** The current live period: its start and its number (1 for the first activation). */
+  readonly live: { readonly start: number; readonly n: number } | undefined;
+  readonly backtest: BacktestResult | undefined;
+}
+
+/** One symbol's closed candles, loaded incrementally. */
+interface SymbolCandles {
+  readonly key: SeriesKey;
+  series: CandleSeries;
+  length: number;
+  /** Open time of the first candle asked for. */
+  from: number;
+}
+
+/** `paper-<id>`, `live-<id>` (`live-<id>-<n>` from the second activation on). */
+export const deskAccountName = (mode: TradingMode, strategyId: string, n = 1): string =>
+  mode === 'paper' ? `paper-${strategyId}` : n === 1 ? `live-${strategyId}` : `live-${strategyId}-${n}`;
+
+/** An account of the desk: one strategy on one symbol, its session advanced bar by bar. */
+class DeskAccount {
+  readonly barMs: number;
+  /** Open time of the first bar it trades. */
+  readonly firstOpen: number;
+  /** Open time of the first candle of its series (warm-up included). */
+  readonly seriesFrom: number;
+  private readonly session: PaperSession;
+  /** Index in the symbol's candles of its series' first candle, and of the next candle to feed; -1 until known. */
+  private base = -1;
+  private next = -1;
+  private entry = new Uint8Array(0);
+  private exit = new Uint8Array(0);
+  private cursor = 0;
+  private readonly candle: { -readonly [K in keyof Candle]: Candle[K] } = { openTime: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
+  /** Open time of the last bar fed (NaN before the first). */
+  private lastOpen = NaN;
+  /** Orders the risk gate refused or the venue rejected, told once in a tick's notes. */
+  private refusalsTold = 0;
+  /** The days closed so far, in order. */
+  readonly days: TradingDay[] = [];
+  readonly closedAt: number[] = [];
+
+  constructor(
+    readonly name: string,
+    readonly mode: TradingMode,
+    readonly strategyId: string,
+    readonly start: number,
+    readonly compiled: CompiledGenome,
+    readonly symbol: string,
+    readonly interval: Interval,
+    private readonly deps: TradingDeskDeps,
+  ) {
+    this.barMs = INTERVAL_MS[interval];
+    this.firstOpen = Math.ceil(start / this.barMs) * this.barMs;
+    this.seriesFrom = this.firstOpen - WARMUP_BARS * this.barMs;
+    this.session = memoryPaperSession(
+      {
+        run: deps.run,
+        riskLimits: deps.riskLimits,
+        strategies: [
+          {
+            account: name,
+            strategyId,
+            symbol,
+            interval,
+            compiled,
+            // The signals of the bar being fed, computed in advance() for the new bars.
+            signals: { next: () => this.entry[this.cursor]! | (this.exit[this.cursor]! << 1) },
+            orderIdPrefix: 'desk',
+          },
+        ],
+      },
+      deps.venue,
+      // In memory: the record of a paper account is its days (and it is recomputed from the candles).
+      () => Promise.resolve(either.right(undefined)),
+    );
+  }
+
+  /** Feeds the candles closed so far that it has not seen; closes every day whose last bar it has fed. */
+  async advance(candles: SymbolCandles, visible: number): Promise<void> {
+    const s = candles.series;
+    if (this.base < 0) {
+      // Placed once a bar it trades is stored (the warm-up before it is history, stored already).
+      if (visible === 0 || s.openTime[visible - 1]! < this.firstOpen) return;
+      // Its series starts at the first stored candle at or after seriesFrom (the symbol's cache may start earlier).
+      let b = 0;
+      while (b < visible && s.openTime[b]! < this.seriesFrom) b++;
+      this.base = b;
+      this.next = b;
+      while (this.next < visible && s.openTime[this.next]! < this.firstOpen) this.next++;
+    }
+    const to = visible;
+    if (this.next >= to) return;
+    // Signals of the new bars over the account's series up to the last closed bar.
+    const view = sliceSeries(s, this.base, to);
+    const bound = bindStrategy(this.compiled, view, new IndicatorCache());
+    const from = this.next - this.base;
+    const n = to - this.base;
+    if (this.entry.length < n) {
+      const grow = (a: Uint8Array) => {
+        const b = new Uint8Array(Math.max(n, a.length * 2));
+        b.set(a);
+        return b;
+      };
+      this.entry = grow(this.entry);
+      this.exit = grow(this.exit);
+    }
+    fillSignals(bound.entry, from, n, this.entry);
+    fillSignals(bound.exit, from, n, this.exit);
+    const c = this.candle;
+    for (let i = this.next; i < to; i++) {
+      const open = s.openTime[i]!;
+      // A bar of a later day: the day of the previous bar is over (its last close is the state we record).
+      if (this.lastOpen === this.lastOpen && dayStart(open) !== dayStart(this.lastOpen)) this.closeDay(this.lastOpen);
+      c.openTime = open;
+      c.open = s.open[i]!;
+      c.high = s.high[i]!;
+      c.low = s.low[i]!;
+      c.close = s.close[i]!;
+      c.volume = s.volume[i]!;
+      this.cursor = i - this.base;
+      const step = this.session.onCandle(this.symbol, c);
+      if (step !== undefined) await step;
+      this.lastOpen = open;
+    }
+    this.next = to;
+    // The day's last bar has closed: the day is over.
+    if (this.lastOpen + this.barMs === dayStart(this.lastOpen) + DAY_MS) this.closeDay(this.lastOpen);
+  }
+
+  private closeDay(lastOpen: number): void {
+    const day = utcDay(lastOpen);
+    if (this.days.length > 0 && this.days[this.days.length - 1]!.day === day) return;
+    const runner = this.session.runner(this.name);
+    const curve = runner.equity;
+    const equity = curve[curve.length - 1]!;
+    const d0 = dayStart(lastOpen);
+    let trades = 0;
+    for (const t of runner.trades) if (t.exitTime >= d0 && t.exitTime < d0 + DAY_MS) trades++;
+    const previous = this.days.length === 0 ? this.deps.run.initialCapital : this.days[this.days.length - 1]!.equity;
+    const held = this.session.venue.positions(this.name).find((p) => p.symbol === this.symbol);
+    this.days.push({
+      day,
+      equity,
+      dayReturn: equity / previous - 1,
+      trades,
+      tradesTotal: runner.trades.length,
+      position: held === undefined ? 0 : held.quantity,
+    });
+    this.closedAt.push(lastOpen + this.barMs);
+  }
+
+  /** What the risk gate or the venue refused since the last call, in a sentence (undefined when nothing). */
+  newRefusals(): string | undefined {
+    const all = this.session.runner(this.name).refusals;
+    if (all.length === this.refusalsTold) return undefined;
+    const fresh = all.slice(this.refusalsTold);
+    this.refusalsTold = all.length;
+    const first = fresh[0]!;
+    const why = first.kind === 'refused' ? first.refusal.message : first.kind === 'rejected' ? `${first.code}: ${first.message}` : first.reason;
+    return `${this.name}: ${fresh.length} order(s) refused (the first: ${why})`;
+  }
+
+  /** Full days (starting at or after its first bar) closed so far. */
+  get fullDays(): number {
+    let n = 0;
+    for (const d of this.days) if (Date.parse(d.day) >= this.firstOpen) n++;
+    return n;
+  }
+}
+
+const sliceSeries = (s: CandleSeries, from: number, to: number): CandleSeries => ({
+  key: s.key,
+  length: to - from,
+  openTime: s.openTime.subarray(from, to),
+  open: s.open.subarray(from, to),
+  high: s.high.subarray(from, to),
+  low: s.low.subarray(from, to),
+  close: s.close.subarray(from, to),
+  volume: s.volume.subarray(from, to),
+  quoteVolume: s.quoteVolume.subarray(from, to),
+  trades: s.trades.subarray(from, to),
+});
+
+const FIELDS = ['openTime', 'open', 'high', 'low', 'close', 'volume', 'quoteVolume', 'trades'] as const;
+
+/** Appends `more` to the symbol's candles (growing the buffers). */
+const appendCandles = (c: SymbolCandles, more: CandleSeries): void => {
+  if (more.length === 0) return;
+  const need = c.length + more.length;
+  if (need > c.series.openTime.length) {
+    const bigger = emptySeries(c.key, Math.max(need, c.series.openTime.length * 2, 1024));
+    for (const f of FIELDS) bigger[f].set(c.series[f].subarray(0, c.length));
+    c.series = bigger;
+  }
+  for (const f of FIELDS) c.series[f].set(more[f].subarray(0, more.length), c.length);
+  c.length = need;
+};
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+const READ_AHEAD_MS = 7 * DAY_MS;
+
+/** How many of the symbol's cached candles have closed by `now` (open time + bar ≤ now). */
+const closedBy = (c: SymbolCandles, now: number): number => {
+  const limit = now - INTERVAL_MS[c.key.interval];
+  let lo = 0;
+  let hi = c.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (c.series.openTime[mid]! <= limit) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+};
+
+export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
+  const actor = deps.actor ?? ('system:pipeline' as Actor);
+  const strategies = new Map<string, StrategyInfo>();
+  const accounts = new Map<string, DeskAccount>();
+  const symbols = new Map<string, SymbolCandles>();
+  /** Days already in each strategy's performance stream (account:day), read once per strategy. */
+  const recorded = new Map<string, Set<string>>();
+
+  /** Reads the strategy's stream again when its revision moved. */
+  const strategyInfo = async (id: string, revision: number, genome: unknown): Promise<StrategyInfo | string> => {
+    const cached = strategies.get(id);
+    if (cached !== undefined && cached.revision === revision) return cached;
+    const decoded = decodeAll<StrategyEvent>(await deps.store.readStream(strategyStream(id)));
+    if (either.isLeft(decoded)) return `strategy ${id}: its stream does not decode (${decoded.left.message}); not traded`;
+    let state: StrategyState = initialState();
+    let paperStart: number | undefined;
+    let live: StrategyInfo['live'];
+    let activations = 0;
+    let backtest: BacktestResult | undefined;
+    for (const d of decoded.right) {
+      const at = Date.parse(d.metadata.occurredAt);
+      const e = d.event;
+      if (e.type === 'PaperTradingStarted' && paperStart === undefined) paperStart = at;
+      if (e.type === 'StrategyActivated') live = { start: at, n: ++activations };
+      if (e.type === 'StrategyDeactivated' || e.type === 'StrategyRetired') live = undefined;
+      if (e.type === 'StrategyBacktested') backtest = e.data.result;
+      state = evolve(state, e);
+    }
+    let compiled: CompiledGenome;
+    try {
+      compiled = cached?.compiled ?? compileGenome(genome);
+    } catch (err) {
+      return `strategy ${id}: its genome does not compile (${err instanceof Error ? err.message : String(err)}); not traded`;
+    }
+    const info: StrategyInfo = { id, revision, state, compiled, paperStart, live, backtest };
+    strategies.set(id, info);
+    return info;
+  };
+
+  const recordedDays = async (strategyId: string): Promise<Set<string> | string> => {
+    const known = recorded.get(strategyId);
+    if (known !== undefined) return known;
+    const decoded = decodeAll<PerformanceEvent>(await deps.store.readStream(performanceStream(strategyId)));
+    if (either.isLeft(decoded)) return `strategy ${strategyId}: its performance stream does not decode (${decoded.left.message})`;
+    const set = new Set(decoded.right.map((d) => `${d.event.data.account}:${d.event.data.day}`));
+    recorded.set(strategyId, set);
+    return set;
+  };
+
+  /** Loads the symbol's candles closed by `now` that the cache lacks (from `from` when it must start earlier). */
+  const candlesOf = async (key: SeriesKey, from: number, now: number): Promise<SymbolCandles> => {
+    const name = `${key.symbol}/${key.interval}`;
+    const barMs = INTERVAL_MS[key.interval];
+    const to = now - barMs + 1; // open times of the bars closed by now
+    let c = symbols.get(name);
+    if (c === undefined || from < c.from) {
+      // An account needs earlier candles than the cache holds: reload (the accounts re-find their place).
+      c = { key, series: emptySeries(key, 0), length: 0, from };
+      symbols.set(name, c);
+      for (const a of accounts.values()) if (a.symbol === key.symbol) accounts.delete(a.name);
+    }
+    const after = c.length === 0 ? c.from : c.series.openTime[c.length - 1]! + 1;
+    // Reads ahead (a replay's store holds the bars to come; the accounts see only those closed by `now`), so a replay
+    // asks once a week per symbol instead of every tick; live, nothing is ahead and each due bar is asked for.
+    if (after < to) appendCandles(c, await deps.candles.readSeries(key, { from: after, to: to + READ_AHEAD_MS }));
+    return c;
+  };
+
+  const appendDay = async (account: DeskAccount, k: number): Promise<boolean> => {
+    const d = account.days[k]!;
+    const data = {
+      strategyId: account.strategyId,
+      mode: account.mode,
+      account: account.name,
+      day: d.day,
+      initialCapital: deps.run.initialCapital,
+      equity: d.equity,
+      dayReturn: d.dayReturn,
+      trades: d.trades,
+      tradesTotal: d.tradesTotal,
+      position: d.position,
+      at: account.closedAt[k]!,
+    } as TradingDayClosed['data'];
+    const handled = await handleCommand(
+      deps,
+      performanceDecider,
+      performanceStream(account.strategyId),
+      { type: 'CloseTradingDay', data },
+      {
+        actor,
+        // The event id derives from (strategy, account, day): a re-run appends nothing twice.
+        idempotencyKey: `trading-day:${account.strategyId}:${account.name}:${d.day}`,
+      },
+    );
+    if (either.isLeft(handled)) {
+      if ((handled.left as { kind?: string }).kind === 'DayAlreadyClosed') return false;
+      throw new Error(`trading desk: ${account.name} ${d.day} not recorded: ${JSON.stringify(handled.left)}`);
+    }
+    return handled.right.events.length > 0;
+  };
+
+  /** Standing conditions (missing candles, a genome that cannot be traded) are told once, not at every tick. */
+  const told = new Set<string>();
+  const tell = (notes: string[], note: string): void => {
+    if (told.has(note)) return;
+    told.add(note);
+    notes.push(note);
+  };
+
+  /** Strategies whose paper verdict this desk has seen through (recorded, or found recorded, and acted on). */
+  const judged = new Set<string>();
+
+  const retire = async (id: string, reason: string): Promise<number> => {
+    const retired = await handleStrategyCommand(
+      deps,
+      { type: 'RetireStrategy', strategyId: id as never, data: { decidedBy: actor, reason: reason.slice(0, 2000) as never } },
+      { actor, idempotencyKey: `paper-rejected:${id}` },
+    );
+    if (either.isLeft(retired)) throw new Error(`trading desk: strategy ${id} rejected on paper but not retired: ${JSON.stringify(retired.left)}`);
+    return retired.right.events.length;
+  };
+
+  /** After `days` full paper days: the verdict (once), then the retirement of a rejected strategy that is not pinned. */
+  const evaluate = async (info: StrategyInfo, paper: DeskAccount, days: number, notes: string[]): Promise<number> => {
+    if (judged.has(info.id) || paper.fullDays < days) return 0;
+    // The stream as it is now (a pin or a verdict need not move the read model's revision).
+    const loaded = await loadStrategy(deps.store, info.id);
+    if (either.isLeft(loaded)) {
+      notes.push(`strategy ${info.id}: its stream does not decode (${loaded.left.message}); not evaluated`);
+      return 0;
+    }
+    const state = loaded.right.state;
+    if (state.status !== 'Paper') return 0;
+    let appended = 0;
+    let outcome = state.evaluation;
+    let reason = 'its paper period was rejected (PaperTradingEvaluated)';
+    if (outcome === undefined) {
+      if (info.backtest === undefined) {
+        tell(notes, `strategy ${info.id}: ${days} full paper days done but no backtest to judge them against; not evaluated`);
+        return 0;
+      }
+      // The days up to the last of the first `days` full days (the partial first day included).
+      let k = 0;
+      for (let full = 0; k < paper.days.length; k++) if (Date.parse(paper.days[k]!.day) >= paper.firstOpen && ++full === days) break;
+      const evaluation = evaluatePaper({
+        paper: recordStats(deps.run.initialCapital, paper.days.slice(0, k + 1)),
+        backtest: info.backtest,
+        period: { start: paper.start, end: paper.closedAt[k]! },
+      });
+      const handled = await handleStrategyCommand(
+        deps,
+        {
+          type: 'EvaluatePaperTrading',
+          strategyId: info.id as never,
+          data: { decidedBy: actor, reason: `${days} full days of paper trading judged against the backtest` as never, evaluation },
+        },
+        { actor, idempotencyKey: `paper-evaluation:${info.id}` },
+      );
+      if (either.isLeft(handled)) throw new Error(`trading desk: the paper evaluation of ${info.id} was not recorded: ${JSON.stringify(handled.left)}`);
+      appended += handled.right.events.length;
+      outcome = evaluation.outcome;
+      reason = rejectionSummary(evaluation);
+      const failed = evaluation.reasons.filter((r) => r.startsWith('failed'));
+      notes.push(`strategy ${info.id}: paper trading ${outcome}${failed.length > 0 ? ` (${failed.join('; ')})` : ''}`);
+    }
+    if (outcome === 'rejected') {
+      if (!state.pinned) appended += await retire(info.id, reason);
+      else if (state.evaluation === undefined) notes.push(`strategy ${info.id}: rejected on paper but pinned: kept in paper`);
+    }
+    judged.add(info.id);
+    strategies.delete(info.id);
+    return appended;
+  };
+
+  return {
+    name: 'desk',
+    async tick(now: Date): Promise<StepOutcome> {
+      const t = now.getTime();
+      const notes: string[] = [];
+      let appended = 0;
+      // paper.evaluationDays, read when a verdict may have come due (an account closed a day or was just opened): a
+      // change of the setting takes effect at the next day a paper account closes.
+      let evaluationDays: number | undefined;
+      const dueDays = async (): Promise<number | undefined> => {
+        if (evaluationDays !== undefined) return evaluationDays;
+        const settings = await loadSettings(deps.store);
+        if (either.isLeft(settings)) {
+          notes.push(`desk: the settings stream does not decode (${settings.left.message}); no paper evaluation`);
+          return undefined;
+        }
+        return (evaluationDays = settings.right['paper.evaluationDays']);
+      };
+
+      const rows = await deps.strategies.inPaperOrLive();
+      const wanted = new Map<string, { info: StrategyInfo; mode: TradingMode; name: string; start: number }>();
+      const genomes = new Map<string, unknown>();
+      const needGenome = rows.filter((r) => !strategies.has(r.id)).map((r) => r.id);
+      if (needGenome.length > 0) for (const [id, g] of await deps.strategies.genomes(needGenome)) genomes.set(id, g);
+      for (const row of rows) {
+        const info = await strategyInfo(row.id, row.revision, genomes.get(row.id));
+        if (typeof info === 'string') {
+          tell(notes, info);
+          continue;
+        }
+        if (info.state.status !== 'Paper' && info.state.status !== 'Live') continue;
+        if (info.paperStart !== undefined)
+          wanted.set(deskAccountName('paper', info.id), { info, mode: 'paper', name: deskAccountName('paper', info.id), start: info.paperStart });
+        if (info.state.status === 'Live' && info.live !== undefined) {
+          const name = deskAccountName('live', info.id, info.live.n);
+          wanted.set(name, { info, mode: 'live', name, start: info.live.start });
+        }
+      }
+      for (const name of [...accounts.keys()]) if (!wanted.has(name)) accounts.delete(name);
+
+      // The candles: per symbol, from the earliest warm-up any account needs.
+      const needs = new Map<string, { key: SeriesKey; from: number }>();
+      for (const w of wanted.values()) {
+        const g = w.info.compiled.genome;
+        const barMs = INTERVAL_MS[g.timeframe];
+        const from = Math.ceil(w.start / barMs) * barMs - WARMUP_BARS * barMs;
+        for (const symbol of g.symbols) {
+          const name = `${symbol}/${g.timeframe}`;
+          const n = needs.get(name);
+          if (n === undefined || from < n.from) needs.set(name, { key: { exchange: deps.exchange, symbol, interval: g.timeframe }, from });
+        }
+      }
+      const loaded = new Map<string, SymbolCandles>();
+      for (const [name, n] of needs) loaded.set(name, await candlesOf(n.key, n.from, t));
+
+      for (const w of wanted.values()) {
+        const g = w.info.compiled.genome;
+        // One account trades the genome's first symbol (the cycle's genomes trade one).
+        const symbol = g.symbols[0]!;
+        if (g.symbols.length > 1) tell(notes, `strategy ${w.info.id}: trades ${symbol} only of ${g.symbols.join(', ')} on the desk`);
+        const candles = loaded.get(`${symbol}/${g.timeframe}`)!;
+        let account = accounts.get(w.name);
+        const opened = account === undefined;
+        if (account === undefined) {
+          account = new DeskAccount(w.name, w.mode, w.info.id, w.start, w.info.compiled, symbol, g.timeframe, deps);
+          accounts.set(w.name, account);
+        }
+        const daysBefore = account.days.length;
+        const visible = closedBy(candles, t);
+        await account.advance(candles, visible);
+        const refused = account.newRefusals();
+        if (refused !== undefined) notes.push(refused);
+        const barMs = INTERVAL_MS[g.timeframe];
+        const lastClosedOpen = Math.floor(t / barMs) * barMs - barMs;
+        const last = visible === 0 ? undefined : candles.series.openTime[visible - 1]!;
+        if (lastClosedOpen >= account.firstOpen + barMs && (last === undefined || last < account.firstOpen))
+          tell(notes, `${w.name}: no stored ${deps.exchange} ${symbol} ${g.timeframe} candles since ${iso(account.firstOpen)}: it cannot trade`);
+        else if (last !== undefined && lastClosedOpen >= account.firstOpen && last < lastClosedOpen - barMs)
+          tell(notes, `${w.name}: ${deps.exchange} ${symbol} ${g.timeframe} candles missing after ${iso(last + barMs)}: trading waits for them`);
+
+        // The days closed by this tick (or, after a restart, every day) that the log lacks.
+        const known = await recordedDays(w.info.id);
+        if (typeof known === 'string') {
+          notes.push(known);
+          continue;
+        }
+        for (let k = 0; k < account.days.length; k++) {
+          const key = `${w.name}:${account.days[k]!.day}`;
+          if (known.has(key)) continue;
+          if (await appendDay(account, k)) appended++;
+          known.add(key);
+        }
+        if (w.mode === 'paper' && (opened || account.days.length > daysBefore)) {
+          const days = await dueDays();
+          if (days !== undefined) appended += await evaluate(w.info, account, days, notes);
+        }
+      }
+      return { appended, notes };
+    },
+  };
+};
