@@ -101,7 +101,7 @@ export const startLearningCycle = (platform: Platform, options: Omit<DailyCycleO
   const job = schedule('learning cycle', LEARNING_CYCLE_CRON, platform.log, async () => {
     const run = await runNow({ asOf: platform.clock.now() });
     if (either.isLeft(run)) {
-      platform.log.warn({ cycleId: run.left.cycleId, differences: run.left.differences }, run.left.message);
+      platform.log.warn({ cycleId: run.left.cycleId, refused: run.left.kind }, run.left.message);
       return;
     }
     const r = run.right;

@@ -4,6 +4,7 @@ import type * as t from 'io-ts';
 import { BacktestEventData } from '../backtest/events.js';
 import { ExecutorEventData, OrderEventData } from '../execution/events.js';
 import { CycleEventData } from '../learning/cycle-started.js';
+import { CycleStageEventData } from '../learning/cycle-stages.js';
 import { ReconciliationEventData } from '../execution/reconciliation-events.js';
 import { LearningEventData } from '../learning/events.js';
 import { LearningPolicyEventData } from '../learning/policy-events.js';
@@ -30,6 +31,7 @@ export const EVENT_CATALOG: Readonly<Record<string, t.Mixed>> = {
   ...PaperSessionEventData,
   ...SettingsEventData,
   ...PerformanceEventData,
+  ...CycleStageEventData,
 };
 
 export const SCHEMA_VERSION = 1;

@@ -151,7 +151,7 @@ describe("a day's learning cycle: fixed by its first run, learning only from the
         const head = await fx.store.headPosition();
         const r = await runDailyCycle(deps, { asOf: AS_OF, ...asked });
         if (either.isRight(r)) throw new Error('not refused');
-        expect(r.left.kind).to.equal('CycleParametersDiffer');
+        if (r.left.kind !== 'CycleParametersDiffer') throw new Error(r.left.message);
         expect(r.left.differences).to.deep.equal([difference]);
         expect(r.left.message).to.contain(
           `learning cycle ${DAY} was started with other parameters: asked ${difference.parameter} ${difference.asked} (the day's is ${difference.original})`,
