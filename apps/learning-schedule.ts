@@ -12,6 +12,9 @@ import { schedule, type Scheduled } from '../infrastructure/scheduling/schedule.
 import { ALL_PROJECTIONS } from '../projections/all.js';
 import { CatchUpIncomplete, ProjectionRunner, type ProjectionStatus } from '../projections/runner.js';
 import { readModelLearningHistory } from '../projections/training-set/learning-history.js';
+import { eventStorePaperResults } from '../application/learning/event-store-paper-results.js';
+import { advisoryCycleLock } from '../infrastructure/db/advisory-cycle-lock.js';
+import { readModelStrategiesInPaper } from '../projections/cycle-progress/strategies-in-paper.js';
 import { openWorkerPool } from './backtesting.js';
 import type { Platform } from './platform.js';
 
@@ -86,6 +89,9 @@ export const learningCycleDeps = (platform: Platform, candles: PostgresCandleSto
   history: readModelLearningHistory(platform.pool),
   backtests,
   catchUp: readModelsCaughtUp(platform),
+  paperResults: eventStorePaperResults(platform.store),
+  strategiesInPaper: readModelStrategiesInPaper(platform.pool),
+  lock: advisoryCycleLock(platform.pool),
 });
 
 /**
@@ -99,14 +105,24 @@ export const startLearningCycle = (platform: Platform, options: Omit<DailyCycleO
   // The configured timeframes are a default: a day already started (then resumed after a crash) keeps its own.
   const runNow = (o: DailyCycleOptions = {}) => runDailyCycle(deps, { defaultTimeframes: platform.config.learning.timeframes, ...options, ...o });
   const job = schedule('learning cycle', LEARNING_CYCLE_CRON, platform.log, async () => {
-    const run = await runNow({ asOf: platform.clock.now() });
+    const run = await runNow({ asOf: platform.clock.now(), trigger: `the 03:00 UTC schedule (pid ${process.pid})` });
     if (either.isLeft(run)) {
       platform.log.warn({ cycleId: run.left.cycleId, refused: run.left.kind }, run.left.message);
       return;
     }
     const r = run.right;
     platform.log.info(
-      { cycleId: r.cycleId, ran: r.ran, generated: r.generated, learnedFrom: r.learnedFrom, passed: r.passed, notes: r.notes },
+      {
+        cycleId: r.cycleId,
+        ran: r.ran,
+        generated: r.generated,
+        leftOut: r.leftOut,
+        learnedFrom: r.learnedFrom,
+        passed: r.passed,
+        promoted: r.promoted.length,
+        paperResultsLearned: r.paperResultsLearned,
+        notes: r.notes,
+      },
       'scheduled learning cycle finished',
     );
   });

@@ -7,6 +7,7 @@ import { ordersProjection } from './orders/projection.js';
 import { positionsProjection } from './positions/projection.js';
 import { strategiesProjection } from './strategies/projection.js';
 import { trainingSetProjection } from './training-set/projection.js';
+import { cycleProgressProjection } from './cycle-progress/projection.js';
 
 export const ALL_PROJECTIONS: readonly Projection[] = [
   strategiesProjection,
@@ -16,6 +17,7 @@ export const ALL_PROJECTIONS: readonly Projection[] = [
   learningInsightsProjection,
   ordersProjection,
   positionsProjection,
+  cycleProgressProjection,
 ];
 
 export const findProjection = (name: string): Projection | undefined => ALL_PROJECTIONS.find((p) => p.name === name);
