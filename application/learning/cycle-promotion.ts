@@ -65,7 +65,11 @@ export const promoteToPaper = async (deps: PromotionDeps, r: PromotionRequest): 
     const done = await handleStrategyCommand(
       deps,
       { type: 'StartPaperTrading', strategyId: c.strategyId as Uuid, data: { decidedBy: PIPELINE_ACTOR, reason: reason as Reason } },
-      { actor: PIPELINE_ACTOR, correlationId: deps.ids.idFor(`learning-cycle:${r.cycleId}`), idempotencyKey: `learning-cycle:${r.cycleId}:promote:${c.strategyId}` },
+      {
+        actor: PIPELINE_ACTOR,
+        correlationId: deps.ids.idFor(`learning-cycle:${r.cycleId}`),
+        idempotencyKey: `learning-cycle:${r.cycleId}:promote:${c.strategyId}`,
+      },
     );
     if (either.isLeft(done)) throw new Error(`learning cycle ${r.cycleId}: StartPaperTrading of ${c.strategyId} refused: ${JSON.stringify(done.left)}`);
     appended += done.right.events.length;

@@ -56,7 +56,11 @@ export const stageRecorder = (append: CycleAppender['append'], clock: Clock, cyc
       started = clock.now().getTime();
     },
     elapsed,
-    completed: async (stage: CycleStage, counts: Counts, extra: { readonly degradations?: readonly CycleDegradation[]; readonly notes?: readonly string[] } = {}) => {
+    completed: async (
+      stage: CycleStage,
+      counts: Counts,
+      extra: { readonly degradations?: readonly CycleDegradation[]; readonly notes?: readonly string[] } = {},
+    ) => {
       const event: CycleStageCompleted = {
         type: 'CycleStageCompleted',
         data: {

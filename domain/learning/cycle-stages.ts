@@ -98,6 +98,4 @@ export interface PromotionCandidate {
   readonly score: number | null;
 }
 export const promotionOrder = (candidates: readonly PromotionCandidate[], freeSlots: number): PromotionCandidate[] =>
-  [...candidates]
-    .sort((a, b) => (b.score ?? -Infinity) - (a.score ?? -Infinity) || a.strategyId.localeCompare(b.strategyId))
-    .slice(0, Math.max(0, freeSlots));
+  [...candidates].sort((a, b) => (b.score ?? -Infinity) - (a.score ?? -Infinity) || a.strategyId.localeCompare(b.strategyId)).slice(0, Math.max(0, freeSlots));

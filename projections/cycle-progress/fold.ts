@@ -67,7 +67,13 @@ export const foldProgress = (p: CycleProgress, event: CycleProgressEvent, occurr
   const at = 'at' in event.data ? event.data.at : occurredAt;
   switch (event.type) {
     case 'LearningCycleStarted':
-      next = { ...next, asOf: event.data.asOf, startedAt: occurredAt, planned: next.planned ?? event.data.n, degradations: event.data.leftOut ?? next.degradations };
+      next = {
+        ...next,
+        asOf: event.data.asOf,
+        startedAt: occurredAt,
+        planned: next.planned ?? event.data.n,
+        degradations: event.data.leftOut ?? next.degradations,
+      };
       break;
     case 'CycleStageCompleted': {
       const d = event.data;

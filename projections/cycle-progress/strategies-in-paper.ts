@@ -3,7 +3,5 @@
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
 
-export const readModelStrategiesInPaper =
-  (db: CommonQueryMethods) =>
-  async (): Promise<readonly string[]> =>
-    db.anyFirst(sql.type(z.object({ id: z.string() }))`SELECT id FROM strategies WHERE state = 'Paper' ORDER BY id`);
+export const readModelStrategiesInPaper = (db: CommonQueryMethods) => async (): Promise<readonly string[]> =>
+  db.anyFirst(sql.type(z.object({ id: z.string() }))`SELECT id FROM strategies WHERE state = 'Paper' ORDER BY id`);

@@ -50,7 +50,13 @@ describe('cycle_progress fold (hand-made history)', () => {
 
   it('a second batch: the budget cut, the stages after it, completion: done, time left 0; a repeated event changes nothing', () => {
     const rest = [
-      ev({ type: 'CycleBudgetExhausted', data: { planned: 100, backtested: 60, leftOut: [{ index: 60, fingerprint: 'ab' }], budgetMs: 120_000, elapsedMs: 125_000, at: at(130) } }, 130),
+      ev(
+        {
+          type: 'CycleBudgetExhausted',
+          data: { planned: 100, backtested: 60, leftOut: [{ index: 60, fingerprint: 'ab' }], budgetMs: 120_000, elapsedMs: 125_000, at: at(130) },
+        },
+        130,
+      ),
       stage('backtest', { planned: 100, backtested: 60, leftOut: 40 }, 125_000, 130),
       stage('filter', { recorded: 60, passed: 4 }, 1000, 131),
       stage('learn', { learnedFrom: 60 }, 500, 132),

@@ -147,4 +147,3 @@ describe('the cycle promotes its best passed strategies to paper; paper results 
     expect(none.learner.history.map((h) => h.fitness)).to.deep.equal([2.1, 1.4]);
   });
 });
-

@@ -65,7 +65,9 @@ describe('the daily cycle as a process: stages, budget, one run at a time (real 
       { symbol: 'BNBUSDT', reason: 'no binance 1h candles stored: left out of the cycle' },
     ]);
     expect(data?.type === 'CycleStageCompleted' && data.data.counts).to.include({ symbols: 2, leftOut: 1 });
-    const progress = events.filter((e) => e.type === 'CycleBacktestsProgressed').map((e) => e.type === 'CycleBacktestsProgressed' && [e.data.done, e.data.planned]);
+    const progress = events
+      .filter((e) => e.type === 'CycleBacktestsProgressed')
+      .map((e) => e.type === 'CycleBacktestsProgressed' && [e.data.done, e.data.planned]);
     expect(progress).to.deep.equal([
       [5, N],
       [10, N],
@@ -73,7 +75,12 @@ describe('the daily cycle as a process: stages, budget, one run at a time (real 
     const bt = stage('backtest');
     expect(bt?.type === 'CycleStageCompleted' && bt.data.counts).to.include({ planned: N, backtested: N, leftOut: 0 });
     const completed = events.find((e) => e.type === 'CycleCompleted');
-    expect(completed?.type === 'CycleCompleted' && completed.data).to.deep.include({ planned: N, backtested: N, passed: r.passed, promoted: r.promoted.length });
+    expect(completed?.type === 'CycleCompleted' && completed.data).to.deep.include({
+      planned: N,
+      backtested: N,
+      passed: r.passed,
+      promoted: r.promoted.length,
+    });
     // A fixed clock: every stage took no time on it (the replay's case) — nothing recorded reads the wall clock.
     for (const e of events) if (e.type === 'CycleStageCompleted') expect(e.data.elapsedMs).to.equal(0);
 
@@ -94,7 +101,7 @@ describe('the daily cycle as a process: stages, budget, one run at a time (real 
     fx.clock.set(AS_OF);
     const set = await changeSetting(fx.deps)({
       type: 'ChangeSetting',
-      data: { name: 'cycle.budgetMinutes' as never, value: 1 as never, decidedBy: 'operator:test' as Actor, reason: 'a tiny budget' as Reason },
+      data: { name: 'cycle.budgetMinutes', value: 1 as never, decidedBy: 'operator:test' as Actor, reason: 'a tiny budget' as Reason },
     });
     expect(either.isRight(set)).to.equal(true);
     // Each chunk of 4 genomes takes 40 s on the test clock: the budget of 60 s is spent after two chunks (0 s, 40 s
@@ -132,7 +139,7 @@ describe('the daily cycle as a process: stages, budget, one run at a time (real 
     expect(row?.elapsedMs).to.equal(80_000);
     const back = await changeSetting(fx.deps)({
       type: 'ChangeSetting',
-      data: { name: 'cycle.budgetMinutes' as never, value: 180 as never, decidedBy: 'operator:test' as Actor, reason: 'back to the default' as Reason },
+      data: { name: 'cycle.budgetMinutes', value: 180 as never, decidedBy: 'operator:test' as Actor, reason: 'back to the default' as Reason },
     });
     expect(either.isRight(back)).to.equal(true);
   });
@@ -143,7 +150,7 @@ describe('the daily cycle as a process: stages, budget, one run at a time (real 
     fx.clock.set(AS_OF);
     await changeSetting(fx.deps)({
       type: 'ChangeSetting',
-      data: { name: 'cycle.budgetMinutes' as never, value: 1 as never, decidedBy: 'operator:test' as Actor, reason: 'a tiny budget' as Reason },
+      data: { name: 'cycle.budgetMinutes', value: 1 as never, decidedBy: 'operator:test' as Actor, reason: 'a tiny budget' as Reason },
     });
     const slow: WindowBacktests = {
       run: async (request) => {
@@ -157,7 +164,9 @@ describe('the daily cycle as a process: stages, budget, one run at a time (real 
       get: (target, prop, receiver) =>
         prop === 'appendToStream'
           ? (stream: string, ...rest: unknown[]) =>
-              stream.startsWith('strategy-') ? Promise.reject(new Error('killed')) : (target.appendToStream as (...a: unknown[]) => unknown).call(target, stream, ...rest)
+              stream.startsWith('strategy-')
+                ? Promise.reject(new Error('killed'))
+                : (target.appendToStream as (...a: unknown[]) => unknown).call(target, stream, ...rest)
           : Reflect.get(target, prop, receiver),
     });
     await runDailyCycle({ ...deps, store: crashing, backtests: slow, chunkSize: 4 }, { asOf: AS_OF, n: N, minHistory: 5 }).then(
@@ -166,7 +175,7 @@ describe('the daily cycle as a process: stages, budget, one run at a time (real 
     );
     await changeSetting(fx.deps)({
       type: 'ChangeSetting',
-      data: { name: 'cycle.budgetMinutes' as never, value: 180 as never, decidedBy: 'operator:test' as Actor, reason: 'back to the default' as Reason },
+      data: { name: 'cycle.budgetMinutes', value: 180 as never, decidedBy: 'operator:test' as Actor, reason: 'back to the default' as Reason },
     });
     const resumed = await runDay({ ...deps, chunkSize: 4 }, { asOf: AS_OF });
     expect([resumed.planned, resumed.generated, resumed.leftOut]).to.deep.equal([N, 8, 4]);

@@ -12,7 +12,7 @@ import type { LearningCycleStarted } from '../../domain/learning/cycle-started.j
 import type { Actor, Reason } from '../../domain/primitives/codecs.js';
 import { selectionStream, type PairsSelected } from '../../domain/selection/events.js';
 import { DEFAULT_RULES } from '../../domain/selection/score-pairs.js';
-import { PostgresCandleStore } from '../../infrastructure/market-data/postgres-candle-store.js';
+import { type PostgresCandleStore } from '../../infrastructure/market-data/postgres-candle-store.js';
 import { openCycleFixture, type CycleFixture } from '../learning-cycle/cycle-fixture.js';
 
 const DAY = '2023-06-10';
@@ -32,7 +32,7 @@ describe('pipeline steps: selection at 02:00, the cycle at 03:00 (real candles)'
   it('runs each once, in order, the cycle on the selected pair with cycle.genomes genomes', async () => {
     const set = await changeSetting(fx.deps)({
       type: 'ChangeSetting',
-      data: { name: 'cycle.genomes' as never, value: 6 as never, decidedBy: 'operator:test' as Actor, reason: 'a small replay' as Reason },
+      data: { name: 'cycle.genomes', value: 6 as never, decidedBy: 'operator:test' as Actor, reason: 'a small replay' as Reason },
     });
     expect(either.isRight(set)).to.equal(true);
     const selection = createSelectionStep({
