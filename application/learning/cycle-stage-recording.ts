@@ -23,6 +23,8 @@ import { cycleStream } from './cycle-start.js';
 
 export interface StoredStages {
   readonly done: ReadonlySet<CycleStage>;
+  /** Each completed stage's counts. */
+  readonly counts: ReadonlyMap<CycleStage, Readonly<Record<string, number>>>;
   readonly budget: CycleBudgetExhaustedData | undefined;
   readonly completed: CycleCompletedData | undefined;
 }
@@ -32,14 +34,18 @@ export const loadStages = async (store: EventStore, cycleId: string): Promise<St
   const decoded = decodeAll<CycleStageEvent>((await store.readStream(cycleStream(cycleId))).filter((r) => TYPES.has(r.type)));
   if (either.isLeft(decoded)) throw new Error(decoded.left.message);
   const done = new Set<CycleStage>();
+  const counts = new Map<CycleStage, Readonly<Record<string, number>>>();
   let budget: CycleBudgetExhaustedData | undefined;
   let completed: CycleCompletedData | undefined;
   for (const { event } of decoded.right) {
-    if (event.type === 'CycleStageCompleted') done.add(event.data.stage);
+    if (event.type === 'CycleStageCompleted') {
+      done.add(event.data.stage);
+      counts.set(event.data.stage, event.data.counts);
+    }
     if (event.type === 'CycleBudgetExhausted') budget = event.data;
     if (event.type === 'CycleCompleted') completed = event.data;
   }
-  return { done, budget, completed };
+  return { done, counts, budget, completed };
 };
 
 type Counts = Readonly<Record<string, number>>;

@@ -18,7 +18,13 @@
 // - honesty: the insights and the policy update learn only from the strategies whose Generated, Backtested and
 //   Filtered events are in the log as this run made them (a strategy stored otherwise is left as it is and not
 //   learned from), and the policy update's `results` counts them;
-// - the backtests: deps.backtests (WindowBacktests), the worker pool in the platform, over the cycle's own series.
+// - the backtests: deps.backtests (WindowBacktests), the worker pool in the platform, over the cycle's own series, in
+//   chunks so the time budget (`cycle.budgetMinutes`) can stop them; what it leaves out is CycleBudgetExhausted;
+// - a process on `cycle-<day>` (doc/cycle.md): a CycleStageCompleted per stage (data, generate, backtest, filter,
+//   learn, promote), then CycleCompleted; a day with CycleCompleted has run, one with its policy update and not
+//   CycleCompleted resumes at its promotion (the passed strategies to paper, best first, up to the free slots);
+// - the learner takes in the paper results of its history (deps.paperResults) before planning;
+// - one run of a day at a time (deps.lock): a trigger while one runs is refused (CycleAlreadyRunning).
 //
 // The read models must have caught up with the log before the learner is rebuilt: pass `catchUp` (the projector's
 // catch-up) when the caller is not sure they have.
@@ -59,7 +65,7 @@ import type { PaperResults } from '../ports/paper-results.js';
 import { inProcessCycleLock, type CycleLock } from './cycle-lock.js';
 import { learnerHistory, loadCycleCandles, loadPolicy, recordsOf, storedInsights, withPaperResults } from './cycle-loading.js';
 import { promoteToPaper } from './cycle-promotion.js';
-import { loadStages, stageRecorder, type StageRecorder } from './cycle-stage-recording.js';
+import { loadStages, stageRecorder, type StageRecorder, type StoredStages } from './cycle-stage-recording.js';
 import { cycleAppender, recordLearning, recordStrategies, type WindowRunsByGenome } from './cycle-recording.js';
 import { cycleStartedData, cycleStream, fixCycleParameters, type CycleRequest } from './cycle-start.js';
 
@@ -172,6 +178,17 @@ const rankingOf = (records: readonly StrategyRecord[], ids: readonly string[]): 
     }))
     .sort((a, b) => (b.oosSharpe ?? -Infinity) - (a.oosSharpe ?? -Infinity) || a.strategyId.localeCompare(b.strategyId));
 
+/** Which of these strategies the cycle put in paper (a PaperTradingStarted under its promotion key's actor and reason). */
+const promotedBy = async (store: EventStore, cycleId: string, ids: readonly string[]): Promise<Set<string>> => {
+  const out = new Set<string>();
+  for (const id of ids) {
+    const events = await store.readStream(`strategy-${id}`);
+    if (events.some((e) => e.type === 'PaperTradingStarted' && String((e.data as { reason?: unknown }).reason).startsWith(`cycle ${cycleId}: rank `)))
+      out.add(id);
+  }
+  return out;
+};
+
 /** A day whose policy update is stored: its report from what is stored. */
 const alreadyRanReport = async (
   deps: DailyCycleDeps,
@@ -182,6 +199,7 @@ const alreadyRanReport = async (
     readonly windows: Pick<DailyCycleReport, 'inSample' | 'outOfSample'>;
     readonly strategyIds: readonly string[];
     readonly done: LearningPolicyUpdatedData;
+    readonly stages: StoredStages;
     readonly notes: string[];
     readonly started: number;
   },
@@ -190,6 +208,11 @@ const alreadyRanReport = async (
   const already = c.done;
   const insights = await storedInsights(deps.store, cycleId);
   const records = await recordsOf(deps.history, c.strategyIds);
+  const promotedIds = await promotedBy(
+    deps.store,
+    cycleId,
+    records.filter((r) => r.passed).map((r) => r.id),
+  );
   notes.push(`cycle ${cycleId} already ran (its policy update is stored): nothing appended`);
   deps.log.info({ cycleId }, 'learning cycle already ran: nothing appended');
   return {
@@ -214,10 +237,11 @@ const alreadyRanReport = async (
     insights,
     policyUpdates: already.policy.updates,
     learnedFrom: already.results ?? records.length,
-    paperResultsLearned: 0,
-    planned: records.length,
-    leftOut: 0,
-    promoted: [],
+    // As recorded by the run that did it (a day before the stage events: what the strategies say).
+    paperResultsLearned: c.stages.completed?.paperResultsLearned ?? c.stages.counts.get('generate')?.['paperResults'] ?? 0,
+    planned: c.stages.completed?.planned ?? c.stages.budget?.planned ?? records.length,
+    leftOut: c.stages.budget === undefined ? 0 : c.stages.budget.planned - c.stages.budget.backtested,
+    promoted: records.filter((r) => r.passed && promotedIds.has(r.id)).map((r) => r.id),
     appended: 0,
     notes,
     wallMs: performance.now() - started,
@@ -326,7 +350,7 @@ const runUnlocked = async (deps: DailyCycleDeps, cycleId: string, options: Daily
   // The cycle learnt (its policy update is stored): report what is stored; finish the stages a crash left undone
   // (learn's event, the promotion, the completion) unless the day ran before there were stages.
   if (stored.done !== undefined) {
-    const report = await alreadyRanReport(deps, { cycleId, asOfDate, symbols, windows, strategyIds, done: stored.done, notes, started });
+    const report = await alreadyRanReport(deps, { cycleId, asOfDate, symbols, windows, strategyIds, done: stored.done, stages, notes, started });
     if (stages.completed !== undefined || !stages.done.has('filter')) return either.right(report);
     notes.push(`cycle ${cycleId} learnt but did not finish: resuming at its promotion`);
     const learned = stored.done.results ?? report.learnedFrom;
@@ -338,7 +362,7 @@ const runUnlocked = async (deps: DailyCycleDeps, cycleId: string, options: Daily
       backtested: stages.budget?.backtested ?? report.generated,
       passed: report.passed,
       promoted: promotion.promoted.length,
-      paperResultsLearned: 0,
+      paperResultsLearned: report.paperResultsLearned,
     } as Omit<CycleCompletedData, 'cycleId' | 'at'>);
     return either.right({ ...report, ran: true, promoted: promotion.promoted, appended: appended() + promotion.appended, notes });
   }
