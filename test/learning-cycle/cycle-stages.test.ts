@@ -107,7 +107,38 @@ describe('the daily cycle as a process: stages, budget, one run at a time (real 
     const head = await fx.store.headPosition();
     const again = await runDay(deps, { asOf: new Date(`${DAY}T03:00:00.000Z`) });
     expect(again.ran).to.equal(false);
+    expect(again.promoted).to.have.members(r.promoted);
+    expect([again.planned, again.leftOut, again.paperResultsLearned]).to.deep.equal([N, 0, r.paperResultsLearned]);
     expect(await fx.store.headPosition()).to.deep.equal(head);
+  });
+
+  it('a cycle killed after its policy update resumes at its promotion and completes', async () => {
+    const DAY = '2023-06-08';
+    const AS_OF = new Date(`${DAY}T03:00:00.000Z`);
+    fx.clock.set(AS_OF);
+    const crashing = new Proxy(fx.store, {
+      get: (target, prop, receiver) =>
+        prop === 'appendToStream'
+          ? (stream: string, events: readonly { type: string; data: { stage?: string } }[], ...rest: unknown[]) =>
+              events[0]?.type === 'CycleStageCompleted' && events[0].data.stage === 'learn'
+                ? Promise.reject(new Error('killed'))
+                : (target.appendToStream as (...a: unknown[]) => unknown).call(target, stream, events, ...rest)
+          : Reflect.get(target, prop, receiver),
+    });
+    await runDailyCycle({ ...deps, store: crashing }, { asOf: AS_OF, n: 8, minHistory: 5 }).then(
+      () => expect.fail('the run was to be killed'),
+      () => undefined,
+    );
+    await fx.runner.catchUp();
+    const resumed = await runDay(deps, { asOf: AS_OF });
+    expect(resumed.ran).to.equal(true);
+    expect(resumed.notes).to.include(`cycle ${DAY} learnt but did not finish: resuming at its promotion`);
+    // The learn and promote stages, the completion, and the promotions: nothing else again.
+    expect(resumed.appended).to.equal(3 + resumed.promoted.length);
+    const types = (await fx.store.readStream(cycleStream(DAY))).map((e) =>
+      e.type === 'CycleStageCompleted' ? `stage:${(e.data as { stage: string }).stage}` : e.type,
+    );
+    expect(types.slice(-3)).to.deep.equal(['stage:learn', 'stage:promote', 'CycleCompleted']);
   });
 
   it('a time budget spent half-way: the rest is left out, listed in CycleBudgetExhausted, never generated; a re-run keeps the cut', async () => {
@@ -211,14 +242,14 @@ describe('the daily cycle as a process: stages, budget, one run at a time (real 
     expect(b.left.message).to.contain(`learning cycle ${DAY} is already running (the schedule): this trigger (npm run cycle) is refused`);
   });
 
-  it('GET /api/cycles lists the days newest first; /api/cycles/:day serves one, 404 for an unknown day, 400 for a bad one', async () => {
+  it('GET /api/cycles lists the days newest first (before a day, up to a limit); /api/cycles/:day serves one, 404 for an unknown day, 400 for a bad one', async () => {
     await completedProgress(fx, '2023-06-04');
     const app = express().use(learningRoutes({ db: fx.pool }));
     const server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
-      const list = (await (await fetch(`${base}/api/cycles?limit=2`)).json()) as { cycles: { cycleId: string; stage: string }[] };
+      const list = (await (await fetch(`${base}/api/cycles?limit=2&before=2023-06-05`)).json()) as { cycles: { cycleId: string; stage: string }[] };
       expect(list.cycles.map((c) => c.cycleId)).to.deep.equal(['2023-06-04', '2023-06-03']);
       const one = await fetch(`${base}/api/cycles/2023-06-02`);
       expect(one.status).to.equal(200);
