@@ -288,7 +288,15 @@ export interface CycleAlreadyRunning {
   readonly message: string;
 }
 
-export type CycleRefused = CycleParametersDiffer | CycleAlreadyRunning;
+/** No wanted pair has candles over the day's windows: nothing to learn from, nothing appended. */
+export interface CycleWithoutData {
+  readonly kind: 'CycleWithoutData';
+  readonly cycleId: string;
+  readonly leftOut: readonly { readonly symbol: string; readonly reason: string }[];
+  readonly message: string;
+}
+
+export type CycleRefused = CycleParametersDiffer | CycleAlreadyRunning | CycleWithoutData;
 
 const DEFAULT_CHUNK = 50;
 
@@ -366,8 +374,15 @@ const runUnlocked = async (deps: DailyCycleDeps, cycleId: string, options: Daily
     } as Omit<CycleCompletedData, 'cycleId' | 'at'>);
     return either.right({ ...report, ran: true, promoted: promotion.promoted, appended: appended() + promotion.appended, notes });
   }
-  if (symbols.length === 0)
-    throw new Error(`learning cycle ${cycleId}: no symbol has ${exchange} 1h candles over ${windows.inSample.start} … ${windows.outOfSample.end}`);
+  if (symbols.length === 0) {
+    const leftOut = day.leftOut ?? [];
+    const message =
+      `learning cycle ${cycleId}: no symbol has ${exchange} 1h candles over ${windows.inSample.start} … ${windows.outOfSample.end}` +
+      `${leftOut.length === 0 ? '' : ` (${leftOut.map((l) => `${l.symbol}: ${l.reason}`).join('; ')})`}: nothing to learn from, nothing appended. ` +
+      'Import or download the candles (npm run import, doc/market-data.md).';
+    deps.log.warn({ cycleId, leftOut }, message);
+    return either.left({ kind: 'CycleWithoutData', cycleId, leftOut, message });
+  }
 
   // A first run fixes the day's parameters before its first strategy; a run racing it to the same day stops here.
   if (fixed.right.toRecord !== undefined) {

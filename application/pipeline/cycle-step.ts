@@ -16,22 +16,31 @@ export interface CycleStepDeps {
   readonly options?: Omit<DailyCycleOptions, 'asOf' | 'trigger'>;
 }
 
-export const createCycleStep = (deps: CycleStepDeps): PipelineStep => ({
-  name: 'cycle',
-  tick: async (now) => {
-    if (now.getUTCHours() < (deps.hour ?? 3)) return NOTHING_DUE;
-    const day = utcDay(now);
-    if ((await loadStages(deps.cycle.store, day)).completed !== undefined) return NOTHING_DUE;
-    const run = await runDailyCycle(deps.cycle, { ...deps.options, asOf: now, trigger: 'the pipeline' });
-    if (either.isLeft(run)) return { appended: 0, notes: [run.left.message] };
-    const r = run.right;
-    return {
-      appended: r.appended,
-      notes: [
-        `cycle ${r.cycleId}: ${r.generated} of ${r.planned} backtested${r.leftOut > 0 ? ` (${r.leftOut} left out by the time budget)` : ''}, ` +
-          `${r.passed} passed, ${r.promoted.length} promoted to paper, ${r.paperResultsLearned} paper result(s) learned from`,
-        ...r.notes.filter((n) => /left out|no pair selection|budget/.test(n)),
-      ],
-    };
-  },
-});
+export const createCycleStep = (deps: CycleStepDeps): PipelineStep => {
+  // The last day found without data (a replay's first weeks have no window yet): said once, not tried every hour.
+  // Only spares work: after a restart the day is tried (and said) once more.
+  let withoutData: string | undefined;
+  return {
+    name: 'cycle',
+    tick: async (now) => {
+      if (now.getUTCHours() < (deps.hour ?? 3)) return NOTHING_DUE;
+      const day = utcDay(now);
+      if (day === withoutData) return NOTHING_DUE;
+      if ((await loadStages(deps.cycle.store, day)).completed !== undefined) return NOTHING_DUE;
+      const run = await runDailyCycle(deps.cycle, { ...deps.options, asOf: now, trigger: 'the pipeline' });
+      if (either.isLeft(run)) {
+        if (run.left.kind === 'CycleWithoutData') withoutData = day;
+        return { appended: 0, notes: [run.left.message] };
+      }
+      const r = run.right;
+      return {
+        appended: r.appended,
+        notes: [
+          `cycle ${r.cycleId}: ${r.generated} of ${r.planned} backtested${r.leftOut > 0 ? ` (${r.leftOut} left out by the time budget)` : ''}, ` +
+            `${r.passed} passed, ${r.promoted.length} promoted to paper, ${r.paperResultsLearned} paper result(s) learned from`,
+          ...r.notes.filter((n) => /left out|no pair selection|budget/.test(n)),
+        ],
+      };
+    },
+  };
+};

@@ -70,4 +70,19 @@ describe('pipeline steps: selection at 02:00, the cycle at 03:00 (real candles)'
     expect(await hour('04')).to.deep.equal([0, 0]);
     expect(await hour('23')).to.deep.equal([0, 0]);
   });
+
+  it('a day without candles over its windows: a clear note once, nothing appended, no throw', async () => {
+    const cycle = createCycleStep({ cycle: fx.deps, options: { minHistory: 5 } });
+    const early = new Date('2000-01-10T03:00:00.000Z');
+    fx.clock.set(early);
+    const first = await cycle.tick(early);
+    expect(first.appended).to.equal(0);
+    expect(first.notes).to.have.length(1);
+    expect(first.notes[0]).to.match(
+      /^learning cycle 2000-01-10: no symbol has binance 1h candles over .* \(BTCUSDT: binance 1h candles cover .*\): nothing to learn from/,
+    );
+    const later = await cycle.tick(new Date('2000-01-10T04:00:00.000Z'));
+    expect(later).to.deep.equal({ appended: 0, notes: [] });
+    expect(await fx.store.readStream(cycleStream('2000-01-10'))).to.deep.equal([]);
+  });
 });
