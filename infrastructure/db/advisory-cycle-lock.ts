@@ -1,7 +1,6 @@
 // The cycle lock across processes (application/learning/cycle-lock.ts): a PostgreSQL session advisory lock on the
 // day, held on one pooled connection for the run. The database releases it when that connection ends — a killed
-// process never leaves a day locked. The holder's name is kept in application_name-free form: a refused run is told
-// "another process" (the lock does not carry who holds it) with the day.
+// process never leaves a day locked. The lock does not carry who holds it: a refused run is told "another process".
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import type { CycleLock } from '../../application/learning/cycle-lock.js';
