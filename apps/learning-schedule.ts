@@ -12,10 +12,20 @@ import { schedule, type Scheduled } from '../infrastructure/scheduling/schedule.
 import { ALL_PROJECTIONS } from '../projections/all.js';
 import { CatchUpIncomplete, ProjectionRunner, type ProjectionStatus } from '../projections/runner.js';
 import { readModelLearningHistory } from '../projections/training-set/learning-history.js';
+import { eventStorePaperResults } from '../application/learning/event-store-paper-results.js';
+import { advisoryCycleLock } from '../infrastructure/db/advisory-cycle-lock.js';
+import { readModelStrategiesInPaper } from '../projections/cycle-progress/strategies-in-paper.js';
 import { openWorkerPool } from './backtesting.js';
 import type { Platform } from './platform.js';
+import type { PairSelectionConfig } from '../application/market-data/pair-selection.js';
+import { createCycleStep } from '../application/pipeline/cycle-step.js';
+import { createSelectionStep } from '../application/pipeline/selection-step.js';
+import type { PipelineStep } from '../application/pipeline/step.js';
+import { DEFAULT_RULES } from '../domain/selection/score-pairs.js';
 
 export const LEARNING_CYCLE_CRON = '0 3 * * *';
+/** The cycle's cron at the configured hour (PIPELINE_CYCLE_HOUR, default 3 = LEARNING_CYCLE_CRON). */
+export const learningCycleCron = (platform: Pick<Platform, 'config'>) => `0 ${platform.config.pipeline.cycleHour} * * *`;
 
 /** A read model that stopped at an event it cannot read will not catch up by waiting: say so at once. */
 const stoppedError = (stopped: readonly ProjectionStatus[]) =>
@@ -86,6 +96,9 @@ export const learningCycleDeps = (platform: Platform, candles: PostgresCandleSto
   history: readModelLearningHistory(platform.pool),
   backtests,
   catchUp: readModelsCaughtUp(platform),
+  paperResults: eventStorePaperResults(platform.store),
+  strategiesInPaper: readModelStrategiesInPaper(platform.pool),
+  lock: advisoryCycleLock(platform.pool),
 });
 
 /**
@@ -98,19 +111,30 @@ export const startLearningCycle = (platform: Platform, options: Omit<DailyCycleO
   const deps = learningCycleDeps(platform, candles, cycleBacktests(platform, candles, pool));
   // The configured timeframes are a default: a day already started (then resumed after a crash) keeps its own.
   const runNow = (o: DailyCycleOptions = {}) => runDailyCycle(deps, { defaultTimeframes: platform.config.learning.timeframes, ...options, ...o });
-  const job = schedule('learning cycle', LEARNING_CYCLE_CRON, platform.log, async () => {
-    const run = await runNow({ asOf: platform.clock.now() });
+  const cron = learningCycleCron(platform);
+  const job = schedule('learning cycle', cron, platform.log, async () => {
+    const run = await runNow({ asOf: platform.clock.now(), trigger: `the 03:00 UTC schedule (pid ${process.pid})` });
     if (either.isLeft(run)) {
-      platform.log.warn({ cycleId: run.left.cycleId, differences: run.left.differences }, run.left.message);
+      platform.log.warn({ cycleId: run.left.cycleId, refused: run.left.kind }, run.left.message);
       return;
     }
     const r = run.right;
     platform.log.info(
-      { cycleId: r.cycleId, ran: r.ran, generated: r.generated, learnedFrom: r.learnedFrom, passed: r.passed, notes: r.notes },
+      {
+        cycleId: r.cycleId,
+        ran: r.ran,
+        generated: r.generated,
+        leftOut: r.leftOut,
+        learnedFrom: r.learnedFrom,
+        passed: r.passed,
+        promoted: r.promoted.length,
+        paperResultsLearned: r.paperResultsLearned,
+        notes: r.notes,
+      },
       'scheduled learning cycle finished',
     );
   });
-  platform.log.info({ cron: LEARNING_CYCLE_CRON, next: job.nextRun()?.toISOString() }, 'learning cycle scheduled (UTC)');
+  platform.log.info({ cron, next: job.nextRun()?.toISOString() }, 'learning cycle scheduled (UTC)');
   return {
     job,
     runNow,
@@ -120,4 +144,40 @@ export const startLearningCycle = (platform: Platform, options: Omit<DailyCycleO
       await candles.close();
     },
   };
+};
+
+/** The pair selection the pipeline runs: the collector's (apps/collector/service.ts), 30 days, the configured top N. */
+export const pipelineSelectionConfig = (platform: Pick<Platform, 'config'>): PairSelectionConfig => ({
+  exchange: platform.config.marketData.exchange,
+  interval: '1h',
+  lookbackDays: 30,
+  rules: { ...DEFAULT_RULES, topN: platform.config.marketData.topN, minCoverage: 0.8 },
+});
+
+/**
+ * The pipeline's selection and cycle steps (doc/cycle.md), in the order a pipeline hour calls them, at the configured
+ * hours; the cycle's backtests on `pool` (the process's workers) or on a pool opened for each run. The caller closes
+ * `candles` when the pipeline stops.
+ */
+export const learningPipelineSteps = (
+  platform: Platform,
+  candles: PostgresCandleStore,
+  options: { readonly pool?: WorkerPool; readonly backtests?: WindowBacktests } = {},
+): readonly [PipelineStep, PipelineStep] => {
+  const backtests = options.backtests ?? cycleBacktests(platform, candles, options.pool);
+  return [
+    createSelectionStep({
+      store: platform.store,
+      candles,
+      clock: platform.clock,
+      ids: platform.ids,
+      config: pipelineSelectionConfig(platform),
+      hour: platform.config.pipeline.selectionHour,
+    }),
+    createCycleStep({
+      cycle: learningCycleDeps(platform, candles, backtests),
+      hour: platform.config.pipeline.cycleHour,
+      options: { defaultTimeframes: platform.config.learning.timeframes },
+    }),
+  ];
 };

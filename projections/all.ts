@@ -8,6 +8,7 @@ import { positionsProjection } from './positions/projection.js';
 import { strategiesProjection } from './strategies/projection.js';
 import { trainingSetProjection } from './training-set/projection.js';
 import { tradingDaysProjection } from './trading-days/projection.js';
+import { cycleProgressProjection } from './cycle-progress/projection.js';
 
 export const ALL_PROJECTIONS: readonly Projection[] = [
   strategiesProjection,
@@ -18,6 +19,7 @@ export const ALL_PROJECTIONS: readonly Projection[] = [
   ordersProjection,
   positionsProjection,
   tradingDaysProjection,
+  cycleProgressProjection,
 ];
 
 export const findProjection = (name: string): Projection | undefined => ALL_PROJECTIONS.find((p) => p.name === name);

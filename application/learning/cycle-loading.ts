@@ -2,7 +2,9 @@
 // (training-set rows and their genomes as StrategyRecords), the last learning policy stored before the cycle, a
 // cycle's stored insights, and the candles of its windows (1h, resampled to the longer timeframes it tests on).
 import { either } from 'fp-ts';
-import type { Figures, StrategyRecord } from '../../domain/learning/cycle.js';
+import type { Figures, LearnerState, StrategyRecord } from '../../domain/learning/cycle.js';
+import { learnFromPaper, type PaperFeedback } from '../../domain/learning/paper-feedback.js';
+import type { PaperResults } from '../ports/paper-results.js';
 import type { LearningInsightsRecorded } from '../../domain/learning/events.js';
 import type { GeneratedOrigin } from '../../domain/learning/generator.js';
 import type { Insights } from '../../domain/learning/insights/insights.js';
@@ -144,4 +146,18 @@ export const loadCycleCandles = async (
     byTimeframe.set(tf, resampled);
   }
   return { series, byTimeframe };
+};
+
+/**
+ * The learner with the paper results of its history taken in (domain/learning/paper-feedback.ts learnFromPaper):
+ * each strategy's judged paper period that ended by the cycle's asOf lowers its fitness to its paper Sharpe when
+ * worse, and rewards the policy. `applied` is how many results were learned from (recorded with the cycle).
+ */
+export const withPaperResults = async (learner: LearnerState, paperResults: PaperResults | undefined, asOf: Date): Promise<PaperFeedback> => {
+  if (paperResults === undefined) return { learner, applied: 0, notes: ['no paper results source: the learner takes in no paper result'] };
+  const results = await paperResults.forStrategies(
+    learner.history.map((r) => r.id),
+    asOf,
+  );
+  return learnFromPaper(learner, results);
 };

@@ -14,6 +14,7 @@ import {
   checkAskedParameters,
   LearningCycleStartedData,
   type CycleParameters,
+  type CycleDegradation,
   type CycleParametersDiffer,
   type LearningCycleStarted,
 } from '../../domain/learning/cycle-started.js';
@@ -35,7 +36,7 @@ export const cycleStream = (cycleId: string) => `cycle-${cycleId}`;
 export interface CycleRequest {
   /** Names the day (its UTC date). A started day keeps its first run's asOf. Default: the clock. */
   readonly asOf?: Date;
-  /** Default 500. */
+  /** Default: the `cycle.genomes` setting (500 unless changed). */
   readonly n?: number;
   /** Default: the latest PairsSelected's selection, else BTCUSDT, ETHUSDT, BNBUSDT (only those with stored candles). */
   readonly symbols?: readonly string[];
@@ -84,12 +85,26 @@ const windowsOf = (asOf: number, isDays: number, oosDays: number) => {
 };
 
 /** Which symbols the cycle trades: those asked for (or selected) that have 1h candles over the whole window. */
-const tradableSymbols = async (deps: CycleStartDeps, wanted: readonly string[], exchange: string, from: number, asOf: number, notes: string[]) => {
+const tradableSymbols = async (
+  deps: CycleStartDeps,
+  wanted: readonly string[],
+  exchange: string,
+  from: number,
+  asOf: number,
+  notes: string[],
+  leftOut: CycleDegradation[] = [],
+) => {
   const out: string[] = [];
   for (const symbol of wanted) {
     const b = await deps.candles.bounds({ exchange, symbol, interval: '1h' });
-    if (b === undefined || b.first > from || b.last < asOf - 2 * DAY) notes.push(`${symbol}: no ${exchange} 1h candles over the window: left out`);
-    else out.push(symbol);
+    if (b === undefined || b.first > from || b.last < asOf - 2 * DAY) {
+      const reason =
+        b === undefined
+          ? `no ${exchange} 1h candles stored: left out of the cycle`
+          : `${exchange} 1h candles cover ${iso(b.first)} … ${iso(b.last)}, not the window ${iso(from)} … ${iso(asOf)}: left out of the cycle`;
+      notes.push(`${symbol}: no ${exchange} 1h candles over the window: left out`);
+      leftOut.push({ symbol, reason } as CycleDegradation);
+    } else out.push(symbol);
   }
   return out;
 };
@@ -130,7 +145,8 @@ export const fixCycleParameters = async (deps: CycleStartDeps, cycleId: string, 
   const selection = request.symbols === undefined ? await previousSelection(deps.store, utcDay(new Date(asOf + DAY))) : undefined;
   const wanted = request.symbols ?? selection?.selected ?? DEFAULT_CYCLE_SYMBOLS;
   if (request.symbols === undefined && selection === undefined) notes.push(`no pair selection yet: default symbols ${DEFAULT_CYCLE_SYMBOLS.join(', ')}`);
-  const symbols = await tradableSymbols(deps, wanted, exchange, Date.parse(windows.inSample.start), asOf, notes);
+  const leftOut: CycleDegradation[] = [];
+  const symbols = await tradableSymbols(deps, wanted, exchange, Date.parse(windows.inSample.start), asOf, notes, leftOut);
   const timeframes = request.timeframes ?? request.defaultTimeframes;
   // The filter's thresholds are the settings' now (fixed for the day from here on); what the run asks for wins.
   const settings = await loadSettings(deps.store);
@@ -142,7 +158,7 @@ export const fixCycleParameters = async (deps: CycleStartDeps, cycleId: string, 
   const parameters: CycleParameters = {
     cycleId,
     asOf: asOfDate.toISOString(),
-    n: request.n ?? 500,
+    n: request.n ?? settings.right['cycle.genomes'],
     seed: request.seed ?? Number(cycleId.replaceAll('-', '')),
     exchange,
     symbols,
@@ -153,6 +169,7 @@ export const fixCycleParameters = async (deps: CycleStartDeps, cycleId: string, 
     ...(timeframes === undefined ? {} : { timeframes }),
     ...(request.minHistory === undefined ? {} : { minHistory: request.minHistory }),
     ...(legacy ? { recordedOnResume: true } : {}),
+    ...(leftOut.length === 0 ? {} : { leftOut }),
   };
   return either.right({ parameters, resuming: legacy, toRecord: { expectedRevision: revision ?? 'no_stream' }, notes });
 };

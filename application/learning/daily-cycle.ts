@@ -18,7 +18,13 @@
 // - honesty: the insights and the policy update learn only from the strategies whose Generated, Backtested and
 //   Filtered events are in the log as this run made them (a strategy stored otherwise is left as it is and not
 //   learned from), and the policy update's `results` counts them;
-// - the backtests: deps.backtests (WindowBacktests), the worker pool in the platform, over the cycle's own series.
+// - the backtests: deps.backtests (WindowBacktests), the worker pool in the platform, over the cycle's own series, in
+//   chunks so the time budget (`cycle.budgetMinutes`) can stop them; what it leaves out is CycleBudgetExhausted;
+// - a process on `cycle-<day>` (doc/cycle.md): a CycleStageCompleted per stage (data, generate, backtest, filter,
+//   learn, promote), then CycleCompleted; a day with CycleCompleted has run, one with its policy update and not
+//   CycleCompleted resumes at its promotion (the passed strategies to paper, best first, up to the free slots);
+// - the learner takes in the paper results of its history (deps.paperResults) before planning;
+// - one run of a day at a time (deps.lock): a trigger while one runs is refused (CycleAlreadyRunning).
 //
 // The read models must have caught up with the log before the learner is rebuilt: pass `catchUp` (the projector's
 // catch-up) when the caller is not sure they have.
@@ -31,6 +37,7 @@ import {
   learnFromRecords,
   planCycle,
   type CycleOptions,
+  type CyclePlan,
   type GenomeRuns,
   type FilterRule,
   type LearnerState,
@@ -52,7 +59,13 @@ import type { EventStore } from '../ports/event-store.js';
 import type { IdGenerator } from '../ports/ids.js';
 import type { LearningHistory } from '../ports/learning-history.js';
 import type { WindowBacktests } from '../ports/window-backtests.js';
-import { learnerHistory, loadCycleCandles, loadPolicy, recordsOf, storedInsights } from './cycle-loading.js';
+import type { CycleCompletedData } from '../../domain/learning/cycle-stages.js';
+import { loadSettings } from '../settings/settings-recorder.js';
+import type { PaperResults } from '../ports/paper-results.js';
+import { inProcessCycleLock, type CycleLock } from './cycle-lock.js';
+import { learnerHistory, loadCycleCandles, loadPolicy, recordsOf, storedInsights, withPaperResults } from './cycle-loading.js';
+import { promoteToPaper } from './cycle-promotion.js';
+import { loadStages, stageRecorder, type StageRecorder, type StoredStages } from './cycle-stage-recording.js';
 import { cycleAppender, recordLearning, recordStrategies, type WindowRunsByGenome } from './cycle-recording.js';
 import { cycleStartedData, cycleStream, fixCycleParameters, type CycleRequest } from './cycle-start.js';
 
@@ -78,6 +91,14 @@ export interface DailyCycleDeps {
   readonly backtests: WindowBacktests;
   /** Brings the read models up to the log before the learner is rebuilt (the projector's catch-up). */
   readonly catchUp?: () => Promise<void>;
+  /** The judged paper periods the learner takes in (PaperTradingEvaluated); absent: none. */
+  readonly paperResults?: PaperResults;
+  /** Ids of every strategy now in Paper (the strategies read model), for the promotion's free slots; absent: no promotion. */
+  readonly strategiesInPaper?: () => Promise<readonly string[]>;
+  /** One run of a day at a time, across processes in the platform (advisory-cycle-lock.ts); absent: this process's. */
+  readonly lock?: CycleLock;
+  /** Genomes per chunk of backtests (the budget is checked between chunks). Default 50. */
+  readonly chunkSize?: number;
 }
 
 /**
@@ -86,7 +107,10 @@ export interface DailyCycleDeps {
  * timeframes are resampled from the stored 1h candles closed by asOf (complete buckets only), so the windows and the
  * regime stay those of the 1h series.
  */
-export type DailyCycleOptions = CycleRequest;
+export type DailyCycleOptions = CycleRequest & {
+  /** Who triggers the run (`the schedule`, `npm run cycle (pid 123)`): named to a trigger refused while it runs. */
+  readonly trigger?: string;
+};
 
 export interface RankedStrategy {
   readonly strategyId: string;
@@ -119,6 +143,13 @@ export interface DailyCycleReport {
   readonly ranking: readonly RankedStrategy[];
   /** Strategies the insights and the policy learned from: those in the log as this run made them. */
   readonly learnedFrom: number;
+  /** Paper results (judged paper periods of the history) the learner took in before planning. */
+  readonly paperResultsLearned: number;
+  /** Genomes planned; `leftOut` of them were not backtested within the time budget (CycleBudgetExhausted). */
+  readonly planned: number;
+  readonly leftOut: number;
+  /** The cycle's strategies put in paper (now or by an earlier run of the day), best first. */
+  readonly promoted: readonly string[];
   readonly insights: Insights | null;
   readonly policyUpdates: number;
   /** Events this run appended (0 on a re-run). */
@@ -147,6 +178,17 @@ const rankingOf = (records: readonly StrategyRecord[], ids: readonly string[]): 
     }))
     .sort((a, b) => (b.oosSharpe ?? -Infinity) - (a.oosSharpe ?? -Infinity) || a.strategyId.localeCompare(b.strategyId));
 
+/** Which of these strategies the cycle put in paper (a PaperTradingStarted under its promotion key's actor and reason). */
+const promotedBy = async (store: EventStore, cycleId: string, ids: readonly string[]): Promise<Set<string>> => {
+  const out = new Set<string>();
+  for (const id of ids) {
+    const events = await store.readStream(`strategy-${id}`);
+    if (events.some((e) => e.type === 'PaperTradingStarted' && String((e.data as { reason?: unknown }).reason).startsWith(`cycle ${cycleId}: rank `)))
+      out.add(id);
+  }
+  return out;
+};
+
 /** A day whose policy update is stored: its report from what is stored. */
 const alreadyRanReport = async (
   deps: DailyCycleDeps,
@@ -157,6 +199,7 @@ const alreadyRanReport = async (
     readonly windows: Pick<DailyCycleReport, 'inSample' | 'outOfSample'>;
     readonly strategyIds: readonly string[];
     readonly done: LearningPolicyUpdatedData;
+    readonly stages: StoredStages;
     readonly notes: string[];
     readonly started: number;
   },
@@ -165,6 +208,11 @@ const alreadyRanReport = async (
   const already = c.done;
   const insights = await storedInsights(deps.store, cycleId);
   const records = await recordsOf(deps.history, c.strategyIds);
+  const promotedIds = await promotedBy(
+    deps.store,
+    cycleId,
+    records.filter((r) => r.passed).map((r) => r.id),
+  );
   notes.push(`cycle ${cycleId} already ran (its policy update is stored): nothing appended`);
   deps.log.info({ cycleId }, 'learning cycle already ran: nothing appended');
   return {
@@ -189,6 +237,11 @@ const alreadyRanReport = async (
     insights,
     policyUpdates: already.policy.updates,
     learnedFrom: already.results ?? records.length,
+    // As recorded by the run that did it (a day before the stage events: what the strategies say).
+    paperResultsLearned: c.stages.completed?.paperResultsLearned ?? c.stages.counts.get('generate')?.['paperResults'] ?? 0,
+    planned: c.stages.completed?.planned ?? c.stages.budget?.planned ?? records.length,
+    leftOut: c.stages.budget === undefined ? 0 : c.stages.budget.planned - c.stages.budget.backtested,
+    promoted: records.filter((r) => r.passed && promotedIds.has(r.id)).map((r) => r.id),
     appended: 0,
     notes,
     wallMs: performance.now() - started,
@@ -227,9 +280,48 @@ const backtestPlanned = async (
   return { runs, genomeRuns };
 };
 
-export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOptions = {}): Promise<Either<CycleParametersDiffer, DailyCycleReport>> => {
-  const started = performance.now();
+/** A trigger while another run holds the day: refused at once, nothing appended. */
+export interface CycleAlreadyRunning {
+  readonly kind: 'CycleAlreadyRunning';
+  readonly cycleId: string;
+  readonly holder: string;
+  readonly message: string;
+}
+
+/** No wanted pair has candles over the day's windows: nothing to learn from, nothing appended. */
+export interface CycleWithoutData {
+  readonly kind: 'CycleWithoutData';
+  readonly cycleId: string;
+  readonly leftOut: readonly { readonly symbol: string; readonly reason: string }[];
+  readonly message: string;
+}
+
+export type CycleRefused = CycleParametersDiffer | CycleAlreadyRunning | CycleWithoutData;
+
+const DEFAULT_CHUNK = 50;
+
+/**
+ * Runs the day's cycle holding its lock (deps.lock, else the process's own): a second trigger while it runs is
+ * refused (CycleAlreadyRunning, naming the running one); a day's parameters that differ are refused as before.
+ */
+export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOptions = {}): Promise<Either<CycleRefused, DailyCycleReport>> => {
   const cycleId = utcDay(options.asOf ?? deps.clock.now());
+  const holder = options.trigger ?? 'a run';
+  const locked = await (deps.lock ?? processLock).withLock(cycleId, holder, () => runUnlocked(deps, cycleId, options));
+  if (locked.acquired) return locked.value;
+  const message =
+    `learning cycle ${cycleId} is already running (${locked.holder}): this trigger (${holder}) is refused and appends nothing. ` +
+    'Its progress: GET /api/cycles/' +
+    cycleId +
+    '; a run killed half-way is resumed by the next trigger.';
+  deps.log.warn({ cycleId, holder: locked.holder }, message);
+  return either.left({ kind: 'CycleAlreadyRunning', cycleId, holder: locked.holder, message });
+};
+
+const processLock = inProcessCycleLock();
+
+const runUnlocked = async (deps: DailyCycleDeps, cycleId: string, options: DailyCycleOptions): Promise<Either<CycleRefused, DailyCycleReport>> => {
+  const started = performance.now();
   const interval = '1h' as const;
   const asked = options.timeframes ?? options.defaultTimeframes ?? [];
   const unusable = asked.filter((tf) => tf !== interval && !canResample(interval, tf));
@@ -245,6 +337,11 @@ export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOpt
   const { n, seed, exchange, symbols } = day;
   const rule: FilterRule = day.filter;
   const timeframes = day.timeframes ?? (['1h'] as const);
+  // The budget and the paper slots are the settings' at this run's start (not day parameters: what they cut is recorded).
+  const settings = await loadSettings(deps.store);
+  if (either.isLeft(settings)) throw new Error(`learning cycle ${cycleId}: the settings stream cannot be read: ${settings.left.message}`);
+  const budgetMs = settings.right['cycle.budgetMinutes'] * 60_000;
+  const maxPaper = settings.right['paper.maxStrategies'];
 
   // Windows by open time; only candles closed by asOf (open time + 1 h ≤ asOf) are loaded, so nothing is seen early.
   const outOfSample: Window = { from: asOf - day.oosDays * DAY, to: asOf };
@@ -253,15 +350,40 @@ export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOpt
 
   await deps.catchUp?.();
   const stored = await loadPolicy(deps.store, cycleId);
+  const stages = await loadStages(deps.store, cycleId);
   const strategyIds = Array.from({ length: n }, (_, i) => deps.ids.idFor(`learning-cycle:${cycleId}:strategy:${i}`));
-
-  // The cycle ran: report what is stored, append nothing.
-  if (stored.done !== undefined)
-    return either.right(await alreadyRanReport(deps, { cycleId, asOfDate, symbols, windows, strategyIds, done: stored.done, notes, started }));
-  if (symbols.length === 0)
-    throw new Error(`learning cycle ${cycleId}: no symbol has ${exchange} 1h candles over ${windows.inSample.start} … ${windows.outOfSample.end}`);
-
   const { append, appended } = cycleAppender(deps, cycleId);
+  const rec = stageRecorder(append, deps.clock, cycleId);
+
+  // The cycle learnt (its policy update is stored): report what is stored; finish the stages a crash left undone
+  // (learn's event, the promotion, the completion) unless the day ran before there were stages.
+  if (stored.done !== undefined) {
+    const report = await alreadyRanReport(deps, { cycleId, asOfDate, symbols, windows, strategyIds, done: stored.done, stages, notes, started });
+    if (stages.completed !== undefined || !stages.done.has('filter')) return either.right(report);
+    notes.push(`cycle ${cycleId} learnt but did not finish: resuming at its promotion`);
+    const learned = stored.done.results ?? report.learnedFrom;
+    await rec.completed('learn', { learnedFrom: learned, policyUpdates: stored.done.policy.updates });
+    const promotion = await promoteStage(deps, rec, { cycleId, strategyIds, ranking: report.ranking, maxPaper });
+    notes.push(...promotion.notes);
+    await rec.cycleCompleted({
+      planned: n,
+      backtested: stages.budget?.backtested ?? report.generated,
+      passed: report.passed,
+      promoted: promotion.promoted.length,
+      paperResultsLearned: report.paperResultsLearned,
+    } as Omit<CycleCompletedData, 'cycleId' | 'at'>);
+    return either.right({ ...report, ran: true, promoted: promotion.promoted, appended: appended() + promotion.appended, notes });
+  }
+  if (symbols.length === 0) {
+    const leftOut = day.leftOut ?? [];
+    const message =
+      `learning cycle ${cycleId}: no symbol has ${exchange} 1h candles over ${windows.inSample.start} … ${windows.outOfSample.end}` +
+      `${leftOut.length === 0 ? '' : ` (${leftOut.map((l) => `${l.symbol}: ${l.reason}`).join('; ')})`}: nothing to learn from, nothing appended. ` +
+      'Import or download the candles (npm run import, doc/market-data.md).';
+    deps.log.warn({ cycleId, leftOut }, message);
+    return either.left({ kind: 'CycleWithoutData', cycleId, leftOut, message });
+  }
+
   // A first run fixes the day's parameters before its first strategy; a run racing it to the same day stops here.
   if (fixed.right.toRecord !== undefined) {
     const event: LearningCycleStarted = { type: 'LearningCycleStarted', data: cycleStartedData(day) };
@@ -276,20 +398,8 @@ export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOpt
       );
   }
 
-  // The learner, rebuilt from the history (this cycle's own strategies left out: see the module comment).
-  const { records: history, unreadable } = await learnerHistory(deps.history, new Set(strategyIds));
-  if (unreadable > 0) notes.push(`${unreadable} training rows without a readable genome were left out`);
-  const tested = await deps.history.triedFingerprints();
-  if (fixed.right.resuming) {
-    // A run that stopped half-way: its genomes are not "tested" for the regeneration (they are the same ones).
-    for (const f of await deps.history.fingerprintsOf(strategyIds)) tested.delete(f);
-    notes.push(`cycle ${cycleId} was started before: resuming it with its parameters (${describeCycleParameters(day)})`);
-  }
-  const insightsBefore = history.length > 0 ? computeInsights(history.map(insightRow)) : null;
-  const learner: LearnerState = { history, tested, policy: stored.policy, insights: insightsBefore };
-  const cycleIndex = history.reduce((m, r) => Math.max(m, r.cycle + 1), 0);
-
-  // Candles: the IS window with indicator warm-up before it, up to the last candle closed by asOf.
+  // Stage data: the candles (the IS window with indicator warm-up before it, up to the last candle closed by asOf).
+  rec.stageStarted();
   const { series, byTimeframe: seriesByTimeframe } = await loadCycleCandles(deps.candles, {
     cycleId,
     exchange,
@@ -301,6 +411,29 @@ export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOpt
   const reference = series[symbols.includes('BTCUSDT') ? 'BTCUSDT' : symbols[0]!]!;
   const reading = classifyRegime(reference.close, { window: 720 });
   notes.push(...reading.notes.map((x) => `regime: ${x}`));
+  const degradations = day.leftOut ?? [];
+  await rec.completed(
+    'data',
+    { symbols: symbols.length, leftOut: degradations.length, candles: symbols.reduce((k, s) => k + series[s]!.close.length, 0) },
+    { degradations, notes: [`regime ${reading.regime}`] },
+  );
+
+  // Stage generate: the learner, rebuilt from the history (this cycle's own strategies left out: see the module
+  // comment) with the paper results taken in, then the plan.
+  rec.stageStarted();
+  const { records: history, unreadable } = await learnerHistory(deps.history, new Set(strategyIds));
+  if (unreadable > 0) notes.push(`${unreadable} training rows without a readable genome were left out`);
+  const tested = await deps.history.triedFingerprints();
+  if (fixed.right.resuming) {
+    // A run that stopped half-way: its genomes are not "tested" for the regeneration (they are the same ones).
+    for (const f of await deps.history.fingerprintsOf(strategyIds)) tested.delete(f);
+    notes.push(`cycle ${cycleId} was started before: resuming it with its parameters (${describeCycleParameters(day)})`);
+  }
+  const insightsBefore = history.length > 0 ? computeInsights(history.map(insightRow)) : null;
+  const paper = await withPaperResults({ history, tested, policy: stored.policy, insights: insightsBefore }, deps.paperResults, asOfDate);
+  notes.push(...paper.notes.map((x) => `paper feedback: ${x}`));
+  const learner: LearnerState = paper.learner;
+  const cycleIndex = history.reduce((m, r) => Math.max(m, r.cycle + 1), 0);
 
   const cycleOptions: CycleOptions = {
     cycle: cycleIndex,
@@ -315,19 +448,40 @@ export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOpt
     ...(day.minHistory === undefined ? {} : { minHistory: day.minHistory }),
     ...(day.timeframes === undefined ? {} : { timeframes: day.timeframes }),
   };
-  // runCycle in its three steps, so that the backtests (minutes of CPU for N = 500) run on the worker pool
-  // (deps.backtests), each genome on the in-sample and the out-of-sample window over the cycle's own series: the API
-  // and the projector sharing this process keep answering.
-  const plan = planCycle(learner, cycleOptions, mulberry32(seed));
-  const planned = plan.generation.genomes.map((g) => g.genome);
-  const { runs, genomeRuns } = await backtestPlanned(deps.backtests, { cycleId, exchange, series: seriesByTimeframe, genomes: planned, inSample, outOfSample });
+  const fullPlan = planCycle(learner, cycleOptions, mulberry32(seed));
+  const produced = fullPlan.generation.produced;
+  await rec.completed('generate', { planned: fullPlan.generation.genomes.length, historySize: history.length, paperResults: paper.applied, ...produced });
+
+  // Stage backtest: on deps.backtests (the worker pool: the API and the projector sharing this process keep
+  // answering), in chunks, so the time budget can stop them between two; a resumed run keeps the recorded cut.
+  rec.stageStarted();
+  const cut = await backtestWithinBudget(deps, rec, {
+    cycleId,
+    exchange,
+    series: seriesByTimeframe,
+    plan: fullPlan,
+    inSample,
+    outOfSample,
+    budgetMs,
+    ...(stages.budget === undefined ? {} : { recordedCut: stages.budget.backtested }),
+  });
+  const plan = cut.plan;
+  const { runs, genomeRuns } = cut;
+  const failed = genomeRuns.filter((r) => r.is === null || r.oos === null).length;
+  await rec.completed('backtest', { planned: fullPlan.generation.genomes.length, backtested: plan.generation.genomes.length, failed, leftOut: cut.leftOut });
+  if (cut.leftOut > 0)
+    notes.push(
+      `time budget of ${settings.right['cycle.budgetMinutes']} min: ${plan.generation.genomes.length} of ${fullPlan.generation.genomes.length} genomes backtested, ${cut.leftOut} left out (CycleBudgetExhausted)`,
+    );
+
+  // Stage filter: each strategy's life recorded, Generated → Backtested → Filtered; one stored otherwise is not learned from.
+  rec.stageStarted();
   const result = concludeCycle(learner, cycleOptions, plan, genomeRuns);
   notes.push(...result.notes);
-
-  // Record each strategy's life: Generated → Backtested → Filtered; one stored otherwise is not learned from.
+  const ownIds = strategyIds.slice(0, plan.generation.genomes.length);
   const recorded = await recordStrategies(deps, {
     cycleId,
-    strategyIds,
+    strategyIds: ownIds,
     records: result.records,
     runs,
     inSample,
@@ -339,17 +493,39 @@ export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOpt
   });
   const { inLog } = recorded;
   notes.push(...recorded.notes);
-
-  // The cycle's learning comes only from the strategies in the log as this run made them.
   const learned = result.records.filter((_, i) => inLog[i]);
+  await rec.completed('filter', {
+    recorded: learned.length,
+    passed: learned.filter((r) => r.passed).length,
+    rejected: learned.filter((r) => !r.passed).length,
+    storedOtherwise: result.records.length - learned.length,
+  });
+
+  // Stage learn: only from the strategies in the log as this run made them; the insights, then the policy (its
+  // presence says the cycle learnt).
+  rec.stageStarted();
   const learnt = learned.length === result.records.length ? result.learner : learnFromRecords(learner, cycleOptions, learned);
   if (learned.length < result.records.length)
     notes.push(
       `${result.records.length - learned.length} of ${result.records.length} strategies are stored otherwise: the insights and the policy learn from the ${learned.length} in the log`,
     );
-
-  // The cycle's insights, then the policy (last: its presence says the cycle ran).
   await recordLearning(append, { cycleId, learnt, regime: reading.regime, asOf: asOfDate, results: learned.length, policyRevision: stored.revision });
+  await rec.completed('learn', { learnedFrom: learned.length, paperResults: paper.applied, policyUpdates: learnt.policy.updates });
+
+  // Stage promote: the passed strategies, best first, to paper up to the free slots.
+  const ranking = rankingOf(
+    learned,
+    ownIds.filter((_, i) => inLog[i]),
+  );
+  const promotion = await promoteStage(deps, rec, { cycleId, strategyIds, ranking, maxPaper });
+  notes.push(...promotion.notes);
+  await rec.cycleCompleted({
+    planned: fullPlan.generation.genomes.length,
+    backtested: plan.generation.genomes.length,
+    passed: learned.filter((r) => r.passed).length,
+    promoted: promotion.promoted.length,
+    paperResultsLearned: paper.applied,
+  } as Omit<CycleCompletedData, 'cycleId' | 'at'>);
 
   const report: DailyCycleReport = {
     cycleId,
@@ -362,14 +538,15 @@ export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOpt
     generated: result.records.length,
     produced: result.generation.produced,
     passed: learned.filter((r) => r.passed).length,
-    ranking: rankingOf(
-      learned,
-      strategyIds.filter((_, i) => inLog[i]),
-    ),
+    ranking,
     insights: learnt.insights,
     policyUpdates: learnt.policy.updates,
     learnedFrom: learned.length,
-    appended: appended() + recorded.appended,
+    paperResultsLearned: paper.applied,
+    planned: fullPlan.generation.genomes.length,
+    leftOut: cut.leftOut,
+    promoted: promotion.promoted,
+    appended: appended() + recorded.appended + promotion.appended,
     notes,
     wallMs: performance.now() - started,
   };
@@ -378,6 +555,9 @@ export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOpt
       cycleId,
       generated: report.generated,
       passed: report.passed,
+      promoted: report.promoted.length,
+      leftOut: report.leftOut,
+      paperResultsLearned: report.paperResultsLearned,
       produced: report.produced,
       regime: report.regime,
       appended: report.appended,
@@ -386,4 +566,79 @@ export const runDailyCycle = async (deps: DailyCycleDeps, options: DailyCycleOpt
     'learning cycle done',
   );
   return either.right(report);
+};
+
+/** The promote stage: promotion, then its CycleStageCompleted. */
+const promoteStage = async (
+  deps: DailyCycleDeps,
+  rec: StageRecorder,
+  p: { readonly cycleId: string; readonly strategyIds: readonly string[]; readonly ranking: readonly RankedStrategy[]; readonly maxPaper: number },
+) => {
+  rec.stageStarted();
+  const passed = p.ranking.filter((r) => r.passed).map((r) => ({ strategyId: r.strategyId, score: r.oosSharpe }));
+  if (deps.strategiesInPaper === undefined) {
+    const note = 'no strategies read model given: promotion to paper skipped';
+    await rec.completed('promote', { passed: passed.length, promoted: 0 }, { notes: [note] });
+    return { promoted: [] as string[], appended: 0, notes: [note] };
+  }
+  const outcome = await promoteToPaper(deps, {
+    cycleId: p.cycleId,
+    own: p.strategyIds,
+    passed,
+    maxStrategies: p.maxPaper,
+    inPaper: await deps.strategiesInPaper(),
+  });
+  await rec.completed(
+    'promote',
+    { passed: passed.length, maxStrategies: p.maxPaper, inPaperBefore: outcome.others, freeSlots: outcome.freeSlots, promoted: outcome.promoted.length },
+    { notes: [...outcome.notes] },
+  );
+  return outcome;
+};
+
+/**
+ * The planned genomes' backtests in chunks of deps.chunkSize: before each chunk, the time spent (on the cycle's
+ * clock) is held against the budget; when it is spent, the rest are left out and CycleBudgetExhausted lists them. A
+ * run resuming a day whose cut is recorded backtests exactly the genomes before the cut.
+ */
+const backtestWithinBudget = async (
+  deps: DailyCycleDeps,
+  rec: StageRecorder,
+  b: {
+    readonly cycleId: string;
+    readonly exchange: string;
+    readonly series: Parameters<WindowBacktests['run']>[0]['series'];
+    readonly plan: CyclePlan;
+    readonly inSample: Window;
+    readonly outOfSample: Window;
+    readonly budgetMs: number;
+    readonly recordedCut?: number;
+  },
+): Promise<{ plan: CyclePlan; runs: WindowRunsByGenome; genomeRuns: GenomeRuns[]; leftOut: number }> => {
+  const all = b.plan.generation.genomes;
+  const planned = all.length;
+  const target = Math.min(planned, b.recordedCut ?? planned);
+  const chunk = Math.max(1, deps.chunkSize ?? DEFAULT_CHUNK);
+  const started = deps.clock.now().getTime();
+  const runs: WindowRunsByGenome = new Map();
+  const genomeRuns: GenomeRuns[] = [];
+  let done = 0;
+  while (done < target) {
+    if (b.recordedCut === undefined && deps.clock.now().getTime() - started >= b.budgetMs) break;
+    const genomes = all.slice(done, Math.min(target, done + chunk)).map((g) => g.genome);
+    const part = await backtestPlanned(deps.backtests, { ...b, genomes });
+    for (const [g, r] of part.runs) runs.set(g, r);
+    genomeRuns.push(...part.genomeRuns);
+    done += genomes.length;
+    if (done < target) await rec.progressed(done, planned);
+  }
+  if (done < planned)
+    await rec.budgetExhausted({
+      planned,
+      backtested: done,
+      leftOut: all.slice(done).map((g, i) => ({ index: done + i, fingerprint: g.fingerprint })),
+      budgetMs: b.budgetMs,
+    } as Parameters<StageRecorder['budgetExhausted']>[0]);
+  const plan: CyclePlan = done === planned ? b.plan : { ...b.plan, generation: { ...b.plan.generation, genomes: all.slice(0, done) } };
+  return { plan, runs, genomeRuns, leftOut: planned - done };
 };

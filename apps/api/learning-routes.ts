@@ -1,13 +1,14 @@
 // The learner's read-only routes, from the learning_insights read model: `GET /api/learning/cycles` (newest
 // first, `limit` and `before` paging), `GET /api/learning/cycles/:cycleId` (that cycle's full insights and its
 // policy update) and `GET /api/learning/policy` (the current Thompson-sampling policy, arms ranked per gene and
-// regime). Mounted by the API app.
+// regime). Mounted by the API app. `GET /api/cycles` and `/api/cycles/:cycleId`: the cycles' progress (cycle_progress).
 import express, { type Request, type Response } from 'express';
 import * as t from 'io-ts';
 import { either } from 'fp-ts';
 import type { CommonQueryMethods } from 'slonik';
 import { fieldErrors } from '../../domain/primitives/decode-errors.js';
 import { getLearningCycle, latestPolicy, listLearningCycles } from '../../projections/learning-insights/queries.js';
+import { getCycleProgress, listCycleProgress } from '../../projections/cycle-progress/queries.js';
 import { invalidRequest, type HttpAnswer } from './problems.js';
 
 export interface LearningRouteDeps {
@@ -66,6 +67,24 @@ export const learningRoutes = (deps: LearningRouteDeps): express.Router => {
     const cycle = await getLearningCycle(deps.db, cycleId);
     if (cycle === undefined)
       return send(res, { status: 404, body: { error: 'CycleNotFound', message: `no learning cycle ${cycleId} in the learning_insights read model`, cycleId } });
+    res.json(cycle);
+  });
+
+  // The daily cycles' progress (the cycle_progress read model, doc/cycle.md): stage, counts per stage, elapsed, time left.
+  router.get('/api/cycles', async (req: Request, res: Response) => {
+    const q = decodeOr400(ListRequest, { query: req.query }, 'query');
+    if (either.isLeft(q)) return send(res, q.left);
+    const { limit = DEFAULT_CYCLES_LIMIT, before } = q.right.query;
+    res.json({ cycles: await listCycleProgress(deps.db, { limit, ...(before === undefined ? {} : { before }) }) });
+  });
+
+  router.get('/api/cycles/:cycleId', async (req: Request, res: Response) => {
+    const p = decodeOr400(CycleRequest, { params: req.params }, 'path');
+    if (either.isLeft(p)) return send(res, p.left);
+    const { cycleId } = p.right.params;
+    const cycle = await getCycleProgress(deps.db, cycleId);
+    if (cycle === undefined)
+      return send(res, { status: 404, body: { error: 'CycleNotFound', message: `no cycle ${cycleId} in the cycle_progress read model`, cycleId } });
     res.json(cycle);
   });
 

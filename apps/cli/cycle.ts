@@ -3,7 +3,8 @@
 // out-of-sample filter, the top 10 by OOS Sharpe, the insights' top factors and the wall time. Re-running a day
 // that already ran appends nothing and says so. A day keeps its first run's parameters: a re-run without --n, --seed
 // or --timeframes resumes (or reports) the day with them, and one that asks for other values exits 2 naming each
-// difference and the day's values, appending nothing.
+// difference and the day's values, appending nothing. A run while the day's cycle runs elsewhere (the schedule, another
+// `npm run cycle`) exits 2 naming it; a cycle killed half-way is resumed by the next run.
 import { parseArgs } from 'node:util';
 import { either } from 'fp-ts';
 import { runDailyCycle } from '../../application/learning/daily-cycle.js';
@@ -41,13 +42,15 @@ await runCommand('cycle', async () => {
     // The backtests run on a worker-thread pool opened for the run (as in the all-in-one process).
     const run = await runDailyCycle(learningCycleDeps(platform, candles, cycleBacktests(platform, candles)), {
       defaultTimeframes: platform.config.learning.timeframes,
+      trigger: `npm run cycle (pid ${process.pid})`,
       ...(timeframes === undefined ? {} : { timeframes: timeframes as (typeof CYCLE_TIMEFRAMES)[number][] }),
       ...(n === undefined ? {} : { n }),
       ...(asOf === undefined ? {} : { asOf }),
       ...(seed === undefined ? {} : { seed }),
     });
     if (either.isLeft(run)) {
-      // Other parameters than the day's: refused, nothing appended (the stores close in `finally`).
+      // Other parameters than the day's, or the day's cycle already running: refused, nothing appended (the stores
+      // close in `finally`).
       console.error(run.left.message);
       return 2;
     }
@@ -58,7 +61,9 @@ await runCommand('cycle', async () => {
     );
     console.log(`history: ${r.historySize} strategies; policy updates: ${r.policyUpdates}; events appended: ${r.appended}`);
     console.log(`generated: ${r.generated} (ga ${r.produced.ga}, policy ${r.produced.policy}, random ${r.produced.random})`);
+    if (r.leftOut > 0) console.log(`time budget: ${r.generated} of ${r.planned} backtested, ${r.leftOut} left out (CycleBudgetExhausted)`);
     console.log(`passed the filter: ${r.passed} of ${r.learnedFrom}`);
+    console.log(`paper results learned from: ${r.paperResultsLearned}; promoted to paper: ${r.promoted.length}`);
     if (r.learnedFrom < r.generated) console.log(`learned from: ${r.learnedFrom} of ${r.generated} (the others are stored otherwise: see the notes)`);
     console.log('');
     console.log('top 10 by OOS Sharpe:');

@@ -4,6 +4,7 @@ import type * as t from 'io-ts';
 import { BacktestEventData } from '../backtest/events.js';
 import { ExecutorEventData, OrderEventData } from '../execution/events.js';
 import { CycleEventData } from '../learning/cycle-started.js';
+import { CycleStageEventData } from '../learning/cycle-stages.js';
 import { ReconciliationEventData } from '../execution/reconciliation-events.js';
 import { LearningEventData } from '../learning/events.js';
 import { LearningPolicyEventData } from '../learning/policy-events.js';
@@ -32,6 +33,7 @@ export const EVENT_CATALOG: Readonly<Record<string, t.Mixed>> = {
   ...SettingsEventData,
   ...PerformanceEventData,
   ...ReplayEventData,
+  ...CycleStageEventData,
 };
 
 export const SCHEMA_VERSION = 1;

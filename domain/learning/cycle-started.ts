@@ -4,7 +4,7 @@
 // day's strategies, insights and policy update always come from one set of parameters.
 import * as t from 'io-ts';
 import { ExchangeId } from '../market/exchange.js';
-import { Finite, IsoTimestamp, NonNegativeInt, nonEmptyArray } from '../primitives/codecs.js';
+import { boundedArray, Finite, IsoTimestamp, NonNegativeInt, nonEmptyArray, Text } from '../primitives/codecs.js';
 import { PAIRS } from '../selection/events.js';
 import { MarketSymbol, Timeframe } from '../strategy/genome.js';
 import type { FilterRule } from './cycle.js';
@@ -13,6 +13,10 @@ import { DEFAULT_MIN_HISTORY } from './generator.js';
 const PositiveInt = t.refinement(NonNegativeInt, (n) => n >= 1, 'PositiveInt');
 export const CycleDay = t.refinement(t.string, (s) => /^\d{4}-\d{2}-\d{2}$/.test(s), 'CycleDay');
 const Window = t.type({ start: IsoTimestamp, end: IsoTimestamp });
+
+/** A selected pair the cycle could not use, and what it did instead (never a silent skip). */
+export const CycleDegradation = t.type({ symbol: MarketSymbol, reason: Text }, 'CycleDegradation');
+export type CycleDegradation = t.TypeOf<typeof CycleDegradation>;
 
 export const LearningCycleStartedData = t.intersection([
   t.type({
@@ -46,6 +50,8 @@ export const LearningCycleStartedData = t.intersection([
      * are the parameters of the first run that resumed it.
      */
     recordedOnResume: t.boolean,
+    /** The wanted pairs (selected, or asked for) left out for want of candles over the windows, and why. */
+    leftOut: boundedArray(CycleDegradation, 64),
   }),
 ]);
 export type LearningCycleStartedData = t.TypeOf<typeof LearningCycleStartedData>;
@@ -68,6 +74,7 @@ export interface CycleParameters {
   readonly timeframes?: readonly Timeframe[];
   readonly minHistory?: number;
   readonly recordedOnResume?: boolean;
+  readonly leftOut?: readonly CycleDegradation[];
 }
 
 /** The parameters a run asks for explicitly (a scheduled run and `npm run cycle -- --as-of <day>` ask for none). */

@@ -220,6 +220,9 @@ const Env = t.partial({
   EXCHANGE_API_KEY: secret('EXCHANGE_API_KEY'),
   EXCHANGE_API_SECRET: secret('EXCHANGE_API_SECRET'),
   EXCHANGE_API_PASSWORD: secret('EXCHANGE_API_PASSWORD'),
+  // The pipeline's daily hours (UTC): pair selection, then the learning cycle (doc/cycle.md).
+  PIPELINE_SELECTION_HOUR: intFromString(0, 23, 'PIPELINE_SELECTION_HOUR'),
+  PIPELINE_CYCLE_HOUR: intFromString(0, 23, 'PIPELINE_CYCLE_HOUR'),
 });
 
 export interface Config {
@@ -276,6 +279,8 @@ export interface Config {
     /** Present in testnet and live (required there), never read in paper. */
     readonly credentials: ExchangeCredentials | undefined;
   };
+  /** The pipeline's daily hours, UTC (PIPELINE_SELECTION_HOUR, default 2; PIPELINE_CYCLE_HOUR, default 3). */
+  readonly pipeline: { readonly selectionHour: number; readonly cycleHour: number };
 }
 
 export const loadConfig = (env: Record<string, string | undefined> = process.env): Either<string, Config> => {
@@ -374,5 +379,6 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
               ...(e.EXCHANGE_API_PASSWORD === undefined ? {} : { password: e.EXCHANGE_API_PASSWORD }),
             },
     },
+    pipeline: { selectionHour: e.PIPELINE_SELECTION_HOUR ?? 2, cycleHour: e.PIPELINE_CYCLE_HOUR ?? 3 },
   });
 };

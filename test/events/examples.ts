@@ -172,7 +172,40 @@ export const EVENT_EXAMPLES: Readonly<Record<string, EventExample>> = {
       timeframes: ['1h', '4h'],
       minHistory: 20,
       recordedOnResume: true,
+      leftOut: [{ symbol: 'BNBUSDT', reason: 'no binance 1h candles stored: left out of the cycle' }],
     },
+  },
+  CycleStageCompleted: {
+    streamName: 'cycle-2023-06-01',
+    data: {
+      cycleId: '2023-06-01',
+      stage: 'data',
+      counts: { symbols: 2, candles: 3720, leftOut: 1 },
+      elapsedMs: 1520,
+      at: '2023-06-01T03:00:02.000Z',
+      degradations: [{ symbol: 'BNBUSDT', reason: 'no binance 1h candles stored: left out of the cycle' }],
+      notes: ['regime: trend strength 0.12'],
+    },
+  },
+  CycleBacktestsProgressed: {
+    streamName: 'cycle-2023-06-01',
+    data: { cycleId: '2023-06-01', done: 50, planned: 500, elapsedMs: 61_000, at: '2023-06-01T03:01:03.000Z' },
+  },
+  CycleBudgetExhausted: {
+    streamName: 'cycle-2023-06-01',
+    data: {
+      cycleId: '2023-06-01',
+      planned: 500,
+      backtested: 450,
+      leftOut: [{ index: 450, fingerprint: 'a3f1c2d4e5b6' }],
+      budgetMs: 10_800_000,
+      elapsedMs: 10_812_000,
+      at: '2023-06-01T06:00:14.000Z',
+    },
+  },
+  CycleCompleted: {
+    streamName: 'cycle-2023-06-01',
+    data: { cycleId: '2023-06-01', planned: 500, backtested: 450, passed: 12, promoted: 3, paperResultsLearned: 4, at: '2023-06-01T06:02:00.000Z' },
   },
   LearningInsightsRecorded: {
     streamName: 'cycle-2023-12-30',

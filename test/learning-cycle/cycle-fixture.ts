@@ -16,6 +16,8 @@ import { PostgresCandleStore } from '../../infrastructure/market-data/postgres-c
 import { ALL_PROJECTIONS } from '../../projections/all.js';
 import { ProjectionRunner } from '../../projections/runner.js';
 import { readModelLearningHistory } from '../../projections/training-set/learning-history.js';
+import { eventStorePaperResults } from '../../application/learning/event-store-paper-results.js';
+import { readModelStrategiesInPaper } from '../../projections/cycle-progress/strategies-in-paper.js';
 import { memoryLog } from '../projections/support.js';
 import { freshDatabase } from '../support/database.js';
 import { sharedDataFile } from '../support/shared-data.js';
@@ -47,6 +49,8 @@ export const openCycleFixture = async (label: string, files: readonly string[], 
     history: readModelLearningHistory(pool),
     backtests: inProcessWindowBacktests(dataFingerprint),
     catchUp: () => runner.catchUp(),
+    paperResults: eventStorePaperResults(store),
+    strategiesInPaper: readModelStrategiesInPaper(pool),
   };
   return {
     store,

@@ -24,7 +24,9 @@ const DAY2 = new Date('2023-06-02T03:00:00.000Z');
 const N = 16;
 const OPTIONS = { n: N, minHistory: 5, timeframes: ['1h', '4h'] as const };
 
-const EVENTS = 2 * (3 * N + 3); // per day: the day's parameters (LearningCycleStarted), Generated, Backtested, Filtered per strategy, the insights and the policy
+// Per day: the day's parameters (LearningCycleStarted), Generated, Backtested, Filtered per strategy, the insights and
+// the policy, the 6 stage events and CycleCompleted (N = 16 in chunks of 50: no progress event), and the promotions.
+let EVENTS = 2 * (3 * N + 3 + 7);
 
 /**
  * The log as the cycles left it: every event's stream, revision, id, type, data and metadata, in log order. The store
@@ -76,6 +78,7 @@ describe('daily cycle on the worker pool = in process (real candles)', function 
       reports.reference.push(await runDay(reference.deps, { ...OPTIONS, asOf: day }));
       reports.pooled.push(await runDay({ ...pooled.deps, backtests: poolWindowBacktests(pool) }, { ...OPTIONS, asOf: day }));
     }
+    EVENTS += reports.reference.reduce((k, r) => k + r.promoted.length, 0);
   });
   after(async () => {
     await pool?.close();
