@@ -184,6 +184,8 @@ export const recordStrategies = async (
         reasons: verdictReasons(record, rule, s.trials),
         thresholds,
         ...(oosSharpe === null || oosSharpe === undefined ? {} : { score: oosSharpe }),
+        ...(record.oosDeflatedSharpe === null || !Number.isFinite(record.oosDeflatedSharpe) ? {} : { deflatedSharpe: record.oosDeflatedSharpe }),
+        trials: s.trials,
       },
       `strategy ${i}'s filter verdict`,
     );

@@ -94,6 +94,12 @@ describe('daily learning cycle (real candles, fresh database)', function () {
     expect(backtested.data.result.metrics['bars']).to.be.within(60 * 24 - 24, 60 * 24); // the real data has a gap or two
     expect(filtered.data.verdict.reasons.length).to.be.greaterThan(0);
     expect(filtered.data.verdict.thresholds).to.include.keys('minOosSharpe', 'minOosTrades', 'minIsSharpe');
+    // The deflated Sharpe as a figure with its trials (the cycle's N), the same number its reason line states.
+    const v = filtered.data.verdict;
+    expect(v.trials).to.equal(N);
+    const line = v.reasons.find((r) => r.startsWith('OOS deflated Sharpe'));
+    if (v.deflatedSharpe === undefined) expect(line).to.include('not computable');
+    else expect(line).to.equal(`OOS deflated Sharpe ${v.deflatedSharpe.toFixed(3)} (${N} trials)`);
   });
 
   it('day 1: the parameters, the insights and the policy events exist and decode', async () => {
