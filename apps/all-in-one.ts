@@ -29,7 +29,6 @@ export const startAll = async (env: Record<string, string | undefined> = process
   const pool = backtesting.pool ?? worker?.pool;
   const steps = pipelineSteps(platform, { mode: 'live', candles: pipelineCandles, caughtUp, ...(pool ? { pool } : {}) });
   // The cycle step replaces the 03:00 cron: two would run the day's cycle twice (the second refused, but wasted).
-  // TODO(integrator): without a cycle step the old cron still runs the daily cycle; remove it once the step is wired.
   if (hasCycleStep(steps)) void learning.job.stop();
   const pipeline = startPipelineLoop(platform, steps, caughtUp, minute);
   const api = await startApi(platform, bus, checkpoints, backtesting, { dataCollection: collector.health, pipeline: pipeline.status });

@@ -19,6 +19,11 @@ import { readModelsCaughtUp } from './learning-schedule.js';
 import { configOrExit, openPlatform, type Platform } from './platform.js';
 import { describeFailure } from './failure.js';
 import { openWorkerPool } from './backtesting.js';
+import { learningPipelineSteps } from './learning-schedule.js';
+import { createTradingDesk } from '../application/pipeline/trading-desk.js';
+import { tradingStrategiesReader } from '../projections/trading-days/queries.js';
+import { PaperExchange } from '../infrastructure/exchange/paper/paper-exchange.js';
+import type { RiskLimits } from '../domain/risk/limits.js';
 
 /** What the steps are given besides the platform (whose clock is the simulated one in replay). */
 export interface PipelineContext {
@@ -34,18 +39,27 @@ export interface PipelineContext {
 const isStep = (s: PipelineStep | undefined): s is PipelineStep => s !== undefined;
 
 /**
- * The steps in the order of a pipeline hour. INTEGRATOR: one line per slot — replace `undefined` with the step's
- * factory, e.g. `createSelectionStep(platform, context)`. An empty slot is skipped, so the branch runs without it.
+ * A desk account trades one strategy on its own virtual balance, so one symbol is its whole book: its symbol limit is
+ * its portfolio limit (a genome sized at all of equity trades as it was backtested); the daily-loss and drawdown
+ * switches stay as configured.
  */
+export const deskRiskLimits = (limits: RiskLimits): RiskLimits => ({ ...limits, maxSymbolExposure: limits.maxPortfolioExposure });
+
+/** The steps in the order of a pipeline hour: selection (02:00), the daily cycle (03:00), the desk, the activation policy. */
 export const pipelineSteps = (platform: Platform, context: PipelineContext): PipelineStep[] => {
-  void platform;
-  void context;
-  return [
-    /* 1. selection, due 02:00 UTC  */ undefined as PipelineStep | undefined, // createSelectionStep (application/pipeline/selection-step.ts)
-    /* 2. cycle, due 03:00 UTC      */ undefined as PipelineStep | undefined, // createCycleStep (application/pipeline/cycle-step.ts)
-    /* 3. desk (paper and live)     */ undefined as PipelineStep | undefined, // createTradingDesk (application/pipeline/trading-desk.ts)
-    /* 4. activation and monitoring */ undefined as PipelineStep | undefined, // createActivationStep (application/pipeline/activation-step.ts)
-  ].filter(isStep);
+  const [selection, cycle] = learningPipelineSteps(platform, context.candles, context.pool === undefined ? {} : { pool: context.pool });
+  const desk = createTradingDesk({
+    store: platform.store,
+    clock: platform.clock,
+    ids: platform.ids,
+    strategies: tradingStrategiesReader(platform.pool),
+    candles: context.candles,
+    venue: (o) => new PaperExchange(o),
+    exchange: platform.config.marketData.exchange,
+    run: platform.config.runSettings,
+    riskLimits: deskRiskLimits(platform.config.risk.limits),
+  });
+  return [selection, cycle, desk];
 };
 
 /** Whether the daily cycle runs as a pipeline step (then the old 03:00 cron of apps/learning-schedule.ts must not). */

@@ -243,7 +243,7 @@ export interface Config {
   readonly marketData: {
     /** `none`: no exchange calls (offline machine); data comes from `npm run import`. */
     readonly source: 'ccxt' | 'none';
-    readonly exchange: string;
+    readonly exchange: ExchangeId;
     /** Collected until the first pair selection exists. */
     readonly defaultSymbols: readonly string[];
     readonly pairSelectionCron: string;
@@ -323,7 +323,7 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
     amqpExchange: e.AMQP_EXCHANGE ?? 'mastertrade.events',
     marketData: {
       source: e.MARKET_DATA_SOURCE ?? 'ccxt',
-      exchange: e.EXCHANGE ?? 'binance',
+      exchange: e.EXCHANGE ?? ('binance' as ExchangeId),
       defaultSymbols: (e.COLLECTOR_SYMBOLS ?? 'BTCUSDT,ETHUSDT,BNBUSDT')
         .split(',')
         .map((s) => s.trim())
