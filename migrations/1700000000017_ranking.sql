@@ -37,6 +37,8 @@ CREATE INDEX ranking_ranked ON ranking (ranked, state);
 -- The activation audit keeps the whole decision each activation and deactivation carried (weights, each part's
 -- inputs, the activations and deactivations it decided, the regime, held), so "why is it live" is answered whole.
 ALTER TABLE activation_audit ADD COLUMN decision jsonb;
+-- Rows written before: the decision their event carried (the PostgreSQL event store's events table), as a rebuild would.
+UPDATE activation_audit a SET decision = e.data -> 'decision' FROM events e WHERE e.event_id = a.event_id AND e.data ? 'decision';
 
 -- Down Migration
 ALTER TABLE activation_audit DROP COLUMN decision;

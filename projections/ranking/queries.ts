@@ -3,7 +3,7 @@
 import { sql, type CommonQueryMethods } from 'slonik';
 import { sharpeOfSums } from '../../domain/monitoring/sharpe.js';
 import type { ModeFigures, RankingRow } from '../../domain/monitoring/ranking.js';
-import type { LastChange, ModeFold } from './fold.js';
+import type { ModeFold } from './fold.js';
 
 export type { ModeFigures, RankingRow };
 import { RANKING_COLUMNS, StoredRow, toState } from './projection.js';
