@@ -90,9 +90,18 @@ export const createActivationStep = (deps: ActivationStepDeps): PipelineStep => 
 
     const breaches = rows.flatMap((r) => findBreaches(r, monitor));
     const breachedIds = new Set(breaches.map((b) => b.strategyId));
+    // A strategy in paper whose live record (from an earlier live period) would breach were it live is not weighed
+    // for activation: it would be taken off again at the next tick.
     for (const r of rows)
-      if (r.pinned && breachedIds.has(r.strategyId))
-        notes.push(`activation: ${r.strategyId} is pinned and breaches ${breaches.filter((b) => b.strategyId === r.strategyId).map((b) => b.rule).join(', ')}; it stays live until an operator acts`);
+      if (r.state === 'Paper' && r.live !== null && findBreaches({ ...r, state: 'Live' }, monitor).length > 0) breachedIds.add(r.strategyId);
+    for (const r of rows)
+      if (r.pinned && r.state === 'Live' && breachedIds.has(r.strategyId))
+        notes.push(
+          `activation: ${r.strategyId} is pinned and breaches ${breaches
+            .filter((b) => b.strategyId === r.strategyId)
+            .map((b) => b.rule)
+            .join(', ')}; it stays live until an operator acts`,
+        );
 
     const live = rows.filter((r) => r.state === 'Live');
     const candidates = rows.filter((r) => r.state === 'Live' || (r.state === 'Paper' && r.evaluation === 'eligible'));
@@ -114,7 +123,11 @@ export const createActivationStep = (deps: ActivationStepDeps): PipelineStep => 
     const decision = decided.right;
 
     const run = async (command: StrategyCommand, key: string): Promise<boolean> => {
-      const done = await handleStrategyCommand(commandDeps, command, { actor: ACTIVATION_ACTOR, idempotencyKey: key, correlationId: deps.ids.idFor(`activation:${decision.decidedAt}`) });
+      const done = await handleStrategyCommand(commandDeps, command, {
+        actor: ACTIVATION_ACTOR,
+        idempotencyKey: key,
+        correlationId: deps.ids.idFor(`activation:${decision.decidedAt}`),
+      });
       if (either.isLeft(done)) {
         notes.push(`activation: ${command.type} ${command.strategyId} refused: ${describe(done.left)}`);
         return false;
@@ -133,7 +146,11 @@ export const createActivationStep = (deps: ActivationStepDeps): PipelineStep => 
           continue;
         }
         const ok = await run(
-          { type: 'DeactivateStrategy', strategyId: d.strategyId as never, data: { decidedBy: ACTIVATION_ACTOR, reason: deactivationReason(d, decision, breaches) as never, decision: record.right } },
+          {
+            type: 'DeactivateStrategy',
+            strategyId: d.strategyId as never,
+            data: { decidedBy: ACTIVATION_ACTOR, reason: deactivationReason(d, decision, breaches) as never, decision: record.right },
+          },
           `activation-policy:${decision.decidedAt}:${d.strategyId}:deactivate`,
         );
         if (ok && d.cause === 'breached') breachDeactivated.add(d.strategyId);
@@ -151,7 +168,8 @@ export const createActivationStep = (deps: ActivationStepDeps): PipelineStep => 
             strategyId: a.strategyId as never,
             data: {
               decidedBy: ACTIVATION_ACTOR,
-              reason: `ranked ${rank} of ${decision.weighed.length} with score ${a.score.toFixed(4)}${decision.held ? ', replacing a breached strategy inside the minimum interval' : ''}` as never,
+              reason:
+                `ranked ${rank} of ${decision.weighed.length} with score ${a.score.toFixed(4)}${decision.held ? ', replacing a breached strategy inside the minimum interval' : ''}` as never,
               decision: record.right,
             },
           },
@@ -171,7 +189,11 @@ export const createActivationStep = (deps: ActivationStepDeps): PipelineStep => 
       // A live one not deactivated above (it did not breach now) is left to the deactivation a breach brings.
       if (r.state === 'Live' && !breachDeactivated.has(r.strategyId)) continue;
       const ok = await run(
-        { type: 'RetireStrategy', strategyId: r.strategyId as never, data: { decidedBy: ACTIVATION_ACTOR, reason: `${retirement.rule}: ${retirement.message}` as never } },
+        {
+          type: 'RetireStrategy',
+          strategyId: r.strategyId as never,
+          data: { decidedBy: ACTIVATION_ACTOR, reason: `${retirement.rule}: ${retirement.message}` as never },
+        },
         `activation-policy:retire:${r.strategyId}`,
       );
       if (ok) notes.push(`activation: retired ${r.strategyId} (${retirement.rule})`);
