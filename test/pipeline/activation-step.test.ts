@@ -39,7 +39,7 @@ describe('activation step (application/pipeline/activation-step.ts)', () => {
   let h: History;
   let step: PipelineStep;
   const [p1, p2, p3, p4, p5, p6, p7] = Array.from({ length: 7 }, (): string => randomUUID()) as [string, string, string, string, string, string, string];
-  const name = new Map<string, string>([p1, p2, p3, p4, p5, p6, p7].map((id, i) => [id!, `P${i + 1}`]));
+  const name = new Map<string, string>([p1, p2, p3, p4, p5, p6, p7].map((id, i) => [id, `P${i + 1}`]));
   const names = (ids: readonly string[]) => ids.map((id) => name.get(id) ?? id);
 
   const live = async () =>
@@ -166,7 +166,7 @@ describe('activation step (application/pipeline/activation-step.ts)', () => {
   it('obeys maxActiveStrategies changed through the settings stream', async () => {
     const changed = await changeSetting({ store, clock: fixedClock(at(6)), ids: uuidIds })({
       type: 'ChangeSetting',
-      data: { name: 'maxActiveStrategies' as never, value: 3 as never, decidedBy: 'operator:alice' as never, reason: 'room for one more' as never },
+      data: { name: 'maxActiveStrategies', value: 3 as never, decidedBy: 'operator:alice' as never, reason: 'room for one more' as never },
     });
     expect(either.isRight(changed)).to.equal(true);
     await tick(at(9));
