@@ -6,13 +6,16 @@
 // twice, and a decision left half done (deactivated, not yet activated) is decided again free of the minimum
 // interval it started, so it is completed rather than held.
 import { either } from 'fp-ts';
-import { decideActivation, DEFAULT_ACTIVATION_SETTINGS, type Deactivation, type PolicyDecision } from '../../domain/activation/policy.js';
+import type { Either } from 'fp-ts/lib/Either.js';
+import { decideActivation, DEFAULT_ACTIVATION_SETTINGS, type Deactivation, type PolicyDecision, type PolicyInput } from '../../domain/activation/policy.js';
+import { manualActivation } from '../../domain/activation/manual.js';
 import { decisionRecord } from '../../domain/activation/record.js';
 import { findBreaches, findRetirement, type Breach, type MonitorSettings } from '../../domain/monitoring/breaches.js';
-import type { Actor } from '../../domain/primitives/codecs.js';
+import type { Actor, Reason } from '../../domain/primitives/codecs.js';
 import type { SettingValues } from '../../domain/settings/definitions.js';
 import type { StrategyCommand } from '../../domain/strategy/commands.js';
 import { candidateFigures, type RankingRow } from '../../domain/monitoring/ranking.js';
+import type { Clock } from '../ports/clock.js';
 import type { EventStore } from '../ports/event-store.js';
 import type { IdGenerator } from '../ports/ids.js';
 import { loadSettings } from '../settings/settings-recorder.js';
@@ -59,6 +62,36 @@ export const lastChangeFor = (rows: readonly RankingRow[]): number | undefined =
   return latest.at;
 };
 
+/**
+ * What the policy weighs at `now`: the live strategies and the paper ones judged eligible (and `also`, an operator's
+ * choice), each flagged when it breaches — a live one now, a paper one by its earlier live record (it would be taken
+ * off again at the next tick) — the pins, the interval and the settings from the settings stream.
+ */
+export const weighing = (rows: readonly RankingRow[], values: SettingValues, regime: string | undefined, now: Date, also?: string) => {
+  const monitor = monitorSettings(values);
+  const breaches = rows.flatMap((r) => findBreaches(r, monitor));
+  const breachedIds = new Set(breaches.map((b) => b.strategyId));
+  for (const r of rows) if (r.state === 'Paper' && r.live !== null && findBreaches({ ...r, state: 'Live' }, monitor).length > 0) breachedIds.add(r.strategyId);
+  const candidates = rows.filter(
+    (r) => r.state === 'Live' || (r.state === 'Paper' && r.evaluation === 'eligible') || (r.strategyId === also && r.state === 'Paper'),
+  );
+  const lastChangeAt = lastChangeFor(rows);
+  const input: PolicyInput = {
+    candidates: candidates.map((r) => candidateFigures(r, breachedIds.has(r.strategyId))),
+    live: rows.filter((r) => r.state === 'Live').map((r) => r.strategyId),
+    pinned: rows.filter((r) => r.pinned).map((r) => r.strategyId),
+    ...(lastChangeAt !== undefined ? { lastChangeAt } : {}),
+    now: now.getTime(),
+    ...(regime !== undefined ? { currentRegime: regime } : {}),
+    settings: {
+      ...DEFAULT_ACTIVATION_SETTINGS,
+      maxActiveStrategies: values.maxActiveStrategies,
+      minIntervalMs: values['activation.minIntervalHours'] * 3_600_000,
+    },
+  };
+  return { input, breaches, breachedIds, monitor };
+};
+
 const deactivationReason = (d: Deactivation, decision: PolicyDecision, breaches: readonly Breach[]): string => {
   switch (d.cause) {
     case 'breached':
@@ -81,19 +114,13 @@ export const createActivationStep = (deps: ActivationStepDeps): PipelineStep => 
     const settings = await loadSettings(deps.store);
     if (either.isLeft(settings)) return { appended: 0, notes: [`activation: the settings stream cannot be read (${settings.left.message}); nothing decided`] };
     const values = settings.right;
-    const monitor = monitorSettings(values);
     const rows = await deps.ranking.list();
     const regime = await deps.currentRegime();
     const commandDeps = { store: deps.store, ids: deps.ids, clock: { now: () => now } };
     const notes: string[] = [];
     let appended = 0;
 
-    const breaches = rows.flatMap((r) => findBreaches(r, monitor));
-    const breachedIds = new Set(breaches.map((b) => b.strategyId));
-    // A strategy in paper whose live record (from an earlier live period) would breach were it live is not weighed
-    // for activation: it would be taken off again at the next tick.
-    for (const r of rows)
-      if (r.state === 'Paper' && r.live !== null && findBreaches({ ...r, state: 'Live' }, monitor).length > 0) breachedIds.add(r.strategyId);
+    const { input, breaches, breachedIds, monitor } = weighing(rows, values, regime, now);
     for (const r of rows)
       if (r.pinned && r.state === 'Live' && breachedIds.has(r.strategyId))
         notes.push(
@@ -102,23 +129,7 @@ export const createActivationStep = (deps: ActivationStepDeps): PipelineStep => 
             .map((b) => b.rule)
             .join(', ')}; it stays live until an operator acts`,
         );
-
-    const live = rows.filter((r) => r.state === 'Live');
-    const candidates = rows.filter((r) => r.state === 'Live' || (r.state === 'Paper' && r.evaluation === 'eligible'));
-    const lastChangeAt = lastChangeFor(rows);
-    const decided = decideActivation({
-      candidates: candidates.map((r) => candidateFigures(r, breachedIds.has(r.strategyId))),
-      live: live.map((r) => r.strategyId),
-      pinned: rows.filter((r) => r.pinned).map((r) => r.strategyId),
-      ...(lastChangeAt !== undefined ? { lastChangeAt } : {}),
-      now: now.getTime(),
-      ...(regime !== undefined ? { currentRegime: regime } : {}),
-      settings: {
-        ...DEFAULT_ACTIVATION_SETTINGS,
-        maxActiveStrategies: values.maxActiveStrategies,
-        minIntervalMs: values['activation.minIntervalHours'] * 3_600_000,
-      },
-    });
+    const decided = decideActivation(input);
     if (either.isLeft(decided)) return { appended: 0, notes: [`activation: the policy refused its input: ${decided.left.field} ${decided.left.message}`] };
     const decision = decided.right;
 
@@ -203,3 +214,66 @@ export const createActivationStep = (deps: ActivationStepDeps): PipelineStep => 
 });
 
 const describe = (e: StrategyCommandError): string => ('message' in e && typeof e.message === 'string' ? e.message : e.kind);
+
+export interface ManualActivationDeps extends Omit<ActivationStepDeps, 'onDecision'> {
+  readonly clock: Clock;
+}
+
+export interface ManualActivationDone {
+  readonly activated: string;
+  readonly deactivated: readonly string[];
+  readonly decision: PolicyDecision;
+}
+
+/**
+ * An operator's activation (`npm run operator -- activate`): the policy's weighing with the operator's strategy
+ * forced in (domain/activation/manual.ts), recorded like the policy's — the lowest-ranked unpinned live strategy
+ * deactivated first when at the maximum, each with the decision — under the operator's name and reason.
+ */
+export const activateManually = async (
+  deps: ManualActivationDeps,
+  strategyId: string,
+  actor: Actor,
+  reason: Reason,
+): Promise<Either<string, ManualActivationDone>> => {
+  const settings = await loadSettings(deps.store);
+  if (either.isLeft(settings)) return either.left(`the settings stream cannot be read: ${settings.left.message}`);
+  const rows = await deps.ranking.list();
+  const now = deps.clock.now();
+  const { input } = weighing(rows, settings.right, await deps.currentRegime(), now, strategyId);
+  const manual = manualActivation(input, strategyId);
+  if (either.isLeft(manual)) return either.left(manual.left.message);
+  const decision = manual.right;
+  const commandDeps = { store: deps.store, ids: deps.ids, clock: deps.clock };
+  const deactivated: string[] = [];
+  for (const d of decision.deactivate) {
+    const record = decisionRecord(decision, d.strategyId);
+    if (either.isLeft(record))
+      return either.left(`the decision for ${d.strategyId} does not encode: ${record.left.map((e) => `${e.path} ${e.message}`).join('; ')}`);
+    const done = await handleStrategyCommand(
+      commandDeps,
+      {
+        type: 'DeactivateStrategy',
+        strategyId: d.strategyId as never,
+        data: {
+          decidedBy: actor,
+          reason: `outranked: made room at the maximum for ${strategyId}, activated by ${actor}: ${reason}`.slice(0, 2000) as Reason,
+          decision: record.right,
+        },
+      },
+      { actor },
+    );
+    if (either.isLeft(done)) return either.left(`deactivating ${d.strategyId} to make room was refused: ${describe(done.left)}`);
+    deactivated.push(d.strategyId);
+  }
+  const record = decisionRecord(decision, strategyId);
+  if (either.isLeft(record))
+    return either.left(`the decision for ${strategyId} does not encode: ${record.left.map((e) => `${e.path} ${e.message}`).join('; ')}`);
+  const done = await handleStrategyCommand(
+    commandDeps,
+    { type: 'ActivateStrategy', strategyId: strategyId as never, data: { decidedBy: actor, reason, decision: record.right } },
+    { actor },
+  );
+  if (either.isLeft(done)) return either.left(`activating ${strategyId} was refused: ${describe(done.left)}`);
+  return either.right({ activated: strategyId, deactivated, decision });
+};
