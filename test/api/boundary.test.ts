@@ -37,7 +37,7 @@ const data = <K extends LifecycleRouteName>(name: K, key: string) => example(nam
 /** The commands that bring a new strategy to where `route` applies (each as the route's example would record it). */
 const stepsTo = (route: LifecycleRouteName): StrategyCommand['type'][] => {
   const path: StrategyCommand['type'][] = ['GenerateStrategy', 'RecordBacktest', 'FilterStrategy', 'StartPaperTrading', 'ActivateStrategy'];
-  const needs: Record<LifecycleRouteName, number> = { 'record-backtest': 1, filter: 2, 'start-paper': 3, activate: 4, deactivate: 5, retire: 5 };
+  const needs: Record<LifecycleRouteName, number> = { 'record-backtest': 1, filter: 2, 'start-paper': 3, activate: 4, deactivate: 5, retire: 5, pin: 4, unpin: 4 };
   return path.slice(0, needs[route]);
 };
 const commandOf = (type: StrategyCommand['type'], strategyId: Uuid): StrategyCommand => {
