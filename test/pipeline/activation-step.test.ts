@@ -6,7 +6,11 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { either } from 'fp-ts';
 import { sql, type DatabasePool } from 'slonik';
-import { createActivationStep, lastChangeFor } from '../../application/pipeline/activation-step.js';
+import { ACTIVATION_ACTOR, createActivationStep, lastChangeFor, weighing } from '../../application/pipeline/activation-step.js';
+import { handleStrategyCommand } from '../../application/strategy/handle-strategy-command.js';
+import { loadSettings } from '../../application/settings/settings-recorder.js';
+import { decideActivation } from '../../domain/activation/policy.js';
+import { decisionRecord } from '../../domain/activation/record.js';
 import type { PipelineStep } from '../../application/pipeline/step.js';
 import type { EventStore } from '../../application/ports/event-store.js';
 import { changeSetting } from '../../application/settings/settings-recorder.js';
@@ -197,5 +201,37 @@ describe('activation step (application/pipeline/activation-step.ts)', () => {
     const before = await count();
     await tick(at(10));
     expect(await count()).to.equal(before);
+  });
+
+  it('a decision left half done by a crash (deactivated, not activated) is completed by the next tick, inside the interval', async () => {
+    const p8 = randomUUID();
+    name.set(p8, 'P8');
+    await h.toPaper(p8);
+    await h.days(p8, 'paper', '2026-03-01', paperReturns(0.002));
+    await h.evaluate(p8, 'eligible');
+    await catchUpAll(pool, store, runner);
+    // What the tick at(13) decides: P8 in, P2 (the lowest unpinned live) out. Only its deactivation is recorded,
+    // as a tick killed between the two would leave it.
+    const values = await loadSettings(store);
+    if (either.isLeft(values)) return expect.fail('settings');
+    const decided = decideActivation(weighing(await listRanking(pool), values.right, 'trend_low_vol', at(13)).input);
+    if (either.isLeft(decided)) return expect.fail(decided.left.message);
+    expect(names(decided.right.activate.map((w) => w.strategyId))).to.deep.equal(['P8']);
+    expect(names(decided.right.deactivate.map((w) => w.strategyId))).to.deep.equal(['P2']);
+    const record = decisionRecord(decided.right, p2);
+    if (either.isLeft(record)) return expect.fail('record');
+    const off = await handleStrategyCommand(
+      { store, ids: uuidIds, clock: fixedClock(at(13)) },
+      { type: 'DeactivateStrategy', strategyId: p2 as never, data: { decidedBy: ACTIVATION_ACTOR, reason: 'outranked' as never, decision: record.right } },
+      { actor: ACTIVATION_ACTOR, idempotencyKey: `activation-policy:${at(13).getTime()}:${p2}:deactivate` },
+    );
+    expect(either.isRight(off)).to.equal(true);
+    await catchUpAll(pool, store, runner);
+    expect(await live()).to.deep.equal(['P3', 'P7']);
+    // Restarted half an hour later, inside the 4 h interval of its own half decision: it completes it.
+    const out = await tick(at(13.5));
+    expect(await live()).to.deep.equal(['P3', 'P7', 'P8']);
+    expect(out.appended).to.equal(1);
+    expect(await tick(at(13.5))).to.deep.equal({ appended: 0, notes: [] });
   });
 });
