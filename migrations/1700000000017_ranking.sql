@@ -16,14 +16,16 @@ CREATE TABLE ranking (
   -- a fraction (0.12 = 12%), as the backtest's metrics.maxDrawdown
   backtest_max_drawdown double precision,
   regime text,
-  -- per mode (paper, live) the fold of its TradingDayClosed: days, initialCapital, equity, peak, maxDrawdown,
+  -- per mode (paper, live) the fold of its TradingDayClosed (live: of its latest live account): account, days, initialCapital, equity, peak, maxDrawdown,
   -- sumReturns, sumSquares, trades, lastDay, and `recent`, the last 60 days as {day, r, equity}
   paper jsonb,
   live jsonb,
   -- paper equity at the close of the day before the first live day: divergence from paper is measured from it
   paper_base_equity double precision,
-  -- the triggers of the kill switches engaged on its live account and not released: ["manual"], [] when none
+  -- the kill switches engaged on its live accounts and not released, as "<account> <trigger>"; [] when none
   kill_switch jsonb NOT NULL DEFAULT '[]',
+  -- activations so far: the n-th trades on live-<id> (n = 1) or live-<id>-<n> (application/pipeline/trading-desk.ts)
+  activations integer NOT NULL DEFAULT 0,
   -- deactivations whose decision weighed this strategy as breached
   breach_deactivations integer NOT NULL DEFAULT 0,
   -- the last activation or deactivation: {action, at, decidedBy, reason, decision?}

@@ -64,14 +64,16 @@ export const lastChangeFor = (rows: readonly RankingRow[]): number | undefined =
 
 /**
  * What the policy weighs at `now`: the live strategies and the paper ones judged eligible (and `also`, an operator's
- * choice), each flagged when it breaches — a live one now, a paper one by its earlier live record (it would be taken
- * off again at the next tick) — the pins, the interval and the settings from the settings stream.
+ * choice), each flagged when it breaches — a live one now, a paper one by the record of its last live period (it
+ * would be taken off again at the next tick; an operator may still activate it) — the pins, the interval and the settings from the settings stream.
  */
 export const weighing = (rows: readonly RankingRow[], values: SettingValues, regime: string | undefined, now: Date, also?: string) => {
   const monitor = monitorSettings(values);
   const breaches = rows.flatMap((r) => findBreaches(r, monitor));
   const breachedIds = new Set(breaches.map((b) => b.strategyId));
-  for (const r of rows) if (r.state === 'Paper' && r.live !== null && findBreaches({ ...r, state: 'Live' }, monitor).length > 0) breachedIds.add(r.strategyId);
+  // A kill switch stays with its period's account (the next activation trades on a new one): not held against it.
+  for (const r of rows)
+    if (r.state === 'Paper' && r.live !== null && findBreaches({ ...r, state: 'Live', killSwitch: [] }, monitor).length > 0) breachedIds.add(r.strategyId);
   const candidates = rows.filter(
     (r) => r.state === 'Live' || (r.state === 'Paper' && r.evaluation === 'eligible') || (r.strategyId === also && r.state === 'Paper'),
   );

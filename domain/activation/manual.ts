@@ -33,7 +33,9 @@ export const manualActivation = (input: PolicyInput, strategyId: string): Either
     const unpinned = live.filter((w) => !w.pinned);
     const excess = live.length + 1 - max;
     if (unpinned.length < excess)
-      return refused(`${live.length} strategies are live (the maximum is ${max}) and ${live.length - unpinned.length} of them are pinned: unpin one or raise maxActiveStrategies`);
+      return refused(
+        `${live.length} strategies are live (the maximum is ${max}) and ${live.length - unpinned.length} of them are pinned: unpin one or raise maxActiveStrategies`,
+      );
     // Weighed is best first: the last ones are the lowest-ranked.
     deactivate = unpinned.slice(-excess).map((w) => ({ ...w, cause: 'outranked' as const }));
   }

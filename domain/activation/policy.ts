@@ -149,7 +149,10 @@ export const decideActivation = (input: PolicyInput): Either<PolicyInputInvalid,
     const target = [...pinnedLive, ...weighed.filter((w) => !w.breached && !(w.live && w.pinned)).slice(0, room)];
     const inTarget = new Set(target.map((w) => w.strategyId));
     activate = target.filter((w) => !w.live);
-    const outranked: Deactivation[] = kept.filter((w) => !w.pinned).filter((w) => !inTarget.has(w.strategyId)).map((w) => ({ ...w, cause: 'outranked' }));
+    const outranked: Deactivation[] = kept
+      .filter((w) => !w.pinned)
+      .filter((w) => !inTarget.has(w.strategyId))
+      .map((w) => ({ ...w, cause: 'outranked' }));
     deactivate = [...forced, ...overMaximum, ...outranked];
   }
   const leaving = new Set(deactivate.map((d) => d.strategyId));

@@ -33,7 +33,13 @@ export interface RankingRow {
   /** Deactivations whose decision weighed it as breached. */
   readonly breachDeactivations: number;
   /** The last activation or deactivation: who, why, when it was decided (epoch ms) and the decision it carried. */
-  readonly lastChange: { readonly action: 'activated' | 'deactivated'; readonly at: number; readonly decidedBy: string; readonly reason: string; readonly decision?: unknown } | null;
+  readonly lastChange: {
+    readonly action: 'activated' | 'deactivated';
+    readonly at: number;
+    readonly decidedBy: string;
+    readonly reason: string;
+    readonly decision?: unknown;
+  } | null;
   readonly stateEnteredAt: string | null;
 }
 
@@ -53,4 +59,3 @@ export const candidateFigures = (r: RankingRow, breached = false): CandidateFigu
     ...(breached ? { breached: true } : {}),
   };
 };
-

@@ -16,6 +16,8 @@ export interface RecentDay {
 
 /** One mode's (paper or live) trading record, folded day by day. */
 export interface ModeFold {
+  /** The account traded: a new live account (a new activation) starts a new record. */
+  readonly account: string;
   readonly days: number;
   readonly initialCapital: number;
   readonly equity: number;
@@ -51,8 +53,10 @@ export interface RankingState {
   readonly paper: ModeFold | null;
   readonly live: ModeFold | null;
   readonly paperBaseEquity: number | null;
-  /** The triggers of the kill switches engaged on its live account and not released (manual, max_drawdown …). */
+  /** The kill switches engaged on its live accounts and not released, as `<account> <trigger>`. */
   readonly killSwitch: readonly string[];
+  /** How many times it was activated: the n-th activation trades on `live-<id>` (n = 1) or `live-<id>-<n>`. */
+  readonly activations: number;
   readonly breachDeactivations: number;
   readonly lastChange: LastChange | null;
   readonly stateEnteredAt: string | null;
@@ -73,23 +77,30 @@ export const emptyRanking = (strategyId: string, at: string): RankingState => ({
   live: null,
   paperBaseEquity: null,
   killSwitch: [],
+  activations: 0,
   breachDeactivations: 0,
   lastChange: null,
   stateEnteredAt: null,
   updatedAt: at,
 });
 
-/** The live account of a strategy is `live-<strategyId>` (the risk engine's stream is risk-live-<strategyId>). */
-export const LIVE_ACCOUNT_PREFIX = 'live-';
+/** The desk's live accounts: `live-<strategyId>` for the first activation, `live-<strategyId>-<n>` for the n-th. */
+const LIVE_ACCOUNT = /^live-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:-(\d+))?$/i;
+
+/** The live account the n-th activation trades on (as application/pipeline/trading-desk.ts names it). */
+export const liveAccountName = (strategyId: string, n: number): string => (n <= 1 ? `live-${strategyId}` : `live-${strategyId}-${n}`);
 
 const num = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
 
-const foldDay = (m: ModeFold | null, d: PerformanceEvent['data']): ModeFold => {
+const foldDay = (prev: ModeFold | null, d: PerformanceEvent['data']): ModeFold => {
+  // Another account (a later activation's live account) is a new record.
+  const m = prev !== null && prev.account === d.account ? prev : null;
   const initialCapital = m?.initialCapital ?? d.initialCapital;
   const peak = Math.max(m?.peak ?? initialCapital, d.equity);
   const drawdown = peak > 0 ? (peak - d.equity) / peak : 0;
   const recent = [...(m?.recent ?? []), { day: d.day, r: d.dayReturn, equity: d.equity }].slice(-RECENT_DAYS);
   return {
+    account: d.account,
     days: (m?.days ?? 0) + 1,
     initialCapital,
     equity: d.equity,
@@ -159,6 +170,7 @@ export const foldStrategyEvent = (s: RankingState, event: StrategyEvent, occurre
           ...(decision !== undefined ? { decision } : {}),
         },
         breachDeactivations: s.breachDeactivations + (event.type === 'StrategyDeactivated' && weighedBreached ? 1 : 0),
+        activations: s.activations + (event.type === 'StrategyActivated' ? 1 : 0),
       };
     }
     default:
@@ -169,7 +181,7 @@ export const foldStrategyEvent = (s: RankingState, event: StrategyEvent, occurre
 export const foldPerformanceEvent = (s: RankingState, event: PerformanceEvent, occurredAt: string): RankingState => {
   const d = event.data;
   if (d.mode === 'paper') return { ...s, paper: foldDay(s.paper, d), updatedAt: occurredAt };
-  const firstLiveDay = s.live === null;
+  const firstLiveDay = s.live === null || s.live.account !== d.account;
   return {
     ...s,
     live: foldDay(s.live, d),
@@ -179,15 +191,12 @@ export const foldPerformanceEvent = (s: RankingState, event: PerformanceEvent, o
 };
 
 /** The strategy whose live account a risk event concerns, or undefined for any other account. */
-export const liveAccountStrategy = (event: RiskEvent): string | undefined => {
-  const account = event.data.account;
-  return account.startsWith(LIVE_ACCOUNT_PREFIX) ? account.slice(LIVE_ACCOUNT_PREFIX.length) : undefined;
-};
+export const liveAccountStrategy = (event: RiskEvent): string | undefined => LIVE_ACCOUNT.exec(event.data.account)?.[1]?.toLowerCase();
 
 export const foldRiskEvent = (s: RankingState, event: RiskEvent, occurredAt: string): RankingState => {
   const trigger = event.type === 'KillSwitchEngaged' || event.type === 'KillSwitchReleased' ? event.data.trigger : undefined;
   if (trigger === undefined) return s;
-  const others = s.killSwitch.filter((t) => t !== trigger);
-  return { ...s, killSwitch: event.type === 'KillSwitchEngaged' ? [...others, trigger].sort() : others, updatedAt: occurredAt };
-  return s;
+  const entry = `${event.data.account} ${trigger}`;
+  const others = s.killSwitch.filter((k) => k !== entry);
+  return { ...s, killSwitch: event.type === 'KillSwitchEngaged' ? [...others, entry].sort() : others, updatedAt: occurredAt };
 };

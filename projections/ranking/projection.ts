@@ -44,6 +44,7 @@ export const StoredRow = z.object({
   paperBaseEquity: z.number().nullable(),
   killSwitch: z.array(z.string()),
   breachDeactivations: z.number(),
+  activations: z.number(),
   lastChange: z.unknown(),
   stateEnteredAt: z.string().nullable(),
   updatedAt: z.string(),
@@ -52,7 +53,7 @@ export const StoredRow = z.object({
 export const RANKING_COLUMNS = sql.fragment`
   strategy_id AS "strategyId", state, ranked, pinned, evaluation, backtest_sharpe AS "backtestSharpe",
   backtest_oos_sharpe AS "backtestOosSharpe", backtest_max_drawdown AS "backtestMaxDrawdown", regime, paper, live,
-  paper_base_equity AS "paperBaseEquity", kill_switch AS "killSwitch", breach_deactivations AS "breachDeactivations",
+  paper_base_equity AS "paperBaseEquity", kill_switch AS "killSwitch", breach_deactivations AS "breachDeactivations", activations,
   last_change AS "lastChange", to_char(state_entered_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "stateEnteredAt",
   to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt"`;
 
@@ -112,6 +113,7 @@ export const rankingProjection: Projection<RankingEvent> = {
       paper_base_equity: r.paperBaseEquity,
       kill_switch: r.killSwitch,
       breach_deactivations: r.breachDeactivations,
+      activations: r.activations,
       last_change: r.lastChange,
       last_change_at: r.lastChange === null ? null : new Date(r.lastChange.at).toISOString(),
       state_entered_at: r.stateEnteredAt,
@@ -120,24 +122,22 @@ export const rankingProjection: Projection<RankingEvent> = {
     await tx.query(sql.unsafe`
       INSERT INTO ranking AS k (strategy_id, state, ranked, pinned, evaluation, backtest_sharpe, backtest_oos_sharpe,
                                 backtest_max_drawdown, regime, paper, live, paper_base_equity, kill_switch,
-                                breach_deactivations, last_change, last_change_at, state_entered_at, updated_at)
+                                breach_deactivations, activations, last_change, last_change_at, state_entered_at, updated_at)
       SELECT strategy_id, state, ranked, pinned, evaluation, backtest_sharpe, backtest_oos_sharpe, backtest_max_drawdown,
-             regime, paper, live, paper_base_equity, kill_switch, breach_deactivations, last_change, last_change_at,
+             regime, paper, live, paper_base_equity, kill_switch, breach_deactivations, activations, last_change, last_change_at,
              state_entered_at, updated_at
         FROM jsonb_to_recordset(${JSON.stringify(out)}::jsonb) AS x (
           strategy_id uuid, state text, ranked boolean, pinned boolean, evaluation text, backtest_sharpe double precision,
           backtest_oos_sharpe double precision, backtest_max_drawdown double precision, regime text, paper jsonb,
-          live jsonb, paper_base_equity double precision, kill_switch jsonb, breach_deactivations integer,
+          live jsonb, paper_base_equity double precision, kill_switch jsonb, breach_deactivations integer, activations integer,
           last_change jsonb, last_change_at timestamptz, state_entered_at timestamptz, updated_at timestamptz)
       ON CONFLICT (strategy_id) DO UPDATE SET
         state = EXCLUDED.state, ranked = EXCLUDED.ranked, pinned = EXCLUDED.pinned, evaluation = EXCLUDED.evaluation,
         backtest_sharpe = EXCLUDED.backtest_sharpe, backtest_oos_sharpe = EXCLUDED.backtest_oos_sharpe,
         backtest_max_drawdown = EXCLUDED.backtest_max_drawdown, regime = EXCLUDED.regime, paper = EXCLUDED.paper,
         live = EXCLUDED.live, paper_base_equity = EXCLUDED.paper_base_equity, kill_switch = EXCLUDED.kill_switch,
-        breach_deactivations = EXCLUDED.breach_deactivations, last_change = EXCLUDED.last_change,
+        breach_deactivations = EXCLUDED.breach_deactivations, activations = EXCLUDED.activations, last_change = EXCLUDED.last_change,
         last_change_at = EXCLUDED.last_change_at, state_entered_at = EXCLUDED.state_entered_at,
         updated_at = EXCLUDED.updated_at`);
   },
 };
-
-

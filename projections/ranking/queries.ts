@@ -3,7 +3,7 @@
 import { sql, type CommonQueryMethods } from 'slonik';
 import { sharpeOfSums } from '../../domain/monitoring/sharpe.js';
 import type { ModeFigures, RankingRow } from '../../domain/monitoring/ranking.js';
-import type { ModeFold } from './fold.js';
+import { liveAccountName, type ModeFold } from './fold.js';
 
 export type { ModeFigures, RankingRow };
 import { RANKING_COLUMNS, StoredRow, toState } from './projection.js';
@@ -45,7 +45,11 @@ export const listRanking = async (db: CommonQueryMethods): Promise<readonly Rank
       paper: figures(r.paper),
       live: figures(r.live),
       paperReturnOverLive: paperOverLive(r.paper, r.live, r.paperBaseEquity),
-      killSwitch: r.killSwitch,
+      // Those of the account its latest activation trades on (an earlier live account's switch stays with that account).
+      killSwitch: r.killSwitch.flatMap((k) => {
+        const [account, trigger] = k.split(' ');
+        return account === liveAccountName(r.strategyId, r.activations) && trigger !== undefined ? [trigger] : [];
+      }),
       breachDeactivations: r.breachDeactivations,
       lastChange: r.lastChange,
       stateEnteredAt: r.stateEnteredAt,
