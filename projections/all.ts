@@ -5,6 +5,7 @@ import { backtestResultsProjection } from './backtest-results/projection.js';
 import { learningInsightsProjection } from './learning-insights/projection.js';
 import { ordersProjection } from './orders/projection.js';
 import { positionsProjection } from './positions/projection.js';
+import { rankingProjection } from './ranking/projection.js';
 import { strategiesProjection } from './strategies/projection.js';
 import { trainingSetProjection } from './training-set/projection.js';
 import { tradingDaysProjection } from './trading-days/projection.js';
@@ -20,6 +21,7 @@ export const ALL_PROJECTIONS: readonly Projection[] = [
   positionsProjection,
   tradingDaysProjection,
   cycleProgressProjection,
+  rankingProjection,
 ];
 
 export const findProjection = (name: string): Projection | undefined => ALL_PROJECTIONS.find((p) => p.name === name);

@@ -59,6 +59,17 @@ export const LIFECYCLE_ROUTES = {
     operator: true,
     toCommand: (strategyId, b) => ({ type: 'RetireStrategy', strategyId, data: { decidedBy: b.actor, reason: b.reason } }),
   }),
+  // The automation neither deactivates nor retires a pinned strategy (doc/operator.md).
+  pin: route({
+    codec: OperatorCommand,
+    operator: true,
+    toCommand: (strategyId, b) => ({ type: 'PinStrategy', strategyId, data: { decidedBy: b.actor, reason: b.reason } }),
+  }),
+  unpin: route({
+    codec: OperatorCommand,
+    operator: true,
+    toCommand: (strategyId, b) => ({ type: 'UnpinStrategy', strategyId, data: { decidedBy: b.actor, reason: b.reason } }),
+  }),
 } as const;
 
 export type LifecycleRouteName = keyof typeof LIFECYCLE_ROUTES;

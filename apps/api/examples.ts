@@ -67,6 +67,8 @@ export const exampleCommands: Record<LifecycleRouteName, unknown> = {
   activate: { expectedRevision: 3, actor: 'operator:alice', reason: 'best paper score after 14 days', decision },
   deactivate: { expectedRevision: 4, actor: 'system:activation-policy', reason: 'drawdown 16% breached the 15% limit', decision: { ...decision, score: 0.4 } },
   retire: { actor: 'operator:alice', reason: 'edge gone after the regime change' },
+  pin: { actor: 'operator:alice', reason: 'keep it live through the FOMC week whatever the ranking says' },
+  unpin: { actor: 'operator:alice', reason: 'back to the policy' },
 };
 
 export const exampleBacktest = {

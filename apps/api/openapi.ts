@@ -626,6 +626,36 @@ export const openApiDocument = () => ({
         },
       },
     },
+    '/api/ranking': {
+      get: {
+        summary:
+          'Every strategy in paper or live (retired ones kept) from the ranking read model, best first: its activation score now (parts, inputs, missing), the limits it breaches, paper and live figures',
+        parameters: [{ name: 'state', in: 'query', schema: { type: 'string', enum: ['Paper', 'Live', 'Retired'] } }],
+        responses: {
+          '200': {
+            description: '{ currentRegime, maxActiveStrategies, weights, monitor, strategies }',
+            content: json({
+              type: 'object',
+              properties: {
+                currentRegime: { type: ['string', 'null'] },
+                maxActiveStrategies: { type: 'integer' },
+                weights: { type: 'object', additionalProperties: { type: 'number' } },
+                monitor: { type: 'object', additionalProperties: { type: 'number' } },
+                strategies: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    description:
+                      'strategyId, state, pinned, evaluation, backtest {sharpe, outOfSampleSharpe, maxDrawdown}, regime, paper and live {days, initialCapital, equity, totalReturn, sharpe, maxDrawdown, trades, lastDay, recentReturns}, paperReturnOverLive, killSwitch, breachDeactivations, lastChange, score, parts, inputs, missing, breaches [{rule, figures, thresholds, message}]',
+                  },
+                },
+              },
+            }),
+          },
+          '400': problem('state is not Paper, Live or Retired (path query.state)'),
+        },
+      },
+    },
     ...tradingPaths,
     '/health': {
       get: {

@@ -30,6 +30,11 @@ export interface PolicyInput {
   readonly candidates: readonly CandidateFigures[];
   /** The ids live now; one without figures among the candidates is weighed with every figure missing. */
   readonly live: readonly string[];
+  /**
+   * Pinned by an operator: a pinned live strategy is never deactivated by the policy (not for a breach, a better
+   * candidate or the maximum) and keeps its place among the maximum. Absent: none pinned.
+   */
+  readonly pinned?: readonly string[];
   /** When a strategy was last activated or deactivated (epoch ms); undefined if never. */
   readonly lastChangeAt?: number;
   readonly now: number;
@@ -42,6 +47,7 @@ export interface Weighed extends Score {
   readonly strategyId: string;
   readonly live: boolean;
   readonly breached: boolean;
+  readonly pinned: boolean;
 }
 
 /** Why a live strategy goes: a breached limit, more live than the maximum allows, or better candidates. */
@@ -106,6 +112,7 @@ export const decideActivation = (input: PolicyInput): Either<PolicyInputInvalid,
   const max = settings.maxActiveStrategies;
   const minLive = Math.min(MIN_ACTIVE_STRATEGIES, max);
   const liveIds = new Set(input.live);
+  const pinnedIds = new Set(input.pinned ?? []);
 
   const known = new Set(input.candidates.map((c) => c.strategyId));
   const figures: CandidateFigures[] = [...input.candidates, ...[...liveIds].filter((id) => !known.has(id)).map((strategyId) => ({ strategyId }))];
@@ -114,15 +121,20 @@ export const decideActivation = (input: PolicyInput): Either<PolicyInputInvalid,
       strategyId: c.strategyId,
       live: liveIds.has(c.strategyId),
       breached: c.breached === true,
+      pinned: pinnedIds.has(c.strategyId),
       ...scoreCandidate(c, currentRegime, settings.weights),
     }))
     .sort(byRank);
 
   const live = weighed.filter((w) => w.live);
-  const forced: Deactivation[] = live.filter((w) => w.breached).map((w) => ({ ...w, cause: 'breached' }));
-  const staying = live.filter((w) => !w.breached);
-  const overMaximum: Deactivation[] = staying.slice(max).map((w) => ({ ...w, cause: 'over-maximum' }));
-  const kept = staying.slice(0, max);
+  // Pinned live strategies stay whatever their figures, and take their places among the maximum first.
+  const pinnedLive = live.filter((w) => w.pinned);
+  const room = Math.max(0, max - pinnedLive.length);
+  const free = live.filter((w) => !w.pinned);
+  const forced: Deactivation[] = free.filter((w) => w.breached).map((w) => ({ ...w, cause: 'breached' }));
+  const staying = free.filter((w) => !w.breached);
+  const overMaximum: Deactivation[] = staying.slice(room).map((w) => ({ ...w, cause: 'over-maximum' }));
+  const kept = [...pinnedLive, ...staying.slice(0, room)];
   const waiting = weighed.filter((w) => !w.live && !w.breached);
 
   const held = lastChangeAt !== undefined && now - lastChangeAt < settings.minIntervalMs;
@@ -134,10 +146,13 @@ export const decideActivation = (input: PolicyInput): Either<PolicyInputInvalid,
     activate = waiting.slice(0, replacements);
     deactivate = [...forced, ...overMaximum];
   } else {
-    const target = weighed.filter((w) => !w.breached).slice(0, max);
+    const target = [...pinnedLive, ...weighed.filter((w) => !w.breached && !(w.live && w.pinned)).slice(0, room)];
     const inTarget = new Set(target.map((w) => w.strategyId));
     activate = target.filter((w) => !w.live);
-    const outranked: Deactivation[] = kept.filter((w) => !inTarget.has(w.strategyId)).map((w) => ({ ...w, cause: 'outranked' }));
+    const outranked: Deactivation[] = kept
+      .filter((w) => !w.pinned)
+      .filter((w) => !inTarget.has(w.strategyId))
+      .map((w) => ({ ...w, cause: 'outranked' }));
     deactivate = [...forced, ...overMaximum, ...outranked];
   }
   const leaving = new Set(deactivate.map((d) => d.strategyId));

@@ -23,6 +23,11 @@ export const SETTINGS = {
   'paper.maxStrategies': { default: 10, min: 0, max: 200, integer: true, meaning: 'most strategies paper trading at once (promotion waits for a free slot)' },
   'paper.evaluationDays': { default: 7, min: 1, max: 14, integer: true, meaning: 'days of paper trading before a strategy is judged eligible or rejected' },
   'activation.minIntervalHours': { default: 4, min: 0, max: 168, integer: false, meaning: 'no activation change sooner than this after the last one, unless a live strategy must go' },
+  'monitor.drawdownMultiple': { default: 2, min: 1, max: 10, integer: false, meaning: 'the monitor: a live strategy breaches when its live drawdown exceeds this × its backtested max drawdown' },
+  'monitor.windowDays': { default: 7, min: 2, max: 60, integer: true, meaning: 'the monitor: days of live returns its Sharpe-decay rule looks at (judged once there are this many)' },
+  'monitor.minSharpe': { default: 0, min: -5, max: 5, integer: false, meaning: 'the monitor: a live strategy breaches when its Sharpe over the window is below this' },
+  'monitor.maxPaperDivergence': { default: 0.05, min: 0, max: 1, integer: false, meaning: 'the monitor: most |live − paper| total return over the live period before a breach' },
+  'monitor.maxBreaches': { default: 2, min: 1, max: 20, integer: true, meaning: 'the monitor: deactivations for a breach after which a strategy is retired' },
 } as const satisfies Record<string, SettingDefinition>;
 
 export type SettingName = keyof typeof SETTINGS;

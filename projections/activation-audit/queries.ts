@@ -12,10 +12,25 @@ const AuditRow = z.object({
   /** Null for a deactivation that carried no decision (an operator's). */
   score: z.number().nullable(),
   scoreParts: z.record(z.number()).nullable(),
-  candidates: z.array(z.object({ strategyId: z.string(), score: z.number() })).nullable(),
+  candidates: z
+    .array(
+      z.object({
+        strategyId: z.string(),
+        score: z.number(),
+        parts: z.record(z.number()).optional(),
+        live: z.boolean().optional(),
+        breached: z.boolean().optional(),
+      }),
+    )
+    .nullable(),
   thresholds: z.record(z.number()).nullable(),
   maxActiveStrategies: z.number().nullable(),
   activeStrategies: z.number().nullable(),
+  /**
+   * The whole decision as recorded (weights, each part's inputs, activations, deactivations, decidedAt, held,
+   * currentRegime); null for a deactivation without one.
+   */
+  decision: z.record(z.unknown()).nullable(),
   correlationId: z.string(),
   occurredAt: z.string(),
 });
@@ -31,7 +46,7 @@ export const listActivationAudit = (db: CommonQueryMethods, q: ListActivationAud
     SELECT event_id AS "eventId", strategy_id AS "strategyId", action, stream_revision AS "streamRevision",
            decided_by AS "decidedBy", reason, score, score_parts AS "scoreParts", candidates, thresholds,
            max_active_strategies AS "maxActiveStrategies", active_strategies AS "activeStrategies",
-           correlation_id AS "correlationId", occurred_at AS "occurredAt"
+           decision, correlation_id AS "correlationId", occurred_at AS "occurredAt"
       FROM activation_audit
      WHERE ${q.strategyId === undefined ? sql.fragment`TRUE` : sql.fragment`strategy_id = ${q.strategyId}`}
      ORDER BY occurred_at DESC, strategy_id, stream_revision DESC

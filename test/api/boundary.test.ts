@@ -37,8 +37,18 @@ const data = <K extends LifecycleRouteName>(name: K, key: string) => example(nam
 /** The commands that bring a new strategy to where `route` applies (each as the route's example would record it). */
 const stepsTo = (route: LifecycleRouteName): StrategyCommand['type'][] => {
   const path: StrategyCommand['type'][] = ['GenerateStrategy', 'RecordBacktest', 'FilterStrategy', 'StartPaperTrading', 'ActivateStrategy'];
-  const needs: Record<LifecycleRouteName, number> = { 'record-backtest': 1, filter: 2, 'start-paper': 3, activate: 4, deactivate: 5, retire: 5 };
-  return path.slice(0, needs[route]);
+  const needs: Record<LifecycleRouteName, number> = {
+    'record-backtest': 1,
+    filter: 2,
+    'start-paper': 3,
+    activate: 4,
+    deactivate: 5,
+    retire: 5,
+    pin: 4,
+    unpin: 4,
+  };
+  // unpin needs a pinned strategy
+  return route === 'unpin' ? [...path.slice(0, needs[route]), 'PinStrategy'] : path.slice(0, needs[route]);
 };
 const commandOf = (type: StrategyCommand['type'], strategyId: Uuid): StrategyCommand => {
   const operator = { decidedBy: 'operator:alice' as Actor, reason: 'test' as never };
@@ -50,6 +60,7 @@ const commandOf = (type: StrategyCommand['type'], strategyId: Uuid): StrategyCom
     case 'FilterStrategy':
       return { type, strategyId, data: { verdict: data('filter', 'verdict') as never } };
     case 'StartPaperTrading':
+    case 'PinStrategy':
       return { type, strategyId, data: operator };
     case 'ActivateStrategy':
       return { type, strategyId, data: { ...operator, decision: exampleActivationDecision(strategyId) as never } };

@@ -43,6 +43,11 @@ describe('settings stream (domain/settings)', () => {
       'paper.maxStrategies': 10,
       'paper.evaluationDays': 7,
       'activation.minIntervalHours': 4,
+      'monitor.drawdownMultiple': 2,
+      'monitor.windowDays': 7,
+      'monitor.minSharpe': 0,
+      'monitor.maxPaperDivergence': 0.05,
+      'monitor.maxBreaches': 2,
     });
   });
 

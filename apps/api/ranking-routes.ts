@@ -1,0 +1,51 @@
+// `GET /api/ranking` (doc/monitoring.md): every strategy in paper or live (and retired ones, kept) from the ranking
+// read model, each with its activation score as the policy would weigh it now (parts, inputs, what is missing), the
+// limits it breaches and its figures per mode — best first. `?state=Paper|Live|Retired` narrows it.
+import express, { type Request, type Response } from 'express';
+import * as t from 'io-ts';
+import { either } from 'fp-ts';
+import type { CommonQueryMethods } from 'slonik';
+import { monitorSettings } from '../../application/pipeline/activation-step.js';
+import type { EventStore } from '../../application/ports/event-store.js';
+import { loadSettings } from '../../application/settings/settings-recorder.js';
+import { DEFAULT_WEIGHTS, scoreCandidate } from '../../domain/activation/score.js';
+import { findBreaches } from '../../domain/monitoring/breaches.js';
+import { candidateFigures } from '../../domain/monitoring/ranking.js';
+import { fieldErrors } from '../../domain/primitives/decode-errors.js';
+import { latestCycleRegime, listRanking } from '../../projections/ranking/queries.js';
+import { invalidRequest } from './problems.js';
+
+export interface RankingRouteDeps {
+  readonly db: CommonQueryMethods;
+  /** The settings stream (maxActiveStrategies, monitor.*) is read from here. */
+  readonly store: EventStore;
+}
+
+export const RANKING_STATES = ['Paper', 'Live', 'Retired'] as const;
+const RankingQuery = t.type({ query: t.partial({ state: t.keyof({ Paper: null, Live: null, Retired: null }) }) });
+
+export const rankingRoutes = (deps: RankingRouteDeps): express.Router => {
+  const router = express.Router();
+  router.get('/api/ranking', async (req: Request, res: Response) => {
+    const q = RankingQuery.decode({ query: req.query });
+    if (either.isLeft(q)) {
+      const a = invalidRequest(fieldErrors(q.left), 'query');
+      return res.status(a.status).json(a.body);
+    }
+    const settings = await loadSettings(deps.store);
+    if (either.isLeft(settings)) return res.status(500).json({ error: 'SettingsUnreadable', message: settings.left.message });
+    const monitor = monitorSettings(settings.right);
+    const regime = await latestCycleRegime(deps.db);
+    const state = q.right.query.state;
+    const rows = (await listRanking(deps.db)).filter((r) => state === undefined || r.state === state);
+    const strategies = rows
+      .map((r) => {
+        const breaches = findBreaches(r, monitor);
+        const { score, parts, inputs, missing } = scoreCandidate(candidateFigures(r, breaches.length > 0), regime, DEFAULT_WEIGHTS);
+        return { ...r, score, parts, inputs, missing, breaches };
+      })
+      .sort((a, b) => b.score - a.score || (a.strategyId < b.strategyId ? -1 : 1));
+    res.json({ currentRegime: regime ?? null, maxActiveStrategies: settings.right.maxActiveStrategies, weights: DEFAULT_WEIGHTS, monitor, strategies });
+  });
+  return router;
+};
