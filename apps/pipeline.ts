@@ -22,6 +22,8 @@ import { openWorkerPool } from './backtesting.js';
 import { learningPipelineSteps } from './learning-schedule.js';
 import { createTradingDesk } from '../application/pipeline/trading-desk.js';
 import { tradingStrategiesReader } from '../projections/trading-days/queries.js';
+import { createActivationStep } from '../application/pipeline/activation-step.js';
+import { latestCycleRegime, rankingReadModel } from '../projections/ranking/queries.js';
 import { PaperExchange } from '../infrastructure/exchange/paper/paper-exchange.js';
 import type { RiskLimits } from '../domain/risk/limits.js';
 
@@ -59,7 +61,13 @@ export const pipelineSteps = (platform: Platform, context: PipelineContext): Pip
     run: platform.config.runSettings,
     riskLimits: deskRiskLimits(platform.config.risk.limits),
   });
-  return [selection, cycle, desk];
+  const activation = createActivationStep({
+    store: platform.store,
+    ids: platform.ids,
+    ranking: rankingReadModel(platform.pool),
+    currentRegime: () => latestCycleRegime(platform.pool),
+  });
+  return [selection, cycle, desk, activation];
 };
 
 /** Whether the daily cycle runs as a pipeline step (then the old 03:00 cron of apps/learning-schedule.ts must not). */
