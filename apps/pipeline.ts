@@ -38,7 +38,6 @@ export interface PipelineContext {
   readonly caughtUp: () => Promise<void>;
 }
 
-const isStep = (s: PipelineStep | undefined): s is PipelineStep => s !== undefined;
 
 /**
  * A desk account trades one strategy on its own virtual balance, so one symbol is its whole book: its symbol limit is

@@ -445,7 +445,7 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
         {
           type: 'EvaluatePaperTrading',
           strategyId: info.id as never,
-          data: { decidedBy: actor, reason: `${days} full days of paper trading judged against the backtest` as never, evaluation },
+          data: { decidedBy: actor, reason: `${evaluation.outcome}: ${days} full days of paper trading judged against the backtest` as never, evaluation },
         },
         { actor, idempotencyKey: `paper-evaluation:${info.id}` },
       );

@@ -98,7 +98,11 @@ const evaluationOf = (outcome: 'eligible' | 'rejected') =>
     thresholds: { days: 7, minSharpeRatio: 0.5 },
     period: { start: '2024-07-01T00:00:00.000Z', end: '2024-07-08T00:00:00.000Z' },
   });
-const toEvaluate = (outcome: 'eligible' | 'rejected') => ({ decidedBy: scheduler, reason: reason(`paper period ${outcome}`), evaluation: evaluationOf(outcome) });
+const toEvaluate = (outcome: 'eligible' | 'rejected') => ({
+  decidedBy: scheduler,
+  reason: reason(`paper period ${outcome}`),
+  evaluation: evaluationOf(outcome),
+});
 const toPin = { decidedBy: operator, reason: reason('keep it through the weekend') };
 
 const command = <K extends StrategyCommandType>(type: K, data: StrategyCommandOf<K>['data']): StrategyCommandOf<K> => ({ type, strategyId, data });
@@ -264,10 +268,16 @@ describe('strategy lifecycle', () => {
         .then([activated]));
 
     it('EvaluatePaperTrading records an eligible paper period with its figures', () =>
-      spec(strategy).given(HISTORY.Paper).when(evaluateEligible).then([evaluated('eligible')]));
+      spec(strategy)
+        .given(HISTORY.Paper)
+        .when(evaluateEligible)
+        .then([evaluated('eligible')]));
 
     it('EvaluatePaperTrading records a rejected paper period with its reasons', () =>
-      spec(strategy).given(HISTORY.Paper).when(evaluateRejected).then([evaluated('rejected')]));
+      spec(strategy)
+        .given(HISTORY.Paper)
+        .when(evaluateRejected)
+        .then([evaluated('rejected')]));
 
     it('PinStrategy pins a Paper or a Live strategy, UnpinStrategy lifts the pin', () => {
       spec(strategy).given(HISTORY.Paper).when(pin).then([pinned]);
