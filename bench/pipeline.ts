@@ -113,6 +113,23 @@ export const replayFigure = async (): Promise<string> => {
 };
 
 /**
+ * After the replay: `npm run replay -- --all --check` rebuilds every read model from the log and compares each table
+ * with what the replay's projector built (the issue: "afterwards rebuilds identical read models").
+ */
+export const rebuildCheck = async (url: string): Promise<void> => {
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('npm_') && k !== 'AMQP_URL'));
+  const run = spawnSync('node', ['--import', 'tsx', 'apps/cli/replay.ts', '--all', '--check'], {
+    cwd: ROOT,
+    env: { ...base, DATABASE_URL: url, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const out = run.stdout.toString('utf8');
+  const total = out.split('\n').find((l) => l.startsWith('total:'));
+  process.stdout.write(`npm run replay -- --all --check after the replay: ${run.status === 0 ? 'identical read models' : `DIFFERENT (exit ${run.status})`}; ${total ?? ''}\n`);
+  if (run.status !== 0) process.stdout.write(out);
+};
+
+/**
  * Figure 2: a daily cycle at N = 500 on the replayed database (its selected pairs, its learner), the morning after the
  * replay ends, as `npm run cycle` runs it (its backtests on a worker pool of its own): each stage's time as the cycle
  * recorded it (CycleStageCompleted.elapsedMs, on the system clock here).
@@ -157,5 +174,6 @@ export const rebuildAllFigure = (): void => {
 // BENCH_SKIP=cycle,rebuild leaves those figures out (the rebuild seeds 1M events: minutes).
 const skip = new Set((process.env['BENCH_SKIP'] ?? '').split(',').map((x) => x.trim()));
 const replayed = await replayFigure();
+await rebuildCheck(replayed);
 if (!skip.has('cycle')) await cycleStageTimes(replayed);
 if (!skip.has('rebuild')) rebuildAllFigure();
