@@ -38,7 +38,6 @@ export interface PipelineContext {
   readonly caughtUp: () => Promise<void>;
 }
 
-
 /**
  * A desk account trades one strategy on its own virtual balance, so one symbol is its whole book: its symbol limit is
  * its portfolio limit (a genome sized at all of equity trades as it was backtested); the daily-loss and drawdown

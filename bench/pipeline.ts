@@ -125,7 +125,9 @@ export const rebuildCheck = async (url: string): Promise<void> => {
   });
   const out = run.stdout.toString('utf8');
   const total = out.split('\n').find((l) => l.startsWith('total:'));
-  process.stdout.write(`npm run replay -- --all --check after the replay: ${run.status === 0 ? 'identical read models' : `DIFFERENT (exit ${run.status})`}; ${total ?? ''}\n`);
+  process.stdout.write(
+    `npm run replay -- --all --check after the replay: ${run.status === 0 ? 'identical read models' : `DIFFERENT (exit ${run.status})`}; ${total ?? ''}\n`,
+  );
   if (run.status !== 0) process.stdout.write(out);
 };
 
