@@ -156,8 +156,7 @@ class ResumingRouter implements OrderRouter {
  */
 export const booked = (rules: MarketRules | undefined, feeCurrency: string | undefined, f: FillNotice): FillNotice => {
   if (rules === undefined || feeCurrency === rules.quote) return f;
-  if (feeCurrency === rules.base && f.side === 'buy')
-    return { ...f, quantity: floorToStep(f.quantity - f.fee, rules.amountStep), fee: f.fee * f.price };
+  if (feeCurrency === rules.base && f.side === 'buy') return { ...f, quantity: floorToStep(f.quantity - f.fee, rules.amountStep), fee: f.fee * f.price };
   if (feeCurrency === rules.base) return { ...f, fee: f.fee * f.price };
   return { ...f, fee: 0 };
 };
@@ -467,7 +466,9 @@ export const createLiveDesk = (deps: LiveDeskDeps): LiveDesk => {
         const before = slot.runner.refusals.length;
         const days = await advance(slot, t);
         for (const r of slot.runner.refusals.slice(before))
-          notes.push(`${name}: order ${r.clientOrderId} ${r.kind}${r.kind === 'refused' ? ` (${r.refusal.message})` : r.kind === 'rejected' ? ` (${r.code}: ${r.message})` : ''}`);
+          notes.push(
+            `${name}: order ${r.clientOrderId} ${r.kind}${r.kind === 'refused' ? ` (${r.refusal.message})` : r.kind === 'rejected' ? ` (${r.code}: ${r.message})` : ''}`,
+          );
         appended += await closeDays(slot, days, notes);
       }
       return { appended, notes };
