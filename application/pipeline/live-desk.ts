@@ -24,7 +24,6 @@
 // Each UTC day whose last bar the desk has fed becomes one TradingDayClosed (mode live) on performance-<strategyId>,
 // its equity the exchange's: the cash asset plus the traded base asset at the day's last close, read when the desk
 // sees the day end (after a downtime: the balances now, marked at that close). Event ids from (strategy, account, day).
-import { createHash } from 'node:crypto';
 import { either } from 'fp-ts';
 import type { Either } from 'fp-ts/lib/Either.js';
 import { WARMUP_BARS } from '../backtest/run-in-process.js';
@@ -41,6 +40,7 @@ import { deskAccountName, type TradingStrategies } from './trading-desk.js';
 import { bindStrategy, compileGenome, fillSignals, type CompiledGenome } from '../../domain/backtest/compile.js';
 import { orderStream, type OrderEvent } from '../../domain/execution/events.js';
 import type { MarketRules } from '../../domain/execution/market-rules.js';
+import { fnv1a64 } from '../../domain/learning/fingerprint.js';
 import { orderDecider } from '../../domain/execution/order-decider.js';
 import { floorToStep } from '../../domain/execution/steps.js';
 import { fillConfigOf, type RunSettings } from '../../domain/execution/run-settings.js';
@@ -87,7 +87,7 @@ export interface LiveDesk extends PipelineStep {
 }
 
 /** The client order id prefix of a live account: short (Binance allows 36 characters per id), from its name. */
-export const liveOrderIdPrefix = (account: string): string => `L${createHash('sha256').update(account).digest('hex').slice(0, 12)}`;
+export const liveOrderIdPrefix = (account: string): string => `L${fnv1a64(account).slice(0, 12)}`;
 
 interface LiveInfo {
   readonly revision: number;
