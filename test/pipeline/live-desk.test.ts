@@ -12,6 +12,9 @@
 //    (USDT + BTC × that close, read from the loopback when the day ends), recorded once across the restart.
 // 5. Deactivation while a position is open: the position is sold at market, nothing stays open, the account stops.
 // 6. The risk gate is in front: an account whose limits forbid the entry sends nothing to the exchange.
+// 7. kill -9 between the exchange taking an order and its record (the process dies as the placement returns): a fresh
+//    desk records the fill from the exchange (reconciliation), knows the position, sends no second entry, and goes
+//    on as the engine.
 import { expect } from 'chai';
 import { either } from 'fp-ts';
 import type { Either } from 'fp-ts/lib/Either.js';
@@ -49,6 +52,7 @@ const DAY = 24 * HOUR;
 const WARMUP = 1000 * HOUR; // WARMUP_BARS of 1h bars
 const S1 = '11fe0000-0000-4000-8000-0000000000a1';
 const S2 = '11fe0000-0000-4000-8000-0000000000a2';
+const S3 = '11fe0000-0000-4000-8000-0000000000a3';
 /** Activated at 05:40: the first bar the live account trades opens at 06:00. */
 const ACTIVATED = Date.UTC(2022, 2, 1, 5, 40);
 const FIRST_OPEN = Date.UTC(2022, 2, 1, 6);
@@ -168,6 +172,15 @@ describe('live desk: Live strategies trade on the exchange (loopback Binance, re
     return out;
   };
 
+  /** The engine's entries and exits (fill times) for an account whose first bar opens at `firstOpen`. */
+  const engineTrades = async (firstOpen: number) => {
+    const series = await candles.readSeries(btc.key, { from: firstOpen - WARMUP, to: FIRST_OPEN + 20 * DAY });
+    const from = series.openTime.findIndex((t) => t >= firstOpen);
+    const sim = simulate(bindStrategy(compileGenome(GENOME), series, new IndicatorCache()), from, series.length, RUN.initialCapital, fillConfigOf(RUN));
+    const last = series.openTime[series.length - 1]!;
+    return { entries: sim.trades.map((tr) => tr.entryTime), exits: sim.trades.map((tr) => tr.exitTime).filter((e) => e < last) };
+  };
+
   /** The engine's entries and exits (fill times at a bar's open) over the stored bars from the first live bar. */
   let entries: number[] = [];
   let exits: number[] = [];
@@ -184,18 +197,13 @@ describe('live desk: Live strategies trade on the exchange (loopback Binance, re
     btc = loadCandles('binance_BTCUSDT_1h.csv.gz', 'BTCUSDT');
     const rows: Candle[] = [];
     for (let i = 0; i < btc.length; i++)
-      if (btc.openTime[i]! >= FIRST_OPEN - WARMUP - 2 * DAY && btc.openTime[i]! < FIRST_OPEN + 10 * DAY)
+      if (btc.openTime[i]! >= FIRST_OPEN - WARMUP - 2 * DAY && btc.openTime[i]! < FIRST_OPEN + 20 * DAY)
         rows.push({ openTime: btc.openTime[i]!, open: btc.open[i]!, high: btc.high[i]!, low: btc.low[i]!, close: btc.close[i]!, volume: btc.volume[i]! });
     await candles.writeCandles(btc.key, rows);
     server = await startLoopbackBinance({ prices: { BTCUSDT: closeOf(FIRST_OPEN - HOUR), ETHBTC: 0.05 }, balances: { USDT: 10_000 } });
     await makeLive(S1, GENOME, ACTIVATED);
     // The reference: the engine over the same stored bars (warm-up before the first live bar), to 10 days on.
-    const series = await candles.readSeries(btc.key, { from: FIRST_OPEN - WARMUP, to: FIRST_OPEN + 10 * DAY });
-    const from = series.openTime.findIndex((t) => t >= FIRST_OPEN);
-    const sim = simulate(bindStrategy(compileGenome(GENOME), series, new IndicatorCache()), from, series.length, RUN.initialCapital, fillConfigOf(RUN));
-    const last = series.openTime[series.length - 1]!;
-    entries = sim.trades.map((tr) => tr.entryTime);
-    exits = sim.trades.map((tr) => tr.exitTime).filter((e) => e < last);
+    ({ entries, exits } = await engineTrades(FIRST_OPEN));
   });
   after(async () => {
     for (const d of desks) await d.close();
@@ -304,5 +312,70 @@ describe('live desk: Live strategies trade on the exchange (loopback Binance, re
     expect(refused.length, 'entries refused').to.be.greaterThan(0);
     expect(orders(liveOrderIdPrefix(`live-${S2}`))).to.deep.equal([]);
     expect(placements()).to.equal(before);
+    await command('DeactivateStrategy', S2, { decidedBy: 'operator:test', reason: 'the test', decision: activationDecision(1, []) }, (now += 3 * DAY));
+  });
+
+  it('kill -9 as the exchange fills an entry, before it is recorded: a fresh desk records the fill, no second entry', async () => {
+    const prefix = liveOrderIdPrefix(`live-${S3}`);
+    const activated = now + 20 * 60_000;
+    await makeLive(S3, GENOME, activated);
+    const ref = await engineTrades(Math.ceil(activated / HOUR) * HOUR);
+    const counts = () => {
+      const mine = orders(prefix);
+      return { buys: mine.filter((o) => o.side === 'BUY').length, sells: mine.filter((o) => o.side === 'SELL').length };
+    };
+    // The account holds the capital the runner sizes from (S1's trades left it with less).
+    server.setBalance('USDT', RUN.initialCapital);
+    // The first desk's exchange: the placement reaches the exchange, then the process "dies" before hearing back (no
+    // retry: a dead process retries nothing).
+    const dying = newDesk({
+      retry: { retries: 0, minTimeoutMs: 1, maxTimeoutMs: 1 },
+      openExchange: (account) => {
+        const ex = loopbackExchange(server);
+        opened.push(ex);
+        if (account !== `live-${S3}`) return either.right(ex);
+        const killed: Exchange = Object.create(ex, {
+          placeOrder: {
+            value: (spec: Parameters<Exchange['placeOrder']>[0]) => async () => {
+              expect(either.isRight(await ex.placeOrder(spec)())).to.equal(true);
+              throw new Error('kill -9');
+            },
+          },
+        });
+        return either.right(killed);
+      },
+    });
+    let crashedAt = 0;
+    for (let t = Math.floor(activated / HOUR) * HOUR + HOUR; crashedAt === 0; t += HOUR) {
+      server.setPrice('BTCUSDT', closeOf(t - HOUR));
+      clock.set(new Date(t));
+      try {
+        await dying.tick(new Date(t));
+      } catch (err) {
+        expect((err as Error).message).to.equal('kill -9');
+        crashedAt = t;
+      }
+      if (t > activated + 5 * DAY) throw new Error('no entry in five days');
+    }
+    expect(counts()).to.deep.equal({ buys: 1, sells: 0 });
+    const [placed] = orders(prefix);
+    expect((await store.readStream(`order-${placed!.clientOrderId}`)).map((e) => e.type)).to.deep.equal(['OrderPlaced']);
+    // Started again: the exchange's fill is recorded once, the runner holds the position, nothing is sent again.
+    const fresh = newDesk();
+    await fresh.tick(new Date(crashedAt));
+    expect(counts()).to.deep.equal({ buys: 1, sells: 0 });
+    expect((await store.readStream(`order-${placed!.clientOrderId}`)).map((e) => e.type)).to.deep.equal(['OrderPlaced', 'OrderAccepted', 'OrderFilled']);
+    expect(fresh.accounts().find((a) => a.name === `live-${S3}`)?.position).to.equal(1);
+    // On to the engine's second exit: the same buys and sells hour by hour.
+    const mismatches: string[] = [];
+    expect(ref.exits.filter((e) => e > crashedAt).length, 'engine exits after the crash').to.be.at.least(2);
+    const until = ref.exits[1]!;
+    await tickHours(fresh, crashedAt, until, (t) => {
+      const want = { buys: ref.entries.filter((e) => e <= t).length, sells: ref.exits.filter((e) => e <= t).length };
+      const got = counts();
+      if (want.buys !== got.buys || want.sells !== got.sells) mismatches.push(`${new Date(t).toISOString()}: ${JSON.stringify({ want, got })}`);
+    });
+    expect(mismatches).to.deep.equal([]);
+    expect(counts().sells).to.equal(2);
   });
 });
