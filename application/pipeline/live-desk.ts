@@ -451,6 +451,11 @@ export const createLiveDesk = (deps: LiveDeskDeps): LiveDesk => {
         wanted.set(deskAccountName('live', row.id, info.live.n), { id: row.id, info, start: info.live.start });
       }
       for (const slot of [...slots.values()]) if (!wanted.has(slot.name)) await stopSlot(slot, notes);
+      if (wanted.size > 1)
+        tell(
+          notes,
+          `live desk: ${wanted.size} live accounts share one ${deps.mode} exchange account: each one's TradingDayClosed equity is the whole account's`,
+        );
       for (const [name, w] of wanted) {
         let slot = slots.get(name);
         if (slot === undefined) {
