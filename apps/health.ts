@@ -28,6 +28,24 @@ export interface HealthOptions {
   readonly pipeline?: () => PipelineStatus;
 }
 
+/**
+ * Where live strategies trade. With TRADING_MODE=testnet or live the pipeline's live desk (its `live` step) sends
+ * their orders to the exchange; a pipeline in this process without it is `degraded`: they would still trade on the
+ * paper exchange, which nobody running with real keys expects.
+ */
+export const liveTradingHealth = (mode: string, exchange: string, pipeline: PipelineStatus | undefined) => {
+  if (mode === 'paper') return { status: 'ok' as const, mode, tradesOn: 'paper', note: 'TRADING_MODE=paper: live strategies trade on the paper exchange' };
+  if (pipeline === undefined) return { status: 'ok' as const, mode, tradesOn: exchange, note: 'the pipeline does not run in this process' };
+  if (pipeline.mode === 'live' && pipeline.steps.includes('live'))
+    return { status: 'ok' as const, mode, tradesOn: exchange, note: `live strategies trade on ${exchange} (${mode}) through the live desk` };
+  return {
+    status: 'degraded' as const,
+    mode,
+    tradesOn: 'paper',
+    reason: `TRADING_MODE=${mode} but the pipeline has no live desk (steps: ${pipeline.steps.join(', ')}): live strategies still trade on the paper exchange`,
+  };
+};
+
 /** Lag above which a part counts as behind (events). */
 const MAX_HEALTHY_LAG = 10_000;
 
@@ -81,6 +99,7 @@ export const healthCheck = (platform: Platform, bus: Bus, mirrorCheckpoints: Pos
     );
     const dataCollection = options.dataCollection?.();
     const pipeline = options.pipeline?.();
+    const liveTrading = liveTradingHealth(platform.config.trading.mode, platform.config.trading.exchange, pipeline);
     const unhealthy = [
       ...(database.ok ? [] : ['database']),
       ...(broker.ok ? [] : ['broker']),
@@ -93,6 +112,7 @@ export const healthCheck = (platform: Platform, bus: Bus, mirrorCheckpoints: Pos
       ...(quarantine.ok ? [] : ['quarantine']),
       ...(dataCollection?.status === 'degraded' ? ['dataCollection'] : []),
       ...(pipeline?.lastError ? ['pipeline'] : []),
+      ...(liveTrading.status === 'degraded' ? ['liveTrading'] : []),
     ];
     const status: HealthStatus = unhealthy.length > 0 ? 'unhealthy' : degraded.length > 0 ? 'degraded' : 'ok';
     return {
@@ -109,6 +129,7 @@ export const healthCheck = (platform: Platform, bus: Bus, mirrorCheckpoints: Pos
       quarantined: quarantine.ok ? quarantine.value : { ok: false, error: quarantine.error },
       ...(dataCollection === undefined ? {} : { dataCollection }),
       ...(pipeline === undefined ? {} : { pipeline }),
+      liveTrading,
     };
   };
 };

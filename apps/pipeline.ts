@@ -26,6 +26,9 @@ import { createActivationStep } from '../application/pipeline/activation-step.js
 import { latestCycleRegime, rankingReadModel } from '../projections/ranking/queries.js';
 import { PaperExchange } from '../infrastructure/exchange/paper/paper-exchange.js';
 import type { RiskLimits } from '../domain/risk/limits.js';
+import { createLiveDesk, type LiveDesk } from '../application/pipeline/live-desk.js';
+import type { Scheduler } from '../application/trading/executor.js';
+import { openCcxtExchange } from '../infrastructure/exchange/ccxt/ccxt-exchange.js';
 
 /** What the steps are given besides the platform (whose clock is the simulated one in replay). */
 export interface PipelineContext {
@@ -45,9 +48,33 @@ export interface PipelineContext {
  */
 export const deskRiskLimits = (limits: RiskLimits): RiskLimits => ({ ...limits, maxSymbolExposure: limits.maxPortfolioExposure });
 
-/** The steps in the order of a pipeline hour: selection (02:00), the daily cycle (03:00), the desk, the activation policy. */
+/** The executor's status polls on timers; a poll still running when the next is due is skipped. */
+export const intervalScheduler = (platform: Platform): Scheduler => ({
+  every: (intervalMs, task) => {
+    let running = false;
+    const timer = setInterval(() => {
+      if (running) return;
+      running = true;
+      task()
+        .catch((err: unknown) => platform.log.warn({ err: describeFailure(err) }, 'live account: an order status poll failed'))
+        .finally(() => (running = false));
+    }, intervalMs);
+    return () => clearInterval(timer);
+  },
+});
+
+/** Whether live strategies trade on the exchange: TRADING_MODE testnet or live, and a live (not a replay) pipeline. */
+export const tradesLiveOnExchange = (platform: Platform, context: Pick<PipelineContext, 'mode'>): boolean =>
+  context.mode === 'live' && platform.config.trading.mode !== 'paper';
+
+/**
+ * The steps in the order of a pipeline hour: selection (02:00), the daily cycle (03:00), the desk, the activation
+ * policy, then — with TRADING_MODE=testnet or live, never in replay — the live desk (after the activation step, so an
+ * activation starts trading and a deactivation flattens in the same hour).
+ */
 export const pipelineSteps = (platform: Platform, context: PipelineContext): PipelineStep[] => {
   const [selection, cycle] = learningPipelineSteps(platform, context.candles, context.pool === undefined ? {} : { pool: context.pool });
+  const onExchange = tradesLiveOnExchange(platform, context);
   const desk = createTradingDesk({
     store: platform.store,
     clock: platform.clock,
@@ -58,6 +85,7 @@ export const pipelineSteps = (platform: Platform, context: PipelineContext): Pip
     exchange: platform.config.marketData.exchange,
     run: platform.config.runSettings,
     riskLimits: deskRiskLimits(platform.config.risk.limits),
+    liveAccounts: onExchange ? 'elsewhere' : 'paper',
   });
   const activation = createActivationStep({
     store: platform.store,
@@ -65,8 +93,34 @@ export const pipelineSteps = (platform: Platform, context: PipelineContext): Pip
     ranking: rankingReadModel(platform.pool),
     currentRegime: () => latestCycleRegime(platform.pool),
   });
-  return [selection, cycle, desk, activation];
+  if (!onExchange) return [selection, cycle, desk, activation];
+  const trading = platform.config.trading;
+  const live = createLiveDesk({
+    store: platform.store,
+    clock: platform.clock,
+    ids: platform.ids,
+    strategies: tradingStrategiesReader(platform.pool),
+    candles: context.candles,
+    candleExchange: platform.config.marketData.exchange,
+    run: platform.config.runSettings,
+    riskLimits: platform.config.risk.limits,
+    mode: trading.mode,
+    openExchange: () => openCcxtExchange({ mode: trading.mode, exchangeId: trading.exchange, credentials: trading.credentials }),
+    cashAsset: LIVE_CASH_ASSET,
+    scheduler: intervalScheduler(platform),
+  });
+  platform.log.info(
+    { tradingMode: trading.mode, exchange: trading.exchange },
+    `live strategies trade on ${trading.exchange} (${trading.mode}) through the live desk; paper accounts stay on the paper exchange`,
+  );
+  return [selection, cycle, desk, activation, live];
 };
+
+/** The asset a live account's cash is counted in (the quote of the USDT pairs the platform trades). */
+export const LIVE_CASH_ASSET = 'USDT';
+
+/** Steps that hold connections (the live desk's exchange accounts): closed when the loop stops. */
+const closable = (s: PipelineStep): s is PipelineStep & Pick<LiveDesk, 'close'> => typeof (s as { close?: unknown }).close === 'function';
 
 /** Whether the daily cycle runs as a pipeline step (then the old 03:00 cron of apps/learning-schedule.ts must not). */
 export const hasCycleStep = (steps: readonly PipelineStep[]): boolean => steps.some((s) => s.name === 'cycle');
@@ -105,7 +159,11 @@ export const startPipelineLoop = (platform: Platform, steps: readonly PipelineSt
     );
   });
   platform.log.info({ steps: steps.map((s) => s.name), cron: `${minute} * * * *`, next: job.nextRun()?.toISOString() }, 'pipeline loop scheduled (UTC)');
-  return { job, pipeline, status: () => pipeline.status(), stop: () => job.stop() };
+  const stop = async () => {
+    await job.stop();
+    for (const s of steps) if (closable(s)) await s.close();
+  };
+  return { job, pipeline, status: () => pipeline.status(), stop };
 };
 
 const IMPORT_HOW_TO =

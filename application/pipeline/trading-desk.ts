@@ -2,8 +2,9 @@
 // on the paper exchange through the one trading core (memoryPaperSession: strategy runner → risk gate → paper
 // exchange, the backtest's fill model), one bar at a time as the bars close by `now`:
 // - `paper-<strategyId>` from its first bar opening at or after PaperTradingStarted, for as long as it is Paper or Live;
-// - while Live, `live-<strategyId>` from the StrategyActivated (the n-th activation's account is `live-<id>-<n>`).
-//   It trades on the paper exchange too: routing live accounts to the testnet or the exchange is not wired here.
+// - while Live, `live-<strategyId>` from the StrategyActivated (the n-th activation's account is `live-<id>-<n>`),
+//   on the paper exchange too — unless `liveAccounts: 'elsewhere'`: with TRADING_MODE=testnet or live the live desk
+//   (live-desk.ts) trades them on the exchange and this desk keeps the paper accounts only.
 // Each finished UTC day of an account becomes one TradingDayClosed on `performance-<strategyId>`, its event id derived
 // from (strategy, account, day), so a re-run appends only the missing days. After `paper.evaluationDays` full days a
 // Paper strategy is judged against its backtest (domain/performance/paper-evaluation.ts); a rejected one is retired
@@ -67,6 +68,8 @@ export interface TradingDeskDeps extends CommandDeps {
   readonly riskLimits: RiskLimits;
   /** Default `system:pipeline`. */
   readonly actor?: Actor;
+  /** 'paper' (default): live accounts trade here on the paper exchange; 'elsewhere': the live desk trades them. */
+  readonly liveAccounts?: 'paper' | 'elsewhere';
 }
 
 /** Everything the desk read of one strategy's stream (kept while the strategy's revision does not change). */
@@ -498,7 +501,7 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
         if (info.state.status !== 'Paper' && info.state.status !== 'Live') continue;
         if (info.paperStart !== undefined)
           wanted.set(deskAccountName('paper', info.id), { info, mode: 'paper', name: deskAccountName('paper', info.id), start: info.paperStart });
-        if (info.state.status === 'Live' && info.live !== undefined) {
+        if (info.state.status === 'Live' && info.live !== undefined && deps.liveAccounts !== 'elsewhere') {
           const name = deskAccountName('live', info.id, info.live.n);
           wanted.set(name, { info, mode: 'live', name, start: info.live.start });
         }

@@ -52,7 +52,18 @@ export interface RunnerOptions {
    * sent as computed (the backtest's own prices, which a paper replay of a backtest must keep to the last bit).
    */
   readonly priceTick?: number;
+  /**
+   * How client order ids are made. 'counter' (default): `<prefix>-<n>`, n counting from 1 in each run. 'position':
+   * derived from what the order is for, so that a restarted run replaying the same bars makes the same ids (the
+   * executor finds the id's stream and places nothing twice): a position's OCO group is `<prefix>-<entry bar's open
+   * time in seconds, base 36>`, its entry `<group>-e`, its protective exits `<group>-s|t|r`, its exits
+   * `<group>-x|d|k<n>` (n counts the exits of the position that ended unfilled). At most 35 characters (Binance: 36).
+   */
+  readonly orderIds?: 'counter' | 'position';
 }
+
+/** The letter of each purpose in a 'position' id. */
+const LETTER = { entry: 'e', exit: 'x', stop_loss: 's', take_profit: 't', trailing_stop: 'r', end_of_data: 'd', kill_switch: 'k' } as const;
 
 type Purpose = 'entry' | 'exit' | 'stop_loss' | 'take_profit' | 'trailing_stop' | 'end_of_data' | 'kill_switch';
 
@@ -95,6 +106,8 @@ export class StrategyRunner implements OrderListener {
   private readonly protective: ClientOrderId[] = [];
   private ids = 0;
   private groups = 0;
+  /** Exits of the open position sent so far ('position' ids). */
+  private exits = 0;
   /** Candles closed so far; fills before the next close belong to bar `barsClosed`. */
   private barsClosed = 0;
   private lastClose = NaN;
@@ -259,8 +272,19 @@ export class StrategyRunner implements OrderListener {
 
   // --- orders
 
-  private nextId(): ClientOrderId {
-    return `${this.o.orderIdPrefix}-${++this.ids}` as ClientOrderId;
+  private nextId(purpose: Purpose): ClientOrderId {
+    ++this.ids;
+    if (this.o.orderIds !== 'position' || this.group === undefined) return `${this.o.orderIdPrefix}-${this.ids}` as ClientOrderId;
+    const exit = purpose === 'exit' || purpose === 'end_of_data' || purpose === 'kill_switch';
+    return `${this.group}-${LETTER[purpose]}${exit ? ++this.exits : ''}` as ClientOrderId;
+  }
+
+  private nextGroup(): string {
+    ++this.groups;
+    this.exits = 0;
+    return this.o.orderIds === 'position'
+      ? `${this.o.orderIdPrefix}-${Math.floor(this.lastTime / 1000).toString(36)}`
+      : `${this.o.orderIdPrefix}-g${this.groups}`;
   }
 
   private send(spec: OrderSpec, purpose: Purpose, referencePrice: number): Pending {
@@ -282,9 +306,9 @@ export class StrategyRunner implements OrderListener {
       this.target = this.side;
       return;
     }
-    const id = this.nextId();
+    this.group = this.nextGroup();
+    const id = this.nextId('entry');
     this.inFlight = id;
-    this.group = `${this.o.orderIdPrefix}-g${++this.groups}`;
     return this.send(
       {
         clientOrderId: id,
@@ -300,7 +324,7 @@ export class StrategyRunner implements OrderListener {
   }
 
   private sendExit(purpose: 'exit' | 'end_of_data' | 'kill_switch'): Pending {
-    const id = this.nextId();
+    const id = this.nextId(purpose);
     this.inFlight = id;
     const spec = {
       clientOrderId: id,
@@ -354,7 +378,7 @@ export class StrategyRunner implements OrderListener {
     stopPrice: number | undefined,
     price: number | undefined,
   ): Pending {
-    const id = this.nextId();
+    const id = this.nextId(purpose);
     this.protective.push(id);
     const spec: Record<string, unknown> = {
       clientOrderId: id,

@@ -1,0 +1,487 @@
+// The live desk (doc/paper-trading.md, "Live accounts"; doc/exchanges.md): with TRADING_MODE=testnet or live, every
+// Live strategy trades its live account `live-<strategyId>[-<n>]` on the real venue. Per account: startLiveAccount
+// (reconcile with the exchange, risk gate seeded from its balances, orders resumed, push + poll), and a StrategyRunner
+// whose router is the account's Executor (risk gate → order stream → exchange). At tick(now) it feeds the runner the
+// bars closed by `now` that it has not seen (stored candles; the paper desk's rule: from the first bar opening at or
+// after the StrategyActivated). When the strategy leaves Live (deactivated, retired) the account is stopped: its open
+// orders cancelled, its position closed at market.
+//
+// Restart safety (kill -9 anywhere, start again: no order placed twice, no second entry). What it relies on:
+// - The runner's client order ids are derived from the position they belong to (runner option orderIds 'position':
+//   `<prefix>-<entry bar, s base 36>-<purpose>`), never from a per-run counter, and the prefix from the account's
+//   name: a restart makes the same ids for the same decisions.
+// - A fresh desk replays the account's bars from the activation through a resuming router: an order whose stream
+//   already exists is not sent again; the runner is told its recorded fills and end instead, so its books (position,
+//   cash, OCO group) are those of the run before the crash and it does not enter twice. An order recorded as placed
+//   but whose sending the crash interrupted goes to the executor, which re-sends it under the same id after looking it
+//   up (its own idempotency, doc/orders.md).
+// - startLiveAccount's reconciliation adopts fills the exchange made while the process was down and resumes the polling
+//   of the orders still open; the risk gate is seeded from the exchange's balances.
+// Known limits: a crash after the strategy left Live but before its account was flattened leaves the position (the
+// desk only looks at Live strategies); fills seen twice (a resumed poll and the replay at once) are told the runner
+// twice when partial.
+//
+// Each UTC day whose last bar the desk has fed becomes one TradingDayClosed (mode live) on performance-<strategyId>,
+// its equity the exchange's: the cash asset plus the traded base asset at the day's last close, read when the desk
+// sees the day end (after a downtime: the balances now, marked at that close). Event ids from (strategy, account, day).
+import { either } from 'fp-ts';
+import type { Either } from 'fp-ts/lib/Either.js';
+import { WARMUP_BARS } from '../backtest/run-in-process.js';
+import { handleCommand, loadStream, type CommandDeps } from '../commands/handle-command.js';
+import { decodeAll } from '../events/decode-event.js';
+import type { CandleStore } from '../ports/candle-store.js';
+import type { Exchange } from '../ports/exchange.js';
+import type { RetryPolicy, Scheduler } from '../trading/executor.js';
+import { startLiveAccount, type LiveAccount, type LiveTradingMode } from '../trading/live-account.js';
+import type { FillNotice, OrderEndNotice, OrderListener, OrderRouter, RoutedOrder } from '../trading/order-router.js';
+import { StrategyRunner } from '../trading/runner.js';
+import type { PipelineStep, StepOutcome } from './step.js';
+import { deskAccountName, type TradingStrategies } from './trading-desk.js';
+import { bindStrategy, compileGenome, fillSignals, type CompiledGenome } from '../../domain/backtest/compile.js';
+import { orderStream, type OrderEvent } from '../../domain/execution/events.js';
+import type { MarketRules } from '../../domain/execution/market-rules.js';
+import { fnv1a64 } from '../../domain/learning/fingerprint.js';
+import { orderDecider } from '../../domain/execution/order-decider.js';
+import { floorToStep } from '../../domain/execution/steps.js';
+import { fillConfigOf, type RunSettings } from '../../domain/execution/run-settings.js';
+import { IndicatorCache } from '../../domain/indicators/cache.js';
+import { INTERVAL_MS, type Candle, type CandleSeries, type Interval } from '../../domain/market/candles.js';
+import type { ExchangeId } from '../../domain/market/exchange.js';
+import { performanceDecider } from '../../domain/performance/decide.js';
+import { performanceStream, type PerformanceEvent, type TradingDayClosed } from '../../domain/performance/events.js';
+import { DAY_MS, dayStart, utcDay } from '../../domain/performance/record.js';
+import type { Actor } from '../../domain/primitives/codecs.js';
+import type { RiskLimits } from '../../domain/risk/limits.js';
+import { strategyStream, type StrategyEvent } from '../../domain/strategy/events.js';
+import { evolve, initialState, type StrategyState } from '../../domain/strategy/state.js';
+
+export interface LiveDeskDeps extends CommandDeps {
+  readonly strategies: TradingStrategies;
+  readonly candles: Pick<CandleStore, 'readSeries'>;
+  /** The exchange whose stored candles the strategies trade on (the candle store's key). */
+  readonly candleExchange: ExchangeId;
+  /** Sizing, fees of the runner's books, and the initial capital a live account is expected to hold. */
+  readonly run: RunSettings;
+  readonly riskLimits: RiskLimits;
+  /** config.trading.mode: the desk refuses to start an account in paper (startLiveAccount says why). */
+  readonly mode: LiveTradingMode;
+  /** Opens the venue for one account (the ccxt adapter's openCcxtExchange). */
+  readonly openExchange: (account: string) => Either<string, Exchange>;
+  /** The asset cash is counted in (USDT). */
+  readonly cashAsset: string;
+  /** Runs the executor's status polls. */
+  readonly scheduler: Scheduler;
+  readonly pollIntervalMs?: number;
+  readonly push?: boolean;
+  readonly retry?: RetryPolicy;
+  /** Default `system:pipeline`. */
+  readonly actor?: Actor;
+}
+
+/** What the live desk exposes besides the step: stopping every account (process shutdown). */
+export interface LiveDesk extends PipelineStep {
+  /** Stops the polling and push channels (orders and positions stay on the exchange). */
+  close(): Promise<void>;
+  /** The accounts it trades now and the orders each runner has sent this run. */
+  accounts(): readonly { readonly name: string; readonly ordersSent: number; readonly position: number }[];
+}
+
+/** The client order id prefix of a live account: short (Binance allows 36 characters per id), from its name. */
+export const liveOrderIdPrefix = (account: string): string => `L${fnv1a64(account).slice(0, 12)}`;
+
+interface LiveInfo {
+  readonly revision: number;
+  readonly state: StrategyState;
+  readonly compiled: CompiledGenome;
+  readonly live: { readonly start: number; readonly n: number } | undefined;
+}
+
+/**
+ * The router of a live runner: an order whose stream exists (sent by a run before a restart) is not sent again — the
+ * runner hears what became of it from its stream; any other goes to the executor.
+ */
+class ResumingRouter implements OrderRouter {
+  listener: OrderListener | undefined;
+  constructor(
+    private readonly deps: CommandDeps,
+    private readonly live: LiveAccount,
+    private readonly rules: MarketRules | undefined,
+  ) {}
+
+  async submit(order: RoutedOrder): Promise<void> {
+    const id = order.spec.clientOrderId;
+    const loaded = await loadStream(this.deps.store, orderStream(id), orderDecider);
+    if (either.isLeft(loaded)) throw new Error(`live desk: order ${id} unreadable: ${JSON.stringify(loaded.left)}`);
+    const s = loaded.right.state.status;
+    // New, or recorded as placed and maybe never sent: the executor (its idempotency by client order id) handles it.
+    if (s === 'Initial' || s === 'Placed' || s === 'Triggered') return this.live.executor.submit(order);
+    const decoded = decodeAll<OrderEvent>(await this.deps.store.readStream(orderStream(id)));
+    if (either.isLeft(decoded)) throw new Error(`live desk: order ${id} does not decode: ${decoded.left.message}`);
+    const listener = this.listener!;
+    for (const { event: e } of decoded.right) {
+      if (e.type === 'OrderFilled' || e.type === 'OrderPartiallyFilled') {
+        const notice: FillNotice = booked(this.rules, e.data.feeCurrency, {
+          account: order.account,
+          ...(order.strategyId === undefined ? {} : { strategyId: order.strategyId }),
+          clientOrderId: id,
+          symbol: order.spec.symbol,
+          side: order.spec.side,
+          price: e.data.price,
+          quantity: e.data.quantity,
+          fee: e.data.fee,
+          liquidity: e.data.liquidity,
+          time: e.data.time,
+          complete: e.type === 'OrderFilled',
+        });
+        await listener.onFill(notice);
+      } else if (e.type === 'OrderCancelled' || e.type === 'OrderExpired') {
+        await listener.onOrderEnded({ kind: e.type === 'OrderCancelled' ? 'cancelled' : 'expired', clientOrderId: id, reason: e.data.reason });
+      } else if (e.type === 'OrderRejected') {
+        const r = e.data.rejection as { code?: string; message?: string };
+        await listener.onOrderEnded({ kind: 'rejected', clientOrderId: id, code: String(r.code ?? 'rejected'), message: String(r.message ?? '') });
+      }
+    }
+  }
+
+  async cancel(account: string, symbol: string, clientOrderId: RoutedOrder['spec']['clientOrderId']): Promise<void> {
+    await this.live.executor.cancel(account, symbol, clientOrderId);
+  }
+}
+
+/**
+ * A fill as the runner books it. The runner counts fees in the quote asset and sells what it bought; Binance charges a
+ * buy's fee in the base asset (the account receives quantity − fee): the runner books the quantity received (on the
+ * lot size, so that its exit is a valid order for what is held) and the fee's value in quote. A fee in a third asset
+ * (BNB) is not in the runner's books; the day's equity is the exchange's anyway.
+ */
+export const booked = (rules: MarketRules | undefined, feeCurrency: string | undefined, f: FillNotice): FillNotice => {
+  if (rules === undefined || feeCurrency === rules.quote) return f;
+  if (feeCurrency === rules.base && f.side === 'buy') return { ...f, quantity: floorToStep(f.quantity - f.fee, rules.amountStep), fee: f.fee * f.price };
+  if (feeCurrency === rules.base) return { ...f, fee: f.fee * f.price };
+  return { ...f, fee: 0 };
+};
+
+/** One live account: its exchange connection, its runner, the bars fed so far. */
+interface Slot {
+  readonly name: string;
+  readonly strategyId: string;
+  readonly symbol: string;
+  readonly interval: Interval;
+  readonly compiled: CompiledGenome;
+  readonly firstOpen: number;
+  readonly account: LiveAccount;
+  readonly runner: StrategyRunner;
+  /** Open time of the last bar fed (NaN before the first). */
+  lastOpen: number;
+  /** Close time of the first bar fed by this run after the replay: held orders are checked against later bars only. */
+  readonly startedAt: number;
+  /** Signals of the bar being fed. */
+  bits: number;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export const createLiveDesk = (deps: LiveDeskDeps): LiveDesk => {
+  const actor = deps.actor ?? ('system:pipeline' as Actor);
+  const infos = new Map<string, LiveInfo>();
+  const slots = new Map<string, Slot>();
+  const recorded = new Map<string, Set<string>>();
+  const told = new Set<string>();
+  const tell = (notes: string[], note: string) => {
+    if (told.has(note)) return;
+    told.add(note);
+    notes.push(note);
+  };
+
+  const infoOf = async (id: string, revision: number, genome: unknown): Promise<LiveInfo | string> => {
+    const cached = infos.get(id);
+    if (cached !== undefined && cached.revision === revision) return cached;
+    const decoded = decodeAll<StrategyEvent>(await deps.store.readStream(strategyStream(id)));
+    if (either.isLeft(decoded)) return `strategy ${id}: its stream does not decode (${decoded.left.message}); not traded live`;
+    let state: StrategyState = initialState();
+    let live: LiveInfo['live'];
+    let n = 0;
+    for (const d of decoded.right) {
+      const e = d.event;
+      if (e.type === 'StrategyActivated') live = { start: Date.parse(d.metadata.occurredAt), n: ++n };
+      if (e.type === 'StrategyDeactivated' || e.type === 'StrategyRetired') live = undefined;
+      state = evolve(state, e);
+    }
+    let compiled: CompiledGenome;
+    try {
+      compiled = cached?.compiled ?? compileGenome(genome);
+    } catch (err) {
+      return `strategy ${id}: its genome does not compile (${err instanceof Error ? err.message : String(err)}); not traded live`;
+    }
+    const info = { revision, state, compiled, live };
+    infos.set(id, info);
+    return info;
+  };
+
+  /** The stored candles of the account's series (warm-up included) closed by `now`. */
+  const seriesOf = (slot: Pick<Slot, 'symbol' | 'interval' | 'firstOpen'>, now: number): Promise<CandleSeries> => {
+    const barMs = INTERVAL_MS[slot.interval];
+    return deps.candles.readSeries(
+      { exchange: deps.candleExchange, symbol: slot.symbol, interval: slot.interval },
+      { from: slot.firstOpen - WARMUP_BARS * barMs, to: now - barMs + 1 }, // open times of the bars closed by now
+    );
+  };
+
+  const open = async (name: string, strategyId: string, info: LiveInfo, start: number, now: number): Promise<Slot | string> => {
+    const g = info.compiled.genome;
+    const symbol = g.symbols[0]!;
+    const interval = g.timeframe;
+    const barMs = INTERVAL_MS[interval];
+    const firstOpen = Math.ceil(start / barMs) * barMs;
+    const pre = await seriesOf({ symbol, interval, firstOpen }, now);
+    const lastClose = pre.length === 0 ? undefined : pre.close[pre.length - 1]!;
+    let runner: StrategyRunner | undefined;
+    // The gate first (its books), then the runner: the paper session's order (application/trading/paper-session.ts).
+    let gate: LiveAccount['risk'] | undefined;
+    let rules: MarketRules | undefined;
+    /** The fee currency of the order's last fill (the notice does not carry it). */
+    const feeCurrencyOf = async (id: string): Promise<string | undefined> => {
+      const decoded = decodeAll<OrderEvent>(await deps.store.readStream(orderStream(id)));
+      if (either.isLeft(decoded)) return undefined;
+      let currency: string | undefined;
+      for (const { event: e } of decoded.right) if (e.type === 'OrderFilled' || e.type === 'OrderPartiallyFilled') currency = e.data.feeCurrency;
+      return currency;
+    };
+    const listener: OrderListener = {
+      onFill: async (f: FillNotice) => {
+        const b = booked(rules, await feeCurrencyOf(f.clientOrderId), f);
+        gate?.onFill(b);
+        return runner?.onFill(b);
+      },
+      onOrderEnded: (n: OrderEndNotice) => {
+        gate?.onOrderEnded(n.clientOrderId);
+        return runner?.onOrderEnded(n);
+      },
+    };
+    const started = await startLiveAccount(deps, {
+      mode: deps.mode,
+      account: name,
+      openExchange: () => deps.openExchange(name),
+      risk: { defaultLimits: deps.riskLimits, cashAsset: deps.cashAsset },
+      scheduler: deps.scheduler,
+      listener,
+      lastPrice: (s) => Promise.resolve(s === symbol ? lastClose : undefined),
+      actor,
+      ...(deps.pollIntervalMs === undefined ? {} : { pollIntervalMs: deps.pollIntervalMs }),
+      ...(deps.push === undefined ? {} : { push: deps.push }),
+      ...(deps.retry === undefined ? {} : { retry: deps.retry }),
+    });
+    if (either.isLeft(started)) return `${name}: not started on the exchange (${JSON.stringify(started.left)})`;
+    const account = started.right;
+    gate = account.risk;
+    const markets = await account.exchange.markets()();
+    rules = either.isRight(markets) ? markets.right.get(symbol) : undefined;
+    if (rules === undefined) {
+      await account.stop();
+      return `${name}: ${account.exchange.id} has no market ${symbol} (or its markets are unreadable): not traded`;
+    }
+    const router = new ResumingRouter(deps, account, rules);
+    // Replayed fills reach the runner only (the gate was seeded from the exchange's balances, which hold them).
+    router.listener = { onFill: (f) => runner?.onFill(f), onOrderEnded: (n) => runner?.onOrderEnded(n) };
+    const slot: Slot = {
+      name,
+      strategyId,
+      symbol,
+      interval,
+      compiled: info.compiled,
+      firstOpen,
+      account,
+      runner: undefined as unknown as StrategyRunner,
+      lastOpen: NaN,
+      startedAt: Math.floor(now / barMs) * barMs,
+      bits: 0,
+    };
+    runner = new StrategyRunner({
+      account: name,
+      strategyId,
+      exchange: account.exchange.id,
+      symbol,
+      compiled: info.compiled,
+      fill: fillConfigOf(deps.run),
+      initialCapital: deps.run.initialCapital,
+      router,
+      signals: { next: () => slot.bits },
+      orderIdPrefix: liveOrderIdPrefix(name),
+      orderIds: 'position',
+    });
+    (slot as { runner: StrategyRunner }).runner = runner;
+    return slot;
+  };
+
+  /** Feeds the bars closed by `now` it has not seen; returns the days whose last bar it fed. */
+  const advance = async (slot: Slot, now: number): Promise<{ day: string; close: number; at: number }[]> => {
+    const s = await seriesOf(slot, now);
+    const barMs = INTERVAL_MS[slot.interval];
+    // The first bar not fed yet (lastOpen is NaN before the first: no comparison holds).
+    let from = 0;
+    while (from < s.length && (s.openTime[from]! < slot.firstOpen || s.openTime[from]! <= slot.lastOpen)) from++;
+    if (from >= s.length) return [];
+    const bound = bindStrategy(slot.compiled, s, new IndicatorCache());
+    const entry = new Uint8Array(s.length);
+    const exit = new Uint8Array(s.length);
+    fillSignals(bound.entry, from, s.length, entry);
+    fillSignals(bound.exit, from, s.length, exit);
+    const days: { day: string; close: number; at: number }[] = [];
+    for (let i = from; i < s.length; i++) {
+      const c: Candle = { openTime: s.openTime[i]!, open: s.open[i]!, high: s.high[i]!, low: s.low[i]!, close: s.close[i]!, volume: s.volume[i]! };
+      slot.bits = entry[i]! | (exit[i]! << 1);
+      // Emulated orders (held by the executor) are checked against the bars that closed while this run was up.
+      if (c.openTime + barMs > slot.startedAt) await slot.account.executor.onPrice(slot.symbol, { high: c.high, low: c.low }, c.openTime + barMs);
+      await slot.runner.onClose(c);
+      await slot.account.executor.settled();
+      slot.lastOpen = c.openTime;
+      if (c.openTime + barMs === dayStart(c.openTime) + DAY_MS) days.push({ day: utcDay(c.openTime), close: c.close, at: c.openTime + barMs });
+    }
+    return days;
+  };
+
+  const recordedDays = async (strategyId: string): Promise<Set<string>> => {
+    const known = recorded.get(strategyId);
+    if (known !== undefined) return known;
+    const decoded = decodeAll<PerformanceEvent>(await deps.store.readStream(performanceStream(strategyId)));
+    if (either.isLeft(decoded)) throw new Error(`live desk: performance-${strategyId} does not decode: ${decoded.left.message}`);
+    const set = new Set<string>();
+    for (const d of decoded.right) set.add(`${d.event.data.account}:${d.event.data.day}`);
+    recorded.set(strategyId, set);
+    return set;
+  };
+
+  /** The last live equity recorded for the account (the previous day's), or the initial capital. */
+  const previousEquity = async (slot: Slot): Promise<{ equity: number; tradesTotal: number }> => {
+    const decoded = decodeAll<PerformanceEvent>(await deps.store.readStream(performanceStream(slot.strategyId)));
+    let equity = deps.run.initialCapital;
+    let tradesTotal = 0;
+    if (either.isRight(decoded))
+      for (const d of decoded.right)
+        if (d.event.data.account === slot.name) {
+          equity = d.event.data.equity;
+          tradesTotal = d.event.data.tradesTotal;
+        }
+    return { equity, tradesTotal };
+  };
+
+  const closeDays = async (slot: Slot, days: { day: string; close: number; at: number }[], notes: string[]): Promise<number> => {
+    if (days.length === 0) return 0;
+    const known = await recordedDays(slot.strategyId);
+    let appended = 0;
+    for (const d of days) {
+      const key = `${slot.name}:${d.day}`;
+      if (known.has(key)) continue;
+      const balances = await slot.account.exchange.fetchBalances()();
+      if (either.isLeft(balances)) {
+        notes.push(`${slot.name}: the exchange's balances unreadable (${balances.left.message}); day ${d.day} recorded at a later tick`);
+        return appended;
+      }
+      const markets = await slot.account.exchange.markets()();
+      const base = either.isRight(markets) ? markets.right.get(slot.symbol)?.base : undefined;
+      const cash = balances.right[deps.cashAsset]?.total ?? 0;
+      const held = base === undefined ? 0 : (balances.right[base]?.total ?? 0);
+      const equity = cash + held * d.close;
+      const previous = await previousEquity(slot);
+      const d0 = Date.parse(d.day);
+      let trades = 0;
+      for (const t of slot.runner.trades) if (t.exitTime >= d0 && t.exitTime < d0 + DAY_MS) trades++;
+      const data = {
+        strategyId: slot.strategyId,
+        mode: 'live',
+        account: slot.name,
+        day: d.day,
+        initialCapital: deps.run.initialCapital,
+        equity,
+        dayReturn: equity / previous.equity - 1,
+        trades,
+        tradesTotal: Math.max(previous.tradesTotal, slot.runner.trades.length),
+        position: held,
+        at: d.at,
+      } as TradingDayClosed['data'];
+      const handled = await handleCommand(
+        deps,
+        performanceDecider,
+        performanceStream(slot.strategyId),
+        { type: 'CloseTradingDay', data },
+        { actor, idempotencyKey: `trading-day:${slot.strategyId}:${slot.name}:${d.day}` },
+      );
+      if (either.isLeft(handled) && (handled.left as { kind?: string }).kind !== 'DayAlreadyClosed')
+        throw new Error(`live desk: ${slot.name} ${d.day} not recorded: ${JSON.stringify(handled.left)}`);
+      if (either.isRight(handled)) appended += handled.right.events.length;
+      known.add(key);
+    }
+    return appended;
+  };
+
+  /** The strategy left Live: its open orders cancelled, its position closed at market, the connection closed. */
+  const stopSlot = async (slot: Slot, notes: string[]): Promise<void> => {
+    const ex = slot.account.executor;
+    const open = ex.tracking();
+    for (const id of [...open.live, ...open.held])
+      await ex.cancelOrder(id as RoutedOrder['spec']['clientOrderId'], 'strategy', 'the strategy left Live: its live account is stopped');
+    const position = slot.runner.position;
+    await slot.runner.stop();
+    await ex.settled();
+    await slot.account.stop();
+    slots.delete(slot.name);
+    notes.push(
+      `${slot.name}: stopped on ${slot.account.exchange.id} (the strategy left Live): ${open.live.length + open.held.length} open order(s) cancelled` +
+        (position === 0 ? '' : ', its position closed at market'),
+    );
+  };
+
+  return {
+    name: 'live',
+    async tick(now: Date): Promise<StepOutcome> {
+      const t = now.getTime();
+      const notes: string[] = [];
+      let appended = 0;
+      const rows = await deps.strategies.inPaperOrLive();
+      const need = rows.filter((r) => !infos.has(r.id)).map((r) => r.id);
+      const genomes = need.length === 0 ? new Map<string, unknown>() : await deps.strategies.genomes(need);
+      const wanted = new Map<string, { id: string; info: LiveInfo; start: number }>();
+      for (const row of rows) {
+        const info = await infoOf(row.id, row.revision, genomes.get(row.id));
+        if (typeof info === 'string') {
+          tell(notes, info);
+          continue;
+        }
+        if (info.state.status !== 'Live' || info.live === undefined) continue;
+        wanted.set(deskAccountName('live', row.id, info.live.n), { id: row.id, info, start: info.live.start });
+      }
+      for (const slot of [...slots.values()]) if (!wanted.has(slot.name)) await stopSlot(slot, notes);
+      if (wanted.size > 1)
+        tell(
+          notes,
+          `live desk: ${wanted.size} live accounts share one ${deps.mode} exchange account: each one's TradingDayClosed equity is the whole account's`,
+        );
+      for (const [name, w] of wanted) {
+        let slot = slots.get(name);
+        if (slot === undefined) {
+          const opened = await open(name, w.id, w.info, w.start, t);
+          if (typeof opened === 'string') {
+            notes.push(opened);
+            continue;
+          }
+          slot = opened;
+          slots.set(name, slot);
+          notes.push(`${name}: trading on ${slot.account.exchange.id} (${deps.mode}) from ${iso(slot.firstOpen)}`);
+        }
+        const before = slot.runner.refusals.length;
+        const days = await advance(slot, t);
+        for (const r of slot.runner.refusals.slice(before))
+          notes.push(
+            `${name}: order ${r.clientOrderId} ${r.kind}${r.kind === 'refused' ? ` (${r.refusal.message})` : r.kind === 'rejected' ? ` (${r.code}: ${r.message})` : ''}`,
+          );
+        appended += await closeDays(slot, days, notes);
+      }
+      return { appended, notes };
+    },
+    async close() {
+      for (const slot of slots.values()) await slot.account.stop();
+      slots.clear();
+    },
+    accounts: () => [...slots.values()].map((s) => ({ name: s.name, ordersSent: s.runner.ordersSent, position: s.runner.position })),
+  };
+};

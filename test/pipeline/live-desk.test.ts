@@ -1,0 +1,381 @@
+// The live desk (application/pipeline/live-desk.ts) against the loopback Binance through the real ccxt adapter, with
+// real BTCUSDT 1h candles in PostgreSQL, ticked every hour of a simulated clock; before each tick the loopback's price
+// is set to the close of the bar that just closed (where a market order sent at that close fills).
+// 1. A Live strategy's signals reach the exchange as orders, through the risk gate: after each tick the exchange holds
+//    exactly the buys and sells an independent backtest-engine run of the same genome over the same bars has entered
+//    and exited by then (the engine knows nothing of the desk, the executor or the exchange).
+// 2. A second tick at the same `now` sends nothing.
+// 3. A fresh desk (a restart, the old one abandoned as kill -9 would) while a position is open: its first tick sends
+//    nothing, it knows the position, and from then on the exchange's orders still match the engine (no second entry,
+//    no id reused: every client order id on the exchange is distinct and at most 36 characters).
+// 4. Each finished UTC day is one TradingDayClosed (mode live) with the exchange's equity at the day's last close
+//    (USDT + BTC × that close, read from the loopback when the day ends), recorded once across the restart.
+// 5. Deactivation while a position is open: the position is sold at market, nothing stays open, the account stops.
+// 6. The risk gate is in front: an account whose limits forbid the entry sends nothing to the exchange.
+// 7. kill -9 between the exchange taking an order and its record (the process dies as the placement returns): a fresh
+//    desk records the fill from the exchange (reconciliation), knows the position, sends no second entry, and goes
+//    on as the engine.
+import { expect } from 'chai';
+import { either } from 'fp-ts';
+import type { Either } from 'fp-ts/lib/Either.js';
+import { createLiveDesk, liveOrderIdPrefix, type LiveDesk, type LiveDeskDeps } from '../../application/pipeline/live-desk.js';
+import type { StepOutcome } from '../../application/pipeline/step.js';
+import type { TradingStrategies } from '../../application/pipeline/trading-desk.js';
+import type { EventStore } from '../../application/ports/event-store.js';
+import type { Exchange } from '../../application/ports/exchange.js';
+import type { Scheduler } from '../../application/trading/executor.js';
+import { handleStrategyCommand } from '../../application/strategy/handle-strategy-command.js';
+import { bindStrategy, compileGenome } from '../../domain/backtest/compile.js';
+import { simulate } from '../../domain/backtest/engine.js';
+import { fillConfigOf, type RunSettings } from '../../domain/execution/run-settings.js';
+import { IndicatorCache } from '../../domain/indicators/cache.js';
+import type { Candle, CandleSeries } from '../../domain/market/candles.js';
+import type { ExchangeId } from '../../domain/market/exchange.js';
+import { performanceStream, type TradingDayClosed } from '../../domain/performance/events.js';
+import type { RiskLimits } from '../../domain/risk/limits.js';
+import type { StrategyCommand } from '../../domain/strategy/commands.js';
+import type { Genome } from '../../domain/strategy/genome.js';
+import { smaCrossoverGenome } from '../../domain/strategy/templates.js';
+import { fixedClock } from '../../infrastructure/clock/system-clock.js';
+import { uuidIds } from '../../infrastructure/clock/uuid-ids.js';
+import type { CcxtExchange } from '../../infrastructure/exchange/ccxt/ccxt-exchange.js';
+import { PostgresCandleStore } from '../../infrastructure/market-data/postgres-candle-store.js';
+import { loadCandles } from '../indicators/real-candles.js';
+import { activationDecision } from '../projections/support.js';
+import { freshDatabase, type TestDatabase } from '../support/database.js';
+import { checkedPostgresStore } from '../support/event-store.js';
+import { startLoopbackBinance, type LoopbackBinance } from '../support/loopback-binance.js';
+import { loopbackExchange } from '../exchange/loopback-exchange.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const WARMUP = 1000 * HOUR; // WARMUP_BARS of 1h bars
+const S1 = '11fe0000-0000-4000-8000-0000000000a1';
+const S2 = '11fe0000-0000-4000-8000-0000000000a2';
+const S3 = '11fe0000-0000-4000-8000-0000000000a3';
+/** Activated at 05:40: the first bar the live account trades opens at 06:00. */
+const ACTIVATED = Date.UTC(2022, 2, 1, 5, 40);
+const FIRST_OPEN = Date.UTC(2022, 2, 1, 6);
+const RUN: RunSettings = { takerFee: 0.001, makerFee: 0.001, slippage: 0, initialCapital: 10_000, sizing: { mode: 'fractional' } };
+const LOOSE = {
+  maxPositionNotional: 1e12,
+  maxSymbolExposure: 10,
+  maxPortfolioExposure: 10,
+  maxOpenPositions: 10,
+  dailyLossLimit: 0.99,
+  maxDrawdown: 0.99,
+} as unknown as RiskLimits;
+const BACKTEST = {
+  metrics: { sharpe: 1, totalReturn: 0.1, maxDrawdown: 0.1, tradeCount: 100 },
+  window: { start: '2021-06-01T00:00:00.000Z', end: '2022-02-01T00:00:00.000Z' },
+  timeframe: '1h',
+  symbols: ['BTCUSDT'],
+  dataFingerprint: 'sha256:test',
+  engineVersion: 'test-1',
+};
+const GENOME: Genome = smaCrossoverGenome(5, 20, ['BTCUSDT']);
+
+/** The polls by hand (a test runs none: market orders fill in their placement's reply). */
+class ManualScheduler implements Scheduler {
+  every() {
+    return () => undefined;
+  }
+}
+
+describe('live desk: Live strategies trade on the exchange (loopback Binance, real candles, PostgreSQL)', function () {
+  this.timeout(600_000);
+  let db: TestDatabase;
+  let store: EventStore;
+  let candles: PostgresCandleStore;
+  let server: LoopbackBinance;
+  let btc: CandleSeries;
+  const opened: CcxtExchange[] = [];
+  const desks: LiveDesk[] = [];
+  const clock = fixedClock(new Date(ACTIVATED));
+  const genomes = new Map<string, Genome>();
+
+  /** The read-model port in memory: every strategy generated here, its revision its stream's length. */
+  const strategies: TradingStrategies = {
+    inPaperOrLive: async () => {
+      const rows = [];
+      for (const id of genomes.keys()) rows.push({ id, revision: (await store.readStream(`strategy-${id}`)).length });
+      return rows;
+    },
+    genomes: (ids) => Promise.resolve(new Map(ids.filter((id) => genomes.has(id)).map((id) => [id, genomes.get(id)]))),
+  };
+  const deps = (over: Partial<LiveDeskDeps> = {}): LiveDeskDeps => ({
+    store,
+    clock,
+    ids: uuidIds,
+    strategies,
+    candles,
+    candleExchange: 'binance' as ExchangeId,
+    run: RUN,
+    riskLimits: LOOSE,
+    mode: 'testnet',
+    openExchange: (): Either<string, Exchange> => {
+      const ex = loopbackExchange(server);
+      opened.push(ex);
+      return either.right(ex);
+    },
+    cashAsset: 'USDT',
+    scheduler: new ManualScheduler(),
+    push: false,
+    retry: { retries: 1, minTimeoutMs: 1, maxTimeoutMs: 2 },
+    ...over,
+  });
+  const newDesk = (over: Partial<LiveDeskDeps> = {}) => {
+    const d = createLiveDesk(deps(over));
+    desks.push(d);
+    return d;
+  };
+  const command = async (type: StrategyCommand['type'], strategyId: string, data: unknown, at: number) => {
+    clock.set(new Date(at));
+    const r = await handleStrategyCommand({ store, clock, ids: uuidIds }, { type, strategyId, data } as unknown as StrategyCommand, {
+      actor: 'operator:test' as never,
+    });
+    if (either.isLeft(r)) throw new Error(`${type} refused: ${JSON.stringify(r.left)}`);
+  };
+  const makeLive = async (id: string, genome: Genome, at: number) => {
+    genomes.set(id, genome);
+    await command('GenerateStrategy', id, { genome }, at - 3 * HOUR);
+    await command('RecordBacktest', id, { result: BACKTEST }, at - 3 * HOUR + 60_000);
+    await command('FilterStrategy', id, { verdict: { outcome: 'passed', reasons: [], thresholds: {} } }, at - 2 * HOUR);
+    await command('StartPaperTrading', id, { decidedBy: 'system:pipeline', reason: 'passed the filter' }, at - HOUR);
+    await command('ActivateStrategy', id, { decidedBy: 'operator:test', reason: 'the test', decision: activationDecision(1, [], id) }, at);
+  };
+
+  const closeOf = (openTime: number): number => {
+    const i = btc.openTime.indexOf(openTime);
+    if (i < 0) throw new Error(`no candle at ${new Date(openTime).toISOString()}`);
+    return btc.close[i]!;
+  };
+  const days = async (id: string) => (await store.readStream(performanceStream(id))).map((e) => e.data as TradingDayClosed['data']);
+  const balance = (asset: string) => server.balance(asset).free + server.balance(asset).locked;
+  const orders = (prefix: string) => server.orders.filter((o) => o.clientOrderId.startsWith(prefix));
+  const placements = () => server.requests.filter((r) => r.method === 'POST' && r.path === '/api/v3/order').length;
+  /** The exchange's equity when each live day was recorded (the tick at the day's end), keyed by day. */
+  const equityAtRecord = new Map<string, number>();
+
+  /** Ticks every hour in (from, to]; the price first moves to the close of the bar that just closed. */
+  const tickHours = async (desk: LiveDesk, from: number, to: number, each?: (t: number) => void): Promise<StepOutcome[]> => {
+    const out: StepOutcome[] = [];
+    for (let t = from + HOUR; t <= to; t += HOUR) {
+      server.setPrice('BTCUSDT', closeOf(t - HOUR));
+      clock.set(new Date(t));
+      const before = (await days(S1)).length;
+      out.push(await desk.tick(new Date(t)));
+      const after = await days(S1);
+      for (const d of after.slice(before)) equityAtRecord.set(d.day, balance('USDT') + balance('BTC') * closeOf(d.at - HOUR));
+      each?.(t);
+    }
+    return out;
+  };
+
+  /** The engine's entries and exits (fill times) for an account whose first bar opens at `firstOpen`. */
+  const engineTrades = async (firstOpen: number) => {
+    const series = await candles.readSeries(btc.key, { from: firstOpen - WARMUP, to: FIRST_OPEN + 20 * DAY });
+    const from = series.openTime.findIndex((t) => t >= firstOpen);
+    const sim = simulate(bindStrategy(compileGenome(GENOME), series, new IndicatorCache()), from, series.length, RUN.initialCapital, fillConfigOf(RUN));
+    const last = series.openTime[series.length - 1]!;
+    return { entries: sim.trades.map((tr) => tr.entryTime), exits: sim.trades.map((tr) => tr.exitTime).filter((e) => e < last) };
+  };
+
+  /** The engine's entries and exits (fill times at a bar's open) over the stored bars from the first live bar. */
+  let entries: number[] = [];
+  let exits: number[] = [];
+  const engineCounts = (t: number) => ({ buys: entries.filter((e) => e <= t).length, sells: exits.filter((e) => e <= t).length });
+  const exchangeCounts = () => {
+    const mine = orders(liveOrderIdPrefix(`live-${S1}`));
+    return { buys: mine.filter((o) => o.side === 'BUY').length, sells: mine.filter((o) => o.side === 'SELL').length };
+  };
+
+  before(async () => {
+    db = await freshDatabase('live_desk');
+    store = checkedPostgresStore({ connectionString: db.url });
+    candles = new PostgresCandleStore({ connectionString: db.url, source: 'test' });
+    btc = loadCandles('binance_BTCUSDT_1h.csv.gz', 'BTCUSDT');
+    const rows: Candle[] = [];
+    for (let i = 0; i < btc.length; i++)
+      if (btc.openTime[i]! >= FIRST_OPEN - WARMUP - 2 * DAY && btc.openTime[i]! < FIRST_OPEN + 20 * DAY)
+        rows.push({ openTime: btc.openTime[i]!, open: btc.open[i]!, high: btc.high[i]!, low: btc.low[i]!, close: btc.close[i]!, volume: btc.volume[i]! });
+    await candles.writeCandles(btc.key, rows);
+    server = await startLoopbackBinance({ prices: { BTCUSDT: closeOf(FIRST_OPEN - HOUR), ETHBTC: 0.05 }, balances: { USDT: 10_000 } });
+    await makeLive(S1, GENOME, ACTIVATED);
+    // The reference: the engine over the same stored bars (warm-up before the first live bar), to 10 days on.
+    ({ entries, exits } = await engineTrades(FIRST_OPEN));
+  });
+  after(async () => {
+    for (const d of desks) await d.close();
+    for (const ex of opened) await ex.close();
+    await server?.close();
+    await store?.close();
+    await candles?.close();
+    await db?.drop();
+  });
+
+  let now = Date.UTC(2022, 2, 1, 5);
+  let first: LiveDesk;
+  /** When the restart comes: the first hour after day 2 at which the engine holds a position. */
+  let restartAt = 0;
+
+  it('sends the signals of a Live strategy to the exchange as orders, as the engine enters and exits', async () => {
+    expect(entries.length, 'the engine trades over those days').to.be.greaterThan(4);
+    restartAt = FIRST_OPEN + 2 * DAY;
+    while (!(engineCounts(restartAt).buys > engineCounts(restartAt).sells)) restartAt += HOUR;
+    first = newDesk();
+    const mismatches: string[] = [];
+    const outcomes = await tickHours(first, now, (now = restartAt), (t) => {
+      const want = engineCounts(t);
+      const got = exchangeCounts();
+      if (want.buys !== got.buys || want.sells !== got.sells) mismatches.push(`${new Date(t).toISOString()}: ${JSON.stringify({ want, got })}`);
+    });
+    expect(mismatches).to.deep.equal([]);
+    expect(outcomes.flatMap((o) => o.notes)).to.deep.equal([`live-${S1}: trading on binance (testnet) from ${new Date(FIRST_OPEN).toISOString()}`]);
+    const mine = orders(liveOrderIdPrefix(`live-${S1}`));
+    expect(mine.every((o) => o.status === 'FILLED' && o.type === 'MARKET')).to.equal(true);
+    // Each order went through the executor: its stream starts with OrderPlaced (after the risk gate let it through).
+    for (const o of mine) expect((await store.readStream(`order-${o.clientOrderId}`))[0]!.type).to.equal('OrderPlaced');
+    expect(first.accounts()).to.deep.equal([{ name: `live-${S1}`, ordersSent: mine.length, position: 1 }]);
+  });
+
+  it('sends nothing on a second tick at the same now', async () => {
+    const before = placements();
+    const again = await first.tick(new Date(now));
+    expect(again).to.deep.equal({ appended: 0, notes: [] });
+    expect(placements()).to.equal(before);
+  });
+
+  it('a fresh desk (a restart with a position open) sends nothing again, knows its position, and goes on as the engine', async () => {
+    const before = placements();
+    const fresh = newDesk();
+    const outcome = await fresh.tick(new Date(now));
+    expect(placements(), 'orders placed by the restarted desk at the same now').to.equal(before);
+    expect(outcome.appended).to.equal(0);
+    expect(fresh.accounts().map((a) => a.position)).to.deep.equal([1]);
+    const mismatches: string[] = [];
+    // On until the engine holds a position again after at least one more round trip.
+    let stopAt = now + DAY;
+    while (!(engineCounts(stopAt).buys > engineCounts(stopAt).sells && engineCounts(stopAt).sells > engineCounts(now).sells)) stopAt += HOUR;
+    await tickHours(fresh, now, (now = stopAt), (t) => {
+      const want = engineCounts(t);
+      const got = exchangeCounts();
+      if (want.buys !== got.buys || want.sells !== got.sells) mismatches.push(`${new Date(t).toISOString()}: ${JSON.stringify({ want, got })}`);
+    });
+    expect(mismatches).to.deep.equal([]);
+    const ids = orders(liveOrderIdPrefix(`live-${S1}`)).map((o) => o.clientOrderId);
+    expect(new Set(ids).size, 'distinct client order ids').to.equal(ids.length);
+    expect(Math.max(...ids.map((id) => id.length))).to.be.at.most(36);
+    first = fresh;
+  });
+
+  it('records each finished day once, mode live, with the exchange’s equity at the day’s last close', async () => {
+    const recorded = await days(S1);
+    const expectedDays: string[] = [];
+    for (let d = Date.UTC(2022, 2, 1); d + DAY <= now; d += DAY) expectedDays.push(new Date(d).toISOString().slice(0, 10));
+    expect(recorded.map((d) => d.day)).to.deep.equal(expectedDays);
+    let previous = RUN.initialCapital;
+    for (const d of recorded) {
+      expect(d.mode).to.equal('live');
+      expect(d.account).to.equal(`live-${S1}`);
+      expect(d.equity, d.day).to.be.closeTo(equityAtRecord.get(d.day)!, 1e-6);
+      expect(d.dayReturn).to.be.closeTo(d.equity / previous - 1, 1e-12);
+      previous = d.equity;
+    }
+  });
+
+  it('deactivation sells the position at market and leaves nothing open', async () => {
+    expect(balance('BTC')).to.be.greaterThan(0.001);
+    const sellsBefore = exchangeCounts().sells;
+    await command('DeactivateStrategy', S1, { decidedBy: 'operator:test', reason: 'the test', decision: activationDecision(1, []) }, now + 60_000);
+    const out = await tickHours(first, now, (now += HOUR));
+    expect(out[0]!.notes).to.deep.equal([`live-${S1}: stopped on binance (the strategy left Live): 0 open order(s) cancelled, its position closed at market`]);
+    expect(exchangeCounts().sells).to.equal(sellsBefore + 1);
+    // What is left is dust: each buy's fee (charged in BTC) leaves at most one lot (0.00001) the runner cannot sell.
+    expect(balance('BTC'), 'BTC left').to.be.below(exchangeCounts().buys * 0.00001);
+    expect(server.orders.filter((o) => o.status === 'NEW' || o.status === 'PARTIALLY_FILLED')).to.deep.equal([]);
+    expect(first.accounts()).to.deep.equal([]);
+    // A later tick, and a fresh desk, send nothing for it.
+    const before = placements();
+    await first.tick(new Date(now + HOUR));
+    await newDesk().tick(new Date(now + HOUR));
+    expect(placements()).to.equal(before);
+  });
+
+  it('the risk gate is in front: an entry its limits forbid never reaches the exchange', async () => {
+    const tight = { ...LOOSE, maxPositionNotional: 50 } as unknown as RiskLimits;
+    await makeLive(S2, GENOME, now);
+    const desk = newDesk({ riskLimits: tight });
+    const before = placements();
+    const outcomes = await tickHours(desk, now, now + 3 * DAY);
+    const refused = outcomes.flatMap((o) => o.notes).filter((n) => n.includes('refused'));
+    expect(refused.length, 'entries refused').to.be.greaterThan(0);
+    expect(orders(liveOrderIdPrefix(`live-${S2}`))).to.deep.equal([]);
+    expect(placements()).to.equal(before);
+    await command('DeactivateStrategy', S2, { decidedBy: 'operator:test', reason: 'the test', decision: activationDecision(1, []) }, (now += 3 * DAY));
+  });
+
+  it('kill -9 as the exchange fills an entry, before it is recorded: a fresh desk records the fill, no second entry', async () => {
+    const prefix = liveOrderIdPrefix(`live-${S3}`);
+    const activated = now + 20 * 60_000;
+    await makeLive(S3, GENOME, activated);
+    const ref = await engineTrades(Math.ceil(activated / HOUR) * HOUR);
+    const counts = () => {
+      const mine = orders(prefix);
+      return { buys: mine.filter((o) => o.side === 'BUY').length, sells: mine.filter((o) => o.side === 'SELL').length };
+    };
+    // The account holds the capital the runner sizes from (S1's trades left it with less).
+    server.setBalance('USDT', RUN.initialCapital);
+    // The first desk's exchange: the placement reaches the exchange, then the process "dies" before hearing back (no
+    // retry: a dead process retries nothing).
+    const dying = newDesk({
+      retry: { retries: 0, minTimeoutMs: 1, maxTimeoutMs: 1 },
+      openExchange: (account) => {
+        const ex = loopbackExchange(server);
+        opened.push(ex);
+        if (account !== `live-${S3}`) return either.right(ex);
+        const killed: Exchange = Object.create(ex, {
+          placeOrder: {
+            value: (spec: Parameters<Exchange['placeOrder']>[0]) => async () => {
+              expect(either.isRight(await ex.placeOrder(spec)())).to.equal(true);
+              throw new Error('kill -9');
+            },
+          },
+        });
+        return either.right(killed);
+      },
+    });
+    let crashedAt = 0;
+    for (let t = Math.floor(activated / HOUR) * HOUR + HOUR; crashedAt === 0; t += HOUR) {
+      server.setPrice('BTCUSDT', closeOf(t - HOUR));
+      clock.set(new Date(t));
+      try {
+        await dying.tick(new Date(t));
+      } catch (err) {
+        expect((err as Error).message).to.equal('kill -9');
+        crashedAt = t;
+      }
+      if (t > activated + 5 * DAY) throw new Error('no entry in five days');
+    }
+    expect(counts()).to.deep.equal({ buys: 1, sells: 0 });
+    const [placed] = orders(prefix);
+    expect((await store.readStream(`order-${placed!.clientOrderId}`)).map((e) => e.type)).to.deep.equal(['OrderPlaced']);
+    // Started again: the exchange's fill is recorded once, the runner holds the position, nothing is sent again.
+    const fresh = newDesk();
+    await fresh.tick(new Date(crashedAt));
+    expect(counts()).to.deep.equal({ buys: 1, sells: 0 });
+    expect((await store.readStream(`order-${placed!.clientOrderId}`)).map((e) => e.type)).to.deep.equal(['OrderPlaced', 'OrderAccepted', 'OrderFilled']);
+    expect(fresh.accounts().find((a) => a.name === `live-${S3}`)?.position).to.equal(1);
+    // On to the engine's second exit: the same buys and sells hour by hour.
+    const mismatches: string[] = [];
+    expect(ref.exits.filter((e) => e > crashedAt).length, 'engine exits after the crash').to.be.at.least(2);
+    const until = ref.exits[1]!;
+    await tickHours(fresh, crashedAt, until, (t) => {
+      const want = { buys: ref.entries.filter((e) => e <= t).length, sells: ref.exits.filter((e) => e <= t).length };
+      const got = counts();
+      if (want.buys !== got.buys || want.sells !== got.sells) mismatches.push(`${new Date(t).toISOString()}: ${JSON.stringify({ want, got })}`);
+    });
+    expect(mismatches).to.deep.equal([]);
+    expect(counts().sells).to.equal(2);
+  });
+});
