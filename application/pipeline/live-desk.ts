@@ -22,8 +22,9 @@
 // twice when partial.
 //
 // Each UTC day whose last bar the desk has fed becomes one TradingDayClosed (mode live) on performance-<strategyId>,
-// its equity the exchange's: the cash asset plus the traded base asset at the day's last close, read when the desk
-// sees the day end (after a downtime: the balances now, marked at that close). Event ids from (strategy, account, day).
+// its equity the strategy's own books — the runner's cash and position, built from the exchange's fills of its own
+// orders — marked at the day's last close (after a downtime: the books now, marked at that close). Not the exchange's
+// balances: live strategies share one exchange account. Event ids from (strategy, account, day).
 import { either } from 'fp-ts';
 import type { Either } from 'fp-ts/lib/Either.js';
 import { WARMUP_BARS } from '../backtest/run-in-process.js';
@@ -365,23 +366,17 @@ export const createLiveDesk = (deps: LiveDeskDeps): LiveDesk => {
     return { equity, tradesTotal };
   };
 
-  const closeDays = async (slot: Slot, days: { day: string; close: number; at: number }[], notes: string[]): Promise<number> => {
+  const closeDays = async (slot: Slot, days: { day: string; close: number; at: number }[]): Promise<number> => {
     if (days.length === 0) return 0;
     const known = await recordedDays(slot.strategyId);
     let appended = 0;
     for (const d of days) {
       const key = `${slot.name}:${d.day}`;
       if (known.has(key)) continue;
-      const balances = await slot.account.exchange.fetchBalances()();
-      if (either.isLeft(balances)) {
-        notes.push(`${slot.name}: the exchange's balances unreadable (${balances.left.message}); day ${d.day} recorded at a later tick`);
-        return appended;
-      }
-      const markets = await slot.account.exchange.markets()();
-      const base = either.isRight(markets) ? markets.right.get(slot.symbol)?.base : undefined;
-      const cash = balances.right[deps.cashAsset]?.total ?? 0;
-      const held = base === undefined ? 0 : (balances.right[base]?.total ?? 0);
-      const equity = cash + held * d.close;
+      // The strategy's own books, built from the exchange's fills of its own orders: several live strategies share one
+      // exchange account, whose balances would give each the others' results.
+      const equity = slot.runner.markAt(d.close);
+      const held = slot.runner.quantity;
       const previous = await previousEquity(slot);
       const d0 = Date.parse(d.day);
       let trades = 0;
@@ -454,7 +449,7 @@ export const createLiveDesk = (deps: LiveDeskDeps): LiveDesk => {
       if (wanted.size > 1)
         tell(
           notes,
-          `live desk: ${wanted.size} live accounts share one ${deps.mode} exchange account: each one's TradingDayClosed equity is the whole account's`,
+          `live desk: ${wanted.size} live accounts share one ${deps.mode} exchange account: each one's TradingDayClosed equity is its own books (its fills), not the account's balances`,
         );
       for (const [name, w] of wanted) {
         let slot = slots.get(name);
@@ -474,7 +469,7 @@ export const createLiveDesk = (deps: LiveDeskDeps): LiveDesk => {
           notes.push(
             `${name}: order ${r.clientOrderId} ${r.kind}${r.kind === 'refused' ? ` (${r.refusal.message})` : r.kind === 'rejected' ? ` (${r.code}: ${r.message})` : ''}`,
           );
-        appended += await closeDays(slot, days, notes);
+        appended += await closeDays(slot, days);
       }
       return { appended, notes };
     },

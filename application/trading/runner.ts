@@ -152,6 +152,16 @@ export class StrategyRunner implements OrderListener {
     return this.side;
   }
 
+  /** The signed quantity held (0 when flat). */
+  get quantity(): number {
+    return this.side === 0 ? 0 : this.signedQty;
+  }
+
+  /** Equity marked at `price`, as each close marks it: cash, plus the open position's gain since its entry. */
+  markAt(price: number): number {
+    return this.side === 0 ? this.cash : this.cash + this.signedQty * (price - this.entryPrice);
+  }
+
   /** A candle has closed: mark equity, read the signals, send the orders they call for. */
   onClose(candle: Candle): Pending {
     const bits = this.o.signals.next(candle);
@@ -164,7 +174,7 @@ export class StrategyRunner implements OrderListener {
     const c = candle.close;
     this.lastClose = c;
     this.lastTime = candle.openTime;
-    this.curve[k] = this.side === 0 ? this.cash : this.cash + this.signedQty * (c - this.entryPrice);
+    this.curve[k] = this.markAt(c);
     if (this.stopped || this.halted || this.inFlight !== undefined) return;
     const target = decideTarget(this.side, (bits & ENTRY) !== 0, (bits & EXIT) !== 0, this.o.compiled.allowShort);
     if (target === this.side) return;
