@@ -87,7 +87,12 @@ export const cycleBacktests = (platform: Platform, candles: PostgresCandleStore,
   };
 };
 
-export const learningCycleDeps = (platform: Platform, candles: PostgresCandleStore, backtests: WindowBacktests): DailyCycleDeps => ({
+export const learningCycleDeps = (
+  platform: Platform,
+  candles: PostgresCandleStore,
+  backtests: WindowBacktests,
+  catchUp: () => Promise<void> = readModelsCaughtUp(platform),
+): DailyCycleDeps => ({
   store: platform.store,
   candles,
   clock: platform.clock,
@@ -95,7 +100,7 @@ export const learningCycleDeps = (platform: Platform, candles: PostgresCandleSto
   log: platform.log,
   history: readModelLearningHistory(platform.pool),
   backtests,
-  catchUp: readModelsCaughtUp(platform),
+  catchUp,
   paperResults: eventStorePaperResults(platform.store),
   strategiesInPaper: readModelStrategiesInPaper(platform.pool),
   lock: advisoryCycleLock(platform.pool),
@@ -162,7 +167,12 @@ export const pipelineSelectionConfig = (platform: Pick<Platform, 'config'>): Pai
 export const learningPipelineSteps = (
   platform: Platform,
   candles: PostgresCandleStore,
-  options: { readonly pool?: WorkerPool; readonly backtests?: WindowBacktests } = {},
+  options: {
+    readonly pool?: WorkerPool;
+    readonly backtests?: WindowBacktests;
+    /** The pipeline's catch-up (the replay's own projection runner); by default, the projector's (readModelsCaughtUp). */
+    readonly caughtUp?: () => Promise<void>;
+  } = {},
 ): readonly [PipelineStep, PipelineStep] => {
   const backtests = options.backtests ?? cycleBacktests(platform, candles, options.pool);
   return [
@@ -175,7 +185,7 @@ export const learningPipelineSteps = (
       hour: platform.config.pipeline.selectionHour,
     }),
     createCycleStep({
-      cycle: learningCycleDeps(platform, candles, backtests),
+      cycle: learningCycleDeps(platform, candles, backtests, options.caughtUp),
       hour: platform.config.pipeline.cycleHour,
       options: { defaultTimeframes: platform.config.learning.timeframes },
     }),

@@ -73,7 +73,11 @@ export const tradesLiveOnExchange = (platform: Platform, context: Pick<PipelineC
  * activation starts trading and a deactivation flattens in the same hour).
  */
 export const pipelineSteps = (platform: Platform, context: PipelineContext): PipelineStep[] => {
-  const [selection, cycle] = learningPipelineSteps(platform, context.candles, context.pool === undefined ? {} : { pool: context.pool });
+  const [selection, cycle] = learningPipelineSteps(platform, context.candles, {
+    // The cycle catches the read models up the pipeline's way: in replay, the replay's own runner holds them.
+    caughtUp: context.caughtUp,
+    ...(context.pool === undefined ? {} : { pool: context.pool }),
+  });
   const onExchange = tradesLiveOnExchange(platform, context);
   const desk = createTradingDesk({
     store: platform.store,

@@ -184,6 +184,9 @@ export const runReplay = async (deps: ReplayDeps, range: ReplayRange): Promise<R
     deps.log.info({ stream, after: new Date(lastHour).toISOString() }, `replay ${range.from} → ${range.to}: resuming after its last checkpoint`);
 
   const pipeline = createPipeline(deps, 'replay');
+  // A restart may find events appended after the last catch-up (killed in between): the read models the steps read
+  // are brought up to the log before the first tick, not left to wait for an append that may never come.
+  await deps.caughtUp?.();
   const t0 = performance.now();
   let stage = 'starting';
   let events = 0;

@@ -617,6 +617,31 @@ export const openApiDocument = () => ({
         },
       },
     },
+    '/api/cycles': {
+      get: {
+        summary:
+          "The daily cycles' progress, newest first (cycle_progress read model): stage, counts per stage, elapsed, estimated time left, the budget's cut, degradations",
+        parameters: [
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
+          { name: 'before', in: 'query', description: 'only cycles before this one (the last cycleId of the previous page)', schema: cycleIdSchema },
+        ],
+        responses: {
+          '200': { description: '{ cycles }' },
+          '400': problem('bad query parameter (path query.limit or query.before)'),
+        },
+      },
+    },
+    '/api/cycles/{cycleId}': {
+      get: {
+        summary: "One daily cycle's progress (doc/cycle.md)",
+        parameters: [{ name: 'cycleId', in: 'path', required: true, schema: cycleIdSchema }],
+        responses: {
+          '200': { description: "the cycle's progress" },
+          '400': problem('cycleId is not a day (path params.cycleId)'),
+          '404': problem('no such cycle in the cycle_progress read model'),
+        },
+      },
+    },
     '/api/learning/policy': {
       get: {
         summary: 'The current generation policy: per regime and gene, the arms ranked by posterior mean α/(α+β)',

@@ -495,6 +495,17 @@ export const routes = (ctx: FuzzContext): Readonly<Record<string, fc.Arbitrary<H
       queryString(['x'], ['1']),
     ),
     'GET /api/learning/policy': getArb('GET /api/learning/policy', fc.constant('/api/learning/policy'), queryString(['x'], ['1'])),
+    'GET /api/cycles': getArb(
+      'GET /api/cycles',
+      fc.constant('/api/cycles'),
+      queryString(['limit', 'before'], ['1', '500', '501', '0', '2023-06-02', '2023-02-30']),
+    ),
+    'GET /api/cycles/:cycleId': getArb(
+      'GET /api/cycles/:cycleId',
+      day.map((d) => `/api/cycles/${d}`),
+      queryString(['x'], ['1']),
+    ),
+    'GET /api/ranking': getArb('GET /api/ranking', fc.constant('/api/ranking'), queryString(['state'], ['Paper', 'Live', 'Retired', 'Filtered', 'live', ''])),
     'GET /api/orders': getArb(
       'GET /api/orders',
       fc.constant('/api/orders'),

@@ -36,7 +36,10 @@ describe('cycle CLI', function () {
     expect(first.stdout).to.match(/^cycle 2023-06-01 as of 2023-06-01T03:00:00.000Z\n/);
     expect(first.stdout).to.match(/symbols BTCUSDT, ETHUSDT; regime \w+/);
     expect(first.stdout).to.match(/generated: 12 \(ga 0, policy 0, random 12\)/);
-    expect(first.stdout).to.match(/events appended: 39\n/); // the day's parameters, 3 per strategy, the insights and the policy
+    // The day's parameters, 3 per strategy, the insights and the policy (39); the six stages' CycleStageCompleted and
+    // CycleCompleted (7); the one passed strategy promoted to paper (1).
+    expect(first.stdout).to.match(/passed the filter: 1 of 12\n/);
+    expect(first.stdout).to.match(/events appended: 47\n/);
     const again = await cli('--as-of', '2023-06-01T03:00:00Z', '--n', '12', '--timeframes', '1h,4h');
     expect(again.code, again.stderr).to.equal(0);
     expect(again.stdout).to.match(/ALREADY RAN: nothing appended/);
