@@ -29,6 +29,8 @@ interface Job {
   readonly command: readonly string[];
   readonly from: string;
   readonly to: string;
+  /** Event types the uninterrupted run must hold, so the kills land among the steps that record them. */
+  readonly mustRecord: readonly string[];
 }
 
 const JOBS: readonly Job[] = [
@@ -36,13 +38,26 @@ const JOBS: readonly Job[] = [
     label: 'npm start -- --replay (the steps pipelineSteps wires)',
     command: ['npm', 'start', '--', '--replay'],
     from: '2023-09-01',
-    to: '2023-09-11',
+    to: '2023-09-16',
+    // The whole lifecycle: selection, the cycle, promotion, paper days, the paper verdict, activation, deactivation.
+    mustRecord: [
+      'PairsSelected',
+      'LearningCycleStarted',
+      'StrategyFiltered',
+      'PaperTradingStarted',
+      'TradingDayClosed',
+      'PaperTradingEvaluated',
+      'StrategyActivated',
+      'StrategyDeactivated',
+      'ReplayHourCompleted',
+    ],
   },
   {
     label: 'replayMain with the day-closer test step',
     command: ['node', '--import', 'tsx', 'test/pipeline/support/replay-with-day-closer.ts', '--replay'],
     from: '2023-09-01',
     to: '2023-09-21',
+    mustRecord: ['TradingDayClosed', 'ReplayHourCompleted'],
   },
 ];
 
@@ -64,7 +79,7 @@ const prepare = async (db: TestDatabase): Promise<void> => {
   try {
     const command = {
       type: 'ChangeSetting',
-      data: { name: 'cycle.genomes', value: 4, decidedBy: 'operator:crash-test', reason: 'a short replay for the crash test' },
+      data: { name: 'cycle.genomes', value: 40, decidedBy: 'operator:crash-test', reason: 'a short replay for the crash test' },
     } as SettingsCommand;
     const changed = await changeSetting({ store, clock: systemClock, ids: uuidIds })(command);
     expect(changed._tag, JSON.stringify(changed)).to.equal('Right');
@@ -158,6 +173,8 @@ for (const job of JOBS)
       const expected = await theLog(whole);
       const appended = expected.length;
       expect(appended, 'the uninterrupted run recorded its checkpoints').to.be.greaterThan(0);
+      const types = new Set(expected.map((e) => e.event_type));
+      for (const type of job.mustRecord) expect(types.has(type), `the uninterrupted run records ${type}`).to.equal(true);
 
       const kills: { target: number; killed: boolean; count: number }[] = [];
       for (const fraction of [0.2, 0.5, 0.8]) {
