@@ -110,6 +110,27 @@ describe('learning: genetic operators', () => {
     });
   });
 
+  describe("the day's symbols", () => {
+    const lineage = { generation: 2, parentIds: [uuid(1), uuid(2)], origin: 'crossover' as const, operators: ['crossover'] };
+
+    it('a child inheriting a pair the day no longer trades gets one of the day’s instead, and says so', () => {
+      // TRXUSDT left the selection: the day trades BTC, ETH and SOL. The child keeps ETHUSDT and swaps TRXUSDT.
+      const draft = toDraft({ ...smaCrossoverGenome(), symbols: ['TRXUSDT', 'ETHUSDT'] });
+      const done = finalize(draft, lineage, { rnd: mulberry32(5), symbols: SYMBOLS });
+      expect(done.replaced).to.equal(false);
+      expect(done.repairs).to.include('repair:symbols-not-traded');
+      expect(done.genome.symbols).to.have.length(2);
+      expect(done.genome.symbols[0]).to.equal('ETHUSDT');
+      expect(['BTCUSDT', 'SOLUSDT']).to.include(done.genome.symbols[1]);
+    });
+
+    it('a child on the day’s pairs keeps them, with no repair', () => {
+      const done = finalize(toDraft({ ...smaCrossoverGenome(), symbols: ['SOLUSDT'] }), lineage, { rnd: mulberry32(5), symbols: SYMBOLS });
+      expect(done.genome.symbols).to.deep.equal(['SOLUSDT']);
+      expect(done.repairs).to.not.include('repair:symbols-not-traded');
+    });
+  });
+
   describe('mutation', () => {
     it('stays inside the catalog ranges over 10,000 seeded mutations (chained, so values reach the edges)', () => {
       const rnd = mulberry32(13);

@@ -308,11 +308,26 @@ export const freshRandom = (fallback: Fallback, lineage: Omit<LineageDraft, 'ori
  * The gate: repair, decode, and if it still fails, replace with a random genome (lineage says so).
  * The child never leaves as an invalid genome.
  */
+/**
+ * A child inherits its parents' symbols, and a parent may trade a pair the day no longer offers (it left the pair
+ * selection): such a symbol is swapped for one of the day's, drawn from those the child does not trade yet, so the
+ * child is backtested on candles the cycle has rather than failing for want of them.
+ */
+const keepToTradedSymbols = (d: Draft, fallback: Fallback): string[] => {
+  if (fallback.symbols.length === 0 || d.symbols.every((s) => fallback.symbols.includes(s))) return [];
+  const kept = d.symbols.filter((s) => fallback.symbols.includes(s));
+  const free = fallback.symbols.filter((s) => !kept.includes(s));
+  const swapped: string[] = [];
+  for (let i = d.symbols.length - kept.length; i > 0 && free.length > 0; i--) swapped.push(free.splice(Math.floor(fallback.rnd() * free.length), 1)[0]!);
+  d.symbols = [...kept, ...swapped];
+  return ['repair:symbols-not-traded'];
+};
+
 export const finalize = (draft: Draft, lineage: LineageDraft, fallback: Fallback): Finalized => {
   const d = toDraft(draft);
   let repairs: string[];
   try {
-    repairs = repairDraft(d);
+    repairs = [...keepToTradedSymbols(d, fallback), ...repairDraft(d)];
   } catch {
     repairs = ['repair:failed'];
   }
