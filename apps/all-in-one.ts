@@ -20,16 +20,16 @@ export const startAll = async (env: Record<string, string | undefined> = process
   const backtesting = openBacktesting(platform);
   // With a broker, a backtest worker in this process consumes the queue the API submits to.
   const worker = platform.config.amqpUrl ? await startBacktestWorker(platform) : undefined;
-  // The learning cycle's backtests share this process's worker threads (the API's pool, or the queue worker's).
-  const learning = startLearningCycle(platform, {}, backtesting.pool ?? worker?.pool);
   // The pipeline loop (doc/pipeline.md): selection, cycle, desk, activation, every hour at PIPELINE_TICK_MINUTE.
   const minute = tickMinute(env);
   const pipelineCandles = new PostgresCandleStore({ connectionString: platform.databaseUrl, poolSize: 2 });
   const caughtUp = readModelsCaughtUp(platform);
   const pool = backtesting.pool ?? worker?.pool;
   const steps = pipelineSteps(platform, { mode: 'live', candles: pipelineCandles, caughtUp, ...(pool ? { pool } : {}) });
-  // The cycle step replaces the 03:00 cron: two would run the day's cycle twice (the second refused, but wasted).
-  if (hasCycleStep(steps)) void learning.job.stop();
+  // The learning cycle's backtests share this process's worker threads (the API's pool, or the queue worker's). The
+  // cycle step replaces its 03:00 cron (two would run the day's cycle twice, the second refused but wasted): it is
+  // kept for runNow only.
+  const learning = startLearningCycle(platform, {}, pool, !hasCycleStep(steps));
   const pipeline = startPipelineLoop(platform, steps, caughtUp, minute);
   const api = await startApi(platform, bus, checkpoints, backtesting, { dataCollection: collector.health, pipeline: pipeline.status });
   // In the order of start: stopped in reverse, the API first, the database (and embedded PostgreSQL) last.

@@ -111,35 +111,47 @@ export const learningCycleDeps = (
  * already started resumes with its own). Its backtests run on `pool` (the process's backtest workers) or, without
  * one, on a pool opened for each run.
  */
-export const startLearningCycle = (platform: Platform, options: Omit<DailyCycleOptions, 'asOf'> = {}, pool?: WorkerPool): LearningCycleService => {
+export const startLearningCycle = (
+  platform: Platform,
+  options: Omit<DailyCycleOptions, 'asOf'> = {},
+  pool?: WorkerPool,
+  /** False when the pipeline's cycle step runs the day's cycle: `runNow` only, no cron of its own. */
+  scheduled = true,
+): LearningCycleService => {
   const candles = new PostgresCandleStore({ connectionString: platform.databaseUrl, poolSize: 2 });
   const deps = learningCycleDeps(platform, candles, cycleBacktests(platform, candles, pool));
   // The configured timeframes are a default: a day already started (then resumed after a crash) keeps its own.
   const runNow = (o: DailyCycleOptions = {}) => runDailyCycle(deps, { defaultTimeframes: platform.config.learning.timeframes, ...options, ...o });
   const cron = learningCycleCron(platform);
-  const job = schedule('learning cycle', cron, platform.log, async () => {
-    const run = await runNow({ asOf: platform.clock.now(), trigger: `the 03:00 UTC schedule (pid ${process.pid})` });
-    if (either.isLeft(run)) {
-      platform.log.warn({ cycleId: run.left.cycleId, refused: run.left.kind }, run.left.message);
-      return;
-    }
-    const r = run.right;
-    platform.log.info(
-      {
-        cycleId: r.cycleId,
-        ran: r.ran,
-        generated: r.generated,
-        leftOut: r.leftOut,
-        learnedFrom: r.learnedFrom,
-        passed: r.passed,
-        promoted: r.promoted.length,
-        paperResultsLearned: r.paperResultsLearned,
-        notes: r.notes,
-      },
-      'scheduled learning cycle finished',
-    );
-  });
-  platform.log.info({ cron, next: job.nextRun()?.toISOString() }, 'learning cycle scheduled (UTC)');
+  const job = schedule(
+    'learning cycle',
+    cron,
+    platform.log,
+    async () => {
+      const run = await runNow({ asOf: platform.clock.now(), trigger: `the 03:00 UTC schedule (pid ${process.pid})` });
+      if (either.isLeft(run)) {
+        platform.log.warn({ cycleId: run.left.cycleId, refused: run.left.kind }, run.left.message);
+        return;
+      }
+      const r = run.right;
+      platform.log.info(
+        {
+          cycleId: r.cycleId,
+          ran: r.ran,
+          generated: r.generated,
+          leftOut: r.leftOut,
+          learnedFrom: r.learnedFrom,
+          passed: r.passed,
+          promoted: r.promoted.length,
+          paperResultsLearned: r.paperResultsLearned,
+          notes: r.notes,
+        },
+        'scheduled learning cycle finished',
+      );
+    },
+    { paused: !scheduled },
+  );
+  if (scheduled) platform.log.info({ cron, next: job.nextRun()?.toISOString() }, 'learning cycle scheduled (UTC)');
   return {
     job,
     runNow,
