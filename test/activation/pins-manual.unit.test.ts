@@ -5,42 +5,12 @@
 import { expect } from 'chai';
 import { either } from 'fp-ts';
 import { manualActivation } from '../../domain/activation/manual.js';
-import { DEFAULT_ACTIVATION_SETTINGS, decideActivation, type PolicyDecision, type PolicyInput } from '../../domain/activation/policy.js';
+import type { PolicyDecision } from '../../domain/activation/policy.js';
 import { decisionRecord } from '../../domain/activation/record.js';
-import type { CandidateFigures } from '../../domain/activation/score.js';
 import { decide } from '../../domain/strategy/decide.js';
 
-const HOUR = 3_600_000;
-const NOW = Date.UTC(2026, 0, 10, 12);
-const A = 'aaaaaaaa-0000-4000-8000-000000000001';
-const B = 'bbbbbbbb-0000-4000-8000-000000000002';
-const C = 'cccccccc-0000-4000-8000-000000000003';
-const D = 'dddddddd-0000-4000-8000-000000000004';
-const figures: Record<string, CandidateFigures> = {
-  A: { strategyId: A, paper: { sharpe: 1.5, days: 7 }, backtest: { sharpe: 2, outOfSampleSharpe: 1.2 }, regime: 'trend_low_vol', maxDrawdown: 0.1 },
-  B: {
-    strategyId: B,
-    paper: { sharpe: 0.6, days: 10 },
-    live: { sharpe: 2.4, days: 20 },
-    backtest: { sharpe: 0.9 },
-    regime: 'range_high_vol',
-    maxDrawdown: 0.2,
-  },
-  C: { strategyId: C, backtest: { sharpe: 4.5 } },
-  D: { strategyId: D, paper: { sharpe: 3.6, days: 7 }, backtest: { sharpe: 1, outOfSampleSharpe: 3 }, regime: 'trend_low_vol', maxDrawdown: 0.05 },
-};
-const input = (over: Partial<PolicyInput>): PolicyInput => ({
-  candidates: Object.values(figures),
-  live: [],
-  now: NOW,
-  currentRegime: 'trend_low_vol',
-  settings: DEFAULT_ACTIVATION_SETTINGS,
-  ...over,
-});
-const run = (i: PolicyInput): PolicyDecision => {
-  const d = decideActivation(i);
-  return either.isLeft(d) ? expect.fail(d.left.message) : d.right;
-};
+import { A, B, C, D, HOUR, NOW, figures, input, run } from './candidates.js';
+
 const ids = (xs: readonly { strategyId: string }[]) => xs.map((x) => x.strategyId);
 const causes = (d: PolicyDecision) => d.deactivate.map((x) => [x.strategyId, x.cause]);
 

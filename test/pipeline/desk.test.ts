@@ -26,7 +26,6 @@ import { IndicatorCache } from '../../domain/indicators/cache.js';
 import type { Candle, CandleSeries } from '../../domain/market/candles.js';
 import type { ExchangeId } from '../../domain/market/exchange.js';
 import { performanceStream, type TradingDayClosed } from '../../domain/performance/events.js';
-import type { RiskLimits } from '../../domain/risk/limits.js';
 import type { StrategyCommand } from '../../domain/strategy/commands.js';
 import type { PaperEvaluation } from '../../domain/strategy/events.js';
 import type { Genome } from '../../domain/strategy/genome.js';
@@ -44,6 +43,7 @@ import { loadCandles } from '../indicators/real-candles.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
 import { checkedPostgresStore } from '../support/event-store.js';
 import { activationDecision, catchUpOnVisible, memoryLog } from '../projections/support.js';
+import { LOOSE_RISK_LIMITS as LOOSE } from '../support/allow-all-gate.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -59,15 +59,6 @@ const LIVE = '11fe0000-0000-4000-8000-000000000004';
 const PAPER_START = Date.UTC(2022, 2, 1, 13, 17);
 const FIRST_OPEN = Date.UTC(2022, 2, 1, 14);
 const RUN: RunSettings = { takerFee: 0.001, makerFee: 0.0002, slippage: 0.0005, initialCapital: 10_000, sizing: { mode: 'fractional' } };
-/** Limits no order of these tests comes near (the engine knows no risk gate). */
-const LOOSE = {
-  maxPositionNotional: 1e12,
-  maxSymbolExposure: 10,
-  maxPortfolioExposure: 10,
-  maxOpenPositions: 10,
-  dailyLossLimit: 0.99,
-  maxDrawdown: 0.99,
-} as unknown as RiskLimits;
 const GENOMES: Record<string, Genome> = {
   [BTC]: smaCrossoverGenome(5, 20, ['BTCUSDT']),
   [ETH]: smaCrossoverGenome(4, 12, ['ETHUSDT']),

@@ -46,6 +46,7 @@ import { freshDatabase, type TestDatabase } from '../support/database.js';
 import { checkedPostgresStore } from '../support/event-store.js';
 import { startLoopbackBinance, type LoopbackBinance } from '../support/loopback-binance.js';
 import { loopbackExchange } from '../exchange/loopback-exchange.js';
+import { LOOSE_RISK_LIMITS as LOOSE } from '../support/allow-all-gate.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -57,14 +58,6 @@ const S3 = '11fe0000-0000-4000-8000-0000000000a3';
 const ACTIVATED = Date.UTC(2022, 2, 1, 5, 40);
 const FIRST_OPEN = Date.UTC(2022, 2, 1, 6);
 const RUN: RunSettings = { takerFee: 0.001, makerFee: 0.001, slippage: 0, initialCapital: 10_000, sizing: { mode: 'fractional' } };
-const LOOSE = {
-  maxPositionNotional: 1e12,
-  maxSymbolExposure: 10,
-  maxPortfolioExposure: 10,
-  maxOpenPositions: 10,
-  dailyLossLimit: 0.99,
-  maxDrawdown: 0.99,
-} as unknown as RiskLimits;
 const BACKTEST = {
   metrics: { sharpe: 1, totalReturn: 0.1, maxDrawdown: 0.1, tradeCount: 100 },
   window: { start: '2021-06-01T00:00:00.000Z', end: '2022-02-01T00:00:00.000Z' },

@@ -27,18 +27,10 @@ import { btcusdt1h } from '../indicators/real-candles.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
 import { enginePath, firstDifference } from '../support/engine-vs-paper.js';
 import { checkedPostgresStore } from '../support/event-store.js';
+import { LOOSE_RISK_LIMITS as LOOSE } from '../support/allow-all-gate.js';
 
 const HOUR = 3_600_000;
 const limits = (l: { [K in keyof RiskLimits]: number }): RiskLimits => l as RiskLimits;
-/** Limits no order of these tests comes near. */
-const LOOSE = limits({
-  maxPositionNotional: 1e12,
-  maxSymbolExposure: 10,
-  maxPortfolioExposure: 10,
-  maxOpenPositions: 10,
-  dailyLossLimit: 0.99,
-  maxDrawdown: 0.99,
-});
 
 const genome = (exitRules: Record<string, number>, direction = 'long_short') => ({
   strategyType: 'momentum',
