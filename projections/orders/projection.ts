@@ -5,6 +5,7 @@
 import { sql, type DatabaseTransactionConnection } from 'slonik';
 import { z } from 'zod';
 import type { DecodedEvent, Projection } from '../projection.js';
+import { unnestRows, type Column } from '../unnest.js';
 import { ORDER_CATEGORY, ORDER_EVENT_TYPES, type OrderEvent, type OrderRequest } from '../../domain/execution/events.js';
 
 export const ORDER_STATUSES = ['placed', 'accepted', 'partially_filled', 'filled', 'cancelled', 'rejected', 'expired'] as const;
@@ -176,6 +177,29 @@ export const foldOrderBatch = (stored: ReadonlyMap<string, OrderRow>, events: re
   return [...changed].map((id) => rows.get(id)!);
 };
 
+const ORDER_COLUMNS: Readonly<Record<string, Column<OrderRow>>> = {
+  client_order_id: ['text', (r) => r.client_order_id],
+  account: ['text', (r) => r.account],
+  strategy_id: ['text', (r) => r.strategy_id],
+  exchange: ['text', (r) => r.exchange],
+  symbol: ['text', (r) => r.symbol],
+  side: ['text', (r) => r.side],
+  type: ['text', (r) => r.type],
+  status: ['text', (r) => r.status],
+  spec: ['jsonb', (r) => r.spec],
+  execution: ['jsonb', (r) => r.execution],
+  parent_order_id: ['text', (r) => r.parent_order_id],
+  exchange_order_id: ['text', (r) => r.exchange_order_id],
+  filled_quantity: ['float8', (r) => r.filled_quantity],
+  average_fill_price: ['float8', (r) => r.average_fill_price],
+  fees: ['jsonb', (r) => r.fees],
+  fills: ['int4', (r) => r.fills],
+  ended: ['jsonb', (r) => r.ended],
+  placed_at: ['timestamptz', (r) => r.placed_at],
+  updated_at: ['timestamptz', (r) => r.updated_at],
+  revision: ['int8', (r) => r.revision],
+};
+
 export const ordersProjection: Projection<OrderEvent> = {
   name: 'orders',
   version: 1,
@@ -193,11 +217,7 @@ export const ordersProjection: Projection<OrderEvent> = {
       SELECT client_order_id, account, strategy_id, exchange, symbol, side, type, status, spec, execution,
              parent_order_id, exchange_order_id, filled_quantity, average_fill_price, fees, fills, ended,
              placed_at, updated_at, revision
-        FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x (
-          client_order_id text, account text, strategy_id text, exchange text, symbol text, side text, type text, status text,
-          spec jsonb, execution jsonb, parent_order_id text, exchange_order_id text, filled_quantity double precision,
-          average_fill_price double precision, fees jsonb, fills integer, ended jsonb, placed_at timestamptz,
-          updated_at timestamptz, revision bigint)
+        FROM ${unnestRows(rows, ORDER_COLUMNS)}
       ON CONFLICT (client_order_id) DO UPDATE SET
         status = excluded.status, execution = excluded.execution, exchange_order_id = excluded.exchange_order_id,
         filled_quantity = excluded.filled_quantity, average_fill_price = excluded.average_fill_price, fees = excluded.fees,

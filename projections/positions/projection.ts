@@ -15,6 +15,7 @@ import { ORDER_CATEGORY, type OrderEventOf } from '../../domain/execution/events
 import { applyFill } from '../../domain/positions/average-cost.js';
 import { fillWithFee } from '../../domain/positions/fee.js';
 import { splitPair } from '../../domain/positions/pair.js';
+import { unnestRows, type Column } from '../unnest.js';
 
 export type PositionEvent = OrderEventOf<'OrderPlaced'> | OrderEventOf<'OrderPartiallyFilled'> | OrderEventOf<'OrderFilled'>;
 type FillEvent = OrderEventOf<'OrderPartiallyFilled'> | OrderEventOf<'OrderFilled'>;
@@ -270,12 +271,40 @@ const readInputs = async (tx: DatabaseTransactionConnection, events: readonly De
   return { contexts, positions, appliedEvents, appliedTrades, balances };
 };
 
+const FILL_COLUMNS: Readonly<Record<string, Column<Record<string, unknown>>>> = {
+  event_id: ['uuid', (f) => f['event_id']],
+  client_order_id: ['text', (f) => f['client_order_id']],
+  trade_id: ['text', (f) => f['trade_id']],
+  account: ['text', (f) => f['account']],
+  strategy_id: ['text', (f) => f['strategy_id']],
+  exchange: ['text', (f) => f['exchange']],
+  symbol: ['text', (f) => f['symbol']],
+  side: ['text', (f) => f['side']],
+  price: ['float8', (f) => f['price']],
+  quantity: ['float8', (f) => f['quantity']],
+  fee: ['float8', (f) => f['fee']],
+  fee_currency: ['text', (f) => f['fee_currency']],
+  fee_quote: ['float8', (f) => f['fee_quote']],
+  liquidity: ['text', (f) => f['liquidity']],
+  realised_pnl: ['float8', (f) => f['realised_pnl']],
+  position_after: ['float8', (f) => f['position_after']],
+  filled_at: ['timestamptz', (f) => f['filled_at']],
+  day: ['date', (f) => f['day']],
+};
+
 const write = async (tx: DatabaseTransactionConnection, out: PositionBatchOutput) => {
   if (out.contexts.length > 0)
     await tx.query(sql.unsafe`
       INSERT INTO position_orders (client_order_id, account, strategy_id, exchange, symbol, side)
       SELECT client_order_id, account, strategy_id, exchange, symbol, side
-        FROM jsonb_to_recordset(${json(out.contexts)}::jsonb) AS x (client_order_id text, account text, strategy_id text, exchange text, symbol text, side text)
+        FROM ${unnestRows(out.contexts, {
+          client_order_id: ['text', (c) => c.client_order_id],
+          account: ['text', (c) => c.account],
+          strategy_id: ['text', (c) => c.strategy_id],
+          exchange: ['text', (c) => c.exchange],
+          symbol: ['text', (c) => c.symbol],
+          side: ['text', (c) => c.side],
+        })}
       ON CONFLICT (client_order_id) DO NOTHING`);
   if (out.fills.length > 0)
     await tx.query(sql.unsafe`
@@ -283,18 +312,26 @@ const write = async (tx: DatabaseTransactionConnection, out: PositionBatchOutput
                                  fee_currency, fee_quote, liquidity, realised_pnl, position_after, filled_at, day)
       SELECT event_id, client_order_id, trade_id, account, strategy_id, exchange, symbol, side, price, quantity, fee,
              fee_currency, fee_quote, liquidity, realised_pnl, position_after, filled_at, day
-        FROM jsonb_to_recordset(${json(out.fills)}::jsonb) AS x (
-          event_id uuid, client_order_id text, trade_id text, account text, strategy_id text, exchange text, symbol text, side text,
-          price double precision, quantity double precision, fee double precision, fee_currency text, fee_quote double precision,
-          liquidity text, realised_pnl double precision, position_after double precision, filled_at timestamptz, day date)`);
+        FROM ${unnestRows(out.fills, FILL_COLUMNS)}`);
   if (out.positions.length > 0)
     await tx.query(sql.unsafe`
       INSERT INTO trading_positions (account, strategy_id, exchange, symbol, quantity, average_price, realised_pnl, fees, other_fees, fills,
                                      opened_at, updated_at)
       SELECT account, strategy_id, exchange, symbol, quantity, average_price, realised_pnl, fees, other_fees, fills, opened_at, updated_at
-        FROM jsonb_to_recordset(${json(out.positions)}::jsonb) AS x (
-          account text, strategy_id text, exchange text, symbol text, quantity double precision, average_price double precision,
-          realised_pnl double precision, fees double precision, other_fees jsonb, fills integer, opened_at timestamptz, updated_at timestamptz)
+        FROM ${unnestRows(out.positions, {
+          account: ['text', (p) => p.account],
+          strategy_id: ['text', (p) => p.strategy_id],
+          exchange: ['text', (p) => p.exchange],
+          symbol: ['text', (p) => p.symbol],
+          quantity: ['float8', (p) => p.quantity],
+          average_price: ['float8', (p) => p.average_price],
+          realised_pnl: ['float8', (p) => p.realised_pnl],
+          fees: ['float8', (p) => p.fees],
+          other_fees: ['jsonb', (p) => p.other_fees],
+          fills: ['int4', (p) => p.fills],
+          opened_at: ['timestamptz', (p) => p.opened_at],
+          updated_at: ['timestamptz', (p) => p.updated_at],
+        })}
       ON CONFLICT (account, strategy_id, exchange, symbol) DO UPDATE SET
         quantity = excluded.quantity, average_price = excluded.average_price, realised_pnl = excluded.realised_pnl, fees = excluded.fees,
         other_fees = excluded.other_fees, fills = excluded.fills, opened_at = excluded.opened_at, updated_at = excluded.updated_at`);
@@ -302,7 +339,13 @@ const write = async (tx: DatabaseTransactionConnection, out: PositionBatchOutput
     await tx.query(sql.unsafe`
       INSERT INTO trading_balances (account, exchange, asset, change, updated_at)
       SELECT account, exchange, asset, change, updated_at
-        FROM jsonb_to_recordset(${json(out.balances)}::jsonb) AS x (account text, exchange text, asset text, change double precision, updated_at timestamptz)
+        FROM ${unnestRows(out.balances, {
+          account: ['text', (b) => b.account],
+          exchange: ['text', (b) => b.exchange],
+          asset: ['text', (b) => b.asset],
+          change: ['float8', (b) => b.change],
+          updated_at: ['timestamptz', (b) => b.updated_at],
+        })}
       ON CONFLICT (account, exchange, asset) DO UPDATE SET change = excluded.change, updated_at = excluded.updated_at`);
 };
 

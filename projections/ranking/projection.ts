@@ -17,6 +17,7 @@ import {
   type ModeFold,
   type RankingState,
 } from './fold.js';
+import { unnestRows, type Column } from '../unnest.js';
 
 export type RankingEvent = StrategyEvent | PerformanceEvent | RiskEvent;
 
@@ -72,6 +73,29 @@ const readRows = async (tx: DatabaseTransactionConnection, ids: readonly string[
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** A folded row as the upsert reads it. */
+const RANKING_ROW: Readonly<Record<string, Column<RankingState>>> = {
+  strategy_id: ['uuid', (r) => r.strategyId],
+  state: ['text', (r) => r.state],
+  ranked: ['bool', (r) => r.ranked],
+  pinned: ['bool', (r) => r.pinned],
+  evaluation: ['text', (r) => r.evaluation],
+  backtest_sharpe: ['float8', (r) => r.backtestSharpe],
+  backtest_oos_sharpe: ['float8', (r) => r.backtestOosSharpe],
+  backtest_max_drawdown: ['float8', (r) => r.backtestMaxDrawdown],
+  regime: ['text', (r) => r.regime],
+  paper: ['jsonb', (r) => r.paper],
+  live: ['jsonb', (r) => r.live],
+  paper_base_equity: ['float8', (r) => r.paperBaseEquity],
+  kill_switch: ['jsonb', (r) => r.killSwitch],
+  breach_deactivations: ['int4', (r) => r.breachDeactivations],
+  activations: ['int4', (r) => r.activations],
+  last_change: ['jsonb', (r) => r.lastChange],
+  last_change_at: ['timestamptz', (r) => (r.lastChange === null ? null : new Date(r.lastChange.at).toISOString())],
+  state_entered_at: ['timestamptz', (r) => r.stateEnteredAt],
+  updated_at: ['timestamptz', (r) => r.updatedAt],
+};
+
 export const rankingProjection: Projection<RankingEvent> = {
   name: 'ranking',
   version: 1,
@@ -98,39 +122,14 @@ export const rankingProjection: Projection<RankingEvent> = {
           : foldRiskEvent(s, event as RiskEvent, at);
       rows.set(id, next);
     }
-    const out = [...rows.values()].map((r) => ({
-      strategy_id: r.strategyId,
-      state: r.state,
-      ranked: r.ranked,
-      pinned: r.pinned,
-      evaluation: r.evaluation,
-      backtest_sharpe: r.backtestSharpe,
-      backtest_oos_sharpe: r.backtestOosSharpe,
-      backtest_max_drawdown: r.backtestMaxDrawdown,
-      regime: r.regime,
-      paper: r.paper,
-      live: r.live,
-      paper_base_equity: r.paperBaseEquity,
-      kill_switch: r.killSwitch,
-      breach_deactivations: r.breachDeactivations,
-      activations: r.activations,
-      last_change: r.lastChange,
-      last_change_at: r.lastChange === null ? null : new Date(r.lastChange.at).toISOString(),
-      state_entered_at: r.stateEnteredAt,
-      updated_at: r.updatedAt,
-    }));
     await tx.query(sql.unsafe`
       INSERT INTO ranking AS k (strategy_id, state, ranked, pinned, evaluation, backtest_sharpe, backtest_oos_sharpe,
                                 backtest_max_drawdown, regime, paper, live, paper_base_equity, kill_switch,
                                 breach_deactivations, activations, last_change, last_change_at, state_entered_at, updated_at)
       SELECT strategy_id, state, ranked, pinned, evaluation, backtest_sharpe, backtest_oos_sharpe, backtest_max_drawdown,
-             regime, paper, live, paper_base_equity, kill_switch, breach_deactivations, activations, last_change, last_change_at,
-             state_entered_at, updated_at
-        FROM jsonb_to_recordset(${JSON.stringify(out)}::jsonb) AS x (
-          strategy_id uuid, state text, ranked boolean, pinned boolean, evaluation text, backtest_sharpe double precision,
-          backtest_oos_sharpe double precision, backtest_max_drawdown double precision, regime text, paper jsonb,
-          live jsonb, paper_base_equity double precision, kill_switch jsonb, breach_deactivations integer, activations integer,
-          last_change jsonb, last_change_at timestamptz, state_entered_at timestamptz, updated_at timestamptz)
+             regime, paper, live, paper_base_equity, kill_switch, breach_deactivations, activations,
+             last_change, last_change_at, state_entered_at, updated_at
+        FROM ${unnestRows([...rows.values()], RANKING_ROW)}
       ON CONFLICT (strategy_id) DO UPDATE SET
         state = EXCLUDED.state, ranked = EXCLUDED.ranked, pinned = EXCLUDED.pinned, evaluation = EXCLUDED.evaluation,
         backtest_sharpe = EXCLUDED.backtest_sharpe, backtest_oos_sharpe = EXCLUDED.backtest_oos_sharpe,

@@ -7,8 +7,9 @@
 import { sql, type DatabaseTransactionConnection } from 'slonik';
 import type { DecodedEvent, Projection } from '../projection.js';
 import { genomeSummary, type Genome } from '../../domain/strategy/genome.js';
-import { STRATEGY_CATEGORY, STRATEGY_LIFECYCLE_EVENT_TYPES, type BacktestResult, type StrategyEvent } from '../../domain/strategy/events.js';
+import { STRATEGY_CATEGORY, STRATEGY_LIFECYCLE_EVENT_TYPES, type StrategyEvent } from '../../domain/strategy/events.js';
 import type { StrategyStatus } from '../../domain/strategy/state.js';
+import { jsonbArray, unnestRows } from '../unnest.js';
 
 /** The states a row can be in, as describeState names them (the filter's outcome is its own column). */
 export type StrategyStateName = Exclude<StrategyStatus, 'Initial'>;
@@ -17,12 +18,12 @@ export const STRATEGY_STATE_NAMES: readonly StrategyStateName[] = ['Generated', 
 /** What one batch does to one strategy. */
 interface StrategyChange {
   readonly id: string;
-  /** Set when the batch holds the strategy's StrategyGenerated: the row is new. */
-  born?: { readonly genome: Genome; readonly generatedAt: string };
+  /** Set when the batch holds the strategy's StrategyGenerated: the row is new (`at`: the event's place in the log). */
+  born?: { readonly genome: Genome; readonly generatedAt: string; readonly at: string };
   state: StrategyStateName;
   filterOutcome?: string;
-  /** The latest StrategyBacktested result; latest_metrics is its `metrics`. */
-  latestBacktest?: BacktestResult;
+  /** Where in the log the latest StrategyBacktested is: its `result` is latest_backtest, copied in SQL from the event. */
+  latestBacktestAt?: string;
   stateEntered: Record<string, string>;
   updatedAt: string;
   /** Revision of the first and the last event of this strategy in the batch. */
@@ -75,10 +76,10 @@ export const foldStrategyBatch = (events: readonly DecodedEvent<StrategyEvent>[]
     switch (event.type) {
       case 'StrategyGenerated':
         if (c.born || c.firstRevision !== revision) throw new Error(`strategies projection: ${recorded.streamName} is generated twice`);
-        c.born = { genome: event.data.genome, generatedAt: at };
+        c.born = { genome: event.data.genome, generatedAt: at, at: recorded.position.prepare.toString() };
         break;
       case 'StrategyBacktested':
-        c.latestBacktest = event.data.result;
+        c.latestBacktestAt = recorded.position.prepare.toString();
         break;
       case 'StrategyFiltered':
         c.filterOutcome = event.data.verdict.outcome;
@@ -95,67 +96,62 @@ export const foldStrategyBatch = (events: readonly DecodedEvent<StrategyEvent>[]
   return [...changes.values()];
 };
 
+// The genome and the backtest result are copied from the events themselves (events.global_position is the
+// position's `prepare`): the largest values never travel to this process and back, and are never parsed again.
 const insertBorn = async (tx: DatabaseTransactionConnection, born: readonly StrategyChange[]) => {
-  const rows = born.map((c) => {
-    const genome = c.born!.genome;
-    return {
-      id: c.id,
-      state: c.state,
-      filter_outcome: c.filterOutcome,
-      strategy_type: genome.strategyType,
-      timeframe: genome.timeframe,
-      symbols: genome.symbols,
-      genome_summary: genomeSummary(genome),
-      genome,
-      latest_backtest: c.latestBacktest,
-      state_entered: c.stateEntered,
-      generated_at: c.born!.generatedAt,
-      updated_at: c.updatedAt,
-      revision: c.revision,
-    };
-  });
   await tx.query(sql.unsafe`
     INSERT INTO strategies (id, state, filter_outcome, strategy_type, timeframe, symbols, genome_summary, genome,
                             latest_metrics, latest_backtest, state_entered, generated_at, updated_at, revision)
-    SELECT id, state, filter_outcome, strategy_type, timeframe, symbols, genome_summary, genome,
-           latest_backtest -> 'metrics', latest_backtest, state_entered, generated_at, updated_at, revision
-      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x (
-        id uuid, state text, filter_outcome text, strategy_type text, timeframe text, symbols text[], genome_summary jsonb,
-        genome jsonb, latest_backtest jsonb, state_entered jsonb, generated_at timestamptz,
-        updated_at timestamptz, revision bigint)`);
+    SELECT x.id, x.state, x.filter_outcome, x.strategy_type, x.timeframe, ${jsonbArray(sql.fragment`g.data -> 'genome' -> 'symbols'`, 'text')},
+           x.genome_summary, g.data -> 'genome', b.data -> 'result' -> 'metrics', b.data -> 'result', x.state_entered, x.generated_at,
+           x.updated_at, x.revision
+      FROM ${unnestRows(born, {
+        id: ['uuid', (c) => c.id],
+        state: ['text', (c) => c.state],
+        filter_outcome: ['text', (c) => c.filterOutcome],
+        strategy_type: ['text', (c) => c.born!.genome.strategyType],
+        timeframe: ['text', (c) => c.born!.genome.timeframe],
+        genome_summary: ['jsonb', (c) => genomeSummary(c.born!.genome)],
+        genome_at: ['int8', (c) => c.born!.at],
+        backtest_at: ['int8', (c) => c.latestBacktestAt],
+        state_entered: ['jsonb', (c) => c.stateEntered],
+        generated_at: ['timestamptz', (c) => c.born!.generatedAt],
+        updated_at: ['timestamptz', (c) => c.updatedAt],
+        revision: ['int8', (c) => c.revision],
+      })}
+      JOIN events g ON g.global_position = x.genome_at
+      LEFT JOIN events b ON b.global_position = x.backtest_at`);
 };
 
 const updateExisting = async (tx: DatabaseTransactionConnection, changed: readonly StrategyChange[]) => {
-  const rows = changed.map((c) => ({
-    id: c.id,
-    state: c.state,
-    filter_outcome: c.filterOutcome,
-    latest_backtest: c.latestBacktest,
-    state_entered: c.stateEntered,
-    updated_at: c.updatedAt,
-    first_revision: c.firstRevision,
-    revision: c.revision,
-  }));
   // `s.revision < x.first_revision` refuses to apply an event twice (and finds events of an unknown strategy).
   const updated = await tx.query(sql.unsafe`
     UPDATE strategies AS s
        SET state = x.state,
            filter_outcome = coalesce(x.filter_outcome, s.filter_outcome),
-           latest_metrics = coalesce(x.latest_backtest -> 'metrics', s.latest_metrics),
-           latest_backtest = coalesce(x.latest_backtest, s.latest_backtest),
+           latest_metrics = coalesce(b.data -> 'result' -> 'metrics', s.latest_metrics),
+           latest_backtest = coalesce(b.data -> 'result', s.latest_backtest),
            state_entered = s.state_entered || x.state_entered,
            updated_at = x.updated_at,
            revision = x.revision
-      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x (
-        id uuid, state text, filter_outcome text, latest_backtest jsonb, state_entered jsonb,
-        updated_at timestamptz, first_revision bigint, revision bigint)
+      FROM ${unnestRows(changed, {
+        id: ['uuid', (c) => c.id],
+        state: ['text', (c) => c.state],
+        filter_outcome: ['text', (c) => c.filterOutcome],
+        backtest_at: ['int8', (c) => c.latestBacktestAt],
+        state_entered: ['jsonb', (c) => c.stateEntered],
+        updated_at: ['timestamptz', (c) => c.updatedAt],
+        first_revision: ['int8', (c) => c.firstRevision],
+        revision: ['int8', (c) => c.revision],
+      })}
+      LEFT JOIN events b ON b.global_position = x.backtest_at
      WHERE s.id = x.id AND s.revision < x.first_revision`);
-  if (updated.rowCount !== rows.length) {
-    const ids = rows.map((r) => r.id);
+  if (updated.rowCount !== changed.length) {
+    const ids = changed.map((c) => c.id);
     const found = await tx.anyFirst(sql.unsafe`SELECT id FROM strategies WHERE id = ANY(${sql.array(ids, 'uuid')})`);
     const missing = ids.filter((id) => !(found as string[]).includes(id));
     throw new Error(
-      `strategies projection: ${rows.length - updated.rowCount} strategies could not be updated` +
+      `strategies projection: ${changed.length - updated.rowCount} strategies could not be updated` +
         (missing.length > 0 ? ` (no row for ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''})` : ' (events already applied)'),
     );
   }

@@ -12,6 +12,7 @@ import type { DecodedEvent, Projection } from '../projection.js';
 import { genomeFeatures } from '../../domain/learning/features.js';
 import { genomeFingerprint } from '../../domain/learning/fingerprint.js';
 import type { Genome } from '../../domain/strategy/genome.js';
+import { jsonbArray, unnestRows, type Column, type ColumnType } from '../unnest.js';
 import { STRATEGY_CATEGORY, STRATEGY_EVENT_TYPES, type BacktestResult, type StrategyEvent } from '../../domain/strategy/events.js';
 
 /** The metric keys as domain/backtest/metrics toStoredMetrics writes them (`trades`: older and hand-written results). */
@@ -39,7 +40,10 @@ export const backtestRegime = (result: BacktestResult): Record<string, unknown> 
   return Object.keys(fromMetrics).length > 0 ? fromMetrics : null;
 };
 
-/** The columns one StrategyBacktested sets (a later one replaces them all, nulls included). */
+/**
+ * The columns one StrategyBacktested sets (a later one replaces them all, nulls included), but for the two metric
+ * records, which SQL copies from the event itself (`in_sample_metrics`, `out_of_sample_metrics`: see backtestAt).
+ */
 export const backtestColumns = (result: BacktestResult, at: string) => {
   const is = result.metrics;
   const oos = result.outOfSampleMetrics;
@@ -48,8 +52,6 @@ export const backtestColumns = (result: BacktestResult, at: string) => {
     backtest_id: result.backtestId ?? null,
     window_start: result.window.start,
     window_end: result.window.end,
-    in_sample_metrics: is,
-    out_of_sample_metrics: oos ?? null,
     is_sharpe: metric(is, 'sharpe'),
     is_return: metric(is, 'totalReturn'),
     is_trades: metric(is, 'tradeCount', 'totalTrades', 'trades'),
@@ -65,28 +67,52 @@ export const backtestColumns = (result: BacktestResult, at: string) => {
   };
 };
 type BacktestColumns = ReturnType<typeof backtestColumns>;
-const BACKTEST_COLUMNS = Object.keys(
-  backtestColumns({ metrics: {}, window: { start: '', end: '' } } as unknown as BacktestResult, ''),
-) as (keyof BacktestColumns)[];
 
-/** The columns a strategy's genome sets, once. */
+/** The types of backtestColumns' columns, as the statements below send them. */
+const BACKTEST_TYPES: { readonly [K in keyof BacktestColumns]: ColumnType } = {
+  backtested_at: 'timestamptz',
+  backtest_id: 'text',
+  window_start: 'timestamptz',
+  window_end: 'timestamptz',
+  is_sharpe: 'float8',
+  is_return: 'float8',
+  is_trades: 'float8',
+  oos_sharpe: 'float8',
+  oos_return: 'float8',
+  oos_max_drawdown: 'float8',
+  oos_trades: 'float8',
+  deflated_sharpe: 'float8',
+  oos_deflated_sharpe: 'float8',
+  regime: 'jsonb',
+  data_fingerprint: 'text',
+  engine_version: 'text',
+};
+const BACKTEST_COLUMNS = Object.keys(BACKTEST_TYPES) as (keyof BacktestColumns)[];
+/** The metric records: copied in SQL from the event of the latest backtest (events b, at x.backtest_at). */
+const METRIC_RECORDS = {
+  in_sample_metrics: sql.fragment`b.data -> 'result' -> 'metrics'`,
+  out_of_sample_metrics: sql.fragment`b.data -> 'result' -> 'outOfSampleMetrics'`,
+};
+
+/** The columns a strategy's genome sets, once (symbols and parent_ids are copied in SQL from the event: genomeArrays). */
 export const genomeColumns = (genome: Genome) => ({
   genome_fingerprint: genomeFingerprint(genome),
   features: genomeFeatures(genome),
   strategy_type: genome.strategyType,
   timeframe: genome.timeframe,
   symbol: genome.symbols[0]!,
-  symbols: genome.symbols,
   generation: genome.lineage.generation,
   origin: genome.lineage.origin,
-  parent_ids: genome.lineage.parentIds,
 });
 
 /** What one batch does to one strategy. */
 interface TrainingChange {
   readonly id: string;
-  born?: { readonly genome: Genome; readonly generatedAt: string };
+  /** `at`: the place in the log of the StrategyGenerated (events.global_position). */
+  born?: { readonly genome: Genome; readonly generatedAt: string; readonly at: string };
   backtest?: BacktestColumns;
+  /** The place in the log of the latest StrategyBacktested. */
+  backtestAt?: string;
   backtestCount: number;
   filter?: { readonly outcome: string; readonly score: number | null; readonly at: string };
   paperStartedAt?: string;
@@ -114,10 +140,11 @@ export const foldTrainingBatch = (events: readonly DecodedEvent<StrategyEvent>[]
     switch (event.type) {
       case 'StrategyGenerated':
         if (c.born || c.firstRevision !== revision) throw new Error(`training_set projection: ${recorded.streamName} is generated twice`);
-        c.born = { genome: event.data.genome, generatedAt: at };
+        c.born = { genome: event.data.genome, generatedAt: at, at: recorded.position.prepare.toString() };
         break;
       case 'StrategyBacktested':
         c.backtest = backtestColumns(event.data.result, at);
+        c.backtestAt = recorded.position.prepare.toString();
         c.backtestCount++;
         break;
       case 'StrategyFiltered':
@@ -148,38 +175,41 @@ export const foldTrainingBatch = (events: readonly DecodedEvent<StrategyEvent>[]
   return [...changes.values()];
 };
 
-/** The row fields of a change, in the shape jsonb_to_recordset reads. */
-const changeFields = (c: TrainingChange) => ({
-  strategy_id: c.id,
-  ...(c.backtest ?? {}),
-  has_backtest: c.backtest !== undefined,
-  backtest_count: c.backtestCount,
-  filter_outcome: c.filter?.outcome ?? null,
-  filter_score: c.filter?.score ?? null,
-  filtered_at: c.filter?.at ?? null,
-  paper_started_at: c.paperStartedAt ?? null,
-  live_at: c.liveAt ?? null,
-  retired_at: c.retired?.at ?? null,
-  retired_from: c.retired?.from ?? null,
-  updated_at: c.updatedAt,
-  first_revision: c.firstRevision,
-  revision: c.revision,
-});
+/** The columns of a change, as unnest reads them. */
+const CHANGE_COLUMNS: Readonly<Record<string, Column<TrainingChange>>> = {
+  strategy_id: ['uuid', (c) => c.id],
+  has_backtest: ['bool', (c) => c.backtest !== undefined],
+  backtest_at: ['int8', (c) => c.backtestAt],
+  ...Object.fromEntries(BACKTEST_COLUMNS.map((col) => [col, [BACKTEST_TYPES[col], (c: TrainingChange) => c.backtest?.[col]] as const])),
+  backtest_count: ['int4', (c) => c.backtestCount],
+  filter_outcome: ['text', (c) => c.filter?.outcome],
+  filter_score: ['float8', (c) => c.filter?.score],
+  filtered_at: ['timestamptz', (c) => c.filter?.at],
+  paper_started_at: ['timestamptz', (c) => c.paperStartedAt],
+  live_at: ['timestamptz', (c) => c.liveAt],
+  retired_at: ['timestamptz', (c) => c.retired?.at],
+  retired_from: ['text', (c) => c.retired?.from],
+  updated_at: ['timestamptz', (c) => c.updatedAt],
+  first_revision: ['int8', (c) => c.firstRevision],
+  revision: ['int8', (c) => c.revision],
+};
 
-const CHANGE_RECORD = sql.fragment`
-  strategy_id uuid, has_backtest boolean, backtested_at timestamptz, backtest_count integer, backtest_id text,
-  window_start timestamptz, window_end timestamptz, in_sample_metrics jsonb, out_of_sample_metrics jsonb,
-  is_sharpe double precision, is_return double precision, is_trades double precision,
-  oos_sharpe double precision, oos_return double precision, oos_max_drawdown double precision, oos_trades double precision,
-  deflated_sharpe double precision, oos_deflated_sharpe double precision, regime jsonb, data_fingerprint text, engine_version text,
-  filter_outcome text, filter_score double precision, filtered_at timestamptz,
-  paper_started_at timestamptz, live_at timestamptz, retired_at timestamptz, retired_from text,
-  updated_at timestamptz, first_revision bigint, revision bigint`;
+/** A born change with its genome's columns, computed once. */
+type Born = TrainingChange & { readonly genomeColumns: ReturnType<typeof genomeColumns> };
 
 const insertBorn = async (tx: DatabaseTransactionConnection, born: readonly TrainingChange[]) => {
-  const rows = born.map((c) => {
-    const g = genomeColumns(c.born!.genome);
-    return { ...changeFields(c), ...g, generated_at: c.born!.generatedAt };
+  const rows: Born[] = born.map((c) => ({ ...c, genomeColumns: genomeColumns(c.born!.genome) }));
+  const x = unnestRows<Born>(rows, {
+    ...CHANGE_COLUMNS,
+    genome_at: ['int8', (c) => c.born!.at],
+    genome_fingerprint: ['text', (c) => c.genomeColumns.genome_fingerprint],
+    features: ['jsonb', (c) => c.genomeColumns.features],
+    strategy_type: ['text', (c) => c.genomeColumns.strategy_type],
+    timeframe: ['text', (c) => c.genomeColumns.timeframe],
+    symbol: ['text', (c) => c.genomeColumns.symbol],
+    generation: ['int4', (c) => c.genomeColumns.generation],
+    origin: ['text', (c) => c.genomeColumns.origin],
+    generated_at: ['timestamptz', (c) => c.born!.generatedAt],
   });
   await tx.query(sql.unsafe`
     INSERT INTO training_set (
@@ -188,27 +218,34 @@ const insertBorn = async (tx: DatabaseTransactionConnection, born: readonly Trai
       is_sharpe, is_return, is_trades, oos_sharpe, oos_return, oos_max_drawdown, oos_trades, deflated_sharpe, oos_deflated_sharpe,
       regime, data_fingerprint, engine_version, filter_outcome, filter_score, filtered_at,
       paper_reached, paper_started_at, live_reached, live_at, retired, retired_at, retired_from, updated_at, revision)
-    SELECT strategy_id, genome_fingerprint, features, strategy_type, timeframe, symbol, symbols, generation, origin, parent_ids,
-           generated_at, backtested_at, backtest_count, backtest_id, window_start, window_end, in_sample_metrics, out_of_sample_metrics,
-           is_sharpe, is_return, is_trades, oos_sharpe, oos_return, oos_max_drawdown, oos_trades, deflated_sharpe, oos_deflated_sharpe,
-           regime, data_fingerprint, engine_version, filter_outcome, filter_score, filtered_at,
-           paper_started_at IS NOT NULL, paper_started_at, live_at IS NOT NULL, live_at, retired_at IS NOT NULL, retired_at, retired_from,
-           updated_at, revision
-      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x (${CHANGE_RECORD},
-        genome_fingerprint text, features jsonb, strategy_type text, timeframe text, symbol text, symbols text[],
-        generation integer, origin text, parent_ids uuid[], generated_at timestamptz)`);
+    SELECT x.strategy_id, x.genome_fingerprint, x.features, x.strategy_type, x.timeframe, x.symbol,
+           ${jsonbArray(sql.fragment`g.data -> 'genome' -> 'symbols'`, 'text')}, x.generation, x.origin,
+           ${jsonbArray(sql.fragment`g.data -> 'genome' -> 'lineage' -> 'parentIds'`, 'uuid')},
+           x.generated_at, x.backtested_at, x.backtest_count, x.backtest_id, x.window_start, x.window_end,
+           ${METRIC_RECORDS.in_sample_metrics}, ${METRIC_RECORDS.out_of_sample_metrics},
+           x.is_sharpe, x.is_return, x.is_trades, x.oos_sharpe, x.oos_return, x.oos_max_drawdown, x.oos_trades, x.deflated_sharpe, x.oos_deflated_sharpe,
+           x.regime, x.data_fingerprint, x.engine_version, x.filter_outcome, x.filter_score, x.filtered_at,
+           x.paper_started_at IS NOT NULL, x.paper_started_at, x.live_at IS NOT NULL, x.live_at, x.retired_at IS NOT NULL, x.retired_at, x.retired_from,
+           x.updated_at, x.revision
+      FROM ${x}
+      JOIN events g ON g.global_position = x.genome_at
+      LEFT JOIN events b ON b.global_position = x.backtest_at`);
 };
 
 // A later backtest replaces every backtest column, nulls included (a re-run without out-of-sample metrics has none).
 const backtestAssignments = sql.join(
-  BACKTEST_COLUMNS.map(
-    (col) => sql.fragment`${sql.identifier([col])} = CASE WHEN x.has_backtest THEN x.${sql.identifier([col])} ELSE t.${sql.identifier([col])} END`,
-  ),
+  [
+    ...BACKTEST_COLUMNS.map(
+      (col) => sql.fragment`${sql.identifier([col])} = CASE WHEN x.has_backtest THEN x.${sql.identifier([col])} ELSE t.${sql.identifier([col])} END`,
+    ),
+    ...Object.entries(METRIC_RECORDS).map(
+      ([col, value]) => sql.fragment`${sql.identifier([col])} = CASE WHEN x.has_backtest THEN ${value} ELSE t.${sql.identifier([col])} END`,
+    ),
+  ],
   sql.fragment`, `,
 );
 
 const updateExisting = async (tx: DatabaseTransactionConnection, changed: readonly TrainingChange[]) => {
-  const rows = changed.map(changeFields);
   // `t.revision < x.first_revision` refuses to apply an event twice (and finds events of an unknown strategy).
   const updated = await tx.query(sql.unsafe`
     UPDATE training_set AS t
@@ -226,14 +263,15 @@ const updateExisting = async (tx: DatabaseTransactionConnection, changed: readon
            retired_from = coalesce(x.retired_from, t.retired_from),
            updated_at = x.updated_at,
            revision = x.revision
-      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x (${CHANGE_RECORD})
+      FROM ${unnestRows(changed, CHANGE_COLUMNS)}
+      LEFT JOIN events b ON b.global_position = x.backtest_at
      WHERE t.strategy_id = x.strategy_id AND t.revision < x.first_revision`);
-  if (updated.rowCount !== rows.length) {
-    const ids = rows.map((r) => r.strategy_id);
+  if (updated.rowCount !== changed.length) {
+    const ids = changed.map((c) => c.id);
     const found = (await tx.anyFirst(sql.unsafe`SELECT strategy_id FROM training_set WHERE strategy_id = ANY(${sql.array(ids, 'uuid')})`)) as string[];
     const missing = ids.filter((id) => !found.includes(id));
     throw new Error(
-      `training_set projection: ${rows.length - updated.rowCount} strategies could not be updated` +
+      `training_set projection: ${changed.length - updated.rowCount} strategies could not be updated` +
         (missing.length > 0 ? ` (no row for ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''})` : ' (events already applied)'),
     );
   }

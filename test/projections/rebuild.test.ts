@@ -10,7 +10,7 @@ import { ALL_PROJECTIONS } from '../../projections/all.js';
 import { ProjectionRunner, rebuildProjection } from '../../projections/runner.js';
 import { strategiesProjection } from '../../projections/strategies/projection.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
-import { checkpointRow, HistoryWriter, memoryLog, snapshot, writeHistory } from './support.js';
+import { allVisible, checkpointRow, HistoryWriter, memoryLog, snapshot, writeHistory } from './support.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const run = promisify(execFile);
@@ -89,6 +89,7 @@ describe('rebuilding a projection', () => {
       await runner.catchUp(); // checkpoints first, so what follows is applied by live batches of 7
       await writeHistory(writer);
       await writeRandomHistory(writer, 40, 42);
+      await allVisible(pool, store);
       await runner.catchUp();
     } finally {
       await runner.stop();
@@ -113,6 +114,9 @@ describe('rebuilding a projection', () => {
     // An event the read model has not seen yet, committed before the rebuild starts: both will want it.
     const id = randomUUID();
     await writer.generate(id, 3);
+    // Until it shows in the log (allVisible), the rebuild below would not read it and the live runner would find
+    // nothing to wait for: `caughtUp` came true at once, the flaky failure of this test on a busy shared server.
+    await allVisible(pool, store);
 
     let entered!: () => void;
     const inside = new Promise<void>((r) => (entered = r));

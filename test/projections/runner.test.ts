@@ -14,7 +14,7 @@ import { applyBatchWithCheckpoint, loadCheckpoint, ProjectionRunner } from '../.
 import { strategiesProjection } from '../../projections/strategies/projection.js';
 import { activationAuditProjection } from '../../projections/activation-audit/projection.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
-import { checkpointRow, HistoryWriter, memoryLog, snapshot, writeHistory } from './support.js';
+import { allVisible, checkpointRow, HistoryWriter, memoryLog, snapshot, writeHistory } from './support.js';
 
 const waitFor = async (what: string, check: () => Promise<boolean>, ms = 10_000) => {
   const until = Date.now() + ms;
@@ -36,6 +36,7 @@ describe('projection runner', () => {
     pool = await createReadModelPool(db.url);
     writer = new HistoryWriter(store);
     await writeHistory(writer);
+    await allVisible(pool, store);
   });
   after(async () => {
     await pool.end();

@@ -11,6 +11,19 @@ import { fixedClock } from '../../infrastructure/clock/system-clock.js';
 import { uuidIds } from '../../infrastructure/clock/uuid-ids.js';
 import type { ProjectionLog } from '../../projections/projection.js';
 
+/**
+ * Resolves once the store's log shows every event written so far (at most 60 s). The log shows an event only once
+ * every transaction older than it on the whole server has ended: on a shared server another suite's transaction can
+ * hide the latest events for a while, and a catch-up or a rebuild started then does not see them (a flaky test).
+ */
+export const allVisible = async (pool: DatabasePool, store: EventStore): Promise<void> => {
+  const written = Number(await pool.oneFirst(sql.unsafe`SELECT count(*) FROM events`));
+  for (let tries = 0; (await store.readAll({ maxCount: written + 1 })).length < written; tries++) {
+    if (tries > 600) throw new Error(`the ${written} events never became visible: a transaction elsewhere on the server holds back the log`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+
 export const T0 = new Date('2026-03-01T03:00:00.000Z');
 
 export interface LogEntry {
