@@ -8,7 +8,7 @@
 import { sql } from 'slonik';
 import { loadQuarantine } from '../application/quarantine/quarantine.js';
 import type { Bus } from '../application/ports/bus.js';
-import { mirrorLag, projectionLags } from '../infrastructure/metrics/read-side-lag.js';
+import { mirrorLag, projectionLags } from './read-side-lag.js';
 import { type PostgresCheckpointStore } from '../infrastructure/db/postgres-checkpoint-store.js';
 import { RabbitMqBus } from '../infrastructure/messaging/rabbitmq-bus.js';
 import type { HealthReport } from './api/server.js';

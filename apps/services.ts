@@ -18,6 +18,7 @@ import { startEventMeters } from '../infrastructure/metrics/event-metrics.js';
 import { registerLagMetrics } from '../infrastructure/metrics/lag-metrics.js';
 import { registerCycleMetrics } from '../infrastructure/metrics/cycle-metrics.js';
 import type { Registry } from 'prom-client';
+import { mirrorLag, projectionLags } from './read-side-lag.js';
 
 export interface Running {
   stop(): Promise<void>;
@@ -105,7 +106,10 @@ export const startApi = async (
 
 /** The figures of the whole platform, read from the log and the read models (doc/observability.md). */
 const startPlatformMetrics = (registry: Registry, platform: Platform, checkpoints: PostgresCheckpointStore, mirrorName: string) => {
-  registerLagMetrics(registry, { db: platform.pool, store: platform.store, mirrorCheckpoints: checkpoints, mirrorName });
+  registerLagMetrics(registry, {
+    projectionLags: () => projectionLags(platform.pool, platform.store),
+    mirrorLag: async () => (await mirrorLag(platform.store, checkpoints, mirrorName)).lag,
+  });
   registerCycleMetrics(registry, platform.pool);
   return startEventMeters(registry, platform.store, platform.log);
 };

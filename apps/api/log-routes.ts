@@ -37,7 +37,12 @@ const isTime = (s: string) => ISO_TIME.test(s) && !Number.isNaN(Date.parse(s)) &
 
 const LogsQuery = t.exact(
   t.partial({
-    service: checked('Service', (s) => /^[A-Za-z0-9_.:-]{1,64}$/.test(s), (s) => s, 'must be 1 to 64 letters, digits, or _ . : -'),
+    service: checked(
+      'Service',
+      (s) => /^[A-Za-z0-9_.:-]{1,64}$/.test(s),
+      (s) => s,
+      'must be 1 to 64 letters, digits, or _ . : -',
+    ),
     level: checked(
       'Level',
       (s) => Object.hasOwn(LOG_LEVELS, s),
@@ -58,7 +63,12 @@ const LogsQuery = t.exact(
       Number,
       `must be an integer in [1, ${MAX_LOGS_LIMIT}]`,
     ),
-    cursor: checked<LogCursor>('Cursor', (s) => decodeCursor(s) !== undefined, (s) => decodeCursor(s)!, 'must be the nextCursor of a previous page'),
+    cursor: checked<LogCursor>(
+      'Cursor',
+      (s) => decodeCursor(s) !== undefined,
+      (s) => decodeCursor(s)!,
+      'must be the nextCursor of a previous page',
+    ),
   }),
 );
 
@@ -75,9 +85,14 @@ export const logRoutes = (deps: LogRouteDeps): express.Router => {
     const to = q.to ?? (q.from ? new Date(Math.min(q.from.getTime() + DAY, deps.clock.now().getTime())) : deps.clock.now());
     const from = q.from ?? new Date(to.getTime() - DAY);
     const problems: FieldError[] = [
-      ...unknown.map((k) => ({ path: `query.${k.slice(0, 50)}`, message: `unknown parameter; the parameters are ${Object.keys(LogsQuery.type.props).join(', ')}` })),
+      ...unknown.map((k) => ({
+        path: `query.${k.slice(0, 50)}`,
+        message: `unknown parameter; the parameters are ${Object.keys(LogsQuery.type.props).join(', ')}`,
+      })),
       ...(from > to ? [{ path: 'query.from', message: 'must not be after to' }] : []),
-      ...(to.getTime() - from.getTime() > MAX_LOGS_RANGE_DAYS * DAY ? [{ path: 'query.to', message: `must be at most ${MAX_LOGS_RANGE_DAYS} days after from` }] : []),
+      ...(to.getTime() - from.getTime() > MAX_LOGS_RANGE_DAYS * DAY
+        ? [{ path: 'query.to', message: `must be at most ${MAX_LOGS_RANGE_DAYS} days after from` }]
+        : []),
     ];
     if (problems.length > 0) return send(res, invalidRequest(problems, 'query'));
     const page = await searchLogs(deps.db, {

@@ -1,7 +1,7 @@
 // JSON logs through pino; every service names itself in `service`. A service's logger also writes to a tee
 // (log-tee.ts) that counts errors and, when log storage is on, keeps the records for the `logs` table.
 import { pino, type DestinationStream, type Logger } from 'pino';
-import { LogTee } from './log-tee.js';
+import type { LogTee } from './log-tee.js';
 
 export type { Logger };
 

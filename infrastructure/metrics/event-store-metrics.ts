@@ -5,7 +5,11 @@ import type { EventStore } from '../../application/ports/event-store.js';
 import { METRIC_PREFIX } from './process-metrics.js';
 
 export const countAppends = (store: EventStore, registry: Registry): EventStore => {
-  const appended = new Counter({ name: `${METRIC_PREFIX}events_appended_total`, help: 'Events appended to the event store by this process', registers: [registry] });
+  const appended = new Counter({
+    name: `${METRIC_PREFIX}events_appended_total`,
+    help: 'Events appended to the event store by this process',
+    registers: [registry],
+  });
   return {
     name: store.name,
     appendToStream: async (streamName, events, options) => {

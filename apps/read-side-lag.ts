@@ -1,9 +1,9 @@
 // How far the read side is behind the log: per projection, the events its filter takes that lie after its stored
 // checkpoint; for the mirror, every event after its checkpoint. One definition for /health and /metrics.
 import type { CommonQueryMethods } from 'slonik';
-import { START, type EventStore, type Position } from '../../application/ports/event-store.js';
-import { ALL_PROJECTIONS } from '../../projections/all.js';
-import { loadCheckpoints, type StoredCheckpoint } from '../../projections/checkpoint.js';
+import { START, type EventStore, type Position } from '../application/ports/event-store.js';
+import { ALL_PROJECTIONS } from '../projections/all.js';
+import { loadCheckpoints, type StoredCheckpoint } from '../projections/checkpoint.js';
 
 export interface ProjectionLag {
   readonly name: string;
