@@ -54,7 +54,7 @@ SELECT CASE WHEN jsonb_typeof(r->'time') = 'number'
             THEN least(greatest((r->>'level')::float8, 0), 100)::smallint ELSE 30 END,
        left(coalesce(r->>'msg', ''), 10000),
        r
-  FROM unnest($1::text[]) AS u(line), LATERAL (SELECT u.line::jsonb AS r) AS j`;
+  FROM unnest(string_to_array(rtrim($1, E'\n'), E'\n')) AS u(line), LATERAL (SELECT u.line::jsonb AS r) AS j`;
 
 /** A record cut to its first `max` characters, kept as valid JSON with what a search needs (level, time, msg). */
 export const truncatedRecord = (line: string, level: number, service: string, max: number): string => {
@@ -84,6 +84,8 @@ export const truncatedRecord = (line: string, level: number, service: string, ma
 
 /** PostgreSQL's jsonb refuses the NUL character; it is stored as U+FFFD. */
 const storable = (line: string) => (line.includes('\\u0000') ? line.replace(/\\u0000/g, '\\ufffd') : line);
+
+const withNewline = (line: string) => (line.endsWith('\n') ? line : `${line}\n`);
 
 /** A line jsonb refuses (the logger was given something that is not pino's JSON): stored as a record describing it. */
 const orUnparsable = (line: string, service: string): string => {
@@ -126,7 +128,7 @@ export class LogTee {
     return { ...this.counts, droppedLow: this.buffer.droppedLow, droppedHigh: this.buffer.droppedHigh, buffered: this.buffer.length };
   }
 
-  /** pino's destination interface: called synchronously for each record. */
+  /** pino's destination interface: called synchronously for each record (a JSON line ending in a newline). */
   write(line: string): boolean {
     this.counts.received++;
     const level = this.lastLevel ?? levelOf(line);
@@ -187,14 +189,15 @@ export class LogTee {
   }
 
   private async insert(pool: pg.Pool, batch: BufferedRecord[]): Promise<boolean> {
-    const lines = batch.map((r) => storable(r.line));
+    // One text of newline-ended lines (JSON escapes every newline inside a record): no array literal to escape.
+    const lines = batch.map((r) => withNewline(storable(r.line)));
     try {
       try {
-        await pool.query(INSERT, [lines, this.options.service]);
+        await pool.query(INSERT, [lines.join(''), this.options.service]);
       } catch (err) {
         // 22xxx: a line jsonb refuses; store the batch with that line described instead of losing the others.
         if (!String((err as { code?: string }).code ?? '').startsWith('22')) throw err;
-        await pool.query(INSERT, [lines.map((l) => orUnparsable(l, this.options.service)), this.options.service]);
+        await pool.query(INSERT, [lines.map((l) => withNewline(orUnparsable(l.trimEnd(), this.options.service))).join(''), this.options.service]);
       }
       this.counts.stored += batch.length;
       this.counts.batches++;

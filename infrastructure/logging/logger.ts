@@ -16,12 +16,16 @@ export const createLogger = (level: string, service = 'mastertrade', options: Lo
   if (options.tee === undefined)
     return options.destination === undefined ? pino({ level, base: { service } }) : pino({ level, base: { service } }, options.destination);
   const destination = options.destination ?? pino.destination(1);
-  // Both streams take every level the logger emits ('trace' here; the logger's own level filters first).
+  const tee = options.tee;
+  // A plain fan-out rather than pino.multistream: the same line to both, without multistream's per-stream level walk
+  // (half the throughput in bench/logs.ts); the tee reads the level from the line.
   return pino(
     { level, base: { service } },
-    pino.multistream([
-      { stream: destination, level: 'trace' },
-      { stream: options.tee, level: 'trace' },
-    ]),
+    {
+      write: (line: string) => {
+        destination.write(line);
+        tee.write(line);
+      },
+    },
   );
 };

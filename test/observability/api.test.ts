@@ -281,6 +281,29 @@ describe('GET /api/logs and GET /metrics (apps/api/log-routes.ts, metrics-route.
       expect(sampleValue(await scrape(), 'mastertrade_log_errors_total', {})! - before).to.equal(2);
     });
 
+    it('reports the last completed cycle and its stages, and the running one, from cycle_progress', async () => {
+      const stage = (elapsedMs: number) => ({ counts: {}, elapsedMs, at: '2024-03-02T03:00:00.000Z' });
+      const insert = (id: string, stageNow: string, elapsedMs: number, etaMs: number | null, stages: object, finishedAt: string | null) =>
+        platform.pool.query({
+          sql: `INSERT INTO cycle_progress (cycle_id, stage, elapsed_ms, eta_ms, backtested, stages, degradations, finished_at, revision, state)
+                VALUES ($1, $2, $3, $4, 0, $5::jsonb, '[]', $6::timestamptz, 0, '{}')`,
+          values: [id, stageNow, elapsedMs, etaMs, JSON.stringify(stages), finishedAt],
+        } as never);
+      await insert('2024-03-01', 'done', 60_000, 0, { data: stage(1000), backtest: stage(50_000), promote: stage(500) }, '2024-03-01T04:00:00Z');
+      await insert('2024-03-02', 'done', 90_000, 0, { data: stage(2000), generate: stage(3000), backtest: stage(80_000) }, '2024-03-02T04:00:00Z');
+      await insert('2024-03-03', 'backtest', 5_000, 7_000, { data: stage(1500) }, null);
+      const m = await scrape();
+      expect(sampleValue(m, 'mastertrade_cycle_last_duration_seconds', {})).to.equal(90);
+      expect(sampleValue(m, 'mastertrade_cycle_last_completed_timestamp_seconds', {})).to.equal(Date.UTC(2024, 2, 2, 4) / 1000);
+      expect(m.samples.filter((s) => s.name === 'mastertrade_cycle_stage_duration_seconds').map((s) => [s.labels['stage'], s.value])).to.deep.equal([
+        ['data', 2],
+        ['generate', 3],
+        ['backtest', 80],
+      ]);
+      expect(sampleValue(m, 'mastertrade_cycle_running_elapsed_seconds', {})).to.equal(5);
+      expect(sampleValue(m, 'mastertrade_cycle_running_eta_seconds', {})).to.equal(7);
+    });
+
     it('reports projection and mirror lag equal to /health', async () => {
       const health = (await get('/health')).body as { projections: { name: string; lag: number }[]; mirror: { lag: number } };
       const m = await scrape();

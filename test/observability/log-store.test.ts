@@ -4,7 +4,8 @@
 // bounded; retention deletes only the old rows.
 import { expect } from 'chai';
 import pg from 'pg';
-import { pino, type DestinationStream } from 'pino';
+import type { DestinationStream } from 'pino';
+import { createLogger } from '../../infrastructure/logging/logger.js';
 import { LogTee, type LogTeeOptions } from '../../infrastructure/logging/log-tee.js';
 import { deleteLogsBefore } from '../../infrastructure/logging/log-retention.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
@@ -15,14 +16,8 @@ const collect = (): DestinationStream & { lines: string[] } => {
   return { lines, write: (s: string) => void lines.push(s) };
 };
 
-const loggerWith = (tee: LogTee, out: DestinationStream, service = 'worker') =>
-  pino(
-    { level: 'trace', base: { service } },
-    pino.multistream([
-      { stream: out, level: 'trace' },
-      { stream: tee, level: 'trace' },
-    ]),
-  );
+/** The services' logger (infrastructure/logging/logger.ts) with the tee, its stdout replaced by `out`. */
+const loggerWith = (tee: LogTee, out: DestinationStream, service = 'worker') => createLogger('trace', service, { tee, destination: out });
 
 describe('log storage (infrastructure/logging/log-tee.ts, migration 20)', () => {
   let db: TestDatabase;
