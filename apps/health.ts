@@ -6,11 +6,9 @@
 // or the read models fails or a read model has stopped; `degraded` (HTTP 200, the parts named in `degraded`) when
 // the platform works but a part runs below par (a lagging read model, data collection offline); else `ok`.
 import { sql } from 'slonik';
-import { START } from '../application/ports/event-store.js';
 import { loadQuarantine } from '../application/quarantine/quarantine.js';
 import type { Bus } from '../application/ports/bus.js';
-import { ALL_PROJECTIONS } from '../projections/all.js';
-import { loadCheckpoints } from '../projections/checkpoint.js';
+import { mirrorLag, projectionLags } from './read-side-lag.js';
 import { type PostgresCheckpointStore } from '../infrastructure/db/postgres-checkpoint-store.js';
 import { RabbitMqBus } from '../infrastructure/messaging/rabbitmq-bus.js';
 import type { HealthReport } from './api/server.js';
@@ -66,32 +64,20 @@ export const healthCheck = (platform: Platform, bus: Bus, mirrorCheckpoints: Pos
       bus instanceof RabbitMqBus
         ? { kind: 'rabbitmq', ok: bus.isConnected, exchange: platform.config.amqpExchange }
         : { kind: 'in-process', ok: true, note: 'AMQP_URL is not set: events go to an in-process bus' };
-    const projections = await timed(async () => {
-      const checkpoints = await loadCheckpoints(
-        platform.pool,
-        ALL_PROJECTIONS.map((p) => p.name),
-      );
-      return Promise.all(
-        ALL_PROJECTIONS.map(async (p) => {
-          const cp = checkpoints.get(p.name);
-          const lag = await platform.store.countAfter(cp?.position ?? START, p.filter);
-          const checkpoint = cp ? { commit: cp.position.commit.toString(), prepare: cp.position.prepare.toString() } : null;
-          return {
-            name: p.name,
-            version: p.version,
-            storedVersion: cp?.version ?? null,
-            lag,
-            checkpoint,
-            updatedAt: cp?.updatedAt ?? null,
-            // Where and why it stopped: the event it cannot read, its position, the decode errors.
-            stopped: cp?.stopped ?? null,
-          };
-        }),
-      );
-    });
+    const projections = await timed(async () =>
+      (await projectionLags(platform.pool, platform.store)).map(({ name, version, lag, checkpoint: cp }) => ({
+        name,
+        version,
+        storedVersion: cp?.version ?? null,
+        lag,
+        checkpoint: cp ? { commit: cp.position.commit.toString(), prepare: cp.position.prepare.toString() } : null,
+        updatedAt: cp?.updatedAt ?? null,
+        // Where and why it stopped: the event it cannot read, its position, the decode errors.
+        stopped: cp?.stopped ?? null,
+      })),
+    );
     const mirror = await timed(async () => {
-      const cp = await mirrorCheckpoints.load(mirrorName);
-      const lag = await platform.store.countAfter(cp ?? START);
+      const { lag, checkpoint: cp } = await mirrorLag(platform.store, mirrorCheckpoints, mirrorName);
       return { lag, checkpoint: cp ? { commit: cp.commit.toString(), prepare: cp.prepare.toString() } : null };
     });
     const quarantine = await timed(async () =>

@@ -14,6 +14,11 @@ import { healthCheck, type HealthOptions } from './health.js';
 import { backtestRoutes } from './api/backtest-routes.js';
 import type { Backtesting } from './backtesting.js';
 import type { Platform } from './platform.js';
+import { startEventMeters } from '../infrastructure/metrics/event-metrics.js';
+import { registerLagMetrics } from '../infrastructure/metrics/lag-metrics.js';
+import { registerCycleMetrics } from '../infrastructure/metrics/cycle-metrics.js';
+import type { Registry } from 'prom-client';
+import { mirrorLag, projectionLags } from './read-side-lag.js';
 
 export interface Running {
   stop(): Promise<void>;
@@ -60,6 +65,7 @@ export const startApi = async (
     marketData: marketDataReadModel(platform.pool, platform.store, platform.clock),
     health: healthCheck(platform, bus, checkpoints, health),
     limits: { http: platform.config.limits.http, genomeMaxSymbols: platform.config.limits.genomeMaxSymbols },
+    ...(platform.metrics ? { metrics: platform.metrics } : {}),
     ...(backtesting
       ? {
           backtests: backtestRoutes({
@@ -77,6 +83,8 @@ export const startApi = async (
         }
       : {}),
   });
+  // The platform-wide figures (orders, refusals, backtests, cycles, lag) are served by the API process only.
+  const meters = platform.metrics && startPlatformMetrics(platform.metrics, platform, checkpoints, health.mirrorName ?? 'mirror');
   // 127.0.0.1 unless HOST says otherwise: the API has no authentication yet.
   const server = app.listen(platform.config.port, platform.config.host);
   await new Promise<void>((resolve, reject) => {
@@ -86,7 +94,24 @@ export const startApi = async (
   const { url, host, port } = listeningAt(server);
   const everywhere = host === '0.0.0.0' || host === '::';
   platform.log.info({ host, port, url }, `API listening on ${url}${everywhere ? ' (every interface)' : ''}`);
-  return { server, port, stop: () => closeServer(server) };
+  return {
+    server,
+    port,
+    stop: async () => {
+      await meters?.stop();
+      await closeServer(server);
+    },
+  };
+};
+
+/** The figures of the whole platform, read from the log and the read models (doc/observability.md). */
+const startPlatformMetrics = (registry: Registry, platform: Platform, checkpoints: PostgresCheckpointStore, mirrorName: string) => {
+  registerLagMetrics(registry, {
+    projectionLags: () => projectionLags(platform.pool, platform.store),
+    mirrorLag: async () => (await mirrorLag(platform.store, checkpoints, mirrorName)).lag,
+  });
+  registerCycleMetrics(registry, platform.pool);
+  return startEventMeters(registry, platform.store, platform.log);
 };
 
 /** The address the server really listens on (the port PORT=0 picked), as a URL. */

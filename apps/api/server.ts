@@ -14,6 +14,10 @@ import { describeState } from '../../domain/strategy/state.js';
 import { GenerateBody, LIFECYCLE_ROUTES, LIFECYCLE_ROUTE_NAMES, type LifecycleRouteName } from './command-bodies.js';
 import { findAnswer, requestFingerprint, storeAnswer } from './idempotency.js';
 import { learningRoutes } from './learning-routes.js';
+import { logRoutes } from './log-routes.js';
+import { metricsRoute } from './metrics-route.js';
+import { httpMetrics } from '../../infrastructure/metrics/http-metrics.js';
+import type { Registry } from 'prom-client';
 import { rankingRoutes } from './ranking-routes.js';
 import { tradingRoutes } from './trading-routes.js';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from '../../infrastructure/config/config.js';
@@ -53,6 +57,8 @@ export interface ApiDeps extends StrategyCommandDeps {
   readonly health: () => Promise<HealthReport>;
   /** Backtest routes (POST/GET /api/backtests), mounted when given. */
   readonly backtests?: express.Router;
+  /** The process's Prometheus registry: request durations go into it and GET /metrics serves it, when given. */
+  readonly metrics?: Registry;
   /** Transport limits (API_MAX_*) and symbols per genome (GENOME_MAX_SYMBOLS); defaults when not given. */
   readonly limits?: { readonly http?: HttpLimits; readonly genomeMaxSymbols?: number };
 }
@@ -88,6 +94,7 @@ export const createApi = (deps: ApiDeps): express.Express => {
   app.disable('x-powered-by');
   const httpLimits = deps.limits?.http ?? DEFAULT_HTTP_LIMITS;
   const genomeMaxSymbols = deps.limits?.genomeMaxSymbols ?? MAX_GENOME_SYMBOLS;
+  if (deps.metrics) app.use(httpMetrics(deps.metrics));
   installHttpLimits(app, httpLimits);
 
   /** Runs a command with Idempotency-Key support: a retry gets the first answer and appends nothing. */
@@ -235,6 +242,8 @@ export const createApi = (deps: ApiDeps): express.Express => {
   app.use(learningRoutes({ db: deps.pool }));
   app.use(rankingRoutes({ db: deps.pool, store: deps.store }));
   app.use(tradingRoutes({ db: deps.pool }));
+  app.use(logRoutes({ db: deps.pool, clock: deps.clock }));
+  if (deps.metrics) app.use(metricsRoute(deps.metrics));
 
   app.get('/health', async (_req, res) => {
     const report = await deps.health();
