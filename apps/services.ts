@@ -7,7 +7,7 @@ import { InProcessBus } from '../infrastructure/messaging/in-process-bus.js';
 import { RabbitMqBus } from '../infrastructure/messaging/rabbitmq-bus.js';
 import { ALL_PROJECTIONS } from '../projections/all.js';
 import { ProjectionRunner } from '../projections/runner.js';
-import { createApi } from './api/server.js';
+import { closeEventStream, createApi } from './api/server.js';
 import { activationAuditReadModel, strategyReadModel } from './api/read-models.js';
 import { marketDataReadModel } from './api/market-data-read-model.js';
 import { healthCheck, type HealthOptions } from './health.js';
@@ -60,6 +60,7 @@ export const startApi = async (
     marketData: marketDataReadModel(platform.pool, platform.store, platform.clock),
     health: healthCheck(platform, bus, checkpoints, health),
     limits: { http: platform.config.limits.http, genomeMaxSymbols: platform.config.limits.genomeMaxSymbols },
+    console: { exchange: platform.config.marketData.exchange, cycleHour: platform.config.pipeline.cycleHour, runSettings: platform.config.runSettings },
     ...(backtesting
       ? {
           backtests: backtestRoutes({
@@ -86,7 +87,14 @@ export const startApi = async (
   const { url, host, port } = listeningAt(server);
   const everywhere = host === '0.0.0.0' || host === '::';
   platform.log.info({ host, port, url }, `API listening on ${url}${everywhere ? ' (every interface)' : ''}`);
-  return { server, port, stop: () => closeServer(server) };
+  return {
+    server,
+    port,
+    stop: async () => {
+      await closeEventStream(app);
+      await closeServer(server);
+    },
+  };
 };
 
 /** The address the server really listens on (the port PORT=0 picked), as a URL. */
