@@ -17,6 +17,7 @@ import { learningRoutes } from './learning-routes.js';
 import { rankingRoutes } from './ranking-routes.js';
 import { tradingRoutes } from './trading-routes.js';
 import { consoleRoutes, type ConsoleRouteDeps } from './console-routes.js';
+import { operatorRoutes } from './operator-routes.js';
 import { EventStreamHub, type EventStreamOptions } from './event-stream.js';
 import { consoleUi } from './ui/serve.js';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from '../../infrastructure/config/config.js';
@@ -255,6 +256,7 @@ export const createApi = (deps: ApiDeps): express.Express => {
       ...(deps.console?.runSettings ? { runSettings: deps.console.runSettings } : {}),
     }),
   );
+  app.use(operatorRoutes({ store: deps.store, clock: deps.clock, ids: deps.ids }));
   const hub = new EventStreamHub(deps.store, deps.log, deps.console?.stream);
   app.locals['eventStream'] = hub;
   app.get('/api/stream', hub.handle);

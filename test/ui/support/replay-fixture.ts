@@ -48,10 +48,13 @@ const smallCycle = async (url: string, genomes: number): Promise<void> => {
   }
 };
 
-const runReplay = (url: string): Promise<void> =>
+/** The daily series the Markets view shows (sentiment and indices), imported by the real CLI. */
+export const FIXTURE_DAILY_FILES = ['fear_greed_index_daily.csv.gz', 'vix_daily.csv.gz', 'sp500_daily.csv.gz', 'nasdaq_composite_daily.csv.gz'];
+
+const run = (url: string, args: readonly string[]): Promise<void> =>
   new Promise((resolve, reject) => {
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('npm_') && k !== 'AMQP_URL'));
-    const child = spawn('node', ['--import', 'tsx', 'apps/main.ts', '--replay', FIXTURE_RANGE.from, FIXTURE_RANGE.to], {
+    const child = spawn('node', ['--import', 'tsx', ...args], {
       cwd: ROOT,
       env: { ...env, DATABASE_URL: url, LOG_LEVEL: 'warn', MARKET_DATA_SOURCE: 'none' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -60,14 +63,22 @@ const runReplay = (url: string): Promise<void> =>
     child.stdout.on('data', (c: Buffer) => (output = (output + c.toString('utf8')).slice(-20_000)));
     child.stderr.on('data', (c: Buffer) => (output = (output + c.toString('utf8')).slice(-20_000)));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the replay exited ${code}:\n${output}`))));
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${args.join(' ')} exited ${code}:\n${output}`))));
   });
 
 /** A fresh database holding a replay of FIXTURE_RANGE over FIXTURE_PAIRS with `genomes` genomes a cycle. */
 export const replayFixture = async (label = 'ui', genomes = 40): Promise<TestDatabase> => {
   const db = await freshDatabase(label);
   await importCandles(db.url);
+  await run(db.url, ['apps/cli/import-sentiment.ts', ...FIXTURE_DAILY_FILES.map(sharedDataFile)]);
   await smallCycle(db.url, genomes);
-  await runReplay(db.url);
+  await run(db.url, ['apps/main.ts', '--replay', FIXTURE_RANGE.from, FIXTURE_RANGE.to]);
   return db;
 };
+
+let shared: Promise<TestDatabase> | undefined;
+/**
+ * One replayed database for every console suite of a mocha run (the replay takes about a minute); dropped with the
+ * other test databases by the root hook. Suites that change it (overrides, appended events) assert on what they did.
+ */
+export const sharedReplayFixture = (): Promise<TestDatabase> => (shared ??= replayFixture('ui'));
