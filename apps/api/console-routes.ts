@@ -63,7 +63,10 @@ export const CandlesQuery = t.intersection(
 /** Days one daily-series answer may span. */
 export const MAX_DAILY_DAYS = 1000;
 export const DailyQuery = t.intersection(
-  [t.type({ from: Instant, to: Instant }), t.partial({ series: t.refinement(t.string, (x) => /^[a-z0-9_]{1,40}$/.test(x), 'SeriesName (a–z, digits, _; ≤ 40)') })],
+  [
+    t.type({ from: Instant, to: Instant }),
+    t.partial({ series: t.refinement(t.string, (x) => /^[a-z0-9_]{1,40}$/.test(x), 'SeriesName (a–z, digits, _; ≤ 40)') }),
+  ],
   'DailyQuery',
 );
 export const TraceQuery = t.partial({ symbol: QuerySymbol }, 'TraceQuery');
@@ -140,9 +143,7 @@ export const consoleRoutes = (deps: ConsoleRouteDeps): express.Router => {
     if (either.isLeft(id)) return send(res, id.left);
     const q = decodeQuery(TraceQuery, req.query);
     if (either.isLeft(q)) return send(res, q.left);
-    const row = await deps.db.maybeOne(
-      sql.type(StrategyTraceRow)`SELECT genome, latest_backtest AS "latestBacktest" FROM strategies WHERE id = ${id.right}`,
-    );
+    const row = await deps.db.maybeOne(sql.type(StrategyTraceRow)`SELECT genome, latest_backtest AS "latestBacktest" FROM strategies WHERE id = ${id.right}`);
     if (row === null) return send(res, notFound(id.right));
     const genome = Genome.decode(row.genome);
     if (either.isLeft(genome)) return send(res, { status: 500, body: { error: 'GenomeUnreadable', message: 'the stored genome does not decode' } });
@@ -153,11 +154,10 @@ export const consoleRoutes = (deps: ConsoleRouteDeps): express.Router => {
     const symbol = q.right.symbol ?? symbols[0]!;
     if (!symbols.includes(symbol))
       return send(res, invalidRequest([{ path: 'symbol', message: `the strategy trades ${symbols.join(', ')}, not ${symbol}` }], 'query'));
-    const interval = genome.right.timeframe as Interval;
+    const interval: Interval = genome.right.timeframe;
     const step = INTERVAL_MS[interval];
     const period = { from: Date.parse(latest.right.window.start), to: Date.parse(latest.right.window.end) };
-    if ((period.to - period.from) / step > MAX_TRACE_BARS)
-      period.from = period.to - MAX_TRACE_BARS * step; // the most recent part of a longer window
+    if ((period.to - period.from) / step > MAX_TRACE_BARS) period.from = period.to - MAX_TRACE_BARS * step; // the most recent part of a longer window
     const key = { exchange: deps.exchange, symbol, interval };
     const rows = await readCandles(deps.db, key, period.from - WARMUP_BARS * step, period.to, MAX_TRACE_BARS + WARMUP_BARS);
     if (!rows.some((r) => r.t >= period.from))

@@ -77,7 +77,9 @@ export class EventStreamHub {
       res.status(400).json({ error: 'InvalidRequest', message: 'Last-Event-ID must be a position like 123.45 (an id this stream sent)', errors: [] });
       return;
     }
-    res.status(200).set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache, no-transform', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    res
+      .status(200)
+      .set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache, no-transform', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
     res.flushHeaders();
     const client: Client = { res, queue: [], pending: resumeFrom === undefined ? undefined : [], last: resumeFrom, writing: false };
     this.clients.add(client);

@@ -12,7 +12,7 @@ import type { CommandDeps } from '../../application/commands/handle-command.js';
 import { changeSetting } from '../../application/settings/settings-recorder.js';
 import { recordRiskCommand } from '../../application/trading/risk-recorder.js';
 import { Actor, IdString, Reason, type EpochMs } from '../../domain/primitives/codecs.js';
-import { fieldErrors } from '../../domain/primitives/decode-errors.js';
+import type { fieldErrors } from '../../domain/primitives/decode-errors.js';
 import { decodeStorable } from '../../domain/primitives/exact.js';
 import { KillSwitchTrigger } from '../../domain/risk/events.js';
 import { isSettingName, SETTING_NAMES } from '../../domain/settings/definitions.js';
@@ -20,7 +20,10 @@ import type { SettingsCommand } from '../../domain/settings/commands.js';
 import { invalidRequest, type HttpAnswer } from './problems.js';
 
 export const SettingBody = t.intersection([t.type({ value: t.number, reason: Reason }), t.partial({ actor: Actor })], 'SettingBody');
-export const KillSwitchBody = t.intersection([t.type({ engage: t.boolean, reason: Reason }), t.partial({ actor: Actor, trigger: KillSwitchTrigger })], 'KillSwitchBody');
+export const KillSwitchBody = t.intersection(
+  [t.type({ engage: t.boolean, reason: Reason }), t.partial({ actor: Actor, trigger: KillSwitchTrigger })],
+  'KillSwitchBody',
+);
 
 const send = (res: Response, a: HttpAnswer) => res.status(a.status).json(a.body);
 const body = <A>(codec: t.Type<A, unknown, unknown>, value: unknown): either.Either<HttpAnswer, A> =>

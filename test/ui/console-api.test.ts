@@ -45,7 +45,8 @@ describe('console API: read routes, live stream, operator routes (real replay)',
     const res = await fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> & { errors?: { path: string }[] } };
   };
-  const liveStrategy = async () => (await sql.query<{ id: string }>(`SELECT id::text AS id FROM strategies WHERE state = 'Live' ORDER BY id LIMIT 1`)).rows[0]!.id;
+  const liveStrategy = async () =>
+    (await sql.query<{ id: string }>(`SELECT id::text AS id FROM strategies WHERE state = 'Live' ORDER BY id LIMIT 1`)).rows[0]!.id;
 
   describe('GET /api/candles', () => {
     it('answers the stored candles of a day as the CSV file holds them', async () => {
@@ -76,7 +77,10 @@ describe('console API: read routes, live stream, operator routes (real replay)',
       for (const [path, field] of cases) {
         const r = await get(path);
         expect(r.status, path).to.equal(400);
-        expect(r.body.errors!.map((e) => e.path), path).to.include(field);
+        expect(
+          r.body.errors!.map((e) => e.path),
+          path,
+        ).to.include(field);
       }
       const tooMany = await get('/api/candles?symbol=BTCUSDT&from=2020-01-01&to=2023-09-05');
       expect(String(tooMany.body['message'])).to.contain(`at most ${MAX_CANDLES}`);
@@ -125,18 +129,23 @@ describe('console API: read routes, live stream, operator routes (real replay)',
   describe('GET /api/strategies/:id/record', () => {
     it('answers each account with as many days as the trading_days read model holds', async () => {
       const id = await liveStrategy();
-      const counts = await sql.query<{ account: string; n: string }>(`SELECT account, count(*) AS n FROM trading_days WHERE strategy_id = $1 GROUP BY account`, [id]);
+      const counts = await sql.query<{ account: string; n: string }>(
+        `SELECT account, count(*) AS n FROM trading_days WHERE strategy_id = $1 GROUP BY account`,
+        [id],
+      );
       const r = await get(`/api/strategies/${id}/record`);
       expect(r.status).to.equal(200);
       const accounts = r.body['accounts'] as { account: string; days: unknown[] }[];
-      expect(Object.fromEntries(accounts.map((a) => [a.account, a.days.length]))).to.deep.equal(Object.fromEntries(counts.rows.map((c) => [c.account, Number(c.n)])));
+      expect(Object.fromEntries(accounts.map((a) => [a.account, a.days.length]))).to.deep.equal(
+        Object.fromEntries(counts.rows.map((c) => [c.account, Number(c.n)])),
+      );
       expect(accounts.map((a) => a.account)).to.include(`paper-${id}`);
       expect((await get('/api/strategies/00000000-0000-4000-8000-000000000000/record')).status).to.equal(404);
     });
   });
 
   describe('GET /api/market-data/daily', () => {
-    it("answers the imported Fear & Greed value of a day as the file holds it, and refuses a range over 1000 days", async () => {
+    it('answers the imported Fear & Greed value of a day as the file holds it, and refuses a range over 1000 days', async () => {
       const r = await get('/api/market-data/daily?from=2023-09-01&to=2023-09-03&series=fear_greed');
       expect(r.status).to.equal(200);
       const [line] = await csvRows('fear_greed_index_daily.csv.gz', (l) => l.startsWith('2023-09-01,'));
@@ -170,7 +179,10 @@ describe('console API: read routes, live stream, operator routes (real replay)',
       let buffer = '';
       const deadline = Date.now() + ms;
       while (Date.now() < deadline) {
-        const next = await Promise.race([reader.read(), new Promise<{ done: true; value: undefined }>((r) => setTimeout(() => r({ done: true, value: undefined }), deadline - Date.now()))]);
+        const next = await Promise.race([
+          reader.read(),
+          new Promise<{ done: true; value: undefined }>((r) => setTimeout(() => r({ done: true, value: undefined }), deadline - Date.now())),
+        ]);
         if (next.done) break;
         buffer += next.value;
         let cut: number;
@@ -206,18 +218,20 @@ describe('console API: read routes, live stream, operator routes (real replay)',
       const live = await fetch(`${server.url}/api/stream`);
       const first = await post('/api/strategies', { genome: smaCrossoverGenome(), actor: 'operator:stream-test' });
       expect(first.status).to.equal(201);
-      const frames = await readFrames(live.body!, (f) => f.event === 'change' && JSON.parse(f.data).stream === `strategy-${first.body['id']}`);
-      const notice = frames.find((f) => f.event === 'change' && JSON.parse(f.data).stream === `strategy-${first.body['id']}`);
+      const firstStream = `strategy-${String(first.body['id'])}`;
+      const frames = await readFrames(live.body!, (f) => f.event === 'change' && JSON.parse(f.data).stream === firstStream);
+      const notice = frames.find((f) => f.event === 'change' && JSON.parse(f.data).stream === firstStream);
       expect(notice, JSON.stringify(frames)).to.not.equal(undefined);
-      expect(JSON.parse(notice!.data)).to.deep.include({ type: 'StrategyGenerated', stream: `strategy-${first.body['id']}` });
+      expect(JSON.parse(notice!.data)).to.deep.include({ type: 'StrategyGenerated', stream: firstStream });
       expect(notice!.id).to.match(/^\d+\.\d+$/);
 
       // Disconnected, a second strategy is generated; resuming from the first notice's id brings it.
       const second = await post('/api/strategies', { genome: smaCrossoverGenome(), actor: 'operator:stream-test' });
+      const secondStream = `strategy-${String(second.body['id'])}`;
       const resumed = await fetch(`${server.url}/api/stream`, { headers: { 'Last-Event-ID': notice!.id! } });
-      const missed = await readFrames(resumed.body!, (f) => f.event === 'change' && JSON.parse(f.data).stream === `strategy-${second.body['id']}`);
-      expect(missed.filter((f) => f.event === 'change').map((f) => JSON.parse(f.data).stream)).to.include(`strategy-${second.body['id']}`);
-      expect(missed.filter((f) => f.event === 'change').map((f) => JSON.parse(f.data).stream)).to.not.include(`strategy-${first.body['id']}`);
+      const missed = await readFrames(resumed.body!, (f) => f.event === 'change' && JSON.parse(f.data).stream === secondStream);
+      expect(missed.filter((f) => f.event === 'change').map((f) => JSON.parse(f.data).stream)).to.include(secondStream);
+      expect(missed.filter((f) => f.event === 'change').map((f) => JSON.parse(f.data).stream)).to.not.include(firstStream);
     });
 
     it('refuses a Last-Event-ID it did not send with 400', async () => {
@@ -253,9 +267,10 @@ describe('console API: read routes, live stream, operator routes (real replay)',
       expect(on.status, JSON.stringify(on.body)).to.equal(200);
       const off = await post(`/api/risk/${account}/kill-switch`, { engage: false, reason: 'test over', actor: 'operator:kill-test' });
       expect(off.status, JSON.stringify(off.body)).to.equal(200);
-      const types = await sql.query<{ event_type: string; metadata: { actor: string } }>(`SELECT event_type, metadata FROM events WHERE stream_name = $1 ORDER BY stream_revision`, [
-        `risk-${account}`,
-      ]);
+      const types = await sql.query<{ event_type: string; metadata: { actor: string } }>(
+        `SELECT event_type, metadata FROM events WHERE stream_name = $1 ORDER BY stream_revision`,
+        [`risk-${account}`],
+      );
       expect(types.rows.map((r) => r.event_type).slice(-2)).to.deep.equal(['KillSwitchEngaged', 'KillSwitchReleased']);
       expect(types.rows.at(-1)!.metadata.actor).to.equal('operator:kill-test');
       const noReason = await post(`/api/risk/${account}/kill-switch`, { engage: true });

@@ -35,7 +35,8 @@ describe('operator console in a browser (real API, replayed history)', function 
   });
 
   const one = async <T extends pg.QueryResultRow>(text: string, values: unknown[] = []) => (await sql.query<T>(text, values)).rows;
-  const strategyIn = async (state: string) => (await one<{ id: string }>(`SELECT id::text AS id FROM strategies WHERE state = $1 ORDER BY id LIMIT 1`, [state]))[0]!.id;
+  const strategyIn = async (state: string) =>
+    (await one<{ id: string }>(`SELECT id::text AS id FROM strategies WHERE state = $1 ORDER BY id LIMIT 1`, [state]))[0]!.id;
   let page: Page;
   let errors: string[];
   let close: () => Promise<void>;
@@ -78,9 +79,9 @@ describe('operator console in a browser (real API, replayed history)', function 
     await open(`/strategies/${id}`);
     await page.locator(`[data-strategy-state]`).waitFor();
     expect(await page.locator('[data-strategy-state]').textContent()).to.equal('Live');
-    const [{ genome }] = (await one<{ genome: { symbols: string[]; lineage: { parentIds: string[] } } }>(`SELECT genome FROM strategies WHERE id = $1`, [id])) as [
-      { genome: { symbols: string[]; lineage: { parentIds: string[] } } },
-    ];
+    const [{ genome }] = (await one<{ genome: { symbols: string[]; lineage: { parentIds: string[] } } }>(`SELECT genome FROM strategies WHERE id = $1`, [
+      id,
+    ])) as [{ genome: { symbols: string[]; lineage: { parentIds: string[] } } }];
     expect(await page.locator('.words li').first().textContent()).to.contain(genome.symbols.join(', '));
     for (const p of genome.lineage.parentIds) expect(await page.locator(`[data-lineage] code[title="${p}"]`).count()).to.equal(1);
     const events = await one<{ event_type: string }>(`SELECT event_type FROM events WHERE stream_name = $1 ORDER BY stream_revision`, [`strategy-${id}`]);
@@ -97,7 +98,9 @@ describe('operator console in a browser (real API, replayed history)', function 
     const rows = await one<{ strategy_id: string; decided_by: string; score: number }>(`SELECT strategy_id::text, decided_by, score FROM activation_audit`);
     await page.locator('[data-table=audit] tbody tr').first().waitFor();
     expect(await page.locator('[data-table=audit] .table-tools .muted').textContent()).to.equal(`${rows.length} of ${rows.length}`);
-    expect(await page.locator('[data-table=audit] [data-actor="system:activation-policy"]').count()).to.equal(rows.filter((r) => r.decided_by === 'system:activation-policy').length);
+    expect(await page.locator('[data-table=audit] [data-actor="system:activation-policy"]').count()).to.equal(
+      rows.filter((r) => r.decided_by === 'system:activation-policy').length,
+    );
     expect(await page.locator('[data-table=audit] tbody').textContent()).to.contain(rows[0]!.score.toFixed(4));
   });
 
@@ -118,7 +121,9 @@ describe('operator console in a browser (real API, replayed history)', function 
     );
     await page.locator('[data-selected]').waitFor();
     expect(await page.locator('[data-selected]').textContent()).to.equal(sel!.data.selected.join(', '));
-    const [fg] = await one<{ value: number }>(`SELECT value FROM daily_observations WHERE series = 'fear_greed' AND day < '2023-09-16' ORDER BY day DESC LIMIT 1`);
+    const [fg] = await one<{ value: number }>(
+      `SELECT value FROM daily_observations WHERE series = 'fear_greed' AND day < '2023-09-16' ORDER BY day DESC LIMIT 1`,
+    );
     await page.locator('[data-series=fear_greed]').waitFor();
     expect(await page.locator('[data-series=fear_greed] td').nth(2).textContent()).to.equal(fg!.value.toFixed(2));
     // The predictor's endpoint comes with another branch: until then the panel says so.

@@ -3,7 +3,12 @@
 // "the API is unreachable".
 export type ApiFailure =
   | { readonly kind: 'unreachable'; readonly message: string }
-  | { readonly kind: 'unauthorized' | 'forbidden' | 'rateLimited' | 'notFound' | 'notAvailable' | 'invalid' | 'server'; readonly status: number; readonly message: string; readonly body?: unknown };
+  | {
+      readonly kind: 'unauthorized' | 'forbidden' | 'rateLimited' | 'notFound' | 'notAvailable' | 'invalid' | 'server';
+      readonly status: number;
+      readonly message: string;
+      readonly body?: unknown;
+    };
 
 export type ApiResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly failure: ApiFailure };
 

@@ -2,7 +2,11 @@
 import { useEffect, useRef } from 'preact/hooks';
 import { CandlestickSeries, createChart, createSeriesMarkers, LineSeries, type SeriesMarker, type Time, type UTCTimestamp } from 'lightweight-charts';
 
-const base = { layout: { background: { color: '#11161d' }, textColor: '#c9d1d9' }, grid: { vertLines: { color: '#1f2733' }, horzLines: { color: '#1f2733' } }, timeScale: { timeVisible: true } };
+const base = {
+  layout: { background: { color: '#11161d' }, textColor: '#c9d1d9' },
+  grid: { vertLines: { color: '#1f2733' }, horzLines: { color: '#1f2733' } },
+  timeScale: { timeVisible: true },
+};
 const sec = (ms: number) => Math.floor(ms / 1000) as UTCTimestamp;
 
 export interface Candle {
@@ -24,12 +28,32 @@ export const CandleChart = ({ candles, trades, name }: { candles: readonly Candl
   useEffect(() => {
     if (!box.current) return;
     const chart = createChart(box.current, { ...base, height: 320, autoSize: true });
-    const series = chart.addSeries(CandlestickSeries, { upColor: '#2ea043', downColor: '#da3633', wickUpColor: '#2ea043', wickDownColor: '#da3633', borderVisible: false });
+    const series = chart.addSeries(CandlestickSeries, {
+      upColor: '#2ea043',
+      downColor: '#da3633',
+      wickUpColor: '#2ea043',
+      wickDownColor: '#da3633',
+      borderVisible: false,
+    });
     series.setData(candles.map((c) => ({ time: sec(c.t), open: c.o, high: c.h, low: c.l, close: c.c })));
     const markers: SeriesMarker<Time>[] = [];
+    // Labels only while they stay readable; beyond, the arrows and the colour of the exits say it.
+    const labelled = trades.length <= 30;
     for (const t of trades) {
-      markers.push({ time: sec(t.entryTime), position: t.side === 'long' ? 'belowBar' : 'aboveBar', color: '#58a6ff', shape: t.side === 'long' ? 'arrowUp' : 'arrowDown', text: t.side });
-      markers.push({ time: sec(t.exitTime), position: 'aboveBar', color: t.pnl >= 0 ? '#2ea043' : '#da3633', shape: 'circle', text: t.pnl.toFixed(0) });
+      markers.push({
+        time: sec(t.entryTime),
+        position: t.side === 'long' ? 'belowBar' : 'aboveBar',
+        color: '#58a6ff',
+        shape: t.side === 'long' ? 'arrowUp' : 'arrowDown',
+        ...(labelled ? { text: t.side } : {}),
+      });
+      markers.push({
+        time: sec(t.exitTime),
+        position: 'aboveBar',
+        color: t.pnl >= 0 ? '#2ea043' : '#da3633',
+        shape: 'circle',
+        ...(labelled ? { text: t.pnl.toFixed(0) } : {}),
+      });
     }
     markers.sort((a, b) => (a.time as number) - (b.time as number));
     createSeriesMarkers(series, markers);

@@ -84,7 +84,19 @@ export interface Column<R> {
 }
 
 /** A table over rows in memory with a text filter and pages of `pageSize`. */
-export const Table = <R,>({ rows, columns, pageSize = 20, name, empty }: { rows: readonly R[]; columns: readonly Column<R>[]; pageSize?: number; name: string; empty?: string }) => {
+export const Table = <R,>({
+  rows,
+  columns,
+  pageSize = 20,
+  name,
+  empty,
+}: {
+  rows: readonly R[];
+  columns: readonly Column<R>[];
+  pageSize?: number;
+  name: string;
+  empty?: string;
+}) => {
   const [filter, setFilter] = useState('');
   const [page, setPage] = useState(0);
   const shown = useMemo(() => {

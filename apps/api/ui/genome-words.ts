@@ -26,7 +26,13 @@ export interface GenomeView {
   readonly exit: ConditionSet;
   readonly exitRules: { readonly takeProfit?: number; readonly stopLoss?: number; readonly trailingStop?: number };
   readonly risk: { readonly positionSize: number; readonly riskPerTrade: number; readonly maxOpenPositions?: number };
-  readonly lineage: { readonly generation: number; readonly parentIds: readonly string[]; readonly origin: string; readonly operators?: readonly string[]; readonly cycleId?: string };
+  readonly lineage: {
+    readonly generation: number;
+    readonly parentIds: readonly string[];
+    readonly origin: string;
+    readonly operators?: readonly string[];
+    readonly cycleId?: string;
+  };
 }
 
 const OPS: Record<string, string> = {
@@ -41,7 +47,11 @@ const OPS: Record<string, string> = {
 export const describeOperand = (o: Operand, g: GenomeView): string => {
   if (o.indicator !== undefined) {
     const ind = g.indicators.find((i) => i.id === o.indicator);
-    const params = ind ? Object.entries(ind.params).map(([k, v]) => `${k} ${v}`).join(', ') : '';
+    const params = ind
+      ? Object.entries(ind.params)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')
+      : '';
     const name = ind ? `${ind.name.toUpperCase()}(${params})` : o.indicator;
     return o.output ? `${name} ${o.output}` : name;
   }

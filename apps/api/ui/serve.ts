@@ -71,9 +71,18 @@ export const consoleUi = (): express.Router => {
     const b = await consoleBundle();
     res.set({ ...SECURITY, 'Content-Type': type, 'Cache-Control': 'no-cache' }).send(pick(b));
   };
-  router.get('/ui/app.js', serve((b) => b.js, 'text/javascript; charset=utf-8'));
-  router.get('/ui/app.css', serve((b) => b.css, 'text/css; charset=utf-8'));
+  router.get(
+    '/ui/app.js',
+    serve((b) => b.js, 'text/javascript; charset=utf-8'),
+  );
+  router.get(
+    '/ui/app.css',
+    serve((b) => b.css, 'text/css; charset=utf-8'),
+  );
   // Deep links: any other GET that is not an API route (nor /health, /openapi.json) is the console's page.
-  router.get(/^\/(?!api\/|api$|health$|openapi\.json$|ui\/).*/, serve((b) => b.html, 'text/html; charset=utf-8'));
+  router.get(
+    /^\/(?!api\/|api$|health$|openapi\.json$|ui\/).*/,
+    serve((b) => b.html, 'text/html; charset=utf-8'),
+  );
   return router;
 };

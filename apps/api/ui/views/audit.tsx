@@ -14,7 +14,10 @@ interface AuditRow {
   readonly maxActiveStrategies: number | null;
   readonly activeStrategies: number | null;
   readonly occurredAt: string;
-  readonly decision?: { readonly inputs?: Readonly<Record<string, Readonly<Record<string, unknown>>>>; readonly weights?: Readonly<Record<string, number>> } | null;
+  readonly decision?: {
+    readonly inputs?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+    readonly weights?: Readonly<Record<string, number>>;
+  } | null;
 }
 
 const inputs = (r: AuditRow) =>

@@ -64,7 +64,15 @@ export const LearningView = () => {
               rows={rows}
               empty="No learning cycle yet."
               columns={[
-                { title: 'Cycle', cell: (r) => <button class="link" onClick={() => setChosen(r.cycleId)}>{r.cycleId}</button>, text: (r) => r.cycleId },
+                {
+                  title: 'Cycle',
+                  cell: (r) => (
+                    <button class="link" onClick={() => setChosen(r.cycleId)}>
+                      {r.cycleId}
+                    </button>
+                  ),
+                  text: (r) => r.cycleId,
+                },
                 { title: 'Regime', cell: (r) => r.regime, text: (r) => r.regime },
                 { title: 'Rows (scored)', cell: (r) => `${r.rows} (${r.scoredRows})` },
                 { title: 'Success rate', cell: (r) => pct(r.overall.successRate) },

@@ -10,7 +10,14 @@ interface Selection {
   readonly selected: readonly string[];
   readonly added: readonly string[];
   readonly removed: readonly string[];
-  readonly candidates: readonly { readonly rank: number; readonly symbol: string; readonly score: number; readonly eligible: boolean; readonly parts: Readonly<Record<string, number>>; readonly metrics: Readonly<Record<string, unknown>> }[];
+  readonly candidates: readonly {
+    readonly rank: number;
+    readonly symbol: string;
+    readonly score: number;
+    readonly eligible: boolean;
+    readonly parts: Readonly<Record<string, number>>;
+    readonly metrics: Readonly<Record<string, unknown>>;
+  }[];
 }
 type Row = Readonly<Record<string, unknown>>;
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -75,11 +82,13 @@ export const MarketsView = () => {
               name="collection"
               rows={rows}
               empty="No collector has reported (the replay reads imported candles; `npm start` collects live)."
-              columns={Object.keys(rows[0] ?? { source: '', symbol: '', lag: '', gaps: '', lastError: '' }).slice(0, 9).map((k) => ({
-                title: k,
-                cell: (r: Row) => (typeof r[k] === 'object' && r[k] !== null ? JSON.stringify(r[k]) : String(r[k] ?? '—')),
-                text: (r: Row) => String(r[k] ?? ''),
-              }))}
+              columns={Object.keys(rows[0] ?? { source: '', symbol: '', lag: '', gaps: '', lastError: '' })
+                .slice(0, 9)
+                .map((k) => ({
+                  title: k,
+                  cell: (r: Row) => (typeof r[k] === 'object' && r[k] !== null ? JSON.stringify(r[k]) : String(r[k] ?? '—')),
+                  text: (r: Row) => String(r[k] ?? ''),
+                }))}
             />
           )}
         </Loaded>
@@ -153,7 +162,14 @@ const Predictions = ({ value }: { value: unknown }) => {
       empty="No prediction yet."
       columns={keys.map((k) => ({
         title: k,
-        cell: (r: Row) => (typeof r[k] === 'number' ? num(r[k], 4) : typeof r[k] === 'object' && r[k] !== null ? JSON.stringify(r[k]) : typeof r[k] === 'string' ? when(r[k]) : '—'),
+        cell: (r: Row) =>
+          typeof r[k] === 'number'
+            ? num(r[k], 4)
+            : typeof r[k] === 'object' && r[k] !== null
+              ? JSON.stringify(r[k])
+              : typeof r[k] === 'string'
+                ? when(r[k])
+                : '—',
         text: (r: Row) => String(r[k] ?? ''),
       }))}
     />

@@ -20,7 +20,15 @@ const LABEL: Record<Command, string> = {
 const available = (state: string, pinned: boolean): Command[] => {
   const base = state.replace(/\(.*$/, '');
   const lifecycle: Command[] =
-    base === 'Filtered' ? ['start-paper', 'retire'] : base === 'Paper' ? ['activate', 'retire'] : base === 'Live' ? ['deactivate', 'retire'] : base === 'Retired' ? [] : ['retire'];
+    base === 'Filtered'
+      ? ['start-paper', 'retire']
+      : base === 'Paper'
+        ? ['activate', 'retire']
+        : base === 'Live'
+          ? ['deactivate', 'retire']
+          : base === 'Retired'
+            ? []
+            : ['retire'];
   return base === 'Retired' ? [] : [...lifecycle, pinned ? 'unpin' : 'pin'];
 };
 
@@ -46,7 +54,19 @@ const manualDecision = (strategyId: string, ranking: Ranking) => {
   };
 };
 
-export const Overrides = ({ strategyId, state, pinned, ranking, onDone }: { strategyId: string; state: string; pinned: boolean; ranking: Ranking | undefined; onDone: () => void }) => {
+export const Overrides = ({
+  strategyId,
+  state,
+  pinned,
+  ranking,
+  onDone,
+}: {
+  strategyId: string;
+  state: string;
+  pinned: boolean;
+  ranking: Ranking | undefined;
+  onDone: () => void;
+}) => {
   const who = useContext(WhoContext);
   const [open, setOpen] = useState<Command | undefined>();
   const [reason, setReason] = useState('');

@@ -33,7 +33,9 @@ export const PositionsView = () => {
       <h1>Positions and P&amp;L</h1>
       <Section title="P&L in total" id="pnl-total">
         <Loaded load={total} what="P&L">
-          {({ rows }) => <GenericTable name="pnl-total" rows={rows} keys={Object.keys(rows[0] ?? { realized: 0, unrealized: 0 })} empty="No fill yet: no P&L." />}
+          {({ rows }) => (
+            <GenericTable name="pnl-total" rows={rows} keys={Object.keys(rows[0] ?? { realized: 0, unrealized: 0 })} empty="No fill yet: no P&L." />
+          )}
         </Loaded>
       </Section>
       <Section title="Paper and live accounts per strategy (trading days)" id="accounts">
@@ -43,18 +45,27 @@ export const PositionsView = () => {
       </Section>
       <Section title="P&L per strategy" id="pnl-strategy">
         <Loaded load={byStrategy} what="P&L per strategy">
-          {({ rows }) => <GenericTable name="pnl-strategy" rows={rows} keys={Object.keys(rows[0] ?? { strategyId: '', realized: 0, unrealized: 0 })} empty="No fill yet." />}
+          {({ rows }) => (
+            <GenericTable name="pnl-strategy" rows={rows} keys={Object.keys(rows[0] ?? { strategyId: '', realized: 0, unrealized: 0 })} empty="No fill yet." />
+          )}
         </Loaded>
       </Section>
       <Section title="Open positions" id="open-positions">
         <Loaded load={positions} what="Positions">
-          {({ positions: rows }) => <GenericTable name="positions" rows={rows} keys={Object.keys(rows[0] ?? { account: '', symbol: '', quantity: 0 })} empty="No open position." />}
+          {({ positions: rows }) => (
+            <GenericTable name="positions" rows={rows} keys={Object.keys(rows[0] ?? { account: '', symbol: '', quantity: 0 })} empty="No open position." />
+          )}
         </Loaded>
       </Section>
       <Section title="Orders" id="orders">
         <Loaded load={orders} what="Orders">
           {({ orders: rows }) => (
-            <GenericTable name="orders" rows={rows} keys={Object.keys(rows[0] ?? { orderId: '', account: '', symbol: '', side: '', status: '' }).slice(0, 10)} empty="No order yet." />
+            <GenericTable
+              name="orders"
+              rows={rows}
+              keys={Object.keys(rows[0] ?? { orderId: '', account: '', symbol: '', side: '', status: '' }).slice(0, 10)}
+              empty="No order yet."
+            />
           )}
         </Loaded>
       </Section>

@@ -29,7 +29,12 @@ interface Trace {
   readonly window: { readonly from: string; readonly to: string };
   readonly metrics: Readonly<Record<string, number>>;
   readonly equity: readonly (readonly [number, number])[];
-  readonly trades: readonly (TradeMark & { readonly entryPrice: number; readonly exitPrice: number; readonly returnPct: number; readonly exitReason: string })[];
+  readonly trades: readonly (TradeMark & {
+    readonly entryPrice: number;
+    readonly exitPrice: number;
+    readonly returnPct: number;
+    readonly exitReason: string;
+  })[];
 }
 interface DayRow {
   readonly day: string;
@@ -75,7 +80,9 @@ export const StrategyView = ({ id }: { id: string }) => {
   const record = useApi<{ accounts: readonly AccountRecord[] }>(notFound ? undefined : `/api/strategies/${encodeURIComponent(id)}/record`, mine);
   const ranking = useApi<Ranking>(notFound ? undefined : '/api/ranking', mine);
   const candlesPath =
-    trace.state === 'ok' ? `/api/candles?symbol=${trace.value.symbol}&interval=${trace.value.interval}&from=${trace.value.window.from}&to=${trace.value.window.to}` : undefined;
+    trace.state === 'ok'
+      ? `/api/candles?symbol=${trace.value.symbol}&interval=${trace.value.interval}&from=${trace.value.window.from}&to=${trace.value.window.to}`
+      : undefined;
   const candles = useApi<{ candles: readonly Candle[] }>(candlesPath, () => false);
 
   if (notFound)
@@ -103,7 +110,13 @@ export const StrategyView = ({ id }: { id: string }) => {
             <p class="muted">
               revision {s.revision} · <span data-strategy-state={s.state}>{s.state}</span>
             </p>
-            <Overrides strategyId={id} state={s.state} pinned={s.pinned === true} ranking={ranking.state === 'ok' ? ranking.value : undefined} onDone={detail.reload} />
+            <Overrides
+              strategyId={id}
+              state={s.state}
+              pinned={s.pinned === true}
+              ranking={ranking.state === 'ok' ? ranking.value : undefined}
+              onDone={detail.reload}
+            />
             {s.genome ? (
               <Section title="Genome in words" id="genome">
                 <ul class="words">
@@ -132,10 +145,16 @@ export const StrategyView = ({ id }: { id: string }) => {
           {(t) => (
             <>
               <p class="muted">
-                {t.symbol} {t.interval}, {when(t.window.from)} → {when(t.window.to)}: return {pct(t.metrics['totalReturn'])}, Sharpe {num(t.metrics['sharpe'])}, max drawdown{' '}
-                {pct(t.metrics['maxDrawdown'])}, <span data-trade-count>{t.trades.length}</span> trades
+                {t.symbol} {t.interval}, {when(t.window.from)} → {when(t.window.to)}: return {pct(t.metrics['totalReturn'])}, Sharpe {num(t.metrics['sharpe'])},
+                max drawdown {pct(t.metrics['maxDrawdown'])}, <span data-trade-count>{t.trades.length}</span> trades
               </p>
-              {candles.state === 'ok' ? <CandleChart name="backtest-candles" candles={candles.value.candles} trades={t.trades} /> : <Loaded load={candles} what="Candles">{() => null}</Loaded>}
+              {candles.state === 'ok' ? (
+                <CandleChart name="backtest-candles" candles={candles.value.candles} trades={t.trades} />
+              ) : (
+                <Loaded load={candles} what="Candles">
+                  {() => null}
+                </Loaded>
+              )}
               <LineChart name="backtest-equity" lines={[{ name: 'equity', color: '#58a6ff', points: t.equity }]} />
               <Table
                 name="trades"
@@ -156,7 +175,7 @@ export const StrategyView = ({ id }: { id: string }) => {
       </Section>
       <Section title="Paper and live, next to the backtest" id="performance">
         <Loaded load={record} what="Trading days">
-          {({ accounts }) => <Performance accounts={accounts} backtest={detail.state === 'ok' ? detail.value.latestMetrics ?? undefined : undefined} />}
+          {({ accounts }) => <Performance accounts={accounts} backtest={detail.state === 'ok' ? (detail.value.latestMetrics ?? undefined) : undefined} />}
         </Loaded>
       </Section>
       <Section title="History" id="timeline">
@@ -223,4 +242,3 @@ const Performance = ({ accounts, backtest }: { accounts: readonly AccountRecord[
     </>
   );
 };
-

@@ -39,7 +39,10 @@ export const SystemView = () => {
           <>
             <Section title="Health" id="health">
               <p>
-                Status <span class={`badge health-${h.status}`} data-health={h.status}>{h.status}</span>
+                Status{' '}
+                <span class={`badge health-${h.status}`} data-health={h.status}>
+                  {h.status}
+                </span>
                 {h.unhealthy.length ? ` · unhealthy: ${h.unhealthy.join(', ')}` : ''}
                 {h.degraded.length ? ` · degraded: ${h.degraded.join(', ')}` : ''}
               </p>
