@@ -188,6 +188,21 @@ describe('operator console in a browser (real API, replayed history)', function 
     await actor.first().waitFor({ timeout: 20_000 });
     expect(await actor.first().textContent()).to.contain('drawdown beyond my comfort');
     expect(await actor.first().locator(`code[title="${id}"]`).count()).to.be.greaterThan(0);
+
+    // And back: once the ranking has it in paper, an activation from the page carries the policy's figures and passes
+    // the decider's checks (score = Σ weights × parts, within the live maximum).
+    for (let i = 0; i < 100 && (await one<{ state: string }>(`SELECT state FROM ranking WHERE strategy_id = $1`, [id]))[0]?.state !== 'Paper'; i++)
+      await new Promise((r) => setTimeout(r, 200));
+    await go(page, `/strategies/${id}`);
+    await page.locator('button[data-command=activate]').click();
+    await page.locator('[data-dialog=activate] textarea').fill('back after review');
+    await page.locator('[data-dialog=activate] button[type=submit]').click();
+    await page.locator('[data-outcome=ok]').waitFor();
+    const [activated] = await one<{ data: { decidedBy: string; reason: string } }>(
+      `SELECT data FROM events WHERE stream_name = $1 ORDER BY stream_revision DESC LIMIT 1`,
+      [`strategy-${id}`],
+    );
+    expect(activated!.data).to.deep.include({ decidedBy: 'operator:ui-test', reason: 'back after review' });
   });
 
   it('a deep link to an unknown strategy says so, not a blank page', async () => {
