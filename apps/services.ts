@@ -7,7 +7,7 @@ import { InProcessBus } from '../infrastructure/messaging/in-process-bus.js';
 import { RabbitMqBus } from '../infrastructure/messaging/rabbitmq-bus.js';
 import { ALL_PROJECTIONS } from '../projections/all.js';
 import { ProjectionRunner } from '../projections/runner.js';
-import { createApi } from './api/server.js';
+import { closeEventStream, createApi } from './api/server.js';
 import { activationAuditReadModel, strategyReadModel } from './api/read-models.js';
 import { marketDataReadModel } from './api/market-data-read-model.js';
 import { healthCheck, type HealthOptions } from './health.js';
@@ -66,6 +66,7 @@ export const startApi = async (
     health: healthCheck(platform, bus, checkpoints, health),
     limits: { http: platform.config.limits.http, genomeMaxSymbols: platform.config.limits.genomeMaxSymbols },
     ...(platform.metrics ? { metrics: platform.metrics } : {}),
+    console: { exchange: platform.config.marketData.exchange, cycleHour: platform.config.pipeline.cycleHour, runSettings: platform.config.runSettings },
     ...(backtesting
       ? {
           backtests: backtestRoutes({
@@ -99,6 +100,7 @@ export const startApi = async (
     port,
     stop: async () => {
       await meters?.stop();
+      await closeEventStream(app);
       await closeServer(server);
     },
   };

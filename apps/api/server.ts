@@ -20,6 +20,10 @@ import { httpMetrics } from '../../infrastructure/metrics/http-metrics.js';
 import type { Registry } from 'prom-client';
 import { rankingRoutes } from './ranking-routes.js';
 import { tradingRoutes } from './trading-routes.js';
+import { consoleRoutes, type ConsoleRouteDeps } from './console-routes.js';
+import { operatorRoutes } from './operator-routes.js';
+import { EventStreamHub, type EventStreamOptions } from './event-stream.js';
+import { consoleUi } from './ui/serve.js';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from '../../infrastructure/config/config.js';
 import type { Logger } from '../../infrastructure/logging/logger.js';
 import { MAX_GENOME_SYMBOLS } from '../../domain/strategy/limits.js';
@@ -61,7 +65,15 @@ export interface ApiDeps extends StrategyCommandDeps {
   readonly metrics?: Registry;
   /** Transport limits (API_MAX_*) and symbols per genome (GENOME_MAX_SYMBOLS); defaults when not given. */
   readonly limits?: { readonly http?: HttpLimits; readonly genomeMaxSymbols?: number };
+  /** The operator's console (doc/operator-console.md): its candles' exchange, the cycle hour, the live stream. */
+  readonly console?: Partial<Pick<ConsoleRouteDeps, 'exchange' | 'cycleHour' | 'runSettings'>> & { readonly stream?: EventStreamOptions };
 }
+
+/** The live stream of an app made by createApi: closed before the server, or its open streams keep it waiting. */
+export const closeEventStream = async (app: express.Express): Promise<void> => {
+  const hub = app.locals['eventStream'] as EventStreamHub | undefined;
+  await hub?.close();
+};
 
 // eslint-disable-next-line no-control-regex -- control characters are what it looks for
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
@@ -244,6 +256,19 @@ export const createApi = (deps: ApiDeps): express.Express => {
   app.use(tradingRoutes({ db: deps.pool }));
   app.use(logRoutes({ db: deps.pool, clock: deps.clock }));
   if (deps.metrics) app.use(metricsRoute(deps.metrics));
+  app.use(
+    consoleRoutes({
+      db: deps.pool,
+      clock: deps.clock,
+      exchange: deps.console?.exchange ?? 'binance',
+      cycleHour: deps.console?.cycleHour ?? 3,
+      ...(deps.console?.runSettings ? { runSettings: deps.console.runSettings } : {}),
+    }),
+  );
+  app.use(operatorRoutes({ store: deps.store, clock: deps.clock, ids: deps.ids }));
+  const hub = new EventStreamHub(deps.store, deps.log, deps.console?.stream);
+  app.locals['eventStream'] = hub;
+  app.get('/api/stream', hub.handle);
 
   app.get('/health', async (_req, res) => {
     const report = await deps.health();
@@ -253,6 +278,9 @@ export const createApi = (deps: ApiDeps): express.Express => {
   app.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument());
   });
+
+  // The console: its bundle, and index.html for every other GET outside /api (deep links).
+  app.use(consoleUi());
 
   app.use((req: Request, res: Response) => {
     send(res, { status: 404, body: { error: 'NotFound', message: `no route ${req.method} ${req.path}` } });

@@ -1,0 +1,280 @@
+// The console's read routes, live stream and operator routes over the real API and a real replay of ../shared/data
+// (test/ui/support/replay-fixture.ts). Expected values come from elsewhere: the CSV files themselves, SQL counts on
+// the read models, the candles a trade must have traded inside, hand-made schedule cases.
+import { expect } from 'chai';
+import { createReadStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import { createInterface } from 'node:readline';
+import pg from 'pg';
+import { nextDailyRun, MAX_CANDLES } from '../../apps/api/console-routes.js';
+import { smaCrossoverGenome } from '../../domain/strategy/templates.js';
+import { sharedDataFile } from '../support/shared-data.js';
+import type { TestDatabase } from '../support/database.js';
+import { sharedReplayFixture } from './support/replay-fixture.js';
+import { startConsoleServer, type ConsoleServer } from './support/console-server.js';
+
+const HOUR = 3_600_000;
+const csvRows = async (file: string, match: (line: string) => boolean): Promise<string[]> => {
+  const out: string[] = [];
+  for await (const line of createInterface({ input: createReadStream(sharedDataFile(file)).pipe(createGunzip()) })) if (match(line)) out.push(line);
+  return out;
+};
+
+describe('console API: read routes, live stream, operator routes (real replay)', function () {
+  this.timeout(5 * 60_000);
+  let db: TestDatabase;
+  let server: ConsoleServer;
+  let sql: pg.Client;
+
+  before(async () => {
+    db = await sharedReplayFixture();
+    server = await startConsoleServer(db.url);
+    sql = new pg.Client({ connectionString: db.url });
+    await sql.connect();
+  });
+  after(async () => {
+    await sql?.end();
+    await server?.stop();
+  });
+
+  const get = async (path: string) => {
+    const res = await fetch(`${server.url}${path}`);
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> & { errors?: { path: string }[] } };
+  };
+  const post = async (path: string, body: unknown) => {
+    const res = await fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> & { errors?: { path: string }[] } };
+  };
+  const liveStrategy = async () =>
+    (await sql.query<{ id: string }>(`SELECT id::text AS id FROM strategies WHERE state = 'Live' ORDER BY id LIMIT 1`)).rows[0]!.id;
+
+  describe('GET /api/candles', () => {
+    it('answers the stored candles of a day as the CSV file holds them', async () => {
+      const r = await get('/api/candles?symbol=BTCUSDT&interval=1h&from=2023-09-05&to=2023-09-06');
+      expect(r.status).to.equal(200);
+      const candles = r.body['candles'] as { t: number; o: number; h: number; l: number; c: number }[];
+      expect(candles).to.have.length(24);
+      // The file's own rows for that day (open time in ms, then open, high, low, close).
+      const from = Date.parse('2023-09-05T00:00:00Z');
+      const lines = await csvRows('binance_BTCUSDT_1h.csv.gz', (l) => {
+        const t = Number(l.split(',')[0]);
+        return t >= from && t < from + 86_400_000;
+      });
+      expect(lines).to.have.length(24);
+      const [t, o, h, l, c] = lines[0]!.split(',').map(Number);
+      expect(candles[0]).to.deep.include({ t, o, h, l, c });
+    });
+
+    it('refuses a range without an end, an upside-down range, too many bars, an unknown parameter', async () => {
+      const cases: [string, string][] = [
+        ['/api/candles?symbol=BTCUSDT&from=2023-09-05', 'to'],
+        ['/api/candles?symbol=BTCUSDT&from=2023-09-06&to=2023-09-05', 'to'],
+        [`/api/candles?symbol=BTCUSDT&from=2020-01-01&to=2023-09-05`, 'to'],
+        ['/api/candles?symbol=BTCUSDT&from=2023-09-05&to=2023-09-06&colour=red', 'colour'],
+        ['/api/candles?symbol=btc%00&from=2023-09-05&to=2023-09-06', 'symbol'],
+        ['/api/candles?symbol=BTCUSDT&interval=2h&from=2023-09-05&to=2023-09-06', 'interval'],
+      ];
+      for (const [path, field] of cases) {
+        const r = await get(path);
+        expect(r.status, path).to.equal(400);
+        expect(
+          r.body.errors!.map((e) => e.path),
+          path,
+        ).to.include(field);
+      }
+      const tooMany = await get('/api/candles?symbol=BTCUSDT&from=2020-01-01&to=2023-09-05');
+      expect(String(tooMany.body['message'])).to.contain(`at most ${MAX_CANDLES}`);
+    });
+  });
+
+  describe('GET /api/strategies/:id/backtest-trace', () => {
+    it("runs a live strategy's latest backtest again: every trade filled inside its candles, the equity ending at the net result", async () => {
+      const id = await liveStrategy();
+      const r = await get(`/api/strategies/${id}/backtest-trace`);
+      expect(r.status, JSON.stringify(r.body)).to.equal(200);
+      const trades = r.body['trades'] as { entryTime: number; exitTime: number; entryPrice: number; exitPrice: number; pnl: number }[];
+      const equity = r.body['equity'] as [number, number][];
+      expect(trades.length).to.be.greaterThan(0);
+      const symbol = r.body['symbol'] as string;
+      const rows = await sql.query<{ t: string; h: number; l: number }>(
+        `SELECT open_time AS t, high AS h, low AS l FROM candles WHERE symbol = $1 AND "interval" = '1h' AND open_time = ANY($2::bigint[])`,
+        [symbol, trades.flatMap((x) => [x.entryTime, x.exitTime, x.exitTime - HOUR])],
+      );
+      const bar = new Map(rows.rows.map((x) => [Number(x.t), x]));
+      const inside = (time: number, price: number) => {
+        const b = bar.get(time);
+        return b !== undefined && price >= b.l * 0.999 && price <= b.h * 1.001;
+      };
+      for (const x of trades) {
+        // Entries fill at a bar's open; exits at an open (signal) or inside the bar that just ended (stop, target).
+        expect(inside(x.entryTime, x.entryPrice), `entry ${JSON.stringify(x)}`).to.equal(true);
+        expect(inside(x.exitTime, x.exitPrice) || inside(x.exitTime - HOUR, x.exitPrice), `exit ${JSON.stringify(x)}`).to.equal(true);
+      }
+      // The curve starts at the capital and ends where the trades' net P&L leaves it (an open position aside).
+      const netPnl = trades.reduce((a, x) => a + x.pnl, 0);
+      expect(equity[0]![1]).to.be.closeTo(10_000, 10_000 * 0.05);
+      expect(equity[equity.length - 1]![1] - 10_000).to.be.closeTo(netPnl, Math.abs(netPnl) * 0.5 + 300);
+    });
+
+    it('404 for an unknown strategy, 400 for a malformed id or a symbol it does not trade', async () => {
+      expect((await get('/api/strategies/00000000-0000-4000-8000-000000000000/backtest-trace')).status).to.equal(404);
+      expect((await get('/api/strategies/not-a-uuid/backtest-trace')).status).to.equal(400);
+      const id = await liveStrategy();
+      const other = await get(`/api/strategies/${id}/backtest-trace?symbol=DOGEUSDT`);
+      expect(other.status).to.equal(400);
+      expect(other.body.errors!.map((e) => e.path)).to.deep.equal(['symbol']);
+    });
+  });
+
+  describe('GET /api/strategies/:id/record', () => {
+    it('answers each account with as many days as the trading_days read model holds', async () => {
+      const id = await liveStrategy();
+      const counts = await sql.query<{ account: string; n: string }>(
+        `SELECT account, count(*) AS n FROM trading_days WHERE strategy_id = $1 GROUP BY account`,
+        [id],
+      );
+      const r = await get(`/api/strategies/${id}/record`);
+      expect(r.status).to.equal(200);
+      const accounts = r.body['accounts'] as { account: string; days: unknown[] }[];
+      expect(Object.fromEntries(accounts.map((a) => [a.account, a.days.length]))).to.deep.equal(
+        Object.fromEntries(counts.rows.map((c) => [c.account, Number(c.n)])),
+      );
+      expect(accounts.map((a) => a.account)).to.include(`paper-${id}`);
+      expect((await get('/api/strategies/00000000-0000-4000-8000-000000000000/record')).status).to.equal(404);
+    });
+  });
+
+  describe('GET /api/market-data/daily', () => {
+    it('answers the imported Fear & Greed value of a day as the file holds it, and refuses a range over 1000 days', async () => {
+      const r = await get('/api/market-data/daily?from=2023-09-01&to=2023-09-03&series=fear_greed');
+      expect(r.status).to.equal(200);
+      const [line] = await csvRows('fear_greed_index_daily.csv.gz', (l) => l.startsWith('2023-09-01,'));
+      const [, value, label] = line!.split(',');
+      expect((r.body['series'] as Record<string, unknown[]>)['fear_greed']![0]).to.deep.equal({ day: '2023-09-01', value: Number(value), label });
+      const all = await get('/api/market-data/daily?from=2023-09-01&to=2023-09-03');
+      expect(Object.keys(all.body['series'] as object).sort()).to.deep.equal(['fear_greed', 'nasdaq', 'sp500', 'vix']);
+      const wide = await get('/api/market-data/daily?from=2015-01-01&to=2023-09-03');
+      expect(wide.status).to.equal(400);
+    });
+  });
+
+  describe('GET /api/pipeline/schedule', () => {
+    it('the next daily run: later today before the hour, tomorrow at and after it', () => {
+      expect(new Date(nextDailyRun(Date.parse('2024-01-01T02:59:59Z'), 3)).toISOString()).to.equal('2024-01-01T03:00:00.000Z');
+      expect(new Date(nextDailyRun(Date.parse('2024-01-01T03:00:00Z'), 3)).toISOString()).to.equal('2024-01-02T03:00:00.000Z');
+      expect(new Date(nextDailyRun(Date.parse('2024-12-31T23:00:00Z'), 0)).toISOString()).to.equal('2025-01-01T00:00:00.000Z');
+    });
+    it('is served with the cycle hour', async () => {
+      const r = await get('/api/pipeline/schedule');
+      expect(r.body['cycleHour']).to.equal(3);
+      expect(Date.parse(r.body['nextCycleAt'] as string)).to.be.greaterThan(Date.parse(r.body['now'] as string));
+    });
+  });
+
+  describe('GET /api/stream', () => {
+    /** Reads SSE frames from a fetch body until `until` holds for a frame. */
+    const readFrames = async (body: ReadableStream<Uint8Array>, until: (f: { event: string; id?: string; data: string }) => boolean, ms = 20_000) => {
+      const reader = body.pipeThrough(new TextDecoderStream() as unknown as ReadableWritablePair<string, Uint8Array>).getReader();
+      const frames: { event: string; id?: string; data: string }[] = [];
+      let buffer = '';
+      const deadline = Date.now() + ms;
+      while (Date.now() < deadline) {
+        const next = await Promise.race([
+          reader.read(),
+          new Promise<{ done: true; value: undefined }>((r) => setTimeout(() => r({ done: true, value: undefined }), deadline - Date.now())),
+        ]);
+        if (next.done) break;
+        buffer += next.value;
+        let cut: number;
+        while ((cut = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, cut);
+          buffer = buffer.slice(cut + 2);
+          const f = { event: 'message', data: '' } as { event: string; id?: string; data: string };
+          for (const line of block.split('\n')) {
+            if (line.startsWith('event: ')) f.event = line.slice(7);
+            else if (line.startsWith('data: ')) f.data += line.slice(6);
+            else if (line.startsWith('id: ')) f.id = line.slice(4);
+          }
+          if (block.startsWith(':') || (f.event === 'message' && f.data === '')) continue;
+          frames.push(f);
+          if (until(f)) {
+            await reader.cancel();
+            return frames;
+          }
+        }
+      }
+      await reader.cancel();
+      return frames;
+    };
+
+    it('an appended event reaches a connected client as {type, stream, position}; a client resuming with Last-Event-ID gets what it missed', async () => {
+      const controller = new AbortController();
+      const res = await fetch(`${server.url}/api/stream`, { signal: controller.signal });
+      expect(res.headers.get('content-type')).to.contain('text/event-stream');
+      const hello = readFrames(res.body!, (f) => f.event === 'hello', 5_000);
+      expect((await hello).map((f) => f.event)).to.include('hello');
+      controller.abort();
+
+      const live = await fetch(`${server.url}/api/stream`);
+      const first = await post('/api/strategies', { genome: smaCrossoverGenome(), actor: 'operator:stream-test' });
+      expect(first.status).to.equal(201);
+      const firstStream = `strategy-${String(first.body['id'])}`;
+      const frames = await readFrames(live.body!, (f) => f.event === 'change' && JSON.parse(f.data).stream === firstStream);
+      const notice = frames.find((f) => f.event === 'change' && JSON.parse(f.data).stream === firstStream);
+      expect(notice, JSON.stringify(frames)).to.not.equal(undefined);
+      expect(JSON.parse(notice!.data)).to.deep.include({ type: 'StrategyGenerated', stream: firstStream });
+      expect(notice!.id).to.match(/^\d+\.\d+$/);
+
+      // Disconnected, a second strategy is generated; resuming from the first notice's id brings it.
+      const second = await post('/api/strategies', { genome: smaCrossoverGenome(), actor: 'operator:stream-test' });
+      const secondStream = `strategy-${String(second.body['id'])}`;
+      const resumed = await fetch(`${server.url}/api/stream`, { headers: { 'Last-Event-ID': notice!.id! } });
+      const missed = await readFrames(resumed.body!, (f) => f.event === 'change' && JSON.parse(f.data).stream === secondStream);
+      expect(missed.filter((f) => f.event === 'change').map((f) => JSON.parse(f.data).stream)).to.include(secondStream);
+      expect(missed.filter((f) => f.event === 'change').map((f) => JSON.parse(f.data).stream)).to.not.include(firstStream);
+    });
+
+    it('refuses a Last-Event-ID it did not send with 400', async () => {
+      const res = await fetch(`${server.url}/api/stream`, { headers: { 'Last-Event-ID': 'yesterday' } });
+      expect(res.status).to.equal(400);
+      await res.body?.cancel();
+    });
+  });
+
+  describe('operator routes', () => {
+    it('POST /api/settings/maxActiveStrategies changes what the ranking reports, with the actor and reason on the settings stream', async () => {
+      const r = await post('/api/settings/maxActiveStrategies', { value: 3, reason: 'room for one more', actor: 'operator:settings-test' });
+      expect(r.status, JSON.stringify(r.body)).to.equal(200);
+      expect((await get('/api/ranking')).body['maxActiveStrategies']).to.equal(3);
+      const last = await sql.query<{ data: { actor: string; reason: string; value: number } }>(
+        `SELECT data FROM events WHERE stream_name = 'settings' ORDER BY stream_revision DESC LIMIT 1`,
+      );
+      expect(last.rows[0]!.data).to.deep.include({ actor: 'operator:settings-test', reason: 'room for one more', value: 3 });
+      await post('/api/settings/maxActiveStrategies', { value: 2, reason: 'back', actor: 'operator:settings-test' });
+    });
+
+    it('refuses a change without a reason (400 naming it), out of range (422) or of an unknown setting (400)', async () => {
+      const noReason = await post('/api/settings/maxActiveStrategies', { value: 3 });
+      expect(noReason.status).to.equal(400);
+      expect(noReason.body.errors!.map((e) => e.path)).to.include('reason');
+      expect((await post('/api/settings/maxActiveStrategies', { value: 11, reason: 'too many' })).status).to.equal(422);
+      expect((await post('/api/settings/colour', { value: 1, reason: 'x' })).status).to.equal(400);
+    });
+
+    it("POST /api/risk/:account/kill-switch engages and releases an account's manual kill switch", async () => {
+      const account = `live-${await liveStrategy()}`;
+      const on = await post(`/api/risk/${account}/kill-switch`, { engage: true, reason: 'test of the switch', actor: 'operator:kill-test' });
+      expect(on.status, JSON.stringify(on.body)).to.equal(200);
+      const off = await post(`/api/risk/${account}/kill-switch`, { engage: false, reason: 'test over', actor: 'operator:kill-test' });
+      expect(off.status, JSON.stringify(off.body)).to.equal(200);
+      const types = await sql.query<{ event_type: string; metadata: { actor: string } }>(
+        `SELECT event_type, metadata FROM events WHERE stream_name = $1 ORDER BY stream_revision`,
+        [`risk-${account}`],
+      );
+      expect(types.rows.map((r) => r.event_type).slice(-2)).to.deep.equal(['KillSwitchEngaged', 'KillSwitchReleased']);
+      expect(types.rows.at(-1)!.metadata.actor).to.equal('operator:kill-test');
+      const noReason = await post(`/api/risk/${account}/kill-switch`, { engage: true });
+      expect(noReason.status).to.equal(400);
+    });
+  });
+});

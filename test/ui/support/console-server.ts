@@ -1,0 +1,33 @@
+// The real API (apps/services.ts startApi, with the projector) over a test database, on an ephemeral port: what the
+// browser tests and `npm run ui:screenshots` drive. Stopping it closes the live streams, the server and the pools.
+import { PostgresCheckpointStore } from '../../../infrastructure/db/postgres-checkpoint-store.js';
+import { loadConfig } from '../../../infrastructure/config/config.js';
+import { openPlatform, type Platform } from '../../../apps/platform.js';
+import { openBus, startApi, startProjector } from '../../../apps/services.js';
+
+export interface ConsoleServer {
+  readonly url: string;
+  readonly platform: Platform;
+  stop(): Promise<void>;
+}
+
+export const startConsoleServer = async (databaseUrl: string, env: Record<string, string> = {}): Promise<ConsoleServer> => {
+  const config = loadConfig({ DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', MARKET_DATA_SOURCE: 'none', ...env });
+  if (config._tag === 'Left') throw new Error(config.left);
+  const platform = await openPlatform(config.right, 'api');
+  const bus = openBus(platform, 'console-test');
+  const checkpoints = new PostgresCheckpointStore({ connectionString: platform.databaseUrl });
+  const projector = startProjector(platform);
+  const api = await startApi(platform, bus, checkpoints);
+  return {
+    url: `http://127.0.0.1:${api.port}`,
+    platform,
+    stop: async () => {
+      await api.stop();
+      await projector.stop();
+      await checkpoints.close();
+      await bus.close();
+      await platform.close();
+    },
+  };
+};
