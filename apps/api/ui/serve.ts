@@ -79,9 +79,10 @@ export const consoleUi = (): express.Router => {
     '/ui/app.css',
     serve((b) => b.css, 'text/css; charset=utf-8'),
   );
-  // Deep links: any other GET that is not an API route (nor /health, /openapi.json) is the console's page.
+  // Deep links: the console's own views (main.tsx's Route) answer its page; any other path stays a 404 for API
+  // clients, monitors and scanners, and an unknown route is not counted as a page view.
   router.get(
-    /^\/(?!api\/|api$|health$|openapi\.json$|ui\/).*/,
+    /^\/(?:pipeline|strategies(?:\/[^/]+)?|audit|positions|markets|learning|system)?\/?$/,
     serve((b) => b.html, 'text/html; charset=utf-8'),
   );
   return router;
