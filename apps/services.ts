@@ -14,6 +14,13 @@ import { healthCheck, type HealthOptions } from './health.js';
 import { backtestRoutes } from './api/backtest-routes.js';
 import type { Backtesting } from './backtesting.js';
 import type { Platform } from './platform.js';
+import type { RateLimits } from './api/rate-limits.js';
+import { hasActiveAdminKey, syncApiKeyTable } from '../infrastructure/auth/api-key-table.js';
+
+/** What the API prints at a start with no admin key: how to make the first one. */
+export const FIRST_ADMIN_KEY_MESSAGE =
+  'no admin API key yet: every API route but /health and /openapi.json needs a key. Create the first admin key with ' +
+  '`npm run keys -- create --name <your-name> --role admin` (the key is printed once; send it as "Authorization: Bearer <key>")';
 
 export interface Running {
   stop(): Promise<void>;
@@ -48,7 +55,12 @@ export const startApi = async (
   checkpoints: PostgresCheckpointStore,
   backtesting?: Backtesting,
   health: HealthOptions = {},
+  /** The rate limits (apps/api/rate-limits.ts defaults when not given): the fuzz and load benches raise them. */
+  rate?: RateLimits,
 ): Promise<Running & { server: Server; port: number }> => {
+  // The keys' table is a projection of the api-keys stream: catch it up (it heals a keys command stopped half-way).
+  await syncApiKeyTable(platform.store, platform.pool);
+  if (!(await hasActiveAdminKey(platform.pool))) platform.log.warn({ firstStart: true }, FIRST_ADMIN_KEY_MESSAGE);
   const app = createApi({
     store: platform.store,
     pool: platform.pool,
@@ -60,6 +72,8 @@ export const startApi = async (
     marketData: marketDataReadModel(platform.pool, platform.store, platform.clock),
     health: healthCheck(platform, bus, checkpoints, health),
     limits: { http: platform.config.limits.http, genomeMaxSymbols: platform.config.limits.genomeMaxSymbols },
+    defaultRiskLimits: platform.config.risk.limits,
+    ...(rate ? { limits: { http: platform.config.limits.http, genomeMaxSymbols: platform.config.limits.genomeMaxSymbols, rate } } : {}),
     ...(backtesting
       ? {
           backtests: backtestRoutes({
@@ -77,7 +91,7 @@ export const startApi = async (
         }
       : {}),
   });
-  // 127.0.0.1 unless HOST says otherwise: the API has no authentication yet.
+  // 127.0.0.1 unless HOST says otherwise; every route but /health and /openapi.json needs a key (doc/security.md).
   const server = app.listen(platform.config.port, platform.config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
@@ -86,7 +100,7 @@ export const startApi = async (
   const { url, host, port } = listeningAt(server);
   const everywhere = host === '0.0.0.0' || host === '::';
   platform.log.info({ host, port, url }, `API listening on ${url}${everywhere ? ' (every interface)' : ''}`);
-  return { server, port, stop: () => closeServer(server) };
+  return { server, port, stop: () => closeServer(server).then(() => app.authentication.flush()) };
 };
 
 /** The address the server really listens on (the port PORT=0 picked), as a URL. */
