@@ -1,5 +1,5 @@
 // `npm run keys -- <create | list | revoke>`: the API keys (doc/security.md).
-//   create --name <name> --role viewer|operator|admin [--actor operator:<name>]   prints the new key, once
+//   create --name <name> --role viewer|operator|admin [--purpose "<what for>"] [--actor operator:<name>]   prints the new key, once
 //   list                                                                           every key, never a secret
 //   revoke <id> --reason "<why>" [--actor operator:<name>]                        refused by the API from the next request
 // `--actor` says who decides (default: operator:<this machine's user name>). Each creation and revocation is an event
@@ -18,7 +18,7 @@ import { describeFailure } from '../failure.js';
 import { configOrExit, openPlatform } from '../platform.js';
 import { runCommand } from './run-command.js';
 
-const USAGE = `usage: npm run keys -- create --name <name> --role ${ROLES.join('|')} [--actor operator:<name>]
+const USAGE = `usage: npm run keys -- create --name <name> --role ${ROLES.join('|')} [--purpose "<what for>"] [--actor operator:<name>]
        npm run keys -- list
        npm run keys -- revoke <id> --reason "<why>" [--actor operator:<name>]`;
 
@@ -36,6 +36,7 @@ const parsed = (() => {
         role: { type: 'string' },
         actor: { type: 'string' },
         reason: { type: 'string' },
+        purpose: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -51,8 +52,10 @@ const [verb, id, ...extra] = parsed.positionals;
 const v = parsed.values;
 if (verb === undefined) usage('say what to do: create, list or revoke');
 if (verb !== 'create' && verb !== 'list' && verb !== 'revoke') usage(`unknown command "${verb}"`);
-const given = (['name', 'role', 'actor', 'reason'] as const).filter((f) => v[f] !== undefined);
-const allowed: readonly string[] = { create: ['name', 'role', 'actor'], list: [], revoke: ['actor', 'reason'] }[verb as 'create' | 'list' | 'revoke'];
+const given = (['name', 'role', 'actor', 'reason', 'purpose'] as const).filter((f) => v[f] !== undefined);
+const allowed: readonly string[] = { create: ['name', 'role', 'actor', 'purpose'], list: [], revoke: ['actor', 'reason'] }[
+  verb as 'create' | 'list' | 'revoke'
+];
 const stray = given.find((f) => !allowed.includes(f));
 if (stray !== undefined) usage(`${verb} takes no --${stray}`);
 if (extra.length > 0 || (verb !== 'revoke' && id !== undefined))
@@ -71,6 +74,12 @@ const args =
           : usage(`--name is required: ${v.name === undefined ? 'missing' : `"${v.name}" is not`} a name (letters, digits, . _ @ -; 1 to 100)`),
         role: Role.is(v.role) ? v.role : usage(`--role is required: one of ${ROLES.join(', ')}${v.role === undefined ? '' : `, not "${v.role}"`}`),
         actor: actor(),
+        purpose:
+          v.purpose === undefined
+            ? undefined
+            : Reason.is(v.purpose)
+              ? v.purpose
+              : usage('--purpose: say what the key is for (1 to 2000 characters, not blank)'),
       }
     : verb === 'revoke'
       ? {
@@ -109,7 +118,14 @@ await runCommand('keys', async () => {
       const material = newKeyMaterial();
       const done = await recordApiKeyCommand(deps)({
         type: 'CreateApiKey',
-        data: { keyId: material.keyId, name: args.name, role: args.role, keyHash: material.keyHash, decidedBy: args.actor },
+        data: {
+          keyId: material.keyId,
+          name: args.name,
+          role: args.role,
+          keyHash: material.keyHash,
+          decidedBy: args.actor,
+          ...(args.purpose === undefined ? {} : { purpose: args.purpose }),
+        },
       });
       if (either.isLeft(done)) {
         process.stderr.write(`refused: ${done.left.kind === 'ApiKeyRefused' ? done.left.message : describeFailure(done.left)}\n`);

@@ -10,7 +10,14 @@ import type { Role } from './roles.js';
 export type ApiKeyCommand =
   | {
       readonly type: 'CreateApiKey';
-      readonly data: { readonly keyId: ApiKeyId; readonly name: ApiKeyName; readonly role: Role; readonly keyHash: KeyHash; readonly decidedBy: Actor };
+      readonly data: {
+        readonly keyId: ApiKeyId;
+        readonly name: ApiKeyName;
+        readonly role: Role;
+        readonly keyHash: KeyHash;
+        readonly decidedBy: Actor;
+        readonly purpose?: Reason;
+      };
     }
   | { readonly type: 'RevokeApiKey'; readonly data: { readonly keyId: ApiKeyId; readonly decidedBy: Actor; readonly reason: Reason } };
 
@@ -48,11 +55,13 @@ export const decideApiKeys = (command: ApiKeyCommand, state: ApiKeysState): Eith
   if (!command.data.decidedBy.startsWith('operator:')) return refuse('NotAnOperator', `API keys are managed by an operator, not ${command.data.decidedBy}`);
   switch (command.type) {
     case 'CreateApiKey': {
-      const { keyId, name, role, keyHash, decidedBy } = command.data;
+      const { keyId, name, role, keyHash, decidedBy, purpose } = command.data;
       if (state.keys[keyId] !== undefined) return refuse('IdTaken', `a key with id ${keyId} exists already`);
       if (Object.values(state.keys).some((k) => k.name === name))
         return refuse('NameTaken', `the name "${name}" is taken (names are never reused: a name is the actor of what its key did)`);
-      return either.right([{ type: 'ApiKeyCreated', data: { keyId, name, role, keyHash, createdBy: decidedBy } }]);
+      return either.right([
+        { type: 'ApiKeyCreated', data: { keyId, name, role, keyHash, createdBy: decidedBy, ...(purpose === undefined ? {} : { purpose }) } },
+      ]);
     }
     case 'RevokeApiKey': {
       const { keyId, decidedBy, reason } = command.data;

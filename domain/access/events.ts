@@ -22,7 +22,11 @@ export const KeyHash = t.brand(t.string, (s): s is t.Branded<string, { readonly 
 export type KeyHash = t.TypeOf<typeof KeyHash>;
 
 export const ApiKeyEventData = {
-  ApiKeyCreated: t.type({ keyId: ApiKeyId, name: ApiKeyName, role: Role, keyHash: KeyHash, createdBy: Actor }),
+  // `purpose`: what the key is for, as its creator said (`--purpose`), e.g. "the Grafana dashboard".
+  ApiKeyCreated: t.intersection([
+    t.type({ keyId: ApiKeyId, name: ApiKeyName, role: Role, keyHash: KeyHash, createdBy: Actor }),
+    t.partial({ purpose: Reason }),
+  ]),
   ApiKeyRevoked: t.type({ keyId: ApiKeyId, name: ApiKeyName, revokedBy: Actor, reason: Reason }),
 } as const;
 

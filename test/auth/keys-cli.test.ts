@@ -34,7 +34,7 @@ describe('npm run keys', function () {
   };
 
   it('create prints the key once; it works at once; only its SHA-256 is stored; list never shows a secret', async () => {
-    const out = await keys('create', '--name', 'ada', '--role', 'admin', '--actor', 'operator:root');
+    const out = await keys('create', '--name', 'ada', '--role', 'admin', '--purpose', 'the first admin', '--actor', 'operator:root');
     expect(out.code, out.stderr).to.equal(0);
     const printed = out.stdout.match(/mt_[0-9a-f]{16}_[A-Za-z0-9_-]{43}/g) ?? [];
     expect(printed).to.have.length(1);
@@ -56,7 +56,14 @@ describe('npm run keys', function () {
     expect(created).to.deep.equal([
       [
         'ApiKeyCreated',
-        { keyId: id, name: 'ada', role: 'admin', keyHash: createHash('sha256').update(key).digest('hex'), createdBy: 'operator:root' },
+        {
+          keyId: id,
+          name: 'ada',
+          role: 'admin',
+          keyHash: createHash('sha256').update(key).digest('hex'),
+          createdBy: 'operator:root',
+          purpose: 'the first admin',
+        },
         'operator:root',
       ],
     ]);

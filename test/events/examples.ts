@@ -379,6 +379,7 @@ export const EVENT_EXAMPLES: Readonly<Record<string, EventExample>> = {
       role: 'operator',
       keyHash: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
       createdBy: 'operator:alice',
+      purpose: 'the ops dashboard on the NOC screen',
     },
   },
   ApiKeyRevoked: {
