@@ -19,6 +19,13 @@ import { registerLagMetrics } from '../infrastructure/metrics/lag-metrics.js';
 import { registerCycleMetrics } from '../infrastructure/metrics/cycle-metrics.js';
 import type { Registry } from 'prom-client';
 import { mirrorLag, projectionLags } from './read-side-lag.js';
+import type { RateLimits } from './api/rate-limits.js';
+import { hasActiveAdminKey, syncApiKeyTable } from '../infrastructure/auth/api-key-table.js';
+
+/** What the API prints at a start with no admin key: how to make the first one. */
+export const FIRST_ADMIN_KEY_MESSAGE =
+  'no admin API key yet: every API route but /health and /openapi.json needs a key. Create the first admin key with ' +
+  '`npm run keys -- create --name <your-name> --role admin` (the key is printed once; send it as "Authorization: Bearer <key>")';
 
 export interface Running {
   stop(): Promise<void>;
@@ -53,7 +60,12 @@ export const startApi = async (
   checkpoints: PostgresCheckpointStore,
   backtesting?: Backtesting,
   health: HealthOptions = {},
+  /** The rate limits (apps/api/rate-limits.ts defaults when not given): the fuzz and load benches raise them. */
+  rate?: RateLimits,
 ): Promise<Running & { server: Server; port: number }> => {
+  // The keys' table is a projection of the api-keys stream: catch it up (it heals a keys command stopped half-way).
+  await syncApiKeyTable(platform.store, platform.pool);
+  if (!(await hasActiveAdminKey(platform.pool))) platform.log.warn({ firstStart: true }, FIRST_ADMIN_KEY_MESSAGE);
   const app = createApi({
     store: platform.store,
     pool: platform.pool,
@@ -64,9 +76,10 @@ export const startApi = async (
     activationAudit: activationAuditReadModel(platform.pool),
     marketData: marketDataReadModel(platform.pool, platform.store, platform.clock),
     health: healthCheck(platform, bus, checkpoints, health),
-    limits: { http: platform.config.limits.http, genomeMaxSymbols: platform.config.limits.genomeMaxSymbols },
+    limits: { http: platform.config.limits.http, genomeMaxSymbols: platform.config.limits.genomeMaxSymbols, ...(rate ? { rate } : {}) },
     ...(platform.metrics ? { metrics: platform.metrics } : {}),
     console: { exchange: platform.config.marketData.exchange, cycleHour: platform.config.pipeline.cycleHour, runSettings: platform.config.runSettings },
+    defaultRiskLimits: platform.config.risk.limits,
     ...(backtesting
       ? {
           backtests: backtestRoutes({
@@ -86,7 +99,7 @@ export const startApi = async (
   });
   // The platform-wide figures (orders, refusals, backtests, cycles, lag) are served by the API process only.
   const meters = platform.metrics && startPlatformMetrics(platform.metrics, platform, checkpoints, health.mirrorName ?? 'mirror');
-  // 127.0.0.1 unless HOST says otherwise: the API has no authentication yet.
+  // 127.0.0.1 unless HOST says otherwise; every route but /health and /openapi.json needs a key (doc/security.md).
   const server = app.listen(platform.config.port, platform.config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
@@ -102,6 +115,7 @@ export const startApi = async (
       await meters?.stop();
       await closeEventStream(app);
       await closeServer(server);
+      await app.authentication.flush();
     },
   };
 };

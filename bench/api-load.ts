@@ -22,6 +22,7 @@ import { openBacktesting } from '../apps/backtesting.js';
 import { cycleBacktests, learningCycleDeps } from '../apps/learning-schedule.js';
 import { configOrExit, openPlatform } from '../apps/platform.js';
 import { openBus, startApi } from '../apps/services.js';
+import { createTestKey } from '../test/support/api-keys.js';
 import { backtestStream } from '../domain/backtest/events.js';
 import { MAX_BACKTESTS_PER_JOB, MAX_GRID_CELLS, MAX_WALK_FORWARD_WINDOWS } from '../domain/backtest/limits.js';
 import type { Actor } from '../domain/primitives/codecs.js';
@@ -68,13 +69,16 @@ const backtesting = openBacktesting(platform);
 await backtesting.pool!.ready();
 const bus = openBus(platform, 'bench');
 const checkpoints = new PostgresCheckpointStore({ connectionString: url });
-const api = await startApi(platform, bus, checkpoints, backtesting);
+// Limits far above the bench's polling: it measures the API under work, not its rate limits.
+const api = await startApi(platform, bus, checkpoints, backtesting, {}, { perIp: 1e9, perKey: 1e9, windowMs: 60_000 });
 const base = `http://127.0.0.1:${api.port}`;
+// A real admin key (what an operator's script would send): every route but /health needs one.
+const apiKey = await createTestKey(platform.store, platform.pool, { name: 'bench', role: 'admin' });
 const call = async (method: string, path: string, body?: unknown, retried = false): Promise<{ status: number; body: Record<string, unknown> }> => {
   try {
     const res = await fetch(`${base}${path}`, {
       method,
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...apiKey.headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };

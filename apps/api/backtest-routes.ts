@@ -4,6 +4,7 @@
 // done, metrics, equity curve, trades (and for an analysis its summary: the best cell, how many cells or windows and
 // where to page them, backtest-analysis-routes.ts), from the backtest_results read model, or from the job's stream
 // while the read model has not caught up. Mounted by the API app.
+import { principalOf } from './principal.js';
 import express, { type Request, type Response } from 'express';
 import * as t from 'io-ts';
 import { either } from 'fp-ts';
@@ -222,7 +223,8 @@ export const backtestRoutes = (deps: BacktestRouteDeps): express.Router => {
     });
     if (limitProblems.length > 0) return send(res, invalidRequest(limitProblems));
     await recordBacktestRequested(deps, job, {
-      requestedBy: body.actor ?? ('system:api' as Actor),
+      // The key's actor (apps/api/principal.ts): a body may only repeat it.
+      requestedBy: principalOf(res)?.actor ?? body.actor ?? ('system:api' as Actor),
       ...(analysis ? { analysis } : {}),
       ...(body.correlationId ? { correlationId: body.correlationId } : {}),
     });

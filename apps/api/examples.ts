@@ -42,7 +42,7 @@ const decision = exampleActivationDecision();
 export const exampleCommands: Record<LifecycleRouteName, unknown> = {
   'record-backtest': {
     expectedRevision: 0,
-    actor: 'worker:backtest-1',
+    actor: 'operator:alice',
     result: {
       metrics: { totalReturn: 0.184, sharpe: 1.35, sortino: 1.9, maxDrawdown: 0.082, winRate: 0.56, trades: 41 },
       outOfSampleMetrics: { totalReturn: 0.041, sharpe: 0.88, maxDrawdown: 0.051, trades: 9 },
@@ -55,7 +55,7 @@ export const exampleCommands: Record<LifecycleRouteName, unknown> = {
   },
   filter: {
     expectedRevision: 1,
-    actor: 'system:filter',
+    actor: 'operator:alice',
     verdict: {
       outcome: 'passed',
       reasons: ['out-of-sample Sharpe 0.88 >= 0.5', 'max drawdown 8.2% <= 20%'],
@@ -63,9 +63,9 @@ export const exampleCommands: Record<LifecycleRouteName, unknown> = {
       score: 0.88,
     },
   },
-  'start-paper': { expectedRevision: 2, actor: 'system:scheduler', reason: 'passed the daily filter; paper slot free' },
+  'start-paper': { expectedRevision: 2, actor: 'operator:alice', reason: 'passed the daily filter; paper slot free' },
   activate: { expectedRevision: 3, actor: 'operator:alice', reason: 'best paper score after 14 days', decision },
-  deactivate: { expectedRevision: 4, actor: 'system:activation-policy', reason: 'drawdown 16% breached the 15% limit', decision: { ...decision, score: 0.4 } },
+  deactivate: { expectedRevision: 4, actor: 'operator:alice', reason: 'drawdown 16% breached the 15% limit', decision: { ...decision, score: 0.4 } },
   retire: { actor: 'operator:alice', reason: 'edge gone after the regime change' },
   pin: { actor: 'operator:alice', reason: 'keep it live through the FOMC week whatever the ranking says' },
   unpin: { actor: 'operator:alice', reason: 'back to the policy' },

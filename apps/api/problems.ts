@@ -1,6 +1,10 @@
 // How failures become HTTP answers: a status and a JSON body that names the problem.
 import type { FieldError } from '../../domain/primitives/decode-errors.js';
 import type { StrategyCommandError } from '../../application/strategy/handle-strategy-command.js';
+import type { EventDecodeFailed } from '../../application/events/decode-event.js';
+import type { AppendError, WrongExpectedRevision } from '../../application/ports/event-store.js';
+import type { RiskCommandRefused } from '../../domain/risk/decide.js';
+import type { SettingRefused } from '../../domain/settings/decide.js';
 
 export interface HttpAnswer {
   readonly status: number;
@@ -63,5 +67,17 @@ export const commandFailed = (e: StrategyCommandError): HttpAnswer => {
       const unknown: never = e;
       throw new Error(`unmapped command error ${JSON.stringify(unknown)}`);
     }
+  }
+};
+
+/** A settings or risk command the decider refused (422, its code named), or a failure of the command handler. */
+export const overrideFailed = (e: SettingRefused | RiskCommandRefused | WrongExpectedRevision | AppendError | EventDecodeFailed): HttpAnswer => {
+  switch (e.kind) {
+    case 'SettingRefused':
+      return { status: e.code === 'UnknownSetting' ? 404 : 422, body: { error: e.code, message: e.message, setting: e.setting } };
+    case 'RiskCommandRefused':
+      return { status: e.code === 'NotEngaged' ? 409 : 422, body: { error: e.code, message: e.message, command: e.command } };
+    default:
+      return commandFailed(e);
   }
 };

@@ -6,7 +6,7 @@ import type { DatabasePool } from 'slonik';
 import { decodeEvent } from '../../application/events/decode-event.js';
 import type { EventStore } from '../../application/ports/event-store.js';
 import { handleStrategyCommand, loadStrategy, type StrategyCommandDeps } from '../../application/strategy/handle-strategy-command.js';
-import { type Actor, Uuid } from '../../domain/primitives/codecs.js';
+import { Actor, Uuid } from '../../domain/primitives/codecs.js';
 import { fieldErrors } from '../../domain/primitives/decode-errors.js';
 import { decodeStorable } from '../../domain/primitives/exact.js';
 import { strategyStream } from '../../domain/strategy/events.js';
@@ -21,7 +21,6 @@ import type { Registry } from 'prom-client';
 import { rankingRoutes } from './ranking-routes.js';
 import { tradingRoutes } from './trading-routes.js';
 import { consoleRoutes, type ConsoleRouteDeps } from './console-routes.js';
-import { operatorRoutes } from './operator-routes.js';
 import { EventStreamHub, type EventStreamOptions } from './event-stream.js';
 import { consoleUi } from './ui/serve.js';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from '../../infrastructure/config/config.js';
@@ -30,6 +29,15 @@ import { MAX_GENOME_SYMBOLS } from '../../domain/strategy/limits.js';
 import { symbolCountProblem } from './backtest-limits.js';
 import { installHttpLimits, transportProblem } from './http-limits.js';
 import { openApiDocument } from './openapi.js';
+import { activateManually } from '../../application/pipeline/activation-step.js';
+import { Reason } from '../../domain/primitives/codecs.js';
+import { DEFAULT_RISK_LIMITS, type RiskLimits } from '../../domain/risk/limits.js';
+import { latestCycleRegime, listRanking } from '../../projections/ranking/queries.js';
+import { authentication, type Authentication } from './authentication.js';
+import { overrideRoutes } from './override-routes.js';
+import { claimedActorCheck, principalOf, withKeyActor } from './principal.js';
+import { DEFAULT_RATE_LIMITS, perIpRateLimit, perKeyRateLimit, type RateLimits } from './rate-limits.js';
+import { securityHeaders } from './security-headers.js';
 import { commandFailed, invalidRequest, type HttpAnswer } from './problems.js';
 
 export const STRATEGY_STATES = ['Generated', 'Backtested', 'Filtered', 'Paper', 'Live', 'Retired'] as const;
@@ -64,10 +72,15 @@ export interface ApiDeps extends StrategyCommandDeps {
   /** The process's Prometheus registry: request durations go into it and GET /metrics serves it, when given. */
   readonly metrics?: Registry;
   /** Transport limits (API_MAX_*) and symbols per genome (GENOME_MAX_SYMBOLS); defaults when not given. */
-  readonly limits?: { readonly http?: HttpLimits; readonly genomeMaxSymbols?: number };
+  readonly limits?: { readonly http?: HttpLimits; readonly genomeMaxSymbols?: number; readonly rate?: RateLimits };
+  /** The risk limits of an account without its own (configuration's RISK_*); the domain's defaults when not given. */
+  readonly defaultRiskLimits?: RiskLimits;
   /** The operator's console (doc/operator-console.md): its candles' exchange, the cycle hour, the live stream. */
   readonly console?: Partial<Pick<ConsoleRouteDeps, 'exchange' | 'cycleHour' | 'runSettings'>> & { readonly stream?: EventStreamOptions };
 }
+
+/** The app, and its authentication's last-used writer to flush at shutdown. */
+export type Api = express.Express & { readonly authentication: Authentication };
 
 /** The live stream of an app made by createApi: closed before the server, or its open streams keep it waiting. */
 export const closeEventStream = async (app: express.Express): Promise<void> => {
@@ -94,6 +107,10 @@ const decodeOr400 = <A>(codec: t.Decoder<unknown, A>, value: unknown, where = 'b
 const decodeBody = <A>(codec: t.Type<A, unknown, unknown>, value: unknown): either.Either<HttpAnswer, A> =>
   either.mapLeft((errs: ReturnType<typeof fieldErrors>) => invalidRequest(errs, 'body'))(decodeStorable(codec, value));
 
+const hasField = (body: unknown, field: string) => typeof body === 'object' && body !== null && field in body;
+/** `activate` with no decision in the body: the policy decides, the caller says why. */
+const ManualActivationBody = t.type({ actor: Actor, reason: Reason });
+
 const Limit = t.union([t.undefined, t.string]);
 const parseLimit = (raw: unknown, dflt: number, max: number): number | undefined => {
   if (!Limit.is(raw) || raw === undefined) return raw === undefined ? dflt : undefined;
@@ -101,13 +118,23 @@ const parseLimit = (raw: unknown, dflt: number, max: number): number | undefined
   return /^\d+$/.test(raw) && n >= 0 && n <= max ? n : undefined;
 };
 
-export const createApi = (deps: ApiDeps): express.Express => {
+export const createApi = (deps: ApiDeps): Api => {
   const app = express();
   app.disable('x-powered-by');
   const httpLimits = deps.limits?.http ?? DEFAULT_HTTP_LIMITS;
+  const rateLimits = deps.limits?.rate ?? DEFAULT_RATE_LIMITS;
   const genomeMaxSymbols = deps.limits?.genomeMaxSymbols ?? MAX_GENOME_SYMBOLS;
   if (deps.metrics) app.use(httpMetrics(deps.metrics));
+  // In this order: headers on every answer, the IP's budget, the key and its role (before any body is read), the
+  // key's budget, the transport limits and body, then no body may claim another actor than its key's.
+  const auth = authentication({ db: deps.pool, clock: deps.clock, log: deps.log });
+  app.use(securityHeaders(), perIpRateLimit(rateLimits), auth.middleware, perKeyRateLimit(rateLimits));
   installHttpLimits(app, httpLimits);
+  app.use(claimedActorCheck);
+  app.get('/api/auth/me', (_req: Request, res: Response) => {
+    const p = principalOf(res)!;
+    res.json({ keyId: p.keyId, name: p.name, role: p.role, actor: p.actor });
+  });
 
   /** Runs a command with Idempotency-Key support: a retry gets the first answer and appends nothing. */
   const idempotent = async (req: Request, res: Response, run: (key: string | undefined) => Promise<HttpAnswer>) => {
@@ -128,11 +155,49 @@ export const createApi = (deps: ApiDeps): express.Express => {
     return send(res, await storeAnswer(deps.pool, key, { ...answer, fingerprint }));
   };
 
+  /**
+   * `activate` without a decision: as `npm run operator -- activate`, the activation policy weighs the strategy
+   * forced in against the ranking (at the maximum the lowest-ranked unpinned live strategy makes room) and the
+   * decision is recorded with the key's actor and the reason.
+   */
+  const activateByPolicy = async (strategyId: Uuid, body: unknown): Promise<HttpAnswer> => {
+    const decoded = decodeBody(ManualActivationBody, body);
+    if (either.isLeft(decoded)) return decoded.left;
+    const loaded = await loadStrategy(deps.store, strategyId);
+    if (either.isLeft(loaded)) return commandFailed(loaded.left);
+    if (loaded.right.revision === undefined) return commandFailed({ kind: 'StrategyNotFound', strategyId });
+    const done = await activateManually(
+      {
+        store: deps.store,
+        clock: deps.clock,
+        ids: deps.ids,
+        ranking: { list: () => listRanking(deps.pool) },
+        currentRegime: () => latestCycleRegime(deps.pool),
+      },
+      strategyId,
+      decoded.right.actor,
+      decoded.right.reason,
+    );
+    if (either.isLeft(done)) return { status: 409, body: { error: 'ActivationRefused', message: done.left, state: describeState(loaded.right.state) } };
+    const own = done.right.decision.weighed.find((w) => w.strategyId === strategyId);
+    return {
+      status: 200,
+      body: {
+        id: strategyId,
+        state: 'Live',
+        activated: done.right.activated,
+        deactivated: done.right.deactivated,
+        score: own?.score ?? null,
+        decision: done.right.decision,
+      },
+    };
+  };
+
   app.post('/api/strategies', async (req, res) => {
     await idempotent(req, res, async (key) => {
       const tooMany = symbolCountProblem(req.body, ['genome', 'symbols'], genomeMaxSymbols);
       if (tooMany) return invalidRequest([tooMany]);
-      const body = decodeBody(GenerateBody, req.body);
+      const body = decodeBody(GenerateBody, withKeyActor(req.body, principalOf(res)!));
       if (either.isLeft(body)) return body.left;
       const strategyId = (key ? deps.ids.idFor(`strategy:${key}`) : deps.ids.newId()) as Uuid;
       const result = await handleStrategyCommand(
@@ -158,9 +223,11 @@ export const createApi = (deps: ApiDeps): express.Express => {
       });
     const id = decodeOr400(t.type({ id: Uuid }), req.params, 'path');
     if (either.isLeft(id)) return send(res, id.left);
+    const requestBody = withKeyActor(req.body, principalOf(res)!);
+    if (name === 'activate' && !hasField(requestBody, 'decision')) return idempotent(req, res, () => activateByPolicy(id.right.id, requestBody));
     await idempotent(req, res, async (key) => {
       const route = LIFECYCLE_ROUTES[name as LifecycleRouteName];
-      const body = decodeBody(route.codec as t.Mixed, req.body);
+      const body = decodeBody(route.codec as t.Mixed, requestBody);
       if (either.isLeft(body)) return body.left;
       const b = body.right as { actor?: Actor; expectedRevision?: number; correlationId?: string };
       const command = (route.toCommand as (id: Uuid, b: unknown) => ReturnType<typeof route.toCommand>)(id.right.id, body.right);
@@ -251,6 +318,7 @@ export const createApi = (deps: ApiDeps): express.Express => {
   });
 
   if (deps.backtests) app.use(deps.backtests);
+  app.use(overrideRoutes({ store: deps.store, clock: deps.clock, ids: deps.ids, defaultRiskLimits: deps.defaultRiskLimits ?? DEFAULT_RISK_LIMITS }));
   app.use(learningRoutes({ db: deps.pool }));
   app.use(rankingRoutes({ db: deps.pool, store: deps.store }));
   app.use(tradingRoutes({ db: deps.pool }));
@@ -265,7 +333,6 @@ export const createApi = (deps: ApiDeps): express.Express => {
       ...(deps.console?.runSettings ? { runSettings: deps.console.runSettings } : {}),
     }),
   );
-  app.use(operatorRoutes({ store: deps.store, clock: deps.clock, ids: deps.ids }));
   const hub = new EventStreamHub(deps.store, deps.log, deps.console?.stream);
   app.locals['eventStream'] = hub;
   app.get('/api/stream', hub.handle);
@@ -296,5 +363,5 @@ export const createApi = (deps: ApiDeps): express.Express => {
     send(res, { status: 500, body: { error: 'InternalError', message: 'the server failed; see its log' } });
   });
 
-  return app;
+  return Object.assign(app, { authentication: auth });
 };

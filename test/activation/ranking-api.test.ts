@@ -16,11 +16,13 @@ import { createLogger } from '../../infrastructure/logging/logger.js';
 import { rankingProjection } from '../../projections/ranking/projection.js';
 import { ProjectionRunner } from '../../projections/runner.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
+import { createTestKey, type TestKey } from '../support/api-keys.js';
 import { checkedPostgresStore } from '../support/event-store.js';
 import { memoryLog } from '../projections/support.js';
 import { catchUpAll, History } from './history.js';
 
 describe('GET /api/ranking, POST /api/strategies/:id/pin and unpin', () => {
+  let apiKey: TestKey;
   let db: TestDatabase;
   let store: EventStore;
   let pool: DatabasePool;
@@ -30,7 +32,11 @@ describe('GET /api/ranking, POST /api/strategies/:id/pin and unpin', () => {
   const [good, weak] = [randomUUID(), randomUUID()];
 
   const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...apiKey.headers },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
 
@@ -50,6 +56,8 @@ describe('GET /api/ranking, POST /api/strategies/:id/pin and unpin', () => {
       marketData: marketDataReadModel(pool, store, clock),
       health: async () => ({ healthy: true }),
     });
+    // A real admin key in this database (test/support/api-keys.ts): every API route but /health needs one.
+    apiKey = await createTestKey(store, pool, { name: 'alice' });
     server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

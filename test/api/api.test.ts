@@ -24,6 +24,7 @@ import { strategyReadModel, activationAuditReadModel } from '../../apps/api/read
 import { marketDataReadModel } from '../../apps/api/market-data-read-model.js';
 import { smaCrossoverGenome } from '../../domain/strategy/templates.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
+import { keyring } from '../support/api-keys.js';
 
 describe('HTTP API', () => {
   let db: TestDatabase;
@@ -32,6 +33,7 @@ describe('HTTP API', () => {
   let server: Server;
   let base: string;
   let runner: ProjectionRunner;
+  let keys: ReturnType<typeof keyring>;
   const log = createLogger('silent');
 
   before(async () => {
@@ -50,6 +52,7 @@ describe('HTTP API', () => {
       marketData: marketDataReadModel(pool, store, fixedClock(new Date('2024-03-01T12:00:00.000Z'))),
       health: async () => ({ healthy: true, database: { ok: true } }),
     });
+    keys = keyring(store, pool);
     server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -62,10 +65,12 @@ describe('HTTP API', () => {
     await db.drop();
   });
 
-  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+  const call = async (method: string, path: string, unsigned?: unknown, headers: Record<string, string> = {}) => {
+    // Sent with the key of the operator the body names (test/support/api-keys.ts).
+    const { headers: auth, body } = await keys.sign(unsigned);
     const res = await fetch(`${base}${path}`, {
       method,
-      headers: { 'content-type': 'application/json', ...headers },
+      headers: { 'content-type': 'application/json', ...auth, ...headers },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await res.text();
@@ -214,13 +219,18 @@ describe('HTTP API', () => {
       expect(r.body.commands).to.deep.equal(LIFECYCLE_ROUTE_NAMES);
     });
 
-    it('requires actor and reason on operator commands (400 with paths)', async () => {
+    it('requires a reason on operator commands (400 with its path); an actor other than the key’s is a 403', async () => {
       const id = await create();
-      const r = await call('POST', `/api/strategies/${id}/retire`, { actor: 'bob' });
+      const r = await call('POST', `/api/strategies/${id}/retire`, {});
       expect(r.status).to.equal(400);
-      const paths = r.body.errors.map((e: { path: string }) => e.path);
-      expect(paths).to.include.members(['actor', 'reason']);
-      expect(await eventCount(id)).to.equal(1);
+      expect(r.body.errors.map((e: { path: string }) => e.path)).to.deep.equal(['reason']);
+      const claimed = await call('POST', `/api/strategies/${id}/retire`, { reason: 'x' }, { ...(await keys.key('bob')).headers });
+      expect(claimed.status).to.equal(200);
+      const other = await create();
+      const wrong = await call('POST', `/api/strategies/${other}/retire`, { actor: 'bob', reason: 'x' });
+      expect(wrong.status).to.equal(403);
+      expect(wrong.body.error).to.equal('ActorMismatch');
+      expect(await eventCount(other)).to.equal(1);
     });
 
     it('refuses a NaN-free but invalid metric body and a non-UUID id', async () => {
@@ -288,7 +298,8 @@ describe('HTTP API', () => {
       await call('POST', `/api/strategies/${id}/filter`, { verdict: passed });
       await call('POST', `/api/strategies/${id}/start-paper`, { actor: 'system:scheduler', reason: 'passed' });
       const decision = decisionFor(id);
-      await call('POST', `/api/strategies/${id}/activate`, { actor: 'operator:carol', reason: 'top score', decision });
+      const activated = await call('POST', `/api/strategies/${id}/activate`, { actor: 'operator:carol', reason: 'top score', decision });
+      expect(activated.status, JSON.stringify(activated.body)).to.equal(200);
       await runner.catchUp();
 
       const live = await call('GET', '/api/strategies?state=Live');

@@ -27,6 +27,7 @@ import { createLogger } from '../../infrastructure/logging/logger.js';
 import { DEFAULT_HTTP_LIMITS } from '../../infrastructure/config/config.js';
 import { GENOME_BOUNDS } from '../../domain/strategy/genome.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
+import { createTestKey, type TestKey } from '../support/api-keys.js';
 import { checkedPostgresStore } from '../support/event-store.js';
 import { apply, mutation, pathsOf, setAt } from '../support/hostile-json.js';
 
@@ -70,6 +71,7 @@ const commandOf = (type: StrategyCommand['type'], strategyId: Uuid): StrategyCom
 };
 
 describe('HTTP boundary: a body is accepted only when its events read back', function () {
+  let apiKey: TestKey;
   this.timeout(300_000);
   let db: TestDatabase;
   let store: EventStore;
@@ -95,6 +97,8 @@ describe('HTTP boundary: a body is accepted only when its events read back', fun
       // Bodies up to 4 MiB, so that the 50,000 symbols reach the codecs rather than the body-size limit (413).
       limits: { http: { ...DEFAULT_HTTP_LIMITS, maxBodyBytes: 4 * 1024 * 1024 }, genomeMaxSymbols: GENOME_BOUNDS.symbols },
     });
+    // A real admin key in this database (test/support/api-keys.ts): every API route but /health needs one.
+    apiKey = await createTestKey(store, pool, { name: 'alice' });
     server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -109,7 +113,7 @@ describe('HTTP boundary: a body is accepted only when its events read back', fun
   const post = async (path: string, body: unknown) => {
     const res = await fetch(`${base}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...apiKey.headers },
       // JSON.stringify writes NaN and ±Infinity as null, drops undefined, and throws on BigInt: send what it can.
       body: typeof body === 'string' ? body : (JSON.stringify(body, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? 'null'),
     });

@@ -18,11 +18,13 @@ import { PostgresEventStore } from '../../infrastructure/event-store/postgres-ev
 import { createLogger } from '../../infrastructure/logging/logger.js';
 import { smaCrossoverGenome } from '../../domain/strategy/templates.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
+import { createTestKey, type TestKey } from '../support/api-keys.js';
 
 const LIMITS = { maxBodyBytes: 800_000, maxJsonDepth: 16, maxQueryBytes: 256, maxQueryParams: 5 };
 const MAX_SYMBOLS = 3;
 
 describe('HTTP transport limits', () => {
+  let apiKey: TestKey;
   let db: TestDatabase;
   let store: PostgresEventStore;
   let pool: DatabasePool;
@@ -46,6 +48,8 @@ describe('HTTP transport limits', () => {
       health: async () => ({ healthy: true }),
       limits: { http: LIMITS, genomeMaxSymbols: MAX_SYMBOLS },
     });
+    // A real admin key in this database (test/support/api-keys.ts): every API route but /health needs one.
+    apiKey = await createTestKey(store, pool, { name: 'alice' });
     server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -58,7 +62,12 @@ describe('HTTP transport limits', () => {
   });
 
   const send = async (method: string, path: string, body: string | Uint8Array | ReadableStream | undefined, headers: Record<string, string> = {}) => {
-    const res = await fetch(`${base}${path}`, { method, headers, body, ...(body instanceof ReadableStream ? { duplex: 'half' } : {}) } as RequestInit);
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { ...apiKey.headers, ...headers },
+      body,
+      ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
+    } as RequestInit);
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : undefined };
   };

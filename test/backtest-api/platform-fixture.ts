@@ -13,6 +13,7 @@ import { allBacktestResults } from '../../projections/backtest-results/queries.j
 import { ProjectionRunner } from '../../projections/runner.js';
 import { memoryLog } from '../projections/support.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
+import { createTestKey } from '../support/api-keys.js';
 import { sharedDataFile } from '../support/shared-data.js';
 
 export interface ApiCall {
@@ -55,10 +56,12 @@ export const openBacktestPlatform = async (
   const server = await listen(platform, backtesting);
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const runner = new ProjectionRunner({ pool: platform.pool, store: platform.store, projections: [backtestResultsProjection], log: memoryLog() });
+  // A real admin key in this database (test/support/api-keys.ts): the API's routes but /health need one.
+  const apiKey = await createTestKey(platform.store, platform.pool, { name: 'alice' });
   const call = async (method: string, path: string, body?: unknown): Promise<ApiCall> => {
     const res = await fetch(`${base}${path}`, {
       method,
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...apiKey.headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();

@@ -23,6 +23,7 @@ import { createLogger } from '../../infrastructure/logging/logger.js';
 import { importCandleFile } from '../../infrastructure/market-data/candle-file-import.js';
 import { PostgresCandleStore } from '../../infrastructure/market-data/postgres-candle-store.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
+import { createTestKey, type TestKey } from '../support/api-keys.js';
 import { sharedDataFile } from '../support/shared-data.js';
 
 const LIMITS = { maxGridCells: 50, maxWalkForwardWindows: 10, maxBacktestsPerJob: 60, maxCandlesPerJob: 5000 };
@@ -33,6 +34,7 @@ const PERIOD = { from: '2023-01-01T00:00:00.000Z', to: '2023-03-01T00:00:00.000Z
 const BARS = 1416;
 
 describe('POST /api/backtests: limits checked up front', () => {
+  let apiKey: TestKey;
   let db: TestDatabase;
   let store: PostgresEventStore;
   let pool: DatabasePool;
@@ -62,6 +64,8 @@ describe('POST /api/backtests: limits checked up front', () => {
       limits: { http: { maxBodyBytes: 1_000_000, maxJsonDepth: 32, maxQueryBytes: 2048, maxQueryParams: 20 }, genomeMaxSymbols: MAX_SYMBOLS },
       backtests: backtestRoutes({ ...deps, db: pool, dispatch: dispatcher.dispatch, candles, limits: LIMITS, genomeMaxSymbols: MAX_SYMBOLS }),
     });
+    // A real admin key in this database (test/support/api-keys.ts): every API route but /health needs one.
+    apiKey = await createTestKey(store, pool, { name: 'alice' });
     server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -76,7 +80,11 @@ describe('POST /api/backtests: limits checked up front', () => {
   });
 
   const post = async (body: unknown) => {
-    const res = await fetch(`${base}/api/backtests`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${base}/api/backtests`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...apiKey.headers },
+      body: JSON.stringify(body),
+    });
     return { status: res.status, body: (await res.json()) as { errors?: { path: string; message: string }[]; jobId?: string } };
   };
   const request = (extra: Record<string, unknown> = {}) => ({ genome: smaCrossoverGenome(), period: PERIOD, ...extra });

@@ -371,6 +371,21 @@ export const EVENT_EXAMPLES: Readonly<Record<string, EventExample>> = {
     streamName: 'pipeline-replay-2023-09-01-2023-10-31',
     data: { from: '2023-09-01', to: '2023-10-31', hour: 1693612800000, hoursDone: 24 },
   },
+  ApiKeyCreated: {
+    streamName: 'api-keys',
+    data: {
+      keyId: '3f9a0c1d2e4b5a69',
+      name: 'ops-dashboard',
+      role: 'operator',
+      keyHash: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+      createdBy: 'operator:alice',
+      purpose: 'the ops dashboard on the NOC screen',
+    },
+  },
+  ApiKeyRevoked: {
+    streamName: 'api-keys',
+    data: { keyId: '3f9a0c1d2e4b5a69', name: 'ops-dashboard', revokedBy: 'operator:alice', reason: 'the laptop that held it was lost' },
+  },
   SettingChanged: {
     streamName: 'settings',
     data: { name: 'maxActiveStrategies', value: 3, previous: 2, actor: 'operator:alice', reason: 'a third strategy passed its paper weeks' },

@@ -15,6 +15,8 @@ import { dropDatabase, withDatabaseName } from '../../infrastructure/db/database
 import { PostgresCheckpointStore } from '../../infrastructure/db/postgres-checkpoint-store.js';
 import { importCandleFile } from '../../infrastructure/market-data/candle-file-import.js';
 import { sharedDataFile } from '../support/shared-data.js';
+import { createTestKey, revokeTestKey } from '../support/api-keys.js';
+import { requiredAccess } from '../../apps/api/route-roles.js';
 import { issueCases, routes, validBacktestBodies, type FuzzContext, type HostileRequest } from './hostile-requests.js';
 
 export interface FuzzOptions {
@@ -70,13 +72,22 @@ const count = (s: RouteStats, status: number, ms: number, what: string) => {
   }
 };
 
+/** The admin key every request is sent with unless it brings its own credentials (set once the API runs). */
+let authHeaders: Readonly<Record<string, string>> = {};
+const bringsCredentials = (headers: Readonly<Record<string, string>>) => Object.keys(headers).some((h) => /^(authorization|x-api-key)$/i.test(h));
+
 /** Sends one request; status 0 when it got no answer in time (or the connection failed). */
-const send = async (base: string, r: HostileRequest, timeoutMs: number): Promise<{ status: number; ms: number; error?: string; text?: string }> => {
+const send = async (
+  base: string,
+  r: HostileRequest,
+  timeoutMs: number,
+  credentials: 'admin' | 'as given' = 'admin',
+): Promise<{ status: number; ms: number; error?: string; text?: string }> => {
   const t0 = performance.now();
   try {
     const res = await fetch(`${base}${r.path}`, {
       method: r.method,
-      headers: r.headers,
+      headers: credentials === 'as given' || bringsCredentials(r.headers) ? r.headers : { ...authHeaders, ...r.headers },
       ...(r.body === undefined || r.method === 'GET' || r.method === 'HEAD' ? {} : { body: r.body as Uint8Array<ArrayBuffer> }),
       signal: AbortSignal.timeout(timeoutMs),
     });
@@ -116,8 +127,14 @@ export const runApiFuzz = async (options: FuzzOptions): Promise<FuzzReport> => {
   let api: Awaited<ReturnType<typeof startApi>> | undefined;
   try {
     for (const file of ['binance_BTCUSDT_1h.csv.gz', 'binance_ETHUSDT_1h.csv.gz']) await importCandleFile(backtesting.candles, sharedDataFile(file));
-    api = await startApi(platform, bus, checkpoints, backtesting);
+    // Limits far above what the fuzz sends: it aims at the routes, not at the rate limits (test/auth covers those).
+    api = await startApi(platform, bus, checkpoints, backtesting, {}, { perIp: 1e9, perKey: 1e9, windowMs: 60_000 });
     const base = `http://127.0.0.1:${api.port}`;
+    // Real keys: an admin named as the example bodies' actor (operator:alice), a viewer, and a revoked admin.
+    authHeaders = (await createTestKey(platform.store, platform.pool, { name: 'alice', role: 'admin' })).headers;
+    const viewerKey = await createTestKey(platform.store, platform.pool, { name: 'fuzz-viewer', role: 'viewer' });
+    const revokedKey = await createTestKey(platform.store, platform.pool, { name: 'fuzz-revoked', role: 'admin' });
+    await revokeTestKey(platform.store, platform.pool, revokedKey.keyId, 'the fuzz revokes it');
     progress(`API on ${base}, database ${platform.databaseUrl.replace(/^.*\//, '')}, seed ${options.seed}`);
 
     // Real ids to aim at: a few strategies and backtest jobs made by valid requests.
@@ -177,6 +194,50 @@ export const runApiFuzz = async (options: FuzzOptions): Promise<FuzzReport> => {
         else if (answer.ms > options.timeoutMs) failures.push({ problem: `answered after ${Math.round(answer.ms)} ms`, request: r });
       }
       progress(`${route}: ${s.requests} requests, slowest ${Math.round(s.slowestMs)} ms`);
+
+      // The same requests without a key, with keys that are not keys, with a revoked key and with a viewer's key:
+      // 401 (or the route's answer on a public route), 403 for a viewer below the route's role; never a 5xx, never
+      // a command done, never the presented key in the answer.
+      const a = stats();
+      routeStats.set(`${route} (bad credentials)`, a);
+      const badCredentials: [string, Readonly<Record<string, string>>][] = [
+        ['no key', {}],
+        ['an unknown key', { authorization: `Bearer mt_${randomBytes(8).toString('hex')}_${randomBytes(32).toString('base64url')}` }],
+        ['a malformed header', { authorization: `Basic ${randomBytes(12).toString('base64')}` }],
+        [
+          'a key that is not one',
+          {
+            'x-api-key': randomBytes(40)
+              .toString('latin1')
+              .replace(/[^\x21-\x7e]/g, 'x'),
+          },
+        ],
+        ['a revoked key', revokedKey.headers],
+        ['a viewer key', viewerKey.headers],
+      ];
+      for (const r of requests.slice(0, Math.max(5, Math.ceil(requests.length / 5)))) {
+        const need = requiredAccess(r.method, r.path.replace(/\?.*$/, ''));
+        const others = Object.fromEntries(Object.entries(r.headers).filter(([h]) => !/^(authorization|x-api-key)$/i.test(h)));
+        for (const [what, credentials] of badCredentials) {
+          const sent = { ...r, headers: { ...others, ...credentials }, note: `${r.note}, with ${what}` };
+          const answer = await send(base, sent, options.timeoutMs, 'as given');
+          count(a, answer.status, answer.ms, sent.note);
+          const viewerAllowed = what === 'a viewer key' && need === 'viewer';
+          const expected = need === 'public' || viewerAllowed ? undefined : what === 'a viewer key' ? 403 : 401;
+          const presented = Object.values(credentials)[0];
+          if (answer.status === 0) failures.push({ problem: `no answer within ${options.timeoutMs} ms (${answer.error})`, request: sent });
+          else if (answer.status >= 500) failures.push({ problem: `answered ${answer.status}: ${answer.text?.slice(0, 300)}`, request: sent });
+          // 431: Node's HTTP parser refuses a request line or headers over its limit before the app sees it.
+          else if (expected !== undefined && answer.status !== expected && answer.status !== 431)
+            failures.push({
+              problem: `with ${what} on a ${need} route: answered ${answer.status}, not ${expected}: ${answer.text?.slice(0, 300)}`,
+              request: sent,
+            });
+          else if (presented !== undefined && presented.length > 8 && answer.text?.includes(presented.replace(/^(Bearer|Basic) /, '')))
+            failures.push({ problem: `the answer repeats the presented credentials`, request: sent });
+        }
+      }
+      progress(`${route} (bad credentials): ${a.requests} requests, slowest ${Math.round(a.slowestMs)} ms`);
     }
     fuzzing = false;
     await healthLoop;

@@ -373,7 +373,7 @@ export const validBacktestBodies = (): Json[] => {
       symbols: ['ETHUSDT'],
       interval: '1h',
       exchange: 'binance',
-      actor: 'operator:fuzz',
+      actor: 'operator:alice',
       correlationId: 'fuzz',
     },
     { genome: smaCrossoverGenome(), period, gridSearch: { grid: { 'fast.period': [5, 10], 'slow.period': [30, 40] }, metric: 'sharpe' } },

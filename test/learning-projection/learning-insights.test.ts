@@ -29,6 +29,7 @@ import { learningInsightsProjection } from '../../projections/learning-insights/
 import { getLearningCycle, latestPolicy, listLearningCycles } from '../../projections/learning-insights/queries.js';
 import { ProjectionRunner, rebuildProjection } from '../../projections/runner.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
+import { createTestKey, type TestKey } from '../support/api-keys.js';
 import { memoryLog, catchUpOnVisible } from '../projections/support.js';
 
 const T0 = new Date('2024-01-01T06:00:00.000Z');
@@ -74,6 +75,7 @@ const snapshotTables = async (pool: DatabasePool) => ({
 });
 
 describe('learning_insights read model and /api/learning', () => {
+  let apiKey: TestKey;
   let db: TestDatabase;
   let store: EventStore;
   let pool: DatabasePool;
@@ -83,7 +85,7 @@ describe('learning_insights read model and /api/learning', () => {
   const empty: { policy?: { status: number; body: unknown }; cycles?: { status: number; body: unknown } } = {};
 
   const call = async (path: string) => {
-    const res = await fetch(`${base}${path}`);
+    const res = await fetch(`${base}${path}`, { headers: apiKey.headers });
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : undefined };
   };
@@ -130,6 +132,8 @@ describe('learning_insights read model and /api/learning', () => {
       marketData: marketDataReadModel(pool, store, apiClock),
       health: async () => ({ healthy: true }),
     });
+    // A real admin key in this database (test/support/api-keys.ts): every API route but /health needs one.
+    apiKey = await createTestKey(store, pool, { name: 'alice' });
     server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

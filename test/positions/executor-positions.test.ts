@@ -32,6 +32,7 @@ import { ordersProjection } from '../../projections/orders/projection.js';
 import { positionsProjection } from '../../projections/positions/projection.js';
 import { ProjectionRunner } from '../../projections/runner.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
+import { createTestKey, type TestKey } from '../support/api-keys.js';
 import { checkedPostgresStore } from '../support/event-store.js';
 import { testVenue } from '../orders/test-venue.js';
 import { catchUpOnVisible, memoryLog } from '../projections/support.js';
@@ -44,6 +45,7 @@ class Quiet implements OrderListener {
 const close = (actual: unknown, expected: number, tolerance = 1e-9) => expect(actual).to.be.closeTo(expected, tolerance);
 
 describe('positions end to end: the executor on the in-test venue, projected and served', () => {
+  let apiKey: TestKey;
   let db: TestDatabase;
   let store: EventStore;
   let pool: DatabasePool;
@@ -53,7 +55,7 @@ describe('positions end to end: the executor on the in-test venue, projected and
   const T = 1_709_294_400_000; // 2024-03-01T12:00:00Z
 
   const call = async (path: string) => {
-    const res = await fetch(`${base}${path}`);
+    const res = await fetch(`${base}${path}`, { headers: apiKey.headers });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> & { rows?: Record<string, number>[] } };
   };
 
@@ -104,6 +106,8 @@ describe('positions end to end: the executor on the in-test venue, projected and
       marketData: marketDataReadModel(pool, store, clock),
       health: async () => ({ healthy: true }),
     });
+    // A real admin key in this database (test/support/api-keys.ts): every API route but /health needs one.
+    apiKey = await createTestKey(store, pool, { name: 'alice' });
     server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -45,6 +45,7 @@ import { positionsProjection } from '../../projections/positions/projection.js';
 import type { PositionListRow } from '../../projections/positions/queries.js';
 import { ProjectionRunner, rebuildProjection } from '../../projections/runner.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
+import { createTestKey, type TestKey } from '../support/api-keys.js';
 import { checkedPostgresStore } from '../support/event-store.js';
 import { catchUpOnVisible, memoryLog } from '../projections/support.js';
 
@@ -130,6 +131,7 @@ const snapshotTables = async (pool: DatabasePool) => ({
 });
 
 describe('orders and positions read models, /api/orders, /api/positions, /api/pnl', () => {
+  let apiKey: TestKey;
   let db: TestDatabase;
   let store: EventStore;
   let pool: DatabasePool;
@@ -138,7 +140,7 @@ describe('orders and positions read models, /api/orders, /api/positions, /api/pn
   const clock = fixedClock(new Date('2024-01-01T00:00:00.000Z'));
 
   const call = async (path: string) => {
-    const res = await fetch(`${base}${path}`);
+    const res = await fetch(`${base}${path}`, { headers: apiKey.headers });
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : undefined };
   };
@@ -159,6 +161,8 @@ describe('orders and positions read models, /api/orders, /api/positions, /api/pn
       marketData: marketDataReadModel(pool, store, apiClock),
       health: async () => ({ healthy: true }),
     });
+    // A real admin key in this database (test/support/api-keys.ts): every API route but /health needs one.
+    apiKey = await createTestKey(store, pool, { name: 'alice' });
     server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

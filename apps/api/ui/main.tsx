@@ -124,10 +124,6 @@ const App = () => {
       if (r.ok) {
         setWho({ role: r.value.role, actor: r.value.actor ?? actor, open: false });
         startLive();
-      } else if (r.failure.kind === 'notAvailable') {
-        // No key check on this server (the auth module is not there): every action is open.
-        setWho({ role: undefined, actor, open: true });
-        startLive();
       } else if (r.failure.kind === 'unauthorized' || r.failure.kind === 'forbidden') {
         session.signOut();
         setProblem(r.failure.message);

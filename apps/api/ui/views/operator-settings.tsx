@@ -25,8 +25,11 @@ export const OperatorSettings = () => {
     if (reason.trim().length === 0) return setOutcome({ ok: false, text: 'A reason is required.' });
     const r =
       what === 'max'
-        ? await call<unknown>('POST', '/api/settings/maxActiveStrategies', { value: Number(max), reason: reason.trim(), actor: who.actor })
-        : await call<unknown>('POST', `/api/risk/${encodeURIComponent(account)}/kill-switch`, { engage, reason: reason.trim(), actor: who.actor });
+        ? await call<unknown>('POST', '/api/settings/maxActiveStrategies', { value: Number(max), reason: reason.trim() })
+        : await call<unknown>('POST', `/api/risk/${encodeURIComponent(account)}/${engage ? 'kill' : 'release'}`, {
+            ...(engage ? {} : { trigger: 'manual' }),
+            reason: reason.trim(),
+          });
     if (r.ok) {
       setOutcome({ ok: true, text: what === 'max' ? `maxActiveStrategies is now ${max}.` : `Kill switch ${engage ? 'engaged' : 'released'} on ${account}.` });
       setReason('');
