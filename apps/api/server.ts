@@ -16,6 +16,7 @@ import { findAnswer, requestFingerprint, storeAnswer } from './idempotency.js';
 import { learningRoutes } from './learning-routes.js';
 import { rankingRoutes } from './ranking-routes.js';
 import { tradingRoutes } from './trading-routes.js';
+import { alertRoutes } from './alert-routes.js';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from '../../infrastructure/config/config.js';
 import type { Logger } from '../../infrastructure/logging/logger.js';
 import { MAX_GENOME_SYMBOLS } from '../../domain/strategy/limits.js';
@@ -235,6 +236,7 @@ export const createApi = (deps: ApiDeps): express.Express => {
   app.use(learningRoutes({ db: deps.pool }));
   app.use(rankingRoutes({ db: deps.pool, store: deps.store }));
   app.use(tradingRoutes({ db: deps.pool }));
+  app.use(alertRoutes({ db: deps.pool, store: deps.store, clock: deps.clock, ids: deps.ids }));
 
   app.get('/health', async (_req, res) => {
     const report = await deps.health();

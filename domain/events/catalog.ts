@@ -1,6 +1,7 @@
 // Every event type the system stores, with the codec that must accept it when it is read back.
 // A type missing here, or data its codec refuses, is a loud read-time error, never a silent skip.
 import type * as t from 'io-ts';
+import { AlertEventData } from '../alerts/events.js';
 import { BacktestEventData } from '../backtest/events.js';
 import { ExecutorEventData, OrderEventData } from '../execution/events.js';
 import { CycleEventData } from '../learning/cycle-started.js';
@@ -34,6 +35,7 @@ export const EVENT_CATALOG: Readonly<Record<string, t.Mixed>> = {
   ...PerformanceEventData,
   ...ReplayEventData,
   ...CycleStageEventData,
+  ...AlertEventData,
 };
 
 export const SCHEMA_VERSION = 1;
