@@ -6,7 +6,15 @@
 //   alert whose condition was not observed this time resolves. A source that cannot be read resolves nothing.
 // Delivery is not done here (dispatcher.ts follows the alert streams): a slow channel never holds the rules back.
 import { either } from 'fp-ts';
-import { findingOfEvent, observeCollection, observeHealth, STATE_RULES, type AlertThresholds, type CollectionFacts, type HealthFacts } from '../../domain/alerts/rules.js';
+import {
+  findingOfEvent,
+  observeCollection,
+  observeHealth,
+  STATE_RULES,
+  type AlertThresholds,
+  type CollectionFacts,
+  type HealthFacts,
+} from '../../domain/alerts/rules.js';
 import type { Observation } from '../../domain/alerts/decide.js';
 import type { AlertRule } from '../../domain/alerts/events.js';
 import type { Actor, IsoTimestamp, Reason, Uuid } from '../../domain/primitives/codecs.js';
@@ -72,15 +80,32 @@ const errorMessage = (err: unknown) => (err instanceof Error ? err.message : Str
 export const createAlertEvaluator = (deps: AlertEvaluatorDeps) => {
   const batchSize = deps.batchSize ?? 500;
 
+  /**
+   * An alert event its codec refuses (a bug in a rule) is logged and passed over: one bad finding must not stop every
+   * alert behind it. Anything else (the store unreachable, a stream that does not decode) throws: the round is retried.
+   */
+  const refused = (dedupKey: string, e: { readonly kind: string }): number => {
+    if (e.kind !== 'EventRejected') throw new Error(`alert ${dedupKey}: ${JSON.stringify(e)}`);
+    deps.log.error({ dedupKey, err: e }, `alerts: the alert ${dedupKey} could not be stored; passed over`);
+    return 0;
+  };
+
   const observe = async (o: Observation, idempotencyKey: string | undefined): Promise<number> => {
     const alertId = deps.ids.idFor(`alert:${o.dedupKey}:${idempotencyKey ?? o.at}`) as Uuid;
     const result = await handleAlertCommand(
       deps,
       o.dedupKey,
-      { type: 'ObserveCondition', observation: o, alertId, now: deps.clock.now(), repeatAfterMs: deps.policy.repeatAfterMs, maxAgeMs: deps.policy.maxEventAgeMs },
+      {
+        type: 'ObserveCondition',
+        observation: o,
+        alertId,
+        now: deps.clock.now(),
+        repeatAfterMs: deps.policy.repeatAfterMs,
+        maxAgeMs: deps.policy.maxEventAgeMs,
+      },
       { actor: ALERTS_ACTOR, ...(idempotencyKey ? { idempotencyKey } : {}) },
     );
-    if (either.isLeft(result)) throw new Error(`alert ${o.dedupKey}: ${JSON.stringify(result.left)}`);
+    if (either.isLeft(result)) return refused(o.dedupKey, result.left);
     return result.right.events.length;
   };
 
@@ -91,7 +116,7 @@ export const createAlertEvaluator = (deps: AlertEvaluatorDeps) => {
       { type: 'ClearCondition', at, reason: reason.slice(0, 2000) as Reason, by: ALERTS_ACTOR },
       { actor: ALERTS_ACTOR, ...(idempotencyKey ? { idempotencyKey } : {}) },
     );
-    if (either.isLeft(result)) throw new Error(`alert ${dedupKey}: ${JSON.stringify(result.left)}`);
+    if (either.isLeft(result)) return refused(dedupKey, result.left);
     return result.right.events.length;
   };
 
@@ -113,7 +138,8 @@ export const createAlertEvaluator = (deps: AlertEvaluatorDeps) => {
         const finding = findingOfEvent({ ...decoded.right.event, streamName: recorded.streamName, occurredAt: decoded.right.metadata.occurredAt });
         if (finding === undefined) continue;
         const key = `alert-source:${recorded.eventId}`;
-        appended += 'observe' in finding ? await observe(finding.observe, key) : await clear(finding.clear.dedupKey, finding.clear.at, finding.clear.reason, key);
+        appended +=
+          'observe' in finding ? await observe(finding.observe, key) : await clear(finding.clear.dedupKey, finding.clear.at, finding.clear.reason, key);
       }
       from = batch[batch.length - 1]?.position ?? from;
       await deps.checkpoints.save(EVALUATOR_CHECKPOINT, from);

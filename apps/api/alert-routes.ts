@@ -43,7 +43,9 @@ const Cursor = new t.Type<AlertCursor, string, unknown>(
     if (typeof u !== 'string' || u.length > 200 || !/^[A-Za-z0-9_-]+$/.test(u)) return t.failure(u, c, 'must be a cursor from a previous page (nextCursor)');
     try {
       const decoded = CursorJson.decode(JSON.parse(Buffer.from(u, 'base64url').toString('utf8')));
-      return either.isRight(decoded) ? t.success({ firstSeenAt: decoded.right.t, alertId: decoded.right.id }) : t.failure(u, c, 'must be a cursor from a previous page (nextCursor)');
+      return either.isRight(decoded)
+        ? t.success({ firstSeenAt: decoded.right.t, alertId: decoded.right.id })
+        : t.failure(u, c, 'must be a cursor from a previous page (nextCursor)');
     } catch {
       return t.failure(u, c, 'must be a cursor from a previous page (nextCursor)');
     }
@@ -120,7 +122,8 @@ export const alertRoutes = (deps: AlertRouteDeps): express.Router => {
     if (either.isLeft(result)) {
       const e = result.left;
       if (e.kind === 'AlertNotFound' || e.kind === 'AlertNotOpen') return send(res, alertProblem(e));
-      if (e.kind === 'WrongExpectedRevision') return send(res, { status: 409, body: { error: 'WrongExpectedRevision', message: 'the alert changed meanwhile; try again' } });
+      if (e.kind === 'WrongExpectedRevision')
+        return send(res, { status: 409, body: { error: 'WrongExpectedRevision', message: 'the alert changed meanwhile; try again' } });
       return send(res, { status: 500, body: { error: e.kind, message: 'message' in e ? e.message : 'the acknowledgement could not be stored' } });
     }
     const open = result.right.state.open?.alertId === id.right.id;

@@ -74,8 +74,7 @@ export type AlertCommand =
     };
 
 export type AlertError =
-  | { readonly kind: 'AlertNotFound'; readonly alertId: string }
-  | { readonly kind: 'AlertNotOpen'; readonly alertId: string; readonly message: string };
+  { readonly kind: 'AlertNotFound'; readonly alertId: string } | { readonly kind: 'AlertNotOpen'; readonly alertId: string; readonly message: string };
 
 const ms = (iso: string) => Date.parse(iso);
 const NOTHING: readonly AlertEvent[] = [];
@@ -108,7 +107,13 @@ export const decideAlert = (command: AlertCommand, state: AlertState): Either<Al
       return either.right([
         {
           type: 'AlertRepeated',
-          data: { alertId: open.alertId, count: (open.count + 1) as NonNegativeInt, lastSeenAt: o.at, message: o.message as never, figures: o.figures as AlertFigures },
+          data: {
+            alertId: open.alertId,
+            count: (open.count + 1) as NonNegativeInt,
+            lastSeenAt: o.at,
+            message: o.message as never,
+            figures: o.figures as AlertFigures,
+          },
         },
       ]);
     }
@@ -124,7 +129,8 @@ export const decideAlert = (command: AlertCommand, state: AlertState): Either<Al
         if (!state.known.has(command.alertId)) return either.left({ kind: 'AlertNotFound', alertId: command.alertId });
         return either.left({ kind: 'AlertNotOpen', alertId: command.alertId, message: `alert ${command.alertId} is resolved` });
       }
-      if (open.acknowledged) return either.left({ kind: 'AlertNotOpen', alertId: command.alertId, message: `alert ${command.alertId} is already acknowledged` });
+      if (open.acknowledged)
+        return either.left({ kind: 'AlertNotOpen', alertId: command.alertId, message: `alert ${command.alertId} is already acknowledged` });
       const acknowledged: AlertEvent = {
         type: 'AlertAcknowledged',
         data: { alertId: open.alertId, acknowledgedAt: command.at, acknowledgedBy: command.by, reason: command.reason },

@@ -20,9 +20,7 @@ export interface SourceEvent {
 }
 
 export type EventFinding =
-  | { readonly observe: Observation }
-  | { readonly clear: { readonly dedupKey: string; readonly at: IsoTimestamp; readonly reason: string } }
-  | undefined;
+  { readonly observe: Observation } | { readonly clear: { readonly dedupKey: string; readonly at: IsoTimestamp; readonly reason: string } } | undefined;
 
 /** One key per account and trigger: releasing the daily-loss switch does not clear a drawdown one still engaged. */
 export const killSwitchKey = (account: string, trigger: string) => `kill-switch:${account}:${trigger}`;
@@ -98,7 +96,13 @@ export const findingOfEvent = (e: SourceEvent): EventFinding => {
     }
     case 'KillSwitchReleased': {
       const account = str(d['account']);
-      return { clear: { dedupKey: killSwitchKey(account, str(d['trigger'])), at: e.occurredAt, reason: `kill switch released by ${str(d['releasedBy'])}: ${str(d['reason'])}` } };
+      return {
+        clear: {
+          dedupKey: killSwitchKey(account, str(d['trigger'])),
+          at: e.occurredAt,
+          reason: `kill switch released by ${str(d['releasedBy'])}: ${str(d['reason'])}`,
+        },
+      };
     }
     default:
       return undefined;
@@ -210,7 +214,11 @@ export const observeCollection = (rows: readonly CollectionFacts[], now: IsoTime
         severity: 'warning',
         subject: series.slice(0, 200),
         dedupKey: `data-stale:${series}`.slice(0, 200),
-        message: `${series}: ${r.lastUpdateAt === null ? 'no data has arrived yet' : `no new data for ${Math.floor(ageMinutes)} min`} (threshold ${limit} min)${r.lastError ? `; last error: ${r.lastError}` : ''}`.slice(0, 4000),
+        message:
+          `${series}: ${r.lastUpdateAt === null ? 'no data has arrived yet' : `no new data for ${Math.floor(ageMinutes)} min`} (threshold ${limit} min)${r.lastError ? `; last error: ${r.lastError}` : ''}`.slice(
+            0,
+            4000,
+          ),
         figures: {
           ...(Number.isFinite(ageMinutes) ? { minutesSinceUpdate: Math.floor(ageMinutes) } : {}),
           thresholdMinutes: limit,

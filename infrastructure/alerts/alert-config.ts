@@ -81,10 +81,17 @@ export const loadAlertConfig = (env: Readonly<Record<string, string | undefined>
     [e.ALERT_WEBHOOK_URL, e.ALERT_WEBHOOK_SECRET, 'ALERT_WEBHOOK_URL', 'ALERT_WEBHOOK_SECRET'],
     [e.ALERT_TELEGRAM_TOKEN, e.ALERT_TELEGRAM_CHAT_ID, 'ALERT_TELEGRAM_TOKEN', 'ALERT_TELEGRAM_CHAT_ID'],
   ];
-  const missing = pairs.flatMap(([a, b, na, nb]) => (a !== undefined && b === undefined ? [`${nb}: required when ${na} is set`] : a === undefined && b !== undefined ? [`${na}: required when ${nb} is set`] : []));
+  const missing = pairs.flatMap(([a, b, na, nb]) =>
+    a !== undefined && b === undefined
+      ? [`${nb}: required when ${na} is set`]
+      : a === undefined && b !== undefined
+        ? [`${na}: required when ${nb} is set`]
+        : [],
+  );
   if (missing.length > 0) return problems(missing);
   return either.right({
-    webhook: e.ALERT_WEBHOOK_URL !== undefined && e.ALERT_WEBHOOK_SECRET !== undefined ? { url: e.ALERT_WEBHOOK_URL, secret: e.ALERT_WEBHOOK_SECRET } : undefined,
+    webhook:
+      e.ALERT_WEBHOOK_URL !== undefined && e.ALERT_WEBHOOK_SECRET !== undefined ? { url: e.ALERT_WEBHOOK_URL, secret: e.ALERT_WEBHOOK_SECRET } : undefined,
     telegram:
       e.ALERT_TELEGRAM_TOKEN !== undefined && e.ALERT_TELEGRAM_CHAT_ID !== undefined
         ? { token: e.ALERT_TELEGRAM_TOKEN, chatId: e.ALERT_TELEGRAM_CHAT_ID, apiUrl: e.ALERT_TELEGRAM_API_URL ?? TELEGRAM_API_URL }

@@ -38,6 +38,10 @@ export const findAlert = async (db: CommonQueryMethods, alertId: string): Promis
   ((await db.maybeOneFirst(sql.type(RowOnly)`SELECT row FROM alerts WHERE alert_id = ${alertId}::uuid`)) as AlertRow | null) ?? undefined;
 
 export const openAlertsOfRules = async (db: CommonQueryMethods, rules: readonly string[]): Promise<{ dedupKey: string; rule: string }[]> =>
-  (await db.any(
-    sql.type(z.object({ dedup_key: z.string(), rule: z.string() }))`SELECT dedup_key, rule FROM alerts WHERE state = 'open' AND rule = ANY(${sql.array([...rules], 'text')})`,
-  )).map((r) => ({ dedupKey: r.dedup_key, rule: r.rule }));
+  (
+    await db.any(
+      sql.type(
+        z.object({ dedup_key: z.string(), rule: z.string() }),
+      )`SELECT dedup_key, rule FROM alerts WHERE state = 'open' AND rule = ANY(${sql.array([...rules], 'text')})`,
+    )
+  ).map((r) => ({ dedupKey: r.dedup_key, rule: r.rule }));

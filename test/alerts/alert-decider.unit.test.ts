@@ -38,10 +38,10 @@ const raised = (at: string, alertId: Uuid = A): AlertEvent => ({
     rule: 'data-stale',
     kind: 'condition',
     severity: 'warning',
-    subject: 'binance:candles/BTCUSDT/1m' as never,
-    message: 'no new data for 40 min' as never,
+    subject: 'binance:candles/BTCUSDT/1m',
+    message: 'no new data for 40 min',
     figures: { minutesSinceUpdate: 40 } as never,
-    dedupKey: 'data-stale:binance:candles/BTCUSDT/1m' as never,
+    dedupKey: 'data-stale:binance:candles/BTCUSDT/1m',
     firstSeenAt: iso(at),
   },
 });
@@ -51,11 +51,15 @@ const why = (s: string) => s as Reason;
 
 describe('alert decider (domain/alerts/decide.ts)', () => {
   it('a condition seen with no alert open raises one with the id it is given', () => {
-    given([]).when(observe(stale('2026-03-01T10:00:00.000Z'), A)).then([raised('2026-03-01T10:00:00.000Z')]);
+    given([])
+      .when(observe(stale('2026-03-01T10:00:00.000Z'), A))
+      .then([raised('2026-03-01T10:00:00.000Z')]);
   });
 
   it('seen again inside the repeat interval: nothing (one alert, its count stays 1)', () => {
-    given([raised('2026-03-01T10:00:00.000Z')]).when(observe(stale('2026-03-01T10:14:59.999Z'))).thenNothingHappened();
+    given([raised('2026-03-01T10:00:00.000Z')])
+      .when(observe(stale('2026-03-01T10:14:59.999Z')))
+      .thenNothingHappened();
   });
 
   it('seen again after the repeat interval: counted on the same alert (count 2, lastSeenAt moves)', () => {
@@ -64,43 +68,82 @@ describe('alert decider (domain/alerts/decide.ts)', () => {
       .then([
         {
           type: 'AlertRepeated',
-          data: { alertId: A, count: 2 as never, lastSeenAt: iso('2026-03-01T10:15:00.000Z'), message: 'no new data for 40 min' as never, figures: { minutesSinceUpdate: 40 } as never },
+          data: {
+            alertId: A,
+            count: 2 as never,
+            lastSeenAt: iso('2026-03-01T10:15:00.000Z'),
+            message: 'no new data for 40 min',
+            figures: { minutesSinceUpdate: 40 } as never,
+          },
         },
       ]);
   });
 
   it('an observation older than the last change (a replayed event) changes nothing', () => {
-    given([raised('2026-03-01T10:00:00.000Z')]).when(observe(stale('2026-03-01T09:00:00.000Z'))).thenNothingHappened();
-    const resolved: AlertEvent = { type: 'AlertResolved', data: { alertId: A, resolvedAt: iso('2026-03-01T11:00:00.000Z'), resolvedBy: system, reason: why('cleared') } };
-    given([raised('2026-03-01T10:00:00.000Z'), resolved]).when(observe(stale('2026-03-01T10:30:00.000Z'))).thenNothingHappened();
+    given([raised('2026-03-01T10:00:00.000Z')])
+      .when(observe(stale('2026-03-01T09:00:00.000Z')))
+      .thenNothingHappened();
+    const resolved: AlertEvent = {
+      type: 'AlertResolved',
+      data: { alertId: A, resolvedAt: iso('2026-03-01T11:00:00.000Z'), resolvedBy: system, reason: why('cleared') },
+    };
+    given([raised('2026-03-01T10:00:00.000Z'), resolved])
+      .when(observe(stale('2026-03-01T10:30:00.000Z')))
+      .thenNothingHappened();
   });
 
   it('an observation older than the maximum age at now raises nothing (a first start over a long history)', () => {
-    given([]).when(observe(stale('2026-03-01T10:00:00.000Z'), A, '2026-03-02T10:00:00.001Z')).thenNothingHappened();
-    given([]).when(observe(stale('2026-03-01T10:00:00.000Z'), A, '2026-03-02T10:00:00.000Z')).then([raised('2026-03-01T10:00:00.000Z')]);
+    given([])
+      .when(observe(stale('2026-03-01T10:00:00.000Z'), A, '2026-03-02T10:00:00.001Z'))
+      .thenNothingHappened();
+    given([])
+      .when(observe(stale('2026-03-01T10:00:00.000Z'), A, '2026-03-02T10:00:00.000Z'))
+      .then([raised('2026-03-01T10:00:00.000Z')]);
   });
 
   it('clearing resolves the open alert; with nothing open it does nothing; after resolution a new sighting opens a new alert', () => {
     const clear: AlertCommand = { type: 'ClearCondition', at: iso('2026-03-01T11:00:00.000Z'), reason: why('cleared'), by: system };
-    const resolved: AlertEvent = { type: 'AlertResolved', data: { alertId: A, resolvedAt: iso('2026-03-01T11:00:00.000Z'), resolvedBy: system, reason: why('cleared') } };
-    given([raised('2026-03-01T10:00:00.000Z')]).when(clear).then([resolved]);
+    const resolved: AlertEvent = {
+      type: 'AlertResolved',
+      data: { alertId: A, resolvedAt: iso('2026-03-01T11:00:00.000Z'), resolvedBy: system, reason: why('cleared') },
+    };
+    given([raised('2026-03-01T10:00:00.000Z')])
+      .when(clear)
+      .then([resolved]);
     given([]).when(clear).thenNothingHappened();
-    given([raised('2026-03-01T10:00:00.000Z'), resolved]).when(clear).thenNothingHappened();
+    given([raised('2026-03-01T10:00:00.000Z'), resolved])
+      .when(clear)
+      .thenNothingHappened();
     given([raised('2026-03-01T10:00:00.000Z'), resolved])
       .when(observe(stale('2026-03-01T12:00:00.000Z'), B))
       .then([raised('2026-03-01T12:00:00.000Z', B)]);
   });
 
   it('acknowledging a condition records it and leaves it open; an incident is also resolved; twice is a conflict; unknown is not found', () => {
-    const ack = (alertId: Uuid): AlertCommand => ({ type: 'AcknowledgeAlert', alertId, at: iso('2026-03-01T10:05:00.000Z'), by: operator, reason: why('looking into it') });
+    const ack = (alertId: Uuid): AlertCommand => ({
+      type: 'AcknowledgeAlert',
+      alertId,
+      at: iso('2026-03-01T10:05:00.000Z'),
+      by: operator,
+      reason: why('looking into it'),
+    });
     const acknowledged: AlertEvent = {
       type: 'AlertAcknowledged',
       data: { alertId: A, acknowledgedAt: iso('2026-03-01T10:05:00.000Z'), acknowledgedBy: operator, reason: why('looking into it') },
     };
-    given([raised('2026-03-01T10:00:00.000Z')]).when(ack(A)).then([acknowledged]);
-    given([raised('2026-03-01T10:00:00.000Z'), acknowledged]).when(ack(A)).thenFails({ kind: 'AlertNotOpen' });
-    given([raised('2026-03-01T10:00:00.000Z')]).when(ack(B)).thenFails({ kind: 'AlertNotFound', alertId: B });
-    const incident: AlertEvent = { type: 'AlertRaised', data: { ...(raised('2026-03-01T10:00:00.000Z').data as AlertRaised['data']), rule: 'cycle-over-budget', kind: 'incident' } };
+    given([raised('2026-03-01T10:00:00.000Z')])
+      .when(ack(A))
+      .then([acknowledged]);
+    given([raised('2026-03-01T10:00:00.000Z'), acknowledged])
+      .when(ack(A))
+      .thenFails({ kind: 'AlertNotOpen' });
+    given([raised('2026-03-01T10:00:00.000Z')])
+      .when(ack(B))
+      .thenFails({ kind: 'AlertNotFound', alertId: B });
+    const incident: AlertEvent = {
+      type: 'AlertRaised',
+      data: { ...(raised('2026-03-01T10:00:00.000Z').data as AlertRaised['data']), rule: 'cycle-over-budget', kind: 'incident' },
+    };
     given([incident])
       .when(ack(A))
       .then([
@@ -120,16 +163,20 @@ describe('alert decider (domain/alerts/decide.ts)', () => {
     });
     const delivered: AlertEvent = {
       type: 'AlertDelivered',
-      data: { alertId: A, notification: 'raised', channel: 'webhook' as never, attempts: 1 as never, at: iso('2026-03-01T10:00:01.000Z') },
+      data: { alertId: A, notification: 'raised', channel: 'webhook', attempts: 1 as never, at: iso('2026-03-01T10:00:01.000Z') },
     };
-    given([raised('2026-03-01T10:00:00.000Z')]).when(record('webhook', true)).then([delivered]);
-    given([raised('2026-03-01T10:00:00.000Z'), delivered]).when(record('webhook', false)).thenNothingHappened();
+    given([raised('2026-03-01T10:00:00.000Z')])
+      .when(record('webhook', true))
+      .then([delivered]);
+    given([raised('2026-03-01T10:00:00.000Z'), delivered])
+      .when(record('webhook', false))
+      .thenNothingHappened();
     given([raised('2026-03-01T10:00:00.000Z'), delivered])
       .when(record('telegram', false))
       .then([
         {
           type: 'AlertDeliveryFailed',
-          data: { alertId: A, notification: 'raised', channel: 'telegram' as never, attempts: 3 as never, error: 'HTTP 500' as never, at: iso('2026-03-01T10:00:01.000Z') },
+          data: { alertId: A, notification: 'raised', channel: 'telegram', attempts: 3 as never, error: 'HTTP 500', at: iso('2026-03-01T10:00:01.000Z') },
         },
       ]);
     given([]).when(record('webhook', true)).thenFails({ kind: 'AlertNotFound' });
@@ -144,7 +191,15 @@ describe('alert rules (domain/alerts/rules.ts)', () => {
       type: 'KillSwitchEngaged',
       streamName: 'risk-paper',
       occurredAt: at,
-      data: { account: 'paper', trigger: 'max_drawdown', time: 1, decidedBy: 'system:risk-gate', reason: 'drawdown', positionsToClose: [], figures: { limit: 0.2, actual: 0.25, equity: 750, reference: 1000 } },
+      data: {
+        account: 'paper',
+        trigger: 'max_drawdown',
+        time: 1,
+        decidedBy: 'system:risk-gate',
+        reason: 'drawdown',
+        positionsToClose: [],
+        figures: { limit: 0.2, actual: 0.25, equity: 750, reference: 1000 },
+      },
     });
     expect(engaged && 'observe' in engaged ? engaged.observe : undefined).to.deep.include({
       rule: 'drawdown-limit',
@@ -163,7 +218,13 @@ describe('alert rules (domain/alerts/rules.ts)', () => {
   });
 
   it('a deactivation counts only when the limits caused it (reason "breached: …"), not when outranked', () => {
-    const e = (reason: string) => findingOfEvent({ type: 'StrategyDeactivated', streamName: 'strategy-x', occurredAt: at, data: { strategyId: 'x', decidedBy: 'system:activation-policy', reason } });
+    const e = (reason: string) =>
+      findingOfEvent({
+        type: 'StrategyDeactivated',
+        streamName: 'strategy-x',
+        occurredAt: at,
+        data: { strategyId: 'x', decidedBy: 'system:activation-policy', reason },
+      });
     expect(e('breached: drawdown — live drawdown 25.00%')).to.have.nested.property('observe.rule', 'strategy-deactivated');
     expect(e('outranked: score 0.1 is below y (0.2)')).to.equal(undefined);
   });
@@ -177,11 +238,22 @@ describe('alert rules (domain/alerts/rules.ts)', () => {
     });
     expect(observeHealth(facts('2026-03-01T09:55:00.000Z'), at, { lagSeconds: 300, staleMinutes: 30 })).to.deep.equal([]);
     const [o] = observeHealth(facts('2026-03-01T09:54:59.000Z'), at, { lagSeconds: 300, staleMinutes: 30 });
-    expect(o).to.deep.include({ rule: 'projection-lag', dedupKey: 'projection-lag:strategies', figures: { lagSeconds: 301, lagEvents: 12, thresholdSeconds: 300 } });
+    expect(o).to.deep.include({
+      rule: 'projection-lag',
+      dedupKey: 'projection-lag:strategies',
+      figures: { lagSeconds: 301, lagEvents: 12, thresholdSeconds: 300 },
+    });
   });
 
   it('stale: no update for longer than max(threshold, 2 intervals); CSV imports never; a daily series after 2 days', () => {
-    const row = (source: string, interval: string, lastUpdateAt: string | null) => ({ source, symbol: 'BTCUSDT', interval, lastUpdateAt, lastError: null, consecutiveErrors: 0 });
+    const row = (source: string, interval: string, lastUpdateAt: string | null) => ({
+      source,
+      symbol: 'BTCUSDT',
+      interval,
+      lastUpdateAt,
+      lastError: null,
+      consecutiveErrors: 0,
+    });
     const th = { lagSeconds: 300, staleMinutes: 30 };
     expect(intervalMinutes('1m')).to.equal(1);
     expect(intervalMinutes('4h')).to.equal(240);

@@ -44,6 +44,7 @@ import { catchUpAll, History } from '../activation/history.js';
 import { memoryLog } from '../projections/support.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
 import { checkedPostgresStore } from '../support/event-store.js';
+import { allVisible } from './support.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -73,6 +74,10 @@ describe('alerts: rules, de-duplication, resolution, read model and API', () => 
       policy: POLICY,
       sources: { openStateAlerts: async () => (await openAlertsOfRules(pool, STATE_RULES)) as never, ...sources },
     });
+  const follow = async () => {
+    await allVisible(pool, store);
+    return evaluator().followEvents();
+  };
   const alerts = async (q: { rule?: string; state?: 'open' | 'resolved' } = {}) => {
     await catchUpAll(pool, store, runner);
     return (await listAlerts(pool, { ...q, limit: 500 })).alerts;
@@ -83,7 +88,11 @@ describe('alerts: rules, de-duplication, resolution, read model and API', () => 
     return decoded.right.map((d) => d.event);
   };
   const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
 
@@ -140,7 +149,7 @@ describe('alerts: rules, de-duplication, resolution, read model and API', () => 
       },
     ]);
     expect(either.isRight(appended)).to.equal(true);
-    expect(await evaluator().followEvents()).to.equal(1);
+    expect(await follow()).to.equal(1);
     const [a] = await alerts({ rule: 'cycle-over-budget' });
     expect(a).to.deep.include({ state: 'open', kind: 'incident', severity: 'warning', subject: 'cycle-2026-03-08', count: 1, firstSeenAt: at.toISOString() });
     expect(a!.figures).to.deep.equal({ planned: 5, backtested: 3, leftOut: 2, budgetMs: 30 * MIN, elapsedMs: 31 * MIN });
@@ -162,12 +171,12 @@ describe('alerts: rules, de-duplication, resolution, read model and API', () => 
     const step = createActivationStep({ store, ids: uuidIds, ranking: { list: () => listRanking(pool) }, currentRegime: async () => 'trend_low_vol' });
     await step.tick(T1);
     await catchUpAll(pool, store, runner);
-    expect(await evaluator().followEvents()).to.equal(0); // activations are not alerts
+    expect(await follow()).to.equal(0); // activations are not alerts
     // p1's first live day: 1000 → 750, a 25% drawdown against 2 × the backtested 10%.
     await h.day(p1, 'live', '2026-03-08', { initialCapital: 1000, equity: 750, dayReturn: -0.25 });
     await catchUpAll(pool, store, runner);
     await step.tick(new Date(T1.getTime() + HOUR));
-    expect(await evaluator().followEvents()).to.equal(1);
+    expect(await follow()).to.equal(1);
     const found = await alerts({ rule: 'strategy-deactivated' });
     expect(found.map((a) => a.subject)).to.deep.equal([p1]);
     expect(found[0]).to.deep.include({ state: 'open', severity: 'warning', dedupKey: `strategy-deactivated:${p1}` });
@@ -191,7 +200,7 @@ describe('alerts: rules, de-duplication, resolution, read model and API', () => 
       } as never,
     });
     expect(either.isRight(engaged)).to.equal(true);
-    expect(await evaluator().followEvents()).to.equal(1);
+    expect(await follow()).to.equal(1);
     const [open] = await alerts({ rule: 'drawdown-limit' });
     expect(open).to.deep.include({ state: 'open', severity: 'critical', subject: 'paper', dedupKey: 'kill-switch:paper:max_drawdown' });
     expect(open!.figures).to.deep.equal({ trigger: 'max_drawdown', limit: 0.2, actual: 0.25, equity: 750, reference: 1000, positionsToClose: 1 });
@@ -203,7 +212,7 @@ describe('alerts: rules, de-duplication, resolution, read model and API', () => 
       data: { decidedBy: 'operator:ana', reason: 'positions closed, limits reviewed', trigger: 'max_drawdown', time: riskClock.now().getTime() } as never,
     });
     expect(either.isRight(released)).to.equal(true);
-    expect(await evaluator().followEvents()).to.equal(1);
+    expect(await follow()).to.equal(1);
     const [after] = await alerts({ rule: 'drawdown-limit' });
     expect(after).to.deep.include({ alertId: open!.alertId, state: 'resolved', resolvedAt: '2026-03-08T05:50:00.000Z', resolvedBy: 'system:alerts' });
     expect(after!.resolution).to.contain('released by operator:ana: positions closed, limits reviewed');
@@ -212,14 +221,21 @@ describe('alerts: rules, de-duplication, resolution, read model and API', () => 
   it('reading the log again from the start (checkpoint lost) appends nothing and re-opens nothing', async () => {
     const before = await alerts();
     await pool.query(sql.unsafe`DELETE FROM subscription_checkpoints WHERE name = 'alerts-evaluator'`);
-    expect(await evaluator().followEvents()).to.equal(0);
+    expect(await follow()).to.equal(0);
     expect(await alerts()).to.deep.equal(before);
   });
 
   it('a stale collector: one alert while it stays stale, its count moving at most every 15 min; resolved once data arrives', async () => {
     const recorder = collectionStatusRecorder(pool);
     const lastData = new Date('2026-03-08T06:00:00.000Z');
-    await recorder.succeeded({ source: 'binance:candles', symbol: 'BTCUSDT', interval: '1m', at: lastData, lastObservationAt: lastData.getTime(), observations: 10 });
+    await recorder.succeeded({
+      source: 'binance:candles',
+      symbol: 'BTCUSDT',
+      interval: '1m',
+      at: lastData,
+      lastObservationAt: lastData.getTime(),
+      observations: 10,
+    });
     await recorder.succeeded({ source: 'binance:candles', symbol: 'ETHUSDT', interval: '1m', at: new Date('2026-03-08T06:45:00.000Z'), observations: 10 });
     const ev = evaluator({ collection: async () => alertSources({ pool, clock } as unknown as Platform, async () => ({ healthy: true })).collection!() });
     const at = (iso: string) => clock.set(new Date(iso));
@@ -235,7 +251,13 @@ describe('alerts: rules, de-duplication, resolution, read model and API', () => 
     expect(await ev.evaluateConditions()).to.deep.equal({ raisedOrRepeated: 1, resolved: 0 });
     const stale = await alerts({ rule: 'data-stale' });
     expect(stale).to.have.length(1);
-    expect(stale[0]).to.deep.include({ subject: 'binance:candles/BTCUSDT/1m', state: 'open', count: 2, firstSeenAt: '2026-03-08T06:31:00.000Z', lastSeenAt: '2026-03-08T06:46:00.000Z' });
+    expect(stale[0]).to.deep.include({
+      subject: 'binance:candles/BTCUSDT/1m',
+      state: 'open',
+      count: 2,
+      firstSeenAt: '2026-03-08T06:31:00.000Z',
+      lastSeenAt: '2026-03-08T06:46:00.000Z',
+    });
     expect(stale[0]!.figures).to.deep.include({ minutesSinceUpdate: 46, thresholdMinutes: 30 });
 
     await recorder.succeeded({ source: 'binance:candles', symbol: 'BTCUSDT', interval: '1m', at: new Date('2026-03-08T06:47:00.000Z') });
@@ -249,7 +271,16 @@ describe('alerts: rules, de-duplication, resolution, read model and API', () => 
   it('a lagging projection, judged on /health’s own report: raised while it does not run, resolved once it caught up', async () => {
     const config = loadConfig({ DATABASE_URL: db.url });
     if (either.isLeft(config)) throw new Error(config.left);
-    const platform = { config: config.right, log: createLogger('silent'), databaseUrl: db.url, store, pool, clock, ids: uuidIds, close: async () => undefined } as Platform;
+    const platform = {
+      config: config.right,
+      log: createLogger('silent'),
+      databaseUrl: db.url,
+      store,
+      pool,
+      clock,
+      ids: uuidIds,
+      close: async () => undefined,
+    } as Platform;
     const health = healthCheck(platform, new InProcessBus(), checkpoints);
     const ev = evaluator({ health: alertSources(platform, health).health! });
     clock.set(new Date('2026-03-08T07:00:00.000Z'));
@@ -316,7 +347,10 @@ describe('alerts: rules, de-duplication, resolution, read model and API', () => 
       ] as const) {
         const r = await call('GET', `/api/alerts?${query}`);
         expect(r.status, query).to.equal(400);
-        expect((r.body['errors'] as { path: string }[]).map((e) => e.path), query).to.include(path);
+        expect(
+          (r.body['errors'] as { path: string }[]).map((e) => e.path),
+          query,
+        ).to.include(path);
       }
     });
 
