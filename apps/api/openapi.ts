@@ -6,6 +6,7 @@ import { RUN_SETTING_BOUNDS } from '../../domain/execution/run-settings.js';
 import { LIFECYCLE_ROUTES, LIFECYCLE_ROUTE_NAMES } from './command-bodies.js';
 import { exampleBacktest, exampleCommands, exampleGenerate } from './examples.js';
 import { tradingPaths, tradingSchemas } from './trading-openapi.js';
+import { alertPaths, alertSchemas } from './alert-openapi.js';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: unknown, example?: unknown) => ({ 'application/json': { schema, ...(example === undefined ? {} : { example }) } });
@@ -682,6 +683,7 @@ export const openApiDocument = () => ({
       },
     },
     ...tradingPaths,
+    ...alertPaths,
     '/health': {
       get: {
         summary: 'Database, broker, projection and mirror lag, data collection',
@@ -690,5 +692,5 @@ export const openApiDocument = () => ({
     },
     '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
   },
-  components: { schemas: { ...schemas, ...tradingSchemas } },
+  components: { schemas: { ...schemas, ...tradingSchemas, ...alertSchemas } },
 });
