@@ -9,6 +9,8 @@ import { stopInReverse, type Stoppable } from './shutdown.js';
 import { PostgresCandleStore } from '../infrastructure/market-data/postgres-candle-store.js';
 import { readModelsCaughtUp } from './learning-schedule.js';
 import { hasCycleStep, pipelineSteps, startPipelineLoop, tickMinute } from './pipeline.js';
+import { startAlerts } from './alerts.js';
+import { healthCheck } from './health.js';
 
 export const startAll = async (env: Record<string, string | undefined> = process.env) => {
   const platform = await openPlatform(configOrExit(env), 'mastertrade');
@@ -31,7 +33,10 @@ export const startAll = async (env: Record<string, string | undefined> = process
   // kept for runNow only.
   const learning = startLearningCycle(platform, {}, pool, !hasCycleStep(steps));
   const pipeline = startPipelineLoop(platform, steps, caughtUp, minute);
-  const api = await startApi(platform, bus, checkpoints, backtesting, { dataCollection: collector.health, pipeline: pipeline.status });
+  const healthOptions = { dataCollection: collector.health, pipeline: pipeline.status };
+  // Alerts (doc/alerts.md): their own loops beside the pipeline's, judging what /health reports here.
+  const alerts = startAlerts(platform, { checkpoints, health: healthCheck(platform, bus, checkpoints, healthOptions) });
+  const api = await startApi(platform, bus, checkpoints, backtesting, healthOptions);
   // In the order of start: stopped in reverse, the API first, the database (and embedded PostgreSQL) last.
   const parts: Stoppable[] = [
     { stop: () => platform.close() },
@@ -45,6 +50,7 @@ export const startAll = async (env: Record<string, string | undefined> = process
     learning,
     { stop: () => pipelineCandles.close() },
     pipeline,
+    alerts,
     api,
   ];
   return {

@@ -7,6 +7,7 @@ import { LIFECYCLE_ROUTES, LIFECYCLE_ROUTE_NAMES } from './command-bodies.js';
 import { exampleBacktest, exampleCommands, exampleGenerate } from './examples.js';
 import { tradingPaths, tradingSchemas } from './trading-openapi.js';
 import { consolePaths } from './console-openapi.js';
+import { alertPaths, alertSchemas } from './alert-openapi.js';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: unknown, example?: unknown) => ({ 'application/json': { schema, ...(example === undefined ? {} : { example }) } });
@@ -684,6 +685,7 @@ export const openApiDocument = () => ({
     },
     ...tradingPaths,
     ...consolePaths,
+    ...alertPaths,
     '/health': {
       get: {
         summary: 'Database, broker, projection and mirror lag, data collection',
@@ -692,5 +694,5 @@ export const openApiDocument = () => ({
     },
     '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
   },
-  components: { schemas: { ...schemas, ...tradingSchemas } },
+  components: { schemas: { ...schemas, ...tradingSchemas, ...alertSchemas } },
 });

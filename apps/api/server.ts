@@ -23,6 +23,7 @@ import { tradingRoutes } from './trading-routes.js';
 import { consoleRoutes, type ConsoleRouteDeps } from './console-routes.js';
 import { EventStreamHub, type EventStreamOptions } from './event-stream.js';
 import { consoleUi } from './ui/serve.js';
+import { alertRoutes } from './alert-routes.js';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from '../../infrastructure/config/config.js';
 import type { Logger } from '../../infrastructure/logging/logger.js';
 import { MAX_GENOME_SYMBOLS } from '../../domain/strategy/limits.js';
@@ -336,6 +337,7 @@ export const createApi = (deps: ApiDeps): Api => {
   const hub = new EventStreamHub(deps.store, deps.log, deps.console?.stream);
   app.locals['eventStream'] = hub;
   app.get('/api/stream', hub.handle);
+  app.use(alertRoutes({ db: deps.pool, store: deps.store, clock: deps.clock, ids: deps.ids }));
 
   app.get('/health', async (_req, res) => {
     const report = await deps.health();

@@ -2,6 +2,7 @@
 // A type missing here, or data its codec refuses, is a loud read-time error, never a silent skip.
 import type * as t from 'io-ts';
 import { ApiKeyEventData } from '../access/events.js';
+import { AlertEventData } from '../alerts/events.js';
 import { BacktestEventData } from '../backtest/events.js';
 import { ExecutorEventData, OrderEventData } from '../execution/events.js';
 import { CycleEventData } from '../learning/cycle-started.js';
@@ -36,6 +37,7 @@ export const EVENT_CATALOG: Readonly<Record<string, t.Mixed>> = {
   ...ReplayEventData,
   ...CycleStageEventData,
   ...ApiKeyEventData,
+  ...AlertEventData,
 };
 
 export const SCHEMA_VERSION = 1;

@@ -22,6 +22,7 @@ import {
   type RunSettings,
   type Sizing,
 } from '../../domain/execution/run-settings.js';
+import { loadAlertConfig, type AlertConfig } from '../alerts/alert-config.js';
 
 const url = (protocols: string[], name: string) =>
   new t.Type<string, string, unknown>(
@@ -281,6 +282,8 @@ export interface Config {
   };
   /** The pipeline's daily hours, UTC (PIPELINE_SELECTION_HOUR, default 2; PIPELINE_CYCLE_HOUR, default 3). */
   readonly pipeline: { readonly selectionHour: number; readonly cycleHour: number };
+  /** Alert channels and thresholds (ALERT_* variables, doc/alerts.md). */
+  readonly alerts: AlertConfig;
 }
 
 export const loadConfig = (env: Record<string, string | undefined> = process.env): Either<string, Config> => {
@@ -310,6 +313,8 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
           .join('\n')}`,
       );
   }
+  const alerts = loadAlertConfig(present);
+  if (either.isLeft(alerts)) return alerts;
   return either.right({
     databaseUrl: e.DATABASE_URL,
     amqpUrl: e.AMQP_URL,
@@ -380,5 +385,6 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
             },
     },
     pipeline: { selectionHour: e.PIPELINE_SELECTION_HOUR ?? 2, cycleHour: e.PIPELINE_CYCLE_HOUR ?? 3 },
+    alerts: alerts.right,
   });
 };

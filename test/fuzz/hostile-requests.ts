@@ -530,6 +530,23 @@ export const routes = (ctx: FuzzContext): Readonly<Record<string, fc.Arbitrary<H
         ['total', 'day', 'strategy', 'symbol', 'account', 'week', 'binance', 'BTCUSDT', '2023-06-02', '2023-06-01T00:00:00Z', '1', '1001'],
       ),
     ),
+    'GET /api/alerts': getArb(
+      'GET /api/alerts',
+      fc.constant('/api/alerts'),
+      queryString(
+        ['state', 'severity', 'rule', 'limit', 'cursor'],
+        ['open', 'resolved', 'closed', 'critical', 'kill-switch', 'data-stale', '1', '500', '501', '0', 'eyJ0IjoieCJ9', '%00'],
+      ),
+    ),
+    'POST /api/alerts/:id/acknowledge': segment([]).chain((id) =>
+      bodyArb(
+        'POST /api/alerts/:id/acknowledge',
+        'POST',
+        fc.constant(`/api/alerts/${id}/acknowledge`),
+        fc.constant<Json>({ actor: 'operator:fuzz', reason: 'looked at it' }),
+        ctx,
+      ),
+    ),
     'GET /openapi.json': getArb('GET /openapi.json', fc.constant('/openapi.json'), queryString(['x'], ['1'])),
     'GET /health': getArb('GET /health', fc.constant('/health'), queryString(['x'], ['1'])),
     '(no route)': fc.oneof(

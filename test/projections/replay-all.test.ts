@@ -55,7 +55,8 @@ describe('npm run replay -- --all', () => {
     this.timeout(180_000);
     db = await freshDatabase('replay_all');
     store = new PostgresEventStore({ connectionString: db.url });
-    pool = await createReadModelPool(db.url);
+    // One connection per projection in the last test, and a few for the digests: the default 10 is not enough once there are 10 read models or more.
+    pool = await createReadModelPool(db.url, ALL_PROJECTIONS.length + 2);
     // Strategy histories through the command handler (activation decisions, operator deactivations) ...
     const writer = new HistoryWriter(store);
     await writeHistory(writer);
