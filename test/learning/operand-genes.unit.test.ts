@@ -8,7 +8,6 @@ import { fnv1a64 } from '../../domain/learning/fingerprint.js';
 import { generateCycle, type GeneratorOptions } from '../../domain/learning/generator.js';
 import { mutateGenes } from '../../domain/learning/genetic/mutation.js';
 import { thresholdRange, type OperandGeneOptions } from '../../domain/learning/genetic/operand-genes.js';
-import type { DraftOperand } from '../../domain/learning/genetic/genes.js';
 import { initialPolicy } from '../../domain/learning/policy/policy.js';
 import { Genome, genomeOperands, operandFamily, type OperandFamily } from '../../domain/strategy/genome.js';
 import { SYMBOLS, uuid } from './support.js';
@@ -51,7 +50,7 @@ describe('learning: external operand genes', () => {
       }
       for (const side of [genome.entry, genome.exit])
         for (const c of side.conditions) {
-          const range = thresholdRange(c.left as DraftOperand);
+          const range = thresholdRange(c.left);
           if (range !== undefined && 'value' in c.right) {
             expect(c.right.value).to.be.within(range.hard[0], range.hard[1]);
             seen.add(operandFamily(c.left)!);

@@ -18,7 +18,6 @@ import { H, MemoryPredictionSource, btc, ethusdt1h, handMadePredictions, operand
 
 const FROM = Date.UTC(2022, 5, 1);
 const TO = Date.UTC(2022, 6, 1);
-const STORED_FROM = FROM - 1000 * H; // the job's warm-up
 
 const candlesOf = (s: CandleSeries, from: number, to: number): Candle[] => {
   const out: Candle[] = [];
@@ -60,7 +59,8 @@ describe('operand data from the stores (PostgreSQL)', function () {
     db = await freshDatabase('operand_loader');
     candles = new PostgresCandleStore({ connectionString: db.url });
     daily = new PostgresDailySeriesStore({ connectionString: db.url });
-    for (const s of [ethusdt1h(), btc()]) await candles.writeCandles({ exchange: 'binance', symbol: s.key.symbol, interval: '1h' }, candlesOf(s, Date.UTC(2021, 7, 1), TO));
+    for (const s of [ethusdt1h(), btc()])
+      await candles.writeCandles({ exchange: 'binance', symbol: s.key.symbol, interval: '1h' }, candlesOf(s, Date.UTC(2021, 7, 1), TO));
     // Fear & Greed stored from 2022-01-01 only: a window before it has none.
     const fng = (await realObservations('fear_greed')).filter((o) => o.day >= '2022-01-01' && o.day < '2022-08-01');
     await daily.write(fng);
