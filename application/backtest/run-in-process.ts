@@ -7,17 +7,30 @@
 import type { BacktestAnalysisRequest, BacktestJob, BacktestJobOutcome, RecordBacktestOutcome } from '../ports/backtest-jobs.js';
 import type { CandleStore } from '../ports/candle-store.js';
 import { IndicatorCache } from '../../domain/indicators/cache.js';
+import { CompileError, compileGenome } from '../../domain/backtest/compile.js';
+import { needsNothing, type OperandData } from '../../domain/backtest/operand-data.js';
+import { loadOperandData, type OperandSources } from './operand-data-loader.js';
 import { INTERVAL_MS, type CandleSeries } from '../../domain/market/candles.js';
 
 /** Candles loaded before the period so indicators are warmed up when the simulation starts. */
 export const WARMUP_BARS = 1000;
 
 /** Runs a job over candles in memory; never throws for a bad job (infrastructure/backtest/run-job.ts runJob). */
-export type RunJob = (job: BacktestJob, seriesBySymbol: Readonly<Record<string, CandleSeries>>, cache: IndicatorCache) => BacktestJobOutcome;
+export type RunJob = (
+  job: BacktestJob,
+  seriesBySymbol: Readonly<Record<string, CandleSeries>>,
+  cache: IndicatorCache,
+  operands?: OperandData,
+) => BacktestJobOutcome;
 
 export interface InProcessDeps {
   readonly candles: Pick<CandleStore, 'readSeries'>;
   readonly runJob: RunJob;
+  /**
+   * Where the genome's external operands come from (daily series, other symbols' candles from `candles` when not
+   * given, recorded predictions). Without it a genome reading any fails with OPERAND_DATA_MISSING.
+   */
+  readonly operands?: OperandSources;
 }
 
 /** How a requested job leaves the API: to the pool, the queue, or this process. Resolves once handed over. */
@@ -47,6 +60,24 @@ export const loadJobSeries = async (
   return { ok: true, series };
 };
 
+/** The external data the job's genome reads, over the same bars as its candles (warm-up included). */
+export const loadJobOperands = async (
+  deps: Pick<InProcessDeps, 'candles' | 'operands'>,
+  job: BacktestJob,
+): Promise<{ ok: true; data: OperandData | undefined } | { ok: false; outcome: BacktestJobOutcome }> => {
+  let needs;
+  try {
+    needs = compileGenome(job.genome).needs;
+  } catch (e) {
+    if (e instanceof CompileError) return { ok: false, outcome: failure(job.jobId, e.code, e.message) };
+    throw e;
+  }
+  if (needsNothing(needs) || deps.operands === undefined) return { ok: true, data: undefined };
+  const from = Math.max(0, job.period.from - WARMUP_BARS * INTERVAL_MS[job.interval]);
+  const sources = { candles: deps.candles, ...deps.operands };
+  return { ok: true, data: await loadOperandData(sources, needs, { exchange: job.exchange, interval: job.interval, from, to: job.period.to }) };
+};
+
 /** The job with its analysis (a walk-forward or grid-search job carries it to whatever runs it). */
 export const withAnalysis = (job: BacktestJob, analysis: BacktestAnalysisRequest | undefined): BacktestJob =>
   analysis === undefined ? job : { ...job, analysis };
@@ -56,7 +87,9 @@ export const runBacktestInProcess = async (deps: InProcessDeps, job: BacktestJob
   if (!(job.period.from < job.period.to)) return failure(job.jobId, 'INVALID_PERIOD', `empty period [${iso(job.period.from)}, ${iso(job.period.to)})`);
   const loaded = await loadJobSeries(deps.candles, job);
   if (!loaded.ok) return loaded.outcome;
-  return deps.runJob(withAnalysis(job, analysis), loaded.series, new IndicatorCache());
+  const operands = await loadJobOperands(deps, job);
+  if (!operands.ok) return operands.outcome;
+  return deps.runJob(withAnalysis(job, analysis), loaded.series, new IndicatorCache(), operands.data);
 };
 
 export interface InProcessDispatcher {

@@ -38,6 +38,7 @@ import type { FillNotice, OrderEndNotice, OrderListener, OrderRouter, RoutedOrde
 import { StrategyRunner } from '../trading/runner.js';
 import type { PipelineStep, StepOutcome } from './step.js';
 import { deskAccountName, type TradingStrategies } from './trading-desk.js';
+import { operandDataForSeries, type OperandSources } from '../backtest/operand-data-loader.js';
 import { bindStrategy, compileGenome, fillSignals, type CompiledGenome } from '../../domain/backtest/compile.js';
 import { orderStream, type OrderEvent } from '../../domain/execution/events.js';
 import type { MarketRules } from '../../domain/execution/market-rules.js';
@@ -61,6 +62,8 @@ export interface LiveDeskDeps extends CommandDeps {
   readonly candles: Pick<CandleStore, 'readSeries'>;
   /** The exchange whose stored candles the strategies trade on (the candle store's key). */
   readonly candleExchange: ExchangeId;
+  /** Daily series and recorded predictions for genomes with such operands (other symbols' candles come from `candles`). */
+  readonly operands?: OperandSources;
   /** Sizing, fees of the runner's books, and the initial capital a live account is expected to hold. */
   readonly run: RunSettings;
   readonly riskLimits: RiskLimits;
@@ -322,7 +325,8 @@ export const createLiveDesk = (deps: LiveDeskDeps): LiveDesk => {
     let from = 0;
     while (from < s.length && (s.openTime[from]! < slot.firstOpen || s.openTime[from]! <= slot.lastOpen)) from++;
     if (from >= s.length) return [];
-    const bound = bindStrategy(slot.compiled, s, new IndicatorCache());
+    const operands = await operandDataForSeries({ candles: deps.candles, ...deps.operands }, slot.compiled.needs, deps.candleExchange, s);
+    const bound = bindStrategy(slot.compiled, s, new IndicatorCache(), operands);
     const entry = new Uint8Array(s.length);
     const exit = new Uint8Array(s.length);
     fillSignals(bound.entry, from, s.length, entry);

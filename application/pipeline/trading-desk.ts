@@ -25,6 +25,7 @@ import type { PaperVenueFactory } from '../ports/paper-venue.js';
 import { handleStrategyCommand, loadStrategy } from '../strategy/handle-strategy-command.js';
 import { memoryPaperSession, type PaperSession } from '../trading/paper-session.js';
 import type { PipelineStep, StepOutcome } from './step.js';
+import { operandDataForSeries, type OperandSources } from '../backtest/operand-data-loader.js';
 import { bindStrategy, compileGenome, fillSignals, type CompiledGenome } from '../../domain/backtest/compile.js';
 import type { RunSettings } from '../../domain/execution/run-settings.js';
 import { IndicatorCache } from '../../domain/indicators/cache.js';
@@ -70,6 +71,8 @@ export interface TradingDeskDeps extends CommandDeps {
   readonly actor?: Actor;
   /** 'paper' (default): live accounts trade here on the paper exchange; 'elsewhere': the live desk trades them. */
   readonly liveAccounts?: 'paper' | 'elsewhere';
+  /** Daily series and recorded predictions for genomes with such operands (other symbols' candles come from `candles`). */
+  readonly operands?: OperandSources;
 }
 
 /** Everything the desk read of one strategy's stream (kept while the strategy's revision does not change). */
@@ -173,7 +176,9 @@ class DeskAccount {
     if (this.next >= to) return;
     // Signals of the new bars over the account's series up to the last closed bar.
     const view = sliceSeries(s, this.base, to);
-    const bound = bindStrategy(this.compiled, view, new IndicatorCache());
+    // External operands (daily series, other symbols, predictions) up to the last closed bar, loaded as bars advance.
+    const operands = await operandDataForSeries({ candles: this.deps.candles, ...this.deps.operands }, this.compiled.needs, this.deps.exchange, view);
+    const bound = bindStrategy(this.compiled, view, new IndicatorCache(), operands);
     const from = this.next - this.base;
     const n = to - this.base;
     if (this.entry.length < n) {

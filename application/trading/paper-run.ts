@@ -9,6 +9,9 @@
 // the window's first candle, so a session with limits that do not bind equals the backtest of the same window.
 import { either } from 'fp-ts';
 import type { Either } from 'fp-ts/lib/Either.js';
+import { operandDataForSeries, type OperandSources } from '../backtest/operand-data-loader.js';
+import { operandCoverage } from '../../domain/backtest/operand-coverage.js';
+import { OperandDataError, type OperandData } from '../../domain/backtest/operand-data.js';
 import { bindStrategy, compileGenome, type CompiledGenome } from '../../domain/backtest/compile.js';
 import type { RunSettings } from '../../domain/execution/run-settings.js';
 import { IndicatorCache } from '../../domain/indicators/cache.js';
@@ -51,6 +54,8 @@ export interface PaperRunDeps extends CommandDeps {
   readonly venue: PaperVenueFactory;
   /** Dates the session's order and risk events (set to each candle's close); `clock` dates the session's own record. */
   readonly replayClock: ReplayClock;
+  /** Daily series and recorded predictions for genomes with such operands (other symbols' candles come from `candles`). */
+  readonly operands?: OperandSources;
 }
 
 /** One account as it ran: its summary, and what a comparison with the backtest needs. */
@@ -78,6 +83,8 @@ export interface PaperRunOutcome {
 export type PaperRunRefused =
   | { readonly kind: 'no_candles'; readonly symbol: string; readonly message: string }
   | { readonly kind: 'not_recorded'; readonly error: CommandError<PaperSessionRefused> }
+  /** An operand of the genome has no data in the window (OPERAND_DATA_MISSING). */
+  | { readonly kind: 'operand_data_missing'; readonly operand: string; readonly message: string }
   | EventDecodeFailed;
 
 /** `<account>` for one symbol, `<account>-<symbol>` for each of several. */
@@ -107,6 +114,19 @@ export const runPaperReplay = async (deps: PaperRunDeps, request: PaperReplayReq
       });
     loaded.push({ symbol, series, from, to: series.length });
   }
+  // The external operands' data, checked like a backtest's: none in the window refuses the session before recording.
+  const compiled = compileGenome(genome);
+  const operandData: (OperandData | undefined)[] = [];
+  for (const l of loaded) {
+    const data = await operandDataForSeries({ candles: deps.candles, ...deps.operands }, compiled.needs, request.exchange, l.series);
+    try {
+      operandCoverage(bindStrategy(compiled, l.series, new IndicatorCache(), data), l.from, l.to);
+    } catch (e) {
+      if (e instanceof OperandDataError) return either.left({ kind: 'operand_data_missing', operand: e.operand, message: e.message });
+      throw e;
+    }
+    operandData.push(data);
+  }
 
   const ctx = { actor: request.actor, correlationId: request.sessionId };
   const stream = paperSessionStream(request.sessionId);
@@ -135,7 +155,6 @@ export const runPaperReplay = async (deps: PaperRunDeps, request: PaperReplayReq
   });
   if (either.isLeft(startedRecord)) return startedRecord;
 
-  const compiled = compileGenome(genome);
   const cache = new IndicatorCache();
   // Order ids unique across sessions (an order stream is forever): the session id's first 12 hex digits.
   const prefix = `p${request.sessionId.replace(/[^A-Za-z0-9]/g, '').slice(0, 12)}`;
@@ -151,7 +170,7 @@ export const runPaperReplay = async (deps: PaperRunDeps, request: PaperReplayReq
         symbol: l.symbol,
         interval,
         compiled,
-        signals: replayedSignals(bindStrategy(compiled, l.series, cache), l.from, l.to),
+        signals: replayedSignals(bindStrategy(compiled, l.series, cache, operandData[k]), l.from, l.to),
         orderIdPrefix: symbols.length === 1 ? prefix : `${prefix}-${k + 1}`,
       })),
     },

@@ -4,6 +4,7 @@
 // The look-ahead check (domain/backtest/look-ahead.ts) guarantees that an indicator over a prefix of a series has the
 // values it has over the whole series, so the two agree (test/trading/runner-signals.unit.test.ts shows it on real data).
 import { bindStrategy, fillSignals, signalAt, type BoundStrategy, type CompiledGenome } from '../../domain/backtest/compile.js';
+import type { OperandData } from '../../domain/backtest/operand-data.js';
 import { IndicatorCache } from '../../domain/indicators/cache.js';
 import { emptySeries, type Candle, type CandleSeries, type SeriesKey } from '../../domain/market/candles.js';
 import { truncateSeries } from '../../domain/backtest/look-ahead.js';
@@ -39,9 +40,16 @@ export const replayedSignals = (bound: BoundStrategy, from: number, to: number):
  * Live signals: each candle is appended to the history (which may start with candles before the session, the
  * indicators' warm-up) and the genome is evaluated at it. The indicators are recomputed over the whole history on
  * each candle: linear in the history, fine at one candle a minute or an hour, not for replaying years (use
- * replayedSignals there).
+ * replayedSignals there). `operands`: the external data known at the candle being evaluated (daily series, other
+ * symbols' candles, predictions; application/backtest/operand-data-loader.ts operandDataForSeries), asked for on
+ * each candle so the caller can refresh it as bars advance; a genome reading none needs nothing.
  */
-export const liveSignals = (compiled: CompiledGenome, key: SeriesKey, history?: CandleSeries): SignalSource => {
+export const liveSignals = (
+  compiled: CompiledGenome,
+  key: SeriesKey,
+  history?: CandleSeries,
+  operands?: (series: CandleSeries) => OperandData | undefined,
+): SignalSource => {
   let series = emptySeries(key, Math.max(1024, (history?.length ?? 0) * 2));
   let length = 0;
   const append = (c: Candle): void => {
@@ -76,7 +84,7 @@ export const liveSignals = (compiled: CompiledGenome, key: SeriesKey, history?: 
     next: (candle) => {
       append(candle);
       const view = truncateSeries(series, length);
-      const bound = bindStrategy(compiled, view, new IndicatorCache());
+      const bound = bindStrategy(compiled, view, new IndicatorCache(), operands?.(view));
       const t = length - 1;
       return (signalAt(bound.entry, t) ? ENTRY : 0) | (signalAt(bound.exit, t) ? EXIT : 0);
     },

@@ -21,6 +21,7 @@ import { Genome, Timeframe } from '../../domain/strategy/genome.js';
 import { formatSizing, resolveRunSettings } from '../../domain/execution/run-settings.js';
 import { symbolProblems } from '../../domain/market/market-symbol.js';
 import { runJob } from '../../infrastructure/backtest/run-job.js';
+import { PostgresDailySeriesStore } from '../../infrastructure/market-data/daily-series-store.js';
 import { PostgresCandleStore } from '../../infrastructure/market-data/postgres-candle-store.js';
 import { configOrExit, openPlatform } from '../platform.js';
 import { runCommand } from './run-command.js';
@@ -110,6 +111,8 @@ const analysis: BacktestAnalysisRequest | undefined =
 await runCommand('backtest', async () => {
   const platform = await openPlatform(configOrExit(), 'backtest', { role: 'command' });
   const candles = new PostgresCandleStore({ connectionString: platform.databaseUrl });
+  // Daily series for sentiment and macro operands; no PredictionSource yet (a prediction operand fails OPERAND_DATA_MISSING).
+  const daily = new PostgresDailySeriesStore({ connectionString: platform.databaseUrl });
   try {
     let genome: Genome;
     if (values.strategy !== undefined) {
@@ -144,7 +147,7 @@ await runCommand('backtest', async () => {
     const deps = { store: platform.store, clock: platform.clock, ids: platform.ids, actor: 'system:cli' as Actor };
     await recordBacktestRequested(deps, job, { requestedBy: 'system:cli' as Actor, ...(analysis ? { analysis } : {}) });
     // What is printed is what is stored (a result too large to store is a RESULT_TOO_LARGE failure).
-    const outcome = boundedOutcome(job, await runBacktestInProcess({ candles, runJob }, job, analysis));
+    const outcome = boundedOutcome(job, await runBacktestInProcess({ candles, runJob, operands: { daily } }, job, analysis));
     await backtestOutcomeRecorder(deps)(job, outcome);
     console.log(
       `backtest ${job.jobId} (${analysis?.kind ?? 'single'}): ${symbols.join(', ')} ${interval} ${new Date(from).toISOString()} → ${new Date(to).toISOString()}`,
@@ -200,6 +203,7 @@ await runCommand('backtest', async () => {
     process.exitCode = 1;
   } finally {
     await candles.close();
+    await daily.close();
     await platform.close();
   }
 });

@@ -129,6 +129,7 @@ await runCommand('paper', async () => {
     if (either.isLeft(outcome)) {
       const e = outcome.left;
       if (e.kind === 'no_candles') return refuse(`--from/--to: ${e.message}`);
+      if (e.kind === 'operand_data_missing') return refuse(e.message);
       console.error(`paper failed: ${describeFailure(e.kind === 'not_recorded' ? e.error : e)}`);
       return 1;
     }

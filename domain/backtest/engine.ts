@@ -22,6 +22,8 @@ import {
   type FillConfig,
   type Side,
 } from '../execution/fill-model.js';
+import { operandCoverage, type OperandCoverage } from './operand-coverage.js';
+import type { OperandData } from './operand-data.js';
 import { computeMetrics, toStoredMetrics, type BacktestMetrics, type ClosedTrade, type MetricsOptions, type Trials } from './metrics/index.js';
 
 export type BacktestErrorCode = 'EMPTY_WINDOW' | 'TIMEFRAME_MISMATCH' | 'MISSING_SERIES';
@@ -46,6 +48,8 @@ export interface BacktestOptions {
   /** The strategies tried in the same run, for the deflated Sharpe ratio. */
   readonly trials?: Trials;
   readonly metrics?: MetricsOptions;
+  /** The external data the genome's operands read (daily series, other symbols' candles, predictions). */
+  readonly operands?: OperandData;
 }
 
 export const DEFAULT_INITIAL_CAPITAL = 10_000;
@@ -535,6 +539,8 @@ export interface SymbolBacktest extends Simulation {
   /** The simulated window: first and last bar open times and the number of bars. */
   readonly window: { readonly from: number; readonly to: number; readonly bars: number };
   readonly gaps: GapReport;
+  /** Per external operand, the bars of the window its data covers (empty for a genome of its own candles only). */
+  readonly coverage: readonly OperandCoverage[];
   readonly metrics: BacktestMetrics;
   /** The metrics as stored (finite numbers only, nulls left out). */
   readonly storedMetrics: Record<string, number>;
@@ -552,7 +558,8 @@ const checkTimeframe = (compiled: CompiledGenome, series: CandleSeries): void =>
 export const backtestSymbol = (compiled: CompiledGenome, series: CandleSeries, cache: IndicatorCache, options: BacktestOptions = {}): SymbolBacktest => {
   checkTimeframe(compiled, series);
   const { from, to } = windowIndices(series, options.from, options.to);
-  const bound = bindStrategy(compiled, series, cache);
+  const bound = bindStrategy(compiled, series, cache, options.operands);
+  const coverage = operandCoverage(bound, from, to); // throws OPERAND_DATA_MISSING for an operand with no data in the window
   const barMs = INTERVAL_MS[series.key.interval];
   const sim = simulate(bound, from, to, options.initialCapital ?? DEFAULT_INITIAL_CAPITAL, fillConfig(options.fill));
   const metrics = computeMetrics(
@@ -572,6 +579,7 @@ export const backtestSymbol = (compiled: CompiledGenome, series: CandleSeries, c
     interval: series.key.interval,
     window: { from: series.openTime[from]!, to: series.openTime[to - 1]!, bars: to - from },
     gaps: findGaps(series.openTime, from, to, barMs),
+    coverage,
     metrics,
     storedMetrics: toStoredMetrics(metrics),
   };

@@ -2,8 +2,13 @@
 // 0..t. It recomputes everything on the series truncated after bar k−1, for many k, with a fresh indicator
 // cache, and reports every bar below k whose signal or operand value differs from the full-series run. An
 // indicator or gene that peeks at later candles changes its past values when the future is cut off.
+// External operand data is cut at the same instant, the close of bar k−1: daily values published later, other
+// symbols' bars opening later and forecasts made later are removed (operand-data.ts truncateOperandData), so an
+// alignment that lets a bar see any of them changes that bar's value and is reported.
 import { IndicatorCache } from '../indicators/cache.js';
 import type { CandleSeries } from '../market/candles.js';
+import { INTERVAL_MS } from '../market/candles.js';
+import { HONEST_ALIGNER, truncateOperandData, type OperandAligner, type OperandData } from './operand-data.js';
 import { bindStrategy, fillSignals, type BoundSet, type CompiledGenome } from './compile.js';
 
 export interface LookAheadFinding {
@@ -55,12 +60,18 @@ export const checkLookAhead = (
     readonly maxFindings?: number;
     /** A fresh cache per computation (default `new IndicatorCache()`); tests inject a leaky indicator here. */
     readonly newCache?: () => IndicatorCache;
+    /** The external data the genome's operands read, cut with the candles. */
+    readonly data?: OperandData;
+    /** How external values reach the bars (default the honest rules); tests plant a leaky one here. */
+    readonly align?: OperandAligner;
   } = {},
 ): LookAheadReport => {
   const maxFindings = options.maxFindings ?? 50;
   const newCache = options.newCache ?? (() => new IndicatorCache());
   const n = series.length;
-  const full = bindStrategy(compiled, series, newCache());
+  const align = options.align ?? HONEST_ALIGNER;
+  const intervalMs = INTERVAL_MS[series.key.interval];
+  const full = bindStrategy(compiled, series, newCache(), options.data, align);
   const fullEntry = new Uint8Array(n);
   const fullExit = new Uint8Array(n);
   fillSignals(full.entry, 0, n, fullEntry);
@@ -83,7 +94,8 @@ export const checkLookAhead = (
     }
   };
   for (const k of points) {
-    const cut = bindStrategy(compiled, truncateSeries(series, k), newCache());
+    const data = options.data === undefined ? undefined : truncateOperandData(options.data, series.openTime[k - 1]!, intervalMs);
+    const cut = bindStrategy(compiled, truncateSeries(series, k), newCache(), data, align);
     const entry = new Uint8Array(k);
     const exit = new Uint8Array(k);
     fillSignals(cut.entry, 0, k, entry);

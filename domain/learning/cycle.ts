@@ -9,7 +9,8 @@
 // touches the learner state.
 import { deflatedSharpe } from '../backtest/metrics/deflated-sharpe.js';
 import { DEFAULT_SETTINGS, type SettingValues } from '../settings/definitions.js';
-import type { Genome } from '../strategy/genome.js';
+import type { Genome, OperandFamily } from '../strategy/genome.js';
+import type { OperandGeneOptions } from './genetic/operand-genes.js';
 import { genomeFeatures } from './features.js';
 import { generateCycle, generateRandomCycle, nichedParents, type GeneratedOrigin, type GeneratorResult, type ParentNiche, type Shares } from './generator.js';
 import type { Random } from './genetic/genes.js';
@@ -136,6 +137,17 @@ export interface CycleOptions {
   readonly regime: Regime;
   /** Timeframes to generate for (default ['1h']); the backtest function must handle each. */
   readonly timeframes?: readonly Genome['timeframe'][];
+  /**
+   * External operand families the generators may draw (doc/operands.md); default none, so earlier rounds'
+   * tables stay reproducible. Only what `operandData` says the cycle has is drawn; the backtest function must
+   * then load that data (application/backtest/operand-data-loader.ts).
+   */
+  readonly operands?: readonly OperandFamily[];
+  /**
+   * The external data the cycle's data stage found for its windows. Default: no daily series, no predictions,
+   * and the cycle's own symbols for cross-asset operands (their candles are loaded anyway).
+   */
+  readonly operandData?: Partial<Omit<OperandGeneOptions, 'families'>>;
   /** The generator: the learning one (default) or the random baseline. */
   readonly generator?: 'learning' | 'random';
   readonly shares?: Shares;
@@ -362,6 +374,16 @@ export const planCycle = (state: LearnerState, options: CycleOptions, rnd: Rando
     ...(options.shares === undefined ? {} : { shares: options.shares }),
     ...(options.minHistory === undefined ? {} : { minHistory: options.minHistory }),
     ...(options.timeframes === undefined ? {} : { timeframes: options.timeframes }),
+    ...(options.operands === undefined || options.operands.length === 0
+      ? {}
+      : {
+          operands: {
+            families: options.operands,
+            daily: options.operandData?.daily ?? [],
+            crossSymbols: options.operandData?.crossSymbols ?? options.symbols,
+            models: options.operandData?.models ?? [],
+          },
+        }),
   };
   const priors = state.insights === null ? undefined : priorsFromInsights(state.insights);
   const generation =

@@ -46,7 +46,14 @@ export const genomeFeatures = (genome: Genome): GenomeFeatures => {
   // Constants compared with an indicator (either side of the condition), by indicator name.
   const nameOf = new Map(genome.indicators.map((i) => [i.id as string, i.name]));
   const thresholds = new Map<string, number[]>();
-  const keyOf = (o: Operand): string | undefined => ('indicator' in o ? nameOf.get(o.indicator) : 'prediction' in o ? `prediction.${o.prediction}` : undefined);
+  const keyOf = (o: Operand): string | undefined => {
+    if ('indicator' in o) return nameOf.get(o.indicator);
+    if ('prediction' in o) return `prediction.${o.prediction}`;
+    if ('daily' in o) return `daily.${o.daily}.${o.measure}`;
+    if ('crossReturn' in o) return 'cross.return';
+    if ('crossIndicator' in o) return `cross.${nameOf.get(o.crossIndicator) ?? 'indicator'}`;
+    return undefined;
+  };
   for (const c of [...genome.entry.conditions, ...genome.exit.conditions]) {
     const [key, value] = 'value' in c.right ? [keyOf(c.left), c.right.value] : 'value' in c.left ? [keyOf(c.right), c.left.value] : [undefined, undefined];
     if (key === undefined || value === undefined) continue;

@@ -54,6 +54,12 @@ export const canonicalGenome = (g: Genome | Draft) => {
   const keyOf = new Map<string, string>();
   for (const ind of g.indicators) keyOf.set(ind.id, `${ind.name}${stableJson(ind.params)}`);
   const operand = (o: DraftOperand): unknown => {
+    if ('crossIndicator' in o) {
+      const key = keyOf.get(o.crossIndicator) ?? `?${o.crossIndicator}`;
+      const name = g.indicators.find((i) => i.id === o.crossIndicator)?.name;
+      const single = name !== undefined && INDICATORS[name].outputs.length === 1;
+      return single || o.output === undefined ? { crossIndicator: key, symbol: o.symbol } : { crossIndicator: key, symbol: o.symbol, output: o.output };
+    }
     if (!('indicator' in o)) return o;
     const key = keyOf.get(o.indicator) ?? `?${o.indicator}`;
     const name = g.indicators.find((i) => i.id === o.indicator)?.name;

@@ -15,7 +15,8 @@
 // - too little history (first day), or no policy evidence for the regime: the learned shares become
 //   exploration (random genomes) and a note says so.
 import { genomeFingerprint } from './fingerprint.js';
-import { freshRandom, pick, type Random } from './genetic/genes.js';
+import { decodeGenome, freshRandom, pick, toDraft, type Random } from './genetic/genes.js';
+import { addExternalCondition, type OperandGeneOptions } from './genetic/operand-genes.js';
 import { nextGeneration } from './genetic/next-generation.js';
 import { byFitnessDesc, type Scored } from './genetic/selection.js';
 import type { GenerationPriors } from './insights/insights.js';
@@ -59,7 +60,16 @@ export interface GeneratorOptions {
   /** Recorded in lineage.seed (a non-negative integer). */
   readonly seed?: number;
   readonly maxAttempts?: number;
+  /**
+   * External operands the cycle may draw (families narrowed to the data it has; genetic/operand-genes.ts). Default
+   * none: the output is then exactly what it was before these operands existed, seed for seed. With them, half of
+   * the random and policy genomes get one external entry condition, and GA mutation may add one.
+   */
+  readonly operands?: OperandGeneOptions;
 }
+
+/** Share of random and policy genomes given an external condition when `operands` is set. */
+export const EXTERNAL_OPERAND_SHARE = 0.5;
 
 export interface LearnerView {
   /** The scored history the GA breeds from (fitness = the out-of-sample figure; null = unknown). */
@@ -164,9 +174,20 @@ export const generateCycle = (learner: LearnerView, options: GeneratorOptions, r
     genomes.push({ genome, fingerprint, origin });
     produced[origin]++;
   };
+  // With external operands on: half of the genomes get one external entry condition (re-checked by the codec; a
+  // genome the addition would make invalid is kept as it was).
+  const withOperand = (genome: Genome): Genome => {
+    if (options.operands === undefined || !(rnd() < EXTERNAL_OPERAND_SHARE)) return genome;
+    const d = toDraft(genome);
+    const added = addExternalCondition(d, rnd, options.operands);
+    if (added === undefined) return genome;
+    return decodeGenome({ ...d, lineage: { ...genome.lineage, operators: [...(genome.lineage.operators ?? []), added] } }) ?? genome;
+  };
   // A random genome trades one symbol, like a policy sample (a GA child inherits its parents' symbols).
   const drawRandom = () =>
-    freshRandom({ rnd, symbols: [pick(rnd, options.symbols)], timeframe: drawTimeframe() }, { ...lineageCommon, operators: ['random:exploration'] });
+    withOperand(
+      freshRandom({ rnd, symbols: [pick(rnd, options.symbols)], timeframe: drawTimeframe() }, { ...lineageCommon, operators: ['random:exploration'] }),
+    );
   const pushRandom = () => {
     let genome = drawRandom();
     let fp = genomeFingerprint(genome);
@@ -202,6 +223,7 @@ export const generateCycle = (learner: LearnerView, options: GeneratorOptions, r
         tested: seen,
         generation,
         maxAttempts,
+        ...(options.operands === undefined ? {} : { operands: options.operands }),
         ...(options.crossoverRate === undefined ? {} : { crossoverRate: options.crossoverRate }),
         ...(options.mutationRate === undefined ? {} : { mutationRate: options.mutationRate }),
         ...(options.tournamentSize === undefined ? {} : { tournamentSize: options.tournamentSize }),
@@ -226,10 +248,12 @@ export const generateCycle = (learner: LearnerView, options: GeneratorOptions, r
   for (let made = 0; made < planned.policy; made++) {
     let done = false;
     for (let attempt = 0; attempt < maxAttempts && !done; attempt++) {
-      const genome = samplePolicyGenome(policy, learner.regime, options.symbols, rnd, {
-        ...(learner.priors === undefined ? {} : { priors: learner.priors }),
-        ...lineageCommon,
-      });
+      const genome = withOperand(
+        samplePolicyGenome(policy, learner.regime, options.symbols, rnd, {
+          ...(learner.priors === undefined ? {} : { priors: learner.priors }),
+          ...lineageCommon,
+        }),
+      );
       const fp = genomeFingerprint(genome);
       if (seen.has(fp) || !Genome.is(genome)) {
         duplicatesRedrawn++;

@@ -36,17 +36,63 @@ export { MarketSymbol } from '../market/market-symbol.js';
 export const IndicatorUse = t.type({ id: IndicatorId, name: IndicatorNameCodec, params: boundedRecord(Finite, GENOME_BOUNDS.params) }, 'IndicatorUse');
 export type IndicatorUse = t.TypeOf<typeof IndicatorUse>;
 
+/** The daily series a genome may read (domain/market/daily-series.ts stores them). */
+export const DAILY_OPERAND_SERIES = ['fear_greed', 'sp500', 'nasdaq', 'vix'] as const;
+export type DailyOperandSeries = (typeof DAILY_OPERAND_SERIES)[number];
+/** level: the value; change: value − value `days` observations earlier (points); return: value / that − 1. */
+export const DAILY_MEASURES = ['level', 'change', 'return'] as const;
+export type DailyMeasure = (typeof DAILY_MEASURES)[number];
+/** Which measures each series offers: Fear & Greed is an index in points, the others are prices. */
+export const MEASURES_OF: Readonly<Record<DailyOperandSeries, readonly DailyMeasure[]>> = {
+  fear_greed: ['level', 'change'],
+  sp500: ['level', 'return'],
+  nasdaq: ['level', 'return'],
+  vix: ['level', 'return'],
+};
+/** Ranges of the look-back periods (checked by genomeProblems, with the operand's path). */
+export const OPERAND_PERIODS = { days: { min: 1, max: 30 }, bars: { min: 1, max: 500 } } as const;
+export const PREDICTION_FIELDS = ['expected_return', 'up_probability'] as const;
+/** The predictor a prediction operand reads when it names none (issue 12: the 1-hour BTC forecaster). */
+export const DEFAULT_PREDICTION_MODEL = 'btc-1h';
+
+// New members only add keys no older member has (daily, crossIndicator, crossReturn) or optional ones (model), so
+// every genome stored before them decodes exactly as it did.
 export const Operand = t.union(
   [
     t.intersection([t.type({ indicator: IndicatorId }), t.partial({ output: Name })]),
     t.type({ price: keyof(['open', 'high', 'low', 'close', 'volume'] as const, 'PriceField') }),
     t.type({ value: Finite }),
-    // The predictor's forecast for the next bar (prediction-driven strategies).
-    t.type({ prediction: keyof(['expected_return', 'up_probability'] as const, 'PredictionField') }),
+    // The predictor's forecast for the next hour, from recorded predictions (doc/operands.md).
+    t.intersection([t.type({ prediction: keyof(PREDICTION_FIELDS, 'PredictionField') }), t.partial({ model: Name })]),
+    // A daily series (sentiment or macro), visible from its publication time.
+    t.intersection([
+      t.type({ daily: keyof(DAILY_OPERAND_SERIES, 'DailyOperandSeries'), measure: keyof(DAILY_MEASURES, 'DailyMeasure') }),
+      t.partial({ days: NonNegativeInt }),
+    ]),
+    // A declared indicator computed on another symbol's candles (same exchange and interval), e.g. BTC's RSI.
+    t.intersection([t.type({ crossIndicator: IndicatorId, symbol: MarketSymbol }), t.partial({ output: Name })]),
+    // Another symbol's return over `crossReturn` of its bars: close / close `crossReturn` bars earlier − 1.
+    t.type({ crossReturn: NonNegativeInt, symbol: MarketSymbol }),
   ],
   'Operand',
 );
 export type Operand = t.TypeOf<typeof Operand>;
+
+/** The data families an operand may need beyond the genome's own candles (CycleOptions.operands names them). */
+export const OPERAND_FAMILIES = ['sentiment', 'macro', 'cross_asset', 'prediction'] as const;
+export type OperandFamily = (typeof OPERAND_FAMILIES)[number];
+
+/** Which external data an operand reads, or undefined for one computed from the genome's own candles or a constant. */
+export const operandFamily = (o: Operand): OperandFamily | undefined => {
+  if ('daily' in o) return o.daily === 'fear_greed' ? 'sentiment' : 'macro';
+  if ('crossIndicator' in o || 'crossReturn' in o) return 'cross_asset';
+  if ('prediction' in o) return 'prediction';
+  return undefined;
+};
+
+/** Every operand of a genome's conditions, entry first. */
+export const genomeOperands = (g: Pick<Genome, 'entry' | 'exit'>): Operand[] =>
+  [g.entry, g.exit].flatMap((set) => set.conditions.flatMap((c) => [c.left, c.right]));
 
 export const Comparison = keyof(['gt', 'gte', 'lt', 'lte', 'crosses_above', 'crosses_below'] as const, 'Comparison');
 export const Condition = t.type({ left: Operand, op: Comparison, right: Operand }, 'Condition');
@@ -126,18 +172,37 @@ export const genomeProblems = (g: Genome): Problem[] => {
     if (ind.name === 'macd' && ind.params['short'] !== undefined && ind.params['long'] !== undefined && ind.params['short'] >= ind.params['long'])
       problems.push({ path: ['indicators', i, 'params', 'short'], message: 'macd.short must be below macd.long' });
   });
-  const checkOperand = (o: Operand, path: (string | number)[]) => {
-    if (!('indicator' in o)) return;
-    const name = declared.get(o.indicator);
+  const checkIndicatorRef = (id: string, output: string | undefined, path: (string | number)[], key: string) => {
+    const name = declared.get(id);
     if (name === undefined) {
-      problems.push({ path: [...path, 'indicator'], message: `refers to undeclared indicator "${o.indicator}"` });
+      problems.push({ path: [...path, key], message: `refers to undeclared indicator "${id}"` });
       return;
     }
     const outputs: readonly string[] = INDICATORS[name].outputs;
-    if (o.output !== undefined && !outputs.includes(o.output))
-      problems.push({ path: [...path, 'output'], message: `${name} has outputs ${outputs.join(', ')}, not "${o.output}"` });
-    if (o.output === undefined && outputs.length > 1)
+    if (output !== undefined && !outputs.includes(output))
+      problems.push({ path: [...path, 'output'], message: `${name} has outputs ${outputs.join(', ')}, not "${output}"` });
+    if (output === undefined && outputs.length > 1)
       problems.push({ path: [...path, 'output'], message: `${name} has several outputs (${outputs.join(', ')}): name one` });
+  };
+  const inRange = (v: number, r: { readonly min: number; readonly max: number }) => Number.isInteger(v) && v >= r.min && v <= r.max;
+  const checkOperand = (o: Operand, path: (string | number)[]) => {
+    if ('indicator' in o) checkIndicatorRef(o.indicator, o.output, path, 'indicator');
+    else if ('crossIndicator' in o) checkIndicatorRef(o.crossIndicator, o.output, path, 'crossIndicator');
+    if ('daily' in o) {
+      if (!MEASURES_OF[o.daily].includes(o.measure))
+        problems.push({ path: [...path, 'measure'], message: `${o.daily} offers ${MEASURES_OF[o.daily].join(', ')}, not "${o.measure}"` });
+      if (o.measure === 'level' && o.days !== undefined) problems.push({ path: [...path, 'days'], message: 'a level takes no "days"' });
+      if (o.measure !== 'level' && o.days === undefined) problems.push({ path: [...path, 'days'], message: `a ${o.measure} needs "days"` });
+      const { min, max } = OPERAND_PERIODS.days;
+      if (o.days !== undefined && !inRange(o.days, OPERAND_PERIODS.days))
+        problems.push({ path: [...path, 'days'], message: `days must be an integer in [${min}, ${max}], got ${o.days}` });
+    }
+    if ('crossReturn' in o && !inRange(o.crossReturn, OPERAND_PERIODS.bars)) {
+      const { min, max } = OPERAND_PERIODS.bars;
+      problems.push({ path: [...path, 'crossReturn'], message: `crossReturn must be an integer number of bars in [${min}, ${max}], got ${o.crossReturn}` });
+    }
+    if (('crossIndicator' in o || 'crossReturn' in o) && g.symbols.includes(o.symbol))
+      problems.push({ path: [...path, 'symbol'], message: `${o.symbol} is one of the genome's own symbols: a cross-asset operand reads another symbol` });
   };
   for (const side of ['entry', 'exit'] as const)
     g[side].conditions.forEach((c, i) => {

@@ -7,6 +7,7 @@
 import type { BacktestAnalysisRequest, BacktestJob, BacktestJobOutcome, BacktestJobResult } from '../../application/ports/backtest-jobs.js';
 import { compactCell, compactWindow } from '../../domain/backtest/compact-analysis.js';
 import { CompileError } from '../../domain/backtest/compile.js';
+import { OperandDataError, type OperandData } from '../../domain/backtest/operand-data.js';
 import { BacktestError, findGaps, windowIndices } from '../../domain/backtest/engine.js';
 import { EXIT_REASON_NAMES } from '../../domain/execution/fill-model.js';
 import { gridSearch, GridSearchError } from '../../domain/backtest/grid-search.js';
@@ -50,8 +51,8 @@ const periodFacts = (job: BacktestJob, series: Series) => {
 type WalkForwardRequest = Extract<BacktestAnalysisRequest, { kind: 'walk_forward' }>['walkForward'];
 type GridSearchRequest = Extract<BacktestAnalysisRequest, { kind: 'grid_search' }>['gridSearch'];
 
-const runWalkForward = (job: BacktestJob, spec: WalkForwardRequest, series: Series, cache: IndicatorCache): BacktestJobOutcome => {
-  const run = jobRunSettings(job);
+const runWalkForward = (job: BacktestJob, spec: WalkForwardRequest, series: Series, cache: IndicatorCache, operands?: OperandData): BacktestJobOutcome => {
+  const run = jobRunSettings(job, operands);
   const wf = walkForward(onJobSymbols(job), series, cache, spec, run.options);
   const facts = periodFacts(job, series);
   const perSymbol: Record<string, { metrics: Record<string, number>; gaps: number; trades: number }> = {};
@@ -83,8 +84,8 @@ const runWalkForward = (job: BacktestJob, spec: WalkForwardRequest, series: Seri
   return { ok: true, result };
 };
 
-const runGridSearch = (job: BacktestJob, spec: GridSearchRequest, series: Series, cache: IndicatorCache): BacktestJobOutcome => {
-  const run = jobRunSettings(job);
+const runGridSearch = (job: BacktestJob, spec: GridSearchRequest, series: Series, cache: IndicatorCache, operands?: OperandData): BacktestJobOutcome => {
+  const run = jobRunSettings(job, operands);
   const search = gridSearch(onJobSymbols(job), spec.grid, series, cache, {
     ...run.options,
     ...(spec.metric === undefined ? {} : { metric: spec.metric }),
@@ -140,15 +141,27 @@ const runGridSearch = (job: BacktestJob, spec: GridSearchRequest, series: Series
  * RANGE_TOO_SHORT, TOO_MANY_WINDOWS, INVALID_WALK_FORWARD, EMPTY_GRID, GRID_TOO_LARGE, NO_VALID_GRID_CELL,
  * BACKTEST_FAILED); it never throws.
  */
-export const runAnalysisJob = (job: BacktestJob, analysis: BacktestAnalysisRequest, seriesBySymbol: Series, cache: IndicatorCache): BacktestJobOutcome => {
+export const runAnalysisJob = (
+  job: BacktestJob,
+  analysis: BacktestAnalysisRequest,
+  seriesBySymbol: Series,
+  cache: IndicatorCache,
+  operands?: OperandData,
+): BacktestJobOutcome => {
   try {
     const unfit = jobSeriesProblem(job, seriesBySymbol);
     if (unfit !== undefined) return unfit;
     return analysis.kind === 'walk_forward'
-      ? runWalkForward(job, analysis.walkForward, seriesBySymbol, cache)
-      : runGridSearch(job, analysis.gridSearch, seriesBySymbol, cache);
+      ? runWalkForward(job, analysis.walkForward, seriesBySymbol, cache, operands)
+      : runGridSearch(job, analysis.gridSearch, seriesBySymbol, cache, operands);
   } catch (e) {
-    if (e instanceof BacktestError || e instanceof CompileError || e instanceof WalkForwardError || e instanceof GridSearchError)
+    if (
+      e instanceof BacktestError ||
+      e instanceof CompileError ||
+      e instanceof OperandDataError ||
+      e instanceof WalkForwardError ||
+      e instanceof GridSearchError
+    )
       return failure(job.jobId, e.code, e.message);
     return failure(job.jobId, 'BACKTEST_FAILED', e instanceof Error ? e.message : String(e));
   }

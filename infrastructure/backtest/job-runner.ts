@@ -6,6 +6,7 @@ import { resultTrade } from '../../domain/backtest/result-trade.js';
 import { createHash } from 'node:crypto';
 import type { BacktestJob, BacktestJobOutcome, BacktestJobResult } from '../../application/ports/backtest-jobs.js';
 import { CompileError } from '../../domain/backtest/compile.js';
+import { OperandDataError, type OperandData } from '../../domain/backtest/operand-data.js';
 import { BacktestError, backtestGenome, windowIndices, type BacktestOptions } from '../../domain/backtest/engine.js';
 import { applyRunSettings, DEFAULT_RUN_SETTINGS, fillConfigOf, type AppliedRunSettings } from '../../domain/execution/run-settings.js';
 import { EXIT_REASON_NAMES } from '../../domain/execution/fill-model.js';
@@ -121,7 +122,7 @@ export const jobSeriesProblem = (job: BacktestJob, seriesBySymbol: Readonly<Reco
  * The run settings of a job with bars per year filled in from its market (a job stored before settings existed runs
  * with the built-in defaults), and the engine options they make. The result records `settings`.
  */
-export const jobRunSettings = (job: BacktestJob): { readonly settings: AppliedRunSettings; readonly options: BacktestOptions } => {
+export const jobRunSettings = (job: BacktestJob, operands?: OperandData): { readonly settings: AppliedRunSettings; readonly options: BacktestOptions } => {
   const settings = applyRunSettings(job.settings ?? DEFAULT_RUN_SETTINGS, job.exchange, job.interval);
   return {
     settings,
@@ -132,6 +133,7 @@ export const jobRunSettings = (job: BacktestJob): { readonly settings: AppliedRu
       fill: fillConfigOf(settings),
       metrics: { periodsPerYear: settings.barsPerYear },
       ...(job.trials === undefined ? {} : { trials: job.trials }),
+      ...(operands === undefined ? {} : { operands }),
     },
   };
 };
@@ -146,13 +148,19 @@ const genomeForJob = (job: BacktestJob): BacktestJob['genome'] => {
  * Backtests `job.genome` on `job.symbols` over `job.period` ([from, to) by open time; indicators warm up on the
  * candles before `from`). `seriesBySymbol` must hold the job's exchange/interval series of each symbol. Engine and
  * genome errors become `{ ok: false, code, error }` (codes: EMPTY_WINDOW, MISSING_SERIES, TIMEFRAME_MISMATCH,
- * SERIES_MISMATCH, INVALID_GENOME, PREDICTION_UNAVAILABLE, INVALID_JOB, BACKTEST_FAILED); it never throws.
+ * SERIES_MISMATCH, INVALID_GENOME, OPERAND_DATA_MISSING, INVALID_JOB, BACKTEST_FAILED); it never throws. `operands`: the
+ * external data the genome's operands read (application/backtest/operand-data-loader.ts).
  */
-export const runBacktestJob = (job: BacktestJob, seriesBySymbol: Readonly<Record<string, CandleSeries>>, cache: IndicatorCache): BacktestJobOutcome => {
+export const runBacktestJob = (
+  job: BacktestJob,
+  seriesBySymbol: Readonly<Record<string, CandleSeries>>,
+  cache: IndicatorCache,
+  operands?: OperandData,
+): BacktestJobOutcome => {
   try {
     const unfit = jobSeriesProblem(job, seriesBySymbol);
     if (unfit !== undefined) return unfit;
-    const run = jobRunSettings(job);
+    const run = jobRunSettings(job, operands);
     const bt = backtestGenome(genomeForJob(job), seriesBySymbol, cache, run.options);
     const ends: Record<string, number> = {};
     const perSymbol: Record<string, { metrics: Record<string, number>; gaps: number; trades: number }> = {};
@@ -196,7 +204,7 @@ export const runBacktestJob = (job: BacktestJob, seriesBySymbol: Readonly<Record
       },
     };
   } catch (e) {
-    if (e instanceof BacktestError || e instanceof CompileError) return failure(job.jobId, e.code, e.message);
+    if (e instanceof BacktestError || e instanceof CompileError || e instanceof OperandDataError) return failure(job.jobId, e.code, e.message);
     return failure(job.jobId, 'BACKTEST_FAILED', e instanceof Error ? e.message : String(e));
   }
 };

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { OperandDataError } from '../../domain/backtest/operand-data.js';
 import { CompileError, compileGenome, fillSignals, signalAt, bindStrategy } from '../../domain/backtest/compile.js';
 import { BacktestError, backtestGenome, backtestSymbol } from '../../domain/backtest/engine.js';
 import { randomGenomes } from '../../domain/backtest/random-genome.js';
@@ -85,9 +86,10 @@ describe('backtest engine', () => {
       strategyType: 'prediction_driven',
       entry: { mode: 'all', conditions: [{ left: { prediction: 'up_probability' }, op: 'gt', right: { value: 0.6 } }] },
     });
-    expect(() => compileGenome(predicting))
-      .to.throw(CompileError)
-      .with.property('code', 'PREDICTION_UNAVAILABLE');
+    // The prediction operand compiles now; a backtest given no predictions says which operand lacks its data.
+    expect(() => backtestSymbol(compileGenome(predicting), bars(flat([1, 2])), new IndicatorCache()))
+      .to.throw(OperandDataError)
+      .with.property('code', 'OPERAND_DATA_MISSING');
     const s = { ...bars(flat([1, 2])), key: { exchange: 'test', symbol: 'TESTUSDT', interval: '4h' as const } };
     expect(() => backtestSymbol(compileGenome(thresholdGenome(0, 0)), s, new IndicatorCache()))
       .to.throw(BacktestError)

@@ -6,11 +6,15 @@
 import { INDICATORS } from '../../indicators/catalog.js';
 import type { Genome } from '../../strategy/genome.js';
 import { stableJson } from '../fingerprint.js';
-import { fixMacd, pick, round, toDraft, type Draft, type DraftCondition, type DraftIndicator, type DraftOperand, type Random } from './genes.js';
+import { fixMacd, indicatorRef, pick, round, toDraft, type Draft, type DraftCondition, type DraftIndicator, type DraftOperand, type Random } from './genes.js';
 
 const referenced = (conditions: readonly DraftCondition[]): Set<string> => {
   const ids = new Set<string>();
-  for (const c of conditions) for (const o of [c.left, c.right]) if ('indicator' in o) ids.add(o.indicator);
+  for (const c of conditions)
+    for (const o of [c.left, c.right]) {
+      const id = indicatorRef(o);
+      if (id !== undefined) ids.add(id);
+    }
   return ids;
 };
 
@@ -76,8 +80,11 @@ export const crossGenes = (a: Genome | Draft, b: Genome | Draft, rnd: Random): {
     }
   }
   if (uniformParams) operators.push('crossover:uniform-params');
-  const remap = (o: DraftOperand, from: Draft): DraftOperand =>
-    'indicator' in o ? { ...o, indicator: idMap.get(from)!.get(o.indicator) ?? o.indicator } : { ...o };
+  const remap = (o: DraftOperand, from: Draft): DraftOperand => {
+    if ('indicator' in o) return { ...o, indicator: idMap.get(from)!.get(o.indicator) ?? o.indicator };
+    if ('crossIndicator' in o) return { ...o, crossIndicator: idMap.get(from)!.get(o.crossIndicator) ?? o.crossIndicator };
+    return { ...o };
+  };
   const remapCond = ({ cond, from }: { cond: DraftCondition; from: Draft }): DraftCondition => ({
     left: remap(cond.left, from),
     op: cond.op,

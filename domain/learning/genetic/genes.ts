@@ -6,7 +6,7 @@
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { INDICATORS, type IndicatorName, type ParamSpec } from '../../indicators/catalog.js';
 import { randomGenome, type Random } from '../../backtest/random-genome.js';
-import { Genome, type Lineage } from '../../strategy/genome.js';
+import { Genome, OPERAND_PERIODS, type DailyMeasure, type DailyOperandSeries, type Lineage } from '../../strategy/genome.js';
 
 export type { Random };
 
@@ -133,7 +133,16 @@ export const thresholdBucketOf = (name: IndicatorName, v: number): Bucket | unde
 
 export type PriceField = 'open' | 'high' | 'low' | 'close' | 'volume';
 export type DraftOperand =
-  { indicator: string; output?: string } | { price: PriceField } | { value: number } | { prediction: 'expected_return' | 'up_probability' };
+  | { indicator: string; output?: string }
+  | { price: PriceField }
+  | { value: number }
+  | { prediction: 'expected_return' | 'up_probability'; model?: string }
+  | { daily: DailyOperandSeries; measure: DailyMeasure; days?: number }
+  | { crossIndicator: string; symbol: string; output?: string }
+  | { crossReturn: number; symbol: string };
+
+/** The indicator id an operand reads (its own candles' or another symbol's), if any. */
+export const indicatorRef = (o: DraftOperand): string | undefined => ('indicator' in o ? o.indicator : 'crossIndicator' in o ? o.crossIndicator : undefined);
 export type Op = 'gt' | 'gte' | 'lt' | 'lte' | 'crosses_above' | 'crosses_below';
 export interface DraftCondition {
   left: DraftOperand;
@@ -232,8 +241,25 @@ export const repairDraft = (d: Draft): string[] => {
   // Operands must reference a declared indicator with a real output; a condition may not compare two constants.
   const fixOperand = (o: DraftOperand): boolean => {
     if ('value' in o) return isFiniteNumber(o.value);
-    if (!('indicator' in o)) return true;
-    const name = names.get(o.indicator);
+    // A cross-asset operand reads another symbol: one the genome now trades itself (after a crossover or a symbol
+    // swap) makes the condition meaningless, so it goes.
+    if (('crossIndicator' in o || 'crossReturn' in o) && d.symbols.includes(o.symbol)) return false;
+    if ('crossReturn' in o) {
+      const bars = clamp(Math.round(isFiniteNumber(o.crossReturn) ? o.crossReturn : 1), OPERAND_PERIODS.bars.min, OPERAND_PERIODS.bars.max);
+      if (bars !== o.crossReturn) repairs.add('repair:period');
+      o.crossReturn = bars;
+      return true;
+    }
+    if ('daily' in o) {
+      if (o.days !== undefined) {
+        const days = clamp(Math.round(isFiniteNumber(o.days) ? o.days : 1), OPERAND_PERIODS.days.min, OPERAND_PERIODS.days.max);
+        if (days !== o.days) repairs.add('repair:period');
+        o.days = days;
+      }
+      return true;
+    }
+    if (!('indicator' in o) && !('crossIndicator' in o)) return true;
+    const name = names.get('indicator' in o ? o.indicator : o.crossIndicator);
     if (name === undefined) return false;
     const outputs: readonly string[] = INDICATORS[name].outputs;
     if (o.output !== undefined && !outputs.includes(o.output)) {

@@ -5,6 +5,7 @@
 // sibling, risk and labels resampled. Everything stays legal by construction; `finalize` checks anyway.
 import { INDICATORS, type ParamSpec } from '../../indicators/catalog.js';
 import { STRATEGY_TYPES, type Genome } from '../../strategy/genome.js';
+import { addExternalCondition, thresholdRange, type OperandGeneOptions } from './operand-genes.js';
 import { HARD_RANGE, clamp, clampParam, compatibleIndicators, fixMacd, gaussian, pick, round, toDraft, type Draft, type Op, type Random } from './genes.js';
 
 const SIBLING_OP: Record<Op, Op> = { gt: 'crosses_above', crosses_above: 'gt', lt: 'crosses_below', crosses_below: 'lt', gte: 'gt', lte: 'lt' };
@@ -26,9 +27,16 @@ const nudgeFraction = (v: number, rnd: Random, lo: number, hi: number): number =
 /**
  * The mutated genes of `g` and the operators applied (`mutate:<param>`, `mutate:swap-indicator`, …).
  * With `force`, a genome that drew no mutation gets one parameter, threshold or exit-rule step, so a mutation
- * child is never a clone of its parent.
+ * child is never a clone of its parent. With `operands` (a cycle that draws external operands), one external
+ * condition may be added to the entry (`operand:<family>`); without, the random stream is consumed as before.
  */
-export const mutateGenes = (g: Genome | Draft, rnd: Random, rate = 0.15, force = false): { draft: Draft; operators: string[] } => {
+export const mutateGenes = (
+  g: Genome | Draft,
+  rnd: Random,
+  rate = 0.15,
+  force = false,
+  operands?: OperandGeneOptions,
+): { draft: Draft; operators: string[] } => {
   const d = toDraft(g);
   const ops = new Set<string>();
   const hit = () => rnd() < rate;
@@ -60,7 +68,17 @@ export const mutateGenes = (g: Genome | Draft, rnd: Random, rate = 0.15, force =
     if (valueSide === undefined) return false;
     const v = (c[valueSide] as { value: number }).value;
     if (v === 0) return false; // a zero line is a structural choice, not a tuning knob
-    const band = other !== undefined && 'indicator' in other ? HARD_RANGE[nameOf(other.indicator) ?? 'sma'] : undefined;
+    const external = other === undefined ? undefined : thresholdRange(other);
+    if (external !== undefined) {
+      // An external operand's threshold: a step of a tenth of its drawing range, clipped to its possible values.
+      const step = 0.1 * (external.draw[1] - external.draw[0]);
+      let moved = round(clamp(v + gaussian(rnd) * step, external.hard[0], external.hard[1]), external.decimals);
+      if (moved === 0) moved = v;
+      c[valueSide] = { value: moved };
+      return moved !== v;
+    }
+    const ref = other === undefined ? undefined : 'indicator' in other ? other.indicator : 'crossIndicator' in other ? other.crossIndicator : undefined;
+    const band = ref !== undefined ? HARD_RANGE[nameOf(ref) ?? 'sma'] : undefined;
     const sigma = band !== undefined ? Math.max(1, 0.1 * Math.abs(v)) : 0.1 * Math.abs(v);
     let next = round(v + gaussian(rnd) * sigma, 2);
     if (band !== undefined) next = clamp(next, band[0], band[1]);
@@ -104,6 +122,11 @@ export const mutateGenes = (g: Genome | Draft, rnd: Random, rate = 0.15, force =
   if (rnd() < rate / 2) {
     d.direction = d.direction === 'long_only' ? 'long_short' : 'long_only';
     ops.add('mutate:direction');
+  }
+
+  if (operands !== undefined && rnd() < rate) {
+    const added = addExternalCondition(d, rnd, operands);
+    if (added !== undefined) ops.add(added);
   }
 
   if (force && ops.size === 0) {

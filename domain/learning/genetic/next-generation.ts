@@ -8,6 +8,7 @@ import { crossGenes } from './crossover.js';
 import { genomeFingerprint } from '../fingerprint.js';
 import { finalize, freshRandom, type Draft, type LineageDraft, type Random } from './genes.js';
 import { mutateGenes } from './mutation.js';
+import type { OperandGeneOptions } from './operand-genes.js';
 import { fitnessOf, rankSelector, selectElites, tournamentSelect, type Scored } from './selection.js';
 
 export interface GenerationOptions {
@@ -37,6 +38,8 @@ export interface GenerationOptions {
   readonly seed?: number;
   /** Draws per child before a duplicate gives way to a random genome. Default 8. */
   readonly maxAttempts?: number;
+  /** External operands mutation may add (CycleOptions.operands); default none. */
+  readonly operands?: OperandGeneOptions;
 }
 
 export interface Child {
@@ -127,12 +130,12 @@ export const nextGeneration = (population: readonly Scored[], options: Generatio
         for (let i = 0; i < 4 && b.id === a.id; i++) b = select();
         if (b.id === a.id) b = scored.find((s) => s.id !== a.id) ?? b;
         const crossed = crossGenes(a.genome, b.genome, rnd);
-        const mutated = mutateGenes(crossed.draft, rnd, mutationRate);
+        const mutated = mutateGenes(crossed.draft, rnd, mutationRate, false, options.operands);
         genes = { draft: mutated.draft, operators: [...crossed.operators, ...mutated.operators] };
         lineage = { ...common, origin: 'crossover', parentIds: [...new Set([a.id, b.id])], operators: genes.operators };
         kind = 'crossover';
       } else {
-        genes = mutateGenes(a.genome, rnd, mutationRate, true);
+        genes = mutateGenes(a.genome, rnd, mutationRate, true, options.operands);
         lineage = { ...common, origin: 'mutation', parentIds: [a.id], operators: genes.operators };
         kind = 'mutation';
       }
