@@ -10,6 +10,7 @@ import { strategiesProjection } from './strategies/projection.js';
 import { trainingSetProjection } from './training-set/projection.js';
 import { tradingDaysProjection } from './trading-days/projection.js';
 import { cycleProgressProjection } from './cycle-progress/projection.js';
+import { predictionsProjection } from './predictions/projection.js';
 
 export const ALL_PROJECTIONS: readonly Projection[] = [
   strategiesProjection,
@@ -22,6 +23,7 @@ export const ALL_PROJECTIONS: readonly Projection[] = [
   tradingDaysProjection,
   cycleProgressProjection,
   rankingProjection,
+  predictionsProjection,
 ];
 
 export const findProjection = (name: string): Projection | undefined => ALL_PROJECTIONS.find((p) => p.name === name);

@@ -6,6 +6,7 @@ import { RUN_SETTING_BOUNDS } from '../../domain/execution/run-settings.js';
 import { LIFECYCLE_ROUTES, LIFECYCLE_ROUTE_NAMES } from './command-bodies.js';
 import { exampleBacktest, exampleCommands, exampleGenerate } from './examples.js';
 import { tradingPaths, tradingSchemas } from './trading-openapi.js';
+import { predictionPaths } from './prediction-openapi.js';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: unknown, example?: unknown) => ({ 'application/json': { schema, ...(example === undefined ? {} : { example }) } });
@@ -682,6 +683,7 @@ export const openApiDocument = () => ({
       },
     },
     ...tradingPaths,
+    ...predictionPaths,
     '/health': {
       get: {
         summary: 'Database, broker, projection and mirror lag, data collection',

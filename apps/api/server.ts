@@ -14,6 +14,7 @@ import { describeState } from '../../domain/strategy/state.js';
 import { GenerateBody, LIFECYCLE_ROUTES, LIFECYCLE_ROUTE_NAMES, type LifecycleRouteName } from './command-bodies.js';
 import { findAnswer, requestFingerprint, storeAnswer } from './idempotency.js';
 import { learningRoutes } from './learning-routes.js';
+import { predictionRoutes } from './prediction-routes.js';
 import { rankingRoutes } from './ranking-routes.js';
 import { tradingRoutes } from './trading-routes.js';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from '../../infrastructure/config/config.js';
@@ -235,6 +236,7 @@ export const createApi = (deps: ApiDeps): express.Express => {
   app.use(learningRoutes({ db: deps.pool }));
   app.use(rankingRoutes({ db: deps.pool, store: deps.store }));
   app.use(tradingRoutes({ db: deps.pool }));
+  app.use(predictionRoutes({ db: deps.pool }));
 
   app.get('/health', async (_req, res) => {
     const report = await deps.health();

@@ -10,6 +10,7 @@ import { LearningEventData } from '../learning/events.js';
 import { LearningPolicyEventData } from '../learning/policy-events.js';
 import { PaperSessionEventData } from '../paper/events.js';
 import { PerformanceEventData } from '../performance/events.js';
+import { PredictorEventData } from '../prediction/events.js';
 import { ReplayEventData } from '../pipeline/replay.js';
 import { QuarantineEventData } from '../quarantine/events.js';
 import { RiskEventData } from '../risk/events.js';
@@ -34,6 +35,7 @@ export const EVENT_CATALOG: Readonly<Record<string, t.Mixed>> = {
   ...PerformanceEventData,
   ...ReplayEventData,
   ...CycleStageEventData,
+  ...PredictorEventData,
 };
 
 export const SCHEMA_VERSION = 1;
