@@ -1,7 +1,6 @@
 // Which model serves: the newest ModelTrained (purpose serving) of model-<name> whose files load and verify (sha256,
 // shape, feature set). A model that does not is logged with the reason and passed over, so the previous version keeps
 // serving; a reload that finds nothing better keeps what is loaded.
-import path from 'node:path';
 import { either } from 'fp-ts';
 import { decodeEvent } from '../events/decode-event.js';
 import type { EventStore } from '../ports/event-store.js';
@@ -32,12 +31,14 @@ export interface LoadFailure {
 export const loadTrained = async (deps: ModelLoadDeps, trained: ModelTrainedData): Promise<either.Either<string, ServedModel>> => {
   const sameFeatures = trained.features.length === FEATURE_NAMES.length && trained.features.every((f, i) => f === FEATURE_NAMES[i]);
   if (!sameFeatures)
-    return either.left(`its feature set (${trained.features.length}: ${trained.features.join(',')}) is not the one this build computes (${FEATURE_NAMES.length})`);
+    return either.left(
+      `its feature set (${trained.features.length}: ${trained.features.join(',')}) is not the one this build computes (${FEATURE_NAMES.length})`,
+    );
   const loaded: Forecaster[] = [];
   for (const a of trained.artifacts) {
     const trainer = deps.trainers[a.kind];
     if (trainer === undefined) return either.left(`no trainer of kind ${a.kind} is wired to load ${a.directory}`);
-    const r = await trainer.load(path.join(deps.modelDir, a.directory), { window: trained.window, features: trained.features.length, sha256: a.sha256 });
+    const r = await trainer.load(`${deps.modelDir}/${a.directory}`, { window: trained.window, features: trained.features.length, sha256: a.sha256 });
     if (either.isLeft(r)) {
       loaded.forEach((f) => f.dispose());
       return either.left(`${a.directory}: ${r.left.code}: ${r.left.message}`);
@@ -79,7 +80,10 @@ export const loadLatestModel = async (
       return { served: r.right, failures };
     }
     failures.push({ version: trained.version, message: r.left });
-    deps.log.warn({ model, version: trained.version, reason: r.left }, `model ${model} v${trained.version} cannot serve: ${r.left}; trying the previous version`);
+    deps.log.warn(
+      { model, version: trained.version, reason: r.left },
+      `model ${model} v${trained.version} cannot serve: ${r.left}; trying the previous version`,
+    );
   }
   return { failures };
 };

@@ -2,7 +2,6 @@
 // training part → both scored with the persistence forecast on the held-out part → files saved under MODEL_DIR →
 // ModelTrained appended to model-<name> (its version is the next one). A failure is a value: the caller decides
 // whether it is a bad input (the CLI: exit 2) or a ModelTrainingFailed (the retrain step).
-import path from 'node:path';
 import { either } from 'fp-ts';
 import type { Either } from 'fp-ts/lib/Either.js';
 import type { Actor } from '../../domain/primitives/codecs.js';
@@ -87,11 +86,11 @@ export const trainModel = async (deps: TrainingDeps, req: TrainingRequest): Prom
     return either.left({ code: 'TRAINING_FAILED', message: `${req.trainer.kind}/${req.trainer.profile}: non-finite forecasts on the validation part` });
   }
   const { version, revision } = await nextVersion(deps.store, req.model);
-  const base = path.join(req.model, `v${version}`);
+  const base = `${req.model}/v${version}`;
   const save = async (role: ModelArtifact['role'], f: Forecaster): Promise<ModelArtifact> => {
-    const directory = path.join(base, f.kind);
-    const saved = await f.save(path.join(deps.modelDir, directory));
-    return { role, kind: f.kind, profile: f.profile, directory, files: [...saved.files], sha256: saved.sha256 } as ModelArtifact;
+    const directory = `${base}/${f.kind}`;
+    const saved = await f.save(`${deps.modelDir}/${directory}`);
+    return { role, kind: f.kind, profile: f.profile, directory, files: [...saved.files], sha256: saved.sha256 };
   };
   const artifacts = [await save('model', model)];
   if (model !== ridge) artifacts.push(await save('baseline', ridge));

@@ -51,7 +51,12 @@ export const predictionPaths = {
         q('from', 'first hour (inclusive)', instant, true),
         q('to', 'end (exclusive, after from)', instant, true),
         model,
-        q('limit', 'rows per page; `next` is the from of the next page', { type: 'integer', minimum: 1, maximum: MAX_PREDICTIONS_LIMIT, default: DEFAULT_PREDICTIONS_LIMIT }),
+        q('limit', 'rows per page; `next` is the from of the next page', {
+          type: 'integer',
+          minimum: 1,
+          maximum: MAX_PREDICTIONS_LIMIT,
+          default: DEFAULT_PREDICTIONS_LIMIT,
+        }),
       ],
       responses: {
         '200': {
@@ -68,7 +73,9 @@ export const predictionPaths = {
             },
           }),
         },
-        '400': problem('from/to missing or not instants, to not after from, a range over the bound, a bad limit or model, or an unknown parameter (errors[].path names it)'),
+        '400': problem(
+          'from/to missing or not instants, to not after from, a range over the bound, a bad limit or model, or an unknown parameter (errors[].path names it)',
+        ),
       },
     },
   },

@@ -51,7 +51,12 @@ const RangeRequest = t.type({ query: t.intersection([t.type({ from: Instant, to:
 /** Query parameters the route does not know are refused, not ignored (a typo must not silently widen the answer). */
 const unknownParams = (query: unknown, known: readonly string[]): HttpAnswer | undefined => {
   const extra = Object.keys(query as object).filter((k) => !known.includes(k));
-  return extra.length === 0 ? undefined : invalidRequest(extra.map((k) => ({ path: `query.${k}`, message: 'is not a parameter of this route' })), 'query');
+  return extra.length === 0
+    ? undefined
+    : invalidRequest(
+        extra.map((k) => ({ path: `query.${k}`, message: 'is not a parameter of this route' })),
+        'query',
+      );
 };
 
 const send = (res: Response, a: HttpAnswer) => res.status(a.status).json(a.body);

@@ -70,7 +70,7 @@ if (!every) usage(`--retrain-every "${parsed['retrain-every']}" is not a number 
 const retrainEveryMs = Number(every![1]) * DAY_MS;
 if (!(PROFILES as readonly string[]).includes(parsed.profile)) usage(`--profile "${parsed.profile}" is not one of ${PROFILES.join(', ')}`);
 if (!(MODEL_KINDS as readonly string[]).includes(parsed.model)) usage(`--model "${parsed.model}" is not one of ${MODEL_KINDS.join(', ')}`);
-if (!ModelName.is(parsed.name)) usage(`--name "${parsed.name}" must be lower-case letters, digits and dashes`);
+if (!ModelName.is(parsed.name)) usage(`--name "${String(parsed.name)}" must be lower-case letters, digits and dashes`);
 if (!/^[A-Z0-9]{2,20}$/.test(parsed.symbol)) usage(`--symbol "${parsed.symbol}" is not a symbol like BTCUSDC`);
 if (!/^[a-z][a-z0-9]{1,31}$/.test(parsed.exchange)) usage(`--exchange "${parsed.exchange}" is not an exchange id like binance`);
 if (!/^\d{1,9}$/.test(parsed.seed)) usage(`--seed "${parsed.seed}" is not a non-negative integer`);

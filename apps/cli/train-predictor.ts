@@ -62,7 +62,7 @@ const day = (flag: string, v: string | undefined): number | undefined => {
 };
 if (!(PROFILES as readonly string[]).includes(parsed.profile)) usage(`--profile "${parsed.profile}" is not one of ${PROFILES.join(', ')}`);
 if (!(MODEL_KINDS as readonly string[]).includes(parsed.model)) usage(`--model "${parsed.model}" is not one of ${MODEL_KINDS.join(', ')}`);
-if (!ModelName.is(parsed.name)) usage(`--name "${parsed.name}" must be lower-case letters, digits and dashes`);
+if (!ModelName.is(parsed.name)) usage(`--name "${String(parsed.name)}" must be lower-case letters, digits and dashes`);
 if (!/^[A-Z0-9]{2,20}$/.test(parsed.symbol)) usage(`--symbol "${parsed.symbol}" is not a symbol like BTCUSDC`);
 if (!/^[a-z][a-z0-9]{1,31}$/.test(parsed.exchange)) usage(`--exchange "${parsed.exchange}" is not an exchange id like binance`);
 const seed = Number(parsed.seed);
@@ -85,7 +85,13 @@ await runCommand('train:predictor', async () => {
     const window = windowOf(t);
     const chosen = await chooseCandles(
       { ...(parsed.file === undefined ? {} : { file: parsed.file }), store: candleStore },
-      { exchange: parsed.exchange, symbol: parsed.symbol, ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }), minRows: MIN_SAMPLES * 2 },
+      {
+        exchange: parsed.exchange,
+        symbol: parsed.symbol,
+        ...(from === undefined ? {} : { from }),
+        ...(to === undefined ? {} : { to }),
+        minRows: MIN_SAMPLES * 2,
+      },
     );
     if (typeof chosen === 'string') {
       process.stderr.write(`${chosen}\n`);
@@ -93,7 +99,11 @@ await runCommand('train:predictor', async () => {
     }
     process.stdout.write(`${chosen.note}\n`);
     const fearGreed = await fearGreedFrom(daily);
-    process.stdout.write(fearGreed ? `Fear & Greed: ${fearGreed.value.length} daily values from the daily series store\n` : 'Fear & Greed: none stored (npm run import:sentiment); fear_greed_known is 0 everywhere\n');
+    process.stdout.write(
+      fearGreed
+        ? `Fear & Greed: ${fearGreed.value.length} daily values from the daily series store\n`
+        : 'Fear & Greed: none stored (npm run import:sentiment); fear_greed_known is 0 everywhere\n',
+    );
     const modelDir = modelDirectory(process.env, platform.config.dataDir);
     const started = Date.now();
     const r = await trainModel(

@@ -42,8 +42,7 @@ export const solveLinear = (a: Float64Array, b: Float64Array, p: number): Float6
 /** The last step of every window: samples × features, float64. */
 export const lastStep = (d: WindowedData): Float64Array => {
   const out = new Float64Array(d.samples * d.features);
-  for (let s = 0; s < d.samples; s++)
-    for (let j = 0; j < d.features; j++) out[s * d.features + j] = d.x[(s * d.window + d.window - 1) * d.features + j]!;
+  for (let s = 0; s < d.samples; s++) for (let j = 0; j < d.features; j++) out[s * d.features + j] = d.x[(s * d.window + d.window - 1) * d.features + j]!;
   return out;
 };
 

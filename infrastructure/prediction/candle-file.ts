@@ -17,7 +17,8 @@ export const readCandleFile = async (file: string, symbolOverride?: string): Pro
   const symbol = symbolOverride ?? m?.[2];
   if (symbol === undefined) return `${file}: the file name does not say the symbol (<exchange>_<SYMBOL>_1h.csv[.gz]); give --symbol`;
   const sorted = [...parsed.candles].sort((a, b) => a.openTime - b.openTime);
-  for (let i = 1; i < sorted.length; i++) if (sorted[i]!.openTime === sorted[i - 1]!.openTime) return `${file}: two candles open at ${new Date(sorted[i]!.openTime).toISOString()}`;
+  for (let i = 1; i < sorted.length; i++)
+    if (sorted[i]!.openTime === sorted[i - 1]!.openTime) return `${file}: two candles open at ${new Date(sorted[i]!.openTime).toISOString()}`;
   const s = emptySeries({ exchange: m?.[1] ?? 'binance', symbol, interval: '1h' }, sorted.length);
   sorted.forEach((c, i) => {
     s.openTime[i] = c.openTime;

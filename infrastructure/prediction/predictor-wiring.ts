@@ -25,7 +25,7 @@ export interface PredictorConfig {
 
 export const predictorConfig = (env: Record<string, string | undefined>, dataDir: string): Either<string, PredictorConfig> => {
   const model = env['PREDICTOR_MODEL'] || 'btc-1h';
-  if (!ModelName.is(model)) return either.left(`PREDICTOR_MODEL="${model}" must be lower-case letters, digits and dashes`);
+  if (!ModelName.is(model)) return either.left(`PREDICTOR_MODEL="${String(model)}" must be lower-case letters, digits and dashes`);
   const days = env['PREDICTOR_RETRAIN_EVERY_DAYS'] || '7';
   if (!/^[1-9]\d{0,2}$/.test(days)) return either.left(`PREDICTOR_RETRAIN_EVERY_DAYS="${days}" is not a whole number of days (1–999)`);
   return either.right({ model, modelDir: modelDirectory(env, dataDir), retrainEveryMs: Number(days) * 86_400_000 });

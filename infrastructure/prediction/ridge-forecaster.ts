@@ -68,7 +68,10 @@ export const ridgeTrainer: ForecasterTrainer = {
     if (either.isLeft(decoded)) return fail('CORRUPT', `${file}: ${formatFieldErrors(fieldErrors(decoded.left))}`);
     const m = decoded.right;
     if (m.window !== expected.window || m.features !== expected.features || m.weights.length !== m.features)
-      return fail('SHAPE_MISMATCH', `${file}: a ${m.window}×${m.features} model with ${m.weights.length} weights, expected ${expected.window}×${expected.features}`);
+      return fail(
+        'SHAPE_MISMATCH',
+        `${file}: a ${m.window}×${m.features} model with ${m.weights.length} weights, expected ${expected.window}×${expected.features}`,
+      );
     return either.right(ridgeForecaster({ lambda: m.lambda, intercept: m.intercept, weights: m.weights }, m.window, m.features));
   },
 };

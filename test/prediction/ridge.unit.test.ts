@@ -37,7 +37,11 @@ describe('the ridge baseline', () => {
     let saa = 0, sab = 0, sbb = 0, say = 0, sby = 0; // prettier-ignore
     X.forEach(([a, b], i) => {
       const da = a! - ma, db = b! - mb, dy = y[i]! - my; // prettier-ignore
-      saa += da * da; sab += da * db; sbb += db * db; say += da * dy; sby += db * dy; // prettier-ignore
+      saa += da * da;
+      sab += da * db;
+      sbb += db * db;
+      say += da * dy;
+      sby += db * dy; // prettier-ignore
     });
     const k = lambda * n; // the penalty is λ·n (per-sample λ)
     const det = (saa + k) * (sbb + k) - sab * sab;

@@ -36,7 +36,14 @@ import { btcusdt, memoryLog, slice, HOUR } from './support.js';
 
 const STORED = 5000;
 const candlesOf = (c: CandleSeries): Candle[] =>
-  Array.from({ length: c.length }, (_, i) => ({ openTime: c.openTime[i]!, open: c.open[i]!, high: c.high[i]!, low: c.low[i]!, close: c.close[i]!, volume: c.volume[i]! }));
+  Array.from({ length: c.length }, (_, i) => ({
+    openTime: c.openTime[i]!,
+    open: c.open[i]!,
+    high: c.high[i]!,
+    low: c.low[i]!,
+    close: c.close[i]!,
+    volume: c.volume[i]!,
+  }));
 
 describe('predictor serving on real BTCUSDT 1h and PostgreSQL', function () {
   this.timeout(120_000);
@@ -88,8 +95,7 @@ describe('predictor serving on real BTCUSDT 1h and PostgreSQL', function () {
     // The sha256 recomputed independently: each candle as 6 little-endian float64 through a DataView.
     const c = slice(btcusdt(), 0, 4000);
     const buf = Buffer.alloc(c.length * 48);
-    for (let i = 0; i < c.length; i++)
-      [c.openTime, c.open, c.high, c.low, c.close, c.volume].forEach((f, j) => buf.writeDoubleLE(f[i]!, i * 48 + j * 8));
+    for (let i = 0; i < c.length; i++) [c.openTime, c.open, c.high, c.low, c.close, c.volume].forEach((f, j) => buf.writeDoubleLE(f[i]!, i * 48 + j * 8));
     expect(d.data.sha256).to.equal(createHash('sha256').update(buf).digest('hex'));
     expect(d.features).to.have.length(d.normalisation.mean.length);
     expect(d.split.trainSamples).to.equal(Math.floor((d.split.trainSamples + d.split.validationSamples) * 0.8));

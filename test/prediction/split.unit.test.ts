@@ -8,7 +8,7 @@ const W = 60;
 
 const rightOf = <E, A>(e: either.Either<E, A>): A => {
   if (either.isLeft(e)) expect.fail(JSON.stringify(e.left));
-  return (e as either.Right<A>).right;
+  return e.right;
 };
 
 describe('the chronological split and normalisation on real BTCUSDT 1h', () => {
