@@ -174,6 +174,21 @@ describe('predictor serving on real BTCUSDT 1h and PostgreSQL', function () {
     expect((await step.tick(new Date('2021-11-20T05:05:00Z'))).appended).to.equal(0);
   });
 
+  it('a retraining that succeeds records the next version, which then serves', async () => {
+    const holder = new ModelHolder(loadDeps(), 'btc-1h');
+    const before = (await holder.served())!.trained.version;
+    const step = createRetrainStep({ ...deps, holder, candles, daily, trainers: { ridge: ridgeTrainer }, retrainEveryMs: 7 * 24 * HOUR });
+    clock.set(new Date('2021-11-21T06:05:00Z'));
+    const out = await step.tick(clock.now());
+    expect(out.appended).to.equal(1);
+    const newest = (await trainedEvents()).at(-1)!;
+    expect(newest.version).to.be.greaterThan(before);
+    expect(newest.data.lastCandle).to.equal(new Date(series().openTime[STORED - 1]!).toISOString());
+    expect((await holder.served())!.trained.version).to.equal(newest.version);
+    // Not due again until a week after it.
+    expect((await step.tick(new Date('2021-11-27T06:05:00Z'))).appended).to.equal(0);
+  });
+
   describe('hourly predictions', () => {
     const lastStoredOpen = () => series().openTime[STORED - 1]!;
     // The tick five minutes after the hour following the last stored candle: that candle closed, its hour is due.
