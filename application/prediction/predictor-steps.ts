@@ -12,7 +12,7 @@ import type { DailySeriesStore } from '../ports/daily-series-store.js';
 import type { ForecasterTrainer } from '../ports/forecaster.js';
 import { NOTHING_DUE, type PipelineStep } from '../pipeline/step.js';
 import { WARM_UP_HOURS, forecastHours, recordPredictions, type RecordDeps } from './predict.js';
-import type { ModelHolder } from './served-model.js';
+import { trainerOf, type ModelHolder } from './served-model.js';
 import { recordTrainingFailure, trainModel, type TrainingDeps } from './train-model.js';
 
 export interface PredictorStepDeps extends RecordDeps {
@@ -83,7 +83,9 @@ export const createRetrainStep = (deps: RetrainStepDeps): PipelineStep => ({
     const t = served.trained;
     if (now.getTime() - last('ModelTrained', 'trainedAt') < deps.retrainEveryMs || now.getTime() - last('ModelTrainingFailed', 'failedAt') < DAY_MS)
       return NOTHING_DUE;
-    const trainer = deps.trainers[t.kind] ?? deps.ridge;
+    const trainer = trainerOf(deps.trainers, t.kind, t.profile);
+    if (trainer === undefined)
+      return { appended: 0, notes: [`retrain ${t.model}: no trainer of kind ${t.kind} (${t.profile}) is wired; v${t.version} keeps serving`] };
     const end = Math.floor(now.getTime() / HOUR_MS) * HOUR_MS;
     const candles = await deps.candles.readSeries(keyOf(t), { from: end - (deps.historyMs ?? 3 * 365 * DAY_MS), to: end });
     const fearGreed = await fearGreedOf(deps.daily);

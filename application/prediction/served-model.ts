@@ -8,6 +8,10 @@ import type { Forecaster, ForecasterTrainer } from '../ports/forecaster.js';
 import { modelStream, type ModelTrainedData } from '../../domain/prediction/events.js';
 import { FEATURE_NAMES } from '../../domain/prediction/features.js';
 
+/** A model's trainer: by `<kind>/<profile>` (the network, one per profile), else by kind (ridge). */
+export const trainerOf = (trainers: Readonly<Record<string, ForecasterTrainer>>, kind: string, profile: string): ForecasterTrainer | undefined =>
+  trainers[`${kind}/${profile}`] ?? trainers[kind];
+
 export interface ServedModel {
   readonly trained: ModelTrainedData;
   readonly model: Forecaster;
@@ -36,7 +40,7 @@ export const loadTrained = async (deps: ModelLoadDeps, trained: ModelTrainedData
     );
   const loaded: Forecaster[] = [];
   for (const a of trained.artifacts) {
-    const trainer = deps.trainers[a.kind];
+    const trainer = trainerOf(deps.trainers, a.kind, a.profile);
     if (trainer === undefined) return either.left(`no trainer of kind ${a.kind} is wired to load ${a.directory}`);
     const r = await trainer.load(`${deps.modelDir}/${a.directory}`, { window: trained.window, features: trained.features.length, sha256: a.sha256 });
     if (either.isLeft(r)) {

@@ -21,6 +21,7 @@ export interface WalkForwardRequest {
   readonly to: number;
   readonly retrainEveryMs: number;
   readonly seed: number;
+  readonly window?: number;
   readonly minSamples?: number;
   /** How much history before a boundary trains its model. Default: all of it. */
   readonly historyMs?: number;
@@ -77,6 +78,7 @@ export const walkForward = async (deps: TrainingDeps, req: WalkForwardRequest): 
       requestedSymbol: req.requestedSymbol,
       ...(req.fearGreed ? { fearGreed: req.fearGreed } : {}),
       seed: req.seed,
+      ...(req.window === undefined ? {} : { window: req.window }),
       ...(req.minSamples === undefined ? {} : { minSamples: req.minSamples }),
       actor: 'system:predictions-backfill',
     });

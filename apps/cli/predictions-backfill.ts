@@ -14,7 +14,7 @@ import { candleFingerprint } from '../../infrastructure/prediction/candle-finger
 import { modelDirectory } from '../../infrastructure/prediction/model-files.js';
 import { ridgeTrainer } from '../../infrastructure/prediction/ridge-forecaster.js';
 import { chooseCandles, fearGreedFrom } from '../../infrastructure/prediction/training-input.js';
-import { MODEL_KINDS, PROFILES, trainerFor, type ModelChoice, type ProfileChoice } from '../../infrastructure/prediction/trainers.js';
+import { MODEL_KINDS, PROFILES, trainerFor, windowOf, type ModelChoice, type ProfileChoice } from '../../infrastructure/prediction/trainers.js';
 import { configOrExit, openPlatform } from '../platform.js';
 import { runCommand } from './run-command.js';
 
@@ -75,7 +75,6 @@ if (!/^[A-Z0-9]{2,20}$/.test(parsed.symbol)) usage(`--symbol "${parsed.symbol}" 
 if (!/^[a-z][a-z0-9]{1,31}$/.test(parsed.exchange)) usage(`--exchange "${parsed.exchange}" is not an exchange id like binance`);
 if (!/^\d{1,9}$/.test(parsed.seed)) usage(`--seed "${parsed.seed}" is not a non-negative integer`);
 const trainer = trainerFor(parsed.model as ModelChoice, parsed.profile as ProfileChoice);
-if (typeof trainer === 'string') usage(trainer);
 
 await runCommand('predictions:backfill', async () => {
   const platform = await openPlatform(configOrExit(), 'predictions-backfill', { role: 'command' });
@@ -103,7 +102,8 @@ await runCommand('predictions:backfill', async () => {
       },
       {
         model: parsed.name,
-        trainer: trainer as Exclude<typeof trainer, string>,
+        trainer,
+        window: windowOf(trainer),
         candles: chosen.candles,
         requestedSymbol: chosen.requestedSymbol,
         ...(fearGreed ? { fearGreed } : {}),

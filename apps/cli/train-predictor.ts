@@ -17,7 +17,7 @@ import { candleFingerprint } from '../../infrastructure/prediction/candle-finger
 import { modelDirectory } from '../../infrastructure/prediction/model-files.js';
 import { ridgeTrainer } from '../../infrastructure/prediction/ridge-forecaster.js';
 import { chooseCandles, fearGreedFrom } from '../../infrastructure/prediction/training-input.js';
-import { MODEL_KINDS, PROFILES, trainerFor, windowOf, type ModelChoice, type ProfileChoice } from '../../infrastructure/prediction/trainers.js';
+import { MODEL_KINDS, PROFILES, networkBackend, trainerFor, windowOf, type ModelChoice, type ProfileChoice } from '../../infrastructure/prediction/trainers.js';
 import { configOrExit, openPlatform } from '../platform.js';
 import { runCommand } from './run-command.js';
 
@@ -71,7 +71,6 @@ const from = day('from', parsed.from);
 const to = day('to', parsed.to);
 if (from !== undefined && to !== undefined && to <= from) usage('--to must be after --from');
 const trainer = trainerFor(parsed.model as ModelChoice, parsed.profile as ProfileChoice);
-if (typeof trainer === 'string') usage(trainer);
 
 const pct = (v: number) => `${(v * 100).toFixed(4)}%`;
 const row = (name: string, m: ForecastMetrics) => `| ${name} | ${pct(m.mae)} | ${pct(m.rmse)} | ${(m.directionalAccuracy * 100).toFixed(2)}% |`;
@@ -81,8 +80,14 @@ await runCommand('train:predictor', async () => {
   const candleStore = new PostgresCandleStore({ connectionString: platform.databaseUrl, poolSize: 2 });
   const daily = new PostgresDailySeriesStore({ connectionString: platform.databaseUrl });
   try {
-    const t = trainer as Exclude<typeof trainer, string>;
+    const t = trainer;
     const window = windowOf(t);
+    if (parsed.model === 'network') {
+      const b = await networkBackend();
+      process.stdout.write(
+        `TensorFlow.js backend: ${b.name}${b.name === 'wasm' ? ` (SIMD ${b.simd ? 'on' : 'off'}, threads ${b.threads ? 'on' : 'off'})` : ''}\n`,
+      );
+    }
     const chosen = await chooseCandles(
       { ...(parsed.file === undefined ? {} : { file: parsed.file }), store: candleStore },
       {
