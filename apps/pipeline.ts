@@ -29,6 +29,7 @@ import type { RiskLimits } from '../domain/risk/limits.js';
 import { createLiveDesk, type LiveDesk } from '../application/pipeline/live-desk.js';
 import type { Scheduler } from '../application/trading/executor.js';
 import { openCcxtExchange } from '../infrastructure/exchange/ccxt/ccxt-exchange.js';
+import { predictorConfig, predictorSteps } from '../infrastructure/prediction/predictor-wiring.js';
 
 /** What the steps are given besides the platform (whose clock is the simulated one in replay). */
 export interface PipelineContext {
@@ -79,6 +80,16 @@ export const pipelineSteps = (platform: Platform, context: PipelineContext): Pip
     ...(context.pool === undefined ? {} : { pool: context.pool }),
   });
   const onExchange = tradesLiveOnExchange(platform, context);
+  const predictor = predictorConfig(process.env, platform.config.dataDir);
+  if (either.isLeft(predictor)) {
+    process.stderr.write(`${predictor.left}\n`);
+    process.exit(2);
+  }
+  // The hour's forecast before the desk trades (doc/predictor.md); the weekly retraining after it.
+  const [predict, retrain] = predictorSteps(
+    { store: platform.store, clock: platform.clock, ids: platform.ids, databaseUrl: platform.databaseUrl, candles: context.candles, log: platform.log },
+    predictor.right,
+  );
   const desk = createTradingDesk({
     store: platform.store,
     clock: platform.clock,
@@ -97,7 +108,7 @@ export const pipelineSteps = (platform: Platform, context: PipelineContext): Pip
     ranking: rankingReadModel(platform.pool),
     currentRegime: () => latestCycleRegime(platform.pool),
   });
-  if (!onExchange) return [selection, cycle, desk, activation];
+  if (!onExchange) return [selection, cycle, predict!, desk, activation, retrain!];
   const trading = platform.config.trading;
   const live = createLiveDesk({
     store: platform.store,
@@ -117,7 +128,7 @@ export const pipelineSteps = (platform: Platform, context: PipelineContext): Pip
     { tradingMode: trading.mode, exchange: trading.exchange },
     `live strategies trade on ${trading.exchange} (${trading.mode}) through the live desk; paper accounts stay on the paper exchange`,
   );
-  return [selection, cycle, desk, activation, live];
+  return [selection, cycle, predict!, desk, activation, live, retrain!];
 };
 
 /** The asset a live account's cash is counted in (the quote of the USDT pairs the platform trades). */

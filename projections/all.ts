@@ -11,6 +11,7 @@ import { trainingSetProjection } from './training-set/projection.js';
 import { tradingDaysProjection } from './trading-days/projection.js';
 import { cycleProgressProjection } from './cycle-progress/projection.js';
 import { alertsProjection } from './alerts/projection.js';
+import { predictionsProjection } from './predictions/projection.js';
 
 export const ALL_PROJECTIONS: readonly Projection[] = [
   strategiesProjection,
@@ -24,6 +25,7 @@ export const ALL_PROJECTIONS: readonly Projection[] = [
   cycleProgressProjection,
   rankingProjection,
   alertsProjection,
+  predictionsProjection,
 ];
 
 export const findProjection = (name: string): Projection | undefined => ALL_PROJECTIONS.find((p) => p.name === name);

@@ -8,6 +8,7 @@ import { exampleBacktest, exampleCommands, exampleGenerate } from './examples.js
 import { tradingPaths, tradingSchemas } from './trading-openapi.js';
 import { consolePaths } from './console-openapi.js';
 import { alertPaths, alertSchemas } from './alert-openapi.js';
+import { predictionPaths } from './prediction-openapi.js';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: unknown, example?: unknown) => ({ 'application/json': { schema, ...(example === undefined ? {} : { example }) } });
@@ -686,6 +687,7 @@ export const openApiDocument = () => ({
     ...tradingPaths,
     ...consolePaths,
     ...alertPaths,
+    ...predictionPaths,
     '/health': {
       get: {
         summary: 'Database, broker, projection and mirror lag, data collection',

@@ -61,6 +61,8 @@ export const ROUTE_ROLES = {
   'GET /api/stream': 'viewer',
   'GET /api/logs': 'viewer',
   'GET /api/alerts': 'viewer',
+  'GET /api/predictions': 'viewer',
+  'GET /api/predictions/latest': 'viewer',
   'GET /api/risk/:account': 'viewer',
 
   // Commands and overrides: generate, record-backtest, filter, start-paper, activate, deactivate, retire, pin, unpin.

@@ -18,6 +18,7 @@ import { logRoutes } from './log-routes.js';
 import { metricsRoute } from './metrics-route.js';
 import { httpMetrics } from '../../infrastructure/metrics/http-metrics.js';
 import type { Registry } from 'prom-client';
+import { predictionRoutes } from './prediction-routes.js';
 import { rankingRoutes } from './ranking-routes.js';
 import { tradingRoutes } from './trading-routes.js';
 import { consoleRoutes, type ConsoleRouteDeps } from './console-routes.js';
@@ -338,6 +339,7 @@ export const createApi = (deps: ApiDeps): Api => {
   app.locals['eventStream'] = hub;
   app.get('/api/stream', hub.handle);
   app.use(alertRoutes({ db: deps.pool, store: deps.store, clock: deps.clock, ids: deps.ids }));
+  app.use(predictionRoutes({ db: deps.pool }));
 
   app.get('/health', async (_req, res) => {
     const report = await deps.health();

@@ -12,6 +12,7 @@ import { LearningEventData } from '../learning/events.js';
 import { LearningPolicyEventData } from '../learning/policy-events.js';
 import { PaperSessionEventData } from '../paper/events.js';
 import { PerformanceEventData } from '../performance/events.js';
+import { PredictorEventData } from '../prediction/events.js';
 import { ReplayEventData } from '../pipeline/replay.js';
 import { QuarantineEventData } from '../quarantine/events.js';
 import { RiskEventData } from '../risk/events.js';
@@ -38,6 +39,7 @@ export const EVENT_CATALOG: Readonly<Record<string, t.Mixed>> = {
   ...CycleStageEventData,
   ...ApiKeyEventData,
   ...AlertEventData,
+  ...PredictorEventData,
 };
 
 export const SCHEMA_VERSION = 1;

@@ -1,0 +1,131 @@
+// `npm run predictions:backfill -- --from <day> --to <day> [--retrain-every 7d] [--model ridge|network] [--profile small|full]
+// [--symbol BTCUSDC] [--exchange binance] [--file <csv>] [--name btc-1h] [--seed 1]` (doc/predictor.md, "Walk-forward"):
+// records PredictionMade for every closed hour in [from, to), each from a model trained only on candles closed by its
+// period's retraining boundary (ModelTrained, purpose walk-forward, on model-<name>). Hours already predicted are left
+// as they are. Exit 2 on bad arguments or too little history before the first boundary, 1 when training failed.
+import { parseArgs } from 'node:util';
+import { either } from 'fp-ts';
+import { ModelName } from '../../domain/prediction/events.js';
+import { MIN_SAMPLES } from '../../domain/prediction/windows.js';
+import { walkForward } from '../../application/prediction/walk-forward.js';
+import { PostgresCandleStore } from '../../infrastructure/market-data/postgres-candle-store.js';
+import { PostgresDailySeriesStore } from '../../infrastructure/market-data/daily-series-store.js';
+import { candleFingerprint } from '../../infrastructure/prediction/candle-fingerprint.js';
+import { modelDirectory } from '../../infrastructure/prediction/model-files.js';
+import { ridgeTrainer } from '../../infrastructure/prediction/ridge-forecaster.js';
+import { chooseCandles, fearGreedFrom } from '../../infrastructure/prediction/training-input.js';
+import { MODEL_KINDS, PROFILES, trainerFor, windowOf, type ModelChoice, type ProfileChoice } from '../../infrastructure/prediction/trainers.js';
+import { configOrExit, openPlatform } from '../platform.js';
+import { runCommand } from './run-command.js';
+
+const USAGE =
+  'usage: npm run predictions:backfill -- --from <YYYY-MM-DD> --to <YYYY-MM-DD> [--retrain-every <n>d] [--model ridge|network] ' +
+  '[--profile small|full] [--symbol BTCUSDC] [--exchange binance] [--file <csv[.gz]>] [--name btc-1h] [--seed 1]';
+const DAY_MS = 86_400_000;
+/** A year of hours per run at most: a longer backfill is several runs (each resumes where the last stopped). */
+const MAX_DAYS = 366;
+
+const usage = (message: string): never => {
+  process.stderr.write(`${message}\n${USAGE}\n`);
+  process.exit(2);
+};
+
+const parsed = (() => {
+  try {
+    return parseArgs({
+      options: {
+        from: { type: 'string' },
+        to: { type: 'string' },
+        'retrain-every': { type: 'string', default: '7d' },
+        model: { type: 'string', default: 'ridge' },
+        profile: { type: 'string', default: 'small' },
+        symbol: { type: 'string', default: 'BTCUSDC' },
+        exchange: { type: 'string', default: 'binance' },
+        file: { type: 'string' },
+        name: { type: 'string', default: 'btc-1h' },
+        seed: { type: 'string', default: '1' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values;
+  } catch (err) {
+    return usage((err as Error).message);
+  }
+})();
+if (parsed.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+const day = (flag: string, v: string | undefined): number => {
+  if (v === undefined) return usage(`--${flag} is required`);
+  const ms = /^\d{4}-\d{2}-\d{2}$/.test(v) ? Date.parse(`${v}T00:00:00Z`) : NaN;
+  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== v) usage(`--${flag} "${v}" is not a day like 2024-01-31`);
+  return ms;
+};
+const from = day('from', parsed.from);
+const to = day('to', parsed.to);
+if (to <= from) usage('--to must be after --from');
+if (to - from > MAX_DAYS * DAY_MS) usage(`--from to --to spans more than ${MAX_DAYS} days: backfill a year at a time`);
+const every = /^([1-9]\d{0,2})d$/.exec(parsed['retrain-every']);
+if (!every) usage(`--retrain-every "${parsed['retrain-every']}" is not a number of days like 7d (1d to 999d)`);
+const retrainEveryMs = Number(every![1]) * DAY_MS;
+if (!(PROFILES as readonly string[]).includes(parsed.profile)) usage(`--profile "${parsed.profile}" is not one of ${PROFILES.join(', ')}`);
+if (!(MODEL_KINDS as readonly string[]).includes(parsed.model)) usage(`--model "${parsed.model}" is not one of ${MODEL_KINDS.join(', ')}`);
+if (!ModelName.is(parsed.name)) usage(`--name "${String(parsed.name)}" must be lower-case letters, digits and dashes`);
+if (!/^[A-Z0-9]{2,20}$/.test(parsed.symbol)) usage(`--symbol "${parsed.symbol}" is not a symbol like BTCUSDC`);
+if (!/^[a-z][a-z0-9]{1,31}$/.test(parsed.exchange)) usage(`--exchange "${parsed.exchange}" is not an exchange id like binance`);
+if (!/^\d{1,9}$/.test(parsed.seed)) usage(`--seed "${parsed.seed}" is not a non-negative integer`);
+const trainer = trainerFor(parsed.model as ModelChoice, parsed.profile as ProfileChoice);
+
+await runCommand('predictions:backfill', async () => {
+  const platform = await openPlatform(configOrExit(), 'predictions-backfill', { role: 'command' });
+  const candleStore = new PostgresCandleStore({ connectionString: platform.databaseUrl, poolSize: 2 });
+  const daily = new PostgresDailySeriesStore({ connectionString: platform.databaseUrl });
+  try {
+    const chosen = await chooseCandles(
+      { ...(parsed.file === undefined ? {} : { file: parsed.file }), store: candleStore },
+      { exchange: parsed.exchange, symbol: parsed.symbol, to, minRows: MIN_SAMPLES * 2 },
+    );
+    if (typeof chosen === 'string') {
+      process.stderr.write(`${chosen}\n`);
+      return 2;
+    }
+    process.stdout.write(`${chosen.note}\n`);
+    const fearGreed = await fearGreedFrom(daily);
+    const r = await walkForward(
+      {
+        store: platform.store,
+        clock: platform.clock,
+        ids: platform.ids,
+        modelDir: modelDirectory(process.env, platform.config.dataDir),
+        ridge: ridgeTrainer,
+        fingerprint: candleFingerprint,
+      },
+      {
+        model: parsed.name,
+        trainer,
+        window: windowOf(trainer),
+        candles: chosen.candles,
+        requestedSymbol: chosen.requestedSymbol,
+        ...(fearGreed ? { fearGreed } : {}),
+        from,
+        to,
+        retrainEveryMs,
+        seed: Number(parsed.seed),
+        onPeriod: (p) => process.stdout.write(`  from ${new Date(p.boundary).toISOString()}: v${p.version}, ${p.predictions} hours\n`),
+      },
+    );
+    if (either.isLeft(r)) {
+      process.stderr.write(`predictions:backfill: ${r.left.code}: ${r.left.message}\n`);
+      return r.left.code === 'TOO_LITTLE_HISTORY' ? 2 : 1;
+    }
+    process.stdout.write(
+      `${r.right.periods} periods, ${r.right.predictions} hours forecast, ${r.right.appended} new PredictionMade on predictions-${parsed.name} ` +
+        `(models v${r.right.versions[0]}–v${r.right.versions[r.right.versions.length - 1]}, walk-forward)\n`,
+    );
+    return 0;
+  } finally {
+    await candleStore.close();
+    await daily.close();
+    await platform.close();
+  }
+});
