@@ -162,3 +162,50 @@ describe('predictor network: WASM matMul with transposed operands', () => {
     }
   });
 });
+
+describe('predictor network: WASM slice and unstack', () => {
+  it('give the elements of a plain reference for every box and axis', async () => {
+    const backend = await selectBackend('wasm');
+    if (backend.name !== 'wasm') return;
+    const shape = [3, 4, 5];
+    const values = Array.from({ length: 60 }, (_, i) => i * 1.5 - 7);
+    const at = (i: number, j: number, k: number) => values[i * 20 + j * 5 + k]!;
+    const x = tf.tensor3d(values, shape as [number, number, number]);
+    const boxes: [number[], number[]][] = [
+      [
+        [0, 0, 0],
+        [3, 4, 5],
+      ],
+      [
+        [1, 2, 3],
+        [2, 2, 2],
+      ],
+      [
+        [0, 1, 0],
+        [3, 1, 5],
+      ],
+      [
+        [2, 0, 4],
+        [1, 4, 1],
+      ],
+    ];
+    for (const [b, s] of boxes) {
+      const want: number[] = [];
+      for (let i = b[0]!; i < b[0]! + s[0]!; i++)
+        for (let j = b[1]!; j < b[1]! + s[1]!; j++) for (let k = b[2]!; k < b[2]! + s[2]!; k++) want.push(at(i, j, k));
+      expect(Array.from(tf.tidy(() => tf.slice(x, b, s).dataSync())), `box ${b.join(',')} size ${s.join(',')}`).to.deep.equal(want);
+    }
+    for (const axis of [0, 1, 2]) {
+      const parts = tf.unstack(x, axis);
+      expect(parts.length).to.equal(shape[axis]);
+      parts.forEach((p, n) => {
+        const want: number[] = [];
+        for (let i = 0; i < 3; i++) for (let j = 0; j < 4; j++) for (let k = 0; k < 5; k++) if ([i, j, k][axis] === n) want.push(at(i, j, k));
+        expect(p.shape).to.deep.equal(shape.filter((_, d) => d !== axis));
+        expect(Array.from(p.dataSync()), `axis ${axis} part ${n}`).to.deep.equal(want);
+        p.dispose();
+      });
+    }
+    x.dispose();
+  });
+});
