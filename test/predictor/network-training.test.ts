@@ -67,6 +67,19 @@ describe('predictor network: training and prediction', function () {
     m.dispose();
   });
 
+  it("returns the best epoch's weights, not the last epoch's", async () => {
+    // A high rate makes the validation loss go up again in epoch 4 (seed 1); the returned network must be epoch 3's.
+    const m = await networkTrainer('small', { maxEpochs: 4, batchSize: 16, learningRate: 0.03 }).train(train, validation, { seed: 1 });
+    const losses = m.history.map((h) => h.valLoss);
+    const best = Math.min(...losses);
+    expect(losses.indexOf(best), `validation losses ${losses.join(', ')}`).to.be.lessThan(losses.length - 1);
+    const p = await m.predict(validation);
+    const mse = p.reduce((s, v, i) => s + (v - validation.y![i]!) ** 2, 0) / p.length;
+    expect(mse).to.be.closeTo(best, best * 1e-4);
+    expect(Math.abs(mse - losses[losses.length - 1]!)).to.be.greaterThan(best * 1e-2);
+    m.dispose();
+  });
+
   it('stops at the next batch when the signal aborts, and leaves no tensors behind', async () => {
     const before = tf.memory().numTensors;
     const controller = new AbortController();
