@@ -1,6 +1,7 @@
 // A next-hour return forecaster, trained on windowed samples (domain/prediction/windowed-data.ts). Implemented by the
 // LSTM-Transformer network (infrastructure/predictor/) and by the ridge baseline, so training, evaluation, saving and
 // serving treat them alike.
+import type { Either } from 'fp-ts/lib/Either.js';
 import type { WindowedData } from '../../domain/prediction/windowed-data.js';
 
 export interface TrainingProgress {
@@ -49,5 +50,5 @@ export interface ForecasterTrainer {
   load(
     dir: string,
     expected: { readonly window: number; readonly features: number; readonly sha256: string },
-  ): Promise<import('fp-ts/lib/Either.js').Either<ForecasterLoadError, Forecaster>>;
+  ): Promise<Either<ForecasterLoadError, Forecaster>>;
 }
