@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { installWasmMatMulFix } from './wasm-matmul.js';
+import { installWasmSliceFix } from './wasm-slice.js';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 
@@ -40,6 +41,7 @@ const tryWasm = async (): Promise<boolean> => {
       const dir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
       wasm.setWasmPaths(dir + path.sep);
       installWasmMatMulFix();
+      installWasmSliceFix();
       wasmRegistered = true;
     }
     return await tf.setBackend('wasm');

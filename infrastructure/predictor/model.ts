@@ -8,7 +8,8 @@ import type { NetworkProfile } from './profiles.js';
 
 export type NetworkShape = Pick<NetworkProfile, 'lstmLayers' | 'lstmUnits' | 'heads' | 'dense' | 'dropout'>;
 
-export const buildNetwork = (shape: NetworkShape, window: number, features: number, seed: number): tf.LayersModel => {
+/** `stockLayerNorm` builds tfjs-layers' own layer normalisation instead of ours: for the benchmark's comparison only. */
+export const buildNetwork = (shape: NetworkShape, window: number, features: number, seed: number, stockLayerNorm = false): tf.LayersModel => {
   let next = seed;
   const glorot = () => tf.initializers.glorotUniform({ seed: next++ });
   const input = tf.input({ shape: [window, features], name: 'window' });
@@ -27,7 +28,7 @@ export const buildNetwork = (shape: NetworkShape, window: number, features: numb
   const attended = new MultiHeadSelfAttention({ numHeads: shape.heads, seed: next, name: 'self_attention' }).apply(h) as tf.SymbolicTensor;
   next += 4;
   h = tf.layers.add({ name: 'residual' }).apply([h, attended]) as tf.SymbolicTensor;
-  h = new LayerNorm({ name: 'attention_norm' }).apply(h) as tf.SymbolicTensor;
+  h = (stockLayerNorm ? tf.layers.layerNormalization({ name: 'attention_norm' }) : new LayerNorm({ name: 'attention_norm' })).apply(h) as tf.SymbolicTensor;
   // Mean over steps, not the last step: at the last step the backward LSTM half has read one input only, while
   // every step of the attended sequence carries both directions' full context.
   h = tf.layers.globalAveragePooling1d({ name: 'mean_over_steps' }).apply(h) as tf.SymbolicTensor;

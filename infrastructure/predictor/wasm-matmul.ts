@@ -9,6 +9,7 @@ type KernelArgs = Parameters<tf.KernelFunc>[0];
 type Info = tf.TensorInfo & { shape: number[] };
 
 let installed = false;
+const originals: tf.KernelConfig[] = [];
 
 const swapLastTwo = (rank: number): number[] => [...Array.from({ length: rank - 2 }, (_, i) => i), rank - 1, rank - 2];
 
@@ -41,4 +42,13 @@ export const installWasmMatMulFix = (): void => {
   installed = true;
   wrap('BatchMatMul');
   wrap('_FusedMatMul');
+};
+
+/** Puts the original kernels back (the benchmark measures both). */
+export const uninstallWasmMatMulFix = (): void => {
+  for (const k of originals.splice(0)) {
+    tf.unregisterKernel(k.kernelName, 'wasm');
+    tf.registerKernel(k);
+  }
+  installed = false;
 };

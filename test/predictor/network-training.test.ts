@@ -67,6 +67,19 @@ describe('predictor network: training and prediction', function () {
     m.dispose();
   });
 
+  it("returns the best epoch's weights, not the last epoch's", async () => {
+    // A high rate makes the validation loss go up again in epoch 4 (seed 1); the returned network must be epoch 3's.
+    const m = await networkTrainer('small', { maxEpochs: 4, batchSize: 16, learningRate: 0.03 }).train(train, validation, { seed: 1 });
+    const losses = m.history.map((h) => h.valLoss);
+    const best = Math.min(...losses);
+    expect(losses.indexOf(best), `validation losses ${losses.join(', ')}`).to.be.lessThan(losses.length - 1);
+    const p = await m.predict(validation);
+    const mse = p.reduce((s, v, i) => s + (v - validation.y![i]!) ** 2, 0) / p.length;
+    expect(mse).to.be.closeTo(best, best * 1e-4);
+    expect(Math.abs(mse - losses[losses.length - 1]!)).to.be.greaterThan(best * 1e-2);
+    m.dispose();
+  });
+
   it('stops at the next batch when the signal aborts, and leaves no tensors behind', async () => {
     const before = tf.memory().numTensors;
     const controller = new AbortController();
@@ -160,5 +173,52 @@ describe('predictor network: WASM matMul with transposed operands', () => {
       );
       expect(fused).to.deep.equal(want.map((r) => r.map((v) => Math.max(0, v + 1))));
     }
+  });
+});
+
+describe('predictor network: WASM slice and unstack', () => {
+  it('give the elements of a plain reference for every box and axis', async () => {
+    const backend = await selectBackend('wasm');
+    if (backend.name !== 'wasm') return;
+    const shape = [3, 4, 5];
+    const values = Array.from({ length: 60 }, (_, i) => i * 1.5 - 7);
+    const at = (i: number, j: number, k: number) => values[i * 20 + j * 5 + k]!;
+    const x = tf.tensor3d(values, shape as [number, number, number]);
+    const boxes: [number[], number[]][] = [
+      [
+        [0, 0, 0],
+        [3, 4, 5],
+      ],
+      [
+        [1, 2, 3],
+        [2, 2, 2],
+      ],
+      [
+        [0, 1, 0],
+        [3, 1, 5],
+      ],
+      [
+        [2, 0, 4],
+        [1, 4, 1],
+      ],
+    ];
+    for (const [b, s] of boxes) {
+      const want: number[] = [];
+      for (let i = b[0]!; i < b[0]! + s[0]!; i++)
+        for (let j = b[1]!; j < b[1]! + s[1]!; j++) for (let k = b[2]!; k < b[2]! + s[2]!; k++) want.push(at(i, j, k));
+      expect(Array.from(tf.tidy(() => tf.slice(x, b, s).dataSync())), `box ${b.join(',')} size ${s.join(',')}`).to.deep.equal(want);
+    }
+    for (const axis of [0, 1, 2]) {
+      const parts = tf.unstack(x, axis);
+      expect(parts.length).to.equal(shape[axis]);
+      parts.forEach((p, n) => {
+        const want: number[] = [];
+        for (let i = 0; i < 3; i++) for (let j = 0; j < 4; j++) for (let k = 0; k < 5; k++) if ([i, j, k][axis] === n) want.push(at(i, j, k));
+        expect(p.shape).to.deep.equal(shape.filter((_, d) => d !== axis));
+        expect(Array.from(p.dataSync()), `axis ${axis} part ${n}`).to.deep.equal(want);
+        p.dispose();
+      });
+    }
+    x.dispose();
   });
 });
