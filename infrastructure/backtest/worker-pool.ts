@@ -168,7 +168,7 @@ export class WorkerPool implements BacktestExecutor {
   /**
    * Runs the job on a worker. Its candles are the store's (loaded once per series) or, when `series` is given, those
    * (symbol → series, used exactly as given; a symbol missing there fails the job with MISSING_SERIES). Its external
-   * operand data is `operands` when given, else loaded from `options.operands` (nothing when the genome reads none).
+   * operand data is `operands` when given, else (for the store's series only) loaded from `options.operands`.
    */
   run(job: BacktestJob, series?: Readonly<Record<string, CandleSeries>>, operands?: OperandData): Promise<BacktestJobOutcome> {
     if (this.closed) return Promise.reject(new PoolClosedError());
@@ -176,7 +176,8 @@ export class WorkerPool implements BacktestExecutor {
       series === undefined
         ? Promise.all(job.symbols.map(async (s) => [s, await this.sharedSeries(job.exchange, s, job.interval)] as const))
         : Promise.resolve(job.symbols.flatMap((s) => (series[s] === undefined ? [] : [[s, this.givenSeries(series[s])] as const])));
-    return Promise.all([shared, this.jobOperands(job, operands)]).then(
+    // A caller giving its own series gives the operand data that goes with them (the store's would not match).
+    return Promise.all([shared, series === undefined ? this.jobOperands(job, operands) : Promise.resolve({ ok: true as const, data: operands })]).then(
       ([pairs, data]) =>
         new Promise<BacktestJobOutcome>((resolve, reject) => {
           if (this.closed) return reject(new PoolClosedError());
