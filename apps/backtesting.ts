@@ -9,6 +9,7 @@ import type { BacktestJob, BacktestJobOutcome } from '../application/ports/backt
 import { RabbitMqJobQueue } from '../infrastructure/backtest/rabbitmq-job-queue.js';
 import { WorkerCrashedError, WorkerPool } from '../infrastructure/backtest/worker-pool.js';
 import { PostgresCandleStore } from '../infrastructure/market-data/postgres-candle-store.js';
+import { PostgresDailySeriesStore } from '../infrastructure/market-data/daily-series-store.js';
 import type { Platform } from './platform.js';
 
 export interface Backtesting {
@@ -22,15 +23,23 @@ export interface Backtesting {
   close(): Promise<void>;
 }
 
-export const openWorkerPool = (platform: Platform, candles: PostgresCandleStore): WorkerPool =>
-  new WorkerPool({ loadSeries: (exchange, symbol, interval) => candles.readSeries({ exchange, symbol, interval }) });
+/**
+ * With `daily`, a job whose genome reads Fear & Greed or an index, or another symbol's candles, has that data loaded
+ * with it (worker-pool.ts); predictions wait for a PredictionSource (such a job fails OPERAND_DATA_MISSING).
+ */
+export const openWorkerPool = (platform: Platform, candles: PostgresCandleStore, daily?: PostgresDailySeriesStore): WorkerPool =>
+  new WorkerPool({
+    loadSeries: (exchange, symbol, interval) => candles.readSeries({ exchange, symbol, interval }),
+    operands: { candles, ...(daily === undefined ? {} : { daily }) },
+  });
 
 export const openBacktesting = (platform: Platform): Backtesting => {
   const candles = new PostgresCandleStore({ connectionString: platform.databaseUrl, poolSize: 4 });
   const record = backtestOutcomeRecorder({ store: platform.store, clock: platform.clock, ids: platform.ids });
   const onError = (err: unknown, job: BacktestJob) => platform.log.error({ err, jobId: job.jobId }, 'backtest job could not be recorded');
+  const daily = new PostgresDailySeriesStore({ connectionString: platform.databaseUrl });
   const queue = platform.config.amqpUrl ? new RabbitMqJobQueue({ url: platform.config.amqpUrl, log: platform.log }) : undefined;
-  const pool = queue ? undefined : openWorkerPool(platform, candles);
+  const pool = queue ? undefined : openWorkerPool(platform, candles, daily);
   const pending = new Set<Promise<void>>();
   const dispatch: BacktestDispatch = async (requested, analysis) => {
     const job = withAnalysis(requested, analysis);
@@ -57,6 +66,7 @@ export const openBacktesting = (platform: Platform): Backtesting => {
       await pool?.close();
       await queue?.close();
       await candles.close();
+      await daily.close();
     },
   };
 };
@@ -76,7 +86,8 @@ const crashedAsFailure =
 export const startBacktestWorker = async (platform: Platform) => {
   if (!platform.config.amqpUrl) throw new Error('the backtest worker consumes the RabbitMQ work queue: set AMQP_URL');
   const candles = new PostgresCandleStore({ connectionString: platform.databaseUrl, poolSize: 4 });
-  const pool = openWorkerPool(platform, candles);
+  const daily = new PostgresDailySeriesStore({ connectionString: platform.databaseUrl });
+  const pool = openWorkerPool(platform, candles, daily);
   const queue = new RabbitMqJobQueue({ url: platform.config.amqpUrl, log: platform.log });
   const record = backtestOutcomeRecorder({ store: platform.store, clock: platform.clock, ids: platform.ids, actor: `worker:${process.pid}` as never });
   let consumer: Awaited<ReturnType<RabbitMqJobQueue['consume']>>;
@@ -84,7 +95,7 @@ export const startBacktestWorker = async (platform: Platform) => {
     consumer = await queue.consume((job) => pool.run(job), record, { prefetch: availableParallelism() * 2 });
   } catch (e) {
     // e.g. a QueueDeclarationError (a classic queue of that name left by an earlier version): fail without leaks.
-    await Promise.allSettled([queue.close(), pool.close(), candles.close()]);
+    await Promise.allSettled([queue.close(), pool.close(), candles.close(), daily.close()]);
     throw e;
   }
   platform.log.info({ workers: availableParallelism(), queue: queue.queue, deliveryLimit: queue.deliveryLimit }, 'backtest worker consuming the job queue');
@@ -96,6 +107,7 @@ export const startBacktestWorker = async (platform: Platform) => {
       await queue.close();
       await pool.close();
       await candles.close();
+      await daily.close();
     },
   };
 };

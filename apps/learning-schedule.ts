@@ -7,6 +7,8 @@ import { runDailyCycle, type DailyCycleDeps, type DailyCycleOptions } from '../a
 import type { WindowBacktests } from '../application/ports/window-backtests.js';
 import { poolWindowBacktests } from '../infrastructure/backtest/pool-window-backtests.js';
 import type { WorkerPool } from '../infrastructure/backtest/worker-pool.js';
+import type { CycleOperandSources } from '../application/learning/cycle-operands.js';
+import { PostgresDailySeriesStore } from '../infrastructure/market-data/daily-series-store.js';
 import { PostgresCandleStore } from '../infrastructure/market-data/postgres-candle-store.js';
 import { schedule, type Scheduled } from '../infrastructure/scheduling/schedule.js';
 import { ALL_PROJECTIONS } from '../projections/all.js';
@@ -92,6 +94,8 @@ export const learningCycleDeps = (
   candles: PostgresCandleStore,
   backtests: WindowBacktests,
   catchUp: () => Promise<void> = readModelsCaughtUp(platform),
+  /** Where the families `cycle.operands` turns on are read (absent: none has data, none is drawn). */
+  operands?: CycleOperandSources,
 ): DailyCycleDeps => ({
   store: platform.store,
   candles,
@@ -104,6 +108,7 @@ export const learningCycleDeps = (
   paperResults: eventStorePaperResults(platform.store),
   strategiesInPaper: readModelStrategiesInPaper(platform.pool),
   lock: advisoryCycleLock(platform.pool),
+  ...(operands === undefined ? {} : { operands }),
 });
 
 /**
@@ -119,7 +124,8 @@ export const startLearningCycle = (
   scheduled = true,
 ): LearningCycleService => {
   const candles = new PostgresCandleStore({ connectionString: platform.databaseUrl, poolSize: 2 });
-  const deps = learningCycleDeps(platform, candles, cycleBacktests(platform, candles, pool));
+  const daily = new PostgresDailySeriesStore({ connectionString: platform.databaseUrl });
+  const deps = learningCycleDeps(platform, candles, cycleBacktests(platform, candles, pool), undefined, { daily });
   // The configured timeframes are a default: a day already started (then resumed after a crash) keeps its own.
   const runNow = (o: DailyCycleOptions = {}) => runDailyCycle(deps, { defaultTimeframes: platform.config.learning.timeframes, ...options, ...o });
   const cron = learningCycleCron(platform);
@@ -159,6 +165,7 @@ export const startLearningCycle = (
       // A cycle in progress is not waited for: it can take many minutes and has no abort yet.
       void job.stop();
       await candles.close();
+      await daily.close();
     },
   };
 };

@@ -11,6 +11,11 @@
 //        learning-deflated, learning-niche, learning-paper, learning-paper-parents; default all eight),
 //        LEARNING_OOS_DAYS (14; the OOS window length), LEARNING_FEE (0.001: taker and maker fee of every backtest;
 //        0 = the pre-cost diagnostic of round 6)
+//   Eighth round (doc/learning.md): variants random-x and learning-x draw the external operand families — Fear &
+//   Greed and S&P 500 / NASDAQ / VIX from ../shared/data's CSVs (each value visible from its publication time),
+//   the other two symbols' candles, and the predictor's forecasts through the PredictionSource port over
+//   PREDICTIONS_DATABASE_URL (unset: the prediction family is left out, and the printout says so). Adds (b) the
+//   filtered set's forward return minus holding its symbols equal-weight, and (c) the operand families' shares.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { backtestGenome } from '../domain/backtest/engine.js';
@@ -31,9 +36,14 @@ import { learnFromPaper } from '../domain/learning/paper-feedback.js';
 import { classifyRegime } from '../domain/learning/policy/regime.js';
 import type { CandleSeries } from '../domain/market/candles.js';
 import { completeOnly, resample } from '../domain/market/resample.js';
-import type { Genome } from '../domain/strategy/genome.js';
+import { OPERAND_FAMILIES, type DailyOperandSeries, type Genome, type OperandFamily } from '../domain/strategy/genome.js';
+import type { OperandData } from '../domain/backtest/operand-data.js';
+import type { PublishedValues } from '../domain/market/daily-features.js';
+import { operandFamiliesOf } from '../domain/learning/policy/policy.js';
 import { readOrBuildCandleCache } from '../infrastructure/market-data/candle-binary-cache.js';
+import { parseSentimentFile } from '../infrastructure/market-data/sentiment-files.js';
 import { loadCandles } from '../test/indicators/real-candles.js';
+import { sharedDataFile } from '../test/support/shared-data.js';
 
 const DAY = 86_400_000;
 const N = Number(process.env['LEARNING_N'] ?? 500);
@@ -57,6 +67,8 @@ interface Variant {
   readonly baseline?: string;
   /** Fourth round: the filtered strategies' forward week is their paper trading, fed back before the next cycle. */
   readonly paperFeedback?: boolean;
+  /** Eighth round: every operand family with data (operandOptions below) is drawn. */
+  readonly operands?: boolean;
 }
 const VARIANTS: Variant[] = [
   { name: 'random', options: { generator: 'random' } },
@@ -76,6 +88,9 @@ const VARIANTS: Variant[] = [
   // Seventh round (pre-registered in doc/learning.md): genomes on 1h and 4h candles.
   { name: 'random-tf', options: { generator: 'random', timeframes: ['1h', '4h'] } },
   { name: 'learning-tf', options: { generator: 'learning', timeframes: ['1h', '4h'] }, baseline: 'random-tf' },
+  // Eighth round (pre-registered in doc/learning.md): the external operand families (their data below).
+  { name: 'random-x', options: { generator: 'random' }, operands: true },
+  { name: 'learning-x', options: { generator: 'learning' }, baseline: 'random-x', operands: true },
 ];
 const wanted = (process.env['LEARNING_VARIANTS'] ?? VARIANTS.map((v) => v.name).join(',')).split(',');
 const variants = VARIANTS.filter((v) => wanted.includes(v.name));
@@ -104,10 +119,63 @@ const seriesFor = (tf: Genome['timeframe']): Record<string, CandleSeries> => {
   if (tf === '4h') return series4h;
   throw new Error(`the experiment has no ${tf} candles`);
 };
+// --- external operand data (eighth round), loaded only when a variant draws operands
+const DAILY_FILES: Record<DailyOperandSeries, string> = {
+  fear_greed: 'fear_greed_index_daily.csv.gz',
+  sp500: 'sp500_daily.csv.gz',
+  nasdaq: 'nasdaq_composite_daily.csv.gz',
+  vix: 'vix_daily.csv.gz',
+};
+const daily: Partial<Record<DailyOperandSeries, PublishedValues>> = {};
+const operandNotes: string[] = [];
+let predictions: OperandData['predictions'];
+if (variants.some((v) => v.operands === true)) {
+  for (const [s, file] of Object.entries(DAILY_FILES) as [DailyOperandSeries, string][]) {
+    const parsed = await parseSentimentFile(sharedDataFile(file), s === 'fear_greed' ? {} : { series: s });
+    if (parsed._tag === 'Left') throw new Error(`${file}: ${parsed.left.message}`);
+    const obs = parsed.right.observations;
+    daily[s] = { value: Float64Array.from(obs, (o) => o.value), publishedAt: Float64Array.from(obs, (o) => o.publishedAt) };
+  }
+  predictions = await predictionsFromDatabase();
+}
+/**
+ * The walk-forward forecasts (PredictionMade events recorded by `npm run predictions:backfill`) through the
+ * PredictionSource port over PREDICTIONS_DATABASE_URL. That implementation is merged later: until it is wired here,
+ * a set PREDICTIONS_DATABASE_URL stops the run (a prediction family silently missing would be misread), and an
+ * unset one leaves the family out with a loud note in the printout.
+ */
+async function predictionsFromDatabase(): Promise<OperandData['predictions']> {
+  if (process.env['PREDICTIONS_DATABASE_URL'] === undefined) {
+    const note =
+      '**PREDICTIONS_DATABASE_URL is not set: the prediction family is LEFT OUT of random-x and learning-x (sentiment, macro and cross-asset only).**';
+    operandNotes.push(note);
+    console.error(note);
+    return undefined;
+  }
+  console.error('PREDICTIONS_DATABASE_URL is set but no PredictionSource is wired into bench/experiment-learning.ts yet (predictionsFromDatabase)');
+  process.exit(2);
+}
+/** The families the -x variants draw, narrowed to the data there is (prediction only with forecasts). */
+const operandOptions: Partial<CycleOptions> = {
+  operands: OPERAND_FAMILIES.filter((f) => f !== 'prediction' || predictions !== undefined),
+  operandData: { daily: Object.keys(daily) as DailyOperandSeries[], crossSymbols: SYMBOLS, models: predictions === undefined ? [] : Object.keys(predictions) },
+};
+const operandDataFor = (tf: Genome['timeframe']): OperandData => ({
+  daily,
+  candles: seriesFor(tf),
+  ...(predictions === undefined ? {} : { predictions }),
+});
+
 const backtestWithFee =
   (fee: number): BacktestFn =>
   (genome, w) =>
-    backtestGenome(genome, seriesFor(genome.timeframe), cache, { from: w.from, to: w.to, fill: { takerFee: fee, makerFee: fee } }).aggregate.meanMetrics;
+    backtestGenome(genome, seriesFor(genome.timeframe), cache, {
+      from: w.from,
+      to: w.to,
+      fill: { takerFee: fee, makerFee: fee },
+      // Data for a genome that reads none is never looked at; the cross-asset candles are the experiment's series.
+      operands: operandDataFor(genome.timeframe),
+    }).aggregate.meanMetrics;
 const backtest = backtestWithFee(FEE);
 
 const day = (t: number) => new Date(t).toISOString().slice(0, 10);
@@ -134,6 +202,10 @@ interface CycleRow {
   oosSharpe: (number | null)[];
   /** Share of the cycle's genomes on 4h candles (the timeframe gene of round 7). */
   share4h: number;
+  /** Share of the cycle's genomes reading each operand family, and reading none (round 8, hypothesis c). */
+  familyShare: Record<OperandFamily | 'none', number>;
+  /** Equal-weight buy-and-hold return of the filtered set's symbols over the forward week (round 8, hypothesis b). */
+  holdReturn: number;
 }
 
 interface Period {
@@ -141,6 +213,34 @@ interface Period {
   readonly results: Map<string, CycleRow[]>;
   readonly wallSeconds: number;
 }
+
+/** Share of the genomes reading each family (a genome may read several), and reading none. */
+const familyShares = (genomes: readonly Genome[]): Record<OperandFamily | 'none', number> => {
+  const out = { none: 0, sentiment: 0, macro: 0, cross_asset: 0, prediction: 0 };
+  for (const g of genomes) {
+    const fs = operandFamiliesOf(g);
+    if (fs.length === 0) out.none++;
+    for (const f of fs) out[f]++;
+  }
+  for (const k of Object.keys(out) as (keyof typeof out)[]) out[k] /= Math.max(1, genomes.length);
+  return out;
+};
+
+/**
+ * Buying the symbols equal-weight at the forward week's first 1h open and selling at its last close (no fee: the
+ * benchmark a strategy must beat after its own fees); NaN with no symbol.
+ */
+const holdReturn = (symbols: readonly string[], w: { from: number; to: number }): number => {
+  const rs = symbols.flatMap((sym) => {
+    const s = series[sym]!;
+    let a = 0;
+    while (a < s.length && s.openTime[a]! < w.from) a++;
+    let b = a;
+    while (b < s.length && s.openTime[b]! < w.to) b++;
+    return b > a ? [s.close[b - 1]! / s.open[a]! - 1] : [];
+  });
+  return rs.length === 0 ? NaN : mean(rs);
+};
 
 const runPeriod = (START: number): Period => {
   const t0 = performance.now();
@@ -159,7 +259,19 @@ const runPeriod = (START: number): Period => {
       const r = runCycle(
         learner,
         // The OOS gate alone, the rule every round below was run with (the platform's thresholds came later, issue 11).
-        { cycle: c, cycleId, size: N, symbols: SYMBOLS, inSample, outOfSample, regime, seed: SEED, filter: OOS_GATE, ...v.options },
+        {
+          cycle: c,
+          cycleId,
+          size: N,
+          symbols: SYMBOLS,
+          inSample,
+          outOfSample,
+          regime,
+          seed: SEED,
+          filter: OOS_GATE,
+          ...v.options,
+          ...(v.operands === true ? operandOptions : {}),
+        },
         backtest,
         mulberry32(SEED + 1009 * c), // the same seed budget for every variant
       );
@@ -183,6 +295,8 @@ const runPeriod = (START: number): Period => {
         isSharpe: r.records.map((x) => x.inSample?.sharpe ?? null),
         oosSharpe: r.records.map((x) => x.outOfSample?.sharpe ?? null),
         share4h: r.records.filter((x) => x.genome.timeframe === '4h').length / Math.max(1, r.records.length),
+        familyShare: familyShares(r.records.map((x) => x.genome)),
+        holdReturn: holdReturn([...new Set(r.records.filter((x) => x.passed).flatMap((x) => x.genome.symbols))], forward),
       });
       console.error(
         `${v.name} cycle ${c} ${cycleId} ${regime}: ${r.passed.length} passed, ${r.generation.produced.ga}/${r.generation.produced.policy}/${r.generation.produced.random} ga/policy/random, ${((performance.now() - tv) / 1000).toFixed(1)} s`,
@@ -289,6 +403,55 @@ const pairedTable = (periods: readonly Period[]): string[] => {
   return out;
 };
 
+/** (b) Each variant's filtered set against holding its symbols over the same forward week, paired by cycle. */
+const holdTable = (periods: readonly Period[]): string[] => {
+  const out: string[] = [
+    "Against holding: per cycle, the filtered set's mean forward return minus the equal-weight buy-and-hold return of the symbols it trades over the same week (no fee on the hold; cycles with no filtered strategy skipped):",
+    '',
+    '| variant | cycles compared | filtered beat hold | mean Δ return (± s.e.) | mean filtered fwd return | mean hold return |',
+    '|---|---|---|---|---|---|',
+  ];
+  for (const v of variants) {
+    if (periods.some((p) => !p.results.has(v.name))) continue;
+    const rows = periods.flatMap((p) => p.results.get(v.name)!);
+    const d: number[] = [];
+    const a: number[] = [];
+    const h: number[] = [];
+    for (const r of rows) {
+      const f = mean(returns(r.filtered));
+      if (!Number.isFinite(f) || !Number.isFinite(r.holdReturn)) continue;
+      d.push(f - r.holdReturn);
+      a.push(f);
+      h.push(r.holdReturn);
+    }
+    out.push(`| ${v.name} | ${d.length} | ${d.filter((x) => x > 0).length} | ${pct(mean(d))} ± ${pct(se(d))} | ${pct(mean(a))} | ${pct(mean(h))} |`);
+  }
+  out.push('');
+  return out;
+};
+
+/** (c) From cycle 5 on, the share of each operand variant's genomes reading each family (mean over cycles ± s.e.). */
+const FROM_CYCLE = 5;
+const familyTable = (periods: readonly Period[]): string[] => {
+  const xs = variants.filter((v) => v.operands === true && periods.every((p) => p.results.has(v.name)));
+  if (xs.length === 0) return [];
+  const keys = ['none', ...OPERAND_FAMILIES] as const;
+  const out: string[] = [
+    `Operand families: share of each cycle's genomes reading each family, cycles ${FROM_CYCLE}+ (mean over cycles ± s.e.; a genome may read several):`,
+    '',
+    `| variant | cycles | ${keys.join(' | ')} |`,
+    `|---|---|${keys.map(() => '---').join('|')}|`,
+  ];
+  for (const v of xs) {
+    const rows = periods.flatMap((p) => p.results.get(v.name)!).filter((r) => r.cycle >= FROM_CYCLE);
+    out.push(
+      `| ${v.name} | ${rows.length} | ${keys.map((k) => `${pct(mean(rows.map((r) => r.familyShare[k])))} ± ${pct(se(rows.map((r) => r.familyShare[k])))}`).join(' | ')} |`,
+    );
+  }
+  out.push('', ...operandNotes, ...(operandNotes.length > 0 ? [''] : []));
+  return out;
+};
+
 /** Persistence over the given periods. */
 const persistenceTable = (periods: readonly Period[]): string[] => {
   const out: string[] = [];
@@ -367,11 +530,13 @@ for (const START of STARTS) {
     ...(STARTS.length > 1 ? [`#### First IS from ${day(START)}`, ''] : []),
     ...periodTables(period),
     ...pairedTable([period]),
+    ...holdTable([period]),
+    ...familyTable([period]),
     ...persistenceTable([period]),
   );
 }
 if (STARTS.length > 1) {
   printed.push(`#### Pooled over the ${STARTS.length} periods (${STARTS.map(day).join(', ')}): ${STARTS.length} × ${K - 1} paired cycles`, '');
-  printed.push(...pairedTable(periods), ...persistenceTable(periods));
+  printed.push(...pairedTable(periods), ...holdTable(periods), ...familyTable(periods), ...persistenceTable(periods));
 }
 console.log(printed.join('\n'));

@@ -50,7 +50,7 @@ import type { GeneratedOrigin } from '../../domain/learning/generator.js';
 import { computeInsights, type Insights } from '../../domain/learning/insights/insights.js';
 import type { LearningPolicyUpdatedData } from '../../domain/learning/policy-events.js';
 import { classifyRegime, DEFAULT_REGIME, type Regime } from '../../domain/learning/policy/regime.js';
-import type { Genome } from '../../domain/strategy/genome.js';
+import { operandFamily, type Genome, type OperandFamily } from '../../domain/strategy/genome.js';
 import { canResample } from '../../domain/market/resample.js';
 import { utcDay } from '../market-data/pair-selection.js';
 import type { CandleStore } from '../ports/candle-store.js';
@@ -58,7 +58,7 @@ import type { Clock } from '../ports/clock.js';
 import type { EventStore } from '../ports/event-store.js';
 import type { IdGenerator } from '../ports/ids.js';
 import type { LearningHistory } from '../ports/learning-history.js';
-import type { WindowBacktests } from '../ports/window-backtests.js';
+import type { WindowBacktests, WindowOperandData } from '../ports/window-backtests.js';
 import type { CycleCompletedData } from '../../domain/learning/cycle-stages.js';
 import { loadSettings } from '../settings/settings-recorder.js';
 import type { PaperResults } from '../ports/paper-results.js';
@@ -67,6 +67,7 @@ import { learnerHistory, loadCycleCandles, loadPolicy, recordsOf, storedInsights
 import { promoteToPaper } from './cycle-promotion.js';
 import { loadStages, stageRecorder, type StageRecorder, type StoredStages } from './cycle-stage-recording.js';
 import { cycleAppender, recordLearning, recordStrategies, type WindowRunsByGenome } from './cycle-recording.js';
+import { familiesOfSetting, loadCycleOperands, type CycleOperandSources, type CycleOperands } from './cycle-operands.js';
 import { cycleStartedData, cycleStream, fixCycleParameters, type CycleRequest } from './cycle-start.js';
 
 export { cycleStream, DEFAULT_CYCLE_SYMBOLS } from './cycle-start.js';
@@ -99,6 +100,11 @@ export interface DailyCycleDeps {
   readonly lock?: CycleLock;
   /** Genomes per chunk of backtests (the budget is checked between chunks). Default 50. */
   readonly chunkSize?: number;
+  /**
+   * Where the external operand families the `cycle.operands` setting turns on are read (the daily series store, the
+   * PredictionSource); a family whose source is absent, or without data in the cycle's windows, is not drawn.
+   */
+  readonly operands?: CycleOperandSources;
 }
 
 /**
@@ -260,13 +266,20 @@ const backtestPlanned = async (
     readonly cycleId: string;
     readonly exchange: string;
     readonly series: Parameters<WindowBacktests['run']>[0]['series'];
+    readonly operands?: WindowOperandData;
     readonly genomes: readonly Genome[];
     readonly inSample: Window;
     readonly outOfSample: Window;
   },
 ): Promise<{ runs: WindowRunsByGenome; genomeRuns: GenomeRuns[] }> => {
   const { inSample, outOfSample } = b;
-  const windowRuns = await backtests.run({ exchange: b.exchange, series: b.series, genomes: b.genomes, windows: [inSample, outOfSample] });
+  const windowRuns = await backtests.run({
+    exchange: b.exchange,
+    series: b.series,
+    genomes: b.genomes,
+    windows: [inSample, outOfSample],
+    ...(b.operands === undefined ? {} : { operands: b.operands }),
+  });
   const runs: WindowRunsByGenome = new Map();
   const genomeRuns: GenomeRuns[] = b.genomes.map((genome, i) => {
     const [is, oos] = windowRuns[i] ?? [];
@@ -412,10 +425,29 @@ const runUnlocked = async (deps: DailyCycleDeps, cycleId: string, options: Daily
   const reading = classifyRegime(reference.close, { window: 720 });
   notes.push(...reading.notes.map((x) => `regime: ${x}`));
   const degradations = day.leftOut ?? [];
+  // The external operand families the settings turn on, and which of them have data in both windows.
+  const families = familiesOfSetting(settings.right['cycle.operands']);
+  const operands: CycleOperands | undefined =
+    families.length === 0
+      ? undefined
+      : await loadCycleOperands(deps.operands ?? {}, {
+          families,
+          symbols,
+          exchange,
+          from: reference.openTime[0] ?? inSample.from,
+          asOf,
+          windows: [inSample, outOfSample],
+        });
+  notes.push(...(operands?.notes ?? []));
   await rec.completed(
     'data',
-    { symbols: symbols.length, leftOut: degradations.length, candles: symbols.reduce((k, s) => k + series[s]!.close.length, 0) },
-    { degradations, notes: [`regime ${reading.regime}`] },
+    {
+      symbols: symbols.length,
+      leftOut: degradations.length,
+      candles: symbols.reduce((k, s) => k + series[s]!.close.length, 0),
+      ...(operands === undefined ? {} : { operandDaily: operands.found.daily.length, operandModels: operands.found.models.length }),
+    },
+    { degradations, notes: [`regime ${reading.regime}`, ...(operands === undefined ? [] : [`operands ${describeFound(operands)}`])] },
   );
 
   // Stage generate: the learner, rebuilt from the history (this cycle's own strategies left out: see the module
@@ -447,6 +479,7 @@ const runUnlocked = async (deps: DailyCycleDeps, cycleId: string, options: Daily
     seed,
     ...(day.minHistory === undefined ? {} : { minHistory: day.minHistory }),
     ...(day.timeframes === undefined ? {} : { timeframes: day.timeframes }),
+    ...(operands === undefined ? {} : { operands: operands.families, operandData: operands.found }),
   };
   const fullPlan = planCycle(learner, cycleOptions, mulberry32(seed));
   const produced = fullPlan.generation.produced;
@@ -455,10 +488,30 @@ const runUnlocked = async (deps: DailyCycleDeps, cycleId: string, options: Daily
   // Stage backtest: on deps.backtests (the worker pool: the API and the projector sharing this process keep
   // answering), in chunks, so the time budget can stop them between two; a resumed run keeps the recorded cut.
   rec.stageStarted();
+  // A GA child inherits its parent's external condition even on a day that draws none (the setting turned off since):
+  // the families its genomes read and the data stage did not load are loaded for their backtests only.
+  const inherited = plannedFamilies(fullPlan).filter((f) => !(operands?.families ?? []).includes(f));
+  const forBacktests =
+    inherited.length === 0
+      ? operands?.data
+      : mergeOperandData(
+          operands?.data,
+          (
+            await loadCycleOperands(deps.operands ?? {}, {
+              families: inherited,
+              symbols,
+              exchange,
+              from: reference.openTime[0] ?? inSample.from,
+              asOf,
+              windows: [inSample, outOfSample],
+            })
+          ).data,
+        );
   const cut = await backtestWithinBudget(deps, rec, {
     cycleId,
     exchange,
     series: seriesByTimeframe,
+    ...(forBacktests === undefined ? {} : { operands: forBacktests }),
     plan: fullPlan,
     inSample,
     outOfSample,
@@ -608,6 +661,7 @@ const backtestWithinBudget = async (
     readonly cycleId: string;
     readonly exchange: string;
     readonly series: Parameters<WindowBacktests['run']>[0]['series'];
+    readonly operands?: WindowOperandData;
     readonly plan: CyclePlan;
     readonly inSample: Window;
     readonly outOfSample: Window;
@@ -642,3 +696,24 @@ const backtestWithinBudget = async (
   const plan: CyclePlan = done === planned ? b.plan : { ...b.plan, generation: { ...b.plan.generation, genomes: all.slice(0, done) } };
   return { plan, runs, genomeRuns, leftOut: planned - done };
 };
+
+/** `sentiment, macro(fear_greed…)`: the families asked for and the data found, for the data stage's note. */
+const describeFound = (o: CycleOperands): string =>
+  `${o.families.join(', ')}: daily [${o.found.daily.join(', ')}], symbols [${o.found.crossSymbols.join(', ')}], models [${o.found.models.join(', ')}]`;
+
+/** The external operand families the plan's genomes read. */
+const plannedFamilies = (plan: CyclePlan): OperandFamily[] => {
+  const found = new Set<OperandFamily>();
+  for (const { genome } of plan.generation.genomes)
+    for (const c of [...genome.entry.conditions, ...(genome.exit.conditions ?? [])])
+      for (const o of [c.left, c.right]) {
+        const f = operandFamily(o);
+        if (f !== undefined) found.add(f);
+      }
+  return [...found];
+};
+
+const mergeOperandData = (a: WindowOperandData | undefined, b: WindowOperandData): WindowOperandData => ({
+  ...(a?.daily === undefined && b.daily === undefined ? {} : { daily: { ...a?.daily, ...b.daily } }),
+  ...(a?.predictions === undefined && b.predictions === undefined ? {} : { predictions: { ...a?.predictions, ...b.predictions } }),
+});

@@ -21,14 +21,16 @@ export type DataFingerprint = (
 const GENOMES_BETWEEN_YIELDS = 5;
 
 export const inProcessWindowBacktests = (dataFingerprint: DataFingerprint): WindowBacktests => ({
-  run: async ({ exchange, series, genomes, windows }) => {
+  run: async ({ exchange, series, genomes, windows, operands }) => {
     const cache = new IndicatorCache();
     /** One backtest; a throw is a failed backtest (as the cycle's BacktestFn has it). */
     const backtest = (genome: Genome, w: BacktestWindow): WindowRun => {
       try {
         const tfSeries = series.get(genome.timeframe);
         if (tfSeries === undefined) return { ok: false, code: 'NO_SERIES', error: `no ${genome.timeframe} candles given` };
-        const bt = backtestGenome(genome, tfSeries, cache, { from: w.from, to: w.to });
+        // Another symbol's candles are its series of the same timeframe (the cycle's, cut at its asOf).
+        const data = operands === undefined ? undefined : { ...operands, candles: tfSeries };
+        const bt = backtestGenome(genome, tfSeries, cache, { from: w.from, to: w.to, ...(data === undefined ? {} : { operands: data }) });
         const ends: Record<string, number> = {};
         for (const s of genome.symbols) ends[s] = windowIndices(tfSeries[s]!, w.from, w.to).to;
         return {

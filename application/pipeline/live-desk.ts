@@ -39,6 +39,7 @@ import { StrategyRunner } from '../trading/runner.js';
 import type { PipelineStep, StepOutcome } from './step.js';
 import { deskAccountName, type TradingStrategies } from './trading-desk.js';
 import { operandDataForSeries, type OperandSources } from '../backtest/operand-data-loader.js';
+import { OperandDataError } from '../../domain/backtest/operand-data.js';
 import { bindStrategy, compileGenome, fillSignals, type CompiledGenome } from '../../domain/backtest/compile.js';
 import { orderStream, type OrderEvent } from '../../domain/execution/events.js';
 import type { MarketRules } from '../../domain/execution/market-rules.js';
@@ -468,7 +469,16 @@ export const createLiveDesk = (deps: LiveDeskDeps): LiveDesk => {
           notes.push(`${name}: trading on ${slot.account.exchange.id} (${deps.mode}) from ${iso(slot.firstOpen)}`);
         }
         const before = slot.runner.refusals.length;
-        const days = await advance(slot, t);
+        let days;
+        try {
+          days = await advance(slot, t);
+        } catch (e) {
+          // A source its operands read is missing: this account sends nothing this tick and says why; the others go on.
+          if (!(e instanceof OperandDataError)) throw e;
+          // Without the window (it moves every tick), so the note is told once while it lasts.
+          tell(notes, `${name}: cannot trade: ${e.message.replace(/ \[[^\]]*\)$/, '')}`);
+          continue;
+        }
         for (const r of slot.runner.refusals.slice(before))
           notes.push(
             `${name}: order ${r.clientOrderId} ${r.kind}${r.kind === 'refused' ? ` (${r.refusal.message})` : r.kind === 'rejected' ? ` (${r.code}: ${r.message})` : ''}`,

@@ -26,6 +26,7 @@ import { handleStrategyCommand, loadStrategy } from '../strategy/handle-strategy
 import { memoryPaperSession, type PaperSession } from '../trading/paper-session.js';
 import type { PipelineStep, StepOutcome } from './step.js';
 import { operandDataForSeries, type OperandSources } from '../backtest/operand-data-loader.js';
+import { OperandDataError } from '../../domain/backtest/operand-data.js';
 import { bindStrategy, compileGenome, fillSignals, type CompiledGenome } from '../../domain/backtest/compile.js';
 import type { RunSettings } from '../../domain/execution/run-settings.js';
 import { IndicatorCache } from '../../domain/indicators/cache.js';
@@ -542,7 +543,16 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
         }
         const daysBefore = account.days.length;
         const visible = closedBy(candles, t);
-        await account.advance(candles, visible);
+        try {
+          await account.advance(candles, visible);
+        } catch (e) {
+          // A source this strategy's operands read is missing (not wired, or no value in its window): this account
+          // does not trade this tick, says why, and the others go on; it tries again at the next tick.
+          if (!(e instanceof OperandDataError)) throw e;
+          // Without the window (it moves every tick), so the note is told once while it lasts.
+          tell(notes, `${w.name}: cannot trade: ${e.message.replace(/ \[[^\]]*\)$/, '')}`);
+          continue;
+        }
         const refused = account.newRefusals();
         if (refused !== undefined) notes.push(refused);
         const barMs = INTERVAL_MS[g.timeframe];

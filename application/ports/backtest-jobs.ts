@@ -1,5 +1,6 @@
 // Backtest jobs: what is asked, and the two ways it runs — a worker-thread pool on this machine, and a
 // durable RabbitMQ work queue with competing consumers across machines. One contract for both.
+import type { OperandCoverage } from '../../domain/backtest/operand-coverage.js';
 import type { Genome } from '../../domain/strategy/genome.js';
 import type { Interval } from '../../domain/market/candles.js';
 import type { ResultTrade } from '../../domain/backtest/result-trade.js';
@@ -58,7 +59,18 @@ export interface BacktestJobResult {
   readonly window: { readonly from: number; readonly to: number; readonly bars: number };
   /** Aggregate metrics (finite numbers only) and per-symbol metrics. */
   readonly metrics: Readonly<Record<string, number>>;
-  readonly perSymbol: Readonly<Record<string, { readonly metrics: Readonly<Record<string, number>>; readonly gaps: number; readonly trades: number }>>;
+  readonly perSymbol: Readonly<
+    Record<
+      string,
+      {
+        readonly metrics: Readonly<Record<string, number>>;
+        readonly gaps: number;
+        readonly trades: number;
+        /** Per external operand, the bars with its data (absent when the genome reads none). */
+        readonly coverage?: readonly OperandCoverage[];
+      }
+    >
+  >;
   /** Down-sampled equity curve per symbol: [openTime, equity] pairs. */
   readonly equity: Readonly<Record<string, readonly (readonly [number, number])[]>>;
   readonly trades: readonly ResultTrade[];

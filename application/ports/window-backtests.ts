@@ -2,6 +2,7 @@
 // The daily learning cycle's backtest phase (hundreds of genomes × in-sample and out-of-sample windows) goes through
 // it, so that it runs on worker threads (infrastructure/backtest/pool-window-backtests.ts) and not on the event loop
 // the API shares; application/learning/in-process-window-backtests.ts is the plain reference.
+import type { OperandData } from '../../domain/backtest/operand-data.js';
 import type { CandleSeries } from '../../domain/market/candles.js';
 import type { Genome, Timeframe } from '../../domain/strategy/genome.js';
 
@@ -22,7 +23,16 @@ export interface WindowBacktestRequest {
   /** Each is backtested on its own symbols and timeframe. */
   readonly genomes: readonly Genome[];
   readonly windows: readonly BacktestWindow[];
+  /**
+   * The external data the genomes' operands read beyond the candles (daily series, recorded forecasts), cut at the
+   * cycle's asOf; another symbol's candles are that symbol's series here (same timeframe). Absent: none (a genome
+   * reading any then fails OPERAND_DATA_MISSING).
+   */
+  readonly operands?: WindowOperandData;
 }
+
+/** What a request's genomes may read besides candles (other symbols' candles come from the request's series). */
+export type WindowOperandData = Pick<OperandData, 'daily' | 'predictions'>;
 
 export type WindowRun =
   | {

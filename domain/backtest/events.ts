@@ -185,6 +185,16 @@ export const BacktestAnalysisCodec = t.union(
 );
 export type BacktestAnalysis = t.TypeOf<typeof BacktestAnalysisCodec>;
 
+const OperandCoverageCodec = t.type({
+  operand: Text,
+  source: Text,
+  coveredBars: NonNegativeInt,
+  bars: NonNegativeInt,
+  firstCovered: Finite,
+  lastCovered: Finite,
+  partial: t.boolean,
+});
+
 /**
  * The BacktestJobResult of the job contract, plus (extension) the walk-forward / grid-search `analysis`. `settings`:
  * the run settings the result was computed with, bars per year included with where it came from (absent in results
@@ -198,7 +208,14 @@ export const BacktestJobResultCodec = t.intersection(
       dataFingerprint: IdString,
       window: WindowRange,
       metrics: FiniteRecord,
-      perSymbol: boundedRecord(t.type({ metrics: FiniteRecord, gaps: NonNegativeInt, trades: NonNegativeInt }), GENOME_BOUNDS.symbols),
+      perSymbol: boundedRecord(
+        t.intersection([
+          t.type({ metrics: FiniteRecord, gaps: NonNegativeInt, trades: NonNegativeInt }),
+          // Per external operand, how many bars had its data (operand-coverage.ts); absent before operands existed.
+          t.partial({ coverage: boundedArray(OperandCoverageCodec, 64) }),
+        ]),
+        GENOME_BOUNDS.symbols,
+      ),
       equity: boundedRecord(boundedArray(t.tuple([Finite, Finite]), BACKTEST_BOUNDS.equityPoints), GENOME_BOUNDS.symbols),
       trades: boundedArray(TradeCodec, BACKTEST_BOUNDS.trades),
     }),

@@ -464,14 +464,18 @@ export const concludeCycle = (state: LearnerState, options: CycleOptions, plan: 
  */
 export const learnFromRecords = (
   state: LearnerState,
-  options: Pick<CycleOptions, 'regime' | 'timeframes'>,
+  options: Pick<CycleOptions, 'regime' | 'timeframes' | 'operands'>,
   records: readonly StrategyRecord[],
 ): LearnerState => {
+  // A cycle drawing external operands credits the policy's operand genes (policy.ts); otherwise they are left alone.
+  const drawing = options.operands !== undefined && options.operands.length > 0;
+  const { operandFamilies: _, ...withoutOperands } = state.policy;
+  const base = options.timeframes === undefined ? withoutOperands : { ...withoutOperands, timeframes: [...options.timeframes] };
   const history = [...state.history, ...records];
   const tested = new Set(state.tested);
   for (const r of records) tested.add(r.fingerprint);
   const policy = updatePolicy(
-    options.timeframes === undefined ? state.policy : { ...state.policy, timeframes: [...options.timeframes] },
+    drawing ? { ...base, operandFamilies: [...options.operands] } : base,
     options.regime,
     records.map((r) => ({ genome: r.genome, reward: r.fitness })),
   );

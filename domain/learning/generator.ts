@@ -16,11 +16,12 @@
 //   exploration (random genomes) and a note says so.
 import { genomeFingerprint } from './fingerprint.js';
 import { decodeGenome, freshRandom, pick, toDraft, type Random } from './genetic/genes.js';
-import { addExternalCondition, type OperandGeneOptions } from './genetic/operand-genes.js';
+import { addExternalCondition, drawableFamilies, type OperandGeneOptions } from './genetic/operand-genes.js';
+import { thompsonPick } from './policy/beta.js';
 import { nextGeneration } from './genetic/next-generation.js';
 import { byFitnessDesc, type Scored } from './genetic/selection.js';
 import type { GenerationPriors } from './insights/insights.js';
-import { initialPolicy, samplePolicyGenome, type Policy } from './policy/policy.js';
+import { OPERAND_FAMILY_GENE, OPERAND_USE_GENE, initialPolicy, samplePolicyGenome, type Policy } from './policy/policy.js';
 import type { Regime } from './policy/regime.js';
 import { Genome } from '../strategy/genome.js';
 
@@ -183,6 +184,20 @@ export const generateCycle = (learner: LearnerView, options: GeneratorOptions, r
     if (added === undefined) return genome;
     return decodeGenome({ ...d, lineage: { ...genome.lineage, operators: [...(genome.lineage.operators ?? []), added] } }) ?? genome;
   };
+  // A policy sample's external condition comes from the policy's operand genes (policy.ts OPERAND_USE_GENE): whether
+  // to add one, then which family, each a Thompson draw for the regime; with no evidence that is the random share.
+  const withPolicyOperand = (genome: Genome): Genome => {
+    if (options.operands === undefined) return genome;
+    const families = drawableFamilies(options.operands, genome.symbols);
+    if (families.length === 0) return genome;
+    const post = policy.regimes[learner.regime] ?? {};
+    if (thompsonPick(['none', 'external'] as const, post[OPERAND_USE_GENE], policy.prior, rnd) === 'none') return genome;
+    const family = thompsonPick(families, post[OPERAND_FAMILY_GENE], policy.prior, rnd);
+    const d = toDraft(genome);
+    const added = addExternalCondition(d, rnd, options.operands, family);
+    if (added === undefined) return genome;
+    return decodeGenome({ ...d, lineage: { ...genome.lineage, operators: [...(genome.lineage.operators ?? []), added, 'policy:operand-gene'] } }) ?? genome;
+  };
   // A random genome trades one symbol, like a policy sample (a GA child inherits its parents' symbols).
   const drawRandom = () =>
     withOperand(
@@ -248,7 +263,7 @@ export const generateCycle = (learner: LearnerView, options: GeneratorOptions, r
   for (let made = 0; made < planned.policy; made++) {
     let done = false;
     for (let attempt = 0; attempt < maxAttempts && !done; attempt++) {
-      const genome = withOperand(
+      const genome = withPolicyOperand(
         samplePolicyGenome(policy, learner.regime, options.symbols, rnd, {
           ...(learner.priors === undefined ? {} : { priors: learner.priors }),
           ...lineageCommon,

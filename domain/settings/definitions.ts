@@ -26,6 +26,13 @@ export const SETTINGS = {
     integer: true,
     meaning: 'the daily cycle: time for its backtests; what is not done by then is recorded as such',
   },
+  'cycle.operands': {
+    default: 0,
+    min: 0,
+    max: 15,
+    integer: true,
+    meaning: 'the daily cycle: external operand families drawn, a sum of 1 Fear & Greed, 2 S&P 500/NASDAQ/VIX, 4 other symbols, 8 predictions (0: none)',
+  },
   'paper.maxStrategies': { default: 10, min: 0, max: 200, integer: true, meaning: 'most strategies paper trading at once (promotion waits for a free slot)' },
   'paper.evaluationDays': { default: 7, min: 1, max: 14, integer: true, meaning: 'days of paper trading before a strategy is judged eligible or rejected' },
   'activation.minIntervalHours': {

@@ -7,6 +7,7 @@
 // series a caller made (the daily cycle's, cut at its asOf or resampled) live side by side, even under the same key.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { BacktestJob, BacktestJobOutcome } from '../../application/ports/backtest-jobs.js';
+import type { OperandData } from '../../domain/backtest/operand-data.js';
 import { IndicatorCache } from '../../domain/indicators/cache.js';
 import type { CandleSeries, SeriesKey } from '../../domain/market/candles.js';
 import { runJob } from './run-job.js';
@@ -17,8 +18,14 @@ export type ToWorker =
   | { readonly type: 'series'; readonly id: string; readonly key: SeriesKey; readonly length: number; readonly buffer: SharedArrayBuffer }
   | { readonly type: 'drop'; readonly id: string }
   | { readonly type: 'clear' }
-  /** `series`: symbol → series id, for each of the job's symbols. */
-  | { readonly type: 'job'; readonly seq: number; readonly job: BacktestJob; readonly series: Readonly<Record<string, string>> };
+  /** `series`: symbol → series id, for each of the job's symbols; `operands`: the external data its genome reads (copied). */
+  | {
+      readonly type: 'job';
+      readonly seq: number;
+      readonly job: BacktestJob;
+      readonly series: Readonly<Record<string, string>>;
+      readonly operands?: OperandData;
+    };
 
 export type FromWorker = { readonly type: 'ready' } | { readonly type: 'result'; readonly seq: number; readonly outcome: BacktestJobOutcome };
 
@@ -77,7 +84,7 @@ if (parentPort !== null && workerData !== null && typeof workerData === 'object'
           const found = series.get(id);
           if (found !== undefined) bySymbol[symbol] = found;
         }
-        const reply: FromWorker = { type: 'result', seq, outcome: runJob(job, bySymbol, cache) };
+        const reply: FromWorker = { type: 'result', seq, outcome: runJob(job, bySymbol, cache, msg.operands) };
         port.postMessage(reply);
         return;
       }

@@ -163,7 +163,7 @@ export const runBacktestJob = (
     const run = jobRunSettings(job, operands);
     const bt = backtestGenome(genomeForJob(job), seriesBySymbol, cache, run.options);
     const ends: Record<string, number> = {};
-    const perSymbol: Record<string, { metrics: Record<string, number>; gaps: number; trades: number }> = {};
+    const perSymbol: Record<string, BacktestJobResult['perSymbol'][string]> = {};
     const equity: Record<string, Point[]> = {};
     const trades: BacktestJobResult['trades'][number][] = [];
     let from = Infinity;
@@ -177,7 +177,13 @@ export const runBacktestJob = (
       from = Math.min(from, r.window.from);
       to = Math.max(to, r.window.to);
       bars += r.window.bars;
-      perSymbol[symbol] = { metrics: finiteOnly(r.storedMetrics), gaps: r.gaps.gaps, trades: r.trades.length };
+      perSymbol[symbol] = {
+        metrics: finiteOnly(r.storedMetrics),
+        gaps: r.gaps.gaps,
+        trades: r.trades.length,
+        // Stored only when the genome reads external data (a covered bar's times are finite: none is NaN).
+        ...(r.coverage.length === 0 ? {} : { coverage: r.coverage.map((c) => ({ ...c })) }),
+      };
       if (job.detail === 'summary') continue;
       equity[symbol] = downsampleEquity(r.equity, series.openTime.subarray(w.from, w.to));
       r.trades.forEach((t, i) => trades.push(resultTrade(symbol, t, EXIT_REASON_NAMES[r.exitReasons[i]!] ?? 'unknown')));

@@ -6,9 +6,37 @@ import type { BacktestJob } from '../../application/ports/backtest-jobs.js';
 import type { WindowBacktests, WindowRun } from '../../application/ports/window-backtests.js';
 import type { CandleSeries } from '../../domain/market/candles.js';
 import type { WorkerPool } from './worker-pool.js';
+import type { WindowOperandData } from '../../application/ports/window-backtests.js';
+import { CompileError, compileGenome } from '../../domain/backtest/compile.js';
+import { needsNothing, type OperandData } from '../../domain/backtest/operand-data.js';
+import type { Genome } from '../../domain/strategy/genome.js';
+
+/**
+ * Only what the genome reads travels with its job (a message copies it): its daily series, forecasts and the other
+ * symbols' series — the in-process reference gives the same data (other symbols from the same series), so the same
+ * outcome. Nothing for a genome that reads nothing external.
+ */
+const operandsFor = (genome: Genome, tfSeries: Readonly<Record<string, CandleSeries>>, operands: WindowOperandData | undefined): OperandData | undefined => {
+  if (operands === undefined) return undefined;
+  let needs;
+  try {
+    needs = compileGenome(genome).needs;
+  } catch (e) {
+    if (e instanceof CompileError) return undefined; // the worker reports it
+    throw e;
+  }
+  if (needsNothing(needs)) return undefined;
+  const pick = <T>(all: Readonly<Record<string, T>> | undefined, keys: readonly string[]): Record<string, T> =>
+    Object.fromEntries(keys.flatMap((k) => (all?.[k] === undefined ? [] : [[k, all[k]] as const])));
+  return {
+    ...(operands.daily === undefined ? {} : { daily: pick(operands.daily, needs.daily) }),
+    candles: pick(tfSeries, needs.symbols),
+    ...(operands.predictions === undefined ? {} : { predictions: pick(operands.predictions, needs.models) }),
+  };
+};
 
 export const poolWindowBacktests = (pool: Pick<WorkerPool, 'run' | 'forget'>): WindowBacktests => ({
-  run: async ({ exchange, series, genomes, windows }) => {
+  run: async ({ exchange, series, genomes, windows, operands }) => {
     const given: CandleSeries[] = [...series.values()].flatMap((bySymbol) => Object.values(bySymbol));
     const pending = genomes.flatMap((genome, g) =>
       windows.map(async (w, k): Promise<WindowRun> => {
@@ -23,7 +51,7 @@ export const poolWindowBacktests = (pool: Pick<WorkerPool, 'run' | 'forget'>): W
           period: { from: w.from, to: w.to },
           detail: 'summary',
         };
-        const outcome = await pool.run(job, tfSeries);
+        const outcome = await pool.run(job, tfSeries, operandsFor(genome, tfSeries, operands));
         if (!outcome.ok) return { ok: false, code: outcome.code, error: outcome.error };
         // The job runner adds meanFinalEquity to the aggregate; the window backtest's metrics are the mean metrics,
         // the symbol count and the total trades (WindowRun), as the reference gives them.

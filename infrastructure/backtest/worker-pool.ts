@@ -13,9 +13,18 @@
 // - A worker that dies (crash, process.exit, out of memory) is replaced; the job it was running fails with a
 //   WorkerCrashedError (run rejects; runMany reports `{ ok: false, code: 'WORKER_CRASHED' }` for it), never hangs;
 //   the jobs queued behind it on that worker had not started and run elsewhere.
+// - External operand data (Fear & Greed, indices, other symbols' candles, predictions) travels with the job: the
+//   caller gives it (`run(job, series, operands)`, e.g. the daily cycle, which loads it once per window) or the pool
+//   loads what the genome needs from `options.operands` with the in-process loader (loadJobOperands: same range,
+//   same code), so a job gives the same outcome on a worker as in process. Without either, such a job fails
+//   OPERAND_DATA_MISSING (not loaded), never runs without its data.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { BacktestExecutor, BacktestJob, BacktestJobOutcome } from '../../application/ports/backtest-jobs.js';
+import { loadJobOperands } from '../../application/backtest/run-in-process.js';
+import type { OperandSources } from '../../application/backtest/operand-data-loader.js';
+import type { CandleStore } from '../../application/ports/candle-store.js';
+import type { OperandData } from '../../domain/backtest/operand-data.js';
 import type { CandleSeries, Interval, SeriesKey } from '../../domain/market/candles.js';
 import { SERIES_FIELDS, seriesKeyId, seriesOverBuffer, type FromWorker, type ToWorker, type WorkerOptions } from './backtest-worker.js';
 
@@ -32,6 +41,11 @@ export interface WorkerPoolOptions {
   readonly maxCachedValuesPerWorker?: number;
   /** Test hook: a job whose id starts with this prefix makes its worker exit as if it crashed. Never set in production. */
   readonly testExitOnJobIdPrefix?: string;
+  /**
+   * Where a job's external operand data is loaded from when the caller does not give it (the candle store for other
+   * symbols, the daily series store, the PredictionSource). Left out: such a job fails OPERAND_DATA_MISSING.
+   */
+  readonly operands?: OperandSources & { readonly candles: Pick<CandleStore, 'readSeries'> };
 }
 
 export class WorkerCrashedError extends Error {
@@ -65,6 +79,7 @@ interface Task {
   readonly series: readonly SharedSeries[];
   /** symbol → series id. */
   readonly names: Readonly<Record<string, string>>;
+  readonly operands: OperandData | undefined;
   readonly resolve: (o: BacktestJobOutcome) => void;
   readonly reject: (e: Error) => void;
 }
@@ -152,23 +167,33 @@ export class WorkerPool implements BacktestExecutor {
 
   /**
    * Runs the job on a worker. Its candles are the store's (loaded once per series) or, when `series` is given, those
-   * (symbol → series, used exactly as given; a symbol missing there fails the job with MISSING_SERIES).
+   * (symbol → series, used exactly as given; a symbol missing there fails the job with MISSING_SERIES). Its external
+   * operand data is `operands` when given, else (for the store's series only) loaded from `options.operands`.
    */
-  run(job: BacktestJob, series?: Readonly<Record<string, CandleSeries>>): Promise<BacktestJobOutcome> {
+  run(job: BacktestJob, series?: Readonly<Record<string, CandleSeries>>, operands?: OperandData): Promise<BacktestJobOutcome> {
     if (this.closed) return Promise.reject(new PoolClosedError());
     const shared: Promise<readonly (readonly [string, SharedSeries])[]> =
       series === undefined
         ? Promise.all(job.symbols.map(async (s) => [s, await this.sharedSeries(job.exchange, s, job.interval)] as const))
         : Promise.resolve(job.symbols.flatMap((s) => (series[s] === undefined ? [] : [[s, this.givenSeries(series[s])] as const])));
-    return shared.then(
-      (pairs) =>
+    // A caller giving its own series gives the operand data that goes with them (the store's would not match).
+    return Promise.all([shared, series === undefined ? this.jobOperands(job, operands) : Promise.resolve({ ok: true as const, data: operands })]).then(
+      ([pairs, data]) =>
         new Promise<BacktestJobOutcome>((resolve, reject) => {
           if (this.closed) return reject(new PoolClosedError());
+          if (!data.ok) return resolve(data.outcome);
           const names = Object.fromEntries(pairs.map(([symbol, s]) => [symbol, s.id]));
-          this.queue.push({ seq: this.nextSeq++, job, series: pairs.map(([, s]) => s), names, resolve, reject });
+          this.queue.push({ seq: this.nextSeq++, job, series: pairs.map(([, s]) => s), names, operands: data.data, resolve, reject });
           this.pump();
         }),
     );
+  }
+
+  /** The operand data a job travels with: the caller's, or what its genome needs loaded from the pool's sources. */
+  private async jobOperands(job: BacktestJob, given: OperandData | undefined): ReturnType<typeof loadJobOperands> {
+    if (given !== undefined || this.options.operands === undefined) return { ok: true, data: given };
+    const { candles, ...rest } = this.options.operands;
+    return loadJobOperands({ candles, operands: rest }, job);
   }
 
   /** Drops series given to run() from the workers (call it once their jobs are done; a later run shares them again). */
@@ -320,7 +345,13 @@ export class WorkerPool implements BacktestExecutor {
       }
       for (const s of task.series) this.sendSeries(best, s);
       best.inFlight.set(task.seq, task);
-      this.post(best, { type: 'job', seq: task.seq, job: task.job, series: task.names });
+      this.post(best, {
+        type: 'job',
+        seq: task.seq,
+        job: task.job,
+        series: task.names,
+        ...(task.operands === undefined ? {} : { operands: task.operands }),
+      });
     }
   }
 }

@@ -40,6 +40,7 @@ describe('settings stream (domain/settings)', () => {
       'filter.minTrades': 10,
       'cycle.genomes': 500,
       'cycle.budgetMinutes': 180,
+      'cycle.operands': 0,
       'paper.maxStrategies': 10,
       'paper.evaluationDays': 7,
       'activation.minIntervalHours': 4,

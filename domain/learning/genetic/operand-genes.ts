@@ -69,8 +69,10 @@ export const drawExternalCondition = (
   o: OperandGeneOptions,
   genomeSymbols: readonly string[],
   idPrefix: string,
+  /** Draw from this family only (the policy's operand gene chose it). */
+  only?: OperandFamily,
 ): { condition: DraftCondition; indicator?: DraftIndicator; family: OperandFamily } | undefined => {
-  const families = drawableFamilies(o, genomeSymbols);
+  const families = drawableFamilies(o, genomeSymbols).filter((f) => only === undefined || f === only);
   if (families.length === 0) return undefined;
   const family = pick(rnd, families);
   const op = pick(rnd, OPS);
@@ -112,10 +114,11 @@ export const addExternalCondition = (
   d: { indicators: DraftIndicator[]; entry: { mode: 'all' | 'any'; conditions: DraftCondition[] }; symbols: string[] },
   rnd: Random,
   o: OperandGeneOptions,
+  only?: OperandFamily,
 ): string | undefined => {
   let n = 0;
   while (d.indicators.some((i) => i.id === `x${n}_rsi`)) n++;
-  const drawn = drawExternalCondition(rnd, o, d.symbols, `x${n}`);
+  const drawn = drawExternalCondition(rnd, o, d.symbols, `x${n}`, only);
   if (drawn === undefined) return undefined;
   if (drawn.indicator !== undefined) d.indicators.push(drawn.indicator);
   d.entry.conditions.push(drawn.condition);

@@ -8,7 +8,7 @@
 import * as t from 'io-ts';
 import { Finite, NonNegativeInt, boundedArray, boundedRecord } from '../../primitives/codecs.js';
 import { INDICATORS, type IndicatorName, type ParamSpec } from '../../indicators/catalog.js';
-import { STRATEGY_TYPES, Timeframe, type Genome } from '../../strategy/genome.js';
+import { OPERAND_FAMILIES, STRATEGY_TYPES, Timeframe, operandFamily, type Genome, type OperandFamily } from '../../strategy/genome.js';
 import {
   BOUNDED,
   BUCKETS,
@@ -46,7 +46,32 @@ export interface Policy {
   readonly regimes: Partial<Record<Regime, GenePosteriors>>;
   /** How many updates this policy has seen. */
   readonly updates: number;
+  /**
+   * The external operand families a cycle draws (CycleOptions.operands). Absent or empty: the operand genes are not
+   * credited, so a policy that never drew one is exactly what it was before they existed.
+   */
+  readonly operandFamilies?: readonly OperandFamily[];
 }
+
+/**
+ * The operand genes: `operandUse` (arms `none`, `external`: whether a policy sample gets an external condition) and
+ * `operandFamily` (an arm per family: which one). Two genes, so that with no evidence a policy sample is drawn like
+ * a random genome (half external, families uniform) and the measured shift is learning, not the prior's shape.
+ */
+export const OPERAND_USE_GENE = 'operandUse';
+export const OPERAND_FAMILY_GENE = 'operandFamily';
+
+/** The external operand families a genome reads (entry and exit). */
+export const operandFamiliesOf = (g: Genome | Draft): OperandFamily[] => {
+  const found = new Set<OperandFamily>();
+  for (const side of [g.entry, g.exit])
+    for (const c of side.conditions as readonly DraftCondition[])
+      for (const o of [c.left, c.right]) {
+        const f = operandFamily(o as Parameters<typeof operandFamily>[0]);
+        if (f !== undefined) found.add(f);
+      }
+  return OPERAND_FAMILIES.filter((f) => found.has(f));
+};
 
 export const STRATEGY_ARMS = STRATEGY_TYPES.filter((s) => s !== 'prediction_driven');
 const EXIT_STYLES = ['signal', 'signal_stop', 'stops', 'trailing'] as const;
@@ -203,9 +228,16 @@ export const updatePolicy = (
     next[gene] = Object.fromEntries(
       Object.entries(arms).map(([a, p]) => [a, { alpha: prior.alpha + decay * (p.alpha - prior.alpha), beta: prior.beta + decay * (p.beta - prior.beta) }]),
     );
+  const withOperands = (policy.operandFamilies ?? []).length > 0;
   for (const r of results) {
     const success = r.reward !== null && Number.isFinite(r.reward) && r.reward > threshold;
-    for (const [gene, arms] of Object.entries(armsOf(r.genome))) {
+    const credited = armsOf(r.genome);
+    if (withOperands) {
+      const families = operandFamiliesOf(r.genome);
+      credited[OPERAND_USE_GENE] = [families.length === 0 ? 'none' : 'external'];
+      if (families.length > 0) credited[OPERAND_FAMILY_GENE] = families;
+    }
+    for (const [gene, arms] of Object.entries(credited)) {
       const g = (next[gene] ??= {});
       for (const a of arms) {
         const p = g[a] ?? prior;
@@ -221,15 +253,19 @@ const BetaArmCodec = t.type({ alpha: Positive, beta: Positive });
 /** Genes × arms (arms per gene: its values, e.g. every symbol the selection ever named). */
 const GenePosteriorsCodec = boundedRecord(boundedRecord(BetaArmCodec, 5000), 256);
 /** The policy as stored in an event (plain JSON, finite numbers only). */
-export const PolicyCodec = t.type(
-  {
-    version: t.literal(1),
-    threshold: Finite,
-    decay: t.refinement(Finite, (n) => n >= 0 && n <= 1, 'Decay'),
-    prior: BetaArmCodec,
-    timeframes: boundedArray(Timeframe, 16),
-    regimes: t.partial(Object.fromEntries(REGIMES.map((r) => [r, GenePosteriorsCodec])) as Record<Regime, typeof GenePosteriorsCodec>),
-    updates: NonNegativeInt,
-  },
+export const PolicyCodec = t.intersection(
+  [
+    t.type({
+      version: t.literal(1),
+      threshold: Finite,
+      decay: t.refinement(Finite, (n) => n >= 0 && n <= 1, 'Decay'),
+      prior: BetaArmCodec,
+      timeframes: boundedArray(Timeframe, 16),
+      regimes: t.partial(Object.fromEntries(REGIMES.map((r) => [r, GenePosteriorsCodec])) as Record<Regime, typeof GenePosteriorsCodec>),
+      updates: NonNegativeInt,
+    }),
+    // Policies stored before the operand genes have none (still decode).
+    t.partial({ operandFamilies: boundedArray(t.keyof(Object.fromEntries(OPERAND_FAMILIES.map((f) => [f, null])) as Record<OperandFamily, null>), 8) }),
+  ],
   'Policy',
 );
