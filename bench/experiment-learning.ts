@@ -40,7 +40,9 @@ import { OPERAND_FAMILIES, type DailyOperandSeries, type Genome, type OperandFam
 import type { OperandData } from '../domain/backtest/operand-data.js';
 import type { PublishedValues } from '../domain/market/daily-features.js';
 import { operandFamiliesOf } from '../domain/learning/policy/policy.js';
+import { createReadModelPool } from '../infrastructure/db/pool.js';
 import { readOrBuildCandleCache } from '../infrastructure/market-data/candle-binary-cache.js';
+import { predictionSource } from '../projections/predictions/queries.js';
 import { parseSentimentFile } from '../infrastructure/market-data/sentiment-files.js';
 import { loadCandles } from '../test/indicators/real-candles.js';
 import { sharedDataFile } from '../test/support/shared-data.js';
@@ -139,21 +141,34 @@ if (variants.some((v) => v.operands === true)) {
   predictions = await predictionsFromDatabase();
 }
 /**
- * The walk-forward forecasts (PredictionMade events recorded by `npm run predictions:backfill`) through the
- * PredictionSource port over PREDICTIONS_DATABASE_URL. That implementation is merged later: until it is wired here,
- * a set PREDICTIONS_DATABASE_URL stops the run (a prediction family silently missing would be misread), and an
- * unset one leaves the family out with a loud note in the printout.
+ * The walk-forward forecasts (PredictionMade events recorded by `npm run predictions:backfill`, projected into the
+ * `predictions` read model) through the PredictionSource port over PREDICTIONS_DATABASE_URL (model
+ * PREDICTIONS_MODEL, default btc-1h). Unset: the prediction family is left out with a loud note in the printout.
  */
 async function predictionsFromDatabase(): Promise<OperandData['predictions']> {
-  if (process.env['PREDICTIONS_DATABASE_URL'] === undefined) {
+  const url = process.env['PREDICTIONS_DATABASE_URL'];
+  if (url === undefined) {
     const note =
       '**PREDICTIONS_DATABASE_URL is not set: the prediction family is LEFT OUT of random-x and learning-x (sentiment, macro and cross-asset only).**';
     operandNotes.push(note);
     console.error(note);
     return undefined;
   }
-  console.error('PREDICTIONS_DATABASE_URL is set but no PredictionSource is wired into bench/experiment-learning.ts yet (predictionsFromDatabase)');
-  process.exit(2);
+  const model = process.env['PREDICTIONS_MODEL'] ?? 'btc-1h';
+  const pool = await createReadModelPool(url, 2);
+  try {
+    const series = await predictionSource(pool).series(model, 0, Date.UTC(2100, 0, 1));
+    if (series.madeAt.length === 0) {
+      console.error(`PREDICTIONS_DATABASE_URL holds no predictions of ${model} (run npm run predictions:backfill, then npm run replay -- --all there)`);
+      process.exit(2);
+    }
+    operandNotes.push(
+      `Predictions of ${model}: ${series.madeAt.length} walk-forward forecasts from ${new Date(series.madeAt[0]!).toISOString()} to ${new Date(series.madeAt[series.madeAt.length - 1]!).toISOString()}.`,
+    );
+    return { [model]: series };
+  } finally {
+    await pool.end();
+  }
 }
 /** The families the -x variants draw, narrowed to the data there is (prediction only with forecasts). */
 const operandOptions: Partial<CycleOptions> = {
