@@ -536,22 +536,31 @@ const persistenceTable = (periods: readonly Period[]): string[] => {
   return out;
 };
 
+// Each period's tables are printed as soon as it is done (a long run's finished periods are never lost), the pooled
+// ones at the end.
 const periods: Period[] = [];
-const printed: string[] = [];
 for (const START of STARTS) {
   const period = runPeriod(START);
   periods.push(period);
-  printed.push(
-    ...(STARTS.length > 1 ? [`#### First IS from ${day(START)}`, ''] : []),
-    ...periodTables(period),
-    ...pairedTable([period]),
-    ...holdTable([period]),
-    ...familyTable([period]),
-    ...persistenceTable([period]),
+  console.log(
+    [
+      ...(STARTS.length > 1 ? [`#### First IS from ${day(START)}`, ''] : []),
+      ...periodTables(period),
+      ...pairedTable([period]),
+      ...holdTable([period]),
+      ...familyTable([period]),
+      ...persistenceTable([period]),
+    ].join('\n'),
   );
 }
-if (STARTS.length > 1) {
-  printed.push(`#### Pooled over the ${STARTS.length} periods (${STARTS.map(day).join(', ')}): ${STARTS.length} × ${K - 1} paired cycles`, '');
-  printed.push(...pairedTable(periods), ...holdTable(periods), ...familyTable(periods), ...persistenceTable(periods));
-}
-console.log(printed.join('\n'));
+if (STARTS.length > 1)
+  console.log(
+    [
+      `#### Pooled over the ${STARTS.length} periods (${STARTS.map(day).join(', ')}): ${STARTS.length} × ${K - 1} paired cycles`,
+      '',
+      ...pairedTable(periods),
+      ...holdTable(periods),
+      ...familyTable(periods),
+      ...persistenceTable(periods),
+    ].join('\n'),
+  );
