@@ -9,6 +9,7 @@ import type { TestDatabase } from '../support/database.js';
 import { hasChromium, launchBrowser, openSignedIn, go, CHROMIUM } from './support/browser.js';
 import { sharedReplayFixture } from './support/replay-fixture.js';
 import { startConsoleServer, type ConsoleServer } from './support/console-server.js';
+import type { TestKey } from '../support/api-keys.js';
 
 describe('operator console in a browser (real API, replayed history)', function () {
   this.timeout(5 * 60_000);
@@ -16,6 +17,9 @@ describe('operator console in a browser (real API, replayed history)', function 
   let server: ConsoleServer;
   let browser: Browser;
   let sql: pg.Client;
+  // A real operator key in the fixture database: the page signs in with it through the console's key prompt.
+  let operator: TestKey;
+  let elsewhere: TestKey;
 
   before(async function () {
     if (!hasChromium()) {
@@ -24,6 +28,8 @@ describe('operator console in a browser (real API, replayed history)', function 
     }
     db = await sharedReplayFixture();
     server = await startConsoleServer(db.url);
+    operator = await server.key('operator', 'ui-test');
+    elsewhere = await server.key('operator', 'elsewhere');
     browser = await launchBrowser();
     sql = new pg.Client({ connectionString: db.url });
     await sql.connect();
@@ -41,7 +47,7 @@ describe('operator console in a browser (real API, replayed history)', function 
   let errors: string[];
   let close: () => Promise<void>;
   const open = async (path: string) => {
-    ({ page, errors, close } = await openSignedIn(browser, server.url, path));
+    ({ page, errors, close } = await openSignedIn(browser, server.url, path, operator.key));
   };
   afterEach(async () => {
     expect(errors ?? [], 'no script error on the page').to.deep.equal([]);
@@ -157,8 +163,8 @@ describe('operator console in a browser (real API, replayed history)', function 
     const before = await page.locator('[data-timeline] li').count();
     const res = await fetch(`${server.url}/api/strategies/${id}/pin`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ actor: 'operator:elsewhere', reason: 'pinned from another console' }),
+      headers: { ...elsewhere.headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: 'pinned from another console' }),
     });
     expect(res.status).to.equal(200);
     await page.waitForFunction((n) => document.querySelectorAll('[data-timeline] li').length === n + 1, before, { timeout: 20_000 });
@@ -216,7 +222,7 @@ describe('operator console in a browser (real API, replayed history)', function 
 
   it('an API that is down: a clear message, not a blank page', async () => {
     const second = await startConsoleServer(db.url);
-    ({ page, errors, close } = await openSignedIn(browser, second.url, '/strategies'));
+    ({ page, errors, close } = await openSignedIn(browser, second.url, '/strategies', operator.key));
     await page.locator('[data-table=ranking]').waitFor();
     await second.stop();
     await go(page, '/audit');

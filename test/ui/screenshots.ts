@@ -24,6 +24,8 @@ try {
   const live = (await sql.query<{ id: string }>(`SELECT id::text AS id FROM strategies WHERE state = 'Live' ORDER BY id LIMIT 1`)).rows[0]?.id;
   await sql.end();
   const server = await startConsoleServer(db.url);
+  // A real admin key in the fixture database, signed in through the console's key prompt (admin: every panel shows).
+  const admin = await server.key('admin', 'screenshots');
   const browser = await launchBrowser();
   try {
     const views: [string, string][] = [
@@ -38,7 +40,7 @@ try {
       ['strategy-not-found', '/strategies/00000000-0000-4000-8000-000000000000'],
     ];
     for (const [name, path] of views) {
-      const s = await openSignedIn(browser, server.url, path, 'screenshot-key', 'screenshots');
+      const s = await openSignedIn(browser, server.url, path, admin.key);
       await s.page.locator('[data-view]').first().waitFor();
       await s.page.waitForLoadState('networkidle').catch(() => undefined);
       await s.page.waitForTimeout(1500);
