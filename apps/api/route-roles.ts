@@ -62,6 +62,9 @@ export const ROUTE_ROLES = {
   'GET /api/logs': 'viewer',
   'GET /api/alerts': 'viewer',
   'GET /api/risk/:account': 'viewer',
+  // The predictor's reads (apps/api/prediction-routes.ts, from the predictor-serving branch; the console's Markets view).
+  'GET /api/predictions/latest': 'viewer',
+  'GET /api/predictions': 'viewer',
 
   // Commands and overrides: generate, record-backtest, filter, start-paper, activate, deactivate, retire, pin, unpin.
   'POST /api/strategies': 'operator',

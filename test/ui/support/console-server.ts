@@ -1,9 +1,11 @@
-// The real API (apps/services.ts startApi, with the projector) over a test database, on an ephemeral port: what the
+// The real API (apps/services.ts startApi, with the projector and the alerts service) over a test database, on an ephemeral port: what the
 // browser tests and `npm run ui:screenshots` drive. Stopping it closes the live streams, the server and the pools.
 import { PostgresCheckpointStore } from '../../../infrastructure/db/postgres-checkpoint-store.js';
 import { loadConfig } from '../../../infrastructure/config/config.js';
 import { openPlatform, type Platform } from '../../../apps/platform.js';
 import { openBus, startApi, startProjector } from '../../../apps/services.js';
+import { startAlerts } from '../../../apps/alerts.js';
+import { healthCheck } from '../../../apps/health.js';
 import type { RateLimits } from '../../../apps/api/rate-limits.js';
 import type { Role } from '../../../domain/access/roles.js';
 import { createTestKey, revokeTestKey, type TestKey } from '../../support/api-keys.js';
@@ -26,12 +28,15 @@ export const startConsoleServer = async (databaseUrl: string, env: Record<string
   const checkpoints = new PostgresCheckpointStore({ connectionString: platform.databaseUrl });
   const projector = startProjector(platform);
   const api = await startApi(platform, bus, checkpoints, undefined, {}, rate);
+  // The alerts service as `npm start` runs it (no channel configured): an event rule raises its alert within a second.
+  const alerts = startAlerts(platform, { checkpoints, health: healthCheck(platform, bus, checkpoints), followMs: 300 });
   return {
     url: `http://127.0.0.1:${api.port}`,
     platform,
     key: (role, name) => createTestKey(platform.store, platform.pool, { role, ...(name === undefined ? {} : { name }) }),
     revoke: (key) => revokeTestKey(platform.store, platform.pool, key.keyId),
     stop: async () => {
+      await alerts.stop();
       await api.stop();
       await projector.stop();
       await checkpoints.close();
