@@ -8,7 +8,13 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: unknown) => ({ 'application/json': { schema } });
 const problem = (description: string) => ({ description, content: json(ref('Problem')) });
 const q = (name: string, description: string, schema: unknown = { type: 'string' }) => ({ name, in: 'query', required: false, description, schema });
-const account = { name: 'account', in: 'path', required: true, schema: { type: 'string', minLength: 1, maxLength: 200 }, example: 'live-0b6f1c7e-8a55-4d3c-9a55-2f9d1e6b7c10' };
+const account = {
+  name: 'account',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', minLength: 1, maxLength: 200 },
+  example: 'live-0b6f1c7e-8a55-4d3c-9a55-2f9d1e6b7c10',
+};
 const reason = { type: 'string', minLength: 1, maxLength: 2000, description: 'why: goes into the audit with the key’s actor' };
 const actor = { type: 'string', description: 'optional; if given, must be the key’s own actor (operator:<key name>), else 403' };
 const trigger = { type: 'string', enum: ['manual', 'max_drawdown', 'daily_loss_limit'] };
@@ -21,7 +27,11 @@ const auth = {
   '403': problem('the key’s role is below the route’s (route-roles.ts), or the body names another actor'),
   '429': problem('more requests than the per-key or per-IP limit allows in the window (Retry-After)'),
 };
-const riskAnswer = { '200': { description: '{ account, recorded: [event types], revision }' }, '400': problem('a bad account or body (path of the field)'), ...auth };
+const riskAnswer = {
+  '200': { description: '{ account, recorded: [event types], revision }' },
+  '400': problem('a bad account or body (path of the field)'),
+  ...auth,
+};
 
 export const securitySchemes = {
   apiKey: {
@@ -40,7 +50,10 @@ export const overridePaths = {
     },
   },
   '/api/settings': {
-    get: { summary: 'Every platform setting with its value, whether it was set, its default and range', responses: { '200': { description: '{ settings }' }, ...auth } },
+    get: {
+      summary: 'Every platform setting with its value, whether it was set, its default and range',
+      responses: { '200': { description: '{ settings }' }, ...auth },
+    },
   },
   '/api/settings/{name}': {
     post: {
@@ -99,12 +112,17 @@ export const overridePaths = {
         q('limit', 'rows per page', { type: 'integer', minimum: 1, maximum: MAX_LOGS_LIMIT, default: 100 }),
         q('cursor', 'the nextCursor of the page before'),
       ],
-      responses: { '200': { description: '{ from, to, logs: [{ id, time, service, level, levelName, msg, record }], nextCursor }' }, '400': problem('a bad parameter (its path)'), ...auth },
+      responses: {
+        '200': { description: '{ from, to, logs: [{ id, time, service, level, levelName, msg, record }], nextCursor }' },
+        '400': problem('a bad parameter (its path)'),
+        ...auth,
+      },
     },
   },
   '/metrics': {
     get: {
-      summary: 'Prometheus text exposition (doc/observability.md): cycle and stage durations, backtests/s, append rate, projection and mirror lag, orders, risk refusals, errors, HTTP requests',
+      summary:
+        'Prometheus text exposition (doc/observability.md): cycle and stage durations, backtests/s, append rate, projection and mirror lag, orders, risk refusals, errors, HTTP requests',
       responses: { '200': { description: 'text/plain; version=0.0.4', content: { 'text/plain': { schema: { type: 'string' } } } }, ...auth },
     },
   },

@@ -30,7 +30,10 @@ const registered = (stack: readonly Layer[]): string[] =>
               const served = CONSOLE_VIEWS.filter((v) => pattern.test(v.replace(':id', '0b6f1c7e-8a55-4d3c-9a55-2f9d1e6b7c10')));
               // A RegExp route that is not the console's page, or one that serves more or less than its views, fails here.
               expect(served, `${String(pattern)} serves the console's views`).to.deep.equal(CONSOLE_VIEWS);
-              expect(NOT_VIEWS.filter((p) => pattern.test(p)), `${String(pattern)} answers only views`).to.deep.equal([]);
+              expect(
+                NOT_VIEWS.filter((p) => pattern.test(p)),
+                `${String(pattern)} answers only views`,
+              ).to.deep.equal([]);
               return served;
             })()
           : [route.path];
@@ -52,7 +55,17 @@ describe('the route-role table', () => {
     const missing = routes.filter((r) => !(r in ROUTE_ROLES));
     expect(missing, 'routes without a role in apps/api/route-roles.ts').to.deep.equal([]);
     // The merged parts are all there: the console's page and reads, its live stream, logs, alerts, metrics, who-am-I.
-    for (const r of ['GET /system', 'GET /ui/app.js', 'GET /api/candles', 'GET /api/stream', 'GET /api/logs', 'GET /api/alerts', 'POST /api/alerts/:id/acknowledge', 'GET /metrics', 'GET /api/auth/me'])
+    for (const r of [
+      'GET /system',
+      'GET /ui/app.js',
+      'GET /api/candles',
+      'GET /api/stream',
+      'GET /api/logs',
+      'GET /api/alerts',
+      'POST /api/alerts/:id/acknowledge',
+      'GET /metrics',
+      'GET /api/auth/me',
+    ])
       expect(routes, r).to.include(r);
   });
 

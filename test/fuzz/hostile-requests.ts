@@ -401,7 +401,10 @@ export const routes = (ctx: FuzzContext): Readonly<Record<string, fc.Arbitrary<H
   const job = segment(ctx.jobIds);
   const day = fc.oneof(fc.constantFrom('2023-12-30', '2024-02-30', '2023-1-1', '99999-01-01', '0000-00-00', '2023-12-30T00:00:00Z'), segment([]));
   const names = [...LIFECYCLE_ROUTE_NAMES];
-  const account = fc.oneof({ weight: 3, arbitrary: fc.constantFrom('live-fuzz', 'paper-fuzz', 'a'.repeat(200), 'a'.repeat(201)) }, { weight: 2, arbitrary: segment([]) });
+  const account = fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom('live-fuzz', 'paper-fuzz', 'a'.repeat(200), 'a'.repeat(201)) },
+    { weight: 2, arbitrary: segment([]) },
+  );
   const index = fc.oneof(
     { weight: 3, arbitrary: fc.constantFrom('0', '1', '3', '-1', '1.5', '1e3', '999999999999999999999', '00') },
     { weight: 1, arbitrary: segment([]) },
@@ -556,7 +559,10 @@ export const routes = (ctx: FuzzContext): Readonly<Record<string, fc.Arbitrary<H
     'GET /api/candles': getArb(
       'GET /api/candles',
       fc.constant('/api/candles'),
-      queryString(['symbol', 'interval', 'from', 'to', 'exchange'], ['BTCUSDT', 'ETHUSDT', '1h', '4h', '2h', '2023-11-01', '2023-11-03', '2023-11-01T00:00:00Z', '2015-01-01', 'binance']),
+      queryString(
+        ['symbol', 'interval', 'from', 'to', 'exchange'],
+        ['BTCUSDT', 'ETHUSDT', '1h', '4h', '2h', '2023-11-01', '2023-11-03', '2023-11-01T00:00:00Z', '2015-01-01', 'binance'],
+      ),
     ),
     'GET /api/strategies/:id/backtest-trace': getArb(
       'GET /api/strategies/:id/backtest-trace',
@@ -578,12 +584,13 @@ export const routes = (ctx: FuzzContext): Readonly<Record<string, fc.Arbitrary<H
     // that are not a position (each must be a 400 at once) and the other methods.
     'GET /api/stream': getArb('GET /api/stream', fc.constant('/api/stream'), queryString(['x'], ['1'])).chain((r) =>
       fc
-        .oneof(
-          fc.constantFrom('yesterday', '1', '1.2.3', '-1.0', '.', '1.', 'x'.repeat(5000), '1.0; 2.0', '٣.٣'),
-          headerText(60),
-        )
+        .oneof(fc.constantFrom('yesterday', '1', '1.2.3', '-1.0', '.', '1.', 'x'.repeat(5000), '1.0; 2.0', '٣.٣'), headerText(60))
         .filter((id) => id.trim() !== '' && !/^\s*\d+\.\d+\s*$/.test(id))
-        .map((id): HostileRequest => ({ ...r, headers: { ...r.headers, 'last-event-id': id }, note: `${r.note}, Last-Event-ID ${JSON.stringify(id.slice(0, 40))}` })),
+        .map((id): HostileRequest => ({
+          ...r,
+          headers: { ...r.headers, 'last-event-id': id },
+          note: `${r.note}, Last-Event-ID ${JSON.stringify(id.slice(0, 40))}`,
+        })),
     ),
     // Who the key is; the admin overrides (override-routes.ts); logs and metrics.
     'GET /api/auth/me': getArb('GET /api/auth/me', fc.constant('/api/auth/me'), queryString(['x'], ['1'])),
@@ -599,7 +606,11 @@ export const routes = (ctx: FuzzContext): Readonly<Record<string, fc.Arbitrary<H
           ctx,
         ),
       ),
-    'GET /api/risk/:account': getArb('GET /api/risk/:account', account.map((a) => `/api/risk/${a}`), queryString(['x'], ['1'])),
+    'GET /api/risk/:account': getArb(
+      'GET /api/risk/:account',
+      account.map((a) => `/api/risk/${a}`),
+      queryString(['x'], ['1']),
+    ),
     'POST /api/risk/:account/kill': account.chain((a) =>
       bodyArb('POST /api/risk/:account/kill', 'POST', fc.constant(`/api/risk/${a}/kill`), fc.constant<Json>({ reason: 'fuzz' }), ctx),
     ),
@@ -626,7 +637,22 @@ export const routes = (ctx: FuzzContext): Readonly<Record<string, fc.Arbitrary<H
       fc.constant('/api/logs'),
       queryString(
         ['service', 'level', 'from', 'to', 'q', 'limit', 'cursor'],
-        ['api', 'fuzz', 'warn', 'error', 'loud', '2023-11-01T00:00:00Z', '2024-01-01T00:00:00Z', 'binance or timeout', '"unterminated', '-', '1', '500', '501', 'eyJ0IjoieCJ9'],
+        [
+          'api',
+          'fuzz',
+          'warn',
+          'error',
+          'loud',
+          '2023-11-01T00:00:00Z',
+          '2024-01-01T00:00:00Z',
+          'binance or timeout',
+          '"unterminated',
+          '-',
+          '1',
+          '500',
+          '501',
+          'eyJ0IjoieCJ9',
+        ],
       ),
     ),
     'GET /metrics': getArb('GET /metrics', fc.constant('/metrics'), queryString(['x', 'name[]'], ['1'])),

@@ -48,7 +48,11 @@ describe('console API: read routes, live stream, override routes (real replay)',
     return { status: res.status, body: (await res.json()) as Record<string, unknown> & { errors?: { path: string }[] } };
   };
   const post = async (path: string, body: unknown) => {
-    const res = await fetch(`${server.url}${path}`, { method: 'POST', headers: { ...admin.headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${server.url}${path}`, {
+      method: 'POST',
+      headers: { ...admin.headers, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> & { errors?: { path: string }[] } };
   };
   const liveStrategy = async () =>
@@ -251,7 +255,7 @@ describe('console API: read routes, live stream, override routes (real replay)',
   // role boundaries are in test/auth): here, what the console relies on — the change shows in the ranking it reads
   // and the audit carries the key's actor and the reason.
   describe('override routes the console calls', () => {
-    it('POST /api/settings/maxActiveStrategies changes what the ranking reports, with the key\'s actor and the reason on the settings stream', async () => {
+    it("POST /api/settings/maxActiveStrategies changes what the ranking reports, with the key's actor and the reason on the settings stream", async () => {
       const r = await post('/api/settings/maxActiveStrategies', { value: 3, reason: 'room for one more' });
       expect(r.status, JSON.stringify(r.body)).to.equal(200);
       expect((await get('/api/ranking')).body['maxActiveStrategies']).to.equal(3);

@@ -186,11 +186,22 @@ describe('operator console in a browser (real API, replayed history)', function 
     const count = (f: (r: { severity: string; state: string }) => boolean) => counts.filter(f).reduce((a, r) => a + Number(r.n), 0);
     await page.locator('select[name=alert-severity]').selectOption('critical');
     await page.waitForFunction(
-      (n) => document.querySelectorAll('[data-table=alerts] [data-severity]').length === n && [...document.querySelectorAll('[data-table=alerts] [data-severity]')].every((e) => e.textContent === 'critical'),
-      Math.min(20, count((r) => r.severity === 'critical')),
+      (n) =>
+        document.querySelectorAll('[data-table=alerts] [data-severity]').length === n &&
+        [...document.querySelectorAll('[data-table=alerts] [data-severity]')].every((e) => e.textContent === 'critical'),
+      Math.min(
+        20,
+        count((r) => r.severity === 'critical'),
+      ),
     );
     await page.locator('select[name=alert-state]').selectOption('resolved');
-    await page.waitForFunction((n) => document.querySelectorAll('[data-table=alerts] [data-severity]').length === n, Math.min(20, count((r) => r.severity === 'critical' && r.state === 'resolved')));
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('[data-table=alerts] [data-severity]').length === n,
+      Math.min(
+        20,
+        count((r) => r.severity === 'critical' && r.state === 'resolved'),
+      ),
+    );
     expect(await page.locator('[data-table=alerts] tr', { hasText: account }).count()).to.equal(0);
     await page.locator('select[name=alert-state]').selectOption('open');
     await row.first().waitFor();

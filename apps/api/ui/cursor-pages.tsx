@@ -15,7 +15,19 @@ export const useCursorPages = (query: string) => {
   };
 };
 
-export const CursorPager = ({ name, page, nextCursor, onNext, onPrevious }: { name: string; page: number; nextCursor: string | null; onNext: (c: string) => void; onPrevious: () => void }) => (
+export const CursorPager = ({
+  name,
+  page,
+  nextCursor,
+  onNext,
+  onPrevious,
+}: {
+  name: string;
+  page: number;
+  nextCursor: string | null;
+  onNext: (c: string) => void;
+  onPrevious: () => void;
+}) => (
   <span class="pager" data-pager={name}>
     <button disabled={page === 1} onClick={onPrevious} data-page="previous">
       ‹ Newer

@@ -89,8 +89,8 @@ const SignIn = ({ problem, onSignedIn }: { problem: string | undefined; onSigned
         </label>
         <button type="submit">Sign in</button>
         <p class="muted">
-          An admin creates keys with <code>npm run keys -- create</code> (doc/operator-console.md). What you do is recorded as <code>operator:&lt;the key&apos;s name&gt;</code>. The key
-          stays in this tab only (sessionStorage) and is sent as a Bearer token.
+          An admin creates keys with <code>npm run keys -- create</code> (doc/operator-console.md). What you do is recorded as{' '}
+          <code>operator:&lt;the key&apos;s name&gt;</code>. The key stays in this tab only (sessionStorage) and is sent as a Bearer token.
         </p>
       </form>
     </div>

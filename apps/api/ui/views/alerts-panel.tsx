@@ -98,7 +98,9 @@ export const AlertsPanel = () => {
             <option value="info">info</option>
           </select>
         </label>
-        {alerts.state === 'ok' ? <CursorPager name="alerts" page={pages.page} nextCursor={alerts.value.nextCursor} onNext={pages.next} onPrevious={pages.previous} /> : null}
+        {alerts.state === 'ok' ? (
+          <CursorPager name="alerts" page={pages.page} nextCursor={alerts.value.nextCursor} onNext={pages.next} onPrevious={pages.previous} />
+        ) : null}
       </div>
       <Loaded load={alerts} what="Alerts">
         {(a) => (

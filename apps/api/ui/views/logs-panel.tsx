@@ -96,7 +96,8 @@ export const LogsPanel = () => {
         {(l) => (
           <>
             <p class="muted">
-              {when(l.from)} → {when(l.to)} · <CursorPager name="logs" page={pages.page} nextCursor={l.nextCursor} onNext={pages.next} onPrevious={pages.previous} />
+              {when(l.from)} → {when(l.to)} ·{' '}
+              <CursorPager name="logs" page={pages.page} nextCursor={l.nextCursor} onNext={pages.next} onPrevious={pages.previous} />
             </p>
             <Table
               name="logs"

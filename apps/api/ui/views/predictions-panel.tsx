@@ -104,7 +104,11 @@ const RangeErrors = ({ range }: { range: PredictionRange }) => {
       color,
       points: known.filter((p) => pick(p) !== null).map((p) => [Date.parse(p.forHour), pick(p)! * 10_000] as const),
     });
-    return [line('realised (bp)', '#8b949e', (p) => p.realisedReturn), line('model (bp)', '#58a6ff', (p) => p.expectedReturn), line('ridge (bp)', '#d29922', (p) => p.baselines.ridge)];
+    return [
+      line('realised (bp)', '#8b949e', (p) => p.realisedReturn),
+      line('model (bp)', '#58a6ff', (p) => p.expectedReturn),
+      line('ridge (bp)', '#d29922', (p) => p.baselines.ridge),
+    ];
   }, [range]);
   const rows: [string, ErrorFigures | null][] = [
     ['Model', range.errors.model],
