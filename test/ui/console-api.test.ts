@@ -288,6 +288,13 @@ describe('console API: read routes, live stream, override routes (real replay)',
       expect(types.rows.at(-1)!.data).to.deep.include({ releasedBy: 'operator:console-api-admin', reason: 'test over' });
       const noReason = await post(`/api/risk/${account}/kill`, {});
       expect(noReason.status).to.equal(400);
+      // An account name with a NUL or another control character is a 400 naming it, not a 500 (found by npm run fuzz:api).
+      for (const bad of ['%00', 'live-%0A', '%7F']) {
+        const refused = await post(`/api/risk/${bad}/kill`, { reason: 'x' });
+        expect(refused.status, bad).to.equal(400);
+        expect(refused.body.errors!.map((e) => e.path)).to.deep.equal(['account']);
+        expect((await get(`/api/risk/${bad}`)).status, bad).to.equal(400);
+      }
     });
   });
 });
