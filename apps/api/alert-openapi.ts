@@ -69,11 +69,14 @@ export const alertPaths = {
           'application/json': {
             schema: {
               type: 'object',
-              required: ['actor', 'reason'],
+              required: ['reason'],
               additionalProperties: false,
-              properties: { actor: { type: 'string' }, reason: { type: 'string' } },
+              properties: {
+                actor: { type: 'string', description: 'optional; if given, must be the key’s own actor (operator:<key name>), else 403' },
+                reason: { type: 'string' },
+              },
             },
-            example: { actor: 'operator:ana', reason: 'the collector is being restarted' },
+            example: { reason: 'the collector is being restarted' },
           },
         },
       },

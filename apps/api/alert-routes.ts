@@ -1,8 +1,10 @@
 // The alert routes (doc/alerts.md): `GET /api/alerts` pages the alerts read model newest first (keyset: pass the
 // answer's `nextCursor` as `cursor`), narrowed by state, severity and rule; `POST /api/alerts/:id/acknowledge` is an
-// operator command (actor and reason required) through the alert decider. Query strings and bodies decode exactly:
+// operator command (a reason required; recorded as the key's actor, operator:<key name>, which a body may repeat but
+// never replace — apps/api/principal.ts) through the alert decider. Query strings and bodies decode exactly:
 // a bad value or an unknown field is a 400 naming its path.
 import express, { type Request, type Response } from 'express';
+import { principalOf, withKeyActor } from './principal.js';
 import * as t from 'io-ts';
 import { either } from 'fp-ts';
 import type { CommonQueryMethods } from 'slonik';
@@ -108,7 +110,8 @@ export const alertRoutes = (deps: AlertRouteDeps): express.Router => {
   router.post('/api/alerts/:id/acknowledge', async (req: Request, res: Response) => {
     const id = t.type({ id: Uuid }).decode(req.params);
     if (either.isLeft(id)) return send(res, invalidRequest(fieldErrors(id.left), 'path'));
-    const body = decodeStorable(AcknowledgeBody, req.body);
+    const principal = principalOf(res);
+    const body = decodeStorable(AcknowledgeBody, principal ? withKeyActor(req.body, principal) : req.body);
     if (either.isLeft(body)) return send(res, invalidRequest(body.left, 'body'));
     // The read model names the alert's stream (its de-duplication key); the decider decides on the stream itself.
     const alert = await findAlert(deps.db, id.right.id);

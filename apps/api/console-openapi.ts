@@ -1,7 +1,7 @@
-// The OpenAPI entries of the console's routes (console-routes.ts, operator-routes.ts, event-stream.ts); openapi.ts
+// The OpenAPI entries of the console's routes (console-routes.ts, event-stream.ts; its overrides are the admin routes of
+// override-openapi.ts); openapi.ts
 // merges them into /openapi.json.
 import { INTERVALS } from '../../domain/market/candles.js';
-import { SETTING_NAMES } from '../../domain/settings/definitions.js';
 import { MAX_CANDLES, MAX_DAILY_DAYS, MAX_TRACE_BARS } from './console-routes.js';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -11,20 +11,6 @@ const str = { type: 'string' };
 const instant = { type: 'string', description: 'a UTC day (2024-01-31) or an ISO-8601 UTC instant (2024-01-31T12:00:00Z)' };
 const q = (name: string, description: string, schema: unknown = str, required = false) => ({ name, in: 'query', required, description, schema });
 const strategyId = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
-const reasonBody = (extra: Record<string, unknown>, required: string[]) => ({
-  required: true,
-  content: json({
-    type: 'object',
-    additionalProperties: false,
-    required: ['reason', ...required],
-    properties: {
-      ...extra,
-      reason: { type: 'string', minLength: 1, maxLength: 2000 },
-      actor: { type: 'string', pattern: '^(system|operator|worker):[A-Za-z0-9._@-]{1,100}$' },
-    },
-  }),
-});
-
 export const consolePaths = {
   '/api/candles': {
     get: {
@@ -87,30 +73,6 @@ export const consolePaths = {
         'Server-sent events: a `change` notice { type, stream, position } per event appended to the log (id = its global position); `hello` on connect, `reset` when a resuming client missed too much; Last-Event-ID resumes',
       parameters: [{ name: 'Last-Event-ID', in: 'header', required: false, schema: { type: 'string', pattern: '^\\d+\\.\\d+$' } }],
       responses: { '200': { description: 'text/event-stream' }, '400': problem('a Last-Event-ID this stream did not send') },
-    },
-  },
-  '/api/settings/{name}': {
-    post: {
-      summary: 'Change a setting (e.g. maxActiveStrategies) with a reason; the settings decider checks its range',
-      parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string', enum: SETTING_NAMES } }],
-      requestBody: reasonBody({ value: { type: 'number' } }, ['value']),
-      responses: {
-        '200': { description: '{ name, value, revision, events }' },
-        '400': problem('unknown setting, or a bad body (no reason)'),
-        '422': problem('refused by the decider (out of range)'),
-      },
-    },
-  },
-  '/api/risk/{account}/kill-switch': {
-    post: {
-      summary: "Engage (engage: true) or release an account's manual kill switch, with a reason",
-      parameters: [{ name: 'account', in: 'path', required: true, schema: str }],
-      requestBody: reasonBody({ engage: { type: 'boolean' }, trigger: { type: 'string', enum: ['manual', 'max_drawdown', 'daily_loss_limit'] } }, ['engage']),
-      responses: {
-        '200': { description: '{ account, engaged, revision, events }' },
-        '400': problem('a bad body (no reason)'),
-        '422': problem('refused by the risk decider'),
-      },
     },
   },
 };

@@ -9,6 +9,7 @@ import { tradingPaths, tradingSchemas } from './trading-openapi.js';
 import { consolePaths } from './console-openapi.js';
 import { alertPaths, alertSchemas } from './alert-openapi.js';
 import { predictionPaths } from './prediction-openapi.js';
+import { overridePaths, securitySchemes } from './override-openapi.js';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: unknown, example?: unknown) => ({ 'application/json': { schema, ...(example === undefined ? {} : { example }) } });
@@ -688,13 +689,17 @@ export const openApiDocument = () => ({
     ...consolePaths,
     ...alertPaths,
     ...predictionPaths,
+    ...overridePaths,
     '/health': {
       get: {
-        summary: 'Database, broker, projection and mirror lag, data collection',
+        security: [],
+        summary: 'Database, broker, projection and mirror lag, data collection (no key)',
         responses: { '200': { description: 'ok or degraded (the parts in `degraded`)' }, '503': { description: 'unhealthy' } },
       },
     },
-    '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
+    '/openapi.json': { get: { security: [], summary: 'This document (no key)', responses: { '200': { description: 'OpenAPI 3.1' } } } },
   },
-  components: { schemas: { ...schemas, ...tradingSchemas, ...alertSchemas } },
+  // Every route but /health and /openapi.json (and the console's pages) needs a key; its role is route-roles.ts's.
+  security: [{ apiKey: [] }],
+  components: { schemas: { ...schemas, ...tradingSchemas, ...alertSchemas }, securitySchemes },
 });

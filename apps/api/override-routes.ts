@@ -33,9 +33,10 @@ const send = (res: Response, a: HttpAnswer) => res.status(a.status).json(a.body)
 const decodeBody = <A>(codec: t.Type<A, unknown, unknown>, value: unknown): either.Either<HttpAnswer, A> =>
   either.mapLeft((errs: ReturnType<typeof fieldErrors>) => invalidRequest(errs, 'body'))(decodeStorable(codec, value));
 const accountOf = (req: Request): either.Either<HttpAnswer, string> =>
-  IdString.is(req.params['account']) && req.params['account'].length <= 200
+  // No control character (a NUL cannot be stored in PostgreSQL text: it would be a 500 on the stream's read).
+  IdString.is(req.params['account']) && req.params['account'].length <= 200 && !/\p{Cc}/u.test(req.params['account'])
     ? either.right(req.params['account'])
-    : either.left(invalidRequest([{ path: 'account', message: 'must be an account name (1 to 200 characters)' }], 'path'));
+    : either.left(invalidRequest([{ path: 'account', message: 'must be an account name (1 to 200 characters, no control character)' }], 'path'));
 
 export const overrideRoutes = (deps: OverrideRouteDeps): express.Router => {
   const router = express.Router();

@@ -2,6 +2,7 @@
 // activation step deactivating a strategy that breached its limits, the risk decider's kill switch) or on what the
 // platform reports (a collector that stopped, a projection that does not run, judged by /health's own report); one
 // open alert per key with its count; resolution; the alerts read model and GET/POST /api/alerts.
+import { createTestKey, keyring } from '../support/api-keys.js';
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -87,11 +88,15 @@ describe('alerts: rules, de-duplication, resolution, read model and API', () => 
     if (either.isLeft(decoded)) throw new Error(decoded.left.message);
     return decoded.right.map((d) => d.event);
   };
+  // Real keys (test/support/api-keys.ts): a body naming operator:<name> is sent with <name>'s key, so the API records
+  // that actor; anything else with the default key.
+  let keys: ReturnType<typeof keyring>;
   const call = async (method: string, path: string, body?: unknown) => {
+    const signed = await keys.sign(body);
     const res = await fetch(`${base}${path}`, {
       method,
-      headers: { 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      headers: { ...signed.headers, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(signed.body) }),
     });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
@@ -102,6 +107,7 @@ describe('alerts: rules, de-duplication, resolution, read model and API', () => 
     pool = await createReadModelPool(db.url);
     checkpoints = new PostgresCheckpointStore({ connectionString: db.url });
     runner = new ProjectionRunner({ pool, store, projections: [alertsProjection, rankingProjection, activationAuditProjection], log: memoryLog() });
+    keys = keyring(store, pool);
     const app = createApi({
       store,
       pool,
@@ -362,8 +368,17 @@ describe('alerts: rules, de-duplication, resolution, read model and API', () => 
       const noReason = await ack(mirror!.alertId, { actor: 'operator:ana' });
       expect(noReason.status).to.equal(400);
       expect((noReason.body['errors'] as { path: string }[]).map((e) => e.path)).to.deep.equal(['reason']);
+      // A body may not name another actor than its key's (403 naming `actor`), and a viewer key may not acknowledge.
       const system = await ack(mirror!.alertId, { actor: 'nobody', reason: 'x' });
+      expect(system.status).to.equal(403);
       expect((system.body['errors'] as { path: string }[]).map((e) => e.path)).to.deep.equal(['actor']);
+      const viewer = await createTestKey(store, pool, { name: 'alert-viewer', role: 'viewer' });
+      const byViewer = await fetch(`${base}/api/alerts/${mirror!.alertId}/acknowledge`, {
+        method: 'POST',
+        headers: { ...viewer.headers, 'content-type': 'application/json' },
+        body: JSON.stringify({ reason: 'a viewer tries' }),
+      });
+      expect(byViewer.status).to.equal(403);
       expect((await ack(mirror!.alertId, { actor: 'operator:ana', reason: 'ok', extra: 1 })).status).to.equal(400);
       expect((await ack('not-a-uuid', { actor: 'operator:ana', reason: 'ok' })).status).to.equal(400);
       expect((await ack(randomUUID(), { actor: 'operator:ana', reason: 'ok' })).status).to.equal(404);

@@ -1,5 +1,6 @@
 // `npm start` end to end: the API, projector and mirror in one process, first on the embedded PostgreSQL with the
 // in-process bus (a machine with nothing but Node), then on the real PostgreSQL and RabbitMQ servers.
+import { createTestKey, type TestKey } from '../support/api-keys.js';
 import { expect } from 'chai';
 import { either } from 'fp-ts';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
@@ -55,10 +56,11 @@ const eventually = async <T>(what: string, probe: () => Promise<T | undefined>, 
   }
 };
 
-const api = (port: number) => async (method: string, p: string, body?: unknown) => {
+/** Calls the API with a real key (test/support/api-keys.ts): the API has no way to run without keys. */
+const api = (port: number, key: TestKey) => async (method: string, p: string, body?: unknown) => {
   const res = await fetch(`http://127.0.0.1:${port}${p}`, {
     method,
-    headers: { 'content-type': 'application/json' },
+    headers: { ...key.headers, 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
@@ -85,11 +87,14 @@ describe('all services in one process', function () {
       };
       const first = await startAll(env);
       let id: string;
+      let key: TestKey;
       try {
+        // Made in the embedded database: the second start finds it there.
+        key = await createTestKey(first.platform.store, first.platform.pool, { name: 'all-in-one', role: 'admin' });
         expect(first.platform.databaseUrl).to.include(`127.0.0.1:${env.EMBEDDED_PG_PORT}`);
         const mirrored: DeliveredMessage[] = [];
         await first.bus.subscribe(['strategy.#'], async (m) => void mirrored.push(m));
-        const call = api(first.port);
+        const call = api(first.port, key);
         const created = await call('POST', '/api/strategies', { genome: smaCrossoverGenome() });
         expect(created.status).to.equal(201);
         id = created.body['id'] as string;
@@ -119,7 +124,7 @@ describe('all services in one process', function () {
 
       const second = await startAll(env);
       try {
-        const again = await api(second.port)('GET', `/api/strategies/${id!}`);
+        const again = await api(second.port, key!)('GET', `/api/strategies/${id!}`);
         expect(again.status).to.equal(200);
         expect(again.body).to.include({ state: 'Generated', revision: 0 });
       } finally {
@@ -147,7 +152,7 @@ describe('all services in one process', function () {
         const got: amqp.ConsumeMessage[] = [];
         await ch.consume(q.queue, (msg) => msg && got.push(msg), { noAck: true });
 
-        const call = api(app.port);
+        const call = api(app.port, await createTestKey(app.platform.store, app.platform.pool, { name: 'test', role: 'admin' }));
         const created = await call('POST', '/api/strategies', { genome: smaCrossoverGenome() });
         const id = created.body['id'] as string;
         await call('POST', `/api/strategies/${id}/retire`, { actor: 'operator:test', reason: 'end to end' });

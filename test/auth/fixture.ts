@@ -2,6 +2,7 @@
 // on an ephemeral port, for the authentication suites. Keys are made with test/support/api-keys.ts.
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { Registry } from 'prom-client';
 import type { DatabasePool } from 'slonik';
 import type { EventStore } from '../../application/ports/event-store.js';
 import { backtestRoutes } from '../../apps/api/backtest-routes.js';
@@ -77,6 +78,8 @@ export const openAuthApi = async (label: string): Promise<AuthApi> => {
         candles,
         dispatch: () => Promise.reject(new Error('no backtest runs in the authentication suites')),
       }),
+      // A registry, so GET /metrics is registered as the platform registers it.
+      metrics: new Registry(),
       ...(rate ? { limits: { rate } } : {}),
     });
   const app = build();

@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { LIFECYCLE_ROUTE_NAMES } from '../../apps/api/command-bodies.js';
 import { exampleCommands, exampleGenerate } from '../../apps/api/examples.js';
 import { smaCrossoverGenome } from '../../domain/strategy/templates.js';
+import { SETTING_NAMES } from '../../domain/settings/definitions.js';
 
 export interface HostileRequest {
   /** The route it aims at, as the report groups it: `POST /api/backtests`. */
@@ -137,7 +138,10 @@ const op: fc.Arbitrary<Op> = fc.record({
   value: hostileValue,
 });
 
-const applyOp = (root: Json, o: Op): { root: Json; note: string } => {
+const applyOp = (root: Json, op: Op): { root: Json; note: string } => {
+  // A value of its own: fast-check may hand two operations the same object, and putting one instance twice into the
+  // body (inside itself) would make it circular.
+  const o = typeof op.value === 'object' && op.value !== null ? { ...op, value: structuredClone(op.value) } : op;
   const paths = pathsOf(root);
   const path = paths[o.at % paths.length]!;
   const where = path.length === 0 ? '(root)' : path.join('.');
@@ -397,6 +401,10 @@ export const routes = (ctx: FuzzContext): Readonly<Record<string, fc.Arbitrary<H
   const job = segment(ctx.jobIds);
   const day = fc.oneof(fc.constantFrom('2023-12-30', '2024-02-30', '2023-1-1', '99999-01-01', '0000-00-00', '2023-12-30T00:00:00Z'), segment([]));
   const names = [...LIFECYCLE_ROUTE_NAMES];
+  const account = fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom('live-fuzz', 'paper-fuzz', 'a'.repeat(200), 'a'.repeat(201)) },
+    { weight: 2, arbitrary: segment([]) },
+  );
   const index = fc.oneof(
     { weight: 3, arbitrary: fc.constantFrom('0', '1', '3', '-1', '1.5', '1e3', '999999999999999999999', '00') },
     { weight: 1, arbitrary: segment([]) },
@@ -543,10 +551,111 @@ export const routes = (ctx: FuzzContext): Readonly<Record<string, fc.Arbitrary<H
         'POST /api/alerts/:id/acknowledge',
         'POST',
         fc.constant(`/api/alerts/${id}/acknowledge`),
-        fc.constant<Json>({ actor: 'operator:fuzz', reason: 'looked at it' }),
+        fc.constantFrom<Json>({ actor: 'operator:alice', reason: 'looked at it' }, { reason: 'looked at it' }, { actor: 'operator:someone-else', reason: 'x' }),
         ctx,
       ),
     ),
+    // The console's reads (console-routes.ts).
+    'GET /api/candles': getArb(
+      'GET /api/candles',
+      fc.constant('/api/candles'),
+      queryString(
+        ['symbol', 'interval', 'from', 'to', 'exchange'],
+        ['BTCUSDT', 'ETHUSDT', '1h', '4h', '2h', '2023-11-01', '2023-11-03', '2023-11-01T00:00:00Z', '2015-01-01', 'binance'],
+      ),
+    ),
+    'GET /api/strategies/:id/backtest-trace': getArb(
+      'GET /api/strategies/:id/backtest-trace',
+      strategy.map((id) => `/api/strategies/${id}/backtest-trace`),
+      queryString(['symbol', 'from', 'to'], ['BTCUSDT', 'DOGEUSDT', '2023-11-01', '2023-11-08']),
+    ),
+    'GET /api/strategies/:id/record': getArb(
+      'GET /api/strategies/:id/record',
+      strategy.map((id) => `/api/strategies/${id}/record`),
+      queryString(['x'], ['1']),
+    ),
+    'GET /api/market-data/daily': getArb(
+      'GET /api/market-data/daily',
+      fc.constant('/api/market-data/daily'),
+      queryString(['from', 'to', 'series'], ['2023-09-01', '2023-09-03', '2015-01-01', 'fear_greed', 'vix', 'sp500', 'nope']),
+    ),
+    'GET /api/pipeline/schedule': getArb('GET /api/pipeline/schedule', fc.constant('/api/pipeline/schedule'), queryString(['x'], ['1'])),
+    // The live stream answers a valid request with a stream that never ends: the fuzz sends it only Last-Event-IDs
+    // that are not a position (each must be a 400 at once) and the other methods.
+    'GET /api/stream': getArb('GET /api/stream', fc.constant('/api/stream'), queryString(['x'], ['1'])).chain((r) =>
+      fc
+        .oneof(fc.constantFrom('yesterday', '1', '1.2.3', '-1.0', '.', '1.', 'x'.repeat(5000), '1.0; 2.0', '0x10.1', '1e3.0'), headerText(60))
+        .filter((id) => id.trim() !== '' && !/^\s*\d+\.\d+\s*$/.test(id))
+        .map((id): HostileRequest => ({
+          ...r,
+          headers: { ...r.headers, 'last-event-id': id },
+          note: `${r.note}, Last-Event-ID ${JSON.stringify(id.slice(0, 40))}`,
+        })),
+    ),
+    // Who the key is; the admin overrides (override-routes.ts); logs and metrics.
+    'GET /api/auth/me': getArb('GET /api/auth/me', fc.constant('/api/auth/me'), queryString(['x'], ['1'])),
+    'GET /api/settings': getArb('GET /api/settings', fc.constant('/api/settings'), queryString(['x'], ['1'])),
+    'POST /api/settings/:name': fc
+      .oneof({ weight: 4, arbitrary: fc.constantFrom(...SETTING_NAMES) }, { weight: 1, arbitrary: segment([]) })
+      .chain((name) =>
+        bodyArb(
+          'POST /api/settings/:name',
+          'POST',
+          fc.constant(`/api/settings/${name}`),
+          fc.constantFrom<Json>({ value: 2, reason: 'fuzz' }, { value: 1e308, reason: 'fuzz' }, { value: 3, reason: 'fuzz', actor: 'operator:alice' }),
+          ctx,
+        ),
+      ),
+    'GET /api/risk/:account': getArb(
+      'GET /api/risk/:account',
+      account.map((a) => `/api/risk/${a}`),
+      queryString(['x'], ['1']),
+    ),
+    'POST /api/risk/:account/kill': account.chain((a) =>
+      bodyArb('POST /api/risk/:account/kill', 'POST', fc.constant(`/api/risk/${a}/kill`), fc.constant<Json>({ reason: 'fuzz' }), ctx),
+    ),
+    'POST /api/risk/:account/release': account.chain((a) =>
+      bodyArb(
+        'POST /api/risk/:account/release',
+        'POST',
+        fc.constant(`/api/risk/${a}/release`),
+        fc.constantFrom<Json>({ trigger: 'manual', reason: 'fuzz' }, { trigger: 'max_drawdown', reason: 'fuzz' }),
+        ctx,
+      ),
+    ),
+    'POST /api/risk/:account/limits': account.chain((a) =>
+      bodyArb(
+        'POST /api/risk/:account/limits',
+        'POST',
+        fc.constant(`/api/risk/${a}/limits`),
+        fc.constantFrom<Json>({ reason: 'fuzz', limits: { maxOpenPositions: 3 } }, { reason: 'fuzz', limits: { dailyLossLimit: 0.05, maxSymbolExposure: 1 } }),
+        ctx,
+      ),
+    ),
+    'GET /api/logs': getArb(
+      'GET /api/logs',
+      fc.constant('/api/logs'),
+      queryString(
+        ['service', 'level', 'from', 'to', 'q', 'limit', 'cursor'],
+        [
+          'api',
+          'fuzz',
+          'warn',
+          'error',
+          'loud',
+          '2023-11-01T00:00:00Z',
+          '2024-01-01T00:00:00Z',
+          'binance or timeout',
+          '"unterminated',
+          '-',
+          '1',
+          '500',
+          '501',
+          'eyJ0IjoieCJ9',
+        ],
+      ),
+    ),
+    'GET /metrics': getArb('GET /metrics', fc.constant('/metrics'), queryString(['x', 'name[]'], ['1'])),
     'GET /openapi.json': getArb('GET /openapi.json', fc.constant('/openapi.json'), queryString(['x'], ['1'])),
     'GET /health': getArb('GET /health', fc.constant('/health'), queryString(['x'], ['1'])),
     '(no route)': fc.oneof(

@@ -15,6 +15,7 @@ import { configOrExit, openPlatform, type Platform } from '../../apps/platform.j
 import { openBus, startApi, type Running } from '../../apps/services.js';
 import type { Bus } from '../../application/ports/bus.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
+import { createTestKey, type TestKey } from '../support/api-keys.js';
 import { parsePrometheusText, sampleValue } from './prometheus-text.js';
 
 const T0 = Date.UTC(2024, 2, 1, 10);
@@ -41,6 +42,8 @@ describe('GET /api/logs and GET /metrics (apps/api/log-routes.ts, metrics-route.
   let api: Running & { port: number };
   const tees: LogTee[] = [];
   let base = '';
+  /** A real viewer key (test/support/api-keys.ts): the logs and the metrics are reads. */
+  let key: TestKey;
 
   /** Writes records through the real tee, as `service` at the given times, and waits until they are stored. */
   const logAs = async (service: string, records: readonly { level: number; msg: string; time: number; extra?: Record<string, unknown> }[]) => {
@@ -56,7 +59,7 @@ describe('GET /api/logs and GET /metrics (apps/api/log-routes.ts, metrics-route.
     await tee.flush();
   };
   const get = async (path: string) => {
-    const res = await fetch(`${base}${path}`);
+    const res = await fetch(`${base}${path}`, { headers: key.headers });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
   const msgs = (body: Record<string, unknown>) => (body['logs'] as { msg: string }[]).map((l) => l.msg);
@@ -67,7 +70,7 @@ describe('GET /api/logs and GET /metrics (apps/api/log-routes.ts, metrics-route.
       .sort((a, b) => b[3] - a[3])
       .map((r) => r[2]);
   const scrape = async () => {
-    const res = await fetch(`${base}/metrics`);
+    const res = await fetch(`${base}/metrics`, { headers: key.headers });
     expect(res.status).to.equal(200);
     expect(res.headers.get('content-type')).to.match(/^text\/plain; version=0\.0\.4/);
     return parsePrometheusText(await res.text());
@@ -81,6 +84,7 @@ describe('GET /api/logs and GET /metrics (apps/api/log-routes.ts, metrics-route.
     bus = openBus(platform, 'test');
     checkpoints = new PostgresCheckpointStore({ connectionString: db.url });
     api = await startApi(platform, bus, checkpoints);
+    key = await createTestKey(platform.store, platform.pool, { name: 'observer', role: 'viewer' });
     base = `http://127.0.0.1:${api.port}`;
     for (const service of new Set(FIXTURE.map((r) => r[0])))
       await logAs(

@@ -23,7 +23,18 @@ try {
   await sql.connect();
   const live = (await sql.query<{ id: string }>(`SELECT id::text AS id FROM strategies WHERE state = 'Live' ORDER BY id LIMIT 1`)).rows[0]?.id;
   await sql.end();
+  // The API's own records go into the logs table, as with LOG_STORE=on in production: the System view's log search.
+  process.env['LOG_STORE'] = 'on';
   const server = await startConsoleServer(db.url);
+  // A real admin key in the fixture database, signed in through the console's key prompt (admin: every panel shows).
+  const admin = await server.key('admin', 'screenshots');
+  // An operator's kill switch on the live account: the alerts service raises its alert (the System view lists it).
+  if (live)
+    await fetch(`${server.url}/api/risk/live-${live}/kill`, {
+      method: 'POST',
+      headers: { ...admin.headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: 'a manual stop before the screenshots' }),
+    });
   const browser = await launchBrowser();
   try {
     const views: [string, string][] = [
@@ -38,7 +49,7 @@ try {
       ['strategy-not-found', '/strategies/00000000-0000-4000-8000-000000000000'],
     ];
     for (const [name, path] of views) {
-      const s = await openSignedIn(browser, server.url, path, 'screenshot-key', 'screenshots');
+      const s = await openSignedIn(browser, server.url, path, admin.key);
       await s.page.locator('[data-view]').first().waitFor();
       await s.page.waitForLoadState('networkidle').catch(() => undefined);
       await s.page.waitForTimeout(1500);

@@ -13,18 +13,10 @@ export type ApiFailure =
 export type ApiResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly failure: ApiFailure };
 
 const KEY = 'mastertrade.apiKey';
-const ACTOR = 'mastertrade.actor';
 export const session = {
   key: (): string | undefined => sessionStorage.getItem(KEY) ?? undefined,
-  actor: (): string | undefined => sessionStorage.getItem(ACTOR) ?? undefined,
-  signIn: (key: string, actor: string) => {
-    sessionStorage.setItem(KEY, key);
-    sessionStorage.setItem(ACTOR, actor);
-  },
-  signOut: () => {
-    sessionStorage.removeItem(KEY);
-    sessionStorage.removeItem(ACTOR);
-  },
+  signIn: (key: string) => sessionStorage.setItem(KEY, key),
+  signOut: () => sessionStorage.removeItem(KEY),
 };
 
 export const authHeaders = (): Record<string, string> => {

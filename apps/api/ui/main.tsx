@@ -68,7 +68,6 @@ const Route = ({ path }: { path: string }) => {
 
 const SignIn = ({ problem, onSignedIn }: { problem: string | undefined; onSignedIn: () => void }) => {
   const [key, setKey] = useState('');
-  const [name, setName] = useState('');
   return (
     <div class="signin" data-view="signin">
       <h1>MasterTrade console</h1>
@@ -80,8 +79,7 @@ const SignIn = ({ problem, onSignedIn }: { problem: string | undefined; onSigned
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          const actorName = name.trim().replace(/[^A-Za-z0-9._@-]/g, '') || 'console';
-          session.signIn(key.trim(), `operator:${actorName.slice(0, 100)}`);
+          session.signIn(key.trim());
           onSignedIn();
         }}
       >
@@ -89,13 +87,10 @@ const SignIn = ({ problem, onSignedIn }: { problem: string | undefined; onSigned
           API key
           <input name="apiKey" type="password" autoComplete="off" required value={key} onInput={(e) => setKey((e.target as HTMLInputElement).value)} />
         </label>
-        <label>
-          Your name (written into the audit with your overrides)
-          <input name="actorName" value={name} onInput={(e) => setName((e.target as HTMLInputElement).value)} />
-        </label>
         <button type="submit">Sign in</button>
         <p class="muted">
-          An admin creates keys with the CLI (doc/operator-console.md). The key stays in this tab only (sessionStorage) and is sent as a Bearer token.
+          An admin creates keys with <code>npm run keys -- create</code> (doc/operator-console.md). What you do is recorded as{' '}
+          <code>operator:&lt;the key&apos;s name&gt;</code>. The key stays in this tab only (sessionStorage) and is sent as a Bearer token.
         </p>
       </form>
     </div>
@@ -104,8 +99,8 @@ const SignIn = ({ problem, onSignedIn }: { problem: string | undefined; onSigned
 
 interface WhoAmI {
   readonly role: Role;
-  readonly actor?: string;
-  readonly name?: string;
+  readonly actor: string;
+  readonly name: string;
 }
 
 const App = () => {
@@ -120,9 +115,8 @@ const App = () => {
   useEffect(() => {
     if (!signedIn) return;
     void call<WhoAmI>('GET', '/api/auth/me').then((r) => {
-      const actor = session.actor() ?? 'operator:console';
       if (r.ok) {
-        setWho({ role: r.value.role, actor: r.value.actor ?? actor, open: false });
+        setWho({ role: r.value.role, actor: r.value.actor, name: r.value.name });
         startLive();
       } else if (r.failure.kind === 'unauthorized' || r.failure.kind === 'forbidden') {
         session.signOut();
@@ -142,7 +136,7 @@ const App = () => {
 
   if (!signedIn) return <SignIn problem={problem} onSignedIn={() => setSignedIn(true)} />;
   return (
-    <WhoContext.Provider value={who ?? { role: undefined, actor: session.actor() ?? 'operator:console', open: false }}>
+    <WhoContext.Provider value={who ?? { role: undefined, actor: '' }}>
       <header>
         <span class="brand">MasterTrade</span>
         <nav>
@@ -155,8 +149,8 @@ const App = () => {
         <span class={`live ${live ? 'on' : 'off'}`} data-live={live ? 'on' : 'off'} title="live updates">
           {live ? '● live' : '○ offline'}
         </span>
-        <span class="badge who" data-role={who?.role ?? (who?.open ? 'open' : 'unknown')}>
-          {who === undefined ? 'signing in…' : who.open ? `signed in as ${who.actor} (no key check on this server)` : `signed in as ${who.role}`}
+        <span class="badge who" data-role={who?.role ?? 'unknown'}>
+          {who === undefined ? 'signing in…' : `signed in as ${who.role} (${who.name ?? who.actor})`}
         </span>
         <button
           class="link"

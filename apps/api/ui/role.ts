@@ -5,11 +5,10 @@ import { createContext } from 'preact';
 export type Role = 'viewer' | 'operator' | 'admin';
 export interface Who {
   readonly role: Role | undefined;
-  /** The actor written into overrides (operator:<name>). */
+  /** The actor the server records for this key's overrides (operator:<key name>), from GET /api/auth/me. */
   readonly actor: string;
-  /** The server has no key check (before the auth module): every role is allowed there. */
-  readonly open: boolean;
+  readonly name?: string;
 }
-export const WhoContext = createContext<Who>({ role: undefined, actor: 'operator:console', open: false });
-export const mayOperate = (w: Who) => w.open || w.role === 'operator' || w.role === 'admin';
-export const mayAdminister = (w: Who) => w.open || w.role === 'admin';
+export const WhoContext = createContext<Who>({ role: undefined, actor: '' });
+export const mayOperate = (w: Who) => w.role === 'operator' || w.role === 'admin';
+export const mayAdminister = (w: Who) => w.role === 'admin';

@@ -4,6 +4,7 @@ import { useMemo } from 'preact/hooks';
 import { useApi, Loaded, Section, Table, num, when } from '../components.js';
 import { LineChart } from '../charts.js';
 import type { CycleRow } from './pipeline.js';
+import { PredictionsPanel } from './predictions-panel.js';
 
 interface Selection {
   readonly day: string;
@@ -32,7 +33,6 @@ export const MarketsView = () => {
     to ? `/api/market-data/daily?from=${day(to - 120 * 86_400_000)}&to=${day(to)}` : undefined,
     () => false,
   );
-  const predictions = useApi<unknown>('/api/predictions/latest', (n) => n.stream.startsWith('predict'));
   return (
     <div class="view" data-view="markets">
       <h1>Markets</h1>
@@ -99,9 +99,7 @@ export const MarketsView = () => {
         </Loaded>
       </Section>
       <Section title="Predictions next to baselines" id="predictions">
-        <Loaded load={predictions} what="Predictions">
-          {(p) => <Predictions value={p} />}
-        </Loaded>
+        <PredictionsPanel />
       </Section>
     </div>
   );
@@ -148,30 +146,5 @@ const DailySeries = ({ series }: { series: Readonly<Record<string, readonly { da
       </table>
       <LineChart name="daily-series" lines={lines} height={200} />
     </>
-  );
-};
-
-/** The predictor's answer is shown as it comes: each prediction's fields, with the baselines' errors beside. */
-const Predictions = ({ value }: { value: unknown }) => {
-  const rows = (Array.isArray(value) ? value : ((value as { predictions?: unknown[] }).predictions ?? [value])) as Row[];
-  const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))].slice(0, 10);
-  return (
-    <Table
-      name="predictions"
-      rows={rows}
-      empty="No prediction yet."
-      columns={keys.map((k) => ({
-        title: k,
-        cell: (r: Row) =>
-          typeof r[k] === 'number'
-            ? num(r[k], 4)
-            : typeof r[k] === 'object' && r[k] !== null
-              ? JSON.stringify(r[k])
-              : typeof r[k] === 'string'
-                ? when(r[k])
-                : '—',
-        text: (r: Row) => String(r[k] ?? ''),
-      }))}
-    />
   );
 };

@@ -94,7 +94,6 @@ export const Overrides = ({
     }
     setBusy(true);
     const r = await call<{ state: string; revision: number }>('POST', `/api/strategies/${strategyId}/${open}`, {
-      actor: who.actor,
       reason: reason.trim(),
       ...(decision ? { decision } : {}),
     });

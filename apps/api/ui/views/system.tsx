@@ -1,7 +1,8 @@
 // System: the health of each part (database, broker, projections with their lag, the mirror, quarantined events,
-// data collection, live trading), recent errors and logs (when the log store is there), alerts (when they are).
-import { useState } from 'preact/hooks';
+// data collection, live trading), the alerts (alerts-panel.tsx) and the stored logs (logs-panel.tsx).
 import { useApi, Loaded, Section, Table, when } from '../components.js';
+import { AlertsPanel } from './alerts-panel.js';
+import { LogsPanel } from './logs-panel.js';
 
 interface Projection {
   readonly name: string;
@@ -23,14 +24,9 @@ interface Health {
   readonly quarantined: readonly unknown[] | { readonly error: string };
   readonly liveTrading?: { readonly status: string; readonly reason?: string };
 }
-type Row = Readonly<Record<string, unknown>>;
 
 export const SystemView = () => {
   const health = useApi<Health>('/health', () => true);
-  const [level, setLevel] = useState('warn');
-  const [q, setQ] = useState('');
-  const logs = useApi<unknown>(`/api/logs?level=${level}${q ? `&q=${encodeURIComponent(q)}` : ''}`, () => false);
-  const alerts = useApi<unknown>('/api/alerts', (n) => n.stream.startsWith('alert'));
   return (
     <div class="view" data-view="system">
       <h1>System</h1>
@@ -96,44 +92,11 @@ export const SystemView = () => {
         )}
       </Loaded>
       <Section title="Alerts" id="alerts">
-        <Loaded load={alerts} what="Alerts">
-          {(a) => <Rows value={a} name="alerts" />}
-        </Loaded>
+        <AlertsPanel />
       </Section>
-      <Section title="Recent errors and logs" id="logs">
-        <div class="table-tools">
-          <label>
-            Level{' '}
-            <select value={level} onChange={(e) => setLevel((e.target as HTMLSelectElement).value)}>
-              {['error', 'warn', 'info', 'debug'].map((l) => (
-                <option key={l}>{l}</option>
-              ))}
-            </select>
-          </label>
-          <input type="search" placeholder="Search the logs…" value={q} onChange={(e) => setQ((e.target as HTMLInputElement).value)} />
-        </div>
-        <Loaded load={logs} what="Logs">
-          {(l) => <Rows value={l} name="logs" />}
-        </Loaded>
+      <Section title="Logs" id="logs">
+        <LogsPanel />
       </Section>
     </div>
-  );
-};
-
-/** A list answer shown as a table of its rows, whatever its fields. */
-const Rows = ({ value, name }: { value: unknown; name: string }) => {
-  const rows = (Array.isArray(value) ? value : (Object.values(value as object).find(Array.isArray) ?? [])) as Row[];
-  const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))].slice(0, 8);
-  return (
-    <Table
-      name={name}
-      rows={rows}
-      empty="Nothing recorded."
-      columns={keys.map((k) => ({
-        title: k,
-        cell: (r: Row) => (typeof r[k] === 'object' && r[k] !== null ? JSON.stringify(r[k]).slice(0, 200) : String(r[k] ?? '—')),
-        text: (r: Row) => String(r[k] ?? ''),
-      }))}
-    />
   );
 };
