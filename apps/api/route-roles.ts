@@ -64,7 +64,6 @@ export const ROUTE_ROLES = {
   'GET /api/predictions': 'viewer',
   'GET /api/predictions/latest': 'viewer',
   'GET /api/risk/:account': 'viewer',
-  // The predictor's reads (apps/api/prediction-routes.ts, from the predictor-serving branch; the console's Markets view).
 
   // Commands and overrides: generate, record-backtest, filter, start-paper, activate, deactivate, retire, pin, unpin.
   'POST /api/strategies': 'operator',
