@@ -204,7 +204,7 @@ describe('Genome codec', () => {
     it('NaN as a condition constant, on the value member of the operand', () => {
       const paths = pathsOf(rsi((g) => (g.entry.conditions[0].right.value = NaN)));
       expect(paths).to.include('entry.conditions.0.right.value');
-      for (const p of paths) expect(p).to.match(/^entry\.conditions\.0\.right\.[a-z]+$/);
+      for (const p of paths) expect(p).to.match(/^entry\.conditions\.0\.right\.[a-zA-Z]+$/);
     });
 
     it('every problem of a genome, not just the first', () => {
@@ -255,6 +255,12 @@ describe('fieldErrors paths', () => {
       'entry.conditions.0.left.price',
       'entry.conditions.0.left.value',
       'entry.conditions.0.left.prediction',
+      // the operands of issue 12 (doc/operands.md): a daily series, another symbol's return or indicator
+      'entry.conditions.0.left.daily',
+      'entry.conditions.0.left.measure',
+      'entry.conditions.0.left.crossReturn',
+      'entry.conditions.0.left.crossIndicator',
+      'entry.conditions.0.left.symbol',
     ]);
   });
 
