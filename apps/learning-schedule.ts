@@ -23,6 +23,7 @@ import type { PairSelectionConfig } from '../application/market-data/pair-select
 import { createCycleStep } from '../application/pipeline/cycle-step.js';
 import { createSelectionStep } from '../application/pipeline/selection-step.js';
 import type { PipelineStep } from '../application/pipeline/step.js';
+import { predictionSource } from '../projections/predictions/queries.js';
 import { DEFAULT_RULES } from '../domain/selection/score-pairs.js';
 
 export const LEARNING_CYCLE_CRON = '0 3 * * *';
@@ -89,6 +90,15 @@ export const cycleBacktests = (platform: Platform, candles: PostgresCandleStore,
   };
 };
 
+/**
+ * Where the cycle reads the operand families `cycle.operands` turns on: the daily series (on the candle store's pool,
+ * closed with it) and the recorded predictions (the predictions read model).
+ */
+export const cycleOperandSources = (platform: Platform, candles: PostgresCandleStore): CycleOperandSources => ({
+  daily: new PostgresDailySeriesStore({ pool: candles.pool }),
+  predictions: predictionSource(platform.pool),
+});
+
 export const learningCycleDeps = (
   platform: Platform,
   candles: PostgresCandleStore,
@@ -124,8 +134,7 @@ export const startLearningCycle = (
   scheduled = true,
 ): LearningCycleService => {
   const candles = new PostgresCandleStore({ connectionString: platform.databaseUrl, poolSize: 2 });
-  const daily = new PostgresDailySeriesStore({ connectionString: platform.databaseUrl });
-  const deps = learningCycleDeps(platform, candles, cycleBacktests(platform, candles, pool), undefined, { daily });
+  const deps = learningCycleDeps(platform, candles, cycleBacktests(platform, candles, pool), undefined, cycleOperandSources(platform, candles));
   // The configured timeframes are a default: a day already started (then resumed after a crash) keeps its own.
   const runNow = (o: DailyCycleOptions = {}) => runDailyCycle(deps, { defaultTimeframes: platform.config.learning.timeframes, ...options, ...o });
   const cron = learningCycleCron(platform);
@@ -165,7 +174,6 @@ export const startLearningCycle = (
       // A cycle in progress is not waited for: it can take many minutes and has no abort yet.
       void job.stop();
       await candles.close();
-      await daily.close();
     },
   };
 };
@@ -204,7 +212,7 @@ export const learningPipelineSteps = (
       hour: platform.config.pipeline.selectionHour,
     }),
     createCycleStep({
-      cycle: learningCycleDeps(platform, candles, backtests, options.caughtUp),
+      cycle: learningCycleDeps(platform, candles, backtests, options.caughtUp, cycleOperandSources(platform, candles)),
       hour: platform.config.pipeline.cycleHour,
       options: { defaultTimeframes: platform.config.learning.timeframes },
     }),

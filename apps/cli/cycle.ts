@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { either } from 'fp-ts';
 import { runDailyCycle } from '../../application/learning/daily-cycle.js';
 import { PostgresCandleStore } from '../../infrastructure/market-data/postgres-candle-store.js';
-import { cycleBacktests, learningCycleDeps } from '../learning-schedule.js';
+import { cycleBacktests, cycleOperandSources, learningCycleDeps } from '../learning-schedule.js';
 import { configOrExit, openPlatform } from '../platform.js';
 import { runCommand } from './run-command.js';
 import { describeFailure } from '../failure.js';
@@ -40,14 +40,17 @@ await runCommand('cycle', async () => {
   const num = (x: number | null | undefined, d = 2) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(d));
   try {
     // The backtests run on a worker-thread pool opened for the run (as in the all-in-one process).
-    const run = await runDailyCycle(learningCycleDeps(platform, candles, cycleBacktests(platform, candles)), {
-      defaultTimeframes: platform.config.learning.timeframes,
-      trigger: `npm run cycle (pid ${process.pid})`,
-      ...(timeframes === undefined ? {} : { timeframes: timeframes as (typeof CYCLE_TIMEFRAMES)[number][] }),
-      ...(n === undefined ? {} : { n }),
-      ...(asOf === undefined ? {} : { asOf }),
-      ...(seed === undefined ? {} : { seed }),
-    });
+    const run = await runDailyCycle(
+      learningCycleDeps(platform, candles, cycleBacktests(platform, candles), undefined, cycleOperandSources(platform, candles)),
+      {
+        defaultTimeframes: platform.config.learning.timeframes,
+        trigger: `npm run cycle (pid ${process.pid})`,
+        ...(timeframes === undefined ? {} : { timeframes: timeframes as (typeof CYCLE_TIMEFRAMES)[number][] }),
+        ...(n === undefined ? {} : { n }),
+        ...(asOf === undefined ? {} : { asOf }),
+        ...(seed === undefined ? {} : { seed }),
+      },
+    );
     if (either.isLeft(run)) {
       // Other parameters than the day's, or the day's cycle already running: refused, nothing appended (the stores
       // close in `finally`).

@@ -99,7 +99,8 @@ const checkTime = (name: string, v: number | undefined): void => {
 };
 
 export class PostgresCandleStore implements CandleStore, CandleCoverage {
-  private readonly pool: pg.Pool;
+  /** Shared by read-only neighbours of the same lifetime (the cycle's daily-series reads); closed with the store. */
+  readonly pool: pg.Pool;
   private readonly withTempTable = new WeakSet<pg.PoolClient>();
 
   constructor(private readonly options: PostgresCandleStoreOptions) {

@@ -2,9 +2,12 @@
 // it generated, a re-run appends nothing and says so, a re-run with another --n exits 2 naming the day's values,
 // wrong arguments exit 2 naming the problem.
 import { expect } from 'chai';
+import pg from 'pg';
 import { PostgresEventStore } from '../../infrastructure/event-store/postgres-event-store.js';
 import { importCandleFiles } from '../../infrastructure/market-data/candle-file-import.js';
 import { PostgresCandleStore } from '../../infrastructure/market-data/postgres-candle-store.js';
+import { PostgresDailySeriesStore } from '../../infrastructure/market-data/daily-series-store.js';
+import { realObservations } from '../operands/support.js';
 import { runCli, type CliRun } from '../support/cli.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
 import { sharedDataFile } from '../support/shared-data.js';
@@ -62,6 +65,35 @@ describe('cycle CLI', function () {
       expect(await events.headPosition()).to.deep.equal(head);
     } finally {
       await events.close();
+    }
+  });
+
+  it('with cycle.operands = 1 and Fear & Greed imported, the day draws Fear & Greed conditions (the CLI gives the cycle the daily store)', async () => {
+    const daily = new PostgresDailySeriesStore({ connectionString: db.url });
+    try {
+      await daily.write(await realObservations('fear_greed'));
+    } finally {
+      await daily.close();
+    }
+    const set = await runCli('apps/cli/settings.ts', ['set', 'cycle.operands', '1', '--reason', 'sentiment on', '--operator', 'test'], {
+      DATABASE_URL: db.url,
+      AMQP_URL: '',
+      LOG_LEVEL: 'silent',
+    });
+    expect(set.code, set.stderr).to.equal(0);
+    const run = await cli('--as-of', '2023-06-08T03:00:00Z', '--n', '40');
+    expect(run.code, run.stderr).to.equal(0);
+    const sql = new pg.Client({ connectionString: db.url });
+    await sql.connect();
+    try {
+      // The first day (2023-06-01) ran with the setting at 0 and no parent to inherit from: every hit is this day's.
+      const { rows } = await sql.query<{ n: string }>(
+        `SELECT count(*) AS n FROM events WHERE event_type = 'StrategyGenerated' AND data::text LIKE '%"daily": "fear_greed"%'`,
+      );
+      // Half the random genomes get one external condition (doc/operands.md): none of 40 would be a 1e-12 chance.
+      expect(Number(rows[0]!.n)).to.be.above(0);
+    } finally {
+      await sql.end();
     }
   });
 
