@@ -21,6 +21,8 @@ import type { Registry } from 'prom-client';
 import { mirrorLag, projectionLags } from './read-side-lag.js';
 import type { RateLimits } from './api/rate-limits.js';
 import { hasActiveAdminKey, syncApiKeyTable } from '../infrastructure/auth/api-key-table.js';
+import { cycleOperandSources } from './learning-schedule.js';
+import { PostgresCandleStore } from '../infrastructure/market-data/postgres-candle-store.js';
 
 /** What the API prints at a start with no admin key: how to make the first one. */
 export const FIRST_ADMIN_KEY_MESSAGE =
@@ -66,6 +68,9 @@ export const startApi = async (
   // The keys' table is a projection of the api-keys stream: catch it up (it heals a keys command stopped half-way).
   await syncApiKeyTable(platform.store, platform.pool);
   if (!(await hasActiveAdminKey(platform.pool))) platform.log.warn({ firstStart: true }, FIRST_ADMIN_KEY_MESSAGE);
+  // The console's backtest traces read the cycle's candles: the backtesting's store, or one of the API's own.
+  const ownCandles = backtesting ? undefined : new PostgresCandleStore({ connectionString: platform.databaseUrl, poolSize: 2 });
+  const traceCandles = backtesting?.candles ?? ownCandles!;
   const app = createApi({
     store: platform.store,
     pool: platform.pool,
@@ -78,7 +83,12 @@ export const startApi = async (
     health: healthCheck(platform, bus, checkpoints, health),
     limits: { http: platform.config.limits.http, genomeMaxSymbols: platform.config.limits.genomeMaxSymbols, ...(rate ? { rate } : {}) },
     ...(platform.metrics ? { metrics: platform.metrics } : {}),
-    console: { exchange: platform.config.marketData.exchange, cycleHour: platform.config.pipeline.cycleHour, runSettings: platform.config.runSettings },
+    console: {
+      exchange: platform.config.marketData.exchange,
+      cycleHour: platform.config.pipeline.cycleHour,
+      runSettings: platform.config.runSettings,
+      cycleTrace: { candles: traceCandles, operands: cycleOperandSources(platform, traceCandles) },
+    },
     defaultRiskLimits: platform.config.risk.limits,
     ...(backtesting
       ? {
@@ -116,6 +126,7 @@ export const startApi = async (
       await closeEventStream(app);
       await closeServer(server);
       await app.authentication.flush();
+      await ownCandles?.close();
     },
   };
 };

@@ -109,6 +109,9 @@ export const storedInsights = async (store: EventStore, cycleId: string): Promis
   return last === undefined ? null : last.event.data.insights;
 };
 
+/** 1h bars before the in-sample window that warm the cycle's indicators up. */
+export const CYCLE_WARMUP_BARS = 1000;
+
 export interface CycleCandlesRequest {
   readonly cycleId: string;
   readonly exchange: string;
@@ -130,7 +133,7 @@ export const loadCycleCandles = async (
 ): Promise<{ series: Record<string, CandleSeries>; byTimeframe: Map<Timeframe, Record<string, CandleSeries>> }> => {
   const interval = '1h' as const;
   const barMs = INTERVAL_MS[interval];
-  const warmup = 1000 * barMs;
+  const warmup = CYCLE_WARMUP_BARS * barMs;
   const series: Record<string, CandleSeries> = {};
   for (const symbol of r.symbols)
     series[symbol] = await candles.readSeries({ exchange: r.exchange, symbol, interval }, { from: r.from - warmup, to: r.asOf - barMs + 1 });

@@ -4,7 +4,8 @@
 // the cycle's tests run on; the platform runs the cycle on the worker pool, never on the event loop the API serves.
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { CompileError } from '../../domain/backtest/compile.js';
-import { BacktestError, backtestGenome, windowIndices } from '../../domain/backtest/engine.js';
+import { BacktestError, backtestGenome, windowIndices, type GenomeBacktest } from '../../domain/backtest/engine.js';
+import type { OperandData } from '../../domain/backtest/operand-data.js';
 import { IndicatorCache } from '../../domain/indicators/cache.js';
 import type { CandleSeries } from '../../domain/market/candles.js';
 import type { Genome } from '../../domain/strategy/genome.js';
@@ -16,6 +17,22 @@ export type DataFingerprint = (
   seriesBySymbol: Readonly<Record<string, CandleSeries>>,
   ends: Readonly<Record<string, number>>,
 ) => string;
+
+/**
+ * One genome on one of the cycle's windows, as the cycle runs it (here and in the worker pool's jobs): the series
+ * before the window warms the indicators up, the window is simulated, and the metrics are the symbols' mean with
+ * their count and trade total. The console's backtest trace re-runs a recorded cycle backtest through it.
+ */
+export const backtestWindow = (
+  genome: Genome,
+  tfSeries: Readonly<Record<string, CandleSeries>>,
+  cache: IndicatorCache,
+  w: BacktestWindow,
+  operands?: OperandData,
+): { readonly backtest: GenomeBacktest; readonly metrics: Record<string, number> } => {
+  const backtest = backtestGenome(genome, tfSeries, cache, { from: w.from, to: w.to, ...(operands === undefined ? {} : { operands }) });
+  return { backtest, metrics: { ...backtest.aggregate.meanMetrics, symbols: backtest.aggregate.symbols, totalTrades: backtest.aggregate.totalTrades } };
+};
 
 /** Genomes backtested (on every window) between two yields to the event loop (a few ms of CPU). */
 const GENOMES_BETWEEN_YIELDS = 5;
@@ -30,12 +47,12 @@ export const inProcessWindowBacktests = (dataFingerprint: DataFingerprint): Wind
         if (tfSeries === undefined) return { ok: false, code: 'NO_SERIES', error: `no ${genome.timeframe} candles given` };
         // Another symbol's candles are its series of the same timeframe (the cycle's, cut at its asOf).
         const data = operands === undefined ? undefined : { ...operands, candles: tfSeries };
-        const bt = backtestGenome(genome, tfSeries, cache, { from: w.from, to: w.to, ...(data === undefined ? {} : { operands: data }) });
+        const { metrics } = backtestWindow(genome, tfSeries, cache, w, data);
         const ends: Record<string, number> = {};
         for (const s of genome.symbols) ends[s] = windowIndices(tfSeries[s]!, w.from, w.to).to;
         return {
           ok: true,
-          metrics: { ...bt.aggregate.meanMetrics, symbols: bt.aggregate.symbols, totalTrades: bt.aggregate.totalTrades },
+          metrics,
           dataFingerprint: dataFingerprint({ exchange, interval: genome.timeframe, symbols: genome.symbols }, tfSeries, ends),
         };
       } catch (e) {

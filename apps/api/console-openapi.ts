@@ -30,10 +30,16 @@ export const consolePaths = {
   },
   '/api/strategies/{id}/backtest-trace': {
     get: {
-      summary: `The strategy's latest backtest run again over its window (the last ${MAX_TRACE_BARS} bars at most) on one symbol: metrics, equity curve and trades`,
+      summary:
+        "The strategy's latest backtest run again: a learning cycle's two windows (in-sample, out-of-sample) the cycle's way, checked metric by metric against what it recorded; another backtest over its window (the last " +
+        `${MAX_TRACE_BARS} bars at most) with the API's run settings. Equity curve and trades of one symbol`,
       parameters: [strategyId, q('symbol', "one of the strategy's symbols (default its first)")],
       responses: {
-        '200': { description: '{ strategyId, symbol, interval, window, metrics, equity: [[openTime, equity]], trades }' },
+        '200': {
+          description:
+            '{ strategyId, symbol, interval, source: cycle | backtest, window, metrics, equity: [[openTime, equity]], trades, reproduced: true | false | null, runs: [{ name, window, metrics, recorded, reproduced, differences: [{ metric, recorded, recomputed }], equity, trades }] }',
+        },
+        '422': problem('the backtest cannot be re-run: too many bars for a trace, no candles, or data its genome reads is missing'),
         '400': problem('the id is not a UUID, or the strategy does not trade that symbol'),
         '404': problem('no such strategy, no backtest recorded yet, or no candles in its window'),
       },

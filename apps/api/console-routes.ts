@@ -22,6 +22,11 @@ import { unknownFields } from '../../domain/primitives/exact.js';
 import { Genome } from '../../domain/strategy/genome.js';
 import { DEFAULT_RUN_SETTINGS, type RunSettings } from '../../domain/execution/run-settings.js';
 import { runJob } from '../../infrastructure/backtest/run-job.js';
+import { downsampleEquity } from '../../infrastructure/backtest/job-runner.js';
+import { traceCycleBacktest, compareMetrics, type CycleTraceDeps, type TracedWindow } from '../../application/learning/cycle-backtest-trace.js';
+import { windowIndices } from '../../domain/backtest/engine.js';
+import { resultTrade } from '../../domain/backtest/result-trade.js';
+import { EXIT_REASON_NAMES } from '../../domain/execution/fill-model.js';
 import { strategyRecord } from '../../projections/trading-days/queries.js';
 import { invalidRequest, type HttpAnswer } from './problems.js';
 
@@ -33,6 +38,9 @@ export interface ConsoleRouteDeps {
   /** The UTC hour the daily cycle runs at (PIPELINE_CYCLE_HOUR). */
   readonly cycleHour: number;
   readonly runSettings?: RunSettings;
+  /** Where a learning cycle's backtest is re-run from (its candle store, its operand sources): absent, a trace runs the
+   * whole recorded window with the API's run settings and says it does not reproduce the cycle's windows. */
+  readonly cycleTrace?: Omit<CycleTraceDeps, 'exchange'>;
 }
 
 /** Bars one candles answer may hold: a chart needs no more, and the answer stays a few hundred kilobytes. */
@@ -112,7 +120,30 @@ const toSeries = (key: { exchange: string; symbol: string; interval: Interval },
 const DailyRow = z.object({ series: z.string(), day: z.string(), value: z.number(), label: z.string().nullable() });
 const StrategyTraceRow = z.object({ genome: z.unknown(), latestBacktest: z.unknown() });
 const Window = t.type({ start: IsoTimestamp, end: IsoTimestamp });
-const LatestBacktest = t.type({ window: Window });
+const MetricsRecord = t.record(t.string, t.number);
+const LatestBacktest = t.intersection([
+  t.type({ window: Window }),
+  t.partial({ metrics: MetricsRecord, outOfSampleMetrics: MetricsRecord, inSampleWindow: Window, outOfSampleWindow: Window }),
+]);
+const msWindow = (w: t.TypeOf<typeof Window>) => ({ from: Date.parse(w.start), to: Date.parse(w.end) });
+const isoWindow = (w: { from: number; to: number }) => ({ from: new Date(w.from).toISOString(), to: new Date(w.to).toISOString() });
+
+/** One re-run window of a trace on one symbol: what the strategy page draws, and whether it matches the record. */
+const tracedRun = (w: TracedWindow, symbol: string) => {
+  const r = w.backtest.perSymbol[symbol]!;
+  const series = w.series[symbol]!;
+  const idx = windowIndices(series, w.window.from, w.window.to);
+  return {
+    name: w.name,
+    window: isoWindow(w.window),
+    metrics: w.metrics,
+    recorded: w.recorded,
+    reproduced: w.reproduced,
+    differences: w.differences,
+    equity: downsampleEquity(r.equity, series.openTime.subarray(idx.from, idx.to)),
+    trades: r.trades.map((x, i) => resultTrade(symbol, x, EXIT_REASON_NAMES[r.exitReasons[i]!] ?? 'unknown')),
+  };
+};
 
 /** The next run of a daily job at `hour` UTC after `now`. */
 export const nextDailyRun = (now: number, hour: number): number => {
@@ -155,8 +186,48 @@ export const consoleRoutes = (deps: ConsoleRouteDeps): express.Router => {
     if (!symbols.includes(symbol))
       return send(res, invalidRequest([{ path: 'symbol', message: `the strategy trades ${symbols.join(', ')}, not ${symbol}` }], 'query'));
     const interval: Interval = genome.right.timeframe;
+    const { inSampleWindow, outOfSampleWindow } = latest.right;
+    if (inSampleWindow !== undefined && outOfSampleWindow !== undefined && deps.cycleTrace !== undefined) {
+      // A learning cycle's backtest: its two windows again, the cycle's way, checked against what it recorded.
+      const traced = await traceCycleBacktest(
+        { ...deps.cycleTrace, exchange: deps.exchange },
+        {
+          strategyId: id.right,
+          genome: genome.right,
+          windows: [
+            { name: 'in-sample', window: msWindow(inSampleWindow), recorded: latest.right.metrics },
+            { name: 'out-of-sample', window: msWindow(outOfSampleWindow), recorded: latest.right.outOfSampleMetrics },
+          ],
+        },
+      );
+      if (either.isLeft(traced)) {
+        const e = traced.left;
+        return send(res, {
+          status: 422,
+          body:
+            e.kind === 'TraceTooLong'
+              ? { error: e.kind, message: `re-running this backtest means ${e.bars} bars; a trace runs at most ${e.max}` }
+              : { error: e.code, message: e.message },
+        });
+      }
+      const runs = traced.right.map((w) => tracedRun(w, symbol));
+      const reproduced = runs.some((r) => r.reproduced === false) ? false : runs.some((r) => r.reproduced === true) ? true : null;
+      return res.json({
+        strategyId: id.right,
+        symbol,
+        interval,
+        source: 'cycle',
+        window: { from: inSampleWindow.start, to: outOfSampleWindow.end },
+        metrics: runs[0]!.metrics,
+        equity: runs[0]!.equity,
+        trades: runs.flatMap((r) => r.trades),
+        reproduced,
+        runs,
+      });
+    }
     const step = INTERVAL_MS[interval];
     const period = { from: Date.parse(latest.right.window.start), to: Date.parse(latest.right.window.end) };
+    const whole = period.from;
     if ((period.to - period.from) / step > MAX_TRACE_BARS) period.from = period.to - MAX_TRACE_BARS * step; // the most recent part of a longer window
     const key = { exchange: deps.exchange, symbol, interval };
     const rows = await readCandles(deps.db, key, period.from - WARMUP_BARS * step, period.to, MAX_TRACE_BARS + WARMUP_BARS);
@@ -179,14 +250,33 @@ export const consoleRoutes = (deps: ConsoleRouteDeps): express.Router => {
     );
     if (!outcome.ok) return send(res, { status: 422, body: { error: outcome.code, message: outcome.error } });
     const r = outcome.result;
+    const equity = r.equity[symbol] ?? [];
+    // Comparable with the record only when the whole recorded window ran on the strategy's only symbol.
+    const comparable = period.from === whole && symbols.length === 1 && latest.right.metrics !== undefined;
+    const differences = comparable ? compareMetrics(latest.right.metrics!, r.metrics) : [];
+    const reproduced = comparable ? differences.length === 0 : null;
     res.json({
       strategyId: id.right,
       symbol,
       interval,
-      window: { from: new Date(period.from).toISOString(), to: new Date(period.to).toISOString() },
+      source: 'backtest',
+      window: isoWindow(period),
       metrics: r.metrics,
-      equity: r.equity[symbol] ?? [],
+      equity,
       trades: r.trades,
+      reproduced,
+      runs: [
+        {
+          name: 'backtest',
+          window: isoWindow(period),
+          metrics: r.metrics,
+          recorded: latest.right.metrics ?? null,
+          reproduced,
+          differences,
+          equity,
+          trades: r.trades,
+        },
+      ],
     });
   });
 

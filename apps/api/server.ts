@@ -78,7 +78,7 @@ export interface ApiDeps extends StrategyCommandDeps {
   /** The risk limits of an account without its own (configuration's RISK_*); the domain's defaults when not given. */
   readonly defaultRiskLimits?: RiskLimits;
   /** The operator's console (doc/operator-console.md): its candles' exchange, the cycle hour, the live stream. */
-  readonly console?: Partial<Pick<ConsoleRouteDeps, 'exchange' | 'cycleHour' | 'runSettings'>> & { readonly stream?: EventStreamOptions };
+  readonly console?: Partial<Pick<ConsoleRouteDeps, 'exchange' | 'cycleHour' | 'runSettings' | 'cycleTrace'>> & { readonly stream?: EventStreamOptions };
 }
 
 /** The app, and its authentication's last-used writer to flush at shutdown. */
@@ -333,6 +333,7 @@ export const createApi = (deps: ApiDeps): Api => {
       exchange: deps.console?.exchange ?? 'binance',
       cycleHour: deps.console?.cycleHour ?? 3,
       ...(deps.console?.runSettings ? { runSettings: deps.console.runSettings } : {}),
+      ...(deps.console?.cycleTrace ? { cycleTrace: deps.console.cycleTrace } : {}),
     }),
   );
   const hub = new EventStreamHub(deps.store, deps.log, deps.console?.stream);

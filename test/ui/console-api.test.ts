@@ -126,6 +126,32 @@ describe('console API: read routes, live stream, override routes (real replay)',
       expect(equity[equity.length - 1]![1] - 10_000).to.be.closeTo(netPnl, Math.abs(netPnl) * 0.5 + 300);
     });
 
+    it("re-runs every cycle's backtest as the cycle ran it: each window's metrics equal those StrategyBacktested recorded", async () => {
+      // The expected values are the cycle's own record (strategies.latest_backtest, folded from StrategyBacktested at
+      // replay time); the trace recomputes them from the candles through the API.
+      const recorded = await sql.query<{ id: string; is: Record<string, number>; oos: Record<string, number> | null }>(
+        `SELECT id::text AS id, latest_backtest->'metrics' AS "is", latest_backtest->'outOfSampleMetrics' AS oos
+           FROM strategies WHERE latest_backtest ? 'inSampleWindow'
+          ORDER BY state IN ('Paper', 'Live') DESC, md5(id::text) LIMIT 250`,
+      );
+      expect(recorded.rows.length).to.be.greaterThan(100);
+      // A key of its own: 250 traces stay under one key's rate limit and leave the other tests' keys theirs.
+      const checker = await server.key('viewer', 'console-api-trace-check');
+      const failures: string[] = [];
+      for (const row of recorded.rows) {
+        const res = await fetch(`${server.url}/api/strategies/${row.id}/backtest-trace`, { headers: checker.headers });
+        const r = { status: res.status, body: (await res.json()) as Record<string, unknown> };
+        const runs = r.body['runs'] as { name: string; metrics: Record<string, number>; reproduced: boolean | null }[] | undefined;
+        const is = runs?.find((x) => x.name === 'in-sample');
+        const oos = runs?.find((x) => x.name === 'out-of-sample');
+        const same = (a: Record<string, number> | undefined, b: Record<string, number> | null) =>
+          b === null || Object.entries(b).every(([k, v]) => k === 'deflatedSharpe' || a?.[k] === v);
+        if (r.status !== 200 || r.body['reproduced'] !== true || !same(is?.metrics, row.is) || !same(oos?.metrics, row.oos))
+          failures.push(`${row.id}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+      }
+      expect(failures, failures.slice(0, 3).join('\n')).to.deep.equal([]);
+    });
+
     it('404 for an unknown strategy, 400 for a malformed id or a symbol it does not trade', async () => {
       expect((await get('/api/strategies/00000000-0000-4000-8000-000000000000/backtest-trace')).status).to.equal(404);
       expect((await get('/api/strategies/not-a-uuid/backtest-trace')).status).to.equal(400);

@@ -96,6 +96,14 @@ describe('operator console in a browser (real API, replayed history)', function 
     expect(await page.locator('[data-timeline] li strong').allTextContents()).to.deep.equal(events.map((e) => e.event_type));
     await page.locator('[data-chart=backtest-candles] canvas').first().waitFor();
     await page.locator('[data-chart=backtest-equity] canvas').first().waitFor();
+    // The trace re-ran the cycle's two windows and got the metrics the cycle recorded.
+    expect(await page.locator('[data-trace-reproduced]').getAttribute('data-trace-reproduced')).to.equal('true');
+    expect(
+      await page.locator('[data-trace-run]').evaluateAll((xs) => xs.map((x) => [x.getAttribute('data-trace-run'), x.getAttribute('data-reproduced')])),
+    ).to.deep.equal([
+      ['in-sample', 'true'],
+      ['out-of-sample', 'true'],
+    ]);
     const days = await one<{ n: string }>(`SELECT count(*) AS n FROM trading_days WHERE strategy_id = $1 AND mode = 'paper'`, [id]);
     expect(await page.locator('[data-compare] tr:last-child td').nth(2).textContent()).to.equal(days[0]!.n);
   });

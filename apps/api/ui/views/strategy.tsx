@@ -23,7 +23,20 @@ interface StoredEvent {
   readonly data: Readonly<Record<string, unknown>>;
   readonly metadata: { readonly actor?: string; readonly occurredAt?: string };
 }
+interface TraceRun {
+  readonly name: string;
+  readonly window: { readonly from: string; readonly to: string };
+  readonly metrics: Readonly<Record<string, number>>;
+  readonly reproduced: boolean | null;
+  readonly differences: readonly { readonly metric: string; readonly recorded: number; readonly recomputed: number | null }[];
+  readonly equity: readonly (readonly [number, number])[];
+}
+
 interface Trace {
+  /** `cycle`: the learning cycle's two windows re-run its way; `backtest`: the recorded window with the API's settings. */
+  readonly source?: 'cycle' | 'backtest';
+  readonly reproduced?: boolean | null;
+  readonly runs?: readonly TraceRun[];
   readonly symbol: string;
   readonly interval: string;
   readonly window: { readonly from: string; readonly to: string };
@@ -145,9 +158,24 @@ export const StrategyView = ({ id }: { id: string }) => {
           {(t) => (
             <>
               <p class="muted">
-                {t.symbol} {t.interval}, {when(t.window.from)} → {when(t.window.to)}: return {pct(t.metrics['totalReturn'])}, Sharpe {num(t.metrics['sharpe'])},
-                max drawdown {pct(t.metrics['maxDrawdown'])}, <span data-trade-count>{t.trades.length}</span> trades
+                {t.symbol} {t.interval}, {when(t.window.from)} → {when(t.window.to)}: <span data-trade-count>{t.trades.length}</span> trades{' '}
+                <Reproduced value={t.reproduced ?? null} />
               </p>
+              <ul class="trace-runs" data-trace-runs>
+                {(t.runs ?? []).map((r) => (
+                  <li key={r.name} data-trace-run={r.name} data-reproduced={String(r.reproduced)}>
+                    <strong>{r.name}</strong> {when(r.window.from)} → {when(r.window.to)}: return {pct(r.metrics['totalReturn'])}, Sharpe{' '}
+                    {num(r.metrics['sharpe'])}, max drawdown {pct(r.metrics['maxDrawdown'])}, {r.metrics['totalTrades'] ?? r.metrics['tradeCount'] ?? '—'}{' '}
+                    trades{' '}
+                    {r.differences.length > 0
+                      ? `— differs from the record: ${r.differences
+                          .slice(0, 4)
+                          .map((d) => `${d.metric} ${num(d.recorded)} recorded, ${d.recomputed === null ? 'none' : num(d.recomputed)} now`)
+                          .join('; ')}`
+                      : null}
+                  </li>
+                ))}
+              </ul>
               {candles.state === 'ok' ? (
                 <CandleChart name="backtest-candles" candles={candles.value.candles} trades={t.trades} />
               ) : (
@@ -155,7 +183,14 @@ export const StrategyView = ({ id }: { id: string }) => {
                   {() => null}
                 </Loaded>
               )}
-              <LineChart name="backtest-equity" lines={[{ name: 'equity', color: '#58a6ff', points: t.equity }]} />
+              <LineChart
+                name="backtest-equity"
+                lines={
+                  t.runs && t.runs.length > 0
+                    ? t.runs.map((r, i) => ({ name: r.name, color: ['#58a6ff', '#d29922', '#2ea043'][i % 3]!, points: r.equity }))
+                    : [{ name: 'equity', color: '#58a6ff', points: t.equity }]
+                }
+              />
               <Table
                 name="trades"
                 rows={t.trades}
@@ -195,6 +230,22 @@ export const StrategyView = ({ id }: { id: string }) => {
     </div>
   );
 };
+
+/** Whether re-running the backtest gave the recorded metrics: what makes the trace an explanation of the record. */
+const Reproduced = ({ value }: { value: boolean | null }) =>
+  value === true ? (
+    <span class="badge ok" data-trace-reproduced="true" title="Every recorded metric equals the re-run's">
+      reproduces the recorded result
+    </span>
+  ) : value === false ? (
+    <span class="badge warn" data-trace-reproduced="false" title="Some recorded metric differs from the re-run's (listed per window)">
+      differs from the recorded result
+    </span>
+  ) : (
+    <span class="badge" data-trace-reproduced="null" title="The re-run is not comparable with the record (a part of a longer window, or several symbols)">
+      not compared with the record
+    </span>
+  );
 
 const Performance = ({ accounts, backtest }: { accounts: readonly AccountRecord[]; backtest: Readonly<Record<string, number>> | undefined }) => {
   const lines = useMemo(
