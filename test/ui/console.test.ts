@@ -244,6 +244,8 @@ describe('operator console in a browser (real API, replayed history)', function 
     const newestFirst = [...records].sort((a, b) => b.time - a.time).map((r) => r.msg);
     await page.waitForFunction(() => document.querySelectorAll('[data-table=logs] [data-log-service="console-fixture"]').length === 50);
     expect(await shown()).to.deep.equal(newestFirst.slice(0, 50));
+    // One pager only: the server's (the table shows the page the server gave, whole).
+    expect(await page.locator('[data-table=logs] .pager').count()).to.equal(0);
     await page.locator('[data-pager=logs] [data-page=next]').click();
     await page.waitForFunction(() => document.querySelectorAll('[data-table=logs] [data-log-msg]').length === 10);
     expect(await shown()).to.deep.equal(newestFirst.slice(50));

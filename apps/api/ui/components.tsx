@@ -83,20 +83,26 @@ export interface Column<R> {
   readonly text?: (r: R) => string;
 }
 
-/** A table over rows in memory with a text filter and pages of `pageSize`. */
+/**
+ * A table over rows in memory with a text filter and pages of `pageSize`. `serverPaged`: the rows are one page the
+ * server gave (its own pager beside the table moves between pages), so the table shows them all and no second pager.
+ */
 export const Table = <R,>({
   rows,
   columns,
-  pageSize = 20,
+  pageSize: rowsPerPage = 20,
   name,
   empty,
+  serverPaged = false,
 }: {
   rows: readonly R[];
   columns: readonly Column<R>[];
   pageSize?: number;
   name: string;
   empty?: string;
+  serverPaged?: boolean;
 }) => {
+  const pageSize = serverPaged ? Math.max(1, rows.length) : rowsPerPage;
   const [filter, setFilter] = useState('');
   const [page, setPage] = useState(0);
   const shown = useMemo(() => {
@@ -122,17 +128,19 @@ export const Table = <R,>({
         <span class="muted">
           {shown.length} of {rows.length}
         </span>
-        <span class="pager">
-          <button disabled={p === 0} onClick={() => setPage(p - 1)}>
-            ‹ Prev
-          </button>
-          <span>
-            page {p + 1} / {pages}
+        {serverPaged ? null : (
+          <span class="pager">
+            <button disabled={p === 0} onClick={() => setPage(p - 1)}>
+              ‹ Prev
+            </button>
+            <span>
+              page {p + 1} / {pages}
+            </span>
+            <button disabled={p >= pages - 1} onClick={() => setPage(p + 1)}>
+              Next ›
+            </button>
           </span>
-          <button disabled={p >= pages - 1} onClick={() => setPage(p + 1)}>
-            Next ›
-          </button>
-        </span>
+        )}
       </div>
       {shown.length === 0 ? (
         <p class="muted empty">{empty ?? 'Nothing to show.'}</p>

@@ -107,7 +107,7 @@ export const AlertsPanel = () => {
           <Table
             name="alerts"
             rows={a.alerts}
-            pageSize={PAGE}
+            serverPaged
             empty="No alert matches."
             columns={[
               {

@@ -102,7 +102,7 @@ export const LogsPanel = () => {
             <Table
               name="logs"
               rows={l.logs}
-              pageSize={PAGE}
+              serverPaged
               empty="No log record matches."
               columns={[
                 { title: 'Time', cell: (r) => when(r.time), text: (r) => r.time },
