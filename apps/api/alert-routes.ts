@@ -13,10 +13,11 @@ import type { CommandDeps } from '../../application/commands/handle-command.js';
 import type { AlertError } from '../../domain/alerts/decide.js';
 import { ALERT_RULES, ALERT_SEVERITIES, AlertRule, AlertSeverity } from '../../domain/alerts/events.js';
 import { Actor, IsoTimestamp, Reason, Uuid } from '../../domain/primitives/codecs.js';
-import { fieldErrors, type FieldError } from '../../domain/primitives/decode-errors.js';
-import { decodeStorable, unknownFields } from '../../domain/primitives/exact.js';
+import { fieldErrors } from '../../domain/primitives/decode-errors.js';
+import { decodeStorable } from '../../domain/primitives/exact.js';
 import { findAlert, listAlerts, type AlertCursor } from '../../projections/alerts/queries.js';
 import { invalidRequest, type HttpAnswer } from './problems.js';
+import { decodeQuery, send } from './query.js';
 
 export interface AlertRouteDeps extends CommandDeps {
   readonly db: CommonQueryMethods;
@@ -67,15 +68,6 @@ export const AlertsQuery = t.partial(
 );
 
 export const AcknowledgeBody = t.type({ actor: Actor, reason: Reason }, 'AcknowledgeBody');
-
-const send = (res: Response, a: HttpAnswer) => res.status(a.status).json(a.body);
-
-const decodeQuery = <A>(codec: t.Type<A, unknown, unknown>, query: unknown): either.Either<HttpAnswer, A> => {
-  const errors: FieldError[] = unknownFields(codec, query);
-  const decoded = codec.decode(query);
-  if (either.isLeft(decoded)) errors.push(...fieldErrors(decoded.left));
-  return either.isLeft(decoded) || errors.length > 0 ? either.left(invalidRequest(errors, 'query')) : either.right(decoded.right);
-};
 
 const alertProblem = (e: AlertError): HttpAnswer => {
   switch (e.kind) {

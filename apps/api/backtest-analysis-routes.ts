@@ -38,6 +38,7 @@ import {
 } from '../../projections/backtest-results/analysis-pages.js';
 import { getBacktestHead } from '../../projections/backtest-results/queries.js';
 import { invalidRequest, type HttpAnswer } from './problems.js';
+import { send } from './query.js';
 
 export interface BacktestAnalysisRouteDeps {
   readonly store: EventStore;
@@ -45,7 +46,6 @@ export interface BacktestAnalysisRouteDeps {
   readonly db: CommonQueryMethods;
 }
 
-const send = (res: Response, a: HttpAnswer) => res.status(a.status).json(a.body);
 const notFound = (jobId: string, message: string, error = 'BacktestNotFound'): HttpAnswer => ({ status: 404, body: { error, message, jobId } });
 
 const cellsPath = (jobId: string) => `/api/backtests/${jobId}/cells`;

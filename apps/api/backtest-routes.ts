@@ -34,7 +34,8 @@ import { MAX_GENOME_SYMBOLS } from '../../domain/strategy/limits.js';
 import { getBacktestResult, listBacktestResults } from '../../projections/backtest-results/queries.js';
 import { backtestRequestProblems, symbolCountProblem } from './backtest-limits.js';
 import { backtestAnalysisRoutes, presentAnalysis } from './backtest-analysis-routes.js';
-import { commandFailed, invalidRequest, type HttpAnswer } from './problems.js';
+import { commandFailed, invalidRequest } from './problems.js';
+import { send } from './query.js';
 
 export interface BacktestRouteDeps {
   readonly store: EventStore;
@@ -81,7 +82,6 @@ export const BacktestRequestBody = t.intersection(
 );
 export type BacktestRequestBody = t.TypeOf<typeof BacktestRequestBody>;
 
-const send = (res: Response, a: HttpAnswer) => res.status(a.status).json(a.body);
 const bad = (path: string, message: string, where = 'body') => invalidRequest([{ path, message }], where);
 
 /** The rules across fields; returns every problem. */

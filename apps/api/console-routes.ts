@@ -17,8 +17,6 @@ import { IndicatorCache } from '../../domain/indicators/cache.js';
 import { emptySeries, INTERVAL_MS, INTERVALS, type CandleSeries, type Interval } from '../../domain/market/candles.js';
 import { ExchangeId } from '../../domain/market/exchange.js';
 import { IdString, IsoTimestamp, Uuid } from '../../domain/primitives/codecs.js';
-import { fieldErrors, type FieldError } from '../../domain/primitives/decode-errors.js';
-import { unknownFields } from '../../domain/primitives/exact.js';
 import { Genome } from '../../domain/strategy/genome.js';
 import { DEFAULT_RUN_SETTINGS, type RunSettings } from '../../domain/execution/run-settings.js';
 import { runJob } from '../../infrastructure/backtest/run-job.js';
@@ -29,6 +27,7 @@ import { resultTrade } from '../../domain/backtest/result-trade.js';
 import { EXIT_REASON_NAMES } from '../../domain/execution/fill-model.js';
 import { strategyRecord } from '../../projections/trading-days/queries.js';
 import { invalidRequest, type HttpAnswer } from './problems.js';
+import { decodeQuery, Instant, send } from './query.js';
 
 export interface ConsoleRouteDeps {
   readonly db: CommonQueryMethods;
@@ -51,17 +50,6 @@ export const MAX_TRACE_BARS = 6000;
 // eslint-disable-next-line no-control-regex -- control characters are what it looks for
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 const QuerySymbol = t.refinement(IdString, (s) => s.length <= 40 && !CONTROL_CHARACTER.test(s) && /^[A-Z0-9]+$/.test(s), 'Symbol (A–Z and digits, ≤ 40)');
-const isDay = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s) && IsoTimestamp.is(`${s}T00:00:00.000Z`);
-/** A UTC day (its midnight) or an ISO-8601 UTC instant, as epoch ms. */
-const Instant = new t.Type<number, string, unknown>(
-  'Instant',
-  (u): u is number => typeof u === 'number',
-  (u, c) =>
-    typeof u === 'string' && (isDay(u) || IsoTimestamp.is(u))
-      ? t.success(Date.parse(isDay(u) ? `${u}T00:00:00.000Z` : u))
-      : t.failure(u, c, `must be a UTC day like 2024-01-31 or an instant like 2024-01-31T12:00:00Z, got ${JSON.stringify(u)}`),
-  (n) => new Date(n).toISOString(),
-);
 const IntervalQuery = t.keyof(Object.fromEntries(INTERVALS.map((i) => [i, null])) as Record<Interval, null>, `Interval (${INTERVALS.join(' | ')})`);
 
 export const CandlesQuery = t.intersection(
@@ -80,14 +68,6 @@ export const DailyQuery = t.intersection(
 export const TraceQuery = t.partial({ symbol: QuerySymbol }, 'TraceQuery');
 const NoQuery = t.type({}, 'NoQuery');
 
-const send = (res: Response, a: HttpAnswer) => res.status(a.status).json(a.body);
-const decodeQuery = <A>(codec: t.Type<A, unknown, unknown>, query: unknown, check?: (a: A) => FieldError[]): either.Either<HttpAnswer, A> => {
-  const errors: FieldError[] = unknownFields(codec, query);
-  const decoded = codec.decode(query);
-  if (either.isLeft(decoded)) errors.push(...fieldErrors(decoded.left));
-  else if (check) errors.push(...check(decoded.right));
-  return errors.length > 0 || either.isLeft(decoded) ? either.left(invalidRequest(errors, 'query')) : either.right(decoded.right);
-};
 const strategyIdOr400 = (req: Request): either.Either<HttpAnswer, string> => {
   const id = req.params['id'];
   return Uuid.is(id) ? either.right(id) : either.left(invalidRequest([{ path: 'id', message: 'must be a UUID' }], 'path'));

@@ -10,6 +10,7 @@ import querystring from 'node:querystring';
 import { storableJsonProblems } from '../../domain/primitives/storable-json.js';
 import type { HttpLimits } from '../../infrastructure/config/config.js';
 import { invalidRequest, type HttpAnswer } from './problems.js';
+import { send } from './query.js';
 
 /** The methods whose body a route reads; other methods' bodies are never parsed. */
 const BODY_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH']);
@@ -66,8 +67,6 @@ const unsupportedMediaType = (got: string | undefined): HttpAnswer => ({
     errors: [{ path: 'Content-Type', message: `must be ${JSON_TYPE}` }],
   },
 });
-
-const send = (res: Response, a: HttpAnswer) => res.status(a.status).json(a.body);
 
 /** The query string's size and count of parameters; the parser itself keeps no more parameters than allowed. */
 const queryLimits =

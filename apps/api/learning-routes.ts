@@ -10,6 +10,7 @@ import { fieldErrors } from '../../domain/primitives/decode-errors.js';
 import { getLearningCycle, latestPolicy, listLearningCycles } from '../../projections/learning-insights/queries.js';
 import { getCycleProgress, listCycleProgress } from '../../projections/cycle-progress/queries.js';
 import { invalidRequest, type HttpAnswer } from './problems.js';
+import { send } from './query.js';
 
 export interface LearningRouteDeps {
   /** Where the learning_insights read model lives. */
@@ -46,7 +47,6 @@ const Limit = checkedString(
 const ListRequest = t.type({ query: t.partial({ limit: Limit, before: CycleId }) });
 const CycleRequest = t.type({ params: t.type({ cycleId: CycleId }) });
 
-const send = (res: Response, a: HttpAnswer) => res.status(a.status).json(a.body);
 const decodeOr400 = <A>(codec: t.Decoder<unknown, A>, value: unknown, where: string): either.Either<HttpAnswer, A> =>
   either.mapLeft((errs: t.Errors) => invalidRequest(fieldErrors(errs), where))(codec.decode(value));
 

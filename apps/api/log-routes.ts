@@ -8,7 +8,8 @@ import type { CommonQueryMethods } from 'slonik';
 import type { Clock } from '../../application/ports/clock.js';
 import { fieldErrors, type FieldError } from '../../domain/primitives/decode-errors.js';
 import { decodeCursor, LOG_LEVELS, searchLogs, type LogCursor, type LogLevelName } from '../../infrastructure/logging/log-query.js';
-import { invalidRequest, type HttpAnswer } from './problems.js';
+import { invalidRequest } from './problems.js';
+import { send } from './query.js';
 
 export interface LogRouteDeps {
   readonly db: CommonQueryMethods;
@@ -71,8 +72,6 @@ const LogsQuery = t.exact(
     ),
   }),
 );
-
-const send = (res: Response, a: HttpAnswer) => res.status(a.status).json(a.body);
 
 export const logRoutes = (deps: LogRouteDeps): express.Router => {
   const router = express.Router();

@@ -659,10 +659,14 @@ export const openApiDocument = () => ({
       get: {
         summary:
           'Every strategy in paper or live (retired ones kept) from the ranking read model, best first: its activation score now (parts, inputs, missing), the limits it breaches, paper and live figures',
-        parameters: [{ name: 'state', in: 'query', schema: { type: 'string', enum: ['Paper', 'Live', 'Retired'] } }],
+        parameters: [
+          { name: 'state', in: 'query', schema: { type: 'string', enum: ['Paper', 'Live', 'Retired'] } },
+          { name: 'limit', in: 'query', description: 'at most this many (default and maximum 1000)', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
+          { name: 'offset', in: 'query', description: 'skip this many of the ranking (best first)', schema: { type: 'integer', minimum: 0 } },
+        ],
         responses: {
           '200': {
-            description: '{ currentRegime, maxActiveStrategies, weights, monitor, strategies }',
+            description: '{ currentRegime, maxActiveStrategies, weights, monitor, total, offset, strategies }',
             content: json({
               type: 'object',
               properties: {
@@ -670,6 +674,8 @@ export const openApiDocument = () => ({
                 maxActiveStrategies: { type: 'integer' },
                 weights: { type: 'object', additionalProperties: { type: 'number' } },
                 monitor: { type: 'object', additionalProperties: { type: 'number' } },
+                total: { type: 'integer' },
+                offset: { type: 'integer' },
                 strategies: {
                   type: 'array',
                   items: {

@@ -17,6 +17,7 @@ import { describeRange, isSettingName, SETTING_NAMES, SETTINGS } from '../../dom
 import { settingValues } from '../../domain/settings/state.js';
 import { invalidRequest, overrideFailed, type HttpAnswer } from './problems.js';
 import { principalOf } from './principal.js';
+import { send } from './query.js';
 
 export interface OverrideRouteDeps extends CommandDeps {
   /** The risk limits of an account without its own (configuration's RISK_*). */
@@ -29,7 +30,6 @@ export const KillBody = t.intersection([t.type({ reason: Reason }), t.partial(Wh
 export const ReleaseBody = t.intersection([t.type({ trigger: KillSwitchTrigger, reason: Reason }), t.partial(Who)]);
 export const LimitsBody = t.intersection([t.type({ reason: Reason, limits: t.partial(RiskLimits.props) }), t.partial(Who)]);
 
-const send = (res: Response, a: HttpAnswer) => res.status(a.status).json(a.body);
 const decodeBody = <A>(codec: t.Type<A, unknown, unknown>, value: unknown): either.Either<HttpAnswer, A> =>
   either.mapLeft((errs: ReturnType<typeof fieldErrors>) => invalidRequest(errs, 'body'))(decodeStorable(codec, value));
 const accountOf = (req: Request): either.Either<HttpAnswer, string> =>

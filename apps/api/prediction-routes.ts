@@ -12,6 +12,7 @@ import { forecastMetrics } from '../../domain/prediction/metrics.js';
 import { fieldErrors } from '../../domain/primitives/decode-errors.js';
 import { latestPrediction, listPredictions, type PredictionRow } from '../../projections/predictions/queries.js';
 import { invalidRequest, type HttpAnswer } from './problems.js';
+import { send } from './query.js';
 
 export interface PredictionRouteDeps {
   readonly db: CommonQueryMethods;
@@ -59,7 +60,6 @@ const unknownParams = (query: unknown, known: readonly string[]): HttpAnswer | u
       );
 };
 
-const send = (res: Response, a: HttpAnswer) => res.status(a.status).json(a.body);
 const decodeOr400 = <A>(codec: t.Decoder<unknown, A>, value: unknown): either.Either<HttpAnswer, A> =>
   either.mapLeft((errs: t.Errors) => invalidRequest(fieldErrors(errs), 'query'))(codec.decode(value));
 

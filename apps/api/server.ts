@@ -41,6 +41,7 @@ import { claimedActorCheck, principalOf, withKeyActor } from './principal.js';
 import { DEFAULT_RATE_LIMITS, perIpRateLimit, perKeyRateLimit, type RateLimits } from './rate-limits.js';
 import { securityHeaders } from './security-headers.js';
 import { commandFailed, invalidRequest, type HttpAnswer } from './problems.js';
+import { send } from './query.js';
 
 export const STRATEGY_STATES = ['Generated', 'Backtested', 'Filtered', 'Paper', 'Live', 'Retired'] as const;
 
@@ -99,7 +100,6 @@ const QueryText = t.refinement(
   'QueryText (1 to 64 characters, no control character)',
 );
 
-const send = (res: Response, a: HttpAnswer) => res.status(a.status).json(a.body);
 const decodeOr400 = <A>(codec: t.Decoder<unknown, A>, value: unknown, where = 'body'): either.Either<HttpAnswer, A> =>
   either.mapLeft((errs: t.Errors) => invalidRequest(fieldErrors(errs), where))(codec.decode(value));
 /**

@@ -7,12 +7,10 @@ import * as t from 'io-ts';
 import { either } from 'fp-ts';
 import type { CommonQueryMethods } from 'slonik';
 import { ExchangeId } from '../../domain/market/exchange.js';
-import { IdString, IsoTimestamp } from '../../domain/primitives/codecs.js';
-import { fieldErrors, type FieldError } from '../../domain/primitives/decode-errors.js';
-import { unknownFields } from '../../domain/primitives/exact.js';
+import { IdString } from '../../domain/primitives/codecs.js';
 import { countOrders, listOrders, ORDER_STATUSES } from '../../projections/orders/queries.js';
 import { countPnlGroups, countPositions, listBalances, listPositions, pnl, PNL_GROUPS, POSITION_STATUSES } from '../../projections/positions/queries.js';
-import { invalidRequest, type HttpAnswer } from './problems.js';
+import { decodeQuery, Instant, oneOf, rangeInOrder, send, whole } from './query.js';
 
 export interface TradingRouteDeps {
   /** Where the orders and positions read models live. */
@@ -31,32 +29,6 @@ const queryString = <C extends t.Type<string, string, unknown>>(codec: C, max: n
 const QueryId = queryString(IdString, 200);
 const QuerySymbol = queryString(IdString, 40);
 
-const whole = (min: number, max: number) =>
-  new t.Type<number, string, unknown>(
-    `Int[${min}, ${max}]`,
-    (u): u is number => typeof u === 'number' && Number.isInteger(u) && u >= min && u <= max,
-    (u, c) =>
-      typeof u === 'string' && /^\d{1,10}$/.test(u) && Number(u) >= min && Number(u) <= max
-        ? t.success(Number(u))
-        : t.failure(u, c, `must be a whole number in [${min}, ${max}], got ${JSON.stringify(u)}`),
-    String,
-  );
-
-const isDay = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s) && IsoTimestamp.is(`${s}T00:00:00.000Z`);
-/** A UTC day (`2024-01-31`, its midnight) or an ISO-8601 UTC instant (`2024-01-31T12:00:00Z`), as epoch ms. */
-const Instant = new t.Type<number, string, unknown>(
-  'Instant',
-  (u): u is number => typeof u === 'number',
-  (u, c) =>
-    typeof u === 'string' && (isDay(u) || IsoTimestamp.is(u))
-      ? t.success(Date.parse(isDay(u) ? `${u}T00:00:00.000Z` : u))
-      : t.failure(u, c, `must be a UTC day like 2024-01-31 or an instant like 2024-01-31T12:00:00Z, got ${JSON.stringify(u)}`),
-  (n) => new Date(n).toISOString(),
-);
-
-const oneOf = <K extends string>(name: string, values: readonly K[]) =>
-  t.keyof(Object.fromEntries(values.map((v) => [v, null])) as Record<K, null>, `${name} (${values.join(' | ')})`);
-
 const paging = { limit: whole(1, MAX_TRADING_PAGE), offset: whole(0, MAX_OFFSET) };
 const filters = { account: QueryId, strategyId: QueryId, exchange: ExchangeId, symbol: QuerySymbol };
 
@@ -64,27 +36,13 @@ export const OrdersQuery = t.partial({ ...filters, ...paging, status: oneOf('Ord
 export const PositionsQuery = t.partial({ ...filters, ...paging, status: oneOf('PositionStatus', POSITION_STATUSES) }, 'PositionsQuery');
 export const PnlQuery = t.partial({ ...filters, ...paging, groupBy: oneOf('PnlGroup', PNL_GROUPS), from: Instant, to: Instant }, 'PnlQuery');
 
-const send = (res: Response, a: HttpAnswer) => res.status(a.status).json(a.body);
-
-/** Decodes a query string exactly: unknown parameters and bad values are all named; `from` must come before `to`. */
-const decodeQuery = <A>(codec: t.Type<A, unknown, unknown>, query: unknown): either.Either<HttpAnswer, A> => {
-  const errors: FieldError[] = unknownFields(codec, query);
-  const decoded = codec.decode(query);
-  if (either.isLeft(decoded)) errors.push(...fieldErrors(decoded.left));
-  else {
-    const { from, to } = decoded.right as { from?: number; to?: number };
-    if (from !== undefined && to !== undefined && from >= to) errors.push({ path: 'to', message: 'must be after from' });
-  }
-  return errors.length > 0 || either.isLeft(decoded) ? either.left(invalidRequest(errors, 'query')) : either.right(decoded.right);
-};
-
 const page = (q: { limit?: number; offset?: number }) => ({ limit: q.limit ?? DEFAULT_TRADING_PAGE, offset: q.offset ?? 0 });
 
 export const tradingRoutes = (deps: TradingRouteDeps): express.Router => {
   const router = express.Router();
 
   router.get('/api/orders', async (req: Request, res: Response) => {
-    const q = decodeQuery(OrdersQuery, req.query);
+    const q = decodeQuery(OrdersQuery, req.query, rangeInOrder);
     if (either.isLeft(q)) return send(res, q.left);
     const { limit, offset } = page(q.right);
     const [orders, total] = await Promise.all([listOrders(deps.db, { ...q.right, limit, offset }), countOrders(deps.db, q.right)]);
@@ -108,7 +66,7 @@ export const tradingRoutes = (deps: TradingRouteDeps): express.Router => {
   });
 
   router.get('/api/pnl', async (req: Request, res: Response) => {
-    const q = decodeQuery(PnlQuery, req.query);
+    const q = decodeQuery(PnlQuery, req.query, rangeInOrder);
     if (either.isLeft(q)) return send(res, q.left);
     const { limit, offset } = page(q.right);
     const groupBy = q.right.groupBy ?? 'total';

@@ -88,6 +88,29 @@ describe('GET /api/ranking, POST /api/strategies/:id/pin and unpin', () => {
     expect((await call('GET', '/api/ranking?state=Live')).body['strategies']).to.deep.equal([]);
   });
 
+  it('pages the list best first: limit and offset over the whole ranking, total counting them all', async () => {
+    const first = await call('GET', '/api/ranking?limit=1');
+    expect(first.status).to.equal(200);
+    expect((first.body['strategies'] as { strategyId: string }[]).map((s) => s.strategyId)).to.deep.equal([good]);
+    expect(first.body['total']).to.equal(2);
+    const second = await call('GET', '/api/ranking?limit=1&offset=1');
+    expect((second.body['strategies'] as { strategyId: string }[]).map((s) => s.strategyId)).to.deep.equal([weak]);
+    expect((await call('GET', '/api/ranking?offset=2')).body['strategies']).to.deep.equal([]);
+  });
+
+  it('refuses a limit out of range and a parameter it does not know, naming them', async () => {
+    for (const [query, path] of [
+      ['limit=0', 'query.limit'],
+      ['limit=1001', 'query.limit'],
+      ['offset=-1', 'query.offset'],
+      ['sort=score', 'query.sort'],
+    ] as const) {
+      const r = await call('GET', `/api/ranking?${query}`);
+      expect(r.status, query).to.equal(400);
+      expect(JSON.stringify(r.body), query).to.contain(path);
+    }
+  });
+
   it('refuses a bad state with a 400 naming query.state', async () => {
     const r = await call('GET', '/api/ranking?state=Nope');
     expect(r.status).to.equal(400);

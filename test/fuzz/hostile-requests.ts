@@ -513,7 +513,14 @@ export const routes = (ctx: FuzzContext): Readonly<Record<string, fc.Arbitrary<H
       day.map((d) => `/api/cycles/${d}`),
       queryString(['x'], ['1']),
     ),
-    'GET /api/ranking': getArb('GET /api/ranking', fc.constant('/api/ranking'), queryString(['state'], ['Paper', 'Live', 'Retired', 'Filtered', 'live', ''])),
+    'GET /api/ranking': getArb(
+      'GET /api/ranking',
+      fc.constant('/api/ranking'),
+      queryString(
+        ['state', 'limit', 'offset', 'sort'],
+        ['Paper', 'Live', 'Retired', 'Filtered', 'live', '', '0', '1', '1000', '1001', '-1', '1e3', '99999999999'],
+      ),
+    ),
     'GET /api/orders': getArb(
       'GET /api/orders',
       fc.constant('/api/orders'),
