@@ -87,11 +87,17 @@ export const eventMetadata = (ctx: CommandContext, occurredAt: Date, firstEventI
   ...(ctx.idempotencyKey ? { idempotencyKey: ctx.idempotencyKey } : {}),
 });
 
-export interface CommandHooks<E, S, Err, E2> {
+export interface CommandHooks<C, E, S, Err, E2> {
   /** Refuses before deciding (e.g. "not found" for a command that needs an existing stream). */
-  readonly refuse?: (loaded: LoadedStream<E, S>) => E2 | undefined;
+  readonly refuse?: (loaded: LoadedStream<E, S>, command: C) => E2 | undefined;
   /** Adds what the caller needs to a refusal of the decider (e.g. the current revision). */
-  readonly refused?: (error: Err, loaded: LoadedStream<E, S>) => E2;
+  readonly refused?: (error: Err, loaded: LoadedStream<E, S>, command: C) => E2;
+}
+
+/** One command of a batch, with its own context (actor, idempotency key, expected revision). */
+export interface CommandStep<C> {
+  readonly command: C;
+  readonly ctx: CommandContext;
 }
 
 export const handleCommand = async <C extends { readonly type: string }, E extends DomainEvent, S, Err, E2 = Err>(
@@ -100,43 +106,78 @@ export const handleCommand = async <C extends { readonly type: string }, E exten
   streamName: string,
   command: C,
   ctx: CommandContext,
-  hooks: CommandHooks<E, S, Err, E2> = {},
-): Promise<Either<CommandError<E2>, Handled<S>>> => {
-  const loaded = await loadStream(deps.store, streamName, decider);
-  if (either.isLeft(loaded)) return loaded;
-  const { state, revision, eventIds, events } = loaded.right;
+  hooks: CommandHooks<C, E, S, Err, E2> = {},
+): Promise<Either<CommandError<E2>, Handled<S>>> => handleCommands(deps, decider, streamName, [{ command, ctx }], hooks);
 
-  const eventIdAt = (i: number) => (ctx.idempotencyKey ? deps.ids.idFor(`${ctx.idempotencyKey}:${command.type}:${i}`) : deps.ids.newId());
-  const firstId = eventIdAt(0);
-  if (ctx.idempotencyKey && eventIds.has(firstId)) {
-    // Already done by an earlier attempt with this key: answer as that attempt did.
-    let lastRevision = eventIds.get(firstId) ?? 0;
-    for (let i = 1; eventIds.has(eventIdAt(i)); i++) lastRevision = eventIds.get(eventIdAt(i)) ?? lastRevision;
-    const stateThen = events.slice(0, lastRevision + 1).reduce(decider.evolve, decider.initialState());
-    return either.right({ revision: lastRevision, state: stateThen, events: [] });
+/**
+ * Several commands on one stream, decided in order — each on the state the previous ones left — and appended
+ * together: one read, one atomic append, the events (ids, metadata, revisions) those of the same commands sent one
+ * after the other. All or nothing: a refusal of any command appends none. A command its idempotency key shows done is
+ * passed over, as a lone retry would answer it. `loaded`: the stream as the caller just read it (saves the read; the
+ * append's expected revision still guards against a writer in between).
+ */
+export const handleCommands = async <C extends { readonly type: string }, E extends DomainEvent, S, Err, E2 = Err>(
+  deps: CommandDeps,
+  decider: Decider<C, E, S, Err>,
+  streamName: string,
+  steps: readonly CommandStep<C>[],
+  hooks: CommandHooks<C, E, S, Err, E2> = {},
+  loaded?: LoadedStream<E, S>,
+): Promise<Either<CommandError<E2>, Handled<S>>> => {
+  let read = loaded;
+  if (read === undefined) {
+    const fresh = await loadStream(deps.store, streamName, decider);
+    if (either.isLeft(fresh)) return fresh;
+    read = fresh.right;
+  }
+  let state = read.state;
+  let revision = read.revision;
+  const events = [...read.events];
+  const eventIds = new Map(read.eventIds);
+  const pending: NewEvent[] = [];
+  // What to answer when nothing is appended: the last command's outcome (an earlier attempt's, or "nothing to do").
+  let answer: { readonly revision: number; readonly state: S } | undefined;
+
+  for (const { command, ctx } of steps) {
+    const eventIdAt = (i: number) => (ctx.idempotencyKey ? deps.ids.idFor(`${ctx.idempotencyKey}:${command.type}:${i}`) : deps.ids.newId());
+    const firstId = eventIdAt(0);
+    if (ctx.idempotencyKey && eventIds.has(firstId)) {
+      // Already done by an earlier attempt with this key: answer as that attempt did.
+      let lastRevision = eventIds.get(firstId) ?? 0;
+      for (let i = 1; eventIds.has(eventIdAt(i)); i++) lastRevision = eventIds.get(eventIdAt(i)) ?? lastRevision;
+      answer = { revision: lastRevision, state: events.slice(0, lastRevision + 1).reduce(decider.evolve, decider.initialState()) };
+      continue;
+    }
+    const view: LoadedStream<E, S> = { state, revision, events, eventIds };
+    const refusal = hooks.refuse?.(view, command);
+    if (refusal !== undefined) return either.left(refusal);
+    if (ctx.expectedRevision !== undefined && ctx.expectedRevision !== revision)
+      return either.left({ kind: 'WrongExpectedRevision', streamName, expected: ctx.expectedRevision, actual: revision ?? 'no_stream' });
+
+    const decision = decider.decide(command, state);
+    if (either.isLeft(decision)) return either.left(hooks.refused ? hooks.refused(decision.left, view, command) : (decision.left as unknown as E2));
+    if (decision.right.length === 0) {
+      answer = { revision: revision === undefined ? -1 : Number(revision), state };
+      continue;
+    }
+    const occurredAt = deps.clock.now();
+    decision.right.forEach((event, i) => {
+      const eventId = i === 0 ? firstId : eventIdAt(i);
+      pending.push({ eventId, type: event.type, data: event.data, metadata: eventMetadata(ctx, occurredAt, firstId) });
+      revision = revision === undefined ? 0n : revision + 1n;
+      events.push(event);
+      eventIds.set(eventId, Number(revision));
+      state = decider.evolve(state, event);
+    });
   }
 
-  const refusal = hooks.refuse?.(loaded.right);
-  if (refusal !== undefined) return either.left(refusal);
-  if (ctx.expectedRevision !== undefined && ctx.expectedRevision !== revision)
-    return either.left({ kind: 'WrongExpectedRevision', streamName, expected: ctx.expectedRevision, actual: revision ?? 'no_stream' });
-
-  const decision = decider.decide(command, state);
-  if (either.isLeft(decision)) return either.left(hooks.refused ? hooks.refused(decision.left, loaded.right) : (decision.left as unknown as E2));
-  if (decision.right.length === 0) return either.right({ revision: revision === undefined ? -1 : Number(revision), state, events: [] });
-
-  const occurredAt = deps.clock.now();
-  const newEvents: NewEvent[] = decision.right.map((event, i) => ({
-    eventId: i === 0 ? firstId : eventIdAt(i),
-    type: event.type,
-    data: event.data,
-    metadata: eventMetadata(ctx, occurredAt, firstId),
-  }));
-  const appended = await deps.store.appendToStream(streamName, newEvents, { expectedRevision: revision === undefined ? 'no_stream' : revision });
+  if (pending.length === 0)
+    return either.right({ revision: answer?.revision ?? (revision === undefined ? -1 : Number(revision)), state: answer?.state ?? state, events: [] });
+  const appended = await deps.store.appendToStream(streamName, pending, { expectedRevision: read.revision === undefined ? 'no_stream' : read.revision });
   if (either.isLeft(appended)) return appended;
   return either.right({
     revision: Number(appended.right.nextExpectedRevision),
-    state: decision.right.reduce(decider.evolve, state),
-    events: appended.right.appended ? newEvents.map((e) => ({ eventId: e.eventId, type: e.type })) : [],
+    state,
+    events: appended.right.appended ? pending.map((e) => ({ eventId: e.eventId, type: e.type })) : [],
   });
 };

@@ -18,7 +18,9 @@ import type { Clock } from '../ports/clock.js';
 import type { EventStore, ExpectedRevision, NewEvent } from '../ports/event-store.js';
 import type { IdGenerator } from '../ports/ids.js';
 import { cycleStream } from './cycle-start.js';
-import { handleStrategyCommand, loadStrategy, type CommandContext } from '../strategy/handle-strategy-command.js';
+import { handleStrategyCommands, loadStrategy, type CommandContext } from '../strategy/handle-strategy-command.js';
+import type { CommandStep } from '../commands/handle-command.js';
+import type { StrategyCommand } from '../../domain/strategy/commands.js';
 
 export const CYCLE_ACTOR = 'system:learning-cycle' as Actor;
 
@@ -195,15 +197,20 @@ export const recordStrategies = async (
       inLog.push(false);
       continue;
     }
-    if (status === 'Initial')
-      check(
-        await handleStrategyCommand(deps, { type: 'GenerateStrategy', strategyId, data: { genome: record.genome } }, ctx(i, 'generate')),
-        'GenerateStrategy',
-      );
-    if (status === 'Initial' || status === 'Generated')
-      check(await handleStrategyCommand(deps, { type: 'RecordBacktest', strategyId, data: { result: btResult } }, ctx(i, 'backtest')), 'RecordBacktest');
-    if (status === 'Initial' || status === 'Generated' || status === 'Backtested')
-      check(await handleStrategyCommand(deps, { type: 'FilterStrategy', strategyId, data: { verdict } }, ctx(i, 'filter')), 'FilterStrategy');
+    // The steps it still lacks (a crash may have left it part-way), decided in order and appended at once: the
+    // events of three commands sent one by one, in one read and one append.
+    const steps: CommandStep<StrategyCommand>[] = [
+      ...(status === 'Initial'
+        ? [{ command: { type: 'GenerateStrategy', strategyId, data: { genome: record.genome } } as const, ctx: ctx(i, 'generate') }]
+        : []),
+      ...(status === 'Initial' || status === 'Generated'
+        ? [{ command: { type: 'RecordBacktest', strategyId, data: { result: btResult } } as const, ctx: ctx(i, 'backtest') }]
+        : []),
+      ...(status === 'Initial' || status === 'Generated' || status === 'Backtested'
+        ? [{ command: { type: 'FilterStrategy', strategyId, data: { verdict } } as const, ctx: ctx(i, 'filter') }]
+        : []),
+    ];
+    if (steps.length > 0) check(await handleStrategyCommands(deps, strategyId, steps, existing.right), steps.map((x) => x.command.type).join(' → '));
     inLog.push(true);
   }
   return { inLog, appended, notes };

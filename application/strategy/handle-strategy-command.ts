@@ -7,7 +7,17 @@ import type { StrategyCommand } from '../../domain/strategy/commands.js';
 import { decide, type DecisionRefused, type IllegalTransition, type StrategyError } from '../../domain/strategy/decide.js';
 import { strategyStream, type StrategyEvent } from '../../domain/strategy/events.js';
 import { describeState, evolve, initialState, type StrategyState } from '../../domain/strategy/state.js';
-import { handleCommand, loadStream, type CommandContext, type CommandDeps, type LoadedStream } from '../commands/handle-command.js';
+import {
+  handleCommand,
+  handleCommands,
+  loadStream,
+  type CommandContext,
+  type CommandDeps,
+  type CommandHooks,
+  type CommandStep,
+  type Handled,
+  type LoadedStream,
+} from '../commands/handle-command.js';
 import type { EventDecodeFailed } from '../events/decode-event.js';
 import type { EventRejected, PartialDuplicate, WrongExpectedRevision } from '../ports/event-store.js';
 
@@ -44,28 +54,40 @@ export type LoadedStrategy = LoadedStream<StrategyEvent, StrategyState>;
 export const loadStrategy = (store: CommandDeps['store'], strategyId: string): Promise<Either<EventDecodeFailed, LoadedStrategy>> =>
   loadStream<StrategyEvent, StrategyState>(store, strategyStream(strategyId), strategyDecider);
 
+/** What a strategy adds to the handler: a command other than GenerateStrategy needs the strategy; a refusal says its revision. */
+const strategyHooks: CommandHooks<StrategyCommand, StrategyEvent, StrategyState, StrategyError, StrategyCommandError> = {
+  refuse: (loaded, command) =>
+    command.type !== 'GenerateStrategy' && loaded.revision === undefined ? { kind: 'StrategyNotFound', strategyId: command.strategyId } : undefined,
+  refused: (error, loaded) => ({ ...error, currentRevision: loaded.revision === undefined ? -1 : Number(loaded.revision) }),
+};
+
+const accepted = (strategyId: string, handled: Handled<StrategyState>): CommandAccepted => ({
+  strategyId,
+  revision: handled.revision,
+  state: describeState(handled.state),
+  events: handled.events,
+});
+
 export const handleStrategyCommand = async (
   deps: StrategyCommandDeps,
   command: StrategyCommand,
   ctx: CommandContext,
 ): Promise<Either<StrategyCommandError, CommandAccepted>> => {
-  const handled = await handleCommand<StrategyCommand, StrategyEvent, StrategyState, StrategyError, StrategyCommandError>(
-    deps,
-    strategyDecider,
-    strategyStream(command.strategyId),
-    command,
-    ctx,
-    {
-      refuse: (loaded) =>
-        command.type !== 'GenerateStrategy' && loaded.revision === undefined ? { kind: 'StrategyNotFound', strategyId: command.strategyId } : undefined,
-      refused: (error, loaded) => ({ ...error, currentRevision: loaded.revision === undefined ? -1 : Number(loaded.revision) }),
-    },
-  );
-  if (either.isLeft(handled)) return handled;
-  return either.right({
-    strategyId: command.strategyId,
-    revision: handled.right.revision,
-    state: describeState(handled.right.state),
-    events: handled.right.events,
-  });
+  const handled = await handleCommand(deps, strategyDecider, strategyStream(command.strategyId), command, ctx, strategyHooks);
+  return either.map((h: Handled<StrategyState>) => accepted(command.strategyId, h))(handled);
+};
+
+/**
+ * Commands on one strategy decided in order and appended at once (handleCommands: one read — none with `loaded` —
+ * one append, all or nothing), e.g. the learning cycle's generate → record backtest → filter of each strategy.
+ */
+export const handleStrategyCommands = async (
+  deps: StrategyCommandDeps,
+  strategyId: StrategyCommand['strategyId'],
+  steps: readonly CommandStep<StrategyCommand>[],
+  loaded?: LoadedStrategy,
+): Promise<Either<StrategyCommandError, CommandAccepted>> => {
+  if (steps.some((s) => s.command.strategyId !== strategyId)) throw new Error(`handleStrategyCommands: every command must be for strategy ${strategyId}`);
+  const handled = await handleCommands(deps, strategyDecider, strategyStream(strategyId), steps, strategyHooks, loaded);
+  return either.map((h: Handled<StrategyState>) => accepted(strategyId, h))(handled);
 };
