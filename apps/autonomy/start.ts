@@ -88,6 +88,7 @@ export const startAutonomy = (platform: Platform, options: AutonomyOptions): Aut
           await started.stop();
           loop = undefined;
           await candles.close();
+          platform.log.info({}, 'pipeline loop and alerts stopped');
         },
       };
     },

@@ -146,12 +146,16 @@ describe('the autonomy service (npm run start:autonomy): the pipeline and the al
     expect(await lockHolders()).to.deep.equal(holders);
 
     await stopAndCheck(first);
-    // The waiting copy takes over once the first one's lock is gone.
+    // The waiting copy takes over once the first one's lock is gone: never before the first stopped its loop.
+    const took = await second.waitForLine(owns, TAKEOVER_MS);
+    const firstStopped = first.logLines().find((l) => l.msg === 'pipeline loop and alerts stopped');
+    expect(firstStopped, first.output()).to.not.equal(undefined);
+    expect(took['time']).to.be.at.least(firstStopped!['time'] as number);
     await second.waitForLine(scheduled, TAKEOVER_MS);
     await second.waitForLine(alertsStarted, TAKEOVER_MS);
-    const after = await lockHolders();
-    expect(after).to.have.length(1);
-    expect(after).not.to.deep.equal(holders);
+    const successor = await lockHolders();
+    expect(successor).to.have.length(1);
+    expect(successor).not.to.deep.equal(holders);
     await stopAndCheck(second);
     expect(await lockHolders(), 'the stop releases the lock').to.deep.equal([]);
   });
@@ -166,9 +170,11 @@ describe('the autonomy service (npm run start:autonomy): the pipeline and the al
     await eventually('the loop scheduled again', async () => (run.logLines().filter(scheduled).length === 2 ? true : undefined), TAKEOVER_MS);
     const lines = run.logLines();
     const lost = lines.findIndex((l) => l.msg.startsWith('lost the database connection holding the lock'));
-    const ownedAgain = lines.findIndex((l, i) => i > lost && owns(l));
+    const stopped = lines.findIndex((l, i) => i > lost && l.msg === 'pipeline loop and alerts stopped');
+    expect(stopped, `stopped after the loss: ${run.output()}`).to.be.greaterThan(lost);
+    const ownedAgain = lines.findIndex((l, i) => i > stopped && owns(l));
     const scheduledAgain = lines.findIndex((l, i) => i > lost && scheduled(l));
-    expect(ownedAgain, run.output()).to.be.greaterThan(lost);
+    expect(ownedAgain, run.output()).to.be.greaterThan(stopped);
     expect(scheduledAgain, 'scheduled again only after the lock is held again').to.be.greaterThan(ownedAgain);
     const now = await lockHolders();
     expect(now).to.have.length(1);
