@@ -60,12 +60,12 @@ export const startAutonomy = (platform: Platform, options: AutonomyOptions): Aut
   }
   const caughtUp = readModelsCaughtUp(platform);
   let loop: PipelineLoop | undefined;
-  const pipelineStatus = (): PipelineStatus | undefined => loop?.status();
   const health: HealthOptions = {
     ...(options.dataCollection === undefined ? {} : { dataCollection: options.dataCollection }),
     // Read at every report: absent while another process runs the loop (then live trading is not this process's).
-    get pipeline() {
-      return loop === undefined ? undefined : () => pipelineStatus()!;
+    get pipeline(): (() => PipelineStatus) | undefined {
+      const running = loop;
+      return running === undefined ? undefined : () => running.status();
     },
   };
   const ownership = holdOwnership({

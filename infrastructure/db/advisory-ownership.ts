@@ -38,6 +38,9 @@ export interface Ownership {
   stop(): Promise<void>;
 }
 
+/** How long the owner's heartbeat (and a lock attempt) may take before the connection counts as lost. */
+const HEARTBEAT_TIMEOUT_MS = 30_000;
+
 const reasonOf = (err: unknown): string => (err instanceof Error ? err.message || err.name : String(err));
 
 export const ownerLockName = (lock: string) => `mastertrade-owner:${lock}`;
@@ -68,7 +71,14 @@ export const holdOwnership = (options: OwnershipOptions): Ownership => {
    * was lost (said in the log); throws when the connection fails before the part ran.
    */
   const session = async (): Promise<void> => {
-    const client = new pg.Client({ connectionString: options.connectionString, application_name: `mastertrade owner lock (${options.lock})`, keepAlive: true });
+    // A heartbeat that gets no answer (a silent network failure) counts as the lock lost: the part stops rather than
+    // run on while the server may already have ended the session and let another copy in.
+    const client = new pg.Client({
+      connectionString: options.connectionString,
+      application_name: `mastertrade owner lock (${options.lock})`,
+      keepAlive: true,
+      query_timeout: HEARTBEAT_TIMEOUT_MS,
+    });
     let markLost: (err: unknown) => void = () => undefined;
     const lost = new Promise<unknown>((resolve) => (markLost = resolve));
     // An idle client's connection failure comes as an event (unhandled, it would end the process).
@@ -79,7 +89,11 @@ export const holdOwnership = (options: OwnershipOptions): Ownership => {
       let told = false;
       for (;;) {
         const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok', [key]);
-        if (rows[0]?.ok === true) break;
+        if (rows[0]?.ok === true) {
+          // A stop that came while the lock was asked for: released with the session, nothing started.
+          if (stopping.signal.aborted) return;
+          break;
+        }
         if (!told) {
           told = true;
           log.info(
@@ -112,8 +126,8 @@ export const holdOwnership = (options: OwnershipOptions): Ownership => {
         await running.stop().catch((err: unknown) => log.warn({ err: reasonOf(err) }, `${part} did not stop cleanly`));
       }
     } finally {
-      // Ending the session releases its lock.
-      await client.end().catch(() => undefined);
+      // Ending the session releases its lock; a dead connection is not waited for long (the server ends it too).
+      await Promise.race([client.end().catch(() => undefined), sleep(5000, undefined, { ref: false })]);
     }
   };
 
