@@ -1,4 +1,5 @@
-# One image for every MasterTrade service; the command picks the service (see docker-compose.yml).
+# One image for every MasterTrade service; the command picks the service (see docker-compose.yml), by default all of
+# them in one process (apps/main.ts).
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
@@ -18,7 +19,8 @@ RUN mkdir -p /app/.data && chown node:node /app/.data
 ENV DATA_DIR=/app/.data
 VOLUME /app/.data
 # A published port reaches the API through the container's own interface, so it listens on all of them here;
-# publish it on the host's loopback (see docker-compose.yml): the API has no authentication yet.
+# docker-compose.yml publishes it on the host's loopback only. Every route but /health and /openapi.json needs an API
+# key (doc/security.md): create the first admin key with `npm run keys -- create --name <your-name> --role admin`.
 ENV HOST=0.0.0.0
 USER node
 EXPOSE 8080

@@ -1,5 +1,6 @@
-// The alerts service (doc/alerts.md), started by the all-in-one process (apps/all-in-one.ts) beside the pipeline
-// loop rather than as one of its steps: the pipeline ticks once an hour (and on a simulated clock in replay), while
+// The alerts service (doc/alerts.md), started beside the pipeline loop by startAutonomy (apps/autonomy/start.ts: in
+// the all-in-one process and in the split deployment's autonomy service, in whichever process holds their lock)
+// rather than as one of its steps: the pipeline ticks once an hour (and on a simulated clock in replay), while
 // alerts must follow the log within seconds and judge the platform's state every minute on the real clock.
 // - the evaluator's event rules follow the log every few seconds; its state rules run every minute (croner);
 // - the dispatcher sends what the evaluator raised or resolved to the configured channels, on its own loop, so a
