@@ -1,5 +1,6 @@
 // The pipeline in a process (doc/pipeline.md): `pipelineSteps` composes the steps in the order of a pipeline hour,
-// `startPipelineLoop` ticks them live every hour at minute PIPELINE_TICK_MINUTE (the all-in-one process), and
+// `startPipelineLoop` ticks them live every hour at minute PIPELINE_TICK_MINUTE (apps/autonomy/start.ts, in the
+// all-in-one process and the autonomy service), and
 // `replayMain` is `npm start -- --replay <from> <to>`: the whole operation over stored history on a simulated clock,
 // then a summary, exit 0 (2 on bad input, 1 when a step failed).
 import { either } from 'fp-ts';
@@ -136,9 +137,6 @@ export const LIVE_CASH_ASSET = 'USDT';
 
 /** Steps that hold connections (the live desk's exchange accounts): closed when the loop stops. */
 const closable = (s: PipelineStep): s is PipelineStep & Pick<LiveDesk, 'close'> => typeof (s as { close?: unknown }).close === 'function';
-
-/** Whether the daily cycle runs as a pipeline step (then the old 03:00 cron of apps/learning-schedule.ts must not). */
-export const hasCycleStep = (steps: readonly PipelineStep[]): boolean => steps.some((s) => s.name === 'cycle');
 
 /** PIPELINE_TICK_MINUTE (default 5): the minute of every hour the steps tick at, after the collector closed the hour's candles. */
 export const tickMinute = (env: Record<string, string | undefined>): number => {

@@ -2,11 +2,11 @@
 import { configOrExit, openPlatform } from '../platform.js';
 import { serve, stopInReverse } from '../shutdown.js';
 import { startCollector } from './service.js';
-import { startLearningCycle } from '../learning-schedule.js';
 
 await serve('collector', async () => {
   const platform = await openPlatform(configOrExit(), 'collector');
-  // The daily schedules live here: pair selection (02:00 UTC) and the learning cycle (03:00 UTC).
-  const parts = [startCollector(platform), startLearningCycle(platform)];
+  // Market data and the 02:00 UTC pair selection. The learning cycle is the pipeline's `cycle` step, in the process
+  // that runs the pipeline (the autonomy service, or `npm start`): one place, with its promotion and its stages.
+  const parts = [startCollector(platform)];
   return { log: platform.log, stop: async () => void (await stopInReverse(platform.log, [{ stop: () => platform.close() }, ...parts])) };
 });

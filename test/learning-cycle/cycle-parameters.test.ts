@@ -10,7 +10,7 @@ import { expect } from 'chai';
 import { either } from 'fp-ts';
 import { decodeAll } from '../../application/events/decode-event.js';
 import { cycleStream, runDailyCycle, type DailyCycleDeps } from '../../application/learning/daily-cycle.js';
-import type { AppendResult, EventStore } from '../../application/ports/event-store.js';
+import type { AppendResult, EventStore, NewEvent } from '../../application/ports/event-store.js';
 import { handleStrategyCommand } from '../../application/strategy/handle-strategy-command.js';
 import type { LearningCycleStarted } from '../../domain/learning/cycle-started.js';
 import type { LearningInsightsRecorded } from '../../domain/learning/events.js';
@@ -24,15 +24,28 @@ const FILES = ['binance_BTCUSDT_1h.csv.gz', 'binance_ETHUSDT_1h.csv.gz'];
 const N = 8;
 
 /** A store that fails every strategy append after the first `limit` (3 per strategy: generate, backtest, filter). */
+/**
+ * A process that stops after `limit` strategy events. The code before 2026-12-05 appended a strategy's three commands
+ * one by one, so a log may hold a strategy only generated; today's one append per strategy cannot leave that, but a
+ * day must still resume from it: the events of an append past the limit are written up to it, then the crash.
+ */
 const failingAfter = (store: EventStore, limit: number): EventStore => {
-  let calls = 0;
+  let written = 0;
   return new Proxy(store, {
     get: (target, prop, receiver) =>
       prop === 'appendToStream'
-        ? (stream: string, ...rest: unknown[]) =>
-            stream.startsWith('strategy-') && ++calls > limit
-              ? Promise.reject(new Error('crash: the process stopped'))
-              : (target.appendToStream as (...a: unknown[]) => unknown).call(target, stream, ...rest)
+        ? async (stream: string, events: readonly NewEvent[], ...rest: unknown[]) => {
+            const append = (some: readonly NewEvent[]) => (target.appendToStream as (...a: unknown[]) => Promise<unknown>).call(target, stream, some, ...rest);
+            if (!stream.startsWith('strategy-')) return append(events);
+            const room = limit - written;
+            if (room >= events.length) {
+              written += events.length;
+              return append(events);
+            }
+            if (room > 0) await append(events.slice(0, room));
+            written = limit;
+            throw new Error('crash: the process stopped');
+          }
         : Reflect.get(target, prop, receiver),
   });
 };
