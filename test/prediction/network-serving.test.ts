@@ -2,7 +2,7 @@
 // few hundred windows) on the worker thread, saved, loaded through the served-model holder, and forecasting through
 // the predictor step into PredictionMade — each forecast equal to the saved network's predict() on the window this
 // test builds itself from the stored normalisation. Then the retrain step trains v2 on the worker while the main
-// event loop keeps turning, and v2 serves.
+// event loop keeps turning, and v2 serves; a training that fails on the worker is recorded and v2 keeps serving.
 import { expect } from 'chai';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -168,5 +168,31 @@ describe('the network served end to end (worker thread, holder, predictor and re
     const batches = Math.ceil(v2!.split.trainSamples / 256) + 1;
     expect(duringTraining, 'timer turns during the network training').to.be.above(10 * batches);
     expect((await holder.served())?.trained.version).to.equal(2);
+  });
+
+  it('a training that fails on the worker (the worker dies) is recorded as ModelTrainingFailed, and the served version keeps forecasting', async () => {
+    const crashing = new NetworkWorker({ testExitOnTrain: true });
+    try {
+      const retrain = createRetrainStep({
+        ...deps,
+        holder,
+        candles,
+        daily,
+        trainers: { ridge: ridgeTrainer, 'lstm-transformer/small': workerNetworkTrainer(crashing, 'small', { maxEpochs: 1 }) },
+        retrainEveryMs: 86_400_000,
+      });
+      const out = await retrain.tick(new Date(btcusdt().openTime[STORED - 1]! + 3 * HOUR));
+      expect(out.notes.join(' ')).to.match(/failed \(TRAINING_FAILED: .*network worker stopped \(exit code 3\).*\); v2 keeps serving/);
+      const failed = (await store.readStream(modelStream(MODEL))).filter((r) => r.type === 'ModelTrainingFailed');
+      expect(failed.map((r) => (r.data as { code: string }).code)).to.deep.equal(['TRAINING_FAILED']);
+      expect((await trained()).length).to.equal(2);
+      // v2 still serves through the (other) worker: the next hour is forecast by it.
+      const step = createPredictorStep({ store, clock, ids: uuidIds, holder, candles, daily, catchUpHours: 1 });
+      expect((await step.tick(new Date(btcusdt().openTime[STORED - 1]! + 5 * 60_000))).appended).to.equal(1);
+      const last = (await store.readStream(predictionsStream(MODEL))).at(-1)!.data as PredictionMadeData;
+      expect([last.forHour, last.modelVersion]).to.deep.equal([new Date(btcusdt().openTime[STORED - 1]!).toISOString(), 2]);
+    } finally {
+      await crashing.close();
+    }
   });
 });
