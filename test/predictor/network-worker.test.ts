@@ -81,6 +81,27 @@ describe('predictor network on a worker thread', function () {
     expect(missing._tag === 'Left' && missing.left.code).to.equal('MISSING');
   });
 
+  it('an AbortSignal stops the training on the worker after the epoch it fired in', async () => {
+    const controller = new AbortController();
+    const epochs: number[] = [];
+    const err = await workerNetworkTrainer(host, 'small', { maxEpochs: 50, batchSize: 64 })
+      .train(train, validation, {
+        seed: 1,
+        signal: controller.signal,
+        onEpoch: (p) => {
+          epochs.push(p.epoch);
+          controller.abort();
+        },
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect((err as Error | undefined)?.name).to.equal('AbortError');
+    // The abort travels as a message: the worker may finish the batch or epoch in hand, never the 50 epochs.
+    expect(epochs.length).to.be.within(1, 2);
+  });
+
   it('a worker that dies fails its training; the next request starts a new worker, where a loaded model loads again', async () => {
     const crashing = new NetworkWorker({ testExitOnTrain: true });
     try {
