@@ -48,9 +48,9 @@ export class NetworkWorker {
 
   constructor(private readonly options: NetworkWorkerOptions = {}) {}
 
-  /** The worker now in use (its number), starting one if none runs. */
+  /** The worker now in use (its number), starting one if none runs (none once closed). */
   generation(): number {
-    this.current();
+    if (!this.closed) this.current();
     return this.started;
   }
 
