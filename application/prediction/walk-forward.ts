@@ -3,12 +3,14 @@
 // boundary (never on an hour it will predict), recorded as ModelTrained (purpose walk-forward), and used to forecast
 // every hour of the period as PredictionMade — the forecasts a backtest may read as "made at the time".
 // A run resumes where an earlier one stopped: a period whose forecastable hours are all recorded is skipped without
-// training, and a period whose model was recorded (same kind, profile, seed, window and training candles by their
-// sha256) but whose forecasts were not all recorded reuses that model's files instead of training it again.
+// training, and a period whose model was recorded (same kind, profile, seed, window, training candles by their
+// sha256, and Fear & Greed rows) but whose forecasts were not all recorded reuses that model's files instead of
+// training it again.
 import { either } from 'fp-ts';
 import type { CandleSeries } from '../../domain/market/candles.js';
 import type { PublishedValues } from '../../domain/market/daily-features.js';
 import { modelStream, predictionsStream, type ModelTrainedData } from '../../domain/prediction/events.js';
+import { buildFeatures } from '../../domain/prediction/features.js';
 import { DEFAULT_WINDOW, HOUR_MS } from '../../domain/prediction/windows.js';
 import { decodeEvent } from '../events/decode-event.js';
 import type { EventStore } from '../ports/event-store.js';
@@ -105,16 +107,21 @@ const recordedModel = async (
   if (candles.length === 0) return undefined;
   const data = deps.fingerprint(candles, req.requestedSymbol);
   const trainers = { [deps.ridge.kind]: deps.ridge, [`${req.trainer.kind}/${req.trainer.profile}`]: req.trainer };
+  let fearGreedRows: number | undefined;
   for (const m of earlier) {
     const same =
       m.kind === req.trainer.kind &&
       m.profile === req.trainer.profile &&
       m.seed === req.seed &&
       m.window === window &&
+      m.data.symbol === data.symbol &&
       m.data.sha256 === data.sha256 &&
       m.data.rows === data.rows &&
       m.data.lastCandle === data.lastCandle;
     if (!same) continue;
+    // The fingerprint covers the candles; Fear & Greed (imported since, or not) must match too.
+    fearGreedRows ??= buildFeatures(candles, req.fearGreed).fearGreedRows;
+    if (m.split.fearGreedRows !== fearGreedRows) continue;
     // Files gone or damaged: train again (the new model gets its own version).
     const loaded = await loadTrained({ store: deps.store, modelDir: deps.modelDir, trainers, log: quiet }, m);
     if (either.isRight(loaded)) return loaded.right;
