@@ -7,7 +7,7 @@ import type { Actor } from '../../domain/primitives/codecs.js';
 import type { CandleSeries } from '../../domain/market/candles.js';
 import type { PublishedValues } from '../../domain/market/daily-features.js';
 import { PredictionMadeData, predictionsStream } from '../../domain/prediction/events.js';
-import { buildFeatures } from '../../domain/prediction/features.js';
+import { buildFeatures, type FeatureMatrix } from '../../domain/prediction/features.js';
 import { confidenceOf, upProbability } from '../../domain/prediction/metrics.js';
 import { HOUR_MS, usableEnds, windowedSamples } from '../../domain/prediction/windows.js';
 import { fieldErrors, formatFieldErrors } from '../../domain/primitives/decode-errors.js';
@@ -19,6 +19,22 @@ import type { ServedModel } from './served-model.js';
 
 /** Candles before the first window that the indicators need to warm up (EMA-type ones settle to ~1e-6 by then). */
 export const WARM_UP_HOURS = 400;
+
+/** The rows whose window is usable and whose next hour (the one forecast) opens in [fromHour, toHour). */
+const forecastEnds = (m: FeatureMatrix, window: number, fromHour: number, toHour: number): Int32Array =>
+  usableEnds(m, window, false).ends.filter((e) => m.openTime[e]! + HOUR_MS >= fromHour && m.openTime[e]! + HOUR_MS < toHour);
+
+/** The hours (open times) in [fromHour, toHour) that forecastHours would forecast from these candles, no model needed. */
+export const forecastableHours = (
+  candles: CandleSeries,
+  fearGreed: PublishedValues | undefined,
+  window: number,
+  fromHour: number,
+  toHour: number,
+): number[] => {
+  const m = buildFeatures(candles, fearGreed);
+  return Array.from(forecastEnds(m, window, fromHour, toHour), (e) => m.openTime[e]! + HOUR_MS);
+};
 
 /**
  * The forecasts for every hour H in [fromHour, toHour) whose preceding window is usable in `candles`. `candles`
@@ -33,8 +49,7 @@ export const forecastHours = async (
 ): Promise<PredictionMadeData[]> => {
   const t = served.trained;
   const m = buildFeatures(candles, fearGreed);
-  const { ends } = usableEnds(m, t.window, false);
-  const chosen = ends.filter((e) => m.openTime[e]! + HOUR_MS >= fromHour && m.openTime[e]! + HOUR_MS < toHour);
+  const chosen = forecastEnds(m, t.window, fromHour, toHour);
   if (chosen.length === 0) return [];
   const data = windowedSamples(m, chosen, t.window, t.normalisation, false);
   const expected = await served.model.predict(data);

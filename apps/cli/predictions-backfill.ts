@@ -2,7 +2,8 @@
 // [--symbol BTCUSDC] [--exchange binance] [--file <csv>] [--name btc-1h] [--seed 1]` (doc/predictor.md, "Walk-forward"):
 // records PredictionMade for every closed hour in [from, to), each from a model trained only on candles closed by its
 // period's retraining boundary (ModelTrained, purpose walk-forward, on model-<name>). Hours already predicted are left
-// as they are. Exit 2 on bad arguments or too little history before the first boundary, 1 when training failed.
+// as they are; a period whose hours are all predicted is skipped without training (a run resumes where one stopped).
+// Exit 2 on bad arguments or too little history before the first boundary, 1 when training failed.
 import { parseArgs } from 'node:util';
 import { either } from 'fp-ts';
 import { ModelName } from '../../domain/prediction/events.js';
@@ -111,16 +112,22 @@ await runCommand('predictions:backfill', async () => {
         to,
         retrainEveryMs,
         seed: Number(parsed.seed),
-        onPeriod: (p) => process.stdout.write(`  from ${new Date(p.boundary).toISOString()}: v${p.version}, ${p.predictions} hours\n`),
+        onPeriod: (p) =>
+          process.stdout.write(
+            `  from ${new Date(p.boundary).toISOString()}: v${p.version}${p.reused ? ' (recorded earlier, reused)' : ''}, ${p.predictions} hours\n`,
+          ),
+        onSkipped: (p) => process.stdout.write(`  from ${new Date(p.boundary).toISOString()}: all ${p.hours} hours already forecast, skipped\n`),
       },
     );
     if (either.isLeft(r)) {
       process.stderr.write(`predictions:backfill: ${r.left.code}: ${r.left.message}\n`);
       return r.left.code === 'TOO_LITTLE_HISTORY' ? 2 : 1;
     }
+    const v = r.right.versions;
     process.stdout.write(
-      `${r.right.periods} periods, ${r.right.predictions} hours forecast, ${r.right.appended} new PredictionMade on predictions-${parsed.name} ` +
-        `(models v${r.right.versions[0]}–v${r.right.versions[r.right.versions.length - 1]}, walk-forward)\n`,
+      `${r.right.periods} periods, ${r.right.predictions} hours forecast, ${r.right.appended} new PredictionMade on predictions-${parsed.name}` +
+        `${v.length > 0 ? ` (models v${v[0]}–v${v[v.length - 1]}, walk-forward)` : ''}; ${r.right.skipped} periods already forecast, skipped` +
+        `${r.right.reused > 0 ? `; ${r.right.reused} models recorded earlier reused` : ''}\n`,
     );
     return 0;
   } finally {

@@ -1,6 +1,7 @@
 // The predictor's two pipeline steps wired to the platform (apps/pipeline.ts adds them): the model named by
 // PREDICTOR_MODEL (default btc-1h) loaded from MODEL_DIR (default <DATA_DIR>/models), forecasts every closed hour,
 // retrained every PREDICTOR_RETRAIN_EVERY_DAYS days (default 7). Bad values are refused with the variable named.
+// A network model trains, loads and predicts on a worker thread (infrastructure/predictor/worker-trainer.ts).
 import { either } from 'fp-ts';
 import type { Either } from 'fp-ts/lib/Either.js';
 import type { CandleStore } from '../../application/ports/candle-store.js';
@@ -12,6 +13,7 @@ import { createPredictorStep, createRetrainStep } from '../../application/predic
 import { ModelHolder } from '../../application/prediction/served-model.js';
 import { ModelName } from '../../domain/prediction/events.js';
 import { PostgresDailySeriesStore } from '../market-data/daily-series-store.js';
+import { NetworkWorker } from '../predictor/worker-trainer.js';
 import { candleFingerprint } from './candle-fingerprint.js';
 import { modelDirectory } from './model-files.js';
 import { ridgeTrainer } from './ridge-forecaster.js';
@@ -40,9 +42,10 @@ export interface PredictorWiring {
   readonly log: { warn(obj: object, msg?: string): void; info(obj: object, msg?: string): void };
 }
 
-/** The `predictor` and `retrain` steps; the first closes the model and its connections when the loop stops. */
+/** The `predictor` and `retrain` steps; the first closes the model, its worker and its connections when the loop stops. */
 export const predictorSteps = (w: PredictorWiring, config: PredictorConfig): PipelineStep[] => {
-  const trainers = loadingTrainers();
+  const worker = new NetworkWorker();
+  const trainers = loadingTrainers(worker);
   const holder = new ModelHolder({ store: w.store, modelDir: config.modelDir, trainers, log: w.log }, config.model);
   const daily = new PostgresDailySeriesStore({ connectionString: w.databaseUrl });
   const predictor = createPredictorStep({ store: w.store, clock: w.clock, ids: w.ids, holder, candles: w.candles, daily });
@@ -61,6 +64,7 @@ export const predictorSteps = (w: PredictorWiring, config: PredictorConfig): Pip
   });
   const close = async () => {
     holder.dispose();
+    await worker.close();
     await daily.close();
   };
   return [Object.assign(predictor, { close }), retrain];

@@ -1,9 +1,11 @@
 // The forecasters this build can train and load: the ridge baseline, and the LSTM-Transformer network
 // (infrastructure/predictor/network.ts) in each profile. The network's TensorFlow.js backend (tfjs-node → WASM → cpu)
-// is selected once, before its first training or load.
+// is selected once, before its first training or load. The pipeline's trainers (loadingTrainers with a NetworkWorker)
+// run the network on a worker thread, so its training never blocks the event loop that serves everyone else.
 import type { ForecasterTrainer } from '../../application/ports/forecaster.js';
 import { selectBackend, type SelectedBackend } from '../predictor/backend.js';
 import { NETWORK_KIND, networkTrainer } from '../predictor/network.js';
+import { workerNetworkTrainer, type NetworkWorker } from '../predictor/worker-trainer.js';
 import { ridgeTrainer } from './ridge-forecaster.js';
 
 export const MODEL_KINDS = ['network', 'ridge'] as const;
@@ -43,10 +45,11 @@ export const windowOf = (trainer: ForecasterTrainer): number => (trainer as Part
 
 /**
  * Every kind a stored model may name, for loading and retraining: `ridge`, and the network by `<kind>/<profile>`
- * (its files say which profile built it, and a load checks it).
+ * (its files say which profile built it, and a load checks it). With `worker`, the network trains, loads and
+ * predicts on that worker thread (the pipeline); without, in this thread.
  */
-export const loadingTrainers = (): Readonly<Record<string, ForecasterTrainer>> => ({
+export const loadingTrainers = (worker?: NetworkWorker): Readonly<Record<string, ForecasterTrainer>> => ({
   [ridgeTrainer.kind]: ridgeTrainer,
-  [`${NETWORK_KIND}/small`]: network('small'),
-  [`${NETWORK_KIND}/full`]: network('full'),
+  [`${NETWORK_KIND}/small`]: worker === undefined ? network('small') : workerNetworkTrainer(worker, 'small'),
+  [`${NETWORK_KIND}/full`]: worker === undefined ? network('full') : workerNetworkTrainer(worker, 'full'),
 });

@@ -51,41 +51,68 @@ export const sha256Of = (buffers: readonly Uint8Array[]): string => {
 
 const toBytes = (data: ArrayBuffer | ArrayBuffer[]): Buffer => (Array.isArray(data) ? Buffer.concat(data.map((b) => Buffer.from(b))) : Buffer.from(data));
 
-/** An IOHandler whose save writes model.json + weights.bin under `dir` (each through a temporary name and a rename,
- * so a crash mid-save never leaves a half-written file under the final name). */
-const directorySaveHandler = (dir: string, metadata: NetworkMetadata): tf.io.IOHandler => ({
-  save: async (artifacts) => {
-    if (artifacts.modelTopology instanceof ArrayBuffer || artifacts.modelTopology === undefined)
-      throw new Error('only layers-model topologies (JSON) are saved here');
-    const weights = toBytes(artifacts.weightData ?? new ArrayBuffer(0));
-    const json = Buffer.from(
-      JSON.stringify({
-        format: artifacts.format ?? 'layers-model',
-        generatedBy: artifacts.generatedBy,
-        convertedBy: null,
-        modelTopology: artifacts.modelTopology,
-        weightsManifest: [{ paths: [WEIGHTS_FILE], weights: artifacts.weightSpecs ?? [] }],
-        userDefinedMetadata: { network: metadata },
-      }),
-    );
-    await mkdir(dir, { recursive: true });
-    for (const [name, bytes] of [
-      [WEIGHTS_FILE, weights],
-      [MODEL_FILE, json],
-    ] as const) {
-      const tmp = path.join(dir, `.${name}.tmp`);
-      await writeFile(tmp, bytes);
-      await rename(tmp, path.join(dir, name));
-    }
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', modelTopologyBytes: json.length, weightDataBytes: weights.length } };
-  },
-});
+/** What a saved network is made of, detached from any tfjs model: what a worker thread sends back (structured-clonable). */
+export interface NetworkArtifacts {
+  readonly modelTopology: object;
+  readonly weightSpecs: tf.io.WeightsManifestEntry[];
+  readonly weightData: ArrayBuffer;
+  readonly format?: string;
+  readonly generatedBy?: string;
+  readonly metadata: NetworkMetadata;
+}
 
-export const saveModel = async (model: tf.LayersModel, dir: string, metadata: NetworkMetadata): Promise<SavedForecaster> => {
-  await model.save(directorySaveHandler(dir, metadata));
-  const bytes = await Promise.all(MODEL_FILES.map((f) => readFile(path.join(dir, f))));
-  return { files: [...MODEL_FILES], sha256: sha256Of(bytes) };
+/** The artifacts of a model, taken in memory (no file is written). */
+export const captureArtifacts = async (model: tf.LayersModel, metadata: NetworkMetadata): Promise<NetworkArtifacts> => {
+  let captured: tf.io.ModelArtifacts | undefined;
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      captured = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  const a = captured;
+  if (a === undefined || a.modelTopology instanceof ArrayBuffer || a.modelTopology === undefined)
+    throw new Error('only layers-model topologies (JSON) are saved here');
+  const bytes = toBytes(a.weightData ?? new ArrayBuffer(0));
+  return {
+    modelTopology: a.modelTopology,
+    weightSpecs: a.weightSpecs ?? [],
+    weightData: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer,
+    ...(a.format === undefined ? {} : { format: a.format }),
+    ...(a.generatedBy === undefined ? {} : { generatedBy: a.generatedBy }),
+    metadata,
+  };
 };
+
+/** Writes model.json + weights.bin under `dir` (each through a temporary name and a rename, so a crash mid-save never
+ * leaves a half-written file under the final name) and returns their sha256. */
+export const writeArtifacts = async (dir: string, a: NetworkArtifacts): Promise<SavedForecaster> => {
+  const weights = Buffer.from(a.weightData);
+  const json = Buffer.from(
+    JSON.stringify({
+      format: a.format ?? 'layers-model',
+      generatedBy: a.generatedBy,
+      convertedBy: null,
+      modelTopology: a.modelTopology,
+      weightsManifest: [{ paths: [WEIGHTS_FILE], weights: a.weightSpecs }],
+      userDefinedMetadata: { network: a.metadata },
+    }),
+  );
+  await mkdir(dir, { recursive: true });
+  for (const [name, bytes] of [
+    [WEIGHTS_FILE, weights],
+    [MODEL_FILE, json],
+  ] as const) {
+    const tmp = path.join(dir, `.${name}.tmp`);
+    await writeFile(tmp, bytes);
+    await rename(tmp, path.join(dir, name));
+  }
+  const written = await Promise.all(MODEL_FILES.map((f) => readFile(path.join(dir, f))));
+  return { files: [...MODEL_FILES], sha256: sha256Of(written) };
+};
+
+export const saveModel = async (model: tf.LayersModel, dir: string, metadata: NetworkMetadata): Promise<SavedForecaster> =>
+  writeArtifacts(dir, await captureArtifacts(model, metadata));
 
 export interface LoadedModel {
   readonly model: tf.LayersModel;

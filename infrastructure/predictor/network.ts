@@ -20,7 +20,7 @@ import type {
 } from '../../application/ports/forecaster.js';
 import type { WindowedData } from '../../domain/prediction/windowed-data.js';
 import { buildNetwork } from './model.js';
-import { loadModel, saveModel, type NetworkMetadata } from './model-files.js';
+import { captureArtifacts, loadModel, saveModel, type NetworkArtifacts, type NetworkMetadata } from './model-files.js';
 import { PROFILES, type NetworkProfile, type ProfileName } from './profiles.js';
 import { earlyStopping, learningRateOnPlateau } from './training-schedule.js';
 
@@ -118,9 +118,20 @@ interface NetworkState {
   readonly metadata: NetworkMetadata;
 }
 
-const forecaster = ({ model, metadata }: NetworkState): Forecaster => {
+/** The tfjs model behind each network Forecaster this module made (for networkArtifacts). */
+const states = new WeakMap<Forecaster, NetworkState>();
+
+/** A network forecaster's topology, weights and metadata in memory: what a worker thread sends back to be saved. */
+export const networkArtifacts = (f: Forecaster): Promise<NetworkArtifacts> => {
+  const state = states.get(f);
+  if (state === undefined) throw new Error('networkArtifacts: not a network forecaster made by network.ts');
+  return captureArtifacts(state.model, state.metadata);
+};
+
+const forecaster = (state: NetworkState): Forecaster => {
+  const { model, metadata } = state;
   let disposed = false;
-  return {
+  const f: Forecaster = {
     kind: metadata.kind,
     profile: metadata.profile,
     window: metadata.window,
@@ -143,6 +154,8 @@ const forecaster = ({ model, metadata }: NetworkState): Forecaster => {
       disposed = true;
     },
   };
+  states.set(f, state);
+  return f;
 };
 
 const standardDeviation = (y: Float32Array): number => {
