@@ -29,6 +29,7 @@ import { predictionRoutes } from '../../apps/api/prediction-routes.js';
 import { predictionsProjection } from '../../projections/predictions/projection.js';
 import { predictionSource } from '../../projections/predictions/queries.js';
 import { ProjectionRunner } from '../../projections/runner.js';
+import { allVisible } from '../projections/support.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
 import { checkedPostgresStore } from '../support/event-store.js';
 import { memoryLog as projectionLog } from '../projections/support.js';
@@ -233,6 +234,8 @@ describe('predictor serving on real BTCUSDT 1h and PostgreSQL', function () {
 
     it('projects them with realised returns from the candles; the API serves them with the errors over the range', async () => {
       const runner = new ProjectionRunner({ pool, store, projections: [predictionsProjection], log: projectionLog() });
+      // On the shared server an older transaction elsewhere can hide the events just written: wait until all show.
+      await allVisible(pool, store);
       await runner.catchUp();
       await runner.stop();
       const c = series();
