@@ -59,7 +59,7 @@ describe('handleCommands: commands on one stream decided in order, appended at o
     const [single, together] = [await store.readStream(`strategy-${one}`), await store.readStream(`strategy-${batch}`)];
     expect(together.map((e) => e.type)).to.deep.equal(['StrategyGenerated', 'StrategyBacktested', 'StrategyFiltered']);
     expect(together.map((e) => e.revision)).to.deep.equal([0n, 1n, 2n]);
-    // Event ids derive from each command's idempotency key and type (doc/commands.md), as a lone command's do.
+    // Event ids derive from each command's idempotency key and type (handle-command.ts), as a lone command's do.
     const types = ['GenerateStrategy', 'RecordBacktest', 'FilterStrategy'];
     expect(together.map((e) => e.eventId)).to.deep.equal(types.map((t, i) => uuidIds.idFor(`batch:${i}:${t}:0`)));
     expect(single.map((e) => e.eventId)).to.deep.equal(types.map((t, i) => uuidIds.idFor(`single:${i}:${t}:0`)));
