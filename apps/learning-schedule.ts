@@ -38,6 +38,21 @@ const stoppedError = (stopped: readonly ProjectionStatus[]) =>
       .join('; ')} — the learning cycle cannot run on them. Fix the code or quarantine the event (npm run quarantine, doc/quarantine.md).`,
   );
 
+/** Waits until the log shows every committed event (EventStore.unseenCommitted), or throws at the deadline. */
+export const logShowsEverything = async (platform: Pick<Platform, 'store' | 'log'>, deadline: number): Promise<void> => {
+  const { store } = platform;
+  if (store.unseenCommitted === undefined) return;
+  let said = false;
+  for (let n = await store.unseenCommitted(); n > 0; n = await store.unseenCommitted()) {
+    if (Date.now() > deadline)
+      throw new Error(`${n} committed event(s) still hidden from the log by an older transaction on the database server: read models not caught up`);
+    if (!said)
+      platform.log.info({ unseen: n }, 'waiting for an older transaction elsewhere on the database server to end: the log does not show every event yet');
+    said = true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+
 /**
  * Brings the read models the learner reads (training set, strategies) up to the log: a catch-up of our own when no
  * projector holds them, else waiting (up to `timeoutMs`) for the running projector to have no lag. A read model that
@@ -46,6 +61,9 @@ const stoppedError = (stopped: readonly ProjectionStatus[]) =>
 export const readModelsCaughtUp =
   (platform: Platform, timeoutMs = 10 * 60_000) =>
   async (): Promise<void> => {
+    // What this process just appended must be in the read models the next decision reads: first until the log shows
+    // every committed event (a long transaction elsewhere on the server can hold some back), then the catch-up.
+    await logShowsEverything(platform, Date.now() + timeoutMs);
     const runner = new ProjectionRunner({ pool: platform.pool, store: platform.store, projections: ALL_PROJECTIONS, log: platform.log });
     try {
       await runner.catchUp();

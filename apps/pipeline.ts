@@ -16,7 +16,7 @@ import { PostgresCandleStore } from '../infrastructure/market-data/postgres-cand
 import { schedule, type Scheduled } from '../infrastructure/scheduling/schedule.js';
 import { ALL_PROJECTIONS } from '../projections/all.js';
 import { CatchUpIncomplete, ProjectionRunner } from '../projections/runner.js';
-import { readModelsCaughtUp } from './learning-schedule.js';
+import { logShowsEverything, readModelsCaughtUp } from './learning-schedule.js';
 import { configOrExit, openPlatform, type Platform } from './platform.js';
 import { describeFailure } from './failure.js';
 import { openWorkerPool } from './backtesting.js';
@@ -259,6 +259,7 @@ export const replayCatchUp = (platform: Platform): { caughtUp: () => Promise<voi
   return {
     caughtUp: async () => {
       try {
+        await logShowsEverything(platform, Date.now() + 10 * 60_000);
         await runner.catchUp();
       } catch (err) {
         if (!(err instanceof CatchUpIncomplete) || err.problems.some((p) => p.kind !== 'owned-elsewhere')) throw err;

@@ -18,5 +18,6 @@ export const checkedEventStore = (inner: EventStore, options: EventCheckOptions 
   subscribeToAll: (options, handler) => inner.subscribeToAll(options, handler),
   headPosition: () => inner.headPosition(),
   countAfter: (from, filter) => inner.countAfter(from, filter),
+  ...(inner.unseenCommitted ? { unseenCommitted: () => inner.unseenCommitted!() } : {}),
   close: () => inner.close(),
 });

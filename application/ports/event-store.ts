@@ -119,5 +119,12 @@ export interface EventStore {
   headPosition(): Promise<Position | undefined>;
   /** How many events matching the filter lie after `from` (projection and mirror lag). */
   countAfter(from: Position, filter?: EventFilter): Promise<number>;
+  /**
+   * Committed events that readAll does not show yet (absent: none ever are). PostgreSQL's log shows an event only
+   * once every transaction older than its own has ended on the whole server, so it is gap-free; a long transaction
+   * elsewhere (another database, a rebuild) holds back events already committed. A reader that must see what was
+   * just written — the pipeline deciding on read models — waits until this is 0.
+   */
+  unseenCommitted?(): Promise<number>;
   close(): Promise<void>;
 }

@@ -193,6 +193,11 @@ export class PostgresEventStore implements EventStore {
     return r ? { commit: BigInt(r.tx), prepare: BigInt(r.global_position) } : undefined;
   }
 
+  async unseenCommitted(): Promise<number> {
+    const { rows } = await this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM events WHERE transaction_id >= pg_snapshot_xmin(pg_current_snapshot())`);
+    return Number(rows[0]?.n ?? 0);
+  }
+
   async countAfter(from: Position, filter?: EventFilter): Promise<number> {
     const params: unknown[] = [from.commit.toString(), from.prepare.toString()];
     const { rows } = await this.pool.query<{ n: string }>(

@@ -22,6 +22,7 @@ export const countAppends = (store: EventStore, registry: Registry): EventStore 
     subscribeToAll: (options, handler) => store.subscribeToAll(options, handler),
     headPosition: () => store.headPosition(),
     countAfter: (from, filter) => store.countAfter(from, filter),
+    ...(store.unseenCommitted ? { unseenCommitted: () => store.unseenCommitted!() } : {}),
     close: () => store.close(),
   };
 };
