@@ -28,7 +28,7 @@
 import { either } from 'fp-ts';
 import type { Either } from 'fp-ts/lib/Either.js';
 import { WARMUP_BARS } from '../backtest/run-in-process.js';
-import { handleCommand, loadStream, type CommandDeps } from '../commands/handle-command.js';
+import { eventMetadata, handleCommand, loadStream, type CommandDeps } from '../commands/handle-command.js';
 import { decodeAll } from '../events/decode-event.js';
 import type { CandleStore } from '../ports/candle-store.js';
 import type { Exchange } from '../ports/exchange.js';
@@ -51,7 +51,7 @@ import { fillConfigOf, type RunSettings } from '../../domain/execution/run-setti
 import { IndicatorCache } from '../../domain/indicators/cache.js';
 import { emptySeries, INTERVAL_MS, type Candle, type CandleSeries, type Interval, type SeriesKey } from '../../domain/market/candles.js';
 import type { ExchangeId } from '../../domain/market/exchange.js';
-import { performanceDecider } from '../../domain/performance/decide.js';
+import { performanceDecider, type PerformanceState } from '../../domain/performance/decide.js';
 import { performanceStream, type PerformanceEvent, type TradingDayClosed } from '../../domain/performance/events.js';
 import { DAY_MS, dayStart, utcDay } from '../../domain/performance/record.js';
 import type { Actor } from '../../domain/primitives/codecs.js';
@@ -203,6 +203,8 @@ const SERIES_FIELDS = ['openTime', 'open', 'high', 'low', 'close', 'volume', 'qu
 /** What the desk knows of a strategy's performance stream: read from `next` on, never again from the start. */
 interface PerformanceCursor {
   next: bigint;
+  /** The decider's state over every event read, for appending with the revision read (no reload per day). */
+  state: PerformanceState;
   /** `<account>:<day>` of every day recorded. */
   readonly days: Set<string>;
   /** The last equity and trade count recorded per account. */
@@ -338,6 +340,8 @@ export const createLiveDesk = (deps: LiveDeskDeps): LiveDesk => {
       signals: { next: () => slot.bits },
       orderIdPrefix: liveOrderIdPrefix(name),
       orderIds: 'position',
+      // Protective levels on the venue's tick: the exchange rejects a stop price off it.
+      priceTick: rules.priceTick,
     });
     (slot as { runner: StrategyRunner }).runner = runner;
     return slot;
@@ -374,16 +378,45 @@ export const createLiveDesk = (deps: LiveDeskDeps): LiveDesk => {
   /** The strategy's performance stream as recorded so far: the events after the cursor are read and folded in. */
   const performanceOf = async (strategyId: string): Promise<PerformanceCursor> => {
     let p = performance.get(strategyId);
-    if (p === undefined) performance.set(strategyId, (p = { next: 0n, days: new Set(), last: new Map() }));
+    if (p === undefined) performance.set(strategyId, (p = { next: 0n, state: performanceDecider.initialState(), days: new Set(), last: new Map() }));
     const fresh = await deps.store.readStream(performanceStream(strategyId), { fromRevision: p.next });
     const decoded = decodeAll<PerformanceEvent>(fresh);
     if (either.isLeft(decoded)) throw new Error(`live desk: performance-${strategyId} does not decode: ${decoded.left.message}`);
     for (const d of decoded.right) {
       p.days.add(`${d.event.data.account}:${d.event.data.day}`);
       p.last.set(d.event.data.account, { equity: d.event.data.equity, tradesTotal: d.event.data.tradesTotal });
+      p.state = performanceDecider.evolve(p.state, d.event);
     }
     p.next += BigInt(fresh.length);
     return p;
+  };
+
+  /**
+   * One TradingDayClosed, decided on the cursor's state and appended at the revision it read, as handleCommand would
+   * record it (the same event id from the idempotency key, the same metadata) without reading the stream again. Another
+   * writer's append in between makes the revision wrong: then handleCommand decides on the whole stream.
+   */
+  const recordDay = async (slot: Slot, recorded: PerformanceCursor, data: TradingDayClosed['data']): Promise<number> => {
+    const stream = performanceStream(slot.strategyId);
+    const command = { type: 'CloseTradingDay' as const, data };
+    const ctx = { actor, idempotencyKey: `trading-day:${slot.strategyId}:${slot.name}:${data.day}` };
+    const failed = (error: unknown) => new Error(`live desk: ${slot.name} ${data.day} not recorded: ${JSON.stringify(error)}`);
+    const decision = performanceDecider.decide(command, recorded.state);
+    if (either.isLeft(decision)) return 0; // a later day of the account is recorded already
+    const firstId = deps.ids.idFor(`${ctx.idempotencyKey}:${command.type}:0`);
+    const at = deps.clock.now();
+    const events = decision.right.map((e, i) => ({
+      eventId: i === 0 ? firstId : deps.ids.idFor(`${ctx.idempotencyKey}:${command.type}:${i}`),
+      type: e.type,
+      data: e.data,
+      metadata: eventMetadata(ctx, at, firstId),
+    }));
+    const written = await deps.store.appendToStream(stream, events, { expectedRevision: recorded.next === 0n ? 'no_stream' : recorded.next - 1n });
+    if (either.isRight(written)) return written.right.appended ? events.length : 0;
+    if (written.left.kind !== 'WrongExpectedRevision') throw failed(written.left);
+    const handled = await handleCommand(deps, performanceDecider, stream, command, ctx);
+    if (either.isLeft(handled) && (handled.left as { kind?: string }).kind !== 'DayAlreadyClosed') throw failed(handled.left);
+    return either.isRight(handled) ? handled.right.events.length : 0;
   };
 
   const closeDays = async (slot: Slot, days: { day: string; close: number; at: number }[]): Promise<number> => {
@@ -415,16 +448,7 @@ export const createLiveDesk = (deps: LiveDeskDeps): LiveDesk => {
         position: held,
         at: d.at,
       } as TradingDayClosed['data'];
-      const handled = await handleCommand(
-        deps,
-        performanceDecider,
-        performanceStream(slot.strategyId),
-        { type: 'CloseTradingDay', data },
-        { actor, idempotencyKey: `trading-day:${slot.strategyId}:${slot.name}:${d.day}` },
-      );
-      if (either.isLeft(handled) && (handled.left as { kind?: string }).kind !== 'DayAlreadyClosed')
-        throw new Error(`live desk: ${slot.name} ${d.day} not recorded: ${JSON.stringify(handled.left)}`);
-      if (either.isRight(handled)) appended += handled.right.events.length;
+      appended += await recordDay(slot, recorded, data);
       // The cursor reads the day back at the next one (its own append, or another writer's).
     }
     return appended;
