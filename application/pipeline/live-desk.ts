@@ -575,6 +575,23 @@ export const createLiveDesk = (deps: LiveDeskDeps): LiveDesk => {
     return true;
   };
 
+  /** Whether the account is its strategy's current live account by the strategy's stream. */
+  const liveOnItsStream = async (left: LiveAccountOrders): Promise<boolean> => {
+    if (left.strategyId === undefined) return false;
+    const decoded = decodeAll<StrategyEvent>(await deps.store.readStream(strategyStream(left.strategyId)));
+    if (either.isLeft(decoded)) return false;
+    let n = 0;
+    let live = false;
+    for (const { event: e } of decoded.right) {
+      if (e.type === 'StrategyActivated') {
+        live = true;
+        n++;
+      }
+      if (e.type === 'StrategyDeactivated' || e.type === 'StrategyRetired') live = false;
+    }
+    return live && deskAccountName('live', left.strategyId, n) === left.account;
+  };
+
   /** The live accounts not Live now that still hold an order not ended or a position (the first tick reads them). */
   const findLeftovers = async (wanted: ReadonlyMap<string, unknown>): Promise<Map<string, LiveAccountOrders>> => {
     const out = new Map<string, LiveAccountOrders>();
@@ -607,7 +624,11 @@ export const createLiveDesk = (deps: LiveDeskDeps): LiveDesk => {
       }
       for (const slot of [...slots.values()]) if (!wanted.has(slot.name)) await stopSlot(slot, notes);
       leftovers ??= await findLeftovers(wanted);
-      for (const [name, left] of [...leftovers]) if (wanted.has(name) || (await flattenLeftover(left, t, notes))) leftovers.delete(name);
+      for (const [name, left] of [...leftovers]) {
+        // Its strategy's own stream has the last word (the read model may lag behind it): Live on this account, it is traded.
+        if (wanted.has(name) || (await liveOnItsStream(left))) leftovers.delete(name);
+        else if (await flattenLeftover(left, t, notes)) leftovers.delete(name);
+      }
       if (wanted.size > 1)
         tell(
           notes,

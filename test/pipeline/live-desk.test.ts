@@ -100,12 +100,14 @@ describe('live desk: Live strategies trade on the exchange (loopback Binance, re
   const desks: LiveDesk[] = [];
   const clock = fixedClock(new Date(ACTIVATED));
   const genomes = new Map<string, Genome>();
+  /** Strategies the read model has not caught up with (a projection behind its streams). */
+  const lagging = new Set<string>();
 
   /** The read-model port in memory: every strategy generated here, its revision its stream's length. */
   const strategies: TradingStrategies = {
     inPaperOrLive: async () => {
       const rows = [];
-      for (const id of genomes.keys()) rows.push({ id, revision: (await store.readStream(`strategy-${id}`)).length });
+      for (const id of genomes.keys()) if (!lagging.has(id)) rows.push({ id, revision: (await store.readStream(`strategy-${id}`)).length });
       return rows;
     },
     genomes: (ids) => Promise.resolve(new Map(ids.filter((id) => genomes.has(id)).map((id) => [id, genomes.get(id)]))),
@@ -516,6 +518,7 @@ describe('live desk: Live strategies trade on the exchange (loopback Binance, re
     now = t1 + HOUR;
   });
 
+  let s6Desk: LiveDesk;
   it('reads only what is new: each tick the bar closed since the last, the performance stream after what it read', async () => {
     const reads: { from: number; to: number }[] = [];
     const performanceReads: (bigint | undefined)[] = [];
@@ -539,7 +542,7 @@ describe('live desk: Live strategies trade on the exchange (loopback Binance, re
     const activated = now + 20 * 60_000;
     await makeLive(S6, GENOME, activated);
     const firstOpen = Math.ceil(activated / HOUR) * HOUR;
-    const desk = newDesk({ candles: counting, store: watched });
+    const desk = (s6Desk = newDesk({ candles: counting, store: watched }));
     const ticks: number[] = [];
     for (let t = firstOpen; t <= firstOpen + 3 * DAY; t += HOUR) {
       server.setPrice('BTCUSDT', closeOf(t - HOUR));
@@ -561,5 +564,19 @@ describe('live desk: Live strategies trade on the exchange (loopback Binance, re
       expect(e.eventId).to.equal(uuidIds.idFor(`${key}:CloseTradingDay:0`));
       expect((e.metadata as { idempotencyKey?: string }).idempotencyKey).to.equal(key);
     }
+  });
+
+  it('an account Live by its strategy’s stream is not flattened when the read model lags behind', async () => {
+    const prefix = liveOrderIdPrefix(`live-${S6}`);
+    const from = Math.floor(now / HOUR) * HOUR + 3 * DAY;
+    const held = s6Desk.accounts().some((a) => a.position === 1)
+      ? from
+      : await tickUntil(s6Desk, from, () => s6Desk.accounts().some((a) => a.name === `live-${S6}` && a.position === 1));
+    const placed = placementsOf(prefix);
+    lagging.add(S6);
+    const out = await newDesk().tick(new Date(held));
+    expect(out.notes.filter((n) => n.includes(S6))).to.deep.equal([]);
+    expect(placementsOf(prefix), 'nothing sold').to.equal(placed);
+    lagging.delete(S6);
   });
 });
