@@ -15,11 +15,22 @@
 //   cash, OCO group) are those of the run before the crash and it does not enter twice. An order recorded as placed
 //   but whose sending the crash interrupted goes to the executor, which re-sends it under the same id after looking it
 //   up (its own idempotency, doc/orders.md).
+// - Each fill reaches the runner once by (client order id, trade id), each end once (live-fills.ts): a poll resumed
+//   at start may record a partial fill of an order while the replay reads that order's stream.
 // - startLiveAccount's reconciliation adopts fills the exchange made while the process was down and resumes the polling
 //   of the orders still open; the risk gate is seeded from the exchange's balances.
-// Known limits: a crash after the strategy left Live but before its account was flattened leaves the position (the
-// desk only looks at Live strategies); fills seen twice (a resumed poll and the replay at once) are told the runner
-// twice when partial.
+// - A crash after the strategy left Live but before its account was flattened (live-leftovers.ts): every tick scans
+//   the log's live orders on from where it stopped; an account that is not Live (by the read model and by its
+//   strategy's own stream) and still has an order not ended or a position is started, reconciled, its open orders
+//   cancelled and its position sold at market under the runner's next exit id of the group (`<group>-d<n>`): the
+//   sell's fill closes the group, so the next desk finds nothing; a sell the crash interrupted is found by that id
+//   and its fill recorded by the reconciliation, not sent again.
+// Reads: the candles after the last bar read (the series is kept and grows), the performance stream after the last
+// event read (its days are appended at the revision read, as handleCommand would record them; another writer in
+// between sends it back to handleCommand). The strategy's indicators are still computed over the whole kept series at
+// each tick that feeds a bar (what the paper desk does too).
+// Known limits: a flatten sell the exchange rejects (the coin sold by hand, the account short of it) is noted, and
+// tried again under the next id at the next restart; all live accounts share one exchange account (below).
 //
 // Each UTC day whose last bar the desk has fed becomes one TradingDayClosed (mode live) on performance-<strategyId>,
 // its equity the strategy's own books — the runner's cash and position, built from the exchange's fills of its own
@@ -36,7 +47,7 @@ import type { RetryPolicy, Scheduler } from '../trading/executor.js';
 import { startLiveAccount, type LiveAccount, type LiveTradingMode } from '../trading/live-account.js';
 import type { FillNotice, OrderEndNotice, OrderListener, OrderRouter, RoutedOrder } from '../trading/order-router.js';
 import { booked, lastFeeCurrency, readOrder, RunnerFeed } from './live-fills.js';
-import { foldOrders, leftOpen, liveAccountOrders, type LiveAccountOrders } from './live-leftovers.js';
+import { foldAccountOrders, foldOrders, leftOpen, scanLiveOrders, type LiveAccountOrders, type LiveOrdersScan } from './live-leftovers.js';
 import { StrategyRunner } from '../trading/runner.js';
 import type { PipelineStep, StepOutcome } from './step.js';
 import { deskAccountName, type TradingStrategies } from './trading-desk.js';
@@ -218,8 +229,10 @@ export const createLiveDesk = (deps: LiveDeskDeps): LiveDesk => {
   const infos = new Map<string, LiveInfo>();
   const slots = new Map<string, Slot>();
   const performance = new Map<string, PerformanceCursor>();
-  /** Accounts of strategies no longer Live that a crash left open (read at the first tick), until flattened. */
-  let leftovers: Map<string, LiveAccountOrders> | undefined;
+  /** The live accounts by their orders in the log, scanned on from where the last tick stopped. */
+  let scanned: LiveOrdersScan = { accounts: new Map(), touched: new Set(), position: undefined };
+  /** Accounts to look at: touched by a scan, or left open and not flattened yet (the exchange was unreachable). */
+  const toCheck = new Set<string>();
   const told = new Set<string>();
   const tell = (notes: string[], note: string) => {
     if (told.has(note)) return;
@@ -492,7 +505,7 @@ export const createLiveDesk = (deps: LiveDeskDeps): LiveDesk => {
    * the connection closed. False when the exchange could not be reached (tried again at the next tick).
    */
   const flattenLeftover = async (left: LiveAccountOrders, now: number, notes: string[]): Promise<boolean> => {
-    const before = leftOpen(await foldOrders(deps.store, left.orders));
+    const before = leftOpen(await foldAccountOrders(deps.store, left.orders));
     const symbol = before.groups[0]?.symbol;
     const stored = symbol === undefined ? undefined : await priceOf(left.strategyId, symbol, now);
     let gate: LiveAccount['risk'] | undefined;
@@ -531,7 +544,7 @@ export const createLiveDesk = (deps: LiveDeskDeps): LiveDesk => {
       await ex.cancelOrder(id as RoutedOrder['spec']['clientOrderId'], 'strategy', 'the strategy left Live: its live account is flattened after a restart');
     await ex.settled();
     // Read again: the reconciliation may have recorded fills (an exit the crash interrupted may have closed it).
-    const after = leftOpen(await foldOrders(deps.store, left.orders), (s) => rules?.get(s));
+    const after = leftOpen(await foldAccountOrders(deps.store, left.orders), (s) => rules?.get(s));
     const outcomes: string[] = [];
     for (const g of after.groups) {
       if (!(g.quantity > 0)) {
@@ -592,17 +605,6 @@ export const createLiveDesk = (deps: LiveDeskDeps): LiveDesk => {
     return live && deskAccountName('live', left.strategyId, n) === left.account;
   };
 
-  /** The live accounts not Live now that still hold an order not ended or a position (the first tick reads them). */
-  const findLeftovers = async (wanted: ReadonlyMap<string, unknown>): Promise<Map<string, LiveAccountOrders>> => {
-    const out = new Map<string, LiveAccountOrders>();
-    for (const [name, a] of await liveAccountOrders(deps.store)) {
-      if (wanted.has(name)) continue;
-      const open = leftOpen(await foldOrders(deps.store, a.orders));
-      if (open.openOrders.length > 0 || open.groups.length > 0) out.set(name, a);
-    }
-    return out;
-  };
-
   return {
     name: 'live',
     async tick(now: Date): Promise<StepOutcome> {
@@ -623,11 +625,17 @@ export const createLiveDesk = (deps: LiveDeskDeps): LiveDesk => {
         wanted.set(deskAccountName('live', row.id, info.live.n), { id: row.id, info, start: info.live.start });
       }
       for (const slot of [...slots.values()]) if (!wanted.has(slot.name)) await stopSlot(slot, notes);
-      leftovers ??= await findLeftovers(wanted);
-      for (const [name, left] of [...leftovers]) {
+      // Accounts not Live now that still hold an order not ended or a position: left open by a crash, flattened.
+      scanned = await scanLiveOrders(deps.store, scanned.accounts, scanned.position);
+      for (const name of scanned.touched) toCheck.add(name);
+      for (const name of [...toCheck]) {
+        const left = scanned.accounts.get(name)!;
         // Its strategy's own stream has the last word (the read model may lag behind it): Live on this account, it is traded.
-        if (wanted.has(name) || (await liveOnItsStream(left))) leftovers.delete(name);
-        else if (await flattenLeftover(left, t, notes)) leftovers.delete(name);
+        if (wanted.has(name) || (await liveOnItsStream(left))) toCheck.delete(name);
+        else {
+          const open = leftOpen(await foldAccountOrders(deps.store, left.orders));
+          if ((open.openOrders.length === 0 && open.groups.length === 0) || (await flattenLeftover(left, t, notes))) toCheck.delete(name);
+        }
       }
       if (wanted.size > 1)
         tell(

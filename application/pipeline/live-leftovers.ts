@@ -1,8 +1,8 @@
 // Live accounts a crash left open. When a strategy leaves Live the desk cancels its account's orders and closes its
 // position; a process killed between the StrategyDeactivated (or StrategyRetired) and that flatten leaves them on the
-// exchange, and a fresh desk trades only Live strategies. So at its first tick a desk reads, from the order record
-// alone, every live account's orders (the OrderPlaced events of the log, one pass in pages) and keeps those of an
-// account that is not Live now and still has an order not ended or a position open: the desk flattens them.
+// exchange, and a fresh desk trades only Live strategies. So at every tick the desk reads the log's live orders on
+// from where it stopped (the OrderPlaced events, in pages: the whole log at its first tick), and an account that is
+// not Live and still has an order not ended or a position open is flattened by the desk.
 //
 // A position is read from the runner's client order ids ('position' ids, live-desk.ts): `<prefix>-<entry bar>` is
 // the position's group, `-e` its entry, `-s|t|r` its protective exits, `-x|d|k<n>` its exits. A group is open when its
@@ -60,13 +60,32 @@ export interface LeftOpen {
 const LIVE_ACCOUNT = /^live-/;
 const POSITION_ID = /^(.+)-([exdkstr])(\d*)$/;
 
-/** Every live account's orders, from the OrderPlaced events of the log (and refusals before placement, which hold the request). */
-export const liveAccountOrders = async (store: EventStore, pageSize = 1000): Promise<Map<string, LiveAccountOrders>> => {
+/** What a scan of the log found: the live accounts by their orders, and where it stopped (the next scan goes on from there). */
+export interface LiveOrdersScan {
+  readonly accounts: ReadonlyMap<string, LiveAccountOrders>;
+  /** Accounts with an order seen in this scan (every account the first time). */
+  readonly touched: ReadonlySet<string>;
+  readonly position: Position | undefined;
+}
+
+/**
+ * The live accounts' orders, from the OrderPlaced events of the log after `from` (and refusals before placement,
+ * which hold the request), added to `known`. The log's reading shows an event once no older transaction is still
+ * open: what was appended a moment ago may come at a later scan, which is why the desk scans at every tick.
+ */
+export const scanLiveOrders = async (
+  store: EventStore,
+  known: ReadonlyMap<string, LiveAccountOrders>,
+  from: Position | undefined,
+  pageSize = 1000,
+): Promise<LiveOrdersScan> => {
   const out = new Map<string, { account: string; strategyId: string | undefined; exchange: string; orders: string[] }>();
-  let from: Position | undefined;
+  for (const [name, a] of known) out.set(name, { ...a, orders: [...a.orders] });
+  const touched = new Set<string>();
+  let position = from;
   for (;;) {
     const page = await store.readAll({
-      ...(from === undefined ? {} : { from }),
+      ...(position === undefined ? {} : { from: position }),
       maxCount: pageSize,
       filter: { categories: [ORDER_CATEGORY], eventTypes: ['OrderPlaced', 'OrderRejected'] },
     });
@@ -79,11 +98,52 @@ export const liveAccountOrders = async (store: EventStore, pageSize = 1000): Pro
       let a = out.get(request.account);
       if (a === undefined) out.set(request.account, (a = { account: request.account, strategyId: request.strategyId, exchange: request.exchange, orders: [] }));
       if (!a.orders.includes(e.data.clientOrderId)) a.orders.push(e.data.clientOrderId);
+      touched.add(request.account);
     }
-    if (page.length > 0) from = page[page.length - 1]!.position;
+    if (page.length > 0) position = page[page.length - 1]!.position;
     if (page.length < pageSize) break;
   }
-  return out;
+  return { accounts: out, touched, position };
+};
+
+/**
+ * An account's orders folded from their streams: those the scan saw, and every order of their groups by the runner's
+ * ids (`-e`, `-s|t|r`, `-x|d|k<n>` while numbers are taken), read from the streams themselves — an exit the scan has
+ * not shown yet still closes its group, so a position sold a moment ago is not sold again.
+ */
+export const foldAccountOrders = async (store: EventStore, seen: readonly string[]): Promise<FoldedOrder[]> => {
+  const folded = await foldOrders(store, seen);
+  // Orders only close a group: the groups to read in full are those its seen orders leave open, and the newest one
+  // (where a crash may have left an order the scan has not shown). Older closed groups cost nothing more.
+  const groups = new Set(leftOpen(folded).groups.map((g) => g.group));
+  let newest: { group: string; at: number } | undefined;
+  for (const id of seen) {
+    const m = POSITION_ID.exec(id);
+    const at = m === null ? NaN : parseInt(m[1]!.slice(m[1]!.lastIndexOf('-') + 1), 36);
+    if (m !== null && at === at && (newest === undefined || at > newest.at)) newest = { group: m[1]!, at };
+  }
+  if (newest !== undefined) groups.add(newest.group);
+  if (groups.size === 0) return folded;
+  const ids = new Set(seen);
+  const exists = async (id: string) => (await store.readStream(orderStream(id), { maxCount: 1 })).length > 0;
+  for (const g of groups) {
+    for (const letter of ['e', 's', 't', 'r']) if (await exists(`${g}-${letter}`)) ids.add(`${g}-${letter}`);
+    // Exit numbers are shared by x, d and k; two numbers in a row with no order end the search.
+    for (let n = 1, missing = 0; missing < 2; n++) {
+      let found = false;
+      for (const letter of ['x', 'd', 'k'])
+        if (await exists(`${g}-${letter}${n}`)) {
+          ids.add(`${g}-${letter}${n}`);
+          found = true;
+        }
+      missing = found ? 0 : missing + 1;
+    }
+  }
+  const more = await foldOrders(
+    store,
+    [...ids].filter((id) => !seen.includes(id)),
+  );
+  return [...folded, ...more];
 };
 
 /** The orders folded from their streams (an order refused before placement has no state to fold: left out). */

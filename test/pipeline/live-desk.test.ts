@@ -25,6 +25,7 @@ import { expect } from 'chai';
 import { either } from 'fp-ts';
 import type { Either } from 'fp-ts/lib/Either.js';
 import { createLiveDesk, liveOrderIdPrefix, type LiveDesk, type LiveDeskDeps } from '../../application/pipeline/live-desk.js';
+import { scanLiveOrders } from '../../application/pipeline/live-leftovers.js';
 import type { StepOutcome } from '../../application/pipeline/step.js';
 import type { TradingStrategies } from '../../application/pipeline/trading-desk.js';
 import type { EventStore } from '../../application/ports/event-store.js';
@@ -401,6 +402,20 @@ describe('live desk: Live strategies trade on the exchange (loopback Binance, re
   const placementsOf = (prefix: string) =>
     server.requests.filter((r) => r.method === 'POST' && r.path === '/api/v3/order' && (r.params.newClientOrderId ?? '').startsWith(prefix)).length;
   const openOn = (prefix: string) => orders(prefix).filter((o) => o.status === 'NEW' || o.status === 'PARTIALLY_FILLED');
+  /**
+   * Waits until the log's reading shows every order the exchange holds for `prefix` (it shows an event once no older
+   * transaction is open anywhere on the server: other suites' transactions hold recent events back for a moment). A
+   * restart comes seconds after a crash; the desk finds a left-open account by that reading.
+   */
+  const logShows = async (account: string, prefix: string) => {
+    const want = orders(prefix).map((o) => o.clientOrderId);
+    for (let i = 0; i < 400; i++) {
+      const seen = (await scanLiveOrders(store, new Map(), undefined)).accounts.get(account)?.orders ?? [];
+      if (want.every((id) => seen.includes(id))) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`the log does not show ${account}'s orders`);
+  };
   /** Ticks `desk` hourly from `from` until `done()` (at most five days); the time of the last tick. */
   const tickUntil = async (desk: LiveDesk, from: number, done: () => boolean): Promise<number> => {
     for (let t = from + HOUR; ; t += HOUR) {
@@ -438,6 +453,7 @@ describe('live desk: Live strategies trade on the exchange (loopback Binance, re
     const t1 = held + HOUR;
     server.setPrice('BTCUSDT', closeOf(t1 - HOUR));
     clock.set(new Date(t1));
+    await logShows(`live-${S4}`, prefix);
     const out = await newDesk().tick(new Date(t1));
     expect(out.notes).to.deep.equal([
       `live-${S4}: flattened on binance after a restart (its strategy left Live before the account was stopped): 1 open order(s) cancelled, its position (${expected} BTCUSDT) closed at market`,
@@ -506,6 +522,7 @@ describe('live desk: Live strategies trade on the exchange (loopback Binance, re
     expect(sold!.status).to.equal('FILLED');
     expect((await store.readStream(`order-${sold!.clientOrderId}`)).map((e) => e.type)).to.deep.equal(['OrderPlaced']);
     // Started again: the sell's fill comes from the exchange (reconciliation); no second sell.
+    await logShows(`live-${S5}`, prefix);
     const out = await newDesk().tick(new Date(t1));
     expect(out.notes).to.deep.equal([
       `live-${S5}: flattened on binance after a restart (its strategy left Live before the account was stopped): 0 open order(s) cancelled`,
