@@ -15,11 +15,22 @@
 //   cash, OCO group) are those of the run before the crash and it does not enter twice. An order recorded as placed
 //   but whose sending the crash interrupted goes to the executor, which re-sends it under the same id after looking it
 //   up (its own idempotency, doc/orders.md).
+// - Each fill reaches the runner once by (client order id, trade id), each end once (live-fills.ts): a poll resumed
+//   at start may record a partial fill of an order while the replay reads that order's stream.
 // - startLiveAccount's reconciliation adopts fills the exchange made while the process was down and resumes the polling
 //   of the orders still open; the risk gate is seeded from the exchange's balances.
-// Known limits: a crash after the strategy left Live but before its account was flattened leaves the position (the
-// desk only looks at Live strategies); fills seen twice (a resumed poll and the replay at once) are told the runner
-// twice when partial.
+// - A crash after the strategy left Live but before its account was flattened (live-leftovers.ts): every tick scans
+//   the log's live orders on from where it stopped; an account that is not Live (by the read model and by its
+//   strategy's own stream) and still has an order not ended or a position is started, reconciled, its open orders
+//   cancelled and its position sold at market under the runner's next exit id of the group (`<group>-d<n>`): the
+//   sell's fill closes the group, so the next desk finds nothing; a sell the crash interrupted is found by that id
+//   and its fill recorded by the reconciliation, not sent again.
+// Reads: the candles after the last bar read (the series is kept and grows), the performance stream after the last
+// event read (its days are appended at the revision read, as handleCommand would record them; another writer in
+// between sends it back to handleCommand). The strategy's indicators are still computed over the whole kept series at
+// each tick that feeds a bar (what the paper desk does too).
+// Known limits: a flatten sell the exchange rejects (the coin sold by hand, the account short of it) is noted, and
+// tried again under the next id at the next restart; all live accounts share one exchange account (below).
 //
 // Each UTC day whose last bar the desk has fed becomes one TradingDayClosed (mode live) on performance-<strategyId>,
 // its equity the strategy's own books — the runner's cash and position, built from the exchange's fills of its own
@@ -28,29 +39,30 @@
 import { either } from 'fp-ts';
 import type { Either } from 'fp-ts/lib/Either.js';
 import { WARMUP_BARS } from '../backtest/run-in-process.js';
-import { handleCommand, loadStream, type CommandDeps } from '../commands/handle-command.js';
+import { eventMetadata, handleCommand, loadStream, type CommandDeps } from '../commands/handle-command.js';
 import { decodeAll } from '../events/decode-event.js';
 import type { CandleStore } from '../ports/candle-store.js';
 import type { Exchange } from '../ports/exchange.js';
 import type { RetryPolicy, Scheduler } from '../trading/executor.js';
 import { startLiveAccount, type LiveAccount, type LiveTradingMode } from '../trading/live-account.js';
 import type { FillNotice, OrderEndNotice, OrderListener, OrderRouter, RoutedOrder } from '../trading/order-router.js';
+import { booked, lastFeeCurrency, readOrder, RunnerFeed } from './live-fills.js';
+import { foldAccountOrders, foldOrders, leftOpen, scanLiveOrders, type LiveAccountOrders, type LiveOrdersScan } from './live-leftovers.js';
 import { StrategyRunner } from '../trading/runner.js';
 import type { PipelineStep, StepOutcome } from './step.js';
 import { deskAccountName, type TradingStrategies } from './trading-desk.js';
 import { operandDataForSeries, type OperandSources } from '../backtest/operand-data-loader.js';
 import { OperandDataError } from '../../domain/backtest/operand-data.js';
 import { bindStrategy, compileGenome, fillSignals, type CompiledGenome } from '../../domain/backtest/compile.js';
-import { orderStream, type OrderEvent } from '../../domain/execution/events.js';
+import { orderStream } from '../../domain/execution/events.js';
 import type { MarketRules } from '../../domain/execution/market-rules.js';
 import { fnv1a64 } from '../../domain/learning/fingerprint.js';
 import { orderDecider } from '../../domain/execution/order-decider.js';
-import { floorToStep } from '../../domain/execution/steps.js';
 import { fillConfigOf, type RunSettings } from '../../domain/execution/run-settings.js';
 import { IndicatorCache } from '../../domain/indicators/cache.js';
-import { INTERVAL_MS, type Candle, type CandleSeries, type Interval } from '../../domain/market/candles.js';
+import { emptySeries, INTERVAL_MS, type Candle, type CandleSeries, type Interval, type SeriesKey } from '../../domain/market/candles.js';
 import type { ExchangeId } from '../../domain/market/exchange.js';
-import { performanceDecider } from '../../domain/performance/decide.js';
+import { performanceDecider, type PerformanceState } from '../../domain/performance/decide.js';
 import { performanceStream, type PerformanceEvent, type TradingDayClosed } from '../../domain/performance/events.js';
 import { DAY_MS, dayStart, utcDay } from '../../domain/performance/record.js';
 import type { Actor } from '../../domain/primitives/codecs.js';
@@ -92,6 +104,9 @@ export interface LiveDesk extends PipelineStep {
 }
 
 /** The client order id prefix of a live account: short (Binance allows 36 characters per id), from its name. */
+/** A fill as the runner books it (live-fills.ts). */
+export { booked } from './live-fills.js';
+
 export const liveOrderIdPrefix = (account: string): string => `L${fnv1a64(account).slice(0, 12)}`;
 
 interface LiveInfo {
@@ -103,68 +118,30 @@ interface LiveInfo {
 
 /**
  * The router of a live runner: an order whose stream exists (sent by a run before a restart) is not sent again — the
- * runner hears what became of it from its stream; any other goes to the executor.
+ * runner hears what became of it from its stream (through the feed: each fill once); any other goes to the executor.
  */
 class ResumingRouter implements OrderRouter {
-  listener: OrderListener | undefined;
   constructor(
     private readonly deps: CommandDeps,
     private readonly live: LiveAccount,
-    private readonly rules: MarketRules | undefined,
+    private readonly feed: RunnerFeed,
   ) {}
 
   async submit(order: RoutedOrder): Promise<void> {
     const id = order.spec.clientOrderId;
+    this.feed.sentOrder(order);
     const loaded = await loadStream(this.deps.store, orderStream(id), orderDecider);
     if (either.isLeft(loaded)) throw new Error(`live desk: order ${id} unreadable: ${JSON.stringify(loaded.left)}`);
     const s = loaded.right.state.status;
     // New, or recorded as placed and maybe never sent: the executor (its idempotency by client order id) handles it.
     if (s === 'Initial' || s === 'Placed' || s === 'Triggered') return this.live.executor.submit(order);
-    const decoded = decodeAll<OrderEvent>(await this.deps.store.readStream(orderStream(id)));
-    if (either.isLeft(decoded)) throw new Error(`live desk: order ${id} does not decode: ${decoded.left.message}`);
-    const listener = this.listener!;
-    for (const { event: e } of decoded.right) {
-      if (e.type === 'OrderFilled' || e.type === 'OrderPartiallyFilled') {
-        const notice: FillNotice = booked(this.rules, e.data.feeCurrency, {
-          account: order.account,
-          ...(order.strategyId === undefined ? {} : { strategyId: order.strategyId }),
-          clientOrderId: id,
-          symbol: order.spec.symbol,
-          side: order.spec.side,
-          price: e.data.price,
-          quantity: e.data.quantity,
-          fee: e.data.fee,
-          liquidity: e.data.liquidity,
-          time: e.data.time,
-          complete: e.type === 'OrderFilled',
-        });
-        await listener.onFill(notice);
-      } else if (e.type === 'OrderCancelled' || e.type === 'OrderExpired') {
-        await listener.onOrderEnded({ kind: e.type === 'OrderCancelled' ? 'cancelled' : 'expired', clientOrderId: id, reason: e.data.reason });
-      } else if (e.type === 'OrderRejected') {
-        const r = e.data.rejection as { code?: string; message?: string };
-        await listener.onOrderEnded({ kind: 'rejected', clientOrderId: id, code: String(r.code ?? 'rejected'), message: String(r.message ?? '') });
-      }
-    }
+    await this.feed.catchUp(id);
   }
 
   async cancel(account: string, symbol: string, clientOrderId: RoutedOrder['spec']['clientOrderId']): Promise<void> {
     await this.live.executor.cancel(account, symbol, clientOrderId);
   }
 }
-
-/**
- * A fill as the runner books it. The runner counts fees in the quote asset and sells what it bought; Binance charges a
- * buy's fee in the base asset (the account receives quantity − fee): the runner books the quantity received (on the
- * lot size, so that its exit is a valid order for what is held) and the fee's value in quote. A fee in a third asset
- * (BNB) is not in the runner's books; the day's equity is the exchange's anyway.
- */
-export const booked = (rules: MarketRules | undefined, feeCurrency: string | undefined, f: FillNotice): FillNotice => {
-  if (rules === undefined || feeCurrency === rules.quote) return f;
-  if (feeCurrency === rules.base && f.side === 'buy') return { ...f, quantity: floorToStep(f.quantity - f.fee, rules.amountStep), fee: f.fee * f.price };
-  if (feeCurrency === rules.base) return { ...f, fee: f.fee * f.price };
-  return { ...f, fee: 0 };
-};
 
 /** One live account: its exchange connection, its runner, the bars fed so far. */
 interface Slot {
@@ -176,6 +153,8 @@ interface Slot {
   readonly firstOpen: number;
   readonly account: LiveAccount;
   readonly runner: StrategyRunner;
+  /** Its stored candles from the warm-up on, read as they close (each tick reads only the bars after the last read). */
+  readonly candles: GrowingSeries;
   /** Open time of the last bar fed (NaN before the first). */
   lastOpen: number;
   /** Close time of the first bar fed by this run after the replay: held orders are checked against later bars only. */
@@ -184,13 +163,76 @@ interface Slot {
   bits: number;
 }
 
+/** A candle series that grows at its end: buffers doubled as needed, `view()` the filled part. */
+class GrowingSeries {
+  private buffer: CandleSeries;
+  private length = 0;
+  constructor(private readonly key: SeriesKey) {
+    this.buffer = emptySeries(key, 0);
+  }
+
+  /** Open time of the last candle held (NaN when empty). */
+  get lastOpen(): number {
+    return this.length === 0 ? NaN : this.buffer.openTime[this.length - 1]!;
+  }
+
+  append(more: CandleSeries): void {
+    // Only bars after the last one held (a store answering with an overlap adds nothing twice).
+    let from = 0;
+    while (from < more.length && more.openTime[from]! <= this.lastOpen) from++;
+    const n = more.length - from;
+    if (n <= 0) return;
+    if (this.length + n > this.buffer.openTime.length) {
+      const bigger = emptySeries(this.key, Math.max(this.length + n, this.buffer.openTime.length * 2, 256));
+      for (const f of SERIES_FIELDS) bigger[f].set(this.buffer[f].subarray(0, this.length));
+      this.buffer = bigger;
+    }
+    for (const f of SERIES_FIELDS) this.buffer[f].set(more[f].subarray(from, more.length), this.length);
+    this.length += n;
+  }
+
+  view(): CandleSeries {
+    const b = this.buffer;
+    const n = this.length;
+    return {
+      key: this.key,
+      length: n,
+      openTime: b.openTime.subarray(0, n),
+      open: b.open.subarray(0, n),
+      high: b.high.subarray(0, n),
+      low: b.low.subarray(0, n),
+      close: b.close.subarray(0, n),
+      volume: b.volume.subarray(0, n),
+      quoteVolume: b.quoteVolume.subarray(0, n),
+      trades: b.trades.subarray(0, n),
+    };
+  }
+}
+
+const SERIES_FIELDS = ['openTime', 'open', 'high', 'low', 'close', 'volume', 'quoteVolume', 'trades'] as const;
+
+/** What the desk knows of a strategy's performance stream: read from `next` on, never again from the start. */
+interface PerformanceCursor {
+  next: bigint;
+  /** The decider's state over every event read, for appending with the revision read (no reload per day). */
+  state: PerformanceState;
+  /** `<account>:<day>` of every day recorded. */
+  readonly days: Set<string>;
+  /** The last equity and trade count recorded per account. */
+  readonly last: Map<string, { equity: number; tradesTotal: number }>;
+}
+
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export const createLiveDesk = (deps: LiveDeskDeps): LiveDesk => {
   const actor = deps.actor ?? ('system:pipeline' as Actor);
   const infos = new Map<string, LiveInfo>();
   const slots = new Map<string, Slot>();
-  const recorded = new Map<string, Set<string>>();
+  const performance = new Map<string, PerformanceCursor>();
+  /** The live accounts by their orders in the log, scanned on from where the last tick stopped. */
+  let scanned: LiveOrdersScan = { accounts: new Map(), touched: new Set(), position: undefined };
+  /** Accounts to look at: touched by a scan, or left open and not flattened yet (the exchange was unreachable). */
+  const toCheck = new Set<string>();
   const told = new Set<string>();
   const tell = (notes: string[], note: string) => {
     if (told.has(note)) return;
@@ -223,13 +265,15 @@ export const createLiveDesk = (deps: LiveDeskDeps): LiveDesk => {
     return info;
   };
 
-  /** The stored candles of the account's series (warm-up included) closed by `now`. */
-  const seriesOf = (slot: Pick<Slot, 'symbol' | 'interval' | 'firstOpen'>, now: number): Promise<CandleSeries> => {
+  /** Reads the account's stored candles closed by `now` after the last one it holds (all of them, warm-up included, the first time). */
+  const readNew = async (slot: Pick<Slot, 'symbol' | 'interval' | 'firstOpen' | 'candles'>, now: number): Promise<CandleSeries> => {
     const barMs = INTERVAL_MS[slot.interval];
-    return deps.candles.readSeries(
-      { exchange: deps.candleExchange, symbol: slot.symbol, interval: slot.interval },
-      { from: slot.firstOpen - WARMUP_BARS * barMs, to: now - barMs + 1 }, // open times of the bars closed by now
-    );
+    const last = slot.candles.lastOpen;
+    const from = last === last ? last + 1 : slot.firstOpen - WARMUP_BARS * barMs;
+    const to = now - barMs + 1; // open times of the bars closed by now
+    if (from < to)
+      slot.candles.append(await deps.candles.readSeries({ exchange: deps.candleExchange, symbol: slot.symbol, interval: slot.interval }, { from, to }));
+    return slot.candles.view();
   };
 
   const open = async (name: string, strategyId: string, info: LiveInfo, start: number, now: number): Promise<Slot | string> => {
@@ -238,29 +282,24 @@ export const createLiveDesk = (deps: LiveDeskDeps): LiveDesk => {
     const interval = g.timeframe;
     const barMs = INTERVAL_MS[interval];
     const firstOpen = Math.ceil(start / barMs) * barMs;
-    const pre = await seriesOf({ symbol, interval, firstOpen }, now);
+    const candles = new GrowingSeries({ exchange: deps.candleExchange, symbol, interval });
+    const pre = await readNew({ symbol, interval, firstOpen, candles }, now);
     const lastClose = pre.length === 0 ? undefined : pre.close[pre.length - 1]!;
     let runner: StrategyRunner | undefined;
     // The gate first (its books), then the runner: the paper session's order (application/trading/paper-session.ts).
     let gate: LiveAccount['risk'] | undefined;
     let rules: MarketRules | undefined;
-    /** The fee currency of the order's last fill (the notice does not carry it). */
-    const feeCurrencyOf = async (id: string): Promise<string | undefined> => {
-      const decoded = decodeAll<OrderEvent>(await deps.store.readStream(orderStream(id)));
-      if (either.isLeft(decoded)) return undefined;
-      let currency: string | undefined;
-      for (const { event: e } of decoded.right) if (e.type === 'OrderFilled' || e.type === 'OrderPartiallyFilled') currency = e.data.feeCurrency;
-      return currency;
-    };
+    let feed: RunnerFeed | undefined;
     const listener: OrderListener = {
       onFill: async (f: FillNotice) => {
-        const b = booked(rules, await feeCurrencyOf(f.clientOrderId), f);
-        gate?.onFill(b);
-        return runner?.onFill(b);
+        const events = await readOrder(deps.store, f.clientOrderId);
+        gate?.onFill(booked(rules, lastFeeCurrency(events), f));
+        // The runner hears it from the stream, by trade id: a fill the replay tells as well is told once.
+        await feed?.catchUp(f.clientOrderId, events);
       },
-      onOrderEnded: (n: OrderEndNotice) => {
+      onOrderEnded: async (n: OrderEndNotice) => {
         gate?.onOrderEnded(n.clientOrderId);
-        return runner?.onOrderEnded(n);
+        await feed?.ended(n);
       },
     };
     const started = await startLiveAccount(deps, {
@@ -285,9 +324,9 @@ export const createLiveDesk = (deps: LiveDeskDeps): LiveDesk => {
       await account.stop();
       return `${name}: ${account.exchange.id} has no market ${symbol} (or its markets are unreadable): not traded`;
     }
-    const router = new ResumingRouter(deps, account, rules);
     // Replayed fills reach the runner only (the gate was seeded from the exchange's balances, which hold them).
-    router.listener = { onFill: (f) => runner?.onFill(f), onOrderEnded: (n) => runner?.onOrderEnded(n) };
+    feed = new RunnerFeed(deps.store, rules, () => runner);
+    const router = new ResumingRouter(deps, account, feed);
     const slot: Slot = {
       name,
       strategyId,
@@ -297,6 +336,7 @@ export const createLiveDesk = (deps: LiveDeskDeps): LiveDesk => {
       firstOpen,
       account,
       runner: undefined as unknown as StrategyRunner,
+      candles,
       lastOpen: NaN,
       startedAt: Math.floor(now / barMs) * barMs,
       bits: 0,
@@ -313,6 +353,8 @@ export const createLiveDesk = (deps: LiveDeskDeps): LiveDesk => {
       signals: { next: () => slot.bits },
       orderIdPrefix: liveOrderIdPrefix(name),
       orderIds: 'position',
+      // Protective levels on the venue's tick: the exchange rejects a stop price off it.
+      priceTick: rules.priceTick,
     });
     (slot as { runner: StrategyRunner }).runner = runner;
     return slot;
@@ -320,7 +362,7 @@ export const createLiveDesk = (deps: LiveDeskDeps): LiveDesk => {
 
   /** Feeds the bars closed by `now` it has not seen; returns the days whose last bar it fed. */
   const advance = async (slot: Slot, now: number): Promise<{ day: string; close: number; at: number }[]> => {
-    const s = await seriesOf(slot, now);
+    const s = await readNew(slot, now);
     const barMs = INTERVAL_MS[slot.interval];
     // The first bar not fed yet (lastOpen is NaN before the first: no comparison holds).
     let from = 0;
@@ -346,43 +388,63 @@ export const createLiveDesk = (deps: LiveDeskDeps): LiveDesk => {
     return days;
   };
 
-  const recordedDays = async (strategyId: string): Promise<Set<string>> => {
-    const known = recorded.get(strategyId);
-    if (known !== undefined) return known;
-    const decoded = decodeAll<PerformanceEvent>(await deps.store.readStream(performanceStream(strategyId)));
+  /** The strategy's performance stream as recorded so far: the events after the cursor are read and folded in. */
+  const performanceOf = async (strategyId: string): Promise<PerformanceCursor> => {
+    let p = performance.get(strategyId);
+    if (p === undefined) performance.set(strategyId, (p = { next: 0n, state: performanceDecider.initialState(), days: new Set(), last: new Map() }));
+    const fresh = await deps.store.readStream(performanceStream(strategyId), { fromRevision: p.next });
+    const decoded = decodeAll<PerformanceEvent>(fresh);
     if (either.isLeft(decoded)) throw new Error(`live desk: performance-${strategyId} does not decode: ${decoded.left.message}`);
-    const set = new Set<string>();
-    for (const d of decoded.right) set.add(`${d.event.data.account}:${d.event.data.day}`);
-    recorded.set(strategyId, set);
-    return set;
+    for (const d of decoded.right) {
+      p.days.add(`${d.event.data.account}:${d.event.data.day}`);
+      p.last.set(d.event.data.account, { equity: d.event.data.equity, tradesTotal: d.event.data.tradesTotal });
+      p.state = performanceDecider.evolve(p.state, d.event);
+    }
+    p.next += BigInt(fresh.length);
+    return p;
   };
 
-  /** The last live equity recorded for the account (the previous day's), or the initial capital. */
-  const previousEquity = async (slot: Slot): Promise<{ equity: number; tradesTotal: number }> => {
-    const decoded = decodeAll<PerformanceEvent>(await deps.store.readStream(performanceStream(slot.strategyId)));
-    let equity = deps.run.initialCapital;
-    let tradesTotal = 0;
-    if (either.isRight(decoded))
-      for (const d of decoded.right)
-        if (d.event.data.account === slot.name) {
-          equity = d.event.data.equity;
-          tradesTotal = d.event.data.tradesTotal;
-        }
-    return { equity, tradesTotal };
+  /**
+   * One TradingDayClosed, decided on the cursor's state and appended at the revision it read, as handleCommand would
+   * record it (the same event id from the idempotency key, the same metadata) without reading the stream again. Another
+   * writer's append in between makes the revision wrong: then handleCommand decides on the whole stream.
+   */
+  const recordDay = async (slot: Slot, recorded: PerformanceCursor, data: TradingDayClosed['data']): Promise<number> => {
+    const stream = performanceStream(slot.strategyId);
+    const command = { type: 'CloseTradingDay' as const, data };
+    const ctx = { actor, idempotencyKey: `trading-day:${slot.strategyId}:${slot.name}:${data.day}` };
+    const failed = (error: unknown) => new Error(`live desk: ${slot.name} ${data.day} not recorded: ${JSON.stringify(error)}`);
+    const decision = performanceDecider.decide(command, recorded.state);
+    if (either.isLeft(decision)) return 0; // a later day of the account is recorded already
+    const firstId = deps.ids.idFor(`${ctx.idempotencyKey}:${command.type}:0`);
+    const at = deps.clock.now();
+    const events = decision.right.map((e, i) => ({
+      eventId: i === 0 ? firstId : deps.ids.idFor(`${ctx.idempotencyKey}:${command.type}:${i}`),
+      type: e.type,
+      data: e.data,
+      metadata: eventMetadata(ctx, at, firstId),
+    }));
+    const written = await deps.store.appendToStream(stream, events, { expectedRevision: recorded.next === 0n ? 'no_stream' : recorded.next - 1n });
+    if (either.isRight(written)) return written.right.appended ? events.length : 0;
+    if (written.left.kind !== 'WrongExpectedRevision') throw failed(written.left);
+    const handled = await handleCommand(deps, performanceDecider, stream, command, ctx);
+    if (either.isLeft(handled) && (handled.left as { kind?: string }).kind !== 'DayAlreadyClosed') throw failed(handled.left);
+    return either.isRight(handled) ? handled.right.events.length : 0;
   };
 
   const closeDays = async (slot: Slot, days: { day: string; close: number; at: number }[]): Promise<number> => {
     if (days.length === 0) return 0;
-    const known = await recordedDays(slot.strategyId);
     let appended = 0;
     for (const d of days) {
+      const recorded = await performanceOf(slot.strategyId);
       const key = `${slot.name}:${d.day}`;
-      if (known.has(key)) continue;
+      if (recorded.days.has(key)) continue;
       // The strategy's own books, built from the exchange's fills of its own orders: several live strategies share one
       // exchange account, whose balances would give each the others' results.
       const equity = slot.runner.markAt(d.close);
       const held = slot.runner.quantity;
-      const previous = await previousEquity(slot);
+      // The last live equity recorded for the account (the previous day's), or the initial capital.
+      const previous = recorded.last.get(slot.name) ?? { equity: deps.run.initialCapital, tradesTotal: 0 };
       const d0 = Date.parse(d.day);
       let trades = 0;
       for (const t of slot.runner.trades) if (t.exitTime >= d0 && t.exitTime < d0 + DAY_MS) trades++;
@@ -399,17 +461,8 @@ export const createLiveDesk = (deps: LiveDeskDeps): LiveDesk => {
         position: held,
         at: d.at,
       } as TradingDayClosed['data'];
-      const handled = await handleCommand(
-        deps,
-        performanceDecider,
-        performanceStream(slot.strategyId),
-        { type: 'CloseTradingDay', data },
-        { actor, idempotencyKey: `trading-day:${slot.strategyId}:${slot.name}:${d.day}` },
-      );
-      if (either.isLeft(handled) && (handled.left as { kind?: string }).kind !== 'DayAlreadyClosed')
-        throw new Error(`live desk: ${slot.name} ${d.day} not recorded: ${JSON.stringify(handled.left)}`);
-      if (either.isRight(handled)) appended += handled.right.events.length;
-      known.add(key);
+      appended += await recordDay(slot, recorded, data);
+      // The cursor reads the day back at the next one (its own append, or another writer's).
     }
     return appended;
   };
@@ -429,6 +482,127 @@ export const createLiveDesk = (deps: LiveDeskDeps): LiveDesk => {
       `${slot.name}: stopped on ${slot.account.exchange.id} (the strategy left Live): ${open.live.length + open.held.length} open order(s) cancelled` +
         (position === 0 ? '' : ', its position closed at market'),
     );
+  };
+
+  /** A price to judge a flatten at: the last stored close of the strategy's series, else the group's last fill. */
+  const priceOf = async (strategyId: string | undefined, symbol: string, now: number): Promise<number | undefined> => {
+    if (strategyId === undefined) return undefined;
+    const genome = (await deps.strategies.genomes([strategyId])).get(strategyId) as { timeframe?: unknown } | undefined;
+    const interval = genome?.timeframe;
+    if (typeof interval !== 'string' || !(interval in INTERVAL_MS)) return undefined;
+    const barMs = INTERVAL_MS[interval as Interval];
+    const s = await deps.candles.readSeries(
+      { exchange: deps.candleExchange, symbol, interval: interval as Interval },
+      { from: now - 48 * barMs, to: now - barMs + 1 },
+    );
+    return s.length === 0 ? undefined : s.close[s.length - 1]!;
+  };
+
+  /**
+   * An account a crash left open after its strategy left Live (live-leftovers.ts): started on the exchange (the
+   * reconciliation records what happened while the process was down), every order still open cancelled, the position
+   * its orders hold sold at market under the runner's next exit id of its group (`<group>-d<n>`, purpose end_of_data),
+   * the connection closed. False when the exchange could not be reached (tried again at the next tick).
+   */
+  const flattenLeftover = async (left: LiveAccountOrders, now: number, notes: string[]): Promise<boolean> => {
+    const before = leftOpen(await foldAccountOrders(deps.store, left.orders));
+    const symbol = before.groups[0]?.symbol;
+    const stored = symbol === undefined ? undefined : await priceOf(left.strategyId, symbol, now);
+    let gate: LiveAccount['risk'] | undefined;
+    let rules: ReadonlyMap<string, MarketRules> | undefined;
+    const started = await startLiveAccount(deps, {
+      mode: deps.mode,
+      account: left.account,
+      openExchange: () => deps.openExchange(left.account),
+      risk: { defaultLimits: deps.riskLimits, cashAsset: deps.cashAsset },
+      scheduler: deps.scheduler,
+      listener: {
+        onFill: async (f) => {
+          gate?.onFill(booked(rules?.get(f.symbol), lastFeeCurrency(await readOrder(deps.store, f.clientOrderId)), f));
+        },
+        onOrderEnded: (n) => gate?.onOrderEnded(n.clientOrderId),
+      },
+      lastPrice: (s) => Promise.resolve(s === symbol ? (stored ?? before.groups[0]?.lastPrice) : undefined),
+      actor,
+      ...(deps.push === undefined ? {} : { push: deps.push }),
+      ...(deps.retry === undefined ? {} : { retry: deps.retry }),
+    });
+    if (either.isLeft(started)) {
+      tell(
+        notes,
+        `${left.account}: left open by a crash after its strategy left Live, not flattened yet: not started on the exchange (${JSON.stringify(started.left)})`,
+      );
+      return false;
+    }
+    const account = started.right;
+    gate = account.risk;
+    const ex = account.executor;
+    const markets = await account.exchange.markets()();
+    rules = either.isRight(markets) ? markets.right : undefined;
+    const open = ex.tracking();
+    for (const id of [...open.live, ...open.held])
+      await ex.cancelOrder(id as RoutedOrder['spec']['clientOrderId'], 'strategy', 'the strategy left Live: its live account is flattened after a restart');
+    await ex.settled();
+    // Read again: the reconciliation may have recorded fills (an exit the crash interrupted may have closed it).
+    const after = leftOpen(await foldAccountOrders(deps.store, left.orders), (s) => rules?.get(s));
+    const outcomes: string[] = [];
+    for (const g of after.groups) {
+      if (!(g.quantity > 0)) {
+        outcomes.push(`${g.group}: ${account.exchange.id} has no market ${g.symbol} (or its markets are unreadable): not closed, close it by hand`);
+        continue;
+      }
+      // The runner's next exit id of the group; a number taken by an order refused before placement is skipped.
+      let n = g.exits + 1;
+      while ((await deps.store.readStream(orderStream(`${g.group}-d${n}`), { maxCount: 1 })).length > 0) n++;
+      const id = `${g.group}-d${n}` as RoutedOrder['spec']['clientOrderId'];
+      await ex.submit({
+        account: left.account,
+        ...(left.strategyId === undefined ? {} : { strategyId: left.strategyId }),
+        exchange: account.exchange.id,
+        spec: {
+          clientOrderId: id,
+          symbol: g.symbol,
+          side: g.side,
+          type: 'market',
+          quantity: g.quantity,
+          reduceOnly: true,
+          purpose: 'end_of_data',
+          ocoGroup: g.group,
+        } as RoutedOrder['spec'],
+        referencePrice: stored ?? g.lastPrice,
+        time: now,
+      });
+      await ex.settled();
+      const [sold] = await foldOrders(deps.store, [id]);
+      outcomes.push(
+        sold?.state.status === 'Filled'
+          ? `its position (${g.quantity} ${g.symbol}) closed at market`
+          : `its position (${g.quantity} ${g.symbol}) not closed (${id} ${sold?.state.status ?? 'not placed'}): close it by hand`,
+      );
+    }
+    await account.stop();
+    notes.push(
+      `${left.account}: flattened on ${account.exchange.id} after a restart (its strategy left Live before the account was stopped): ` +
+        [`${open.live.length + open.held.length} open order(s) cancelled`, ...outcomes].join(', '),
+    );
+    return true;
+  };
+
+  /** Whether the account is its strategy's current live account by the strategy's stream. */
+  const liveOnItsStream = async (left: LiveAccountOrders): Promise<boolean> => {
+    if (left.strategyId === undefined) return false;
+    const decoded = decodeAll<StrategyEvent>(await deps.store.readStream(strategyStream(left.strategyId)));
+    if (either.isLeft(decoded)) return false;
+    let n = 0;
+    let live = false;
+    for (const { event: e } of decoded.right) {
+      if (e.type === 'StrategyActivated') {
+        live = true;
+        n++;
+      }
+      if (e.type === 'StrategyDeactivated' || e.type === 'StrategyRetired') live = false;
+    }
+    return live && deskAccountName('live', left.strategyId, n) === left.account;
   };
 
   return {
@@ -451,6 +625,18 @@ export const createLiveDesk = (deps: LiveDeskDeps): LiveDesk => {
         wanted.set(deskAccountName('live', row.id, info.live.n), { id: row.id, info, start: info.live.start });
       }
       for (const slot of [...slots.values()]) if (!wanted.has(slot.name)) await stopSlot(slot, notes);
+      // Accounts not Live now that still hold an order not ended or a position: left open by a crash, flattened.
+      scanned = await scanLiveOrders(deps.store, scanned.accounts, scanned.position);
+      for (const name of scanned.touched) toCheck.add(name);
+      for (const name of [...toCheck]) {
+        const left = scanned.accounts.get(name)!;
+        // Its strategy's own stream has the last word (the read model may lag behind it): Live on this account, it is traded.
+        if (wanted.has(name) || (await liveOnItsStream(left))) toCheck.delete(name);
+        else {
+          const open = leftOpen(await foldAccountOrders(deps.store, left.orders));
+          if ((open.openOrders.length === 0 && open.groups.length === 0) || (await flattenLeftover(left, t, notes))) toCheck.delete(name);
+        }
+      }
       if (wanted.size > 1)
         tell(
           notes,

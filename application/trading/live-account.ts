@@ -6,7 +6,8 @@
 //    cancelled unless adopted);
 // 5. open the account's risk gate from its stream, with the exchange's cash;
 // 6. build the executor and make the resolutions order events through it (apply-reconciliation.ts);
-// 7. fold the history again and resume what it leaves: the live orders polled, the emulated ones watched;
+// 7. fold the history again and resume what it leaves, each order checked on its own stream (the log's reading may not
+//    show the resolutions yet): the live orders polled, the emulated ones watched;
 // 8. start the venue's push channel where it has one (the executor records each update as a poll would), and the
 //    polling on the injected scheduler: every 5 s without a push channel, every 30 s with one (the safety net for what
 //    a stream misses while it is down), unless pollIntervalMs says otherwise.
@@ -19,12 +20,15 @@ import type { MarketRules } from '../../domain/execution/market-rules.js';
 import type { ReconciliationEvent } from '../../domain/execution/reconciliation-events.js';
 import type { RiskLimits } from '../../domain/risk/limits.js';
 import type { Actor } from '../../domain/primitives/codecs.js';
-import type { CommandDeps } from '../commands/handle-command.js';
+import { loadStream, type CommandDeps } from '../commands/handle-command.js';
+import { orderStream } from '../../domain/execution/events.js';
+import { orderDecider } from '../../domain/execution/order-decider.js';
+import { isLive } from '../../domain/execution/order-state.js';
 import type { EventDecodeFailed } from '../events/decode-event.js';
 import type { Exchange, ExchangeFailure } from '../ports/exchange.js';
 import { applyReconciliation, type ApplyFailure } from './apply-reconciliation.js';
 import { Executor, type RetryPolicy, type Scheduler } from './executor.js';
-import { foldOrderHistory, type OrderHistory, type WaitingOrder } from './order-history.js';
+import { foldOrderHistory, type LiveOrder, type OrderHistory, type WaitingOrder } from './order-history.js';
 import type { OrderListener } from './order-router.js';
 import { reconcileAtStart, type ReconcileError, type ReconcileOptions } from './reconcile.js';
 import { openRiskGate } from './risk-recorder.js';
@@ -95,6 +99,31 @@ export const POLL_INTERVAL_MS = { polledOnly: 5_000, withPush: 30_000 } as const
 
 const NO_LISTENER: OrderListener = { onFill: () => undefined, onOrderEnded: () => undefined };
 
+/**
+ * The orders to resume, each by its own stream: the log's reading shows an event only once no older transaction is
+ * open on the server, so a fold of the log right after the resolutions may not show them yet (an order the
+ * reconciliation just recorded filled would be polled as open, and cancelled as open by whoever stops the account).
+ */
+const stillOpen = async (deps: CommandDeps, histories: readonly OrderHistory[]): Promise<Either<EventDecodeFailed, Pick<OrderHistory, 'live' | 'waiting'>>> => {
+  const candidates = new Map<string, { live?: LiveOrder; waiting?: WaitingOrder }>();
+  for (const h of histories) {
+    for (const o of h.live) candidates.set(o.clientOrderId, { ...candidates.get(o.clientOrderId), live: o });
+    for (const o of h.waiting) candidates.set(o.clientOrderId, { ...candidates.get(o.clientOrderId), waiting: o });
+  }
+  const live: LiveOrder[] = [];
+  const waiting: WaitingOrder[] = [];
+  for (const [id, c] of candidates) {
+    const loaded = await loadStream(deps.store, orderStream(id), orderDecider);
+    if (either.isLeft(loaded)) return loaded;
+    const state = loaded.right.state;
+    if (!isLive(state)) continue;
+    const spec = state.order.request.spec;
+    if (state.status === 'Held') waiting.push(c.waiting ?? { clientOrderId: spec.clientOrderId, spec, placedAt: 0 });
+    else live.push(c.live ?? { clientOrderId: spec.clientOrderId, symbol: spec.symbol });
+  }
+  return either.right({ live, waiting });
+};
+
 export const startLiveAccount = async (deps: CommandDeps, s: LiveAccountSettings): Promise<Either<LiveAccountError, LiveAccount>> => {
   if (s.mode !== 'testnet' && s.mode !== 'live')
     return either.left({
@@ -155,14 +184,17 @@ export const startLiveAccount = async (deps: CommandDeps, s: LiveAccountSettings
   const unapplied = await applyReconciliation({ ...deps, executor, listener, actor }, reconciled.right);
   await executor.settled();
 
-  const after = await foldOrderHistory(deps.store, query);
-  if (either.isLeft(after)) return either.left({ kind: 'HistoryUnreadable', error: after.left });
+  const folded = await foldOrderHistory(deps.store, query);
+  if (either.isLeft(folded)) return either.left({ kind: 'HistoryUnreadable', error: folded.left });
+  const resumed = await stillOpen(deps, [before.right, folded.right]);
+  if (either.isLeft(resumed)) return either.left({ kind: 'HistoryUnreadable', error: resumed.left });
+  const after: OrderHistory = { ...folded.right, ...resumed.right };
   const held = [];
-  for (const w of after.right.waiting) {
+  for (const w of after.waiting) {
     const best = w.spec.type === 'trailing_stop' && s.trailingBest !== undefined ? await s.trailingBest(w) : undefined;
     held.push({ spec: w.spec, ...(best === undefined ? {} : { best }) });
   }
-  executor.resume({ live: after.right.live, held });
+  executor.resume({ live: after.live, held });
   const unwatch = s.push === false ? undefined : executor.watch(s.onPushError);
   const pollIntervalMs = s.pollIntervalMs ?? (unwatch === undefined ? POLL_INTERVAL_MS.polledOnly : POLL_INTERVAL_MS.withPush);
   const stopPolling = executor.startSync(s.scheduler, pollIntervalMs);
@@ -177,7 +209,7 @@ export const startLiveAccount = async (deps: CommandDeps, s: LiveAccountSettings
     risk: risk.right,
     reconciled: reconciled.right,
     unapplied,
-    history: after.right,
+    history: after,
     pushed: unwatch !== undefined,
     pollIntervalMs,
     stop,

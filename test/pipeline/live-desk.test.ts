@@ -15,10 +15,17 @@
 // 7. kill -9 between the exchange taking an order and its record (the process dies as the placement returns): a fresh
 //    desk records the fill from the exchange (reconciliation), knows the position, sends no second entry, and goes
 //    on as the engine.
+// 8. kill -9 after the strategy left Live, before the desk flattened its account (the desk is dropped once
+//    StrategyDeactivated — or StrategyRetired — is appended): a fresh desk finds the account by its orders, cancels
+//    what is open and sells the position once (the quantity the exchange's fills leave, less the fee taken in BTC, on
+//    the lot); another fresh desk sends nothing more.
+// 9. kill -9 in the middle of that flatten (the sell taken by the exchange, the process dying before its record): a
+//    fresh desk records the sell's fill from the exchange and sends no second sell.
 import { expect } from 'chai';
 import { either } from 'fp-ts';
 import type { Either } from 'fp-ts/lib/Either.js';
 import { createLiveDesk, liveOrderIdPrefix, type LiveDesk, type LiveDeskDeps } from '../../application/pipeline/live-desk.js';
+import { scanLiveOrders } from '../../application/pipeline/live-leftovers.js';
 import type { StepOutcome } from '../../application/pipeline/step.js';
 import type { TradingStrategies } from '../../application/pipeline/trading-desk.js';
 import type { EventStore } from '../../application/ports/event-store.js';
@@ -54,6 +61,9 @@ const WARMUP = 1000 * HOUR; // WARMUP_BARS of 1h bars
 const S1 = '11fe0000-0000-4000-8000-0000000000a1';
 const S2 = '11fe0000-0000-4000-8000-0000000000a2';
 const S3 = '11fe0000-0000-4000-8000-0000000000a3';
+const S4 = '11fe0000-0000-4000-8000-0000000000a4';
+const S5 = '11fe0000-0000-4000-8000-0000000000a5';
+const S6 = '11fe0000-0000-4000-8000-0000000000a6';
 /** Activated at 05:40: the first bar the live account trades opens at 06:00. */
 const ACTIVATED = Date.UTC(2022, 2, 1, 5, 40);
 const FIRST_OPEN = Date.UTC(2022, 2, 1, 6);
@@ -67,6 +77,11 @@ const BACKTEST = {
   engineVersion: 'test-1',
 };
 const GENOME: Genome = smaCrossoverGenome(5, 20, ['BTCUSDT']);
+/** The same signals with a wide stop-loss: a position holds a resting stop on the exchange (an order to cancel). */
+const GENOME_SL = { ...GENOME, exitRules: { stopLoss: 0.2 } } as unknown as Genome;
+
+/** No test here waits for a timeout: a loaded machine must not make a placement look ambiguous (the default is 800 ms). */
+const SLOW_MACHINE = { timeoutMs: 10_000 };
 
 /** The polls by hand (a test runs none: market orders fill in their placement's reply). */
 class ManualScheduler implements Scheduler {
@@ -86,12 +101,14 @@ describe('live desk: Live strategies trade on the exchange (loopback Binance, re
   const desks: LiveDesk[] = [];
   const clock = fixedClock(new Date(ACTIVATED));
   const genomes = new Map<string, Genome>();
+  /** Strategies the read model has not caught up with (a projection behind its streams). */
+  const lagging = new Set<string>();
 
   /** The read-model port in memory: every strategy generated here, its revision its stream's length. */
   const strategies: TradingStrategies = {
     inPaperOrLive: async () => {
       const rows = [];
-      for (const id of genomes.keys()) rows.push({ id, revision: (await store.readStream(`strategy-${id}`)).length });
+      for (const id of genomes.keys()) if (!lagging.has(id)) rows.push({ id, revision: (await store.readStream(`strategy-${id}`)).length });
       return rows;
     },
     genomes: (ids) => Promise.resolve(new Map(ids.filter((id) => genomes.has(id)).map((id) => [id, genomes.get(id)]))),
@@ -107,7 +124,7 @@ describe('live desk: Live strategies trade on the exchange (loopback Binance, re
     riskLimits: LOOSE,
     mode: 'testnet',
     openExchange: (): Either<string, Exchange> => {
-      const ex = loopbackExchange(server);
+      const ex = loopbackExchange(server, SLOW_MACHINE);
       opened.push(ex);
       return either.right(ex);
     },
@@ -334,7 +351,7 @@ describe('live desk: Live strategies trade on the exchange (loopback Binance, re
     const dying = newDesk({
       retry: { retries: 0, minTimeoutMs: 1, maxTimeoutMs: 1 },
       openExchange: (account) => {
-        const ex = loopbackExchange(server);
+        const ex = loopbackExchange(server, SLOW_MACHINE);
         opened.push(ex);
         if (account !== `live-${S3}`) return either.right(ex);
         const killed: Exchange = Object.create(ex, {
@@ -380,5 +397,203 @@ describe('live desk: Live strategies trade on the exchange (loopback Binance, re
     });
     expect(mismatches).to.deep.equal([]);
     expect(counts().sells).to.equal(2);
+  });
+  /** Placements of orders whose client order id starts with `prefix` (a second placement of one id counts twice). */
+  const placementsOf = (prefix: string) =>
+    server.requests.filter((r) => r.method === 'POST' && r.path === '/api/v3/order' && (r.params.newClientOrderId ?? '').startsWith(prefix)).length;
+  const openOn = (prefix: string) => orders(prefix).filter((o) => o.status === 'NEW' || o.status === 'PARTIALLY_FILLED');
+  /**
+   * Waits until the log's reading shows every order the exchange holds for `prefix` (it shows an event once no older
+   * transaction is open anywhere on the server: other suites' transactions hold recent events back for a moment). A
+   * restart comes seconds after a crash; the desk finds a left-open account by that reading.
+   */
+  const logShows = async (account: string, prefix: string) => {
+    const want = orders(prefix).map((o) => o.clientOrderId);
+    for (let i = 0; i < 400; i++) {
+      const seen = (await scanLiveOrders(store, new Map(), undefined)).accounts.get(account)?.orders ?? [];
+      if (want.every((id) => seen.includes(id))) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`the log does not show ${account}'s orders`);
+  };
+  /** Ticks `desk` hourly from `from` until `done()` (at most five days); the time of the last tick. */
+  const tickUntil = async (desk: LiveDesk, from: number, done: () => boolean): Promise<number> => {
+    for (let t = from + HOUR; ; t += HOUR) {
+      if (t > from + 5 * DAY) throw new Error('the condition did not come in five days');
+      server.setPrice('BTCUSDT', closeOf(t - HOUR));
+      clock.set(new Date(t));
+      await desk.tick(new Date(t));
+      if (done()) return t;
+    }
+  };
+
+  it('kill -9 after the strategy left Live, before its account was flattened: a fresh desk flattens it once', async () => {
+    // S3 (the previous test) stops trading; it ends flat, so no desk has anything to do for it.
+    await command('DeactivateStrategy', S3, { decidedBy: 'operator:test', reason: 'the test', decision: activationDecision(1, []) }, now);
+    server.setBalance('USDT', 10 * RUN.initialCapital);
+    const prefix = liveOrderIdPrefix(`live-${S4}`);
+    const activated = now + 20 * 60_000;
+    await makeLive(S4, GENOME_SL, activated);
+    const dropped = newDesk();
+    const held = await tickUntil(dropped, Math.floor(activated / HOUR) * HOUR, () =>
+      dropped.accounts().some((a) => a.name === `live-${S4}` && a.position === 1),
+    );
+    const [entry] = orders(prefix).filter((o) => o.side === 'BUY');
+    expect(entry!.status).to.equal('FILLED');
+    expect(
+      openOn(prefix).map((o) => o.type),
+      'the stop-loss resting on the exchange',
+    ).to.deep.equal(['STOP_LOSS']);
+    // The strategy leaves Live; the process dies before the desk's next tick (the desk is dropped, never ticked again).
+    await command('DeactivateStrategy', S4, { decidedBy: 'operator:test', reason: 'the test', decision: activationDecision(1, []) }, held + 60_000);
+    const placed = placementsOf(prefix);
+    // What the exchange holds of the entry, as the runner books it: the quantity less the fee taken in BTC, on the lot.
+    const fee = entry!.trades.reduce((a, t) => a + (t.commissionAsset === 'BTC' ? t.commission : 0), 0);
+    const expected = Math.floor((entry!.executedQty - fee) / LOT + 1e-6) * LOT;
+    const t1 = held + HOUR;
+    server.setPrice('BTCUSDT', closeOf(t1 - HOUR));
+    clock.set(new Date(t1));
+    await logShows(`live-${S4}`, prefix);
+    const out = await newDesk().tick(new Date(t1));
+    expect(out.notes).to.deep.equal([
+      `live-${S4}: flattened on binance after a restart (its strategy left Live before the account was stopped): 1 open order(s) cancelled, its position (${expected} BTCUSDT) closed at market`,
+    ]);
+    expect(placementsOf(prefix), 'one sell placed').to.equal(placed + 1);
+    const sells = orders(prefix).filter((o) => o.side === 'SELL' && o.type === 'MARKET');
+    expect(sells.map((o) => [o.status, o.origQty])).to.deep.equal([['FILLED', expected]]);
+    expect(openOn(prefix), 'nothing left open').to.deep.equal([]);
+    const sell = await store.readStream(`order-${sells[0]!.clientOrderId}`);
+    expect(sell.map((e) => e.type)).to.deep.equal(['OrderPlaced', 'OrderAccepted', 'OrderFilled']);
+    expect((sell[0]!.data as { spec: { purpose: string } }).spec.purpose).to.equal('end_of_data');
+    // Once: a later tick, a second fresh desk, and a third after it send nothing more and say nothing of it.
+    for (const t of [t1 + HOUR, t1 + 2 * HOUR]) {
+      server.setPrice('BTCUSDT', closeOf(t - HOUR));
+      clock.set(new Date(t));
+      const again = await newDesk().tick(new Date(t));
+      expect(again.notes.filter((n) => n.includes(S4))).to.deep.equal([]);
+    }
+    expect(placementsOf(prefix)).to.equal(placed + 1);
+    now = t1 + 2 * HOUR;
+  });
+
+  it('kill -9 in the middle of the flatten (the sell taken, not recorded): a fresh desk records it and sells nothing more', async () => {
+    const prefix = liveOrderIdPrefix(`live-${S5}`);
+    const activated = now + 20 * 60_000;
+    await makeLive(S5, GENOME, activated);
+    // The first desk's exchange dies as a placement returns, once armed (after the strategy left Live).
+    let armed = false;
+    const dying = newDesk({
+      retry: { retries: 0, minTimeoutMs: 1, maxTimeoutMs: 1 },
+      openExchange: (account) => {
+        const ex = loopbackExchange(server, SLOW_MACHINE);
+        opened.push(ex);
+        if (account !== `live-${S5}`) return either.right(ex);
+        const killed: Exchange = Object.create(ex, {
+          placeOrder: {
+            value: (spec: Parameters<Exchange['placeOrder']>[0]) => async () => {
+              const r = await ex.placeOrder(spec)();
+              if (!armed) return r;
+              expect(either.isRight(r)).to.equal(true);
+              throw new Error('kill -9');
+            },
+          },
+        });
+        return either.right(killed);
+      },
+    });
+    const held = await tickUntil(dying, Math.floor(activated / HOUR) * HOUR, () => dying.accounts().some((a) => a.name === `live-${S5}` && a.position === 1));
+    // Retired this time (a retired strategy is in no desk's list of strategies to trade).
+    await command('RetireStrategy', S5, { decidedBy: 'operator:test', reason: 'the test' }, held + 60_000);
+    const placed = placementsOf(prefix);
+    armed = true;
+    const t1 = held + HOUR;
+    server.setPrice('BTCUSDT', closeOf(t1 - HOUR));
+    clock.set(new Date(t1));
+    let died = false;
+    try {
+      await dying.tick(new Date(t1));
+    } catch (err) {
+      expect((err as Error).message).to.equal('kill -9');
+      died = true;
+    }
+    expect(died, 'the desk died as the sell was placed').to.equal(true);
+    expect(placementsOf(prefix)).to.equal(placed + 1);
+    const [sold] = orders(prefix).filter((o) => o.side === 'SELL');
+    expect(sold!.status).to.equal('FILLED');
+    expect((await store.readStream(`order-${sold!.clientOrderId}`)).map((e) => e.type)).to.deep.equal(['OrderPlaced']);
+    // Started again: the sell's fill comes from the exchange (reconciliation); no second sell.
+    await logShows(`live-${S5}`, prefix);
+    const out = await newDesk().tick(new Date(t1));
+    expect(out.notes).to.deep.equal([
+      `live-${S5}: flattened on binance after a restart (its strategy left Live before the account was stopped): 0 open order(s) cancelled`,
+    ]);
+    expect((await store.readStream(`order-${sold!.clientOrderId}`)).map((e) => e.type)).to.deep.equal(['OrderPlaced', 'OrderAccepted', 'OrderFilled']);
+    expect(placementsOf(prefix), 'no second sell').to.equal(placed + 1);
+    const again = await newDesk().tick(new Date(t1 + HOUR));
+    expect(again.notes.filter((n) => n.includes(S5))).to.deep.equal([]);
+    expect(placementsOf(prefix)).to.equal(placed + 1);
+    now = t1 + HOUR;
+  });
+
+  let s6Desk: LiveDesk;
+  it('reads only what is new: each tick the bar closed since the last, the performance stream after what it read', async () => {
+    const reads: { from: number; to: number }[] = [];
+    const performanceReads: (bigint | undefined)[] = [];
+    const counting: LiveDeskDeps['candles'] = {
+      readSeries: (key, range) => {
+        if (key.symbol === 'BTCUSDT' && key.interval === '1h') reads.push({ from: range!.from!, to: range!.to! });
+        return candles.readSeries(key, range);
+      },
+    };
+    const watched = new Proxy(store, {
+      get(target, prop) {
+        if (prop === 'readStream')
+          return (name: string, options?: Parameters<EventStore['readStream']>[1]) => {
+            if (name === performanceStream(S6)) performanceReads.push(options?.fromRevision);
+            return target.readStream(name, options);
+          };
+        const v: unknown = Reflect.get(target, prop);
+        return typeof v === 'function' ? (v as (...args: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    const activated = now + 20 * 60_000;
+    await makeLive(S6, GENOME, activated);
+    const firstOpen = Math.ceil(activated / HOUR) * HOUR;
+    const desk = (s6Desk = newDesk({ candles: counting, store: watched }));
+    const ticks: number[] = [];
+    for (let t = firstOpen; t <= firstOpen + 3 * DAY; t += HOUR) {
+      server.setPrice('BTCUSDT', closeOf(t - HOUR));
+      clock.set(new Date(t));
+      await desk.tick(new Date(t));
+      ticks.push(t);
+    }
+    // The first tick reads the warm-up and the bars closed by then; each later one the bar closed since (open times
+    // in [from, to]): one bar, never the series again.
+    expect(reads[0]).to.deep.equal({ from: firstOpen - WARMUP, to: ticks[0]! - HOUR + 1 });
+    expect(reads.slice(1)).to.deep.equal(ticks.slice(1).map((t) => ({ from: t - 2 * HOUR + 1, to: t - HOUR + 1 })));
+    // Three days recorded; each read of the stream starts after the events read before (the empty stream, then day 1).
+    const recorded = await store.readStream(performanceStream(S6));
+    expect(recorded.map((e) => (e.data as TradingDayClosed['data']).day)).to.have.length(3);
+    expect(performanceReads).to.deep.equal([0n, 0n, 1n]);
+    // Recorded as the command handler records them: event id and idempotency key from (strategy, account, day).
+    for (const e of recorded) {
+      const key = `trading-day:${S6}:live-${S6}:${(e.data as TradingDayClosed['data']).day}`;
+      expect(e.eventId).to.equal(uuidIds.idFor(`${key}:CloseTradingDay:0`));
+      expect((e.metadata as { idempotencyKey?: string }).idempotencyKey).to.equal(key);
+    }
+  });
+
+  it('an account Live by its strategy’s stream is not flattened when the read model lags behind', async () => {
+    const prefix = liveOrderIdPrefix(`live-${S6}`);
+    const from = Math.floor(now / HOUR) * HOUR + 3 * DAY;
+    const held = s6Desk.accounts().some((a) => a.position === 1)
+      ? from
+      : await tickUntil(s6Desk, from, () => s6Desk.accounts().some((a) => a.name === `live-${S6}` && a.position === 1));
+    const placed = placementsOf(prefix);
+    lagging.add(S6);
+    const out = await newDesk().tick(new Date(held));
+    expect(out.notes.filter((n) => n.includes(S6))).to.deep.equal([]);
+    expect(placementsOf(prefix), 'nothing sold').to.equal(placed);
+    lagging.delete(S6);
   });
 });
