@@ -71,13 +71,22 @@ interface FillRow {
   filled_ms: number;
 }
 
-/** The store, but the n-th append to an order stream throws (a crash between two appends). */
-const crashingStore = (inner: EventStore, n: number): EventStore => {
-  let count = 0;
-  return {
+/**
+ * The store, but the first append that would add events to an order stream already holding some of them (an order
+ * placed at one tick and filled at a later one) throws: a crash between two appends, which leaves that order's
+ * stream with its first part only.
+ */
+const crashingStore = (inner: EventStore): EventStore & { crashedOn?: string } => {
+  const wrapped: EventStore & { crashedOn?: string } = {
     name: inner.name,
-    appendToStream: (stream, events, options) => {
-      if (stream.startsWith('order-') && ++count === n) throw new Error('crash');
+    appendToStream: async (stream, events, options) => {
+      if (wrapped.crashedOn === undefined && stream.startsWith('order-')) {
+        const held = new Set((await inner.readStream(stream)).map((e) => e.eventId));
+        if (held.size > 0 && events.some((e) => !held.has(e.eventId))) {
+          wrapped.crashedOn = stream;
+          throw new Error('crash');
+        }
+      }
       return inner.appendToStream(stream, events, options);
     },
     readStream: (s, o) => inner.readStream(s, o),
@@ -87,6 +96,7 @@ const crashingStore = (inner: EventStore, n: number): EventStore => {
     countAfter: (f, o) => inner.countAfter(f, o),
     close: () => inner.close(),
   };
+  return wrapped;
 };
 
 describe('trading desk: the paper orders and fills on the record, once each, as the backtest trades them', function () {
@@ -115,23 +125,42 @@ describe('trading desk: the paper orders and fills on the record, once each, as 
     });
     if (either.isLeft(r)) throw new Error(`${type} refused: ${JSON.stringify(r.left)}`);
   };
-  const project = async (projections: ConstructorParameters<typeof ProjectionRunner>[0]['projections']) => {
+  /**
+   * Folds the log into the read models until `ready` holds: the runner only reads what every transaction on the server
+   * lets it see, and other suites share the server.
+   */
+  const project = async (projections: ConstructorParameters<typeof ProjectionRunner>[0]['projections'], ready: () => Promise<boolean>) => {
     const runner = new ProjectionRunner({ pool, store, projections, log: memoryLog() });
     try {
-      await catchUpOnVisible(store, runner, (await store.readAll({})).length);
+      for (let tries = 0; ; tries++) {
+        await catchUpOnVisible(store, runner, (await store.readAll({})).length);
+        if (await ready()) return;
+        if (tries > 600) throw new Error('the read models never caught up');
+        await new Promise((r) => setTimeout(r, 100));
+      }
     } finally {
       await runner.stop();
     }
   };
+  const count = async (query: ReturnType<typeof sql.unsafe>) => Number(((await pool.one(query)) as { n: string | number }).n);
   const tickHours = async (desk: ReturnType<typeof createTradingDesk>, from: number, to: number) => {
     for (let t = from + HOUR; t <= to; t += HOUR) {
       clock.set(new Date(t));
       const outcome = await desk.tick(new Date(t));
       // (the paper verdict is told in the notes; an order step the log could not take would be too)
-      expect(outcome.notes.filter((n) => n.includes('order')), new Date(t).toISOString()).to.deep.equal([]);
+      expect(
+        outcome.notes.filter((n) => n.includes('order')),
+        new Date(t).toISOString(),
+      ).to.deep.equal([]);
     }
   };
-  const orderEvents = async () => (await store.readAll({ filter: { categories: ['order'] } })).map((e) => ({ id: e.eventId, type: e.type, stream: e.streamName }));
+  /** The order events stored (from the table: the log's reads wait for transactions elsewhere on the server). */
+  const orderEvents = async () =>
+    (
+      (await pool.any(
+        sql.unsafe`SELECT event_id AS id, event_type AS type, stream_name AS stream FROM events WHERE category = 'order' ORDER BY global_position`,
+      )) as readonly { id: string; type: string; stream: string }[]
+    ).slice();
 
   before(async () => {
     db = await freshDatabase('desk_orders');
@@ -156,7 +185,7 @@ describe('trading desk: the paper orders and fills on the record, once each, as 
     await command('FilterStrategy', { verdict: { outcome: 'passed', reasons: [], thresholds: { minSharpe: 0.5 } } }, PAPER_START - HOUR);
     await command('StartPaperTrading', { decidedBy: 'system:pipeline', reason: 'passed the filter' }, PAPER_START);
     await command('PinStrategy', { decidedBy: 'operator:test', reason: 'no evaluation here' }, PAPER_START + 60_000);
-    await project([strategiesProjection]);
+    await project([strategiesProjection], async () => (await count(sql.unsafe`SELECT count(*) AS n FROM strategies WHERE state = 'Paper'`)) === 1);
   });
   after(async () => {
     await pool?.end();
@@ -190,10 +219,13 @@ describe('trading desk: the paper orders and fills on the record, once each, as 
     const again = createTradingDesk(deps());
     await again.tick(new Date(mid));
     expect((await orderEvents()).length).to.equal(before);
-    // A desk that crashes in the middle of its appends (the third order stream it writes)…
-    const crashing = createTradingDesk(deps(crashingStore(store, 3)));
+    // A desk that crashes in the middle of its appends, with an order's stream half written…
+    const crashingOn = crashingStore(store);
+    const crashing = createTradingDesk(deps(crashingOn));
     let crashed = false;
-    for (let t = mid + HOUR; t <= END && !crashed; t += HOUR) {
+    let t = mid;
+    while (!crashed && t < END) {
+      t += HOUR;
       clock.set(new Date(t));
       crashed = await crashing.tick(new Date(t)).then(
         () => false,
@@ -201,9 +233,12 @@ describe('trading desk: the paper orders and fills on the record, once each, as 
       );
     }
     expect(crashed, 'the crash happened').to.equal(true);
-    // …and a fresh one that goes on to the end.
-    await tickHours(createTradingDesk(deps()), mid, END);
+    const half = (await store.readStream(crashingOn.crashedOn!)).length;
+    // …and a fresh one, started at the hour of the crash, that goes on to the end: its first tick recomputes the
+    // account from its start, the half-written order's stream included.
+    await tickHours(createTradingDesk(deps()), t - HOUR, END);
     const all = await orderEvents();
+    expect(all.filter((e) => e.stream === crashingOn.crashedOn).length, 'the half-written order completed').to.be.greaterThan(half);
     expect(new Set(all.map((e) => e.id)).size, 'event ids').to.equal(all.length);
     // One fill event per filled order stream (each market order fills once, whole).
     const fills = all.filter((e) => e.type === 'OrderFilled' || e.type === 'OrderPartiallyFilled');
@@ -211,7 +246,14 @@ describe('trading desk: the paper orders and fills on the record, once each, as 
     // The last restart at END: nothing more.
     await createTradingDesk(deps()).tick(new Date(END));
     expect((await orderEvents()).length).to.equal(all.length);
-    await project([ordersProjection, positionsProjection]);
+    // Until every order and every fill of the log is folded.
+    const filled = fills.length;
+    await project(
+      [ordersProjection, positionsProjection],
+      async () =>
+        (await count(sql.unsafe`SELECT count(*) AS n FROM trading_fills`)) === filled &&
+        (await count(sql.unsafe`SELECT count(*) AS n FROM trading_orders`)) === new Set(all.map((e) => e.stream)).size,
+    );
   });
 
   it('holds a fill for each entry and exit of the backtest’s trades, at its prices, quantities and times', async () => {
