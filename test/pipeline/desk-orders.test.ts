@@ -11,7 +11,7 @@
 import { expect } from 'chai';
 import { either } from 'fp-ts';
 import { sql, type DatabasePool } from 'slonik';
-import { createTradingDesk, type TradingDeskDeps } from '../../application/pipeline/trading-desk.js';
+import { createTradingDesk, deskOrderIdPrefix as deskPrefix, type TradingDeskDeps, type TradingStrategies } from '../../application/pipeline/trading-desk.js';
 import type { EventStore } from '../../application/ports/event-store.js';
 import { handleStrategyCommand } from '../../application/strategy/handle-strategy-command.js';
 import { bindStrategy, compileGenome } from '../../domain/backtest/compile.js';
@@ -21,6 +21,7 @@ import { IndicatorCache } from '../../domain/indicators/cache.js';
 import type { Candle, CandleSeries } from '../../domain/market/candles.js';
 import type { ExchangeId } from '../../domain/market/exchange.js';
 import type { StrategyCommand } from '../../domain/strategy/commands.js';
+import type { Genome } from '../../domain/strategy/genome.js';
 import { smaCrossoverGenome } from '../../domain/strategy/templates.js';
 import { fixedClock } from '../../infrastructure/clock/system-clock.js';
 import { uuidIds } from '../../infrastructure/clock/uuid-ids.js';
@@ -46,6 +47,9 @@ const WARMUP = 1000 * HOUR; // WARMUP_BARS of 1h bars
 const ID = 'b7c00000-0000-4000-8000-0000000000d1';
 const ACCOUNT = `paper-${ID}`;
 const GENOME = smaCrossoverGenome(5, 20, ['BTCUSDT']);
+/** With protective exits: resting stops and targets, one cancelling the other. */
+const ID2 = 'b7c00000-0000-4000-8000-0000000000d2';
+const GENOME2: Genome = { ...smaCrossoverGenome(5, 20, ['BTCUSDT']), exitRules: { stopLoss: 0.01, takeProfit: 0.015 } as Genome['exitRules'] };
 const PAPER_START = Date.UTC(2022, 2, 1, 13, 17);
 const FIRST_OPEN = Date.UTC(2022, 2, 1, 14);
 /** The last bar stored opens at END − 1h: at END every stored bar has closed. */
@@ -99,6 +103,12 @@ const crashingStore = (inner: EventStore): EventStore & { crashedOn?: string } =
   return wrapped;
 };
 
+/** The reader, showing one strategy only. */
+const onlyStrategy = (reader: TradingStrategies, id: string): TradingStrategies => ({
+  inPaperOrLive: async () => (await reader.inPaperOrLive()).filter((r) => r.id === id),
+  genomes: (ids) => reader.genomes(ids),
+});
+
 describe('trading desk: the paper orders and fills on the record, once each, as the backtest trades them', function () {
   this.timeout(600_000);
   let db: TestDatabase;
@@ -107,20 +117,21 @@ describe('trading desk: the paper orders and fills on the record, once each, as 
   let pool: DatabasePool;
   let series: CandleSeries;
   const clock = fixedClock(new Date(PAPER_START));
-  const deps = (s: EventStore = store): TradingDeskDeps => ({
+  /** The desk of the first strategy (hourly), or of the second only (one catch-up tick). */
+  const deps = (s: EventStore = store, only = ID): TradingDeskDeps => ({
     store: s,
     clock,
     ids: uuidIds,
-    strategies: tradingStrategiesReader(pool),
+    strategies: onlyStrategy(tradingStrategiesReader(pool), only),
     candles,
     venue: (o) => new PaperExchange(o),
     exchange: 'binance' as ExchangeId,
     run: RUN,
     riskLimits: LOOSE,
   });
-  const command = async (type: StrategyCommand['type'], data: unknown, at: number) => {
+  const command = async (type: StrategyCommand['type'], data: unknown, at: number, strategyId = ID) => {
     clock.set(new Date(at));
-    const r = await handleStrategyCommand({ store, clock, ids: uuidIds }, { type, strategyId: ID, data } as unknown as StrategyCommand, {
+    const r = await handleStrategyCommand({ store, clock, ids: uuidIds }, { type, strategyId, data } as unknown as StrategyCommand, {
       actor: 'operator:test' as never,
     });
     if (either.isLeft(r)) throw new Error(`${type} refused: ${JSON.stringify(r.left)}`);
@@ -180,12 +191,17 @@ describe('trading desk: the paper orders and fills on the record, once each, as 
           volume: series.volume[i]!,
         });
     await candles.writeCandles(series.key, rows);
-    await command('GenerateStrategy', { genome: GENOME }, PAPER_START - 3 * HOUR);
-    await command('RecordBacktest', { result: BACKTEST }, PAPER_START - 2 * HOUR);
-    await command('FilterStrategy', { verdict: { outcome: 'passed', reasons: [], thresholds: { minSharpe: 0.5 } } }, PAPER_START - HOUR);
-    await command('StartPaperTrading', { decidedBy: 'system:pipeline', reason: 'passed the filter' }, PAPER_START);
-    await command('PinStrategy', { decidedBy: 'operator:test', reason: 'no evaluation here' }, PAPER_START + 60_000);
-    await project([strategiesProjection], async () => (await count(sql.unsafe`SELECT count(*) AS n FROM strategies WHERE state = 'Paper'`)) === 1);
+    for (const [id, genome] of [
+      [ID, GENOME],
+      [ID2, GENOME2],
+    ] as const) {
+      await command('GenerateStrategy', { genome }, PAPER_START - 3 * HOUR, id);
+      await command('RecordBacktest', { result: BACKTEST }, PAPER_START - 2 * HOUR, id);
+      await command('FilterStrategy', { verdict: { outcome: 'passed', reasons: [], thresholds: { minSharpe: 0.5 } } }, PAPER_START - HOUR, id);
+      await command('StartPaperTrading', { decidedBy: 'system:pipeline', reason: 'passed the filter' }, PAPER_START, id);
+      await command('PinStrategy', { decidedBy: 'operator:test', reason: 'no evaluation here' }, PAPER_START + 60_000, id);
+    }
+    await project([strategiesProjection], async () => (await count(sql.unsafe`SELECT count(*) AS n FROM strategies WHERE state = 'Paper'`)) === 2);
   });
   after(async () => {
     await pool?.end();
@@ -195,12 +211,12 @@ describe('trading desk: the paper orders and fills on the record, once each, as 
   });
 
   /** The engine over the CSV's bars from the warm-up to well past END; what it did up to END. */
-  const reference = () => {
+  const reference = (genome: Genome = GENOME) => {
     const from = series.openTime.findIndex((t) => t >= FIRST_OPEN - WARMUP);
     const to = series.openTime.findIndex((t) => t >= END + 3 * DAY);
     const view = sliceOf(series, from, to);
     const first = view.openTime.findIndex((t) => t >= FIRST_OPEN);
-    const sim = simulate(bindStrategy(compileGenome(GENOME), view, new IndicatorCache()), first, view.length, RUN.initialCapital, fillConfigOf(RUN));
+    const sim = simulate(bindStrategy(compileGenome(genome), view, new IndicatorCache()), first, view.length, RUN.initialCapital, fillConfigOf(RUN));
     const last = view.openTime.findIndex((t) => t >= END) - 1; // the last bar closed at END
     return {
       closed: sim.trades.filter((t) => t.exitTime < END),
@@ -302,6 +318,49 @@ describe('trading desk: the paper orders and fills on the record, once each, as 
     const orders = await listOrders(pool, { account: ACCOUNT, limit: 1000, offset: 0 });
     expect(orders.length).to.equal(2 * ref.closed.length + 1);
     expect(orders.every((o) => o.status === 'filled')).to.equal(true);
+  });
+
+  it('records a strategy with protective exits in one catch-up tick: stops and targets filled, or cancelled by their OCO sibling', async () => {
+    const ref = reference(GENOME2);
+    const account = `paper-${ID2}`;
+    const trades = [...ref.closed, ...(ref.open === undefined ? [] : [ref.open])];
+    expect(ref.closed.length, 'closed trades').to.be.greaterThan(3);
+    // A pipeline restarted after a long stop (or a replay's first tick after the start): every bar in one tick.
+    clock.set(new Date(END));
+    await createTradingDesk(deps(store, ID2)).tick(new Date(END));
+    const stored = (await orderEvents()).filter((e) => e.stream.includes(deskPrefix(account)));
+    const fillEvents = stored.filter((e) => e.type === 'OrderFilled').length;
+    const streams = new Set(stored.map((e) => e.stream)).size;
+    await project(
+      [ordersProjection, positionsProjection],
+      async () =>
+        (await count(sql.unsafe`SELECT count(*) AS n FROM trading_fills WHERE account = ${account}`)) === fillEvents &&
+        (await count(sql.unsafe`SELECT count(*) AS n FROM trading_orders WHERE account = ${account}`)) === streams,
+    );
+    const fills = (await pool.any(
+      sql.unsafe`SELECT side, price, quantity, (extract(epoch FROM filled_at) * 1000)::float8 AS filled_ms
+                   FROM trading_fills WHERE account = ${account} ORDER BY filled_at, client_order_id`,
+    )) as readonly FillRow[];
+    const expected = trades.flatMap((t) => {
+      const long = t.side === 'long';
+      const entry = { side: long ? 'buy' : 'sell', price: t.entryPrice, at: t.entryTime };
+      return t === ref.open ? [entry] : [entry, { side: long ? 'sell' : 'buy', price: t.exitPrice, at: t.exitTime }];
+    });
+    expect(fills.map((f) => [f.side, f.filled_ms])).to.deep.equal(expected.map((e) => [e.side, e.at]));
+    expected.forEach((e, i) => expect(fills[i]!.price, `fill ${i} price`).to.be.closeTo(e.price, 1e-9 * e.price));
+    const [position] = await listPositions(pool, { account, status: 'all', limit: 10, offset: 0 });
+    expect(position!.realisedPnl).to.be.closeTo(
+      ref.closed.reduce((sum, t) => sum + t.pnl, 0),
+      1e-6,
+    );
+    // Every order: the entries and the exits that filled; each closed trade's other protective order cancelled by the
+    // OCO (or by the strategy, on a signal exit); the open trade's stop and target resting.
+    const orders = await listOrders(pool, { account, limit: 1000, offset: 0 });
+    const by = (status: string) => orders.filter((o) => o.status === status).length;
+    expect(by('filled')).to.equal(expected.length);
+    expect(by('accepted')).to.equal(ref.open === undefined ? 0 : 2);
+    expect(by('filled') + by('cancelled') + by('accepted')).to.equal(orders.length);
+    expect(by('cancelled')).to.be.greaterThan(0);
   });
 });
 
