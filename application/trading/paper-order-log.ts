@@ -57,11 +57,6 @@ export class PaperOrderLog implements DirectTap {
 
   constructor(private readonly o: PaperOrderLogOptions) {}
 
-  /** Events decided and not yet appended. */
-  get waiting(): number {
-    return this.pending.length;
-  }
-
   // ---- the tap ----------------------------------------------------------------------------------------------------
 
   refused(order: RoutedOrder, refusal: RiskRefusal): void {
@@ -175,6 +170,8 @@ export class PaperOrderLog implements DirectTap {
   /** Appends what was decided since the last flush, in order; returns how many events the log did not hold yet. */
   async flush(store: EventStore): Promise<number> {
     const batch = this.pending.splice(0);
+    // (a cancel asked for an order that had already ended told nothing: it is over by now)
+    this.cancels.clear();
     let appended = 0;
     for (let i = 0; i < batch.length;) {
       const stream = batch[i]!.stream;
