@@ -5,6 +5,13 @@
 // - while Live, `live-<strategyId>` from the StrategyActivated (the n-th activation's account is `live-<id>-<n>`),
 //   on the paper exchange too — unless `liveAccounts: 'elsewhere'`: with TRADING_MODE=testnet or live the live desk
 //   (live-desk.ts) trades them on the exchange and this desk keeps the paper accounts only.
+// Every order of an account is on the record as the executor would have recorded it (doc/paper-trading.md, "Paper
+// orders on the record"): the session's router tells a PaperOrderLog each step, which decides the order events with
+// the one order decider and appends them to `order-<clientOrderId>` after the account's bars of the tick, before its
+// days. Client order ids derive from the account (deskOrderIdPrefix) and the position they belong to (runner option
+// orderIds 'position'), event ids from the stream and the place in it: a re-run makes the same events, and what the
+// log holds already is not appended again. They are not counted in the tick's `appended` (which asks the pipeline to
+// wait for the read models): the day's TradingDayClosed does that, after them.
 // Each finished UTC day of an account becomes one TradingDayClosed on `performance-<strategyId>`, its event id derived
 // from (strategy, account, day), so a re-run appends only the missing days. After `paper.evaluationDays` full days a
 // Paper strategy is judged against its backtest (domain/performance/paper-evaluation.ts); a rejected one is retired
@@ -23,7 +30,9 @@ import { decodeAll } from '../events/decode-event.js';
 import type { CandleStore } from '../ports/candle-store.js';
 import type { PaperVenueFactory } from '../ports/paper-venue.js';
 import { handleStrategyCommand, loadStrategy } from '../strategy/handle-strategy-command.js';
-import { memoryPaperSession, type PaperSession } from '../trading/paper-session.js';
+import { backtestMarkets, memoryPaperSession, type PaperSession } from '../trading/paper-session.js';
+import { PaperOrderLog } from '../trading/paper-order-log.js';
+import { fnv1a64 } from '../../domain/learning/fingerprint.js';
 import type { PipelineStep, StepOutcome } from './step.js';
 import { operandDataForSeries, type OperandSources } from '../backtest/operand-data-loader.js';
 import { OperandDataError } from '../../domain/backtest/operand-data.js';
@@ -101,6 +110,12 @@ interface SymbolCandles {
 export const deskAccountName = (mode: TradingMode, strategyId: string, n = 1): string =>
   mode === 'paper' ? `paper-${strategyId}` : n === 1 ? `live-${strategyId}` : `live-${strategyId}-${n}`;
 
+/**
+ * The client order id prefix of a desk account, from its name: short, and apart from the live desk's (`L…`), which
+ * may trade an account of the same name on a real venue.
+ */
+export const deskOrderIdPrefix = (account: string): string => `D${fnv1a64(account).slice(0, 12)}`;
+
 /** An account of the desk: one strategy on one symbol, its session advanced bar by bar. */
 class DeskAccount {
   readonly barMs: number;
@@ -109,6 +124,8 @@ class DeskAccount {
   /** Open time of the first candle of its series (warm-up included). */
   readonly seriesFrom: number;
   private readonly session: PaperSession;
+  /** Its orders, recorded as they go (appended by the desk after each advance). */
+  readonly orders: PaperOrderLog;
   /** Index in the symbol's candles of its series' first candle, and of the next candle to feed; -1 until known. */
   private base = -1;
   private next = -1;
@@ -137,6 +154,8 @@ class DeskAccount {
     this.barMs = INTERVAL_MS[interval];
     this.firstOpen = Math.ceil(start / this.barMs) * this.barMs;
     this.seriesFrom = this.firstOpen - WARMUP_BARS * this.barMs;
+    // (the session's venue trades the backtest's markets: memoryPaperSession's default)
+    this.orders = new PaperOrderLog({ ids: deps.ids, actor: deps.actor ?? ('system:pipeline' as Actor), markets: backtestMarkets([symbol], deps.run) });
     this.session = memoryPaperSession(
       {
         run: deps.run,
@@ -150,13 +169,16 @@ class DeskAccount {
             compiled,
             // The signals of the bar being fed, computed in advance() for the new bars.
             signals: { next: () => this.entry[this.cursor]! | (this.exit[this.cursor]! << 1) },
-            orderIdPrefix: 'desk',
+            // The same ids for the same decisions on a re-run: the order streams are appended once.
+            orderIdPrefix: deskOrderIdPrefix(name),
+            orderIds: 'position',
           },
         ],
       },
       deps.venue,
-      // In memory: the record of a paper account is its days (and it is recomputed from the candles).
+      // In memory: the risk record of a paper account is not kept (it is recomputed from the candles).
       () => Promise.resolve(either.right(undefined)),
+      this.orders,
     );
   }
 
@@ -553,6 +575,9 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
           tell(notes, `${w.name}: cannot trade: ${e.message.replace(/ \[[^\]]*\)$/, '')}`);
           continue;
         }
+        // Its orders before its days: a closed day's fills are in the log when its TradingDayClosed is.
+        await account.orders.flush(deps.store);
+        for (const f of account.orders.failures.splice(0)) notes.push(`${w.name}: an order step not recorded: ${f}`);
         const refused = account.newRefusals();
         if (refused !== undefined) notes.push(refused);
         const barMs = INTERVAL_MS[g.timeframe];

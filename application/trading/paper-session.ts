@@ -21,8 +21,9 @@
 // against the bar → close), which keeps the backtest's same-bar rules: a reversal's entry fills at the exit's open,
 // a fresh entry's protective exits are matched in the entry bar. paper-replay.ts feeds candles from a store or memory.
 //
-// memoryPaperSession is the same wiring with the DirectRouter (gate → venue, no order streams): for benchmarks and
-// what-if replays where the order record is not wanted.
+// memoryPaperSession is the same wiring with the DirectRouter (gate → venue, no executor): for benchmarks, what-if
+// replays where the order record is not wanted, and the pipeline's desk, which records the orders after the fact
+// through a tap on the router (paper-order-log.ts: the same order events, the same decider, appended in batches).
 import { either } from 'fp-ts';
 import type { Either } from 'fp-ts/lib/Either.js';
 import type { CompiledGenome } from '../../domain/backtest/compile.js';
@@ -36,7 +37,7 @@ import type { ExchangeFill, ExchangeOrder } from '../ports/exchange.js';
 import type { CommandDeps } from '../commands/handle-command.js';
 import type { EventDecodeFailed } from '../events/decode-event.js';
 import type { PaperVenue, PaperVenueFactory } from '../ports/paper-venue.js';
-import { DirectRouter } from './direct-router.js';
+import { DirectRouter, type DirectTap } from './direct-router.js';
 import { Executor, type Outcome } from './executor.js';
 import type { FillNotice, OrderEndNotice, OrderListener, OrderRouter } from './order-router.js';
 import { AccountRiskGate } from './risk-gate.js';
@@ -58,6 +59,8 @@ export interface PaperStrategy {
    * (a restarted session takes a new prefix). Letters, digits, `_`, `-`; at most 24 characters.
    */
   readonly orderIdPrefix: string;
+  /** How the runner makes its client order ids (runner.ts): 'counter' (default) or 'position' (the same on a re-run). */
+  readonly orderIds?: 'counter' | 'position';
 }
 
 export interface PaperSessionSettings {
@@ -137,6 +140,7 @@ export class PaperSession {
     gates: ReadonlyMap<string, AccountRiskGate>,
     makeVenue: PaperVenueFactory,
     private readonly deps: PaperSessionDeps | undefined,
+    tap?: DirectTap,
   ) {
     const symbols = [...new Set(settings.strategies.map((s) => s.symbol))];
     const fill = fillConfigOf(settings.run);
@@ -166,7 +170,7 @@ export class PaperSession {
         executor = new Executor({ ...deps, exchange: this.venue.exchange(s.account), risk: gate, listener, account: s.account });
         router = this.reporting(s.account, executor);
       } else {
-        router = direct = new DirectRouter(gate, this.venue);
+        router = direct = new DirectRouter(gate, this.venue, tap);
         direct.listen(s.account, listener);
       }
       const runner = new StrategyRunner({
@@ -180,6 +184,7 @@ export class PaperSession {
         router,
         signals: s.signals,
         orderIdPrefix: s.orderIdPrefix,
+        ...(s.orderIds === undefined ? {} : { orderIds: s.orderIds }),
         // With the exchange's precision, protective levels go on its tick (else the venue would refuse them).
         ...(settings.precision === 'exchange' && tick !== undefined ? { priceTick: tick(s.symbol) } : {}),
       });
@@ -386,13 +391,15 @@ export const startPaperSession = async (deps: PaperSessionDeps, settings: PaperS
 };
 
 /**
- * The same wiring without order streams (DirectRouter: gate → paper exchange): the gates record through `record`
- * (an in-memory list in benchmarks), nothing else is stored.
+ * The same wiring without the executor (DirectRouter: gate → paper exchange): the gates record through `record`
+ * (an in-memory list in benchmarks), and the orders are stored only if a `tap` does it (the pipeline's desk:
+ * paper-order-log.ts, which puts them on their order streams in batches).
  */
 export const memoryPaperSession = (
   settings: PaperSessionSettings,
   venue: PaperVenueFactory,
   record: (command: RiskCommand) => Promise<Either<unknown, unknown>>,
+  tap?: DirectTap,
 ): PaperSession => {
   const gates = new Map<string, AccountRiskGate>();
   let session: PaperSession | undefined;
@@ -408,6 +415,6 @@ export const memoryPaperSession = (
         onRecordFailed: (error, command) => session?.reportFailure({ account: s.account, what: `recording ${command.type}`, error }),
       }),
     );
-  session = new PaperSession(settings, gates, venue, undefined);
+  session = new PaperSession(settings, gates, venue, undefined, tap);
   return session;
 };

@@ -30,17 +30,33 @@ const filterOn = (q: PositionFilter, alias: string) => {
 };
 const and = (parts: ReturnType<typeof filterOn>) => sql.join([sql.fragment`TRUE`, ...parts], sql.fragment` AND `);
 
-/** The positions (alias p) with their mark (m.price, m.at) and unrealised P&L (u), as a FROM clause. */
+/**
+ * The exchanges the candle store holds, found by a loose index scan of its primary key (a few index probes, not a
+ * scan of the table); evaluated once per query.
+ */
+const candleExchanges = sql.fragment`(
+  WITH RECURSIVE e (exchange) AS (
+    SELECT min(exchange) FROM candles
+    UNION ALL
+    SELECT (SELECT min(exchange) FROM candles WHERE exchange > e.exchange) FROM e WHERE e.exchange IS NOT NULL)
+  SELECT coalesce(array_agg(exchange) FILTER (WHERE exchange IS NOT NULL), '{}') FROM e)`;
+
+/**
+ * The positions (alias p) with their mark (m.price, m.at) and unrealised P&L (u), as a FROM clause. A position on the
+ * paper venue (`paper`: the pipeline's desk, paper sessions) trades stored candles of another exchange: it is marked
+ * by the latest candle of its symbol on any exchange.
+ */
 const markedPositions = sql.fragment`
   trading_positions p
   LEFT JOIN LATERAL (
     SELECT c.close AS price, c.open_time + iv.ms AS close_ms
       FROM (VALUES ('1m', 60000), ('5m', 300000), ('15m', 900000), ('1h', 3600000), ('4h', 14400000), ('1d', 86400000)) AS iv (name, ms)
+      CROSS JOIN LATERAL unnest(CASE WHEN p.exchange = 'paper' THEN ${candleExchanges} ELSE ARRAY[p.exchange] END) AS x (exchange)
       CROSS JOIN LATERAL (
         SELECT close, open_time FROM candles
-         WHERE exchange = p.exchange AND symbol = replace(p.symbol, '/', '') AND "interval" = iv.name
+         WHERE exchange = x.exchange AND symbol = replace(p.symbol, '/', '') AND "interval" = iv.name
          ORDER BY open_time DESC LIMIT 1) c
-     ORDER BY c.open_time + iv.ms DESC, iv.ms
+     ORDER BY c.open_time + iv.ms DESC, iv.ms, x.exchange
      LIMIT 1) m ON p.quantity <> 0
   CROSS JOIN LATERAL (SELECT CASE WHEN p.quantity = 0 THEN 0 ELSE (m.price - p.average_price) * p.quantity END AS pnl) u`;
 
