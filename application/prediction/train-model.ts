@@ -1,5 +1,6 @@
 // Training a model end to end: features → chronological split → the forecaster and the ridge baseline trained on the
-// training part → both scored with the persistence forecast on the held-out part → files saved under MODEL_DIR →
+// training part (fit-models.ts: here, or all of it on the network worker) → both scored with the persistence forecast
+// on the held-out part → files saved under MODEL_DIR →
 // ModelTrained appended to model-<name> (its version is the next one). A failure is a value: the caller decides
 // whether it is a bad input (the CLI: exit 2) or a ModelTrainingFailed (the retrain step).
 import { either } from 'fp-ts';
@@ -8,15 +9,15 @@ import type { Actor } from '../../domain/primitives/codecs.js';
 import type { CandleSeries } from '../../domain/market/candles.js';
 import type { PublishedValues } from '../../domain/market/daily-features.js';
 import { ModelTrainedData, ModelTrainingFailedData, modelStream, type DataFingerprint, type ModelArtifact } from '../../domain/prediction/events.js';
-import { buildFeatures } from '../../domain/prediction/features.js';
 import { forecastMetrics, residualStd, type ForecastMetrics } from '../../domain/prediction/metrics.js';
-import { DEFAULT_WINDOW, MIN_SAMPLES, splitChronologically, windowedSamples } from '../../domain/prediction/windows.js';
+import { DEFAULT_WINDOW } from '../../domain/prediction/windows.js';
 import { fieldErrors, formatFieldErrors } from '../../domain/primitives/decode-errors.js';
 import { eventMetadata } from '../commands/handle-command.js';
 import type { EventStore } from '../ports/event-store.js';
 import type { Clock } from '../ports/clock.js';
 import type { IdGenerator } from '../ports/ids.js';
 import type { Forecaster, ForecasterTrainer } from '../ports/forecaster.js';
+import { fitModels, isFittingTrainer, type FitRequest } from './fit-models.js';
 
 export interface TrainingDeps {
   readonly store: EventStore;
@@ -40,6 +41,8 @@ export interface TrainingRequest {
   readonly minSamples?: number;
   readonly actor?: string;
   readonly onEpoch?: Parameters<ForecasterTrainer['train']>[2]['onEpoch'];
+  /** Called when the windows and the ridge baseline are ready, before the model's own training (tests, progress). */
+  readonly onPrepared?: () => void;
 }
 
 export type TrainingFailure = { readonly code: 'TOO_LITTLE_HISTORY' | 'TRAINING_FAILED' | 'APPEND_FAILED'; readonly message: string };
@@ -61,30 +64,19 @@ export const nextVersion = async (store: EventStore, model: string): Promise<{ v
 
 export const trainModel = async (deps: TrainingDeps, req: TrainingRequest): Promise<Either<TrainingFailure, TrainedModel>> => {
   const window = req.window ?? DEFAULT_WINDOW;
-  const features = buildFeatures(req.candles, req.fearGreed);
-  const split = splitChronologically(features, window, req.minSamples ?? MIN_SAMPLES);
-  if (either.isLeft(split)) return either.left({ code: 'TOO_LITTLE_HISTORY', message: `${req.candles.key.symbol} 1h: ${split.left.message}` });
-  const s = split.right;
-  const train = windowedSamples(features, s.trainEnds, window, s.normalisation, true);
-  const validation = windowedSamples(features, s.validationEnds, window, s.normalisation, true);
-  const actual = validation.y!;
-  let model: Forecaster;
-  let ridge: Forecaster;
-  try {
-    ridge = await deps.ridge.train(train, validation, { seed: req.seed });
-    model =
-      req.trainer.kind === deps.ridge.kind
-        ? ridge
-        : await req.trainer.train(train, validation, { seed: req.seed, ...(req.onEpoch ? { onEpoch: req.onEpoch } : {}) });
-  } catch (e) {
-    return either.left({ code: 'TRAINING_FAILED', message: `${req.trainer.kind}/${req.trainer.profile}: ${(e as Error).message}` });
-  }
-  const modelForecast = await model.predict(validation);
-  const ridgeForecast = model === ridge ? modelForecast : await ridge.predict(validation);
-  if (!modelForecast.every(Number.isFinite)) {
-    model.dispose();
-    return either.left({ code: 'TRAINING_FAILED', message: `${req.trainer.kind}/${req.trainer.profile}: non-finite forecasts on the validation part` });
-  }
+  const fitRequest: FitRequest = {
+    candles: req.candles,
+    ...(req.fearGreed ? { fearGreed: req.fearGreed } : {}),
+    window,
+    ...(req.minSamples === undefined ? {} : { minSamples: req.minSamples }),
+    seed: req.seed,
+    ...(req.onEpoch ? { onEpoch: req.onEpoch } : {}),
+    ...(req.onPrepared ? { onPrepared: req.onPrepared } : {}),
+  };
+  // A fitting trainer (the pipeline's, on the network worker) computes everything there, the ridge baseline included.
+  const fitted = isFittingTrainer(req.trainer) ? await req.trainer.fit(fitRequest) : await fitModels(req.trainer, deps.ridge, fitRequest);
+  if (either.isLeft(fitted)) return fitted;
+  const { model, ridge, modelForecast, ridgeForecast, actual, split } = fitted.right;
   const { version, revision } = await nextVersion(deps.store, req.model);
   const base = `${req.model}/v${version}`;
   const save = async (role: ModelArtifact['role'], f: Forecaster): Promise<ModelArtifact> => {
@@ -104,14 +96,14 @@ export const trainModel = async (deps: TrainingDeps, req: TrainingRequest): Prom
     trainedAt: deps.clock.now().toISOString(),
     data: deps.fingerprint(req.candles, req.requestedSymbol),
     window,
-    features: [...features.names],
-    normalisation: { mean: [...s.normalisation.mean], std: [...s.normalisation.std] },
+    features: [...fitted.right.features],
+    normalisation: fitted.right.normalisation,
     split: {
-      boundary: new Date(s.boundary).toISOString(),
-      trainSamples: train.samples,
-      validationSamples: validation.samples,
-      dropped: s.dropped,
-      fearGreedRows: features.fearGreedRows,
+      boundary: new Date(split.boundary).toISOString(),
+      trainSamples: split.trainSamples,
+      validationSamples: split.validationSamples,
+      dropped: split.dropped,
+      fearGreedRows: fitted.right.fearGreedRows,
     },
     validation: {
       model: metricsOf(modelForecast, actual),

@@ -23,25 +23,33 @@ const RidgeFile = t.type({
   weights: t.array(FiniteNumber),
 });
 
-const ridgeForecaster = (model: RidgeModel, window: number, features: number): Forecaster => ({
-  kind: RIDGE_KIND,
-  profile: 'default',
-  window,
-  features,
-  history: [],
-  predict: async (data: WindowedData) => {
-    if (data.window !== window || data.features !== features)
-      throw new RangeError(`ridge expects ${window}×${features} windows, got ${data.window}×${data.features}`);
-    return Float32Array.from(predictRidge(model, lastStep(data), features));
-  },
-  save: async (dir: string): Promise<SavedForecaster> => {
-    await mkdir(dir, { recursive: true });
-    const bytes = Buffer.from(JSON.stringify({ kind: RIDGE_KIND, window, features, ...model }));
-    await writeFile(path.join(dir, RIDGE_FILE), bytes);
-    return { files: [RIDGE_FILE], sha256: bytesSha256(bytes) };
-  },
-  dispose: () => undefined,
-});
+/** The fitted parts of the ridge forecasters made here (a worker sends them to the main thread, which rebuilds it). */
+const fittedParts = new WeakMap<Forecaster, { readonly model: RidgeModel; readonly window: number; readonly features: number }>();
+export const ridgeParts = (f: Forecaster) => fittedParts.get(f);
+
+export const ridgeForecaster = (model: RidgeModel, window: number, features: number): Forecaster => {
+  const f: Forecaster = {
+    kind: RIDGE_KIND,
+    profile: 'default',
+    window,
+    features,
+    history: [],
+    predict: async (data: WindowedData) => {
+      if (data.window !== window || data.features !== features)
+        throw new RangeError(`ridge expects ${window}×${features} windows, got ${data.window}×${data.features}`);
+      return Float32Array.from(predictRidge(model, lastStep(data), features));
+    },
+    save: async (dir: string): Promise<SavedForecaster> => {
+      await mkdir(dir, { recursive: true });
+      const bytes = Buffer.from(JSON.stringify({ kind: RIDGE_KIND, window, features, ...model }));
+      await writeFile(path.join(dir, RIDGE_FILE), bytes);
+      return { files: [RIDGE_FILE], sha256: bytesSha256(bytes) };
+    },
+    dispose: () => undefined,
+  };
+  fittedParts.set(f, { model, window, features });
+  return f;
+};
 
 export const ridgeTrainer: ForecasterTrainer = {
   kind: RIDGE_KIND,

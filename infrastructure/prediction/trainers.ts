@@ -5,7 +5,7 @@
 import type { ForecasterTrainer } from '../../application/ports/forecaster.js';
 import { selectBackend, type SelectedBackend } from '../predictor/backend.js';
 import { NETWORK_KIND, networkTrainer } from '../predictor/network.js';
-import { workerNetworkTrainer, type NetworkWorker } from '../predictor/worker-trainer.js';
+import { workerNetworkTrainer, workerRidgeTrainer, type NetworkWorker } from '../predictor/worker-trainer.js';
 import { ridgeTrainer } from './ridge-forecaster.js';
 
 export const MODEL_KINDS = ['network', 'ridge'] as const;
@@ -46,10 +46,11 @@ export const windowOf = (trainer: ForecasterTrainer): number => (trainer as Part
 /**
  * Every kind a stored model may name, for loading and retraining: `ridge`, and the network by `<kind>/<profile>`
  * (its files say which profile built it, and a load checks it). With `worker`, the network trains, loads and
- * predicts on that worker thread (the pipeline); without, in this thread.
+ * predicts on that worker thread, and a retraining's whole fit (features, windows, the ridge baseline — for a ridge
+ * model too) runs there (the pipeline); without, in this thread.
  */
 export const loadingTrainers = (worker?: NetworkWorker): Readonly<Record<string, ForecasterTrainer>> => ({
-  [ridgeTrainer.kind]: ridgeTrainer,
+  [ridgeTrainer.kind]: worker === undefined ? ridgeTrainer : workerRidgeTrainer(worker),
   [`${NETWORK_KIND}/small`]: worker === undefined ? network('small') : workerNetworkTrainer(worker, 'small'),
   [`${NETWORK_KIND}/full`]: worker === undefined ? network('full') : workerNetworkTrainer(worker, 'full'),
 });

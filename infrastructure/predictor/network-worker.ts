@@ -1,13 +1,19 @@
 // The predictor network's worker thread: trains, loads and runs LSTM-Transformer networks (network.ts) off the main
 // thread, so a 15-second training batch never blocks the event loop that serves the API and the pipeline
-// (doc/predictor.md, "What runs where"). It keeps the models it made by handle until told to dispose of them, and
-// sends a trained model back as artifacts (topology, weights, metadata) for the main thread to save.
-// Protocol (from NetworkWorker, worker-host.ts): train | load | predict | artifacts | dispose | abort. Replies: epoch
-// (training progress) | done | failed (an error's name and message: the caller rethrows it).
+// (doc/predictor.md, "What runs where"). It also runs a retraining's whole fit (application/prediction/fit-models.ts:
+// features, split, windows, the ridge baseline, the model, the validation forecasts) from the candles, so none of
+// that runs on the main thread either. It keeps the networks it made by handle until told to dispose of them, and
+// sends a trained network back as artifacts (topology, weights, metadata) for the main thread to save.
+// Protocol (from NetworkWorker, worker-trainer.ts): train | fit | load | predict | artifacts | dispose | abort.
+// Replies: epoch (training progress) | prepared (a fit's windows and ridge are ready) | done | failed (an error's
+// name and message: the caller rethrows it).
 import { parentPort, workerData } from 'node:worker_threads';
 import { either } from 'fp-ts';
 import type { Forecaster, ForecasterLoadError, TrainingProgress } from '../../application/ports/forecaster.js';
+import { fitModels, type FitFailure, type FitRequest, type Fitted } from '../../application/prediction/fit-models.js';
+import type { RidgeModel } from '../../domain/prediction/ridge.js';
 import type { WindowedData } from '../../domain/prediction/windowed-data.js';
+import { ridgeParts, ridgeTrainer } from '../prediction/ridge-forecaster.js';
 import { selectBackend } from './backend.js';
 import type { NetworkArtifacts } from './model-files.js';
 import { networkArtifacts, networkTrainer, type NetworkOptions } from './network.js';
@@ -34,6 +40,13 @@ export type ToWorker =
       readonly seed: number;
     }
   | {
+      readonly type: 'fit';
+      readonly seq: number;
+      /** The model trained besides the ridge baseline: the ridge alone, or the network of a profile. */
+      readonly model: FitModel;
+      readonly request: Omit<FitRequest, 'onEpoch' | 'onPrepared'>;
+    }
+  | {
       readonly type: 'load';
       readonly seq: number;
       readonly profile: ProfileName;
@@ -45,11 +58,23 @@ export type ToWorker =
   | { readonly type: 'dispose'; readonly handle: number }
   | { readonly type: 'abort'; readonly seq: number };
 
+export type FitModel = { readonly kind: 'ridge' } | { readonly kind: 'network'; readonly profile: ProfileName; readonly options: NetworkOptions };
+
+/** A fit's result as it crosses to the main thread: the network by handle, the ridge by its fitted parts. */
+export type FitReply =
+  | { readonly ok: false; readonly failure: FitFailure }
+  | ({
+      readonly ok: true;
+      readonly network?: ForecasterInfo;
+      readonly ridge: { readonly model: RidgeModel; readonly window: number; readonly features: number };
+    } & Omit<Fitted, 'model' | 'ridge'>);
+
 export type LoadReply = { readonly ok: true; readonly info: ForecasterInfo } | { readonly ok: false; readonly error: ForecasterLoadError };
 
 export type FromWorker =
   | { readonly type: 'epoch'; readonly seq: number; readonly progress: TrainingProgress }
-  | { readonly type: 'done'; readonly seq: number; readonly result: ForecasterInfo | LoadReply | Float32Array | NetworkArtifacts }
+  | { readonly type: 'prepared'; readonly seq: number }
+  | { readonly type: 'done'; readonly seq: number; readonly result: ForecasterInfo | FitReply | LoadReply | Float32Array | NetworkArtifacts }
   | { readonly type: 'failed'; readonly seq: number; readonly name: string; readonly message: string };
 
 export interface NetworkWorkerData {
@@ -94,6 +119,21 @@ if (parentPort !== null && workerData !== null && typeof workerData === 'object'
         } finally {
           aborts.delete(msg.seq);
         }
+      }
+      case 'fit': {
+        if (options.exitOnTrain === true) process.exit(3);
+        const trainer = msg.model.kind === 'ridge' ? ridgeTrainer : networkTrainer(msg.model.profile, msg.model.options);
+        const r = await fitModels(trainer, ridgeTrainer, {
+          ...msg.request,
+          onEpoch: (progress) => port.postMessage({ type: 'epoch', seq: msg.seq, progress } satisfies FromWorker),
+          onPrepared: () => port.postMessage({ type: 'prepared', seq: msg.seq } satisfies FromWorker),
+        });
+        if (either.isLeft(r)) return { type: 'done', seq: msg.seq, result: { ok: false, failure: r.left } };
+        const { model, ridge, ...rest } = r.right;
+        const parts = ridgeParts(ridge);
+        if (parts === undefined) throw new Error("the fit's baseline is not a ridge forecaster");
+        const result: FitReply = { ok: true, ...rest, ridge: parts, ...(model === ridge ? {} : { network: keep(model) }) };
+        return { type: 'done', seq: msg.seq, result };
       }
       case 'load': {
         const r = await networkTrainer(msg.profile).load(msg.dir, msg.expected);

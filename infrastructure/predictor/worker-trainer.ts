@@ -4,15 +4,18 @@
 // in-process save writes. Errors in the worker reject with the worker's error (name and message kept), and a worker
 // that dies rejects what it was doing; the next request starts a new worker, and a model loaded from files is
 // loaded again there (a trained model not yet saved is lost with its worker).
-// One NetworkWorker serves every profile; it holds the process open only while a request is pending.
+// The pipeline's retraining runs its whole fit there (fitRemote: features, windows, the ridge baseline), not only the
+// network's epochs. One NetworkWorker serves every profile; it holds the process open only while a request is pending.
 import { Worker } from 'node:worker_threads';
 import { either } from 'fp-ts';
 import type { Either } from 'fp-ts/lib/Either.js';
 import type { Forecaster, ForecasterLoadError, TrainOptions, TrainingProgress } from '../../application/ports/forecaster.js';
+import type { FitFailure, FitRequest, Fitted, FittingTrainer } from '../../application/prediction/fit-models.js';
 import type { WindowedData } from '../../domain/prediction/windowed-data.js';
+import { ridgeForecaster, ridgeTrainer } from '../prediction/ridge-forecaster.js';
 import { writeArtifacts, type NetworkArtifacts } from './model-files.js';
 import { ForecasterInputError, NETWORK_KIND, type NetworkOptions, type NetworkTrainer } from './network.js';
-import type { ForecasterInfo, FromWorker, LoadReply, NetworkWorkerData, ToWorker } from './network-worker.js';
+import type { FitModel, FitReply, ForecasterInfo, FromWorker, LoadReply, NetworkWorkerData, ToWorker } from './network-worker.js';
 import { PROFILES, type ProfileName } from './profiles.js';
 
 const ENTRY = new URL('./network-worker.ts', import.meta.url).href;
@@ -22,10 +25,15 @@ const BOOTSTRAP = new URL('../backtest/backtest-worker-bootstrap.mjs', import.me
 /** A request without its sequence number (NetworkWorker numbers them). */
 type Request = ToWorker extends infer T ? (T extends { seq: number } ? Omit<T, 'seq'> : never) : never;
 
-interface Pending {
+/** What a request hears before its reply: a training's epochs, a fit's end of preparation. */
+export interface Progress {
+  readonly onEpoch?: (p: TrainingProgress) => void;
+  readonly onPrepared?: () => void;
+}
+
+interface Pending extends Progress {
   readonly resolve: (r: unknown) => void;
   readonly reject: (e: Error) => void;
-  readonly onEpoch?: (p: TrainingProgress) => void;
 }
 
 export class NetworkWorkerStoppedError extends Error {
@@ -54,12 +62,12 @@ export class NetworkWorker {
     return this.started;
   }
 
-  request<T>(msg: Request, onEpoch?: (p: TrainingProgress) => void): { readonly seq: number; readonly result: Promise<T> } {
+  request<T>(msg: Request, progress: Progress = {}): { readonly seq: number; readonly result: Promise<T> } {
     const seq = ++this.seq;
     const result = new Promise<T>((resolve, reject) => {
       if (this.closed) return reject(new NetworkWorkerStoppedError('the network worker is closed'));
       const worker = this.current();
-      this.pending.set(seq, { resolve: resolve as (r: unknown) => void, reject, ...(onEpoch ? { onEpoch } : {}) });
+      this.pending.set(seq, { resolve: resolve as (r: unknown) => void, reject, ...progress });
       // A pending request keeps the process alive; an idle worker does not.
       if (this.pending.size === 1) worker.ref();
       worker.postMessage({ ...msg, seq });
@@ -91,6 +99,7 @@ export class NetworkWorker {
       const p = this.pending.get(msg.seq);
       if (p === undefined) return;
       if (msg.type === 'epoch') return p.onEpoch?.(msg.progress);
+      if (msg.type === 'prepared') return p.onPrepared?.();
       this.settled(msg.seq);
       if (msg.type === 'done') return p.resolve(msg.result);
       const err = msg.name === 'ForecasterInputError' ? new ForecasterInputError(msg.message) : new Error(msg.message);
@@ -180,18 +189,50 @@ const loadRemote = async (
   return r.ok ? either.right({ handle: r.info.handle, made, info: r.info }) : either.left(r.error);
 };
 
-/** The network trainer of `profileName` whose training, loading and prediction run on `host`'s worker thread. */
-export const workerNetworkTrainer = (host: NetworkWorker, profileName: ProfileName, options: NetworkOptions = {}): NetworkTrainer => ({
+/**
+ * A retraining's whole fit (application/prediction/fit-models.ts) on the worker: the candles go there, and only the
+ * models (the network by handle, the ridge's weights), the statistics and the validation forecasts come back. The
+ * worker runs the same code on the same data as the main thread would, so the result is the same bit for bit.
+ */
+const fitRemote = async (host: NetworkWorker, model: FitModel, name: string, req: FitRequest): Promise<Either<FitFailure, Fitted>> => {
+  const { onEpoch, onPrepared, ...request } = req;
+  const generation = host.generation();
+  let reply: FitReply;
+  try {
+    reply = await host.request<FitReply>({ type: 'fit', model, request }, { ...(onEpoch ? { onEpoch } : {}), ...(onPrepared ? { onPrepared } : {}) }).result;
+  } catch (e) {
+    // The worker died, or a bug threw there: a failed training either way; the version in service keeps serving.
+    return either.left({ code: 'TRAINING_FAILED', message: `${name}: ${(e as Error).message}` });
+  }
+  if (!reply.ok) return either.left(reply.failure);
+  const { ok: _ok, network, ridge: parts, ...rest } = reply;
+  const ridge = ridgeForecaster(parts.model, parts.window, parts.features);
+  const trained = network === undefined || model.kind !== 'network' ? ridge : remoteForecaster(host, model.profile, network, generation);
+  return either.right({ ...rest, model: trained, ridge });
+};
+
+/** The ridge trainer whose fit (features, windows and all) runs on `host`'s worker thread; it loads in this thread. */
+export const workerRidgeTrainer = (host: NetworkWorker): FittingTrainer => ({
+  ...ridgeTrainer,
+  fit: (req) => fitRemote(host, { kind: 'ridge' }, `${ridgeTrainer.kind}/${ridgeTrainer.profile}`, req),
+});
+
+/**
+ * The network trainer of `profileName` whose training, loading and prediction run on `host`'s worker thread, and
+ * whose fit (trainModel's features, windows and ridge baseline) runs there too.
+ */
+export const workerNetworkTrainer = (host: NetworkWorker, profileName: ProfileName, options: NetworkOptions = {}): NetworkTrainer & FittingTrainer => ({
   kind: NETWORK_KIND,
   profile: profileName,
   network: PROFILES[profileName],
+  fit: (req) => fitRemote(host, { kind: 'network', profile: profileName, options }, `${NETWORK_KIND}/${profileName}`, req),
   async train(train, validation, trainOptions: TrainOptions) {
     const { signal, onEpoch, seed } = trainOptions;
     if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new DOMException('training aborted', 'AbortError');
     const generation = host.generation();
     const { seq, result } = host.request<ForecasterInfo>(
       { type: 'train', profile: profileName, options, train: portable(train), validation: portable(validation), seed },
-      onEpoch,
+      onEpoch ? { onEpoch } : {},
     );
     const abort = () => host.tell({ type: 'abort', seq }, generation);
     signal?.addEventListener('abort', abort, { once: true });

@@ -131,16 +131,16 @@ describe('the network served end to end (worker thread, holder, predictor and re
   });
 
   it('retrains on the worker while the main event loop keeps turning; the new version serves', async () => {
-    // The network's training alone, timed in timer turns (not in milliseconds): a trainer that counts the turns
-    // between the start and the end of its training.
+    // The fit (features, windows, ridge and the network's training, all on the worker), timed in timer turns (not
+    // in milliseconds): a trainer that counts the turns between the start and the end of its fit.
     let ticks = 0;
     let duringTraining: number | undefined;
     const inner = network();
     const counting = {
       ...inner,
-      train: async (...args: Parameters<typeof inner.train>) => {
+      fit: async (...args: Parameters<typeof inner.fit>) => {
         const from = ticks;
-        const f = await inner.train(...args);
+        const f = await inner.fit(...args);
         duringTraining = ticks - from;
         return f;
       },
@@ -166,7 +166,7 @@ describe('the network served end to end (worker thread, holder, predictor and re
     // One epoch of ≥ 1000 windows is ≥ 4 batches of 256 and one validation batch: in this thread the loop would turn
     // about once per batch; with the training on the worker it turns all along.
     const batches = Math.ceil(v2!.split.trainSamples / 256) + 1;
-    expect(duringTraining, 'timer turns during the network training').to.be.above(10 * batches);
+    expect(duringTraining, 'timer turns during the fit on the worker').to.be.above(10 * batches);
     expect((await holder.served())?.trained.version).to.equal(2);
   });
 
