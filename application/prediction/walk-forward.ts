@@ -7,7 +7,7 @@
 // sha256, and Fear & Greed rows) but whose forecasts were not all recorded reuses that model's files instead of
 // training it again.
 import { either } from 'fp-ts';
-import type { CandleSeries } from '../../domain/market/candles.js';
+import { seriesRange, type CandleSeries } from '../../domain/market/candles.js';
 import type { PublishedValues } from '../../domain/market/daily-features.js';
 import { modelStream, predictionsStream, type ModelTrainedData } from '../../domain/prediction/events.js';
 import { buildFeatures } from '../../domain/prediction/features.js';
@@ -63,18 +63,7 @@ export const sliceCandles = (c: CandleSeries, from: number, to: number): CandleS
   while (a < c.length && c.openTime[a]! < from) a++;
   let b = a;
   while (b < c.length && c.openTime[b]! < to) b++;
-  return {
-    key: c.key,
-    length: b - a,
-    openTime: c.openTime.slice(a, b),
-    open: c.open.slice(a, b),
-    high: c.high.slice(a, b),
-    low: c.low.slice(a, b),
-    close: c.close.slice(a, b),
-    volume: c.volume.slice(a, b),
-    quoteVolume: c.quoteVolume.slice(a, b),
-    trades: c.trades.slice(a, b),
-  };
+  return seriesRange(c, a, b, 'copy');
 };
 
 /** The open times of the hours model-<name> has a PredictionMade for. */

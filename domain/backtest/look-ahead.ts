@@ -6,7 +6,7 @@
 // symbols' bars opening later and forecasts made later are removed (operand-data.ts truncateOperandData), so an
 // alignment that lets a bar see any of them changes that bar's value and is reported.
 import { IndicatorCache } from '../indicators/cache.js';
-import type { CandleSeries } from '../market/candles.js';
+import { seriesRange, type CandleSeries } from '../market/candles.js';
 import { INTERVAL_MS } from '../market/candles.js';
 import { HONEST_ALIGNER, truncateOperandData, type OperandAligner, type OperandData } from './operand-data.js';
 import { bindStrategy, fillSignals, type BoundSet, type CompiledGenome } from './compile.js';
@@ -28,18 +28,7 @@ export interface LookAheadReport {
 }
 
 /** The first k bars, as views (no copies). */
-export const truncateSeries = (s: CandleSeries, k: number): CandleSeries => ({
-  key: s.key,
-  length: k,
-  openTime: s.openTime.subarray(0, k),
-  open: s.open.subarray(0, k),
-  high: s.high.subarray(0, k),
-  low: s.low.subarray(0, k),
-  close: s.close.subarray(0, k),
-  volume: s.volume.subarray(0, k),
-  quoteVolume: s.quoteVolume.subarray(0, k),
-  trades: s.trades.subarray(0, k),
-});
+export const truncateSeries = (s: CandleSeries, k: number): CandleSeries => seriesRange(s, 0, k);
 
 /** `count` cut points spread over [minBars, n], plus the first bars after the warm-up region. */
 export const cutPoints = (n: number, count: number, minBars = 2): number[] => {

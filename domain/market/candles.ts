@@ -59,6 +59,26 @@ export interface CandleSeries {
   readonly trades: Float64Array;
 }
 
+/**
+ * Bars [a, b) of a series: views over its arrays (no copy; a prefix is what the look-ahead check and the runner cut),
+ * or with `copy` arrays of their own (a model or a cache that must keep nothing of the caller's).
+ */
+export const seriesRange = (s: CandleSeries, a: number, b: number, mode: 'view' | 'copy' = 'view'): CandleSeries => {
+  const cut = (x: Float64Array) => (mode === 'copy' ? x.slice(a, b) : x.subarray(a, b));
+  return {
+    key: s.key,
+    length: b - a,
+    openTime: cut(s.openTime),
+    open: cut(s.open),
+    high: cut(s.high),
+    low: cut(s.low),
+    close: cut(s.close),
+    volume: cut(s.volume),
+    quoteVolume: cut(s.quoteVolume),
+    trades: cut(s.trades),
+  };
+};
+
 export const emptySeries = (key: SeriesKey, length: number): CandleSeries => ({
   key,
   length,

@@ -11,21 +11,13 @@ import { PostgresDailySeriesStore } from '../../infrastructure/market-data/daily
 import { compileGenome } from '../../domain/backtest/compile.js';
 import { backtestSymbol } from '../../domain/backtest/engine.js';
 import { IndicatorCache } from '../../domain/indicators/cache.js';
-import type { Candle, CandleSeries } from '../../domain/market/candles.js';
 import { Genome } from '../../domain/strategy/genome.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
 import { H, MemoryPredictionSource, btc, ethusdt1h, handMadePredictions, operandGenome, publishedValues, realObservations } from './support.js';
+import { candlesOf } from '../support/candle-rows.js';
 
 const FROM = Date.UTC(2022, 5, 1);
 const TO = Date.UTC(2022, 6, 1);
-
-const candlesOf = (s: CandleSeries, from: number, to: number): Candle[] => {
-  const out: Candle[] = [];
-  for (let i = 0; i < s.length; i++)
-    if (s.openTime[i]! >= from && s.openTime[i]! < to)
-      out.push({ openTime: s.openTime[i]!, open: s.open[i]!, high: s.high[i]!, low: s.low[i]!, close: s.close[i]!, volume: s.volume[i]! });
-  return out;
-};
 
 describe('operand data from the stores (PostgreSQL)', function () {
   this.timeout(120_000);

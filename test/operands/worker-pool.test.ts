@@ -9,22 +9,14 @@ import { runJob } from '../../infrastructure/backtest/run-job.js';
 import { WorkerPool } from '../../infrastructure/backtest/worker-pool.js';
 import { PostgresCandleStore } from '../../infrastructure/market-data/postgres-candle-store.js';
 import { PostgresDailySeriesStore } from '../../infrastructure/market-data/daily-series-store.js';
-import type { Candle, CandleSeries } from '../../domain/market/candles.js';
 import { FEAR_GREED, utcDayOf } from '../../domain/market/daily-series.js';
 import { Genome } from '../../domain/strategy/genome.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
 import { H, MemoryPredictionSource, btc, ethusdt1h, handMadePredictions, operandGenome, realObservations } from './support.js';
+import { candlesOf } from '../support/candle-rows.js';
 
 const FROM = Date.UTC(2022, 5, 1);
 const TO = Date.UTC(2022, 6, 1);
-
-const candlesOf = (s: CandleSeries, from: number, to: number): Candle[] => {
-  const out: Candle[] = [];
-  for (let i = 0; i < s.length; i++)
-    if (s.openTime[i]! >= from && s.openTime[i]! < to)
-      out.push({ openTime: s.openTime[i]!, open: s.open[i]!, high: s.high[i]!, low: s.low[i]!, close: s.close[i]!, volume: s.volume[i]! });
-  return out;
-};
 
 describe('operand data through the worker pool (PostgreSQL, worker threads)', function () {
   this.timeout(180_000);

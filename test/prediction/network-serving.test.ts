@@ -12,7 +12,6 @@ import type { EventStore } from '../../application/ports/event-store.js';
 import { createPredictorStep, createRetrainStep } from '../../application/prediction/predictor-steps.js';
 import { ModelHolder } from '../../application/prediction/served-model.js';
 import { trainModel, type TrainingDeps } from '../../application/prediction/train-model.js';
-import type { Candle, CandleSeries } from '../../domain/market/candles.js';
 import { modelStream, predictionsStream, type ModelTrainedData, type PredictionMadeData } from '../../domain/prediction/events.js';
 import { buildFeatures } from '../../domain/prediction/features.js';
 import { normalCdf } from '../../domain/prediction/metrics.js';
@@ -28,18 +27,10 @@ import { NetworkWorker, workerNetworkTrainer } from '../../infrastructure/predic
 import { freshDatabase, type TestDatabase } from '../support/database.js';
 import { checkedPostgresStore } from '../support/event-store.js';
 import { btcusdt, memoryLog, slice, HOUR } from './support.js';
+import { candlesOf } from '../support/candle-rows.js';
 
 const STORED = 1400; // BTCUSDT from 2021-04-04: no gap in these hours
 const MODEL = 'btc-net';
-const candlesOf = (c: CandleSeries): Candle[] =>
-  Array.from({ length: c.length }, (_, i) => ({
-    openTime: c.openTime[i]!,
-    open: c.open[i]!,
-    high: c.high[i]!,
-    low: c.low[i]!,
-    close: c.close[i]!,
-    volume: c.volume[i]!,
-  }));
 
 describe('the network served end to end (worker thread, holder, predictor and retrain steps) on real BTCUSDT 1h', function () {
   this.timeout(300_000);

@@ -15,7 +15,6 @@ import { decodeEvent } from '../../application/events/decode-event.js';
 import { createPredictorStep, createRetrainStep } from '../../application/prediction/predictor-steps.js';
 import { ModelHolder } from '../../application/prediction/served-model.js';
 import { trainModel, type TrainingDeps } from '../../application/prediction/train-model.js';
-import type { Candle, CandleSeries } from '../../domain/market/candles.js';
 import { modelStream, predictionsStream, type ModelTrainedData, type PredictionMadeData } from '../../domain/prediction/events.js';
 import { normalCdf } from '../../domain/prediction/metrics.js';
 import { simulatedClock } from '../../infrastructure/clock/simulated-clock.js';
@@ -34,17 +33,9 @@ import { freshDatabase, type TestDatabase } from '../support/database.js';
 import { checkedPostgresStore } from '../support/event-store.js';
 import { memoryLog as projectionLog } from '../projections/support.js';
 import { btcusdt, memoryLog, slice, HOUR } from './support.js';
+import { candlesOf } from '../support/candle-rows.js';
 
 const STORED = 5000;
-const candlesOf = (c: CandleSeries): Candle[] =>
-  Array.from({ length: c.length }, (_, i) => ({
-    openTime: c.openTime[i]!,
-    open: c.open[i]!,
-    high: c.high[i]!,
-    low: c.low[i]!,
-    close: c.close[i]!,
-    volume: c.volume[i]!,
-  }));
 
 describe('predictor serving on real BTCUSDT 1h and PostgreSQL', function () {
   this.timeout(120_000);

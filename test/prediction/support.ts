@@ -1,7 +1,7 @@
 // Real data for the predictor's tests: BTCUSDT / BTCUSDC hourly candles and the Fear & Greed index from ../shared/data,
 // read in place; and a few helpers (a slice of the candles, a quiet log).
 import { either } from 'fp-ts';
-import type { CandleSeries } from '../../domain/market/candles.js';
+import { seriesRange, type CandleSeries } from '../../domain/market/candles.js';
 import type { PublishedValues } from '../../domain/market/daily-features.js';
 import { parseSentimentFile } from '../../infrastructure/market-data/sentiment-files.js';
 import { loadCandles } from '../indicators/real-candles.js';
@@ -26,18 +26,7 @@ export const fearGreed = async (): Promise<PublishedValues> => {
 };
 
 /** Candles [a, b) of a series (copies). */
-export const slice = (c: CandleSeries, a: number, b: number): CandleSeries => ({
-  key: c.key,
-  length: b - a,
-  openTime: c.openTime.slice(a, b),
-  open: c.open.slice(a, b),
-  high: c.high.slice(a, b),
-  low: c.low.slice(a, b),
-  close: c.close.slice(a, b),
-  volume: c.volume.slice(a, b),
-  quoteVolume: c.quoteVolume.slice(a, b),
-  trades: c.trades.slice(a, b),
-});
+export const slice = (c: CandleSeries, a: number, b: number): CandleSeries => seriesRange(c, a, b, 'copy');
 
 export interface LogLine {
   readonly level: 'warn' | 'info';

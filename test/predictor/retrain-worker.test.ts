@@ -18,7 +18,6 @@ import type { FittingTrainer } from '../../application/prediction/fit-models.js'
 import { createRetrainStep } from '../../application/prediction/predictor-steps.js';
 import { ModelHolder } from '../../application/prediction/served-model.js';
 import { trainModel, type TrainingDeps } from '../../application/prediction/train-model.js';
-import type { Candle, CandleSeries } from '../../domain/market/candles.js';
 import { modelStream, type ModelTrainedData } from '../../domain/prediction/events.js';
 import { simulatedClock } from '../../infrastructure/clock/simulated-clock.js';
 import { uuidIds } from '../../infrastructure/clock/uuid-ids.js';
@@ -32,18 +31,9 @@ import { NetworkWorker, workerNetworkTrainer, workerRidgeTrainer } from '../../i
 import { freshDatabase, type TestDatabase } from '../support/database.js';
 import { checkedPostgresStore } from '../support/event-store.js';
 import { btcusdt, fearGreed, memoryLog, slice, HOUR } from '../prediction/support.js';
+import { candlesOf } from '../support/candle-rows.js';
 
 const STORED = 12_000; // BTCUSDT from 2021-04-04, enough for a preparation that takes a while (~10k windows of 60)
-const candlesOf = (c: CandleSeries): Candle[] =>
-  Array.from({ length: c.length }, (_, i) => ({
-    openTime: c.openTime[i]!,
-    open: c.open[i]!,
-    high: c.high[i]!,
-    low: c.low[i]!,
-    close: c.close[i]!,
-    volume: c.volume[i]!,
-  }));
-
 /** The longest wait of the main loop between the step's start, each timer turn and the step's end. */
 const longestGap = (start: number, turns: readonly number[], end: number): number => {
   const points = [start, ...turns, end];
