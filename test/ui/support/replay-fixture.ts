@@ -107,7 +107,7 @@ export const replayFixture = async (label = 'ui', genomes = 40): Promise<TestDat
 
 let shared: Promise<TestDatabase> | undefined;
 /**
- * One replayed database for every console suite of a mocha run (the replay takes about a minute); dropped with the
+ * One replayed database for every console suite of a mocha run (the replay takes one to two minutes); dropped with the
  * other test databases by the root hook. Suites that change it (overrides, appended events) assert on what they did.
  */
 export const sharedReplayFixture = (): Promise<TestDatabase> => (shared ??= replayFixture('ui'));
