@@ -194,6 +194,105 @@ describe('console API: read routes, live stream, override routes (real replay)',
     });
   });
 
+  describe('GET /api/predictions (the replay forecast every hour with the model trained before it)', () => {
+    interface Forecast {
+      forHour: string;
+      madeAt: string;
+      modelVersion: number;
+      expectedReturn: number;
+      baselines: { persistence: number; ridge: number };
+      realisedReturn: number | null;
+    }
+    interface Figures {
+      samples: number;
+      mae: number;
+      rmse: number;
+      directionalAccuracy: number;
+    }
+    const from = Date.parse('2023-09-08T00:00:00Z');
+    const to = Date.parse('2023-09-15T00:00:00Z');
+
+    it("every recorded forecast was made after its model's last training candle closed, one per replayed hour", async () => {
+      const { rows } = await sql.query<{ made_at: string; last_candle: string }>(
+        `SELECT p.data->>'madeAt' AS made_at, m.data->'data'->>'lastCandle' AS last_candle
+           FROM events p JOIN events m ON m.event_type = 'ModelTrained' AND m.stream_name = 'model-' || (p.data->>'model')
+                                      AND (m.data->>'version')::int = (p.data->>'modelVersion')::int
+          WHERE p.event_type = 'PredictionMade'`,
+      );
+      // Every hour from the replay's first day to its end (09-16 00:00), plus the first tick's catch-up of the day before.
+      expect(rows.length).to.be.at.least(15 * 24);
+      for (const r of rows) expect(Date.parse(r.last_candle) + HOUR, r.made_at).to.be.at.most(Date.parse(r.made_at));
+      const hours = new Set(rows.map((r) => Date.parse(r.made_at)));
+      for (let h = Date.parse('2023-09-01T00:00:00Z'); h <= Date.parse('2023-09-16T00:00:00Z'); h += HOUR)
+        expect(hours.has(h), new Date(h).toISOString()).to.equal(true);
+    });
+
+    it('answers a week of forecasts as the events hold them, with realised returns and errors recomputed from the candles', async () => {
+      const r = await get(`/api/predictions?from=2023-09-08&to=2023-09-15`);
+      expect(r.status).to.equal(200);
+      const got = r.body['predictions'] as Forecast[];
+      const events = (
+        await sql.query<{
+          data: { forHour: string; madeAt: string; modelVersion: number; expectedReturn: number; baselines: { persistence: number; ridge: number } };
+        }>(
+          `SELECT data FROM events WHERE event_type = 'PredictionMade' AND data->>'model' = 'btc-1h'
+              AND (data->>'forHour')::timestamptz >= $1 AND (data->>'forHour')::timestamptz < $2 ORDER BY (data->>'forHour')::timestamptz`,
+          [new Date(from).toISOString(), new Date(to).toISOString()],
+        )
+      ).rows.map((e) => e.data);
+      expect(events).to.have.length(7 * 24);
+      expect(got.map((p) => Date.parse(p.forHour))).to.deep.equal(events.map((e) => Date.parse(e.forHour)));
+      const closes = new Map(
+        (
+          await sql.query<{ t: string; close: number }>(
+            `SELECT open_time AS t, close FROM candles WHERE exchange = 'binance' AND symbol = 'BTCUSDT' AND interval = '1h' AND open_time >= $1 AND open_time < $2`,
+            [from - HOUR, to],
+          )
+        ).rows.map((c) => [Number(c.t), c.close]),
+      );
+      const realised = events.map((e) => closes.get(Date.parse(e.forHour))! / closes.get(Date.parse(e.forHour) - HOUR)! - 1);
+      got.forEach((p, i) => {
+        const e = events[i]!;
+        expect(p.modelVersion).to.equal(e.modelVersion);
+        expect(Date.parse(p.madeAt)).to.equal(Date.parse(e.madeAt));
+        expect(p.expectedReturn).to.equal(e.expectedReturn);
+        expect(p.baselines).to.deep.equal(e.baselines);
+        expect(p.realisedReturn).to.be.closeTo(realised[i]!, 1e-12);
+      });
+      // MAE, RMSE and directional accuracy ("forecast > 0" agrees with "return > 0") of each forecaster, by hand.
+      const figures = (forecast: (e: (typeof events)[number]) => number) => {
+        const err = events.map((e, i) => forecast(e) - realised[i]!);
+        return {
+          samples: err.length,
+          mae: err.reduce((a, x) => a + Math.abs(x), 0) / err.length,
+          rmse: Math.sqrt(err.reduce((a, x) => a + x * x, 0) / err.length),
+          directionalAccuracy: events.filter((e, i) => forecast(e) > 0 === realised[i]! > 0).length / err.length,
+        };
+      };
+      const errors = r.body['errors'] as unknown as { hoursWithOutcome: number; model: Figures; persistence: Figures; ridge: Figures };
+      expect(errors.hoursWithOutcome).to.equal(events.length);
+      for (const [name, f] of [
+        ['model', figures((e) => e.expectedReturn)],
+        ['persistence', figures((e) => e.baselines.persistence)],
+        ['ridge', figures((e) => e.baselines.ridge)],
+      ] as const) {
+        expect(errors[name].samples, name).to.equal(f.samples);
+        expect(errors[name].mae, name).to.be.closeTo(f.mae, 1e-12);
+        expect(errors[name].rmse, name).to.be.closeTo(f.rmse, 1e-12);
+        expect(errors[name].directionalAccuracy, name).to.be.closeTo(f.directionalAccuracy, 1e-12);
+      }
+    });
+
+    it('pages with limit, and answers 404 for a model that made no prediction', async () => {
+      const page = await get(`/api/predictions?from=2023-09-08&to=2023-09-15&limit=100`);
+      expect((page.body['predictions'] as Forecast[]).length).to.equal(100);
+      expect(page.body['next']).to.equal(new Date(from + 100 * HOUR).toISOString());
+      const none = await get('/api/predictions/latest?model=no-such-model');
+      expect(none.status).to.equal(404);
+      expect(none.body).to.deep.include({ error: 'NoPrediction', model: 'no-such-model' });
+    });
+  });
+
   describe('GET /api/pipeline/schedule', () => {
     it('the next daily run: later today before the hour, tomorrow at and after it', () => {
       expect(new Date(nextDailyRun(Date.parse('2024-01-01T02:59:59Z'), 3)).toISOString()).to.equal('2024-01-01T03:00:00.000Z');

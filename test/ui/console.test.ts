@@ -153,19 +153,64 @@ describe('operator console in a browser (real API, replayed history)', function 
     );
     await page.locator('[data-series=fear_greed]').waitFor();
     expect(await page.locator('[data-series=fear_greed] td').nth(2).textContent()).to.equal(fg!.value.toFixed(2));
-    // The predictor's routes come with another branch: without them the panel says "not available"; with them and no
-    // prediction recorded in this fixture, it says the model has made none (the API's own 404).
-    const latest = await fetch(`${server.url}/api/predictions/latest`, { headers: operator.headers });
-    const said = (await latest.json()) as { error?: string };
-    const panel = page.locator('[data-section=predictions] [data-failure]');
-    await panel.waitFor();
-    if (latest.status === 404 && said.error === 'NotFound') {
-      expect(await panel.getAttribute('data-failure')).to.equal('notAvailable');
-      expect(await panel.textContent()).to.contain('Predictions: not available');
-    } else {
-      expect(latest.status).to.equal(404);
-      expect(await panel.textContent()).to.contain('has made no prediction yet');
+    // The predictor (a ridge model the fixture trained before the replayed range): its latest forecast next to the
+    // baselines and the realised return, from the read model and the candles, never from the API the panel calls.
+    const [p] = await one<{
+      for_hour: Date;
+      model_version: number;
+      kind: string;
+      expected_return: number;
+      persistence: number;
+      ridge: number;
+      realised: number | null;
+    }>(
+      `SELECT p.for_hour, p.model_version, p.kind, p.expected_return, p.persistence, p.ridge, c1.close / c0.close - 1 AS realised
+         FROM predictions p
+         LEFT JOIN candles c1 ON c1.exchange = p.exchange AND c1.symbol = p.symbol AND c1.interval = '1h' AND c1.open_time = extract(epoch FROM p.for_hour)::bigint * 1000
+         LEFT JOIN candles c0 ON c0.exchange = p.exchange AND c0.symbol = p.symbol AND c0.interval = '1h' AND c0.open_time = extract(epoch FROM p.for_hour)::bigint * 1000 - 3600000
+        WHERE p.model = 'btc-1h' ORDER BY p.for_hour DESC LIMIT 1`,
+    );
+    expect(p, 'the replay recorded forecasts').to.not.equal(undefined);
+    const bp = (r: number) => `${(r * 10_000).toFixed(1)} bp`;
+    const latest = page.locator('[data-latest-prediction]');
+    await latest.waitFor();
+    expect(await latest.locator('th').first().textContent()).to.equal(
+      `btc-1h (${p!.kind}, version ${p!.model_version}) · BTCUSDT · for ${p!.for_hour.toISOString().replace('T', ' ').replace('.000Z', 'Z')}`,
+    );
+    const cell = (row: string) => latest.locator(`[data-forecast=${row}] td`).nth(1).textContent();
+    expect(await cell('model')).to.match(new RegExp(`^${bp(p!.expected_return)} · up \\d+% · confidence \\d\\.\\d\\d$`));
+    expect(await cell('persistence')).to.equal(bp(p!.persistence));
+    expect(await cell('ridge')).to.equal(bp(p!.ridge));
+    expect(p!.realised, 'the candles hold the forecast hour').to.not.equal(null);
+    expect(await cell('realised')).to.equal(bp(p!.realised!));
+    // The week before it: each forecaster's MAE, RMSE and direction over the hours whose return is known, in SQL.
+    const errors = await one<{ name: string; n: string; known: string; mae: number; rmse: number; hits: number }>(
+      `WITH w AS (
+         SELECT p.expected_return, p.persistence, p.ridge, c1.close / c0.close - 1 AS r
+           FROM predictions p
+           LEFT JOIN candles c1 ON c1.exchange = p.exchange AND c1.symbol = p.symbol AND c1.interval = '1h' AND c1.open_time = extract(epoch FROM p.for_hour)::bigint * 1000
+           LEFT JOIN candles c0 ON c0.exchange = p.exchange AND c0.symbol = p.symbol AND c0.interval = '1h' AND c0.open_time = extract(epoch FROM p.for_hour)::bigint * 1000 - 3600000
+          WHERE p.model = 'btc-1h' AND p.for_hour > $1::timestamptz - interval '7 days' AND p.for_hour <= $1::timestamptz)
+       SELECT name, count(*) AS n, count(r) AS known, avg(abs(f - r)) AS mae, sqrt(avg((f - r) ^ 2)) AS rmse,
+              avg(CASE WHEN r IS NULL THEN NULL WHEN (f > 0) = (r > 0) THEN 1.0 ELSE 0.0 END)::float8 AS hits
+         FROM w, LATERAL (VALUES ('model', w.expected_return), ('persistence', w.persistence), ('ridge', w.ridge)) AS v(name, f)
+        GROUP BY name`,
+      [p!.for_hour],
+    );
+    expect(errors).to.have.length(3);
+    const table = page.locator('[data-prediction-errors]');
+    await table.waitFor();
+    expect(await page.locator('[data-predictions] h3').textContent()).to.contain(`${errors[0]!.n} forecasts, ${errors[0]!.known} with a known return`);
+    for (const e of errors) {
+      const tds = table.locator(`[data-errors-of=${e.name}] td`);
+      expect(await tds.allTextContents(), e.name).to.deep.equal([
+        e.name[0]!.toUpperCase() + e.name.slice(1),
+        bp(e.mae),
+        bp(e.rmse),
+        `${(e.hits * 100).toFixed(1)}%`,
+      ]);
     }
+    await page.locator('[data-predictions] [data-chart=predictions]').waitFor();
   });
 
   it('Learning: the cycles with insights, the policy, learning against random', async () => {

@@ -17,7 +17,7 @@ if (!hasChromium()) {
 await mkdir(OUT, { recursive: true });
 await buildTemplate();
 try {
-  process.stderr.write('replaying ../shared/data into a fresh database (about a minute)…\n');
+  process.stderr.write('replaying ../shared/data into a fresh database (about two minutes)…\n');
   const db = await replayFixture('screenshots');
   const sql = new pg.Client({ connectionString: db.url });
   await sql.connect();

@@ -1,7 +1,11 @@
 // The console's fixture: a database filled by a real replay of ../shared/data (the same `npm start -- --replay` the
-// crash test runs, with a small cycle), so every view has cycles, strategies in paper and live, decisions, orders.
+// crash test runs, with a small cycle), so every view has cycles, strategies in paper and live, decisions, orders,
+// and hourly forecasts of a ridge predictor trained (by the real CLI) strictly before the replayed range.
 // Built once per suite (and once by `npm run ui:screenshots`).
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { changeSetting } from '../../../application/settings/settings-recorder.js';
 import type { SettingsCommand } from '../../../domain/settings/commands.js';
@@ -51,12 +55,18 @@ const smallCycle = async (url: string, genomes: number): Promise<void> => {
 /** The daily series the Markets view shows (sentiment and indices), imported by the real CLI. */
 export const FIXTURE_DAILY_FILES = ['fear_greed_index_daily.csv.gz', 'vix_daily.csv.gz', 'sp500_daily.csv.gz', 'nasdaq_composite_daily.csv.gz'];
 
-const run = (url: string, args: readonly string[]): Promise<void> =>
+/**
+ * The predictor the replay serves (PREDICTOR_MODEL's default), trained on the BTCUSDT candles that open before
+ * `trainedTo`: a day before the replay, because the replay's first tick also forecasts the 24 hours before it.
+ */
+export const FIXTURE_MODEL = { name: 'btc-1h', kind: 'ridge', symbol: 'BTCUSDT', trainedTo: '2023-08-31' } as const;
+
+const run = (url: string, dataDir: string, args: readonly string[]): Promise<void> =>
   new Promise((resolve, reject) => {
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('npm_') && k !== 'AMQP_URL'));
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('npm_') && k !== 'AMQP_URL' && k !== 'MODEL_DIR'));
     const child = spawn('node', ['--import', 'tsx', ...args], {
       cwd: ROOT,
-      env: { ...env, DATABASE_URL: url, LOG_LEVEL: 'warn', MARKET_DATA_SOURCE: 'none' },
+      env: { ...env, DATABASE_URL: url, DATA_DIR: dataDir, LOG_LEVEL: 'warn', MARKET_DATA_SOURCE: 'none' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -66,19 +76,38 @@ const run = (url: string, args: readonly string[]): Promise<void> =>
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${args.join(' ')} exited ${code}:\n${output}`))));
   });
 
-/** A fresh database holding a replay of FIXTURE_RANGE over FIXTURE_PAIRS with `genomes` genomes a cycle. */
+/**
+ * A fresh database holding a replay of FIXTURE_RANGE over FIXTURE_PAIRS with `genomes` genomes a cycle, and the
+ * predictor's forecasts for every replayed hour. The child processes get a DATA_DIR of their own (the model files),
+ * never the repository's .data; it is removed with the database, or when the process exits (the shared fixture is
+ * dropped by the root hook, which knows only databases).
+ */
 export const replayFixture = async (label = 'ui', genomes = 40): Promise<TestDatabase> => {
   const db = await freshDatabase(label);
+  const dataDir = mkdtempSync(path.join(tmpdir(), `mt-${label}-data-`));
+  const removeDataDir = () => rmSync(dataDir, { recursive: true, force: true });
+  process.once('exit', removeDataDir);
   await importCandles(db.url);
-  await run(db.url, ['apps/cli/import-sentiment.ts', ...FIXTURE_DAILY_FILES.map(sharedDataFile)]);
+  await run(db.url, dataDir, ['apps/cli/import-sentiment.ts', ...FIXTURE_DAILY_FILES.map(sharedDataFile)]);
+  // Trained on candles that closed before the first hour the replay forecasts: every recorded forecast is out of sample.
+  await run(db.url, dataDir, [
+    'apps/cli/train-predictor.ts',
+    ...['--model', FIXTURE_MODEL.kind, '--symbol', FIXTURE_MODEL.symbol, '--name', FIXTURE_MODEL.name, '--to', FIXTURE_MODEL.trainedTo],
+  ]);
   await smallCycle(db.url, genomes);
-  await run(db.url, ['apps/main.ts', '--replay', FIXTURE_RANGE.from, FIXTURE_RANGE.to]);
-  return db;
+  await run(db.url, dataDir, ['apps/main.ts', '--replay', FIXTURE_RANGE.from, FIXTURE_RANGE.to]);
+  return {
+    ...db,
+    drop: async () => {
+      await db.drop();
+      removeDataDir();
+    },
+  };
 };
 
 let shared: Promise<TestDatabase> | undefined;
 /**
- * One replayed database for every console suite of a mocha run (the replay takes about a minute); dropped with the
+ * One replayed database for every console suite of a mocha run (the replay takes one to two minutes); dropped with the
  * other test databases by the root hook. Suites that change it (overrides, appended events) assert on what they did.
  */
 export const sharedReplayFixture = (): Promise<TestDatabase> => (shared ??= replayFixture('ui'));
