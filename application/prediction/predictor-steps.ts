@@ -1,6 +1,7 @@
-// The predictor in the pipeline (doc/predictor.md): `predictor` forecasts every closed hour (the hours closed in the
-// last `catchUpHours` that have no PredictionMade yet, so a restart fills what it missed and a repeat appends nothing),
-// and `retrain` trains a new version every `retrainEveryMs` on the served model's symbol up to the tick; a failed
+// The predictor in the pipeline (doc/predictor.md): `predictor` forecasts every closed hour (after a start the hours
+// closed in the last `catchUpHours`, so a restart fills what it missed and a repeat appends nothing; then only the
+// hours after the last it saw recorded), and `retrain` trains a new version every `retrainEveryMs` on the served model's
+// symbol up to the tick; a failed
 // retraining is recorded as ModelTrainingFailed (retried a day later) and the version in service keeps serving.
 import { either } from 'fp-ts';
 import type { SeriesKey } from '../../domain/market/candles.js';
@@ -36,6 +37,8 @@ const keyOf = (t: { readonly data: { readonly exchange: string; readonly symbol:
 
 export const createPredictorStep = (deps: PredictorStepDeps): PipelineStep => {
   let saidNoModel = false;
+  /** The last hour this step has seen recorded: later ticks forecast only the hours after it (a restart: the window). */
+  let recordedThrough = -Infinity;
   return {
     name: 'predictor',
     tick: async (now) => {
@@ -49,10 +52,14 @@ export const createPredictorStep = (deps: PredictorStepDeps): PipelineStep => {
       const t = served.trained;
       // The newest hour whose forecast is due: the one that opened at the last full hour (its previous hour closed then).
       const lastHour = Math.floor(now.getTime() / HOUR_MS) * HOUR_MS;
-      const fromHour = lastHour - ((deps.catchUpHours ?? 24) - 1) * HOUR_MS;
+      const fromHour = Math.max(lastHour - ((deps.catchUpHours ?? 24) - 1) * HOUR_MS, recordedThrough + HOUR_MS);
+      if (fromHour > lastHour) return NOTHING_DUE;
       const candles = await deps.candles.readSeries(keyOf(t), { from: fromHour - (WARM_UP_HOURS + t.window) * HOUR_MS, to: lastHour });
       const predictions = await forecastHours(served, candles, await fearGreedOf(deps.daily), fromHour, lastHour + 1);
       const appended = await recordPredictions(deps, predictions);
+      // An hour without a forecast (its candles not stored yet) is tried again at the next tick.
+      const forecast = new Set(predictions.map((p) => Date.parse(p.forHour)));
+      for (let h = fromHour; h <= lastHour && forecast.has(h); h += HOUR_MS) recordedThrough = h;
       const notes = appended > 0 ? [`predictor ${t.model} v${t.version}: ${appended} hour(s) forecast`] : [];
       return { appended, notes };
     },

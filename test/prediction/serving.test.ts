@@ -203,6 +203,14 @@ describe('predictor serving on real BTCUSDT 1h and PostgreSQL', function () {
       const step = createPredictorStep({ store, clock, ids: uuidIds, holder, candles, daily, catchUpHours: 24 });
       const first = await step.tick(tickAt());
       expect(first.appended).to.equal(24);
+      // The repeated tick neither forecasts nor appends again (before: 24 forecasts the store turned away one by one).
+      const appends: string[] = [];
+      const counting = { ...store, appendToStream: (...a: Parameters<EventStore['appendToStream']>) => (appends.push(a[0]), store.appendToStream(...a)) };
+      const same = createPredictorStep({ store: counting, clock, ids: uuidIds, holder, candles, daily, catchUpHours: 24 });
+      await same.tick(tickAt()); // a fresh step: its first tick covers its window once (all 24 already there)
+      const before = appends.length;
+      expect((await same.tick(tickAt())).appended).to.equal(0);
+      expect(appends.length, 'appends on a repeated tick').to.equal(before);
       expect((await step.tick(tickAt())).appended).to.equal(0);
       const restarted = createPredictorStep({ store, clock, ids: uuidIds, holder: new ModelHolder(loadDeps(), 'btc-1h'), candles, daily, catchUpHours: 48 });
       expect((await restarted.tick(tickAt())).appended).to.equal(24); // only the 24 older hours it reaches further back
