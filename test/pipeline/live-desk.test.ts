@@ -64,6 +64,7 @@ const S3 = '11fe0000-0000-4000-8000-0000000000a3';
 const S4 = '11fe0000-0000-4000-8000-0000000000a4';
 const S5 = '11fe0000-0000-4000-8000-0000000000a5';
 const S6 = '11fe0000-0000-4000-8000-0000000000a6';
+const S7 = '11fe0000-0000-4000-8000-0000000000a7';
 /** Activated at 05:40: the first bar the live account trades opens at 06:00. */
 const ACTIVATED = Date.UTC(2022, 2, 1, 5, 40);
 const FIRST_OPEN = Date.UTC(2022, 2, 1, 6);
@@ -595,5 +596,25 @@ describe('live desk: Live strategies trade on the exchange (loopback Binance, re
     expect(out.notes.filter((n) => n.includes(S6))).to.deep.equal([]);
     expect(placementsOf(prefix), 'nothing sold').to.equal(placed);
     lagging.delete(S6);
+  });
+
+  it('a Live strategy whose operand data is missing sends nothing and says why, once; the other accounts go on', async () => {
+    // GENOME entering only while Fear & Greed is under 60: the desk has no daily series store wired.
+    const fng = {
+      ...GENOME,
+      entry: { ...GENOME.entry, conditions: [...GENOME.entry.conditions, { left: { daily: 'fear_greed', measure: 'level' }, op: 'lt', right: { value: 60 } }] },
+    } as unknown as Genome;
+    const at = Math.floor(now / HOUR) * HOUR + 4 * DAY;
+    await makeLive(S7, fng, at - 20 * 60_000);
+    const desk = newDesk();
+    const first = await desk.tick(new Date(at + HOUR));
+    const second = await desk.tick(new Date(at + 2 * HOUR));
+    const said = [...first.notes, ...second.notes].filter((n) => n.startsWith(`live-${S7}: cannot trade`));
+    expect(said, JSON.stringify(first.notes)).to.have.length(1);
+    expect(said[0]).to.contain('OPERAND_DATA_MISSING').and.contain('daily:fear_greed.level');
+    expect(placementsOf(liveOrderIdPrefix(`live-${S7}`)), 'no order of its account').to.equal(0);
+    expect(await days(S7), 'no trading day recorded for it').to.deep.equal([]);
+    // The other Live accounts were ticked as usual (the one without data does not stop them).
+    expect(desk.accounts().filter((a) => a.name !== `live-${S7}`)).to.not.deep.equal([]);
   });
 });
