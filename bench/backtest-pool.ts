@@ -11,7 +11,7 @@ import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { BacktestJob, BacktestJobOutcome } from '../application/ports/backtest-jobs.js';
 import { randomGenomes } from '../domain/backtest/random-genome.js';
-import type { CandleSeries, Interval } from '../domain/market/candles.js';
+import { seriesRange, type CandleSeries, type Interval } from '../domain/market/candles.js';
 import { PostgresCandleStore } from '../infrastructure/market-data/postgres-candle-store.js';
 import { WorkerPool } from '../infrastructure/backtest/worker-pool.js';
 import { loadCandles } from '../test/indicators/real-candles.js';
@@ -47,22 +47,7 @@ if (full.size === 0) for (const s of HEAVY) full.set(s, loadCandles(`binance_${s
 const loadMs = performance.now() - t0;
 
 /** The last `bars` candles as views (the light workload's indicators run over the 90-day window, as in bench/backtest.ts). */
-const tail = (s: CandleSeries, bars: number): CandleSeries => {
-  const from = Math.max(0, s.length - bars);
-  const cut = (a: Float64Array) => a.subarray(from, s.length);
-  return {
-    key: s.key,
-    length: s.length - from,
-    openTime: cut(s.openTime),
-    open: cut(s.open),
-    high: cut(s.high),
-    low: cut(s.low),
-    close: cut(s.close),
-    volume: cut(s.volume),
-    quoteVolume: cut(s.quoteVolume),
-    trades: cut(s.trades),
-  };
-};
+const tail = (s: CandleSeries, bars: number): CandleSeries => seriesRange(s, Math.max(0, s.length - bars), s.length);
 
 let mode: 'light' | 'heavy' = 'light';
 const loadSeries = async (exchange: string, symbol: string, interval: Interval): Promise<CandleSeries> => {

@@ -19,7 +19,7 @@
 // window; so does a backtest whose window has no value of a source at all (domain/backtest/engine.ts).
 import type { PublishedValues } from '../market/daily-features.js';
 import { alignDailyToCandles } from '../market/daily-features.js';
-import { INTERVAL_MS, type CandleSeries } from '../market/candles.js';
+import { INTERVAL_MS, seriesRange, type CandleSeries } from '../market/candles.js';
 import type { PredictionSeries } from '../prediction/prediction-series.js';
 import type { DailyMeasure, DailyOperandSeries } from '../strategy/genome.js';
 
@@ -150,19 +150,7 @@ const keepPublished = (v: PublishedValues, cutMs: number): PublishedValues => {
 const candlesUpTo = (s: CandleSeries, lastOpen: number): CandleSeries => {
   let k = 0;
   while (k < s.length && s.openTime[k]! <= lastOpen) k++;
-  const cut = (a: Float64Array) => a.subarray(0, k);
-  return {
-    key: s.key,
-    length: k,
-    openTime: cut(s.openTime),
-    open: cut(s.open),
-    high: cut(s.high),
-    low: cut(s.low),
-    close: cut(s.close),
-    volume: cut(s.volume),
-    quoteVolume: cut(s.quoteVolume),
-    trades: cut(s.trades),
-  };
+  return seriesRange(s, 0, k);
 };
 
 /**

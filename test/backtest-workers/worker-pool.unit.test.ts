@@ -5,7 +5,7 @@ import type { BacktestJob } from '../../application/ports/backtest-jobs.js';
 import { backtestGenome } from '../../domain/backtest/engine.js';
 import { randomGenomes } from '../../domain/backtest/random-genome.js';
 import { IndicatorCache } from '../../domain/indicators/cache.js';
-import type { CandleSeries } from '../../domain/market/candles.js';
+import { seriesRange, type CandleSeries } from '../../domain/market/candles.js';
 import { dataFingerprint, downsampleEquity, MAX_EQUITY_POINTS, runBacktestJob } from '../../infrastructure/backtest/job-runner.js';
 import { PoolClosedError, WorkerCrashedError, WorkerPool } from '../../infrastructure/backtest/worker-pool.js';
 import { loadCandles } from '../indicators/real-candles.js';
@@ -100,21 +100,7 @@ describe('backtest worker pool', function () {
 
   it('runs jobs over series the caller gives, exactly as given, beside the stored series of the same key', async () => {
     // The caller's series start later than the stored ones (another warm-up): a different result and fingerprint.
-    const later = (s: CandleSeries, start: number): CandleSeries => {
-      const cut = (a: Float64Array) => a.subarray(start);
-      return {
-        ...s,
-        length: s.length - start,
-        openTime: cut(s.openTime),
-        open: cut(s.open),
-        high: cut(s.high),
-        low: cut(s.low),
-        close: cut(s.close),
-        volume: cut(s.volume),
-        quoteVolume: cut(s.quoteVolume),
-        trades: cut(s.trades),
-      };
-    };
+    const later = (s: CandleSeries, start: number): CandleSeries => seriesRange(s, start, s.length);
     const given = Object.fromEntries(SYMBOLS.map((s) => [s, later(series[s]!, series[s]!.length - 120 * 24 - 300)]));
     const loadsBefore = loads;
     const genomes = randomGenomes(21, 6, SYMBOLS);
