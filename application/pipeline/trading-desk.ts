@@ -94,6 +94,8 @@ interface StrategyInfo {
   readonly paperStart: number | undefined;
   /** The current live period: its start and its number (1 for the first activation). */
   readonly live: { readonly start: number; readonly n: number } | undefined;
+  /** Its accounts that ended (it left Paper/Live; a live period deactivated), by name: when each started and ended. */
+  readonly ends: ReadonlyMap<string, { readonly mode: TradingMode; readonly start: number; readonly end: number }>;
   readonly backtest: BacktestResult | undefined;
 }
 
@@ -236,6 +238,14 @@ class DeskAccount {
     if (this.lastOpen + this.barMs === dayStart(this.lastOpen) + DAY_MS) this.closeDay(this.lastOpen);
   }
 
+  /**
+   * The account ended: what was sent at the last close is cancelled and an open position closed at market, filled at
+   * the last close fed (the session's stop: the backtest's end_of_data), through the router, so the log records it.
+   */
+  async stop(): Promise<void> {
+    await this.session.stop();
+  }
+
   private closeDay(lastOpen: number): void {
     const day = utcDay(lastOpen);
     if (this.days.length > 0 && this.days[this.days.length - 1]!.day === day) return;
@@ -341,14 +351,22 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
     let live: StrategyInfo['live'];
     let activations = 0;
     let backtest: BacktestResult | undefined;
+    const ends = new Map<string, { mode: TradingMode; start: number; end: number }>();
     for (const d of decoded.right) {
       const at = Date.parse(d.metadata.occurredAt);
       const e = d.event;
       if (e.type === 'PaperTradingStarted' && paperStart === undefined) paperStart = at;
       if (e.type === 'StrategyActivated') live = { start: at, n: ++activations };
-      if (e.type === 'StrategyDeactivated' || e.type === 'StrategyRetired') live = undefined;
+      if ((e.type === 'StrategyDeactivated' || e.type === 'StrategyRetired') && live !== undefined) {
+        ends.set(deskAccountName('live', id, live.n), { mode: 'live', start: live.start, end: at });
+        live = undefined;
+      }
       if (e.type === 'StrategyBacktested') backtest = e.data.result;
+      const was = state.status;
       state = evolve(state, e);
+      const trading = (x: string) => x === 'Paper' || x === 'Live';
+      if (paperStart !== undefined && trading(was) && !trading(state.status) && !ends.has(deskAccountName('paper', id)))
+        ends.set(deskAccountName('paper', id), { mode: 'paper', start: paperStart, end: at });
     }
     let compiled: CompiledGenome;
     try {
@@ -356,7 +374,7 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
     } catch (err) {
       return `strategy ${id}: its genome does not compile (${err instanceof Error ? err.message : String(err)}); not traded`;
     }
-    const info: StrategyInfo = { id, revision, state, compiled, paperStart, live, backtest };
+    const info: StrategyInfo = { id, revision, state, compiled, paperStart, live, ends, backtest };
     strategies.set(id, info);
     return info;
   };
@@ -496,6 +514,40 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
     return appended;
   };
 
+  /** Accounts this desk has closed at their end (each closes once; a fresh desk recomputes and appends what is missing). */
+  const ended = new Set<string>();
+
+  /**
+   * An account that ended at `end`: fed the bars closed by then (by `now` if earlier) that it has not seen, then
+   * stopped — its position closed at the last close fed — and its orders appended. From its start when this desk does
+   * not hold it (a restart): the same bars give the same orders, and the log takes only what it lacks.
+   */
+  const closeEnded = async (info: StrategyInfo, name: string, period: { mode: TradingMode; start: number; end: number }, t: number, notes: string[]) => {
+    if (ended.has(name)) return;
+    const g = info.compiled.genome;
+    const symbol = g.symbols[0]!;
+    const account = accounts.get(name) ?? new DeskAccount(name, period.mode, info.id, period.start, info.compiled, symbol, g.timeframe, deps);
+    accounts.delete(name);
+    const until = Math.min(period.end, t);
+    const cached = symbols.get(`${symbol}/${g.timeframe}`);
+    const candles = await candlesOf(
+      { exchange: deps.exchange, symbol, interval: g.timeframe },
+      Math.min(cached?.from ?? account.seriesFrom, account.seriesFrom),
+      until,
+    );
+    try {
+      await account.advance(candles, closedBy(candles, until));
+    } catch (e) {
+      if (!(e instanceof OperandDataError)) throw e;
+      tell(notes, `${name}: cannot be closed at its end: ${e.message.replace(/ \[[^\]]*\)$/, '')}`);
+      return; // tried again at the next tick
+    }
+    await account.stop();
+    await account.orders.flush(deps.store);
+    for (const f of account.orders.failures.splice(0)) notes.push(`${name}: an order step not recorded: ${f}`);
+    ended.add(name);
+  };
+
   return {
     name: 'desk',
     async tick(now: Date): Promise<StepOutcome> {
@@ -534,7 +586,18 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
           wanted.set(name, { info, mode: 'live', name, start: info.live.start });
         }
       }
-      for (const name of [...accounts.keys()]) if (!wanted.has(name)) accounts.delete(name);
+      // Accounts that ended: closed once, from the strategy's stream as it is now (the read model no longer lists a
+      // retired strategy). Ended live periods of a strategy still listed are closed too, which a fresh desk recomputes.
+      for (const [name, account] of [...accounts]) {
+        if (wanted.has(name)) continue;
+        const info = await strategyInfo(account.strategyId, NaN, account.compiled.genome);
+        const period = typeof info === 'string' ? undefined : info.ends.get(name);
+        if (typeof info === 'string' || period === undefined) accounts.delete(name);
+        else await closeEnded(info, name, period, t, notes);
+      }
+      if (deps.liveAccounts !== 'elsewhere')
+        for (const w of [...wanted.values()])
+          for (const [name, period] of w.info.ends) if (period.mode === 'live' && !wanted.has(name)) await closeEnded(w.info, name, period, t, notes);
 
       // The candles: per symbol, from the earliest warm-up any account needs.
       const needs = new Map<string, { key: SeriesKey; from: number }>();
