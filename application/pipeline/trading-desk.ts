@@ -48,7 +48,7 @@ import { DAY_MS, dayStart, recordStats, utcDay, type TradingDay } from '../../do
 import type { Actor } from '../../domain/primitives/codecs.js';
 import type { RiskLimits } from '../../domain/risk/limits.js';
 import { loadSettings } from '../settings/settings-recorder.js';
-import { strategyStream, type BacktestResult, type StrategyEvent } from '../../domain/strategy/events.js';
+import { STRATEGY_CATEGORY, strategyStream, type BacktestResult, type StrategyEvent } from '../../domain/strategy/events.js';
 import { evolve, initialState, type StrategyState } from '../../domain/strategy/state.js';
 
 /** A strategy in Paper or Live as the `strategies` read model has it. */
@@ -516,6 +516,8 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
 
   /** Accounts this desk has closed at their end (each closes once; a fresh desk recomputes and appends what is missing). */
   const ended = new Set<string>();
+  /** Whether this desk has looked for the accounts of strategies retired before it started (at its first tick). */
+  let swept = false;
 
   /**
    * An account that ended at `end`: fed the bars closed by then (by `now` if earlier) that it has not seen, then
@@ -572,12 +574,14 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
       const genomes = new Map<string, unknown>();
       const needGenome = rows.filter((r) => !strategies.has(r.id)).map((r) => r.id);
       if (needGenome.length > 0) for (const [id, g] of await deps.strategies.genomes(needGenome)) genomes.set(id, g);
+      const listed: StrategyInfo[] = [];
       for (const row of rows) {
         const info = await strategyInfo(row.id, row.revision, genomes.get(row.id));
         if (typeof info === 'string') {
           tell(notes, info);
           continue;
         }
+        listed.push(info);
         if (info.state.status !== 'Paper' && info.state.status !== 'Live') continue;
         if (info.paperStart !== undefined)
           wanted.set(deskAccountName('paper', info.id), { info, mode: 'paper', name: deskAccountName('paper', info.id), start: info.paperStart });
@@ -586,8 +590,9 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
           wanted.set(name, { info, mode: 'live', name, start: info.live.start });
         }
       }
-      // Accounts that ended: closed once, from the strategy's stream as it is now (the read model no longer lists a
-      // retired strategy). Ended live periods of a strategy still listed are closed too, which a fresh desk recomputes.
+      // Accounts that ended are closed once (closeEnded). Those this desk holds, from the strategy's stream as it is
+      // now (the read model no longer lists a retired strategy)…
+      const traded = (period: { mode: TradingMode }) => period.mode === 'paper' || deps.liveAccounts !== 'elsewhere';
       for (const [name, account] of [...accounts]) {
         if (wanted.has(name)) continue;
         const info = await strategyInfo(account.strategyId, NaN, account.compiled.genome);
@@ -595,9 +600,31 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
         if (typeof info === 'string' || period === undefined) accounts.delete(name);
         else await closeEnded(info, name, period, t, notes);
       }
-      if (deps.liveAccounts !== 'elsewhere')
-        for (const w of [...wanted.values()])
-          for (const [name, period] of w.info.ends) if (period.mode === 'live' && !wanted.has(name)) await closeEnded(w.info, name, period, t, notes);
+      // …the ended ones of the strategies listed (a live period deactivated; a retirement the read model lags behind)…
+      for (const info of listed)
+        for (const [name, period] of info.ends) if (!wanted.has(name) && traded(period)) await closeEnded(info, name, period, t, notes);
+      // …and, at a desk's first tick, those of every strategy retired from Paper or Live: the desk before a restart may
+      // have stopped before closing them. Recomputed from their start; the log takes only what it lacks.
+      if (!swept) {
+        const shown = new Set(rows.map((r) => r.id));
+        const left = new Set<string>();
+        for (const e of await deps.store.readAll({ filter: { categories: [STRATEGY_CATEGORY], eventTypes: ['StrategyRetired'] } })) {
+          const id = e.streamName.slice(STRATEGY_CATEGORY.length + 1);
+          const from = (e.data as { fromState?: unknown }).fromState;
+          if ((from === 'Paper' || from === 'Live') && !shown.has(id)) left.add(id);
+        }
+        const stored = left.size === 0 ? new Map<string, unknown>() : await deps.strategies.genomes([...left]);
+        for (const id of left) {
+          const info = await strategyInfo(id, NaN, stored.get(id));
+          if (typeof info === 'string') {
+            tell(notes, info);
+            continue;
+          }
+          for (const [name, period] of info.ends) if (traded(period)) await closeEnded(info, name, period, t, notes);
+          strategies.delete(id);
+        }
+        swept = true;
+      }
 
       // The candles: per symbol, from the earliest warm-up any account needs.
       const needs = new Map<string, { key: SeriesKey; from: number }>();

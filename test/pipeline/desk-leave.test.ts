@@ -4,11 +4,12 @@
 // fed (the backtest's end_of_data), through the order log. Checked against a hand computation from the CSV's candle
 // and the backtest engine's open trade (not the desk's record): the position is flat, the closing fill's price is
 // that close with adverse slippage, its realised P&L the trade's gross minus both taker fees. A fresh desk afterwards
-// appends no order event.
+// appends no order event. The same when the strategy is retired while the desk is down: the fresh desk's first tick
+// recomputes the account to its end and records the close.
 import { expect } from 'chai';
 import { either } from 'fp-ts';
 import { sql, type DatabasePool } from 'slonik';
-import { createTradingDesk, type TradingDeskDeps } from '../../application/pipeline/trading-desk.js';
+import { createTradingDesk, type TradingDeskDeps, type TradingStrategies } from '../../application/pipeline/trading-desk.js';
 import type { EventStore } from '../../application/ports/event-store.js';
 import { handleStrategyCommand } from '../../application/strategy/handle-strategy-command.js';
 import { bindStrategy, compileGenome } from '../../domain/backtest/compile.js';
@@ -40,7 +41,8 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const WARMUP = 1000 * HOUR; // WARMUP_BARS of 1h bars
 const ID = 'b7c00000-0000-4000-8000-0000000000e1';
-const ACCOUNT = `paper-${ID}`;
+/** The same genome, retired while no desk runs. */
+const ID2 = 'b7c00000-0000-4000-8000-0000000000e2';
 const GENOME = smaCrossoverGenome(5, 20, ['BTCUSDT']);
 const PAPER_START = Date.UTC(2022, 2, 1, 13, 17);
 const FIRST_OPEN = Date.UTC(2022, 2, 1, 14);
@@ -55,6 +57,12 @@ const BACKTEST = {
   engineVersion: 'test-1',
 };
 
+/** The reader, showing one strategy only. */
+const onlyStrategy = (reader: TradingStrategies, id: string): TradingStrategies => ({
+  inPaperOrLive: async () => (await reader.inPaperOrLive()).filter((r) => r.id === id),
+  genomes: (ids) => reader.genomes(ids),
+});
+
 describe('trading desk: the account of a strategy that leaves paper is closed once', function () {
   this.timeout(600_000);
   let db: TestDatabase;
@@ -63,20 +71,21 @@ describe('trading desk: the account of a strategy that leaves paper is closed on
   let pool: DatabasePool;
   let series: CandleSeries;
   const clock = fixedClock(new Date(PAPER_START));
-  const deps = (): TradingDeskDeps => ({
+  /** The desk, showing one strategy only (the other is the other test's). */
+  const deps = (only: string): TradingDeskDeps => ({
     store,
     clock,
     ids: uuidIds,
-    strategies: tradingStrategiesReader(pool),
+    strategies: onlyStrategy(tradingStrategiesReader(pool), only),
     candles,
     venue: (o) => new PaperExchange(o),
     exchange: 'binance' as ExchangeId,
     run: RUN,
     riskLimits: LOOSE,
   });
-  const command = async (type: StrategyCommand['type'], data: unknown, at: number) => {
+  const command = async (type: StrategyCommand['type'], data: unknown, at: number, strategyId = ID) => {
     clock.set(new Date(at));
-    const r = await handleStrategyCommand({ store, clock, ids: uuidIds }, { type, strategyId: ID, data } as unknown as StrategyCommand, {
+    const r = await handleStrategyCommand({ store, clock, ids: uuidIds }, { type, strategyId, data } as unknown as StrategyCommand, {
       actor: 'operator:test' as never,
     });
     if (either.isLeft(r)) throw new Error(`${type} refused: ${JSON.stringify(r.left)}`);
@@ -116,11 +125,13 @@ describe('trading desk: the account of a strategy that leaves paper is closed on
           volume: series.volume[i]!,
         });
     await candles.writeCandles(series.key, rows);
-    await command('GenerateStrategy', { genome: GENOME }, PAPER_START - 3 * HOUR);
-    await command('RecordBacktest', { result: BACKTEST }, PAPER_START - 2 * HOUR);
-    await command('FilterStrategy', { verdict: { outcome: 'passed', reasons: [], thresholds: { minSharpe: 0.5 } } }, PAPER_START - HOUR);
-    await command('StartPaperTrading', { decidedBy: 'system:pipeline', reason: 'passed the filter' }, PAPER_START);
-    await project([strategiesProjection], async () => (await count(sql.unsafe`SELECT count(*) AS n FROM strategies WHERE state = 'Paper'`)) === 1);
+    for (const id of [ID, ID2]) {
+      await command('GenerateStrategy', { genome: GENOME }, PAPER_START - 3 * HOUR, id);
+      await command('RecordBacktest', { result: BACKTEST }, PAPER_START - 2 * HOUR, id);
+      await command('FilterStrategy', { verdict: { outcome: 'passed', reasons: [], thresholds: { minSharpe: 0.5 } } }, PAPER_START - HOUR, id);
+      await command('StartPaperTrading', { decidedBy: 'system:pipeline', reason: 'passed the filter' }, PAPER_START, id);
+    }
+    await project([strategiesProjection], async () => (await count(sql.unsafe`SELECT count(*) AS n FROM strategies WHERE state = 'Paper'`)) === 2);
   });
   after(async () => {
     await pool?.end();
@@ -129,8 +140,8 @@ describe('trading desk: the account of a strategy that leaves paper is closed on
     await db?.drop();
   });
 
-  it('closes the open position at the last close fed after the retirement, and a fresh desk appends nothing', async () => {
-    // The engine over the CSV's bars: a trade entered after the first day that lasts a few bars.
+  /** The engine over the CSV's bars: a trade entered after the first day that lasts a few bars. */
+  const engineTrade = () => {
     const from = series.openTime.findIndex((t) => t >= FIRST_OPEN - WARMUP);
     const view = seriesRange(
       series,
@@ -141,29 +152,31 @@ describe('trading desk: the account of a strategy that leaves paper is closed on
     const sim = simulate(bindStrategy(compileGenome(GENOME), view, new IndicatorCache()), first, view.length, RUN.initialCapital, fillConfigOf(RUN));
     const trade = sim.trades.find((t) => t.entryTime >= FIRST_OPEN + DAY && t.exitTime - t.entryTime >= 4 * HOUR)!;
     expect(trade, 'a trade to interrupt').to.not.equal(undefined);
-    // The desk ticks hourly until two bars after the entry; the strategy is retired 20 minutes later.
-    const T = trade.entryTime + 2 * HOUR;
-    const desk = createTradingDesk(deps());
-    for (let t = PAPER_START - (PAPER_START % HOUR) + HOUR; t <= T; t += HOUR) {
+    return trade;
+  };
+
+  /** Ticks a desk hourly from the paper start to `to`. */
+  const tickTo = async (desk: ReturnType<typeof createTradingDesk>, to: number) => {
+    for (let t = PAPER_START - (PAPER_START % HOUR) + HOUR; t <= to; t += HOUR) {
       clock.set(new Date(t));
       await desk.tick(new Date(t));
     }
-    const fillsBefore = await fillEvents();
-    await command('RetireStrategy', { decidedBy: 'operator:test', reason: 'retired while holding a position' }, T + 20 * 60_000);
-    await project([strategiesProjection], async () => (await count(sql.unsafe`SELECT count(*) AS n FROM strategies WHERE state = 'Paper'`)) === 0);
-    clock.set(new Date(T + HOUR));
-    await desk.tick(new Date(T + HOUR));
-    expect(await fillEvents(), 'one closing fill').to.equal(fillsBefore + 1);
-    const events = await orderEvents();
-    // A fresh desk (a restart) and another tick of this one: nothing more.
-    clock.set(new Date(T + 2 * HOUR));
-    await createTradingDesk(deps()).tick(new Date(T + 2 * HOUR));
-    await desk.tick(new Date(T + 2 * HOUR));
-    expect(await orderEvents(), 'order events after a restart').to.equal(events);
+  };
 
+  /** Retired 20 minutes after `at`, the strategy is no longer listed. */
+  const retire = async (id: string, at: number) => {
+    await command('RetireStrategy', { decidedBy: 'operator:test', reason: 'retired while holding a position' }, at + 20 * 60_000, id);
+    await project(
+      [strategiesProjection],
+      async () => (await count(sql.unsafe`SELECT count(*) AS n FROM strategies WHERE state = 'Retired' AND id = ${id}`)) === 1,
+    );
+  };
+
+  /** The account's position folded: flat, its closing fill at the close of the bar opening at T − 1h, by hand. */
+  const expectClosed = async (account: string, trade: ReturnType<typeof engineTrade>, T: number) => {
     const fills = await fillEvents();
     await project([ordersProjection, positionsProjection], async () => (await count(sql.unsafe`SELECT count(*) AS n FROM trading_fills`)) === fills);
-    const [position] = await listPositions(pool, { account: ACCOUNT, status: 'all', limit: 10, offset: 0 });
+    const [position] = await listPositions(pool, { account, status: 'all', limit: 10, offset: 0 });
     expect(position!.quantity, 'flat').to.equal(0);
     // By hand: the last bar fed opens at T − 1h; the exit fills at its close with adverse slippage, taker fee.
     const i = series.openTime.findIndex((t) => t === T - HOUR);
@@ -173,11 +186,48 @@ describe('trading desk: the account of a strategy that leaves paper is closed on
     const expected = side * q * (exitPrice - trade.entryPrice) - RUN.takerFee * trade.entryPrice * q - RUN.takerFee * exitPrice * q;
     const [closing] = (await pool.any(
       sql.unsafe`SELECT price, quantity, realised_pnl, (extract(epoch FROM filled_at) * 1000)::float8 AS filled_ms
-                   FROM trading_fills WHERE account = ${ACCOUNT} ORDER BY filled_at DESC, client_order_id DESC LIMIT 1`,
+                   FROM trading_fills WHERE account = ${account} ORDER BY filled_at DESC, client_order_id DESC LIMIT 1`,
     )) as readonly { price: number; quantity: number; realised_pnl: number; filled_ms: number }[];
     expect(closing!.filled_ms, 'filled at the close of the last bar fed').to.equal(T);
     expect(closing!.price).to.be.closeTo(exitPrice, 1e-9 * exitPrice);
     expect(closing!.quantity).to.be.closeTo(q, 1e-12 * q);
     expect(closing!.realised_pnl).to.be.closeTo(expected, 1e-6);
+  };
+
+  it('closes the open position at the last close fed after the retirement, and a fresh desk appends nothing', async () => {
+    const trade = engineTrade();
+    // The desk ticks hourly until two bars after the entry; the strategy is retired 20 minutes later.
+    const T = trade.entryTime + 2 * HOUR;
+    const desk = createTradingDesk(deps(ID));
+    await tickTo(desk, T);
+    const fillsBefore = await fillEvents();
+    await retire(ID, T);
+    clock.set(new Date(T + HOUR));
+    await desk.tick(new Date(T + HOUR));
+    expect(await fillEvents(), 'one closing fill').to.equal(fillsBefore + 1);
+    const events = await orderEvents();
+    // A fresh desk (a restart) and another tick of this one: nothing more.
+    clock.set(new Date(T + 2 * HOUR));
+    await createTradingDesk(deps(ID)).tick(new Date(T + 2 * HOUR));
+    await desk.tick(new Date(T + 2 * HOUR));
+    expect(await orderEvents(), 'order events after a restart').to.equal(events);
+    await expectClosed(`paper-${ID}`, trade, T);
+  });
+
+  it('closes it at a fresh desk’s first tick when the strategy was retired while the desk was down, once', async () => {
+    const trade = engineTrade();
+    const T = trade.entryTime + 2 * HOUR;
+    await tickTo(createTradingDesk(deps(ID2)), T);
+    const fillsBefore = await fillEvents();
+    // The desk stops; the strategy is retired; a fresh desk starts an hour later, then another.
+    await retire(ID2, T);
+    clock.set(new Date(T + HOUR));
+    await createTradingDesk(deps(ID2)).tick(new Date(T + HOUR));
+    expect(await fillEvents(), 'one closing fill').to.equal(fillsBefore + 1);
+    const events = await orderEvents();
+    clock.set(new Date(T + 2 * HOUR));
+    await createTradingDesk(deps(ID2)).tick(new Date(T + 2 * HOUR));
+    expect(await orderEvents(), 'order events after another restart').to.equal(events);
+    await expectClosed(`paper-${ID2}`, trade, T);
   });
 });
