@@ -518,6 +518,8 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
   const ended = new Set<string>();
   /** Whether this desk has looked for the accounts of strategies retired before it started (at its first tick). */
   let swept = false;
+  /** The strategies listed at the last tick: one that is no longer listed has its ended accounts closed. */
+  const seen = new Set<string>();
 
   /**
    * An account that ended at `end`: fed the bars closed by then (by `now` if earlier) that it has not seen, then
@@ -590,23 +592,29 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
           wanted.set(name, { info, mode: 'live', name, start: info.live.start });
         }
       }
-      // Accounts that ended are closed once (closeEnded). Those this desk holds, from the strategy's stream as it is
-      // now (the read model no longer lists a retired strategy)…
+      // Accounts that ended are closed once (closeEnded). Those of the strategies this desk saw listed that are listed
+      // no more (retired), from the stream as it is now — whether the desk still holds their session or not…
       const traded = (period: { mode: TradingMode }) => period.mode === 'paper' || deps.liveAccounts !== 'elsewhere';
-      for (const [name, account] of [...accounts]) {
-        if (wanted.has(name)) continue;
-        const info = await strategyInfo(account.strategyId, NaN, account.compiled.genome);
-        const period = typeof info === 'string' ? undefined : info.ends.get(name);
-        if (typeof info === 'string' || period === undefined) accounts.delete(name);
-        else await closeEnded(info, name, period, t, notes);
+      const shown = new Set(rows.map((r) => r.id));
+      for (const id of [...seen].sort()) {
+        if (shown.has(id)) continue;
+        seen.delete(id);
+        const genome = strategies.get(id)?.compiled.genome ?? (await deps.strategies.genomes([id])).get(id);
+        const info = await strategyInfo(id, NaN, genome);
+        if (typeof info === 'string') {
+          tell(notes, info);
+          continue;
+        }
+        for (const [name, period] of info.ends) if (traded(period)) await closeEnded(info, name, period, t, notes);
+        strategies.delete(id);
       }
+      for (const info of listed) seen.add(info.id);
       // …the ended ones of the strategies listed (a live period deactivated; a retirement the read model lags behind)…
       for (const info of listed)
         for (const [name, period] of info.ends) if (!wanted.has(name) && traded(period)) await closeEnded(info, name, period, t, notes);
       // …and, at a desk's first tick, those of every strategy retired from Paper or Live: the desk before a restart may
       // have stopped before closing them. Recomputed from their start; the log takes only what it lacks.
       if (!swept) {
-        const shown = new Set(rows.map((r) => r.id));
         const left = new Set<string>();
         for (const e of await deps.store.readAll({ filter: { categories: [STRATEGY_CATEGORY], eventTypes: ['StrategyRetired'] } })) {
           const id = e.streamName.slice(STRATEGY_CATEGORY.length + 1);
@@ -614,7 +622,7 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
           if ((from === 'Paper' || from === 'Live') && !shown.has(id)) left.add(id);
         }
         const stored = left.size === 0 ? new Map<string, unknown>() : await deps.strategies.genomes([...left]);
-        for (const id of left) {
+        for (const id of [...left].sort()) {
           const info = await strategyInfo(id, NaN, stored.get(id));
           if (typeof info === 'string') {
             tell(notes, info);
@@ -625,6 +633,7 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
         }
         swept = true;
       }
+      for (const name of [...accounts.keys()]) if (!wanted.has(name)) accounts.delete(name);
 
       // The candles: per symbol, from the earliest warm-up any account needs.
       const needs = new Map<string, { key: SeriesKey; from: number }>();
