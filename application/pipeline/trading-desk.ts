@@ -11,7 +11,9 @@
 // days. Client order ids derive from the account (deskOrderIdPrefix) and the position they belong to (runner option
 // orderIds 'position'), event ids from the stream and the place in it: a re-run makes the same events, and what the
 // log holds already is not appended again. They are not counted in the tick's `appended` (which asks the pipeline to
-// wait for the read models): the day's TradingDayClosed does that, after them.
+// wait for the read models): the day's TradingDayClosed does that, after them. An account that ends (its strategy
+// retired, a live period deactivated) is fed to its end and stopped once: its position closed at the last close fed
+// (the backtest's end of data), on the record through the same log; a fresh desk recomputes it (closeEnded).
 // Each finished UTC day of an account becomes one TradingDayClosed on `performance-<strategyId>`, its event id derived
 // from (strategy, account, day), so a re-run appends only the missing days. After `paper.evaluationDays` full days a
 // Paper strategy is judged against its backtest (domain/performance/paper-evaluation.ts); a rejected one is retired
