@@ -11,7 +11,9 @@
 // days. Client order ids derive from the account (deskOrderIdPrefix) and the position they belong to (runner option
 // orderIds 'position'), event ids from the stream and the place in it: a re-run makes the same events, and what the
 // log holds already is not appended again. They are not counted in the tick's `appended` (which asks the pipeline to
-// wait for the read models): the day's TradingDayClosed does that, after them.
+// wait for the read models): the day's TradingDayClosed does that, after them. An account that ends (its strategy
+// retired, a live period deactivated) is fed to its end and stopped once: its position closed at the last close fed
+// (the backtest's end of data), on the record through the same log; a fresh desk recomputes it (closeEnded).
 // Each finished UTC day of an account becomes one TradingDayClosed on `performance-<strategyId>`, its event id derived
 // from (strategy, account, day), so a re-run appends only the missing days. After `paper.evaluationDays` full days a
 // Paper strategy is judged against its backtest (domain/performance/paper-evaluation.ts); a rejected one is retired
@@ -48,7 +50,7 @@ import { DAY_MS, dayStart, recordStats, utcDay, type TradingDay } from '../../do
 import type { Actor } from '../../domain/primitives/codecs.js';
 import type { RiskLimits } from '../../domain/risk/limits.js';
 import { loadSettings } from '../settings/settings-recorder.js';
-import { strategyStream, type BacktestResult, type StrategyEvent } from '../../domain/strategy/events.js';
+import { STRATEGY_CATEGORY, strategyStream, type BacktestResult, type StrategyEvent } from '../../domain/strategy/events.js';
 import { evolve, initialState, type StrategyState } from '../../domain/strategy/state.js';
 
 /** A strategy in Paper or Live as the `strategies` read model has it. */
@@ -94,6 +96,8 @@ interface StrategyInfo {
   readonly paperStart: number | undefined;
   /** The current live period: its start and its number (1 for the first activation). */
   readonly live: { readonly start: number; readonly n: number } | undefined;
+  /** Its accounts that ended (it left Paper/Live; a live period deactivated), by name: when each started and ended. */
+  readonly ends: ReadonlyMap<string, { readonly mode: TradingMode; readonly start: number; readonly end: number }>;
   readonly backtest: BacktestResult | undefined;
 }
 
@@ -236,6 +240,14 @@ class DeskAccount {
     if (this.lastOpen + this.barMs === dayStart(this.lastOpen) + DAY_MS) this.closeDay(this.lastOpen);
   }
 
+  /**
+   * The account ended: what was sent at the last close is cancelled and an open position closed at market, filled at
+   * the last close fed (the session's stop: the backtest's end_of_data), through the router, so the log records it.
+   */
+  async stop(): Promise<void> {
+    await this.session.stop();
+  }
+
   private closeDay(lastOpen: number): void {
     const day = utcDay(lastOpen);
     if (this.days.length > 0 && this.days[this.days.length - 1]!.day === day) return;
@@ -341,14 +353,22 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
     let live: StrategyInfo['live'];
     let activations = 0;
     let backtest: BacktestResult | undefined;
+    const ends = new Map<string, { mode: TradingMode; start: number; end: number }>();
     for (const d of decoded.right) {
       const at = Date.parse(d.metadata.occurredAt);
       const e = d.event;
       if (e.type === 'PaperTradingStarted' && paperStart === undefined) paperStart = at;
       if (e.type === 'StrategyActivated') live = { start: at, n: ++activations };
-      if (e.type === 'StrategyDeactivated' || e.type === 'StrategyRetired') live = undefined;
+      if ((e.type === 'StrategyDeactivated' || e.type === 'StrategyRetired') && live !== undefined) {
+        ends.set(deskAccountName('live', id, live.n), { mode: 'live', start: live.start, end: at });
+        live = undefined;
+      }
       if (e.type === 'StrategyBacktested') backtest = e.data.result;
+      const was = state.status;
       state = evolve(state, e);
+      const trading = (x: string) => x === 'Paper' || x === 'Live';
+      if (paperStart !== undefined && trading(was) && !trading(state.status) && !ends.has(deskAccountName('paper', id)))
+        ends.set(deskAccountName('paper', id), { mode: 'paper', start: paperStart, end: at });
     }
     let compiled: CompiledGenome;
     try {
@@ -356,7 +376,7 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
     } catch (err) {
       return `strategy ${id}: its genome does not compile (${err instanceof Error ? err.message : String(err)}); not traded`;
     }
-    const info: StrategyInfo = { id, revision, state, compiled, paperStart, live, backtest };
+    const info: StrategyInfo = { id, revision, state, compiled, paperStart, live, ends, backtest };
     strategies.set(id, info);
     return info;
   };
@@ -496,6 +516,44 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
     return appended;
   };
 
+  /** Accounts this desk has closed at their end (each closes once; a fresh desk recomputes and appends what is missing). */
+  const ended = new Set<string>();
+  /** Whether this desk has looked for the accounts of strategies retired before it started (at its first tick). */
+  let swept = false;
+  /** The strategies listed at the last tick: one that is no longer listed has its ended accounts closed. */
+  const seen = new Set<string>();
+
+  /**
+   * An account that ended at `end`: fed the bars closed by then (by `now` if earlier) that it has not seen, then
+   * stopped — its position closed at the last close fed — and its orders appended. From its start when this desk does
+   * not hold it (a restart): the same bars give the same orders, and the log takes only what it lacks.
+   */
+  const closeEnded = async (info: StrategyInfo, name: string, period: { mode: TradingMode; start: number; end: number }, t: number, notes: string[]) => {
+    if (ended.has(name)) return;
+    const g = info.compiled.genome;
+    const symbol = g.symbols[0]!;
+    const account = accounts.get(name) ?? new DeskAccount(name, period.mode, info.id, period.start, info.compiled, symbol, g.timeframe, deps);
+    accounts.delete(name);
+    const until = Math.min(period.end, t);
+    const cached = symbols.get(`${symbol}/${g.timeframe}`);
+    const candles = await candlesOf(
+      { exchange: deps.exchange, symbol, interval: g.timeframe },
+      Math.min(cached?.from ?? account.seriesFrom, account.seriesFrom),
+      until,
+    );
+    try {
+      await account.advance(candles, closedBy(candles, until));
+    } catch (e) {
+      if (!(e instanceof OperandDataError)) throw e;
+      tell(notes, `${name}: cannot be closed at its end: ${e.message.replace(/ \[[^\]]*\)$/, '')}`);
+      return; // tried again at the next tick
+    }
+    await account.stop();
+    await account.orders.flush(deps.store);
+    for (const f of account.orders.failures.splice(0)) notes.push(`${name}: an order step not recorded: ${f}`);
+    ended.add(name);
+  };
+
   return {
     name: 'desk',
     async tick(now: Date): Promise<StepOutcome> {
@@ -520,12 +578,14 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
       const genomes = new Map<string, unknown>();
       const needGenome = rows.filter((r) => !strategies.has(r.id)).map((r) => r.id);
       if (needGenome.length > 0) for (const [id, g] of await deps.strategies.genomes(needGenome)) genomes.set(id, g);
+      const listed: StrategyInfo[] = [];
       for (const row of rows) {
         const info = await strategyInfo(row.id, row.revision, genomes.get(row.id));
         if (typeof info === 'string') {
           tell(notes, info);
           continue;
         }
+        listed.push(info);
         if (info.state.status !== 'Paper' && info.state.status !== 'Live') continue;
         if (info.paperStart !== undefined)
           wanted.set(deskAccountName('paper', info.id), { info, mode: 'paper', name: deskAccountName('paper', info.id), start: info.paperStart });
@@ -533,6 +593,47 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
           const name = deskAccountName('live', info.id, info.live.n);
           wanted.set(name, { info, mode: 'live', name, start: info.live.start });
         }
+      }
+      // Accounts that ended are closed once (closeEnded). Those of the strategies this desk saw listed that are listed
+      // no more (retired), from the stream as it is now — whether the desk still holds their session or not…
+      const traded = (period: { mode: TradingMode }) => period.mode === 'paper' || deps.liveAccounts !== 'elsewhere';
+      const shown = new Set(rows.map((r) => r.id));
+      for (const id of [...seen].sort()) {
+        if (shown.has(id)) continue;
+        seen.delete(id);
+        const genome = strategies.get(id)?.compiled.genome ?? (await deps.strategies.genomes([id])).get(id);
+        const info = await strategyInfo(id, NaN, genome);
+        if (typeof info === 'string') {
+          tell(notes, info);
+          continue;
+        }
+        for (const [name, period] of info.ends) if (traded(period)) await closeEnded(info, name, period, t, notes);
+        strategies.delete(id);
+      }
+      for (const info of listed) seen.add(info.id);
+      // …the ended ones of the strategies listed (a live period deactivated; a retirement the read model lags behind)…
+      for (const info of listed)
+        for (const [name, period] of info.ends) if (!wanted.has(name) && traded(period)) await closeEnded(info, name, period, t, notes);
+      // …and, at a desk's first tick, those of every strategy retired from Paper or Live: the desk before a restart may
+      // have stopped before closing them. Recomputed from their start; the log takes only what it lacks.
+      if (!swept) {
+        const left = new Set<string>();
+        for (const e of await deps.store.readAll({ filter: { categories: [STRATEGY_CATEGORY], eventTypes: ['StrategyRetired'] } })) {
+          const id = e.streamName.slice(STRATEGY_CATEGORY.length + 1);
+          const from = (e.data as { fromState?: unknown }).fromState;
+          if ((from === 'Paper' || from === 'Live') && !shown.has(id)) left.add(id);
+        }
+        const stored = left.size === 0 ? new Map<string, unknown>() : await deps.strategies.genomes([...left]);
+        for (const id of [...left].sort()) {
+          const info = await strategyInfo(id, NaN, stored.get(id));
+          if (typeof info === 'string') {
+            tell(notes, info);
+            continue;
+          }
+          for (const [name, period] of info.ends) if (traded(period)) await closeEnded(info, name, period, t, notes);
+          strategies.delete(id);
+        }
+        swept = true;
       }
       for (const name of [...accounts.keys()]) if (!wanted.has(name)) accounts.delete(name);
 

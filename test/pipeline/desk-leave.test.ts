@@ -1,0 +1,233 @@
+// A strategy that leaves Paper/Live has its desk account closed once (application/pipeline/trading-desk.ts,
+// doc/paper-trading.md "Paper orders on the record"): a paper account traded by the desk over real BTCUSDT 1h candles
+// holds a position when the strategy is retired; at the next tick the desk closes it at market at the last close it
+// fed (the backtest's end_of_data), through the order log. Checked against a hand computation from the CSV's candle
+// and the backtest engine's open trade (not the desk's record): the position is flat, the closing fill's price is
+// that close with adverse slippage, its realised P&L the trade's gross minus both taker fees. A fresh desk afterwards
+// appends no order event. The same when the strategy is retired while the desk is down: the fresh desk's first tick
+// recomputes the account to its end and records the close.
+import { expect } from 'chai';
+import { either } from 'fp-ts';
+import { sql, type DatabasePool } from 'slonik';
+import { createTradingDesk, type TradingDeskDeps, type TradingStrategies } from '../../application/pipeline/trading-desk.js';
+import type { EventStore } from '../../application/ports/event-store.js';
+import { handleStrategyCommand } from '../../application/strategy/handle-strategy-command.js';
+import { bindStrategy, compileGenome } from '../../domain/backtest/compile.js';
+import { simulate } from '../../domain/backtest/engine.js';
+import { fillConfigOf, type RunSettings } from '../../domain/execution/run-settings.js';
+import { IndicatorCache } from '../../domain/indicators/cache.js';
+import { seriesRange, type Candle, type CandleSeries } from '../../domain/market/candles.js';
+import type { ExchangeId } from '../../domain/market/exchange.js';
+import type { StrategyCommand } from '../../domain/strategy/commands.js';
+import { smaCrossoverGenome } from '../../domain/strategy/templates.js';
+import { fixedClock } from '../../infrastructure/clock/system-clock.js';
+import { uuidIds } from '../../infrastructure/clock/uuid-ids.js';
+import { createReadModelPool } from '../../infrastructure/db/pool.js';
+import { PaperExchange } from '../../infrastructure/exchange/paper/paper-exchange.js';
+import { PostgresCandleStore } from '../../infrastructure/market-data/postgres-candle-store.js';
+import { ordersProjection } from '../../projections/orders/projection.js';
+import { positionsProjection } from '../../projections/positions/projection.js';
+import { listPositions } from '../../projections/positions/queries.js';
+import { ProjectionRunner } from '../../projections/runner.js';
+import { strategiesProjection } from '../../projections/strategies/projection.js';
+import { tradingStrategiesReader } from '../../projections/trading-days/queries.js';
+import { loadCandles } from '../indicators/real-candles.js';
+import { freshDatabase, type TestDatabase } from '../support/database.js';
+import { checkedPostgresStore } from '../support/event-store.js';
+import { catchUpOnVisible, memoryLog } from '../projections/support.js';
+import { LOOSE_RISK_LIMITS as LOOSE } from '../support/allow-all-gate.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const WARMUP = 1000 * HOUR; // WARMUP_BARS of 1h bars
+const ID = 'b7c00000-0000-4000-8000-0000000000e1';
+/** The same genome, retired while no desk runs. */
+const ID2 = 'b7c00000-0000-4000-8000-0000000000e2';
+const GENOME = smaCrossoverGenome(5, 20, ['BTCUSDT']);
+const PAPER_START = Date.UTC(2022, 2, 1, 13, 17);
+const FIRST_OPEN = Date.UTC(2022, 2, 1, 14);
+const END = Date.UTC(2022, 2, 6);
+const RUN: RunSettings = { takerFee: 0.001, makerFee: 0.0002, slippage: 0.0005, initialCapital: 10_000, sizing: { mode: 'fractional' } };
+const BACKTEST = {
+  metrics: { sharpe: 1, totalReturn: 0.1, maxDrawdown: 0.1, tradeCount: 100 },
+  window: { start: '2021-06-01T00:00:00.000Z', end: '2022-02-01T00:00:00.000Z' },
+  timeframe: '1h',
+  symbols: ['BTCUSDT'],
+  dataFingerprint: 'sha256:test',
+  engineVersion: 'test-1',
+};
+
+/** The reader, showing one strategy only. */
+const onlyStrategy = (reader: TradingStrategies, id: string): TradingStrategies => ({
+  inPaperOrLive: async () => (await reader.inPaperOrLive()).filter((r) => r.id === id),
+  genomes: (ids) => reader.genomes(ids),
+});
+
+describe('trading desk: the account of a strategy that leaves paper is closed once', function () {
+  this.timeout(600_000);
+  let db: TestDatabase;
+  let store: EventStore;
+  let candles: PostgresCandleStore;
+  let pool: DatabasePool;
+  let series: CandleSeries;
+  const clock = fixedClock(new Date(PAPER_START));
+  /** The desk, showing one strategy only (the other is the other test's). */
+  const deps = (only: string): TradingDeskDeps => ({
+    store,
+    clock,
+    ids: uuidIds,
+    strategies: onlyStrategy(tradingStrategiesReader(pool), only),
+    candles,
+    venue: (o) => new PaperExchange(o),
+    exchange: 'binance' as ExchangeId,
+    run: RUN,
+    riskLimits: LOOSE,
+  });
+  const command = async (type: StrategyCommand['type'], data: unknown, at: number, strategyId = ID) => {
+    clock.set(new Date(at));
+    const r = await handleStrategyCommand({ store, clock, ids: uuidIds }, { type, strategyId, data } as unknown as StrategyCommand, {
+      actor: 'operator:test' as never,
+    });
+    if (either.isLeft(r)) throw new Error(`${type} refused: ${JSON.stringify(r.left)}`);
+  };
+  const count = async (query: ReturnType<typeof sql.unsafe>) => Number(((await pool.one(query)) as { n: string | number }).n);
+  const project = async (projections: ConstructorParameters<typeof ProjectionRunner>[0]['projections'], ready: () => Promise<boolean>) => {
+    const runner = new ProjectionRunner({ pool, store, projections, log: memoryLog() });
+    try {
+      for (let tries = 0; ; tries++) {
+        await catchUpOnVisible(store, runner, (await store.readAll({})).length);
+        if (await ready()) return;
+        if (tries > 600) throw new Error('the read models never caught up');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } finally {
+      await runner.stop();
+    }
+  };
+  const orderEvents = async () => count(sql.unsafe`SELECT count(*) AS n FROM events WHERE category = 'order'`);
+  const fillEvents = async () => count(sql.unsafe`SELECT count(*) AS n FROM events WHERE category = 'order' AND event_type = 'OrderFilled'`);
+
+  before(async () => {
+    db = await freshDatabase('desk_leave');
+    store = checkedPostgresStore({ connectionString: db.url });
+    candles = new PostgresCandleStore({ connectionString: db.url, source: 'test' });
+    pool = await createReadModelPool(db.url, 2);
+    series = loadCandles('binance_BTCUSDT_1h.csv.gz', 'BTCUSDT');
+    const rows: Candle[] = [];
+    for (let i = 0; i < series.length; i++)
+      if (series.openTime[i]! >= FIRST_OPEN - WARMUP - 2 * DAY && series.openTime[i]! < END)
+        rows.push({
+          openTime: series.openTime[i]!,
+          open: series.open[i]!,
+          high: series.high[i]!,
+          low: series.low[i]!,
+          close: series.close[i]!,
+          volume: series.volume[i]!,
+        });
+    await candles.writeCandles(series.key, rows);
+    for (const id of [ID, ID2]) {
+      await command('GenerateStrategy', { genome: GENOME }, PAPER_START - 3 * HOUR, id);
+      await command('RecordBacktest', { result: BACKTEST }, PAPER_START - 2 * HOUR, id);
+      await command('FilterStrategy', { verdict: { outcome: 'passed', reasons: [], thresholds: { minSharpe: 0.5 } } }, PAPER_START - HOUR, id);
+      await command('StartPaperTrading', { decidedBy: 'system:pipeline', reason: 'passed the filter' }, PAPER_START, id);
+    }
+    await project([strategiesProjection], async () => (await count(sql.unsafe`SELECT count(*) AS n FROM strategies WHERE state = 'Paper'`)) === 2);
+  });
+  after(async () => {
+    await pool?.end();
+    await store?.close();
+    await candles?.close();
+    await db?.drop();
+  });
+
+  /** The engine over the CSV's bars: a trade entered after the first day that lasts a few bars. */
+  const engineTrade = () => {
+    const from = series.openTime.findIndex((t) => t >= FIRST_OPEN - WARMUP);
+    const view = seriesRange(
+      series,
+      from,
+      series.openTime.findIndex((t) => t >= END),
+    );
+    const first = view.openTime.findIndex((t) => t >= FIRST_OPEN);
+    const sim = simulate(bindStrategy(compileGenome(GENOME), view, new IndicatorCache()), first, view.length, RUN.initialCapital, fillConfigOf(RUN));
+    const trade = sim.trades.find((t) => t.entryTime >= FIRST_OPEN + DAY && t.exitTime - t.entryTime >= 4 * HOUR)!;
+    expect(trade, 'a trade to interrupt').to.not.equal(undefined);
+    return trade;
+  };
+
+  /** Ticks a desk hourly from the paper start to `to`. */
+  const tickTo = async (desk: ReturnType<typeof createTradingDesk>, to: number) => {
+    for (let t = PAPER_START - (PAPER_START % HOUR) + HOUR; t <= to; t += HOUR) {
+      clock.set(new Date(t));
+      await desk.tick(new Date(t));
+    }
+  };
+
+  /** Retired 20 minutes after `at`, the strategy is no longer listed. */
+  const retire = async (id: string, at: number) => {
+    await command('RetireStrategy', { decidedBy: 'operator:test', reason: 'retired while holding a position' }, at + 20 * 60_000, id);
+    await project(
+      [strategiesProjection],
+      async () => (await count(sql.unsafe`SELECT count(*) AS n FROM strategies WHERE state = 'Retired' AND id = ${id}`)) === 1,
+    );
+  };
+
+  /** The account's position folded: flat, its closing fill at the close of the bar opening at T − 1h, by hand. */
+  const expectClosed = async (account: string, trade: ReturnType<typeof engineTrade>, T: number) => {
+    const fills = await fillEvents();
+    await project([ordersProjection, positionsProjection], async () => (await count(sql.unsafe`SELECT count(*) AS n FROM trading_fills`)) === fills);
+    const [position] = await listPositions(pool, { account, status: 'all', limit: 10, offset: 0 });
+    expect(position!.quantity, 'flat').to.equal(0);
+    // By hand: the last bar fed opens at T − 1h; the exit fills at its close with adverse slippage, taker fee.
+    const i = series.openTime.findIndex((t) => t === T - HOUR);
+    const side = trade.side === 'long' ? 1 : -1;
+    const exitPrice = series.close[i]! * (1 - side * RUN.slippage);
+    const q = trade.quantity;
+    const expected = side * q * (exitPrice - trade.entryPrice) - RUN.takerFee * trade.entryPrice * q - RUN.takerFee * exitPrice * q;
+    const [closing] = (await pool.any(
+      sql.unsafe`SELECT price, quantity, realised_pnl, (extract(epoch FROM filled_at) * 1000)::float8 AS filled_ms
+                   FROM trading_fills WHERE account = ${account} ORDER BY filled_at DESC, client_order_id DESC LIMIT 1`,
+    )) as readonly { price: number; quantity: number; realised_pnl: number; filled_ms: number }[];
+    expect(closing!.filled_ms, 'filled at the close of the last bar fed').to.equal(T);
+    expect(closing!.price).to.be.closeTo(exitPrice, 1e-9 * exitPrice);
+    expect(closing!.quantity).to.be.closeTo(q, 1e-12 * q);
+    expect(closing!.realised_pnl).to.be.closeTo(expected, 1e-6);
+  };
+
+  it('closes the open position at the last close fed after the retirement, and a fresh desk appends nothing', async () => {
+    const trade = engineTrade();
+    // The desk ticks hourly until two bars after the entry; the strategy is retired 20 minutes later.
+    const T = trade.entryTime + 2 * HOUR;
+    const desk = createTradingDesk(deps(ID));
+    await tickTo(desk, T);
+    const fillsBefore = await fillEvents();
+    await retire(ID, T);
+    clock.set(new Date(T + HOUR));
+    await desk.tick(new Date(T + HOUR));
+    expect(await fillEvents(), 'one closing fill').to.equal(fillsBefore + 1);
+    const events = await orderEvents();
+    // A fresh desk (a restart) and another tick of this one: nothing more.
+    clock.set(new Date(T + 2 * HOUR));
+    await createTradingDesk(deps(ID)).tick(new Date(T + 2 * HOUR));
+    await desk.tick(new Date(T + 2 * HOUR));
+    expect(await orderEvents(), 'order events after a restart').to.equal(events);
+    await expectClosed(`paper-${ID}`, trade, T);
+  });
+
+  it('closes it at a fresh desk’s first tick when the strategy was retired while the desk was down, once', async () => {
+    const trade = engineTrade();
+    const T = trade.entryTime + 2 * HOUR;
+    await tickTo(createTradingDesk(deps(ID2)), T);
+    const fillsBefore = await fillEvents();
+    // The desk stops; the strategy is retired; a fresh desk starts an hour later, then another.
+    await retire(ID2, T);
+    clock.set(new Date(T + HOUR));
+    await createTradingDesk(deps(ID2)).tick(new Date(T + HOUR));
+    expect(await fillEvents(), 'one closing fill').to.equal(fillsBefore + 1);
+    const events = await orderEvents();
+    clock.set(new Date(T + 2 * HOUR));
+    await createTradingDesk(deps(ID2)).tick(new Date(T + 2 * HOUR));
+    expect(await orderEvents(), 'order events after another restart').to.equal(events);
+    await expectClosed(`paper-${ID2}`, trade, T);
+  });
+});
