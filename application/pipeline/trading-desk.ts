@@ -41,7 +41,7 @@ import { OperandDataError } from '../../domain/backtest/operand-data.js';
 import { bindStrategy, compileGenome, fillSignals, type CompiledGenome } from '../../domain/backtest/compile.js';
 import type { RunSettings } from '../../domain/execution/run-settings.js';
 import { IndicatorCache } from '../../domain/indicators/cache.js';
-import { emptySeries, INTERVAL_MS, type Candle, type CandleSeries, type Interval, type SeriesKey } from '../../domain/market/candles.js';
+import { emptySeries, INTERVAL_MS, seriesRange, type Candle, type CandleSeries, type Interval, type SeriesKey } from '../../domain/market/candles.js';
 import type { ExchangeId } from '../../domain/market/exchange.js';
 import { performanceDecider } from '../../domain/performance/decide.js';
 import { performanceStream, type PerformanceEvent, type TradingDayClosed, type TradingMode } from '../../domain/performance/events.js';
@@ -202,7 +202,7 @@ class DeskAccount {
     const to = visible;
     if (this.next >= to) return;
     // Signals of the new bars over the account's series up to the last closed bar.
-    const view = sliceSeries(s, this.base, to);
+    const view = seriesRange(s, this.base, to);
     // External operands (daily series, other symbols, predictions) up to the last closed bar, loaded as bars advance.
     const operands = await operandDataForSeries({ candles: this.deps.candles, ...this.deps.operands }, this.compiled.needs, this.deps.exchange, view);
     const bound = bindStrategy(this.compiled, view, new IndicatorCache(), operands);
@@ -288,19 +288,6 @@ class DeskAccount {
     return n;
   }
 }
-
-const sliceSeries = (s: CandleSeries, from: number, to: number): CandleSeries => ({
-  key: s.key,
-  length: to - from,
-  openTime: s.openTime.subarray(from, to),
-  open: s.open.subarray(from, to),
-  high: s.high.subarray(from, to),
-  low: s.low.subarray(from, to),
-  close: s.close.subarray(from, to),
-  volume: s.volume.subarray(from, to),
-  quoteVolume: s.quoteVolume.subarray(from, to),
-  trades: s.trades.subarray(from, to),
-});
 
 const FIELDS = ['openTime', 'open', 'high', 'low', 'close', 'volume', 'quoteVolume', 'trades'] as const;
 
