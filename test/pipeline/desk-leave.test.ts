@@ -16,7 +16,7 @@ import { bindStrategy, compileGenome } from '../../domain/backtest/compile.js';
 import { simulate } from '../../domain/backtest/engine.js';
 import { fillConfigOf, type RunSettings } from '../../domain/execution/run-settings.js';
 import { IndicatorCache } from '../../domain/indicators/cache.js';
-import { seriesRange, type Candle, type CandleSeries } from '../../domain/market/candles.js';
+import { seriesRange, type CandleSeries } from '../../domain/market/candles.js';
 import type { ExchangeId } from '../../domain/market/exchange.js';
 import type { StrategyCommand } from '../../domain/strategy/commands.js';
 import { smaCrossoverGenome } from '../../domain/strategy/templates.js';
@@ -36,6 +36,7 @@ import { freshDatabase, type TestDatabase } from '../support/database.js';
 import { checkedPostgresStore } from '../support/event-store.js';
 import { catchUpOnVisible, memoryLog } from '../projections/support.js';
 import { LOOSE_RISK_LIMITS as LOOSE } from '../support/allow-all-gate.js';
+import { candlesOf } from '../support/candle-rows.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -113,18 +114,7 @@ describe('trading desk: the account of a strategy that leaves paper is closed on
     candles = new PostgresCandleStore({ connectionString: db.url, source: 'test' });
     pool = await createReadModelPool(db.url, 2);
     series = loadCandles('binance_BTCUSDT_1h.csv.gz', 'BTCUSDT');
-    const rows: Candle[] = [];
-    for (let i = 0; i < series.length; i++)
-      if (series.openTime[i]! >= FIRST_OPEN - WARMUP - 2 * DAY && series.openTime[i]! < END)
-        rows.push({
-          openTime: series.openTime[i]!,
-          open: series.open[i]!,
-          high: series.high[i]!,
-          low: series.low[i]!,
-          close: series.close[i]!,
-          volume: series.volume[i]!,
-        });
-    await candles.writeCandles(series.key, rows);
+    await candles.writeCandles(series.key, candlesOf(series, FIRST_OPEN - WARMUP - 2 * DAY, END));
     for (const id of [ID, ID2]) {
       await command('GenerateStrategy', { genome: GENOME }, PAPER_START - 3 * HOUR, id);
       await command('RecordBacktest', { result: BACKTEST }, PAPER_START - 2 * HOUR, id);

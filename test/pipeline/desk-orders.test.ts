@@ -18,7 +18,7 @@ import { bindStrategy, compileGenome } from '../../domain/backtest/compile.js';
 import { simulate } from '../../domain/backtest/engine.js';
 import { fillConfigOf, type RunSettings } from '../../domain/execution/run-settings.js';
 import { IndicatorCache } from '../../domain/indicators/cache.js';
-import type { Candle, CandleSeries } from '../../domain/market/candles.js';
+import type { CandleSeries } from '../../domain/market/candles.js';
 import type { ExchangeId } from '../../domain/market/exchange.js';
 import type { StrategyCommand } from '../../domain/strategy/commands.js';
 import type { Genome } from '../../domain/strategy/genome.js';
@@ -40,6 +40,7 @@ import { freshDatabase, type TestDatabase } from '../support/database.js';
 import { checkedPostgresStore } from '../support/event-store.js';
 import { catchUpOnVisible, memoryLog } from '../projections/support.js';
 import { LOOSE_RISK_LIMITS as LOOSE } from '../support/allow-all-gate.js';
+import { candlesOf } from '../support/candle-rows.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -179,18 +180,7 @@ describe('trading desk: the paper orders and fills on the record, once each, as 
     candles = new PostgresCandleStore({ connectionString: db.url, source: 'test' });
     pool = await createReadModelPool(db.url, 2);
     series = loadCandles('binance_BTCUSDT_1h.csv.gz', 'BTCUSDT');
-    const rows: Candle[] = [];
-    for (let i = 0; i < series.length; i++)
-      if (series.openTime[i]! >= FIRST_OPEN - WARMUP - 2 * DAY && series.openTime[i]! < END)
-        rows.push({
-          openTime: series.openTime[i]!,
-          open: series.open[i]!,
-          high: series.high[i]!,
-          low: series.low[i]!,
-          close: series.close[i]!,
-          volume: series.volume[i]!,
-        });
-    await candles.writeCandles(series.key, rows);
+    await candles.writeCandles(series.key, candlesOf(series, FIRST_OPEN - WARMUP - 2 * DAY, END));
     for (const [id, genome] of [
       [ID, GENOME],
       [ID2, GENOME2],

@@ -36,7 +36,7 @@ import { bindStrategy, compileGenome } from '../../domain/backtest/compile.js';
 import { simulate } from '../../domain/backtest/engine.js';
 import { fillConfigOf, type RunSettings } from '../../domain/execution/run-settings.js';
 import { IndicatorCache } from '../../domain/indicators/cache.js';
-import type { Candle, CandleSeries } from '../../domain/market/candles.js';
+import type { CandleSeries } from '../../domain/market/candles.js';
 import type { ExchangeId } from '../../domain/market/exchange.js';
 import { performanceStream, type TradingDayClosed } from '../../domain/performance/events.js';
 import type { RiskLimits } from '../../domain/risk/limits.js';
@@ -54,6 +54,7 @@ import { checkedPostgresStore } from '../support/event-store.js';
 import { startLoopbackBinance, type LoopbackBinance } from '../support/loopback-binance.js';
 import { loopbackExchange } from '../exchange/loopback-exchange.js';
 import { LOOSE_RISK_LIMITS as LOOSE } from '../support/allow-all-gate.js';
+import { candlesOf } from '../support/candle-rows.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -212,11 +213,7 @@ describe('live desk: Live strategies trade on the exchange (loopback Binance, re
     store = checkedPostgresStore({ connectionString: db.url });
     candles = new PostgresCandleStore({ connectionString: db.url, source: 'test' });
     btc = loadCandles('binance_BTCUSDT_1h.csv.gz', 'BTCUSDT');
-    const rows: Candle[] = [];
-    for (let i = 0; i < btc.length; i++)
-      if (btc.openTime[i]! >= FIRST_OPEN - WARMUP - 2 * DAY && btc.openTime[i]! < FIRST_OPEN + 20 * DAY)
-        rows.push({ openTime: btc.openTime[i]!, open: btc.open[i]!, high: btc.high[i]!, low: btc.low[i]!, close: btc.close[i]!, volume: btc.volume[i]! });
-    await candles.writeCandles(btc.key, rows);
+    await candles.writeCandles(btc.key, candlesOf(btc, FIRST_OPEN - WARMUP - 2 * DAY, FIRST_OPEN + 20 * DAY));
     server = await startLoopbackBinance({ prices: { BTCUSDT: closeOf(FIRST_OPEN - HOUR), ETHBTC: 0.05 }, balances: { USDT: 10_000 } });
     await makeLive(S1, GENOME, ACTIVATED);
     // The reference: the engine over the same stored bars (warm-up before the first live bar), to 10 days on.
