@@ -1,7 +1,7 @@
 // The daily learning cycle on its schedule: 03:00 UTC every day (DESIGN.md), after the 02:00 pair selection.
 // `startLearningCycle(platform)` is what the all-in-one process starts; `learningCycleDeps` and `cycleBacktests` are
 // shared with `npm run cycle`. The cycle's backtests run on a worker-thread pool, never on the event loop the API
-// and the projector share: the process's own pool when it has one, else a pool opened for the run.
+// and the projector share: the process's own pool when it has one, else a pool of the cycle's own (cycleBacktests).
 import { either } from 'fp-ts';
 import { runDailyCycle, type DailyCycleDeps, type DailyCycleOptions } from '../application/learning/daily-cycle.js';
 import type { WindowBacktests } from '../application/ports/window-backtests.js';
@@ -93,18 +93,36 @@ export interface LearningCycleService {
   stop(): Promise<void>;
 }
 
-/** The cycle's backtests on `pool`, or, without one, on a pool opened for each run and closed after it. */
-export const cycleBacktests = (platform: Platform, candles: PostgresCandleStore, pool?: WorkerPool): WindowBacktests => {
-  if (pool !== undefined) return poolWindowBacktests(pool);
+/** How long a cycle's own pool (no process pool) outlives its last chunk: the next chunk reuses it. */
+export const CYCLE_POOL_IDLE_MS = 30_000;
+
+/**
+ * The cycle's backtests on `pool`, or, without one, on a pool of their own: opened by the first chunk of a cycle and
+ * closed once no chunk has come for CYCLE_POOL_IDLE_MS, or by `close` (a CLI's exit). A pool per chunk started two
+ * worker threads (and compiled their code) for every 50 genomes: most of a 500-genome cycle's backtest stage.
+ */
+export const cycleBacktests = (platform: Platform, candles: PostgresCandleStore, pool?: WorkerPool): WindowBacktests & { close(): Promise<void> } => {
+  if (pool !== undefined) return { ...poolWindowBacktests(pool), close: async () => {} };
+  let own: WorkerPool | undefined;
+  let running = 0;
+  let idle: NodeJS.Timeout | undefined;
+  const closeOwn = async () => {
+    clearTimeout(idle);
+    const closing = own;
+    own = undefined;
+    await closing?.close();
+  };
   return {
     run: async (request) => {
-      const own = openWorkerPool(platform, candles);
+      clearTimeout(idle);
+      running++;
       try {
-        return await poolWindowBacktests(own).run(request);
+        return await poolWindowBacktests((own ??= openWorkerPool(platform, candles))).run(request);
       } finally {
-        await own.close();
+        if (--running === 0) idle = setTimeout(() => void closeOwn(), CYCLE_POOL_IDLE_MS);
       }
     },
+    close: closeOwn,
   };
 };
 

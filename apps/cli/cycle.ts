@@ -37,20 +37,18 @@ if (timeframes !== undefined && (timeframes.length === 0 || timeframes.some((x) 
 await runCommand('cycle', async () => {
   const platform = await openPlatform(configOrExit(), 'cycle', { role: 'command' });
   const candles = new PostgresCandleStore({ connectionString: platform.databaseUrl });
+  // The backtests run on a worker-thread pool opened by the first chunk, kept for the run and closed after it.
+  const backtests = cycleBacktests(platform, candles);
   const num = (x: number | null | undefined, d = 2) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(d));
   try {
-    // The backtests run on a worker-thread pool opened for the run (as in the all-in-one process).
-    const run = await runDailyCycle(
-      learningCycleDeps(platform, candles, cycleBacktests(platform, candles), undefined, cycleOperandSources(platform, candles)),
-      {
-        defaultTimeframes: platform.config.learning.timeframes,
-        trigger: `npm run cycle (pid ${process.pid})`,
-        ...(timeframes === undefined ? {} : { timeframes: timeframes as (typeof CYCLE_TIMEFRAMES)[number][] }),
-        ...(n === undefined ? {} : { n }),
-        ...(asOf === undefined ? {} : { asOf }),
-        ...(seed === undefined ? {} : { seed }),
-      },
-    );
+    const run = await runDailyCycle(learningCycleDeps(platform, candles, backtests, undefined, cycleOperandSources(platform, candles)), {
+      defaultTimeframes: platform.config.learning.timeframes,
+      trigger: `npm run cycle (pid ${process.pid})`,
+      ...(timeframes === undefined ? {} : { timeframes: timeframes as (typeof CYCLE_TIMEFRAMES)[number][] }),
+      ...(n === undefined ? {} : { n }),
+      ...(asOf === undefined ? {} : { asOf }),
+      ...(seed === undefined ? {} : { seed }),
+    });
     if (either.isLeft(run)) {
       // Other parameters than the day's, or the day's cycle already running: refused, nothing appended (the stores
       // close in `finally`).
@@ -101,6 +99,7 @@ await runCommand('cycle', async () => {
     console.error(`cycle failed: ${describeFailure(err)}`);
     process.exitCode = 1;
   } finally {
+    await backtests.close();
     await candles.close();
     await platform.close();
   }

@@ -7,7 +7,7 @@
 // categories, numbers are numeric features; null/absent = not applicable) and its OOS Sharpe (null = unknown,
 // left out of every statistic and counted in a note).
 import { INDICATORS } from '../../indicators/catalog.js';
-import { mean, median, quantile, spearman } from './statistics.js';
+import { averageRanks, averageRanksOfSorted, mean, pearson, quantileOfSorted, sortedCopy } from './statistics.js';
 
 export interface InsightRow {
   readonly features: Readonly<Record<string, number | string | null | undefined>>;
@@ -81,12 +81,23 @@ export interface Insights {
   readonly notes: readonly string[];
 }
 
-const performance = (sharpes: readonly number[], threshold: number): Performance => ({
-  count: sharpes.length,
-  meanSharpe: mean(sharpes),
-  medianSharpe: median(sharpes),
-  successRate: sharpes.filter((s) => s > threshold).length / sharpes.length,
-});
+const performance = (sharpes: readonly number[], threshold: number): Performance => {
+  let successes = 0;
+  for (const x of sharpes) if (x > threshold) successes++;
+  return {
+    count: sharpes.length,
+    meanSharpe: mean(sharpes),
+    medianSharpe: quantileOfSorted(sortedCopy(sharpes), 0.5),
+    successRate: successes / sharpes.length,
+  };
+};
+
+/** One feature's present values, in row order, with the OOS Sharpe of their rows. */
+interface Column {
+  readonly values: (number | string)[];
+  readonly sharpes: number[];
+  kind: 'numeric' | 'category';
+}
 
 const byName = (a: { feature: string }, b: { feature: string }) => (a.feature < b.feature ? -1 : a.feature > b.feature ? 1 : 0);
 
@@ -99,27 +110,32 @@ export const computeInsights = (rows: readonly InsightRow[], options: InsightOpt
   if (scored.length < rows.length) notes.push(`${rows.length - scored.length} of ${rows.length} rows without an out-of-sample Sharpe left out`);
   if (scored.length === 0) notes.push('no scored rows: nothing to learn from this cycle');
 
-  // Which features are numeric (every present value a finite number) and which are categorical.
-  const kinds = new Map<string, 'numeric' | 'category'>();
+  // One pass over the rows: each feature's present values (and their rows' Sharpe), and whether it is numeric (every
+  // present value a finite number) or categorical.
+  const columns = new Map<string, Column>();
   for (const r of scored)
-    for (const [f, v] of Object.entries(r.features)) {
+    for (const f in r.features) {
+      const v = r.features[f];
       if (v === null || v === undefined) continue;
-      const k = typeof v === 'number' && Number.isFinite(v) ? 'numeric' : 'category';
-      if (kinds.get(f) !== 'category') kinds.set(f, k === 'category' || kinds.get(f) === undefined ? k : 'numeric');
+      let c = columns.get(f);
+      if (c === undefined) columns.set(f, (c = { values: [], sharpes: [], kind: 'numeric' }));
+      c.values.push(v);
+      c.sharpes.push(r.oosSharpe);
+      if (!(typeof v === 'number' && Number.isFinite(v))) c.kind = 'category';
     }
-  const features = [...kinds.keys()].sort();
+  const features = [...columns.keys()].sort();
 
   const correlations: FeatureCorrelation[] = [];
   const quartiles: FeatureQuartiles[] = [];
   const categories: CategoryStat[] = [];
   const candidates: Factor[] = [];
   for (const feature of features) {
-    const present = scored.filter((r) => r.features[feature] !== null && r.features[feature] !== undefined);
-    if (kinds.get(feature) === 'category') {
+    const { values, sharpes: ys, kind } = columns.get(feature)!;
+    if (kind === 'category') {
       const groups = new Map<string, number[]>();
-      for (const r of present) {
-        const v = String(r.features[feature]);
-        (groups.get(v) ?? groups.set(v, []).get(v)!).push(r.oosSharpe);
+      for (let i = 0; i < values.length; i++) {
+        const v = String(values[i]);
+        (groups.get(v) ?? groups.set(v, []).get(v)!).push(ys[i]!);
       }
       for (const [value, sharpes] of [...groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
         const stat = { feature, value, ...performance(sharpes, successThreshold) };
@@ -128,29 +144,29 @@ export const computeInsights = (rows: readonly InsightRow[], options: InsightOpt
       }
       continue;
     }
-    const xs = present.map((r) => r.features[feature] as number);
-    const ys = present.map((r) => r.oosSharpe);
-    const rho = spearman(xs, ys);
+    const xs = values as number[];
+    const sorted = sortedCopy(xs);
+    // Spearman's ρ (statistics.ts spearman), the sorted values shared with the quartiles.
+    const rho = pearson(averageRanksOfSorted(xs, sorted), averageRanks(ys));
     if (xs.length >= minSupport && Number.isFinite(rho)) correlations.push({ feature, rho, n: xs.length });
-    if (xs.length === 0) continue;
-    const cuts = [quantile(xs, 0.25), quantile(xs, 0.5), quantile(xs, 0.75)];
-    const binOf = (x: number) => (x <= cuts[0]! ? 1 : x <= cuts[1]! ? 2 : x <= cuts[2]! ? 3 : 4);
+    const cuts = [quantileOfSorted(sorted, 0.25), quantileOfSorted(sorted, 0.5), quantileOfSorted(sorted, 0.75)];
+    // Bin 1 is ≤ q25, 2 ≤ q50, 3 ≤ q75, 4 above; each bin's values and Sharpes in row order.
+    const binSharpes: number[][] = [[], [], [], []];
+    const lower = [Infinity, Infinity, Infinity, Infinity];
+    const upper = [-Infinity, -Infinity, -Infinity, -Infinity];
+    for (let i = 0; i < xs.length; i++) {
+      const x = xs[i]!;
+      const b = x <= cuts[0]! ? 0 : x <= cuts[1]! ? 1 : x <= cuts[2]! ? 2 : 3;
+      binSharpes[b]!.push(ys[i]!);
+      lower[b] = Math.min(lower[b]!, x);
+      upper[b] = Math.max(upper[b]!, x);
+    }
     const bins: QuartileBin[] = [];
-    for (const q of [1, 2, 3, 4]) {
-      const idx = xs.flatMap((x, i) => (binOf(x) === q ? [i] : []));
-      if (idx.length === 0) continue;
-      const vals = idx.map((i) => xs[i]!);
-      const bin = {
-        quartile: q,
-        lower: Math.min(...vals),
-        upper: Math.max(...vals),
-        ...performance(
-          idx.map((i) => ys[i]!),
-          successThreshold,
-        ),
-      };
+    for (let b = 0; b < 4; b++) {
+      if (binSharpes[b]!.length === 0) continue;
+      const bin = { quartile: b + 1, lower: lower[b]!, upper: upper[b]!, ...performance(binSharpes[b]!, successThreshold) };
       bins.push(bin);
-      if (bin.count >= minSupport) candidates.push({ ...bin, feature, kind: 'quartile', value: `Q${q}` });
+      if (bin.count >= minSupport) candidates.push({ ...bin, feature, kind: 'quartile', value: `Q${b + 1}` });
     }
     quartiles.push({ feature, cuts, bins });
   }
@@ -172,16 +188,24 @@ export const computeInsights = (rows: readonly InsightRow[], options: InsightOpt
   // Recommended ranges: the interquartile range of each numeric feature among the top-quartile strategies.
   const recommendedRanges: RecommendedRange[] = [];
   if (scored.length > 0) {
-    const cut = quantile(
-      scored.map((r) => r.oosSharpe),
-      0.75,
-    );
+    const cut = quantileOfSorted(sortedCopy(scored.map((r) => r.oosSharpe)), 0.75);
     const top = scored.filter((r) => r.oosSharpe >= cut);
     for (const feature of features) {
-      if (kinds.get(feature) !== 'numeric') continue;
-      const vals = top.flatMap((r) => (typeof r.features[feature] === 'number' ? [r.features[feature]] : []));
+      if (columns.get(feature)!.kind !== 'numeric') continue;
+      const vals: number[] = [];
+      for (const r of top) {
+        const v = r.features[feature];
+        if (typeof v === 'number') vals.push(v);
+      }
       if (vals.length < minSupport) continue;
-      recommendedRanges.push({ feature, low: quantile(vals, 0.25), high: quantile(vals, 0.75), median: median(vals), count: vals.length });
+      const sorted = sortedCopy(vals);
+      recommendedRanges.push({
+        feature,
+        low: quantileOfSorted(sorted, 0.25),
+        high: quantileOfSorted(sorted, 0.75),
+        median: quantileOfSorted(sorted, 0.5),
+        count: vals.length,
+      });
     }
   }
   return {
