@@ -20,13 +20,6 @@ import type { EventStore } from '../ports/event-store.js';
 import type { LearningHistory, LearningHistoryRow } from '../ports/learning-history.js';
 import { cycleStream } from './cycle-start.js';
 
-/** The genomes of the given strategies (the training set keeps only features); one that no longer is a Genome is left out. */
-const genomesOf = async (history: LearningHistory, ids: readonly string[]): Promise<Map<string, Genome>> => {
-  const out = new Map<string, Genome>();
-  for (const [id, genome] of await history.genomes(ids)) if (Genome.is(genome)) out.set(id, genome);
-  return out;
-};
-
 const regimeOf = (row: LearningHistoryRow): Regime => {
   const label = row.regime?.['label'];
   return typeof label === 'string' && (REGIMES as readonly string[]).includes(label) ? (label as Regime) : DEFAULT_REGIME;
@@ -45,40 +38,62 @@ const recordOf = (row: LearningHistoryRow, genome: Genome): StrategyRecord => {
     fingerprint: row.genomeFingerprint,
     origin: (ORIGINS as readonly string[]).includes(row.origin) ? (row.origin as GeneratedOrigin) : 'random',
     regime: regimeOf(row),
-    inSample: figures(row.isSharpe, row.isReturn, null, row.isTrades, row.inSampleMetrics !== null),
-    outOfSample: figures(row.oosSharpe, row.oosReturn, row.oosMaxDrawdown, row.oosTrades, row.outOfSampleMetrics !== null),
+    inSample: figures(row.isSharpe, row.isReturn, null, row.isTrades, row.hasInSample),
+    outOfSample: figures(row.oosSharpe, row.oosReturn, row.oosMaxDrawdown, row.oosTrades, row.hasOutOfSample),
     oosDeflatedSharpe: row.oosDeflatedSharpe,
     passed: row.filterOutcome === 'passed',
     fitness: row.oosSharpe,
   };
 };
 
+/**
+ * Each row's record, kept while the history hands out the same row and genome objects (it does while a row is
+ * unchanged: projections/training-set/learning-history.ts), so a cycle checks and builds only the new ones; null
+ * when the stored genome is no longer a Genome.
+ */
+const built = new WeakMap<LearningHistoryRow, { readonly genome: unknown; readonly record: StrategyRecord | null }>();
+
+/** The records of these rows, in their order; `unreadable` counts those whose genome is no longer readable (left out). */
+const recordsOfRows = async (history: LearningHistory, rows: readonly LearningHistoryRow[]): Promise<{ records: StrategyRecord[]; unreadable: number }> => {
+  const genomes = await history.genomes(rows.map((r) => r.strategyId));
+  const records: StrategyRecord[] = [];
+  for (const row of rows) {
+    const genome = genomes.get(row.strategyId);
+    let hit = built.get(row);
+    if (hit === undefined || hit.genome !== genome) {
+      hit = { genome, record: genome !== undefined && Genome.is(genome) ? recordOf(row, genome) : null };
+      built.set(row, hit);
+    }
+    if (hit.record !== null) records.push(hit.record);
+  }
+  return { records, unreadable: rows.length - records.length };
+};
+
 /** The given strategies' records, as stored (a cycle that already ran reports its own from them). */
 export const recordsOf = async (history: LearningHistory, ids: readonly string[]): Promise<StrategyRecord[]> => {
   const wanted = new Set(ids);
-  const rows = (await history.rows()).filter((r) => wanted.has(r.strategyId));
-  const genomes = await genomesOf(
-    history,
-    rows.map((r) => r.strategyId),
-  );
-  return rows.flatMap((r) => (genomes.has(r.strategyId) ? [recordOf(r, genomes.get(r.strategyId)!)] : []));
+  return (
+    await recordsOfRows(
+      history,
+      (await history.rows()).filter((r) => wanted.has(r.strategyId)),
+    )
+  ).records;
 };
+
+const byId = new Intl.Collator().compare;
 
 /**
  * The learner's scored history: every training row but the cycle's own strategies, oldest cycle first; `unreadable`
  * counts the rows whose genome is no longer readable (left out).
  */
 export const learnerHistory = async (history: LearningHistory, own: ReadonlySet<string>): Promise<{ records: StrategyRecord[]; unreadable: number }> => {
-  const rows = (await history.rows()).filter((r) => !own.has(r.strategyId));
-  const genomes = await genomesOf(
+  const { records, unreadable } = await recordsOfRows(
     history,
-    rows.map((r) => r.strategyId),
+    (await history.rows()).filter((r) => !own.has(r.strategyId)),
   );
-  const records = rows
-    .filter((r) => genomes.has(r.strategyId))
-    .map((r) => recordOf(r, genomes.get(r.strategyId)!))
-    .sort((a, b) => a.cycle - b.cycle || a.id.localeCompare(b.id));
-  return { records, unreadable: rows.length - records.length };
+  // Intl.Collator's compare is what String#localeCompare uses, without building a collator per call.
+  records.sort((a, b) => a.cycle - b.cycle || byId(a.id, b.id));
+  return { records, unreadable };
 };
 
 export interface StoredPolicy {

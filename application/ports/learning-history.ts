@@ -10,8 +10,9 @@ export interface LearningHistoryRow {
   readonly generation: number;
   readonly origin: string;
   readonly regime: Readonly<Record<string, unknown>> | null;
-  readonly inSampleMetrics: Readonly<Record<string, number>> | null;
-  readonly outOfSampleMetrics: Readonly<Record<string, number>> | null;
+  /** Whether it has in-sample and out-of-sample metrics (a failed backtest has none). */
+  readonly hasInSample: boolean;
+  readonly hasOutOfSample: boolean;
   readonly isSharpe: number | null;
   readonly isReturn: number | null;
   readonly isTrades: number | null;
@@ -21,6 +22,8 @@ export interface LearningHistoryRow {
   readonly oosTrades: number | null;
   readonly oosDeflatedSharpe: number | null;
   readonly filterOutcome: string | null;
+  /** Its strategy stream's revision when the row was last changed. */
+  readonly revision: number;
 }
 
 export interface LearningHistory {

@@ -334,10 +334,20 @@ const fitnessOf = (mode: FitnessMode, inSample: Figures | null, outOfSample: Fig
 };
 
 /** The training-set row the insights read: the genome's features, the regime, and the OOS Sharpe. */
-export const insightRow = (r: StrategyRecord): InsightRow => ({
-  features: { ...genomeFeatures(r.genome), regime: r.regime },
-  oosSharpe: r.outOfSample?.sharpe ?? null,
-});
+/**
+ * Each record's row, computed once: the learner's history is the same record objects from cycle to cycle (records are
+ * never changed, only replaced), and every cycle recomputes its insights over all of it. A cache of a pure function.
+ */
+const insightRows = new WeakMap<StrategyRecord, InsightRow>();
+
+export const insightRow = (r: StrategyRecord): InsightRow => {
+  let row = insightRows.get(r);
+  if (row === undefined) {
+    row = { features: { ...genomeFeatures(r.genome), regime: r.regime }, oosSharpe: r.outOfSample?.sharpe ?? null };
+    insightRows.set(r, row);
+  }
+  return row;
+};
 
 /** A cycle's genomes, generated and not yet backtested (the first half of runCycle). */
 export interface CyclePlan {

@@ -86,6 +86,52 @@ export const trainingRows = (db: CommonQueryMethods, q: TrainingRowsQuery = {}):
      LIMIT ${q.limit ?? null}`);
 };
 
+/** The backtested strategies' ids and row revisions, in trainingRows' order: what changed since a row was read. */
+export const trainingRowRevisions = async (db: CommonQueryMethods): Promise<readonly { readonly id: string; readonly revision: number }[]> =>
+  db.any(
+    sql.type(z.object({ id: z.string(), revision: z.number() }))`
+      SELECT strategy_id AS id, revision FROM training_set WHERE backtested_at IS NOT NULL ORDER BY backtested_at DESC, strategy_id`,
+  );
+
+const LearningRow = z.object({
+  strategyId: z.string(),
+  genomeFingerprint: z.string(),
+  generation: z.number(),
+  origin: z.string(),
+  regime: z.record(z.unknown()).nullable(),
+  hasInSample: z.boolean(),
+  hasOutOfSample: z.boolean(),
+  isSharpe: Num,
+  isReturn: Num,
+  isTrades: Num,
+  oosSharpe: Num,
+  oosReturn: Num,
+  oosMaxDrawdown: Num,
+  oosTrades: Num,
+  oosDeflatedSharpe: Num,
+  filterOutcome: z.string().nullable(),
+  revision: z.number(),
+});
+export type LearningRow = z.infer<typeof LearningRow>;
+
+/** What the learner reads of these strategies' rows (backtested ones only; in no particular order). */
+export const learningRowsOf = async (db: CommonQueryMethods, ids: readonly string[]): Promise<readonly LearningRow[]> => {
+  const out: LearningRow[] = [];
+  for (let i = 0; i < ids.length; i += 5000)
+    out.push(
+      ...(await db.any(
+        sql.type(LearningRow)`
+          SELECT strategy_id AS "strategyId", genome_fingerprint AS "genomeFingerprint", generation, origin, regime,
+                 in_sample_metrics IS NOT NULL AS "hasInSample", out_of_sample_metrics IS NOT NULL AS "hasOutOfSample",
+                 is_sharpe AS "isSharpe", is_return AS "isReturn", is_trades AS "isTrades", oos_sharpe AS "oosSharpe",
+                 oos_return AS "oosReturn", oos_max_drawdown AS "oosMaxDrawdown", oos_trades AS "oosTrades",
+                 oos_deflated_sharpe AS "oosDeflatedSharpe", filter_outcome AS "filterOutcome", revision
+            FROM training_set WHERE backtested_at IS NOT NULL AND strategy_id = ANY(${sql.array(ids.slice(i, i + 5000), 'uuid')})`,
+      )),
+    );
+  return out;
+};
+
 const AnyTrainingRow = TrainingRow.extend({ backtestedAt: z.string().nullable() });
 /** A strategy's row whether or not it is backtested yet (then its backtest columns are null). */
 export type AnyTrainingRow = z.infer<typeof AnyTrainingRow>;
