@@ -7,7 +7,7 @@
 // categories, numbers are numeric features; null/absent = not applicable) and its OOS Sharpe (null = unknown,
 // left out of every statistic and counted in a note).
 import { INDICATORS } from '../../indicators/catalog.js';
-import { averageRanks, averageRanksOfSorted, mean, pearson, quantileOfSorted, sortedCopy } from './statistics.js';
+import { averageRanksOfSorted, mean, pearson, quantileOfSorted, sortedCopy } from './statistics.js';
 
 export interface InsightRow {
   readonly features: Readonly<Record<string, number | string | null | undefined>>;
@@ -81,25 +81,62 @@ export interface Insights {
   readonly notes: readonly string[];
 }
 
-const performance = (sharpes: readonly number[], threshold: number): Performance => {
+/** A group's performance: its Sharpes in row order (the mean sums in that order) and in ascending order (the median). */
+const performance = (inRowOrder: readonly number[], ascending: ArrayLike<number>, threshold: number): Performance => {
   let successes = 0;
-  for (const x of sharpes) if (x > threshold) successes++;
+  for (const x of inRowOrder) if (x > threshold) successes++;
   return {
-    count: sharpes.length,
-    meanSharpe: mean(sharpes),
-    medianSharpe: quantileOfSorted(sortedCopy(sharpes), 0.5),
-    successRate: successes / sharpes.length,
+    count: inRowOrder.length,
+    meanSharpe: mean(inRowOrder),
+    medianSharpe: quantileOfSorted(ascending, 0.5),
+    successRate: successes / inRowOrder.length,
   };
 };
 
-/** One feature's present values, in row order, with the OOS Sharpe of their rows. */
+/** One feature's present values, in row order, with their rows (indices among the scored rows) and Sharpes. */
 interface Column {
   readonly values: (number | string)[];
+  readonly rows: number[];
   readonly sharpes: number[];
   kind: 'numeric' | 'category';
 }
 
 const byName = (a: { feature: string }, b: { feature: string }) => (a.feature < b.feature ? -1 : a.feature > b.feature ? 1 : 0);
+
+/**
+ * The scored rows in ascending order of Sharpe, walked once per feature instead of sorting each feature's Sharpes:
+ * `walk(rows, visit)` calls visit(k, rank) for each member of `rows` (position k in it), in ascending Sharpe order,
+ * with its average rank among the members (ties share it, as averageRanks gives).
+ */
+const sharpeOrder = (sharpes: readonly number[]) => {
+  const n = sharpes.length;
+  const sh = Float64Array.from(sharpes);
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  order.sort((a, b) => sh[a]! - sh[b]!);
+  const at = new Int32Array(n).fill(-1);
+  return (rows: readonly number[], visit: (k: number, rank: number) => void): void => {
+    for (let k = 0; k < rows.length; k++) at[rows[k]!] = k;
+    let ranked = 0;
+    for (let a = 0; a < n;) {
+      let b = a;
+      while (b + 1 < n && sh[order[b + 1]!] === sh[order[a]!]) b++;
+      let m = 0;
+      for (let i = a; i <= b; i++) if (at[order[i]!]! >= 0) m++;
+      if (m > 0) {
+        // Ranks ranked+1 … ranked+m, averaged.
+        const rank = ranked + (m + 1) / 2;
+        for (let i = a; i <= b; i++) {
+          const k = at[order[i]!]!;
+          if (k >= 0) visit(k, rank);
+        }
+        ranked += m;
+      }
+      a = b + 1;
+    }
+    for (const r of rows) at[r] = -1;
+  };
+};
 
 export const computeInsights = (rows: readonly InsightRow[], options: InsightOptions = {}): Insights => {
   const successThreshold = options.successThreshold ?? 0;
@@ -110,61 +147,77 @@ export const computeInsights = (rows: readonly InsightRow[], options: InsightOpt
   if (scored.length < rows.length) notes.push(`${rows.length - scored.length} of ${rows.length} rows without an out-of-sample Sharpe left out`);
   if (scored.length === 0) notes.push('no scored rows: nothing to learn from this cycle');
 
-  // One pass over the rows: each feature's present values (and their rows' Sharpe), and whether it is numeric (every
-  // present value a finite number) or categorical.
+  // One pass over the rows: each feature's present values (with their rows and Sharpes), and whether it is numeric
+  // (every present value a finite number) or categorical.
   const columns = new Map<string, Column>();
-  for (const r of scored)
+  for (let i = 0; i < scored.length; i++) {
+    const r = scored[i]!;
     for (const f in r.features) {
       const v = r.features[f];
       if (v === null || v === undefined) continue;
       let c = columns.get(f);
-      if (c === undefined) columns.set(f, (c = { values: [], sharpes: [], kind: 'numeric' }));
+      if (c === undefined) columns.set(f, (c = { values: [], rows: [], sharpes: [], kind: 'numeric' }));
       c.values.push(v);
+      c.rows.push(i);
       c.sharpes.push(r.oosSharpe);
       if (!(typeof v === 'number' && Number.isFinite(v))) c.kind = 'category';
     }
+  }
   const features = [...columns.keys()].sort();
+  const walk = sharpeOrder(scored.map((r) => r.oosSharpe));
 
   const correlations: FeatureCorrelation[] = [];
   const quartiles: FeatureQuartiles[] = [];
   const categories: CategoryStat[] = [];
   const candidates: Factor[] = [];
   for (const feature of features) {
-    const { values, sharpes: ys, kind } = columns.get(feature)!;
+    const { values, rows: members, sharpes: ys, kind } = columns.get(feature)!;
     if (kind === 'category') {
-      const groups = new Map<string, number[]>();
-      for (let i = 0; i < values.length; i++) {
-        const v = String(values[i]);
-        (groups.get(v) ?? groups.set(v, []).get(v)!).push(ys[i]!);
+      const keys = values.map(String);
+      const groups = new Map<string, { inRowOrder: number[]; ascending: number[] }>();
+      for (let k = 0; k < keys.length; k++) {
+        const key = keys[k]!;
+        let g = groups.get(key);
+        if (g === undefined) groups.set(key, (g = { inRowOrder: [], ascending: [] }));
+        g.inRowOrder.push(ys[k]!);
       }
-      for (const [value, sharpes] of [...groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-        const stat = { feature, value, ...performance(sharpes, successThreshold) };
+      walk(members, (k) => groups.get(keys[k]!)!.ascending.push(ys[k]!));
+      for (const [value, g] of [...groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+        const stat = { feature, value, ...performance(g.inRowOrder, g.ascending, successThreshold) };
         categories.push(stat);
-        if (sharpes.length >= minSupport) candidates.push({ ...stat, kind: 'category' });
+        if (g.inRowOrder.length >= minSupport) candidates.push({ ...stat, kind: 'category' });
       }
       continue;
     }
     const xs = values as number[];
     const sorted = sortedCopy(xs);
-    // Spearman's ρ (statistics.ts spearman), the sorted values shared with the quartiles.
-    const rho = pearson(averageRanksOfSorted(xs, sorted), averageRanks(ys));
-    if (xs.length >= minSupport && Number.isFinite(rho)) correlations.push({ feature, rho, n: xs.length });
     const cuts = [quantileOfSorted(sorted, 0.25), quantileOfSorted(sorted, 0.5), quantileOfSorted(sorted, 0.75)];
-    // Bin 1 is ≤ q25, 2 ≤ q50, 3 ≤ q75, 4 above; each bin's values and Sharpes in row order.
-    const binSharpes: number[][] = [[], [], [], []];
+    // Bin 1 is ≤ q25, 2 ≤ q50, 3 ≤ q75, 4 above; each bin's Sharpes in row order and in ascending order.
+    const binOf = new Uint8Array(xs.length);
+    const inRowOrder: number[][] = [[], [], [], []];
+    const ascending: number[][] = [[], [], [], []];
     const lower = [Infinity, Infinity, Infinity, Infinity];
     const upper = [-Infinity, -Infinity, -Infinity, -Infinity];
-    for (let i = 0; i < xs.length; i++) {
-      const x = xs[i]!;
+    for (let k = 0; k < xs.length; k++) {
+      const x = xs[k]!;
       const b = x <= cuts[0]! ? 0 : x <= cuts[1]! ? 1 : x <= cuts[2]! ? 2 : 3;
-      binSharpes[b]!.push(ys[i]!);
+      binOf[k] = b;
+      inRowOrder[b]!.push(ys[k]!);
       lower[b] = Math.min(lower[b]!, x);
       upper[b] = Math.max(upper[b]!, x);
     }
+    // Spearman's ρ (statistics.ts spearman): the values' ranks from their sorted copy, the Sharpes' from the walk.
+    const sharpeRanks = new Array<number>(xs.length);
+    walk(members, (k, rank) => {
+      sharpeRanks[k] = rank;
+      ascending[binOf[k]!]!.push(ys[k]!);
+    });
+    const rho = pearson(averageRanksOfSorted(xs, sorted), sharpeRanks);
+    if (xs.length >= minSupport && Number.isFinite(rho)) correlations.push({ feature, rho, n: xs.length });
     const bins: QuartileBin[] = [];
     for (let b = 0; b < 4; b++) {
-      if (binSharpes[b]!.length === 0) continue;
-      const bin = { quartile: b + 1, lower: lower[b]!, upper: upper[b]!, ...performance(binSharpes[b]!, successThreshold) };
+      if (inRowOrder[b]!.length === 0) continue;
+      const bin = { quartile: b + 1, lower: lower[b]!, upper: upper[b]!, ...performance(inRowOrder[b]!, ascending[b]!, successThreshold) };
       bins.push(bin);
       if (bin.count >= minSupport) candidates.push({ ...bin, feature, kind: 'quartile', value: `Q${b + 1}` });
     }
@@ -177,6 +230,7 @@ export const computeInsights = (rows: readonly InsightRow[], options: InsightOpt
       ? null
       : performance(
           scored.map((r) => r.oosSharpe),
+          sortedCopy(scored.map((r) => r.oosSharpe)),
           successThreshold,
         );
   const ranked = [...candidates].sort((a, b) => b.meanSharpe - a.meanSharpe || byName(a, b));
