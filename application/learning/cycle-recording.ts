@@ -126,6 +126,9 @@ export interface StrategiesToRecord {
   readonly trials: number;
 }
 
+/** Strategy streams read ahead of the one being appended (a few connections of the store's pool). */
+const READS_AHEAD = 6;
+
 /**
  * Records each strategy's life: Generated → Backtested → Filtered (each command idempotent by its key). A strategy
  * already stored otherwise than this run made it (another genome, backtest or verdict: a day started before its
@@ -151,9 +154,23 @@ export const recordStrategies = async (
   // Every threshold the day's rule holds (the OOS gate, and the platform's thresholds when the day has them).
   const thresholds = Object.fromEntries(Object.entries(rule).filter(([, v]) => typeof v === 'number'));
   const inLog: boolean[] = [];
+  // The next strategies' streams are read while this one is appended (each strategy is its own stream; the append's
+  // expected revision still guards against a writer in between). The appends stay in order, one after the other.
+  const reads = new Map<number, ReturnType<typeof loadStrategy>>();
+  const read = (i: number) => {
+    let r = reads.get(i);
+    if (r === undefined) {
+      r = loadStrategy(deps.store, s.strategyIds[i]!);
+      r.catch(() => undefined); // awaited in its turn
+      reads.set(i, r);
+    }
+    return r;
+  };
   for (const [i, record] of s.records.entries()) {
     const strategyId = s.strategyIds[i]! as StrategyEvent['data']['strategyId'];
-    const existing = await loadStrategy(deps.store, strategyId);
+    for (let j = i + 1; j <= i + READS_AHEAD && j < s.records.length; j++) void read(j);
+    const existing = await read(i);
+    reads.delete(i);
     if (either.isLeft(existing)) throw new Error(existing.left.message);
     const status = existing.right.state.status;
     const bt = s.runs.get(record.genome);

@@ -365,7 +365,7 @@ export interface GenomeRuns {
 export const planCycle = (state: LearnerState, options: CycleOptions, rnd: Random): CyclePlan => {
   const notes: string[] = [];
   const firstCycle = options.populationCycles === undefined ? 0 : options.cycle - options.populationCycles;
-  const scored = (r: StrategyRecord): Scored => ({ id: r.id, genome: r.genome, fitness: r.fitness });
+  const scored = (r: StrategyRecord): Scored => ({ id: r.id, genome: r.genome, fitness: r.fitness, fingerprint: r.fingerprint });
   const recent: Scored[] = state.history.filter((r) => r.cycle >= firstCycle).map(scored);
   let parents = recent;
   if (options.parents === 'paper-confirmed') {

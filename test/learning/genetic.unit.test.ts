@@ -234,6 +234,16 @@ describe('learning: genetic operators', () => {
       expect(again.stats.duplicatesRedrawn).to.be.greaterThan(0);
     });
 
+    it("the population's fingerprints, when given, are the ones it would compute: the same generation", () => {
+      const withFingerprints = pop.map((s) => ({ ...s, fingerprint: genomeFingerprint(s.genome) }));
+      const run = (p: readonly Scored[]) => nextGeneration(p, { size: 80, symbols: SYMBOLS }, mulberry32(41));
+      expect(run(withFingerprints)).to.deep.equal(run(pop));
+      // A child equal in behaviour to a population genome is refused whether its fingerprint is given or computed.
+      const clones = nextGeneration(withFingerprints, { size: 80, symbols: SYMBOLS, randomShare: 0, mutationRate: 0, crossoverRate: 0 }, mulberry32(42));
+      const parents = new Set(withFingerprints.map((s) => s.fingerprint));
+      expect(clones.children.filter((c) => c.genome.lineage.origin !== 'elite').some((c) => parents.has(c.fingerprint))).to.equal(false);
+    });
+
     it('same seed, same generation; another seed, another one', () => {
       const run = (seed: number) => nextGeneration(pop, { size: 80, symbols: SYMBOLS, selection: 'rank' }, mulberry32(seed));
       expect(run(30)).to.deep.equal(run(30));

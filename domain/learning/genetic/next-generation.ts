@@ -83,7 +83,7 @@ export const nextGeneration = (population: readonly Scored[], options: Generatio
   const stats = { elite: 0, crossover: 0, mutation: 0, random: 0, repaired: 0, replacedInvalid: 0, duplicatesRedrawn: 0 };
   const children: Child[] = [];
   const seen = new Set<string>(options.tested ?? []);
-  for (const s of population) seen.add(genomeFingerprint(s.genome));
+  for (const s of population) seen.add(s.fingerprint ?? genomeFingerprint(s.genome));
 
   const pushRandom = () => {
     let genome = freshRandom(fallback, common);

@@ -8,6 +8,8 @@ export interface Scored {
   readonly id: string;
   readonly genome: Genome;
   readonly fitness: number | null;
+  /** The genome's fingerprint (genomeFingerprint), when the caller has it: the GA then does not compute it again. */
+  readonly fingerprint?: string;
 }
 
 export const fitnessOf = (s: Scored): number => (s.fitness !== null && Number.isFinite(s.fitness) ? s.fitness : -Infinity);
