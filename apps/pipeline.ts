@@ -29,6 +29,7 @@ import { PaperExchange } from '../infrastructure/exchange/paper/paper-exchange.j
 import type { RiskLimits } from '../domain/risk/limits.js';
 import { createLiveDesk, type LiveDesk } from '../application/pipeline/live-desk.js';
 import type { Scheduler } from '../application/trading/executor.js';
+import { analyzeStaleTables } from '../infrastructure/db/analyze-stale.js';
 import { openCcxtExchange } from '../infrastructure/exchange/ccxt/ccxt-exchange.js';
 import { predictorConfig, predictorSteps } from '../infrastructure/prediction/predictor-wiring.js';
 
@@ -347,6 +348,10 @@ export const replayMain = async (args: ReplayArgs, env: Record<string, string | 
         clock,
         command: { store: platform.store, clock, ids: platform.ids },
         tickMinute: minute,
+        // A simulated day is written in seconds: the planner's statistics are refreshed as autovacuum would.
+        dayCompleted: async () => {
+          await analyzeStaleTables(platform.pool);
+        },
         progress: (p) => process.stderr.write(tty ? `\r${formatProgress(p)}\u001b[K${p.stage === 'done' ? '\n' : ''}` : `${formatProgress(p)}\n`),
       },
       args.range,

@@ -156,6 +156,8 @@ export interface ReplayDeps extends PipelineDeps {
   /** Called about every `progressEveryMs` with where the replay is. */
   readonly progress?: (p: ReplayProgress) => void;
   readonly progressEveryMs?: number;
+  /** After each simulated day's checkpoint (the apps refresh the database's statistics there). */
+  readonly dayCompleted?: () => Promise<void>;
 }
 
 export interface ReplayReport {
@@ -224,6 +226,7 @@ export const runReplay = async (deps: ReplayDeps, range: ReplayRange): Promise<R
             `replay ${range.from} → ${range.to}: the checkpoint at ${new Date(hour).toISOString()} was refused (${JSON.stringify(recorded.left)}) — is another replay of the same range running?`,
           );
         events += recorded.right.events.length;
+        await deps.dayCompleted?.();
       }
       hoursThisRun += 1;
     }
