@@ -2,8 +2,8 @@
 // 1. A 60-day replay on the real data: `npm start -- --replay 2023-09-01 2023-10-31` (override with
 //    BENCH_REPLAY_FROM / BENCH_REPLAY_TO) as a child process, on a fresh database copied from one that holds the
 //    19 hourly pairs of ../shared/data (imported once, kept as `<db>_candles` for the next runs), with the cycle's
-//    genomes set small through the settings stream (cycle.genomes = BENCH_GENOMES, default 20, recorded as
-//    operator:bench). Prints the replay's wall time, events and events/s (and the summary it printed).
+//    genomes at the platform's default (cycle.genomes = 500) or at BENCH_GENOMES when given (set through the settings
+//    stream, recorded as operator:bench). Prints the replay's wall time, events and events/s (and its summary).
 // 2. A daily cycle's stage times at N = 500: the cycle step's owner measures it — `cycleStageTimes` below.
 // 3. `npm run replay -- --all` on 1M events: the rebuild's owner adds bench/rebuild-all.ts; run here when it exists.
 // PostgreSQL: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/mt_bench_pipeline).
@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { changeSetting } from '../application/settings/settings-recorder.js';
 import type { SettingsCommand } from '../domain/settings/commands.js';
+import { SETTINGS } from '../domain/settings/definitions.js';
 import { uuidIds } from '../infrastructure/clock/uuid-ids.js';
 import { systemClock } from '../infrastructure/clock/system-clock.js';
 import { loadConfig } from '../infrastructure/config/config.js';
@@ -27,7 +28,9 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BASE = process.env['BENCH_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/mt_bench_pipeline';
 const FROM = process.env['BENCH_REPLAY_FROM'] ?? '2023-09-01';
 const TO = process.env['BENCH_REPLAY_TO'] ?? '2023-10-31';
-const GENOMES = Number(process.env['BENCH_GENOMES'] ?? 20);
+/** cycle.genomes for the replay: BENCH_GENOMES, else the setting's default (500, what `npm start` runs with). */
+const GENOMES_ASKED = process.env['BENCH_GENOMES'] === undefined ? undefined : Number(process.env['BENCH_GENOMES']);
+const GENOMES = GENOMES_ASKED ?? SETTINGS['cycle.genomes'].default;
 
 const dbName = (url: string) => new URL(url).pathname.slice(1);
 
@@ -67,13 +70,14 @@ const runDatabase = async (template: string): Promise<string> => {
   } finally {
     await admin.end();
   }
+  if (GENOMES_ASKED === undefined) return url;
   const config = loadConfig({ DATABASE_URL: url });
   if (config._tag === 'Left') throw new Error(config.left);
   const store = await createEventStore(config.right, url);
   try {
     const command = {
       type: 'ChangeSetting',
-      data: { name: 'cycle.genomes', value: GENOMES, decidedBy: 'operator:bench', reason: `bench:pipeline: ${GENOMES} genomes a day` },
+      data: { name: 'cycle.genomes', value: GENOMES_ASKED, decidedBy: 'operator:bench', reason: `bench:pipeline: ${GENOMES} genomes a day` },
     } as SettingsCommand;
     const changed = await changeSetting({ store, clock: systemClock, ids: uuidIds })(command);
     if (changed._tag === 'Left') throw new Error(`cycle.genomes: ${JSON.stringify(changed.left)}`);
