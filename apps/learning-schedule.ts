@@ -160,7 +160,7 @@ export const learningCycleDeps = (
 /**
  * Schedules runDailyCycle at 03:00 UTC (as of the tick's time, with the defaults: N = 500, the selected pairs; a day
  * already started resumes with its own). Its backtests run on `pool` (the process's backtest workers) or, without
- * one, on a pool opened for each run.
+ * one, on a pool of the cycle's own (cycleBacktests), closed by `stop`.
  */
 export const startLearningCycle = (
   platform: Platform,
@@ -170,7 +170,8 @@ export const startLearningCycle = (
   scheduled = true,
 ): LearningCycleService => {
   const candles = new PostgresCandleStore({ connectionString: platform.databaseUrl, poolSize: 2 });
-  const deps = learningCycleDeps(platform, candles, cycleBacktests(platform, candles, pool), undefined, cycleOperandSources(platform, candles));
+  const backtests = cycleBacktests(platform, candles, pool);
+  const deps = learningCycleDeps(platform, candles, backtests, undefined, cycleOperandSources(platform, candles));
   // The configured timeframes are a default: a day already started (then resumed after a crash) keeps its own.
   const runNow = (o: DailyCycleOptions = {}) => runDailyCycle(deps, { defaultTimeframes: platform.config.learning.timeframes, ...options, ...o });
   const cron = learningCycleCron(platform);
@@ -209,6 +210,7 @@ export const startLearningCycle = (
     stop: async () => {
       // A cycle in progress is not waited for: it can take many minutes and has no abort yet.
       void job.stop();
+      await backtests.close();
       await candles.close();
     },
   };
@@ -224,8 +226,8 @@ export const pipelineSelectionConfig = (platform: Pick<Platform, 'config'>): Pai
 
 /**
  * The pipeline's selection and cycle steps (doc/cycle.md), in the order a pipeline hour calls them, at the configured
- * hours; the cycle's backtests on `pool` (the process's workers) or on a pool opened for each run. The caller closes
- * `candles` when the pipeline stops.
+ * hours; the cycle's backtests on `backtests`, else on `pool` (the process's workers). The caller closes `candles`
+ * (and `backtests`) when the pipeline stops.
  */
 export const learningPipelineSteps = (
   platform: Platform,

@@ -12,6 +12,7 @@ import type { PipelineStep } from '../application/pipeline/step.js';
 import { replayRange, type ReplayRange } from '../domain/pipeline/replay.js';
 import { simulatedClock } from '../infrastructure/clock/simulated-clock.js';
 import type { WorkerPool } from '../infrastructure/backtest/worker-pool.js';
+import type { WindowBacktests } from '../application/ports/window-backtests.js';
 import { PostgresCandleStore } from '../infrastructure/market-data/postgres-candle-store.js';
 import { schedule, type Scheduled } from '../infrastructure/scheduling/schedule.js';
 import { ALL_PROJECTIONS } from '../projections/all.js';
@@ -40,6 +41,8 @@ export interface PipelineContext {
   readonly candles: PostgresCandleStore;
   /** The process's backtest workers, when it has some (the cycle's backtests run there, not on the event loop). */
   readonly pool?: WorkerPool;
+  /** The cycle's backtests when the process has no pool (a pool of the cycle's own: cycleBacktests, closed by the caller). */
+  readonly backtests?: WindowBacktests;
   /** Brings the read models up to the log (a catch-up of our own, or waiting for the running projector). */
   readonly caughtUp: () => Promise<void>;
 }
@@ -80,6 +83,7 @@ export const pipelineSteps = (platform: Platform, context: PipelineContext): Pip
     // The cycle catches the read models up the pipeline's way: in replay, the replay's own runner holds them.
     caughtUp: context.caughtUp,
     ...(context.pool === undefined ? {} : { pool: context.pool }),
+    ...(context.backtests === undefined ? {} : { backtests: context.backtests }),
   });
   const onExchange = tradesLiveOnExchange(platform, context);
   const predictor = predictorConfig(process.env, platform.config.dataDir);

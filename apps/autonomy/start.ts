@@ -17,7 +17,7 @@ import { PostgresCandleStore } from '../../infrastructure/market-data/postgres-c
 import { startAlerts } from '../alerts.js';
 import type { DataCollectionHealth } from '../collector/service.js';
 import { healthCheck, type HealthOptions } from '../health.js';
-import { readModelsCaughtUp } from '../learning-schedule.js';
+import { cycleBacktests, readModelsCaughtUp } from '../learning-schedule.js';
 import { pipelineSteps, startPipelineLoop, tickMinute, type PipelineLoop } from '../pipeline.js';
 import type { Platform } from '../platform.js';
 
@@ -29,7 +29,7 @@ export interface AutonomyOptions {
   readonly bus: Bus;
   /** The mirror's checkpoints (its lag in /health) and the alerts' own. */
   readonly checkpoints: PostgresCheckpointStore;
-  /** The process's backtest workers, when it has some: the cycle's backtests run there (else on a pool per run). */
+  /** The process's backtest workers, when it has some: the cycle's backtests run there (else on a pool of the cycle's own, closed with the loop). */
   readonly pool?: WorkerPool;
   /** The collector's view of the exchange, when this process collects market data. */
   readonly dataCollection?: () => DataCollectionHealth;
@@ -77,7 +77,15 @@ export const startAutonomy = (platform: Platform, options: AutonomyOptions): Aut
     // Built afresh at every takeover: a loop's stop closes its steps' connections.
     start: async () => {
       const candles = new PostgresCandleStore({ connectionString: platform.databaseUrl, poolSize: 2 });
-      const steps = pipelineSteps(platform, { mode: 'live', candles, caughtUp, ...(options.pool ? { pool: options.pool } : {}) });
+      // Without the process's workers, the cycle opens a pool of its own for its backtests, closed with the loop.
+      const backtests = options.pool ? undefined : cycleBacktests(platform, candles);
+      const steps = pipelineSteps(platform, {
+        mode: 'live',
+        candles,
+        caughtUp,
+        ...(options.pool ? { pool: options.pool } : {}),
+        ...(backtests ? { backtests } : {}),
+      });
       const started = startPipelineLoop(platform, steps, caughtUp, minute);
       loop = started;
       // Their own loops beside the pipeline's, judging what /health reports in this process.
@@ -87,6 +95,7 @@ export const startAutonomy = (platform: Platform, options: AutonomyOptions): Aut
           await alerts.stop();
           await started.stop();
           loop = undefined;
+          await backtests?.close();
           await candles.close();
           platform.log.info({}, 'pipeline loop and alerts stopped');
         },
