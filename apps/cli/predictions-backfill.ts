@@ -4,9 +4,7 @@
 // period's retraining boundary (ModelTrained, purpose walk-forward, on model-<name>). Hours already predicted are left
 // as they are; a period whose hours are all predicted is skipped without training (a run resumes where one stopped).
 // Exit 2 on bad arguments or too little history before the first boundary, 1 when training failed.
-import { parseArgs } from 'node:util';
 import { either } from 'fp-ts';
-import { ModelName } from '../../domain/prediction/events.js';
 import { MIN_SAMPLES } from '../../domain/prediction/windows.js';
 import { walkForward } from '../../application/prediction/walk-forward.js';
 import { PostgresCandleStore } from '../../infrastructure/market-data/postgres-candle-store.js';
@@ -15,8 +13,9 @@ import { candleFingerprint } from '../../infrastructure/prediction/candle-finger
 import { modelDirectory } from '../../infrastructure/prediction/model-files.js';
 import { ridgeTrainer } from '../../infrastructure/prediction/ridge-forecaster.js';
 import { chooseCandles, fearGreedFrom } from '../../infrastructure/prediction/training-input.js';
-import { MODEL_KINDS, PROFILES, trainerFor, windowOf, type ModelChoice, type ProfileChoice } from '../../infrastructure/prediction/trainers.js';
+import { windowOf } from '../../infrastructure/prediction/trainers.js';
 import { configOrExit, openPlatform } from '../platform.js';
+import { predictorCli } from './predictor-args.js';
 import { runCommand } from './run-command.js';
 
 const USAGE =
@@ -26,56 +25,18 @@ const DAY_MS = 86_400_000;
 /** A year of hours per run at most: a longer backfill is several runs (each resumes where the last stopped). */
 const MAX_DAYS = 366;
 
-const usage = (message: string): never => {
-  process.stderr.write(`${message}\n${USAGE}\n`);
-  process.exit(2);
-};
-
-const parsed = (() => {
-  try {
-    return parseArgs({
-      options: {
-        from: { type: 'string' },
-        to: { type: 'string' },
-        'retrain-every': { type: 'string', default: '7d' },
-        model: { type: 'string', default: 'ridge' },
-        profile: { type: 'string', default: 'small' },
-        symbol: { type: 'string', default: 'BTCUSDC' },
-        exchange: { type: 'string', default: 'binance' },
-        file: { type: 'string' },
-        name: { type: 'string', default: 'btc-1h' },
-        seed: { type: 'string', default: '1' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
-  } catch (err) {
-    return usage((err as Error).message);
-  }
-})();
-if (parsed.help) {
-  process.stdout.write(`${USAGE}\n`);
-  process.exit(0);
-}
-const day = (flag: string, v: string | undefined): number => {
-  if (v === undefined) return usage(`--${flag} is required`);
-  const ms = /^\d{4}-\d{2}-\d{2}$/.test(v) ? Date.parse(`${v}T00:00:00Z`) : NaN;
-  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== v) usage(`--${flag} "${v}" is not a day like 2024-01-31`);
-  return ms;
-};
-const from = day('from', parsed.from);
-const to = day('to', parsed.to);
-if (to <= from) usage('--to must be after --from');
-if (to - from > MAX_DAYS * DAY_MS) usage(`--from to --to spans more than ${MAX_DAYS} days: backfill a year at a time`);
-const every = /^([1-9]\d{0,2})d$/.exec(parsed['retrain-every']);
-if (!every) usage(`--retrain-every "${parsed['retrain-every']}" is not a number of days like 7d (1d to 999d)`);
+const cli = predictorCli(USAGE);
+const parsed = cli.parse('ridge', { from: { type: 'string' }, to: { type: 'string' }, 'retrain-every': { type: 'string', default: '7d' } });
+const args = cli.modelArgs(parsed);
+const required = (flag: string): number => cli.day(flag, parsed[flag] as string | undefined) ?? cli.refuse(`--${flag} is required`);
+const from = required('from');
+const to = required('to');
+if (to <= from) cli.refuse('--to must be after --from');
+if (to - from > MAX_DAYS * DAY_MS) cli.refuse(`--from to --to spans more than ${MAX_DAYS} days: backfill a year at a time`);
+const every = /^([1-9]\d{0,2})d$/.exec(parsed['retrain-every'] as string);
+if (!every) cli.refuse(`--retrain-every "${String(parsed['retrain-every'])}" is not a number of days like 7d (1d to 999d)`);
 const retrainEveryMs = Number(every![1]) * DAY_MS;
-if (!(PROFILES as readonly string[]).includes(parsed.profile)) usage(`--profile "${parsed.profile}" is not one of ${PROFILES.join(', ')}`);
-if (!(MODEL_KINDS as readonly string[]).includes(parsed.model)) usage(`--model "${parsed.model}" is not one of ${MODEL_KINDS.join(', ')}`);
-if (!ModelName.is(parsed.name)) usage(`--name "${String(parsed.name)}" must be lower-case letters, digits and dashes`);
-if (!/^[A-Z0-9]{2,20}$/.test(parsed.symbol)) usage(`--symbol "${parsed.symbol}" is not a symbol like BTCUSDC`);
-if (!/^[a-z][a-z0-9]{1,31}$/.test(parsed.exchange)) usage(`--exchange "${parsed.exchange}" is not an exchange id like binance`);
-if (!/^\d{1,9}$/.test(parsed.seed)) usage(`--seed "${parsed.seed}" is not a non-negative integer`);
-const trainer = trainerFor(parsed.model as ModelChoice, parsed.profile as ProfileChoice);
+const trainer = args.trainer;
 
 await runCommand('predictions:backfill', async () => {
   const platform = await openPlatform(configOrExit(), 'predictions-backfill', { role: 'command' });
@@ -83,8 +44,8 @@ await runCommand('predictions:backfill', async () => {
   const daily = new PostgresDailySeriesStore({ connectionString: platform.databaseUrl });
   try {
     const chosen = await chooseCandles(
-      { ...(parsed.file === undefined ? {} : { file: parsed.file }), store: candleStore },
-      { exchange: parsed.exchange, symbol: parsed.symbol, to, minRows: MIN_SAMPLES * 2 },
+      { ...(args.file === undefined ? {} : { file: args.file }), store: candleStore },
+      { exchange: args.exchange, symbol: args.symbol, to, minRows: MIN_SAMPLES * 2 },
     );
     if (typeof chosen === 'string') {
       process.stderr.write(`${chosen}\n`);
@@ -102,7 +63,7 @@ await runCommand('predictions:backfill', async () => {
         fingerprint: candleFingerprint,
       },
       {
-        model: parsed.name,
+        model: args.name,
         trainer,
         window: windowOf(trainer),
         candles: chosen.candles,
@@ -111,7 +72,7 @@ await runCommand('predictions:backfill', async () => {
         from,
         to,
         retrainEveryMs,
-        seed: Number(parsed.seed),
+        seed: args.seed,
         onPeriod: (p) =>
           process.stdout.write(
             `  from ${new Date(p.boundary).toISOString()}: v${p.version}${p.reused ? ' (recorded earlier, reused)' : ''}, ${p.predictions} hours\n`,
@@ -125,7 +86,7 @@ await runCommand('predictions:backfill', async () => {
     }
     const v = r.right.versions;
     process.stdout.write(
-      `${r.right.periods} periods, ${r.right.predictions} hours forecast, ${r.right.appended} new PredictionMade on predictions-${parsed.name}` +
+      `${r.right.periods} periods, ${r.right.predictions} hours forecast, ${r.right.appended} new PredictionMade on predictions-${args.name}` +
         `${v.length > 0 ? ` (models v${v[0]}–v${v[v.length - 1]}, walk-forward)` : ''}; ${r.right.skipped} periods already forecast, skipped` +
         `${r.right.reused > 0 ? `; ${r.right.reused} models recorded earlier reused` : ''}\n`,
     );

@@ -5,9 +5,7 @@
 // little USDC history for the range (said in the output and in the event's data.symbol). Prints the held-out table
 // (model vs persistence vs ridge: MAE, RMSE, directional accuracy) and appends ModelTrained to model-<name>.
 // Exit 2 on bad arguments or too little history, 1 when training failed.
-import { parseArgs } from 'node:util';
 import { either } from 'fp-ts';
-import { ModelName } from '../../domain/prediction/events.js';
 import type { ForecastMetrics } from '../../domain/prediction/metrics.js';
 import { MIN_SAMPLES } from '../../domain/prediction/windows.js';
 import { trainModel } from '../../application/prediction/train-model.js';
@@ -17,60 +15,22 @@ import { candleFingerprint } from '../../infrastructure/prediction/candle-finger
 import { modelDirectory } from '../../infrastructure/prediction/model-files.js';
 import { ridgeTrainer } from '../../infrastructure/prediction/ridge-forecaster.js';
 import { chooseCandles, fearGreedFrom } from '../../infrastructure/prediction/training-input.js';
-import { MODEL_KINDS, PROFILES, networkBackend, trainerFor, windowOf, type ModelChoice, type ProfileChoice } from '../../infrastructure/prediction/trainers.js';
+import { networkBackend, windowOf } from '../../infrastructure/prediction/trainers.js';
 import { configOrExit, openPlatform } from '../platform.js';
+import { predictorCli } from './predictor-args.js';
 import { runCommand } from './run-command.js';
 
 const USAGE =
   'usage: npm run train:predictor -- [--profile small|full] [--model network|ridge] [--symbol BTCUSDC] [--exchange binance] ' +
   '[--from <YYYY-MM-DD>] [--to <YYYY-MM-DD>] [--file <csv[.gz]>] [--name btc-1h] [--seed 1]';
 
-const usage = (message: string): never => {
-  process.stderr.write(`${message}\n${USAGE}\n`);
-  process.exit(2);
-};
-
-const parsed = (() => {
-  try {
-    return parseArgs({
-      options: {
-        profile: { type: 'string', default: 'small' },
-        model: { type: 'string', default: 'network' },
-        symbol: { type: 'string', default: 'BTCUSDC' },
-        exchange: { type: 'string', default: 'binance' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        file: { type: 'string' },
-        name: { type: 'string', default: 'btc-1h' },
-        seed: { type: 'string', default: '1' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
-  } catch (err) {
-    return usage((err as Error).message);
-  }
-})();
-if (parsed.help) {
-  process.stdout.write(`${USAGE}\n`);
-  process.exit(0);
-}
-const day = (flag: string, v: string | undefined): number | undefined => {
-  if (v === undefined) return undefined;
-  const ms = /^\d{4}-\d{2}-\d{2}$/.test(v) ? Date.parse(`${v}T00:00:00Z`) : NaN;
-  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== v) usage(`--${flag} "${v}" is not a day like 2024-01-31`);
-  return ms;
-};
-if (!(PROFILES as readonly string[]).includes(parsed.profile)) usage(`--profile "${parsed.profile}" is not one of ${PROFILES.join(', ')}`);
-if (!(MODEL_KINDS as readonly string[]).includes(parsed.model)) usage(`--model "${parsed.model}" is not one of ${MODEL_KINDS.join(', ')}`);
-if (!ModelName.is(parsed.name)) usage(`--name "${String(parsed.name)}" must be lower-case letters, digits and dashes`);
-if (!/^[A-Z0-9]{2,20}$/.test(parsed.symbol)) usage(`--symbol "${parsed.symbol}" is not a symbol like BTCUSDC`);
-if (!/^[a-z][a-z0-9]{1,31}$/.test(parsed.exchange)) usage(`--exchange "${parsed.exchange}" is not an exchange id like binance`);
-const seed = Number(parsed.seed);
-if (!/^\d{1,9}$/.test(parsed.seed)) usage(`--seed "${parsed.seed}" is not a non-negative integer`);
-const from = day('from', parsed.from);
-const to = day('to', parsed.to);
-if (from !== undefined && to !== undefined && to <= from) usage('--to must be after --from');
-const trainer = trainerFor(parsed.model as ModelChoice, parsed.profile as ProfileChoice);
+const cli = predictorCli(USAGE);
+const parsed = cli.parse('network', { from: { type: 'string' }, to: { type: 'string' } });
+const args = cli.modelArgs(parsed);
+const from = cli.day('from', parsed['from'] as string | undefined);
+const to = cli.day('to', parsed['to'] as string | undefined);
+if (from !== undefined && to !== undefined && to <= from) cli.refuse('--to must be after --from');
+const { trainer, seed } = args;
 
 const pct = (v: number) => `${(v * 100).toFixed(4)}%`;
 const row = (name: string, m: ForecastMetrics) => `| ${name} | ${pct(m.mae)} | ${pct(m.rmse)} | ${(m.directionalAccuracy * 100).toFixed(2)}% |`;
@@ -82,17 +42,17 @@ await runCommand('train:predictor', async () => {
   try {
     const t = trainer;
     const window = windowOf(t);
-    if (parsed.model === 'network') {
+    if (args.model === 'network') {
       const b = await networkBackend();
       process.stdout.write(
         `TensorFlow.js backend: ${b.name}${b.name === 'wasm' ? ` (SIMD ${b.simd ? 'on' : 'off'}, threads ${b.threads ? 'on' : 'off'})` : ''}\n`,
       );
     }
     const chosen = await chooseCandles(
-      { ...(parsed.file === undefined ? {} : { file: parsed.file }), store: candleStore },
+      { ...(args.file === undefined ? {} : { file: args.file }), store: candleStore },
       {
-        exchange: parsed.exchange,
-        symbol: parsed.symbol,
+        exchange: args.exchange,
+        symbol: args.symbol,
         ...(from === undefined ? {} : { from }),
         ...(to === undefined ? {} : { to }),
         minRows: MIN_SAMPLES * 2,
@@ -114,7 +74,7 @@ await runCommand('train:predictor', async () => {
     const r = await trainModel(
       { store: platform.store, clock: platform.clock, ids: platform.ids, modelDir, ridge: ridgeTrainer, fingerprint: candleFingerprint },
       {
-        model: parsed.name,
+        model: args.name,
         trainer: t,
         purpose: 'serving',
         candles: chosen.candles,

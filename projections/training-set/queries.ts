@@ -93,25 +93,24 @@ export const trainingRowRevisions = async (db: CommonQueryMethods): Promise<read
       SELECT strategy_id AS id, revision FROM training_set WHERE backtested_at IS NOT NULL ORDER BY backtested_at DESC, strategy_id`,
   );
 
-const LearningRow = z.object({
-  strategyId: z.string(),
-  genomeFingerprint: z.string(),
-  generation: z.number(),
-  origin: z.string(),
-  regime: z.record(z.unknown()).nullable(),
-  hasInSample: z.boolean(),
-  hasOutOfSample: z.boolean(),
-  isSharpe: Num,
-  isReturn: Num,
-  isTrades: Num,
-  oosSharpe: Num,
-  oosReturn: Num,
-  oosMaxDrawdown: Num,
-  oosTrades: Num,
-  oosDeflatedSharpe: Num,
-  filterOutcome: z.string().nullable(),
-  revision: z.number(),
-});
+/** What the learner reads of a row: the figures, and whether each window has metrics (not the metrics themselves). */
+const LearningRow = TrainingRow.pick({
+  strategyId: true,
+  genomeFingerprint: true,
+  generation: true,
+  origin: true,
+  regime: true,
+  isSharpe: true,
+  isReturn: true,
+  isTrades: true,
+  oosSharpe: true,
+  oosReturn: true,
+  oosMaxDrawdown: true,
+  oosTrades: true,
+  oosDeflatedSharpe: true,
+  filterOutcome: true,
+  revision: true,
+}).extend({ hasInSample: z.boolean(), hasOutOfSample: z.boolean() });
 export type LearningRow = z.infer<typeof LearningRow>;
 
 /** What the learner reads of these strategies' rows (backtested ones only; in no particular order). */
