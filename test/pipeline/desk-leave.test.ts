@@ -7,11 +7,9 @@
 // appends no order event. The same when the strategy is retired while the desk is down: the fresh desk's first tick
 // recomputes the account to its end and records the close.
 import { expect } from 'chai';
-import { either } from 'fp-ts';
 import { sql, type DatabasePool } from 'slonik';
-import { createTradingDesk, type TradingDeskDeps, type TradingStrategies } from '../../application/pipeline/trading-desk.js';
+import { createTradingDesk, type TradingDeskDeps } from '../../application/pipeline/trading-desk.js';
 import type { EventStore } from '../../application/ports/event-store.js';
-import { handleStrategyCommand } from '../../application/strategy/handle-strategy-command.js';
 import { bindStrategy, compileGenome } from '../../domain/backtest/compile.js';
 import { simulate } from '../../domain/backtest/engine.js';
 import { fillConfigOf, type RunSettings } from '../../domain/execution/run-settings.js';
@@ -28,15 +26,14 @@ import { PostgresCandleStore } from '../../infrastructure/market-data/postgres-c
 import { ordersProjection } from '../../projections/orders/projection.js';
 import { positionsProjection } from '../../projections/positions/projection.js';
 import { listPositions } from '../../projections/positions/queries.js';
-import { ProjectionRunner } from '../../projections/runner.js';
 import { strategiesProjection } from '../../projections/strategies/projection.js';
 import { tradingStrategiesReader } from '../../projections/trading-days/queries.js';
 import { loadCandles } from '../indicators/real-candles.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
 import { checkedPostgresStore } from '../support/event-store.js';
-import { catchUpOnVisible, memoryLog } from '../projections/support.js';
 import { LOOSE_RISK_LIMITS as LOOSE } from '../support/allow-all-gate.js';
 import { candlesOf } from '../support/candle-rows.js';
+import { onlyStrategy, projectUntil, sendStrategyCommand } from './support/desk-fixture.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -58,12 +55,6 @@ const BACKTEST = {
   engineVersion: 'test-1',
 };
 
-/** The reader, showing one strategy only. */
-const onlyStrategy = (reader: TradingStrategies, id: string): TradingStrategies => ({
-  inPaperOrLive: async () => (await reader.inPaperOrLive()).filter((r) => r.id === id),
-  genomes: (ids) => reader.genomes(ids),
-});
-
 describe('trading desk: the account of a strategy that leaves paper is closed once', function () {
   this.timeout(600_000);
   let db: TestDatabase;
@@ -84,27 +75,9 @@ describe('trading desk: the account of a strategy that leaves paper is closed on
     run: RUN,
     riskLimits: LOOSE,
   });
-  const command = async (type: StrategyCommand['type'], data: unknown, at: number, strategyId = ID) => {
-    clock.set(new Date(at));
-    const r = await handleStrategyCommand({ store, clock, ids: uuidIds }, { type, strategyId, data } as unknown as StrategyCommand, {
-      actor: 'operator:test' as never,
-    });
-    if (either.isLeft(r)) throw new Error(`${type} refused: ${JSON.stringify(r.left)}`);
-  };
+  const command = (type: StrategyCommand['type'], data: unknown, at: number, strategyId = ID) => sendStrategyCommand(store, clock, type, strategyId, data, at);
   const count = async (query: ReturnType<typeof sql.unsafe>) => Number(((await pool.one(query)) as { n: string | number }).n);
-  const project = async (projections: ConstructorParameters<typeof ProjectionRunner>[0]['projections'], ready: () => Promise<boolean>) => {
-    const runner = new ProjectionRunner({ pool, store, projections, log: memoryLog() });
-    try {
-      for (let tries = 0; ; tries++) {
-        await catchUpOnVisible(store, runner, (await store.readAll({})).length);
-        if (await ready()) return;
-        if (tries > 600) throw new Error('the read models never caught up');
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    } finally {
-      await runner.stop();
-    }
-  };
+  const project = (projections: Parameters<typeof projectUntil>[2], ready: () => Promise<boolean>) => projectUntil(pool, store, projections, ready);
   const orderEvents = async () => count(sql.unsafe`SELECT count(*) AS n FROM events WHERE category = 'order'`);
   const fillEvents = async () => count(sql.unsafe`SELECT count(*) AS n FROM events WHERE category = 'order' AND event_type = 'OrderFilled'`);
 

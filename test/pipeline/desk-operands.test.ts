@@ -6,7 +6,6 @@ import { either } from 'fp-ts';
 import { sql, type DatabasePool } from 'slonik';
 import { createTradingDesk, type TradingDeskDeps } from '../../application/pipeline/trading-desk.js';
 import type { EventStore } from '../../application/ports/event-store.js';
-import { handleStrategyCommand } from '../../application/strategy/handle-strategy-command.js';
 import type { RunSettings } from '../../domain/execution/run-settings.js';
 import type { Candle } from '../../domain/market/candles.js';
 import type { ExchangeId } from '../../domain/market/exchange.js';
@@ -27,6 +26,7 @@ import { freshDatabase, type TestDatabase } from '../support/database.js';
 import { checkedPostgresStore } from '../support/event-store.js';
 import { catchUpOnVisible, memoryLog } from '../projections/support.js';
 import { LOOSE_RISK_LIMITS as LOOSE } from '../support/allow-all-gate.js';
+import { sendStrategyCommand } from './support/desk-fixture.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -59,13 +59,8 @@ describe('trading desk: a strategy whose operand data is missing (real candles, 
   let candles: PostgresCandleStore;
   let pool: DatabasePool;
   const clock = fixedClock(new Date(PAPER_START));
-  const command = async (type: StrategyCommand['type'], strategyId: string, data: unknown, at: number) => {
-    clock.set(new Date(at));
-    const r = await handleStrategyCommand({ store, clock, ids: uuidIds }, { type, strategyId, data } as unknown as StrategyCommand, {
-      actor: 'operator:test' as never,
-    });
-    if (either.isLeft(r)) throw new Error(`${type} refused: ${JSON.stringify(r.left)}`);
-  };
+  const command = (type: StrategyCommand['type'], strategyId: string, data: unknown, at: number) =>
+    sendStrategyCommand(store, clock, type, strategyId, data, at);
 
   before(async () => {
     db = await freshDatabase('desk_operands');

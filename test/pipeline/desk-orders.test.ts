@@ -9,11 +9,9 @@
 //    at the last stored close) = the engine's equity at the last bar − the initial capital;
 // 3. the orders read model: every order filled, none twice.
 import { expect } from 'chai';
-import { either } from 'fp-ts';
 import { sql, type DatabasePool } from 'slonik';
-import { createTradingDesk, deskOrderIdPrefix as deskPrefix, type TradingDeskDeps, type TradingStrategies } from '../../application/pipeline/trading-desk.js';
+import { createTradingDesk, deskOrderIdPrefix as deskPrefix, type TradingDeskDeps } from '../../application/pipeline/trading-desk.js';
 import type { EventStore } from '../../application/ports/event-store.js';
-import { handleStrategyCommand } from '../../application/strategy/handle-strategy-command.js';
 import { bindStrategy, compileGenome } from '../../domain/backtest/compile.js';
 import { simulate } from '../../domain/backtest/engine.js';
 import { fillConfigOf, type RunSettings } from '../../domain/execution/run-settings.js';
@@ -32,15 +30,14 @@ import { ordersProjection } from '../../projections/orders/projection.js';
 import { listOrders } from '../../projections/orders/queries.js';
 import { positionsProjection } from '../../projections/positions/projection.js';
 import { listPositions, pnl } from '../../projections/positions/queries.js';
-import { ProjectionRunner } from '../../projections/runner.js';
 import { strategiesProjection } from '../../projections/strategies/projection.js';
 import { tradingStrategiesReader } from '../../projections/trading-days/queries.js';
 import { loadCandles } from '../indicators/real-candles.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
 import { checkedPostgresStore } from '../support/event-store.js';
-import { catchUpOnVisible, memoryLog } from '../projections/support.js';
 import { LOOSE_RISK_LIMITS as LOOSE } from '../support/allow-all-gate.js';
 import { candlesOf } from '../support/candle-rows.js';
+import { onlyStrategy, projectUntil, sendStrategyCommand } from './support/desk-fixture.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -104,12 +101,6 @@ const crashingStore = (inner: EventStore): EventStore & { crashedOn?: string } =
   return wrapped;
 };
 
-/** The reader, showing one strategy only. */
-const onlyStrategy = (reader: TradingStrategies, id: string): TradingStrategies => ({
-  inPaperOrLive: async () => (await reader.inPaperOrLive()).filter((r) => r.id === id),
-  genomes: (ids) => reader.genomes(ids),
-});
-
 describe('trading desk: the paper orders and fills on the record, once each, as the backtest trades them', function () {
   this.timeout(600_000);
   let db: TestDatabase;
@@ -130,30 +121,8 @@ describe('trading desk: the paper orders and fills on the record, once each, as 
     run: RUN,
     riskLimits: LOOSE,
   });
-  const command = async (type: StrategyCommand['type'], data: unknown, at: number, strategyId = ID) => {
-    clock.set(new Date(at));
-    const r = await handleStrategyCommand({ store, clock, ids: uuidIds }, { type, strategyId, data } as unknown as StrategyCommand, {
-      actor: 'operator:test' as never,
-    });
-    if (either.isLeft(r)) throw new Error(`${type} refused: ${JSON.stringify(r.left)}`);
-  };
-  /**
-   * Folds the log into the read models until `ready` holds: the runner only reads what every transaction on the server
-   * lets it see, and other suites share the server.
-   */
-  const project = async (projections: ConstructorParameters<typeof ProjectionRunner>[0]['projections'], ready: () => Promise<boolean>) => {
-    const runner = new ProjectionRunner({ pool, store, projections, log: memoryLog() });
-    try {
-      for (let tries = 0; ; tries++) {
-        await catchUpOnVisible(store, runner, (await store.readAll({})).length);
-        if (await ready()) return;
-        if (tries > 600) throw new Error('the read models never caught up');
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    } finally {
-      await runner.stop();
-    }
-  };
+  const command = (type: StrategyCommand['type'], data: unknown, at: number, strategyId = ID) => sendStrategyCommand(store, clock, type, strategyId, data, at);
+  const project = (projections: Parameters<typeof projectUntil>[2], ready: () => Promise<boolean>) => projectUntil(pool, store, projections, ready);
   const count = async (query: ReturnType<typeof sql.unsafe>) => Number(((await pool.one(query)) as { n: string | number }).n);
   const tickHours = async (desk: ReturnType<typeof createTradingDesk>, from: number, to: number) => {
     for (let t = from + HOUR; t <= to; t += HOUR) {

@@ -18,7 +18,6 @@ import { paperResultsFor } from '../../application/pipeline/paper-results.js';
 import type { StepOutcome } from '../../application/pipeline/step.js';
 import type { EventStore } from '../../application/ports/event-store.js';
 import { changeSetting } from '../../application/settings/settings-recorder.js';
-import { handleStrategyCommand } from '../../application/strategy/handle-strategy-command.js';
 import { bindStrategy, compileGenome } from '../../domain/backtest/compile.js';
 import { simulate } from '../../domain/backtest/engine.js';
 import { fillConfigOf, type RunSettings } from '../../domain/execution/run-settings.js';
@@ -44,6 +43,7 @@ import { freshDatabase, type TestDatabase } from '../support/database.js';
 import { checkedPostgresStore } from '../support/event-store.js';
 import { activationDecision, catchUpOnVisible, memoryLog } from '../projections/support.js';
 import { LOOSE_RISK_LIMITS as LOOSE } from '../support/allow-all-gate.js';
+import { projectUntil, sendStrategyCommand } from './support/desk-fixture.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -95,30 +95,9 @@ describe('trading desk: paper accounts through the trading core, day by day, ove
     run: RUN,
     riskLimits: LOOSE,
   });
-  const command = async (type: StrategyCommand['type'], strategyId: string, data: unknown, at: number) => {
-    clock.set(new Date(at));
-    const r = await handleStrategyCommand({ store, clock, ids: uuidIds }, { type, strategyId, data } as unknown as StrategyCommand, {
-      actor: 'operator:test' as never,
-    });
-    if (either.isLeft(r)) throw new Error(`${type} refused: ${JSON.stringify(r.left)}`);
-  };
-  /**
-   * Folds the log into the strategies read model until `ready` holds: the runner only reads what every transaction
-   * on the server lets it see, and other suites share the server.
-   */
-  const project = async (ready: () => Promise<boolean>) => {
-    const runner = new ProjectionRunner({ pool, store, projections: [strategiesProjection], log: memoryLog() });
-    try {
-      for (let tries = 0; ; tries++) {
-        await catchUpOnVisible(store, runner, (await store.readAll({})).length);
-        if (await ready()) return;
-        if (tries > 600) throw new Error('the strategies read model never caught up');
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    } finally {
-      await runner.stop();
-    }
-  };
+  const command = (type: StrategyCommand['type'], strategyId: string, data: unknown, at: number) =>
+    sendStrategyCommand(store, clock, type, strategyId, data, at);
+  const project = (ready: () => Promise<boolean>) => projectUntil(pool, store, [strategiesProjection], ready);
   const inState = async (state: string) =>
     (await pool.any(sql.unsafe`SELECT id FROM strategies WHERE state = ${state}`)).map((r) => (r as { id: string }).id).sort();
   /** Ticks every hour in (from, to], as the pipeline loop does; returns every outcome. */

@@ -31,7 +31,6 @@ import type { TradingStrategies } from '../../application/pipeline/trading-desk.
 import type { EventStore } from '../../application/ports/event-store.js';
 import type { Exchange } from '../../application/ports/exchange.js';
 import type { Scheduler } from '../../application/trading/executor.js';
-import { handleStrategyCommand } from '../../application/strategy/handle-strategy-command.js';
 import { bindStrategy, compileGenome } from '../../domain/backtest/compile.js';
 import { simulate } from '../../domain/backtest/engine.js';
 import { fillConfigOf, type RunSettings } from '../../domain/execution/run-settings.js';
@@ -55,6 +54,7 @@ import { startLoopbackBinance, type LoopbackBinance } from '../support/loopback-
 import { loopbackExchange } from '../exchange/loopback-exchange.js';
 import { LOOSE_RISK_LIMITS as LOOSE } from '../support/allow-all-gate.js';
 import { candlesOf } from '../support/candle-rows.js';
+import { sendStrategyCommand } from './support/desk-fixture.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -141,13 +141,8 @@ describe('live desk: Live strategies trade on the exchange (loopback Binance, re
     desks.push(d);
     return d;
   };
-  const command = async (type: StrategyCommand['type'], strategyId: string, data: unknown, at: number) => {
-    clock.set(new Date(at));
-    const r = await handleStrategyCommand({ store, clock, ids: uuidIds }, { type, strategyId, data } as unknown as StrategyCommand, {
-      actor: 'operator:test' as never,
-    });
-    if (either.isLeft(r)) throw new Error(`${type} refused: ${JSON.stringify(r.left)}`);
-  };
+  const command = (type: StrategyCommand['type'], strategyId: string, data: unknown, at: number) =>
+    sendStrategyCommand(store, clock, type, strategyId, data, at);
   const makeLive = async (id: string, genome: Genome, at: number) => {
     genomes.set(id, genome);
     await command('GenerateStrategy', id, { genome }, at - 3 * HOUR);
