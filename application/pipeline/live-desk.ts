@@ -60,7 +60,8 @@ import { fnv1a64 } from '../../domain/learning/fingerprint.js';
 import { orderDecider } from '../../domain/execution/order-decider.js';
 import { fillConfigOf, type RunSettings } from '../../domain/execution/run-settings.js';
 import { IndicatorCache } from '../../domain/indicators/cache.js';
-import { emptySeries, INTERVAL_MS, type Candle, type CandleSeries, type Interval, type SeriesKey } from '../../domain/market/candles.js';
+import { INTERVAL_MS, type Candle, type CandleSeries, type Interval } from '../../domain/market/candles.js';
+import { GrowingSeries } from '../../domain/market/growing-series.js';
 import type { ExchangeId } from '../../domain/market/exchange.js';
 import { performanceDecider, type PerformanceState } from '../../domain/performance/decide.js';
 import { performanceStream, type PerformanceEvent, type TradingDayClosed } from '../../domain/performance/events.js';
@@ -162,54 +163,6 @@ interface Slot {
   /** Signals of the bar being fed. */
   bits: number;
 }
-
-/** A candle series that grows at its end: buffers doubled as needed, `view()` the filled part. */
-class GrowingSeries {
-  private buffer: CandleSeries;
-  private length = 0;
-  constructor(private readonly key: SeriesKey) {
-    this.buffer = emptySeries(key, 0);
-  }
-
-  /** Open time of the last candle held (NaN when empty). */
-  get lastOpen(): number {
-    return this.length === 0 ? NaN : this.buffer.openTime[this.length - 1]!;
-  }
-
-  append(more: CandleSeries): void {
-    // Only bars after the last one held (a store answering with an overlap adds nothing twice).
-    let from = 0;
-    while (from < more.length && more.openTime[from]! <= this.lastOpen) from++;
-    const n = more.length - from;
-    if (n <= 0) return;
-    if (this.length + n > this.buffer.openTime.length) {
-      const bigger = emptySeries(this.key, Math.max(this.length + n, this.buffer.openTime.length * 2, 256));
-      for (const f of SERIES_FIELDS) bigger[f].set(this.buffer[f].subarray(0, this.length));
-      this.buffer = bigger;
-    }
-    for (const f of SERIES_FIELDS) this.buffer[f].set(more[f].subarray(from, more.length), this.length);
-    this.length += n;
-  }
-
-  view(): CandleSeries {
-    const b = this.buffer;
-    const n = this.length;
-    return {
-      key: this.key,
-      length: n,
-      openTime: b.openTime.subarray(0, n),
-      open: b.open.subarray(0, n),
-      high: b.high.subarray(0, n),
-      low: b.low.subarray(0, n),
-      close: b.close.subarray(0, n),
-      volume: b.volume.subarray(0, n),
-      quoteVolume: b.quoteVolume.subarray(0, n),
-      trades: b.trades.subarray(0, n),
-    };
-  }
-}
-
-const SERIES_FIELDS = ['openTime', 'open', 'high', 'low', 'close', 'volume', 'quoteVolume', 'trades'] as const;
 
 /** What the desk knows of a strategy's performance stream: read from `next` on, never again from the start. */
 interface PerformanceCursor {

@@ -41,7 +41,8 @@ import { OperandDataError } from '../../domain/backtest/operand-data.js';
 import { bindStrategy, compileGenome, fillSignals, type CompiledGenome } from '../../domain/backtest/compile.js';
 import type { RunSettings } from '../../domain/execution/run-settings.js';
 import { IndicatorCache } from '../../domain/indicators/cache.js';
-import { emptySeries, INTERVAL_MS, seriesRange, type Candle, type CandleSeries, type Interval, type SeriesKey } from '../../domain/market/candles.js';
+import { INTERVAL_MS, seriesRange, type Candle, type Interval, type SeriesKey } from '../../domain/market/candles.js';
+import { GrowingSeries } from '../../domain/market/growing-series.js';
 import type { ExchangeId } from '../../domain/market/exchange.js';
 import { performanceDecider } from '../../domain/performance/decide.js';
 import { performanceStream, type PerformanceEvent, type TradingDayClosed, type TradingMode } from '../../domain/performance/events.js';
@@ -104,10 +105,9 @@ interface StrategyInfo {
 /** One symbol's closed candles, loaded incrementally. */
 interface SymbolCandles {
   readonly key: SeriesKey;
-  series: CandleSeries;
-  length: number;
+  readonly bars: GrowingSeries;
   /** Open time of the first candle asked for. */
-  from: number;
+  readonly from: number;
 }
 
 /** `paper-<id>`, `live-<id>` (`live-<id>-<n>` from the second activation on). */
@@ -188,7 +188,7 @@ class DeskAccount {
 
   /** Feeds the candles closed so far that it has not seen; closes every day whose last bar it has fed. */
   async advance(candles: SymbolCandles, visible: number): Promise<void> {
-    const s = candles.series;
+    const s = candles.bars.series;
     if (this.base < 0) {
       // Placed once a bar it trades is stored (the warm-up before it is history, stored already).
       if (visible === 0 || s.openTime[visible - 1]! < this.firstOpen) return;
@@ -289,21 +289,6 @@ class DeskAccount {
   }
 }
 
-const FIELDS = ['openTime', 'open', 'high', 'low', 'close', 'volume', 'quoteVolume', 'trades'] as const;
-
-/** Appends `more` to the symbol's candles (growing the buffers). */
-const appendCandles = (c: SymbolCandles, more: CandleSeries): void => {
-  if (more.length === 0) return;
-  const need = c.length + more.length;
-  if (need > c.series.openTime.length) {
-    const bigger = emptySeries(c.key, Math.max(need, c.series.openTime.length * 2, 1024));
-    for (const f of FIELDS) bigger[f].set(c.series[f].subarray(0, c.length));
-    c.series = bigger;
-  }
-  for (const f of FIELDS) c.series[f].set(more[f].subarray(0, more.length), c.length);
-  c.length = need;
-};
-
 const iso = (ms: number) => new Date(ms).toISOString();
 
 const READ_AHEAD_MS = 7 * DAY_MS;
@@ -312,10 +297,10 @@ const READ_AHEAD_MS = 7 * DAY_MS;
 const closedBy = (c: SymbolCandles, now: number): number => {
   const limit = now - INTERVAL_MS[c.key.interval];
   let lo = 0;
-  let hi = c.length;
+  let hi = c.bars.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (c.series.openTime[mid]! <= limit) lo = mid + 1;
+    if (c.bars.series.openTime[mid]! <= limit) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -386,14 +371,14 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
     let c = symbols.get(name);
     if (c === undefined || from < c.from) {
       // An account needs earlier candles than the cache holds: reload (the accounts re-find their place).
-      c = { key, series: emptySeries(key, 0), length: 0, from };
+      c = { key, bars: new GrowingSeries(key, 1024), from };
       symbols.set(name, c);
       for (const a of accounts.values()) if (a.symbol === key.symbol) accounts.delete(a.name);
     }
-    const after = c.length === 0 ? c.from : c.series.openTime[c.length - 1]! + 1;
+    const after = c.bars.length === 0 ? c.from : c.bars.lastOpen + 1;
     // Reads ahead (a replay's store holds the bars to come; the accounts see only those closed by `now`), so a replay
     // asks once a week per symbol instead of every tick; live, nothing is ahead and each due bar is asked for.
-    if (after < to) appendCandles(c, await deps.candles.readSeries(key, { from: after, to: to + READ_AHEAD_MS }));
+    if (after < to) c.bars.append(await deps.candles.readSeries(key, { from: after, to: to + READ_AHEAD_MS }));
     return c;
   };
 
@@ -670,7 +655,7 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
         if (refused !== undefined) notes.push(refused);
         const barMs = INTERVAL_MS[g.timeframe];
         const lastClosedOpen = Math.floor(t / barMs) * barMs - barMs;
-        const last = visible === 0 ? undefined : candles.series.openTime[visible - 1]!;
+        const last = visible === 0 ? undefined : candles.bars.series.openTime[visible - 1]!;
         if (lastClosedOpen >= account.firstOpen + barMs && (last === undefined || last < account.firstOpen))
           tell(notes, `${w.name}: no stored ${deps.exchange} ${symbol} ${g.timeframe} candles since ${iso(account.firstOpen)}: it cannot trade`);
         else if (last !== undefined && lastClosedOpen >= account.firstOpen && last < lastClosedOpen - barMs)
