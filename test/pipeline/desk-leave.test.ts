@@ -12,28 +12,23 @@ import { createTradingDesk, type TradingDeskDeps } from '../../application/pipel
 import type { EventStore } from '../../application/ports/event-store.js';
 import { bindStrategy, compileGenome } from '../../domain/backtest/compile.js';
 import { simulate } from '../../domain/backtest/engine.js';
-import { fillConfigOf, type RunSettings } from '../../domain/execution/run-settings.js';
+import { fillConfigOf } from '../../domain/execution/run-settings.js';
 import { IndicatorCache } from '../../domain/indicators/cache.js';
 import { seriesRange, type CandleSeries } from '../../domain/market/candles.js';
-import type { ExchangeId } from '../../domain/market/exchange.js';
 import type { StrategyCommand } from '../../domain/strategy/commands.js';
 import { smaCrossoverGenome } from '../../domain/strategy/templates.js';
 import { fixedClock } from '../../infrastructure/clock/system-clock.js';
-import { uuidIds } from '../../infrastructure/clock/uuid-ids.js';
 import { createReadModelPool } from '../../infrastructure/db/pool.js';
-import { PaperExchange } from '../../infrastructure/exchange/paper/paper-exchange.js';
 import { PostgresCandleStore } from '../../infrastructure/market-data/postgres-candle-store.js';
 import { ordersProjection } from '../../projections/orders/projection.js';
 import { positionsProjection } from '../../projections/positions/projection.js';
 import { listPositions } from '../../projections/positions/queries.js';
 import { strategiesProjection } from '../../projections/strategies/projection.js';
-import { tradingStrategiesReader } from '../../projections/trading-days/queries.js';
 import { loadCandles } from '../indicators/real-candles.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
 import { checkedPostgresStore } from '../support/event-store.js';
-import { LOOSE_RISK_LIMITS as LOOSE } from '../support/allow-all-gate.js';
 import { candlesOf } from '../support/candle-rows.js';
-import { onlyStrategy, projectUntil, sendStrategyCommand } from './support/desk-fixture.js';
+import { DESK_BACKTEST, DESK_RUN, paperDeskDeps, projectUntil, sendStrategyCommand } from './support/desk-fixture.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -45,15 +40,8 @@ const GENOME = smaCrossoverGenome(5, 20, ['BTCUSDT']);
 const PAPER_START = Date.UTC(2022, 2, 1, 13, 17);
 const FIRST_OPEN = Date.UTC(2022, 2, 1, 14);
 const END = Date.UTC(2022, 2, 6);
-const RUN: RunSettings = { takerFee: 0.001, makerFee: 0.0002, slippage: 0.0005, initialCapital: 10_000, sizing: { mode: 'fractional' } };
-const BACKTEST = {
-  metrics: { sharpe: 1, totalReturn: 0.1, maxDrawdown: 0.1, tradeCount: 100 },
-  window: { start: '2021-06-01T00:00:00.000Z', end: '2022-02-01T00:00:00.000Z' },
-  timeframe: '1h',
-  symbols: ['BTCUSDT'],
-  dataFingerprint: 'sha256:test',
-  engineVersion: 'test-1',
-};
+const RUN = DESK_RUN;
+const BACKTEST = DESK_BACKTEST;
 
 describe('trading desk: the account of a strategy that leaves paper is closed once', function () {
   this.timeout(600_000);
@@ -64,17 +52,7 @@ describe('trading desk: the account of a strategy that leaves paper is closed on
   let series: CandleSeries;
   const clock = fixedClock(new Date(PAPER_START));
   /** The desk, showing one strategy only (the other is the other test's). */
-  const deps = (only: string): TradingDeskDeps => ({
-    store,
-    clock,
-    ids: uuidIds,
-    strategies: onlyStrategy(tradingStrategiesReader(pool), only),
-    candles,
-    venue: (o) => new PaperExchange(o),
-    exchange: 'binance' as ExchangeId,
-    run: RUN,
-    riskLimits: LOOSE,
-  });
+  const deps = (only: string): TradingDeskDeps => paperDeskDeps({ store, clock, pool, candles, only });
   const command = (type: StrategyCommand['type'], data: unknown, at: number, strategyId = ID) => sendStrategyCommand(store, clock, type, strategyId, data, at);
   const count = async (query: ReturnType<typeof sql.unsafe>) => Number(((await pool.one(query)) as { n: string | number }).n);
   const project = (projections: Parameters<typeof projectUntil>[2], ready: () => Promise<boolean>) => projectUntil(pool, store, projections, ready);

@@ -4,36 +4,29 @@
 import { expect } from 'chai';
 import { either } from 'fp-ts';
 import { sql, type DatabasePool } from 'slonik';
-import { createTradingDesk, type TradingDeskDeps } from '../../application/pipeline/trading-desk.js';
+import { createTradingDesk } from '../../application/pipeline/trading-desk.js';
 import type { EventStore } from '../../application/ports/event-store.js';
-import type { RunSettings } from '../../domain/execution/run-settings.js';
 import type { Candle } from '../../domain/market/candles.js';
-import type { ExchangeId } from '../../domain/market/exchange.js';
 import { performanceStream } from '../../domain/performance/events.js';
 import type { StrategyCommand } from '../../domain/strategy/commands.js';
 import { Genome } from '../../domain/strategy/genome.js';
 import { smaCrossoverGenome } from '../../domain/strategy/templates.js';
 import { fixedClock } from '../../infrastructure/clock/system-clock.js';
-import { uuidIds } from '../../infrastructure/clock/uuid-ids.js';
 import { createReadModelPool } from '../../infrastructure/db/pool.js';
-import { PaperExchange } from '../../infrastructure/exchange/paper/paper-exchange.js';
 import { PostgresCandleStore } from '../../infrastructure/market-data/postgres-candle-store.js';
 import { ProjectionRunner } from '../../projections/runner.js';
 import { strategiesProjection } from '../../projections/strategies/projection.js';
-import { tradingStrategiesReader } from '../../projections/trading-days/queries.js';
 import { loadCandles } from '../indicators/real-candles.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
 import { checkedPostgresStore } from '../support/event-store.js';
 import { catchUpOnVisible, memoryLog } from '../projections/support.js';
-import { LOOSE_RISK_LIMITS as LOOSE } from '../support/allow-all-gate.js';
-import { sendStrategyCommand } from './support/desk-fixture.js';
+import { paperDeskDeps, sendStrategyCommand } from './support/desk-fixture.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const PLAIN = 'b7c00000-0000-4000-8000-0000000000a1';
 const FNG = 'f9600000-0000-4000-8000-0000000000a2';
 const PAPER_START = Date.UTC(2022, 2, 1, 13, 17);
-const RUN: RunSettings = { takerFee: 0.001, makerFee: 0.0002, slippage: 0.0005, initialCapital: 10_000, sizing: { mode: 'fractional' } };
 const fngGenome = (): Genome => {
   const base = Genome.encode(smaCrossoverGenome(5, 20, ['BTCUSDT'])) as Record<string, unknown> & { entry: { mode: string; conditions: unknown[] } };
   const decoded = Genome.decode({
@@ -103,18 +96,7 @@ describe('trading desk: a strategy whose operand data is missing (real candles, 
   });
 
   it('the account without its data says so once and does not trade; the other closes its days', async () => {
-    const deps: TradingDeskDeps = {
-      store,
-      clock,
-      ids: uuidIds,
-      strategies: tradingStrategiesReader(pool),
-      candles,
-      venue: (o) => new PaperExchange(o),
-      exchange: 'binance' as ExchangeId,
-      run: RUN,
-      riskLimits: LOOSE,
-    };
-    const desk = createTradingDesk(deps);
+    const desk = createTradingDesk(paperDeskDeps({ store, clock, pool, candles }));
     const notes: string[] = [];
     let appended = 0;
     for (let t = Date.UTC(2022, 2, 1, 14); t <= Date.UTC(2022, 2, 4, 3); t += HOUR) {

@@ -14,30 +14,25 @@ import { createTradingDesk, deskOrderIdPrefix as deskPrefix, type TradingDeskDep
 import type { EventStore } from '../../application/ports/event-store.js';
 import { bindStrategy, compileGenome } from '../../domain/backtest/compile.js';
 import { simulate } from '../../domain/backtest/engine.js';
-import { fillConfigOf, type RunSettings } from '../../domain/execution/run-settings.js';
+import { fillConfigOf } from '../../domain/execution/run-settings.js';
 import { IndicatorCache } from '../../domain/indicators/cache.js';
 import type { CandleSeries } from '../../domain/market/candles.js';
-import type { ExchangeId } from '../../domain/market/exchange.js';
 import type { StrategyCommand } from '../../domain/strategy/commands.js';
 import type { Genome } from '../../domain/strategy/genome.js';
 import { smaCrossoverGenome } from '../../domain/strategy/templates.js';
 import { fixedClock } from '../../infrastructure/clock/system-clock.js';
-import { uuidIds } from '../../infrastructure/clock/uuid-ids.js';
 import { createReadModelPool } from '../../infrastructure/db/pool.js';
-import { PaperExchange } from '../../infrastructure/exchange/paper/paper-exchange.js';
 import { PostgresCandleStore } from '../../infrastructure/market-data/postgres-candle-store.js';
 import { ordersProjection } from '../../projections/orders/projection.js';
 import { listOrders } from '../../projections/orders/queries.js';
 import { positionsProjection } from '../../projections/positions/projection.js';
 import { listPositions, pnl } from '../../projections/positions/queries.js';
 import { strategiesProjection } from '../../projections/strategies/projection.js';
-import { tradingStrategiesReader } from '../../projections/trading-days/queries.js';
 import { loadCandles } from '../indicators/real-candles.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
 import { checkedPostgresStore } from '../support/event-store.js';
-import { LOOSE_RISK_LIMITS as LOOSE } from '../support/allow-all-gate.js';
 import { candlesOf } from '../support/candle-rows.js';
-import { onlyStrategy, projectUntil, sendStrategyCommand } from './support/desk-fixture.js';
+import { DESK_BACKTEST, DESK_RUN, paperDeskDeps, projectUntil, sendStrategyCommand } from './support/desk-fixture.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -52,16 +47,9 @@ const PAPER_START = Date.UTC(2022, 2, 1, 13, 17);
 const FIRST_OPEN = Date.UTC(2022, 2, 1, 14);
 /** The last bar stored opens at END − 1h: at END every stored bar has closed. */
 const END = Date.UTC(2022, 2, 9, 5);
-const RUN: RunSettings = { takerFee: 0.001, makerFee: 0.0002, slippage: 0.0005, initialCapital: 10_000, sizing: { mode: 'fractional' } };
+const RUN = DESK_RUN;
 
-const BACKTEST = {
-  metrics: { sharpe: 1, totalReturn: 0.1, maxDrawdown: 0.1, tradeCount: 100 },
-  window: { start: '2021-06-01T00:00:00.000Z', end: '2022-02-01T00:00:00.000Z' },
-  timeframe: '1h',
-  symbols: ['BTCUSDT'],
-  dataFingerprint: 'sha256:test',
-  engineVersion: 'test-1',
-};
+const BACKTEST = DESK_BACKTEST;
 
 interface FillRow {
   client_order_id: string;
@@ -110,17 +98,7 @@ describe('trading desk: the paper orders and fills on the record, once each, as 
   let series: CandleSeries;
   const clock = fixedClock(new Date(PAPER_START));
   /** The desk of the first strategy (hourly), or of the second only (one catch-up tick). */
-  const deps = (s: EventStore = store, only = ID): TradingDeskDeps => ({
-    store: s,
-    clock,
-    ids: uuidIds,
-    strategies: onlyStrategy(tradingStrategiesReader(pool), only),
-    candles,
-    venue: (o) => new PaperExchange(o),
-    exchange: 'binance' as ExchangeId,
-    run: RUN,
-    riskLimits: LOOSE,
-  });
+  const deps = (s: EventStore = store, only = ID): TradingDeskDeps => paperDeskDeps({ store: s, clock, pool, candles, only });
   const command = (type: StrategyCommand['type'], data: unknown, at: number, strategyId = ID) => sendStrategyCommand(store, clock, type, strategyId, data, at);
   const project = (projections: Parameters<typeof projectUntil>[2], ready: () => Promise<boolean>) => projectUntil(pool, store, projections, ready);
   const count = async (query: ReturnType<typeof sql.unsafe>) => Number(((await pool.one(query)) as { n: string | number }).n);

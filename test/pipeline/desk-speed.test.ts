@@ -6,9 +6,7 @@ import { sql, type DatabasePool } from 'slonik';
 import { createTradingDesk } from '../../application/pipeline/trading-desk.js';
 import type { EventStore } from '../../application/ports/event-store.js';
 import { handleStrategyCommand } from '../../application/strategy/handle-strategy-command.js';
-import type { RunSettings } from '../../domain/execution/run-settings.js';
 import type { Candle } from '../../domain/market/candles.js';
-import type { ExchangeId } from '../../domain/market/exchange.js';
 import { performanceStream } from '../../domain/performance/events.js';
 import { DEFAULT_RISK_LIMITS } from '../../domain/risk/limits.js';
 import type { StrategyCommand } from '../../domain/strategy/commands.js';
@@ -16,22 +14,20 @@ import { smaCrossoverGenome } from '../../domain/strategy/templates.js';
 import { fixedClock } from '../../infrastructure/clock/system-clock.js';
 import { uuidIds } from '../../infrastructure/clock/uuid-ids.js';
 import { createReadModelPool } from '../../infrastructure/db/pool.js';
-import { PaperExchange } from '../../infrastructure/exchange/paper/paper-exchange.js';
 import { PostgresCandleStore } from '../../infrastructure/market-data/postgres-candle-store.js';
 import { ProjectionRunner } from '../../projections/runner.js';
 import { strategiesProjection } from '../../projections/strategies/projection.js';
-import { tradingStrategiesReader } from '../../projections/trading-days/queries.js';
 import { loadCandles } from '../indicators/real-candles.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
 import { checkedPostgresStore } from '../support/event-store.js';
 import { catchUpOnVisible, memoryLog } from '../projections/support.js';
+import { paperDeskDeps } from './support/desk-fixture.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const START = Date.UTC(2022, 5, 1, 3, 5);
 const DAYS = 60;
 const SYMBOLS = ['BTCUSDT', 'ETHUSDT', 'SOLUSDT', 'BNBUSDT', 'XRPUSDT'];
-const RUN: RunSettings = { takerFee: 0.001, makerFee: 0.0002, slippage: 0.0005, initialCapital: 10_000, sizing: { mode: 'fractional' } };
 const BACKTEST = {
   metrics: { sharpe: 1, totalReturn: 0.2, maxDrawdown: 0.15, tradeCount: 200 },
   window: { start: '2021-06-01T00:00:00.000Z', end: '2022-05-01T00:00:00.000Z' },
@@ -100,17 +96,7 @@ describe('trading desk speed: 10 paper strategies, a 60-day replay ticked hourly
   });
 
   it('ticks 1,440 simulated hours and closes every day of every account once', async () => {
-    const desk = createTradingDesk({
-      store,
-      clock,
-      ids: uuidIds,
-      strategies: tradingStrategiesReader(pool),
-      candles,
-      venue: (o) => new PaperExchange(o),
-      exchange: 'binance' as ExchangeId,
-      run: RUN,
-      riskLimits: DEFAULT_RISK_LIMITS,
-    });
+    const desk = createTradingDesk(paperDeskDeps({ store, clock, pool, candles, riskLimits: DEFAULT_RISK_LIMITS }));
     const t0 = Date.now();
     let appended = 0;
     const notes: string[] = [];

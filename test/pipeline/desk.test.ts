@@ -20,10 +20,9 @@ import type { EventStore } from '../../application/ports/event-store.js';
 import { changeSetting } from '../../application/settings/settings-recorder.js';
 import { bindStrategy, compileGenome } from '../../domain/backtest/compile.js';
 import { simulate } from '../../domain/backtest/engine.js';
-import { fillConfigOf, type RunSettings } from '../../domain/execution/run-settings.js';
+import { fillConfigOf } from '../../domain/execution/run-settings.js';
 import { IndicatorCache } from '../../domain/indicators/cache.js';
 import type { Candle, CandleSeries } from '../../domain/market/candles.js';
-import type { ExchangeId } from '../../domain/market/exchange.js';
 import { performanceStream, type TradingDayClosed } from '../../domain/performance/events.js';
 import type { StrategyCommand } from '../../domain/strategy/commands.js';
 import type { PaperEvaluation } from '../../domain/strategy/events.js';
@@ -32,18 +31,16 @@ import { smaCrossoverGenome } from '../../domain/strategy/templates.js';
 import { fixedClock } from '../../infrastructure/clock/system-clock.js';
 import { uuidIds } from '../../infrastructure/clock/uuid-ids.js';
 import { createReadModelPool } from '../../infrastructure/db/pool.js';
-import { PaperExchange } from '../../infrastructure/exchange/paper/paper-exchange.js';
 import { PostgresCandleStore } from '../../infrastructure/market-data/postgres-candle-store.js';
 import { ProjectionRunner } from '../../projections/runner.js';
 import { strategiesProjection } from '../../projections/strategies/projection.js';
 import { tradingDaysProjection } from '../../projections/trading-days/projection.js';
-import { strategyRecord, tradingStrategiesReader } from '../../projections/trading-days/queries.js';
+import { strategyRecord } from '../../projections/trading-days/queries.js';
 import { loadCandles } from '../indicators/real-candles.js';
 import { freshDatabase, type TestDatabase } from '../support/database.js';
 import { checkedPostgresStore } from '../support/event-store.js';
 import { activationDecision, catchUpOnVisible, memoryLog } from '../projections/support.js';
-import { LOOSE_RISK_LIMITS as LOOSE } from '../support/allow-all-gate.js';
-import { projectUntil, sendStrategyCommand } from './support/desk-fixture.js';
+import { DESK_RUN, paperDeskDeps, projectUntil, sendStrategyCommand } from './support/desk-fixture.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -58,7 +55,7 @@ const LIVE = '11fe0000-0000-4000-8000-000000000004';
  */
 const PAPER_START = Date.UTC(2022, 2, 1, 13, 17);
 const FIRST_OPEN = Date.UTC(2022, 2, 1, 14);
-const RUN: RunSettings = { takerFee: 0.001, makerFee: 0.0002, slippage: 0.0005, initialCapital: 10_000, sizing: { mode: 'fractional' } };
+const RUN = DESK_RUN;
 const GENOMES: Record<string, Genome> = {
   [BTC]: smaCrossoverGenome(5, 20, ['BTCUSDT']),
   [ETH]: smaCrossoverGenome(4, 12, ['ETHUSDT']),
@@ -84,17 +81,7 @@ describe('trading desk: paper accounts through the trading core, day by day, ove
   let candles: PostgresCandleStore;
   let pool: DatabasePool;
   const clock = fixedClock(new Date(PAPER_START));
-  const deps = (): TradingDeskDeps => ({
-    store,
-    clock,
-    ids: uuidIds,
-    strategies: tradingStrategiesReader(pool),
-    candles,
-    venue: (o) => new PaperExchange(o),
-    exchange: 'binance' as ExchangeId,
-    run: RUN,
-    riskLimits: LOOSE,
-  });
+  const deps = (): TradingDeskDeps => paperDeskDeps({ store, clock, pool, candles });
   const command = (type: StrategyCommand['type'], strategyId: string, data: unknown, at: number) =>
     sendStrategyCommand(store, clock, type, strategyId, data, at);
   const project = (ready: () => Promise<boolean>) => projectUntil(pool, store, [strategiesProjection], ready);

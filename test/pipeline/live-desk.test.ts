@@ -54,7 +54,7 @@ import { startLoopbackBinance, type LoopbackBinance } from '../support/loopback-
 import { loopbackExchange } from '../exchange/loopback-exchange.js';
 import { LOOSE_RISK_LIMITS as LOOSE } from '../support/allow-all-gate.js';
 import { candlesOf } from '../support/candle-rows.js';
-import { sendStrategyCommand } from './support/desk-fixture.js';
+import { DESK_BACKTEST, sendStrategyCommand } from './support/desk-fixture.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -70,14 +70,7 @@ const S7 = '11fe0000-0000-4000-8000-0000000000a7';
 const ACTIVATED = Date.UTC(2022, 2, 1, 5, 40);
 const FIRST_OPEN = Date.UTC(2022, 2, 1, 6);
 const RUN: RunSettings = { takerFee: 0.001, makerFee: 0.001, slippage: 0, initialCapital: 10_000, sizing: { mode: 'fractional' } };
-const BACKTEST = {
-  metrics: { sharpe: 1, totalReturn: 0.1, maxDrawdown: 0.1, tradeCount: 100 },
-  window: { start: '2021-06-01T00:00:00.000Z', end: '2022-02-01T00:00:00.000Z' },
-  timeframe: '1h',
-  symbols: ['BTCUSDT'],
-  dataFingerprint: 'sha256:test',
-  engineVersion: 'test-1',
-};
+const BACKTEST = DESK_BACKTEST;
 const GENOME: Genome = smaCrossoverGenome(5, 20, ['BTCUSDT']);
 /** The same signals with a wide stop-loss: a position holds a resting stop on the exchange (an order to cancel). */
 const GENOME_SL = { ...GENOME, exitRules: { stopLoss: 0.2 } } as unknown as Genome;

@@ -4,8 +4,6 @@
 // test builds itself from the stored normalisation. Then the retrain step trains v2 on the worker while the main
 // event loop keeps turning, and v2 serves; a training that fails on the worker is recorded and v2 keeps serving.
 import { expect } from 'chai';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { either } from 'fp-ts';
 import type { EventStore } from '../../application/ports/event-store.js';
@@ -17,24 +15,21 @@ import { buildFeatures } from '../../domain/prediction/features.js';
 import { normalCdf } from '../../domain/prediction/metrics.js';
 import { simulatedClock } from '../../infrastructure/clock/simulated-clock.js';
 import { uuidIds } from '../../infrastructure/clock/uuid-ids.js';
-import { PostgresCandleStore } from '../../infrastructure/market-data/postgres-candle-store.js';
-import { PostgresDailySeriesStore } from '../../infrastructure/market-data/daily-series-store.js';
-import { candleFingerprint } from '../../infrastructure/prediction/candle-fingerprint.js';
+import { type PostgresCandleStore } from '../../infrastructure/market-data/postgres-candle-store.js';
+import { type PostgresDailySeriesStore } from '../../infrastructure/market-data/daily-series-store.js';
 import { ridgeTrainer } from '../../infrastructure/prediction/ridge-forecaster.js';
 import { selectBackend } from '../../infrastructure/predictor/backend.js';
 import { networkTrainer } from '../../infrastructure/predictor/network.js';
 import { NetworkWorker, workerNetworkTrainer } from '../../infrastructure/predictor/worker-trainer.js';
-import { freshDatabase, type TestDatabase } from '../support/database.js';
-import { checkedPostgresStore } from '../support/event-store.js';
 import { btcusdt, memoryLog, slice, HOUR } from './support.js';
-import { candlesOf } from '../support/candle-rows.js';
+import { workerTrainingFixture, type WorkerTrainingFixture } from './worker-training-fixture.js';
 
 const STORED = 1400; // BTCUSDT from 2021-04-04: no gap in these hours
 const MODEL = 'btc-net';
 
 describe('the network served end to end (worker thread, holder, predictor and retrain steps) on real BTCUSDT 1h', function () {
   this.timeout(300_000);
-  let db: TestDatabase;
+  let fixture: WorkerTrainingFixture;
   let store: EventStore;
   let candles: PostgresCandleStore;
   let daily: PostgresDailySeriesStore;
@@ -51,24 +46,13 @@ describe('the network served end to end (worker thread, holder, predictor and re
 
   before(async () => {
     await selectBackend();
-    db = await freshDatabase('prediction_network_serving');
-    store = checkedPostgresStore({ connectionString: db.url });
-    candles = new PostgresCandleStore({ connectionString: db.url, poolSize: 2 });
-    daily = new PostgresDailySeriesStore({ connectionString: db.url });
-    modelDir = await mkdtemp(path.join(tmpdir(), 'network-serving-'));
-    host = new NetworkWorker();
-    deps = { store, clock, ids: uuidIds, modelDir, ridge: ridgeTrainer, fingerprint: candleFingerprint };
-    await candles.writeCandles({ exchange: 'binance', symbol: 'BTCUSDT', interval: '1h' }, candlesOf(slice(btcusdt(), 0, STORED)));
+    fixture = await workerTrainingFixture('prediction_network_serving', STORED, clock);
+    ({ store, candles, daily, modelDir, host, deps } = fixture);
     holder = new ModelHolder({ store, modelDir, trainers: trainers(), log: memoryLog() }, MODEL);
   });
   after(async () => {
     holder.dispose();
-    await host.close();
-    await candles.close();
-    await daily.close();
-    await store.close();
-    await rm(modelDir, { recursive: true, force: true });
-    await db.drop();
+    await fixture.close();
   });
 
   it("records PredictionMade equal to the saved network's predict() on windows built independently", async () => {

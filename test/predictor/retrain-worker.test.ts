@@ -7,8 +7,7 @@
 // ModelTrained data and model files bit for bit, and the figures recorded by the code before the fit moved.
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { either } from 'fp-ts';
@@ -20,18 +19,14 @@ import { ModelHolder } from '../../application/prediction/served-model.js';
 import { trainModel, type TrainingDeps } from '../../application/prediction/train-model.js';
 import { modelStream, type ModelTrainedData } from '../../domain/prediction/events.js';
 import { simulatedClock } from '../../infrastructure/clock/simulated-clock.js';
-import { uuidIds } from '../../infrastructure/clock/uuid-ids.js';
-import { PostgresCandleStore } from '../../infrastructure/market-data/postgres-candle-store.js';
-import { PostgresDailySeriesStore } from '../../infrastructure/market-data/daily-series-store.js';
-import { candleFingerprint } from '../../infrastructure/prediction/candle-fingerprint.js';
+import { type PostgresCandleStore } from '../../infrastructure/market-data/postgres-candle-store.js';
+import { type PostgresDailySeriesStore } from '../../infrastructure/market-data/daily-series-store.js';
 import { ridgeTrainer } from '../../infrastructure/prediction/ridge-forecaster.js';
 import { selectBackend, type SelectedBackend } from '../../infrastructure/predictor/backend.js';
 import { networkTrainer } from '../../infrastructure/predictor/network.js';
 import { NetworkWorker, workerNetworkTrainer, workerRidgeTrainer } from '../../infrastructure/predictor/worker-trainer.js';
-import { freshDatabase, type TestDatabase } from '../support/database.js';
-import { checkedPostgresStore } from '../support/event-store.js';
 import { btcusdt, fearGreed, memoryLog, slice, HOUR } from '../prediction/support.js';
-import { candlesOf } from '../support/candle-rows.js';
+import { workerTrainingFixture, type WorkerTrainingFixture } from '../prediction/worker-training-fixture.js';
 
 const STORED = 12_000; // BTCUSDT from 2021-04-04, enough for a preparation that takes a while (~10k windows of 60)
 /** The longest wait of the main loop between the step's start, each timer turn and the step's end. */
@@ -54,7 +49,7 @@ const comparable = (d: ModelTrainedData) => ({
 
 describe('the retrain step on the network worker thread: features, windows, ridge and model off the main thread', function () {
   this.timeout(300_000);
-  let db: TestDatabase;
+  let fixture: WorkerTrainingFixture;
   let store: EventStore;
   let candles: PostgresCandleStore;
   let daily: PostgresDailySeriesStore;
@@ -98,24 +93,13 @@ describe('the retrain step on the network worker thread: features, windows, ridg
 
   before(async () => {
     backend = await selectBackend();
-    db = await freshDatabase('predictor_retrain_worker');
-    store = checkedPostgresStore({ connectionString: db.url });
-    candles = new PostgresCandleStore({ connectionString: db.url, poolSize: 2 });
-    daily = new PostgresDailySeriesStore({ connectionString: db.url });
-    modelDir = await mkdtemp(path.join(tmpdir(), 'retrain-worker-'));
-    host = new NetworkWorker();
-    deps = { store, clock, ids: uuidIds, modelDir, ridge: ridgeTrainer, fingerprint: candleFingerprint };
-    await candles.writeCandles({ exchange: 'binance', symbol: 'BTCUSDT', interval: '1h' }, candlesOf(slice(btcusdt(), 0, STORED)));
+    fixture = await workerTrainingFixture('predictor_retrain_worker', STORED, clock);
+    ({ store, candles, daily, modelDir, host, deps } = fixture);
     // The worker started and its backend ready (a load that finds nothing), so its start is not timed below.
     await workerNetworkTrainer(host, 'small').load(path.join(modelDir, 'nowhere'), { window: 1, features: 1, sha256: '-' });
   });
   after(async () => {
-    await host.close();
-    await candles.close();
-    await daily.close();
-    await store.close();
-    await rm(modelDir, { recursive: true, force: true });
-    await db.drop();
+    await fixture.close();
   });
 
   it('a ridge retraining (all preparation) keeps the main loop turning on the worker, blocks it in process, and records the same', async () => {
