@@ -4,7 +4,8 @@
 // does) and, for comparison, one projection after the other (what running `replay -- <name>` for each would do),
 // with their digests, which must be equal.
 //
-// BENCH_EVENTS=n (default 1,000,000) · BENCH_MODES=each,all (default; a comma list; all:<n> = n connections) ·
+// BENCH_EVENTS=n (default 1,000,000) · BENCH_MODES=each,all (default; a comma list; all:<n> = n connections; read =
+// the pass's read and decoding alone, the floor of any rebuild) ·
 // BENCH_REPEAT=n runs of each
 // BENCH_DATABASE_URL / DATABASE_URL: the server (default local PostgreSQL); a throw-away database on it, unless
 // BENCH_KEEP=1: then the database mt_bench_rebuild_<events> is kept and reused (seeded once) by the next run.
@@ -21,7 +22,11 @@ import { PostgresEventStore } from '../infrastructure/event-store/postgres-event
 import { createLogger } from '../infrastructure/logging/logger.js';
 import { ALL_PROJECTIONS } from '../projections/all.js';
 import { readModelDigest, type ReadModelDigest } from '../projections/digest.js';
-import { DEFAULT_REBUILD_CONNECTIONS, rebuildAll, rebuildProjection } from '../projections/rebuild.js';
+import { DEFAULT_REBUILD_BATCH_SIZE, DEFAULT_REBUILD_CONNECTIONS, rebuildAll, rebuildProjection, unionFilter } from '../projections/rebuild.js';
+import { readBatches } from '../projections/checkpoint.js';
+import { decodeEvent } from '../application/events/decode-event.js';
+import { START } from '../application/ports/event-store.js';
+import { either } from 'fp-ts';
 import { mixedHistory, type MixedEvent } from './mixed-history.js';
 
 const server = process.env['BENCH_DATABASE_URL'] ?? process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -176,7 +181,23 @@ const main = async () => {
             `replay --all (one pass, ${connections} connection(s)): ${r.read.toLocaleString('en-US')} log events (${applied.toLocaleString('en-US')} applied) in ${(ms / 1000).toFixed(2)} s = ${rate(r.read, ms)}` +
               ` (Node CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s, PostgreSQL CPU ${((await serverCpu()) - server0).toFixed(2)} s)`,
           );
-        } else throw new Error(`unknown BENCH_MODES entry "${mode}" (each, all, all:<connections>)`);
+        } else if (mode === 'read') {
+          // The floor of any rebuild: the pass's read and decoding alone (the union of the filters, the same pages), nothing written.
+          let read = 0;
+          for await (const batch of readBatches(store, START, unionFilter(ALL_PROJECTIONS.map((p) => p.filter)), DEFAULT_REBUILD_BATCH_SIZE))
+            for (const r of batch) {
+              const decoded = decodeEvent(r);
+              if (either.isLeft(decoded)) throw new Error(decoded.left.message);
+              read += 1;
+            }
+          const ms = performance.now() - t0;
+          const cpu = process.cpuUsage(cpu0);
+          console.log(
+            `read and decode only (no read model written): ${read.toLocaleString('en-US')} log events in ${(ms / 1000).toFixed(2)} s = ${rate(read, ms)}` +
+              ` (Node CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s, PostgreSQL CPU ${((await serverCpu()) - server0).toFixed(2)} s)`,
+          );
+          continue; // no digest: nothing was built
+        } else throw new Error(`unknown BENCH_MODES entry "${mode}" (each, all, all:<connections>, read)`);
         const t1 = performance.now();
         digests.set(mode, await digestAll());
         console.log(`  digests in ${((performance.now() - t1) / 1000).toFixed(2)} s`);

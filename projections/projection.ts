@@ -18,7 +18,10 @@ export interface Projection<E extends AnyEvent = AnyEvent> {
   readonly version: number;
   /** Only these events reach applyBatch (and count towards its lag). */
   readonly filter: EventFilter;
-  /** The tables it owns; a rebuild empties them (with DELETE, so readers keep the old rows until the rebuild commits). */
+  /**
+   * The tables it owns, named unqualified in its statements, and the only ones it reads besides `events`: a rebuild
+   * writes empty copies of them and swaps them in when it commits (shadow-tables.ts).
+   */
   readonly tables: readonly string[];
   /**
    * Applies a batch, in log order, inside the transaction that also moves the checkpoint.

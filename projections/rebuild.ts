@@ -1,12 +1,13 @@
 // Rebuilding a projection from position zero (the CLI's `npm run replay`, and the runner when a projection's version changed).
 //
-// Rebuild beside, the way PostgreSQL's MVCC gives it to us: the whole rebuild is ONE transaction that takes the
-// projection's write lock, empties its tables with DELETE (not TRUNCATE, whose ACCESS EXCLUSIVE lock would block
-// readers), resets the checkpoint and applies every event from START in batches. Until it commits, every reader
-// keeps seeing the old rows and the old checkpoint; the commit switches them all at once to the new rows, and the
-// old row versions are left to vacuum. A failure anywhere rolls back to the old rows, untouched.
-// Costs to know: live batches of this projection wait (they only try the write lock) and, because the rebuild holds
-// a transaction id, every subscriber of the PostgreSQL event store is held back until it commits.
+// Rebuild beside: the whole rebuild is ONE transaction that takes the projection's write lock, writes every event
+// from START, in batches, into empty copies of its tables (shadow-tables.ts), and at the end swaps the copies in
+// and resets the checkpoint. Until it commits, every reader keeps seeing the old rows and the old checkpoint; the
+// commit switches them all at once to the new rows and the old tables are gone (nothing left to vacuum). A failure
+// anywhere rolls back to the old tables, untouched.
+// Costs to know: live batches of this projection wait (they only try the write lock), readers wait for the swap's
+// last statements, and, because the rebuild holds a transaction id, every subscriber of the PostgreSQL event store
+// is held back until it commits.
 import { either } from 'fp-ts';
 import { sql, type DatabasePool, type DatabaseTransactionConnection } from 'slonik';
 import { START, type EventFilter, type EventStore, type Position } from '../application/ports/event-store.js';
@@ -14,6 +15,7 @@ import { categoryOf } from '../domain/events/catalog.js';
 import { decodeEvent, type EventDecodeFailed } from '../application/events/decode-event.js';
 import { loadQuarantine, type QuarantineState } from '../application/quarantine/quarantine.js';
 import { readBatches, resetCheckpoint, writeLockKey } from './checkpoint.js';
+import { closeShadowSchema, createShadowTable, openShadowSchema, swapShadowTable, type ShadowSchema, type ShadowTable } from './shadow-tables.js';
 import type { AnyEvent, DecodedEvent, Projection, ProjectionLog } from './projection.js';
 
 /** Events per read from the store. */
@@ -126,11 +128,15 @@ interface Target {
   readonly skipped: SkippedEvent[];
   /** The transaction that writes this projection, chosen at its first write. */
   lane?: Lane;
+  /** Its tables' copies, made at its first write. */
+  readonly shadowTables: ShadowTable[];
 }
 
 /** One connection and its transaction; one write at a time on it. */
 interface Lane {
   tx?: DatabaseTransactionConnection;
+  /** Where this transaction builds its projections' tables (shadow-tables.ts). */
+  shadow?: ShadowSchema;
   /** The write in flight (or the last one). */
   writing: Promise<void>;
   /** Events handed to this lane so far: a new projection goes to the least loaded. */
@@ -174,6 +180,7 @@ export const rebuildAll = async (input: RebuildAllInput): Promise<RebuildAllResu
     position: START,
     applyMs: 0,
     skipped: [],
+    shadowTables: [],
   }));
   for (const p of projections) log.info({ projection: p.name, version: p.version }, 'rebuild started');
   let read = 0;
@@ -202,13 +209,20 @@ export const rebuildAll = async (input: RebuildAllInput): Promise<RebuildAllResu
           // Each waits for a live batch in flight to commit; live batches started later see the lock taken and back off.
           if (i === 0) for (const name of [...names].sort()) await tx.query(sql.unsafe`SELECT pg_advisory_xact_lock(${writeLockKey(name)})`);
           lane.tx = tx;
+          const shadow = await openShadowSchema(tx);
+          lane.shadow = shadow;
           isOpen();
           await passEnded;
           if (outcome.failed) throw outcome.failed.error;
           await lane.writing;
-          for (const t of lane.targets) await resetCheckpoint(tx, t.projection.name, t.projection.version, t.position, t.events);
-          // The lane holding the write locks commits last: no live batch runs before every read model is in place.
+          // The lane holding the write locks swaps and commits last: no live batch runs before every read model is in
+          // place. It waits for the others before it swaps, so it holds no table lock another lane's swap could wait for.
           if (i === 0) await Promise.all(committed.slice(1));
+          for (const t of lane.targets) {
+            for (const table of t.shadowTables) await swapShadowTable(tx, shadow, table);
+            await resetCheckpoint(tx, t.projection.name, t.projection.version, t.position, t.events);
+          }
+          await closeShadowSchema(tx, shadow);
         }),
       );
       // The lanes' openings race: one that fails to open ends the pass (and so the others) through `failed`.
@@ -224,9 +238,10 @@ export const rebuildAll = async (input: RebuildAllInput): Promise<RebuildAllResu
       t.lane = lane;
       lane.targets.push(t);
       const tx = lane.tx!;
-      // Emptied in the transaction that rebuilds it (with DELETE, not TRUNCATE: readers keep the old rows).
+      const shadow = lane.shadow!;
+      // Written into empty copies of its tables, swapped in when the rebuild commits (readers keep the old rows until then).
       lane.writing = lane.writing.then(async () => {
-        for (const table of t.projection.tables) await tx.query(sql.unsafe`DELETE FROM ${sql.identifier(table.split('.'))}`);
+        for (const table of t.projection.tables) t.shadowTables.push(await createShadowTable(tx, shadow, table));
       });
       lane.writing.catch(() => undefined);
       return lane;

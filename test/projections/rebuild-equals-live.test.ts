@@ -3,6 +3,8 @@
 // (bench/mixed-history.ts: strategy lifecycles with genomes and backtests, bracket orders and fills, days closed,
 // learning cycles). And, checked against the log itself with plain SQL rather than against the projections' code:
 // one row per strategy, order, fill and closed day, and the genomes and backtest results are the events' own.
+// The tables a rebuild swaps in are the migrations' tables (same layout, analyzed), and do not grow from one
+// rebuild to the next.
 import { expect } from 'chai';
 import { either } from 'fp-ts';
 import { sql, type DatabasePool } from 'slonik';
@@ -28,6 +30,24 @@ describe('rebuilding every read model gives the live projector’s rows', () => 
     return out;
   };
   const count = async (query: ReturnType<typeof sql.unsafe>) => Number(await pool.oneFirst(query));
+  const TABLES = ALL_PROJECTIONS.flatMap((p) => p.tables);
+  /** Every read model table as the catalog describes it: schema, columns, constraints and indexes, by name. */
+  const layout = () =>
+    pool.any(sql.unsafe`
+      SELECT n.nspname AS schema, c.relname AS table, c.reloptions AS options,
+             (SELECT json_agg(json_build_object('column', a.attname, 'type', format_type(a.atttypid, a.atttypmod), 'notNull', a.attnotnull,
+                                                'default', pg_get_expr(d.adbin, d.adrelid)) ORDER BY a.attnum)
+                FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+               WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) AS columns,
+             (SELECT json_agg(json_build_object('name', o.conname, 'definition', pg_get_constraintdef(o.oid)) ORDER BY o.conname)
+                FROM pg_constraint o WHERE o.conrelid = c.oid) AS constraints,
+             (SELECT json_agg(pg_get_indexdef(i.indexrelid) ORDER BY pg_get_indexdef(i.indexrelid)) FROM pg_index i WHERE i.indrelid = c.oid) AS indexes
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE c.relname = ANY(${sql.array(TABLES, 'text')}) AND c.relkind = 'r'
+       ORDER BY c.relname`);
+  const shadowSchemas = () => pool.anyFirst(sql.unsafe`SELECT nspname FROM pg_namespace WHERE nspname LIKE 'mt\_rebuild\_%'`);
+  const bytes = () => count(sql.unsafe`SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c WHERE c.relname = ANY(${sql.array(TABLES, 'text')}) AND c.relkind = 'r'`);
+  let migrated: readonly unknown[];
 
   before(async function () {
     this.timeout(300_000);
@@ -45,6 +65,7 @@ describe('rebuilding every read model gives the live projector’s rows', () => 
     await runner.catchUp();
     await runner.stop();
     live = await tables();
+    migrated = await layout();
   });
   after(async () => {
     await pool?.end();
@@ -91,4 +112,42 @@ describe('rebuilding every read model gives the live projector’s rows', () => 
       await rebuildAll({ pool, store, projections: ALL_PROJECTIONS, log: memoryLog(), ...options });
       expect(await tables()).to.deep.equal(live);
     });
+
+  it('a rebuild leaves every table as the migrations made it (columns, constraints, indexes, by name), analyzed, and no copy behind', async function () {
+    this.timeout(120_000);
+    expect(migrated).to.have.length(TABLES.length);
+    await rebuildAll({ pool, store, projections: ALL_PROJECTIONS, log: memoryLog() });
+    expect(await layout()).to.deep.equal(migrated);
+    expect(await shadowSchemas()).to.deep.equal([]);
+    // The rebuilt tables were analyzed: a table never analyzed has reltuples -1, and the planner guesses its size.
+    const unanalyzed = await pool.anyFirst(sql.unsafe`
+      SELECT relname FROM pg_class WHERE relname = ANY(${sql.array(TABLES, 'text')}) AND relkind = 'r' AND reltuples < 0`);
+    expect(unanalyzed).to.deep.equal([]);
+    expect(await count(sql.unsafe`SELECT reltuples::int8 FROM pg_class WHERE relname = 'strategies' AND relkind = 'r'`)).to.equal(
+      live.find((t) => t.table === 'strategies')!.rows,
+    );
+  });
+
+  it('rebuilding again and again does not grow the tables: the old ones are dropped, not left to vacuum', async function () {
+    this.timeout(180_000);
+    await rebuildAll({ pool, store, projections: ALL_PROJECTIONS, log: memoryLog() });
+    const once = await bytes();
+    for (let i = 0; i < 3; i++) await rebuildAll({ pool, store, projections: ALL_PROJECTIONS, log: memoryLog() });
+    expect(await bytes()).to.be.at.most(once * 1.05);
+    expect(await tables()).to.deep.equal(live);
+  });
+
+  it('a rebuild that fails leaves the tables, their layout and no copy behind', async function () {
+    this.timeout(120_000);
+    const [first, ...rest] = ALL_PROJECTIONS;
+    const failing = { ...first!, applyBatch: () => Promise.reject(new Error('disk full, say')) };
+    const failed = await rebuildAll({ pool, store, projections: [...rest, failing], log: memoryLog() }).then(
+      () => 'rebuilt',
+      (e: Error) => e.message,
+    );
+    expect(failed).to.equal('disk full, say');
+    expect(await layout()).to.deep.equal(migrated);
+    expect(await shadowSchemas()).to.deep.equal([]);
+    expect(await tables()).to.deep.equal(live);
+  });
 });
