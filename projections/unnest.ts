@@ -3,7 +3,7 @@
 // Why not one jsonb document read with jsonb_to_recordset: PostgreSQL parses the document, then turns every field
 // back into text and parses it again as its column type (a jsonb field twice more); an array of a column's type is
 // parsed once. Values mean what they meant in the document: undefined and null are NULL, a number that JSON could
-// not spell (NaN, ±Infinity) is NULL too, a jsonb value is the JSON text of the value.
+// not spell (NaN, ±Infinity) is NULL too, a jsonb value is the JSON text of the value (a JSON null is NULL).
 import { sql, type FragmentSqlToken } from 'slonik';
 
 export type ColumnType = 'text' | 'uuid' | 'int4' | 'int8' | 'float8' | 'bool' | 'jsonb' | 'timestamptz' | 'date';
@@ -15,11 +15,10 @@ const NEEDS_ESCAPE = /["\\]/;
 const BACKSLASH_OR_QUOTE = /["\\]/g;
 
 /** An element of an array literal: quoted, `"` and `\` escaped; NULL unquoted. */
-const element = (type: ColumnType, v: unknown): string => {
+const element = (v: unknown): string => {
   if (v === undefined || v === null) return 'NULL';
   let text: string;
-  if (type === 'jsonb') text = JSON.stringify(v);
-  else if (typeof v === 'string') text = v;
+  if (typeof v === 'string') text = v;
   else if (typeof v === 'number') {
     // JSON spells no NaN or ±Infinity: they were null in the document.
     if (!Number.isFinite(v)) return 'NULL';
@@ -32,21 +31,35 @@ const element = (type: ColumnType, v: unknown): string => {
 /**
  * `unnest($1::type[], $2::type[], …) AS <alias> (col, …)` over `rows`, one array per column, each sent as the text
  * of an array literal built here in one string (pg's own array serialisation is several times slower).
+ * A jsonb column is sent as one JSON array instead, read with jsonb_array_elements beside the unnests (ROWS FROM
+ * zips them as unnest does its arrays): as an array literal's element each document had every `"` escaped, which
+ * took as long again as JSON.stringify itself. Its `null`s are NULL, as the literal's NULLs were.
  * A column that is an array itself (text[], uuid[]) cannot be one (unnest flattens): send it as jsonb and convert it
  * (`jsonbArray`).
  */
 export const unnestRows = <R>(rows: readonly R[], columns: Readonly<Record<string, Column<R>>>, alias = 'x'): FragmentSqlToken => {
   const names = Object.keys(columns);
-  const arrays = names.map((name) => {
+  const calls = names.map((name) => {
     const [type, get] = columns[name]!;
+    if (type === 'jsonb') {
+      const values = new Array<unknown>(rows.length);
+      for (let i = 0; i < rows.length; i++) values[i] = get(rows[i]!) ?? null; // JSON.stringify would leave undefined out
+      return sql.fragment`jsonb_array_elements(${JSON.stringify(values)}::jsonb)`;
+    }
     const parts = new Array<string>(rows.length);
-    for (let i = 0; i < rows.length; i++) parts[i] = element(type, get(rows[i]!));
-    return sql.fragment`${`{${parts.join(',')}}`}::${sql.identifier([type])}[]`;
+    for (let i = 0; i < rows.length; i++) parts[i] = element(get(rows[i]!));
+    return sql.fragment`unnest(${`{${parts.join(',')}}`}::${sql.identifier([type])}[])`;
   });
-  return sql.fragment`unnest(${sql.join(arrays, sql.fragment`, `)}) AS ${sql.identifier([alias])} (${sql.join(
-    names.map((n) => sql.identifier([n])),
-    sql.fragment`, `,
-  )})`;
+  const list = (ids: readonly FragmentSqlToken[]) => sql.join(ids, sql.fragment`, `);
+  const columnsOf = (prefix: string) =>
+    list(
+      names.map((n) =>
+        columns[n]![0] === 'jsonb'
+          ? sql.fragment`NULLIF(${sql.identifier([prefix, n])}, 'null'::jsonb) AS ${sql.identifier([n])}`
+          : sql.fragment`${sql.identifier([prefix, n])}`,
+      ),
+    );
+  return sql.fragment`(SELECT ${columnsOf('r')} FROM ROWS FROM (${list(calls)}) AS r (${list(names.map((n) => sql.fragment`${sql.identifier([n])}`))})) AS ${sql.identifier([alias])}`;
 };
 
 /** A jsonb array as a PostgreSQL array of `type` (NULL stays NULL), as jsonb_to_recordset read a JSON array into an array column. */
