@@ -73,7 +73,7 @@ export const loadCheckpoints = async (db: CommonQueryMethods, names: readonly st
   return new Map(rows.map((r) => [r.projection, toCheckpoint(r)]));
 };
 
-/** Sets the checkpoint unconditionally (a rebuild, which holds the write lock and has just emptied the tables). */
+/** Sets the checkpoint unconditionally (a rebuild, which holds the write lock and has just swapped in the tables it built). */
 export const resetCheckpoint = async (db: CommonQueryMethods, name: string, version: number, position: Position, eventsApplied: number): Promise<void> => {
   await db.query(sql.unsafe`
     INSERT INTO projection_checkpoints (projection, version, commit_position, prepare_position, events_applied, updated_at)

@@ -154,10 +154,11 @@ interface Lane {
  * windows and the checkpoint a rebuild of it alone would (same filter, same quarantine, same decoding checks).
  *
  * Transactions: the writes go through `connections` transactions (default 2) so that PostgreSQL writes two read
- * models at once while this process reads and decodes the next events; each projection is written, emptied and
- * checkpointed in one of them (the least loaded when its first window is written: a projection only ever reads
- * its own tables). The first takes every write lock, in name order (a second rebuild waits for the first as a
- * whole, never half of it: no deadlock), and commits last. Nothing commits before everything is rebuilt: a
+ * models at once while this process reads and decodes the next events; each projection is written into copies of
+ * its tables, swapped in and checkpointed in one of them (the least loaded when its first window is written: a
+ * projection only ever reads its own tables). The first takes every write lock, in name order (a second rebuild
+ * waits for the first as a whole, never half of it: no deadlock), and swaps and commits last, once the others have
+ * committed (so it holds no table lock their swaps could wait for). Nothing commits before everything is rebuilt: a
  * failure anywhere (a write, an event that does not decode) rolls every transaction back and leaves every read
  * model as it was; readers keep the old rows until the commits, which follow each other within milliseconds
  * (a projection's rows and its checkpoint always commit together). The price: all write locks are held for the

@@ -6,8 +6,8 @@
 // rebuilds). TRUNCATE would block every reader for the whole rebuild.
 //
 // How: the rebuild's transaction creates its own schema (`mt_rebuild_<transaction id>`) and puts it first on its search_path, then creates there,
-// for each table, an empty copy (columns, defaults, checks, storage parameters, primary key and unique constraints
-// under their own names).
+// for each table, an empty copy (columns, defaults, checks, storage parameters, privileges, primary key and unique
+// constraints under their own names).
 // The projection's statements name tables unqualified, so they write the copies; `events` and every other table
 // still resolve to their own schema. At the end, in the same transaction: the other indexes are built (once, on the
 // full table, under their own names), the copy is analyzed, the old table dropped and the copy moved into its
@@ -35,6 +35,7 @@ export interface ShadowSchema {
 const Home = z.object({ schema: z.string(), name: z.string() });
 const Constraint = z.object({ name: z.string(), definition: z.string() });
 const IndexDef = z.object({ definition: z.string() });
+const Grant = z.object({ grantee: z.string(), privilege: z.string(), grantable: z.boolean() });
 
 /** Opens the transaction's shadow schema: the copies it creates are found before the tables they stand in for. */
 export const openShadowSchema = async (tx: DatabaseTransactionConnection): Promise<ShadowSchema> => {
@@ -73,6 +74,15 @@ export const createShadowTable = async (tx: DatabaseTransactionConnection, shado
   const options = await tx.oneFirst(sql.type(z.object({ options: z.string().nullable() }))`
     SELECT array_to_string(reloptions, ', ') AS options FROM pg_class WHERE oid = ${sourceName}::regclass`);
   if (options !== null && options !== '') await tx.query(sql.unsafe`ALTER TABLE ${copy} SET (${catalogSql(options)})`);
+  // Privileges granted on the table (a read-only role of a dashboard, say): LIKE leaves them out too.
+  const grants = await tx.any(sql.type(Grant)`
+    SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END AS grantee, a.privilege_type AS privilege,
+           a.is_grantable AS grantable
+      FROM pg_class c, aclexplode(c.relacl) a WHERE c.oid = ${sourceName}::regclass`);
+  for (const g of grants)
+    await tx.query(
+      sql.unsafe`GRANT ${catalogSql(g.privilege)} ON ${copy} TO ${catalogSql(g.grantee)}${g.grantable ? sql.fragment` WITH GRANT OPTION` : sql.fragment``}`,
+    );
   // Constraints with an index (primary key, unique, exclusion) from the start: the projection's upserts need them.
   const constraints = await tx.any(sql.type(Constraint)`
     SELECT conname AS name, pg_get_constraintdef(oid) AS definition FROM pg_constraint
