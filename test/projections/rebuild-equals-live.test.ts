@@ -143,6 +143,30 @@ describe('rebuilding every read model gives the live projector’s rows', () => 
     expect(await tables()).to.deep.equal(live);
   });
 
+  it('readers reading while tables are swapped in get the old rows or the new ones, never an error', async function () {
+    this.timeout(120_000);
+    const strategies = live.find((t) => t.table === 'strategies')!.rows;
+    const orders = live.find((t) => t.table === 'trading_orders')!.rows;
+    let rebuilding = true;
+    const counts: number[] = [];
+    // Two readers in a loop (the pool's other connections), each statement on its own: as the API reads.
+    const reader = async () => {
+      while (rebuilding) {
+        const [s, o] = await Promise.all([
+          pool.oneFirst(sql.unsafe`SELECT count(*)::int FROM strategies`),
+          pool.oneFirst(sql.unsafe`SELECT count(*)::int FROM trading_orders WHERE status = 'filled' OR true`),
+        ]);
+        counts.push(Number(s), Number(o));
+      }
+    };
+    const readers = [reader(), reader()];
+    for (let i = 0; i < 3; i++) await rebuildAll({ pool, store, projections: ALL_PROJECTIONS, log: memoryLog() });
+    rebuilding = false;
+    await Promise.all(readers); // rejects if any read failed
+    expect(counts.length).to.be.greaterThan(6);
+    expect(new Set(counts)).to.deep.equal(new Set([strategies, orders]));
+  });
+
   it('a rebuild that fails leaves the tables, their layout and no copy behind', async function () {
     this.timeout(120_000);
     const [first, ...rest] = ALL_PROJECTIONS;
