@@ -29,9 +29,9 @@ const element = (v: unknown): string => {
 };
 
 /**
- * `unnest($1::type[], $2::type[], …) AS <alias> (col, …)` over `rows`, one array per column, each sent as the text
- * of an array literal built here in one string (pg's own array serialisation is several times slower).
- * A jsonb column is sent as one JSON array instead, read with jsonb_array_elements beside the unnests (ROWS FROM
+ * `rows` as a FROM item `<alias> (col, …)`: one array per column, each sent as the text of an array literal built
+ * here in one string (pg's own array serialisation is several times slower) and read with `unnest`.
+ * A jsonb column is sent as one JSON array instead, read with `jsonb_array_elements` beside the unnests (ROWS FROM
  * zips them as unnest does its arrays): as an array literal's element each document had every `"` escaped, which
  * took as long again as JSON.stringify itself. Its `null`s are NULL, as the literal's NULLs were.
  * A column that is an array itself (text[], uuid[]) cannot be one (unnest flattens): send it as jsonb and convert it
@@ -50,16 +50,14 @@ export const unnestRows = <R>(rows: readonly R[], columns: Readonly<Record<strin
     for (let i = 0; i < rows.length; i++) parts[i] = element(get(rows[i]!));
     return sql.fragment`unnest(${`{${parts.join(',')}}`}::${sql.identifier([type])}[])`;
   });
-  const list = (ids: readonly FragmentSqlToken[]) => sql.join(ids, sql.fragment`, `);
-  const columnsOf = (prefix: string) =>
-    list(
-      names.map((n) =>
-        columns[n]![0] === 'jsonb'
-          ? sql.fragment`NULLIF(${sql.identifier([prefix, n])}, 'null'::jsonb) AS ${sql.identifier([n])}`
-          : sql.fragment`${sql.identifier([prefix, n])}`,
-      ),
-    );
-  return sql.fragment`(SELECT ${columnsOf('r')} FROM ROWS FROM (${list(calls)}) AS r (${list(names.map((n) => sql.fragment`${sql.identifier([n])}`))})) AS ${sql.identifier([alias])}`;
+  const commas = (items: readonly FragmentSqlToken[]) => sql.join(items, sql.fragment`, `);
+  const selected = names.map((n) =>
+    columns[n]![0] === 'jsonb'
+      ? sql.fragment`NULLIF(r.${sql.identifier([n])}, 'null'::jsonb) AS ${sql.identifier([n])}`
+      : sql.fragment`r.${sql.identifier([n])}`,
+  );
+  const aliases = commas(names.map((n) => sql.fragment`${sql.identifier([n])}`));
+  return sql.fragment`(SELECT ${commas(selected)} FROM ROWS FROM (${commas(calls)}) AS r (${aliases})) AS ${sql.identifier([alias])}`;
 };
 
 /** A jsonb array as a PostgreSQL array of `type` (NULL stays NULL), as jsonb_to_recordset read a JSON array into an array column. */
