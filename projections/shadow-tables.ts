@@ -2,8 +2,8 @@
 //
 // Why not empty the tables and refill them: DELETE keeps every old row version until vacuum, so each rebuild
 // doubled the tables (PostgreSQL here runs without autovacuum, and a rebuild outruns it anyway), and the dead rows
-// made the rebuild's own writes and lookups slower run after run (1M events: 40 s on fresh tables, 60 s after two
-// rebuilds). TRUNCATE would block every reader for the whole rebuild.
+// turned the next rebuild's lookups of stored rows into scans (doc/benchmarks.md). TRUNCATE would block every
+// reader for the whole rebuild.
 //
 // How: the rebuild's transaction creates its own schema (`mt_rebuild_<transaction id>`) and puts it first on its search_path, then creates there,
 // for each table, an empty copy (columns, defaults, checks, storage parameters, privileges, primary key and unique
