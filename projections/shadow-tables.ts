@@ -32,7 +32,7 @@ export interface ShadowSchema {
   readonly name: string;
 }
 
-const Home = z.object({ schema: z.string(), name: z.string() });
+const Home = z.object({ oid: z.number(), schema: z.string(), name: z.string(), options: z.string().nullable() });
 const Constraint = z.object({ name: z.string(), definition: z.string() });
 const IndexDef = z.object({ definition: z.string() });
 const Grant = z.object({ grantee: z.string(), privilege: z.string(), grantable: z.boolean() });
@@ -61,24 +61,22 @@ const catalogSql = (text: string) => sql.fragment(Object.freeze(Object.assign([t
 export const createShadowTable = async (tx: DatabaseTransactionConnection, shadow: ShadowSchema, table: string): Promise<ShadowTable> => {
   // Resolved before the copy exists: the name still finds the table readers use.
   const home = await tx.maybeOne(sql.type(Home)`
-    SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    SELECT c.oid::int8 AS oid, n.nspname AS schema, c.relname AS name, array_to_string(c.reloptions, ', ') AS options
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE c.oid = to_regclass(${table}) AND c.relkind = 'r'`);
   if (home === null) throw new Error(`rebuild: the table "${table}" does not exist`);
   const source = sql.identifier([home.schema, home.name]);
-  const sourceName = `${quoteIdent(home.schema)}.${quoteIdent(home.name)}`;
   const copy = sql.identifier([shadow.name, home.name]);
   await tx.query(sql.unsafe`
     CREATE TABLE ${copy} (LIKE ${source} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING IDENTITY
                                          INCLUDING STORAGE INCLUDING COMPRESSION INCLUDING COMMENTS)`);
   // Storage parameters (fillfactor, toast_tuple_target, …): LIKE leaves them out.
-  const options = await tx.oneFirst(sql.type(z.object({ options: z.string().nullable() }))`
-    SELECT array_to_string(reloptions, ', ') AS options FROM pg_class WHERE oid = ${sourceName}::regclass`);
-  if (options !== null && options !== '') await tx.query(sql.unsafe`ALTER TABLE ${copy} SET (${catalogSql(options)})`);
+  if (home.options !== null && home.options !== '') await tx.query(sql.unsafe`ALTER TABLE ${copy} SET (${catalogSql(home.options)})`);
   // Privileges granted on the table (a read-only role of a dashboard, say): LIKE leaves them out too.
   const grants = await tx.any(sql.type(Grant)`
     SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END AS grantee, a.privilege_type AS privilege,
            a.is_grantable AS grantable
-      FROM pg_class c, aclexplode(c.relacl) a WHERE c.oid = ${sourceName}::regclass`);
+      FROM pg_class c, aclexplode(c.relacl) a WHERE c.oid = ${home.oid}::oid`);
   for (const g of grants)
     await tx.query(
       sql.unsafe`GRANT ${catalogSql(g.privilege)} ON ${copy} TO ${catalogSql(g.grantee)}${g.grantable ? sql.fragment` WITH GRANT OPTION` : sql.fragment``}`,
@@ -86,11 +84,11 @@ export const createShadowTable = async (tx: DatabaseTransactionConnection, shado
   // Constraints with an index (primary key, unique, exclusion) from the start: the projection's upserts need them.
   const constraints = await tx.any(sql.type(Constraint)`
     SELECT conname AS name, pg_get_constraintdef(oid) AS definition FROM pg_constraint
-     WHERE conrelid = ${sourceName}::regclass AND contype IN ('p', 'u', 'x') ORDER BY conname`);
+     WHERE conrelid = ${home.oid}::oid AND contype IN ('p', 'u', 'x') ORDER BY conname`);
   for (const c of constraints) await tx.query(sql.unsafe`ALTER TABLE ${copy} ADD CONSTRAINT ${sql.identifier([c.name])} ${catalogSql(c.definition)}`);
   const indexes = await tx.any(sql.type(IndexDef)`
     SELECT pg_get_indexdef(i.indexrelid) AS definition FROM pg_index i
-     WHERE i.indrelid = ${sourceName}::regclass
+     WHERE i.indrelid = ${home.oid}::oid
        AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
      ORDER BY i.indexrelid`);
   const onCopy = ` ON ${quoteIdent(shadow.name)}.${quoteIdent(home.name)} USING `;
