@@ -197,6 +197,14 @@ for (const job of JOBS)
         .filter((t) => want.get(t) !== got.get(t))
         .map((t) => `${t}: ${want.get(t) ?? 0} → ${got.get(t) ?? 0}`);
       expect(actual.length, `as many events as the uninterrupted run (${differing.join(', ')})`).to.equal(expected.length);
+      // On a difference, show the first event that differs and the two after it, from both logs.
+      const differsAt = actual.findIndex((e, i) => JSON.stringify(e) !== JSON.stringify(expected[i]));
+      if (differsAt >= 0)
+        expect.fail(
+          `the logs differ first at event ${differsAt} of ${expected.length} (per stream, in revision order):\n` +
+            `uninterrupted: ${JSON.stringify(expected.slice(differsAt, differsAt + 3), null, 1)}\n` +
+            `killed and restarted: ${JSON.stringify(actual.slice(differsAt, differsAt + 3), null, 1)}\nkills: ${JSON.stringify(kills)}`,
+        );
       expect(actual).to.deep.equal(expected);
       // No fact twice: every (stream, type, data) is unique unless the uninterrupted run repeated it too.
       const key = (e: { stream_name: string; event_type: string; data: unknown }) => `${e.stream_name}|${e.event_type}|${JSON.stringify(e.data)}`;
