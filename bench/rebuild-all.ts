@@ -171,7 +171,8 @@ const main = async () => {
           );
         } else if (mode === 'all' || mode.startsWith('all:')) {
           const connections = mode === 'all' ? DEFAULT_REBUILD_CONNECTIONS : Number(mode.slice(4));
-          const r = await rebuildAll({ pool, store, projections: ALL_PROJECTIONS, log, connections });
+          const queueDepth = process.env['BENCH_QUEUE'] === undefined ? undefined : Number(process.env['BENCH_QUEUE']);
+          const r = await rebuildAll({ pool, store, projections: ALL_PROJECTIONS, log, connections, ...(queueDepth === undefined ? {} : { queueDepth }) });
           const ms = performance.now() - t0;
           const cpu = process.cpuUsage(cpu0);
           for (const p of r.projections)

@@ -34,6 +34,9 @@ export const DEFAULT_REBUILD_WINDOW = 10_000;
  */
 export const DEFAULT_REBUILD_CONNECTIONS = 2;
 
+/** Windows a lane may hold queued behind the one it writes (bench/rebuild-all.ts). */
+export const DEFAULT_REBUILD_QUEUE_DEPTH = 2;
+
 export class ProjectionDecodeError extends Error {
   constructor(
     readonly projection: string,
@@ -95,6 +98,8 @@ export interface RebuildAllInput {
   readonly quarantine?: QuarantineState;
   /** Transactions (connections of the pool) writing side by side (default 2, at most one per projection). */
   readonly connections?: number;
+  /** Windows a lane may hold queued behind the one it writes (default 2; 0: the pass waits for each write). */
+  readonly queueDepth?: number;
 }
 
 export interface RebuildAllResult {
@@ -137,8 +142,10 @@ interface Lane {
   tx?: DatabaseTransactionConnection;
   /** Where this transaction builds its projections' tables (shadow-tables.ts). */
   shadow?: ShadowSchema;
-  /** The write in flight (or the last one). */
+  /** The last write queued: each write starts when the one before it on the lane has ended. */
   writing: Promise<void>;
+  /** Writes queued and not yet ended, oldest first. */
+  readonly queued: Promise<void>[];
   /** Events handed to this lane so far: a new projection goes to the least loaded. */
   load: number;
   readonly targets: Target[];
@@ -171,6 +178,7 @@ export const rebuildAll = async (input: RebuildAllInput): Promise<RebuildAllResu
   if (dup) throw new Error(`rebuildAll: projection "${dup}" is given twice`);
   const batchSize = input.batchSize ?? DEFAULT_REBUILD_BATCH_SIZE;
   const windowSize = Math.max(input.windowSize ?? DEFAULT_REBUILD_WINDOW, batchSize);
+  const maxQueued = Math.max(1, (input.queueDepth ?? DEFAULT_REBUILD_QUEUE_DEPTH) + 1); // the write in flight counts
   const started = performance.now();
   const quarantine = input.quarantine ?? (await loadQuarantine(store));
   const targets: Target[] = projections.map((projection) => ({
@@ -188,6 +196,7 @@ export const rebuildAll = async (input: RebuildAllInput): Promise<RebuildAllResu
   if (targets.length > 0) {
     const lanes: Lane[] = Array.from({ length: Math.max(1, Math.min(input.connections ?? DEFAULT_REBUILD_CONNECTIONS, targets.length)) }, () => ({
       writing: Promise.resolve(),
+      queued: [],
       load: 0,
       targets: [],
     }));
@@ -248,21 +257,30 @@ export const rebuildAll = async (input: RebuildAllInput): Promise<RebuildAllResu
       return lane;
     };
     // A window is written while the next events are read and decoded: the database and this process work side by
-    // side. One write at a time per lane (a connection runs one statement at a time).
+    // side. A lane writes one window at a time (a connection runs one statement at a time) and queues up to
+    // `queueDepth` more: the pass reads on while one lane is busy with a large window, so the other lane and this
+    // process are not left waiting for it. A window queued holds its decoded events until written (memory).
     const write = async (t: Target) => {
       const batch = t.window;
       t.window = [];
       const lane = assign(t);
       lane.load += batch.length;
-      await lane.writing;
       if (batch.length === 0) return;
+      while (lane.queued.length >= maxQueued) await lane.queued.shift()!.catch(() => undefined);
       const tx = lane.tx!;
-      lane.writing = (async () => {
+      // After the write before it on this lane (the table copies first); a failure skips every write queued after it.
+      const written = lane.writing.then(async () => {
         const t0 = performance.now();
         await t.projection.applyBatch(tx, batch);
         t.applyMs += performance.now() - t0;
-      })();
-      lane.writing.catch(() => undefined); // awaited before the next write on the lane and at the end
+      });
+      written.catch(() => undefined); // awaited at the end (lane.writing), and its failure ends the pass (throwIfFailed)
+      lane.writing = written;
+      lane.queued.push(written);
+      written.then(
+        () => undefined,
+        (error: unknown) => (outcome.failed ??= { error }),
+      );
     };
     try {
       await Promise.all(opened);

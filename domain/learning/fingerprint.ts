@@ -13,14 +13,27 @@ import { INDICATORS } from '../indicators/catalog.js';
 import type { Genome } from '../strategy/genome.js';
 import type { Draft, DraftCondition, DraftConditionSet, DraftOperand } from './genetic/genes.js';
 
-/** JSON with object keys sorted at every level and undefined members dropped. */
+/** JSON with object keys sorted at every level and undefined members dropped (one string built in place: a hot path of the rebuild). */
 export const stableJson = (value: unknown): string => {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : stableJson(v))).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      out += (i === 0 ? '' : ',') + (v === undefined ? 'null' : stableJson(v));
+    }
+    return `${out}]`;
+  }
+  const record = value as Record<string, unknown>;
+  // sort() without a comparator orders by UTF-16 code units, as `<` does.
+  const keys = Object.keys(record).sort();
+  let out = '{';
+  for (const k of keys) {
+    const v = record[k];
+    if (v === undefined) continue;
+    out += (out.length === 1 ? '' : ',') + JSON.stringify(k) + ':' + stableJson(v);
+  }
+  return `${out}}`;
 };
 
 /** FNV-1a, 64 bits, over the UTF-8 bytes of `text`, as 16 hex digits (16-bit limbs: no BigInt in the hot loop). */

@@ -207,7 +207,13 @@ export const ordersProjection: Projection<OrderEvent> = {
   tables: ['trading_orders'],
   async applyBatch(tx, events) {
     if (events.length === 0) return;
-    const stored = await loadRows(tx, [...new Set(events.map((e) => e.event.data.clientOrderId))]);
+    // An order whose first event (revision 0) is in the batch is read from nowhere: the batch holds its whole stream so
+    // far, and the fold from revision 0 is its row (the upsert's revision guard keeps a newer stored one). A rebuild's
+    // orders are nearly all such: their lookups were a tenth of its database time.
+    const born = new Set<string>();
+    for (const e of events) if (e.recorded.revision === 0n) born.add(e.event.data.clientOrderId);
+    const earlier = [...new Set(events.map((e) => e.event.data.clientOrderId))].filter((id) => !born.has(id));
+    const stored = earlier.length > 0 ? await loadRows(tx, earlier) : new Map<string, OrderRow>();
     const rows = foldOrderBatch(stored, events);
     if (rows.length === 0) return;
     await tx.query(sql.unsafe`

@@ -220,10 +220,15 @@ const json = (rows: unknown) => JSON.stringify(rows);
 const readInputs = async (tx: DatabaseTransactionConnection, events: readonly DecodedEvent<PositionEvent>[]) => {
   const fillEvents = events.filter(isFill);
   const orderIds = [...new Set(fillEvents.map((e) => e.event.data.clientOrderId))];
+  // Orders placed in this batch need no lookup: the OrderPlaced says where their fills go, and a batch is a stretch
+  // of the log, so any fill of theirs already in the ledger came from this very stretch and is found by its event id.
+  const placedHere = new Map<string, OrderContext>();
+  for (const e of events) if (!isFill(e)) placedHere.set(e.event.data.clientOrderId, placementOf((e.event as OrderEventOf<'OrderPlaced'>).data));
+  const placedBefore = orderIds.filter((id) => !placedHere.has(id));
   const contexts = new Map<string, OrderContext>();
-  if (orderIds.length > 0)
+  if (placedBefore.length > 0)
     for (const c of await tx.any(sql.type(Context)`
-      SELECT client_order_id, account, strategy_id, exchange, symbol, side FROM position_orders WHERE client_order_id = ANY(${sql.array(orderIds, 'text')})`))
+      SELECT client_order_id, account, strategy_id, exchange, symbol, side FROM position_orders WHERE client_order_id = ANY(${sql.array(placedBefore, 'text')})`))
       contexts.set(c.client_order_id, c);
   const appliedEvents = new Set<string>();
   const appliedTrades = new Set<string>();
@@ -233,13 +238,11 @@ const readInputs = async (tx: DatabaseTransactionConnection, events: readonly De
        WHERE event_id = ANY(${sql.array(
          fillEvents.map((e) => e.recorded.eventId),
          'uuid',
-       )}) OR client_order_id = ANY(${sql.array(orderIds, 'text')})`)) {
+       )}) OR client_order_id = ANY(${sql.array(placedBefore, 'text')})`)) {
       appliedEvents.add(a.event_id);
       appliedTrades.add(tradeKey(a.client_order_id, a.trade_id));
     }
   // The positions the fills touch: of orders placed before this batch, or in it.
-  const placedHere = new Map<string, OrderContext>();
-  for (const e of events) if (!isFill(e)) placedHere.set(e.event.data.clientOrderId, placementOf((e.event as OrderEventOf<'OrderPlaced'>).data));
   const keys = new Map<string, OrderContext>();
   for (const id of orderIds) {
     const c = contexts.get(id) ?? placedHere.get(id);
