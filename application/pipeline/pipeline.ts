@@ -2,12 +2,12 @@
 // with the time the clock has reached. Live, a cron tick at minute PIPELINE_TICK_MINUTE of every hour calls
 // `pipeline.tick(clock.now())` (apps/pipeline.ts); in replay `runReplay` sets a simulated clock to each hour of the
 // range in turn and ticks as fast as the machine allows. The loop's position is not state a crash can lose: the
-// steps are idempotent, and a replay records a checkpoint (ReplayHourCompleted) at the end of every simulated day,
+// steps are idempotent, and a replay records a checkpoint (ReplayHourCompleted) at the end of every simulated hour,
 // from which a replay of the same range started again goes on.
 import { either } from 'fp-ts';
-import { replayDecider, replayStream, type ReplayRange } from '../../domain/pipeline/replay.js';
+import { replayDecider, replayStream, type CompleteReplayHour, type ReplayEvent, type ReplayRange, type ReplayState } from '../../domain/pipeline/replay.js';
 import type { Actor } from '../../domain/primitives/codecs.js';
-import { handleCommand, loadStream, type CommandDeps } from '../commands/handle-command.js';
+import { handleCommands, loadStream, type CommandDeps, type LoadedStream } from '../commands/handle-command.js';
 import type { Clock } from '../ports/clock.js';
 import type { PipelineStep } from './step.js';
 
@@ -173,14 +173,44 @@ export interface ReplayReport {
 
 /**
  * Ticks every step at every hour of the range (at hour + tickMinute, as live), with the clock set to that time; a
- * ReplayHourCompleted on `pipeline-replay-<from>-<to>` at the end of each simulated day. Started again after a
- * crash, it goes on after the last checkpoint; the steps' idempotence covers the hours of the day it was in.
+ * ReplayHourCompleted on `pipeline-replay-<from>-<to>` at the end of each simulated hour. Started again after a
+ * crash, it goes on after the last checkpoint: the hour it was killed in is ticked again with the same `now`, which
+ * the steps' idempotence covers (a second tick at the same `now` appends nothing more). An earlier hour is never
+ * ticked again: its steps would decide on what later hours recorded before the kill (the activation step would
+ * activate at 01:05 on a paper verdict recorded at 12:05).
  */
 export const runReplay = async (deps: ReplayDeps, range: ReplayRange): Promise<ReplayReport> => {
   const stream = replayStream(range.from, range.to);
   const loaded = await loadStream(deps.command.store, stream, replayDecider);
   if (either.isLeft(loaded)) throw new Error(`cannot read ${stream}: ${loaded.left.message}`);
   const lastHour = loaded.right.state.lastHour;
+  // The checkpoint stream as read here and appended to since: each hour's checkpoint is decided on it and appended with
+  // its revision expected (a second replay of the range writing meanwhile is refused), without a read every hour.
+  let checkpoints: LoadedStream<ReplayEvent, ReplayState> = loaded.right;
+  const checkpoint = async (hour: number): Promise<number> => {
+    const command: CompleteReplayHour = { type: 'CompleteReplayHour', data: { from: range.from, to: range.to, hour } };
+    const recorded = await handleCommands(
+      deps.command,
+      replayDecider,
+      stream,
+      [{ command, ctx: { actor: PIPELINE_ACTOR, idempotencyKey: `${stream}:${hour}` } }],
+      {},
+      checkpoints,
+    );
+    if (either.isLeft(recorded))
+      throw new Error(
+        `replay ${range.from} → ${range.to}: the checkpoint at ${new Date(hour).toISOString()} was refused (${JSON.stringify(recorded.left)}) — is another replay of the same range running?`,
+      );
+    const { state, revision, events: appended } = recorded.right;
+    // What was appended is what the decider decides on the same state (it is pure): the stream as a read would give it.
+    const decided = replayDecider.decide(command, checkpoints.state);
+    if (either.isLeft(decided) || decided.right.length !== appended.length)
+      throw new Error(`replay ${range.from} → ${range.to}: ${stream} changed under it — is another replay of the same range running?`);
+    const eventIds = new Map(checkpoints.eventIds);
+    appended.forEach((e, i) => eventIds.set(e.eventId, revision - appended.length + 1 + i));
+    checkpoints = { state, revision: BigInt(revision), events: [...checkpoints.events, ...decided.right], eventIds };
+    return appended.length;
+  };
   const first = (lastHour ?? range.start) + HOUR_MS;
   if (lastHour !== undefined)
     deps.log.info({ stream, after: new Date(lastHour).toISOString() }, `replay ${range.from} → ${range.to}: resuming after its last checkpoint`);
@@ -212,22 +242,11 @@ export const runReplay = async (deps: ReplayDeps, range: ReplayRange): Promise<R
       const report = await pipeline.tick(now, { failFast: true, onStage: (s) => (stage = s) });
       events += report.appended;
       for (const n of report.notes) notes.push({ at: report.at, ...n });
-      if ((hour - range.start) % DAY_MS === 0) {
-        stage = 'checkpoint';
-        const recorded = await handleCommand(
-          deps.command,
-          replayDecider,
-          stream,
-          { type: 'CompleteReplayHour', data: { from: range.from, to: range.to, hour } },
-          { actor: PIPELINE_ACTOR, idempotencyKey: `${stream}:${hour}` },
-        );
-        if (either.isLeft(recorded))
-          throw new Error(
-            `replay ${range.from} → ${range.to}: the checkpoint at ${new Date(hour).toISOString()} was refused (${JSON.stringify(recorded.left)}) — is another replay of the same range running?`,
-          );
-        events += recorded.right.events.length;
-        await deps.dayCompleted?.();
-      }
+      // Every hour, not every day: started again, the replay re-ticks the hour it was killed in with that hour's `now`,
+      // never earlier hours, which would see in the log what later ones recorded (doc/pipeline.md "Crash safety").
+      stage = 'checkpoint';
+      events += await checkpoint(hour);
+      if ((hour - range.start) % DAY_MS === 0) await deps.dayCompleted?.();
       hoursThisRun += 1;
     }
   } finally {

@@ -498,10 +498,23 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
   /**
    * An account that ended at `end`: fed the bars closed by then (by `now` if earlier) that it has not seen, then
    * stopped — its position closed at the last close fed — and its orders appended. From its start when this desk does
-   * not hold it (a restart): the same bars give the same orders, and the log takes only what it lacks.
+   * not hold it (a restart): the same bars give the same orders, and the log takes only what it lacks. False when it
+   * is left for a later tick.
+   *
+   * An end at `now` itself is left for the next tick: in a tick the desk runs before the steps that end accounts (the
+   * activation step's deactivations and retirements; the desk's own retirement of a rejected strategy comes after its
+   * accounts too), so it sees such an end one tick later. A tick ticked again at the same `now` after a kill that came
+   * after them closes it at the next tick as well, not a tick early (nor, at a replay's last hour, at all).
    */
-  const closeEnded = async (info: StrategyInfo, name: string, period: { mode: TradingMode; start: number; end: number }, t: number, notes: string[]) => {
-    if (ended.has(name)) return;
+  const closeEnded = async (
+    info: StrategyInfo,
+    name: string,
+    period: { mode: TradingMode; start: number; end: number },
+    t: number,
+    notes: string[],
+  ): Promise<boolean> => {
+    if (ended.has(name)) return true;
+    if (period.end >= t) return false;
     const g = info.compiled.genome;
     const symbol = g.symbols[0]!;
     const account = accounts.get(name) ?? new DeskAccount(name, period.mode, info.id, period.start, info.compiled, symbol, g.timeframe, deps);
@@ -518,13 +531,21 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
     } catch (e) {
       if (!(e instanceof OperandDataError)) throw e;
       tell(notes, `${name}: cannot be closed at its end: ${e.message.replace(/ \[[^\]]*\)$/, '')}`);
-      return; // tried again at the next tick
+      return false; // tried again at the next tick
     }
     await account.stop();
     await account.orders.flush(deps.store);
     for (const f of account.orders.failures.splice(0)) notes.push(`${name}: an order step not recorded: ${f}`);
     ended.add(name);
+    return true;
   };
+  /** Closes the ended accounts of a strategy no longer listed; one left for a later tick keeps it in `seen` until then. */
+  const closeAllEnded = async (info: StrategyInfo, t: number, notes: string[]) => {
+    let later = false;
+    for (const [name, period] of info.ends) if (traded(period) && !(await closeEnded(info, name, period, t, notes))) later = true;
+    if (later) seen.add(info.id);
+  };
+  const traded = (period: { mode: TradingMode }) => period.mode === 'paper' || deps.liveAccounts !== 'elsewhere';
 
   return {
     name: 'desk',
@@ -568,7 +589,6 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
       }
       // Accounts that ended are closed once (closeEnded). Those of the strategies this desk saw listed that are listed
       // no more (retired), from the stream as it is now — whether the desk still holds their session or not…
-      const traded = (period: { mode: TradingMode }) => period.mode === 'paper' || deps.liveAccounts !== 'elsewhere';
       const shown = new Set(rows.map((r) => r.id));
       for (const id of [...seen].sort()) {
         if (shown.has(id)) continue;
@@ -579,7 +599,7 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
           tell(notes, info);
           continue;
         }
-        for (const [name, period] of info.ends) if (traded(period)) await closeEnded(info, name, period, t, notes);
+        await closeAllEnded(info, t, notes);
         strategies.delete(id);
       }
       for (const info of listed) seen.add(info.id);
@@ -602,7 +622,7 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
             tell(notes, info);
             continue;
           }
-          for (const [name, period] of info.ends) if (traded(period)) await closeEnded(info, name, period, t, notes);
+          await closeAllEnded(info, t, notes);
           strategies.delete(id);
         }
         swept = true;

@@ -1,8 +1,9 @@
 // Where a replay has got to (doc/pipeline.md): the stream `pipeline-replay-<from>-<to>` holds a ReplayHourCompleted
-// at the end of every simulated day (and at the range's last hour). A replay started again with the same range goes
-// on after the last one instead of ticking every step again from <from>; the steps are idempotent anyway, so this
-// only saves time. A checkpoint at or before the last one, or outside the range, is refused: two replays of the same
-// range racing each other cannot both record the same day (the append also carries the expected revision).
+// at the end of every simulated hour. A replay started again with the same range goes on after the last one: it
+// ticks again only the hour it was stopped in, with that hour's time, which the steps' idempotence covers — not the
+// hours before it, whose steps would decide on what later hours recorded. A checkpoint at or before the last one, or
+// outside the range, is refused: two replays of the same range racing each other cannot both record the same hour
+// (the append also carries the expected revision).
 import * as t from 'io-ts';
 import { either } from 'fp-ts';
 import type { Either } from 'fp-ts/lib/Either.js';

@@ -5,7 +5,9 @@
 // and the backtest engine's open trade (not the desk's record): the position is flat, the closing fill's price is
 // that close with adverse slippage, its realised P&L the trade's gross minus both taker fees. A fresh desk afterwards
 // appends no order event. The same when the strategy is retired while the desk is down: the fresh desk's first tick
-// recomputes the account to its end and records the close.
+// recomputes the account to its end and records the close. And when it is retired at a tick's own time (by a step
+// after the desk in that tick: the activation step) and the process is killed before the tick ends, the desk ticked
+// again at that time appends nothing — the close comes at the next tick, as it does without the kill.
 import { expect } from 'chai';
 import { sql, type DatabasePool } from 'slonik';
 import { createTradingDesk, type TradingDeskDeps } from '../../application/pipeline/trading-desk.js';
@@ -36,6 +38,8 @@ const WARMUP = 1000 * HOUR; // WARMUP_BARS of 1h bars
 const ID = 'b7c00000-0000-4000-8000-0000000000e1';
 /** The same genome, retired while no desk runs. */
 const ID2 = 'b7c00000-0000-4000-8000-0000000000e2';
+/** The same genome, retired at a tick's time, the desk killed and started again in that tick. */
+const ID3 = 'b7c00000-0000-4000-8000-0000000000e3';
 const GENOME = smaCrossoverGenome(5, 20, ['BTCUSDT']);
 const PAPER_START = Date.UTC(2022, 2, 1, 13, 17);
 const FIRST_OPEN = Date.UTC(2022, 2, 1, 14);
@@ -66,13 +70,13 @@ describe('trading desk: the account of a strategy that leaves paper is closed on
     pool = await createReadModelPool(db.url, 2);
     series = loadCandles('binance_BTCUSDT_1h.csv.gz', 'BTCUSDT');
     await candles.writeCandles(series.key, candlesOf(series, FIRST_OPEN - WARMUP - 2 * DAY, END));
-    for (const id of [ID, ID2]) {
+    for (const id of [ID, ID2, ID3]) {
       await command('GenerateStrategy', { genome: GENOME }, PAPER_START - 3 * HOUR, id);
       await command('RecordBacktest', { result: BACKTEST }, PAPER_START - 2 * HOUR, id);
       await command('FilterStrategy', { verdict: { outcome: 'passed', reasons: [], thresholds: { minSharpe: 0.5 } } }, PAPER_START - HOUR, id);
       await command('StartPaperTrading', { decidedBy: 'system:pipeline', reason: 'passed the filter' }, PAPER_START, id);
     }
-    await project([strategiesProjection], async () => (await count(sql.unsafe`SELECT count(*) AS n FROM strategies WHERE state = 'Paper'`)) === 2);
+    await project([strategiesProjection], async () => (await count(sql.unsafe`SELECT count(*) AS n FROM strategies WHERE state = 'Paper'`)) === 3);
   });
   after(async () => {
     await pool?.end();
@@ -104,9 +108,9 @@ describe('trading desk: the account of a strategy that leaves paper is closed on
     }
   };
 
-  /** Retired 20 minutes after `at`, the strategy is no longer listed. */
-  const retire = async (id: string, at: number) => {
-    await command('RetireStrategy', { decidedBy: 'operator:test', reason: 'retired while holding a position' }, at + 20 * 60_000, id);
+  /** Retired `after` (20 minutes) after `at`, the strategy is no longer listed. */
+  const retire = async (id: string, at: number, after = 20 * 60_000) => {
+    await command('RetireStrategy', { decidedBy: 'operator:test', reason: 'retired while holding a position' }, at + after, id);
     await project(
       [strategiesProjection],
       async () => (await count(sql.unsafe`SELECT count(*) AS n FROM strategies WHERE state = 'Retired' AND id = ${id}`)) === 1,
@@ -170,5 +174,25 @@ describe('trading desk: the account of a strategy that leaves paper is closed on
     await createTradingDesk(deps(ID2)).tick(new Date(T + 2 * HOUR));
     expect(await orderEvents(), 'order events after another restart').to.equal(events);
     await expectClosed(`paper-${ID2}`, trade, T);
+  });
+
+  it('retired at a tick’s own time and killed in that tick: the desk ticked again then appends nothing, the next tick closes it', async () => {
+    const trade = engineTrade();
+    const T = trade.entryTime + 2 * HOUR;
+    // The tick at T: the desk trades the account; the activation step, after it, retires the strategy at T; kill -9.
+    await tickTo(createTradingDesk(deps(ID3)), T);
+    await retire(ID3, T, 0);
+    const events = await orderEvents();
+    const fillsBefore = await fillEvents();
+    // Started again, the replay ticks T again: the desk did its part of T already, the retirement is the next tick's.
+    const desk = createTradingDesk(deps(ID3));
+    clock.set(new Date(T));
+    await desk.tick(new Date(T));
+    expect(await orderEvents(), 'order events of the tick at T ticked again').to.equal(events);
+    // The next tick closes it, at the last close fed by T, as the desk that was not killed does (the first case here).
+    clock.set(new Date(T + HOUR));
+    await desk.tick(new Date(T + HOUR));
+    expect(await fillEvents(), 'one closing fill').to.equal(fillsBefore + 1);
+    await expectClosed(`paper-${ID3}`, trade, T);
   });
 });

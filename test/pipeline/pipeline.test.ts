@@ -1,8 +1,8 @@
 // The pipeline loop (application/pipeline/pipeline.ts, apps/pipeline.ts) on a real PostgreSQL with real candles and a
 // real step (the day-closer: TradingDayClosed through handleCommand and a decider): replay ticks every hour of the
-// range with the simulated time on every event, records a checkpoint per simulated day, stops at a failing step
-// naming it and the simulated hour, and started again goes on after its last checkpoint to the log an uninterrupted
-// run leaves. Live: a failing step is logged, the others still tick, /health shows it; ticks never overlap.
+// range with the simulated time on every event, records a checkpoint per simulated hour, stops at a failing step
+// naming it and the simulated hour, and started again goes on after its last checkpoint (the hour it stopped in) to
+// the log an uninterrupted run leaves. Live: a failing step is logged, the others still tick, /health shows it; ticks never overlap.
 import { expect } from 'chai';
 import { sql } from 'slonik';
 import { either } from 'fp-ts';
@@ -56,7 +56,7 @@ const replayDeps = (platform: Platform, candles: PostgresCandleStore, since: num
 const theLog = async (platform: Platform) =>
   (
     await platform.pool.any(
-      sql.unsafe`SELECT stream_name, stream_revision::text, event_id, event_type, data, metadata FROM events ORDER BY stream_name, stream_revision`,
+      sql.unsafe`SELECT stream_name, stream_revision::text, event_id, event_type, data, metadata FROM events ORDER BY stream_name, events.stream_revision`,
     )
   ).map((e) => ({
     stream: e['stream_name'],
@@ -97,7 +97,7 @@ describe('pipeline loop: replay on a simulated clock', function () {
   const r = range('2023-09-01', '2023-09-04');
   let expected: Awaited<ReturnType<typeof theLog>>;
 
-  it('ticks every hour of the range once, events carry the simulated time, one checkpoint per simulated day', async () => {
+  it('ticks every hour of the range once, events carry the simulated time, one checkpoint per simulated hour', async () => {
     const { platform, candles } = await setUp(whole);
     const ticks: string[] = [];
     const recorder: PipelineStep = { name: 'recorder', tick: (now) => (ticks.push(now.toISOString()), Promise.resolve(NOTHING_DUE)) };
@@ -111,22 +111,17 @@ describe('pipeline loop: replay on a simulated clock', function () {
     expect(ticks[71]).to.equal('2023-09-04T00:05:00.000Z');
     expect(report.resumedAfter).to.equal(null);
     expect(report.hoursTicked).to.equal(72);
-    // 3 accounts × 3 closed days + 3 checkpoints.
-    expect(report.events).to.equal(12);
+    // 3 accounts × 3 closed days + 72 checkpoints.
+    expect(report.events).to.equal(81);
 
     expected = await theLog(platform);
     const checkpoints = expected.filter((e) => e.stream === replayStream('2023-09-01', '2023-09-04'));
-    expect(checkpoints.map((e) => (e.data as { hour: number }).hour)).to.deep.equal([
-      Date.parse('2023-09-02T00:00:00Z'),
-      Date.parse('2023-09-03T00:00:00Z'),
-      Date.parse('2023-09-04T00:00:00Z'),
-    ]);
-    expect(checkpoints.map((e) => (e.data as { hoursDone: number }).hoursDone)).to.deep.equal([24, 48, 72]);
-    expect(checkpoints.map((e) => (e.metadata as { occurredAt: string }).occurredAt)).to.deep.equal([
-      '2023-09-02T00:05:00.000Z',
-      '2023-09-03T00:05:00.000Z',
-      '2023-09-04T00:05:00.000Z',
-    ]);
+    // After each tick, the hour it ticked: 2023-09-01 01:00 (hour 1) … 2023-09-04 00:00 (hour 72), recorded at minute 5.
+    const hours = Array.from({ length: 72 }, (_, i) => Date.parse('2023-09-01T01:00:00Z') + i * 3_600_000);
+    expect(checkpoints.map((e) => (e.data as { hour: number }).hour)).to.deep.equal(hours);
+    expect(checkpoints.map((e) => (e.data as { hoursDone: number }).hoursDone)).to.deep.equal(hours.map((_, i) => i + 1));
+    expect(checkpoints.map((e) => (e.metadata as { occurredAt: string }).occurredAt)).to.deep.equal(hours.map((h) => new Date(h + 5 * 60_000).toISOString()));
+    expect(checkpoints[23]!.data).to.deep.include({ hour: Date.parse('2023-09-02T00:00:00Z'), hoursDone: 24 });
     // The day 2023-09-01 is closed at the first tick of the 2nd (simulated), not at the wall-clock time.
     const closed = expected.filter((e) => e.type === 'TradingDayClosed');
     expect(closed).to.have.length(9);
@@ -138,7 +133,7 @@ describe('pipeline loop: replay on a simulated clock', function () {
     // The progress display: the simulated time, the stage, the events and the hours.
     const done = seen[seen.length - 1]!;
     expect(done.stage).to.equal('done');
-    expect(formatProgress(done)).to.match(/^replay 2023-09-04 00:05 UTC \| done \| 12 events, \d+\/s \| hour 72\/72 \(100\.0%\)/);
+    expect(formatProgress(done)).to.match(/^replay 2023-09-04 00:05 UTC \| done \| 81 events, \d+\/s \| hour 72\/72 \(100\.0%\)/);
   });
 
   it('stops at a failing step naming it and the simulated hour; started again it goes on after the last checkpoint to the same log', async () => {
@@ -161,8 +156,9 @@ describe('pipeline loop: replay on a simulated clock', function () {
     const again = replayDeps(platform, candles, r.start, [flaky]);
     const report = await runReplay(again.deps, r);
     await again.stop();
-    expect(report.resumedAfter).to.equal('2023-09-03T00:00:00.000Z');
-    expect(report.hoursTicked).to.equal(24);
+    // The failed tick was 07:05 on the 3rd: the last checkpoint is 06:00's, and 07:00 is the first hour ticked again.
+    expect(report.resumedAfter).to.equal('2023-09-03T06:00:00.000Z');
+    expect(report.hoursTicked).to.equal(18);
     // A third start finds the range done and appends nothing.
     const third = replayDeps(platform, candles, r.start, [flaky]);
     const nothing = await runReplay(third.deps, r);
