@@ -6,7 +6,7 @@
 //
 // BENCH_EVENTS=n (default 1,000,000) · BENCH_MODES=each,all (default; a comma list; all:<n> = n connections; read =
 // the pass's read and decoding alone, the floor of any rebuild) ·
-// BENCH_REPEAT=n runs of each
+// BENCH_REPEAT=n runs of each · BENCH_QUEUE=n windows a writing transaction may hold queued (default 2)
 // BENCH_DATABASE_URL / DATABASE_URL: the server (default local PostgreSQL); a throw-away database on it, unless
 // BENCH_KEEP=1: then the database mt_bench_rebuild_<events> is kept and reused (seeded once) by the next run.
 import { performance } from 'node:perf_hooks';

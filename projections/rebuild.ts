@@ -144,7 +144,7 @@ interface Lane {
   shadow?: ShadowSchema;
   /** The last write queued: each write starts when the one before it on the lane has ended. */
   writing: Promise<void>;
-  /** Writes queued and not yet ended, oldest first. */
+  /** Writes handed to this lane, oldest first; dropped once ended, when the lane is full. */
   readonly queued: Promise<void>[];
   /** Events handed to this lane so far: a new projection goes to the least loaded. */
   load: number;
@@ -274,13 +274,10 @@ export const rebuildAll = async (input: RebuildAllInput): Promise<RebuildAllResu
         await t.projection.applyBatch(tx, batch);
         t.applyMs += performance.now() - t0;
       });
-      written.catch(() => undefined); // awaited at the end (lane.writing), and its failure ends the pass (throwIfFailed)
+      // Its failure ends the pass (throwIfFailed); the end awaits it again as the lane's last write.
+      written.catch((error: unknown) => (outcome.failed ??= { error }));
       lane.writing = written;
       lane.queued.push(written);
-      written.then(
-        () => undefined,
-        (error: unknown) => (outcome.failed ??= { error }),
-      );
     };
     try {
       await Promise.all(opened);

@@ -117,13 +117,33 @@ export const handleCommand = async <C extends { readonly type: string }, E exten
  * append's expected revision still guards against a writer in between).
  */
 export const handleCommands = async <C extends { readonly type: string }, E extends DomainEvent, S, Err, E2 = Err>(
+  ...args: HandleArgs<C, E, S, Err, E2>
+): Promise<Either<CommandError<E2>, Handled<S>>> => either.map((r: HandledOn<E, S>) => r.handled)(await handleCommandsOn(...args));
+
+/** handleCommands' and handleCommandsOn's parameters. */
+type HandleArgs<C, E extends DomainEvent, S, Err, E2> = [
   deps: CommandDeps,
   decider: Decider<C, E, S, Err>,
   streamName: string,
   steps: readonly CommandStep<C>[],
-  hooks: CommandHooks<C, E, S, Err, E2> = {},
+  hooks?: CommandHooks<C, E, S, Err, E2>,
   loaded?: LoadedStream<E, S>,
-): Promise<Either<CommandError<E2>, Handled<S>>> => {
+];
+
+/** What handleCommandsOn answers: the outcome, and the stream as the call left it. */
+export interface HandledOn<E, S> {
+  readonly handled: Handled<S>;
+  /**
+   * The stream after the call, to pass as `loaded` to the next one instead of reading it again; absent when the
+   * store took none of the events as new (an earlier attempt had stored them), so what it holds is not known here.
+   */
+  readonly stream?: LoadedStream<E, S>;
+}
+
+/** handleCommands, answering also the stream as it leaves it (a caller appending to one stream again and again). */
+export const handleCommandsOn = async <C extends { readonly type: string }, E extends DomainEvent, S, Err, E2 = Err>(
+  ...[deps, decider, streamName, steps, hooks = {}, loaded]: HandleArgs<C, E, S, Err, E2>
+): Promise<Either<CommandError<E2>, HandledOn<E, S>>> => {
   let read = loaded;
   if (read === undefined) {
     const fresh = await loadStream(deps.store, streamName, decider);
@@ -172,12 +192,18 @@ export const handleCommands = async <C extends { readonly type: string }, E exte
   }
 
   if (pending.length === 0)
-    return either.right({ revision: answer?.revision ?? (revision === undefined ? -1 : Number(revision)), state: answer?.state ?? state, events: [] });
+    return either.right({
+      handled: { revision: answer?.revision ?? (revision === undefined ? -1 : Number(revision)), state: answer?.state ?? state, events: [] },
+      stream: read,
+    });
   const appended = await deps.store.appendToStream(streamName, pending, { expectedRevision: read.revision === undefined ? 'no_stream' : read.revision });
   if (either.isLeft(appended)) return appended;
   return either.right({
-    revision: Number(appended.right.nextExpectedRevision),
-    state,
-    events: appended.right.appended ? pending.map((e) => ({ eventId: e.eventId, type: e.type })) : [],
+    handled: {
+      revision: Number(appended.right.nextExpectedRevision),
+      state,
+      events: appended.right.appended ? pending.map((e) => ({ eventId: e.eventId, type: e.type })) : [],
+    },
+    ...(appended.right.appended ? { stream: { state, revision, events, eventIds } } : {}),
   });
 };

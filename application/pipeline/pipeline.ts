@@ -7,7 +7,7 @@
 import { either } from 'fp-ts';
 import { replayDecider, replayStream, type CompleteReplayHour, type ReplayEvent, type ReplayRange, type ReplayState } from '../../domain/pipeline/replay.js';
 import type { Actor } from '../../domain/primitives/codecs.js';
-import { handleCommands, loadStream, type CommandDeps, type LoadedStream } from '../commands/handle-command.js';
+import { handleCommandsOn, loadStream, type CommandDeps, type LoadedStream } from '../commands/handle-command.js';
 import type { Clock } from '../ports/clock.js';
 import type { PipelineStep } from './step.js';
 
@@ -189,7 +189,7 @@ export const runReplay = async (deps: ReplayDeps, range: ReplayRange): Promise<R
   let checkpoints: LoadedStream<ReplayEvent, ReplayState> = loaded.right;
   const checkpoint = async (hour: number): Promise<number> => {
     const command: CompleteReplayHour = { type: 'CompleteReplayHour', data: { from: range.from, to: range.to, hour } };
-    const recorded = await handleCommands(
+    const recorded = await handleCommandsOn(
       deps.command,
       replayDecider,
       stream,
@@ -201,15 +201,11 @@ export const runReplay = async (deps: ReplayDeps, range: ReplayRange): Promise<R
       throw new Error(
         `replay ${range.from} → ${range.to}: the checkpoint at ${new Date(hour).toISOString()} was refused (${JSON.stringify(recorded.left)}) — is another replay of the same range running?`,
       );
-    const { state, revision, events: appended } = recorded.right;
-    // What was appended is what the decider decides on the same state (it is pure): the stream as a read would give it.
-    const decided = replayDecider.decide(command, checkpoints.state);
-    if (either.isLeft(decided) || decided.right.length !== appended.length)
+    // The stream as the handler left it; unknown only when the store took none of the events as new.
+    if (recorded.right.stream === undefined)
       throw new Error(`replay ${range.from} → ${range.to}: ${stream} changed under it — is another replay of the same range running?`);
-    const eventIds = new Map(checkpoints.eventIds);
-    appended.forEach((e, i) => eventIds.set(e.eventId, revision - appended.length + 1 + i));
-    checkpoints = { state, revision: BigInt(revision), events: [...checkpoints.events, ...decided.right], eventIds };
-    return appended.length;
+    checkpoints = recorded.right.stream;
+    return recorded.right.handled.events.length;
   };
   const first = (lastHour ?? range.start) + HOUR_MS;
   if (lastHour !== undefined)
