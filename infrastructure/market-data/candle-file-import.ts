@@ -69,7 +69,10 @@ const emptyReport = (file: string, extra: Partial<CandleFileReport>): CandleFile
 /** Why a file whose name says no series is not imported, looking at its header to say what it holds. */
 const skipNote = async (file: string, why: string): Promise<string> => {
   const header = await firstLine(file).catch(() => '');
-  return parseCandleHeader(header)._tag === 'Right' ? `candle columns, but ${why}` : `not a candle file (header "${header.slice(0, 80)}")`;
+  if (parseCandleHeader(header)._tag === 'Right') return `candle columns, but ${why}`;
+  const note = `not a candle file (header "${header.slice(0, 80)}")`;
+  // Fear & Greed and the macro closes come as dated series: say which importer takes them.
+  return /^(date|observation_date),/.test(header) ? `${note}: a daily series, imported by \`npm run import:sentiment -- ${file}\`` : note;
 };
 
 /** Imports one file; bad content goes into the report. Throws only when the store fails. */

@@ -270,6 +270,7 @@ describe('candle CSV import into PostgreSQL', () => {
     // The dated series are not candles: skipped, each with a note naming it.
     for (const name of ['fear_greed_index_daily.csv.gz', 'sp500_daily.csv.gz', 'nasdaq_composite_daily.csv.gz', 'vix_daily.csv.gz']) {
       expect(byName.get(name)?.skipped, name).to.match(/^not a candle file \(header "date,/);
+      expect(byName.get(name)?.skipped, name).to.contain(`a daily series, imported by \`npm run import:sentiment -- ${path.join(SHARED_DATA_DIR, name)}\``);
     }
     for (const f of HOURLY) {
       const r = byName.get(hourlyFile(f.symbol))!;
