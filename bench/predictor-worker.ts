@@ -89,7 +89,7 @@ try {
   const log = { warn: () => undefined, info: () => undefined };
   const retrain = async (label: string, model: string, trainers: Readonly<Record<string, ForecasterTrainer>>, historyMs?: number) => {
     const holder = new ModelHolder({ store, modelDir, trainers, log }, model);
-    await holder.served();
+    await holder.served(now);
     const step = createRetrainStep({ ...deps, holder, candles, daily, trainers, retrainEveryMs: HOUR, ...(historyMs ? { historyMs } : {}) });
     const out = await measured(label, () => step.tick(now));
     if (!/ trained; /.test(out.notes.join(' '))) throw new Error(out.notes.join(' '));
@@ -125,7 +125,7 @@ try {
   // hours in this thread, the forecasts on the worker.
   const trainers = { ridge: workerRidgeTrainer(host), 'lstm-transformer/small': workerNetworkTrainer(host, 'small') };
   const holder = new ModelHolder({ store, modelDir, trainers, log }, 'bench-net');
-  await holder.served();
+  await holder.served(now);
   const predictor = createPredictorStep({ store, clock, ids: uuidIds, holder, candles, daily });
   const made = await measured('predictor step, 24 hours, network on the worker', () => predictor.tick(now));
   process.stdout.write(`  (${made.appended} PredictionMade)\n`);

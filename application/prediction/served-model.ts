@@ -1,12 +1,14 @@
-// Which model serves: the newest ModelTrained (purpose serving) of model-<name> whose files load and verify (sha256,
-// shape, feature set). A model that does not is logged with the reason and passed over, so the previous version keeps
-// serving; a reload that finds nothing better keeps what is loaded.
+// Which model serves: the newest ModelTrained (purpose serving) of model-<name> that may serve at the pipeline's clock
+// (trained before then on candles closed by then: domain/prediction/walk-forward-check.ts) and whose files load and verify
+// (sha256, shape, feature set). A model that does not load is logged with the reason and passed over, so the previous
+// version keeps serving; a reload that finds nothing better keeps what is loaded.
 import { either } from 'fp-ts';
 import { decodeEvent } from '../events/decode-event.js';
 import type { EventStore } from '../ports/event-store.js';
 import type { Forecaster, ForecasterTrainer } from '../ports/forecaster.js';
 import { modelStream, type ModelTrainedData } from '../../domain/prediction/events.js';
 import { FEATURE_NAMES } from '../../domain/prediction/features.js';
+import { servesAt } from '../../domain/prediction/walk-forward-check.js';
 
 /** A model's trainer: by `<kind>/<profile>` (the network, one per profile), else by kind (ridge). */
 export const trainerOf = (trainers: Readonly<Record<string, ForecasterTrainer>>, kind: string, profile: string): ForecasterTrainer | undefined =>
@@ -55,7 +57,11 @@ export const loadTrained = async (deps: ModelLoadDeps, trained: ModelTrainedData
   return either.right({ trained, model, ridge: baseline < 0 ? model : loaded[baseline]! });
 };
 
-/** The serving ModelTrained events of the stream, newest first. */
+/**
+ * The serving ModelTrained events of the stream, newest first: by `trainedAt`, then by version. A replay records the
+ * versions it trains at its simulated times, so a higher version is not always the later training (live, the two
+ * orders agree).
+ */
 export const servingModels = async (store: EventStore, model: string): Promise<ModelTrainedData[]> => {
   const out: ModelTrainedData[] = [];
   for (const r of await store.readStream(modelStream(model))) {
@@ -66,55 +72,66 @@ export const servingModels = async (store: EventStore, model: string): Promise<M
       if (data.purpose === 'serving') out.push(data);
     }
   }
-  return out.reverse();
+  return out.sort((a, b) => Date.parse(b.trainedAt) - Date.parse(a.trainedAt) || b.version - a.version);
 };
 
-/** The newest serving model that loads, newer than `above` (a version already serving); failures are logged and returned. */
-export const loadLatestModel = async (
-  deps: ModelLoadDeps,
-  model: string,
-  above = 0,
-): Promise<{ readonly served?: ServedModel; readonly failures: readonly LoadFailure[] }> => {
-  const failures: LoadFailure[] = [];
-  for (const trained of await servingModels(deps.store, model)) {
-    if (trained.version <= above) break;
-    const r = await loadTrained(deps, trained);
-    if (either.isRight(r)) {
-      deps.log.info({ model, version: trained.version, kind: trained.kind }, `model ${model} v${trained.version} (${trained.kind}) loaded`);
-      return { served: r.right, failures };
-    }
-    failures.push({ version: trained.version, message: r.left });
-    deps.log.warn(
-      { model, version: trained.version, reason: r.left },
-      `model ${model} v${trained.version} cannot serve: ${r.left}; trying the previous version`,
-    );
-  }
-  return { failures };
-};
-
-/** The model in service: loaded at the first use, replaced by a reload only when a newer version loads. */
+/**
+ * The model in service at the pipeline's `now`: the newest serving version that serves at `now` (`servesAt`: trained
+ * before then, on candles closed by then) and whose files load. Live that is the newest version that loads; a replay's
+ * clock passes over the versions trained after it (today's model, seen from last year) and takes up the ones its own
+ * retrainings record. The versions are read at the first use and at every reload; a version that fails to load is
+ * logged with the reason and passed over (the previous one serves) until the next reload.
+ */
 export class ModelHolder {
   private current: ServedModel | undefined;
-  private loadedOnce = false;
+  private recorded: readonly ModelTrainedData[] | undefined;
+  private readonly refused = new Set<number>();
   constructor(
     private readonly deps: ModelLoadDeps,
     readonly model: string,
   ) {}
 
-  async served(): Promise<ServedModel | undefined> {
-    if (!this.loadedOnce) await this.reload();
-    return this.current;
+  /** Every serving version recorded, newest first, whether or not it may serve at a given time. */
+  async versions(): Promise<readonly ModelTrainedData[]> {
+    return (this.recorded ??= await servingModels(this.deps.store, this.model));
   }
 
-  /** Looks for a newer version that loads; keeps the one in service otherwise. */
-  async reload(): Promise<readonly LoadFailure[]> {
-    this.loadedOnce = true;
-    const r = await loadLatestModel(this.deps, this.model, this.current?.trained.version ?? 0);
-    if (r.served) {
-      this.dispose();
-      this.current = r.served;
+  async served(now: Date): Promise<ServedModel | undefined> {
+    return (await this.select(now)).served;
+  }
+
+  /** Reads the versions again (after a retraining) and tries those that failed before; returns the ones that still fail. */
+  async reload(now: Date): Promise<readonly LoadFailure[]> {
+    this.recorded = undefined;
+    this.refused.clear();
+    return (await this.select(now)).failures;
+  }
+
+  private async select(now: Date): Promise<{ readonly served?: ServedModel; readonly failures: readonly LoadFailure[] }> {
+    const failures: LoadFailure[] = [];
+    for (const trained of await this.versions()) {
+      if (!servesAt(trained, now.getTime()) || this.refused.has(trained.version)) continue;
+      if (trained.version === this.current?.trained.version) return { served: this.current, failures };
+      const r = await loadTrained(this.deps, trained);
+      if (either.isRight(r)) {
+        this.deps.log.info(
+          { model: this.model, version: trained.version, kind: trained.kind },
+          `model ${this.model} v${trained.version} (${trained.kind}) loaded`,
+        );
+        this.dispose();
+        this.current = r.right;
+        return { served: r.right, failures };
+      }
+      this.refused.add(trained.version);
+      failures.push({ version: trained.version, message: r.left });
+      this.deps.log.warn(
+        { model: this.model, version: trained.version, reason: r.left },
+        `model ${this.model} v${trained.version} cannot serve: ${r.left}; trying the previous version`,
+      );
     }
-    return r.failures;
+    // None serves at this time (or none loads): nothing is forecast, and the one loaded before is let go.
+    this.dispose();
+    return { failures };
   }
 
   dispose(): void {

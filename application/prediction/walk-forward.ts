@@ -11,6 +11,7 @@ import { seriesRange, type CandleSeries } from '../../domain/market/candles.js';
 import type { PublishedValues } from '../../domain/market/daily-features.js';
 import { modelStream, predictionsStream, type ModelTrainedData } from '../../domain/prediction/events.js';
 import { buildFeatures } from '../../domain/prediction/features.js';
+import { trainingCandlesBefore } from '../../domain/prediction/walk-forward-check.js';
 import { DEFAULT_WINDOW, HOUR_MS } from '../../domain/prediction/windows.js';
 import { decodeEvent } from '../events/decode-event.js';
 import type { EventStore } from '../ports/event-store.js';
@@ -36,7 +37,7 @@ export interface WalkForwardRequest {
   readonly historyMs?: number;
   /**
    * Where a period's training data ends, from its boundary: the candles opening before it train. Only a test changes
-   * it (to plant the leak the check must catch); the rule is `boundary − 1h + 1`, i.e. the candles closed by the boundary.
+   * it (to plant the leak the check must catch); the rule is `trainingCandlesBefore`, i.e. the candles closed by the boundary.
    */
   readonly trainingEnd?: (boundary: number, periodEnd: number) => number;
   /** After a period's forecasts are recorded; `reused` when its model was one an earlier run recorded. */
@@ -119,7 +120,7 @@ const recordedModel = async (
 };
 
 export const walkForward = async (deps: TrainingDeps, req: WalkForwardRequest): Promise<either.Either<TrainingFailure, WalkForwardReport>> => {
-  const trainingEnd = req.trainingEnd ?? ((boundary: number) => boundary - HOUR_MS + 1);
+  const trainingEnd = req.trainingEnd ?? trainingCandlesBefore;
   const window = req.window ?? DEFAULT_WINDOW;
   const recorded = await recordedHours(deps.store, req.model);
   const earlier = await walkForwardModels(deps.store, req.model);

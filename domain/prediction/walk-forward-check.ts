@@ -1,9 +1,29 @@
-// The rule a walk-forward backfill must keep: every prediction comes from a model whose training data ended before
-// the hour it predicts (the last candle it used closed at or before madeAt). Pure, so a test and an audit can run it
-// over recorded events.
+// The rule every forecast must keep, live, in replay and in a walk-forward backfill: it comes from a model whose
+// training data ended before the hour it predicts (the last candle it used closed at or before madeAt), and — for the
+// pipeline, whose clock may be a replay's — from a model that had been trained before then. Pure, so the serving code, a
+// test and an audit over recorded events share one definition.
 import type { ModelTrainedData, PredictionMadeData } from './events.js';
+import { HOUR_MS } from './windows.js';
 
-const HOUR_MS = 3_600_000;
+/** Where a model's training data ends: the close of its last candle, the first hour it may forecast. */
+export const trainingDataEnd = (m: Pick<ModelTrainedData, 'data'>): number => Date.parse(m.data.lastCandle) + HOUR_MS;
+
+/**
+ * The open times a model trained at `boundary` learns from: those before the returned bound (exclusive), i.e. the
+ * candles closed by the boundary (opening at or before boundary − 1h). The backfill's periods and the pipeline's
+ * retraining both cut their training candles here.
+ */
+export const trainingCandlesBefore = (boundary: number): number => boundary - HOUR_MS + 1;
+
+/**
+ * Whether a model may serve a pipeline whose clock reads `now`: it had been trained before then (a version trained
+ * later — today's model seen from a replay over last year — did not exist yet) on candles closed by then. A version
+ * trained at the tick itself serves from the next tick: live its training ends after the tick's time anyway, and a
+ * replay's clock, which stands still during a tick, must not let a tick repeated after a kill forecast with it what
+ * the first one could not. Live, every version recorded before the tick passes; which hours it may forecast is then
+ * `trainingDataEnd` onwards.
+ */
+export const servesAt = (m: Pick<ModelTrainedData, 'data' | 'trainedAt'>, now: number): boolean => Date.parse(m.trainedAt) < now && trainingDataEnd(m) <= now;
 
 export interface LookAheadViolation {
   readonly forHour: string;
@@ -21,8 +41,7 @@ export const walkForwardViolations = (models: readonly ModelTrainedData[], predi
       out.push({ forHour: p.forHour, modelVersion: p.modelVersion, lastCandle: '-', message: `no ModelTrained v${p.modelVersion} of ${p.model}` });
       continue;
     }
-    const trainedUpTo = Date.parse(m.data.lastCandle) + HOUR_MS;
-    if (trainedUpTo > Date.parse(p.madeAt) || Date.parse(p.madeAt) > Date.parse(p.forHour))
+    if (trainingDataEnd(m) > Date.parse(p.madeAt) || Date.parse(p.madeAt) > Date.parse(p.forHour))
       out.push({
         forHour: p.forHour,
         modelVersion: p.modelVersion,

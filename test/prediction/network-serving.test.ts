@@ -135,14 +135,14 @@ describe('the network served end to end (worker thread, holder, predictor and re
     } finally {
       clearInterval(timer);
     }
-    expect(out.notes.join(' ')).to.match(/v2 trained; v2 serves/);
+    expect(out.notes.join(' ')).to.match(/v2 trained; it serves from the next tick/);
     const [, v2] = await trained();
     expect(v2!.split.trainSamples).to.be.at.least(1000);
     // One epoch of ≥ 1000 windows is ≥ 4 batches of 256 and one validation batch: in this thread the loop would turn
     // about once per batch; with the training on the worker it turns all along.
     const batches = Math.ceil(v2!.split.trainSamples / 256) + 1;
     expect(duringTraining, 'timer turns during the fit on the worker').to.be.above(10 * batches);
-    expect((await holder.served())?.trained.version).to.equal(2);
+    expect((await holder.served(new Date(btcusdt().openTime[STORED - 1]! + 2 * HOUR)))?.trained.version).to.equal(2);
   });
 
   it('a training that fails on the worker (the worker dies) is recorded as ModelTrainingFailed, and the served version keeps forecasting', async () => {
@@ -161,11 +161,12 @@ describe('the network served end to end (worker thread, holder, predictor and re
       const failed = (await store.readStream(modelStream(MODEL))).filter((r) => r.type === 'ModelTrainingFailed');
       expect(failed.map((r) => (r.data as { code: string }).code)).to.deep.equal(['TRAINING_FAILED']);
       expect((await trained()).length).to.equal(2);
-      // v2 still serves through the (other) worker: the next hour is forecast by it.
+      // v2 still serves through the (other) worker: the next hour is forecast by it (the hour after its last training
+      // candle: the hour of that candle is not v2's to forecast, it was trained on its return).
       const step = createPredictorStep({ store, clock, ids: uuidIds, holder, candles, daily, catchUpHours: 1 });
-      expect((await step.tick(new Date(btcusdt().openTime[STORED - 1]! + 5 * 60_000))).appended).to.equal(1);
+      expect((await step.tick(new Date(btcusdt().openTime[STORED - 1]! + HOUR + 5 * 60_000))).appended).to.equal(1);
       const last = (await store.readStream(predictionsStream(MODEL))).at(-1)!.data as PredictionMadeData;
-      expect([last.forHour, last.modelVersion]).to.deep.equal([new Date(btcusdt().openTime[STORED - 1]!).toISOString(), 2]);
+      expect([last.forHour, last.modelVersion]).to.deep.equal([new Date(btcusdt().openTime[STORED - 1]! + HOUR).toISOString(), 2]);
     } finally {
       await crashing.close();
     }

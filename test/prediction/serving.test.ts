@@ -47,7 +47,9 @@ describe('predictor serving on real BTCUSDT 1h and PostgreSQL', function () {
   let modelDir: string;
   let deps: TrainingDeps;
   const series = () => slice(btcusdt(), 0, STORED);
-  const clock = simulatedClock(new Date('2021-11-01T00:00:00Z'));
+  // v1–v4 are trained at the close of the last stored candle: before the hourly ticks below (at AFTER), which they serve.
+  const clock = simulatedClock(new Date('2021-10-30T15:00:00Z'));
+  const AFTER = new Date('2021-10-30T15:05:00Z');
   const log = memoryLog();
   const loadDeps = () => ({ store, modelDir, trainers: { ridge: ridgeTrainer }, log });
   const train = (rows: number) =>
@@ -108,18 +110,18 @@ describe('predictor serving on real BTCUSDT 1h and PostgreSQL', function () {
   it('loads the newest version that verifies; a corrupt, missing or mismatched model is logged and the previous one serves', async () => {
     expect(either.isRight(await train(4500))).to.equal(true); // v2
     const serving = new ModelHolder(loadDeps(), 'btc-1h');
-    expect((await serving.served())?.trained.version).to.equal(2);
+    expect((await serving.served(AFTER))?.trained.version).to.equal(2);
 
     const [v1, v2] = await trainedEvents();
     const v2File = path.join(modelDir, v2!.artifacts[0]!.directory, 'ridge.json');
     await writeFile(v2File, '{"kind":"ridge","window":60,"features":23,"lambda":0,"intercept":1e9,"weights":[]}');
     const afterCorrupt = new ModelHolder(loadDeps(), 'btc-1h');
-    expect((await afterCorrupt.served())?.trained.version).to.equal(1);
+    expect((await afterCorrupt.served(AFTER))?.trained.version).to.equal(1);
     expect(log.lines.some((l) => l.level === 'warn' && /v2 cannot serve: .*CORRUPT.*sha256/.test(l.msg ?? ''))).to.equal(true);
 
     await rm(v2File);
     const afterMissing = new ModelHolder(loadDeps(), 'btc-1h');
-    expect((await afterMissing.served())?.trained.version).to.equal(1);
+    expect((await afterMissing.served(AFTER))?.trained.version).to.equal(1);
     expect(log.lines.some((l) => /v2 cannot serve: .*MISSING/.test(l.msg ?? ''))).to.equal(true);
 
     // v3: v1's files recorded with another window; v4: with another feature set. Neither may serve.
@@ -132,20 +134,20 @@ describe('predictor serving on real BTCUSDT 1h and PostgreSQL', function () {
     await append({ ...v1!, version: 3 as never, window: 30 as never });
     await append({ ...v1!, version: 4 as never, features: [...v1!.features].reverse() });
     const holder = new ModelHolder(loadDeps(), 'btc-1h');
-    expect((await holder.served())?.trained.version).to.equal(1);
-    const failures = await new ModelHolder(loadDeps(), 'btc-1h').reload();
+    expect((await holder.served(AFTER))?.trained.version).to.equal(1);
+    const failures = await new ModelHolder(loadDeps(), 'btc-1h').reload(AFTER);
     expect(failures.map((f) => f.version)).to.deep.equal([4, 3, 2]);
     expect(failures[0]!.message).to.match(/feature set/);
     expect(failures[1]!.message).to.match(/SHAPE_MISMATCH/);
 
     // A reload that finds nothing better keeps v1 serving.
-    expect((await holder.reload()).map((f) => f.version)).to.deep.equal([4, 3, 2]);
-    expect((await holder.served())?.trained.version).to.equal(1);
+    expect((await holder.reload(AFTER)).map((f) => f.version)).to.deep.equal([4, 3, 2]);
+    expect((await holder.served(AFTER))?.trained.version).to.equal(1);
   });
 
   it('a retraining that fails records ModelTrainingFailed and the model in service keeps serving', async () => {
     const holder = new ModelHolder(loadDeps(), 'btc-1h');
-    const before = (await holder.served())!.trained.version;
+    const before = (await holder.served(AFTER))!.trained.version;
     const step = createRetrainStep({
       ...deps,
       holder,
@@ -161,14 +163,14 @@ describe('predictor serving on real BTCUSDT 1h and PostgreSQL', function () {
     expect(out.notes[0]).to.match(/failed \(TOO_LITTLE_HISTORY.*keeps serving/);
     const last = (await store.readStream(modelStream('btc-1h'))).at(-1)!;
     expect(last.type).to.equal('ModelTrainingFailed');
-    expect((await holder.served())!.trained.version).to.equal(before);
+    expect((await holder.served(clock.now()))!.trained.version).to.equal(before);
     // Not retried within a day.
     expect((await step.tick(new Date('2021-11-20T05:05:00Z'))).appended).to.equal(0);
   });
 
   it('a retraining that succeeds records the next version, which then serves', async () => {
     const holder = new ModelHolder(loadDeps(), 'btc-1h');
-    const before = (await holder.served())!.trained.version;
+    const before = (await holder.served(clock.now()))!.trained.version;
     const step = createRetrainStep({ ...deps, holder, candles, daily, trainers: { ridge: ridgeTrainer }, retrainEveryMs: 7 * 24 * HOUR });
     clock.set(new Date('2021-11-21T06:05:00Z'));
     const out = await step.tick(clock.now());
@@ -176,7 +178,9 @@ describe('predictor serving on real BTCUSDT 1h and PostgreSQL', function () {
     const newest = (await trainedEvents()).at(-1)!;
     expect(newest.version).to.be.greaterThan(before);
     expect(newest.data.lastCandle).to.equal(new Date(series().openTime[STORED - 1]!).toISOString());
-    expect((await holder.served())!.trained.version).to.equal(newest.version);
+    // It serves from the next tick (trained at this one).
+    expect((await holder.served(clock.now()))!.trained.version).to.equal(before);
+    expect((await holder.served(new Date(clock.now().getTime() + HOUR)))!.trained.version).to.equal(newest.version);
     // Not due again until a week after it.
     expect((await step.tick(new Date('2021-11-27T06:05:00Z'))).appended).to.equal(0);
   });
@@ -220,7 +224,7 @@ describe('predictor serving on real BTCUSDT 1h and PostgreSQL', function () {
         .sort((a, b) => Date.parse(a.forHour) - Date.parse(b.forHour));
       expect(made).to.have.length(48);
       expect(new Set(made.map((p) => p.forHour)).size).to.equal(48);
-      const served = (await holder.served())!.trained;
+      const served = (await holder.served(tickAt()))!.trained;
       for (const p of made) {
         expect(p.madeAt).to.equal(p.forHour);
         expect(Date.parse(p.forHour)).to.be.at.most(lastStoredOpen() + HOUR);

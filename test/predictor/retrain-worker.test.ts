@@ -65,7 +65,7 @@ describe('the retrain step on the network worker thread: features, windows, ridg
   /** Runs one retrain step with `trainers` under a 10 ms timer; returns the turns' times and the step's. */
   const timedRetrain = async (model: string, trainers: Readonly<Record<string, ForecasterTrainer>>, now: Date) => {
     const holder = new ModelHolder({ store, modelDir, trainers, log: memoryLog() }, model);
-    await holder.served();
+    await holder.served(now);
     const retrain = createRetrainStep({ ...deps, holder, candles, daily, trainers, retrainEveryMs: 86_400_000 });
     const turns: number[] = [];
     const timer = setInterval(() => turns.push(performance.now()), 10);
@@ -78,7 +78,7 @@ describe('the retrain step on the network worker thread: features, windows, ridg
       holder.dispose();
     }
     const end = performance.now();
-    expect(out.notes.join(' ')).to.match(/ trained; v\d+ serves/);
+    expect(out.notes.join(' ')).to.match(/v\d+ trained; it serves from the next tick/);
     return { turns, start, end, duration: end - start, longest: longestGap(start, turns, end) };
   };
 
