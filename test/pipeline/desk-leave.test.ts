@@ -168,8 +168,8 @@ describe('trading desk: the account of a strategy that leaves paper is closed on
    * The account's last day is its final one, recorded once, with what a hand computation gives when the engine's
    * `trade` is closed at the close of the bar opening at T − 1h: the day of T, equity = the cash before the entry (the
    * initial capital and the engine's earlier trades' P&L) + the trade's gross at the exit price − both taker fees, its
-   * return against the previous day's equity (the cash then, or the trade marked at that day's last close when it was
-   * open over midnight), the trades closed that day (the exit among them), flat, at T.
+   * return against the previous day's equity (the cash at its close, or, when the trade was open over midnight, the
+   * trade marked at that close), the trades closed that day (the exit among them), flat, at T.
    */
   const expectFinalDay = async (id: string, T: number) => {
     const { trade, trades } = engine();
@@ -186,7 +186,10 @@ describe('trading desk: the account of a strategy that leaves paper is closed on
       'no other trade open over midnight',
     ).to.equal(false);
     const j = series.openTime.findIndex((t) => t === d0 - HOUR);
-    const previous = trade.entryTime < d0 ? cash - RUN.takerFee * trade.entryPrice * q + side * q * (series.close[j]! - trade.entryPrice) : cash;
+    const previous =
+      trade.entryTime < d0
+        ? cash - RUN.takerFee * trade.entryPrice * q + side * q * (series.close[j]! - trade.entryPrice)
+        : RUN.initialCapital + earlier.filter((t) => t.exitTime < d0).reduce((sum, t) => sum + t.pnl, 0);
 
     const days = await daysOf(id);
     const account = days.filter((d) => d.account === `paper-${id}`);
