@@ -72,7 +72,8 @@ import { strategyStream, type StrategyEvent } from '../../domain/strategy/events
 import { evolve, initialState, type StrategyState } from '../../domain/strategy/state.js';
 
 export interface LiveDeskDeps extends CommandDeps {
-  readonly strategies: TradingStrategies;
+  /** (the paper desk's port: what it lists and the genomes) */
+  readonly strategies: Pick<TradingStrategies, 'inPaperOrLive' | 'genomes'>;
   readonly candles: Pick<CandleStore, 'readSeries'>;
   /** The exchange whose stored candles the strategies trade on (the candle store's key). */
   readonly candleExchange: ExchangeId;

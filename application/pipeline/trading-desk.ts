@@ -13,7 +13,9 @@
 // log holds already is not appended again. They are not counted in the tick's `appended` (which asks the pipeline to
 // wait for the read models): the day's TradingDayClosed does that, after them. An account that ends (its strategy
 // retired, a live period deactivated) is fed to its end and stopped once: its position closed at the last close fed
-// (the backtest's end of data), on the record through the same log; a fresh desk recomputes it (closeEnded).
+// (the backtest's end of data), on the record through the same log, then its final day (the partial day up to that
+// close, TradingDayClosed `final`). A fresh desk recomputes such a close unless the read model shows its final day
+// (closeEnded, and the first-tick sweep).
 // Each finished UTC day of an account becomes one TradingDayClosed on `performance-<strategyId>`, its event id derived
 // from (strategy, account, day), so a re-run appends only the missing days. After `paper.evaluationDays` full days a
 // Paper strategy is judged against its backtest (domain/performance/paper-evaluation.ts); a rejected one is retired
@@ -67,6 +69,11 @@ export interface TradingStrategies {
   inPaperOrLive(): Promise<readonly TradingStrategyRow[]>;
   /** Their stored genomes (not decoded); unknown ids are absent. */
   genomes(ids: readonly string[]): Promise<ReadonlyMap<string, unknown>>;
+  /**
+   * Of these accounts, those whose final day (TradingDayClosed `final`) the `trading_days` read model holds: their close
+   * is on the log, orders and days. A lagging read model only makes the desk recompute a close the log takes nothing of.
+   */
+  closedAccounts(accounts: readonly string[]): Promise<ReadonlySet<string>>;
 }
 
 export interface TradingDeskDeps extends CommandDeps {
@@ -88,6 +95,19 @@ export interface TradingDeskDeps extends CommandDeps {
   readonly operands?: OperandSources;
 }
 
+/** When an account started and ended. */
+interface AccountPeriod {
+  readonly mode: TradingMode;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** What a tick reports (StepOutcome), filled as it goes. */
+interface TickOut {
+  readonly notes: string[];
+  appended: number;
+}
+
 /** Everything the desk read of one strategy's stream (kept while the strategy's revision does not change). */
 interface StrategyInfo {
   readonly id: string;
@@ -98,7 +118,7 @@ interface StrategyInfo {
   /** The current live period: its start and its number (1 for the first activation). */
   readonly live: { readonly start: number; readonly n: number } | undefined;
   /** Its accounts that ended (it left Paper/Live; a live period deactivated), by name: when each started and ended. */
-  readonly ends: ReadonlyMap<string, { readonly mode: TradingMode; readonly start: number; readonly end: number }>;
+  readonly ends: ReadonlyMap<string, AccountPeriod>;
   readonly backtest: BacktestResult | undefined;
 }
 
@@ -144,6 +164,8 @@ class DeskAccount {
   /** The days closed so far, in order. */
   readonly days: TradingDay[] = [];
   readonly closedAt: number[] = [];
+  /** Whether its last day is its final one (closeFinalDay, after stop()). */
+  private final = false;
 
   constructor(
     readonly name: string,
@@ -248,13 +270,35 @@ class DeskAccount {
     await this.session.stop();
   }
 
+  /**
+   * After stop(): its final day, the day of the close at market (the close of the last bar fed) with the equity after
+   * the exit, partial — or, when that close is midnight, the next day, holding only the exit (the day of the last bar
+   * was closed with the position still held). Nothing when no bar was fed: it never traded, and has no day.
+   */
+  closeFinalDay(): void {
+    if (this.lastOpen !== this.lastOpen || this.final) return;
+    const at = this.lastOpen + this.barMs;
+    this.pushDay(utcDay(at), at);
+    this.final = true;
+  }
+
+  /** Whether day k is its final day. */
+  isFinal(k: number): boolean {
+    return this.final && k === this.days.length - 1;
+  }
+
   private closeDay(lastOpen: number): void {
     const day = utcDay(lastOpen);
     if (this.days.length > 0 && this.days[this.days.length - 1]!.day === day) return;
+    this.pushDay(day, lastOpen + this.barMs);
+  }
+
+  /** A day as its last close (`at`) leaves the account: equity, its return, the trades closed in it, the position. */
+  private pushDay(day: string, at: number): void {
     const runner = this.session.runner(this.name);
     const curve = runner.equity;
     const equity = curve[curve.length - 1]!;
-    const d0 = dayStart(lastOpen);
+    const d0 = Date.parse(day);
     let trades = 0;
     for (const t of runner.trades) if (t.exitTime >= d0 && t.exitTime < d0 + DAY_MS) trades++;
     const previous = this.days.length === 0 ? this.deps.run.initialCapital : this.days[this.days.length - 1]!.equity;
@@ -267,7 +311,7 @@ class DeskAccount {
       tradesTotal: runner.trades.length,
       position: held === undefined ? 0 : held.quantity,
     });
-    this.closedAt.push(lastOpen + this.barMs);
+    this.closedAt.push(at);
   }
 
   /** What the risk gate or the venue refused since the last call, in a sentence (undefined when nothing). */
@@ -325,7 +369,7 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
     let live: StrategyInfo['live'];
     let activations = 0;
     let backtest: BacktestResult | undefined;
-    const ends = new Map<string, { mode: TradingMode; start: number; end: number }>();
+    const ends = new Map<string, AccountPeriod>();
     for (const d of decoded.right) {
       const at = Date.parse(d.metadata.occurredAt);
       const e = d.event;
@@ -396,6 +440,7 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
       tradesTotal: d.tradesTotal,
       position: d.position,
       at: account.closedAt[k]!,
+      ...(account.isFinal(k) ? { final: true } : {}),
     } as TradingDayClosed['data'];
     const handled = await handleCommand(
       deps,
@@ -413,6 +458,20 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
       throw new Error(`trading desk: ${account.name} ${d.day} not recorded: ${JSON.stringify(handled.left)}`);
     }
     return handled.right.events.length > 0;
+  };
+
+  /** Appends the account's closed days the log lacks (every one after a restart); how many it appended, or a note. */
+  const recordDays = async (account: DeskAccount): Promise<number | string> => {
+    const known = await recordedDays(account.strategyId);
+    if (typeof known === 'string') return known;
+    let appended = 0;
+    for (let k = 0; k < account.days.length; k++) {
+      const key = `${account.name}:${account.days[k]!.day}`;
+      if (known.has(key)) continue;
+      if (await appendDay(account, k)) appended++;
+      known.add(key);
+    }
+    return appended;
   };
 
   /** Standing conditions (missing candles, a genome that cannot be traded) are told once, not at every tick. */
@@ -488,7 +547,10 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
     return appended;
   };
 
-  /** Accounts this desk has closed at their end (each closes once; a fresh desk recomputes and appends what is missing). */
+  /**
+   * Accounts this desk has closed at their end, or found closed on the log (each closes once; a fresh desk recomputes
+   * one whose close the read model does not show, and appends what the log lacks).
+   */
   const ended = new Set<string>();
   /** Whether this desk has looked for the accounts of strategies retired before it started (at its first tick). */
   let swept = false;
@@ -496,26 +558,38 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
   const seen = new Set<string>();
 
   /**
+   * Takes as closed those of these ended accounts that this desk does not hold and whose final day the read model
+   * shows: orders and days, their close is on the log, so they are not recomputed from their start.
+   */
+  const markRecordedCloses = async (names: readonly string[]): Promise<void> => {
+    const ask = names.filter((n) => !ended.has(n) && !accounts.has(n));
+    if (ask.length === 0) return;
+    for (const n of await deps.strategies.closedAccounts(ask)) ended.add(n);
+  };
+
+  /**
    * An account that ended at `end`: fed the bars closed by then (by `now` if earlier) that it has not seen, then
-   * stopped — its position closed at the last close fed — and its orders appended. From its start when this desk does
-   * not hold it (a restart): the same bars give the same orders, and the log takes only what it lacks. False when it
-   * is left for a later tick.
+   * stopped — its position closed at the last close fed — its orders appended, then the days the log lacks and its
+   * final day (the partial day up to that close, DeskAccount.closeFinalDay), through the performance decider as every
+   * day. From its start when this desk does not hold it (a restart): the same bars give the same orders and days, and
+   * the log takes only what it lacks. False when it is left for a later tick.
    *
    * An end at `now` itself is left for the next tick: in a tick the desk runs before the steps that end accounts (the
    * activation step's deactivations and retirements; the desk's own retirement of a rejected strategy comes after its
    * accounts too), so it sees such an end one tick later. A tick ticked again at the same `now` after a kill that came
    * after them closes it at the next tick as well, not a tick early (nor, at a replay's last hour, at all).
    */
-  const closeEnded = async (
-    info: StrategyInfo,
-    name: string,
-    period: { mode: TradingMode; start: number; end: number },
-    t: number,
-    notes: string[],
-  ): Promise<boolean> => {
+  const closeEnded = async (info: StrategyInfo, name: string, period: AccountPeriod, t: number, out: TickOut): Promise<boolean> => {
     if (ended.has(name)) return true;
     if (period.end >= t) return false;
     const g = info.compiled.genome;
+    const barMs = INTERVAL_MS[g.timeframe];
+    if (Math.ceil(period.start / barMs) * barMs + barMs > period.end) {
+      // No bar of it closed before its end: it never traded, has no day and nothing to close (no candle to read).
+      accounts.delete(name);
+      ended.add(name);
+      return true;
+    }
     const symbol = g.symbols[0]!;
     const account = accounts.get(name) ?? new DeskAccount(name, period.mode, info.id, period.start, info.compiled, symbol, g.timeframe, deps);
     accounts.delete(name);
@@ -530,20 +604,37 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
       await account.advance(candles, closedBy(candles, until));
     } catch (e) {
       if (!(e instanceof OperandDataError)) throw e;
-      tell(notes, `${name}: cannot be closed at its end: ${e.message.replace(/ \[[^\]]*\)$/, '')}`);
+      tell(out.notes, `${name}: cannot be closed at its end: ${e.message.replace(/ \[[^\]]*\)$/, '')}`);
       return false; // tried again at the next tick
     }
     await account.stop();
     await account.orders.flush(deps.store);
-    for (const f of account.orders.failures.splice(0)) notes.push(`${name}: an order step not recorded: ${f}`);
+    for (const f of account.orders.failures.splice(0)) out.notes.push(`${name}: an order step not recorded: ${f}`);
+    // Its orders before its days, as every tick does: the closing fill is in the log when the final day is.
+    account.closeFinalDay();
+    const days = await recordDays(account);
+    if (typeof days === 'string') out.notes.push(days);
+    else out.appended += days;
     ended.add(name);
     return true;
   };
-  /** Closes the ended accounts of a strategy no longer listed; one left for a later tick keeps it in `seen` until then. */
-  const closeAllEnded = async (info: StrategyInfo, t: number, notes: string[]) => {
+  /**
+   * Closes these ended accounts of a strategy, its paper account last and only once the others are closed: the paper
+   * account's end (the retirement) is the strategy's last, so its final day on the log means that every account of
+   * the strategy is closed — the first-tick sweep asks for that day alone. True when one is left for a later tick.
+   */
+  const closeEnds = async (info: StrategyInfo, ends: readonly (readonly [string, AccountPeriod])[], t: number, out: TickOut): Promise<boolean> => {
+    await markRecordedCloses(ends.filter(([, p]) => p.end < t).map(([name]) => name));
     let later = false;
-    for (const [name, period] of info.ends) if (traded(period) && !(await closeEnded(info, name, period, t, notes))) later = true;
-    if (later) seen.add(info.id);
+    // (a stable sort: the live periods in the order they ended, then the paper account)
+    for (const [name, period] of [...ends].sort(([, a], [, b]) => Number(a.mode === 'paper') - Number(b.mode === 'paper')))
+      if ((period.mode === 'paper' && later) || !(await closeEnded(info, name, period, t, out))) later = true;
+    return later;
+  };
+  /** Closes the ended accounts of a strategy no longer listed; one left for a later tick keeps it in `seen` until then. */
+  const closeAllEnded = async (info: StrategyInfo, t: number, out: TickOut) => {
+    const ends = [...info.ends].filter(([, period]) => traded(period));
+    if (await closeEnds(info, ends, t, out)) seen.add(info.id);
   };
   const traded = (period: { mode: TradingMode }) => period.mode === 'paper' || deps.liveAccounts !== 'elsewhere';
 
@@ -551,8 +642,8 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
     name: 'desk',
     async tick(now: Date): Promise<StepOutcome> {
       const t = now.getTime();
-      const notes: string[] = [];
-      let appended = 0;
+      const out: TickOut = { notes: [], appended: 0 };
+      const notes = out.notes;
       // paper.evaluationDays, read when a verdict may have come due (an account closed a day or was just opened): a
       // change of the setting takes effect at the next day a paper account closes.
       let evaluationDays: number | undefined;
@@ -599,15 +690,19 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
           tell(notes, info);
           continue;
         }
-        await closeAllEnded(info, t, notes);
+        await closeAllEnded(info, t, out);
         strategies.delete(id);
       }
       for (const info of listed) seen.add(info.id);
       // …the ended ones of the strategies listed (a live period deactivated; a retirement the read model lags behind)…
-      for (const info of listed)
-        for (const [name, period] of info.ends) if (!wanted.has(name) && traded(period)) await closeEnded(info, name, period, t, notes);
+      for (const info of listed) {
+        const ends = [...info.ends].filter(([name, period]) => !wanted.has(name) && traded(period));
+        if (ends.length > 0) await closeEnds(info, ends, t, out);
+      }
       // …and, at a desk's first tick, those of every strategy retired from Paper or Live: the desk before a restart may
-      // have stopped before closing them. Recomputed from their start; the log takes only what it lacks.
+      // have stopped before closing them. One whose paper account's final day the read model shows is closed (closeEnds
+      // closes that account last) and left alone; the others are recomputed from their start, and the log takes only
+      // what it lacks (a close a crash interrupted, a retirement while no desk ran).
       if (!swept) {
         const left = new Set<string>();
         for (const e of await deps.store.readAll({ filter: { categories: [STRATEGY_CATEGORY], eventTypes: ['StrategyRetired'] } })) {
@@ -615,14 +710,16 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
           const from = (e.data as { fromState?: unknown }).fromState;
           if ((from === 'Paper' || from === 'Live') && !shown.has(id)) left.add(id);
         }
-        const stored = left.size === 0 ? new Map<string, unknown>() : await deps.strategies.genomes([...left]);
-        for (const id of [...left].sort()) {
+        const closed = await deps.strategies.closedAccounts([...left].map((id) => deskAccountName('paper', id)));
+        const open = [...left].filter((id) => !closed.has(deskAccountName('paper', id))).sort();
+        const stored = open.length === 0 ? new Map<string, unknown>() : await deps.strategies.genomes(open);
+        for (const id of open) {
           const info = await strategyInfo(id, NaN, stored.get(id));
           if (typeof info === 'string') {
             tell(notes, info);
             continue;
           }
-          await closeAllEnded(info, t, notes);
+          await closeAllEnded(info, t, out);
           strategies.delete(id);
         }
         swept = true;
@@ -682,23 +779,18 @@ export const createTradingDesk = (deps: TradingDeskDeps): PipelineStep => {
           tell(notes, `${w.name}: ${deps.exchange} ${symbol} ${g.timeframe} candles missing after ${iso(last + barMs)}: trading waits for them`);
 
         // The days closed by this tick (or, after a restart, every day) that the log lacks.
-        const known = await recordedDays(w.info.id);
-        if (typeof known === 'string') {
-          notes.push(known);
+        const closedDays = await recordDays(account);
+        if (typeof closedDays === 'string') {
+          notes.push(closedDays);
           continue;
         }
-        for (let k = 0; k < account.days.length; k++) {
-          const key = `${w.name}:${account.days[k]!.day}`;
-          if (known.has(key)) continue;
-          if (await appendDay(account, k)) appended++;
-          known.add(key);
-        }
+        out.appended += closedDays;
         if (w.mode === 'paper' && (opened || account.days.length > daysBefore)) {
           const days = await dueDays();
-          if (days !== undefined) appended += await evaluate(w.info, account, days, notes);
+          if (days !== undefined) out.appended += await evaluate(w.info, account, days, notes);
         }
       }
-      return { appended, notes };
+      return { appended: out.appended, notes };
     },
   };
 };

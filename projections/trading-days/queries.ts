@@ -1,5 +1,6 @@
 // Reading the `trading_days` read model: a strategy's record, day by day, per account, with its statistics. And the
-// trading desk's read-model port (application/pipeline/trading-desk.ts TradingStrategies) over the `strategies` table.
+// trading desk's read-model port (application/pipeline/trading-desk.ts TradingStrategies) over the `strategies` table
+// and, for the ended accounts whose close is recorded, this one.
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
 import type { TradingStrategies } from '../../application/pipeline/trading-desk.js';
@@ -8,10 +9,22 @@ import { genomesOf } from '../strategies/queries.js';
 
 const TradingStrategyRow = z.object({ id: z.string(), revision: z.number() });
 
+const AccountRow = z.object({ account: z.string() });
+
 /** The strategies the desk trades: those in Paper or Live in the `strategies` read model. */
 export const tradingStrategiesReader = (db: CommonQueryMethods): TradingStrategies => ({
   inPaperOrLive: () => db.any(sql.type(TradingStrategyRow)`SELECT id::text AS id, revision FROM strategies WHERE state IN ('Paper', 'Live') ORDER BY id`),
   genomes: (ids) => genomesOf(db, ids),
+  async closedAccounts(accounts) {
+    const closed = new Set<string>();
+    // In chunks, as genomesOf asks (one entry each in the partial index trading_days_final_account).
+    for (let i = 0; i < accounts.length; i += 5000)
+      for (const r of await db.any(
+        sql.type(AccountRow)`SELECT DISTINCT account FROM trading_days WHERE final AND account = ANY(${sql.array(accounts.slice(i, i + 5000), 'text')})`,
+      ))
+        closed.add(r.account);
+    return closed;
+  },
 });
 
 const TradingDayRow = z.object({
@@ -25,6 +38,8 @@ const TradingDayRow = z.object({
   tradesTotal: z.number(),
   position: z.number(),
   closedAt: z.string(),
+  /** The account's last day: it ended and was closed at market at closedAt. */
+  final: z.boolean(),
 });
 export type TradingDayRow = z.infer<typeof TradingDayRow>;
 
@@ -40,7 +55,7 @@ export const strategyRecord = async (db: CommonQueryMethods, strategyId: string)
   const rows = await db.any(sql.type(TradingDayRow)`
     SELECT account, mode, to_char(day, 'YYYY-MM-DD') AS day, initial_capital AS "initialCapital", equity,
            day_return AS "dayReturn", trades, trades_total AS "tradesTotal", position,
-           to_char(closed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "closedAt"
+           to_char(closed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "closedAt", final
       FROM trading_days WHERE strategy_id = ${strategyId}
      ORDER BY mode DESC, account, day`);
   const byAccount = new Map<string, TradingDayRow[]>();

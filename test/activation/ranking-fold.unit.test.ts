@@ -1,5 +1,6 @@
 // The ranking fold's handling of the desk's live accounts: the n-th activation trades on live-<id>-<n>, a new
-// account starts a new live record (and a new paper base), and kill switches stay with the account they were on.
+// account starts a new live record (and a new paper base), an account's final day is a day like any, and kill switches
+// stay with the account they were on.
 import { expect } from 'chai';
 import { emptyRanking, foldPerformanceEvent, foldRiskEvent, foldStrategyEvent, liveAccountName, liveAccountStrategy } from '../../projections/ranking/fold.js';
 import type { PerformanceEvent } from '../../domain/performance/events.js';
@@ -39,6 +40,18 @@ describe('ranking fold: live accounts', () => {
     expect(s.activations).to.equal(2);
     expect(s.live).to.deep.include({ days: 1, equity: 1010, maxDrawdown: 0, account: `live-${ID}-2` });
     expect(s.paperBaseEquity).to.equal(1210);
+  });
+
+  it('an account’s final day (partial, its exit at market) is folded as any day: it counts in days, returns and drawdown', () => {
+    let s = emptyRanking(ID, AT);
+    s = foldPerformanceEvent(s, day('paper', `paper-${ID}`, '2026-03-01', 1100, 0.1), AT);
+    const final = day('paper', `paper-${ID}`, '2026-03-02', 1089, -0.01);
+    s = foldPerformanceEvent(s, { ...final, data: { ...final.data, final: true } }, AT);
+    // By hand: two days, Σr = 0.1 − 0.01, Σr² = 0.01 + 0.0001, drawdown (1100 − 1089) / 1100.
+    expect(s.paper).to.deep.include({ days: 2, equity: 1089, peak: 1100, lastDay: '2026-03-02' });
+    expect(s.paper!.sumReturns).to.be.closeTo(0.09, 1e-15);
+    expect(s.paper!.sumSquares).to.be.closeTo(0.0101, 1e-15);
+    expect(s.paper!.maxDrawdown).to.be.closeTo(0.01, 1e-15);
   });
 
   it('keeps kill switches per account until released', () => {

@@ -363,8 +363,10 @@ export const EVENT_EXAMPLES: Readonly<Record<string, EventExample>> = {
       dayReturn: 0.0041,
       trades: 2,
       tradesTotal: 5,
-      position: 0.05,
-      at: 1719964800000,
+      // The account's final day (it ended at 14:00 and was closed at market then); a day that is not final leaves it out.
+      position: 0,
+      at: 1719928800000,
+      final: true,
     },
   },
   ReplayHourCompleted: {

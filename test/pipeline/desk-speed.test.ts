@@ -113,11 +113,18 @@ describe('trading desk speed: 10 paper strategies, a 60-day replay ticked hourly
     console.log(`      desk: 1440 ticks, 10 strategies, ${wall} ms (${(wall / 1440).toFixed(1)} ms a tick, slowest ${slowest} ms), ${appended} events`);
     console.log(`      notes: ${notes.length}:\n        ${notes.slice(0, 12).join('\n        ')}`);
     for (const id of ids) {
-      const days = (await store.readStream(performanceStream(id))).map((e) => (e.data as { day: string }).day);
+      const recorded = (await store.readStream(performanceStream(id))).map((e) => e.data as { day: string; final?: true });
+      const days = recorded.map((d) => d.day);
       expect(new Set(days).size, id).to.equal(days.length);
-      // A strategy rejected after its 7 full days (8 with the first, partial one) is retired and trades no more.
+      // A strategy rejected after its 7 full days (8 with the first, partial one) is retired and trades no more: its
+      // account is closed at the next tick, its final day the 9th (retired at the midnight tick that closed the 8th,
+      // the final day is the next one, holding the exit alone).
       const retired = (await store.readStream(`strategy-${id}`)).some((e) => e.type === 'StrategyRetired');
-      expect(days.length, id).to.equal(retired ? 8 : DAYS);
+      expect(days.length, id).to.equal(retired ? 9 : DAYS);
+      expect(
+        recorded.map((d) => d.final === true),
+        id,
+      ).to.deep.equal(days.map((_, k) => retired && k === days.length - 1));
     }
   });
 });

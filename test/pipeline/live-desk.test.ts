@@ -27,7 +27,6 @@ import type { Either } from 'fp-ts/lib/Either.js';
 import { createLiveDesk, liveOrderIdPrefix, type LiveDesk, type LiveDeskDeps } from '../../application/pipeline/live-desk.js';
 import { scanLiveOrders } from '../../application/pipeline/live-leftovers.js';
 import type { StepOutcome } from '../../application/pipeline/step.js';
-import type { TradingStrategies } from '../../application/pipeline/trading-desk.js';
 import type { EventStore } from '../../application/ports/event-store.js';
 import type { Exchange } from '../../application/ports/exchange.js';
 import type { Scheduler } from '../../application/trading/executor.js';
@@ -100,7 +99,7 @@ describe('live desk: Live strategies trade on the exchange (loopback Binance, re
   const lagging = new Set<string>();
 
   /** The read-model port in memory: every strategy generated here, its revision its stream's length. */
-  const strategies: TradingStrategies = {
+  const strategies: LiveDeskDeps['strategies'] = {
     inPaperOrLive: async () => {
       const rows = [];
       for (const id of genomes.keys()) if (!lagging.has(id)) rows.push({ id, revision: (await store.readStream(`strategy-${id}`)).length });

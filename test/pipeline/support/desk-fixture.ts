@@ -62,6 +62,7 @@ export const projectUntil = async (
 export const onlyStrategy = (reader: TradingStrategies, id: string): TradingStrategies => ({
   inPaperOrLive: async () => (await reader.inPaperOrLive()).filter((r) => r.id === id),
   genomes: (ids) => reader.genomes(ids),
+  closedAccounts: (accounts) => reader.closedAccounts(accounts),
 });
 
 /** The paper desks' run settings: Binance's taker and maker fees, 5 bp of slippage, 10,000 of capital. */
