@@ -89,6 +89,7 @@ export const weighing = (rows: readonly RankingRow[], values: SettingValues, reg
       ...DEFAULT_ACTIVATION_SETTINGS,
       maxActiveStrategies: values.maxActiveStrategies,
       minIntervalMs: values['activation.minIntervalHours'] * 3_600_000,
+      replacementMargin: values['activation.replacementMargin'],
     },
   };
   return { input, breaches, breachedIds, monitor };
@@ -105,7 +106,7 @@ const deactivationReason = (d: Deactivation, decision: PolicyDecision, breaches:
       return `over-maximum: more live than the maximum of ${decision.settings.maxActiveStrategies}; score ${d.score.toFixed(4)} is the lowest-ranked`;
     case 'outranked': {
       const better = decision.activate.map((w) => `${w.strategyId} (${w.score.toFixed(4)})`).join(', ');
-      return `outranked: score ${d.score.toFixed(4)} is below ${better}`;
+      return `outranked: score ${d.score.toFixed(4)} is below ${better} by at least the margin ${decision.settings.replacementMargin}`;
     }
   }
 };

@@ -57,14 +57,17 @@ export const overridePaths = {
   },
   '/api/settings/{name}': {
     post: {
-      summary: 'Change a setting (e.g. maxActiveStrategies) with a reason (admin); the settings decider checks its range; recorded as the key’s actor',
+      summary:
+        'Change a setting (e.g. maxActiveStrategies, activation.replacementMargin) with a reason (admin); a value outside the setting’s range is a 400 naming `value`; recorded as the key’s actor',
       parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string', enum: SETTING_NAMES } }],
       requestBody: body({ value: { type: 'number' } }, ['value']),
       responses: {
         '200': { description: '{ name, value, recorded, revision, events }' },
-        '400': problem('a bad body (no reason, no finite value)'),
+        '400': problem(
+          'a bad body (no reason, no finite value, a value outside the setting’s range: errors[].path `value`, the message names the setting and its range)',
+        ),
         '404': problem('no such setting (the answer lists them)'),
-        '422': problem('refused by the decider (out of range)'),
+        '422': problem('refused by the settings decider'),
         ...auth,
       },
     },

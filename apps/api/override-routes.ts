@@ -1,7 +1,8 @@
 // The operator's overrides that are not strategy commands, on the same handlers as their CLIs: the platform settings
 // (`npm run settings`: MAX_ACTIVE_STRATEGIES, monitor.* …) and an account's risk limits and kill switches
 // (`npm run risk`). Changing them needs the admin role (route-roles.ts); each needs a reason (400 naming `reason`
-// when missing or blank) and is recorded with the key's actor, as the CLI records its --operator.
+// when missing or blank; a setting's value outside its range is a 400 naming `value`) and is recorded with the key's
+// actor, as the CLI records its --operator.
 import express, { type Request, type Response } from 'express';
 import * as t from 'io-ts';
 import { either } from 'fp-ts';
@@ -13,7 +14,7 @@ import { fieldErrors } from '../../domain/primitives/decode-errors.js';
 import { decodeStorable } from '../../domain/primitives/exact.js';
 import { KillSwitchTrigger } from '../../domain/risk/events.js';
 import { RiskLimits } from '../../domain/risk/limits.js';
-import { describeRange, isSettingName, SETTING_NAMES, SETTINGS } from '../../domain/settings/definitions.js';
+import { describeRange, isSettingName, outOfRange, SETTING_NAMES, SETTINGS } from '../../domain/settings/definitions.js';
 import { settingValues } from '../../domain/settings/state.js';
 import { invalidRequest, overrideFailed, type HttpAnswer } from './problems.js';
 import { principalOf } from './principal.js';
@@ -66,6 +67,9 @@ export const overrideRoutes = (deps: OverrideRouteDeps): express.Router => {
       });
     const body = decodeBody(SettingBody, req.body);
     if (either.isLeft(body)) return send(res, body.left);
+    // Out of its range is a bad body: 400 naming `value`, the setting and its range (the decider refuses it too).
+    const wrong = outOfRange(name, body.right.value);
+    if (wrong !== undefined) return send(res, invalidRequest([{ path: 'value', message: wrong }], 'body'));
     const done = await changeSetting(deps)({
       type: 'ChangeSetting',
       data: { name: name, value: body.right.value, reason: body.right.reason, decidedBy: actor(res) },

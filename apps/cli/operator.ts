@@ -33,7 +33,7 @@ const NAMES = Object.keys(COMMANDS) as CommandName[];
 
 const USAGE = `usage: npm run operator -- <command> <strategyId> --actor operator:<name> --reason "<why>"
        commands: ${NAMES.join(', ')}
-       a setting (maxActiveStrategies, activation.minIntervalHours, monitor.* …):
+       a setting (maxActiveStrategies, activation.minIntervalHours, activation.replacementMargin, monitor.* …):
                  npm run settings -- set <name> <value> --reason "<why>" [--operator <name>]
        the kill switch of an account (a strategy's live account is live-<strategyId>):
                  npm run risk -- kill <account> --reason "<why>" [--operator <name>]

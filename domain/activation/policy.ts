@@ -3,9 +3,11 @@
 // deactivate, and keeps every candidate it weighed with its score, parts and inputs (the audit's "why").
 import { either } from 'fp-ts';
 import type { Either } from 'fp-ts/lib/Either.js';
-import { DEFAULT_WEIGHTS, SCORE_PARTS, scoreCandidate, type CandidateFigures, type Score, type Weights } from './score.js';
+import { DEFAULT_WEIGHTS, SCORE_PARTS, SCORE_TOLERANCE, scoreCandidate, type CandidateFigures, type Score, type Weights } from './score.js';
 
 export const MAX_ACTIVE_STRATEGIES_RANGE = { min: 1, max: 10 } as const;
+/** The replacement margin's range (scores are in [0, 1]): above half the scale no candidate could ever replace. */
+export const REPLACEMENT_MARGIN_RANGE = { min: 0, max: 0.5 } as const;
 /** The policy keeps at least this many live (or the maximum, if lower) when there are enough candidates. */
 export const MIN_ACTIVE_STRATEGIES = 2;
 const WEIGHTS_SUM_TOLERANCE = 1e-9;
@@ -17,13 +19,26 @@ export interface ActivationSettings {
   readonly weights: Weights;
   /** No change sooner than this after the last one, unless a live strategy must go. */
   readonly minIntervalMs: number;
+  /**
+   * 0–0.5. Hysteresis: a waiting candidate replaces an unpinned, unbreached live strategy only if its score beats
+   * that one's by at least this (every switch closes a position and pays fees and slippage). Empty places are
+   * filled without it. 0 gives the plain ranking.
+   */
+  readonly replacementMargin: number;
 }
 
 export const DEFAULT_ACTIVATION_SETTINGS: ActivationSettings = {
   maxActiveStrategies: 2,
   weights: DEFAULT_WEIGHTS,
   minIntervalMs: 4 * 60 * 60 * 1000,
+  replacementMargin: 0.05,
 };
+
+/**
+ * Whether `candidate` beats `live` by the margin: its score is at least `margin` above (a float rounding of the
+ * scores' sums, within SCORE_TOLERANCE, does not count against it). The decider re-checks decisions with it.
+ */
+export const beatsByMargin = (candidate: number, live: number, margin: number): boolean => candidate - live >= margin - SCORE_TOLERANCE;
 
 export interface PolicyInput {
   /** The strategies eligible to go live and those live now, with their figures. */
@@ -83,7 +98,7 @@ export interface PolicyInputInvalid {
 const invalid = (field: string, message: string): Either<PolicyInputInvalid, never> => either.left({ kind: 'PolicyInputInvalid', field, message });
 
 const checkInput = (input: PolicyInput): Either<PolicyInputInvalid, void> => {
-  const { maxActiveStrategies: max, weights, minIntervalMs } = input.settings;
+  const { maxActiveStrategies: max, weights, minIntervalMs, replacementMargin } = input.settings;
   const { min: lo, max: hi } = MAX_ACTIVE_STRATEGIES_RANGE;
   if (!Number.isInteger(max) || max < lo || max > hi) return invalid('settings.maxActiveStrategies', `must be an integer from ${lo} to ${hi}, got ${max}`);
   for (const p of SCORE_PARTS)
@@ -91,6 +106,9 @@ const checkInput = (input: PolicyInput): Either<PolicyInputInvalid, void> => {
   const sum = SCORE_PARTS.reduce((s, p) => s + weights[p], 0);
   if (Math.abs(sum - 1) > WEIGHTS_SUM_TOLERANCE) return invalid('settings.weights', `must sum to 1, got ${sum}`);
   if (!Number.isFinite(minIntervalMs) || minIntervalMs < 0) return invalid('settings.minIntervalMs', `must be a finite number ≥ 0, got ${minIntervalMs}`);
+  const { min: mlo, max: mhi } = REPLACEMENT_MARGIN_RANGE;
+  if (!Number.isFinite(replacementMargin) || replacementMargin < mlo || replacementMargin > mhi)
+    return invalid('settings.replacementMargin', `must be a number from ${mlo} to ${mhi}, got ${replacementMargin}`);
   if (!Number.isFinite(input.now)) return invalid('now', `must be a finite time, got ${input.now}`);
   if (input.lastChangeAt !== undefined && !Number.isFinite(input.lastChangeAt))
     return invalid('lastChangeAt', `must be a finite time, got ${input.lastChangeAt}`);
@@ -146,13 +164,20 @@ export const decideActivation = (input: PolicyInput): Either<PolicyInputInvalid,
     activate = waiting.slice(0, replacements);
     deactivate = [...forced, ...overMaximum];
   } else {
-    const target = [...pinnedLive, ...weighed.filter((w) => !w.breached && !(w.live && w.pinned)).slice(0, room)];
-    const inTarget = new Set(target.map((w) => w.strategyId));
-    activate = target.filter((w) => !w.live);
-    const outranked: Deactivation[] = kept
-      .filter((w) => !w.pinned)
-      .filter((w) => !inTarget.has(w.strategyId))
-      .map((w) => ({ ...w, cause: 'outranked' }));
+    // Empty places (fewer kept than the room) are filled by the best waiting, without a margin. Then a kept one is
+    // replaced only by a waiting one that ranks above it and beats its score by the margin: the best waiting against
+    // the worst kept, while that holds. With a margin of 0 this is the best `room` of kept and waiting together.
+    const stays = staying.slice(0, room);
+    const empty = room - stays.length;
+    activate = waiting.slice(0, empty);
+    const outranked: Deactivation[] = [];
+    for (const w of waiting.slice(empty)) {
+      const worst = stays[stays.length - 1];
+      if (worst === undefined || byRank(w, worst) >= 0 || !beatsByMargin(w.score, worst.score, settings.replacementMargin)) break;
+      stays.pop();
+      outranked.push({ ...worst, cause: 'outranked' });
+      activate.push(w);
+    }
     deactivate = [...forced, ...overMaximum, ...outranked];
   }
   const leaving = new Set(deactivate.map((d) => d.strategyId));

@@ -18,7 +18,12 @@ export const decisionRecord = (d: PolicyDecision, strategyId: string): Either<re
     inputs: own.inputs,
     missing: own.missing,
     candidates: d.weighed.map((w) => ({ strategyId: w.strategyId, score: w.score, parts: w.parts, live: w.live, breached: w.breached })),
-    thresholds: { ...SCORE_SCALES, minIntervalMs: d.settings.minIntervalMs, minActiveStrategies: d.minActiveStrategies },
+    thresholds: {
+      ...SCORE_SCALES,
+      minIntervalMs: d.settings.minIntervalMs,
+      minActiveStrategies: d.minActiveStrategies,
+      replacementMargin: d.settings.replacementMargin,
+    },
     maxActiveStrategies: d.settings.maxActiveStrategies,
     activeStrategies: d.liveBefore.length,
     activations: d.activate.map((w) => w.strategyId),

@@ -1,6 +1,7 @@
 // The platform's runtime settings: each one's name, default, range and meaning, in one table. The `settings` stream
 // records every change (events.ts); what is not set there is its default here. doc/settings.md lists them.
 import * as t from 'io-ts';
+import { REPLACEMENT_MARGIN_RANGE } from '../activation/policy.js';
 
 export interface SettingDefinition {
   readonly default: number;
@@ -41,6 +42,13 @@ export const SETTINGS = {
     max: 168,
     integer: false,
     meaning: 'no activation change sooner than this after the last one, unless a live strategy must go',
+  },
+  'activation.replacementMargin': {
+    default: 0.05,
+    min: REPLACEMENT_MARGIN_RANGE.min,
+    max: REPLACEMENT_MARGIN_RANGE.max,
+    integer: false,
+    meaning: 'a waiting candidate replaces a live strategy only if its score (0–1) beats that one’s by at least this; empty places are filled without it',
   },
   'monitor.drawdownMultiple': {
     default: 2,

@@ -2,10 +2,10 @@
 // Live → Paper on deactivation, and any state but Retired → Retired.
 import { either } from 'fp-ts';
 import type { Either } from 'fp-ts/lib/Either.js';
-import { MAX_ACTIVE_STRATEGIES_RANGE } from '../activation/policy.js';
+import { beatsByMargin, MAX_ACTIVE_STRATEGIES_RANGE, REPLACEMENT_MARGIN_RANGE } from '../activation/policy.js';
 import { SCORE_TOLERANCE, weightedSum } from '../activation/score.js';
 import type { PolicyActivationDecision, StrategyCommand, StrategyCommandType } from './commands.js';
-import type { StrategyEvent } from './events.js';
+import type { ActivationDecision, StrategyEvent } from './events.js';
 import { describeState, type StrategyState } from './state.js';
 
 export interface IllegalTransition {
@@ -21,6 +21,15 @@ export type DecisionRefused = { readonly kind: 'DecisionRefused'; readonly messa
   | { readonly rule: 'OverMaximum'; readonly activeAfter: number; readonly maxActiveStrategies: number }
   | { readonly rule: 'NotInDecision'; readonly strategyId: string; readonly activations: readonly string[] }
   | { readonly rule: 'ScoreMismatch'; readonly score: number; readonly weightedSum: number; readonly unweightedParts: readonly string[] }
+  | { readonly rule: 'MarginOutOfRange'; readonly replacementMargin: number; readonly min: number; readonly max: number }
+  | {
+      readonly rule: 'WithinMargin';
+      readonly activated: string;
+      readonly activatedScore: number;
+      readonly deactivated: string;
+      readonly deactivatedScore: number;
+      readonly replacementMargin: number;
+    }
 );
 
 export type StrategyError = IllegalTransition | DecisionRefused;
@@ -36,8 +45,62 @@ const illegal = (state: StrategyState, command: StrategyCommandType, why?: strin
 
 const refused = (r: DecisionRefused): Decision => either.left(r);
 
+/** The replacement margin a decision was taken with; one recorded before the margin existed has none: 0. */
+export const recordedMargin = (d: ActivationDecision): number => d.thresholds['replacementMargin'] ?? 0;
+
+const checkMarginRange = (d: ActivationDecision): Decision | undefined => {
+  const margin = recordedMargin(d);
+  const { min, max } = REPLACEMENT_MARGIN_RANGE;
+  if (margin >= min && margin <= max) return undefined;
+  return refused({
+    kind: 'DecisionRefused',
+    rule: 'MarginOutOfRange',
+    replacementMargin: margin,
+    min,
+    max,
+    message: `the replacement margin of ${margin} is outside ${min}–${max}`,
+  });
+};
+
+/**
+ * The automation's hysteresis: a live strategy the decision takes off, unless it breached, is replaced only by a
+ * candidate whose score beats its own by the recorded margin (with 0, a decision recorded before the margin: ranks
+ * no lower). `own` is the strategy the decision is recorded for (its score is the decision's, checked against its
+ * parts); the others' scores are the weighed candidates'. An operator's decision is theirs: a manual activation
+ * makes room whatever the scores.
+ */
+const checkReplacements = (
+  own: string,
+  d: ActivationDecision,
+  decidedBy: string,
+  pairs: readonly (readonly [activated: string, deactivated: string])[],
+): Decision | undefined => {
+  if (decidedBy.startsWith('operator:')) return undefined;
+  const margin = recordedMargin(d);
+  const weighed = new Map(d.candidates.map((c) => [c.strategyId as string, c]));
+  const scoreOf = (id: string) => (id === own ? d.score : weighed.get(id)?.score);
+  for (const [activated, deactivated] of pairs) {
+    const a = scoreOf(activated);
+    const x = scoreOf(deactivated);
+    // Only what the decision weighed can be judged; a breached strategy goes whatever its score.
+    if (a === undefined || x === undefined || weighed.get(deactivated)?.breached === true) continue;
+    if (!beatsByMargin(a, x, margin))
+      return refused({
+        kind: 'DecisionRefused',
+        rule: 'WithinMargin',
+        activated,
+        activatedScore: a,
+        deactivated,
+        deactivatedScore: x,
+        replacementMargin: margin,
+        message: `${activated} (score ${a}) does not beat ${deactivated} (score ${x}) by the replacement margin of ${margin}: it may not replace it`,
+      });
+  }
+  return undefined;
+};
+
 /** The policy's decision must hold together before the strategy goes live on it. */
-const checkDecision = (strategyId: string, d: PolicyActivationDecision): Decision | undefined => {
+const checkDecision = (strategyId: string, d: PolicyActivationDecision, decidedBy: string): Decision | undefined => {
   const { min, max } = MAX_ACTIVE_STRATEGIES_RANGE;
   const limit = d.maxActiveStrategies;
   if (limit < min || limit > max)
@@ -80,7 +143,30 @@ const checkDecision = (strategyId: string, d: PolicyActivationDecision): Decisio
           ? `the parts and the weights do not name the same parts: ${unweightedParts.join(', ')}`
           : `the score ${d.score} is not the parts' weighted sum ${sum}`,
     });
-  return undefined;
+  return (
+    checkMarginRange(d) ??
+    checkReplacements(
+      strategyId,
+      d,
+      decidedBy,
+      d.deactivations.map((x) => [strategyId, x]),
+    )
+  );
+};
+
+/** A deactivation the automation decided to make room for others is held to the same margin as their activations. */
+const checkDeactivation = (strategyId: string, d: ActivationDecision | undefined, decidedBy: string): Decision | undefined => {
+  if (d === undefined || d.activations === undefined || decidedBy.startsWith('operator:')) return undefined;
+  if (!(d.deactivations ?? []).includes(strategyId as never)) return undefined;
+  return (
+    checkMarginRange(d) ??
+    checkReplacements(
+      strategyId,
+      d,
+      decidedBy,
+      d.activations.map((a) => [a, strategyId]),
+    )
+  );
 };
 
 const emit = (event: StrategyEvent): Decision => either.right([event]);
@@ -104,10 +190,15 @@ export const decide = (command: StrategyCommand, state: StrategyState): Decision
     case 'ActivateStrategy':
       if (state.status !== 'Paper') return illegal(state, command.type);
       if (state.evaluation === 'rejected') return illegal(state, command.type, 'its paper period was rejected');
-      return checkDecision(strategyId, command.data.decision) ?? emit({ type: 'StrategyActivated', data: { ...command.data, strategyId } });
+      return (
+        checkDecision(strategyId, command.data.decision, command.data.decidedBy) ?? emit({ type: 'StrategyActivated', data: { ...command.data, strategyId } })
+      );
     case 'DeactivateStrategy':
       if (state.status !== 'Live') return illegal(state, command.type);
-      return emit({ type: 'StrategyDeactivated', data: { ...command.data, strategyId } });
+      return (
+        checkDeactivation(strategyId, command.data.decision, command.data.decidedBy) ??
+        emit({ type: 'StrategyDeactivated', data: { ...command.data, strategyId } })
+      );
     case 'RetireStrategy':
       if (state.status === 'Initial' || state.status === 'Retired') return illegal(state, command.type);
       return emit({ type: 'StrategyRetired', data: { ...command.data, strategyId, fromState: describeState(state) } });

@@ -176,7 +176,8 @@ describe('API roles', () => {
       const shown = await as(viewer, 'GET', '/api/settings');
       expect(shown.body.settings.find((s: { name: string }) => s.name === 'maxActiveStrategies')).to.include({ value: 4, set: true });
       const outOfRange = await as(admin, 'POST', '/api/settings/maxActiveStrategies', { value: -1, reason: 'x' });
-      expect(outOfRange.status).to.equal(422);
+      problem(outOfRange, 400, 'InvalidRequest');
+      expect(outOfRange.body.errors).to.deep.equal([{ path: 'value', message: 'maxActiveStrategies must be an integer from 1 to 10, not -1' }]);
       const unknown = await as(admin, 'POST', '/api/settings/noSuchThing', { value: 1, reason: 'x' });
       problem(unknown, 404, 'UnknownSetting');
     });

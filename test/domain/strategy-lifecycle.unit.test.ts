@@ -462,4 +462,134 @@ describe('strategy lifecycle', () => {
       expect(fold([...HISTORY.Paper, event('StrategyActivated', old)])).to.deep.equal({ status: 'Live', strategyId, pinned: false });
     });
   });
+
+  // The policy's hysteresis (doc/activation.md, "The replacement margin"): a live strategy that did not breach is
+  // replaced only by one whose score beats its own by the margin recorded in the decision's thresholds.
+  describe('the replacement margin the decider re-checks', () => {
+    /** This strategy (.77) in, the other one (live, `otherScore`) out: 3 live of a maximum of 3 before and after. */
+    const replacing = (otherScore: number, thresholds: Record<string, number> = { minIntervalMs: 14_400_000, replacementMargin: 0.05 }, breached = false) =>
+      valid(PolicyActivationDecision, {
+        ...decision,
+        candidates: [
+          { strategyId, score: 0.77, live: false, breached: false },
+          { strategyId: otherStrategyId, score: otherScore, live: true, breached },
+        ],
+        thresholds,
+        activeStrategies: 3,
+        deactivations: [otherStrategyId],
+      });
+    const activateBy = (decidedBy: typeof policy, d: PolicyActivationDecision) => command('ActivateStrategy', { ...toLive, decidedBy, decision: d });
+    const activatedBy = (decidedBy: typeof policy, d: PolicyActivationDecision) =>
+      event('StrategyActivated', { strategyId, ...toLive, decidedBy, decision: d });
+
+    it('a decision that replaced a live strategy within the margin is refused: .77 for .74 with the margin .05', () =>
+      spec(strategy)
+        .given(HISTORY.Paper)
+        .when(activateBy(policy, replacing(0.74)))
+        .thenFails((e) => {
+          expect(e).to.deep.equal({
+            kind: 'DecisionRefused',
+            rule: 'WithinMargin',
+            activated: strategyId,
+            activatedScore: 0.77,
+            deactivated: otherStrategyId,
+            deactivatedScore: 0.74,
+            replacementMargin: 0.05,
+            message: `${strategyId} (score 0.77) does not beat ${otherStrategyId} (score 0.74) by the replacement margin of 0.05: it may not replace it`,
+          });
+        }));
+
+    it('beyond the margin it is accepted: .77 for .71', () => {
+      const d = replacing(0.71);
+      spec(strategy)
+        .given(HISTORY.Paper)
+        .when(activateBy(policy, d))
+        .then([activatedBy(policy, d)]);
+    });
+
+    it('a decision recorded before the margin (none among its thresholds) is held to 0: .77 for .76 accepted, for .78 refused', () => {
+      const before = { minIntervalMs: 14_400_000 };
+      const d = replacing(0.76, before);
+      spec(strategy)
+        .given(HISTORY.Paper)
+        .when(activateBy(policy, d))
+        .then([activatedBy(policy, d)]);
+      spec(strategy)
+        .given(HISTORY.Paper)
+        .when(activateBy(policy, replacing(0.78, before)))
+        .thenFails({ kind: 'DecisionRefused', rule: 'WithinMargin', deactivatedScore: 0.78, replacementMargin: 0 });
+    });
+
+    it('a breached live strategy is replaced whatever the scores (.77 for a breached .9)', () => {
+      const d = replacing(0.9, undefined, true);
+      spec(strategy)
+        .given(HISTORY.Paper)
+        .when(activateBy(policy, d))
+        .then([activatedBy(policy, d)]);
+    });
+
+    it("an operator's decision is theirs: a manual activation makes room within the margin", () => {
+      const d = replacing(0.9);
+      spec(strategy)
+        .given(HISTORY.Paper)
+        .when(activateBy(operator, d))
+        .then([activatedBy(operator, d)]);
+    });
+
+    it('a margin outside 0–0.5 is refused (−0.1, 0.9)', () => {
+      for (const replacementMargin of [-0.1, 0.9])
+        spec(strategy)
+          .given(HISTORY.Paper)
+          .when(activateBy(policy, replacing(0.5, { replacementMargin })))
+          .thenFails({ kind: 'DecisionRefused', rule: 'MarginOutOfRange', replacementMargin, min: 0, max: 0.5 });
+    });
+
+    describe('the deactivation of the replaced strategy, by the automation', () => {
+      /** This strategy (live, .77) out, the other one (`otherScore`) in. */
+      const replacedBy = (otherScore: number, thresholds: Record<string, number> = { replacementMargin: 0.05 }) =>
+        valid(ActivationDecision, {
+          ...decision,
+          candidates: [
+            { strategyId: otherStrategyId, score: otherScore, live: false, breached: false },
+            { strategyId, score: 0.77, live: true, breached: false },
+          ],
+          thresholds,
+          activeStrategies: 2,
+          activations: [otherStrategyId],
+          deactivations: [strategyId],
+        });
+      const deactivateBy = (decidedBy: typeof policy, d?: ActivationDecision) =>
+        command('DeactivateStrategy', { decidedBy, reason: reason('outranked'), ...(d ? { decision: d } : {}) });
+      const deactivatedBy = (decidedBy: typeof policy, d?: ActivationDecision) =>
+        event('StrategyDeactivated', { strategyId, decidedBy, reason: reason('outranked'), ...(d ? { decision: d } : {}) });
+
+      it('is refused within the margin (.80 for .77), accepted beyond it (.83 for .77)', () => {
+        spec(strategy)
+          .given(HISTORY.Live)
+          .when(deactivateBy(policy, replacedBy(0.8)))
+          .thenFails({ kind: 'DecisionRefused', rule: 'WithinMargin', activated: otherStrategyId, deactivated: strategyId, replacementMargin: 0.05 });
+        const d = replacedBy(0.83);
+        spec(strategy)
+          .given(HISTORY.Live)
+          .when(deactivateBy(policy, d))
+          .then([deactivatedBy(policy, d)]);
+      });
+
+      it('an operator, a decision without the policy fields, or none, is accepted as before', () => {
+        const d = replacedBy(0.8);
+        spec(strategy)
+          .given(HISTORY.Live)
+          .when(deactivateBy(operator, d))
+          .then([deactivatedBy(operator, d)]);
+        spec(strategy)
+          .given(HISTORY.Live)
+          .when(deactivateBy(policy, legacyDecision))
+          .then([deactivatedBy(policy, legacyDecision)]);
+        spec(strategy)
+          .given(HISTORY.Live)
+          .when(deactivateBy(policy))
+          .then([deactivatedBy(policy)]);
+      });
+    });
+  });
 });

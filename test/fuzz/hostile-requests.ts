@@ -602,17 +602,21 @@ export const routes = (ctx: FuzzContext): Readonly<Record<string, fc.Arbitrary<H
     // Who the key is; the admin overrides (override-routes.ts); logs and metrics.
     'GET /api/auth/me': getArb('GET /api/auth/me', fc.constant('/api/auth/me'), queryString(['x'], ['1'])),
     'GET /api/settings': getArb('GET /api/settings', fc.constant('/api/settings'), queryString(['x'], ['1'])),
-    'POST /api/settings/:name': fc
-      .oneof({ weight: 4, arbitrary: fc.constantFrom(...SETTING_NAMES) }, { weight: 1, arbitrary: segment([]) })
-      .chain((name) =>
-        bodyArb(
-          'POST /api/settings/:name',
-          'POST',
-          fc.constant(`/api/settings/${name}`),
-          fc.constantFrom<Json>({ value: 2, reason: 'fuzz' }, { value: 1e308, reason: 'fuzz' }, { value: 3, reason: 'fuzz', actor: 'operator:alice' }),
-          ctx,
+    'POST /api/settings/:name': fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...SETTING_NAMES) }, { weight: 1, arbitrary: segment([]) }).chain((name) =>
+      bodyArb(
+        'POST /api/settings/:name',
+        'POST',
+        fc.constant(`/api/settings/${name}`),
+        // 0.1 is in the range of the fractional settings (activation.replacementMargin); 2 and 3 of the integer ones
+        fc.constantFrom<Json>(
+          { value: 2, reason: 'fuzz' },
+          { value: 0.1, reason: 'fuzz' },
+          { value: 1e308, reason: 'fuzz' },
+          { value: 3, reason: 'fuzz', actor: 'operator:alice' },
         ),
+        ctx,
       ),
+    ),
     'GET /api/risk/:account': getArb(
       'GET /api/risk/:account',
       account.map((a) => `/api/risk/${a}`),

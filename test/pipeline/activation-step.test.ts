@@ -164,7 +164,10 @@ describe('activation step (application/pipeline/activation-step.ts)', () => {
     expect(await live()).to.deep.equal(['P3', 'P7'].sort().map((x) => x));
     const p2Off = (await listActivationAudit(pool, { strategyId: p2 }))[0]!;
     expect(p2Off).to.deep.include({ action: 'deactivated' });
-    expect(p2Off.reason).to.match(/^outranked: score .* is below .*\(/);
+    expect(p2Off.reason).to.match(/^outranked: score \d\.\d{4} is below .*\(\d\.\d{4}\) by at least the margin 0\.05$/);
+    // The audit row explains it: the margin the decision was taken with, among its thresholds.
+    expect(p2Off.thresholds).to.deep.include({ replacementMargin: 0.05 });
+    expect(p2Off.decision!['thresholds']).to.deep.include({ replacementMargin: 0.05 });
   });
 
   it('obeys maxActiveStrategies changed through the settings stream', async () => {
@@ -233,5 +236,36 @@ describe('activation step (application/pipeline/activation-step.ts)', () => {
     expect(await live()).to.deep.equal(['P3', 'P7', 'P8']);
     expect(out.appended).to.equal(1);
     expect(await tick(at(13.5))).to.deep.equal({ appended: 0, notes: [] });
+  });
+
+  it('a better candidate within the replacement margin (0.05 by default) waits; with the margin set to 0 it replaces', async () => {
+    // P9 (m = 0.155%) ranks just above P7 (0.15%), the lowest unpinned live one: by less than the margin.
+    const p9 = randomUUID();
+    name.set(p9, 'P9');
+    await h.toPaper(p9);
+    await h.days(p9, 'paper', '2026-03-01', paperReturns(0.00155));
+    await h.evaluate(p9, 'eligible');
+    await catchUpAll(pool, store, runner);
+    const values = await loadSettings(store);
+    if (either.isLeft(values)) return expect.fail('settings');
+    const weighed = decideActivation(weighing(await listRanking(pool), values.right, 'trend_low_vol', at(18)).input);
+    if (either.isLeft(weighed)) return expect.fail(weighed.left.message);
+    const score = (id: string) => weighed.right.weighed.find((w) => w.strategyId === id)!.score;
+    expect(score(p9) - score(p7))
+      .to.be.greaterThan(0)
+      .and.lessThan(0.05);
+    expect(await tick(at(18))).to.deep.equal({ appended: 0, notes: [] });
+    expect(await live()).to.deep.equal(['P3', 'P7', 'P8']);
+
+    const changed = await changeSetting({ store, clock: fixedClock(at(18.2)), ids: uuidIds })({
+      type: 'ChangeSetting',
+      data: { name: 'activation.replacementMargin', value: 0 as never, decidedBy: 'operator:alice' as never, reason: 'plain ranking' as never },
+    });
+    expect(either.isRight(changed)).to.equal(true);
+    await tick(at(18.5));
+    expect(await live()).to.deep.equal(['P3', 'P8', 'P9']);
+    const p7Off = (await listActivationAudit(pool, { strategyId: p7 }))[0]!;
+    expect(p7Off.reason).to.match(/by at least the margin 0$/);
+    expect(p7Off.thresholds).to.deep.include({ replacementMargin: 0 });
   });
 });

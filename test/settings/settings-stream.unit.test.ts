@@ -44,6 +44,7 @@ describe('settings stream (domain/settings)', () => {
       'paper.maxStrategies': 10,
       'paper.evaluationDays': 7,
       'activation.minIntervalHours': 4,
+      'activation.replacementMargin': 0.05,
       'monitor.drawdownMultiple': 2,
       'monitor.windowDays': 7,
       'monitor.minSharpe': 0,
@@ -97,6 +98,22 @@ describe('settings stream (domain/settings)', () => {
     given([])
       .when(change('filter.minTrades', -1))
       .thenFails((e: SettingRefused) => expect(e.message).to.match(/^filter\.minTrades must be an integer from 0 to /));
+  });
+
+  it('activation.replacementMargin takes 0 to 0.5; −0.1 or 0.9 is refused naming the setting and the range', () => {
+    given([])
+      .when(change('activation.replacementMargin', 0.1))
+      .then([changed('activation.replacementMargin', 0.1, 0.05)]);
+    given([])
+      .when(change('activation.replacementMargin', 0))
+      .then([changed('activation.replacementMargin', 0, 0.05)]);
+    for (const value of [-0.1, 0.9])
+      given([])
+        .when(change('activation.replacementMargin', value))
+        .thenFails((e: SettingRefused) => {
+          expect(e).to.deep.include({ kind: 'SettingRefused', code: 'OutOfRange', setting: 'activation.replacementMargin' });
+          expect(e.message).to.equal(`activation.replacementMargin must be a number from 0 to 0.5, not ${value}`);
+        });
   });
 
   it('an unknown setting is refused, listing the known ones', () => {

@@ -391,11 +391,23 @@ describe('console API: read routes, live stream, override routes (real replay)',
       expect((await post('/api/settings/maxActiveStrategies', { value: 2, reason: 'back' })).status).to.equal(200);
     });
 
-    it('refuses a change without a reason (400 naming it), out of range (422) or of an unknown setting (404)', async () => {
+    it('refuses a change without a reason (400 naming it), out of range (400 naming the value, the setting and its range) or of an unknown setting (404)', async () => {
       const noReason = await post('/api/settings/maxActiveStrategies', { value: 3 });
       expect(noReason.status).to.equal(400);
       expect(noReason.body.errors!.map((e) => e.path)).to.include('reason');
-      expect((await post('/api/settings/maxActiveStrategies', { value: 11, reason: 'too many' })).status).to.equal(422);
+      const tooMany = await post('/api/settings/maxActiveStrategies', { value: 11, reason: 'too many' });
+      expect(tooMany.status).to.equal(400);
+      expect(tooMany.body.errors).to.deep.equal([{ path: 'value', message: 'maxActiveStrategies must be an integer from 1 to 10, not 11' }]);
+      for (const value of [-0.1, 0.9]) {
+        const r = await post('/api/settings/activation.replacementMargin', { value, reason: 'out of range' });
+        expect(r.status, String(value)).to.equal(400);
+        expect(r.body.errors).to.deep.equal([{ path: 'value', message: `activation.replacementMargin must be a number from 0 to 0.5, not ${value}` }]);
+      }
+      const margin = await post('/api/settings/activation.replacementMargin', { value: 0.1, reason: 'fewer switches' });
+      expect(margin.status, JSON.stringify(margin.body)).to.equal(200);
+      const shown = (await get('/api/settings')).body['settings'] as { name: string; value: number; default: number; range: string }[];
+      expect(shown.find((x) => x.name === 'activation.replacementMargin')).to.deep.include({ value: 0.1, default: 0.05, range: 'a number from 0 to 0.5' });
+      expect((await post('/api/settings/activation.replacementMargin', { value: 0.05, reason: 'back' })).status).to.equal(200);
       expect((await post('/api/settings/colour', { value: 1, reason: 'x' })).status).to.equal(404);
     });
 
