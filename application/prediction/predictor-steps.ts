@@ -3,13 +3,13 @@
 // hours after the last it saw recorded), and `retrain` trains a new version every `retrainEveryMs` on the served model's
 // symbol up to the tick; a failed retraining is recorded as ModelTrainingFailed (retried a day later) and the version
 // in service keeps serving. Both go by the pipeline's clock, so a replay produces what a live run at its time could
-// have: a version serves only from the end of its training data and from its training on (servesAt), a replay whose
-// clock lies before every version trains one at its clock, and only trainings by its clock count as recent.
+// have: a version serves only once its training data has ended and it was available (servesAt), a replay whose clock
+// lies before every version's data trains one at its clock, and only trainings available by its clock count as recent.
 import { either } from 'fp-ts';
 import type { SeriesKey } from '../../domain/market/candles.js';
 import { FEAR_GREED } from '../../domain/market/daily-series.js';
 import { modelStream, type ModelTrainedData } from '../../domain/prediction/events.js';
-import { servesAt, trainingCandlesBefore, trainingDataEnd } from '../../domain/prediction/walk-forward-check.js';
+import { availableAt, servesAt, trainingCandlesBefore, trainingDataEnd } from '../../domain/prediction/walk-forward-check.js';
 import { HOUR_MS } from '../../domain/prediction/windows.js';
 import type { CandleStore } from '../ports/candle-store.js';
 import type { DailySeriesStore } from '../ports/daily-series-store.js';
@@ -46,7 +46,7 @@ const noModelReason = (recorded: readonly ModelTrainedData[], now: number): stri
   if (recorded.some((m) => servesAt(m, now))) return `no model serves at ${iso(now)}: no version trained before then loads (see the log)`;
   const n = recorded[0]!;
   return (
-    `no model serves at ${iso(now)}: none of the ${recorded.length} version(s) had been trained before then on candles closed by then ` +
+    `no model serves at ${iso(now)}: none of the ${recorded.length} version(s) had been trained on candles closed by then ` +
     `(the newest, v${n.version}, was trained at ${n.trainedAt} on candles up to ${n.data.lastCandle}); ` +
     'nothing is forecast until the retrain step trains one on the candles closed by this clock'
   );
@@ -106,20 +106,16 @@ export interface RetrainStepDeps extends TrainingDeps {
 
 const DAY_MS = 86_400_000;
 
-/** The newest time of `field` among the stream's events of `type` at or before `now` (a later one, a replay's future, does not count). */
-const lastAtOrBefore = (
-  events: readonly { readonly type: string; readonly data: unknown }[],
-  type: string,
-  field: 'trainedAt' | 'failedAt',
-  now: number,
-): number =>
-  Math.max(
-    0,
-    ...events
-      .filter((e) => e.type === type)
-      .map((e) => Date.parse((e.data as Record<string, string>)[field] ?? '') || 0)
-      .filter((at) => at <= now),
-  );
+/** The newest of `times` at or before `now` (a later one, a replay's future, does not count); 0 when none. */
+const lastAtOrBefore = (times: readonly number[], now: number): number => Math.max(0, ...times.filter((at) => at <= now));
+
+/** When each training of the stream became available on this clock (availableAt: a version trained after it, on data past it, never does). */
+const trainingsAvailable = (events: readonly { readonly type: string; readonly data: unknown }[], now: number): number[] =>
+  events.filter((e) => e.type === 'ModelTrained').map((e) => availableAt(e.data as ModelTrainedData, now));
+
+/** When each failure of the stream was recorded. */
+const failedAts = (events: readonly { readonly type: string; readonly data: unknown }[]): number[] =>
+  events.filter((e) => e.type === 'ModelTrainingFailed').map((e) => Date.parse((e.data as Record<string, string>)['failedAt'] ?? '') || 0);
 
 export const createRetrainStep = (deps: RetrainStepDeps): PipelineStep => ({
   name: 'retrain',
@@ -137,9 +133,9 @@ export const createRetrainStep = (deps: RetrainStepDeps): PipelineStep => ({
     const at = now.getTime();
     // Due every retrainEveryMs after the last training by this clock; at once when nothing serves yet, unless this very
     // tick trained it (a tick repeated after a kill: the version serves from the next tick).
-    const sinceTrained = at - lastAtOrBefore(events, 'ModelTrained', 'trainedAt', at);
+    const sinceTrained = at - lastAtOrBefore(trainingsAvailable(events, at), at);
     if (served ? sinceTrained < deps.retrainEveryMs : sinceTrained === 0) return NOTHING_DUE;
-    if (at - lastAtOrBefore(events, 'ModelTrainingFailed', 'failedAt', at) < DAY_MS) return NOTHING_DUE;
+    if (at - lastAtOrBefore(failedAts(events), at) < DAY_MS) return NOTHING_DUE;
     const inService = served ? `v${t.version} keeps serving` : `no version serves at ${iso(at)}`;
     const trainer = trainerOf(deps.trainers, t.kind, t.profile);
     if (trainer === undefined) return { appended: 0, notes: [`retrain ${t.model}: no trainer of kind ${t.kind} (${t.profile}) is wired; ${inService}`] };

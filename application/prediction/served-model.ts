@@ -8,7 +8,7 @@ import type { EventStore } from '../ports/event-store.js';
 import type { Forecaster, ForecasterTrainer } from '../ports/forecaster.js';
 import { modelStream, type ModelTrainedData } from '../../domain/prediction/events.js';
 import { FEATURE_NAMES } from '../../domain/prediction/features.js';
-import { servesAt } from '../../domain/prediction/walk-forward-check.js';
+import { availableAt, servesAt } from '../../domain/prediction/walk-forward-check.js';
 
 /** A model's trainer: by `<kind>/<profile>` (the network, one per profile), else by kind (ridge). */
 export const trainerOf = (trainers: Readonly<Record<string, ForecasterTrainer>>, kind: string, profile: string): ForecasterTrainer | undefined =>
@@ -60,7 +60,7 @@ export const loadTrained = async (deps: ModelLoadDeps, trained: ModelTrainedData
 /**
  * The serving ModelTrained events of the stream, newest first: by `trainedAt`, then by version. A replay records the
  * versions it trains at its simulated times, so a higher version is not always the later training (live, the two
- * orders agree).
+ * orders agree). Which of them serves at a clock is `ModelHolder`'s choice (by availability at that clock).
  */
 export const servingModels = async (store: EventStore, model: string): Promise<ModelTrainedData[]> => {
   const out: ModelTrainedData[] = [];
@@ -109,7 +109,11 @@ export class ModelHolder {
 
   private async select(now: Date): Promise<{ readonly served?: ServedModel; readonly failures: readonly LoadFailure[] }> {
     const failures: LoadFailure[] = [];
-    for (const trained of await this.versions()) {
+    // Newest first by when each became available at this clock: live, the latest training; in a replay, its own
+    // retrainings before a model trained today on older candles (available there from the end of its data).
+    const t = now.getTime();
+    const byAvailability = [...(await this.versions())].sort((a, b) => availableAt(b, t) - availableAt(a, t) || b.version - a.version);
+    for (const trained of byAvailability) {
       if (!servesAt(trained, now.getTime()) || this.refused.has(trained.version)) continue;
       if (trained.version === this.current?.trained.version) return { served: this.current, failures };
       const r = await loadTrained(this.deps, trained);

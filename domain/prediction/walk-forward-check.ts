@@ -16,14 +16,26 @@ export const trainingDataEnd = (m: Pick<ModelTrainedData, 'data'>): number => Da
 export const trainingCandlesBefore = (boundary: number): number => boundary - HOUR_MS + 1;
 
 /**
- * Whether a model may serve a pipeline whose clock reads `now`: it had been trained before then (a version trained
- * later — today's model seen from a replay over last year — did not exist yet) on candles closed by then. A version
- * trained at the tick itself serves from the next tick: live its training ends after the tick's time anyway, and a
- * replay's clock, which stands still during a tick, must not let a tick repeated after a kill forecast with it what
- * the first one could not. Live, every version recorded before the tick passes; which hours it may forecast is then
- * `trainingDataEnd` onwards.
+ * When a version became available on the pipeline's timeline: its training — or, for one trained after the clock
+ * (a model trained today on candles up to a past date, seen from a replay over that past), the end of its training
+ * data: everything it learnt from had closed by then, so it could have been trained then, and it knows nothing later.
+ * The retrain step schedules by it too (a version trained "after" a replay's clock on data past that clock is not
+ * available there, and does not count as recent).
  */
-export const servesAt = (m: Pick<ModelTrainedData, 'data' | 'trainedAt'>, now: number): boolean => Date.parse(m.trainedAt) < now && trainingDataEnd(m) <= now;
+export const availableAt = (m: Pick<ModelTrainedData, 'data' | 'trainedAt'>, now: number): number => {
+  const trained = Date.parse(m.trainedAt);
+  return trained > now ? trainingDataEnd(m) : trained;
+};
+
+/**
+ * Whether a model may serve a pipeline whose clock reads `now`: its training candles had all closed by then, and it
+ * was available before then (`availableAt`). What decides look-ahead is the data, not the wall time of the training:
+ * a model trained today on candles up to 2023-08-31 serves a replay of 2023-09; one trained on candles up to today
+ * does not. A version trained at the tick itself serves from the next tick: live its training ends after the tick's
+ * time anyway, and a replay's clock, which stands still during a tick, must not let a tick repeated after a kill
+ * forecast with it what the first one could not. Which hours it may forecast is then `trainingDataEnd` onwards.
+ */
+export const servesAt = (m: Pick<ModelTrainedData, 'data' | 'trainedAt'>, now: number): boolean => trainingDataEnd(m) <= now && availableAt(m, now) < now;
 
 export interface LookAheadViolation {
   readonly forHour: string;

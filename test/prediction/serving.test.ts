@@ -145,46 +145,6 @@ describe('predictor serving on real BTCUSDT 1h and PostgreSQL', function () {
     expect((await holder.served(AFTER))?.trained.version).to.equal(1);
   });
 
-  it('a retraining that fails records ModelTrainingFailed and the model in service keeps serving', async () => {
-    const holder = new ModelHolder(loadDeps(), 'btc-1h');
-    const before = (await holder.served(AFTER))!.trained.version;
-    const step = createRetrainStep({
-      ...deps,
-      holder,
-      candles,
-      daily,
-      trainers: { ridge: ridgeTrainer },
-      retrainEveryMs: 7 * 24 * HOUR,
-      historyMs: 20 * 24 * HOUR, // 480 hours: too little to train on
-    });
-    clock.set(new Date('2021-11-20T00:05:00Z'));
-    const out = await step.tick(clock.now());
-    expect(out.appended).to.equal(1);
-    expect(out.notes[0]).to.match(/failed \(TOO_LITTLE_HISTORY.*keeps serving/);
-    const last = (await store.readStream(modelStream('btc-1h'))).at(-1)!;
-    expect(last.type).to.equal('ModelTrainingFailed');
-    expect((await holder.served(clock.now()))!.trained.version).to.equal(before);
-    // Not retried within a day.
-    expect((await step.tick(new Date('2021-11-20T05:05:00Z'))).appended).to.equal(0);
-  });
-
-  it('a retraining that succeeds records the next version, which then serves', async () => {
-    const holder = new ModelHolder(loadDeps(), 'btc-1h');
-    const before = (await holder.served(clock.now()))!.trained.version;
-    const step = createRetrainStep({ ...deps, holder, candles, daily, trainers: { ridge: ridgeTrainer }, retrainEveryMs: 7 * 24 * HOUR });
-    clock.set(new Date('2021-11-21T06:05:00Z'));
-    const out = await step.tick(clock.now());
-    expect(out.appended).to.equal(1);
-    const newest = (await trainedEvents()).at(-1)!;
-    expect(newest.version).to.be.greaterThan(before);
-    expect(newest.data.lastCandle).to.equal(new Date(series().openTime[STORED - 1]!).toISOString());
-    // It serves from the next tick (trained at this one).
-    expect((await holder.served(clock.now()))!.trained.version).to.equal(before);
-    expect((await holder.served(new Date(clock.now().getTime() + HOUR)))!.trained.version).to.equal(newest.version);
-    // Not due again until a week after it.
-    expect((await step.tick(new Date('2021-11-27T06:05:00Z'))).appended).to.equal(0);
-  });
-
   describe('hourly predictions', () => {
     const lastStoredOpen = () => series().openTime[STORED - 1]!;
     // The tick five minutes after the hour following the last stored candle: that candle closed, its hour is due.
@@ -314,6 +274,50 @@ describe('predictor serving on real BTCUSDT 1h and PostgreSQL', function () {
       await bad('/latest?model=a/b', /query\.model/);
       const none = await fetch(`${base}/api/predictions/latest?model=eth-1h`);
       expect(none.status).to.equal(404);
+    });
+  });
+
+  // After the hourly forecasts: a version trained later on the same candles would serve their ticks too (servesAt),
+  // and forecast only the hours after its data.
+  describe('retraining', () => {
+    it('a retraining that fails records ModelTrainingFailed and the model in service keeps serving', async () => {
+      const holder = new ModelHolder(loadDeps(), 'btc-1h');
+      const before = (await holder.served(AFTER))!.trained.version;
+      const step = createRetrainStep({
+        ...deps,
+        holder,
+        candles,
+        daily,
+        trainers: { ridge: ridgeTrainer },
+        retrainEveryMs: 7 * 24 * HOUR,
+        historyMs: 20 * 24 * HOUR, // 480 hours: too little to train on
+      });
+      clock.set(new Date('2021-11-20T00:05:00Z'));
+      const out = await step.tick(clock.now());
+      expect(out.appended).to.equal(1);
+      expect(out.notes[0]).to.match(/failed \(TOO_LITTLE_HISTORY.*keeps serving/);
+      const last = (await store.readStream(modelStream('btc-1h'))).at(-1)!;
+      expect(last.type).to.equal('ModelTrainingFailed');
+      expect((await holder.served(clock.now()))!.trained.version).to.equal(before);
+      // Not retried within a day.
+      expect((await step.tick(new Date('2021-11-20T05:05:00Z'))).appended).to.equal(0);
+    });
+
+    it('a retraining that succeeds records the next version, which then serves', async () => {
+      const holder = new ModelHolder(loadDeps(), 'btc-1h');
+      const before = (await holder.served(clock.now()))!.trained.version;
+      const step = createRetrainStep({ ...deps, holder, candles, daily, trainers: { ridge: ridgeTrainer }, retrainEveryMs: 7 * 24 * HOUR });
+      clock.set(new Date('2021-11-21T06:05:00Z'));
+      const out = await step.tick(clock.now());
+      expect(out.appended).to.equal(1);
+      const newest = (await trainedEvents()).at(-1)!;
+      expect(newest.version).to.be.greaterThan(before);
+      expect(newest.data.lastCandle).to.equal(new Date(series().openTime[STORED - 1]!).toISOString());
+      // It serves from the next tick (trained at this one).
+      expect((await holder.served(clock.now()))!.trained.version).to.equal(before);
+      expect((await holder.served(new Date(clock.now().getTime() + HOUR)))!.trained.version).to.equal(newest.version);
+      // Not due again until a week after it.
+      expect((await step.tick(new Date('2021-11-27T06:05:00Z'))).appended).to.equal(0);
     });
   });
 });
