@@ -40,10 +40,10 @@ const keyOf = (t: { readonly data: { readonly exchange: string; readonly symbol:
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-/** Why nothing serves at `now`: no version recorded, none that existed then, or none of those loads. */
+/** Why nothing serves at `now`: no version recorded, none available then, or none of those loads. */
 const noModelReason = (recorded: readonly ModelTrainedData[], now: number): string => {
   if (recorded.length === 0) return 'no model serves (train one: npm run train:predictor)';
-  if (recorded.some((m) => servesAt(m, now))) return `no model serves at ${iso(now)}: no version trained before then loads (see the log)`;
+  if (recorded.some((m) => servesAt(m, now))) return `no model serves at ${iso(now)}: no version available then loads (see the log)`;
   const n = recorded[0]!;
   return (
     `no model serves at ${iso(now)}: none of the ${recorded.length} version(s) had been trained on candles closed by then ` +

@@ -1,5 +1,5 @@
 // Which model serves: the newest ModelTrained (purpose serving) of model-<name> that may serve at the pipeline's clock
-// (trained before then on candles closed by then: domain/prediction/walk-forward-check.ts) and whose files load and verify
+// (its candles closed by then, available before then: domain/prediction/walk-forward-check.ts) and whose files load and verify
 // (sha256, shape, feature set). A model that does not load is logged with the reason and passed over, so the previous
 // version keeps serving; a reload that finds nothing better keeps what is loaded.
 import { either } from 'fp-ts';
@@ -76,10 +76,10 @@ export const servingModels = async (store: EventStore, model: string): Promise<M
 };
 
 /**
- * The model in service at the pipeline's `now`: the newest serving version that serves at `now` (`servesAt`: trained
- * before then, on candles closed by then) and whose files load. Live that is the newest version that loads; a replay's
- * clock passes over the versions trained after it (today's model, seen from last year) and takes up the ones its own
- * retrainings record. The versions are read at the first use and at every reload; a version that fails to load is
+ * The model in service at the pipeline's `now`: the newest serving version that serves at `now` (`servesAt`: its
+ * candles closed by then, available before then) and whose files load. Live that is the newest version that loads; a
+ * replay's clock passes over the versions trained on candles after it (today's model on today's data, seen from last
+ * year) and takes up the ones its own retrainings record. The versions are read at the first use and at every reload; a version that fails to load is
  * logged with the reason and passed over (the previous one serves) until the next reload.
  */
 export class ModelHolder {
@@ -114,7 +114,7 @@ export class ModelHolder {
     const t = now.getTime();
     const byAvailability = [...(await this.versions())].sort((a, b) => availableAt(b, t) - availableAt(a, t) || b.version - a.version);
     for (const trained of byAvailability) {
-      if (!servesAt(trained, now.getTime()) || this.refused.has(trained.version)) continue;
+      if (!servesAt(trained, t) || this.refused.has(trained.version)) continue;
       if (trained.version === this.current?.trained.version) return { served: this.current, failures };
       const r = await loadTrained(this.deps, trained);
       if (either.isRight(r)) {

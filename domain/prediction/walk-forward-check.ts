@@ -1,6 +1,6 @@
 // The rule every forecast must keep, live, in replay and in a walk-forward backfill: it comes from a model whose
 // training data ended before the hour it predicts (the last candle it used closed at or before madeAt), and — for the
-// pipeline, whose clock may be a replay's — from a model that had been trained before then. Pure, so the serving code, a
+// pipeline, whose clock may be a replay's — from a model available before then (`availableAt`). Pure, so the serving code, a
 // test and an audit over recorded events share one definition.
 import type { ModelTrainedData, PredictionMadeData } from './events.js';
 import { HOUR_MS } from './windows.js';

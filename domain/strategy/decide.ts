@@ -63,7 +63,7 @@ const checkMarginRange = (d: ActivationDecision): Decision | undefined => {
 };
 
 /**
- * The automation's hysteresis: a live strategy the decision takes off, unless it breached, is replaced only by a
+ * The recorded margin in its range, then the automation's hysteresis: a live strategy the decision takes off, unless it breached, is replaced only by a
  * candidate whose score beats its own by the recorded margin (with 0, a decision recorded before the margin: ranks
  * no lower). `own` is the strategy the decision is recorded for (its score is the decision's, checked against its
  * parts); the others' scores are the weighed candidates'. An operator's decision is theirs: a manual activation
@@ -75,7 +75,8 @@ const checkReplacements = (
   decidedBy: string,
   pairs: readonly (readonly [activated: string, deactivated: string])[],
 ): Decision | undefined => {
-  if (decidedBy.startsWith('operator:')) return undefined;
+  const outOfRange = checkMarginRange(d);
+  if (outOfRange !== undefined || decidedBy.startsWith('operator:')) return outOfRange;
   const margin = recordedMargin(d);
   const weighed = new Map(d.candidates.map((c) => [c.strategyId as string, c]));
   const scoreOf = (id: string) => (id === own ? d.score : weighed.get(id)?.score);
@@ -143,14 +144,11 @@ const checkDecision = (strategyId: string, d: PolicyActivationDecision, decidedB
           ? `the parts and the weights do not name the same parts: ${unweightedParts.join(', ')}`
           : `the score ${d.score} is not the parts' weighted sum ${sum}`,
     });
-  return (
-    checkMarginRange(d) ??
-    checkReplacements(
-      strategyId,
-      d,
-      decidedBy,
-      d.deactivations.map((x) => [strategyId, x]),
-    )
+  return checkReplacements(
+    strategyId,
+    d,
+    decidedBy,
+    d.deactivations.map((x) => [strategyId, x]),
   );
 };
 
@@ -158,14 +156,11 @@ const checkDecision = (strategyId: string, d: PolicyActivationDecision, decidedB
 const checkDeactivation = (strategyId: string, d: ActivationDecision | undefined, decidedBy: string): Decision | undefined => {
   if (d === undefined || d.activations === undefined || decidedBy.startsWith('operator:')) return undefined;
   if (!(d.deactivations ?? []).includes(strategyId as never)) return undefined;
-  return (
-    checkMarginRange(d) ??
-    checkReplacements(
-      strategyId,
-      d,
-      decidedBy,
-      d.activations.map((a) => [a, strategyId]),
-    )
+  return checkReplacements(
+    strategyId,
+    d,
+    decidedBy,
+    d.activations.map((a) => [a, strategyId]),
   );
 };
 

@@ -3,20 +3,10 @@
 import { expect } from 'chai';
 import { either } from 'fp-ts';
 import { PerformanceEventData } from '../../domain/performance/events.js';
+import { EVENT_EXAMPLES } from '../events/examples.js';
 
-const DAY = {
-  strategyId: '0b6f1c7e-8a55-4d3c-9a55-2f9d1e6b7c10',
-  mode: 'paper',
-  account: 'paper-0b6f1c7e-8a55-4d3c-9a55-2f9d1e6b7c10',
-  day: '2024-07-02',
-  initialCapital: 10000,
-  equity: 10123.4,
-  dayReturn: 0.0041,
-  trades: 2,
-  tradesTotal: 5,
-  position: 0.05,
-  at: 1719964800000,
-};
+// The catalog's example is a final day; without the mark it is an ordinary one.
+const { final: _final, ...DAY } = EVENT_EXAMPLES['TradingDayClosed']!.data as Record<string, unknown>;
 const codec = PerformanceEventData.TradingDayClosed;
 
 describe('TradingDayClosed codec', () => {
